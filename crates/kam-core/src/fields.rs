@@ -1,0 +1,419 @@
+//! Field registry: each record type lists its fields once (name, kind, who may
+//! write it); forms, the JSON API, the store's column lists, the OpenAPI schema
+//! and the audit diff are all driven from that one list.
+
+use std::collections::BTreeMap;
+
+use crate::credit_code::CreditCode;
+use crate::time_util;
+
+/// A closed set of choices, stored as its code; labels are `enum.<name>.<code>`.
+#[derive(Debug)]
+pub struct EnumDef {
+    pub name: &'static str,
+    pub values: &'static [&'static str],
+}
+
+/// What a field holds and how raw input becomes a value.
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// One line of text with a maximum length in characters.
+    Text(usize),
+    /// Free text (up to 10 000 characters).
+    LongText,
+    Enum(&'static EnumDef),
+    /// A calendar date `YYYY-MM-DD`.
+    Date,
+    /// A whole number within bounds.
+    Int(i64, i64),
+    /// An amount in minor units (分); forms take `12,345.67`, JSON takes minor units.
+    Money,
+    /// A percentage, e.g. 62.5.
+    Percent,
+    Email,
+    Url,
+    Phone,
+    /// Chinese postcode: six digits.
+    Postcode,
+    CreditCode,
+    /// ISO 4217 code, three upper-case letters.
+    Currency,
+    Bool,
+}
+
+/// Who may read and write a field (see `access`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Everyone who may edit the record.
+    General,
+    /// Bank, invoicing bank and credit fields: finance and admin only.
+    Finance,
+    /// A contact's private data: only the account owner, managers and admin.
+    Personal,
+}
+
+#[derive(Debug)]
+pub struct FieldDef {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    pub access: Access,
+    /// Section of the form / card the field belongs to.
+    pub group: &'static str,
+}
+
+impl FieldDef {
+    pub const fn new(name: &'static str, kind: Kind, group: &'static str) -> Self {
+        Self { name, kind, required: false, access: Access::General, group }
+    }
+    pub const fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub const fn access(mut self, access: Access) -> Self {
+        self.access = access;
+        self
+    }
+    /// The SQL storage class of the column.
+    pub fn storage(&self) -> Storage {
+        match self.kind {
+            Kind::Int(..) | Kind::Money => Storage::Int,
+            Kind::Bool => Storage::Bool,
+            Kind::Percent => Storage::Float,
+            _ => Storage::Text,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    Text,
+    Int,
+    Float,
+    Bool,
+}
+
+/// One stored value.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Null,
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+    /// The value as a form shows it (money as yuan with two decimals).
+    pub fn form_text(&self, kind: Kind) -> String {
+        match (self, kind) {
+            (Value::Null, _) => String::new(),
+            (Value::Int(m), Kind::Money) => format_minor(*m, false),
+            (Value::Text(s), _) => s.clone(),
+            (Value::Int(i), _) => i.to_string(),
+            (Value::Float(f), _) => trim_float(*f),
+            (Value::Bool(b), _) => if *b { "1".into() } else { String::new() },
+        }
+    }
+}
+
+fn trim_float(f: f64) -> String {
+    let s = format!("{f:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Formats minor units as `12,345.67` (with thousands separators when asked).
+pub fn format_minor(minor: i64, grouped: bool) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let units = (abs / 100).to_string();
+    let units = if grouped {
+        let mut out = String::new();
+        for (i, c) in units.chars().enumerate() {
+            if i > 0 && (units.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    } else {
+        units
+    };
+    format!("{sign}{units}.{:02}", abs % 100)
+}
+
+/// A record's values by field name.
+pub type Record = BTreeMap<&'static str, Value>;
+
+/// Field-by-field errors: field name → message key.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FieldErrors(pub BTreeMap<String, &'static str>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, key: &'static str) {
+        self.0.entry(field.to_string()).or_insert(key);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn into_result<T>(self, ok: T) -> Result<T, FieldErrors> {
+        if self.is_empty() { Ok(ok) } else { Err(self) }
+    }
+}
+
+/// Raw input for one field: a form string or a JSON value.
+pub enum Raw<'a> {
+    Form(&'a str),
+    Json(&'a serde_json::Value),
+}
+
+/// Parses one raw input into a value for `def`, or a message key.
+pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
+    let text: String = match raw {
+        Raw::Json(serde_json::Value::Null) => String::new(),
+        Raw::Json(serde_json::Value::String(s)) => s.clone(),
+        Raw::Json(serde_json::Value::Number(n)) => match def.kind {
+            Kind::Money | Kind::Int(..) => match n.as_i64() {
+                Some(i) => return check_int(def, i),
+                None => return Err("err.integer"),
+            },
+            Kind::Percent => return check_percent(n.as_f64().unwrap_or(f64::NAN)),
+            _ => return Err("err.type_text"),
+        },
+        Raw::Json(serde_json::Value::Bool(b)) => match def.kind {
+            Kind::Bool => return Ok(Value::Bool(*b)),
+            _ => return Err("err.type_text"),
+        },
+        Raw::Json(_) => return Err("err.type_text"),
+        Raw::Form(s) => {
+            if let Kind::Money = def.kind {
+                let t = s.trim();
+                if t.is_empty() {
+                    String::new()
+                } else {
+                    return parse_money(t).ok_or("err.money").and_then(|m| check_int(def, m));
+                }
+            } else {
+                s.to_string()
+            }
+        }
+    };
+    let t = text.trim();
+    if t.is_empty() {
+        if matches!(def.kind, Kind::Bool) {
+            return Ok(Value::Bool(false));
+        }
+        return if def.required { Err("err.required") } else { Ok(Value::Null) };
+    }
+    match def.kind {
+        Kind::Text(max) => {
+            if t.chars().count() > max {
+                Err("err.too_long")
+            } else {
+                Ok(Value::Text(t.to_string()))
+            }
+        }
+        Kind::LongText => {
+            if t.chars().count() > 10_000 {
+                Err("err.too_long")
+            } else {
+                Ok(Value::Text(text.trim_end().to_string()))
+            }
+        }
+        Kind::Enum(e) => {
+            if e.values.contains(&t) {
+                Ok(Value::Text(t.to_string()))
+            } else {
+                Err("err.choice")
+            }
+        }
+        Kind::Date => time_util::parse_date(t).map(|_| Value::Text(t.to_string())).ok_or("err.date"),
+        Kind::Int(..) => t.replace(',', "").parse::<i64>().map_err(|_| "err.integer").and_then(|i| check_int(def, i)),
+        Kind::Money => t.parse::<i64>().map_err(|_| "err.money").and_then(|i| check_int(def, i)),
+        Kind::Percent => check_percent(t.trim_end_matches('%').trim().parse::<f64>().unwrap_or(f64::NAN)),
+        Kind::Email => {
+            let ok = t.len() <= 254
+                && t.split_once('@').is_some_and(|(l, d)| {
+                    !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+                })
+                && !t.contains(char::is_whitespace);
+            if ok { Ok(Value::Text(t.to_string())) } else { Err("err.email") }
+        }
+        Kind::Url => {
+            let ok = t.len() <= 300 && !t.contains(char::is_whitespace) && t.contains('.');
+            if ok { Ok(Value::Text(t.to_string())) } else { Err("err.url") }
+        }
+        Kind::Phone => {
+            let ok = t.len() <= 40
+                && t.chars().any(|c| c.is_ascii_digit())
+                && t.chars().all(|c| c.is_ascii_digit() || " +-()#转".contains(c));
+            if ok { Ok(Value::Text(t.to_string())) } else { Err("err.phone") }
+        }
+        Kind::Postcode => {
+            if t.len() == 6 && t.chars().all(|c| c.is_ascii_digit()) {
+                Ok(Value::Text(t.to_string()))
+            } else {
+                Err("err.postcode")
+            }
+        }
+        Kind::CreditCode => CreditCode::parse(t).map(|c| Value::Text(c.to_string())).map_err(|e| e.key()),
+        Kind::Currency => {
+            let u = t.to_uppercase();
+            if u.len() == 3 && u.chars().all(|c| c.is_ascii_uppercase()) {
+                Ok(Value::Text(u))
+            } else {
+                Err("err.currency")
+            }
+        }
+        Kind::Bool => Ok(Value::Bool(matches!(t, "1" | "true" | "on" | "yes"))),
+    }
+}
+
+fn check_int(def: &FieldDef, i: i64) -> Result<Value, &'static str> {
+    match def.kind {
+        Kind::Int(lo, hi) if i < lo || i > hi => Err("err.range"),
+        Kind::Money if !(0..=1_000_000_000_000_00).contains(&i) => Err("err.range"),
+        _ => Ok(Value::Int(i)),
+    }
+}
+
+fn check_percent(f: f64) -> Result<Value, &'static str> {
+    if f.is_finite() && (-1000.0..=1000.0).contains(&f) {
+        Ok(Value::Float((f * 100.0).round() / 100.0))
+    } else {
+        Err("err.percent")
+    }
+}
+
+/// `12,345.67` / `¥12345.6` / `100` → minor units.
+pub fn parse_money(t: &str) -> Option<i64> {
+    let s: String = t.chars().filter(|c| !matches!(c, ',' | '¥' | '￥' | ' ')).collect();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, s),
+    };
+    let (units, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if units.is_empty() && frac.is_empty() {
+        return None;
+    }
+    if !units.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 {
+        return None;
+    }
+    let u: i64 = if units.is_empty() { 0 } else { units.parse().ok()? };
+    let f: i64 = format!("{frac:0<2}").parse().ok()?;
+    let v = u.checked_mul(100)?.checked_add(f)?;
+    Some(if neg { -v } else { v })
+}
+
+/// Parses the fields of `defs` that are present in `input`; fields absent from
+/// the input are left out of the result (so a PATCH touches only what it names).
+pub fn parse_record<'a>(
+    defs: &'static [FieldDef],
+    get: impl Fn(&str) -> Option<Raw<'a>>,
+    errors: &mut FieldErrors,
+) -> Record {
+    let mut rec = Record::new();
+    for def in defs {
+        if let Some(raw) = get(def.name) {
+            match parse(def, raw) {
+                Ok(v) => {
+                    rec.insert(def.name, v);
+                }
+                Err(key) => errors.add(def.name, key),
+            }
+        }
+    }
+    rec
+}
+
+/// Finds a field definition by name.
+pub fn def<'d>(defs: &'d [FieldDef], name: &str) -> Option<&'d FieldDef> {
+    defs.iter().find(|d| d.name == name)
+}
+
+/// The fields whose value differs, as (name, before, after).
+pub fn diff(before: &Record, after: &Record) -> Vec<(&'static str, Value, Value)> {
+    let mut out = Vec::new();
+    for (k, new) in after {
+        let old = before.get(k).cloned().unwrap_or(Value::Null);
+        if &old != new {
+            out.push((*k, old, new.clone()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static E: EnumDef = EnumDef { name: "grade", values: &["A", "B"] };
+
+    #[test]
+    fn money_parses_yuan_in_forms_and_minor_units_in_json() {
+        let d = FieldDef::new("credit_limit", Kind::Money, "g");
+        assert_eq!(parse(&d, Raw::Form("12,345.67")), Ok(Value::Int(1_234_567)));
+        assert_eq!(parse(&d, Raw::Form("¥100")), Ok(Value::Int(10_000)));
+        assert_eq!(parse(&d, Raw::Form("1.234")), Err("err.money"));
+        assert_eq!(parse(&d, Raw::Json(&serde_json::json!(500))), Ok(Value::Int(500)));
+        assert_eq!(format_minor(1_234_567, true), "12,345.67");
+        assert_eq!(format_minor(-5, false), "-0.05");
+    }
+
+    #[test]
+    fn required_enum_and_text_limits() {
+        let name = FieldDef::new("name", Kind::Text(4), "g").required();
+        assert_eq!(parse(&name, Raw::Form("  ")), Err("err.required"));
+        assert_eq!(parse(&name, Raw::Form("12345")), Err("err.too_long"));
+        assert_eq!(parse(&name, Raw::Form("华为公司")), Ok(Value::Text("华为公司".into())));
+        let g = FieldDef::new("grade", Kind::Enum(&E), "g");
+        assert_eq!(parse(&g, Raw::Form("C")), Err("err.choice"));
+        assert_eq!(parse(&g, Raw::Form("")), Ok(Value::Null));
+    }
+
+    #[test]
+    fn email_phone_postcode_date() {
+        let e = FieldDef::new("email", Kind::Email, "g");
+        assert!(parse(&e, Raw::Form("a@b.cn")).is_ok());
+        assert_eq!(parse(&e, Raw::Form("a@b")), Err("err.email"));
+        let p = FieldDef::new("phone", Kind::Phone, "g");
+        assert!(parse(&p, Raw::Form("0571-8888 6666")).is_ok());
+        assert_eq!(parse(&p, Raw::Form("call me")), Err("err.phone"));
+        let z = FieldDef::new("postcode", Kind::Postcode, "g");
+        assert_eq!(parse(&z, Raw::Form("31000")), Err("err.postcode"));
+        let d = FieldDef::new("birth_date", Kind::Date, "g");
+        assert_eq!(parse(&d, Raw::Form("2026-02-30")), Err("err.date"));
+        assert!(parse(&d, Raw::Form("1970-01-31")).is_ok());
+    }
+
+    #[test]
+    fn diff_lists_only_changes() {
+        let mut a = Record::new();
+        a.insert("name", Value::Text("x".into()));
+        a.insert("grade", Value::Text("A".into()));
+        let mut b = a.clone();
+        b.insert("grade", Value::Text("B".into()));
+        let d = diff(&a, &b);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].0, "grade");
+    }
+}

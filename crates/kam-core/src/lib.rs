@@ -1,0 +1,15 @@
+//! KAM's domain: the records, their fields and rules, the access policy and
+//! the audit vocabulary. Pure code: no IO, no web framework, no database.
+
+pub mod access;
+pub mod account;
+pub mod audit;
+pub mod contact;
+pub mod credit_code;
+pub mod fields;
+pub mod search;
+pub mod secret;
+pub mod time_util;
+
+pub use access::{Actor, Role, Scope};
+pub use fields::{FieldDef, FieldErrors, Kind, Record, Value};

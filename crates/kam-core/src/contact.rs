@@ -3,10 +3,20 @@
 
 use crate::fields::{Access, EnumDef, FieldDef, Kind};
 
-pub static GENDER: EnumDef = EnumDef { name: "gender", values: &["male", "female"] };
+pub static GENDER: EnumDef = EnumDef {
+    name: "gender",
+    values: &["male", "female"],
+};
 pub static EDUCATION: EnumDef = EnumDef {
     name: "education",
-    values: &["secondary", "college", "bachelor", "master", "doctorate", "other"],
+    values: &[
+        "secondary",
+        "college",
+        "bachelor",
+        "master",
+        "doctorate",
+        "other",
+    ],
 };
 pub static BUYING_ROLE: EnumDef = EnumDef {
     name: "buying_role",
@@ -49,7 +59,10 @@ pub const GROUPS: &[&str] = &["basic", "personal"];
 
 /// Names of the personal fields, hidden from those who may not see them.
 pub fn personal_fields() -> impl Iterator<Item = &'static str> {
-    FIELDS.iter().filter(|d| d.access == Access::Personal).map(|d| d.name)
+    FIELDS
+        .iter()
+        .filter(|d| d.access == Access::Personal)
+        .map(|d| d.name)
 }
 
 /// Competitor 竞争对手: a shared record.
@@ -71,7 +84,10 @@ pub static POSITION_FIELDS: &[FieldDef] = &[
     FieldDef::new("notes", Kind::LongText, "position"),
 ];
 
-pub static PARTNER_KIND: EnumDef = EnumDef { name: "partner_kind", values: &["supplier", "customer"] };
+pub static PARTNER_KIND: EnumDef = EnumDef {
+    name: "partner_kind",
+    values: &["supplier", "customer"],
+};
 
 /// The account's own suppliers 货源 and customers 客户.
 pub static PARTNER_FIELDS: &[FieldDef] = &[
@@ -90,6 +106,16 @@ mod tests {
     #[test]
     fn the_six_personal_fields() {
         let p: Vec<_> = personal_fields().collect();
-        assert_eq!(p, ["birth_date", "education", "hometown", "personality", "hobbies", "home_address"]);
+        assert_eq!(
+            p,
+            [
+                "birth_date",
+                "education",
+                "hometown",
+                "personality",
+                "hobbies",
+                "home_address"
+            ]
+        );
     }
 }

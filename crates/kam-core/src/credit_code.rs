@@ -6,7 +6,9 @@ use std::fmt;
 /// The code alphabet: digits and upper-case letters without I, O, Z, S, V.
 const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weight of position i is 3^i mod 31.
-const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// A validated credit code, always upper case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +92,11 @@ mod tests {
     #[test]
     fn accepts_published_codes() {
         // Codes printed on real business licences.
-        for code in ["91350100M000100Y43", "91110000802100433B", "91440300708461136T"] {
+        for code in [
+            "91350100M000100Y43",
+            "91110000802100433B",
+            "91440300708461136T",
+        ] {
             assert!(CreditCode::parse(code).is_ok(), "{code}");
         }
     }

@@ -1,6 +1,8 @@
 //! Time conventions: timestamps stored as RFC 3339 UTC text, dates as `YYYY-MM-DD`.
 
-use time::{Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description};
+use time::{
+    Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
+};
 
 /// Now, as stored: RFC 3339 in UTC with whole seconds... plus microseconds for ordering.
 pub fn now_text() -> String {
@@ -8,7 +10,9 @@ pub fn now_text() -> String {
 }
 
 pub fn format_ts(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).unwrap_or_default()
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }
 
 pub fn parse_ts(s: &str) -> Option<OffsetDateTime> {
@@ -24,7 +28,8 @@ pub fn parse_date(s: &str) -> Option<Date> {
 pub fn display_ts(s: &str) -> String {
     match parse_ts(s) {
         Some(t) => {
-            let local = t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+            let local =
+                t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
             local
                 .format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
                 .unwrap_or_default()

@@ -1,0 +1,765 @@
+//! Accounts 客户 (the profile card 附表四): scoped list/get, create/update/delete
+//! with field-level rules, the group hierarchy, the public pool 公海 and handover.
+
+use kam_core::access::AccountFacts;
+use kam_core::account::{self, FIELDS};
+use kam_core::audit::{Action, created, deleted};
+use kam_core::fields::{self, Access};
+use kam_core::time_util::now_text;
+use kam_core::{Actor, FieldErrors, Record, Role, Scope, Value};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{Entry, write};
+use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::{Result, Store, StoreError, Tx, search};
+
+/// An account as read, with its relations resolved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Account {
+    pub id: i64,
+    #[serde(flatten)]
+    pub rec: Record,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    #[serde(skip)]
+    pub owner_team_id: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub parent_name: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub shared_with_me: bool,
+}
+
+impl Account {
+    pub fn facts(&self) -> AccountFacts {
+        AccountFacts {
+            owner_id: self.owner_id,
+            owner_team_id: self.owner_team_id,
+            shared_with_actor: self.shared_with_me,
+        }
+    }
+    pub fn name(&self) -> &str {
+        self.rec
+            .get("name")
+            .and_then(Value::as_text)
+            .unwrap_or_default()
+    }
+    pub fn text(&self, f: &str) -> Option<&str> {
+        self.rec.get(f).and_then(Value::as_text)
+    }
+}
+
+/// Filters of the account list.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    pub grade: Option<String>,
+    pub customer_type: Option<String>,
+    pub industry: Option<String>,
+    pub stage: Option<String>,
+    pub owner_id: Option<i64>,
+    /// Only accounts in the pool (no owner).
+    pub pool: bool,
+    /// Only accounts of this parent.
+    pub parent_id: Option<i64>,
+    pub sort: Option<String>,
+    pub desc: bool,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: i64,
+    pub per_page: i64,
+    pub total: i64,
+}
+
+/// What a create or update asks for, beyond the plain fields.
+#[derive(Debug, Clone, Default)]
+pub struct AccountInput {
+    pub rec: Record,
+    /// `Some(None)`: put in the pool; `Some(Some(id))`: this owner; `None`: unchanged / default.
+    pub owner: Option<Option<i64>>,
+    /// `Some(None)`: no parent.
+    pub parent: Option<Option<i64>>,
+}
+
+/// Another account whose name is very close.
+#[derive(Debug, Clone, Serialize)]
+pub struct Similar {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Appends the SQL condition "account `alias` is visible to `actor`".
+pub fn scope_sql(q: &mut Q, actor: &Actor, alias: &str) {
+    q.push(&format!("{alias}.deleted_at IS NULL"));
+    match actor.scope() {
+        Scope::All => {}
+        Scope::Own { user_id } => {
+            q.push(&format!(
+                " AND ({alias}.owner_id IS NULL OR {alias}.owner_id = "
+            ))
+            .arg(user_id);
+            q.push(&format!(" OR EXISTS (SELECT 1 FROM account_shares s WHERE s.account_id = {alias}.id AND s.user_id = "));
+            q.arg(user_id).push("))");
+        }
+        Scope::Team { team_id, user_id } => {
+            q.push(&format!(
+                " AND ({alias}.owner_id IS NULL OR {alias}.owner_id = "
+            ))
+            .arg(user_id);
+            q.push(&format!(
+                " OR {alias}.owner_id IN (SELECT tu.id FROM users tu WHERE tu.team_id = "
+            ))
+            .arg(team_id);
+            q.push(&format!(") OR EXISTS (SELECT 1 FROM account_shares s WHERE s.account_id = {alias}.id AND s.user_id = "));
+            q.arg(user_id).push("))");
+        }
+    }
+}
+
+fn select(actor: &Actor) -> Q {
+    let mut q = Q::new(&format!(
+        "SELECT a.id, {}, a.owner_id, o.display_name AS owner_name, o.team_id AS owner_team_id, a.parent_id, \
+         p.name AS parent_name, a.created_at, a.updated_at, \
+         (SELECT COUNT(*) FROM account_shares sh WHERE sh.account_id = a.id AND sh.user_id = ",
+        columns(FIELDS, "a")
+    ));
+    q.arg(actor.user_id);
+    q.push(") AS shared FROM accounts a LEFT JOIN users o ON o.id = a.owner_id LEFT JOIN accounts p ON p.id = a.parent_id WHERE ");
+    scope_sql(&mut q, actor, "a");
+    q
+}
+
+fn read(row: &sqlx::any::AnyRow) -> Result<Account> {
+    Ok(Account {
+        id: row.try_get("id")?,
+        rec: read_record(row, FIELDS)?,
+        owner_id: row.try_get("owner_id")?,
+        owner_name: row.try_get("owner_name")?,
+        owner_team_id: row.try_get("owner_team_id")?,
+        parent_id: row.try_get("parent_id")?,
+        parent_name: row.try_get("parent_name")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        shared_with_me: row.try_get::<i64, _>("shared")? > 0,
+    })
+}
+
+fn push_filters(q: &mut Q, f: &AccountFilter) {
+    for (col, v) in [
+        ("grade", &f.grade),
+        ("customer_type", &f.customer_type),
+        ("industry", &f.industry),
+        ("stage", &f.stage),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            q.push(&format!(" AND a.{col} = ")).arg(v);
+        }
+    }
+    if f.pool {
+        q.push(" AND a.owner_id IS NULL");
+    } else if let Some(o) = f.owner_id {
+        q.push(" AND a.owner_id = ").arg(o);
+    }
+    if let Some(p) = f.parent_id {
+        q.push(" AND a.parent_id = ").arg(p);
+    }
+}
+
+/// The account's own search text: name, short name, credit code, phone, fax.
+fn search_texts(rec: &Record) -> Vec<Option<&str>> {
+    ["name", "short_name", "credit_code", "phone", "fax"]
+        .iter()
+        .map(|f| rec.get(f).and_then(Value::as_text))
+        .collect()
+}
+
+impl Store {
+    /// One page of the accounts the actor may see.
+    pub async fn list_accounts(&self, actor: &Actor, f: &AccountFilter) -> Result<Page<Account>> {
+        let per_page = f.per_page.clamp(1, 200);
+        let page = f.page.max(1);
+        let mut count = Q::new("SELECT COUNT(*) AS n FROM accounts a WHERE ");
+        scope_sql(&mut count, actor, "a");
+        push_filters(&mut count, f);
+        let total: i64 = count.query().fetch_one(self.pool()).await?.try_get("n")?;
+
+        let mut q = select(actor);
+        push_filters(&mut q, f);
+        let sort = f
+            .sort
+            .as_deref()
+            .filter(|s| account::SORTABLE.contains(s))
+            .unwrap_or("updated_at");
+        let dir = if f.desc || (f.sort.is_none() && sort == "updated_at") {
+            "DESC"
+        } else {
+            "ASC"
+        };
+        q.push(&format!(" ORDER BY a.{sort} {dir}, a.id {dir} LIMIT "))
+            .arg(per_page);
+        q.push(" OFFSET ").arg((page - 1) * per_page);
+        let items = q
+            .query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(read)
+            .collect::<Result<_>>()?;
+        Ok(Page {
+            items,
+            page,
+            per_page,
+            total,
+        })
+    }
+
+    /// One account, or NotFound when it does not exist or is out of scope.
+    pub async fn account(&self, actor: &Actor, id: i64) -> Result<Account> {
+        let mut q = select(actor);
+        q.push(" AND a.id = ").arg(id);
+        read(
+            &q.query()
+                .fetch_optional(self.pool())
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )
+    }
+
+    async fn account_in(&self, tx: &mut Tx, actor: &Actor, id: i64) -> Result<Account> {
+        let mut q = select(actor);
+        q.push(" AND a.id = ").arg(id);
+        read(
+            &q.query()
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        )
+    }
+
+    /// Direct subsidiaries of an account, within scope.
+    pub async fn child_accounts(&self, actor: &Actor, id: i64) -> Result<Vec<Account>> {
+        let mut q = select(actor);
+        q.push(" AND a.parent_id = ")
+            .arg(id)
+            .push(" ORDER BY a.name");
+        q.query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(read)
+            .collect()
+    }
+
+    /// Accounts (in any scope: a duplicate must be caught even if it is not
+    /// yours) whose name is very close to `name`; only ids and names are shown.
+    pub async fn similar_accounts(&self, name: &str, except: Option<i64>) -> Result<Vec<Similar>> {
+        let key = account::name_key(name);
+        let ts = kam_core::search::terms(&kam_core::search::normalise(&key));
+        if ts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Q::new(
+            "SELECT a.id, a.name FROM accounts a WHERE a.deleted_at IS NULL AND a.id IN (SELECT t.entity_id FROM search_terms t WHERE t.entity = 'account' AND t.term IN (",
+        );
+        for (i, t) in ts.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.arg(t.clone());
+        }
+        let need = (ts.len() as f64 * 0.5).ceil() as i64;
+        q.push(") GROUP BY t.entity_id HAVING COUNT(*) >= ")
+            .arg(need)
+            .push(") LIMIT 200");
+        let mut out = Vec::new();
+        for row in q.query().fetch_all(self.pool()).await? {
+            let id: i64 = row.try_get("id")?;
+            let other: String = row.try_get("name")?;
+            if Some(id) != except && account::is_similar(name, &other) {
+                out.push(Similar { id, name: other });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Checks the field-level write rules for every field in `rec`.
+    fn check_writable(actor: &Actor, rec: &Record) -> Result<()> {
+        let mut errs = FieldErrors::default();
+        for name in rec.keys() {
+            let def =
+                fields::def(FIELDS, name).ok_or(StoreError::Forbidden("err.field_forbidden"))?;
+            if !actor.can_write_field(def.access) {
+                errs.add(name, "err.field_forbidden");
+            }
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Forbidden("err.field_forbidden"))
+        }
+    }
+
+    /// Validates a new owner: an active sales rep or manager the actor may assign to.
+    async fn check_owner(&self, actor: &Actor, owner: i64) -> Result<()> {
+        let user = self
+            .user(owner)
+            .await
+            .map_err(|_| StoreError::field("owner_id", "err.owner"))?;
+        if !user.active || !actor.can_assign_owner(user.id, user.team_id, user.role) {
+            return Err(StoreError::field("owner_id", "err.owner"));
+        }
+        Ok(())
+    }
+
+    /// A parent must be visible and must not be the account or below it.
+    async fn check_parent(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: Option<i64>,
+        parent: i64,
+    ) -> Result<()> {
+        self.account_in(tx, actor, parent)
+            .await
+            .map_err(|_| StoreError::field("parent_id", "err.parent"))?;
+        let mut cur = Some(parent);
+        let mut steps = 0;
+        while let Some(c) = cur {
+            if Some(c) == id {
+                return Err(StoreError::field("parent_id", "err.parent_cycle"));
+            }
+            steps += 1;
+            if steps > 100 {
+                return Err(StoreError::field("parent_id", "err.parent_cycle"));
+            }
+            let mut q = Q::new("SELECT parent_id FROM accounts WHERE id = ");
+            q.arg(c);
+            cur = q
+                .query()
+                .fetch_optional(&mut **tx)
+                .await?
+                .and_then(|r| r.try_get("parent_id").ok())
+                .flatten();
+        }
+        Ok(())
+    }
+
+    fn map_unique(e: StoreError) -> StoreError {
+        if e.is_unique_violation() {
+            StoreError::field("credit_code", "err.credit_code.taken")
+        } else {
+            e
+        }
+    }
+
+    /// Creates an account. A sales rep's new account is theirs unless they put
+    /// it in the pool or name another owner they may assign to.
+    pub async fn create_account(&self, actor: &Actor, input: AccountInput) -> Result<Account> {
+        if !actor.can_create_account() {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        Self::check_writable(actor, &input.rec)?;
+        if input.rec.get("name").is_none_or(Value::is_null) {
+            return Err(StoreError::field("name", "err.required"));
+        }
+        let owner = match input.owner {
+            Some(o) => o,
+            None if actor.role == Role::Admin => None,
+            None => Some(actor.user_id),
+        };
+        if let Some(o) = owner {
+            self.check_owner(actor, o).await?;
+        }
+        let mut rec = input.rec;
+        rec.entry("currency").or_insert(Value::Null);
+        if rec.get("currency").is_some_and(Value::is_null) {
+            rec.insert("currency", Value::Text("CNY".into()));
+        }
+        rec.entry("stage").or_insert(Value::Null);
+        let mut tx = self.begin().await?;
+        let parent = input.parent.flatten();
+        if let Some(p) = parent {
+            self.check_parent(&mut tx, actor, None, p).await?;
+        }
+        let now = now_text();
+        let q = insert(
+            "accounts",
+            FIELDS,
+            &rec,
+            &[
+                ("owner_id", Arg::Int(owner)),
+                ("parent_id", Arg::Int(parent)),
+                ("created_by", Arg::Int(Some(actor.user_id))),
+                ("created_at", now.clone().into()),
+                ("updated_at", now.into()),
+            ],
+        );
+        let id: i64 = q
+            .query()
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| Self::map_unique(e.into()))?
+            .try_get("id")?;
+        search::index(&mut tx, "account", id, &search_texts(&rec)).await?;
+        let mut changes = created(&rec);
+        changes.push((
+            "owner_id",
+            Value::Null,
+            owner.map(Value::Int).unwrap_or(Value::Null),
+        ));
+        if let Some(p) = parent {
+            changes.push(("parent_id", Value::Null, Value::Int(p)));
+        }
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Create,
+                entity: "account",
+                entity_id: id,
+                account_id: Some(id),
+                changes: &changes,
+            },
+        )
+        .await?;
+        let acc = self.account_in(&mut tx, actor, id).await;
+        tx.commit().await?;
+        match acc {
+            Ok(a) => Ok(a),
+            // Created into someone else's hands: the creator may no longer see it.
+            Err(StoreError::NotFound) => {
+                self.account(
+                    &Actor {
+                        role: Role::Admin,
+                        ..actor.clone()
+                    },
+                    id,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Changes the named fields (and owner/parent) of an account.
+    pub async fn update_account(
+        &self,
+        actor: &Actor,
+        id: i64,
+        input: AccountInput,
+    ) -> Result<Account> {
+        let mut tx = self.begin().await?;
+        let before = self.account_in(&mut tx, actor, id).await?;
+        if !actor.can_edit_account(&before.facts()) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        Self::check_writable(actor, &input.rec)?;
+        if input.rec.get("name").is_some_and(Value::is_null) {
+            return Err(StoreError::field("name", "err.required"));
+        }
+        let mut changes = fields::diff(&before.rec, &input.rec);
+        let mut extra: Vec<(&str, Arg)> = Vec::new();
+        if let Some(owner) = input.owner {
+            if owner != before.owner_id {
+                match owner {
+                    Some(o) => self.check_owner(actor, o).await?,
+                    None if !actor.can_release(&before.facts()) => {
+                        return Err(StoreError::field("owner_id", "err.owner"));
+                    }
+                    None => {}
+                }
+                if actor.role == Role::Sales && owner.is_some() {
+                    return Err(StoreError::field("owner_id", "err.owner"));
+                }
+                extra.push(("owner_id", Arg::Int(owner)));
+                changes.push(("owner_id", opt_int(before.owner_id), opt_int(owner)));
+            }
+        }
+        if let Some(parent) = input.parent {
+            if parent != before.parent_id {
+                if let Some(p) = parent {
+                    self.check_parent(&mut tx, actor, Some(id), p).await?;
+                }
+                extra.push(("parent_id", Arg::Int(parent)));
+                changes.push(("parent_id", opt_int(before.parent_id), opt_int(parent)));
+            }
+        }
+        if changes.is_empty() {
+            tx.commit().await?;
+            return Ok(before);
+        }
+        let changed: Record = input
+            .rec
+            .into_iter()
+            .filter(|(k, _)| changes.iter().any(|c| c.0 == *k))
+            .collect();
+        extra.push(("updated_at", now_text().into()));
+        update("accounts", FIELDS, &changed, &extra, id)
+            .query()
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| Self::map_unique(e.into()))?;
+        let mut merged = before.rec.clone();
+        merged.extend(changed);
+        search::index(&mut tx, "account", id, &search_texts(&merged)).await?;
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Update,
+                entity: "account",
+                entity_id: id,
+                account_id: Some(id),
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        match self.account(actor, id).await {
+            Err(StoreError::NotFound) => Ok(before),
+            other => other,
+        }
+    }
+
+    /// Deletes (archives) an account; refused while it has subsidiaries.
+    pub async fn delete_account(&self, actor: &Actor, id: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let before = self.account_in(&mut tx, actor, id).await?;
+        if !actor.can_delete_account(&before.facts()) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let mut q =
+            Q::new("SELECT COUNT(*) AS n FROM accounts WHERE deleted_at IS NULL AND parent_id = ");
+        q.arg(id);
+        if q.query()
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>("n")?
+            > 0
+        {
+            return Err(StoreError::Conflict("err.has_children"));
+        }
+        let mut q = Q::new("UPDATE accounts SET deleted_at = ");
+        q.arg(now_text()).push(" WHERE id = ").arg(id);
+        q.query().execute(&mut *tx).await?;
+        search::remove(&mut tx, "account", id).await?;
+        let changes = deleted(&before.rec);
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Delete,
+                entity: "account",
+                entity_id: id,
+                account_id: Some(id),
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Takes an account from the pool, up to the configured limit per rep.
+    pub async fn claim_account(&self, actor: &Actor, id: i64) -> Result<Account> {
+        if !actor.can_claim() {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let limit = self.claim_limit().await?;
+        let mut tx = self.begin().await?;
+        // Serialise this rep's claims (portable row lock: a no-op update).
+        let mut lock = Q::new("UPDATE users SET active = active WHERE id = ");
+        lock.arg(actor.user_id);
+        lock.query().execute(&mut *tx).await?;
+        let acc = self.account_in(&mut tx, actor, id).await?;
+        if acc.owner_id.is_some() {
+            return Err(StoreError::Conflict("err.not_in_pool"));
+        }
+        let mut q =
+            Q::new("SELECT COUNT(*) AS n FROM accounts WHERE deleted_at IS NULL AND owner_id = ");
+        q.arg(actor.user_id);
+        if q.query()
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>("n")?
+            >= limit
+        {
+            return Err(StoreError::Conflict("err.claim_limit"));
+        }
+        let mut q = Q::new("UPDATE accounts SET owner_id = ");
+        q.arg(actor.user_id)
+            .push(", updated_at = ")
+            .arg(now_text())
+            .push(" WHERE owner_id IS NULL AND id = ")
+            .arg(id);
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.not_in_pool"));
+        }
+        let changes = [("owner_id", Value::Null, Value::Int(actor.user_id))];
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Claim,
+                entity: "account",
+                entity_id: id,
+                account_id: Some(id),
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.account(actor, id).await
+    }
+
+    /// Returns an account to the pool.
+    pub async fn release_account(&self, actor: &Actor, id: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let acc = self.account_in(&mut tx, actor, id).await?;
+        if !actor.can_release(&acc.facts()) {
+            return Err(if acc.owner_id.is_none() {
+                StoreError::Conflict("err.not_owned")
+            } else {
+                StoreError::Forbidden("err.forbidden")
+            });
+        }
+        let mut q = Q::new("UPDATE accounts SET owner_id = NULL, updated_at = ");
+        q.arg(now_text()).push(" WHERE id = ").arg(id);
+        q.query().execute(&mut *tx).await?;
+        let changes = [("owner_id", opt_int(acc.owner_id), Value::Null)];
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Release,
+                entity: "account",
+                entity_id: id,
+                account_id: Some(id),
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Hands every account of one rep to another in one transaction; returns how many.
+    pub async fn handover(&self, actor: &Actor, from: i64, to: i64) -> Result<i64> {
+        let (f, t) = (self.user(from).await, self.user(to).await);
+        let (Ok(f), Ok(t)) = (f, t) else {
+            return Err(StoreError::field("to_user_id", "err.owner"));
+        };
+        if !actor.can_handover(f.team_id, t.team_id) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        if from == to || !t.active || !matches!(t.role, Role::Sales | Role::Manager) {
+            return Err(StoreError::field("to_user_id", "err.owner"));
+        }
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("SELECT id FROM accounts WHERE deleted_at IS NULL AND owner_id = ");
+        q.arg(from).push(" ORDER BY id");
+        let ids: Vec<i64> = q
+            .query()
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut q = Q::new("UPDATE accounts SET owner_id = ");
+        q.arg(to)
+            .push(", updated_at = ")
+            .arg(now_text())
+            .push(" WHERE deleted_at IS NULL AND owner_id = ")
+            .arg(from);
+        q.query().execute(&mut *tx).await?;
+        let changes = [("owner_id", Value::Int(from), Value::Int(to))];
+        for id in &ids {
+            write(
+                &mut tx,
+                Entry {
+                    actor: Some(actor.user_id),
+                    action: Action::Handover,
+                    entity: "account",
+                    entity_id: *id,
+                    account_id: Some(*id),
+                    changes: &changes,
+                },
+            )
+            .await?;
+        }
+        let summary = [
+            ("accounts", Value::Null, Value::Int(ids.len() as i64)),
+            ("to_user_id", Value::Null, Value::Int(to)),
+        ];
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Handover,
+                entity: "user",
+                entity_id: from,
+                account_id: None,
+                changes: &summary,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(ids.len() as i64)
+    }
+
+    /// Shares an account with another user (read access).
+    pub async fn share_account(&self, actor: &Actor, id: i64, with_user: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let acc = self.account_in(&mut tx, actor, id).await?;
+        if !actor.can_edit_account(&acc.facts()) || actor.role == Role::Finance {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        self.user(with_user)
+            .await
+            .map_err(|_| StoreError::field("user_id", "err.owner"))?;
+        let mut q = Q::new("INSERT INTO account_shares (account_id, user_id) VALUES (");
+        q.arg(id)
+            .push(", ")
+            .arg(with_user)
+            .push(") ON CONFLICT (account_id, user_id) DO NOTHING");
+        q.query().execute(&mut *tx).await?;
+        let changes = [("shared_with", Value::Null, Value::Int(with_user))];
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Update,
+                entity: "account",
+                entity_id: id,
+                account_id: Some(id),
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Number of accounts the actor sees (for dashboards).
+    pub async fn count_accounts(&self, actor: &Actor, f: &AccountFilter) -> Result<i64> {
+        let mut count = Q::new("SELECT COUNT(*) AS n FROM accounts a WHERE ");
+        scope_sql(&mut count, actor, "a");
+        push_filters(&mut count, f);
+        Ok(count.query().fetch_one(self.pool()).await?.try_get("n")?)
+    }
+}
+
+fn opt_int(v: Option<i64>) -> Value {
+    v.map(Value::Int).unwrap_or(Value::Null)
+}
+
+/// Whether any field in `rec` needs finance rights (for UI hints).
+pub fn needs_finance(rec: &Record) -> bool {
+    rec.keys()
+        .any(|k| fields::def(FIELDS, k).is_some_and(|d| d.access == Access::Finance))
+}

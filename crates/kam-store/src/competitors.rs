@@ -1,0 +1,394 @@
+//! Competitors 竞争对手 (shared records), their position at each account, and
+//! the account's own business: its suppliers 货源 and customers.
+
+use kam_core::audit::{Action, created, deleted};
+use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
+use kam_core::fields::{self, Access};
+use kam_core::time_util::now_text;
+use kam_core::{Actor, Record, Value};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{Entry, write};
+use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Competitor {
+    pub id: i64,
+    #[serde(flatten)]
+    pub rec: Record,
+    /// Accounts (in the reader's scope) where it competes.
+    pub account_count: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Position {
+    pub id: i64,
+    pub account_id: i64,
+    pub competitor_id: i64,
+    pub competitor_name: String,
+    #[serde(flatten)]
+    pub rec: Record,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Partner {
+    pub id: i64,
+    pub account_id: i64,
+    #[serde(flatten)]
+    pub rec: Record,
+}
+
+impl Store {
+    pub async fn competitors(&self, actor: &Actor) -> Result<Vec<Competitor>> {
+        let mut q = Q::new(&format!(
+            "SELECT c.id, {}, (SELECT COUNT(*) FROM account_competitors p JOIN accounts a ON a.id = p.account_id WHERE p.competitor_id = c.id AND ",
+            columns(COMPETITOR_FIELDS, "c")
+        ));
+        crate::accounts::scope_sql(&mut q, actor, "a");
+        q.push(") AS n FROM competitors c ORDER BY c.name");
+        q.query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Competitor {
+                    id: r.try_get("id")?,
+                    rec: read_record(r, COMPETITOR_FIELDS)?,
+                    account_count: r.try_get("n")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn competitor(&self, actor: &Actor, id: i64) -> Result<Competitor> {
+        self.competitors(actor)
+            .await?
+            .into_iter()
+            .find(|c| c.id == id)
+            .ok_or(StoreError::NotFound)
+    }
+
+    pub async fn create_competitor(&self, actor: &Actor, rec: Record) -> Result<Competitor> {
+        if !actor.can_edit_competitors() {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        if rec.get("name").is_none_or(Value::is_null) {
+            return Err(StoreError::field("name", "err.required"));
+        }
+        let mut tx = self.begin().await?;
+        let now = now_text();
+        let id: i64 = match insert(
+            "competitors",
+            COMPETITOR_FIELDS,
+            &rec,
+            &[
+                ("created_at", now.clone().into()),
+                ("updated_at", now.into()),
+            ],
+        )
+        .query()
+        .fetch_one(&mut *tx)
+        .await
+        {
+            Ok(r) => r.try_get("id")?,
+            Err(e) => {
+                let e = StoreError::from(e);
+                return Err(if e.is_unique_violation() {
+                    StoreError::field("name", "err.taken")
+                } else {
+                    e
+                });
+            }
+        };
+        let changes = created(&rec);
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Create,
+                entity: "competitor",
+                entity_id: id,
+                account_id: None,
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.competitor(actor, id).await
+    }
+
+    pub async fn update_competitor(
+        &self,
+        actor: &Actor,
+        id: i64,
+        rec: Record,
+    ) -> Result<Competitor> {
+        if !actor.can_edit_competitors() {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let before = self.competitor(actor, id).await?;
+        let changes = fields::diff(&before.rec, &rec);
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        let mut tx = self.begin().await?;
+        if let Err(e) = update(
+            "competitors",
+            COMPETITOR_FIELDS,
+            &rec,
+            &[("updated_at", now_text().into())],
+            id,
+        )
+        .query()
+        .execute(&mut *tx)
+        .await
+        {
+            let e = StoreError::from(e);
+            return Err(if e.is_unique_violation() {
+                StoreError::field("name", "err.taken")
+            } else {
+                e
+            });
+        }
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Update,
+                entity: "competitor",
+                entity_id: id,
+                account_id: None,
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.competitor(actor, id).await
+    }
+
+    fn check_edit(actor: &Actor, acc: &crate::accounts::Account) -> Result<()> {
+        if !actor.can_edit_account(&acc.facts()) || !actor.can_write_field(Access::General) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        Ok(())
+    }
+
+    /// Competitors at one account.
+    pub async fn positions(&self, actor: &Actor, account_id: i64) -> Result<Vec<Position>> {
+        self.account(actor, account_id).await?;
+        let mut q = Q::new(&format!(
+            "SELECT p.id, p.account_id, p.competitor_id, c.name AS competitor_name, {} FROM account_competitors p JOIN competitors c ON c.id = p.competitor_id WHERE p.account_id = ",
+            columns(POSITION_FIELDS, "p")
+        ));
+        q.arg(account_id).push(" ORDER BY p.share_pct DESC, c.name");
+        q.query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Position {
+                    id: r.try_get("id")?,
+                    account_id: r.try_get("account_id")?,
+                    competitor_id: r.try_get("competitor_id")?,
+                    competitor_name: r.try_get("competitor_name")?,
+                    rec: read_record(r, POSITION_FIELDS)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Adds or changes a competitor's position at an account.
+    pub async fn set_position(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        competitor_id: i64,
+        rec: Record,
+    ) -> Result<()> {
+        let acc = self.account(actor, account_id).await?;
+        Self::check_edit(actor, &acc)?;
+        self.competitor(actor, competitor_id)
+            .await
+            .map_err(|_| StoreError::field("competitor_id", "err.choice"))?;
+        let existing = self
+            .positions(actor, account_id)
+            .await?
+            .into_iter()
+            .find(|p| p.competitor_id == competitor_id);
+        let mut tx = self.begin().await?;
+        let (action, changes, id) = match existing {
+            Some(p) => {
+                let changes = fields::diff(&p.rec, &rec);
+                update("account_competitors", POSITION_FIELDS, &rec, &[], p.id)
+                    .query()
+                    .execute(&mut *tx)
+                    .await?;
+                (Action::Update, changes, p.id)
+            }
+            None => {
+                let id: i64 = insert(
+                    "account_competitors",
+                    POSITION_FIELDS,
+                    &rec,
+                    &[
+                        ("account_id", Arg::Int(Some(account_id))),
+                        ("competitor_id", Arg::Int(Some(competitor_id))),
+                    ],
+                )
+                .query()
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+                let mut c = created(&rec);
+                c.push(("competitor_id", Value::Null, Value::Int(competitor_id)));
+                (Action::Create, c, id)
+            }
+        };
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action,
+                entity: "competitor_position",
+                entity_id: id,
+                account_id: Some(account_id),
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn remove_position(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        position_id: i64,
+    ) -> Result<()> {
+        let acc = self.account(actor, account_id).await?;
+        Self::check_edit(actor, &acc)?;
+        let p = self
+            .positions(actor, account_id)
+            .await?
+            .into_iter()
+            .find(|p| p.id == position_id)
+            .ok_or(StoreError::NotFound)?;
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("DELETE FROM account_competitors WHERE id = ");
+        q.arg(position_id);
+        q.query().execute(&mut *tx).await?;
+        let mut changes = deleted(&p.rec);
+        changes.push(("competitor_id", Value::Int(p.competitor_id), Value::Null));
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Delete,
+                entity: "competitor_position",
+                entity_id: position_id,
+                account_id: Some(account_id),
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The account's suppliers and customers.
+    pub async fn partners(&self, actor: &Actor, account_id: i64) -> Result<Vec<Partner>> {
+        self.account(actor, account_id).await?;
+        let mut q = Q::new(&format!(
+            "SELECT p.id, p.account_id, {} FROM account_partners p WHERE p.account_id = ",
+            columns(PARTNER_FIELDS, "p")
+        ));
+        q.arg(account_id)
+            .push(" ORDER BY p.kind DESC, p.share_pct DESC, p.name");
+        q.query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Partner {
+                    id: r.try_get("id")?,
+                    account_id: r.try_get("account_id")?,
+                    rec: read_record(r, PARTNER_FIELDS)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn add_partner(&self, actor: &Actor, account_id: i64, rec: Record) -> Result<i64> {
+        let acc = self.account(actor, account_id).await?;
+        Self::check_edit(actor, &acc)?;
+        for f in ["kind", "name"] {
+            if rec.get(f).is_none_or(Value::is_null) {
+                return Err(StoreError::field(f, "err.required"));
+            }
+        }
+        let mut tx = self.begin().await?;
+        let id: i64 = insert(
+            "account_partners",
+            PARTNER_FIELDS,
+            &rec,
+            &[("account_id", Arg::Int(Some(account_id)))],
+        )
+        .query()
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        let changes = created(&rec);
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Create,
+                entity: "account_partner",
+                entity_id: id,
+                account_id: Some(account_id),
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn remove_partner(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        partner_id: i64,
+    ) -> Result<()> {
+        let acc = self.account(actor, account_id).await?;
+        Self::check_edit(actor, &acc)?;
+        let p = self
+            .partners(actor, account_id)
+            .await?
+            .into_iter()
+            .find(|p| p.id == partner_id)
+            .ok_or(StoreError::NotFound)?;
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("DELETE FROM account_partners WHERE id = ");
+        q.arg(partner_id);
+        q.query().execute(&mut *tx).await?;
+        let changes = deleted(&p.rec);
+        write(
+            &mut tx,
+            Entry {
+                actor: Some(actor.user_id),
+                action: Action::Delete,
+                entity: "account_partner",
+                entity_id: partner_id,
+                account_id: Some(account_id),
+                changes: &changes,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

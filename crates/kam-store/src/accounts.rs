@@ -149,7 +149,7 @@ fn read(row: &sqlx::any::AnyRow) -> Result<Account> {
     })
 }
 
-fn push_filters(q: &mut Q, f: &AccountFilter) {
+fn push_filters(q: &mut Q, actor: &Actor, f: &AccountFilter) {
     for (col, v) in [
         ("grade", &f.grade),
         ("customer_type", &f.customer_type),
@@ -164,6 +164,9 @@ fn push_filters(q: &mut Q, f: &AccountFilter) {
         q.push(" AND a.owner_id IS NULL");
     } else if let Some(o) = f.owner_id {
         q.push(" AND a.owner_id = ").arg(o);
+    } else if actor.scope() != Scope::All {
+        // Reps and managers see the pool in its own view, not mixed into their list.
+        q.push(" AND a.owner_id IS NOT NULL");
     }
     if let Some(p) = f.parent_id {
         q.push(" AND a.parent_id = ").arg(p);
@@ -185,11 +188,11 @@ impl Store {
         let page = f.page.max(1);
         let mut count = Q::new("SELECT COUNT(*) AS n FROM accounts a WHERE ");
         scope_sql(&mut count, actor, "a");
-        push_filters(&mut count, f);
+        push_filters(&mut count, actor, f);
         let total: i64 = count.query().fetch_one(self.pool()).await?.try_get("n")?;
 
         let mut q = select(actor);
-        push_filters(&mut q, f);
+        push_filters(&mut q, actor, f);
         let sort = f
             .sort
             .as_deref()
@@ -749,7 +752,7 @@ impl Store {
     pub async fn count_accounts(&self, actor: &Actor, f: &AccountFilter) -> Result<i64> {
         let mut count = Q::new("SELECT COUNT(*) AS n FROM accounts a WHERE ");
         scope_sql(&mut count, actor, "a");
-        push_filters(&mut count, f);
+        push_filters(&mut count, actor, f);
         Ok(count.query().fetch_one(self.pool()).await?.try_get("n")?)
     }
 }

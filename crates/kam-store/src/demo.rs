@@ -66,17 +66,17 @@ const USERS: &[(&str, &str, Role, Option<&str>)] = &[
     ("wujun", "吴军", Role::Auditor, None),
 ];
 
-const CITIES: &[(&str, &str, &str, &str)] = &[
-    ("浙江省", "杭州市", "滨江区", "310051"),
-    ("浙江省", "宁波市", "鄞州区", "315100"),
-    ("江苏省", "苏州市", "工业园区", "215000"),
-    ("江苏省", "南京市", "江宁区", "211100"),
-    ("上海市", "上海市", "浦东新区", "200120"),
-    ("广东省", "广州市", "黄埔区", "510700"),
-    ("广东省", "深圳市", "南山区", "518057"),
-    ("广东省", "佛山市", "顺德区", "528300"),
-    ("福建省", "厦门市", "湖里区", "361006"),
-    ("山东省", "青岛市", "黄岛区", "266500"),
+const CITIES: &[(&str, &str, &str, &str, &str)] = &[
+    ("浙江省", "杭州市", "滨江区", "310051", "0571"),
+    ("浙江省", "宁波市", "鄞州区", "315100", "0574"),
+    ("江苏省", "苏州市", "工业园区", "215000", "0512"),
+    ("江苏省", "南京市", "江宁区", "211100", "025"),
+    ("上海市", "上海市", "浦东新区", "200120", "021"),
+    ("广东省", "广州市", "黄埔区", "510700", "020"),
+    ("广东省", "深圳市", "南山区", "518057", "0755"),
+    ("广东省", "佛山市", "顺德区", "528300", "0757"),
+    ("福建省", "厦门市", "湖里区", "361006", "0592"),
+    ("山东省", "青岛市", "黄岛区", "266500", "0532"),
 ];
 const WORDS: &[&str] = &[
     "华信", "恒通", "明远", "东方", "鑫源", "宏达", "中联", "永盛", "金桥", "天成", "瑞丰", "海纳",
@@ -206,7 +206,7 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
     let mut account_ids: Vec<i64> = Vec::new();
     let mut contacts = 0;
     for i in 0..accounts {
-        let (province, city, district, postcode) = *rng.pick(CITIES);
+        let (province, city, district, postcode, area) = *rng.pick(CITIES);
         let (trade, industry) = *rng.pick(TRADES);
         let city_short = city.trim_end_matches('市');
         let mut name = format!("{city_short}{}{trade}{}", rng.pick(WORDS), rng.pick(SUFFIX));

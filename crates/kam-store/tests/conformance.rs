@@ -130,13 +130,29 @@ async fn scope_filters_lists_counts_and_search(s: Store) {
     };
     assert_eq!(
         ids(s.list_accounts(&w.rep1, &f).await.unwrap()),
-        (vec![a1, pool], 2),
-        "rep: own + pool"
+        (vec![a1], 1),
+        "rep: own only"
     );
     assert_eq!(
         ids(s.list_accounts(&w.m1, &f).await.unwrap()),
-        (vec![a1, a2, pool], 3),
-        "manager: team + pool"
+        (vec![a1, a2], 2),
+        "manager: the team's"
+    );
+    let pf = AccountFilter {
+        pool: true,
+        page: 1,
+        per_page: 10,
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(s.list_accounts(&w.rep1, &pf).await.unwrap()),
+        (vec![pool], 1),
+        "reps see the pool in its own view"
+    );
+    assert_eq!(
+        s.account(&w.rep1, pool).await.unwrap().owner_id,
+        None,
+        "and may open a pool account"
     );
     assert_eq!(
         ids(s.list_accounts(&w.fin, &f).await.unwrap()).1,
@@ -154,7 +170,7 @@ async fn scope_filters_lists_counts_and_search(s: Store) {
     // Search obeys the same scope.
     assert!(s.search(&w.rep1, "恒通", 20).await.unwrap().is_empty());
     assert_eq!(s.search(&w.m1, "恒通", 20).await.unwrap().len(), 1);
-    assert_eq!(s.count_accounts(&w.rep3, &f).await.unwrap(), 2);
+    assert_eq!(s.count_accounts(&w.rep3, &f).await.unwrap(), 1);
     // Sharing opens one account read-only.
     s.share_account(&w.rep2, a2, w.rep1.user_id).await.unwrap();
     let shared = s.account(&w.rep1, a2).await.unwrap();

@@ -1,1 +1,107 @@
+//! KAM's web layer: the HTML UI (askama templates, zh-CN and English) and the
+//! JSON API under /api/v1 with its OpenAPI document, on one axum router.
 
+pub mod api;
+mod auth;
+mod error;
+pub mod i18n;
+mod pages;
+mod view;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use kam_store::Store;
+
+/// Settings of one server process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark session cookies `Secure` (when served behind TLS).
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` for the client address (behind a load balancer).
+    pub trust_proxy: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            trust_proxy: false,
+        }
+    }
+}
+
+/// What every handler gets. Holds no per-user state: that lives in the database.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Self {
+        AppState {
+            store,
+            config: Arc::new(config),
+        }
+    }
+}
+
+const CSS: &str = include_str!("../static/app.css");
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (axum::http::StatusCode::OK, "ok"),
+        Err(_) => (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable",
+        ),
+    }
+}
+
+/// The whole application: pages, API, OpenAPI + Swagger UI, static files.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/static/app.css", get(css))
+        .merge(pages::router())
+        .merge(api::router())
+        .with_state(state)
+        .merge(api::openapi::docs_router())
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
+    let h = res.headers_mut();
+    h.entry(header::X_CONTENT_TYPE_OPTIONS)
+        .or_insert(HeaderValue::from_static("nosniff"));
+    h.entry(header::X_FRAME_OPTIONS)
+        .or_insert(HeaderValue::from_static("DENY"));
+    h.entry(header::REFERRER_POLICY)
+        .or_insert(HeaderValue::from_static("same-origin"));
+    res
+}
+
+/// Serves the app on a bound listener until ctrl-c.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}

@@ -1,1 +1,285 @@
-fn main() {}
+//! `kam`: the KAM server and operator CLI. Parses the command line and calls
+//! the libraries; everything else lives in kam-web and kam-store.
+
+use std::io::Read;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use kam_core::Role;
+use kam_store::Store;
+use kam_store::users::NewUser;
+
+/// Where the embedded database lives when no URL is given.
+const DEFAULT_DATABASE: &str = "sqlite://kam-data/kam.db";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "kam",
+    version,
+    about = "KAM 大客户管理系统 — key account management"
+)]
+struct Cli {
+    /// Database URL: sqlite://PATH (default, created on first start) or postgres://…
+    #[arg(long, global = true, env = "KAM_DATABASE_URL", default_value = DEFAULT_DATABASE, hide_env_values = true)]
+    database: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the web UI and the JSON API on one port.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "KAM_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// On an empty database, create the demo company first and print its logins.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (when KAM is served behind TLS).
+        #[arg(long, env = "KAM_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Trust X-Forwarded-For for client addresses (behind a load balancer).
+        #[arg(long, env = "KAM_TRUST_PROXY")]
+        trust_proxy: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Create demo data (users in every role, two teams, accounts, contacts, competitors).
+    Demo {
+        /// Number of accounts to create.
+        #[arg(long, default_value_t = 200)]
+        accounts: usize,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add a user; the password is read from standard input.
+    Add {
+        username: String,
+        /// admin | manager | sales | finance | service | auditor
+        #[arg(long)]
+        role: String,
+        /// Team name (created if new).
+        #[arg(long)]
+        team: Option<String>,
+        /// Display name (defaults to the username).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input (required: no passwords on the command line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable a user: ends their sessions and stops their API tokens.
+    Disable { username: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum TokenCommand {
+    /// Create an API token for a user and print it on one line.
+    Create {
+        username: String,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+}
+
+/// Opens the database (creating the SQLite directory if needed) and migrates it.
+async fn open(url: &str) -> Result<Store> {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        let path = path.split('?').next().unwrap_or(path);
+        if let Some(dir) = std::path::Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating {}", dir.display()))?;
+            }
+        }
+    }
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("connecting to {}", kam_store::redact_url(url)))?;
+    store.migrate().await.context("applying migrations")?;
+    Ok(store)
+}
+
+fn print_demo(report: &kam_store::demo::DemoReport) {
+    println!(
+        "Demo data: {} accounts, {} contacts.",
+        report.accounts, report.contacts
+    );
+    println!("Demo logins (password for all: {}):", report.password);
+    for l in &report.logins {
+        println!(
+            "  {:<10} {:<8} {:<8} {}",
+            l.username,
+            l.role.as_str(),
+            l.display_name,
+            l.team.as_deref().unwrap_or("")
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let store = open(&cli.database).await?;
+    match cli.command {
+        Command::Serve {
+            listen,
+            demo,
+            secure_cookies,
+            trust_proxy,
+        } => {
+            if demo && store.user_count().await? == 0 {
+                let report = kam_store::demo::generate(&store, 200).await?;
+                print_demo(&report);
+            }
+            if store.user_count().await? == 0 {
+                println!("No users yet. Create the first administrator with:");
+                println!("  kam user add admin --role admin --password-stdin");
+            }
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("binding {listen}"))?;
+            println!("KAM is serving on http://{}", listener.local_addr()?);
+            let state = kam_web::AppState::new(
+                store.clone(),
+                kam_web::Config {
+                    secure_cookies,
+                    trust_proxy,
+                },
+            );
+            kam_web::serve(listener, state).await?;
+        }
+        Command::Migrate => println!("Migrations applied."),
+        Command::Demo { accounts } => {
+            let report = kam_store::demo::generate(&store, accounts).await?;
+            print_demo(&report);
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    team,
+                    name,
+                    password_stdin,
+                },
+        } => {
+            let Some(role) = Role::parse(&role) else {
+                bail!("unknown role {role}: use admin, manager, sales, finance, service or auditor")
+            };
+            if !password_stdin {
+                bail!("pass --password-stdin and give the password on standard input");
+            }
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if !kam_core::secret::password_ok(password) {
+                bail!("the password needs at least 8 characters");
+            }
+            let hash = kam_core::secret::hash_password(password)?;
+            let display = name.clone().unwrap_or_else(|| username.clone());
+            let id = store
+                .create_user(NewUser {
+                    username: &username,
+                    display_name: &display,
+                    role,
+                    team: team.as_deref(),
+                    password_hash: hash,
+                })
+                .await
+                .map_err(|e| match e {
+                    kam_store::StoreError::Invalid(f) => anyhow::anyhow!("invalid user: {:?}", f.0),
+                    other => other.into(),
+                })?;
+            println!("User {username} ({}) created with id {id}.", role.as_str());
+        }
+        Command::User {
+            command: UserCommand::Disable { username },
+        } => {
+            store
+                .disable_user(None, &username)
+                .await
+                .map_err(|e| match e {
+                    kam_store::StoreError::NotFound => anyhow::anyhow!("no user {username}"),
+                    other => other.into(),
+                })?;
+            println!("User {username} disabled; their sessions have ended.");
+        }
+        Command::Token {
+            command: TokenCommand::Create { username, label },
+        } => {
+            let token = store
+                .create_token(&username, &label)
+                .await
+                .map_err(|e| match e {
+                    kam_store::StoreError::NotFound => anyhow::anyhow!("no user {username}"),
+                    other => other.into(),
+                })?;
+            println!("{token}");
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_stable_commands_parse() {
+        Cli::try_parse_from([
+            "kam",
+            "serve",
+            "--listen",
+            "0.0.0.0:9000",
+            "--database",
+            "sqlite://x.db",
+        ])
+        .unwrap();
+        Cli::try_parse_from([
+            "kam",
+            "user",
+            "add",
+            "wang",
+            "--role",
+            "sales",
+            "--team",
+            "East",
+            "--password-stdin",
+        ])
+        .unwrap();
+        Cli::try_parse_from(["kam", "user", "disable", "wang"]).unwrap();
+        Cli::try_parse_from(["kam", "token", "create", "wang"]).unwrap();
+        Cli::try_parse_from(["kam", "--database", "postgres://u@h/db", "migrate"]).unwrap();
+        Cli::try_parse_from(["kam", "demo", "--accounts", "50"]).unwrap();
+    }
+}

@@ -1,0 +1,4 @@
+pub mod openapi;
+pub fn router() -> axum::Router<crate::AppState> {
+    axum::Router::new()
+}

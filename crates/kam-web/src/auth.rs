@@ -1,0 +1,221 @@
+//! Who is asking: the session cookie for pages (with CSRF tokens on every
+//! form), bearer tokens for the API, login with throttling and logout.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use kam_store::users::User;
+
+use crate::AppState;
+use crate::error::{ApiError, PageError};
+use crate::i18n::Lang;
+
+pub const SESSION_COOKIE: &str = "kam_session";
+pub const LANG_COOKIE: &str = "kam_lang";
+pub const LOGIN_CSRF_COOKIE: &str = "kam_login_csrf";
+
+/// Failed logins allowed per username, and per client address, in the window.
+pub const MAX_FAILURES_PER_USER: i64 = 5;
+pub const MAX_FAILURES_PER_ADDR: i64 = 30;
+pub const THROTTLE_WINDOW: time::Duration = time::Duration::minutes(15);
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if state.config.secure_cookies {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// The language for a request without a logged-in user.
+pub fn anon_lang(headers: &HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .and_then(|c| Lang::parse(&c))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|h| h.to_str().ok())
+                .and_then(Lang::from_accept)
+        })
+        .unwrap_or(Lang::Zh)
+}
+
+pub fn user_lang(user: &User) -> Lang {
+    Lang::parse(&user.locale).unwrap_or(Lang::Zh)
+}
+
+/// The client address: the socket peer, or the first X-Forwarded-For hop when
+/// the server is configured to trust its proxy.
+pub fn client_addr(state: &AppState, parts: &Parts) -> String {
+    if state.config.trust_proxy {
+        if let Some(f) = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+        {
+            if let Some(first) = f.split(',').next() {
+                return first.trim().to_string();
+            }
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "local".to_string())
+}
+
+/// A logged-in user of the web UI.
+#[derive(Clone)]
+pub struct Authed {
+    pub user: User,
+    pub csrf: String,
+    pub token: String,
+    pub lang: Lang,
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = anon_lang(&parts.headers);
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(PageError::Login(path));
+        };
+        match state.store.session(&token).await {
+            Ok(Some(s)) => Ok(Authed {
+                lang: user_lang(&s.user),
+                user: s.user,
+                csrf: s.csrf,
+                token,
+            }),
+            Ok(None) => Err(PageError::Login(path)),
+            Err(e) => Err(PageError::internal(lang, e)),
+        }
+    }
+}
+
+/// A form post from a logged-in user whose CSRF token matched.
+pub struct AuthForm {
+    pub auth: Authed,
+    pub form: FormData,
+}
+
+/// Decoded `application/x-www-form-urlencoded` fields.
+#[derive(Debug, Default, Clone)]
+pub struct FormData(pub HashMap<String, String>);
+
+impl FormData {
+    pub fn get(&self, k: &str) -> Option<&str> {
+        self.0.get(k).map(String::as_str)
+    }
+    pub fn text(&self, k: &str) -> &str {
+        self.get(k).unwrap_or("")
+    }
+    pub fn int(&self, k: &str) -> Option<i64> {
+        self.get(k).and_then(|v| v.trim().parse().ok())
+    }
+    pub fn flag(&self, k: &str) -> bool {
+        matches!(self.get(k), Some("1" | "on" | "true"))
+    }
+}
+
+pub async fn read_form(req: Request) -> Result<FormData, ()> {
+    let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
+        .await
+        .map_err(|_| ())?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| ())?;
+    Ok(FormData(pairs.into_iter().collect()))
+}
+
+impl FromRequest<AppState> for AuthForm {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let auth = Authed::from_request_parts(&mut parts, state).await?;
+        let form = read_form(Request::from_parts(parts, body))
+            .await
+            .map_err(|_| PageError::BadRequest(auth.lang))?;
+        if !constant_eq(form.text("_csrf"), &auth.csrf) {
+            return Err(PageError::Csrf(auth.lang));
+        }
+        Ok(AuthForm { auth, form })
+    }
+}
+
+pub fn constant_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// An API caller authenticated by `Authorization: Bearer <token>`.
+#[derive(Clone)]
+pub struct ApiUser {
+    pub user: User,
+    pub lang: Lang,
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let accept = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|h| h.to_str().ok())
+            .and_then(Lang::from_accept);
+        let lang = accept.unwrap_or(Lang::Zh);
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim);
+        let Some(token) = token else {
+            return Err(ApiError::unauthorized(lang));
+        };
+        match state.store.token_user(token).await {
+            Ok(Some(user)) => {
+                let lang = accept.unwrap_or_else(|| user_lang(&user));
+                Ok(ApiUser { user, lang })
+            }
+            Ok(None) => Err(ApiError::unauthorized(lang)),
+            Err(e) => Err(ApiError::store(lang, e)),
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The two message tables (zh-CN default, English), embedded in the binary.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        if s.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if s.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+    /// The first language of an Accept-Language header that we speak.
+    pub fn from_accept(h: &str) -> Option<Lang> {
+        h.split(',')
+            .filter_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+            .next()
+    }
+}
+
+pub const ZH_CN: &str = include_str!("../locales/zh-CN.json");
+pub const EN: &str = include_str!("../locales/en.json");
+
+struct Tables {
+    zh: HashMap<String, String>,
+    en: HashMap<String, String>,
+}
+
+fn tables() -> &'static Tables {
+    static T: OnceLock<Tables> = OnceLock::new();
+    T.get_or_init(|| Tables {
+        zh: serde_json::from_str(ZH_CN).expect("zh-CN.json is valid"),
+        en: serde_json::from_str(EN).expect("en.json is valid"),
+    })
+}
+
+/// The message for `key`, or the key itself when missing (tests keep that from happening).
+pub fn t<'a>(lang: Lang, key: &'a str) -> &'a str {
+    let table = match lang {
+        Lang::Zh => &tables().zh,
+        Lang::En => &tables().en,
+    };
+    table.get(key).map(String::as_str).unwrap_or(key)
+}
+
+pub fn has(key: &str) -> bool {
+    tables().zh.contains_key(key)
+}
+
+/// The keys of both tables, for the test that they match.
+pub fn keys(lang: Lang) -> Vec<String> {
+    let mut k: Vec<String> = match lang {
+        Lang::Zh => tables().zh.keys().cloned().collect(),
+        Lang::En => tables().en.keys().cloned().collect(),
+    };
+    k.sort();
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kam_core::fields::{FieldDef, Kind};
+
+    #[test]
+    fn both_tables_have_the_same_keys() {
+        assert_eq!(keys(Lang::Zh), keys(Lang::En));
+    }
+
+    fn check_defs(entity: &str, defs: &[FieldDef]) {
+        for d in defs {
+            let k = format!("field.{entity}.{}", d.name);
+            assert!(has(&k), "missing {k}");
+            if let Kind::Enum(e) = d.kind {
+                for v in e.values {
+                    let k = format!("enum.{}.{v}", e.name);
+                    assert!(has(&k), "missing {k}");
+                }
+            }
+            let g = format!("group.{}", d.group);
+            assert!(
+                has(&g) || d.group == "position" || d.group == "partner",
+                "missing {g}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_field_and_choice_has_a_label() {
+        check_defs("account", kam_core::account::FIELDS);
+        check_defs("contact", kam_core::contact::FIELDS);
+        check_defs("contact", kam_core::contact::LINK_FIELDS);
+        check_defs("competitor", kam_core::contact::COMPETITOR_FIELDS);
+        check_defs("position", kam_core::contact::POSITION_FIELDS);
+        check_defs("partner", kam_core::contact::PARTNER_FIELDS);
+        for r in kam_core::Role::ALL {
+            assert!(has(&format!("role.{}", r.as_str())));
+        }
+    }
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(Lang::from_accept("en-US,en;q=0.9"), Some(Lang::En));
+        assert_eq!(Lang::from_accept("fr, zh-CN;q=0.8"), Some(Lang::Zh));
+        assert_eq!(Lang::from_accept("fr"), None);
+    }
+}

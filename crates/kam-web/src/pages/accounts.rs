@@ -1,0 +1,1076 @@
+//! Account pages: the list (with the pool view), the 360° page with its tabs,
+//! the profile-card form, pool actions, sharing, competition and business.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use kam_core::account::{self, FIELDS, GROUPS};
+use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
+use kam_core::fields::{FieldDef, Kind, Value};
+use kam_core::{FieldErrors, Role};
+use kam_store::StoreError;
+use kam_store::accounts::{Account, AccountFilter, AccountInput};
+
+use super::{ctx, render, see_other};
+use crate::AppState;
+use crate::auth::{AuthForm, Authed, FormData};
+use crate::error::PageError;
+use crate::i18n::{Lang, t};
+use crate::view::{self, Ctx, HistoryRow, InputGroup, Pager, ShownGroup};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accounts", get(list).post(create))
+        .route("/pool", get(pool))
+        .route("/accounts/new", get(new_form))
+        .route("/accounts/{id}", get(show).post(update))
+        .route("/accounts/{id}/edit", get(edit_form))
+        .route("/accounts/{id}/delete", post(delete))
+        .route("/accounts/{id}/claim", post(claim))
+        .route("/accounts/{id}/release", post(release))
+        .route("/accounts/{id}/share", post(share))
+        .route("/accounts/{id}/competitors", post(add_position))
+        .route(
+            "/accounts/{id}/competitors/{pid}/delete",
+            post(remove_position),
+        )
+        .route("/accounts/{id}/partners", post(add_partner))
+        .route("/accounts/{id}/partners/{pid}/delete", post(remove_partner))
+}
+
+/// One line of an account table.
+pub struct AccountRow {
+    pub id: i64,
+    pub name: String,
+    pub short_name: String,
+    pub grade: String,
+    pub industry: String,
+    pub customer_type: String,
+    pub stage: String,
+    pub city: String,
+    pub owner: String,
+    pub updated: String,
+}
+
+fn enum_label(lang: Lang, a: &Account, field: &str) -> String {
+    let def = kam_core::fields::def(FIELDS, field);
+    match (a.text(field), def.map(|d| d.kind)) {
+        (Some(v), Some(Kind::Enum(e))) => view::choice(lang, e.name, v),
+        (Some(v), _) => v.to_string(),
+        _ => String::new(),
+    }
+}
+
+pub fn rows(lang: Lang, items: &[Account]) -> Vec<AccountRow> {
+    items
+        .iter()
+        .map(|a| AccountRow {
+            id: a.id,
+            name: a.name().to_string(),
+            short_name: a.text("short_name").unwrap_or_default().to_string(),
+            grade: a.text("grade").unwrap_or_default().to_string(),
+            industry: enum_label(lang, a, "industry"),
+            customer_type: enum_label(lang, a, "customer_type"),
+            stage: enum_label(lang, a, "stage"),
+            city: a.text("city").unwrap_or_default().to_string(),
+            owner: a.owner_name.clone().unwrap_or_default(),
+            updated: kam_core::time_util::display_ts(&a.updated_at),
+        })
+        .collect()
+}
+
+/// Query of the list page.
+#[derive(serde::Deserialize, serde::Serialize, Default, Clone)]
+pub struct ListQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub industry: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msg: Option<String>,
+}
+
+impl ListQuery {
+    pub fn filter(&self, per_page: i64) -> AccountFilter {
+        let nonempty = |o: &Option<String>| o.clone().filter(|s| !s.is_empty());
+        AccountFilter {
+            grade: nonempty(&self.grade),
+            customer_type: nonempty(&self.customer_type),
+            industry: nonempty(&self.industry),
+            stage: nonempty(&self.stage),
+            owner_id: self.owner_id.as_deref().and_then(|o| o.parse().ok()),
+            pool: matches!(self.pool.as_deref(), Some("1" | "true" | "on")),
+            parent_id: None,
+            sort: nonempty(&self.sort),
+            desc: self.dir.as_deref() == Some("desc"),
+            page: self.page.unwrap_or(1),
+            per_page,
+        }
+    }
+}
+
+pub struct FilterSelect {
+    pub name: &'static str,
+    pub label: String,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "accounts_list.html")]
+struct ListPage {
+    ctx: Ctx,
+    title: String,
+    action: &'static str,
+    pool_mode: bool,
+    pool_checked: bool,
+    claim_limit: i64,
+    filters: Vec<FilterSelect>,
+    sorts: Vec<(String, String)>,
+    sort: String,
+    desc: bool,
+    rows: Vec<AccountRow>,
+    show_claim: bool,
+    pager: Pager,
+    pager_text: String,
+}
+
+const PER_PAGE: i64 = 25;
+
+async fn owner_options(state: &AppState, auth: &Authed) -> Vec<(String, String)> {
+    let users = state.store.users().await.unwrap_or_default();
+    let me = auth.user.actor();
+    users
+        .into_iter()
+        .filter(|u| u.active && matches!(u.role, Role::Sales | Role::Manager))
+        .filter(|u| match me.role {
+            Role::Sales => u.id == me.user_id,
+            Role::Manager => u.team_id == me.team_id,
+            _ => true,
+        })
+        .map(|u| (u.id.to_string(), u.display_name))
+        .collect()
+}
+
+async fn list_page(
+    state: AppState,
+    auth: Authed,
+    q: ListQuery,
+    pool_mode: bool,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let actor = auth.user.actor();
+    let mut f = q.filter(PER_PAGE);
+    if pool_mode {
+        f.pool = true;
+    }
+    let page = state
+        .store
+        .list_accounts(&actor, &f)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    let action = if pool_mode { "/pool" } else { "/accounts" };
+    let enum_filter = |name: &'static str, value: &Option<String>| {
+        let def = kam_core::fields::def(FIELDS, name).expect("field exists");
+        let Kind::Enum(e) = def.kind else {
+            unreachable!("enum filters are enums")
+        };
+        FilterSelect {
+            name,
+            label: view::label(lang, "account", name),
+            value: value.clone().unwrap_or_default(),
+            options: e
+                .values
+                .iter()
+                .map(|v| (v.to_string(), view::choice(lang, e.name, v)))
+                .collect(),
+        }
+    };
+    let mut filters = vec![
+        enum_filter("grade", &q.grade),
+        enum_filter("customer_type", &q.customer_type),
+        enum_filter("industry", &q.industry),
+        enum_filter("stage", &q.stage),
+    ];
+    if !pool_mode && actor.role != Role::Sales {
+        filters.push(FilterSelect {
+            name: "owner_id",
+            label: t(lang, "accounts.owner").into(),
+            value: q.owner_id.clone().unwrap_or_default(),
+            options: owner_options(&state, &auth).await,
+        });
+    }
+    let sorts = account::SORTABLE
+        .iter()
+        .map(|s| {
+            let key = match *s {
+                "updated_at" => "common.updated_at".to_string(),
+                "created_at" => "common.created_at".to_string(),
+                other => format!("field.account.{other}"),
+            };
+            (s.to_string(), t(lang, &key).to_string())
+        })
+        .collect();
+    let base = q.clone();
+    let pager = Pager::new(page.page, page.per_page, page.total, |p| {
+        let mut qq = base.clone();
+        qq.page = Some(p);
+        qq.msg = None;
+        format!(
+            "{action}?{}",
+            serde_urlencoded::to_string(&qq).unwrap_or_default()
+        )
+    });
+    let pager_text = t(lang, "common.page")
+        .replace("{p}", &pager.page.to_string())
+        .replace("{n}", &pager.pages.to_string());
+    let title = if pool_mode {
+        t(lang, "accounts.pool_title").to_string()
+    } else if f.stage.as_deref() == Some("prospect") {
+        t(lang, "accounts.prospects_title").to_string()
+    } else {
+        t(lang, "accounts.title").to_string()
+    };
+    let section = if pool_mode {
+        "pool"
+    } else if f.stage.as_deref() == Some("prospect") {
+        "prospects"
+    } else {
+        "accounts"
+    };
+    let claim_limit = state
+        .store
+        .claim_limit()
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    let page_view = ListPage {
+        ctx: ctx(&state, &auth, section, q.msg.as_deref()).await,
+        title,
+        action,
+        pool_mode,
+        pool_checked: f.pool,
+        claim_limit,
+        filters,
+        sorts,
+        sort: f.sort.clone().unwrap_or_else(|| "updated_at".into()),
+        desc: f.desc || f.sort.is_none(),
+        rows: rows(lang, &page.items),
+        show_claim: pool_mode && actor.can_claim(),
+        pager,
+        pager_text,
+    };
+    render(&page_view, lang)
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    list_page(state, auth, q, false).await
+}
+
+async fn pool(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    list_page(state, auth, q, true).await
+}
+
+// ---- the 360° page ----
+
+pub struct ContactRow {
+    pub id: i64,
+    pub name: String,
+    pub title: String,
+    pub buying_role: String,
+    pub attitude: String,
+    pub mobile: String,
+    pub email: String,
+    pub primary: bool,
+}
+
+pub struct PositionRow {
+    pub id: i64,
+    pub competitor: String,
+    pub share: String,
+    pub products: String,
+    pub prices: String,
+    pub policy: String,
+    pub tech: String,
+}
+
+pub struct PartnerRow {
+    pub id: i64,
+    pub name: String,
+    pub products: String,
+    pub share: String,
+    pub volume: String,
+    pub notes: String,
+}
+
+#[derive(Template)]
+#[template(path = "account_show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    id: i64,
+    name: String,
+    grade: String,
+    stage: String,
+    shared: bool,
+    owner: Option<String>,
+    parent: Option<(i64, String)>,
+    credit_code: String,
+    can_edit: bool,
+    can_claim: bool,
+    can_release: bool,
+    can_delete: bool,
+    can_share: bool,
+    tabs: Vec<(String, String)>,
+    tab: String,
+    card: Vec<ShownGroup>,
+    children: Vec<(i64, String)>,
+    share_users: Vec<(i64, String)>,
+    contacts: Vec<ContactRow>,
+    positions: Vec<PositionRow>,
+    competitor_options: Vec<(i64, String)>,
+    position_inputs: Vec<view::Input>,
+    sales_situation: String,
+    usage_volume: String,
+    partner_groups: Vec<(String, Vec<PartnerRow>)>,
+    groups: Vec<InputGroup>,
+    history: Vec<HistoryRow>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ShowQuery {
+    tab: Option<String>,
+    msg: Option<String>,
+}
+
+const TABS: &[&str] = &["profile", "contacts", "competition", "business", "history"];
+
+fn rec_text(rec: &kam_core::Record, f: &str) -> String {
+    rec.get(f)
+        .map(|v| v.form_text(Kind::LongText))
+        .unwrap_or_default()
+}
+
+fn pct(rec: &kam_core::Record, f: &str) -> String {
+    match rec.get(f) {
+        Some(Value::Float(x)) => format!("{}%", Value::Float(*x).form_text(Kind::Percent)),
+        _ => String::new(),
+    }
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let actor = auth.user.actor();
+    let store = &state.store;
+    let err = |e| PageError::store(lang, e);
+    let a = store.account(&actor, id).await.map_err(err)?;
+    let facts = a.facts();
+    let tab = q
+        .tab
+        .filter(|t| TABS.contains(&t.as_str()))
+        .unwrap_or_else(|| "profile".into());
+    let general_edit =
+        actor.can_edit_account(&facts) && actor.can_write_field(kam_core::fields::Access::General);
+    let mut page = ShowPage {
+        ctx: ctx(&state, &auth, "accounts", q.msg.as_deref()).await,
+        id,
+        name: a.name().to_string(),
+        grade: a.text("grade").unwrap_or_default().to_string(),
+        stage: enum_label(lang, &a, "stage"),
+        shared: a.shared_with_me,
+        owner: a.owner_name.clone(),
+        parent: a.parent_id.zip(a.parent_name.clone()),
+        credit_code: a.text("credit_code").unwrap_or_default().to_string(),
+        can_edit: actor.can_edit_account(&facts),
+        can_claim: a.owner_id.is_none() && actor.can_claim(),
+        can_release: actor.can_release(&facts),
+        can_delete: actor.can_delete_account(&facts),
+        can_share: general_edit,
+        tabs: TABS
+            .iter()
+            .map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string()))
+            .collect(),
+        tab: tab.clone(),
+        card: vec![],
+        children: vec![],
+        share_users: vec![],
+        contacts: vec![],
+        positions: vec![],
+        competitor_options: vec![],
+        position_inputs: vec![],
+        sales_situation: rec_text(&a.rec, "sales_situation"),
+        usage_volume: rec_text(&a.rec, "usage_volume"),
+        partner_groups: vec![],
+        groups: vec![],
+        history: vec![],
+    };
+    // Only profile editors get the tab actions below; finance edits the card only.
+    let tab_edit = general_edit;
+    match tab.as_str() {
+        "profile" => {
+            page.card = view::card(lang, "account", FIELDS, GROUPS, &a.rec, |_| false);
+            page.children = store
+                .child_accounts(&actor, id)
+                .await
+                .map_err(err)?
+                .into_iter()
+                .map(|c| (c.id, c.name().to_string()))
+                .collect();
+            if general_edit {
+                page.share_users = store
+                    .users()
+                    .await
+                    .map_err(err)?
+                    .into_iter()
+                    .filter(|u| u.active && u.id != actor.user_id && Some(u.id) != a.owner_id)
+                    .map(|u| {
+                        (
+                            u.id,
+                            format!(
+                                "{} ({})",
+                                u.display_name,
+                                t(lang, &format!("role.{}", u.role.as_str()))
+                            ),
+                        )
+                    })
+                    .collect();
+            }
+        }
+        "contacts" => {
+            page.can_edit = tab_edit;
+            for c in store.account_contacts(&actor, id).await.map_err(err)? {
+                let link = c.accounts.iter().find(|l| l.account_id == id);
+                let lt = |f: &str| {
+                    link.and_then(|l| l.rec.get(f))
+                        .and_then(Value::as_text)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                page.contacts.push(ContactRow {
+                    id: c.id,
+                    name: rec_text(&c.rec, "name"),
+                    title: lt("title"),
+                    buying_role: link
+                        .and_then(|l| l.rec.get("buying_role"))
+                        .and_then(Value::as_text)
+                        .map(|v| view::choice(lang, "buying_role", v))
+                        .unwrap_or_default(),
+                    attitude: link
+                        .and_then(|l| l.rec.get("attitude"))
+                        .and_then(Value::as_text)
+                        .map(|v| view::choice(lang, "attitude", v))
+                        .unwrap_or_default(),
+                    mobile: rec_text(&c.rec, "mobile"),
+                    email: rec_text(&c.rec, "email"),
+                    primary: link.and_then(|l| l.rec.get("is_primary")) == Some(&Value::Bool(true)),
+                });
+            }
+        }
+        "competition" => {
+            page.can_edit = tab_edit;
+            page.positions = store
+                .positions(&actor, id)
+                .await
+                .map_err(err)?
+                .into_iter()
+                .map(|p| PositionRow {
+                    id: p.id,
+                    competitor: p.competitor_name,
+                    share: pct(&p.rec, "share_pct"),
+                    products: rec_text(&p.rec, "products"),
+                    prices: rec_text(&p.rec, "prices"),
+                    policy: rec_text(&p.rec, "policy"),
+                    tech: rec_text(&p.rec, "tech_requirements"),
+                })
+                .collect();
+            page.competitor_options = store
+                .competitors(&actor)
+                .await
+                .map_err(err)?
+                .into_iter()
+                .map(|c| (c.id, rec_text(&c.rec, "name")))
+                .collect();
+            page.position_inputs = POSITION_FIELDS
+                .iter()
+                .map(|d| view::input(lang, "position", d, String::new(), None, false))
+                .collect();
+        }
+        "business" => {
+            page.can_edit = tab_edit;
+            let partners = store.partners(&actor, id).await.map_err(err)?;
+            for kind in ["supplier", "customer"] {
+                let title = t(
+                    lang,
+                    if kind == "supplier" {
+                        "business.suppliers"
+                    } else {
+                        "business.customers"
+                    },
+                )
+                .to_string();
+                let rows = partners
+                    .iter()
+                    .filter(|p| p.rec.get("kind").and_then(Value::as_text) == Some(kind))
+                    .map(|p| PartnerRow {
+                        id: p.id,
+                        name: rec_text(&p.rec, "name"),
+                        products: rec_text(&p.rec, "products"),
+                        share: pct(&p.rec, "share_pct"),
+                        volume: rec_text(&p.rec, "volume"),
+                        notes: rec_text(&p.rec, "notes"),
+                    })
+                    .collect();
+                page.partner_groups.push((title, rows));
+            }
+            let no_values = |_: &FieldDef| String::new();
+            page.groups = view::form(
+                lang,
+                "partner",
+                PARTNER_FIELDS,
+                &["partner"],
+                &no_values,
+                &FieldErrors::default(),
+                &|_| true,
+                &|_| false,
+            );
+            for g in &mut page.groups {
+                g.title = t(lang, "business.add").into();
+            }
+        }
+        _ => {
+            let rows = store.account_history(id).await.map_err(err)?;
+            let personal = actor.can_see_personal(a.owner_id == Some(actor.user_id));
+            page.history = view::history(lang, &rows, personal);
+        }
+    }
+    render(&page, lang)
+}
+
+// ---- the profile-card form ----
+
+#[derive(Template)]
+#[template(path = "account_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    title: String,
+    action: String,
+    cancel: String,
+    has_errors: bool,
+    similar: Vec<(i64, String)>,
+    show_relations: bool,
+    can_assign: bool,
+    owner_options: Vec<(String, String)>,
+    owner_value: String,
+    owner_error: Option<String>,
+    parent_value: String,
+    parent_options: Vec<String>,
+    parent_error: Option<String>,
+    groups: Vec<InputGroup>,
+}
+
+struct FormState<'a> {
+    values: &'a (dyn Fn(&FieldDef) -> String + Sync),
+    errors: FieldErrors,
+    owner_value: String,
+    parent_value: String,
+    similar: Vec<(i64, String)>,
+}
+
+async fn form_page(
+    state: &AppState,
+    auth: &Authed,
+    existing: Option<&Account>,
+    st: FormState<'_>,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let actor = auth.user.actor();
+    let writable = |d: &FieldDef| view::can_write(&auth.user, d);
+    let groups = view::form(
+        lang,
+        "account",
+        FIELDS,
+        GROUPS,
+        st.values,
+        &st.errors,
+        &writable,
+        &|_| false,
+    );
+    let mut owners = vec![(
+        "pool".to_string(),
+        t(lang, "accounts.put_in_pool").to_string(),
+    )];
+    owners.extend(owner_options(state, auth).await);
+    // Parents: the names of visible accounts, typed or picked from the list.
+    let parents = state
+        .store
+        .list_accounts(
+            &actor,
+            &AccountFilter {
+                page: 1,
+                per_page: 200,
+                sort: Some("name".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .map(|p| p.items.iter().map(|a| a.name().to_string()).collect())
+        .unwrap_or_default();
+    let page = FormPage {
+        ctx: ctx(state, auth, "accounts", None).await,
+        title: t(
+            lang,
+            if existing.is_some() {
+                "accounts.edit"
+            } else {
+                "accounts.new"
+            },
+        )
+        .to_string(),
+        action: existing
+            .map(|a| format!("/accounts/{}", a.id))
+            .unwrap_or_else(|| "/accounts".into()),
+        cancel: existing
+            .map(|a| format!("/accounts/{}", a.id))
+            .unwrap_or_else(|| "/accounts".into()),
+        has_errors: !st.errors.is_empty(),
+        similar: st.similar,
+        show_relations: actor.can_write_field(kam_core::fields::Access::General),
+        can_assign: matches!(actor.role, Role::Admin | Role::Manager) || existing.is_none(),
+        owner_options: owners,
+        owner_value: st.owner_value,
+        owner_error: st.errors.0.get("owner_id").map(|k| t(lang, k).to_string()),
+        parent_value: st.parent_value,
+        parent_options: parents,
+        parent_error: st.errors.0.get("parent_id").map(|k| t(lang, k).to_string()),
+        groups,
+    };
+    let mut res = render(&page, lang)?;
+    if !st.errors.is_empty() {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn new_form(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
+    if !auth.user.actor().can_create_account() {
+        return Err(PageError::Forbidden(auth.lang, "err.forbidden"));
+    }
+    let defaults = |d: &FieldDef| match d.name {
+        "currency" => "CNY".to_string(),
+        "stage" => "prospect".to_string(),
+        _ => String::new(),
+    };
+    let owner = if auth.user.role == Role::Admin {
+        "pool".to_string()
+    } else {
+        auth.user.id.to_string()
+    };
+    form_page(
+        &state,
+        &auth,
+        None,
+        FormState {
+            values: &defaults,
+            errors: FieldErrors::default(),
+            owner_value: owner,
+            parent_value: String::new(),
+            similar: vec![],
+        },
+    )
+    .await
+}
+
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let actor = auth.user.actor();
+    let a = state
+        .store
+        .account(&actor, id)
+        .await
+        .map_err(|e| PageError::store(auth.lang, e))?;
+    if !actor.can_edit_account(&a.facts()) {
+        return Err(PageError::Forbidden(auth.lang, "err.forbidden"));
+    }
+    let values = view::stored_text(&a.rec);
+    let owner = a
+        .owner_id
+        .map(|o| o.to_string())
+        .unwrap_or_else(|| "pool".into());
+    let parent = a.parent_name.clone().unwrap_or_default();
+    form_page(
+        &state,
+        &auth,
+        Some(&a),
+        FormState {
+            values: &values,
+            errors: FieldErrors::default(),
+            owner_value: owner,
+            parent_value: parent,
+            similar: vec![],
+        },
+    )
+    .await
+}
+
+/// Resolves the parent field: an id, or the exact name of a visible account.
+async fn resolve_parent(state: &AppState, auth: &Authed, raw: &str) -> Result<Option<i64>, ()> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(id) = raw.parse::<i64>() {
+        return Ok(Some(id));
+    }
+    let hits = state
+        .store
+        .search(&auth.user.actor(), raw, 50)
+        .await
+        .map_err(|_| ())?;
+    hits.into_iter()
+        .find(|h| h.entity == "account" && h.name == raw)
+        .map(|h| Some(h.id))
+        .ok_or(())
+}
+
+/// Reads the profile-card form into an input, collecting field errors.
+async fn read_input(
+    state: &AppState,
+    auth: &Authed,
+    form: &FormData,
+    errors: &mut FieldErrors,
+    existing: Option<&Account>,
+) -> AccountInput {
+    let writable = |d: &FieldDef| view::can_write(&auth.user, d);
+    let rec = view::parse_form(FIELDS, form, &writable, errors);
+    let actor = auth.user.actor();
+    let mut input = AccountInput {
+        rec,
+        ..Default::default()
+    };
+    if actor.can_write_field(kam_core::fields::Access::General) {
+        if let Some(o) = form.get("owner") {
+            let owner = if o == "pool" { None } else { o.parse().ok() };
+            if existing.is_none_or(|a| a.owner_id != owner) {
+                input.owner = Some(owner);
+            }
+        }
+        match resolve_parent(state, auth, form.text("parent")).await {
+            Ok(p) => input.parent = Some(p),
+            Err(()) => errors.add("parent_id", "err.parent"),
+        }
+    }
+    input
+}
+
+fn field_errors(e: StoreError, lang: Lang) -> Result<FieldErrors, PageError> {
+    match e {
+        StoreError::Invalid(fe) => Ok(fe),
+        other => Err(PageError::store(lang, other)),
+    }
+}
+
+async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
+    let (auth, form) = (&f.auth, &f.form);
+    let lang = auth.lang;
+    let mut errors = FieldErrors::default();
+    let input = read_input(&state, auth, form, &mut errors, None).await;
+    let values = view::posted_text(form);
+    let owner_value = form.text("owner").to_string();
+    let parent_value = form.text("parent").to_string();
+    if !errors.is_empty() {
+        return form_page(
+            &state,
+            auth,
+            None,
+            FormState {
+                values: &values,
+                errors,
+                owner_value,
+                parent_value,
+                similar: vec![],
+            },
+        )
+        .await;
+    }
+    if !form.flag("confirm_similar") {
+        let name = input
+            .rec
+            .get("name")
+            .and_then(Value::as_text)
+            .unwrap_or_default();
+        let similar = state
+            .store
+            .similar_accounts(name, None)
+            .await
+            .map_err(|e| PageError::store(lang, e))?;
+        if !similar.is_empty() {
+            let similar = similar.into_iter().map(|s| (s.id, s.name)).collect();
+            return form_page(
+                &state,
+                auth,
+                None,
+                FormState {
+                    values: &values,
+                    errors,
+                    owner_value,
+                    parent_value,
+                    similar,
+                },
+            )
+            .await;
+        }
+    }
+    match state.store.create_account(&auth.user.actor(), input).await {
+        Ok(a) => Ok(see_other(&format!("/accounts/{}", a.id), "common.saved")),
+        Err(e) => {
+            let errors = field_errors(e, lang)?;
+            form_page(
+                &state,
+                auth,
+                None,
+                FormState {
+                    values: &values,
+                    errors,
+                    owner_value,
+                    parent_value,
+                    similar: vec![],
+                },
+            )
+            .await
+        }
+    }
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    let (auth, form) = (&f.auth, &f.form);
+    let lang = auth.lang;
+    let actor = auth.user.actor();
+    let existing = state
+        .store
+        .account(&actor, id)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    let mut errors = FieldErrors::default();
+    let input = read_input(&state, auth, form, &mut errors, Some(&existing)).await;
+    let values = view::posted_text(form);
+    let stored = view::stored_text(&existing.rec);
+    // Read-only fields show what is stored, the rest what was typed.
+    let shown = |d: &FieldDef| {
+        if view::can_write(&auth.user, d) {
+            values(d)
+        } else {
+            stored(d)
+        }
+    };
+    let owner_value = form.get("owner").map(str::to_string).unwrap_or_else(|| {
+        existing
+            .owner_id
+            .map(|o| o.to_string())
+            .unwrap_or_else(|| "pool".into())
+    });
+    let parent_value = form.text("parent").to_string();
+    if !errors.is_empty() {
+        return form_page(
+            &state,
+            auth,
+            Some(&existing),
+            FormState {
+                values: &shown,
+                errors,
+                owner_value,
+                parent_value,
+                similar: vec![],
+            },
+        )
+        .await;
+    }
+    match state.store.update_account(&actor, id, input).await {
+        Ok(_) => Ok(see_other(&format!("/accounts/{id}"), "common.saved")),
+        Err(e) => {
+            let errors = field_errors(e, lang)?;
+            form_page(
+                &state,
+                auth,
+                Some(&existing),
+                FormState {
+                    values: &shown,
+                    errors,
+                    owner_value,
+                    parent_value,
+                    similar: vec![],
+                },
+            )
+            .await
+        }
+    }
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    state
+        .store
+        .delete_account(&f.auth.user.actor(), id)
+        .await
+        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other("/accounts", "common.deleted"))
+}
+
+async fn claim(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    state
+        .store
+        .claim_account(&f.auth.user.actor(), id)
+        .await
+        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other(&format!("/accounts/{id}"), "accounts.claimed"))
+}
+
+async fn release(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    state
+        .store
+        .release_account(&f.auth.user.actor(), id)
+        .await
+        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other("/pool", "accounts.released"))
+}
+
+async fn share(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    let user = f
+        .form
+        .int("user_id")
+        .ok_or(PageError::BadRequest(f.auth.lang))?;
+    state
+        .store
+        .share_account(&f.auth.user.actor(), id, user)
+        .await
+        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other(&format!("/accounts/{id}"), "accounts.share_done"))
+}
+
+async fn add_position(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    let lang = f.auth.lang;
+    let competitor = f
+        .form
+        .int("competitor_id")
+        .ok_or(PageError::BadRequest(lang))?;
+    let mut errors = FieldErrors::default();
+    let rec = view::parse_form(POSITION_FIELDS, &f.form, &|_| true, &mut errors);
+    if !errors.is_empty() {
+        return Err(PageError::BadRequest(lang));
+    }
+    state
+        .store
+        .set_position(&f.auth.user.actor(), id, competitor, rec)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    Ok(see_other(
+        &format!("/accounts/{id}?tab=competition"),
+        "common.saved",
+    ))
+}
+
+async fn remove_position(
+    State(state): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    state
+        .store
+        .remove_position(&f.auth.user.actor(), id, pid)
+        .await
+        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other(
+        &format!("/accounts/{id}?tab=competition"),
+        "common.deleted",
+    ))
+}
+
+async fn add_partner(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    let lang = f.auth.lang;
+    let mut errors = FieldErrors::default();
+    let rec = view::parse_form(PARTNER_FIELDS, &f.form, &|_| true, &mut errors);
+    if !errors.is_empty() {
+        return Err(PageError::BadRequest(lang));
+    }
+    state
+        .store
+        .add_partner(&f.auth.user.actor(), id, rec)
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    Ok(see_other(
+        &format!("/accounts/{id}?tab=business"),
+        "common.saved",
+    ))
+}
+
+async fn remove_partner(
+    State(state): State<AppState>,
+    Path((id, pid)): Path<(i64, i64)>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    state
+        .store
+        .remove_partner(&f.auth.user.actor(), id, pid)
+        .await
+        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other(
+        &format!("/accounts/{id}?tab=business"),
+        "common.deleted",
+    ))
+}

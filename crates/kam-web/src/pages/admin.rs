@@ -1,0 +1,201 @@
+//! Administration (users, settings) and the handover of a rep's accounts.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kam_core::Role;
+
+use super::{Flash, ctx, render, see_other};
+use crate::AppState;
+use crate::auth::{AuthForm, Authed};
+use crate::error::PageError;
+use crate::i18n::t;
+use crate::view::Ctx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(admin))
+        .route("/admin/settings", post(settings))
+        .route("/admin/users/{username}/disable", post(disable))
+        .route("/handover", get(handover_page).post(handover))
+}
+
+pub struct UserRow {
+    pub username: String,
+    pub name: String,
+    pub role: String,
+    pub team: String,
+    pub active: bool,
+    pub is_me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    ctx: Ctx,
+    claim_limit: i64,
+    users: Vec<UserRow>,
+}
+
+fn admin_only(auth: &Authed) -> Result<(), PageError> {
+    if auth.user.actor().can_manage_users() {
+        Ok(())
+    } else {
+        Err(PageError::NotFound(auth.lang))
+    }
+}
+
+async fn admin(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
+    admin_only(&auth)?;
+    let lang = auth.lang;
+    let users = state
+        .store
+        .users()
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    let page = AdminPage {
+        ctx: ctx(&state, &auth, "admin", flash.msg.as_deref()).await,
+        claim_limit: state
+            .store
+            .claim_limit()
+            .await
+            .map_err(|e| PageError::store(lang, e))?,
+        users: users
+            .into_iter()
+            .map(|u| UserRow {
+                is_me: u.id == auth.user.id,
+                username: u.username,
+                name: u.display_name,
+                role: t(lang, &format!("role.{}", u.role.as_str())).into(),
+                team: u.team_name.unwrap_or_default(),
+                active: u.active,
+            })
+            .collect(),
+    };
+    render(&page, lang)
+}
+
+async fn settings(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
+    admin_only(&f.auth)?;
+    let limit = f
+        .form
+        .int("claim_limit")
+        .filter(|n| (0..=100_000).contains(n))
+        .ok_or(PageError::BadRequest(f.auth.lang))?;
+    state
+        .store
+        .set_setting(Some(f.auth.user.id), "pool.claim_limit", &limit.to_string())
+        .await
+        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other("/admin", "common.saved"))
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    Path(username): Path<String>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    admin_only(&f.auth)?;
+    if username == f.auth.user.username {
+        return Err(PageError::Forbidden(f.auth.lang, "err.forbidden"));
+    }
+    state
+        .store
+        .disable_user(Some(f.auth.user.id), &username)
+        .await
+        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other("/admin", "common.saved"))
+}
+
+#[derive(Template)]
+#[template(path = "handover.html")]
+struct HandoverPage {
+    ctx: Ctx,
+    users: Vec<(i64, String)>,
+    error: Option<String>,
+}
+
+async fn reps(state: &AppState, auth: &Authed) -> Vec<(i64, String)> {
+    let me = auth.user.actor();
+    state
+        .store
+        .users()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|u| matches!(u.role, Role::Sales | Role::Manager))
+        .filter(|u| me.role == Role::Admin || (me.team_id.is_some() && u.team_id == me.team_id))
+        .map(|u| {
+            (
+                u.id,
+                format!(
+                    "{} ({}){}",
+                    u.display_name,
+                    u.username,
+                    if u.active { "" } else { " ×" }
+                ),
+            )
+        })
+        .collect()
+}
+
+async fn handover_page(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
+    if !matches!(auth.user.role, Role::Admin | Role::Manager) {
+        return Err(PageError::NotFound(auth.lang));
+    }
+    let flash_text = flash
+        .msg
+        .as_deref()
+        .and_then(|m| m.strip_prefix("handover.done:"))
+        .and_then(|n| n.parse::<i64>().ok());
+    let mut c = ctx(&state, &auth, "handover", None).await;
+    if let Some(n) = flash_text {
+        c.flash = Some(c.tn("handover.done", n));
+    }
+    render(
+        &HandoverPage {
+            ctx: c,
+            users: reps(&state, &auth).await,
+            error: None,
+        },
+        auth.lang,
+    )
+}
+
+async fn handover(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
+    let lang = f.auth.lang;
+    let (Some(from), Some(to)) = (f.form.int("from_user_id"), f.form.int("to_user_id")) else {
+        return Err(PageError::BadRequest(lang));
+    };
+    match state.store.handover(&f.auth.user.actor(), from, to).await {
+        Ok(n) => Ok(
+            axum::response::Redirect::to(&format!("/handover?msg=handover.done:{n}"))
+                .into_response(),
+        ),
+        Err(kam_store::StoreError::Invalid(fe)) => {
+            let msg = fe.0.values().next().map(|k| t(lang, k).to_string());
+            let c = ctx(&state, &f.auth, "handover", None).await;
+            let mut res = render(
+                &HandoverPage {
+                    ctx: c,
+                    users: reps(&state, &f.auth).await,
+                    error: msg,
+                },
+                lang,
+            )?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(PageError::store(lang, e)),
+    }
+}

@@ -1,0 +1,58 @@
+//! The HTML pages. Each feature module owns its routes; state never changes on GET.
+
+mod accounts;
+mod admin;
+mod competitors;
+mod contacts;
+mod home;
+mod search;
+mod session;
+
+use axum::Router;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use crate::AppState;
+use crate::auth::Authed;
+use crate::error::PageError;
+use crate::view::Ctx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(session::router())
+        .merge(home::router())
+        .merge(accounts::router())
+        .merge(contacts::router())
+        .merge(competitors::router())
+        .merge(search::router())
+        .merge(admin::router())
+}
+
+/// Renders a template or answers 500.
+pub fn render(t: &impl askama::Template, lang: crate::i18n::Lang) -> Result<Response, PageError> {
+    t.render()
+        .map(|h| Html(h).into_response())
+        .map_err(|e| PageError::internal(lang, e))
+}
+
+/// The page context for a logged-in user.
+pub async fn ctx(
+    state: &AppState,
+    auth: &Authed,
+    section: &'static str,
+    flash: Option<&str>,
+) -> Ctx {
+    let demo = state.store.is_demo().await.unwrap_or(false);
+    Ctx::new(auth, demo, section, flash)
+}
+
+/// Redirect after a successful post, with a flash message key.
+pub fn see_other(path: &str, msg: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}msg={msg}")).into_response()
+}
+
+/// `?msg=` of a GET request, as a message key.
+#[derive(serde::Deserialize, Default)]
+pub struct Flash {
+    pub msg: Option<String>,
+}

@@ -1,0 +1,416 @@
+//! What templates get: the page context (language, user, CSRF token, flash)
+//! and view models built from the field registry, so every form and card is
+//! rendered from the same field list the store and API use.
+
+use kam_core::fields::{self, Access, FieldDef, Kind, Raw, Record, Value, format_minor};
+use kam_core::{FieldErrors, Role};
+use kam_store::users::User;
+
+use crate::auth::{Authed, FormData};
+use crate::i18n::{self, Lang};
+
+/// Per-request page context.
+pub struct Ctx {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub csrf: String,
+    pub demo: bool,
+    pub flash: Option<String>,
+    /// The current section, to highlight in the navigation.
+    pub section: &'static str,
+}
+
+impl Ctx {
+    pub fn new(auth: &Authed, demo: bool, section: &'static str, flash: Option<&str>) -> Ctx {
+        Ctx {
+            lang: auth.lang,
+            user: Some(auth.user.clone()),
+            csrf: auth.csrf.clone(),
+            demo,
+            flash: flash
+                .filter(|k| i18n::has(k))
+                .map(|k| i18n::t(auth.lang, k).to_string()),
+            section,
+        }
+    }
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.lang, key).to_string()
+    }
+    /// A message with `{n}` replaced.
+    pub fn tn(&self, key: &str, n: i64) -> String {
+        i18n::t(self.lang, key).replace("{n}", &n.to_string())
+    }
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+    pub fn role(&self) -> Option<Role> {
+        self.user.as_ref().map(|u| u.role)
+    }
+    pub fn user_name(&self) -> String {
+        self.user
+            .as_ref()
+            .map(|u| u.display_name.clone())
+            .unwrap_or_default()
+    }
+    pub fn role_label(&self) -> String {
+        self.role()
+            .map(|r| self.t(&format!("role.{}", r.as_str())))
+            .unwrap_or_default()
+    }
+    pub fn is_admin(&self) -> bool {
+        self.role() == Some(Role::Admin)
+    }
+    pub fn can_handover(&self) -> bool {
+        matches!(self.role(), Some(Role::Admin | Role::Manager))
+    }
+    pub fn can_create(&self) -> bool {
+        matches!(self.role(), Some(Role::Admin | Role::Manager | Role::Sales))
+    }
+    pub fn active(&self, section: &str) -> &'static str {
+        if self.section == section {
+            "active"
+        } else {
+            ""
+        }
+    }
+}
+
+/// Label of a field: `field.<entity>.<name>`.
+pub fn label(lang: Lang, entity: &str, name: &str) -> String {
+    i18n::t(lang, &format!("field.{entity}.{name}")).to_string()
+}
+
+/// Label of a choice: `enum.<enum>.<code>`.
+pub fn choice(lang: Lang, e: &str, code: &str) -> String {
+    i18n::t(lang, &format!("enum.{e}.{code}")).to_string()
+}
+
+/// Money with its currency: ¥12,345.67 for CNY, "USD 1,000.00" otherwise.
+pub fn money(minor: i64, currency: &str) -> String {
+    match currency {
+        "CNY" | "" => format!("¥{}", format_minor(minor, true)),
+        c => format!("{c} {}", format_minor(minor, true)),
+    }
+}
+
+/// A value as a reader sees it.
+pub fn display(lang: Lang, def: &FieldDef, v: &Value, currency: &str) -> String {
+    match (v, def.kind) {
+        (Value::Null, _) => String::new(),
+        (Value::Text(s), Kind::Enum(e)) => choice(lang, e.name, s),
+        (Value::Int(m), Kind::Money) => money(*m, currency),
+        (Value::Float(f), Kind::Percent) => format!("{}%", trim(*f)),
+        (Value::Bool(b), _) => {
+            i18n::t(lang, if *b { "common.yes" } else { "common.no" }).to_string()
+        }
+        (v, k) => v.form_text(k),
+    }
+}
+
+fn trim(f: f64) -> String {
+    let s = format!("{f:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// One labelled value on a card.
+pub struct Shown {
+    pub label: String,
+    pub value: String,
+    pub wide: bool,
+}
+
+pub struct ShownGroup {
+    pub title: String,
+    pub items: Vec<Shown>,
+}
+
+/// The card of a record, group by group; `hide` leaves fields out.
+pub fn card(
+    lang: Lang,
+    entity: &str,
+    defs: &[FieldDef],
+    groups: &[&str],
+    rec: &Record,
+    hide: impl Fn(&FieldDef) -> bool,
+) -> Vec<ShownGroup> {
+    let currency = rec
+        .get("currency")
+        .and_then(Value::as_text)
+        .unwrap_or("CNY")
+        .to_string();
+    groups
+        .iter()
+        .map(|g| ShownGroup {
+            title: i18n::t(lang, &format!("group.{g}")).to_string(),
+            items: defs
+                .iter()
+                .filter(|d| d.group == *g && !hide(d))
+                .map(|d| Shown {
+                    label: label(lang, entity, d.name),
+                    value: display(lang, d, rec.get(d.name).unwrap_or(&Value::Null), &currency),
+                    wide: matches!(d.kind, Kind::LongText),
+                })
+                .collect(),
+        })
+        .filter(|g| !g.items.is_empty())
+        .collect()
+}
+
+/// One input of a form.
+pub struct Input {
+    pub name: String,
+    pub label: String,
+    /// text | textarea | select | date | number | checkbox | email | tel | url
+    pub kind: &'static str,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+    pub error: Option<String>,
+    pub required: bool,
+    pub readonly: bool,
+    pub wide: bool,
+    pub hint: String,
+}
+
+impl Input {
+    pub fn checked(&self) -> bool {
+        self.value == "1"
+    }
+    pub fn selected(&self, code: &str) -> bool {
+        self.value == code
+    }
+}
+
+pub struct InputGroup {
+    pub title: String,
+    pub inputs: Vec<Input>,
+}
+
+/// Builds one input for a field definition.
+pub fn input(
+    lang: Lang,
+    entity: &str,
+    d: &FieldDef,
+    value: String,
+    error: Option<&&'static str>,
+    readonly: bool,
+) -> Input {
+    let (kind, options) = match d.kind {
+        Kind::LongText => ("textarea", vec![]),
+        Kind::Enum(e) => (
+            "select",
+            e.values
+                .iter()
+                .map(|v| (v.to_string(), choice(lang, e.name, v)))
+                .collect(),
+        ),
+        Kind::Date => ("date", vec![]),
+        Kind::Int(..) => ("number", vec![]),
+        Kind::Bool => ("checkbox", vec![]),
+        Kind::Email => ("email", vec![]),
+        Kind::Phone => ("tel", vec![]),
+        Kind::Percent => ("decimal", vec![]),
+        Kind::Money => ("decimal", vec![]),
+        _ => ("text", vec![]),
+    };
+    let hint = match d.kind {
+        Kind::Money => "12,345.67",
+        Kind::CreditCode => "91350100M000100Y43",
+        Kind::Percent => "62.5",
+        _ => "",
+    };
+    Input {
+        name: d.name.to_string(),
+        label: label(lang, entity, d.name),
+        kind,
+        value,
+        options,
+        error: error.map(|k| i18n::t(lang, k).to_string()),
+        required: d.required,
+        readonly,
+        wide: matches!(d.kind, Kind::LongText),
+        hint: hint.to_string(),
+    }
+}
+
+/// The inputs of a form, group by group. `values` are the raw texts to show
+/// (what was stored, or what the user typed when the form comes back with errors).
+pub fn form(
+    lang: Lang,
+    entity: &str,
+    defs: &[FieldDef],
+    groups: &[&str],
+    values: &(dyn Fn(&FieldDef) -> String + Sync),
+    errors: &FieldErrors,
+    writable: &(dyn Fn(&FieldDef) -> bool + Sync),
+    hidden: &(dyn Fn(&FieldDef) -> bool + Sync),
+) -> Vec<InputGroup> {
+    groups
+        .iter()
+        .map(|g| InputGroup {
+            title: i18n::t(lang, &format!("group.{g}")).to_string(),
+            inputs: defs
+                .iter()
+                .filter(|d| d.group == *g && !hidden(d))
+                .map(|d| {
+                    input(
+                        lang,
+                        entity,
+                        d,
+                        values(d),
+                        errors.0.get(d.name),
+                        !writable(d),
+                    )
+                })
+                .collect(),
+        })
+        .filter(|g| !g.inputs.is_empty())
+        .collect()
+}
+
+/// Stored values as form texts.
+pub fn stored_text(rec: &Record) -> impl Fn(&FieldDef) -> String + '_ {
+    move |d| match (rec.get(d.name), d.kind) {
+        (Some(Value::Bool(true)), _) => "1".into(),
+        (Some(v), k) => v.form_text(k),
+        (None, _) => String::new(),
+    }
+}
+
+/// Posted values as form texts.
+pub fn posted_text(form: &FormData) -> impl Fn(&FieldDef) -> String + '_ {
+    move |d| match d.kind {
+        Kind::Bool => {
+            if form.flag(d.name) {
+                "1".into()
+            } else {
+                String::new()
+            }
+        }
+        _ => form.text(d.name).to_string(),
+    }
+}
+
+/// Parses the writable fields of `defs` from a posted form. Fields the role
+/// may not write are not read at all (no mass assignment).
+pub fn parse_form(
+    defs: &'static [FieldDef],
+    form: &FormData,
+    writable: &(dyn Fn(&FieldDef) -> bool + Sync),
+    errors: &mut FieldErrors,
+) -> Record {
+    let mut rec = Record::new();
+    for d in defs.iter().filter(|d| writable(d)) {
+        let raw = match d.kind {
+            Kind::Bool => {
+                if form.flag(d.name) {
+                    "1"
+                } else {
+                    ""
+                }
+            }
+            _ => form.text(d.name),
+        };
+        match fields::parse(d, Raw::Form(raw)) {
+            Ok(v) => {
+                rec.insert(d.name, v);
+            }
+            Err(k) => errors.add(d.name, k),
+        }
+    }
+    rec
+}
+
+/// The write rule for one field and one user, as the store will apply it.
+pub fn can_write(user: &User, d: &FieldDef) -> bool {
+    user.actor().can_write_field(d.access)
+}
+
+pub fn is_personal(d: &FieldDef) -> bool {
+    d.access == Access::Personal
+}
+
+/// Pagination links.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn new(page: i64, per_page: i64, total: i64, href: impl Fn(i64) -> String) -> Pager {
+        let pages = ((total + per_page - 1) / per_page).max(1);
+        Pager {
+            page,
+            pages,
+            total,
+            prev: (page > 1).then(|| href(page - 1)),
+            next: (page < pages).then(|| href(page + 1)),
+        }
+    }
+}
+
+/// A history row for display, with personal fields redacted where needed.
+pub struct HistoryRow {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub changes: Vec<(String, String, String)>,
+}
+
+pub fn history(
+    lang: Lang,
+    rows: &[kam_store::audit::AuditRow],
+    can_see_personal: bool,
+) -> Vec<HistoryRow> {
+    let personal: Vec<&str> = kam_core::contact::personal_fields().collect();
+    rows.iter()
+        .map(|r| {
+            let entity_label = i18n::t(lang, &format!("entity.{}", r.entity)).to_string();
+            let label_entity = match r.entity.as_str() {
+                "competitor_position" => "position",
+                "account_partner" => "partner",
+                e => e,
+            };
+            let mut changes = Vec::new();
+            if let Some(obj) = r.changes.as_object() {
+                for (k, v) in obj {
+                    let hidden = r.entity == "contact"
+                        && personal.contains(&k.as_str())
+                        && !can_see_personal;
+                    let show = |x: &serde_json::Value| -> String {
+                        if hidden {
+                            return i18n::t(lang, "history.hidden").to_string();
+                        }
+                        match x {
+                            serde_json::Value::Null => "—".into(),
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        }
+                    };
+                    let key = format!("field.{label_entity}.{k}");
+                    let name = if i18n::has(&key) {
+                        i18n::t(lang, &key).to_string()
+                    } else {
+                        k.clone()
+                    };
+                    changes.push((name, show(&v[0]), show(&v[1])));
+                }
+            }
+            HistoryRow {
+                at: kam_core::time_util::display_ts(&r.at),
+                who: r
+                    .actor_name
+                    .clone()
+                    .unwrap_or_else(|| i18n::t(lang, "history.system").to_string()),
+                what: format!(
+                    "{} · {}",
+                    i18n::t(lang, &format!("action.{}", r.action)),
+                    entity_label
+                ),
+                changes,
+            }
+        })
+        .collect()
+}

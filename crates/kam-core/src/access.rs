@@ -16,14 +16,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Admin,
-        Role::Manager,
-        Role::Sales,
-        Role::Finance,
-        Role::Service,
-        Role::Auditor,
-    ];
+    pub const ALL: [Role; 6] = [Role::Admin, Role::Manager, Role::Sales, Role::Finance, Role::Service, Role::Auditor];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -76,17 +69,10 @@ impl Actor {
         match self.role {
             Role::Admin | Role::Finance | Role::Auditor | Role::Service => Scope::All,
             Role::Manager => match self.team_id {
-                Some(team_id) => Scope::Team {
-                    team_id,
-                    user_id: self.user_id,
-                },
-                None => Scope::Own {
-                    user_id: self.user_id,
-                },
+                Some(team_id) => Scope::Team { team_id, user_id: self.user_id },
+                None => Scope::Own { user_id: self.user_id },
             },
-            Role::Sales => Scope::Own {
-                user_id: self.user_id,
-            },
+            Role::Sales => Scope::Own { user_id: self.user_id },
         }
     }
 
@@ -100,9 +86,7 @@ impl Actor {
                     || a.owner_team_id == Some(team_id)
                     || a.shared_with_actor
             }
-            Scope::Own { user_id } => {
-                a.owner_id.is_none() || a.owner_id == Some(user_id) || a.shared_with_actor
-            }
+            Scope::Own { user_id } => a.owner_id.is_none() || a.owner_id == Some(user_id) || a.shared_with_actor,
         }
     }
 
@@ -119,8 +103,7 @@ impl Actor {
     }
 
     fn manages(&self, a: &AccountFacts) -> bool {
-        a.owner_id == Some(self.user_id)
-            || (self.team_id.is_some() && a.owner_team_id == self.team_id)
+        a.owner_id == Some(self.user_id) || (self.team_id.is_some() && a.owner_team_id == self.team_id)
     }
 
     pub fn can_create_account(&self) -> bool {
@@ -155,21 +138,13 @@ impl Actor {
     }
 
     /// Who may be named owner of an account by this actor.
-    pub fn can_assign_owner(
-        &self,
-        new_owner_id: i64,
-        new_owner_team: Option<i64>,
-        new_owner_role: Role,
-    ) -> bool {
+    pub fn can_assign_owner(&self, new_owner_id: i64, new_owner_team: Option<i64>, new_owner_role: Role) -> bool {
         if !matches!(new_owner_role, Role::Sales | Role::Manager) {
             return false;
         }
         match self.role {
             Role::Admin => true,
-            Role::Manager => {
-                new_owner_id == self.user_id
-                    || (self.team_id.is_some() && new_owner_team == self.team_id)
-            }
+            Role::Manager => new_owner_id == self.user_id || (self.team_id.is_some() && new_owner_team == self.team_id),
             Role::Sales => new_owner_id == self.user_id,
             _ => false,
         }
@@ -193,9 +168,7 @@ impl Actor {
     pub fn can_handover(&self, from_team: Option<i64>, to_team: Option<i64>) -> bool {
         match self.role {
             Role::Admin => true,
-            Role::Manager => {
-                self.team_id.is_some() && from_team == self.team_id && to_team == self.team_id
-            }
+            Role::Manager => self.team_id.is_some() && from_team == self.team_id && to_team == self.team_id,
             _ => false,
         }
     }
@@ -223,37 +196,20 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, id: i64, team: Option<i64>) -> Actor {
-        Actor {
-            user_id: id,
-            role,
-            team_id: team,
-        }
+        Actor { user_id: id, role, team_id: team }
     }
     fn acc(owner: Option<i64>, team: Option<i64>) -> AccountFacts {
-        AccountFacts {
-            owner_id: owner,
-            owner_team_id: team,
-            shared_with_actor: false,
-        }
+        AccountFacts { owner_id: owner, owner_team_id: team, shared_with_actor: false }
     }
 
     #[test]
     fn sales_read_own_shared_and_pool_only() {
         let rep = actor(Role::Sales, 1, Some(10));
         assert!(rep.can_read_account(&acc(Some(1), Some(10))));
-        assert!(
-            !rep.can_read_account(&acc(Some(2), Some(10))),
-            "a colleague's account"
-        );
-        assert!(
-            !rep.can_read_account(&acc(Some(3), Some(20))),
-            "another team's account"
-        );
+        assert!(!rep.can_read_account(&acc(Some(2), Some(10))), "a colleague's account");
+        assert!(!rep.can_read_account(&acc(Some(3), Some(20))), "another team's account");
         assert!(rep.can_read_account(&acc(None, None)), "the pool");
-        let shared = AccountFacts {
-            shared_with_actor: true,
-            ..acc(Some(3), Some(20))
-        };
+        let shared = AccountFacts { shared_with_actor: true, ..acc(Some(3), Some(20)) };
         assert!(rep.can_read_account(&shared));
         assert!(!rep.can_edit_account(&shared), "shared is read-only");
     }

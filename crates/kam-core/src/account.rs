@@ -3,48 +3,17 @@
 
 use crate::fields::{Access, EnumDef, FieldDef, Kind};
 
-pub static GRADE: EnumDef = EnumDef {
-    name: "grade",
-    values: &["A", "B", "C", "D"],
-};
-pub static STAGE: EnumDef = EnumDef {
-    name: "stage",
-    values: &[
-        "prospect",
-        "acquisition",
-        "cultivation",
-        "retention",
-        "winback",
-        "lost",
-    ],
-};
-pub static CUSTOMER_TYPE: EnumDef = EnumDef {
-    name: "customer_type",
-    values: &[
-        "end_user",
-        "distributor",
-        "agent",
-        "oem",
-        "integrator",
-        "other",
-    ],
-};
+pub static GRADE: EnumDef = EnumDef { name: "grade", values: &["A", "B", "C", "D"] };
+pub static STAGE: EnumDef =
+    EnumDef { name: "stage", values: &["prospect", "acquisition", "cultivation", "retention", "winback", "lost"] };
+pub static CUSTOMER_TYPE: EnumDef =
+    EnumDef { name: "customer_type", values: &["end_user", "distributor", "agent", "oem", "integrator", "other"] };
 pub static NATURE: EnumDef = EnumDef {
     name: "nature",
-    values: &[
-        "state_owned",
-        "private",
-        "foreign",
-        "joint_venture",
-        "collective",
-        "public_institution",
-        "other",
-    ],
+    values: &["state_owned", "private", "foreign", "joint_venture", "collective", "public_institution", "other"],
 };
-pub static REVENUE_BAND: EnumDef = EnumDef {
-    name: "revenue_band",
-    values: &["lt10m", "10m_50m", "50m_200m", "200m_1b", "gt1b"],
-};
+pub static REVENUE_BAND: EnumDef =
+    EnumDef { name: "revenue_band", values: &["lt10m", "10m_50m", "50m_200m", "200m_1b", "gt1b"] };
 pub static INDUSTRY: EnumDef = EnumDef {
     name: "industry",
     values: &[
@@ -117,15 +86,7 @@ pub static FIELDS: &[FieldDef] = &[
 pub const GROUPS: &[&str] = &["basic", "address", "profile", "invoice", "finance"];
 
 /// Columns the account list can sort by.
-pub const SORTABLE: &[&str] = &[
-    "name",
-    "grade",
-    "industry",
-    "stage",
-    "city",
-    "updated_at",
-    "created_at",
-];
+pub const SORTABLE: &[&str] = &["name", "grade", "industry", "stage", "city", "updated_at", "created_at"];
 
 /// Legal-form words that do not tell two companies apart.
 const NOISE: &[&str] = &[
@@ -205,14 +166,8 @@ mod tests {
 
     #[test]
     fn legal_form_words_do_not_count() {
-        assert!(is_similar(
-            "杭州华信化工有限公司",
-            "杭州华信化工股份有限公司"
-        ));
-        assert!(is_similar(
-            "杭州华信化工有限公司",
-            "杭州华信化工（集团）有限公司"
-        ));
+        assert!(is_similar("杭州华信化工有限公司", "杭州华信化工股份有限公司"));
+        assert!(is_similar("杭州华信化工有限公司", "杭州华信化工（集团）有限公司"));
         assert!(!is_similar("杭州华信化工有限公司", "宁波东方电子有限公司"));
     }
 
@@ -223,18 +178,10 @@ mod tests {
 
     #[test]
     fn finance_fields_are_marked() {
-        for name in [
-            "bank_name",
-            "bank_account",
-            "credit_limit",
-            "payment_terms_days",
-        ] {
+        for name in ["bank_name", "bank_account", "credit_limit", "payment_terms_days"] {
             let d = crate::fields::def(FIELDS, name).unwrap();
             assert_eq!(d.access, Access::Finance, "{name}");
         }
-        assert_eq!(
-            crate::fields::def(FIELDS, "name").unwrap().access,
-            Access::General
-        );
+        assert_eq!(crate::fields::def(FIELDS, "name").unwrap().access, Access::General);
     }
 }

@@ -40,28 +40,19 @@ impl Action {
 pub fn changes_json(changes: &[(&str, Value, Value)]) -> String {
     let mut m = serde_json::Map::new();
     for (k, before, after) in changes {
-        m.insert(
-            (*k).to_string(),
-            serde_json::json!([before.to_json(), after.to_json()]),
-        );
+        m.insert((*k).to_string(), serde_json::json!([before.to_json(), after.to_json()]));
     }
     serde_json::Value::Object(m).to_string()
 }
 
 /// All non-null fields of a new record as changes from null.
 pub fn created(rec: &Record) -> Vec<(&'static str, Value, Value)> {
-    rec.iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (*k, Value::Null, v.clone()))
-        .collect()
+    rec.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (*k, Value::Null, v.clone())).collect()
 }
 
 /// All non-null fields of a deleted record as changes to null.
 pub fn deleted(rec: &Record) -> Vec<(&'static str, Value, Value)> {
-    rec.iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| (*k, v.clone(), Value::Null))
-        .collect()
+    rec.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (*k, v.clone(), Value::Null)).collect()
 }
 
 #[cfg(test)]

@@ -3,29 +3,13 @@
 
 use crate::fields::{Access, EnumDef, FieldDef, Kind};
 
-pub static GENDER: EnumDef = EnumDef {
-    name: "gender",
-    values: &["male", "female"],
-};
-pub static EDUCATION: EnumDef = EnumDef {
-    name: "education",
-    values: &[
-        "secondary",
-        "college",
-        "bachelor",
-        "master",
-        "doctorate",
-        "other",
-    ],
-};
-pub static BUYING_ROLE: EnumDef = EnumDef {
-    name: "buying_role",
-    values: &["decision_maker", "influencer", "user", "gatekeeper"],
-};
-pub static ATTITUDE: EnumDef = EnumDef {
-    name: "attitude",
-    values: &["champion", "supportive", "neutral", "skeptical", "opposed"],
-};
+pub static GENDER: EnumDef = EnumDef { name: "gender", values: &["male", "female"] };
+pub static EDUCATION: EnumDef =
+    EnumDef { name: "education", values: &["secondary", "college", "bachelor", "master", "doctorate", "other"] };
+pub static BUYING_ROLE: EnumDef =
+    EnumDef { name: "buying_role", values: &["decision_maker", "influencer", "user", "gatekeeper"] };
+pub static ATTITUDE: EnumDef =
+    EnumDef { name: "attitude", values: &["champion", "supportive", "neutral", "skeptical", "opposed"] };
 
 /// The contact's own fields.
 pub static FIELDS: &[FieldDef] = &[
@@ -59,10 +43,7 @@ pub const GROUPS: &[&str] = &["basic", "personal"];
 
 /// Names of the personal fields, hidden from those who may not see them.
 pub fn personal_fields() -> impl Iterator<Item = &'static str> {
-    FIELDS
-        .iter()
-        .filter(|d| d.access == Access::Personal)
-        .map(|d| d.name)
+    FIELDS.iter().filter(|d| d.access == Access::Personal).map(|d| d.name)
 }
 
 /// Competitor 竞争对手: a shared record.
@@ -84,10 +65,7 @@ pub static POSITION_FIELDS: &[FieldDef] = &[
     FieldDef::new("notes", Kind::LongText, "position"),
 ];
 
-pub static PARTNER_KIND: EnumDef = EnumDef {
-    name: "partner_kind",
-    values: &["supplier", "customer"],
-};
+pub static PARTNER_KIND: EnumDef = EnumDef { name: "partner_kind", values: &["supplier", "customer"] };
 
 /// The account's own suppliers 货源 and customers 客户.
 pub static PARTNER_FIELDS: &[FieldDef] = &[
@@ -106,16 +84,6 @@ mod tests {
     #[test]
     fn the_six_personal_fields() {
         let p: Vec<_> = personal_fields().collect();
-        assert_eq!(
-            p,
-            [
-                "birth_date",
-                "education",
-                "hometown",
-                "personality",
-                "hobbies",
-                "home_address"
-            ]
-        );
+        assert_eq!(p, ["birth_date", "education", "hometown", "personality", "hobbies", "home_address"]);
     }
 }

@@ -6,9 +6,7 @@ use std::fmt;
 /// The code alphabet: digits and upper-case letters without I, O, Z, S, V.
 const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Weight of position i is 3^i mod 31.
-const WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];
+const WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
 /// A validated credit code, always upper case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,11 +65,7 @@ impl CreditCode {
             return Err(CreditCodeError::Region);
         }
         let expected = check_char(&code[..17]).ok_or(CreditCodeError::Charset)?;
-        if code.ends_with(expected) {
-            Ok(Self(code))
-        } else {
-            Err(CreditCodeError::CheckDigit)
-        }
+        if code.ends_with(expected) { Ok(Self(code)) } else { Err(CreditCodeError::CheckDigit) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -92,11 +86,7 @@ mod tests {
     #[test]
     fn accepts_published_codes() {
         // Codes printed on real business licences.
-        for code in [
-            "91350100M000100Y43",
-            "91110000802100433B",
-            "91440300708461136T",
-        ] {
+        for code in ["91350100M000100Y43", "91110000802100433B", "91440300708461136T"] {
             assert!(CreditCode::parse(code).is_ok(), "{code}");
         }
     }
@@ -109,23 +99,14 @@ mod tests {
 
     #[test]
     fn rejects_a_wrong_check_digit() {
-        assert_eq!(
-            CreditCode::parse("91350100M000100Y44"),
-            Err(CreditCodeError::CheckDigit)
-        );
+        assert_eq!(CreditCode::parse("91350100M000100Y44"), Err(CreditCodeError::CheckDigit));
     }
 
     #[test]
     fn rejects_bad_length_charset_and_region() {
         assert_eq!(CreditCode::parse("9135010"), Err(CreditCodeError::Length));
-        assert_eq!(
-            CreditCode::parse("91350100M000100I43"),
-            Err(CreditCodeError::Charset)
-        );
-        assert_eq!(
-            CreditCode::parse("9135A100M000100Y43"),
-            Err(CreditCodeError::Region)
-        );
+        assert_eq!(CreditCode::parse("91350100M000100I43"), Err(CreditCodeError::Charset));
+        assert_eq!(CreditCode::parse("9135A100M000100Y43"), Err(CreditCodeError::Region));
     }
 
     #[test]

@@ -64,13 +64,7 @@ pub struct FieldDef {
 
 impl FieldDef {
     pub const fn new(name: &'static str, kind: Kind, group: &'static str) -> Self {
-        Self {
-            name,
-            kind,
-            required: false,
-            access: Access::General,
-            group,
-        }
+        Self { name, kind, required: false, access: Access::General, group }
     }
     pub const fn required(mut self) -> Self {
         self.required = true;
@@ -222,9 +216,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
                 if t.is_empty() {
                     String::new()
                 } else {
-                    return parse_money(t)
-                        .ok_or("err.money")
-                        .and_then(|m| check_int(def, m));
+                    return parse_money(t).ok_or("err.money").and_then(|m| check_int(def, m));
                 }
             } else {
                 s.to_string()
@@ -236,11 +228,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
         if matches!(def.kind, Kind::Bool) {
             return Ok(Value::Bool(false));
         }
-        return if def.required {
-            Err("err.required")
-        } else {
-            Ok(Value::Null)
-        };
+        return if def.required { Err("err.required") } else { Ok(Value::Null) };
     }
     match def.kind {
         Kind::Text(max) => {
@@ -264,54 +252,26 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
                 Err("err.choice")
             }
         }
-        Kind::Date => time_util::parse_date(t)
-            .map(|_| Value::Text(t.to_string()))
-            .ok_or("err.date"),
-        Kind::Int(..) => t
-            .replace(',', "")
-            .parse::<i64>()
-            .map_err(|_| "err.integer")
-            .and_then(|i| check_int(def, i)),
-        Kind::Money => t
-            .parse::<i64>()
-            .map_err(|_| "err.money")
-            .and_then(|i| check_int(def, i)),
-        Kind::Percent => check_percent(
-            t.trim_end_matches('%')
-                .trim()
-                .parse::<f64>()
-                .unwrap_or(f64::NAN),
-        ),
+        Kind::Date => time_util::parse_date(t).map(|_| Value::Text(t.to_string())).ok_or("err.date"),
+        Kind::Int(..) => t.replace(',', "").parse::<i64>().map_err(|_| "err.integer").and_then(|i| check_int(def, i)),
+        Kind::Money => t.parse::<i64>().map_err(|_| "err.money").and_then(|i| check_int(def, i)),
+        Kind::Percent => check_percent(t.trim_end_matches('%').trim().parse::<f64>().unwrap_or(f64::NAN)),
         Kind::Email => {
             let ok = t.len() <= 254
-                && t.split_once('@').is_some_and(|(l, d)| {
-                    !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
-                })
+                && t.split_once('@')
+                    .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
                 && !t.contains(char::is_whitespace);
-            if ok {
-                Ok(Value::Text(t.to_string()))
-            } else {
-                Err("err.email")
-            }
+            if ok { Ok(Value::Text(t.to_string())) } else { Err("err.email") }
         }
         Kind::Url => {
             let ok = t.len() <= 300 && !t.contains(char::is_whitespace) && t.contains('.');
-            if ok {
-                Ok(Value::Text(t.to_string()))
-            } else {
-                Err("err.url")
-            }
+            if ok { Ok(Value::Text(t.to_string())) } else { Err("err.url") }
         }
         Kind::Phone => {
             let ok = t.len() <= 40
                 && t.chars().any(|c| c.is_ascii_digit())
-                && t.chars()
-                    .all(|c| c.is_ascii_digit() || " +-()#转".contains(c));
-            if ok {
-                Ok(Value::Text(t.to_string()))
-            } else {
-                Err("err.phone")
-            }
+                && t.chars().all(|c| c.is_ascii_digit() || " +-()#转".contains(c));
+            if ok { Ok(Value::Text(t.to_string())) } else { Err("err.phone") }
         }
         Kind::Postcode => {
             if t.len() == 6 && t.chars().all(|c| c.is_ascii_digit()) {
@@ -320,9 +280,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
                 Err("err.postcode")
             }
         }
-        Kind::CreditCode => CreditCode::parse(t)
-            .map(|c| Value::Text(c.to_string()))
-            .map_err(|e| e.key()),
+        Kind::CreditCode => CreditCode::parse(t).map(|c| Value::Text(c.to_string())).map_err(|e| e.key()),
         Kind::Currency => {
             let u = t.to_uppercase();
             if u.len() == 3 && u.chars().all(|c| c.is_ascii_uppercase()) {
@@ -353,10 +311,7 @@ fn check_percent(f: f64) -> Result<Value, &'static str> {
 
 /// `12,345.67` / `¥12345.6` / `100` → minor units.
 pub fn parse_money(t: &str) -> Option<i64> {
-    let s: String = t
-        .chars()
-        .filter(|c| !matches!(c, ',' | '¥' | '￥' | ' '))
-        .collect();
+    let s: String = t.chars().filter(|c| !matches!(c, ',' | '¥' | '￥' | ' ')).collect();
     let (neg, s) = match s.strip_prefix('-') {
         Some(rest) => (true, rest.to_string()),
         None => (false, s),
@@ -365,17 +320,10 @@ pub fn parse_money(t: &str) -> Option<i64> {
     if units.is_empty() && frac.is_empty() {
         return None;
     }
-    if !units.chars().all(|c| c.is_ascii_digit())
-        || !frac.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > 2
-    {
+    if !units.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 2 {
         return None;
     }
-    let u: i64 = if units.is_empty() {
-        0
-    } else {
-        units.parse().ok()?
-    };
+    let u: i64 = if units.is_empty() { 0 } else { units.parse().ok()? };
     let f: i64 = format!("{frac:0<2}").parse().ok()?;
     let v = u.checked_mul(100)?.checked_add(f)?;
     Some(if neg { -v } else { v })
@@ -423,10 +371,7 @@ pub fn diff(before: &Record, after: &Record) -> Vec<(&'static str, Value, Value)
 mod tests {
     use super::*;
 
-    static E: EnumDef = EnumDef {
-        name: "grade",
-        values: &["A", "B"],
-    };
+    static E: EnumDef = EnumDef { name: "grade", values: &["A", "B"] };
 
     #[test]
     fn money_parses_yuan_in_forms_and_minor_units_in_json() {
@@ -434,10 +379,7 @@ mod tests {
         assert_eq!(parse(&d, Raw::Form("12,345.67")), Ok(Value::Int(1_234_567)));
         assert_eq!(parse(&d, Raw::Form("¥100")), Ok(Value::Int(10_000)));
         assert_eq!(parse(&d, Raw::Form("1.234")), Err("err.money"));
-        assert_eq!(
-            parse(&d, Raw::Json(&serde_json::json!(500))),
-            Ok(Value::Int(500))
-        );
+        assert_eq!(parse(&d, Raw::Json(&serde_json::json!(500))), Ok(Value::Int(500)));
         assert_eq!(format_minor(1_234_567, true), "12,345.67");
         assert_eq!(format_minor(-5, false), "-0.05");
     }
@@ -447,10 +389,7 @@ mod tests {
         let name = FieldDef::new("name", Kind::Text(4), "g").required();
         assert_eq!(parse(&name, Raw::Form("  ")), Err("err.required"));
         assert_eq!(parse(&name, Raw::Form("12345")), Err("err.too_long"));
-        assert_eq!(
-            parse(&name, Raw::Form("华为公司")),
-            Ok(Value::Text("华为公司".into()))
-        );
+        assert_eq!(parse(&name, Raw::Form("华为公司")), Ok(Value::Text("华为公司".into())));
         let g = FieldDef::new("grade", Kind::Enum(&E), "g");
         assert_eq!(parse(&g, Raw::Form("C")), Err("err.choice"));
         assert_eq!(parse(&g, Raw::Form("")), Ok(Value::Null));

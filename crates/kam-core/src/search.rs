@@ -7,9 +7,7 @@
 pub fn normalise(s: &str) -> String {
     s.to_lowercase()
         .chars()
-        .filter(|c| {
-            !c.is_whitespace() && !matches!(c, '-' | '(' | ')' | '（' | '）' | '+' | '.' | ',')
-        })
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')' | '（' | '）' | '+' | '.' | ','))
         .collect()
 }
 

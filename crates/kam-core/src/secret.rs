@@ -13,17 +13,12 @@ pub struct HashError;
 
 /// Hash a password with argon2id and a random salt (PHC string).
 pub fn hash_password(password: &str) -> Result<String, HashError> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|_| HashError)
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|_| HashError)
 }
 
 /// Check a password against a stored PHC string.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), phc)
-        .is_ok()
+    Argon2::default().verify_password(password.as_bytes(), phc).is_ok()
 }
 
 /// A fixed hash checked when the user does not exist, so an unknown user costs

@@ -1,8 +1,6 @@
 //! Time conventions: timestamps stored as RFC 3339 UTC text, dates as `YYYY-MM-DD`.
 
-use time::{
-    Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
-};
+use time::{Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description};
 
 /// Now, as stored: RFC 3339 in UTC with whole seconds... plus microseconds for ordering.
 pub fn now_text() -> String {
@@ -10,9 +8,7 @@ pub fn now_text() -> String {
 }
 
 pub fn format_ts(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&Rfc3339)
-        .unwrap_or_default()
+    t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).unwrap_or_default()
 }
 
 pub fn parse_ts(s: &str) -> Option<OffsetDateTime> {
@@ -28,11 +24,8 @@ pub fn parse_date(s: &str) -> Option<Date> {
 pub fn display_ts(s: &str) -> String {
     match parse_ts(s) {
         Some(t) => {
-            let local =
-                t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
-            local
-                .format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
-                .unwrap_or_default()
+            let local = t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+            local.format(format_description!("[year]-[month]-[day] [hour]:[minute]")).unwrap_or_default()
         }
         None => s.to_string(),
     }
@@ -49,9 +42,7 @@ pub fn age(birth: &str, today: Date) -> Option<i32> {
 }
 
 pub fn today_local() -> Date {
-    OffsetDateTime::now_utc()
-        .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC))
-        .date()
+    OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).date()
 }
 
 #[cfg(test)]

@@ -40,10 +40,7 @@ impl Account {
         }
     }
     pub fn name(&self) -> &str {
-        self.rec
-            .get("name")
-            .and_then(Value::as_text)
-            .unwrap_or_default()
+        self.rec.get("name").and_then(Value::as_text).unwrap_or_default()
     }
     pub fn text(&self, f: &str) -> Option<&str> {
         self.rec.get(f).and_then(Value::as_text)
@@ -99,23 +96,18 @@ pub fn scope_sql(q: &mut Q, actor: &Actor, alias: &str) {
     match actor.scope() {
         Scope::All => {}
         Scope::Own { user_id } => {
+            q.push(&format!(" AND ({alias}.owner_id IS NULL OR {alias}.owner_id = ")).arg(user_id);
             q.push(&format!(
-                " AND ({alias}.owner_id IS NULL OR {alias}.owner_id = "
-            ))
-            .arg(user_id);
-            q.push(&format!(" OR EXISTS (SELECT 1 FROM account_shares s WHERE s.account_id = {alias}.id AND s.user_id = "));
+                " OR EXISTS (SELECT 1 FROM account_shares s WHERE s.account_id = {alias}.id AND s.user_id = "
+            ));
             q.arg(user_id).push("))");
         }
         Scope::Team { team_id, user_id } => {
+            q.push(&format!(" AND ({alias}.owner_id IS NULL OR {alias}.owner_id = ")).arg(user_id);
+            q.push(&format!(" OR {alias}.owner_id IN (SELECT tu.id FROM users tu WHERE tu.team_id = ")).arg(team_id);
             q.push(&format!(
-                " AND ({alias}.owner_id IS NULL OR {alias}.owner_id = "
-            ))
-            .arg(user_id);
-            q.push(&format!(
-                " OR {alias}.owner_id IN (SELECT tu.id FROM users tu WHERE tu.team_id = "
-            ))
-            .arg(team_id);
-            q.push(&format!(") OR EXISTS (SELECT 1 FROM account_shares s WHERE s.account_id = {alias}.id AND s.user_id = "));
+                ") OR EXISTS (SELECT 1 FROM account_shares s WHERE s.account_id = {alias}.id AND s.user_id = "
+            ));
             q.arg(user_id).push("))");
         }
     }
@@ -150,12 +142,9 @@ fn read(row: &sqlx::any::AnyRow) -> Result<Account> {
 }
 
 fn push_filters(q: &mut Q, actor: &Actor, f: &AccountFilter) {
-    for (col, v) in [
-        ("grade", &f.grade),
-        ("customer_type", &f.customer_type),
-        ("industry", &f.industry),
-        ("stage", &f.stage),
-    ] {
+    for (col, v) in
+        [("grade", &f.grade), ("customer_type", &f.customer_type), ("industry", &f.industry), ("stage", &f.stage)]
+    {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             q.push(&format!(" AND a.{col} = ")).arg(v);
         }
@@ -175,10 +164,7 @@ fn push_filters(q: &mut Q, actor: &Actor, f: &AccountFilter) {
 
 /// The account's own search text: name, short name, credit code, phone, fax.
 fn search_texts(rec: &Record) -> Vec<Option<&str>> {
-    ["name", "short_name", "credit_code", "phone", "fax"]
-        .iter()
-        .map(|f| rec.get(f).and_then(Value::as_text))
-        .collect()
+    ["name", "short_name", "credit_code", "phone", "fax"].iter().map(|f| rec.get(f).and_then(Value::as_text)).collect()
 }
 
 impl Store {
@@ -193,69 +179,32 @@ impl Store {
 
         let mut q = select(actor);
         push_filters(&mut q, actor, f);
-        let sort = f
-            .sort
-            .as_deref()
-            .filter(|s| account::SORTABLE.contains(s))
-            .unwrap_or("updated_at");
-        let dir = if f.desc || (f.sort.is_none() && sort == "updated_at") {
-            "DESC"
-        } else {
-            "ASC"
-        };
-        q.push(&format!(" ORDER BY a.{sort} {dir}, a.id {dir} LIMIT "))
-            .arg(per_page);
+        let sort = f.sort.as_deref().filter(|s| account::SORTABLE.contains(s)).unwrap_or("updated_at");
+        let dir = if f.desc || (f.sort.is_none() && sort == "updated_at") { "DESC" } else { "ASC" };
+        q.push(&format!(" ORDER BY a.{sort} {dir}, a.id {dir} LIMIT ")).arg(per_page);
         q.push(" OFFSET ").arg((page - 1) * per_page);
-        let items = q
-            .query()
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(read)
-            .collect::<Result<_>>()?;
-        Ok(Page {
-            items,
-            page,
-            per_page,
-            total,
-        })
+        let items = q.query().fetch_all(self.pool()).await?.iter().map(read).collect::<Result<_>>()?;
+        Ok(Page { items, page, per_page, total })
     }
 
     /// One account, or NotFound when it does not exist or is out of scope.
     pub async fn account(&self, actor: &Actor, id: i64) -> Result<Account> {
         let mut q = select(actor);
         q.push(" AND a.id = ").arg(id);
-        read(
-            &q.query()
-                .fetch_optional(self.pool())
-                .await?
-                .ok_or(StoreError::NotFound)?,
-        )
+        read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
     }
 
     async fn account_in(&self, tx: &mut Tx, actor: &Actor, id: i64) -> Result<Account> {
         let mut q = select(actor);
         q.push(" AND a.id = ").arg(id);
-        read(
-            &q.query()
-                .fetch_optional(&mut **tx)
-                .await?
-                .ok_or(StoreError::NotFound)?,
-        )
+        read(&q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?)
     }
 
     /// Direct subsidiaries of an account, within scope.
     pub async fn child_accounts(&self, actor: &Actor, id: i64) -> Result<Vec<Account>> {
         let mut q = select(actor);
-        q.push(" AND a.parent_id = ")
-            .arg(id)
-            .push(" ORDER BY a.name");
-        q.query()
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(read)
-            .collect()
+        q.push(" AND a.parent_id = ").arg(id).push(" ORDER BY a.name");
+        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 
     /// Accounts (in any scope: a duplicate must be caught even if it is not
@@ -276,9 +225,7 @@ impl Store {
             q.arg(t.clone());
         }
         let need = (ts.len() as f64 * 0.5).ceil() as i64;
-        q.push(") GROUP BY t.entity_id HAVING COUNT(*) >= ")
-            .arg(need)
-            .push(") LIMIT 200");
+        q.push(") GROUP BY t.entity_id HAVING COUNT(*) >= ").arg(need).push(") LIMIT 200");
         let mut out = Vec::new();
         for row in q.query().fetch_all(self.pool()).await? {
             let id: i64 = row.try_get("id")?;
@@ -294,25 +241,17 @@ impl Store {
     fn check_writable(actor: &Actor, rec: &Record) -> Result<()> {
         let mut errs = FieldErrors::default();
         for name in rec.keys() {
-            let def =
-                fields::def(FIELDS, name).ok_or(StoreError::Forbidden("err.field_forbidden"))?;
+            let def = fields::def(FIELDS, name).ok_or(StoreError::Forbidden("err.field_forbidden"))?;
             if !actor.can_write_field(def.access) {
                 errs.add(name, "err.field_forbidden");
             }
         }
-        if errs.is_empty() {
-            Ok(())
-        } else {
-            Err(StoreError::Forbidden("err.field_forbidden"))
-        }
+        if errs.is_empty() { Ok(()) } else { Err(StoreError::Forbidden("err.field_forbidden")) }
     }
 
     /// Validates a new owner: an active sales rep or manager the actor may assign to.
     async fn check_owner(&self, actor: &Actor, owner: i64) -> Result<()> {
-        let user = self
-            .user(owner)
-            .await
-            .map_err(|_| StoreError::field("owner_id", "err.owner"))?;
+        let user = self.user(owner).await.map_err(|_| StoreError::field("owner_id", "err.owner"))?;
         if !user.active || !actor.can_assign_owner(user.id, user.team_id, user.role) {
             return Err(StoreError::field("owner_id", "err.owner"));
         }
@@ -320,16 +259,8 @@ impl Store {
     }
 
     /// A parent must be visible and must not be the account or below it.
-    async fn check_parent(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        id: Option<i64>,
-        parent: i64,
-    ) -> Result<()> {
-        self.account_in(tx, actor, parent)
-            .await
-            .map_err(|_| StoreError::field("parent_id", "err.parent"))?;
+    async fn check_parent(&self, tx: &mut Tx, actor: &Actor, id: Option<i64>, parent: i64) -> Result<()> {
+        self.account_in(tx, actor, parent).await.map_err(|_| StoreError::field("parent_id", "err.parent"))?;
         let mut cur = Some(parent);
         let mut steps = 0;
         while let Some(c) = cur {
@@ -342,22 +273,13 @@ impl Store {
             }
             let mut q = Q::new("SELECT parent_id FROM accounts WHERE id = ");
             q.arg(c);
-            cur = q
-                .query()
-                .fetch_optional(&mut **tx)
-                .await?
-                .and_then(|r| r.try_get("parent_id").ok())
-                .flatten();
+            cur = q.query().fetch_optional(&mut **tx).await?.and_then(|r| r.try_get("parent_id").ok()).flatten();
         }
         Ok(())
     }
 
     fn map_unique(e: StoreError) -> StoreError {
-        if e.is_unique_violation() {
-            StoreError::field("credit_code", "err.credit_code.taken")
-        } else {
-            e
-        }
+        if e.is_unique_violation() { StoreError::field("credit_code", "err.credit_code.taken") } else { e }
     }
 
     /// Creates an account. A sales rep's new account is theirs unless they put
@@ -402,19 +324,10 @@ impl Store {
                 ("updated_at", now.into()),
             ],
         );
-        let id: i64 = q
-            .query()
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| Self::map_unique(e.into()))?
-            .try_get("id")?;
+        let id: i64 = q.query().fetch_one(&mut *tx).await.map_err(|e| Self::map_unique(e.into()))?.try_get("id")?;
         search::index(&mut tx, "account", id, &search_texts(&rec)).await?;
         let mut changes = created(&rec);
-        changes.push((
-            "owner_id",
-            Value::Null,
-            owner.map(Value::Int).unwrap_or(Value::Null),
-        ));
+        changes.push(("owner_id", Value::Null, owner.map(Value::Int).unwrap_or(Value::Null)));
         if let Some(p) = parent {
             changes.push(("parent_id", Value::Null, Value::Int(p)));
         }
@@ -435,27 +348,13 @@ impl Store {
         match acc {
             Ok(a) => Ok(a),
             // Created into someone else's hands: the creator may no longer see it.
-            Err(StoreError::NotFound) => {
-                self.account(
-                    &Actor {
-                        role: Role::Admin,
-                        ..actor.clone()
-                    },
-                    id,
-                )
-                .await
-            }
+            Err(StoreError::NotFound) => self.account(&Actor { role: Role::Admin, ..actor.clone() }, id).await,
             Err(e) => Err(e),
         }
     }
 
     /// Changes the named fields (and owner/parent) of an account.
-    pub async fn update_account(
-        &self,
-        actor: &Actor,
-        id: i64,
-        input: AccountInput,
-    ) -> Result<Account> {
+    pub async fn update_account(&self, actor: &Actor, id: i64, input: AccountInput) -> Result<Account> {
         let mut tx = self.begin().await?;
         let before = self.account_in(&mut tx, actor, id).await?;
         if !actor.can_edit_account(&before.facts()) {
@@ -496,11 +395,7 @@ impl Store {
             tx.commit().await?;
             return Ok(before);
         }
-        let changed: Record = input
-            .rec
-            .into_iter()
-            .filter(|(k, _)| changes.iter().any(|c| c.0 == *k))
-            .collect();
+        let changed: Record = input.rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
         extra.push(("updated_at", now_text().into()));
         update("accounts", FIELDS, &changed, &extra, id)
             .query()
@@ -536,15 +431,9 @@ impl Store {
         if !actor.can_delete_account(&before.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        let mut q =
-            Q::new("SELECT COUNT(*) AS n FROM accounts WHERE deleted_at IS NULL AND parent_id = ");
+        let mut q = Q::new("SELECT COUNT(*) AS n FROM accounts WHERE deleted_at IS NULL AND parent_id = ");
         q.arg(id);
-        if q.query()
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get::<i64, _>("n")?
-            > 0
-        {
+        if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? > 0 {
             return Err(StoreError::Conflict("err.has_children"));
         }
         let mut q = Q::new("UPDATE accounts SET deleted_at = ");
@@ -583,23 +472,13 @@ impl Store {
         if acc.owner_id.is_some() {
             return Err(StoreError::Conflict("err.not_in_pool"));
         }
-        let mut q =
-            Q::new("SELECT COUNT(*) AS n FROM accounts WHERE deleted_at IS NULL AND owner_id = ");
+        let mut q = Q::new("SELECT COUNT(*) AS n FROM accounts WHERE deleted_at IS NULL AND owner_id = ");
         q.arg(actor.user_id);
-        if q.query()
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get::<i64, _>("n")?
-            >= limit
-        {
+        if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? >= limit {
             return Err(StoreError::Conflict("err.claim_limit"));
         }
         let mut q = Q::new("UPDATE accounts SET owner_id = ");
-        q.arg(actor.user_id)
-            .push(", updated_at = ")
-            .arg(now_text())
-            .push(" WHERE owner_id IS NULL AND id = ")
-            .arg(id);
+        q.arg(actor.user_id).push(", updated_at = ").arg(now_text()).push(" WHERE owner_id IS NULL AND id = ").arg(id);
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.not_in_pool"));
         }
@@ -674,11 +553,7 @@ impl Store {
             .map(|r| r.try_get("id"))
             .collect::<std::result::Result<_, _>>()?;
         let mut q = Q::new("UPDATE accounts SET owner_id = ");
-        q.arg(to)
-            .push(", updated_at = ")
-            .arg(now_text())
-            .push(" WHERE deleted_at IS NULL AND owner_id = ")
-            .arg(from);
+        q.arg(to).push(", updated_at = ").arg(now_text()).push(" WHERE deleted_at IS NULL AND owner_id = ").arg(from);
         q.query().execute(&mut *tx).await?;
         let changes = [("owner_id", Value::Int(from), Value::Int(to))];
         for id in &ids {
@@ -695,10 +570,8 @@ impl Store {
             )
             .await?;
         }
-        let summary = [
-            ("accounts", Value::Null, Value::Int(ids.len() as i64)),
-            ("to_user_id", Value::Null, Value::Int(to)),
-        ];
+        let summary =
+            [("accounts", Value::Null, Value::Int(ids.len() as i64)), ("to_user_id", Value::Null, Value::Int(to))];
         write(
             &mut tx,
             Entry {
@@ -722,14 +595,9 @@ impl Store {
         if !actor.can_edit_account(&acc.facts()) || actor.role == Role::Finance {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        self.user(with_user)
-            .await
-            .map_err(|_| StoreError::field("user_id", "err.owner"))?;
+        self.user(with_user).await.map_err(|_| StoreError::field("user_id", "err.owner"))?;
         let mut q = Q::new("INSERT INTO account_shares (account_id, user_id) VALUES (");
-        q.arg(id)
-            .push(", ")
-            .arg(with_user)
-            .push(") ON CONFLICT (account_id, user_id) DO NOTHING");
+        q.arg(id).push(", ").arg(with_user).push(") ON CONFLICT (account_id, user_id) DO NOTHING");
         q.query().execute(&mut *tx).await?;
         let changes = [("shared_with", Value::Null, Value::Int(with_user))];
         write(
@@ -763,6 +631,5 @@ fn opt_int(v: Option<i64>) -> Value {
 
 /// Whether any field in `rec` needs finance rights (for UI hints).
 pub fn needs_finance(rec: &Record) -> bool {
-    rec.keys()
-        .any(|k| fields::def(FIELDS, k).is_some_and(|d| d.access == Access::Finance))
+    rec.keys().any(|k| fields::def(FIELDS, k).is_some_and(|d| d.access == Access::Finance))
 }

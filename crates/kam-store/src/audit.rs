@@ -35,20 +35,9 @@ pub struct Entry<'a> {
 }
 
 pub(crate) async fn write(tx: &mut Tx, e: Entry<'_>) -> Result<()> {
-    let mut q = Q::new(
-        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, account_id, changes) VALUES (",
-    );
-    q.arg(kam_core::time_util::now_text())
-        .push(", ")
-        .arg(e.actor)
-        .push(", ")
-        .arg(e.action.as_str());
-    q.push(", ")
-        .arg(e.entity)
-        .push(", ")
-        .arg(e.entity_id)
-        .push(", ")
-        .arg(e.account_id);
+    let mut q = Q::new("INSERT INTO audit_log (at, actor_id, action, entity, entity_id, account_id, changes) VALUES (");
+    q.arg(kam_core::time_util::now_text()).push(", ").arg(e.actor).push(", ").arg(e.action.as_str());
+    q.push(", ").arg(e.entity).push(", ").arg(e.entity_id).push(", ").arg(e.account_id);
     q.push(", ").arg(changes_json(e.changes)).push(")");
     q.query().execute(&mut **tx).await?;
     Ok(())
@@ -77,31 +66,16 @@ impl Store {
     /// first. The caller has checked that the account is in scope.
     pub async fn account_history(&self, account_id: i64) -> Result<Vec<AuditRow>> {
         let mut q = Q::new(SELECT);
-        q.push("WHERE l.account_id = ")
-            .arg(account_id)
-            .push(" ORDER BY l.id DESC LIMIT 500");
-        q.query()
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(read)
-            .collect()
+        q.push("WHERE l.account_id = ").arg(account_id).push(" ORDER BY l.id DESC LIMIT 500");
+        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 
     /// The history of one record by entity name and id.
     pub async fn entity_history(&self, entity: &str, id: i64) -> Result<Vec<AuditRow>> {
         let mut q = Q::new(SELECT);
-        q.push("WHERE l.entity = ")
-            .arg(entity)
-            .push(" AND l.entity_id = ")
-            .arg(id);
+        q.push("WHERE l.entity = ").arg(entity).push(" AND l.entity_id = ").arg(id);
         q.push(" ORDER BY l.id DESC LIMIT 500");
-        q.query()
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(read)
-            .collect()
+        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 
     /// Tries to alter an audit row; the triggers must refuse. For tests of the
@@ -109,20 +83,10 @@ impl Store {
     pub async fn try_tamper_audit(&self, id: i64) -> (Result<()>, Result<()>) {
         let mut u = Q::new("UPDATE audit_log SET action = 'tampered' WHERE id = ");
         u.arg(id);
-        let upd = u
-            .query()
-            .execute(self.pool())
-            .await
-            .map(|_| ())
-            .map_err(Into::into);
+        let upd = u.query().execute(self.pool()).await.map(|_| ()).map_err(Into::into);
         let mut d = Q::new("DELETE FROM audit_log WHERE id = ");
         d.arg(id);
-        let del = d
-            .query()
-            .execute(self.pool())
-            .await
-            .map(|_| ())
-            .map_err(Into::into);
+        let del = d.query().execute(self.pool()).await.map(|_| ()).map_err(Into::into);
         (upd, del)
     }
 
@@ -130,11 +94,6 @@ impl Store {
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditRow>> {
         let mut q = Q::new(SELECT);
         q.push("ORDER BY l.id DESC LIMIT ").arg(limit);
-        q.query()
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(read)
-            .collect()
+        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 }

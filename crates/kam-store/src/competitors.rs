@@ -63,11 +63,7 @@ impl Store {
     }
 
     pub async fn competitor(&self, actor: &Actor, id: i64) -> Result<Competitor> {
-        self.competitors(actor)
-            .await?
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or(StoreError::NotFound)
+        self.competitors(actor).await?.into_iter().find(|c| c.id == id).ok_or(StoreError::NotFound)
     }
 
     pub async fn create_competitor(&self, actor: &Actor, rec: Record) -> Result<Competitor> {
@@ -83,10 +79,7 @@ impl Store {
             "competitors",
             COMPETITOR_FIELDS,
             &rec,
-            &[
-                ("created_at", now.clone().into()),
-                ("updated_at", now.into()),
-            ],
+            &[("created_at", now.clone().into()), ("updated_at", now.into())],
         )
         .query()
         .fetch_one(&mut *tx)
@@ -95,11 +88,7 @@ impl Store {
             Ok(r) => r.try_get("id")?,
             Err(e) => {
                 let e = StoreError::from(e);
-                return Err(if e.is_unique_violation() {
-                    StoreError::field("name", "err.taken")
-                } else {
-                    e
-                });
+                return Err(if e.is_unique_violation() { StoreError::field("name", "err.taken") } else { e });
             }
         };
         let changes = created(&rec);
@@ -119,12 +108,7 @@ impl Store {
         self.competitor(actor, id).await
     }
 
-    pub async fn update_competitor(
-        &self,
-        actor: &Actor,
-        id: i64,
-        rec: Record,
-    ) -> Result<Competitor> {
+    pub async fn update_competitor(&self, actor: &Actor, id: i64, rec: Record) -> Result<Competitor> {
         if !actor.can_edit_competitors() {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -134,23 +118,13 @@ impl Store {
             return Ok(before);
         }
         let mut tx = self.begin().await?;
-        if let Err(e) = update(
-            "competitors",
-            COMPETITOR_FIELDS,
-            &rec,
-            &[("updated_at", now_text().into())],
-            id,
-        )
-        .query()
-        .execute(&mut *tx)
-        .await
+        if let Err(e) = update("competitors", COMPETITOR_FIELDS, &rec, &[("updated_at", now_text().into())], id)
+            .query()
+            .execute(&mut *tx)
+            .await
         {
             let e = StoreError::from(e);
-            return Err(if e.is_unique_violation() {
-                StoreError::field("name", "err.taken")
-            } else {
-                e
-            });
+            return Err(if e.is_unique_violation() { StoreError::field("name", "err.taken") } else { e });
         }
         write(
             &mut tx,
@@ -200,31 +174,16 @@ impl Store {
     }
 
     /// Adds or changes a competitor's position at an account.
-    pub async fn set_position(
-        &self,
-        actor: &Actor,
-        account_id: i64,
-        competitor_id: i64,
-        rec: Record,
-    ) -> Result<()> {
+    pub async fn set_position(&self, actor: &Actor, account_id: i64, competitor_id: i64, rec: Record) -> Result<()> {
         let acc = self.account(actor, account_id).await?;
         Self::check_edit(actor, &acc)?;
-        self.competitor(actor, competitor_id)
-            .await
-            .map_err(|_| StoreError::field("competitor_id", "err.choice"))?;
-        let existing = self
-            .positions(actor, account_id)
-            .await?
-            .into_iter()
-            .find(|p| p.competitor_id == competitor_id);
+        self.competitor(actor, competitor_id).await.map_err(|_| StoreError::field("competitor_id", "err.choice"))?;
+        let existing = self.positions(actor, account_id).await?.into_iter().find(|p| p.competitor_id == competitor_id);
         let mut tx = self.begin().await?;
         let (action, changes, id) = match existing {
             Some(p) => {
                 let changes = fields::diff(&p.rec, &rec);
-                update("account_competitors", POSITION_FIELDS, &rec, &[], p.id)
-                    .query()
-                    .execute(&mut *tx)
-                    .await?;
+                update("account_competitors", POSITION_FIELDS, &rec, &[], p.id).query().execute(&mut *tx).await?;
                 (Action::Update, changes, p.id)
             }
             None => {
@@ -232,10 +191,7 @@ impl Store {
                     "account_competitors",
                     POSITION_FIELDS,
                     &rec,
-                    &[
-                        ("account_id", Arg::Int(Some(account_id))),
-                        ("competitor_id", Arg::Int(Some(competitor_id))),
-                    ],
+                    &[("account_id", Arg::Int(Some(account_id))), ("competitor_id", Arg::Int(Some(competitor_id)))],
                 )
                 .query()
                 .fetch_one(&mut *tx)
@@ -262,12 +218,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn remove_position(
-        &self,
-        actor: &Actor,
-        account_id: i64,
-        position_id: i64,
-    ) -> Result<()> {
+    pub async fn remove_position(&self, actor: &Actor, account_id: i64, position_id: i64) -> Result<()> {
         let acc = self.account(actor, account_id).await?;
         Self::check_edit(actor, &acc)?;
         let p = self
@@ -305,8 +256,7 @@ impl Store {
             "SELECT p.id, p.account_id, {} FROM account_partners p WHERE p.account_id = ",
             columns(PARTNER_FIELDS, "p")
         ));
-        q.arg(account_id)
-            .push(" ORDER BY p.kind DESC, p.share_pct DESC, p.name");
+        q.arg(account_id).push(" ORDER BY p.kind DESC, p.share_pct DESC, p.name");
         q.query()
             .fetch_all(self.pool())
             .await?
@@ -330,16 +280,11 @@ impl Store {
             }
         }
         let mut tx = self.begin().await?;
-        let id: i64 = insert(
-            "account_partners",
-            PARTNER_FIELDS,
-            &rec,
-            &[("account_id", Arg::Int(Some(account_id)))],
-        )
-        .query()
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        let id: i64 = insert("account_partners", PARTNER_FIELDS, &rec, &[("account_id", Arg::Int(Some(account_id)))])
+            .query()
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
         let changes = created(&rec);
         write(
             &mut tx,
@@ -357,12 +302,7 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn remove_partner(
-        &self,
-        actor: &Actor,
-        account_id: i64,
-        partner_id: i64,
-    ) -> Result<()> {
+    pub async fn remove_partner(&self, actor: &Actor, account_id: i64, partner_id: i64) -> Result<()> {
         let acc = self.account(actor, account_id).await?;
         Self::check_edit(actor, &acc)?;
         let p = self

@@ -49,10 +49,7 @@ pub struct ContactFilter {
 }
 
 fn search_texts(rec: &Record) -> Vec<Option<&str>> {
-    ["name", "mobile", "phone", "email", "wechat"]
-        .iter()
-        .map(|f| rec.get(f).and_then(Value::as_text))
-        .collect()
+    ["name", "mobile", "phone", "email", "wechat"].iter().map(|f| rec.get(f).and_then(Value::as_text)).collect()
 }
 
 fn visible_sql(q: &mut Q, actor: &Actor) {
@@ -86,17 +83,8 @@ impl Store {
     }
 
     /// Names of the contact's accounts the actor may see.
-    pub async fn contact_account_names(
-        &self,
-        actor: &Actor,
-        contact_id: i64,
-    ) -> Result<Vec<String>> {
-        Ok(self
-            .links(actor, contact_id)
-            .await?
-            .into_iter()
-            .map(|(l, _)| l.account_name)
-            .collect())
+    pub async fn contact_account_names(&self, actor: &Actor, contact_id: i64) -> Result<Vec<String>> {
+        Ok(self.links(actor, contact_id).await?.into_iter().map(|(l, _)| l.account_name).collect())
     }
 
     async fn contact_row(&self, actor: &Actor, id: i64) -> Result<(i64, Record, String, String)> {
@@ -106,17 +94,8 @@ impl Store {
         ));
         q.arg(id).push(" AND ");
         visible_sql(&mut q, actor);
-        let row = q
-            .query()
-            .fetch_optional(self.pool())
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        Ok((
-            row.try_get("id")?,
-            read_record(&row, FIELDS)?,
-            row.try_get("created_at")?,
-            row.try_get("updated_at")?,
-        ))
+        let row = q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        Ok((row.try_get("id")?, read_record(&row, FIELDS)?, row.try_get("created_at")?, row.try_get("updated_at")?))
     }
 
     /// One contact with the accounts the actor may see.
@@ -126,8 +105,7 @@ impl Store {
         let mut can_edit = false;
         for (l, _) in &links {
             if let Ok(a) = self.account(actor, l.account_id).await {
-                can_edit |=
-                    actor.can_edit_account(&a.facts()) && actor.can_write_field(Access::General);
+                can_edit |= actor.can_edit_account(&a.facts()) && actor.can_write_field(Access::General);
             }
         }
         Ok(Contact {
@@ -148,14 +126,10 @@ impl Store {
         let mut wh = Q::new(" WHERE ");
         visible_sql(&mut wh, actor);
         if let Some(a) = f.account_id {
-            wh.push(" AND c.id IN (SELECT contact_id FROM account_contacts WHERE account_id = ")
-                .arg(a)
-                .push(")");
+            wh.push(" AND c.id IN (SELECT contact_id FROM account_contacts WHERE account_id = ").arg(a).push(")");
         }
         if let Some(r) = f.buying_role.as_deref().filter(|r| !r.is_empty()) {
-            wh.push(" AND c.id IN (SELECT contact_id FROM account_contacts WHERE buying_role = ")
-                .arg(r)
-                .push(")");
+            wh.push(" AND c.id IN (SELECT contact_id FROM account_contacts WHERE buying_role = ").arg(r).push(")");
         }
         let mut count = Q::new("SELECT COUNT(*) AS n FROM contacts c");
         count.sql.push_str(&wh.sql);
@@ -164,20 +138,12 @@ impl Store {
         let mut q = Q::new("SELECT c.id FROM contacts c");
         q.sql.push_str(&wh.sql);
         q.args = wh.args;
-        q.push(" ORDER BY c.name, c.id LIMIT ")
-            .arg(per_page)
-            .push(" OFFSET ")
-            .arg((page - 1) * per_page);
+        q.push(" ORDER BY c.name, c.id LIMIT ").arg(per_page).push(" OFFSET ").arg((page - 1) * per_page);
         let mut items = Vec::new();
         for row in q.query().fetch_all(self.pool()).await? {
             items.push(self.contact(actor, row.try_get("id")?).await?);
         }
-        Ok(Page {
-            items,
-            page,
-            per_page,
-            total,
-        })
+        Ok(Page { items, page, per_page, total })
     }
 
     /// Contacts of one account with their tie to it (primary first).
@@ -186,8 +152,7 @@ impl Store {
         let mut q = Q::new(
             "SELECT ac.contact_id FROM account_contacts ac JOIN contacts c ON c.id = ac.contact_id WHERE c.deleted_at IS NULL AND ac.account_id = ",
         );
-        q.arg(account_id)
-            .push(" ORDER BY ac.is_primary DESC, c.name");
+        q.arg(account_id).push(" ORDER BY ac.is_primary DESC, c.name");
         let mut out = Vec::new();
         for row in q.query().fetch_all(self.pool()).await? {
             out.push(self.contact(actor, row.try_get("contact_id")?).await?);
@@ -205,27 +170,19 @@ impl Store {
     }
 
     fn check_personal(actor: &Actor, owns: bool, rec: &Record) -> Result<()> {
-        let touches_personal = rec.iter().any(|(k, v)| {
-            fields::def(FIELDS, k).is_some_and(|d| d.access == Access::Personal) && !v.is_null()
-        });
+        let touches_personal = rec
+            .iter()
+            .any(|(k, v)| fields::def(FIELDS, k).is_some_and(|d| d.access == Access::Personal) && !v.is_null());
         if touches_personal && !actor.can_see_personal(owns) {
             return Err(StoreError::Forbidden("err.field_forbidden"));
         }
         Ok(())
     }
 
-    async fn write_link(
-        &self,
-        tx: &mut Tx,
-        account_id: i64,
-        contact_id: i64,
-        link: &Record,
-    ) -> Result<()> {
+    async fn write_link(&self, tx: &mut Tx, account_id: i64, contact_id: i64, link: &Record) -> Result<()> {
         if link.get("is_primary") == Some(&Value::Bool(true)) {
             let mut q = Q::new("UPDATE account_contacts SET is_primary = 0 WHERE account_id = ");
-            q.arg(account_id)
-                .push(" AND contact_id <> ")
-                .arg(contact_id);
+            q.arg(account_id).push(" AND contact_id <> ").arg(contact_id);
             q.query().execute(&mut **tx).await?;
         }
         let mut q = Q::new("SELECT id FROM account_contacts WHERE account_id = ");
@@ -233,16 +190,10 @@ impl Store {
         match q.query().fetch_optional(&mut **tx).await? {
             Some(row) => {
                 if !link.is_empty() {
-                    update(
-                        "account_contacts",
-                        LINK_FIELDS,
-                        link,
-                        &[],
-                        row.try_get("id")?,
-                    )
-                    .query()
-                    .execute(&mut **tx)
-                    .await?;
+                    update("account_contacts", LINK_FIELDS, link, &[], row.try_get("id")?)
+                        .query()
+                        .execute(&mut **tx)
+                        .await?;
                 }
             }
             None => {
@@ -250,10 +201,7 @@ impl Store {
                     "account_contacts",
                     LINK_FIELDS,
                     link,
-                    &[
-                        ("account_id", Arg::Int(Some(account_id))),
-                        ("contact_id", Arg::Int(Some(contact_id))),
-                    ],
+                    &[("account_id", Arg::Int(Some(account_id))), ("contact_id", Arg::Int(Some(contact_id)))],
                 )
                 .query()
                 .fetch_one(&mut **tx)
@@ -264,13 +212,7 @@ impl Store {
     }
 
     /// Creates a contact at an account the actor may edit.
-    pub async fn create_contact(
-        &self,
-        actor: &Actor,
-        account_id: i64,
-        rec: Record,
-        link: Record,
-    ) -> Result<Contact> {
+    pub async fn create_contact(&self, actor: &Actor, account_id: i64, rec: Record, link: Record) -> Result<Contact> {
         let mut tx = self.begin().await?;
         self.editable_account(&mut tx, actor, account_id).await?;
         let owns = self.account(actor, account_id).await?.owner_id == Some(actor.user_id);
@@ -320,9 +262,7 @@ impl Store {
         if !before.actor_can_edit {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        let touches_personal = rec
-            .keys()
-            .any(|k| fields::def(FIELDS, k).is_some_and(|d| d.access == Access::Personal));
+        let touches_personal = rec.keys().any(|k| fields::def(FIELDS, k).is_some_and(|d| d.access == Access::Personal));
         if touches_personal && !actor.can_see_personal(before.actor_owns_account) {
             return Err(StoreError::Forbidden("err.field_forbidden"));
         }
@@ -333,21 +273,12 @@ impl Store {
         if changes.is_empty() {
             return Ok(before);
         }
-        let changed: Record = rec
-            .into_iter()
-            .filter(|(k, _)| changes.iter().any(|c| c.0 == *k))
-            .collect();
+        let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
         let mut tx = self.begin().await?;
-        update(
-            "contacts",
-            FIELDS,
-            &changed,
-            &[("updated_at", now_text().into())],
-            id,
-        )
-        .query()
-        .execute(&mut *tx)
-        .await?;
+        update("contacts", FIELDS, &changed, &[("updated_at", now_text().into())], id)
+            .query()
+            .execute(&mut *tx)
+            .await?;
         let mut merged = before.rec.clone();
         merged.extend(changed);
         search::index(&mut tx, "contact", id, &search_texts(&merged)).await?;
@@ -369,24 +300,13 @@ impl Store {
     }
 
     /// Ties a contact to an account (or changes the tie: title, role, attitude, primary).
-    pub async fn link_contact(
-        &self,
-        actor: &Actor,
-        account_id: i64,
-        contact_id: i64,
-        link: Record,
-    ) -> Result<Contact> {
+    pub async fn link_contact(&self, actor: &Actor, account_id: i64, contact_id: i64, link: Record) -> Result<Contact> {
         let before = self.contact(actor, contact_id).await?;
         let mut tx = self.begin().await?;
         self.editable_account(&mut tx, actor, account_id).await?;
-        let old = before
-            .accounts
-            .iter()
-            .find(|l| l.account_id == account_id)
-            .map(|l| l.rec.clone())
-            .unwrap_or_default();
-        self.write_link(&mut tx, account_id, contact_id, &link)
-            .await?;
+        let old =
+            before.accounts.iter().find(|l| l.account_id == account_id).map(|l| l.rec.clone()).unwrap_or_default();
+        self.write_link(&mut tx, account_id, contact_id, &link).await?;
         let mut changes = fields::diff(&old, &link);
         let action = if old.is_empty() {
             changes.push(("account_id", Value::Null, Value::Int(account_id)));
@@ -411,12 +331,7 @@ impl Store {
     }
 
     /// Removes a contact's tie to an account; a contact without accounts is archived.
-    pub async fn unlink_contact(
-        &self,
-        actor: &Actor,
-        account_id: i64,
-        contact_id: i64,
-    ) -> Result<()> {
+    pub async fn unlink_contact(&self, actor: &Actor, account_id: i64, contact_id: i64) -> Result<()> {
         let before = self.contact(actor, contact_id).await?;
         let Some(link) = before.accounts.iter().find(|l| l.account_id == account_id) else {
             return Err(StoreError::NotFound);
@@ -442,14 +357,8 @@ impl Store {
         .await?;
         let mut q = Q::new("SELECT COUNT(*) AS n FROM account_contacts WHERE contact_id = ");
         q.arg(contact_id);
-        if q.query()
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get::<i64, _>("n")?
-            == 0
-        {
-            self.archive_contact(&mut tx, actor, contact_id, &before.rec, Some(account_id))
-                .await?;
+        if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? == 0 {
+            self.archive_contact(&mut tx, actor, contact_id, &before.rec, Some(account_id)).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -490,8 +399,7 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         let account_id = before.accounts.first().map(|l| l.account_id);
-        self.archive_contact(&mut tx, actor, id, &before.rec, account_id)
-            .await?;
+        self.archive_contact(&mut tx, actor, id, &before.rec, account_id).await?;
         tx.commit().await?;
         Ok(())
     }

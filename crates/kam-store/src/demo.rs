@@ -79,9 +79,8 @@ const CITIES: &[(&str, &str, &str, &str, &str)] = &[
     ("山东省", "青岛市", "黄岛区", "266500", "0532"),
 ];
 const WORDS: &[&str] = &[
-    "华信", "恒通", "明远", "东方", "鑫源", "宏达", "中联", "永盛", "金桥", "天成", "瑞丰", "海纳",
-    "博远", "新锐", "汇丰", "安泰", "润华", "长江", "正泰", "立信", "嘉禾", "盛世", "国泰", "凯达",
-    "科瑞", "远航", "同创", "银河",
+    "华信", "恒通", "明远", "东方", "鑫源", "宏达", "中联", "永盛", "金桥", "天成", "瑞丰", "海纳", "博远", "新锐",
+    "汇丰", "安泰", "润华", "长江", "正泰", "立信", "嘉禾", "盛世", "国泰", "凯达", "科瑞", "远航", "同创", "银河",
 ];
 const TRADES: &[(&str, &str)] = &[
     ("化工", "chemicals"),
@@ -98,12 +97,12 @@ const TRADES: &[(&str, &str)] = &[
 ];
 const SUFFIX: &[&str] = &["有限公司", "股份有限公司", "集团有限公司", "制造有限公司"];
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
-    "何", "林", "罗", "高",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗",
+    "高",
 ];
 const GIVEN: &[&str] = &[
-    "强", "敏", "静", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "霞", "平", "刚",
-    "建华", "志强", "秀英", "海燕", "晓东", "丽华",
+    "强", "敏", "静", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "霞", "平", "刚", "建华", "志强",
+    "秀英", "海燕", "晓东", "丽华",
 ];
 const TITLES: &[(&str, &str)] = &[
     ("总经理", "decision_maker"),
@@ -122,16 +121,7 @@ const COMPETITORS: &[(&str, &str)] = &[
     ("申联工业品有限公司", "工业品综合供应"),
     ("粤海贸易有限公司", "进口代理"),
 ];
-const HOBBIES: &[&str] = &[
-    "高尔夫",
-    "钓鱼",
-    "茶道",
-    "书法",
-    "登山",
-    "羽毛球",
-    "摄影",
-    "围棋",
-];
+const HOBBIES: &[&str] = &["高尔夫", "钓鱼", "茶道", "书法", "登山", "羽毛球", "摄影", "围棋"];
 
 /// A valid unified social credit code from the generator.
 fn credit_code(rng: &mut Rng, region: &str) -> String {
@@ -182,16 +172,9 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
         });
     }
     store.set_setting(None, "demo", "1").await?;
-    let admin = Actor {
-        user_id: ids[0].0,
-        role: Role::Admin,
-        team_id: None,
-    };
-    let owners: Vec<i64> = ids
-        .iter()
-        .filter(|(_, r)| matches!(r, Role::Sales | Role::Manager))
-        .map(|(id, _)| *id)
-        .collect();
+    let admin = Actor { user_id: ids[0].0, role: Role::Admin, team_id: None };
+    let owners: Vec<i64> =
+        ids.iter().filter(|(_, r)| matches!(r, Role::Sales | Role::Manager)).map(|(id, _)| *id).collect();
 
     let mut competitor_ids = Vec::new();
     for (name, products) in COMPETITORS {
@@ -211,12 +194,7 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
         let city_short = city.trim_end_matches('市');
         let mut name = format!("{city_short}{}{trade}{}", rng.pick(WORDS), rng.pick(SUFFIX));
         if !used_names.insert(name.clone()) {
-            name = format!(
-                "{city_short}{}{}{trade}{}",
-                rng.pick(WORDS),
-                rng.pick(WORDS),
-                rng.pick(SUFFIX)
-            );
+            name = format!("{city_short}{}{}{trade}{}", rng.pick(WORDS), rng.pick(WORDS), rng.pick(SUFFIX));
             if !used_names.insert(name.clone()) {
                 name = format!("{city_short}{}{trade}第{}分公司", rng.pick(WORDS), i + 1);
                 used_names.insert(name.clone());
@@ -224,170 +202,61 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
         }
         let mut rec = Record::new();
         rec.insert("name", text(name.clone()));
-        rec.insert(
-            "short_name",
-            text(
-                name.chars()
-                    .skip(city_short.chars().count())
-                    .take(4)
-                    .collect::<String>(),
-            ),
-        );
+        rec.insert("short_name", text(name.chars().skip(city_short.chars().count()).take(4).collect::<String>()));
         let region = format!("{:06}", 330100 + rng.below(600000));
         rec.insert("credit_code", text(credit_code(&mut rng, &region)));
         rec.insert("industry", text(industry));
-        rec.insert(
-            "customer_type",
-            text(*rng.pick(&["end_user", "end_user", "distributor", "agent", "oem"])),
-        );
-        rec.insert(
-            "grade",
-            text(*rng.pick(&["A", "B", "B", "C", "C", "C", "D"])),
-        );
+        rec.insert("customer_type", text(*rng.pick(&["end_user", "end_user", "distributor", "agent", "oem"])));
+        rec.insert("grade", text(*rng.pick(&["A", "B", "B", "C", "C", "C", "D"])));
         rec.insert(
             "stage",
-            text(*rng.pick(&[
-                "prospect",
-                "acquisition",
-                "cultivation",
-                "retention",
-                "retention",
-                "winback",
-            ])),
+            text(*rng.pick(&["prospect", "acquisition", "cultivation", "retention", "retention", "winback"])),
         );
-        rec.insert(
-            "nature",
-            text(*rng.pick(&[
-                "private",
-                "private",
-                "state_owned",
-                "foreign",
-                "joint_venture",
-            ])),
-        );
+        rec.insert("nature", text(*rng.pick(&["private", "private", "state_owned", "foreign", "joint_venture"])));
         rec.insert("staff_count", Value::Int(50 + rng.below(5000) as i64));
-        rec.insert(
-            "revenue_band",
-            text(*rng.pick(&["lt10m", "10m_50m", "50m_200m", "200m_1b", "gt1b"])),
-        );
+        rec.insert("revenue_band", text(*rng.pick(&["lt10m", "10m_50m", "50m_200m", "200m_1b", "gt1b"])));
         rec.insert("province", text(province));
         rec.insert("city", text(city));
         rec.insert("district", text(district));
-        rec.insert(
-            "street",
-            text(format!("{}路{}号", rng.pick(WORDS), 1 + rng.below(999))),
-        );
+        rec.insert("street", text(format!("{}路{}号", rng.pick(WORDS), 1 + rng.below(999))));
         rec.insert("postcode", text(postcode));
-        rec.insert(
-            "phone",
-            text(format!(
-                "0{}-{}",
-                20 + rng.below(700),
-                80_000_000 + rng.below(9_999_999)
-            )),
-        );
-        rec.insert(
-            "source",
-            text(*rng.pick(&["展会", "老客户推荐", "网络询盘", "行业协会", "陌生拜访"])),
-        );
-        rec.insert(
-            "cooperation_since",
-            text(format!(
-                "{}-{:02}-01",
-                2010 + rng.below(16),
-                1 + rng.below(12)
-            )),
-        );
-        rec.insert(
-            "business_scope",
-            text(format!("{trade}产品的研发、生产与销售")),
-        );
-        rec.insert(
-            "usage_volume",
-            text(format!("年用量约 {} 吨", 10 + rng.below(2000))),
-        );
-        rec.insert(
-            "credit_limit",
-            Value::Int(((10 + rng.below(490)) * 10_000 * 100) as i64),
-        );
-        rec.insert(
-            "payment_terms_days",
-            Value::Int(*rng.pick(&[30, 45, 60, 90])),
-        );
-        rec.insert(
-            "asset_liability_ratio",
-            Value::Float((30 + rng.below(50)) as f64),
-        );
+        rec.insert("phone", text(format!("{area}-{}", 80_000_000 + rng.below(9_999_999))));
+        rec.insert("source", text(*rng.pick(&["展会", "老客户推荐", "网络询盘", "行业协会", "陌生拜访"])));
+        rec.insert("cooperation_since", text(format!("{}-{:02}-01", 2010 + rng.below(16), 1 + rng.below(12))));
+        rec.insert("business_scope", text(format!("{trade}产品的研发、生产与销售")));
+        rec.insert("usage_volume", text(format!("年用量约 {} 吨", 10 + rng.below(2000))));
+        rec.insert("credit_limit", Value::Int(((10 + rng.below(490)) * 10_000 * 100) as i64));
+        rec.insert("payment_terms_days", Value::Int(*rng.pick(&[30, 45, 60, 90])));
+        rec.insert("asset_liability_ratio", Value::Float((30 + rng.below(50)) as f64));
         rec.insert("bank_name", text(format!("中国工商银行{city_short}分行")));
-        rec.insert(
-            "bank_account",
-            text(format!("1202{:015}", rng.next() % 1_000_000_000_000_000)),
-        );
+        rec.insert("bank_account", text(format!("1202{:015}", rng.next() % 1_000_000_000_000_000)));
         rec.insert("currency", text("CNY"));
-        let owner = if rng.chance(18) {
-            None
-        } else {
-            Some(*rng.pick(&owners))
-        };
-        let parent = if i > 10 && rng.chance(6) {
-            Some(account_ids[rng.below(10)])
-        } else {
-            None
-        };
-        let acc = store
-            .create_account(
-                &admin,
-                AccountInput {
-                    rec,
-                    owner: Some(owner),
-                    parent: Some(parent),
-                },
-            )
-            .await?;
+        let owner = if rng.chance(18) { None } else { Some(*rng.pick(&owners)) };
+        let parent = if i > 10 && rng.chance(6) { Some(account_ids[rng.below(10)]) } else { None };
+        let acc = store.create_account(&admin, AccountInput { rec, owner: Some(owner), parent: Some(parent) }).await?;
         account_ids.push(acc.id);
 
         for k in 0..(1 + rng.below(3)) {
             let (title, role) = *rng.pick(TITLES);
             let mut c = Record::new();
-            c.insert(
-                "name",
-                text(format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))),
-            );
+            c.insert("name", text(format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))));
             c.insert("gender", text(*rng.pick(&["male", "female"])));
-            c.insert(
-                "department",
-                text(*rng.pick(&["总经办", "采购部", "技术部", "生产部", "财务部"])),
-            );
+            c.insert("department", text(*rng.pick(&["总经办", "采购部", "技术部", "生产部", "财务部"])));
             c.insert(
                 "mobile",
-                text(format!(
-                    "1{}{:09}",
-                    rng.pick(&["38", "39", "58", "86", "37"]),
-                    rng.next() % 1_000_000_000
-                )),
+                text(format!("1{}{:09}", rng.pick(&["38", "39", "58", "86", "37"]), rng.next() % 1_000_000_000)),
             );
             c.insert(
                 "birth_date",
-                text(format!(
-                    "{}-{:02}-{:02}",
-                    1960 + rng.below(35),
-                    1 + rng.below(12),
-                    1 + rng.below(28)
-                )),
+                text(format!("{}-{:02}-{:02}", 1960 + rng.below(35), 1 + rng.below(12), 1 + rng.below(28))),
             );
-            c.insert(
-                "education",
-                text(*rng.pick(&["college", "bachelor", "bachelor", "master"])),
-            );
+            c.insert("education", text(*rng.pick(&["college", "bachelor", "bachelor", "master"])));
             c.insert("hobbies", text(*rng.pick(HOBBIES)));
             c.insert("hometown", text(rng.pick(CITIES).1));
             let mut link = Record::new();
             link.insert("title", text(title));
             link.insert("buying_role", text(role));
-            link.insert(
-                "attitude",
-                text(*rng.pick(&["champion", "supportive", "neutral", "neutral", "skeptical"])),
-            );
+            link.insert("attitude", text(*rng.pick(&["champion", "supportive", "neutral", "neutral", "skeptical"])));
             link.insert("is_primary", Value::Bool(k == 0));
             store.create_contact(&admin, acc.id, c, link).await?;
             contacts += 1;
@@ -397,14 +266,7 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
             let mut p = Record::new();
             p.insert("share_pct", Value::Float((10 + rng.below(50)) as f64));
             p.insert("prices", text(format!("比我方低 {}%", rng.below(12))));
-            p.insert(
-                "policy",
-                text(*rng.pick(&[
-                    "月结60天，年底返点3%",
-                    "现款现货，量大优惠",
-                    "提供免费技术服务",
-                ])),
-            );
+            p.insert("policy", text(*rng.pick(&["月结60天，年底返点3%", "现款现货，量大优惠", "提供免费技术服务"])));
             store.set_position(&admin, acc.id, cid, p).await?;
         }
         if rng.chance(40) {
@@ -412,20 +274,11 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
             p.insert("kind", text("supplier"));
             p.insert(
                 "name",
-                text(format!(
-                    "{}{}贸易有限公司",
-                    rng.pick(CITIES).1.trim_end_matches('市'),
-                    rng.pick(WORDS)
-                )),
+                text(format!("{}{}贸易有限公司", rng.pick(CITIES).1.trim_end_matches('市'), rng.pick(WORDS))),
             );
             p.insert("share_pct", Value::Float((10 + rng.below(40)) as f64));
             store.add_partner(&admin, acc.id, p).await?;
         }
     }
-    Ok(DemoReport {
-        logins,
-        password,
-        accounts,
-        contacts,
-    })
+    Ok(DemoReport { logins, password, accounts, contacts })
 }

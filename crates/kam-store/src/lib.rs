@@ -64,10 +64,7 @@ impl Store {
         } else if url.starts_with("sqlite:") {
             Engine::Sqlite
         } else {
-            return Err(StoreError::Config(format!(
-                "unsupported database URL: {}",
-                redact_url(url)
-            )));
+            return Err(StoreError::Config(format!("unsupported database URL: {}", redact_url(url))));
         };
         let url = match engine {
             Engine::Sqlite if !url.contains("mode=") => {
@@ -94,11 +91,7 @@ impl Store {
             })
             .connect_with(opts)
             .await?;
-        Ok(Store {
-            pool,
-            engine,
-            url: url_kept,
-        })
+        Ok(Store { pool, engine, url: url_kept })
     }
 
     pub fn engine(&self) -> Engine {
@@ -108,16 +101,8 @@ impl Store {
     /// Applies the embedded migrations of this engine.
     pub async fn migrate(&self) -> Result<()> {
         match self.engine {
-            Engine::Sqlite => {
-                sqlx::migrate!("./migrations/sqlite")
-                    .run(&self.pool)
-                    .await?
-            }
-            Engine::Postgres => {
-                sqlx::migrate!("./migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
+            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
         Ok(())
     }
@@ -158,13 +143,7 @@ mod tests {
 
     #[test]
     fn urls_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://kam:secret@db:5432/kam"),
-            "postgres://kam:***@db:5432/kam"
-        );
-        assert_eq!(
-            redact_url("sqlite://kam-data/kam.db"),
-            "sqlite://kam-data/kam.db"
-        );
+        assert_eq!(redact_url("postgres://kam:secret@db:5432/kam"), "postgres://kam:***@db:5432/kam");
+        assert_eq!(redact_url("sqlite://kam-data/kam.db"), "sqlite://kam-data/kam.db");
     }
 }

@@ -24,27 +24,12 @@ pub struct Hit {
 }
 
 /// Replaces the search document of one record.
-pub(crate) async fn index(
-    tx: &mut Tx,
-    entity: &str,
-    id: i64,
-    texts: &[Option<&str>],
-) -> Result<()> {
+pub(crate) async fn index(tx: &mut Tx, entity: &str, id: i64, texts: &[Option<&str>]) -> Result<()> {
     remove(tx, entity, id).await?;
-    let parts: Vec<String> = texts
-        .iter()
-        .flatten()
-        .map(|t| normalise(t))
-        .filter(|t| !t.is_empty())
-        .collect();
+    let parts: Vec<String> = texts.iter().flatten().map(|t| normalise(t)).filter(|t| !t.is_empty()).collect();
     let doc = parts.join("|");
     let mut q = Q::new("INSERT INTO search_docs (entity, entity_id, text) VALUES (");
-    q.arg(entity)
-        .push(", ")
-        .arg(id)
-        .push(", ")
-        .arg(doc)
-        .push(")");
+    q.arg(entity).push(", ").arg(id).push(", ").arg(doc).push(")");
     q.query().execute(&mut **tx).await?;
     let mut all: Vec<String> = parts.iter().flat_map(|p| terms(p)).collect();
     all.sort();
@@ -55,13 +40,7 @@ pub(crate) async fn index(
             if i > 0 {
                 q.push(", ");
             }
-            q.push("(")
-                .arg(entity)
-                .push(", ")
-                .arg(id)
-                .push(", ")
-                .arg(t.clone())
-                .push(")");
+            q.push("(").arg(entity).push(", ").arg(id).push(", ").arg(t.clone()).push(")");
         }
         q.query().execute(&mut **tx).await?;
     }
@@ -80,11 +59,9 @@ pub(crate) async fn remove(tx: &mut Tx, entity: &str, id: i64) -> Result<()> {
 /// `entity_id IN (…)` candidates for the query text, as SQL appended to `q`.
 fn push_candidates(q: &mut Q, entity: &str, norm: &str) {
     let ts = terms(norm);
-    q.push("SELECT d.entity_id FROM search_docs d WHERE d.entity = ")
-        .arg(entity);
+    q.push("SELECT d.entity_id FROM search_docs d WHERE d.entity = ").arg(entity);
     if norm.chars().count() >= 2 {
-        q.push(" AND d.entity_id IN (SELECT t.entity_id FROM search_terms t WHERE t.entity = ")
-            .arg(entity);
+        q.push(" AND d.entity_id IN (SELECT t.entity_id FROM search_terms t WHERE t.entity = ").arg(entity);
         q.push(" AND t.term IN (");
         for (i, t) in ts.iter().enumerate() {
             if i > 0 {
@@ -92,14 +69,9 @@ fn push_candidates(q: &mut Q, entity: &str, norm: &str) {
             }
             q.arg(t.clone());
         }
-        q.push(&format!(
-            ") GROUP BY t.entity_id HAVING COUNT(*) = {})",
-            ts.len()
-        ));
+        q.push(&format!(") GROUP BY t.entity_id HAVING COUNT(*) = {})", ts.len()));
     }
-    q.push(" AND d.text LIKE ")
-        .arg(format!("%{}%", like_escape(norm)))
-        .push(" ESCAPE '\\'");
+    q.push(" AND d.text LIKE ").arg(format!("%{}%", like_escape(norm))).push(" ESCAPE '\\'");
 }
 
 impl Store {
@@ -110,8 +82,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut hits = Vec::new();
-        let mut q =
-            Q::new("SELECT a.id, a.name, a.credit_code, a.city FROM accounts a WHERE a.id IN (");
+        let mut q = Q::new("SELECT a.id, a.name, a.credit_code, a.city FROM accounts a WHERE a.id IN (");
         push_candidates(&mut q, "account", &norm);
         q.push(") AND ");
         scope_sql(&mut q, actor, "a");
@@ -119,11 +90,7 @@ impl Store {
         for row in q.query().fetch_all(self.pool()).await? {
             let code: Option<String> = row.try_get("credit_code")?;
             let city: Option<String> = row.try_get("city")?;
-            let detail = [city, code]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · ");
+            let detail = [city, code].into_iter().flatten().collect::<Vec<_>>().join(" · ");
             hits.push(Hit {
                 entity: "account".into(),
                 id: row.try_get("id")?,
@@ -131,9 +98,7 @@ impl Store {
                 detail: (!detail.is_empty()).then_some(detail),
             });
         }
-        let mut q = Q::new(
-            "SELECT c.id, c.name, c.mobile FROM contacts c WHERE c.deleted_at IS NULL AND c.id IN (",
-        );
+        let mut q = Q::new("SELECT c.id, c.name, c.mobile FROM contacts c WHERE c.deleted_at IS NULL AND c.id IN (");
         push_candidates(&mut q, "contact", &norm);
         q.push(") AND EXISTS (SELECT 1 FROM account_contacts ac JOIN accounts a ON a.id = ac.account_id ");
         q.push("WHERE ac.contact_id = c.id AND ");

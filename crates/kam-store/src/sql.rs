@@ -63,10 +63,7 @@ pub struct Q {
 
 impl Q {
     pub fn new(sql: &str) -> Self {
-        Q {
-            sql: sql.to_string(),
-            args: Vec::new(),
-        }
+        Q { sql: sql.to_string(), args: Vec::new() }
     }
     pub fn push(&mut self, s: &str) -> &mut Self {
         self.sql.push_str(s);
@@ -97,10 +94,7 @@ impl Q {
 
 /// `alias.col1, alias.col2, …` for the fields of `defs`.
 pub fn columns(defs: &[FieldDef], alias: &str) -> String {
-    defs.iter()
-        .map(|d| format!("{alias}.{}", d.name))
-        .collect::<Vec<_>>()
-        .join(", ")
+    defs.iter().map(|d| format!("{alias}.{}", d.name)).collect::<Vec<_>>().join(", ")
 }
 
 /// Reads the fields of `defs` from a row selected with `columns`.
@@ -111,9 +105,7 @@ pub fn read_record(row: &AnyRow, defs: &'static [FieldDef]) -> Result<Record, sq
             Storage::Text => row.try_get::<Option<String>, _>(d.name)?.map(Value::Text),
             Storage::Int => row.try_get::<Option<i64>, _>(d.name)?.map(Value::Int),
             Storage::Float => row.try_get::<Option<f64>, _>(d.name)?.map(Value::Float),
-            Storage::Bool => Some(Value::Bool(
-                row.try_get::<Option<i64>, _>(d.name)?.unwrap_or(0) != 0,
-            )),
+            Storage::Bool => Some(Value::Bool(row.try_get::<Option<i64>, _>(d.name)?.unwrap_or(0) != 0)),
         };
         rec.insert(d.name, v.unwrap_or(Value::Null));
     }
@@ -137,11 +129,7 @@ pub fn insert(table: &str, defs: &[FieldDef], rec: &Record, extra: &[(&str, Arg)
         q.args.push(a.clone());
         placeholders.push(format!("${}", q.args.len()));
     }
-    q.sql = format!(
-        "INSERT INTO {table} ({}) VALUES ({}) RETURNING id",
-        cols.join(", "),
-        placeholders.join(", ")
-    );
+    q.sql = format!("INSERT INTO {table} ({}) VALUES ({}) RETURNING id", cols.join(", "), placeholders.join(", "));
     q
 }
 
@@ -160,17 +148,11 @@ pub fn update(table: &str, defs: &[FieldDef], rec: &Record, extra: &[(&str, Arg)
         sets.push(format!("{c} = ${}", q.args.len()));
     }
     q.args.push(Arg::Int(Some(id)));
-    q.sql = format!(
-        "UPDATE {table} SET {} WHERE id = ${}",
-        sets.join(", "),
-        q.args.len()
-    );
+    q.sql = format!("UPDATE {table} SET {} WHERE id = ${}", sets.join(", "), q.args.len());
     q
 }
 
 /// Escapes `%`, `_` and `\` for `LIKE … ESCAPE '\'`.
 pub fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

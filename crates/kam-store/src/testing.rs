@@ -20,14 +20,8 @@ pub async fn sqlite() -> Store {
     let dir = std::env::temp_dir().join("kam-tests");
     std::fs::create_dir_all(&dir).expect("temp dir");
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let path = dir.join(format!(
-        "t-{}-{n}-{}.db",
-        std::process::id(),
-        &random_token()[..8]
-    ));
-    let store = Store::connect(&format!("sqlite://{}", path.display()))
-        .await
-        .expect("sqlite connects");
+    let path = dir.join(format!("t-{}-{n}-{}.db", std::process::id(), &random_token()[..8]));
+    let store = Store::connect(&format!("sqlite://{}", path.display())).await.expect("sqlite connects");
     store.migrate().await.expect("sqlite migrates");
     store
 }
@@ -37,10 +31,8 @@ pub async fn sqlite() -> Store {
 pub async fn postgres() -> Option<Store> {
     let Ok(base) = std::env::var(POSTGRES_ENV) else {
         // Written past the test harness's capture so the skip is visible.
-        let _ = writeln!(
-            std::io::stderr(),
-            "note: {POSTGRES_ENV} is not set: skipping the PostgreSQL leg of this test"
-        );
+        let _ =
+            writeln!(std::io::stderr(), "note: {POSTGRES_ENV} is not set: skipping the PostgreSQL leg of this test");
         return None;
     };
     let url = postgres_database(&base).await;
@@ -53,13 +45,8 @@ pub async fn postgres() -> Option<Store> {
 pub async fn postgres_database(base: &str) -> String {
     sqlx::any::install_default_drivers();
     let name = format!("kam_t_{}", &random_token()[..16]);
-    let admin = sqlx::AnyPool::connect(base)
-        .await
-        .expect("postgres server reachable");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .expect("create database");
+    let admin = sqlx::AnyPool::connect(base).await.expect("postgres server reachable");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.expect("create database");
     admin.close().await;
     match base.rfind('/') {
         Some(i) if base[..i].contains("://") && i > base.find("://").unwrap_or(0) + 2 => {
@@ -74,13 +61,7 @@ pub async fn postgres_database(base: &str) -> String {
 /// Creates a user with a fast throwaway hash (tests that log in set a real one).
 pub async fn user(store: &Store, username: &str, role: Role, team: Option<&str>) -> i64 {
     store
-        .create_user(NewUser {
-            username,
-            display_name: username,
-            role,
-            team,
-            password_hash: "!".into(),
-        })
+        .create_user(NewUser { username, display_name: username, role, team, password_hash: "!".into() })
         .await
         .expect("user created")
 }

@@ -29,11 +29,7 @@ pub struct User {
 
 impl User {
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.id,
-            role: self.role,
-            team_id: self.team_id,
-        }
+        Actor { user_id: self.id, role: self.role, team_id: self.team_id }
     }
 }
 
@@ -94,10 +90,7 @@ impl Store {
             return Ok(row.try_get("id")?);
         }
         let mut q = Q::new("INSERT INTO teams (name, created_at) VALUES (");
-        q.arg(name)
-            .push(", ")
-            .arg(now_text())
-            .push(") RETURNING id");
+        q.arg(name).push(", ").arg(now_text()).push(") RETURNING id");
         let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
         let changes = [("name", Value::Null, Value::Text(name.into()))];
         write(
@@ -117,17 +110,9 @@ impl Store {
     }
 
     pub async fn teams(&self) -> Result<Vec<Team>> {
-        let rows = sqlx::query("SELECT id, name, manager_id FROM teams ORDER BY name")
-            .fetch_all(self.pool())
-            .await?;
+        let rows = sqlx::query("SELECT id, name, manager_id FROM teams ORDER BY name").fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|r| {
-                Ok(Team {
-                    id: r.try_get("id")?,
-                    name: r.try_get("name")?,
-                    manager_id: r.try_get("manager_id")?,
-                })
-            })
+            .map(|r| Ok(Team { id: r.try_get("id")?, name: r.try_get("name")?, manager_id: r.try_get("manager_id")? }))
             .collect()
     }
 
@@ -136,9 +121,7 @@ impl Store {
         let username = u.username.trim();
         if username.is_empty()
             || username.len() > 64
-            || !username
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            || !username.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
         {
             return Err(StoreError::field("username", "err.username"));
         }
@@ -150,47 +133,26 @@ impl Store {
         let mut q = Q::new(
             "INSERT INTO users (username, display_name, role, team_id, password_hash, active, locale, created_at) VALUES (",
         );
-        q.arg(username)
-            .push(", ")
-            .arg(u.display_name)
-            .push(", ")
-            .arg(u.role.as_str())
-            .push(", ")
-            .arg(team_id);
-        q.push(", ")
-            .arg(u.password_hash)
-            .push(", 1, 'zh-CN', ")
-            .arg(now_text())
-            .push(") RETURNING id");
+        q.arg(username).push(", ").arg(u.display_name).push(", ").arg(u.role.as_str()).push(", ").arg(team_id);
+        q.push(", ").arg(u.password_hash).push(", 1, 'zh-CN', ").arg(now_text()).push(") RETURNING id");
         let id: i64 = match q.query().fetch_one(&mut *tx).await {
             Ok(row) => row.try_get("id")?,
             Err(e) => {
                 let e = StoreError::from(e);
-                return Err(if e.is_unique_violation() {
-                    StoreError::field("username", "err.taken")
-                } else {
-                    e
-                });
+                return Err(if e.is_unique_violation() { StoreError::field("username", "err.taken") } else { e });
             }
         };
         if u.role == Role::Manager {
             if let Some(t) = team_id {
                 let mut q = Q::new("UPDATE teams SET manager_id = ");
-                q.arg(id)
-                    .push(" WHERE id = ")
-                    .arg(t)
-                    .push(" AND manager_id IS NULL");
+                q.arg(id).push(" WHERE id = ").arg(t).push(" AND manager_id IS NULL");
                 q.query().execute(&mut *tx).await?;
             }
         }
         let changes = [
             ("username", Value::Null, Value::Text(username.into())),
             ("role", Value::Null, Value::Text(u.role.as_str().into())),
-            (
-                "team_id",
-                Value::Null,
-                team_id.map(Value::Int).unwrap_or(Value::Null),
-            ),
+            ("team_id", Value::Null, team_id.map(Value::Int).unwrap_or(Value::Null)),
         ];
         write(
             &mut tx,
@@ -211,43 +173,25 @@ impl Store {
     pub async fn user(&self, id: i64) -> Result<User> {
         let mut q = Q::new(USER_SELECT);
         q.push("WHERE u.id = ").arg(id);
-        read_user(
-            &q.query()
-                .fetch_optional(self.pool())
-                .await?
-                .ok_or(StoreError::NotFound)?,
-        )
+        read_user(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let mut q = Q::new(USER_SELECT);
         q.push("WHERE u.username = ").arg(username);
-        q.query()
-            .fetch_optional(self.pool())
-            .await?
-            .as_ref()
-            .map(read_user)
-            .transpose()
+        q.query().fetch_optional(self.pool()).await?.as_ref().map(read_user).transpose()
     }
 
     /// Users, for owner pickers and the admin page.
     pub async fn users(&self) -> Result<Vec<User>> {
         let mut q = Q::new(USER_SELECT);
         q.push("ORDER BY u.role, u.username");
-        q.query()
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(read_user)
-            .collect()
+        q.query().fetch_all(self.pool()).await?.iter().map(read_user).collect()
     }
 
     /// Disables a user and ends all their sessions; their tokens stop working.
     pub async fn disable_user(&self, actor: Option<i64>, username: &str) -> Result<()> {
-        let user = self
-            .user_by_username(username)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let user = self.user_by_username(username).await?.ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE users SET active = 0 WHERE id = ");
         q.arg(user.id);
@@ -302,14 +246,8 @@ impl Store {
         let token = random_token();
         let now = OffsetDateTime::now_utc();
         let mut tx = self.begin().await?;
-        let mut q = Q::new(
-            "INSERT INTO sessions (id, user_id, csrf, created_at, last_seen, expires_at) VALUES (",
-        );
-        q.arg(digest(&token))
-            .push(", ")
-            .arg(user_id)
-            .push(", ")
-            .arg(random_token());
+        let mut q = Q::new("INSERT INTO sessions (id, user_id, csrf, created_at, last_seen, expires_at) VALUES (");
+        q.arg(digest(&token)).push(", ").arg(user_id).push(", ").arg(random_token());
         q.push(", ")
             .arg(format_ts(now))
             .push(", ")
@@ -337,17 +275,14 @@ impl Store {
     /// The live session for a cookie value, if any; refreshes its idle clock.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
         let now = OffsetDateTime::now_utc();
-        let mut q = Q::new(
-            "SELECT s.user_id, s.csrf, s.last_seen, s.expires_at FROM sessions s WHERE s.id = ",
-        );
+        let mut q = Q::new("SELECT s.user_id, s.csrf, s.last_seen, s.expires_at FROM sessions s WHERE s.id = ");
         q.arg(digest(token));
         let Some(row) = q.query().fetch_optional(self.pool()).await? else {
             return Ok(None);
         };
         let last_seen: String = row.try_get("last_seen")?;
         let expires: String = row.try_get("expires_at")?;
-        let idle_ok =
-            kam_core::time_util::parse_ts(&last_seen).is_some_and(|t| now - t < IDLE_TIMEOUT);
+        let idle_ok = kam_core::time_util::parse_ts(&last_seen).is_some_and(|t| now - t < IDLE_TIMEOUT);
         let abs_ok = kam_core::time_util::parse_ts(&expires).is_some_and(|t| now < t);
         if !idle_ok || !abs_ok {
             self.end_session(token).await?;
@@ -357,18 +292,12 @@ impl Store {
         if !user.active {
             return Ok(None);
         }
-        if kam_core::time_util::parse_ts(&last_seen).is_some_and(|t| now - t > Duration::minutes(1))
-        {
+        if kam_core::time_util::parse_ts(&last_seen).is_some_and(|t| now - t > Duration::minutes(1)) {
             let mut q = Q::new("UPDATE sessions SET last_seen = ");
-            q.arg(format_ts(now))
-                .push(" WHERE id = ")
-                .arg(digest(token));
+            q.arg(format_ts(now)).push(" WHERE id = ").arg(digest(token));
             q.query().execute(self.pool()).await?;
         }
-        Ok(Some(Session {
-            user,
-            csrf: row.try_get("csrf")?,
-        }))
+        Ok(Some(Session { user, csrf: row.try_get("csrf")? }))
     }
 
     pub async fn end_session(&self, token: &str) -> Result<()> {
@@ -404,17 +333,13 @@ impl Store {
 
     /// Creates a personal API token; returns it in clear (shown once).
     pub async fn create_token(&self, username: &str, label: &str) -> Result<String> {
-        let user = self
-            .user_by_username(username)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let user = self.user_by_username(username).await?.ok_or(StoreError::NotFound)?;
         if !user.active {
             return Err(StoreError::Conflict("err.user_disabled"));
         }
         let token = format!("kam_{}", random_token());
         let mut tx = self.begin().await?;
-        let mut q =
-            Q::new("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (");
+        let mut q = Q::new("INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES (");
         q.arg(user.id)
             .push(", ")
             .arg(digest(&token))
@@ -443,8 +368,7 @@ impl Store {
 
     /// The active user behind a bearer token.
     pub async fn token_user(&self, token: &str) -> Result<Option<User>> {
-        let mut q =
-            Q::new("SELECT user_id FROM api_tokens WHERE revoked_at IS NULL AND token_hash = ");
+        let mut q = Q::new("SELECT user_id FROM api_tokens WHERE revoked_at IS NULL AND token_hash = ");
         q.arg(digest(token));
         let Some(row) = q.query().fetch_optional(self.pool()).await? else {
             return Ok(None);
@@ -455,9 +379,7 @@ impl Store {
 
     pub async fn revoke_tokens(&self, user_id: i64) -> Result<()> {
         let mut q = Q::new("UPDATE api_tokens SET revoked_at = ");
-        q.arg(now_text())
-            .push(" WHERE revoked_at IS NULL AND user_id = ")
-            .arg(user_id);
+        q.arg(now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
         q.query().execute(self.pool()).await?;
         Ok(())
     }
@@ -467,9 +389,7 @@ impl Store {
     /// Failed logins for `key` (a username or an address) within `window`.
     pub async fn recent_failures(&self, key: &str, window: Duration) -> Result<i64> {
         let mut q = Q::new("SELECT COUNT(*) AS n FROM login_failures WHERE key = ");
-        q.arg(key)
-            .push(" AND at > ")
-            .arg(format_ts(OffsetDateTime::now_utc() - window));
+        q.arg(key).push(" AND at > ").arg(format_ts(OffsetDateTime::now_utc() - window));
         Ok(q.query().fetch_one(self.pool()).await?.try_get("n")?)
     }
 
@@ -496,27 +416,16 @@ impl Store {
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
         let mut q = Q::new("SELECT value FROM settings WHERE key = ");
         q.arg(key);
-        Ok(q.query()
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| r.try_get("value"))
-            .transpose()?)
+        Ok(q.query().fetch_optional(self.pool()).await?.map(|r| r.try_get("value")).transpose()?)
     }
 
     pub async fn set_setting(&self, actor: Option<i64>, key: &str, value: &str) -> Result<()> {
         let old = self.setting(key).await?;
         let mut tx = self.begin().await?;
         let mut q = Q::new("INSERT INTO settings (key, value) VALUES (");
-        q.arg(key)
-            .push(", ")
-            .arg(value)
-            .push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+        q.arg(key).push(", ").arg(value).push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
         q.query().execute(&mut *tx).await?;
-        let changes = [(
-            key,
-            old.map(Value::Text).unwrap_or(Value::Null),
-            Value::Text(value.into()),
-        )];
+        let changes = [(key, old.map(Value::Text).unwrap_or(Value::Null), Value::Text(value.into()))];
         write(
             &mut tx,
             Entry {
@@ -535,11 +444,7 @@ impl Store {
 
     /// How many accounts a rep may hold before claiming from the pool is refused.
     pub async fn claim_limit(&self) -> Result<i64> {
-        Ok(self
-            .setting("pool.claim_limit")
-            .await?
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_CLAIM_LIMIT))
+        Ok(self.setting("pool.claim_limit").await?.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_CLAIM_LIMIT))
     }
 
     /// Whether this database holds demo data.
@@ -548,10 +453,7 @@ impl Store {
     }
 
     pub async fn user_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?)
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(self.pool()).await?.try_get("n")?)
     }
 }
 

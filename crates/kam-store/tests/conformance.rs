@@ -84,16 +84,7 @@ async fn world(s: &Store) -> World {
 }
 
 async fn account(s: &Store, by: &Actor, name: &str) -> i64 {
-    s.create_account(
-        by,
-        AccountInput {
-            rec: rec(&[("name", text(name))]),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .id
+    s.create_account(by, AccountInput { rec: rec(&[("name", text(name))]), ..Default::default() }).await.unwrap().id
 }
 
 async fn migrations_are_idempotent(s: Store) {
@@ -110,63 +101,25 @@ async fn scope_filters_lists_counts_and_search(s: Store) {
     let pool = s
         .create_account(
             &w.admin,
-            AccountInput {
-                rec: rec(&[("name", text("苏州永盛建材有限公司"))]),
-                ..Default::default()
-            },
+            AccountInput { rec: rec(&[("name", text("苏州永盛建材有限公司"))]), ..Default::default() },
         )
         .await
         .unwrap()
         .id;
-    let f = AccountFilter {
-        page: 1,
-        per_page: 50,
-        ..Default::default()
-    };
+    let f = AccountFilter { page: 1, per_page: 50, ..Default::default() };
     let ids = |p: kam_store::accounts::Page<kam_store::accounts::Account>| {
         let mut v: Vec<i64> = p.items.iter().map(|a| a.id).collect();
         v.sort();
         (v, p.total)
     };
-    assert_eq!(
-        ids(s.list_accounts(&w.rep1, &f).await.unwrap()),
-        (vec![a1], 1),
-        "rep: own only"
-    );
-    assert_eq!(
-        ids(s.list_accounts(&w.m1, &f).await.unwrap()),
-        (vec![a1, a2], 2),
-        "manager: the team's"
-    );
-    let pf = AccountFilter {
-        pool: true,
-        page: 1,
-        per_page: 10,
-        ..Default::default()
-    };
-    assert_eq!(
-        ids(s.list_accounts(&w.rep1, &pf).await.unwrap()),
-        (vec![pool], 1),
-        "reps see the pool in its own view"
-    );
-    assert_eq!(
-        s.account(&w.rep1, pool).await.unwrap().owner_id,
-        None,
-        "and may open a pool account"
-    );
-    assert_eq!(
-        ids(s.list_accounts(&w.fin, &f).await.unwrap()).1,
-        4,
-        "finance: all"
-    );
-    assert!(
-        matches!(s.account(&w.rep1, a2).await, Err(StoreError::NotFound)),
-        "colleague's account is not found"
-    );
-    assert!(
-        matches!(s.account(&w.m1, a3).await, Err(StoreError::NotFound)),
-        "other team's account is not found"
-    );
+    assert_eq!(ids(s.list_accounts(&w.rep1, &f).await.unwrap()), (vec![a1], 1), "rep: own only");
+    assert_eq!(ids(s.list_accounts(&w.m1, &f).await.unwrap()), (vec![a1, a2], 2), "manager: the team's");
+    let pf = AccountFilter { pool: true, page: 1, per_page: 10, ..Default::default() };
+    assert_eq!(ids(s.list_accounts(&w.rep1, &pf).await.unwrap()), (vec![pool], 1), "reps see the pool in its own view");
+    assert_eq!(s.account(&w.rep1, pool).await.unwrap().owner_id, None, "and may open a pool account");
+    assert_eq!(ids(s.list_accounts(&w.fin, &f).await.unwrap()).1, 4, "finance: all");
+    assert!(matches!(s.account(&w.rep1, a2).await, Err(StoreError::NotFound)), "colleague's account is not found");
+    assert!(matches!(s.account(&w.m1, a3).await, Err(StoreError::NotFound)), "other team's account is not found");
     // Search obeys the same scope.
     assert!(s.search(&w.rep1, "恒通", 20).await.unwrap().is_empty());
     assert_eq!(s.search(&w.m1, "恒通", 20).await.unwrap().len(), 1);
@@ -175,55 +128,24 @@ async fn scope_filters_lists_counts_and_search(s: Store) {
     s.share_account(&w.rep2, a2, w.rep1.user_id).await.unwrap();
     let shared = s.account(&w.rep1, a2).await.unwrap();
     assert!(shared.shared_with_me);
-    let r = s
-        .update_account(
-            &w.rep1,
-            a2,
-            AccountInput {
-                rec: rec(&[("grade", text("A"))]),
-                ..Default::default()
-            },
-        )
-        .await;
+    let r =
+        s.update_account(&w.rep1, a2, AccountInput { rec: rec(&[("grade", text("A"))]), ..Default::default() }).await;
     assert!(matches!(r, Err(StoreError::Forbidden(_))));
     // Filters and paging.
-    s.update_account(
-        &w.admin,
-        a3,
-        AccountInput {
-            rec: rec(&[("grade", text("A"))]),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let fa = AccountFilter {
-        grade: Some("A".into()),
-        page: 1,
-        per_page: 1,
-        ..Default::default()
-    };
+    s.update_account(&w.admin, a3, AccountInput { rec: rec(&[("grade", text("A"))]), ..Default::default() })
+        .await
+        .unwrap();
+    let fa = AccountFilter { grade: Some("A".into()), page: 1, per_page: 1, ..Default::default() };
     let p = s.list_accounts(&w.fin, &fa).await.unwrap();
     assert_eq!((p.total, p.items.len()), (1, 1));
-    let pf = AccountFilter {
-        pool: true,
-        page: 1,
-        per_page: 10,
-        ..Default::default()
-    };
-    assert_eq!(
-        ids(s.list_accounts(&w.fin, &pf).await.unwrap()).0,
-        vec![pool]
-    );
+    let pf = AccountFilter { pool: true, page: 1, per_page: 10, ..Default::default() };
+    assert_eq!(ids(s.list_accounts(&w.fin, &pf).await.unwrap()).0, vec![pool]);
 }
 
 async fn credit_code_is_unique_among_live_accounts(s: Store) {
     let w = world(&s).await;
     let mk = |name: &str| AccountInput {
-        rec: rec(&[
-            ("name", text(name)),
-            ("credit_code", text("91350100M000100Y43")),
-        ]),
+        rec: rec(&[("name", text(name)), ("credit_code", text("91350100M000100Y43"))]),
         ..Default::default()
     };
     let a = s.create_account(&w.rep1, mk("甲公司")).await.unwrap();
@@ -234,35 +156,16 @@ async fn credit_code_is_unique_among_live_accounts(s: Store) {
         other => panic!("expected a field error, got {other:?}"),
     }
     s.delete_account(&w.admin, a.id).await.unwrap();
-    s.create_account(&w.rep3, mk("乙公司"))
-        .await
-        .expect("the code is free once the first is archived");
+    s.create_account(&w.rep3, mk("乙公司")).await.expect("the code is free once the first is archived");
 }
 
 async fn similar_names_are_found(s: Store) {
     let w = world(&s).await;
     let id = account(&s, &w.rep3, "杭州华信化工有限公司").await;
-    let sim = s
-        .similar_accounts("杭州华信化工股份有限公司", None)
-        .await
-        .unwrap();
-    assert_eq!(
-        sim.iter().map(|x| x.id).collect::<Vec<_>>(),
-        vec![id],
-        "found even outside the rep's scope"
-    );
-    assert!(
-        s.similar_accounts("北京天成物流有限公司", None)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    assert!(
-        s.similar_accounts("杭州华信化工有限公司", Some(id))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    let sim = s.similar_accounts("杭州华信化工股份有限公司", None).await.unwrap();
+    assert_eq!(sim.iter().map(|x| x.id).collect::<Vec<_>>(), vec![id], "found even outside the rep's scope");
+    assert!(s.similar_accounts("北京天成物流有限公司", None).await.unwrap().is_empty());
+    assert!(s.similar_accounts("杭州华信化工有限公司", Some(id)).await.unwrap().is_empty());
 }
 
 async fn parent_cycles_are_refused(s: Store) {
@@ -271,44 +174,19 @@ async fn parent_cycles_are_refused(s: Store) {
     let c = s
         .create_account(
             &w.admin,
-            AccountInput {
-                rec: rec(&[("name", text("子公司"))]),
-                parent: Some(Some(g)),
-                ..Default::default()
-            },
+            AccountInput { rec: rec(&[("name", text("子公司"))]), parent: Some(Some(g)), ..Default::default() },
         )
         .await
         .unwrap();
     assert_eq!(c.parent_id, Some(g));
-    let r = s
-        .update_account(
-            &w.admin,
-            g,
-            AccountInput {
-                parent: Some(Some(c.id)),
-                ..Default::default()
-            },
-        )
-        .await;
+    let r = s.update_account(&w.admin, g, AccountInput { parent: Some(Some(c.id)), ..Default::default() }).await;
     match r {
         Err(StoreError::Invalid(e)) => assert_eq!(e.0.get("parent_id"), Some(&"err.parent_cycle")),
         other => panic!("expected cycle error, got {other:?}"),
     }
-    let r = s
-        .update_account(
-            &w.admin,
-            g,
-            AccountInput {
-                parent: Some(Some(g)),
-                ..Default::default()
-            },
-        )
-        .await;
+    let r = s.update_account(&w.admin, g, AccountInput { parent: Some(Some(g)), ..Default::default() }).await;
     assert!(matches!(r, Err(StoreError::Invalid(_))));
-    assert!(matches!(
-        s.delete_account(&w.admin, g).await,
-        Err(StoreError::Conflict("err.has_children"))
-    ));
+    assert!(matches!(s.delete_account(&w.admin, g).await, Err(StoreError::Conflict("err.has_children"))));
 }
 
 async fn field_level_write_rules_hold(s: Store) {
@@ -318,80 +196,34 @@ async fn field_level_write_rules_hold(s: Store) {
         .update_account(
             &w.rep1,
             a,
-            AccountInput {
-                rec: rec(&[("credit_limit", Value::Int(100))]),
-                ..Default::default()
-            },
+            AccountInput { rec: rec(&[("credit_limit", Value::Int(100))]), ..Default::default() },
         )
         .await;
-    assert!(
-        matches!(r, Err(StoreError::Forbidden(_))),
-        "sales may not write credit fields"
-    );
-    let r = s
-        .update_account(
-            &w.fin,
-            a,
-            AccountInput {
-                rec: rec(&[("name", text("改名"))]),
-                ..Default::default()
-            },
-        )
-        .await;
-    assert!(
-        matches!(r, Err(StoreError::Forbidden(_))),
-        "finance may not write general fields"
-    );
+    assert!(matches!(r, Err(StoreError::Forbidden(_))), "sales may not write credit fields");
+    let r =
+        s.update_account(&w.fin, a, AccountInput { rec: rec(&[("name", text("改名"))]), ..Default::default() }).await;
+    assert!(matches!(r, Err(StoreError::Forbidden(_))), "finance may not write general fields");
     let ok = s
         .update_account(
             &w.fin,
             a,
-            AccountInput {
-                rec: rec(&[("credit_limit", Value::Int(5_000_000))]),
-                ..Default::default()
-            },
+            AccountInput { rec: rec(&[("credit_limit", Value::Int(5_000_000))]), ..Default::default() },
         )
         .await
         .unwrap();
     assert_eq!(ok.rec.get("credit_limit"), Some(&Value::Int(5_000_000)));
-    let r = s
-        .update_account(
-            &w.rep1,
-            a,
-            AccountInput {
-                owner: Some(Some(w.rep2.user_id)),
-                ..Default::default()
-            },
-        )
-        .await;
-    assert!(
-        matches!(r, Err(StoreError::Invalid(_))),
-        "a rep cannot give an account away"
-    );
+    let r =
+        s.update_account(&w.rep1, a, AccountInput { owner: Some(Some(w.rep2.user_id)), ..Default::default() }).await;
+    assert!(matches!(r, Err(StoreError::Invalid(_))), "a rep cannot give an account away");
     let r = s
         .create_account(
             &w.rep1,
-            AccountInput {
-                rec: rec(&[("name", text("x"))]),
-                owner: Some(Some(w.rep2.user_id)),
-                ..Default::default()
-            },
+            AccountInput { rec: rec(&[("name", text("x"))]), owner: Some(Some(w.rep2.user_id)), ..Default::default() },
         )
         .await;
     assert!(matches!(r, Err(StoreError::Invalid(_))));
-    let r = s
-        .create_account(
-            &w.fin,
-            AccountInput {
-                rec: rec(&[("name", text("y"))]),
-                ..Default::default()
-            },
-        )
-        .await;
-    assert!(
-        matches!(r, Err(StoreError::Forbidden(_))),
-        "finance does not create accounts"
-    );
+    let r = s.create_account(&w.fin, AccountInput { rec: rec(&[("name", text("y"))]), ..Default::default() }).await;
+    assert!(matches!(r, Err(StoreError::Forbidden(_))), "finance does not create accounts");
     // A manager assigns within the team.
     let b = s
         .create_account(
@@ -415,45 +247,22 @@ async fn field_level_write_rules_hold(s: Store) {
             },
         )
         .await;
-    assert!(
-        matches!(r, Err(StoreError::Invalid(_))),
-        "not to another team"
-    );
+    assert!(matches!(r, Err(StoreError::Invalid(_))), "not to another team");
 }
 
 async fn every_write_is_audited_and_audit_is_append_only(s: Store) {
     let w = world(&s).await;
     let a = account(&s, &w.rep1, "审计客户").await;
-    s.update_account(
-        &w.rep1,
-        a,
-        AccountInput {
-            rec: rec(&[("grade", text("B"))]),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    let c = s
-        .create_contact(&w.rep1, a, rec(&[("name", text("李强"))]), Record::new())
+    s.update_account(&w.rep1, a, AccountInput { rec: rec(&[("grade", text("B"))]), ..Default::default() })
         .await
         .unwrap();
-    s.update_contact(&w.rep1, c.id, rec(&[("mobile", text("13800000000"))]))
-        .await
-        .unwrap();
+    let c = s.create_contact(&w.rep1, a, rec(&[("name", text("李强"))]), Record::new()).await.unwrap();
+    s.update_contact(&w.rep1, c.id, rec(&[("mobile", text("13800000000"))])).await.unwrap();
     let h = s.account_history(a).await.unwrap();
-    let actions: Vec<(&str, &str)> = h
-        .iter()
-        .map(|r| (r.entity.as_str(), r.action.as_str()))
-        .collect();
+    let actions: Vec<(&str, &str)> = h.iter().map(|r| (r.entity.as_str(), r.action.as_str())).collect();
     assert_eq!(
         actions,
-        vec![
-            ("contact", "update"),
-            ("contact", "create"),
-            ("account", "update"),
-            ("account", "create")
-        ]
+        vec![("contact", "update"), ("contact", "create"), ("account", "update"), ("account", "create")]
     );
     assert_eq!(h[2].changes["grade"], serde_json::json!([null, "B"]));
     assert_eq!(h[2].actor_id, Some(w.rep1.user_id));
@@ -466,77 +275,35 @@ async fn every_write_is_audited_and_audit_is_append_only(s: Store) {
 async fn pool_claim_limit_release_and_handover(s: Store) {
     let w = world(&s).await;
     let p1 = s
-        .create_account(
-            &w.admin,
-            AccountInput {
-                rec: rec(&[("name", text("公海一"))]),
-                ..Default::default()
-            },
-        )
+        .create_account(&w.admin, AccountInput { rec: rec(&[("name", text("公海一"))]), ..Default::default() })
         .await
         .unwrap();
     let p2 = s
-        .create_account(
-            &w.admin,
-            AccountInput {
-                rec: rec(&[("name", text("公海二"))]),
-                ..Default::default()
-            },
-        )
+        .create_account(&w.admin, AccountInput { rec: rec(&[("name", text("公海二"))]), ..Default::default() })
         .await
         .unwrap();
     assert_eq!(p1.owner_id, None, "an admin's new account goes to the pool");
-    s.set_setting(Some(w.admin.user_id), "pool.claim_limit", "1")
-        .await
-        .unwrap();
+    s.set_setting(Some(w.admin.user_id), "pool.claim_limit", "1").await.unwrap();
     let got = s.claim_account(&w.rep1, p1.id).await.unwrap();
     assert_eq!(got.owner_id, Some(w.rep1.user_id));
-    assert!(matches!(
-        s.claim_account(&w.rep1, p2.id).await,
-        Err(StoreError::Conflict("err.claim_limit"))
-    ));
+    assert!(matches!(s.claim_account(&w.rep1, p2.id).await, Err(StoreError::Conflict("err.claim_limit"))));
     assert!(
-        matches!(
-            s.claim_account(&w.rep2, p1.id).await,
-            Err(StoreError::NotFound)
-        ),
+        matches!(s.claim_account(&w.rep2, p1.id).await, Err(StoreError::NotFound)),
         "claimed: gone from rep2's view"
     );
     s.release_account(&w.rep1, p1.id).await.unwrap();
     assert_eq!(s.account(&w.rep2, p1.id).await.unwrap().owner_id, None);
     s.claim_account(&w.rep1, p2.id).await.unwrap();
     account(&s, &w.rep1, "自建客户").await;
-    assert!(matches!(
-        s.handover(&w.rep1, w.rep1.user_id, w.rep2.user_id).await,
-        Err(StoreError::Forbidden(_))
-    ));
+    assert!(matches!(s.handover(&w.rep1, w.rep1.user_id, w.rep2.user_id).await, Err(StoreError::Forbidden(_))));
     assert!(
-        matches!(
-            s.handover(&w.m1, w.rep1.user_id, w.rep3.user_id).await,
-            Err(StoreError::Forbidden(_))
-        ),
+        matches!(s.handover(&w.m1, w.rep1.user_id, w.rep3.user_id).await, Err(StoreError::Forbidden(_))),
         "not across teams"
     );
-    assert_eq!(
-        s.handover(&w.m1, w.rep1.user_id, w.rep2.user_id)
-            .await
-            .unwrap(),
-        2
-    );
-    let f = AccountFilter {
-        page: 1,
-        per_page: 50,
-        owner_id: Some(w.rep1.user_id),
-        ..Default::default()
-    };
+    assert_eq!(s.handover(&w.m1, w.rep1.user_id, w.rep2.user_id).await.unwrap(), 2);
+    let f = AccountFilter { page: 1, per_page: 50, owner_id: Some(w.rep1.user_id), ..Default::default() };
     assert_eq!(s.list_accounts(&w.admin, &f).await.unwrap().total, 0);
-    let actions: Vec<String> = s
-        .account_history(p2.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.action)
-        .collect();
+    let actions: Vec<String> = s.account_history(p2.id).await.unwrap().into_iter().map(|r| r.action).collect();
     assert_eq!(actions, vec!["handover", "claim", "create"]);
 }
 
@@ -545,87 +312,49 @@ async fn contacts_span_accounts_and_are_found_by_two_characters(s: Store) {
     let a = account(&s, &w.rep1, "甲方公司").await;
     let b = account(&s, &w.rep1, "乙方公司").await;
     let other = account(&s, &w.rep3, "丙方公司").await;
-    let link = rec(&[
-        ("title", text("总经理")),
-        ("buying_role", text("decision_maker")),
-        ("is_primary", Value::Bool(true)),
-    ]);
+    let link =
+        rec(&[("title", text("总经理")), ("buying_role", text("decision_maker")), ("is_primary", Value::Bool(true))]);
     let c = s
         .create_contact(
             &w.rep1,
             a,
-            rec(&[
-                ("name", text("王芳")),
-                ("mobile", text("13912345678")),
-                ("birth_date", text("1975-03-08")),
-            ]),
+            rec(&[("name", text("王芳")), ("mobile", text("13912345678")), ("birth_date", text("1975-03-08"))]),
             link,
         )
         .await
         .unwrap();
-    s.link_contact(
-        &w.rep1,
-        b,
-        c.id,
-        rec(&[("title", text("董事")), ("buying_role", text("influencer"))]),
-    )
-    .await
-    .unwrap();
+    s.link_contact(&w.rep1, b, c.id, rec(&[("title", text("董事")), ("buying_role", text("influencer"))]))
+        .await
+        .unwrap();
     let got = s.contact(&w.rep1, c.id).await.unwrap();
     assert_eq!(got.accounts.len(), 2);
     assert!(got.actor_owns_account);
     let hits = s.search(&w.rep1, "王芳", 10).await.unwrap();
-    assert!(
-        hits.iter().any(|h| h.entity == "contact" && h.id == c.id),
-        "two-character name"
-    );
+    assert!(hits.iter().any(|h| h.entity == "contact" && h.id == c.id), "two-character name");
     let hits = s.search(&w.rep1, "1234", 10).await.unwrap();
     assert!(hits.iter().any(|h| h.id == c.id), "part of a phone number");
-    assert!(
-        s.search(&w.rep3, "王芳", 10).await.unwrap().is_empty(),
-        "out of scope"
-    );
-    assert!(matches!(
-        s.contact(&w.rep3, c.id).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(s.search(&w.rep3, "王芳", 10).await.unwrap().is_empty(), "out of scope");
+    assert!(matches!(s.contact(&w.rep3, c.id).await, Err(StoreError::NotFound)));
     // Personal fields: another rep who can edit a shared-in account but owns none may not write them.
     let r = s
-        .create_contact(
-            &w.rep3,
-            other,
-            rec(&[("name", text("赵六")), ("hobbies", text("钓鱼"))]),
-            Record::new(),
-        )
+        .create_contact(&w.rep3, other, rec(&[("name", text("赵六")), ("hobbies", text("钓鱼"))]), Record::new())
         .await;
     assert!(r.is_ok(), "the owner may write personal fields");
     // Only one primary contact per account.
     let c2 = s
-        .create_contact(
-            &w.rep1,
-            a,
-            rec(&[("name", text("李四"))]),
-            rec(&[("is_primary", Value::Bool(true))]),
-        )
+        .create_contact(&w.rep1, a, rec(&[("name", text("李四"))]), rec(&[("is_primary", Value::Bool(true))]))
         .await
         .unwrap();
     let list = s.account_contacts(&w.rep1, a).await.unwrap();
     let primaries: Vec<i64> = list
         .iter()
-        .filter(|c| {
-            c.accounts
-                .iter()
-                .any(|l| l.account_id == a && l.rec.get("is_primary") == Some(&Value::Bool(true)))
-        })
+        .filter(|c| c.accounts.iter().any(|l| l.account_id == a && l.rec.get("is_primary") == Some(&Value::Bool(true))))
         .map(|c| c.id)
         .collect();
     assert_eq!(primaries, vec![c2.id]);
     s.unlink_contact(&w.rep1, a, c.id).await.unwrap();
     s.unlink_contact(&w.rep1, b, c.id).await.unwrap();
-    assert!(
-        matches!(s.contact(&w.admin, c.id).await, Err(StoreError::NotFound)),
-        "archived without accounts"
-    );
+    assert!(matches!(s.contact(&w.admin, c.id).await, Err(StoreError::NotFound)), "archived without accounts");
     assert!(s.search(&w.admin, "王芳", 10).await.unwrap().is_empty());
 }
 
@@ -633,31 +362,18 @@ async fn sessions_and_tokens_end_on_logout_and_disable(s: Store) {
     let w = world(&s).await;
     let t1 = s.create_session(w.rep1.user_id).await.unwrap();
     let t2 = s.create_session(w.rep1.user_id).await.unwrap();
-    assert_eq!(
-        s.session(&t1).await.unwrap().unwrap().user.id,
-        w.rep1.user_id
-    );
+    assert_eq!(s.session(&t1).await.unwrap().unwrap().user.id, w.rep1.user_id);
     s.logout(&t1, w.rep1.user_id).await.unwrap();
     assert!(s.session(&t1).await.unwrap().is_none());
     let tok = s.create_token("rep1", "cli").await.unwrap();
-    assert_eq!(
-        s.token_user(&tok).await.unwrap().unwrap().id,
-        w.rep1.user_id
-    );
+    assert_eq!(s.token_user(&tok).await.unwrap().unwrap().id, w.rep1.user_id);
     s.disable_user(Some(w.admin.user_id), "rep1").await.unwrap();
     assert!(s.session(&t2).await.unwrap().is_none());
     assert!(s.token_user(&tok).await.unwrap().is_none());
     assert!(s.token_user("kam_nonsense").await.unwrap().is_none());
     // Throttling counters live in the database.
-    s.record_failure(&["user:rep2", "ip:127.0.0.1"])
-        .await
-        .unwrap();
-    assert_eq!(
-        s.recent_failures("user:rep2", time::Duration::minutes(15))
-            .await
-            .unwrap(),
-        1
-    );
+    s.record_failure(&["user:rep2", "ip:127.0.0.1"]).await.unwrap();
+    assert_eq!(s.recent_failures("user:rep2", time::Duration::minutes(15)).await.unwrap(), 1);
 }
 
 async fn two_instances_share_state(s: Store) {
@@ -665,10 +381,7 @@ async fn two_instances_share_state(s: Store) {
     let token = s.create_session(w.rep1.user_id).await.unwrap();
     let a = account(&s, &w.rep1, "共享客户").await;
     let other = s.clone_fresh_pool().await.unwrap();
-    assert_eq!(
-        other.session(&token).await.unwrap().unwrap().user.id,
-        w.rep1.user_id
-    );
+    assert_eq!(other.session(&token).await.unwrap().unwrap().user.id, w.rep1.user_id);
     assert_eq!(other.account(&w.rep1, a).await.unwrap().name(), "共享客户");
     other.logout(&token, w.rep1.user_id).await.unwrap();
     assert!(s.session(&token).await.unwrap().is_none());
@@ -677,50 +390,24 @@ async fn two_instances_share_state(s: Store) {
 async fn competitors_and_business_partners(s: Store) {
     let w = world(&s).await;
     let a = account(&s, &w.rep1, "竞争客户").await;
-    let comp = s
-        .create_competitor(&w.rep1, rec(&[("name", text("东方材料"))]))
-        .await
-        .unwrap();
+    let comp = s.create_competitor(&w.rep1, rec(&[("name", text("东方材料"))])).await.unwrap();
     assert!(matches!(
-        s.create_competitor(&w.rep2, rec(&[("name", text("东方材料"))]))
-            .await,
+        s.create_competitor(&w.rep2, rec(&[("name", text("东方材料"))])).await,
         Err(StoreError::Invalid(_))
     ));
-    s.set_position(
-        &w.rep1,
-        a,
-        comp.id,
-        rec(&[
-            ("share_pct", Value::Float(35.0)),
-            ("policy", text("月结60天")),
-        ]),
-    )
-    .await
-    .unwrap();
-    s.set_position(
-        &w.rep1,
-        a,
-        comp.id,
-        rec(&[("share_pct", Value::Float(40.0))]),
-    )
-    .await
-    .unwrap();
+    s.set_position(&w.rep1, a, comp.id, rec(&[("share_pct", Value::Float(35.0)), ("policy", text("月结60天"))]))
+        .await
+        .unwrap();
+    s.set_position(&w.rep1, a, comp.id, rec(&[("share_pct", Value::Float(40.0))])).await.unwrap();
     let ps = s.positions(&w.rep1, a).await.unwrap();
     assert_eq!(ps.len(), 1);
     assert_eq!(ps[0].rec.get("share_pct"), Some(&Value::Float(40.0)));
-    assert!(matches!(
-        s.set_position(&w.rep2, a, comp.id, Record::new()).await,
-        Err(StoreError::NotFound)
-    ));
+    assert!(matches!(s.set_position(&w.rep2, a, comp.id, Record::new()).await, Err(StoreError::NotFound)));
     let pid = s
         .add_partner(
             &w.rep1,
             a,
-            rec(&[
-                ("kind", text("supplier")),
-                ("name", text("某供应商")),
-                ("share_pct", Value::Float(20.0)),
-            ]),
+            rec(&[("kind", text("supplier")), ("name", text("某供应商")), ("share_pct", Value::Float(20.0))]),
         )
         .await
         .unwrap();
@@ -728,17 +415,8 @@ async fn competitors_and_business_partners(s: Store) {
     s.remove_partner(&w.rep1, a, pid).await.unwrap();
     s.remove_position(&w.rep1, a, ps[0].id).await.unwrap();
     assert_eq!(s.competitors(&w.rep1).await.unwrap()[0].account_count, 0);
-    let kinds: Vec<String> = s
-        .account_history(a)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.entity)
-        .collect();
-    assert_eq!(
-        kinds.iter().filter(|k| *k == "competitor_position").count(),
-        3
-    );
+    let kinds: Vec<String> = s.account_history(a).await.unwrap().into_iter().map(|r| r.entity).collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "competitor_position").count(), 3);
     assert_eq!(kinds.iter().filter(|k| *k == "account_partner").count(), 2);
 }
 
@@ -750,21 +428,9 @@ async fn demo_generates_a_company(s: Store) {
     assert_eq!(roles.len(), 6, "every role");
     assert_eq!(s.teams().await.unwrap().len(), 2);
     let admin = s.user_by_username("admin").await.unwrap().unwrap();
-    assert!(kam_core::secret::verify_password(
-        &report.password,
-        &admin.password_hash
-    ));
-    let all = s
-        .list_accounts(
-            &admin.actor(),
-            &AccountFilter {
-                page: 1,
-                per_page: 100,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    assert!(kam_core::secret::verify_password(&report.password, &admin.password_hash));
+    let all =
+        s.list_accounts(&admin.actor(), &AccountFilter { page: 1, per_page: 100, ..Default::default() }).await.unwrap();
     assert_eq!(all.total, 12);
     assert!(all.items.iter().all(|a| {
         a.rec
@@ -774,10 +440,7 @@ async fn demo_generates_a_company(s: Store) {
     }));
     assert!(s.is_demo().await.unwrap());
     assert!(
-        matches!(
-            kam_store::demo::generate(&s, 1).await,
-            Err(StoreError::Conflict(_))
-        ),
+        matches!(kam_store::demo::generate(&s, 1).await, Err(StoreError::Conflict(_))),
         "only on an empty database"
     );
 }
@@ -789,9 +452,7 @@ async fn failed_write_leaves_nothing_behind(s: Store) {
         .create_account(
             &w.admin,
             AccountInput {
-                rec: rec(&[("name", text("坏父级"))]),
-                parent: Some(Some(999_999)),
-                ..Default::default()
+                rec: rec(&[("name", text("坏父级"))]), parent: Some(Some(999_999)), ..Default::default()
             },
         )
         .await;

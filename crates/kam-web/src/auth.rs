@@ -48,12 +48,7 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64
 pub fn anon_lang(headers: &HeaderMap) -> Lang {
     cookie(headers, LANG_COOKIE)
         .and_then(|c| Lang::parse(&c))
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|h| h.to_str().ok())
-                .and_then(Lang::from_accept)
-        })
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()).and_then(Lang::from_accept))
         .unwrap_or(Lang::Zh)
 }
 
@@ -65,11 +60,7 @@ pub fn user_lang(user: &User) -> Lang {
 /// the server is configured to trust its proxy.
 pub fn client_addr(state: &AppState, parts: &Parts) -> String {
     if state.config.trust_proxy {
-        if let Some(f) = parts
-            .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-        {
+        if let Some(f) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
             if let Some(first) = f.split(',').next() {
                 return first.trim().to_string();
             }
@@ -94,26 +85,14 @@ pub struct Authed {
 impl FromRequestParts<AppState> for Authed {
     type Rejection = PageError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let lang = anon_lang(&parts.headers);
-        let path = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into());
+        let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(PageError::Login(path));
         };
         match state.store.session(&token).await {
-            Ok(Some(s)) => Ok(Authed {
-                lang: user_lang(&s.user),
-                user: s.user,
-                csrf: s.csrf,
-                token,
-            }),
+            Ok(Some(s)) => Ok(Authed { lang: user_lang(&s.user), user: s.user, csrf: s.csrf, token }),
             Ok(None) => Err(PageError::Login(path)),
             Err(e) => Err(PageError::internal(lang, e)),
         }
@@ -146,9 +125,7 @@ impl FormData {
 }
 
 pub async fn read_form(req: Request) -> Result<FormData, ()> {
-    let bytes = axum::body::to_bytes(req.into_body(), 1 << 20)
-        .await
-        .map_err(|_| ())?;
+    let bytes = axum::body::to_bytes(req.into_body(), 1 << 20).await.map_err(|_| ())?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| ())?;
     Ok(FormData(pairs.into_iter().collect()))
 }
@@ -159,9 +136,7 @@ impl FromRequest<AppState> for AuthForm {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let auth = Authed::from_request_parts(&mut parts, state).await?;
-        let form = read_form(Request::from_parts(parts, body))
-            .await
-            .map_err(|_| PageError::BadRequest(auth.lang))?;
+        let form = read_form(Request::from_parts(parts, body)).await.map_err(|_| PageError::BadRequest(auth.lang))?;
         if !constant_eq(form.text("_csrf"), &auth.csrf) {
             return Err(PageError::Csrf(auth.lang));
         }
@@ -170,11 +145,7 @@ impl FromRequest<AppState> for AuthForm {
 }
 
 pub fn constant_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// An API caller authenticated by `Authorization: Bearer <token>`.
@@ -187,24 +158,15 @@ pub struct ApiUser {
 impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let accept = parts
-            .headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|h| h.to_str().ok())
-            .and_then(Lang::from_accept);
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let accept =
+            parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()).and_then(Lang::from_accept);
         let lang = accept.unwrap_or(Lang::Zh);
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim);
         let Some(token) = token else {
             return Err(ApiError::unauthorized(lang));

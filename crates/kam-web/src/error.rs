@@ -23,55 +23,24 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(lang: Lang, status: StatusCode, code: &'static str, key: &str) -> Self {
-        ApiError {
-            status,
-            code,
-            message: t(lang, key).to_string(),
-            fields: BTreeMap::new(),
-        }
+        ApiError { status, code, message: t(lang, key).to_string(), fields: BTreeMap::new() }
     }
     pub fn unauthorized(lang: Lang) -> Self {
-        Self::new(
-            lang,
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "err.unauthorized",
-        )
+        Self::new(lang, StatusCode::UNAUTHORIZED, "unauthorized", "err.unauthorized")
     }
     pub fn not_found(lang: Lang) -> Self {
         Self::new(lang, StatusCode::NOT_FOUND, "not_found", "err.not_found")
     }
     pub fn bad_request(lang: Lang) -> Self {
-        Self::new(
-            lang,
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "err.bad_request",
-        )
+        Self::new(lang, StatusCode::BAD_REQUEST, "bad_request", "err.bad_request")
     }
-    pub fn fields(
-        lang: Lang,
-        status: StatusCode,
-        code: &'static str,
-        key: &str,
-        errors: &FieldErrors,
-    ) -> Self {
+    pub fn fields(lang: Lang, status: StatusCode, code: &'static str, key: &str, errors: &FieldErrors) -> Self {
         let mut e = Self::new(lang, status, code, key);
-        e.fields = errors
-            .0
-            .iter()
-            .map(|(f, k)| (f.clone(), t(lang, k).to_string()))
-            .collect();
+        e.fields = errors.0.iter().map(|(f, k)| (f.clone(), t(lang, k).to_string())).collect();
         e
     }
     pub fn invalid(lang: Lang, errors: &FieldErrors) -> Self {
-        Self::fields(
-            lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "common.fix_errors",
-            errors,
-        )
+        Self::fields(lang, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "common.fix_errors", errors)
     }
     pub fn store(lang: Lang, e: StoreError) -> Self {
         match e {
@@ -81,12 +50,7 @@ impl ApiError {
             StoreError::Conflict(key) => Self::new(lang, StatusCode::CONFLICT, "conflict", key),
             other => {
                 tracing::error!(error = %other, "store error");
-                Self::new(
-                    lang,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "err.internal",
-                )
+                Self::new(lang, StatusCode::INTERNAL_SERVER_ERROR, "internal", "err.internal")
             }
         }
     }
@@ -143,11 +107,8 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (lang, status, key) = match self {
             PageError::Login(path) => {
-                let next: String = percent_encoding::utf8_percent_encode(
-                    &path,
-                    percent_encoding::NON_ALPHANUMERIC,
-                )
-                .to_string();
+                let next: String =
+                    percent_encoding::utf8_percent_encode(&path, percent_encoding::NON_ALPHANUMERIC).to_string();
                 return Redirect::to(&format!("/login?next={next}")).into_response();
             }
             PageError::NotFound(l) => (l, StatusCode::NOT_FOUND, "err.not_found"),

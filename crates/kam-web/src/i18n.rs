@@ -28,9 +28,7 @@ impl Lang {
     }
     /// The first language of an Accept-Language header that we speak.
     pub fn from_accept(h: &str) -> Option<Lang> {
-        h.split(',')
-            .filter_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
-            .next()
+        h.split(',').filter_map(|part| Lang::parse(part.split(';').next().unwrap_or(""))).next()
     }
 }
 
@@ -94,10 +92,7 @@ mod tests {
                 }
             }
             let g = format!("group.{}", d.group);
-            assert!(
-                has(&g) || d.group == "position" || d.group == "partner",
-                "missing {g}"
-            );
+            assert!(has(&g) || d.group == "position" || d.group == "partner", "missing {g}");
         }
     }
 

@@ -6,6 +6,7 @@ mod auth;
 mod error;
 pub mod i18n;
 mod pages;
+mod redact;
 mod view;
 
 use std::net::SocketAddr;
@@ -28,10 +29,7 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config {
-            secure_cookies: false,
-            trust_proxy: false,
-        }
+        Config { secure_cookies: false, trust_proxy: false }
     }
 }
 
@@ -44,32 +42,30 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
-        AppState {
-            store,
-            config: Arc::new(config),
-        }
+        AppState { store, config: Arc::new(config) }
     }
 }
 
 const CSS: &str = include_str!("../static/app.css");
 
 async fn css() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        CSS,
-    )
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], CSS)
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
     match state.store.ping().await {
         Ok(()) => (axum::http::StatusCode::OK, "ok"),
-        Err(_) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "database unavailable",
-        ),
+        Err(_) => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}
+
+/// Unknown paths: a JSON error under /api, the error page elsewhere.
+async fn not_found(headers: axum::http::HeaderMap, uri: axum::http::Uri) -> axum::response::Response {
+    let lang = auth::anon_lang(&headers);
+    if uri.path().starts_with("/api/") {
+        error::ApiError::not_found(lang).into_response()
+    } else {
+        error::PageError::NotFound(lang).into_response()
     }
 }
 
@@ -80,6 +76,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/app.css", get(css))
         .merge(pages::router())
         .merge(api::router())
+        .fallback(not_found)
         .with_state(state)
         .merge(api::openapi::docs_router())
         .layer(axum::middleware::map_response(security_headers))
@@ -87,12 +84,9 @@ pub fn app(state: AppState) -> Router {
 
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {
     let h = res.headers_mut();
-    h.entry(header::X_CONTENT_TYPE_OPTIONS)
-        .or_insert(HeaderValue::from_static("nosniff"));
-    h.entry(header::X_FRAME_OPTIONS)
-        .or_insert(HeaderValue::from_static("DENY"));
-    h.entry(header::REFERRER_POLICY)
-        .or_insert(HeaderValue::from_static("same-origin"));
+    h.entry(header::X_CONTENT_TYPE_OPTIONS).or_insert(HeaderValue::from_static("nosniff"));
+    h.entry(header::X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("DENY"));
+    h.entry(header::REFERRER_POLICY).or_insert(HeaderValue::from_static("same-origin"));
     res
 }
 

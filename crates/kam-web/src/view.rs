@@ -27,9 +27,7 @@ impl Ctx {
             user: Some(auth.user.clone()),
             csrf: auth.csrf.clone(),
             demo,
-            flash: flash
-                .filter(|k| i18n::has(k))
-                .map(|k| i18n::t(auth.lang, k).to_string()),
+            flash: flash.filter(|k| i18n::has(k)).map(|k| i18n::t(auth.lang, k).to_string()),
             section,
         }
     }
@@ -47,15 +45,10 @@ impl Ctx {
         self.user.as_ref().map(|u| u.role)
     }
     pub fn user_name(&self) -> String {
-        self.user
-            .as_ref()
-            .map(|u| u.display_name.clone())
-            .unwrap_or_default()
+        self.user.as_ref().map(|u| u.display_name.clone()).unwrap_or_default()
     }
     pub fn role_label(&self) -> String {
-        self.role()
-            .map(|r| self.t(&format!("role.{}", r.as_str())))
-            .unwrap_or_default()
+        self.role().map(|r| self.t(&format!("role.{}", r.as_str()))).unwrap_or_default()
     }
     pub fn is_admin(&self) -> bool {
         self.role() == Some(Role::Admin)
@@ -67,11 +60,7 @@ impl Ctx {
         matches!(self.role(), Some(Role::Admin | Role::Manager | Role::Sales))
     }
     pub fn active(&self, section: &str) -> &'static str {
-        if self.section == section {
-            "active"
-        } else {
-            ""
-        }
+        if self.section == section { "active" } else { "" }
     }
 }
 
@@ -100,9 +89,7 @@ pub fn display(lang: Lang, def: &FieldDef, v: &Value, currency: &str) -> String 
         (Value::Text(s), Kind::Enum(e)) => choice(lang, e.name, s),
         (Value::Int(m), Kind::Money) => money(*m, currency),
         (Value::Float(f), Kind::Percent) => format!("{}%", trim(*f)),
-        (Value::Bool(b), _) => {
-            i18n::t(lang, if *b { "common.yes" } else { "common.no" }).to_string()
-        }
+        (Value::Bool(b), _) => i18n::t(lang, if *b { "common.yes" } else { "common.no" }).to_string(),
         (v, k) => v.form_text(k),
     }
 }
@@ -133,11 +120,7 @@ pub fn card(
     rec: &Record,
     hide: impl Fn(&FieldDef) -> bool,
 ) -> Vec<ShownGroup> {
-    let currency = rec
-        .get("currency")
-        .and_then(Value::as_text)
-        .unwrap_or("CNY")
-        .to_string();
+    let currency = rec.get("currency").and_then(Value::as_text).unwrap_or("CNY").to_string();
     groups
         .iter()
         .map(|g| ShownGroup {
@@ -196,13 +179,7 @@ pub fn input(
 ) -> Input {
     let (kind, options) = match d.kind {
         Kind::LongText => ("textarea", vec![]),
-        Kind::Enum(e) => (
-            "select",
-            e.values
-                .iter()
-                .map(|v| (v.to_string(), choice(lang, e.name, v)))
-                .collect(),
-        ),
+        Kind::Enum(e) => ("select", e.values.iter().map(|v| (v.to_string(), choice(lang, e.name, v))).collect()),
         Kind::Date => ("date", vec![]),
         Kind::Int(..) => ("number", vec![]),
         Kind::Bool => ("checkbox", vec![]),
@@ -251,16 +228,7 @@ pub fn form(
             inputs: defs
                 .iter()
                 .filter(|d| d.group == *g && !hidden(d))
-                .map(|d| {
-                    input(
-                        lang,
-                        entity,
-                        d,
-                        values(d),
-                        errors.0.get(d.name),
-                        !writable(d),
-                    )
-                })
+                .map(|d| input(lang, entity, d, values(d), errors.0.get(d.name), !writable(d)))
                 .collect(),
         })
         .filter(|g| !g.inputs.is_empty())
@@ -359,12 +327,16 @@ pub struct HistoryRow {
     pub changes: Vec<(String, String, String)>,
 }
 
-pub fn history(
-    lang: Lang,
-    rows: &[kam_store::audit::AuditRow],
-    can_see_personal: bool,
-) -> Vec<HistoryRow> {
-    let personal: Vec<&str> = kam_core::contact::personal_fields().collect();
+pub fn history(lang: Lang, rows: &[kam_store::audit::AuditRow], can_see_personal: bool) -> Vec<HistoryRow> {
+    let mut rows = rows.to_vec();
+    crate::redact::audit(&mut rows, can_see_personal);
+    let show = |x: &serde_json::Value| -> String {
+        match x {
+            serde_json::Value::Null => "—".into(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }
+    };
     rows.iter()
         .map(|r| {
             let entity_label = i18n::t(lang, &format!("entity.{}", r.entity)).to_string();
@@ -376,39 +348,15 @@ pub fn history(
             let mut changes = Vec::new();
             if let Some(obj) = r.changes.as_object() {
                 for (k, v) in obj {
-                    let hidden = r.entity == "contact"
-                        && personal.contains(&k.as_str())
-                        && !can_see_personal;
-                    let show = |x: &serde_json::Value| -> String {
-                        if hidden {
-                            return i18n::t(lang, "history.hidden").to_string();
-                        }
-                        match x {
-                            serde_json::Value::Null => "—".into(),
-                            serde_json::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        }
-                    };
                     let key = format!("field.{label_entity}.{k}");
-                    let name = if i18n::has(&key) {
-                        i18n::t(lang, &key).to_string()
-                    } else {
-                        k.clone()
-                    };
+                    let name = if i18n::has(&key) { i18n::t(lang, &key).to_string() } else { k.clone() };
                     changes.push((name, show(&v[0]), show(&v[1])));
                 }
             }
             HistoryRow {
                 at: kam_core::time_util::display_ts(&r.at),
-                who: r
-                    .actor_name
-                    .clone()
-                    .unwrap_or_else(|| i18n::t(lang, "history.system").to_string()),
-                what: format!(
-                    "{} · {}",
-                    i18n::t(lang, &format!("action.{}", r.action)),
-                    entity_label
-                ),
+                who: r.actor_name.clone().unwrap_or_else(|| i18n::t(lang, "history.system").to_string()),
+                what: format!("{} · {}", i18n::t(lang, &format!("action.{}", r.action)), entity_label),
                 changes,
             }
         })

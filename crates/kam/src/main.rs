@@ -13,11 +13,7 @@ use kam_store::users::NewUser;
 const DEFAULT_DATABASE: &str = "sqlite://kam-data/kam.db";
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "kam",
-    version,
-    about = "KAM 大客户管理系统 — key account management"
-)]
+#[command(name = "kam", version, about = "KAM 大客户管理系统 — key account management")]
 struct Cli {
     /// Database URL: sqlite://PATH (default, created on first start) or postgres://…
     #[arg(long, global = true, env = "KAM_DATABASE_URL", default_value = DEFAULT_DATABASE, hide_env_values = true)]
@@ -97,30 +93,21 @@ enum TokenCommand {
 
 /// Opens the database (creating the SQLite directory if needed) and migrates it.
 async fn open(url: &str) -> Result<Store> {
-    if let Some(path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    {
+    if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
         let path = path.split('?').next().unwrap_or(path);
         if let Some(dir) = std::path::Path::new(path).parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("creating {}", dir.display()))?;
+                std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
             }
         }
     }
-    let store = Store::connect(url)
-        .await
-        .with_context(|| format!("connecting to {}", kam_store::redact_url(url)))?;
+    let store = Store::connect(url).await.with_context(|| format!("connecting to {}", kam_store::redact_url(url)))?;
     store.migrate().await.context("applying migrations")?;
     Ok(store)
 }
 
 fn print_demo(report: &kam_store::demo::DemoReport) {
-    println!(
-        "Demo data: {} accounts, {} contacts.",
-        report.accounts, report.contacts
-    );
+    println!("Demo data: {} accounts, {} contacts.", report.accounts, report.contacts);
     println!("Demo logins (password for all: {}):", report.password);
     for l in &report.logins {
         println!(
@@ -137,19 +124,13 @@ fn print_demo(report: &kam_store::demo::DemoReport) {
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let cli = Cli::parse();
     let store = open(&cli.database).await?;
     match cli.command {
-        Command::Serve {
-            listen,
-            demo,
-            secure_cookies,
-            trust_proxy,
-        } => {
+        Command::Serve { listen, demo, secure_cookies, trust_proxy } => {
             if demo && store.user_count().await? == 0 {
                 let report = kam_store::demo::generate(&store, 200).await?;
                 print_demo(&report);
@@ -158,17 +139,9 @@ async fn main() -> Result<()> {
                 println!("No users yet. Create the first administrator with:");
                 println!("  kam user add admin --role admin --password-stdin");
             }
-            let listener = tokio::net::TcpListener::bind(&listen)
-                .await
-                .with_context(|| format!("binding {listen}"))?;
+            let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
             println!("KAM is serving on http://{}", listener.local_addr()?);
-            let state = kam_web::AppState::new(
-                store.clone(),
-                kam_web::Config {
-                    secure_cookies,
-                    trust_proxy,
-                },
-            );
+            let state = kam_web::AppState::new(store.clone(), kam_web::Config { secure_cookies, trust_proxy });
             kam_web::serve(listener, state).await?;
         }
         Command::Migrate => println!("Migrations applied."),
@@ -176,16 +149,7 @@ async fn main() -> Result<()> {
             let report = kam_store::demo::generate(&store, accounts).await?;
             print_demo(&report);
         }
-        Command::User {
-            command:
-                UserCommand::Add {
-                    username,
-                    role,
-                    team,
-                    name,
-                    password_stdin,
-                },
-        } => {
+        Command::User { command: UserCommand::Add { username, role, team, name, password_stdin } } => {
             let Some(role) = Role::parse(&role) else {
                 bail!("unknown role {role}: use admin, manager, sales, finance, service or auditor")
             };
@@ -215,28 +179,18 @@ async fn main() -> Result<()> {
                 })?;
             println!("User {username} ({}) created with id {id}.", role.as_str());
         }
-        Command::User {
-            command: UserCommand::Disable { username },
-        } => {
-            store
-                .disable_user(None, &username)
-                .await
-                .map_err(|e| match e {
-                    kam_store::StoreError::NotFound => anyhow::anyhow!("no user {username}"),
-                    other => other.into(),
-                })?;
+        Command::User { command: UserCommand::Disable { username } } => {
+            store.disable_user(None, &username).await.map_err(|e| match e {
+                kam_store::StoreError::NotFound => anyhow::anyhow!("no user {username}"),
+                other => other.into(),
+            })?;
             println!("User {username} disabled; their sessions have ended.");
         }
-        Command::Token {
-            command: TokenCommand::Create { username, label },
-        } => {
-            let token = store
-                .create_token(&username, &label)
-                .await
-                .map_err(|e| match e {
-                    kam_store::StoreError::NotFound => anyhow::anyhow!("no user {username}"),
-                    other => other.into(),
-                })?;
+        Command::Token { command: TokenCommand::Create { username, label } } => {
+            let token = store.create_token(&username, &label).await.map_err(|e| match e {
+                kam_store::StoreError::NotFound => anyhow::anyhow!("no user {username}"),
+                other => other.into(),
+            })?;
             println!("{token}");
         }
     }
@@ -256,27 +210,9 @@ mod tests {
 
     #[test]
     fn the_stable_commands_parse() {
-        Cli::try_parse_from([
-            "kam",
-            "serve",
-            "--listen",
-            "0.0.0.0:9000",
-            "--database",
-            "sqlite://x.db",
-        ])
-        .unwrap();
-        Cli::try_parse_from([
-            "kam",
-            "user",
-            "add",
-            "wang",
-            "--role",
-            "sales",
-            "--team",
-            "East",
-            "--password-stdin",
-        ])
-        .unwrap();
+        Cli::try_parse_from(["kam", "serve", "--listen", "0.0.0.0:9000", "--database", "sqlite://x.db"]).unwrap();
+        Cli::try_parse_from(["kam", "user", "add", "wang", "--role", "sales", "--team", "East", "--password-stdin"])
+            .unwrap();
         Cli::try_parse_from(["kam", "user", "disable", "wang"]).unwrap();
         Cli::try_parse_from(["kam", "token", "create", "wang"]).unwrap();
         Cli::try_parse_from(["kam", "--database", "postgres://u@h/db", "migrate"]).unwrap();

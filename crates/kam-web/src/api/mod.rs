@@ -1,4 +1,152 @@
+//! The JSON API under /api/v1: bearer-token authentication, the same store
+//! calls and permission rules as the pages, errors as
+//! `{"error": {"code", "message", "fields"}}`.
+
+mod accounts;
+mod competitors;
+mod contacts;
+mod me;
 pub mod openapi;
-pub fn router() -> axum::Router<crate::AppState> {
-    axum::Router::new()
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use kam_core::fields::{self, Access, FieldDef, Raw};
+use kam_core::{Actor, FieldErrors, Record};
+use serde_json::{Map, Value as Json};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(me::router()).merge(accounts::router()).merge(contacts::router()).merge(competitors::router())
+}
+
+/// A numeric path id; anything else is a JSON 404.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        // The last numeric segment of routes like /accounts/{id}/history.
+        let segs: Vec<&str> = parts.uri.path().split('/').collect();
+        let raw =
+            segs.iter().skip(3).find(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '-')).copied();
+        match raw.and_then(|s| s.parse::<i64>().ok()) {
+            Some(id) => Ok(Id(id)),
+            None => Err(ApiError::not_found(lang)),
+        }
+    }
+}
+
+/// Two numeric path ids, e.g. /accounts/{id}/contacts/{contact_id}.
+pub struct Ids(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let nums: Vec<i64> = parts.uri.path().split('/').filter_map(|s| s.parse().ok()).collect();
+        match nums.as_slice() {
+            [a, b] => Ok(Ids(*a, *b)),
+            _ => Err(ApiError::not_found(lang)),
+        }
+    }
+}
+
+fn lang_of(parts: &Parts) -> Lang {
+    parts
+        .headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(Lang::from_accept)
+        .unwrap_or(Lang::Zh)
+}
+
+/// Parses a JSON object body.
+pub fn object(lang: Lang, body: &Bytes) -> Result<Map<String, Json>, ApiError> {
+    match serde_json::from_slice::<Json>(body) {
+        Ok(Json::Object(m)) => Ok(m),
+        _ => Err(ApiError::bad_request(lang)),
+    }
+}
+
+/// Parses the fields of `defs` named in `body`. Unknown keys are refused
+/// (except `ignore`d read-only keys clients may echo back); keys the actor may
+/// not write are refused with 403 naming them (no mass assignment).
+pub fn parse_fields(
+    lang: Lang,
+    actor: &Actor,
+    defs: &'static [FieldDef],
+    body: &Map<String, Json>,
+    extra: &[&str],
+    ignore: &[&str],
+    may_write: &dyn Fn(&FieldDef) -> bool,
+) -> Result<Record, ApiError> {
+    let mut unknown = FieldErrors::default();
+    let mut forbidden = FieldErrors::default();
+    for k in body.keys() {
+        match fields::def(defs, k) {
+            Some(d) if !(may_write(d) && actor.can_write_field(d.access)) => forbidden.add(k, "err.field_forbidden"),
+            Some(_) => {}
+            None if extra.contains(&k.as_str()) || ignore.contains(&k.as_str()) => {}
+            None => unknown.add(k, "err.unknown_field"),
+        }
+    }
+    if !forbidden.is_empty() {
+        return Err(ApiError::fields(
+            lang,
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "err.field_forbidden",
+            &forbidden,
+        ));
+    }
+    if !unknown.is_empty() {
+        return Err(ApiError::invalid(lang, &unknown));
+    }
+    let mut errors = FieldErrors::default();
+    let rec = fields::parse_record(defs, |name| body.get(name).map(Raw::Json), &mut errors);
+    if errors.is_empty() { Ok(rec) } else { Err(ApiError::invalid(lang, &errors)) }
+}
+
+/// `null` → Some(None), an integer → Some(Some(n)), absent → None; anything else is a field error.
+pub fn opt_id(body: &Map<String, Json>, key: &str, errors: &mut FieldErrors) -> Option<Option<i64>> {
+    match body.get(key) {
+        None => None,
+        Some(Json::Null) => Some(None),
+        Some(v) => match v.as_i64() {
+            Some(n) => Some(Some(n)),
+            None => {
+                errors.add(key, "err.integer");
+                None
+            }
+        },
+    }
+}
+
+/// Reads `page`/`per_page` and string filters from a query string.
+pub fn query_map(lang: Lang, raw: Option<String>) -> Result<std::collections::HashMap<String, String>, ApiError> {
+    match raw {
+        None => Ok(Default::default()),
+        Some(q) => serde_urlencoded::from_str::<Vec<(String, String)>>(&q)
+            .map(|v| v.into_iter().collect())
+            .map_err(|_| ApiError::bad_request(lang)),
+    }
+}
+
+pub fn page_params(q: &std::collections::HashMap<String, String>) -> (i64, i64) {
+    let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    let per_page = q.get("per_page").and_then(|p| p.parse().ok()).unwrap_or(50);
+    (page, per_page)
+}
+
+/// Whether the field is general (used for sub-records writable by profile editors).
+pub fn general(d: &FieldDef) -> bool {
+    d.access == Access::General
 }

@@ -32,10 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/release", post(release))
         .route("/accounts/{id}/share", post(share))
         .route("/accounts/{id}/competitors", post(add_position))
-        .route(
-            "/accounts/{id}/competitors/{pid}/delete",
-            post(remove_position),
-        )
+        .route("/accounts/{id}/competitors/{pid}/delete", post(remove_position))
         .route("/accounts/{id}/partners", post(add_partner))
         .route("/accounts/{id}/partners/{pid}/delete", post(remove_partner))
 }
@@ -168,38 +165,23 @@ async fn owner_options(state: &AppState, auth: &Authed) -> Vec<(String, String)>
         .collect()
 }
 
-async fn list_page(
-    state: AppState,
-    auth: Authed,
-    q: ListQuery,
-    pool_mode: bool,
-) -> Result<Response, PageError> {
+async fn list_page(state: AppState, auth: Authed, q: ListQuery, pool_mode: bool) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
     let mut f = q.filter(PER_PAGE);
     if pool_mode {
         f.pool = true;
     }
-    let page = state
-        .store
-        .list_accounts(&actor, &f)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    let page = state.store.list_accounts(&actor, &f).await.map_err(|e| PageError::store(lang, e))?;
     let action = if pool_mode { "/pool" } else { "/accounts" };
     let enum_filter = |name: &'static str, value: &Option<String>| {
         let def = kam_core::fields::def(FIELDS, name).expect("field exists");
-        let Kind::Enum(e) = def.kind else {
-            unreachable!("enum filters are enums")
-        };
+        let Kind::Enum(e) = def.kind else { unreachable!("enum filters are enums") };
         FilterSelect {
             name,
             label: view::label(lang, "account", name),
             value: value.clone().unwrap_or_default(),
-            options: e
-                .values
-                .iter()
-                .map(|v| (v.to_string(), view::choice(lang, e.name, v)))
-                .collect(),
+            options: e.values.iter().map(|v| (v.to_string(), view::choice(lang, e.name, v))).collect(),
         }
     };
     let mut filters = vec![
@@ -232,14 +214,10 @@ async fn list_page(
         let mut qq = base.clone();
         qq.page = Some(p);
         qq.msg = None;
-        format!(
-            "{action}?{}",
-            serde_urlencoded::to_string(&qq).unwrap_or_default()
-        )
+        format!("{action}?{}", serde_urlencoded::to_string(&qq).unwrap_or_default())
     });
-    let pager_text = t(lang, "common.page")
-        .replace("{p}", &pager.page.to_string())
-        .replace("{n}", &pager.pages.to_string());
+    let pager_text =
+        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
     let title = if pool_mode {
         t(lang, "accounts.pool_title").to_string()
     } else if f.stage.as_deref() == Some("prospect") {
@@ -254,11 +232,7 @@ async fn list_page(
     } else {
         "accounts"
     };
-    let claim_limit = state
-        .store
-        .claim_limit()
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    let claim_limit = state.store.claim_limit().await.map_err(|e| PageError::store(lang, e))?;
     let page_view = ListPage {
         ctx: ctx(&state, &auth, section, q.msg.as_deref()).await,
         title,
@@ -278,19 +252,11 @@ async fn list_page(
     render(&page_view, lang)
 }
 
-async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, PageError> {
+async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     list_page(state, auth, q, false).await
 }
 
-async fn pool(
-    State(state): State<AppState>,
-    auth: Authed,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, PageError> {
+async fn pool(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     list_page(state, auth, q, true).await
 }
 
@@ -368,9 +334,7 @@ struct ShowQuery {
 const TABS: &[&str] = &["profile", "contacts", "competition", "business", "history"];
 
 fn rec_text(rec: &kam_core::Record, f: &str) -> String {
-    rec.get(f)
-        .map(|v| v.form_text(Kind::LongText))
-        .unwrap_or_default()
+    rec.get(f).map(|v| v.form_text(Kind::LongText)).unwrap_or_default()
 }
 
 fn pct(rec: &kam_core::Record, f: &str) -> String {
@@ -392,12 +356,8 @@ async fn show(
     let err = |e| PageError::store(lang, e);
     let a = store.account(&actor, id).await.map_err(err)?;
     let facts = a.facts();
-    let tab = q
-        .tab
-        .filter(|t| TABS.contains(&t.as_str()))
-        .unwrap_or_else(|| "profile".into());
-    let general_edit =
-        actor.can_edit_account(&facts) && actor.can_write_field(kam_core::fields::Access::General);
+    let tab = q.tab.filter(|t| TABS.contains(&t.as_str())).unwrap_or_else(|| "profile".into());
+    let general_edit = actor.can_edit_account(&facts) && actor.can_write_field(kam_core::fields::Access::General);
     let mut page = ShowPage {
         ctx: ctx(&state, &auth, "accounts", q.msg.as_deref()).await,
         id,
@@ -413,10 +373,7 @@ async fn show(
         can_release: actor.can_release(&facts),
         can_delete: actor.can_delete_account(&facts),
         can_share: general_edit,
-        tabs: TABS
-            .iter()
-            .map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string()))
-            .collect(),
+        tabs: TABS.iter().map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string())).collect(),
         tab: tab.clone(),
         card: vec![],
         children: vec![],
@@ -450,16 +407,7 @@ async fn show(
                     .map_err(err)?
                     .into_iter()
                     .filter(|u| u.active && u.id != actor.user_id && Some(u.id) != a.owner_id)
-                    .map(|u| {
-                        (
-                            u.id,
-                            format!(
-                                "{} ({})",
-                                u.display_name,
-                                t(lang, &format!("role.{}", u.role.as_str()))
-                            ),
-                        )
-                    })
+                    .map(|u| (u.id, format!("{} ({})", u.display_name, t(lang, &format!("role.{}", u.role.as_str())))))
                     .collect();
             }
         }
@@ -467,12 +415,8 @@ async fn show(
             page.can_edit = tab_edit;
             for c in store.account_contacts(&actor, id).await.map_err(err)? {
                 let link = c.accounts.iter().find(|l| l.account_id == id);
-                let lt = |f: &str| {
-                    link.and_then(|l| l.rec.get(f))
-                        .and_then(Value::as_text)
-                        .unwrap_or_default()
-                        .to_string()
-                };
+                let lt =
+                    |f: &str| link.and_then(|l| l.rec.get(f)).and_then(Value::as_text).unwrap_or_default().to_string();
                 page.contacts.push(ContactRow {
                     id: c.id,
                     name: rec_text(&c.rec, "name"),
@@ -517,24 +461,15 @@ async fn show(
                 .into_iter()
                 .map(|c| (c.id, rec_text(&c.rec, "name")))
                 .collect();
-            page.position_inputs = POSITION_FIELDS
-                .iter()
-                .map(|d| view::input(lang, "position", d, String::new(), None, false))
-                .collect();
+            page.position_inputs =
+                POSITION_FIELDS.iter().map(|d| view::input(lang, "position", d, String::new(), None, false)).collect();
         }
         "business" => {
             page.can_edit = tab_edit;
             let partners = store.partners(&actor, id).await.map_err(err)?;
             for kind in ["supplier", "customer"] {
-                let title = t(
-                    lang,
-                    if kind == "supplier" {
-                        "business.suppliers"
-                    } else {
-                        "business.customers"
-                    },
-                )
-                .to_string();
+                let title =
+                    t(lang, if kind == "supplier" { "business.suppliers" } else { "business.customers" }).to_string();
                 let rows = partners
                     .iter()
                     .filter(|p| p.rec.get("kind").and_then(Value::as_text) == Some(kind))
@@ -612,53 +547,24 @@ async fn form_page(
     let lang = auth.lang;
     let actor = auth.user.actor();
     let writable = |d: &FieldDef| view::can_write(&auth.user, d);
-    let groups = view::form(
-        lang,
-        "account",
-        FIELDS,
-        GROUPS,
-        st.values,
-        &st.errors,
-        &writable,
-        &|_| false,
-    );
-    let mut owners = vec![(
-        "pool".to_string(),
-        t(lang, "accounts.put_in_pool").to_string(),
-    )];
+    let groups = view::form(lang, "account", FIELDS, GROUPS, st.values, &st.errors, &writable, &|_| false);
+    let mut owners = vec![("pool".to_string(), t(lang, "accounts.put_in_pool").to_string())];
     owners.extend(owner_options(state, auth).await);
     // Parents: the names of visible accounts, typed or picked from the list.
     let parents = state
         .store
         .list_accounts(
             &actor,
-            &AccountFilter {
-                page: 1,
-                per_page: 200,
-                sort: Some("name".into()),
-                ..Default::default()
-            },
+            &AccountFilter { page: 1, per_page: 200, sort: Some("name".into()), ..Default::default() },
         )
         .await
         .map(|p| p.items.iter().map(|a| a.name().to_string()).collect())
         .unwrap_or_default();
     let page = FormPage {
         ctx: ctx(state, auth, "accounts", None).await,
-        title: t(
-            lang,
-            if existing.is_some() {
-                "accounts.edit"
-            } else {
-                "accounts.new"
-            },
-        )
-        .to_string(),
-        action: existing
-            .map(|a| format!("/accounts/{}", a.id))
-            .unwrap_or_else(|| "/accounts".into()),
-        cancel: existing
-            .map(|a| format!("/accounts/{}", a.id))
-            .unwrap_or_else(|| "/accounts".into()),
+        title: t(lang, if existing.is_some() { "accounts.edit" } else { "accounts.new" }).to_string(),
+        action: existing.map(|a| format!("/accounts/{}", a.id)).unwrap_or_else(|| "/accounts".into()),
+        cancel: existing.map(|a| format!("/accounts/{}", a.id)).unwrap_or_else(|| "/accounts".into()),
         has_errors: !st.errors.is_empty(),
         similar: st.similar,
         show_relations: actor.can_write_field(kam_core::fields::Access::General),
@@ -687,11 +593,7 @@ async fn new_form(State(state): State<AppState>, auth: Authed) -> Result<Respons
         "stage" => "prospect".to_string(),
         _ => String::new(),
     };
-    let owner = if auth.user.role == Role::Admin {
-        "pool".to_string()
-    } else {
-        auth.user.id.to_string()
-    };
+    let owner = if auth.user.role == Role::Admin { "pool".to_string() } else { auth.user.id.to_string() };
     form_page(
         &state,
         &auth,
@@ -707,25 +609,14 @@ async fn new_form(State(state): State<AppState>, auth: Authed) -> Result<Respons
     .await
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
+async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let actor = auth.user.actor();
-    let a = state
-        .store
-        .account(&actor, id)
-        .await
-        .map_err(|e| PageError::store(auth.lang, e))?;
+    let a = state.store.account(&actor, id).await.map_err(|e| PageError::store(auth.lang, e))?;
     if !actor.can_edit_account(&a.facts()) {
         return Err(PageError::Forbidden(auth.lang, "err.forbidden"));
     }
     let values = view::stored_text(&a.rec);
-    let owner = a
-        .owner_id
-        .map(|o| o.to_string())
-        .unwrap_or_else(|| "pool".into());
+    let owner = a.owner_id.map(|o| o.to_string()).unwrap_or_else(|| "pool".into());
     let parent = a.parent_name.clone().unwrap_or_default();
     form_page(
         &state,
@@ -751,15 +642,8 @@ async fn resolve_parent(state: &AppState, auth: &Authed, raw: &str) -> Result<Op
     if let Ok(id) = raw.parse::<i64>() {
         return Ok(Some(id));
     }
-    let hits = state
-        .store
-        .search(&auth.user.actor(), raw, 50)
-        .await
-        .map_err(|_| ())?;
-    hits.into_iter()
-        .find(|h| h.entity == "account" && h.name == raw)
-        .map(|h| Some(h.id))
-        .ok_or(())
+    let hits = state.store.search(&auth.user.actor(), raw, 50).await.map_err(|_| ())?;
+    hits.into_iter().find(|h| h.entity == "account" && h.name == raw).map(|h| Some(h.id)).ok_or(())
 }
 
 /// Reads the profile-card form into an input, collecting field errors.
@@ -773,10 +657,7 @@ async fn read_input(
     let writable = |d: &FieldDef| view::can_write(&auth.user, d);
     let rec = view::parse_form(FIELDS, form, &writable, errors);
     let actor = auth.user.actor();
-    let mut input = AccountInput {
-        rec,
-        ..Default::default()
-    };
+    let mut input = AccountInput { rec, ..Default::default() };
     if actor.can_write_field(kam_core::fields::Access::General) {
         if let Some(o) = form.get("owner") {
             let owner = if o == "pool" { None } else { o.parse().ok() };
@@ -812,40 +693,20 @@ async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, 
             &state,
             auth,
             None,
-            FormState {
-                values: &values,
-                errors,
-                owner_value,
-                parent_value,
-                similar: vec![],
-            },
+            FormState { values: &values, errors, owner_value, parent_value, similar: vec![] },
         )
         .await;
     }
     if !form.flag("confirm_similar") {
-        let name = input
-            .rec
-            .get("name")
-            .and_then(Value::as_text)
-            .unwrap_or_default();
-        let similar = state
-            .store
-            .similar_accounts(name, None)
-            .await
-            .map_err(|e| PageError::store(lang, e))?;
+        let name = input.rec.get("name").and_then(Value::as_text).unwrap_or_default();
+        let similar = state.store.similar_accounts(name, None).await.map_err(|e| PageError::store(lang, e))?;
         if !similar.is_empty() {
             let similar = similar.into_iter().map(|s| (s.id, s.name)).collect();
             return form_page(
                 &state,
                 auth,
                 None,
-                FormState {
-                    values: &values,
-                    errors,
-                    owner_value,
-                    parent_value,
-                    similar,
-                },
+                FormState { values: &values, errors, owner_value, parent_value, similar },
             )
             .await;
         }
@@ -858,63 +719,37 @@ async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, 
                 &state,
                 auth,
                 None,
-                FormState {
-                    values: &values,
-                    errors,
-                    owner_value,
-                    parent_value,
-                    similar: vec![],
-                },
+                FormState { values: &values, errors, owner_value, parent_value, similar: vec![] },
             )
             .await
         }
     }
 }
 
-async fn update(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
+async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     let (auth, form) = (&f.auth, &f.form);
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let existing = state
-        .store
-        .account(&actor, id)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    let existing = state.store.account(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
     let mut errors = FieldErrors::default();
     let input = read_input(&state, auth, form, &mut errors, Some(&existing)).await;
     let values = view::posted_text(form);
     let stored = view::stored_text(&existing.rec);
     // Read-only fields show what is stored, the rest what was typed.
     let shown = |d: &FieldDef| {
-        if view::can_write(&auth.user, d) {
-            values(d)
-        } else {
-            stored(d)
-        }
+        if view::can_write(&auth.user, d) { values(d) } else { stored(d) }
     };
-    let owner_value = form.get("owner").map(str::to_string).unwrap_or_else(|| {
-        existing
-            .owner_id
-            .map(|o| o.to_string())
-            .unwrap_or_else(|| "pool".into())
-    });
+    let owner_value = form
+        .get("owner")
+        .map(str::to_string)
+        .unwrap_or_else(|| existing.owner_id.map(|o| o.to_string()).unwrap_or_else(|| "pool".into()));
     let parent_value = form.text("parent").to_string();
     if !errors.is_empty() {
         return form_page(
             &state,
             auth,
             Some(&existing),
-            FormState {
-                values: &shown,
-                errors,
-                owner_value,
-                parent_value,
-                similar: vec![],
-            },
+            FormState { values: &shown, errors, owner_value, parent_value, similar: vec![] },
         )
         .await;
     }
@@ -926,99 +761,44 @@ async fn update(
                 &state,
                 auth,
                 Some(&existing),
-                FormState {
-                    values: &shown,
-                    errors,
-                    owner_value,
-                    parent_value,
-                    similar: vec![],
-                },
+                FormState { values: &shown, errors, owner_value, parent_value, similar: vec![] },
             )
             .await
         }
     }
 }
 
-async fn delete(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
-    state
-        .store
-        .delete_account(&f.auth.user.actor(), id)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    state.store.delete_account(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other("/accounts", "common.deleted"))
 }
 
-async fn claim(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
-    state
-        .store
-        .claim_account(&f.auth.user.actor(), id)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+async fn claim(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    state.store.claim_account(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other(&format!("/accounts/{id}"), "accounts.claimed"))
 }
 
-async fn release(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
-    state
-        .store
-        .release_account(&f.auth.user.actor(), id)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+async fn release(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    state.store.release_account(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other("/pool", "accounts.released"))
 }
 
-async fn share(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
-    let user = f
-        .form
-        .int("user_id")
-        .ok_or(PageError::BadRequest(f.auth.lang))?;
-    state
-        .store
-        .share_account(&f.auth.user.actor(), id, user)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+async fn share(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    let user = f.form.int("user_id").ok_or(PageError::BadRequest(f.auth.lang))?;
+    state.store.share_account(&f.auth.user.actor(), id, user).await.map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other(&format!("/accounts/{id}"), "accounts.share_done"))
 }
 
-async fn add_position(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
+async fn add_position(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     let lang = f.auth.lang;
-    let competitor = f
-        .form
-        .int("competitor_id")
-        .ok_or(PageError::BadRequest(lang))?;
+    let competitor = f.form.int("competitor_id").ok_or(PageError::BadRequest(lang))?;
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(POSITION_FIELDS, &f.form, &|_| true, &mut errors);
     if !errors.is_empty() {
         return Err(PageError::BadRequest(lang));
     }
-    state
-        .store
-        .set_position(&f.auth.user.actor(), id, competitor, rec)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
-    Ok(see_other(
-        &format!("/accounts/{id}?tab=competition"),
-        "common.saved",
-    ))
+    state.store.set_position(&f.auth.user.actor(), id, competitor, rec).await.map_err(|e| PageError::store(lang, e))?;
+    Ok(see_other(&format!("/accounts/{id}?tab=competition"), "common.saved"))
 }
 
 async fn remove_position(
@@ -1026,37 +806,19 @@ async fn remove_position(
     Path((id, pid)): Path<(i64, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    state
-        .store
-        .remove_position(&f.auth.user.actor(), id, pid)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
-    Ok(see_other(
-        &format!("/accounts/{id}?tab=competition"),
-        "common.deleted",
-    ))
+    state.store.remove_position(&f.auth.user.actor(), id, pid).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other(&format!("/accounts/{id}?tab=competition"), "common.deleted"))
 }
 
-async fn add_partner(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
+async fn add_partner(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     let lang = f.auth.lang;
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(PARTNER_FIELDS, &f.form, &|_| true, &mut errors);
     if !errors.is_empty() {
         return Err(PageError::BadRequest(lang));
     }
-    state
-        .store
-        .add_partner(&f.auth.user.actor(), id, rec)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
-    Ok(see_other(
-        &format!("/accounts/{id}?tab=business"),
-        "common.saved",
-    ))
+    state.store.add_partner(&f.auth.user.actor(), id, rec).await.map_err(|e| PageError::store(lang, e))?;
+    Ok(see_other(&format!("/accounts/{id}?tab=business"), "common.saved"))
 }
 
 async fn remove_partner(
@@ -1064,13 +826,6 @@ async fn remove_partner(
     Path((id, pid)): Path<(i64, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    state
-        .store
-        .remove_partner(&f.auth.user.actor(), id, pid)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
-    Ok(see_other(
-        &format!("/accounts/{id}?tab=business"),
-        "common.deleted",
-    ))
+    state.store.remove_partner(&f.auth.user.actor(), id, pid).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other(&format!("/accounts/{id}?tab=business"), "common.deleted"))
 }

@@ -40,32 +40,16 @@ struct AdminPage {
 }
 
 fn admin_only(auth: &Authed) -> Result<(), PageError> {
-    if auth.user.actor().can_manage_users() {
-        Ok(())
-    } else {
-        Err(PageError::NotFound(auth.lang))
-    }
+    if auth.user.actor().can_manage_users() { Ok(()) } else { Err(PageError::NotFound(auth.lang)) }
 }
 
-async fn admin(
-    State(state): State<AppState>,
-    auth: Authed,
-    Query(flash): Query<Flash>,
-) -> Result<Response, PageError> {
+async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<Flash>) -> Result<Response, PageError> {
     admin_only(&auth)?;
     let lang = auth.lang;
-    let users = state
-        .store
-        .users()
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    let users = state.store.users().await.map_err(|e| PageError::store(lang, e))?;
     let page = AdminPage {
         ctx: ctx(&state, &auth, "admin", flash.msg.as_deref()).await,
-        claim_limit: state
-            .store
-            .claim_limit()
-            .await
-            .map_err(|e| PageError::store(lang, e))?,
+        claim_limit: state.store.claim_limit().await.map_err(|e| PageError::store(lang, e))?,
         users: users
             .into_iter()
             .map(|u| UserRow {
@@ -83,11 +67,8 @@ async fn admin(
 
 async fn settings(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
     admin_only(&f.auth)?;
-    let limit = f
-        .form
-        .int("claim_limit")
-        .filter(|n| (0..=100_000).contains(n))
-        .ok_or(PageError::BadRequest(f.auth.lang))?;
+    let limit =
+        f.form.int("claim_limit").filter(|n| (0..=100_000).contains(n)).ok_or(PageError::BadRequest(f.auth.lang))?;
     state
         .store
         .set_setting(Some(f.auth.user.id), "pool.claim_limit", &limit.to_string())
@@ -105,11 +86,7 @@ async fn disable(
     if username == f.auth.user.username {
         return Err(PageError::Forbidden(f.auth.lang, "err.forbidden"));
     }
-    state
-        .store
-        .disable_user(Some(f.auth.user.id), &username)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.disable_user(Some(f.auth.user.id), &username).await.map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other("/admin", "common.saved"))
 }
 
@@ -131,17 +108,7 @@ async fn reps(state: &AppState, auth: &Authed) -> Vec<(i64, String)> {
         .into_iter()
         .filter(|u| matches!(u.role, Role::Sales | Role::Manager))
         .filter(|u| me.role == Role::Admin || (me.team_id.is_some() && u.team_id == me.team_id))
-        .map(|u| {
-            (
-                u.id,
-                format!(
-                    "{} ({}){}",
-                    u.display_name,
-                    u.username,
-                    if u.active { "" } else { " ×" }
-                ),
-            )
-        })
+        .map(|u| (u.id, format!("{} ({}){}", u.display_name, u.username, if u.active { "" } else { " ×" })))
         .collect()
 }
 
@@ -153,23 +120,13 @@ async fn handover_page(
     if !matches!(auth.user.role, Role::Admin | Role::Manager) {
         return Err(PageError::NotFound(auth.lang));
     }
-    let flash_text = flash
-        .msg
-        .as_deref()
-        .and_then(|m| m.strip_prefix("handover.done:"))
-        .and_then(|n| n.parse::<i64>().ok());
+    let flash_text =
+        flash.msg.as_deref().and_then(|m| m.strip_prefix("handover.done:")).and_then(|n| n.parse::<i64>().ok());
     let mut c = ctx(&state, &auth, "handover", None).await;
     if let Some(n) = flash_text {
         c.flash = Some(c.tn("handover.done", n));
     }
-    render(
-        &HandoverPage {
-            ctx: c,
-            users: reps(&state, &auth).await,
-            error: None,
-        },
-        auth.lang,
-    )
+    render(&HandoverPage { ctx: c, users: reps(&state, &auth).await, error: None }, auth.lang)
 }
 
 async fn handover(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
@@ -178,21 +135,11 @@ async fn handover(State(state): State<AppState>, f: AuthForm) -> Result<Response
         return Err(PageError::BadRequest(lang));
     };
     match state.store.handover(&f.auth.user.actor(), from, to).await {
-        Ok(n) => Ok(
-            axum::response::Redirect::to(&format!("/handover?msg=handover.done:{n}"))
-                .into_response(),
-        ),
+        Ok(n) => Ok(axum::response::Redirect::to(&format!("/handover?msg=handover.done:{n}")).into_response()),
         Err(kam_store::StoreError::Invalid(fe)) => {
             let msg = fe.0.values().next().map(|k| t(lang, k).to_string());
             let c = ctx(&state, &f.auth, "handover", None).await;
-            let mut res = render(
-                &HandoverPage {
-                    ctx: c,
-                    users: reps(&state, &f.auth).await,
-                    error: msg,
-                },
-                lang,
-            )?;
+            let mut res = render(&HandoverPage { ctx: c, users: reps(&state, &f.auth).await, error: msg }, lang)?;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }

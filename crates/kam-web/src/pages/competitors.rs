@@ -54,27 +54,9 @@ async fn page(
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let list = state
-        .store
-        .competitors(&auth.user.actor())
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
-    let txt = |r: &kam_core::Record, f: &str| {
-        r.get(f)
-            .and_then(Value::as_text)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let groups = view::form(
-        lang,
-        "competitor",
-        COMPETITOR_FIELDS,
-        &["basic"],
-        values,
-        &errors,
-        &|_| true,
-        &|_| false,
-    );
+    let list = state.store.competitors(&auth.user.actor()).await.map_err(|e| PageError::store(lang, e))?;
+    let txt = |r: &kam_core::Record, f: &str| r.get(f).and_then(Value::as_text).unwrap_or_default().to_string();
+    let groups = view::form(lang, "competitor", COMPETITOR_FIELDS, &["basic"], values, &errors, &|_| true, &|_| false);
     let p = Page {
         ctx: ctx(state, auth, "competitors", flash).await,
         rows: list
@@ -88,18 +70,8 @@ async fn page(
             })
             .collect(),
         can_edit: auth.user.actor().can_edit_competitors(),
-        form_title: t(
-            lang,
-            if editing.is_some() {
-                "common.edit"
-            } else {
-                "competition.new_competitor"
-            },
-        )
-        .into(),
-        action: editing
-            .map(|id| format!("/competitors/{id}"))
-            .unwrap_or_else(|| "/competitors".into()),
+        form_title: t(lang, if editing.is_some() { "common.edit" } else { "competition.new_competitor" }).into(),
+        action: editing.map(|id| format!("/competitors/{id}")).unwrap_or_else(|| "/competitors".into()),
         has_errors: !errors.is_empty(),
         groups,
     };
@@ -110,53 +82,21 @@ async fn page(
     Ok(res)
 }
 
-async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    Query(flash): Query<Flash>,
-) -> Result<Response, PageError> {
-    page(
-        &state,
-        &auth,
-        flash.msg.as_deref(),
-        None,
-        &|_| String::new(),
-        FieldErrors::default(),
-    )
-    .await
+async fn list(State(state): State<AppState>, auth: Authed, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    page(&state, &auth, flash.msg.as_deref(), None, &|_| String::new(), FieldErrors::default()).await
 }
 
-async fn edit(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
-    let c = state
-        .store
-        .competitor(&auth.user.actor(), id)
-        .await
-        .map_err(|e| PageError::store(auth.lang, e))?;
+async fn edit(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let c = state.store.competitor(&auth.user.actor(), id).await.map_err(|e| PageError::store(auth.lang, e))?;
     let values = view::stored_text(&c.rec);
-    page(
-        &state,
-        &auth,
-        None,
-        Some(id),
-        &values,
-        FieldErrors::default(),
-    )
-    .await
+    page(&state, &auth, None, Some(id), &values, FieldErrors::default()).await
 }
 
 async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
     save(state, f, None).await
 }
 
-async fn update(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
+async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     save(state, f, Some(id)).await
 }
 

@@ -59,17 +59,10 @@ struct ListQuery {
 }
 
 fn text(rec: &Record, f: &str) -> String {
-    rec.get(f)
-        .and_then(Value::as_text)
-        .unwrap_or_default()
-        .to_string()
+    rec.get(f).and_then(Value::as_text).unwrap_or_default().to_string()
 }
 
-async fn list(
-    State(state): State<AppState>,
-    auth: Authed,
-    Query(q): Query<ListQuery>,
-) -> Result<Response, PageError> {
+async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let lang = auth.lang;
     let role = q.buying_role.clone().unwrap_or_default();
     let f = ContactFilter {
@@ -78,24 +71,13 @@ async fn list(
         per_page: 25,
         ..Default::default()
     };
-    let page = state
-        .store
-        .list_contacts(&auth.user.actor(), &f)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
-    let pager = Pager::new(page.page, page.per_page, page.total, |p| {
-        format!("/contacts?buying_role={role}&page={p}")
-    });
-    let pager_text = t(lang, "common.page")
-        .replace("{p}", &pager.page.to_string())
-        .replace("{n}", &pager.pages.to_string());
+    let page = state.store.list_contacts(&auth.user.actor(), &f).await.map_err(|e| PageError::store(lang, e))?;
+    let pager = Pager::new(page.page, page.per_page, page.total, |p| format!("/contacts?buying_role={role}&page={p}"));
+    let pager_text =
+        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
     let view = ListPage {
         ctx: ctx(&state, &auth, "contacts", q.msg.as_deref()).await,
-        roles: BUYING_ROLE
-            .values
-            .iter()
-            .map(|v| (v.to_string(), view::choice(lang, "buying_role", v)))
-            .collect(),
+        roles: BUYING_ROLE.values.iter().map(|v| (v.to_string(), view::choice(lang, "buying_role", v))).collect(),
         role: role.clone(),
         rows: page
             .items
@@ -103,12 +85,7 @@ async fn list(
             .map(|c| ContactListRow {
                 id: c.id,
                 name: text(&c.rec, "name"),
-                accounts: c
-                    .accounts
-                    .iter()
-                    .map(|l| l.account_name.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、"),
+                accounts: c.accounts.iter().map(|l| l.account_name.as_str()).collect::<Vec<_>>().join("、"),
                 mobile: text(&c.rec, "mobile"),
                 email: text(&c.rec, "email"),
             })
@@ -159,12 +136,7 @@ fn sees_personal(auth: &Authed, c: &Contact) -> bool {
 /// Accounts the user may tie contacts to (those whose card they may edit).
 async fn editable_accounts(state: &AppState, auth: &Authed) -> Vec<(i64, String)> {
     let actor = auth.user.actor();
-    let f = AccountFilter {
-        page: 1,
-        per_page: 200,
-        sort: Some("name".into()),
-        ..Default::default()
-    };
+    let f = AccountFilter { page: 1, per_page: 200, sort: Some("name".into()), ..Default::default() };
     state
         .store
         .list_accounts(&actor, &f)
@@ -187,17 +159,9 @@ async fn show(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let c = state
-        .store
-        .contact(&actor, id)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    let c = state.store.contact(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
     let personal = sees_personal(&auth, &c);
-    let tab = if q.tab.as_deref() == Some("history") {
-        "history"
-    } else {
-        "profile"
-    };
+    let tab = if q.tab.as_deref() == Some("history") { "history" } else { "profile" };
     let mut page = ShowPage {
         ctx: ctx(&state, &auth, "contacts", q.msg.as_deref()).await,
         id,
@@ -212,20 +176,14 @@ async fn show(
         },
         can_edit: c.actor_can_edit,
         tab: tab.into(),
-        card: view::card(lang, "contact", FIELDS, GROUPS, &c.rec, |d| {
-            view::is_personal(d) && !personal
-        }),
+        card: view::card(lang, "contact", FIELDS, GROUPS, &c.rec, |d| view::is_personal(d) && !personal),
         personal_hidden: !personal,
         links: c
             .accounts
             .iter()
             .map(|l| {
                 let en = |f: &str, e: &str| {
-                    l.rec
-                        .get(f)
-                        .and_then(Value::as_text)
-                        .map(|v| view::choice(lang, e, v))
-                        .unwrap_or_default()
+                    l.rec.get(f).and_then(Value::as_text).map(|v| view::choice(lang, e, v)).unwrap_or_default()
                 };
                 LinkRow {
                     account_id: l.account_id,
@@ -247,25 +205,13 @@ async fn show(
         history: vec![],
     };
     if tab == "history" {
-        let rows = state
-            .store
-            .entity_history("contact", id)
-            .await
-            .map_err(|e| PageError::store(lang, e))?;
+        let rows = state.store.entity_history("contact", id).await.map_err(|e| PageError::store(lang, e))?;
         page.history = view::history(lang, &rows, personal);
     } else if c.actor_can_edit {
         page.link_accounts = editable_accounts(&state, &auth).await;
         let none = |_: &FieldDef| String::new();
-        page.groups = view::form(
-            lang,
-            "contact",
-            LINK_FIELDS,
-            &["link"],
-            &none,
-            &FieldErrors::default(),
-            &|_| true,
-            &|_| false,
-        );
+        page.groups =
+            view::form(lang, "contact", LINK_FIELDS, &["link"], &none, &FieldErrors::default(), &|_| true, &|_| false);
     }
     render(&page, lang)
 }
@@ -297,27 +243,9 @@ async fn form_page(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let hidden = |d: &FieldDef| view::is_personal(d) && !personal;
-    let mut groups = view::form(
-        lang,
-        "contact",
-        FIELDS,
-        GROUPS,
-        values,
-        &errors,
-        &|_| true,
-        &hidden,
-    );
+    let mut groups = view::form(lang, "contact", FIELDS, GROUPS, values, &errors, &|_| true, &hidden);
     if with_link {
-        groups.extend(view::form(
-            lang,
-            "contact",
-            LINK_FIELDS,
-            &["link"],
-            values,
-            &errors,
-            &|_| true,
-            &|_| false,
-        ));
+        groups.extend(view::form(lang, "contact", LINK_FIELDS, &["link"], values, &errors, &|_| true, &|_| false));
     }
     let page = FormPage {
         ctx: ctx(state, auth, "contacts", None).await,
@@ -342,11 +270,7 @@ async fn new_form(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let a = state
-        .store
-        .account(&actor, account_id)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    let a = state.store.account(&actor, account_id).await.map_err(|e| PageError::store(lang, e))?;
     if !actor.can_edit_account(&a.facts()) || actor.role == Role::Finance {
         return Err(PageError::Forbidden(lang, "err.forbidden"));
     }
@@ -375,19 +299,10 @@ async fn create(
     let (auth, form) = (&f.auth, &f.form);
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let a = state
-        .store
-        .account(&actor, account_id)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    let a = state.store.account(&actor, account_id).await.map_err(|e| PageError::store(lang, e))?;
     let personal = actor.can_see_personal(a.owner_id == Some(actor.user_id));
     let mut errors = FieldErrors::default();
-    let rec = view::parse_form(
-        FIELDS,
-        form,
-        &|d| !view::is_personal(d) || personal,
-        &mut errors,
-    );
+    let rec = view::parse_form(FIELDS, form, &|d| !view::is_personal(d) || personal, &mut errors);
     let link = view::parse_form(LINK_FIELDS, form, &|_| true, &mut errors);
     let values = view::posted_text(form);
     let retry = |errors| {
@@ -407,28 +322,16 @@ async fn create(
     if !errors.is_empty() {
         return retry(errors).await;
     }
-    match state
-        .store
-        .create_contact(&actor, account_id, rec, link)
-        .await
-    {
+    match state.store.create_contact(&actor, account_id, rec, link).await {
         Ok(c) => Ok(see_other(&format!("/contacts/{}", c.id), "common.saved")),
         Err(StoreError::Invalid(fe)) => retry(fe).await,
         Err(e) => Err(PageError::store(lang, e)),
     }
 }
 
-async fn edit_form(
-    State(state): State<AppState>,
-    auth: Authed,
-    Path(id): Path<i64>,
-) -> Result<Response, PageError> {
+async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let c = state
-        .store
-        .contact(&auth.user.actor(), id)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    let c = state.store.contact(&auth.user.actor(), id).await.map_err(|e| PageError::store(lang, e))?;
     if !c.actor_can_edit {
         return Err(PageError::Forbidden(lang, "err.forbidden"));
     }
@@ -449,27 +352,14 @@ async fn edit_form(
     .await
 }
 
-async fn update(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
+async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     let (auth, form) = (&f.auth, &f.form);
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let c = state
-        .store
-        .contact(&actor, id)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    let c = state.store.contact(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
     let personal = sees_personal(auth, &c);
     let mut errors = FieldErrors::default();
-    let rec = view::parse_form(
-        FIELDS,
-        form,
-        &|d| !view::is_personal(d) || personal,
-        &mut errors,
-    );
+    let rec = view::parse_form(FIELDS, form, &|d| !view::is_personal(d) || personal, &mut errors);
     let values = view::posted_text(form);
     let retry = |errors| {
         form_page(
@@ -495,29 +385,14 @@ async fn update(
     }
 }
 
-async fn delete(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
-    state
-        .store
-        .delete_contact(&f.auth.user.actor(), id)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    state.store.delete_contact(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other("/contacts", "common.deleted"))
 }
 
-async fn link(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-    f: AuthForm,
-) -> Result<Response, PageError> {
+async fn link(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     let lang = f.auth.lang;
-    let account_id = f
-        .form
-        .int("account_id")
-        .ok_or(PageError::BadRequest(lang))?;
+    let account_id = f.form.int("account_id").ok_or(PageError::BadRequest(lang))?;
     let mut errors = FieldErrors::default();
     let link = view::parse_form(LINK_FIELDS, &f.form, &|_| true, &mut errors);
     if !errors.is_empty() {
@@ -541,8 +416,5 @@ async fn unlink(
         .unlink_contact(&f.auth.user.actor(), account_id, id)
         .await
         .map_err(|e| PageError::store(f.auth.lang, e))?;
-    Ok(see_other(
-        &format!("/accounts/{account_id}?tab=contacts"),
-        "common.saved",
-    ))
+    Ok(see_other(&format!("/accounts/{account_id}?tab=contacts"), "common.saved"))
 }

@@ -32,58 +32,24 @@ struct Home {
     show_claim: bool,
 }
 
-async fn home(
-    State(state): State<AppState>,
-    auth: Authed,
-    Query(flash): Query<Flash>,
-) -> Result<Response, PageError> {
+async fn home(State(state): State<AppState>, auth: Authed, Query(flash): Query<Flash>) -> Result<Response, PageError> {
     let actor = auth.user.actor();
     let lang = auth.lang;
     let err = |e| PageError::store(lang, e);
     let mine_filter = matches!(actor.role, Role::Sales | Role::Manager);
-    let base = AccountFilter {
-        page: 1,
-        per_page: 8,
-        ..Default::default()
-    };
+    let base = AccountFilter { page: 1, per_page: 8, ..Default::default() };
     let mine = state
         .store
-        .count_accounts(
-            &actor,
-            &AccountFilter {
-                owner_id: mine_filter.then_some(actor.user_id),
-                ..base.clone()
-            },
-        )
+        .count_accounts(&actor, &AccountFilter { owner_id: mine_filter.then_some(actor.user_id), ..base.clone() })
         .await
         .map_err(err)?;
     let prospects = state
         .store
-        .count_accounts(
-            &actor,
-            &AccountFilter {
-                stage: Some("prospect".into()),
-                ..base.clone()
-            },
-        )
+        .count_accounts(&actor, &AccountFilter { stage: Some("prospect".into()), ..base.clone() })
         .await
         .map_err(err)?;
-    let pool = state
-        .store
-        .count_accounts(
-            &actor,
-            &AccountFilter {
-                pool: true,
-                ..base.clone()
-            },
-        )
-        .await
-        .map_err(err)?;
-    let recent = state
-        .store
-        .list_accounts(&actor, &base)
-        .await
-        .map_err(err)?;
+    let pool = state.store.count_accounts(&actor, &AccountFilter { pool: true, ..base.clone() }).await.map_err(err)?;
+    let recent = state.store.list_accounts(&actor, &base).await.map_err(err)?;
     let page = Home {
         ctx: ctx(&state, &auth, "home", flash.msg.as_deref()).await,
         mine,

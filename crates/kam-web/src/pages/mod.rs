@@ -29,18 +29,11 @@ pub fn router() -> Router<AppState> {
 
 /// Renders a template or answers 500.
 pub fn render(t: &impl askama::Template, lang: crate::i18n::Lang) -> Result<Response, PageError> {
-    t.render()
-        .map(|h| Html(h).into_response())
-        .map_err(|e| PageError::internal(lang, e))
+    t.render().map(|h| Html(h).into_response()).map_err(|e| PageError::internal(lang, e))
 }
 
 /// The page context for a logged-in user.
-pub async fn ctx(
-    state: &AppState,
-    auth: &Authed,
-    section: &'static str,
-    flash: Option<&str>,
-) -> Ctx {
+pub async fn ctx(state: &AppState, auth: &Authed, section: &'static str, flash: Option<&str>) -> Ctx {
     let demo = state.store.is_demo().await.unwrap_or(false);
     Ctx::new(auth, demo, section, flash)
 }

@@ -39,32 +39,10 @@ async fn search(
     Query(sq): Query<SearchQuery>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let q =
-        sq.q.unwrap_or_default()
-            .trim()
-            .chars()
-            .take(100)
-            .collect::<String>();
-    let hits = state
-        .store
-        .search(&auth.user.actor(), &q, 50)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
-    let (accounts, contacts): (Vec<Hit>, Vec<Hit>) =
-        hits.into_iter().partition(|h| h.entity == "account");
-    let heading = if q.is_empty() {
-        t(lang, "search.title").to_string()
-    } else {
-        t(lang, "search.results").replace("{q}", &q)
-    };
-    render(
-        &Page {
-            ctx: ctx(&state, &auth, "", None).await,
-            q,
-            heading,
-            accounts,
-            contacts,
-        },
-        lang,
-    )
+    let q = sq.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
+    let hits = state.store.search(&auth.user.actor(), &q, 50).await.map_err(|e| PageError::store(lang, e))?;
+    let (accounts, contacts): (Vec<Hit>, Vec<Hit>) = hits.into_iter().partition(|h| h.entity == "account");
+    let heading =
+        if q.is_empty() { t(lang, "search.title").to_string() } else { t(lang, "search.results").replace("{q}", &q) };
+    render(&Page { ctx: ctx(&state, &auth, "", None).await, q, heading, accounts, contacts }, lang)
 }

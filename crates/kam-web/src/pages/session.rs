@@ -11,8 +11,8 @@ use kam_core::secret;
 use super::render;
 use crate::AppState;
 use crate::auth::{
-    self, AuthForm, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, anon_lang, constant_eq, cookie,
-    read_form, set_cookie,
+    self, AuthForm, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, anon_lang, constant_eq, cookie, read_form,
+    set_cookie,
 };
 use crate::error::PageError;
 use crate::i18n::{Lang, t};
@@ -44,22 +44,13 @@ struct LoginQuery {
 }
 
 fn anon_ctx(lang: Lang) -> Ctx {
-    Ctx {
-        lang,
-        user: None,
-        csrf: String::new(),
-        demo: false,
-        flash: None,
-        section: "",
-    }
+    Ctx { lang, user: None, csrf: String::new(), demo: false, flash: None, section: "" }
 }
 
 /// Only local paths are followed after login (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => {
-            n.to_string()
-        }
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -74,14 +65,7 @@ fn login_response(
     message: Option<String>,
 ) -> Result<Response, PageError> {
     let csrf = secret::random_token();
-    let page = LoginPage {
-        ctx: anon_ctx(lang),
-        csrf: csrf.clone(),
-        next,
-        username,
-        error,
-        message,
-    };
+    let page = LoginPage { ctx: anon_ctx(lang), csrf: csrf.clone(), next, username, error, message };
     let mut res = render(&page, lang)?;
     *res.status_mut() = status;
     let headers = res.headers_mut();
@@ -99,25 +83,9 @@ async fn login_page(
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Result<Response, PageError> {
-    let lang = q
-        .lang
-        .as_deref()
-        .and_then(Lang::parse)
-        .unwrap_or_else(|| anon_lang(&headers));
-    let message = q
-        .msg
-        .as_deref()
-        .filter(|m| *m == "login.logged_out")
-        .map(|m| t(lang, m).to_string());
-    login_response(
-        &state,
-        lang,
-        StatusCode::OK,
-        safe_next(q.next.as_deref()),
-        String::new(),
-        None,
-        message,
-    )
+    let lang = q.lang.as_deref().and_then(Lang::parse).unwrap_or_else(|| anon_lang(&headers));
+    let message = q.msg.as_deref().filter(|m| *m == "login.logged_out").map(|m| t(lang, m).to_string());
+    login_response(&state, lang, StatusCode::OK, safe_next(q.next.as_deref()), String::new(), None, message)
 }
 
 async fn login(State(state): State<AppState>, req: Request) -> Result<Response, PageError> {
@@ -126,9 +94,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
     let addr = auth::client_addr(&state, &parts);
     let login_csrf = cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     let _ = Query::<LoginQuery>::from_request_parts(&mut parts, &state).await;
-    let form = read_form(Request::from_parts(parts, body))
-        .await
-        .map_err(|_| PageError::BadRequest(lang))?;
+    let form = read_form(Request::from_parts(parts, body)).await.map_err(|_| PageError::BadRequest(lang))?;
     if login_csrf.is_empty() || !constant_eq(form.text("_csrf"), &login_csrf) {
         return Err(PageError::Csrf(lang));
     }
@@ -143,10 +109,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
         .await
         .map_err(|e| PageError::internal(lang, e))?
         >= auth::MAX_FAILURES_PER_USER
-        || store
-            .recent_failures(&addr_key, auth::THROTTLE_WINDOW)
-            .await
-            .map_err(|e| PageError::internal(lang, e))?
+        || store.recent_failures(&addr_key, auth::THROTTLE_WINDOW).await.map_err(|e| PageError::internal(lang, e))?
             >= auth::MAX_FAILURES_PER_ADDR;
     if throttled {
         return login_response(
@@ -159,17 +122,12 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
             None,
         );
     }
-    let user = store
-        .user_by_username(&username)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    let user = store.user_by_username(&username).await.map_err(|e| PageError::internal(lang, e))?;
     // Hash checks run off the async threads; an unknown user costs the same time.
     let ok = match user.clone() {
         Some(u) if u.active => {
             let pw = password.clone();
-            tokio::task::spawn_blocking(move || secret::verify_password(&pw, &u.password_hash))
-                .await
-                .unwrap_or(false)
+            tokio::task::spawn_blocking(move || secret::verify_password(&pw, &u.password_hash)).await.unwrap_or(false)
         }
         _ => {
             let pw = password.clone();
@@ -178,10 +136,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
         }
     };
     let Some(user) = user.filter(|_| ok) else {
-        store
-            .record_failure(&[&user_key, &addr_key])
-            .await
-            .map_err(|e| PageError::internal(lang, e))?;
+        store.record_failure(&[&user_key, &addr_key]).await.map_err(|e| PageError::internal(lang, e))?;
         return login_response(
             &state,
             lang,
@@ -192,14 +147,8 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
             None,
         );
     };
-    store
-        .clear_failures(&user_key)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
-    let token = store
-        .create_session(user.id)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?;
+    store.clear_failures(&user_key).await.map_err(|e| PageError::internal(lang, e))?;
+    let token = store.create_session(user.id).await.map_err(|e| PageError::internal(lang, e))?;
     let mut res = Redirect::to(&next).into_response();
     if let Ok(v) = set_cookie(&state, SESSION_COOKIE, &token, None).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -211,11 +160,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
 }
 
 async fn logout(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
-    state
-        .store
-        .logout(&f.auth.token, f.auth.user.id)
-        .await
-        .map_err(|e| PageError::internal(f.auth.lang, e))?;
+    state.store.logout(&f.auth.token, f.auth.user.id).await.map_err(|e| PageError::internal(f.auth.lang, e))?;
     let mut res = Redirect::to("/login?msg=login.logged_out").into_response();
     if let Ok(v) = set_cookie(&state, SESSION_COOKIE, "", Some(0)).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -223,24 +168,13 @@ async fn logout(State(state): State<AppState>, f: AuthForm) -> Result<Response, 
     Ok(res)
 }
 
-async fn set_locale(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    f: AuthForm,
-) -> Result<Response, PageError> {
+async fn set_locale(State(state): State<AppState>, headers: HeaderMap, f: AuthForm) -> Result<Response, PageError> {
     let lang = Lang::parse(f.form.text("locale")).ok_or(PageError::BadRequest(f.auth.lang))?;
-    state
-        .store
-        .set_locale(f.auth.user.id, lang.code())
-        .await
-        .map_err(|e| PageError::internal(f.auth.lang, e))?;
+    state.store.set_locale(f.auth.user.id, lang.code()).await.map_err(|e| PageError::internal(f.auth.lang, e))?;
     let back = headers
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())
-        .and_then(|r| {
-            r.find("://")
-                .and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string()))
-        })
+        .and_then(|r| r.find("://").and_then(|i| r[i + 3..].find('/').map(|j| r[i + 3 + j..].to_string())))
         .unwrap_or_else(|| "/".into());
     let mut res = Redirect::to(&safe_next(Some(&back))).into_response();
     if let Ok(v) = set_cookie(&state, LANG_COOKIE, lang.code(), Some(365 * 86400)).parse() {

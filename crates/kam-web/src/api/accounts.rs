@@ -1,0 +1,253 @@
+//! /api/v1/accounts: list, get, create, patch, delete, history, claim,
+//! release, handover, shares, and the account's competitors and partners.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kam_core::FieldErrors;
+use kam_core::account::FIELDS;
+use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
+use kam_store::accounts::{AccountFilter, AccountInput};
+use serde_json::json;
+
+use super::{Id, Ids, general, object, opt_id, page_params, parse_fields, query_map};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::redact;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/accounts", get(list).post(create))
+        .route("/api/v1/accounts/handover", post(handover))
+        .route("/api/v1/accounts/{id}", get(show).patch(patch).delete(delete))
+        .route("/api/v1/accounts/{id}/history", get(history))
+        .route("/api/v1/accounts/{id}/claim", post(claim))
+        .route("/api/v1/accounts/{id}/release", post(release))
+        .route("/api/v1/accounts/{id}/shares", post(share))
+        .route("/api/v1/accounts/{id}/competitors", get(positions).post(set_position))
+        .route("/api/v1/accounts/{id}/competitors/{position_id}", axum::routing::delete(remove_position))
+        .route("/api/v1/accounts/{id}/partners", get(partners).post(add_partner))
+        .route("/api/v1/accounts/{id}/partners/{partner_id}", axum::routing::delete(remove_partner))
+}
+
+/// Output-only keys a client may send back unchanged.
+const READ_ONLY: &[&str] = &["id", "owner_name", "parent_name", "created_at", "updated_at", "shared_with_me"];
+
+async fn list(
+    State(state): State<AppState>,
+    api: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let lang = api.lang;
+    let q = query_map(lang, raw)?;
+    let (page, per_page) = page_params(&q);
+    let s = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
+    let f = AccountFilter {
+        grade: s("grade"),
+        customer_type: s("customer_type"),
+        industry: s("industry"),
+        stage: s("stage"),
+        owner_id: q.get("owner_id").and_then(|v| v.parse().ok()),
+        pool: matches!(q.get("pool").map(String::as_str), Some("1" | "true")),
+        parent_id: q.get("parent_id").and_then(|v| v.parse().ok()),
+        sort: s("sort"),
+        desc: matches!(q.get("dir").map(String::as_str), Some("desc")),
+        page,
+        per_page,
+    };
+    let p = state.store.list_accounts(&api.user.actor(), &f).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+}
+
+async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+    let a = state.store.account(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(a)))
+}
+
+fn input(api: &ApiUser, body: &serde_json::Map<String, serde_json::Value>) -> Result<AccountInput, ApiError> {
+    let actor = api.user.actor();
+    let rec = parse_fields(api.lang, &actor, FIELDS, body, &["owner_id", "parent_id"], READ_ONLY, &|_| true)?;
+    let mut errors = FieldErrors::default();
+    let owner = opt_id(body, "owner_id", &mut errors);
+    let parent = opt_id(body, "parent_id", &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(api.lang, &errors));
+    }
+    Ok(AccountInput { rec, owner, parent })
+}
+
+async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let input = input(&api, &body)?;
+    let name = input.rec.get("name").and_then(kam_core::Value::as_text).unwrap_or_default().to_string();
+    let similar = state.store.similar_accounts(&name, None).await.map_err(|e| ApiError::store(lang, e))?;
+    let a = state.store.create_account(&api.user.actor(), input).await.map_err(|e| ApiError::store(lang, e))?;
+    let mut v = json!(a);
+    let warnings: Vec<_> = similar
+        .iter()
+        .map(|s| json!({"code": "similar_name", "message": crate::i18n::t(lang, "accounts.similar_warning"), "account_id": s.id, "name": s.name}))
+        .collect();
+    v["warnings"] = json!(warnings);
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+async fn patch(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let actor = api.user.actor();
+    // Out-of-scope ids answer 404 before anything about the body is said.
+    state.store.account(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    let input = input(&api, &body)?;
+    let a = state.store.update_account(&actor, id, input).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!(a)))
+}
+
+async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
+    state.store.delete_account(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+    let actor = api.user.actor();
+    let a = state.store.account(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let mut rows = state.store.account_history(id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    redact::audit(&mut rows, actor.can_see_personal(a.owner_id == Some(actor.user_id)));
+    Ok(Json(json!({ "items": rows })))
+}
+
+async fn claim(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+    let a = state.store.claim_account(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(a)))
+}
+
+async fn release(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+    let actor = api.user.actor();
+    state.store.release_account(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let a = state.store.account(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(a)))
+}
+
+async fn handover(
+    State(state): State<AppState>,
+    api: ApiUser,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let mut errors = FieldErrors::default();
+    let from = body.get("from_user_id").and_then(|v| v.as_i64());
+    let to = body.get("to_user_id").and_then(|v| v.as_i64());
+    if from.is_none() {
+        errors.add("from_user_id", "err.required");
+    }
+    if to.is_none() {
+        errors.add("to_user_id", "err.required");
+    }
+    let (Some(from), Some(to)) = (from, to) else { return Err(ApiError::invalid(lang, &errors)) };
+    let n = state.store.handover(&api.user.actor(), from, to).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!({ "moved": n, "from_user_id": from, "to_user_id": to })))
+}
+
+async fn share(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<StatusCode, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let Some(user) = body.get("user_id").and_then(|v| v.as_i64()) else {
+        let mut e = FieldErrors::default();
+        e.add("user_id", "err.required");
+        return Err(ApiError::invalid(lang, &e));
+    };
+    state.store.share_account(&api.user.actor(), id, user).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn positions(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let items = state.store.positions(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn set_position(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let actor = api.user.actor();
+    state.store.account(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    let rec = parse_fields(
+        lang,
+        &actor,
+        POSITION_FIELDS,
+        &body,
+        &["competitor_id"],
+        &["id", "account_id", "competitor_name"],
+        &general,
+    )?;
+    let Some(cid) = body.get("competitor_id").and_then(|v| v.as_i64()) else {
+        let mut e = FieldErrors::default();
+        e.add("competitor_id", "err.required");
+        return Err(ApiError::invalid(lang, &e));
+    };
+    state.store.set_position(&actor, id, cid, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    let items = state.store.positions(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    let p = items.into_iter().find(|p| p.competitor_id == cid);
+    Ok((StatusCode::CREATED, Json(json!(p))).into_response())
+}
+
+async fn remove_position(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Ids(id, pid): Ids,
+) -> Result<StatusCode, ApiError> {
+    state.store.remove_position(&api.user.actor(), id, pid).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn partners(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let items = state.store.partners(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn add_partner(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let actor = api.user.actor();
+    state.store.account(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    let rec = parse_fields(lang, &actor, PARTNER_FIELDS, &body, &[], &["id", "account_id"], &general)?;
+    let pid = state.store.add_partner(&actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    let items = state.store.partners(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(items.into_iter().find(|p| p.id == pid)))).into_response())
+}
+
+async fn remove_partner(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Ids(id, pid): Ids,
+) -> Result<StatusCode, ApiError> {
+    state.store.remove_partner(&api.user.actor(), id, pid).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

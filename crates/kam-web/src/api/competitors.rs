@@ -1,0 +1,56 @@
+//! /api/v1/competitors: the shared competitor records.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use kam_core::contact::COMPETITOR_FIELDS;
+use serde_json::json;
+
+use super::{Id, general, object, parse_fields};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/competitors", get(list).post(create))
+        .route("/api/v1/competitors/{id}", get(show).patch(patch))
+}
+
+const READ_ONLY: &[&str] = &["id", "account_count"];
+
+async fn list(State(state): State<AppState>, api: ApiUser) -> Result<Json<serde_json::Value>, ApiError> {
+    let items = state.store.competitors(&api.user.actor()).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let total = items.len();
+    Ok(Json(json!({ "items": items, "page": 1, "per_page": total, "total": total })))
+}
+
+async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+    let c = state.store.competitor(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(c)))
+}
+
+async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let body = object(api.lang, &body)?;
+    let actor = api.user.actor();
+    let rec = parse_fields(api.lang, &actor, COMPETITOR_FIELDS, &body, &[], READ_ONLY, &general)?;
+    let c = state.store.create_competitor(&actor, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(c))).into_response())
+}
+
+async fn patch(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body = object(api.lang, &body)?;
+    let actor = api.user.actor();
+    state.store.competitor(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let rec = parse_fields(api.lang, &actor, COMPETITOR_FIELDS, &body, &[], READ_ONLY, &general)?;
+    let c = state.store.update_competitor(&actor, id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(c)))
+}

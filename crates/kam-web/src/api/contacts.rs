@@ -1,0 +1,187 @@
+//! /api/v1/contacts and the contacts of an account. Personal fields are left
+//! out of every answer for readers who may not see them.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use kam_core::contact::{FIELDS, LINK_FIELDS};
+use kam_core::{Actor, FieldErrors};
+use kam_store::contacts::{Contact, ContactFilter};
+use serde_json::json;
+
+use super::{Id, Ids, general, object, page_params, parse_fields, query_map};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::redact;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/contacts", get(list).post(create))
+        .route("/api/v1/contacts/{id}", get(show).patch(patch).delete(delete))
+        .route("/api/v1/contacts/{id}/history", get(history))
+        .route("/api/v1/accounts/{id}/contacts", get(of_account).post(create_at_account))
+        .route("/api/v1/accounts/{id}/contacts/{contact_id}", axum::routing::put(link).delete(unlink))
+}
+
+const READ_ONLY: &[&str] = &["id", "accounts", "created_at", "updated_at", "age"];
+const LINK_KEYS: &[&str] = &["title", "buying_role", "relationship", "attitude", "is_primary"];
+
+/// A contact as JSON, with what the reader may see.
+pub fn contact_json(actor: &Actor, mut c: Contact) -> serde_json::Value {
+    redact::contact(&mut c.rec, actor.can_see_personal(c.actor_owns_account));
+    let mut v = json!(c);
+    // Convenience: the title at the first account.
+    v["title"] =
+        c.accounts.first().and_then(|l| l.rec.get("title")).map(|t| t.to_json()).unwrap_or(serde_json::Value::Null);
+    v
+}
+
+async fn list(
+    State(state): State<AppState>,
+    api: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let lang = api.lang;
+    let q = query_map(lang, raw)?;
+    let (page, per_page) = page_params(&q);
+    let f = ContactFilter {
+        account_id: q.get("account_id").and_then(|v| v.parse().ok()),
+        buying_role: q.get("buying_role").cloned(),
+        page,
+        per_page,
+    };
+    let actor = api.user.actor();
+    let p = state.store.list_contacts(&actor, &f).await.map_err(|e| ApiError::store(lang, e))?;
+    let items: Vec<_> = p.items.into_iter().map(|c| contact_json(&actor, c)).collect();
+    Ok(Json(json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+}
+
+async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+    let actor = api.user.actor();
+    let c = state.store.contact(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(contact_json(&actor, c)))
+}
+
+/// Whether the actor may write personal fields of a contact at this account.
+async fn personal_ok(state: &AppState, actor: &Actor, account_id: i64) -> bool {
+    match state.store.account(actor, account_id).await {
+        Ok(a) => actor.can_see_personal(a.owner_id == Some(actor.user_id)),
+        Err(_) => false,
+    }
+}
+
+async fn create_in(
+    state: &AppState,
+    api: &ApiUser,
+    account_id: i64,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let actor = api.user.actor();
+    state.store.account(&actor, account_id).await.map_err(|e| ApiError::store(lang, e))?;
+    let personal = personal_ok(state, &actor, account_id).await;
+    let contact_body: serde_json::Map<_, _> =
+        body.iter().filter(|(k, _)| !LINK_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let link_body: serde_json::Map<_, _> =
+        body.iter().filter(|(k, _)| LINK_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    let rec = parse_fields(lang, &actor, FIELDS, &contact_body, &["account_id"], READ_ONLY, &|d| {
+        !crate::view::is_personal(d) || personal
+    })?;
+    let link = parse_fields(lang, &actor, LINK_FIELDS, &link_body, &[], &[], &general)?;
+    let c = state.store.create_contact(&actor, account_id, rec, link).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok((StatusCode::CREATED, Json(contact_json(&actor, c))).into_response())
+}
+
+async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let body = object(api.lang, &body)?;
+    let Some(account_id) = body.get("account_id").and_then(|v| v.as_i64()) else {
+        let mut e = FieldErrors::default();
+        e.add("account_id", "err.required");
+        return Err(ApiError::invalid(api.lang, &e));
+    };
+    create_in(&state, &api, account_id, &body).await
+}
+
+async fn create_at_account(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body = object(api.lang, &body)?;
+    create_in(&state, &api, id, &body).await
+}
+
+async fn of_account(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let actor = api.user.actor();
+    let list = state.store.account_contacts(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items: Vec<_> = list.into_iter().map(|c| contact_json(&actor, c)).collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn patch(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let actor = api.user.actor();
+    let before = state.store.contact(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    let personal = actor.can_see_personal(before.actor_owns_account);
+    let rec = parse_fields(lang, &actor, FIELDS, &body, &[], READ_ONLY, &|d| !crate::view::is_personal(d) || personal)?;
+    let c = state.store.update_contact(&actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(contact_json(&actor, c)))
+}
+
+async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
+    state.store.delete_contact(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+    let actor = api.user.actor();
+    let c = state.store.contact(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let mut rows = state.store.entity_history("contact", id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    redact::audit(&mut rows, actor.can_see_personal(c.actor_owns_account));
+    Ok(Json(json!({ "items": rows })))
+}
+
+/// PUT /accounts/{id}/contacts/{contact_id}: ties a contact to the account or changes the tie.
+async fn link(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Ids(account_id, contact_id): Ids,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let lang = api.lang;
+    let body = if body.is_empty() { serde_json::Map::new() } else { object(lang, &body)? };
+    let actor = api.user.actor();
+    state.store.account(&actor, account_id).await.map_err(|e| ApiError::store(lang, e))?;
+    let link = parse_fields(lang, &actor, LINK_FIELDS, &body, &[], &["account_id", "account_name"], &general)?;
+    let c =
+        state.store.link_contact(&actor, account_id, contact_id, link).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(contact_json(&actor, c)))
+}
+
+async fn unlink(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Ids(account_id, contact_id): Ids,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .unlink_contact(&api.user.actor(), account_id, contact_id)
+        .await
+        .map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

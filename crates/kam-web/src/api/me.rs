@@ -1,0 +1,40 @@
+//! /api/v1/me and /api/v1/search.
+
+use axum::extract::{RawQuery, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::json;
+
+use super::query_map;
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/api/v1/me", get(me)).route("/api/v1/search", get(search))
+}
+
+async fn me(api: ApiUser) -> Json<serde_json::Value> {
+    let u = &api.user;
+    Json(json!({
+        "id": u.id,
+        "username": u.username,
+        "display_name": u.display_name,
+        "role": u.role.as_str(),
+        "team_id": u.team_id,
+        "team_name": u.team_name,
+        "locale": u.locale,
+    }))
+}
+
+async fn search(
+    State(state): State<AppState>,
+    api: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let q = query_map(api.lang, raw)?;
+    let text = q.get("q").map(|s| s.trim().chars().take(100).collect::<String>()).unwrap_or_default();
+    let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20).clamp(1, 100);
+    let hits = state.store.search(&api.user.actor(), &text, limit).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": hits })))
+}

@@ -155,7 +155,7 @@ pub fn format_minor(minor: i64, grouped: bool) -> String {
     let units = if grouped {
         let mut out = String::new();
         for (i, c) in units.chars().enumerate() {
-            if i > 0 && (units.len() - i) % 3 == 0 {
+            if i > 0 && (units.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(c);
@@ -296,7 +296,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
 fn check_int(def: &FieldDef, i: i64) -> Result<Value, &'static str> {
     match def.kind {
         Kind::Int(lo, hi) if i < lo || i > hi => Err("err.range"),
-        Kind::Money if !(0..=1_000_000_000_000_00).contains(&i) => Err("err.range"),
+        Kind::Money if !(0..=100_000_000_000_000).contains(&i) => Err("err.range"),
         _ => Ok(Value::Int(i)),
     }
 }

@@ -366,8 +366,10 @@ impl Store {
         }
         let mut changes = fields::diff(&before.rec, &input.rec);
         let mut extra: Vec<(&str, Arg)> = Vec::new();
-        if let Some(owner) = input.owner {
-            if owner != before.owner_id {
+        if let Some(owner) = input.owner
+            && owner != before.owner_id
+        {
+            {
                 match owner {
                     Some(o) => self.check_owner(actor, o).await?,
                     None if !actor.can_release(&before.facts()) => {
@@ -382,8 +384,10 @@ impl Store {
                 changes.push(("owner_id", opt_int(before.owner_id), opt_int(owner)));
             }
         }
-        if let Some(parent) = input.parent {
-            if parent != before.parent_id {
+        if let Some(parent) = input.parent
+            && parent != before.parent_id
+        {
+            {
                 if let Some(p) = parent {
                     self.check_parent(&mut tx, actor, Some(id), p).await?;
                 }

@@ -142,8 +142,10 @@ impl Store {
                 return Err(if e.is_unique_violation() { StoreError::field("username", "err.taken") } else { e });
             }
         };
-        if u.role == Role::Manager {
-            if let Some(t) = team_id {
+        if u.role == Role::Manager
+            && let Some(t) = team_id
+        {
+            {
                 let mut q = Q::new("UPDATE teams SET manager_id = ");
                 q.arg(id).push(" WHERE id = ").arg(t).push(" AND manager_id IS NULL");
                 q.query().execute(&mut *tx).await?;

@@ -59,12 +59,11 @@ pub fn user_lang(user: &User) -> Lang {
 /// The client address: the socket peer, or the first X-Forwarded-For hop when
 /// the server is configured to trust its proxy.
 pub fn client_addr(state: &AppState, parts: &Parts) -> String {
-    if state.config.trust_proxy {
-        if let Some(f) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-            if let Some(first) = f.split(',').next() {
-                return first.trim().to_string();
-            }
-        }
+    if state.config.trust_proxy
+        && let Some(f) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) = f.split(',').next()
+    {
+        return first.trim().to_string();
     }
     parts
         .extensions

@@ -49,7 +49,7 @@ fn tables() -> &'static Tables {
 }
 
 /// The message for `key`, or the key itself when missing (tests keep that from happening).
-pub fn t<'a>(lang: Lang, key: &'a str) -> &'a str {
+pub fn t(lang: Lang, key: &str) -> &str {
     let table = match lang {
         Lang::Zh => &tables().zh,
         Lang::En => &tables().en,

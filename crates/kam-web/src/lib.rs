@@ -19,18 +19,12 @@ use axum::routing::get;
 use kam_store::Store;
 
 /// Settings of one server process.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     /// Mark session cookies `Secure` (when served behind TLS).
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For` for the client address (behind a load balancer).
     pub trust_proxy: bool,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config { secure_cookies: false, trust_proxy: false }
-    }
 }
 
 /// What every handler gets. Holds no per-user state: that lives in the database.

@@ -211,6 +211,7 @@ pub fn input(
 
 /// The inputs of a form, group by group. `values` are the raw texts to show
 /// (what was stored, or what the user typed when the form comes back with errors).
+#[expect(clippy::too_many_arguments, reason = "one call builds a whole form; the rules are the arguments")]
 pub fn form(
     lang: Lang,
     entity: &str,

@@ -659,7 +659,7 @@ async fn read_input(
     let actor = auth.user.actor();
     let mut input = AccountInput { rec, ..Default::default() };
     if actor.can_write_field(kam_core::fields::Access::General) {
-        if let Some(o) = form.get("owner") {
+        if let Some(o) = form.get("owner").filter(|o| !o.is_empty()) {
             let owner = if o == "pool" { None } else { o.parse().ok() };
             if existing.is_none_or(|a| a.owner_id != owner) {
                 input.owner = Some(owner);

@@ -1,0 +1,1012 @@
+//! HTTP tests of pages and API, in one binary. Every test runs on SQLite and,
+//! when KAM_TEST_POSTGRES_URL is set, on PostgreSQL.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use kam_core::Role;
+use kam_store::{Store, testing};
+use kam_web::{AppState, Config};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(kam_store::testing::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(s) = kam_store::testing::postgres().await {
+                        super::$name(s).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+both!(
+    role_table_for_account_and_contact_endpoints,
+    lists_counts_and_search_never_leak,
+    personal_fields_follow_the_policy,
+    pages_answer_404_outside_scope,
+    csrf_is_required_on_every_form,
+    login_throttling_and_identical_failures,
+    logout_and_disable_end_sessions,
+    writes_are_audited_and_history_is_served,
+    bad_input_gets_field_errors_never_500,
+    forms_show_field_errors_in_the_users_language,
+    similar_names_warn_with_a_link,
+    pool_claim_release_and_handover_over_the_api,
+    contacts_over_the_api,
+    two_instances_share_sessions_and_writes,
+    docs_health_and_language,
+    competitors_and_business_over_pages_and_api,
+);
+
+struct TestApp {
+    store: Store,
+    app: Router,
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+impl TestApp {
+    fn new(store: Store) -> TestApp {
+        let app = kam_web::app(AppState::new(store.clone(), Config::default()));
+        TestApp { store, app }
+    }
+
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Resp { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn api(&self, token: &str, method: &str, path: &str, body: Option<Value>) -> Resp {
+        let mut b =
+            Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let body = match body {
+            Some(v) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(b.body(body).unwrap()).await
+    }
+
+    /// A user with an API token.
+    async fn user(&self, name: &str, role: Role, team: Option<&str>) -> (i64, String) {
+        let id = testing::user(&self.store, name, role, team).await;
+        (id, self.store.create_token(name, "test").await.unwrap())
+    }
+
+    /// A user with a real password, logged in through the login form.
+    async fn browser(&self, name: &str, role: Role, team: Option<&str>) -> Browser {
+        let hash = kam_core::secret::hash_password("correct-horse").unwrap();
+        self.store
+            .create_user(kam_store::users::NewUser {
+                username: name,
+                display_name: name,
+                role,
+                team,
+                password_hash: hash,
+            })
+            .await
+            .unwrap();
+        self.login(name, "correct-horse").await.expect("login works")
+    }
+
+    async fn login_form(&self) -> (String, String) {
+        let r = self.send(Request::get("/login").body(Body::empty()).unwrap()).await;
+        let cookie = set_cookie(&r.headers, "kam_login_csrf").unwrap();
+        (cookie, csrf_of(&r.body))
+    }
+
+    async fn try_login(&self, user: &str, password: &str) -> Resp {
+        let (cookie, csrf) = self.login_form().await;
+        let body = serde_urlencoded::to_string([
+            ("_csrf", csrf.as_str()),
+            ("username", user),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .unwrap();
+        self.send(
+            Request::post("/login")
+                .header(header::COOKIE, format!("kam_login_csrf={cookie}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn login(&self, user: &str, password: &str) -> Option<Browser> {
+        let r = self.try_login(user, password).await;
+        if r.status != StatusCode::SEE_OTHER {
+            return None;
+        }
+        let session = set_cookie(&r.headers, "kam_session")?;
+        let mut b = Browser { cookie: session, csrf: String::new() };
+        let home = self.get(&b, "/").await;
+        assert_eq!(home.status, StatusCode::OK, "home after login");
+        b.csrf = csrf_of(&home.body);
+        Some(b)
+    }
+
+    async fn get(&self, b: &Browser, path: &str) -> Resp {
+        self.send(
+            Request::get(path).header(header::COOKIE, format!("kam_session={}", b.cookie)).body(Body::empty()).unwrap(),
+        )
+        .await
+    }
+
+    async fn post(&self, b: &Browser, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut all: Vec<(&str, &str)> = vec![("_csrf", b.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(b, path, &all).await
+    }
+
+    async fn post_raw(&self, b: &Browser, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        self.send(
+            Request::post(path)
+                .header(header::COOKIE, format!("kam_session={}", b.cookie))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await
+    }
+}
+
+struct Browser {
+    cookie: String,
+    csrf: String,
+}
+
+fn set_cookie(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, v)| *k == name && !v.is_empty())
+        .map(|(_, v)| v.to_string())
+}
+
+fn csrf_of(html: &str) -> String {
+    let i = html.find("name=\"_csrf\" value=\"").expect("a form with a CSRF token");
+    html[i + 20..].split('"').next().unwrap().to_string()
+}
+
+/// The people and records most tests use: two teams, every role.
+struct World {
+    rep_a: String,
+    rep_b: String,
+    m_east: String,
+    fin: String,
+    service: String,
+    auditor: String,
+    admin: String,
+    acc_a: i64,
+    acc_b: i64,
+    acc_c: i64,
+    con_a: i64,
+    con_b: i64,
+    con_c: i64,
+    rep_a_id: i64,
+    rep_b_id: i64,
+    rep_c_id: i64,
+}
+
+async fn world(t: &TestApp) -> World {
+    let (rep_a_id, rep_a) = t.user("rep_a", Role::Sales, Some("East")).await;
+    let (rep_b_id, rep_b) = t.user("rep_b", Role::Sales, Some("East")).await;
+    let (rep_c_id, rep_c) = t.user("rep_c", Role::Sales, Some("South")).await;
+    let (_, m_east) = t.user("m_east", Role::Manager, Some("East")).await;
+    let (_, fin) = t.user("fin", Role::Finance, None).await;
+    let (_, service) = t.user("svc", Role::Service, None).await;
+    let (_, auditor) = t.user("aud", Role::Auditor, None).await;
+    let (_, admin) = t.user("adm", Role::Admin, None).await;
+    let mk = |name: &'static str| json!({"name": name, "grade": "B"});
+    let acc_a =
+        t.api(&rep_a, "POST", "/api/v1/accounts", Some(mk("甲客户有限公司"))).await.json()["id"].as_i64().unwrap();
+    let acc_b =
+        t.api(&rep_b, "POST", "/api/v1/accounts", Some(mk("乙客户有限公司"))).await.json()["id"].as_i64().unwrap();
+    let acc_c =
+        t.api(&rep_c, "POST", "/api/v1/accounts", Some(mk("丙客户有限公司"))).await.json()["id"].as_i64().unwrap();
+    let contact = |name: &'static str, mobile: &'static str| json!({"name": name, "mobile": mobile, "birth_date": "1970-05-20", "hobbies": "钓鱼", "title": "总经理", "buying_role": "decision_maker"});
+    let con_a = t
+        .api(&rep_a, "POST", &format!("/api/v1/accounts/{acc_a}/contacts"), Some(contact("赵一", "13900000001")))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let con_b = t
+        .api(&rep_b, "POST", &format!("/api/v1/accounts/{acc_b}/contacts"), Some(contact("钱二", "13900000002")))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let con_c = t
+        .api(&rep_c, "POST", &format!("/api/v1/accounts/{acc_c}/contacts"), Some(contact("孙三", "13900000003")))
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    World {
+        rep_a,
+        rep_b,
+        m_east,
+        fin,
+        service,
+        auditor,
+        admin,
+        acc_a,
+        acc_b,
+        acc_c,
+        con_a,
+        con_b,
+        con_c,
+        rep_a_id,
+        rep_b_id,
+        rep_c_id,
+    }
+}
+
+/// The answer table: for each role, the status of one request against
+/// (its own record, a team colleague's, another team's). "Own" for roles that
+/// own nothing is rep_a's record.
+async fn role_table_for_account_and_contact_endpoints(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let roles: [(&str, &str); 6] = [
+        ("sales", &w.rep_a),
+        ("manager", &w.m_east),
+        ("finance", &w.fin),
+        ("service", &w.service),
+        ("auditor", &w.auditor),
+        ("admin", &w.admin),
+    ];
+    let accounts = [w.acc_a, w.acc_b, w.acc_c];
+    let contacts = [w.con_a, w.con_b, w.con_c];
+    type Row = [(&'static str, [u16; 3]); 6];
+    let get_account: Row = [
+        ("sales", [200, 404, 404]),
+        ("manager", [200, 200, 404]),
+        ("finance", [200, 200, 200]),
+        ("service", [200, 200, 200]),
+        ("auditor", [200, 200, 200]),
+        ("admin", [200, 200, 200]),
+    ];
+    let patch_general: Row = [
+        ("sales", [200, 404, 404]),
+        ("manager", [200, 200, 404]),
+        ("finance", [403, 403, 403]),
+        ("service", [403, 403, 403]),
+        ("auditor", [403, 403, 403]),
+        ("admin", [200, 200, 200]),
+    ];
+    let patch_credit: Row = [
+        ("sales", [403, 404, 404]),
+        ("manager", [403, 403, 404]),
+        ("finance", [200, 200, 200]),
+        ("service", [403, 403, 403]),
+        ("auditor", [403, 403, 403]),
+        ("admin", [200, 200, 200]),
+    ];
+    let post_contact: Row = [
+        ("sales", [201, 404, 404]),
+        ("manager", [201, 201, 404]),
+        ("finance", [403, 403, 403]),
+        ("service", [403, 403, 403]),
+        ("auditor", [403, 403, 403]),
+        ("admin", [201, 201, 201]),
+    ];
+    let mut failures = Vec::new();
+    for (i, (role, token)) in roles.iter().enumerate() {
+        for (j, id) in accounts.iter().enumerate() {
+            let checks: [(&str, Resp, u16); 6] = [
+                (
+                    "GET account",
+                    t.api(token, "GET", &format!("/api/v1/accounts/{id}"), None).await,
+                    get_account[i].1[j],
+                ),
+                (
+                    "GET history",
+                    t.api(token, "GET", &format!("/api/v1/accounts/{id}/history"), None).await,
+                    get_account[i].1[j],
+                ),
+                (
+                    "GET contacts",
+                    t.api(token, "GET", &format!("/api/v1/accounts/{id}/contacts"), None).await,
+                    get_account[i].1[j],
+                ),
+                (
+                    "PATCH notes",
+                    t.api(
+                        token,
+                        "PATCH",
+                        &format!("/api/v1/accounts/{id}"),
+                        Some(json!({"notes": format!("by {role}")})),
+                    )
+                    .await,
+                    patch_general[i].1[j],
+                ),
+                (
+                    "PATCH credit_limit",
+                    t.api(token, "PATCH", &format!("/api/v1/accounts/{id}"), Some(json!({"credit_limit": 100_000})))
+                        .await,
+                    patch_credit[i].1[j],
+                ),
+                (
+                    "POST contact",
+                    t.api(
+                        token,
+                        "POST",
+                        &format!("/api/v1/accounts/{id}/contacts"),
+                        Some(json!({"name": format!("{role}联系人")})),
+                    )
+                    .await,
+                    post_contact[i].1[j],
+                ),
+            ];
+            for (what, r, want) in checks.iter() {
+                if r.status.as_u16() != *want {
+                    failures.push(format!("{role} {what} #{j}: got {} want {want}: {}", r.status, r.body));
+                }
+                if r.status.as_u16() >= 400 {
+                    let e = r.json();
+                    assert!(
+                        e["error"]["code"].is_string() && e["error"]["message"].is_string(),
+                        "error body: {}",
+                        r.body
+                    );
+                }
+            }
+        }
+        for (j, id) in contacts.iter().enumerate() {
+            let r = t.api(token, "GET", &format!("/api/v1/contacts/{id}"), None).await;
+            if r.status.as_u16() != get_account[i].1[j] {
+                failures.push(format!("{role} GET contact #{j}: got {}", r.status));
+            }
+            let r = t.api(token, "GET", &format!("/api/v1/contacts/{id}/history"), None).await;
+            if r.status.as_u16() != get_account[i].1[j] {
+                failures.push(format!("{role} GET contact history #{j}: got {}", r.status));
+            }
+            let r = t.api(token, "PATCH", &format!("/api/v1/contacts/{id}"), Some(json!({"department": role}))).await;
+            let want = patch_general[i].1[j];
+            if r.status.as_u16() != want {
+                failures.push(format!("{role} PATCH contact #{j}: got {} want {want}: {}", r.status, r.body));
+            }
+        }
+    }
+    // Deleting: (who, account, expected), in an order that leaves each target in place until its turn.
+    for (who, token, id, want) in [
+        ("sales own", &w.rep_a, w.acc_a, 403),
+        ("finance", &w.fin, w.acc_a, 403),
+        ("service", &w.service, w.acc_a, 403),
+        ("auditor", &w.auditor, w.acc_a, 403),
+        ("manager other team", &w.m_east, w.acc_c, 404),
+        ("manager own team", &w.m_east, w.acc_b, 204),
+        ("admin", &w.admin, w.acc_c, 204),
+        ("after delete", &w.admin, w.acc_c, 404),
+    ] {
+        let r = t.api(token, "DELETE", &format!("/api/v1/accounts/{id}"), None).await;
+        if r.status.as_u16() != want {
+            failures.push(format!("DELETE {who}: got {} want {want}", r.status));
+        }
+    }
+    assert!(failures.is_empty(), "answer table mismatches:\n{}", failures.join("\n"));
+}
+
+async fn lists_counts_and_search_never_leak(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let ids =
+        |v: Value| -> Vec<i64> { v["items"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect() };
+    let r = t.api(&w.rep_a, "GET", "/api/v1/accounts", None).await.json();
+    assert_eq!(ids(r.clone()), vec![w.acc_a]);
+    assert_eq!(r["total"], 1);
+    let r = t.api(&w.m_east, "GET", "/api/v1/accounts?sort=name", None).await.json();
+    let mut got = ids(r.clone());
+    got.sort();
+    assert_eq!(got, vec![w.acc_a, w.acc_b]);
+    assert_eq!(r["total"], 2);
+    assert_eq!(t.api(&w.fin, "GET", "/api/v1/accounts", None).await.json()["total"], 3);
+    // Search by a colleague's contact name and account name finds nothing for the rep.
+    let hits = t.api(&w.rep_a, "GET", "/api/v1/search?q=%E9%92%B1%E4%BA%8C", None).await.json();
+    assert!(hits["items"].as_array().unwrap().is_empty(), "钱二 is rep_b's contact: {hits}");
+    let hits = t.api(&w.m_east, "GET", "/api/v1/search?q=%E9%92%B1%E4%BA%8C", None).await.json();
+    assert_eq!(hits["items"][0]["entity"], "contact");
+    let hits = t.api(&w.rep_a, "GET", "/api/v1/search?q=%E4%B8%99%E5%AE%A2%E6%88%B7", None).await.json();
+    assert!(hits["items"].as_array().unwrap().is_empty(), "丙客户 is another team's");
+    // Contacts list.
+    let r = t.api(&w.rep_a, "GET", "/api/v1/contacts", None).await.json();
+    assert_eq!(ids(r.clone()), vec![w.con_a]);
+    assert_eq!(r["total"], 1);
+    // Filters and paging shape.
+    let r = t.api(&w.admin, "GET", "/api/v1/accounts?grade=B&per_page=2&page=2", None).await.json();
+    assert_eq!(
+        (r["total"].as_i64(), r["page"].as_i64(), r["per_page"].as_i64(), r["items"].as_array().unwrap().len()),
+        (Some(3), Some(2), Some(2), 1)
+    );
+    // The HTML list as well.
+    let b = t.browser("rep_a_web", Role::Sales, Some("East")).await;
+    let page = t.get(&b, "/accounts").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("甲客户有限公司") && !page.body.contains("乙客户有限公司"), "a new rep owns nothing");
+    assert!(page.body.contains("共 0 条"));
+}
+
+async fn personal_fields_follow_the_policy(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    for (who, token, visible) in [
+        ("owner", &w.rep_a, true),
+        ("manager", &w.m_east, true),
+        ("admin", &w.admin, true),
+        ("finance", &w.fin, false),
+        ("service", &w.service, false),
+        ("auditor", &w.auditor, false),
+    ] {
+        let c = t.api(token, "GET", &format!("/api/v1/contacts/{}", w.con_a), None).await.json();
+        assert_eq!(c["name"], "赵一", "{who}");
+        assert_eq!(c.get("birth_date").is_some(), visible, "{who}: birth_date");
+        assert_eq!(c.get("hobbies").is_some(), visible, "{who}: hobbies");
+        let h = t.api(token, "GET", &format!("/api/v1/contacts/{}/history", w.con_a), None).await.json();
+        assert_eq!(h.to_string().contains("钓鱼"), visible, "{who}: history shows personal values only when allowed");
+        let a = t.api(token, "GET", &format!("/api/v1/accounts/{}/history", w.acc_a), None).await.json();
+        assert_eq!(a.to_string().contains("钓鱼"), visible, "{who}: account history too");
+    }
+    // A manager shares rep_b's account with rep_a: rep_a reads the contact but not its personal fields.
+    assert_eq!(
+        t.api(&w.m_east, "POST", &format!("/api/v1/accounts/{}/shares", w.acc_b), Some(json!({"user_id": w.rep_a_id})))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    let c = t.api(&w.rep_a, "GET", &format!("/api/v1/contacts/{}", w.con_b), None).await.json();
+    assert_eq!(c["name"], "钱二");
+    assert!(c.get("birth_date").is_none());
+    // The HTML card hides them as well.
+    let b = t.browser("fin_web", Role::Finance, None).await;
+    let page = t.get(&b, &format!("/contacts/{}", w.con_a)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("赵一") && !page.body.contains("钓鱼") && !page.body.contains("1970-05-20"));
+}
+
+async fn pages_answer_404_outside_scope(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let b = t.browser("rep_c_web", Role::Sales, Some("South")).await;
+    // Give the web rep rep_c's account through the manager-free path: admin hands it over.
+    let r = t.api(&w.admin, "POST", "/api/v1/accounts/handover", Some(json!({"from_user_id": w.rep_c_id, "to_user_id": t.store.user_by_username("rep_c_web").await.unwrap().unwrap().id}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for (path, want) in [
+        (format!("/accounts/{}", w.acc_c), 200),
+        (format!("/accounts/{}?tab=history", w.acc_c), 200),
+        (format!("/accounts/{}/edit", w.acc_c), 200),
+        (format!("/accounts/{}", w.acc_a), 404),
+        (format!("/accounts/{}?tab=contacts", w.acc_b), 404),
+        (format!("/accounts/{}/edit", w.acc_a), 404),
+        (format!("/contacts/{}", w.con_c), 200),
+        (format!("/contacts/{}", w.con_a), 404),
+        (format!("/contacts/{}/edit", w.con_b), 404),
+        ("/accounts/999999".to_string(), 404),
+        ("/accounts/abc".to_string(), 400),
+    ] {
+        let r = t.get(&b, &path).await;
+        assert_eq!(r.status.as_u16(), want, "{path}");
+    }
+    let r = t.post(&b, &format!("/accounts/{}", w.acc_a), &[("name", "x")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(t.get(&b, "/admin").await.status == StatusCode::NOT_FOUND, "admin page is invisible to reps");
+}
+
+async fn csrf_is_required_on_every_form(s: Store) {
+    let t = TestApp::new(s);
+    let b = t.browser("rep", Role::Sales, Some("East")).await;
+    let r = t.post_raw(&b, "/accounts", &[("name", "无令牌公司")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("表单已过期"));
+    let r = t.post_raw(&b, "/accounts", &[("_csrf", "forged"), ("name", "伪造公司")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t.post_raw(&b, "/logout", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "logout needs the token too");
+    // Login itself needs the login-form token.
+    let body = serde_urlencoded::to_string([("username", "rep"), ("password", "correct-horse")]).unwrap();
+    let r = t
+        .send(
+            Request::post("/login")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let f = kam_store::accounts::AccountFilter { page: 1, per_page: 10, ..Default::default() };
+    let admin = kam_core::Actor { user_id: 0, role: Role::Admin, team_id: None };
+    assert_eq!(t.store.list_accounts(&admin, &f).await.unwrap().total, 0, "nothing was written");
+    // With the token it works.
+    let r = t.post(&b, "/accounts", &[("name", "有令牌公司"), ("owner", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+async fn login_throttling_and_identical_failures(s: Store) {
+    let t = TestApp::new(s);
+    let _ = t.browser("wang", Role::Sales, None).await;
+    let unknown = t.try_login("nobody", "whatever-pass").await;
+    let wrong = t.try_login("wang", "wrong-password").await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.status, unknown.status);
+    let strip = |b: &str| {
+        let i = b.find("name=\"_csrf\" value=\"").unwrap();
+        let j = b[i + 20..].find('"').unwrap() + i + 20;
+        let k = b.find("name=\"username\" value=\"").unwrap();
+        let l = b[k + 23..].find('"').unwrap() + k + 23;
+        format!("{}{}{}", &b[..i], &b[j..k], &b[l..])
+    };
+    assert_eq!(strip(&unknown.body), strip(&wrong.body), "same page for unknown user and wrong password");
+    assert!(wrong.body.contains("用户名或密码错误"));
+    for _ in 0..4 {
+        assert_eq!(t.try_login("wang", "wrong-password").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = t.try_login("wang", "correct-horse").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "throttled after 5 failures, even with the right password");
+    assert!(r.body.contains("登录失败次数过多"));
+    assert!(t.login("wang", "correct-horse").await.is_none());
+}
+
+async fn logout_and_disable_end_sessions(s: Store) {
+    let t = TestApp::new(s);
+    let b = t.browser("li", Role::Sales, None).await;
+    let r = t.post(&b, "/logout", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = t.get(&b, "/accounts").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "logged out: sent to the login page");
+    assert!(r.headers[header::LOCATION].to_str().unwrap().starts_with("/login"));
+    let b2 = t.login("li", "correct-horse").await.unwrap();
+    let token = t.store.create_token("li", "t").await.unwrap();
+    assert_eq!(t.api(&token, "GET", "/api/v1/me", None).await.status, StatusCode::OK);
+    let admin = t.browser("boss", Role::Admin, None).await;
+    let r = t.post(&admin, "/admin/users/li/disable", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(t.get(&b2, "/").await.status, StatusCode::SEE_OTHER, "disabled: session ended");
+    assert_eq!(t.api(&token, "GET", "/api/v1/me", None).await.status, StatusCode::UNAUTHORIZED);
+    assert!(t.login("li", "correct-horse").await.is_none(), "a disabled user cannot log in");
+    let rows = t.store.recent_audit(50).await.unwrap();
+    assert!(rows.iter().any(|r| r.action == "disable" && r.entity == "user"));
+    assert!(rows.iter().any(|r| r.action == "logout"));
+}
+
+async fn writes_are_audited_and_history_is_served(s: Store) {
+    let t = TestApp::new(s);
+    let (_, rep) = t.user("rep", Role::Sales, Some("East")).await;
+    let (_, m) = t.user("mgr", Role::Manager, Some("East")).await;
+    let a =
+        t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "审计测试有限公司", "grade": "C"}))).await.json();
+    let id = a["id"].as_i64().unwrap();
+    t.api(&rep, "PATCH", &format!("/api/v1/accounts/{id}"), Some(json!({"grade": "A", "city": "杭州市"}))).await;
+    let c = t.api(&rep, "POST", "/api/v1/contacts", Some(json!({"account_id": id, "name": "周五"}))).await.json();
+    t.api(&rep, "PATCH", &format!("/api/v1/contacts/{}", c["id"]), Some(json!({"mobile": "13711112222"}))).await;
+    let comp = t.api(&rep, "POST", "/api/v1/competitors", Some(json!({"name": "对手甲"}))).await.json();
+    t.api(
+        &rep,
+        "POST",
+        &format!("/api/v1/accounts/{id}/competitors"),
+        Some(json!({"competitor_id": comp["id"], "share_pct": 30})),
+    )
+    .await;
+    t.api(
+        &rep,
+        "POST",
+        &format!("/api/v1/accounts/{id}/partners"),
+        Some(json!({"kind": "supplier", "name": "供应商乙"})),
+    )
+    .await;
+    t.api(&rep, "POST", &format!("/api/v1/accounts/{id}/release"), None).await;
+    t.api(&m, "POST", &format!("/api/v1/accounts/{id}/claim"), None).await;
+    let h = t.api(&m, "GET", &format!("/api/v1/accounts/{id}/history"), None).await.json();
+    let seen: Vec<(String, String)> = h["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["entity"].as_str().unwrap().into(), r["action"].as_str().unwrap().into()))
+        .collect();
+    let want: Vec<(String, String)> = [
+        ("account", "claim"),
+        ("account", "release"),
+        ("account_partner", "create"),
+        ("competitor_position", "create"),
+        ("contact", "update"),
+        ("contact", "create"),
+        ("account", "update"),
+        ("account", "create"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(seen, want);
+    let upd = &h["items"][6];
+    assert_eq!(upd["changes"]["grade"], json!(["C", "A"]));
+    assert_eq!(upd["actor_name"], "rep");
+    // The History tab shows the same rows.
+    let b = t.browser("mgr_web", Role::Manager, Some("East")).await;
+    let page = t.get(&b, &format!("/accounts/{id}?tab=history")).await;
+    assert!(page.body.contains("客户等级") && page.body.contains("认领"), "history tab");
+    // And the trail cannot be altered.
+    let first = h["items"][0]["id"].as_i64().unwrap();
+    let (u, d) = t.store.try_tamper_audit(first).await;
+    assert!(u.is_err() && d.is_err());
+    // Delete is audited too.
+    let r = t.api(&m, "DELETE", &format!("/api/v1/accounts/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(t.api(&m, "GET", &format!("/api/v1/accounts/{id}"), None).await.status, StatusCode::NOT_FOUND);
+    let rows = t.store.account_history(id).await.unwrap();
+    assert_eq!(rows[0].action, "delete");
+}
+
+async fn bad_input_gets_field_errors_never_500(s: Store) {
+    let t = TestApp::new(s);
+    let (_, rep) = t.user("rep", Role::Sales, Some("East")).await;
+    let r = t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "校验公司", "credit_code": "91350100M000100Y44", "email": "nope", "grade": "Z", "postcode": "12"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let e = r.json();
+    assert_eq!(e["error"]["code"], "validation_failed");
+    assert!(e["error"]["fields"]["credit_code"].as_str().unwrap().contains("校验位"));
+    for f in ["email", "grade", "postcode"] {
+        assert!(e["error"]["fields"][f].is_string(), "{f}");
+    }
+    let r = t
+        .send(
+            Request::post("/api/v1/accounts")
+                .header(header::AUTHORIZATION, format!("Bearer {rep}"))
+                .header(header::ACCEPT_LANGUAGE, "en")
+                .body(Body::from(json!({"name": "", "credit_code": "123"}).to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"]["name"], "This field is required.");
+    assert!(r.json()["error"]["fields"]["credit_code"].as_str().unwrap().contains("18 characters"));
+    for (method, path, body) in [
+        ("POST", "/api/v1/accounts", "{not json"),
+        ("POST", "/api/v1/accounts", "[1,2]"),
+        ("PATCH", "/api/v1/accounts/abc", "{}"),
+        ("GET", "/api/v1/accounts/99999999999999999999", ""),
+        ("POST", "/api/v1/accounts", r#"{"name": 5}"#),
+        ("POST", "/api/v1/accounts", r#"{"name": "x", "staff_count": "many"}"#),
+        ("POST", "/api/v1/accounts", r#"{"name": "x", "owner_id": "me"}"#),
+        ("POST", "/api/v1/accounts", r#"{"name": "x", "is_admin": true}"#),
+        ("POST", "/api/v1/accounts", r#"{"name": "x", "parent_id": 424242}"#),
+        ("GET", "/api/v1/nothing-here", ""),
+    ] {
+        let r = t
+            .send(
+                Request::builder()
+                    .method(method)
+                    .uri(path)
+                    .header(header::AUTHORIZATION, format!("Bearer {rep}"))
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert!(r.status.is_client_error(), "{method} {path} {body}: {}", r.status);
+        assert!(r.json()["error"]["code"].is_string(), "{method} {path}: JSON error body: {}", r.body);
+    }
+    let r = t.api(&rep, "GET", "/api/v1/accounts", None).await.json();
+    assert_eq!(r["total"], 0, "no partial writes");
+    // Unique credit code across scopes.
+    let ok =
+        t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "甲", "credit_code": "91350100M000100Y43"}))).await;
+    assert_eq!(ok.status, StatusCode::CREATED);
+    let (_, other) = t.user("other", Role::Sales, Some("South")).await;
+    let dup = t
+        .api(&other, "POST", "/api/v1/accounts", Some(json!({"name": "乙", "credit_code": "91350100m000100y43"})))
+        .await;
+    assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(dup.json()["error"]["fields"]["credit_code"].as_str().unwrap().contains("已有客户"));
+    // No token, bad token.
+    let r = t.send(Request::get("/api/v1/accounts").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json()["error"]["code"], "unauthorized");
+    assert_eq!(t.api("kam_forged", "GET", "/api/v1/me", None).await.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn forms_show_field_errors_in_the_users_language(s: Store) {
+    let t = TestApp::new(s);
+    let b = t.browser("rep", Role::Sales, Some("East")).await;
+    let r = t
+        .post(
+            &b,
+            "/accounts",
+            &[("name", "表单公司"), ("credit_code", "91350100M000100Y44"), ("email", "bad"), ("owner", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("统一社会信用代码校验位不正确"));
+    assert!(r.body.contains("Email 地址格式不正确"));
+    assert!(r.body.contains("value=\"表单公司\""), "what was typed is kept");
+    let r = t.post(&b, "/me/locale", &[("locale", "en")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = t.post(&b, "/accounts", &[("name", ""), ("credit_code", "91350100M000100Y44")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("check digit is wrong") && r.body.contains("This field is required."));
+    let r =
+        t.post(&b, "/accounts", &[("name", "正确公司"), ("credit_code", "91350100M000100Y43"), ("owner", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let page = t.get(&b, &loc).await;
+    assert!(page.body.contains("正确公司") && page.body.contains("Saved."));
+    // Contact form errors too.
+    let id: i64 = loc.trim_start_matches("/accounts/").split('?').next().unwrap().parse().unwrap();
+    let r = t.post(&b, &format!("/accounts/{id}/contacts"), &[("name", ""), ("birth_date", "1970-13-01")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("Use a date like 2026-11-28."));
+}
+
+async fn similar_names_warn_with_a_link(s: Store) {
+    let t = TestApp::new(s);
+    let (_, other) = t.user("other", Role::Sales, Some("South")).await;
+    let first = t.api(&other, "POST", "/api/v1/accounts", Some(json!({"name": "杭州华信化工有限公司"}))).await.json();
+    let b = t.browser("rep", Role::Sales, Some("East")).await;
+    let r = t.post(&b, "/accounts", &[("name", "杭州华信化工股份有限公司"), ("owner", "")]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("已有名称非常相近的客户"));
+    assert!(r.body.contains(&format!("/accounts/{}", first["id"])));
+    let r =
+        t.post(&b, "/accounts", &[("name", "杭州华信化工股份有限公司"), ("confirm_similar", "1"), ("owner", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let (_, rep2) = t.user("rep2", Role::Sales, Some("East")).await;
+    let r = t.api(&rep2, "POST", "/api/v1/accounts", Some(json!({"name": "杭州华信化工集团有限公司"}))).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["warnings"].as_array().unwrap().len(), 2);
+    assert_eq!(r.json()["warnings"][0]["code"], "similar_name");
+}
+
+async fn pool_claim_release_and_handover_over_the_api(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let p = t.api(&w.admin, "POST", "/api/v1/accounts", Some(json!({"name": "公海客户一"}))).await.json();
+    let p2 = t
+        .api(&w.m_east, "POST", "/api/v1/accounts", Some(json!({"name": "公海客户二", "owner_id": null})))
+        .await
+        .json();
+    assert!(p["owner_id"].is_null() && p2["owner_id"].is_null());
+    let pool = t.api(&w.rep_a, "GET", "/api/v1/accounts?pool=1", None).await.json();
+    assert_eq!(pool["total"], 2);
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/accounts/{}/claim", p["id"]), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["owner_id"].as_i64(), Some(w.rep_a_id));
+    let r = t.api(&w.rep_b, "POST", &format!("/api/v1/accounts/{}/claim", p["id"]), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "taken: out of rep_b's scope now");
+    t.store.set_setting(None, "pool.claim_limit", "2").await.unwrap();
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/accounts/{}/claim", p2["id"]), None).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "rep_a holds 2 accounts: the limit");
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("上限"));
+    let r = t.api(&w.fin, "POST", &format!("/api/v1/accounts/{}/claim", p2["id"]), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t.api(&w.rep_b, "POST", &format!("/api/v1/accounts/{}/release", w.acc_a), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/accounts/{}/release", p["id"]), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.json()["owner_id"].is_null());
+    // Handover: only managers (own team) and admin.
+    let body = json!({"from_user_id": w.rep_a_id, "to_user_id": w.rep_b_id});
+    assert_eq!(
+        t.api(&w.rep_a, "POST", "/api/v1/accounts/handover", Some(body.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let cross = json!({"from_user_id": w.rep_a_id, "to_user_id": w.rep_c_id});
+    assert_eq!(t.api(&w.m_east, "POST", "/api/v1/accounts/handover", Some(cross)).await.status, StatusCode::FORBIDDEN);
+    let r = t.api(&w.m_east, "POST", "/api/v1/accounts/handover", Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["moved"], 1);
+    assert_eq!(
+        t.api(&w.rep_b, "GET", &format!("/api/v1/accounts/{}", w.acc_a), None).await.json()["owner_id"].as_i64(),
+        Some(w.rep_b_id)
+    );
+    // The pool and handover pages.
+    let b = t.browser("rep_web", Role::Sales, Some("East")).await;
+    let page = t.get(&b, "/pool").await;
+    assert!(page.body.contains("公海客户一") && page.body.contains("认领"));
+    let r = t.post(&b, &format!("/accounts/{}/claim", p["id"]), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = t.get(&b, &format!("/accounts/{}?tab=history", p["id"])).await;
+    assert!(page.body.contains("认领") && page.body.contains("退回公海"));
+}
+
+async fn contacts_over_the_api(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let other = t.api(&w.rep_a, "POST", "/api/v1/accounts", Some(json!({"name": "关联公司"}))).await.json();
+    let oid = other["id"].as_i64().unwrap();
+    let r = t
+        .api(
+            &w.rep_a,
+            "PUT",
+            &format!("/api/v1/accounts/{oid}/contacts/{}", w.con_a),
+            Some(json!({"title": "董事", "buying_role": "influencer", "is_primary": true})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["accounts"].as_array().unwrap().len(), 2);
+    let r = t.api(&w.rep_a, "PUT", &format!("/api/v1/accounts/{oid}/contacts/{}", w.con_b), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "cannot link a contact one cannot see");
+    let list = t.api(&w.rep_a, "GET", &format!("/api/v1/contacts?account_id={oid}"), None).await.json();
+    assert_eq!(list["total"], 1);
+    let hits = t.api(&w.rep_a, "GET", "/api/v1/search?q=%E8%B5%B5%E4%B8%80", None).await.json();
+    assert_eq!(hits["items"][0]["id"].as_i64(), Some(w.con_a), "two-character name 赵一");
+    let hits = t.api(&w.rep_a, "GET", "/api/v1/search?q=0000001", None).await.json();
+    assert!(
+        hits["items"].as_array().unwrap().iter().any(|h| h["id"].as_i64() == Some(w.con_a)),
+        "part of a mobile number"
+    );
+    let r = t.api(&w.rep_a, "POST", "/api/v1/contacts", Some(json!({"name": "无客户"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = t.api(&w.fin, "PATCH", &format!("/api/v1/contacts/{}", w.con_a), Some(json!({"hobbies": "x"}))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t.api(&w.rep_a, "DELETE", &format!("/api/v1/accounts/{oid}/contacts/{}", w.con_a), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = t.api(&w.rep_a, "DELETE", &format!("/api/v1/contacts/{}", w.con_a), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        t.api(&w.rep_a, "GET", &format!("/api/v1/contacts/{}", w.con_a), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let me = t.api(&w.rep_a, "GET", "/api/v1/me", None).await.json();
+    assert_eq!(
+        (me["username"].as_str(), me["role"].as_str(), me["team_name"].as_str()),
+        (Some("rep_a"), Some("sales"), Some("East"))
+    );
+    // Pages: contact card, list and link form.
+    let b = t.browser("rep_web", Role::Sales, Some("East")).await;
+    let r = t.post(&b, "/accounts", &[("name", "网页客户"), ("owner", "")]).await;
+    let id: i64 = r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/accounts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{id}/contacts"),
+            &[("name", "吴六"), ("mobile", "13800138000"), ("buying_role", "decision_maker"), ("is_primary", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = t.get(&b, &format!("/accounts/{id}?tab=contacts")).await;
+    assert!(page.body.contains("吴六") && page.body.contains("决策者"));
+    let page = t.get(&b, "/search?q=%E5%90%B4%E5%85%AD").await;
+    assert!(page.body.contains("吴六"));
+}
+
+async fn two_instances_share_sessions_and_writes(s: Store) {
+    let one = TestApp::new(s.clone());
+    let two = TestApp::new(s.clone_fresh_pool().await.unwrap());
+    let b = one.browser("rep", Role::Sales, Some("East")).await;
+    let r = two.get(&b, "/accounts").await;
+    assert_eq!(r.status, StatusCode::OK, "a session made on one instance works on the other");
+    let r = two.post(&b, "/accounts", &[("name", "双实例公司"), ("owner", "")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = one.get(&b, "/accounts").await;
+    assert!(page.body.contains("双实例公司"), "a write on one instance is seen on the other");
+    let r = two.post(&b, "/logout", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(one.get(&b, "/accounts").await.status, StatusCode::SEE_OTHER, "logout on one ends it on both");
+    // Throttling counters are shared too.
+    for _ in 0..3 {
+        one.try_login("rep", "wrong-password").await;
+        two.try_login("rep", "wrong-password").await;
+    }
+    assert_eq!(one.try_login("rep", "correct-horse").await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn docs_health_and_language(s: Store) {
+    let t = TestApp::new(s);
+    let r = t.send(Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = t.send(Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for p in [
+        "/api/v1/me",
+        "/api/v1/accounts",
+        "/api/v1/accounts/{id}/claim",
+        "/api/v1/accounts/handover",
+        "/api/v1/contacts/{id}/history",
+        "/api/v1/search",
+        "/api/v1/competitors",
+    ] {
+        assert!(doc["paths"][p].is_object(), "{p} documented");
+    }
+    let r = t.send(Request::get("/api/docs/").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.to_lowercase().contains("swagger"));
+    let r = t
+        .send(Request::get("/login").header(header::ACCEPT_LANGUAGE, "en-US,en;q=0.9").body(Body::empty()).unwrap())
+        .await;
+    assert!(r.body.contains("Log in"));
+    let r = t.send(Request::get("/login").body(Body::empty()).unwrap()).await;
+    assert!(r.body.contains("登录"), "zh-CN by default");
+    let r = t.send(Request::get("/accounts").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = t.send(Request::get("/no/such/page").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn competitors_and_business_over_pages_and_api(s: Store) {
+    let t = TestApp::new(s);
+    let b = t.browser("rep", Role::Sales, Some("East")).await;
+    let r = t.post(&b, "/competitors", &[("name", "东方材料"), ("products", "工程塑料")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = t.post(&b, "/competitors", &[("name", "东方材料")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("该名称已被使用"));
+    let r = t.post(&b, "/accounts", &[("name", "竞争测试公司"), ("owner", "")]).await;
+    let id: i64 = r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/accounts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let page = t.get(&b, &format!("/accounts/{id}?tab=competition")).await;
+    let cid = page.body.split("<option value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{id}/competitors"),
+            &[("competitor_id", &cid), ("share_pct", "35"), ("policy", "月结60天")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = t.get(&b, &format!("/accounts/{id}?tab=competition")).await;
+    assert!(page.body.contains("35%") && page.body.contains("月结60天"));
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{id}/partners"),
+            &[("kind", "supplier"), ("name", "上游供应商"), ("share_pct", "60")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = t.get(&b, &format!("/accounts/{id}?tab=business")).await;
+    assert!(page.body.contains("上游供应商") && page.body.contains("60%"));
+    let (_, token) = t.user("api_rep", Role::Sales, Some("East")).await;
+    let list = t.api(&token, "GET", "/api/v1/competitors", None).await.json();
+    assert_eq!(list["items"][0]["name"], "东方材料");
+    assert_eq!(list["items"][0]["account_count"], 0, "the rep's own scope has no positions");
+}

@@ -244,7 +244,7 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
             c.insert("department", text(*rng.pick(&["总经办", "采购部", "技术部", "生产部", "财务部"])));
             c.insert(
                 "mobile",
-                text(format!("1{}{:09}", rng.pick(&["38", "39", "58", "86", "37"]), rng.next() % 1_000_000_000)),
+                text(format!("1{}{:08}", rng.pick(&["38", "39", "58", "86", "37"]), rng.next() % 100_000_000)),
             );
             c.insert(
                 "birth_date",

@@ -205,7 +205,7 @@ pub fn input(
         required: d.required,
         readonly,
         wide: matches!(d.kind, Kind::LongText),
-        hint: hint.to_string(),
+        hint: if readonly { String::new() } else { hint.to_string() },
     }
 }
 

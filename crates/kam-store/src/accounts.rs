@@ -194,7 +194,7 @@ impl Store {
         read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
     }
 
-    async fn account_in(&self, tx: &mut Tx, actor: &Actor, id: i64) -> Result<Account> {
+    pub(crate) async fn account_in(&self, tx: &mut Tx, actor: &Actor, id: i64) -> Result<Account> {
         let mut q = select(actor);
         q.push(" AND a.id = ").arg(id);
         read(&q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?)

@@ -2,6 +2,7 @@
 //! its accounts is; its personal fields only to the owner of one of its
 //! accounts, managers and admin (the caller redacts them for others).
 
+use kam_core::access::AccountFacts;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{FIELDS, LINK_FIELDS};
 use kam_core::fields::{self, Access};
@@ -10,7 +11,7 @@ use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::accounts::{Page, scope_sql};
+use crate::accounts::{Account, Page, scope_sql};
 use crate::audit::{Entry, write};
 use crate::sql::{Arg, Q, columns, insert, read_record, update};
 use crate::{Result, Store, StoreError, Tx, search};
@@ -58,115 +59,143 @@ fn visible_sql(q: &mut Q, actor: &Actor) {
     q.push(")");
 }
 
+fn push_filters(q: &mut Q, f: &ContactFilter) {
+    if let Some(a) = f.account_id {
+        q.push(" AND c.id IN (SELECT contact_id FROM account_contacts WHERE account_id = ").arg(a).push(")");
+    }
+    if let Some(r) = f.buying_role.as_deref().filter(|r| !r.is_empty()) {
+        q.push(" AND c.id IN (SELECT contact_id FROM account_contacts WHERE buying_role = ").arg(r).push(")");
+    }
+}
+
 impl Store {
-    async fn links(&self, actor: &Actor, contact_id: i64) -> Result<Vec<(Link, bool)>> {
+    /// Contacts selected by `rows` (a query of `c.id`, the fields, `c.created_at`,
+    /// `c.updated_at`, in the order wanted) with their visible accounts: two
+    /// queries however many contacts.
+    async fn load(&self, actor: &Actor, rows: Q) -> Result<Vec<Contact>> {
+        let mut out = Vec::new();
+        for row in rows.query().fetch_all(self.pool()).await? {
+            out.push(Contact {
+                id: row.try_get("id")?,
+                rec: read_record(&row, FIELDS)?,
+                accounts: Vec::new(),
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+                actor_owns_account: false,
+                actor_can_edit: false,
+            });
+        }
+        if out.is_empty() {
+            return Ok(out);
+        }
         let mut q = Q::new(&format!(
-            "SELECT ac.account_id, a.name AS account_name, a.owner_id, {} FROM account_contacts ac JOIN accounts a ON a.id = ac.account_id WHERE ac.contact_id = ",
+            "SELECT ac.contact_id, ac.account_id, a.name AS account_name, a.owner_id, o.team_id AS owner_team_id, \
+             (SELECT COUNT(*) FROM account_shares sh WHERE sh.account_id = a.id AND sh.user_id = "
+        ));
+        q.arg(actor.user_id);
+        q.push(&format!(
+            ") AS shared, {} FROM account_contacts ac JOIN accounts a ON a.id = ac.account_id \
+             LEFT JOIN users o ON o.id = a.owner_id WHERE ac.contact_id IN (",
             columns(LINK_FIELDS, "ac")
         ));
-        q.arg(contact_id).push(" AND ");
+        for (i, c) in out.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.arg(c.id);
+        }
+        q.push(") AND ");
         scope_sql(&mut q, actor, "a");
         q.push(" ORDER BY a.name");
-        let mut out = Vec::new();
+        let general = actor.can_write_field(Access::General);
         for row in q.query().fetch_all(self.pool()).await? {
-            let owner: Option<i64> = row.try_get("owner_id")?;
-            out.push((
-                Link {
+            let contact_id: i64 = row.try_get("contact_id")?;
+            let facts = AccountFacts {
+                owner_id: row.try_get("owner_id")?,
+                owner_team_id: row.try_get("owner_team_id")?,
+                shared_with_actor: row.try_get::<i64, _>("shared")? > 0,
+            };
+            if let Some(c) = out.iter_mut().find(|c| c.id == contact_id) {
+                c.actor_owns_account |= facts.owner_id == Some(actor.user_id);
+                c.actor_can_edit |= general && actor.can_edit_account(&facts);
+                c.accounts.push(Link {
                     account_id: row.try_get("account_id")?,
                     account_name: row.try_get("account_name")?,
                     rec: read_record(&row, LINK_FIELDS)?,
-                },
-                owner == Some(actor.user_id),
-            ));
+                });
+            }
         }
         Ok(out)
     }
 
-    /// Names of the contact's accounts the actor may see.
-    pub async fn contact_account_names(&self, actor: &Actor, contact_id: i64) -> Result<Vec<String>> {
-        Ok(self.links(actor, contact_id).await?.into_iter().map(|(l, _)| l.account_name).collect())
+    fn select_rows(actor: &Actor) -> Q {
+        let mut q =
+            Q::new(&format!("SELECT c.id, {}, c.created_at, c.updated_at FROM contacts c ", columns(FIELDS, "c")));
+        q.push("WHERE ");
+        visible_sql(&mut q, actor);
+        q
     }
 
-    async fn contact_row(&self, actor: &Actor, id: i64) -> Result<(i64, Record, String, String)> {
-        let mut q = Q::new(&format!(
-            "SELECT c.id, {}, c.created_at, c.updated_at FROM contacts c WHERE c.id = ",
-            columns(FIELDS, "c")
-        ));
-        q.arg(id).push(" AND ");
-        visible_sql(&mut q, actor);
-        let row = q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
-        Ok((row.try_get("id")?, read_record(&row, FIELDS)?, row.try_get("created_at")?, row.try_get("updated_at")?))
+    /// Visible contacts by id, in the given order (for search hits).
+    pub async fn contacts_by_ids(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<Contact>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Self::select_rows(actor);
+        q.push(" AND c.id IN (");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.arg(*id);
+        }
+        q.push(")");
+        let mut list = self.load(actor, q).await?;
+        list.sort_by_key(|c| ids.iter().position(|i| *i == c.id));
+        Ok(list)
     }
 
     /// One contact with the accounts the actor may see.
     pub async fn contact(&self, actor: &Actor, id: i64) -> Result<Contact> {
-        let (id, rec, created_at, updated_at) = self.contact_row(actor, id).await?;
-        let links = self.links(actor, id).await?;
-        let mut can_edit = false;
-        for (l, _) in &links {
-            if let Ok(a) = self.account(actor, l.account_id).await {
-                can_edit |= actor.can_edit_account(&a.facts()) && actor.can_write_field(Access::General);
-            }
-        }
-        Ok(Contact {
-            id,
-            rec,
-            actor_owns_account: links.iter().any(|(_, own)| *own),
-            actor_can_edit: can_edit,
-            accounts: links.into_iter().map(|(l, _)| l).collect(),
-            created_at,
-            updated_at,
-        })
+        let mut q = Self::select_rows(actor);
+        q.push(" AND c.id = ").arg(id);
+        self.load(actor, q).await?.pop().ok_or(StoreError::NotFound)
     }
 
     /// Contacts the actor may see, optionally of one account.
     pub async fn list_contacts(&self, actor: &Actor, f: &ContactFilter) -> Result<Page<Contact>> {
         let per_page = f.per_page.clamp(1, 200);
         let page = f.page.max(1);
-        let mut wh = Q::new(" WHERE ");
-        visible_sql(&mut wh, actor);
-        if let Some(a) = f.account_id {
-            wh.push(" AND c.id IN (SELECT contact_id FROM account_contacts WHERE account_id = ").arg(a).push(")");
-        }
-        if let Some(r) = f.buying_role.as_deref().filter(|r| !r.is_empty()) {
-            wh.push(" AND c.id IN (SELECT contact_id FROM account_contacts WHERE buying_role = ").arg(r).push(")");
-        }
-        let mut count = Q::new("SELECT COUNT(*) AS n FROM contacts c");
-        count.sql.push_str(&wh.sql);
-        count.args = wh.args.clone();
+        let mut count = Q::new("SELECT COUNT(*) AS n FROM contacts c WHERE ");
+        visible_sql(&mut count, actor);
+        push_filters(&mut count, f);
         let total: i64 = count.query().fetch_one(self.pool()).await?.try_get("n")?;
-        let mut q = Q::new("SELECT c.id FROM contacts c");
-        q.sql.push_str(&wh.sql);
-        q.args = wh.args;
+        let mut q = Self::select_rows(actor);
+        push_filters(&mut q, f);
         q.push(" ORDER BY c.name, c.id LIMIT ").arg(per_page).push(" OFFSET ").arg((page - 1) * per_page);
-        let mut items = Vec::new();
-        for row in q.query().fetch_all(self.pool()).await? {
-            items.push(self.contact(actor, row.try_get("id")?).await?);
-        }
+        let items = self.load(actor, q).await?;
         Ok(Page { items, page, per_page, total })
     }
 
     /// Contacts of one account with their tie to it (primary first).
     pub async fn account_contacts(&self, actor: &Actor, account_id: i64) -> Result<Vec<Contact>> {
         self.account(actor, account_id).await?;
-        let mut q = Q::new(
-            "SELECT ac.contact_id FROM account_contacts ac JOIN contacts c ON c.id = ac.contact_id WHERE c.deleted_at IS NULL AND ac.account_id = ",
-        );
-        q.arg(account_id).push(" ORDER BY ac.is_primary DESC, c.name");
-        let mut out = Vec::new();
-        for row in q.query().fetch_all(self.pool()).await? {
-            out.push(self.contact(actor, row.try_get("contact_id")?).await?);
-        }
-        Ok(out)
+        let mut q = Q::new(&format!(
+            "SELECT c.id, {}, c.created_at, c.updated_at FROM contacts c JOIN account_contacts l ON l.contact_id = c.id \
+             WHERE c.deleted_at IS NULL AND l.account_id = ",
+            columns(FIELDS, "c")
+        ));
+        q.arg(account_id).push(" ORDER BY l.is_primary DESC, c.name, c.id");
+        self.load(actor, q).await
     }
 
-    async fn editable_account(&self, tx: &mut Tx, actor: &Actor, account_id: i64) -> Result<()> {
-        let _ = tx;
-        let acc = self.account(actor, account_id).await?;
+    /// The account, read inside the write transaction, if the actor may edit it.
+    async fn editable_account(&self, tx: &mut Tx, actor: &Actor, account_id: i64) -> Result<Account> {
+        let acc = self.account_in(tx, actor, account_id).await?;
         if !actor.can_edit_account(&acc.facts()) || !actor.can_write_field(Access::General) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        Ok(())
+        Ok(acc)
     }
 
     fn check_personal(actor: &Actor, owns: bool, rec: &Record) -> Result<()> {
@@ -214,8 +243,7 @@ impl Store {
     /// Creates a contact at an account the actor may edit.
     pub async fn create_contact(&self, actor: &Actor, account_id: i64, rec: Record, link: Record) -> Result<Contact> {
         let mut tx = self.begin().await?;
-        self.editable_account(&mut tx, actor, account_id).await?;
-        let owns = self.account(actor, account_id).await?.owner_id == Some(actor.user_id);
+        let owns = self.editable_account(&mut tx, actor, account_id).await?.owner_id == Some(actor.user_id);
         Self::check_personal(actor, owns, &rec)?;
         if rec.get("name").is_none_or(Value::is_null) {
             return Err(StoreError::field("name", "err.required"));

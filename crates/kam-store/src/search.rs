@@ -98,20 +98,25 @@ impl Store {
                 detail: (!detail.is_empty()).then_some(detail),
             });
         }
-        let mut q = Q::new("SELECT c.id, c.name, c.mobile FROM contacts c WHERE c.deleted_at IS NULL AND c.id IN (");
+        let mut q = Q::new("SELECT c.id FROM contacts c WHERE c.deleted_at IS NULL AND c.id IN (");
         push_candidates(&mut q, "contact", &norm);
         q.push(") AND EXISTS (SELECT 1 FROM account_contacts ac JOIN accounts a ON a.id = ac.account_id ");
         q.push("WHERE ac.contact_id = c.id AND ");
         scope_sql(&mut q, actor, "a");
         q.push(") ORDER BY c.name LIMIT ").arg(limit);
-        let rows = q.query().fetch_all(self.pool()).await?;
-        for row in rows {
-            let id: i64 = row.try_get("id")?;
-            let accounts = self.contact_account_names(actor, id).await?;
+        let ids: Vec<i64> = q
+            .query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| r.try_get("id"))
+            .collect::<std::result::Result<_, _>>()?;
+        for c in self.contacts_by_ids(actor, &ids).await? {
+            let accounts: Vec<&str> = c.accounts.iter().map(|l| l.account_name.as_str()).collect();
             hits.push(Hit {
                 entity: "contact".into(),
-                id,
-                name: row.try_get("name")?,
+                id: c.id,
+                name: c.rec.get("name").and_then(kam_core::Value::as_text).unwrap_or_default().to_string(),
                 detail: (!accounts.is_empty()).then(|| accounts.join("、")),
             });
         }

@@ -201,7 +201,7 @@ CREATE TABLE search_terms (
     term TEXT NOT NULL,
     PRIMARY KEY (entity, entity_id, term)
 );
-CREATE INDEX search_terms_term ON search_terms(term, entity);
+CREATE INDEX search_terms_term ON search_terms(term, entity, entity_id);
 
 CREATE TABLE audit_log (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -88,10 +88,10 @@ impl Store {
         if out.is_empty() {
             return Ok(out);
         }
-        let mut q = Q::new(&format!(
+        let mut q = Q::new(
             "SELECT ac.contact_id, ac.account_id, a.name AS account_name, a.owner_id, o.team_id AS owner_team_id, \
-             (SELECT COUNT(*) FROM account_shares sh WHERE sh.account_id = a.id AND sh.user_id = "
-        ));
+             (SELECT COUNT(*) FROM account_shares sh WHERE sh.account_id = a.id AND sh.user_id = ",
+        );
         q.arg(actor.user_id);
         q.push(&format!(
             ") AS shared, {} FROM account_contacts ac JOIN accounts a ON a.id = ac.account_id \

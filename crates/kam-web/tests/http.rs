@@ -998,6 +998,15 @@ async fn competitors_and_business_over_pages_and_api(s: Store) {
     let r = t
         .post(
             &b,
+            &format!("/accounts/{id}/competitors"),
+            &[("competitor_id", &cid), ("share_pct", "很多"), ("prices", "低5%")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("请输入百分比数字") && r.body.contains("value=\"低5%\""), "field error, typed values kept");
+    let r = t
+        .post(
+            &b,
             &format!("/accounts/{id}/partners"),
             &[("kind", "supplier"), ("name", "上游供应商"), ("share_pct", "60")],
         )
@@ -1005,6 +1014,9 @@ async fn competitors_and_business_over_pages_and_api(s: Store) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let page = t.get(&b, &format!("/accounts/{id}?tab=business")).await;
     assert!(page.body.contains("上游供应商") && page.body.contains("60%"));
+    let r = t.post(&b, &format!("/accounts/{id}/partners"), &[("kind", "supplier"), ("name", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("必填项"));
     let (_, token) = t.user("api_rep", Role::Sales, Some("East")).await;
     let list = t.api(&token, "GET", "/api/v1/competitors", None).await.json();
     assert_eq!(list["items"][0]["name"], "东方材料");

@@ -317,7 +317,8 @@ struct ShowPage {
     contacts: Vec<ContactRow>,
     positions: Vec<PositionRow>,
     competitor_options: Vec<(i64, String)>,
-    position_inputs: Vec<view::Input>,
+    competitor_value: i64,
+    has_errors: bool,
     sales_situation: String,
     usage_volume: String,
     partner_groups: Vec<(String, Vec<PartnerRow>)>,
@@ -350,16 +351,38 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
+    let tab = q.tab.filter(|t| TABS.contains(&t.as_str())).unwrap_or_else(|| "profile".into());
+    show_page(&state, &auth, id, &tab, q.msg.as_deref(), None).await
+}
+
+/// A sub-form (competitor position, supplier/customer) that came back with errors.
+struct Posted<'a> {
+    form: &'a FormData,
+    errors: FieldErrors,
+}
+
+async fn show_page(
+    state: &AppState,
+    auth: &Authed,
+    id: i64,
+    tab: &str,
+    flash: Option<&str>,
+    posted: Option<Posted<'_>>,
+) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
     let store = &state.store;
     let err = |e| PageError::store(lang, e);
     let a = store.account(&actor, id).await.map_err(err)?;
     let facts = a.facts();
-    let tab = q.tab.filter(|t| TABS.contains(&t.as_str())).unwrap_or_else(|| "profile".into());
+    let no_values = |_: &FieldDef| String::new();
+    let (values, errors): (&(dyn Fn(&FieldDef) -> String + Sync), FieldErrors) = match &posted {
+        Some(p) => (&view::posted_text(p.form), p.errors.clone()),
+        None => (&no_values, FieldErrors::default()),
+    };
     let general_edit = actor.can_edit_account(&facts) && actor.can_write_field(kam_core::fields::Access::General);
     let mut page = ShowPage {
-        ctx: ctx(&state, &auth, "accounts", q.msg.as_deref()).await,
+        ctx: ctx(state, auth, "accounts", flash).await,
         id,
         name: a.name().to_string(),
         grade: a.text("grade").unwrap_or_default().to_string(),
@@ -374,14 +397,15 @@ async fn show(
         can_delete: actor.can_delete_account(&facts),
         can_share: general_edit,
         tabs: TABS.iter().map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string())).collect(),
-        tab: tab.clone(),
+        tab: tab.to_string(),
         card: vec![],
         children: vec![],
         share_users: vec![],
         contacts: vec![],
         positions: vec![],
         competitor_options: vec![],
-        position_inputs: vec![],
+        competitor_value: posted.as_ref().and_then(|p| p.form.int("competitor_id")).unwrap_or(0),
+        has_errors: !errors.is_empty(),
         sales_situation: rec_text(&a.rec, "sales_situation"),
         usage_volume: rec_text(&a.rec, "usage_volume"),
         partner_groups: vec![],
@@ -390,7 +414,7 @@ async fn show(
     };
     // Only profile editors get the tab actions below; finance edits the card only.
     let tab_edit = general_edit;
-    match tab.as_str() {
+    match tab {
         "profile" => {
             page.card = view::card(lang, "account", FIELDS, GROUPS, &a.rec, |_| false);
             page.children = store
@@ -461,8 +485,11 @@ async fn show(
                 .into_iter()
                 .map(|c| (c.id, rec_text(&c.rec, "name")))
                 .collect();
-            page.position_inputs =
-                POSITION_FIELDS.iter().map(|d| view::input(lang, "position", d, String::new(), None, false)).collect();
+            page.groups =
+                view::form(lang, "position", POSITION_FIELDS, &["position"], values, &errors, &|_| true, &|_| false);
+            for g in &mut page.groups {
+                g.title = t(lang, "competition.add").into();
+            }
         }
         "business" => {
             page.can_edit = tab_edit;
@@ -484,17 +511,8 @@ async fn show(
                     .collect();
                 page.partner_groups.push((title, rows));
             }
-            let no_values = |_: &FieldDef| String::new();
-            page.groups = view::form(
-                lang,
-                "partner",
-                PARTNER_FIELDS,
-                &["partner"],
-                &no_values,
-                &FieldErrors::default(),
-                &|_| true,
-                &|_| false,
-            );
+            page.groups =
+                view::form(lang, "partner", PARTNER_FIELDS, &["partner"], values, &errors, &|_| true, &|_| false);
             for g in &mut page.groups {
                 g.title = t(lang, "business.add").into();
             }
@@ -794,11 +812,12 @@ async fn add_position(State(state): State<AppState>, Path(id): Path<i64>, f: Aut
     let competitor = f.form.int("competitor_id").ok_or(PageError::BadRequest(lang))?;
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(POSITION_FIELDS, &f.form, &|_| true, &mut errors);
-    if !errors.is_empty() {
-        return Err(PageError::BadRequest(lang));
-    }
-    state.store.set_position(&f.auth.user.actor(), id, competitor, rec).await.map_err(|e| PageError::store(lang, e))?;
-    Ok(see_other(&format!("/accounts/{id}?tab=competition"), "common.saved"))
+    let result = if errors.is_empty() {
+        state.store.set_position(&f.auth.user.actor(), id, competitor, rec).await
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    sub_form_result(&state, &f, id, "competition", result).await
 }
 
 async fn remove_position(
@@ -811,14 +830,33 @@ async fn remove_position(
 }
 
 async fn add_partner(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(PARTNER_FIELDS, &f.form, &|_| true, &mut errors);
-    if !errors.is_empty() {
-        return Err(PageError::BadRequest(lang));
+    let result = if errors.is_empty() {
+        state.store.add_partner(&f.auth.user.actor(), id, rec).await.map(|_| ())
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    sub_form_result(&state, &f, id, "business", result).await
+}
+
+/// After a sub-form post: back to the tab, or the tab again with the errors.
+async fn sub_form_result(
+    state: &AppState,
+    f: &AuthForm,
+    id: i64,
+    tab: &str,
+    result: Result<(), StoreError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(()) => Ok(see_other(&format!("/accounts/{id}?tab={tab}"), "common.saved")),
+        Err(StoreError::Invalid(errors)) => {
+            let mut res = show_page(state, &f.auth, id, tab, None, Some(Posted { form: &f.form, errors })).await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+        Err(e) => Err(PageError::store(f.auth.lang, e)),
     }
-    state.store.add_partner(&f.auth.user.actor(), id, rec).await.map_err(|e| PageError::store(lang, e))?;
-    Ok(see_other(&format!("/accounts/{id}?tab=business"), "common.saved"))
 }
 
 async fn remove_partner(

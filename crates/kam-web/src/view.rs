@@ -328,16 +328,79 @@ pub struct HistoryRow {
     pub changes: Vec<(String, String, String)>,
 }
 
-pub fn history(lang: Lang, rows: &[kam_store::audit::AuditRow], can_see_personal: bool) -> Vec<HistoryRow> {
+/// Names for the ids that appear in audit changes (owners, competitors).
+#[derive(Default)]
+pub struct Names {
+    pub users: std::collections::HashMap<i64, String>,
+    pub competitors: std::collections::HashMap<i64, String>,
+}
+
+impl Names {
+    pub async fn load(store: &kam_store::Store, actor: &kam_core::Actor) -> Names {
+        let users = store.users().await.unwrap_or_default().into_iter().map(|u| (u.id, u.display_name)).collect();
+        let competitors = store
+            .competitors(actor)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| (c.id, c.rec.get("name").and_then(Value::as_text).unwrap_or_default().to_string()))
+            .collect();
+        Names { users, competitors }
+    }
+}
+
+/// The field definitions whose values appear in an entity's audit changes.
+fn audit_defs(entity: &str) -> Vec<&'static [FieldDef]> {
+    use kam_core::contact as c;
+    match entity {
+        "account" => vec![kam_core::account::FIELDS],
+        "contact" => vec![c::FIELDS, c::LINK_FIELDS],
+        "competitor_position" => vec![c::POSITION_FIELDS],
+        "account_partner" => vec![c::PARTNER_FIELDS],
+        "competitor" => vec![c::COMPETITOR_FIELDS],
+        _ => vec![],
+    }
+}
+
+/// One audited value as a reader sees it: choices by their label, money as
+/// money, ids by name where we know it.
+fn audit_value(lang: Lang, entity: &str, field: &str, v: &serde_json::Value, names: &Names) -> String {
+    use serde_json::Value as J;
+    if v.is_null() {
+        return "—".into();
+    }
+    let id_name = |map: &std::collections::HashMap<i64, String>| v.as_i64().and_then(|i| map.get(&i).cloned());
+    let named = match field {
+        "owner_id" | "shared_with" | "to_user_id" => id_name(&names.users),
+        "competitor_id" => id_name(&names.competitors),
+        "account_id" | "parent_id" => v.as_i64().map(|i| format!("#{i}")),
+        _ => None,
+    };
+    if let Some(n) = named {
+        return n;
+    }
+    let def = audit_defs(entity).into_iter().flat_map(|d| d.iter()).find(|d| d.name == field);
+    let value = match v {
+        J::String(s) => Value::Text(s.clone()),
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) if n.is_i64() => Value::Int(n.as_i64().unwrap_or_default()),
+        J::Number(n) => Value::Float(n.as_f64().unwrap_or_default()),
+        other => return other.to_string(),
+    };
+    match def {
+        Some(d) => display(lang, d, &value, "CNY"),
+        None => value.form_text(Kind::Text(0)),
+    }
+}
+
+pub fn history(
+    lang: Lang,
+    rows: &[kam_store::audit::AuditRow],
+    can_see_personal: bool,
+    names: &Names,
+) -> Vec<HistoryRow> {
     let mut rows = rows.to_vec();
     crate::redact::audit(&mut rows, can_see_personal);
-    let show = |x: &serde_json::Value| -> String {
-        match x {
-            serde_json::Value::Null => "—".into(),
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }
-    };
     rows.iter()
         .map(|r| {
             let entity_label = i18n::t(lang, &format!("entity.{}", r.entity)).to_string();
@@ -351,7 +414,11 @@ pub fn history(lang: Lang, rows: &[kam_store::audit::AuditRow], can_see_personal
                 for (k, v) in obj {
                     let key = format!("field.{label_entity}.{k}");
                     let name = if i18n::has(&key) { i18n::t(lang, &key).to_string() } else { k.clone() };
-                    changes.push((name, show(&v[0]), show(&v[1])));
+                    changes.push((
+                        name,
+                        audit_value(lang, &r.entity, k, &v[0], names),
+                        audit_value(lang, &r.entity, k, &v[1], names),
+                    ));
                 }
             }
             HistoryRow {

@@ -659,6 +659,8 @@ async fn writes_are_audited_and_history_is_served(s: Store) {
     let b = t.browser("mgr_web", Role::Manager, Some("East")).await;
     let page = t.get(&b, &format!("/accounts/{id}?tab=history")).await;
     assert!(page.body.contains("客户等级") && page.body.contains("认领"), "history tab");
+    assert!(page.body.contains("C 类") && page.body.contains("A 类"), "choices by their label, not their code");
+    assert!(page.body.contains("<span class=\"to\">mgr</span>"), "owners by name, not id");
     // And the trail cannot be altered.
     let first = h["items"][0]["id"].as_i64().unwrap();
     let (u, d) = t.store.try_tamper_audit(first).await;

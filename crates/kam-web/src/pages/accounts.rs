@@ -520,7 +520,7 @@ async fn show_page(
         _ => {
             let rows = store.account_history(id).await.map_err(err)?;
             let personal = actor.can_see_personal(a.owner_id == Some(actor.user_id));
-            page.history = view::history(lang, &rows, personal);
+            page.history = view::history(lang, &rows, personal, &view::Names::load(store, &actor).await);
         }
     }
     render(&page, lang)

@@ -206,7 +206,7 @@ async fn show(
     };
     if tab == "history" {
         let rows = state.store.entity_history("contact", id).await.map_err(|e| PageError::store(lang, e))?;
-        page.history = view::history(lang, &rows, personal);
+        page.history = view::history(lang, &rows, personal, &view::Names::load(&state.store, &actor).await);
     } else if c.actor_can_edit {
         page.link_accounts = editable_accounts(&state, &auth).await;
         let none = |_: &FieldDef| String::new();

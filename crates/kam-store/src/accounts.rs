@@ -10,7 +10,7 @@ use kam_core::{Actor, FieldErrors, Record, Role, Scope, Value};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{Entry, write};
+use crate::audit::Entry;
 use crate::sql::{Arg, Q, columns, insert, read_record, update};
 use crate::{Result, Store, StoreError, Tx, search};
 
@@ -329,18 +329,11 @@ impl Store {
         if let Some(p) = parent {
             changes.push(("parent_id", Value::Null, Value::Int(p)));
         }
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Create,
-                entity: "account",
-                entity_id: id,
-                account_id: Some(id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Create, "account", id)
+            .account(Some(id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         let acc = self.account_in(&mut tx, actor, id).await;
         tx.commit().await?;
         match acc {
@@ -407,18 +400,11 @@ impl Store {
         let mut merged = before.rec.clone();
         merged.extend(changed);
         search::index(&mut tx, "account", id, &search_texts(&merged)).await?;
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Update,
-                entity: "account",
-                entity_id: id,
-                account_id: Some(id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Update, "account", id)
+            .account(Some(id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         match self.account(actor, id).await {
             Err(StoreError::NotFound) => Ok(before),
@@ -443,18 +429,11 @@ impl Store {
         q.query().execute(&mut *tx).await?;
         search::remove(&mut tx, "account", id).await?;
         let changes = deleted(&before.rec);
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Delete,
-                entity: "account",
-                entity_id: id,
-                account_id: Some(id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Delete, "account", id)
+            .account(Some(id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -485,18 +464,11 @@ impl Store {
             return Err(StoreError::Conflict("err.not_in_pool"));
         }
         let changes = [("owner_id", Value::Null, Value::Int(actor.user_id))];
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Claim,
-                entity: "account",
-                entity_id: id,
-                account_id: Some(id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Claim, "account", id)
+            .account(Some(id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         self.account(actor, id).await
     }
@@ -516,18 +488,11 @@ impl Store {
         q.arg(now_text()).push(" WHERE id = ").arg(id);
         q.query().execute(&mut *tx).await?;
         let changes = [("owner_id", opt_int(acc.owner_id), Value::Null)];
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Release,
-                entity: "account",
-                entity_id: id,
-                account_id: Some(id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Release, "account", id)
+            .account(Some(id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -559,33 +524,15 @@ impl Store {
         q.query().execute(&mut *tx).await?;
         let changes = [("owner_id", Value::Int(from), Value::Int(to))];
         for id in &ids {
-            write(
-                &mut tx,
-                Entry {
-                    actor: Some(actor.user_id),
-                    action: Action::Handover,
-                    entity: "account",
-                    entity_id: *id,
-                    account_id: Some(*id),
-                    changes: &changes,
-                },
-            )
-            .await?;
+            Entry::new(Some(actor.user_id), Action::Handover, "account", *id)
+                .account(Some(*id))
+                .changes(&changes)
+                .write(&mut tx)
+                .await?;
         }
         let summary =
             [("accounts", Value::Null, Value::Int(ids.len() as i64)), ("to_user_id", Value::Null, Value::Int(to))];
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Handover,
-                entity: "user",
-                entity_id: from,
-                account_id: None,
-                changes: &summary,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Handover, "user", from).changes(&summary).write(&mut tx).await?;
         tx.commit().await?;
         Ok(ids.len() as i64)
     }
@@ -602,18 +549,11 @@ impl Store {
         q.arg(id).push(", ").arg(with_user).push(") ON CONFLICT (account_id, user_id) DO NOTHING");
         q.query().execute(&mut *tx).await?;
         let changes = [("shared_with", Value::Null, Value::Int(with_user))];
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Update,
-                entity: "account",
-                entity_id: id,
-                account_id: Some(id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Update, "account", id)
+            .account(Some(id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -34,13 +34,31 @@ pub struct Entry<'a> {
     pub changes: &'a [(&'a str, Value, Value)],
 }
 
-pub(crate) async fn write(tx: &mut Tx, e: Entry<'_>) -> Result<()> {
-    let mut q = Q::new("INSERT INTO audit_log (at, actor_id, action, entity, entity_id, account_id, changes) VALUES (");
-    q.arg(kam_core::time_util::now_text()).push(", ").arg(e.actor).push(", ").arg(e.action.as_str());
-    q.push(", ").arg(e.entity).push(", ").arg(e.entity_id).push(", ").arg(e.account_id);
-    q.push(", ").arg(changes_json(e.changes)).push(")");
-    q.query().execute(&mut **tx).await?;
-    Ok(())
+impl<'a> Entry<'a> {
+    /// An audit entry about `entity` #`entity_id`, by `actor` (None: the system or the operator CLI).
+    pub fn new(actor: Option<i64>, action: Action, entity: &'a str, entity_id: i64) -> Self {
+        Entry { actor, action, entity, entity_id, account_id: None, changes: &[] }
+    }
+    /// The account the entry belongs to (shown in that account's History).
+    pub fn account(mut self, account_id: Option<i64>) -> Self {
+        self.account_id = account_id;
+        self
+    }
+    pub fn changes(mut self, changes: &'a [(&'a str, Value, Value)]) -> Self {
+        self.changes = changes;
+        self
+    }
+    /// Writes the entry inside the caller's transaction.
+    pub(crate) async fn write(self, tx: &mut Tx) -> Result<()> {
+        let e = self;
+        let mut q =
+            Q::new("INSERT INTO audit_log (at, actor_id, action, entity, entity_id, account_id, changes) VALUES (");
+        q.arg(kam_core::time_util::now_text()).push(", ").arg(e.actor).push(", ").arg(e.action.as_str());
+        q.push(", ").arg(e.entity).push(", ").arg(e.entity_id).push(", ").arg(e.account_id);
+        q.push(", ").arg(changes_json(e.changes)).push(")");
+        q.query().execute(&mut **tx).await?;
+        Ok(())
+    }
 }
 
 const SELECT: &str = "SELECT l.id, l.at, l.actor_id, u.display_name AS actor_name, l.action, l.entity, \

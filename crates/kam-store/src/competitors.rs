@@ -9,7 +9,7 @@ use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::{Entry, write};
+use crate::audit::Entry;
 use crate::sql::{Arg, Q, columns, insert, read_record, update};
 use crate::{Result, Store, StoreError};
 
@@ -92,18 +92,7 @@ impl Store {
             }
         };
         let changes = created(&rec);
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Create,
-                entity: "competitor",
-                entity_id: id,
-                account_id: None,
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Create, "competitor", id).changes(&changes).write(&mut tx).await?;
         tx.commit().await?;
         self.competitor(actor, id).await
     }
@@ -126,18 +115,7 @@ impl Store {
             let e = StoreError::from(e);
             return Err(if e.is_unique_violation() { StoreError::field("name", "err.taken") } else { e });
         }
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Update,
-                entity: "competitor",
-                entity_id: id,
-                account_id: None,
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Update, "competitor", id).changes(&changes).write(&mut tx).await?;
         tx.commit().await?;
         self.competitor(actor, id).await
     }
@@ -202,18 +180,11 @@ impl Store {
                 (Action::Create, c, id)
             }
         };
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action,
-                entity: "competitor_position",
-                entity_id: id,
-                account_id: Some(account_id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), action, "competitor_position", id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -233,18 +204,11 @@ impl Store {
         q.query().execute(&mut *tx).await?;
         let mut changes = deleted(&p.rec);
         changes.push(("competitor_id", Value::Int(p.competitor_id), Value::Null));
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Delete,
-                entity: "competitor_position",
-                entity_id: position_id,
-                account_id: Some(account_id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Delete, "competitor_position", position_id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -286,18 +250,11 @@ impl Store {
             .await?
             .try_get("id")?;
         let changes = created(&rec);
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Create,
-                entity: "account_partner",
-                entity_id: id,
-                account_id: Some(account_id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Create, "account_partner", id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -316,18 +273,11 @@ impl Store {
         q.arg(partner_id);
         q.query().execute(&mut *tx).await?;
         let changes = deleted(&p.rec);
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Delete,
-                entity: "account_partner",
-                entity_id: partner_id,
-                account_id: Some(account_id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Delete, "account_partner", partner_id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

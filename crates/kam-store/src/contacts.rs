@@ -12,7 +12,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::accounts::{Account, Page, scope_sql};
-use crate::audit::{Entry, write};
+use crate::audit::Entry;
 use crate::sql::{Arg, Q, columns, insert, read_record, update};
 use crate::{Result, Store, StoreError, Tx, search};
 
@@ -268,18 +268,11 @@ impl Store {
         let mut changes = created(&rec);
         changes.extend(created(&link));
         changes.push(("account_id", Value::Null, Value::Int(account_id)));
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Create,
-                entity: "contact",
-                entity_id: id,
-                account_id: Some(account_id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Create, "contact", id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         self.contact(actor, id).await
     }
@@ -311,18 +304,11 @@ impl Store {
         merged.extend(changed);
         search::index(&mut tx, "contact", id, &search_texts(&merged)).await?;
         let account_id = before.accounts.first().map(|l| l.account_id);
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Update,
-                entity: "contact",
-                entity_id: id,
-                account_id,
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Update, "contact", id)
+            .account(account_id)
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         self.contact(actor, id).await
     }
@@ -342,18 +328,11 @@ impl Store {
         } else {
             Action::Update
         };
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action,
-                entity: "contact",
-                entity_id: contact_id,
-                account_id: Some(account_id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), action, "contact", contact_id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         tx.commit().await?;
         self.contact(actor, contact_id).await
     }
@@ -371,18 +350,11 @@ impl Store {
         q.query().execute(&mut *tx).await?;
         let mut changes = deleted(&link.rec);
         changes.push(("account_id", Value::Int(account_id), Value::Null));
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Unlink,
-                entity: "contact",
-                entity_id: contact_id,
-                account_id: Some(account_id),
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(actor.user_id), Action::Unlink, "contact", contact_id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
         let mut q = Q::new("SELECT COUNT(*) AS n FROM account_contacts WHERE contact_id = ");
         q.arg(contact_id);
         if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? == 0 {
@@ -405,18 +377,11 @@ impl Store {
         q.query().execute(&mut **tx).await?;
         search::remove(tx, "contact", id).await?;
         let changes = deleted(rec);
-        write(
-            tx,
-            Entry {
-                actor: Some(actor.user_id),
-                action: Action::Delete,
-                entity: "contact",
-                entity_id: id,
-                account_id,
-                changes: &changes,
-            },
-        )
-        .await
+        Entry::new(Some(actor.user_id), Action::Delete, "contact", id)
+            .account(account_id)
+            .changes(&changes)
+            .write(tx)
+            .await
     }
 
     /// Deletes (archives) a contact the actor may edit.

@@ -65,3 +65,29 @@ pub async fn user(store: &Store, username: &str, role: Role, team: Option<&str>)
         .await
         .expect("user created")
 }
+
+/// For each named `async fn(Store)`, a test on SQLite and one on PostgreSQL
+/// (which notes that it skipped when `KAM_TEST_POSTGRES_URL` is not set).
+#[macro_export]
+macro_rules! on_both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::testing::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if let Some(s) = $crate::testing::postgres().await {
+                        super::$name(s).await
+                    }
+                }
+            )*
+        }
+    };
+}

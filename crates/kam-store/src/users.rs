@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::Row;
 use time::{Duration, OffsetDateTime};
 
-use crate::audit::{Entry, write};
+use crate::audit::Entry;
 use crate::sql::Q;
 use crate::{Result, Store, StoreError};
 
@@ -93,18 +93,7 @@ impl Store {
         q.arg(name).push(", ").arg(now_text()).push(") RETURNING id");
         let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
         let changes = [("name", Value::Null, Value::Text(name.into()))];
-        write(
-            &mut tx,
-            Entry {
-                actor: None,
-                action: Action::Create,
-                entity: "team",
-                entity_id: id,
-                account_id: None,
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(None, Action::Create, "team", id).changes(&changes).write(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -156,18 +145,7 @@ impl Store {
             ("role", Value::Null, Value::Text(u.role.as_str().into())),
             ("team_id", Value::Null, team_id.map(Value::Int).unwrap_or(Value::Null)),
         ];
-        write(
-            &mut tx,
-            Entry {
-                actor: None,
-                action: Action::Create,
-                entity: "user",
-                entity_id: id,
-                account_id: None,
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(None, Action::Create, "user", id).changes(&changes).write(&mut tx).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -202,18 +180,7 @@ impl Store {
         q.arg(user.id);
         q.query().execute(&mut *tx).await?;
         let changes = [("active", Value::Bool(user.active), Value::Bool(false))];
-        write(
-            &mut tx,
-            Entry {
-                actor,
-                action: Action::Disable,
-                entity: "user",
-                entity_id: user.id,
-                account_id: None,
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(actor, Action::Disable, "user", user.id).changes(&changes).write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -225,18 +192,7 @@ impl Store {
         q.arg(locale).push(" WHERE id = ").arg(user_id);
         q.query().execute(&mut *tx).await?;
         let changes = [("locale", Value::Text(old), Value::Text(locale.into()))];
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(user_id),
-                action: Action::Update,
-                entity: "user",
-                entity_id: user_id,
-                account_id: None,
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(user_id), Action::Update, "user", user_id).changes(&changes).write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -258,18 +214,7 @@ impl Store {
             .arg(format_ts(now + ABSOLUTE_TIMEOUT))
             .push(")");
         q.query().execute(&mut *tx).await?;
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(user_id),
-                action: Action::Login,
-                entity: "user",
-                entity_id: user_id,
-                account_id: None,
-                changes: &[],
-            },
-        )
-        .await?;
+        Entry::new(Some(user_id), Action::Login, "user", user_id).write(&mut tx).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -315,18 +260,7 @@ impl Store {
         let mut q = Q::new("DELETE FROM sessions WHERE id = ");
         q.arg(digest(token));
         q.query().execute(&mut *tx).await?;
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(user_id),
-                action: Action::Logout,
-                entity: "user",
-                entity_id: user_id,
-                account_id: None,
-                changes: &[],
-            },
-        )
-        .await?;
+        Entry::new(Some(user_id), Action::Logout, "user", user_id).write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -352,18 +286,7 @@ impl Store {
             .push(") RETURNING id");
         let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
         let changes = [("label", Value::Null, Value::Text(label.into()))];
-        write(
-            &mut tx,
-            Entry {
-                actor: Some(user.id),
-                action: Action::Create,
-                entity: "api_token",
-                entity_id: id,
-                account_id: None,
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(Some(user.id), Action::Create, "api_token", id).changes(&changes).write(&mut tx).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -428,18 +351,7 @@ impl Store {
         q.arg(key).push(", ").arg(value).push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
         q.query().execute(&mut *tx).await?;
         let changes = [(key, old.map(Value::Text).unwrap_or(Value::Null), Value::Text(value.into()))];
-        write(
-            &mut tx,
-            Entry {
-                actor,
-                action: Action::Update,
-                entity: "setting",
-                entity_id: 0,
-                account_id: None,
-                changes: &changes,
-            },
-        )
-        .await?;
+        Entry::new(actor, Action::Update, "setting", 0).changes(&changes).write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }

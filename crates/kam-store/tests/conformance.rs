@@ -5,30 +5,7 @@ use kam_core::{Actor, Record, Role, Value};
 use kam_store::accounts::{AccountFilter, AccountInput};
 use kam_store::{Store, StoreError, testing};
 
-macro_rules! stories {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(kam_store::testing::sqlite().await).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(s) = kam_store::testing::postgres().await {
-                        super::$name(s).await
-                    }
-                }
-            )*
-        }
-    };
-}
-
-stories!(
+kam_store::on_both_engines!(
     migrations_are_idempotent,
     scope_filters_lists_counts_and_search,
     credit_code_is_unique_among_live_accounts,

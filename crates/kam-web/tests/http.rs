@@ -11,30 +11,7 @@ use kam_web::{AppState, Config};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-macro_rules! both {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    super::$name(kam_store::testing::sqlite().await).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if let Some(s) = kam_store::testing::postgres().await {
-                        super::$name(s).await
-                    }
-                }
-            )*
-        }
-    };
-}
-
-both!(
+kam_store::on_both_engines!(
     role_table_for_account_and_contact_endpoints,
     lists_counts_and_search_never_leak,
     personal_fields_follow_the_policy,

@@ -32,6 +32,9 @@ enum Command {
         /// On an empty database, create the demo company first and print its logins.
         #[arg(long)]
         demo: bool,
+        /// How many accounts the demo company has.
+        #[arg(long, default_value_t = 200)]
+        demo_accounts: usize,
         /// Mark cookies Secure (when KAM is served behind TLS).
         #[arg(long, env = "KAM_SECURE_COOKIES")]
         secure_cookies: bool,
@@ -130,9 +133,9 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let store = open(&cli.database).await?;
     match cli.command {
-        Command::Serve { listen, demo, secure_cookies, trust_proxy } => {
+        Command::Serve { listen, demo, demo_accounts, secure_cookies, trust_proxy } => {
             if demo && store.user_count().await? == 0 {
-                let report = kam_store::demo::generate(&store, 200).await?;
+                let report = kam_store::demo::generate(&store, demo_accounts).await?;
                 print_demo(&report);
             }
             if store.user_count().await? == 0 {

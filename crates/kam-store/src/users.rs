@@ -302,11 +302,16 @@ impl Store {
         Ok(user.active.then_some(user))
     }
 
-    pub async fn revoke_tokens(&self, user_id: i64) -> Result<()> {
+    /// Revokes every live API token of a user; returns how many.
+    pub async fn revoke_tokens(&self, actor: Option<i64>, user_id: i64) -> Result<i64> {
+        let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE api_tokens SET revoked_at = ");
         q.arg(now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
-        q.query().execute(self.pool()).await?;
-        Ok(())
+        let n = q.query().execute(&mut *tx).await?.rows_affected() as i64;
+        let changes = [("revoked_tokens", Value::Null, Value::Int(n))];
+        Entry::new(actor, Action::Update, "user", user_id).changes(&changes).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     // ---- login throttling ----

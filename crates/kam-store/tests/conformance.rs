@@ -344,6 +344,10 @@ async fn sessions_and_tokens_end_on_logout_and_disable(s: Store) {
     assert!(s.session(&t1).await.unwrap().is_none());
     let tok = s.create_token("rep1", "cli").await.unwrap();
     assert_eq!(s.token_user(&tok).await.unwrap().unwrap().id, w.rep1.user_id);
+    let tok2 = s.create_token("rep1", "second").await.unwrap();
+    assert_eq!(s.revoke_tokens(Some(w.admin.user_id), w.rep1.user_id).await.unwrap(), 2);
+    assert!(s.token_user(&tok2).await.unwrap().is_none(), "revoked");
+    let tok = s.create_token("rep1", "third").await.unwrap();
     s.disable_user(Some(w.admin.user_id), "rep1").await.unwrap();
     assert!(s.session(&t2).await.unwrap().is_none());
     assert!(s.token_user(&tok).await.unwrap().is_none());

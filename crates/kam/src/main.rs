@@ -92,6 +92,8 @@ enum TokenCommand {
         #[arg(long, default_value = "cli")]
         label: String,
     },
+    /// Revoke every API token of a user.
+    Revoke { username: String },
 }
 
 /// Opens the database (creating the SQLite directory if needed) and migrates it.
@@ -196,6 +198,11 @@ async fn main() -> Result<()> {
             })?;
             println!("{token}");
         }
+        Command::Token { command: TokenCommand::Revoke { username } } => {
+            let Some(user) = store.user_by_username(&username).await? else { bail!("no user {username}") };
+            let n = store.revoke_tokens(Some(user.id), user.id).await?;
+            println!("{n} API token(s) of {username} revoked.");
+        }
     }
     store.close().await;
     Ok(())
@@ -218,6 +225,7 @@ mod tests {
             .unwrap();
         Cli::try_parse_from(["kam", "user", "disable", "wang"]).unwrap();
         Cli::try_parse_from(["kam", "token", "create", "wang"]).unwrap();
+        Cli::try_parse_from(["kam", "token", "revoke", "wang"]).unwrap();
         Cli::try_parse_from(["kam", "--database", "postgres://u@h/db", "migrate"]).unwrap();
         Cli::try_parse_from(["kam", "demo", "--accounts", "50"]).unwrap();
     }

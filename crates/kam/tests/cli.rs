@@ -63,6 +63,8 @@ fn operator_story(db: &str) {
     assert!(o.status.success(), "{}", text(&o));
     let token = String::from_utf8_lossy(&o.stdout).trim().to_string();
     assert!(token.starts_with("kam_") && !token.contains('\n'), "one line: {token}");
+    let o = kam(db, &["token", "revoke", "wang"], None);
+    assert!(o.status.success() && text(&o).contains("1 API token(s) of wang revoked"), "{}", text(&o));
     let o = kam(db, &["user", "disable", "wang"], None);
     assert!(o.status.success(), "{}", text(&o));
     let o = kam(db, &["token", "create", "wang"], None);

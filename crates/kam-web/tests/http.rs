@@ -307,7 +307,28 @@ async fn role_table_for_account_and_contact_endpoints(s: Store) {
     let mut failures = Vec::new();
     for (i, (role, token)) in roles.iter().enumerate() {
         for (j, id) in accounts.iter().enumerate() {
-            let checks: [(&str, Resp, u16); 6] = [
+            let checks: [(&str, Resp, u16); 9] = [
+                (
+                    "GET competitors",
+                    t.api(token, "GET", &format!("/api/v1/accounts/{id}/competitors"), None).await,
+                    get_account[i].1[j],
+                ),
+                (
+                    "GET partners",
+                    t.api(token, "GET", &format!("/api/v1/accounts/{id}/partners"), None).await,
+                    get_account[i].1[j],
+                ),
+                (
+                    "POST partner",
+                    t.api(
+                        token,
+                        "POST",
+                        &format!("/api/v1/accounts/{id}/partners"),
+                        Some(json!({"kind": "supplier", "name": format!("{role}的供应商")})),
+                    )
+                    .await,
+                    post_contact[i].1[j],
+                ),
                 (
                     "GET account",
                     t.api(token, "GET", &format!("/api/v1/accounts/{id}"), None).await,
@@ -380,6 +401,24 @@ async fn role_table_for_account_and_contact_endpoints(s: Store) {
             if r.status.as_u16() != want {
                 failures.push(format!("{role} PATCH contact #{j}: got {} want {want}: {}", r.status, r.body));
             }
+        }
+    }
+    // Deleting contacts, then accounts: (who, record, expected), in an order that
+    // leaves each target in place until its turn.
+    for (who, token, id, want) in [
+        ("sales colleague's", &w.rep_a, w.con_b, 404),
+        ("finance", &w.fin, w.con_a, 403),
+        ("service", &w.service, w.con_a, 403),
+        ("auditor", &w.auditor, w.con_a, 403),
+        ("manager other team", &w.m_east, w.con_c, 404),
+        ("sales own", &w.rep_a, w.con_a, 204),
+        ("manager own team", &w.m_east, w.con_b, 204),
+        ("admin", &w.admin, w.con_c, 204),
+        ("after delete", &w.admin, w.con_c, 404),
+    ] {
+        let r = t.api(token, "DELETE", &format!("/api/v1/contacts/{id}"), None).await;
+        if r.status.as_u16() != want {
+            failures.push(format!("DELETE contact {who}: got {} want {want}", r.status));
         }
     }
     // Deleting: (who, account, expected), in an order that leaves each target in place until its turn.

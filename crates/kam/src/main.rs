@@ -139,6 +139,9 @@ async fn main() -> Result<()> {
             if demo && store.user_count().await? == 0 {
                 let report = kam_store::demo::generate(&store, demo_accounts).await?;
                 print_demo(&report);
+            } else if demo {
+                println!("The database already has users: no new demo data. The demo logins were printed when it was");
+                println!("created; to start afresh, stop KAM and remove the database file (default ./kam-data/).");
             }
             if store.user_count().await? == 0 {
                 println!("No users yet. Create the first administrator with:");

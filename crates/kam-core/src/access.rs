@@ -173,6 +173,17 @@ impl Actor {
         }
     }
 
+    /// Recording activities (contact records, service records) on an account:
+    /// whoever may edit its card, and service staff on any account they see.
+    pub fn can_record_activity(&self, a: &AccountFacts) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Manager | Role::Sales => self.can_edit_account(a),
+            Role::Service => self.can_read_account(a),
+            Role::Finance | Role::Auditor => false,
+        }
+    }
+
     /// Shared competitor records.
     pub fn can_edit_competitors(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Manager | Role::Sales)
@@ -254,6 +265,18 @@ mod tests {
         assert!(actor(Role::Manager, 1, None).can_see_personal(false));
         assert!(!actor(Role::Finance, 1, None).can_see_personal(true));
         assert!(!actor(Role::Auditor, 1, None).can_see_personal(true));
+    }
+
+    #[test]
+    fn activity_recording() {
+        let mine = acc(Some(1), Some(10));
+        let colleague = acc(Some(2), Some(10));
+        assert!(actor(Role::Sales, 1, Some(10)).can_record_activity(&mine));
+        assert!(!actor(Role::Sales, 1, Some(10)).can_record_activity(&colleague));
+        assert!(actor(Role::Manager, 5, Some(10)).can_record_activity(&colleague));
+        assert!(actor(Role::Service, 9, None).can_record_activity(&colleague));
+        assert!(!actor(Role::Finance, 9, None).can_record_activity(&mine));
+        assert!(!actor(Role::Auditor, 9, None).can_record_activity(&mine));
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub enum Kind {
     Enum(&'static EnumDef),
     /// A calendar date `YYYY-MM-DD`.
     Date,
+    /// A local date and time `YYYY-MM-DDTHH:MM` (China time), as a form's datetime-local sends it.
+    DateTime,
     /// A whole number within bounds.
     Int(i64, i64),
     /// An amount in minor units (分); forms take `12,345.67`, JSON takes minor units.
@@ -253,6 +255,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
             }
         }
         Kind::Date => time_util::parse_date(t).map(|_| Value::Text(t.to_string())).ok_or("err.date"),
+        Kind::DateTime => time_util::parse_local_datetime(t).map(Value::Text).ok_or("err.datetime"),
         Kind::Int(..) => t.replace(',', "").parse::<i64>().map_err(|_| "err.integer").and_then(|i| check_int(def, i)),
         Kind::Money => t.parse::<i64>().map_err(|_| "err.money").and_then(|i| check_int(def, i)),
         Kind::Percent => check_percent(t.trim_end_matches('%').trim().parse::<f64>().unwrap_or(f64::NAN)),
@@ -405,6 +408,10 @@ mod tests {
         assert_eq!(parse(&p, Raw::Form("call me")), Err("err.phone"));
         let z = FieldDef::new("postcode", Kind::Postcode, "g");
         assert_eq!(parse(&z, Raw::Form("31000")), Err("err.postcode"));
+        let dt = FieldDef::new("occurred_at", Kind::DateTime, "g");
+        assert_eq!(parse(&dt, Raw::Form("2026-11-28T14:30")), Ok(Value::Text("2026-11-28T14:30".into())));
+        assert_eq!(parse(&dt, Raw::Form("2026-11-28 14:30:59")), Ok(Value::Text("2026-11-28T14:30".into())));
+        assert_eq!(parse(&dt, Raw::Form("2026-11-28T25:00")), Err("err.datetime"));
         let d = FieldDef::new("birth_date", Kind::Date, "g");
         assert_eq!(parse(&d, Raw::Form("2026-02-30")), Err("err.date"));
         assert!(parse(&d, Raw::Form("1970-01-31")).is_ok());

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod account;
+pub mod activity;
 pub mod audit;
 pub mod contact;
 pub mod credit_code;

@@ -19,6 +19,20 @@ pub fn parse_date(s: &str) -> Option<Date> {
     Date::parse(s, format_description!("[year]-[month]-[day]")).ok()
 }
 
+/// A local date-time `YYYY-MM-DDTHH:MM` (a space instead of `T` and trailing
+/// seconds are accepted), normalised to `YYYY-MM-DDTHH:MM`.
+pub fn parse_local_datetime(s: &str) -> Option<String> {
+    let s = s.trim().replacen(' ', "T", 1);
+    let head = s.get(..16)?;
+    let rest = &s[16..];
+    if !(rest.is_empty() || (rest.len() == 3 && rest.starts_with(':') && rest[1..].chars().all(|c| c.is_ascii_digit())))
+    {
+        return None;
+    }
+    time::PrimitiveDateTime::parse(head, format_description!("[year]-[month]-[day]T[hour]:[minute]")).ok()?;
+    Some(head.to_string())
+}
+
 /// Shows a stored timestamp in the instance's zone (China Standard Time, UTC+8)
 /// as `2026-11-28 14:05`.
 pub fn display_ts(s: &str) -> String {

@@ -4,6 +4,7 @@
 //! filtered in SQL by the acting user's scope.
 
 pub mod accounts;
+pub mod activity;
 pub mod audit;
 pub mod competitors;
 pub mod contacts;

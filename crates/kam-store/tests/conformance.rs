@@ -20,6 +20,7 @@ kam_store::on_both_engines!(
     competitors_and_business_partners,
     demo_generates_a_company,
     failed_write_leaves_nothing_behind,
+    activities_follow_account_scope_and_are_audited,
 );
 
 fn text(s: &str) -> Value {
@@ -440,4 +441,62 @@ async fn failed_write_leaves_nothing_behind(s: Store) {
     assert!(matches!(r, Err(StoreError::Invalid(_))));
     assert_eq!(s.recent_audit(1000).await.unwrap().len(), before);
     assert!(s.search(&w.admin, "坏父级", 5).await.unwrap().is_empty());
+}
+
+async fn activities_follow_account_scope_and_are_audited(s: Store) {
+    use kam_core::activity::{INTERACTION, SERVICE_RECORD};
+    use kam_store::activity::ActivityFilter;
+    let w = world(&s).await;
+    let svc = testing::user(&s, "svc", Role::Service, None).await;
+    let svc = actor(&s, svc).await;
+    let a = account(&s, &w.rep1, "活动客户").await;
+    let call = rec(&[
+        ("occurred_at", text("2026-11-20T10:30")),
+        ("channel", text("phone")),
+        ("subject", text("年度采购计划")),
+        ("follow_up_date", text("2026-12-01")),
+    ]);
+    let i = s.create_activity(&INTERACTION, &w.rep1, a, call.clone()).await.unwrap();
+    assert_eq!(i.account_name, "活动客户");
+    assert!(matches!(s.activity(&INTERACTION, &w.rep2, i.id).await, Err(StoreError::NotFound)), "a colleague's");
+    assert!(matches!(s.create_activity(&INTERACTION, &w.rep2, a, call.clone()).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.create_activity(&INTERACTION, &w.fin, a, call.clone()).await, Err(StoreError::Forbidden(_))));
+    s.create_activity(&INTERACTION, &w.m1, a, call.clone()).await.expect("the manager records on the team's account");
+    let visit = rec(&[
+        ("service_type", text("installation")),
+        ("occurred_at", text("2026-11-21T09:00")),
+        ("content", text("安装调试")),
+    ]);
+    let sr = s.create_activity(&SERVICE_RECORD, &svc, a, visit).await.expect("service staff record service");
+    match s.create_activity(&INTERACTION, &w.rep1, a, rec(&[("subject", text("x"))])).await {
+        Err(StoreError::Invalid(e)) => {
+            assert_eq!(e.0.get("occurred_at"), Some(&"err.required"));
+            assert_eq!(e.0.get("channel"), Some(&"err.required"));
+        }
+        other => panic!("expected field errors, got {other:?}"),
+    }
+    let f = ActivityFilter { account_id: Some(a), page: 1, per_page: 10 };
+    let list = s.list_activities(&INTERACTION, &w.rep1, &f).await.unwrap();
+    assert_eq!(list.total, 2);
+    assert_eq!(
+        s.list_activities(&INTERACTION, &w.rep3, &ActivityFilter { page: 1, per_page: 10, ..Default::default() })
+            .await
+            .unwrap()
+            .total,
+        0,
+        "other team"
+    );
+    let upd = s.update_activity(&INTERACTION, &w.rep1, i.id, rec(&[("result", text("已报价"))])).await.unwrap();
+    assert_eq!(upd.rec.get("result"), Some(&text("已报价")));
+    assert!(matches!(
+        s.update_activity(&INTERACTION, &w.rep1, i.id, rec(&[("subject", Value::Null)])).await,
+        Err(StoreError::Invalid(_))
+    ));
+    s.delete_activity(&SERVICE_RECORD, &svc, sr.id).await.unwrap();
+    assert!(matches!(s.activity(&SERVICE_RECORD, &w.admin, sr.id).await, Err(StoreError::NotFound)));
+    let h: Vec<(String, String)> =
+        s.account_history(a).await.unwrap().into_iter().map(|r| (r.entity, r.action)).collect();
+    let count = |e: &str, act: &str| h.iter().filter(|(x, y)| x == e && y == act).count();
+    assert_eq!((count("interaction", "create"), count("interaction", "update")), (2, 1));
+    assert_eq!((count("service_record", "create"), count("service_record", "delete")), (1, 1));
 }

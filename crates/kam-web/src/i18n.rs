@@ -104,6 +104,13 @@ mod tests {
         check_defs("competitor", kam_core::contact::COMPETITOR_FIELDS);
         check_defs("position", kam_core::contact::POSITION_FIELDS);
         check_defs("partner", kam_core::contact::PARTNER_FIELDS);
+        for k in kam_core::activity::KINDS {
+            check_defs(k.entity, k.fields);
+            for key in ["title", "new", "edit"] {
+                assert!(has(&format!("activity.{}.{key}", k.entity)), "{} {key}", k.entity);
+            }
+            assert!(has(&format!("tab.{}", k.resource)) && has(&format!("entity.{}", k.entity)));
+        }
         for r in kam_core::Role::ALL {
             assert!(has(&format!("role.{}", r.as_str())));
         }

@@ -152,6 +152,8 @@ pub struct Input {
     pub readonly: bool,
     pub wide: bool,
     pub hint: String,
+    /// The id of a datalist offering values.
+    pub list: Option<String>,
 }
 
 impl Input {
@@ -181,6 +183,7 @@ pub fn input(
         Kind::LongText => ("textarea", vec![]),
         Kind::Enum(e) => ("select", e.values.iter().map(|v| (v.to_string(), choice(lang, e.name, v))).collect()),
         Kind::Date => ("date", vec![]),
+        Kind::DateTime => ("datetime-local", vec![]),
         Kind::Int(..) => ("number", vec![]),
         Kind::Bool => ("checkbox", vec![]),
         Kind::Email => ("email", vec![]),
@@ -206,6 +209,7 @@ pub fn input(
         readonly,
         wide: matches!(d.kind, Kind::LongText),
         hint: if readonly { String::new() } else { hint.to_string() },
+        list: None,
     }
 }
 
@@ -358,7 +362,7 @@ fn audit_defs(entity: &str) -> Vec<&'static [FieldDef]> {
         "competitor_position" => vec![c::POSITION_FIELDS],
         "account_partner" => vec![c::PARTNER_FIELDS],
         "competitor" => vec![c::COMPETITOR_FIELDS],
-        _ => vec![],
+        other => kam_core::activity::KINDS.iter().filter(|k| k.entity == other).map(|k| k.fields).collect(),
     }
 }
 

@@ -28,6 +28,7 @@ kam_store::on_both_engines!(
     two_instances_share_sessions_and_writes,
     docs_health_and_language,
     competitors_and_business_over_pages_and_api,
+    activities_over_api_and_pages,
 );
 
 struct TestApp {
@@ -1039,4 +1040,173 @@ async fn competitors_and_business_over_pages_and_api(s: Store) {
     let list = t.api(&token, "GET", "/api/v1/competitors", None).await.json();
     assert_eq!(list["items"][0]["name"], "东方材料");
     assert_eq!(list["items"][0]["account_count"], 0, "the rep's own scope has no positions");
+}
+
+async fn activities_over_api_and_pages(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    // Who may record a contact record on (own, colleague's, other team's) account.
+    let call = |account: i64, who: &str| json!({"account_id": account, "occurred_at": "2026-11-20T10:30", "channel": "phone", "subject": format!("{who}的电话"), "follow_up_date": "2026-12-01"});
+    let table: [(&str, &str, [u16; 3]); 6] = [
+        ("sales", &w.rep_a, [201, 404, 404]),
+        ("manager", &w.m_east, [201, 201, 404]),
+        ("finance", &w.fin, [403, 403, 403]),
+        ("service", &w.service, [201, 201, 201]),
+        ("auditor", &w.auditor, [403, 403, 403]),
+        ("admin", &w.admin, [201, 201, 201]),
+    ];
+    let mut failures = Vec::new();
+    for (role, token, want) in table {
+        for (j, acc) in [w.acc_a, w.acc_b, w.acc_c].iter().enumerate() {
+            let r = t.api(token, "POST", "/api/v1/interactions", Some(call(*acc, role))).await;
+            if r.status.as_u16() != want[j] {
+                failures.push(format!("{role} POST interaction #{j}: got {} want {}: {}", r.status, want[j], r.body));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Reading follows the account's scope.
+    let mine = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}/interactions", w.acc_a), None).await.json();
+    assert_eq!(mine["total"], 4, "rep, manager, service and admin recorded on acc_a");
+    let id = mine["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(t.api(&w.rep_b, "GET", &format!("/api/v1/interactions/{id}"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.api(&w.rep_b, "GET", &format!("/api/v1/accounts/{}/interactions", w.acc_a), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.api(&w.m_east, "GET", "/api/v1/interactions", None).await.json()["total"],
+        7,
+        "the team's two accounts: 4 + 3"
+    );
+    assert_eq!(
+        t.api(&w.fin, "GET", &format!("/api/v1/interactions?account_id={}", w.acc_c), None).await.json()["total"],
+        2
+    );
+    // Validation.
+    let r = t
+        .api(
+            &w.rep_a,
+            "POST",
+            &format!("/api/v1/accounts/{}/interactions", w.acc_a),
+            Some(json!({"subject": "x", "occurred_at": "昨天"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let e = r.json();
+    assert!(e["error"]["fields"]["occurred_at"].as_str().unwrap().contains("2026-11-28 14:30"));
+    let r = t
+        .api(
+            &w.rep_a,
+            "POST",
+            &format!("/api/v1/accounts/{}/interactions", w.acc_a),
+            Some(json!({"subject": "x", "channel": "fax"})),
+        )
+        .await;
+    assert!(
+        r.json()["error"]["fields"]["channel"].is_string() && r.json()["error"]["fields"]["occurred_at"].is_string()
+    );
+    let r = t.api(&w.rep_a, "POST", "/api/v1/interactions", Some(json!({"account_id": w.acc_a, "secret": 1}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Change and delete, both audited on the account.
+    let r = t
+        .api(&w.rep_a, "PATCH", &format!("/api/v1/interactions/{id}"), Some(json!({"result": "客户同意下周报价"})))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["result"], "客户同意下周报价");
+    assert_eq!(
+        t.api(&w.rep_b, "PATCH", &format!("/api/v1/interactions/{id}"), Some(json!({"result": "x"}))).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.api(&w.fin, "DELETE", &format!("/api/v1/interactions/{id}"), None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        t.api(&w.m_east, "DELETE", &format!("/api/v1/interactions/{id}"), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let h = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}/history", w.acc_a), None).await.json();
+    let acts: Vec<String> = h["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["entity"] == "interaction")
+        .map(|r| r["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(acts[..2], ["delete".to_string(), "update".to_string()]);
+    // Service records.
+    let r = t.api(&w.service, "POST", &format!("/api/v1/accounts/{}/service-records", w.acc_c), Some(json!({"service_type": "training", "occurred_at": "2026-11-21 09:00", "content": "操作培训", "duration_minutes": 90}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["occurred_at"], "2026-11-21T09:00");
+    assert_eq!(t.api(&w.rep_a, "GET", "/api/v1/service-records", None).await.json()["total"], 0);
+    let doc = t.send(Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await.json();
+    for p in [
+        "/api/v1/interactions",
+        "/api/v1/interactions/{id}",
+        "/api/v1/accounts/{id}/interactions",
+        "/api/v1/service-records",
+    ] {
+        assert!(doc["paths"][p].is_object(), "{p} documented");
+    }
+    // Pages: record a call from the account page, see it in the tab and the list.
+    let b = t.browser("rep_web", Role::Sales, Some("East")).await;
+    let r = t.post(&b, "/accounts", &[("name", "联系测试公司"), ("owner", "")]).await;
+    let acc: i64 = r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/accounts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    t.post(&b, &format!("/accounts/{acc}/contacts"), &[("name", "郑七")]).await;
+    let form = t.get(&b, &format!("/accounts/{acc}/interactions/new")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("<option value=\"郑七\">"), "their people offered from the account's contacts");
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{acc}/interactions"),
+            &[("occurred_at", "2026-11-25T15:00"), ("channel", "visit"), ("subject", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("必填项") && r.body.contains("2026-11-25T15:00"));
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{acc}/interactions"),
+            &[
+                ("occurred_at", "2026-11-25T15:00"),
+                ("channel", "visit"),
+                ("subject", "技术交流"),
+                ("their_people", "郑七"),
+                ("next_step", "寄样品"),
+                ("follow_up_date", "2026-12-02"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let tab = t.get(&b, &format!("/accounts/{acc}?tab=interactions")).await;
+    assert!(tab.body.contains("技术交流") && tab.body.contains("寄样品 · 2026-12-02") && tab.body.contains("拜访"));
+    let list = t.get(&b, "/interactions").await;
+    assert!(list.body.contains("技术交流") && list.body.contains("联系测试公司"));
+    let other = t.browser("rep_web2", Role::Sales, Some("East")).await;
+    assert!(!t.get(&other, "/interactions").await.body.contains("技术交流"), "a colleague does not see it");
+    let id: i64 = tab.body.split("href=\"/interactions/").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+    assert_eq!(t.get(&other, &format!("/interactions/{id}")).await.status, StatusCode::NOT_FOUND);
+    let card = t.get(&b, &format!("/interactions/{id}")).await;
+    assert!(card.body.contains("郑七") && card.body.contains("技术交流"));
+    let r = t
+        .post(
+            &b,
+            &format!("/interactions/{id}"),
+            &[("occurred_at", "2026-11-25T15:00"), ("channel", "visit"), ("subject", "技术交流（改）")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let hist = t.get(&b, &format!("/accounts/{acc}?tab=history")).await;
+    assert!(hist.body.contains("联系记录") && hist.body.contains("技术交流（改）"));
 }

@@ -13,7 +13,7 @@ use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
 use kam_store::accounts::{AccountFilter, AccountInput};
 use serde_json::json;
 
-use super::{Id, Ids, general, object, opt_id, page_params, parse_fields, query_map};
+use super::{Id, Ids, by_role, object, opt_id, page_params, parse_fields, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -70,7 +70,7 @@ async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result
 
 fn input(api: &ApiUser, body: &serde_json::Map<String, serde_json::Value>) -> Result<AccountInput, ApiError> {
     let actor = api.user.actor();
-    let rec = parse_fields(api.lang, &actor, FIELDS, body, &["owner_id", "parent_id"], READ_ONLY, &|_| true)?;
+    let rec = parse_fields(api.lang, FIELDS, body, &["owner_id", "parent_id"], READ_ONLY, &by_role(&actor))?;
     let mut errors = FieldErrors::default();
     let owner = opt_id(body, "owner_id", &mut errors);
     let parent = opt_id(body, "parent_id", &mut errors);
@@ -191,12 +191,11 @@ async fn set_position(
     state.store.account(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
     let rec = parse_fields(
         lang,
-        &actor,
         POSITION_FIELDS,
         &body,
         &["competitor_id"],
         &["id", "account_id", "competitor_name"],
-        &general,
+        &by_role(&actor),
     )?;
     let Some(cid) = body.get("competitor_id").and_then(|v| v.as_i64()) else {
         let mut e = FieldErrors::default();
@@ -237,7 +236,7 @@ async fn add_partner(
     let body = object(lang, &body)?;
     let actor = api.user.actor();
     state.store.account(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
-    let rec = parse_fields(lang, &actor, PARTNER_FIELDS, &body, &[], &["id", "account_id"], &general)?;
+    let rec = parse_fields(lang, PARTNER_FIELDS, &body, &[], &["id", "account_id"], &by_role(&actor))?;
     let pid = state.store.add_partner(&actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
     let items = state.store.partners(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
     Ok((StatusCode::CREATED, Json(json!(items.into_iter().find(|p| p.id == pid)))).into_response())

@@ -9,7 +9,7 @@ use axum::{Json, Router};
 use kam_core::contact::COMPETITOR_FIELDS;
 use serde_json::json;
 
-use super::{Id, general, object, parse_fields};
+use super::{Id, by_role, object, parse_fields};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -36,7 +36,7 @@ async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result
 async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let body = object(api.lang, &body)?;
     let actor = api.user.actor();
-    let rec = parse_fields(api.lang, &actor, COMPETITOR_FIELDS, &body, &[], READ_ONLY, &general)?;
+    let rec = parse_fields(api.lang, COMPETITOR_FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
     let c = state.store.create_competitor(&actor, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
     Ok((StatusCode::CREATED, Json(json!(c))).into_response())
 }
@@ -50,7 +50,7 @@ async fn patch(
     let body = object(api.lang, &body)?;
     let actor = api.user.actor();
     state.store.competitor(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    let rec = parse_fields(api.lang, &actor, COMPETITOR_FIELDS, &body, &[], READ_ONLY, &general)?;
+    let rec = parse_fields(api.lang, COMPETITOR_FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
     let c = state.store.update_competitor(&actor, id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
     Ok(Json(json!(c)))
 }

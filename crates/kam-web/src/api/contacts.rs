@@ -12,7 +12,7 @@ use kam_core::{Actor, FieldErrors};
 use kam_store::contacts::{Contact, ContactFilter};
 use serde_json::json;
 
-use super::{Id, Ids, general, object, page_params, parse_fields, query_map};
+use super::{Id, Ids, by_role, object, page_params, parse_fields, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -88,10 +88,10 @@ async fn create_in(
         body.iter().filter(|(k, _)| !LINK_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     let link_body: serde_json::Map<_, _> =
         body.iter().filter(|(k, _)| LINK_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let rec = parse_fields(lang, &actor, FIELDS, &contact_body, &["account_id"], READ_ONLY, &|d| {
-        !crate::view::is_personal(d) || personal
+    let rec = parse_fields(lang, FIELDS, &contact_body, &["account_id"], READ_ONLY, &|d| {
+        (!crate::view::is_personal(d) || personal) && actor.can_write_field(d.access)
     })?;
-    let link = parse_fields(lang, &actor, LINK_FIELDS, &link_body, &[], &[], &general)?;
+    let link = parse_fields(lang, LINK_FIELDS, &link_body, &[], &[], &by_role(&actor))?;
     let c = state.store.create_contact(&actor, account_id, rec, link).await.map_err(|e| ApiError::store(lang, e))?;
     Ok((StatusCode::CREATED, Json(contact_json(&actor, c))).into_response())
 }
@@ -138,7 +138,9 @@ async fn patch(
     let actor = api.user.actor();
     let before = state.store.contact(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
     let personal = actor.can_see_personal(before.actor_owns_account);
-    let rec = parse_fields(lang, &actor, FIELDS, &body, &[], READ_ONLY, &|d| !crate::view::is_personal(d) || personal)?;
+    let rec = parse_fields(lang, FIELDS, &body, &[], READ_ONLY, &|d| {
+        (!crate::view::is_personal(d) || personal) && actor.can_write_field(d.access)
+    })?;
     let c = state.store.update_contact(&actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
     Ok(Json(contact_json(&actor, c)))
 }
@@ -167,7 +169,7 @@ async fn link(
     let body = if body.is_empty() { serde_json::Map::new() } else { object(lang, &body)? };
     let actor = api.user.actor();
     state.store.account(&actor, account_id).await.map_err(|e| ApiError::store(lang, e))?;
-    let link = parse_fields(lang, &actor, LINK_FIELDS, &body, &[], &["account_id", "account_name"], &general)?;
+    let link = parse_fields(lang, LINK_FIELDS, &body, &[], &["account_id", "account_name"], &by_role(&actor))?;
     let c =
         state.store.link_contact(&actor, account_id, contact_id, link).await.map_err(|e| ApiError::store(lang, e))?;
     Ok(Json(contact_json(&actor, c)))

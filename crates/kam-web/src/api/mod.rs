@@ -3,6 +3,7 @@
 //! `{"error": {"code", "message", "fields"}}`.
 
 mod accounts;
+mod activity;
 mod competitors;
 mod contacts;
 mod me;
@@ -12,7 +13,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use kam_core::fields::{self, Access, FieldDef, Raw};
+use kam_core::fields::{self, FieldDef, Raw};
 use kam_core::{Actor, FieldErrors, Record};
 use serde_json::{Map, Value as Json};
 
@@ -21,7 +22,12 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(me::router()).merge(accounts::router()).merge(contacts::router()).merge(competitors::router())
+    Router::new()
+        .merge(me::router())
+        .merge(accounts::router())
+        .merge(activity::router())
+        .merge(contacts::router())
+        .merge(competitors::router())
 }
 
 /// A numeric path id; anything else is a JSON 404.
@@ -77,11 +83,10 @@ pub fn object(lang: Lang, body: &Bytes) -> Result<Map<String, Json>, ApiError> {
 }
 
 /// Parses the fields of `defs` named in `body`. Unknown keys are refused
-/// (except `ignore`d read-only keys clients may echo back); keys the actor may
-/// not write are refused with 403 naming them (no mass assignment).
+/// (except `ignore`d read-only keys clients may echo back); keys `may_write`
+/// refuses are answered 403 naming them (no mass assignment).
 pub fn parse_fields(
     lang: Lang,
-    actor: &Actor,
     defs: &'static [FieldDef],
     body: &Map<String, Json>,
     extra: &[&str],
@@ -92,7 +97,7 @@ pub fn parse_fields(
     let mut forbidden = FieldErrors::default();
     for k in body.keys() {
         match fields::def(defs, k) {
-            Some(d) if !(may_write(d) && actor.can_write_field(d.access)) => forbidden.add(k, "err.field_forbidden"),
+            Some(d) if !may_write(d) => forbidden.add(k, "err.field_forbidden"),
             Some(_) => {}
             None if extra.contains(&k.as_str()) || ignore.contains(&k.as_str()) => {}
             None => unknown.add(k, "err.unknown_field"),
@@ -146,7 +151,7 @@ pub fn page_params(q: &std::collections::HashMap<String, String>) -> (i64, i64) 
     (page, per_page)
 }
 
-/// Whether the field is general (used for sub-records writable by profile editors).
-pub fn general(d: &FieldDef) -> bool {
-    d.access == Access::General
+/// The role's field rule (general / finance / personal fields).
+pub fn by_role(actor: &Actor) -> impl Fn(&FieldDef) -> bool + '_ {
+    move |d| actor.can_write_field(d.access)
 }

@@ -14,6 +14,9 @@ fn field_schema(entity: &str, d: &FieldDef) -> Value {
         Kind::LongText => json!({"type": "string", "maxLength": 10000}),
         Kind::Enum(e) => json!({"type": "string", "enum": e.values}),
         Kind::Date => json!({"type": "string", "format": "date"}),
+        Kind::DateTime => {
+            json!({"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$", "description": "local time (China, UTC+8), YYYY-MM-DDTHH:MM"})
+        }
         Kind::Int(lo, hi) => json!({"type": "integer", "format": "int64", "minimum": lo, "maximum": hi}),
         Kind::Money => {
             json!({"type": "integer", "format": "int64", "minimum": 0, "description": "minor units (分); the account's currency applies"})
@@ -445,23 +448,157 @@ fn error_response(desc: &str) -> Value {
     json!({"description": desc, "content": {"application/json": {"schema": r("Error")}}})
 }
 
+/// An operation with owned texts: (method, path, operationId, tag, summary, request schema, status, response schema).
+type OwnedOp = (String, String, String, String, String, Option<String>, u16, Option<String>);
+
+/// `service_record` → `ServiceRecord`.
+fn camel(entity: &str) -> String {
+    entity.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
+}
+
+/// Operations and schemas of every account activity kind.
+fn activity_ops() -> (Vec<OwnedOp>, Map<String, Value>) {
+    let mut ops = Vec::new();
+    let mut schemas = Map::new();
+    for k in kam_core::activity::KINDS {
+        let name = camel(k.entity);
+        let title = format!(
+            "{} / {}",
+            t(Lang::Zh, &format!("activity.{}.title", k.entity)),
+            t(Lang::En, &format!("activity.{}.title", k.entity))
+        );
+        let out = json!({"id": id(), "account_id": id(), "account_name": {"type": "string"}, "created_by": nid(), "created_by_name": {"type": ["string", "null"]}, "created_at": ts(), "updated_at": ts()});
+        schemas.insert(name.clone(), object(k.entity, k.fields, out, true));
+        schemas.insert(
+            format!("{name}Input"),
+            object(
+                k.entity,
+                k.fields,
+                json!({"account_id": {"type": "integer", "description": "required on POST /api/v1/{resource}"}}),
+                true,
+            ),
+        );
+        schemas.insert(format!("{name}Patch"), object(k.entity, k.fields, json!({}), false));
+        schemas.insert(format!("{name}List"), list_of(&name));
+        let r = k.resource;
+        let tag = r.to_string();
+        let mut op = |m: &str,
+                      path: String,
+                      id: String,
+                      summary: String,
+                      req: Option<String>,
+                      status: u16,
+                      res: Option<String>| {
+            ops.push((m.to_string(), path, id, tag.clone(), summary, req, status, res));
+        };
+        op(
+            "get",
+            format!("/api/v1/{r}"),
+            format!("list{name}s"),
+            format!("{title}: the caller's scope, newest first; account_id, page, per_page"),
+            None,
+            200,
+            Some(format!("{name}List")),
+        );
+        op(
+            "post",
+            format!("/api/v1/{r}"),
+            format!("create{name}"),
+            format!("{title}: record one"),
+            Some(format!("{name}Input")),
+            201,
+            Some(name.clone()),
+        );
+        op(
+            "get",
+            format!("/api/v1/{r}/{{id}}"),
+            format!("get{name}"),
+            format!("{title}: one"),
+            None,
+            200,
+            Some(name.clone()),
+        );
+        op(
+            "patch",
+            format!("/api/v1/{r}/{{id}}"),
+            format!("patch{name}"),
+            format!("{title}: change the named fields"),
+            Some(format!("{name}Patch")),
+            200,
+            Some(name.clone()),
+        );
+        op(
+            "delete",
+            format!("/api/v1/{r}/{{id}}"),
+            format!("delete{name}"),
+            format!("{title}: archive one"),
+            None,
+            204,
+            None,
+        );
+        op(
+            "get",
+            format!("/api/v1/accounts/{{id}}/{r}"),
+            format!("account{name}s"),
+            format!("{title} of one account"),
+            None,
+            200,
+            Some(format!("{name}List")),
+        );
+        op(
+            "post",
+            format!("/api/v1/accounts/{{id}}/{r}"),
+            format!("createAccount{name}"),
+            format!("{title}: record one on this account"),
+            Some(format!("{name}Patch")),
+            201,
+            Some(name.clone()),
+        );
+    }
+    (ops, schemas)
+}
+
 /// The OpenAPI document as JSON.
 pub fn document() -> Value {
     let mut paths = Map::new();
-    for (method, path, op_id, tag, summary, req, status, res) in OPERATIONS {
+    let (extra_ops, extra_schemas) = activity_ops();
+    let mut all: Vec<OwnedOp> = OPERATIONS
+        .iter()
+        .map(|(m, p, i, tg, su, rq, st, rs)| {
+            (
+                m.to_string(),
+                p.to_string(),
+                i.to_string(),
+                tg.to_string(),
+                su.to_string(),
+                rq.map(String::from),
+                *st,
+                rs.map(String::from),
+            )
+        })
+        .collect();
+    all.extend(extra_ops);
+    for (method, path, op_id, tag, summary, req, status, res) in &all {
+        let (method, path, req, res) = (method.as_str(), path.as_str(), req.as_deref(), res.as_deref());
         let mut params = Vec::new();
         for seg in path.split('/').filter(|s| s.starts_with('{')) {
             let name = seg.trim_matches(|c| c == '{' || c == '}');
             params.push(json!({"name": name, "in": "path", "required": true, "schema": id()}));
         }
-        if *path == "/api/v1/search" {
+        if path == "/api/v1/search" {
             params.push(json!({"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}));
         }
-        if *method == "get" && (path.ends_with("/accounts") || path.ends_with("/contacts")) && !path.contains('{') {
+        let activity_list = kam_core::activity::by_resource(path.rsplit('/').next().unwrap_or("")).is_some();
+        if method == "get"
+            && (path.ends_with("/accounts") || path.ends_with("/contacts") || activity_list)
+            && !path.contains('{')
+        {
             for p in ["page", "per_page"] {
                 params.push(json!({"name": p, "in": "query", "required": false, "schema": {"type": "integer"}}));
             }
-            let filters: &[&str] = if path.ends_with("/accounts") {
+            let filters: &[&str] = if activity_list {
+                &["account_id"]
+            } else if path.ends_with("/accounts") {
                 &["grade", "customer_type", "industry", "stage", "owner_id", "pool", "parent_id", "sort", "dir"]
             } else {
                 &["account_id", "buying_role"]
@@ -480,7 +617,7 @@ pub fn document() -> Value {
         if path.contains('{') {
             responses.insert("404".into(), error_response("Not found, or outside the caller's scope"));
         }
-        if *method != "get" {
+        if method != "get" {
             responses.insert(
                 "403".into(),
                 error_response("Not allowed for the caller's role (fields lists refused fields)"),
@@ -496,7 +633,11 @@ pub fn document() -> Value {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": r(req)}}});
         }
         let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
-        item[*method] = op;
+        item[method] = op;
+    }
+    let mut schemas = schemas();
+    if let Value::Object(m) = &mut schemas {
+        m.extend(extra_schemas);
     }
     json!({
         "openapi": "3.1.0",
@@ -507,11 +648,11 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
+        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "personal API token"}},
-            "schemas": schemas(),
+            "schemas": schemas,
         },
     })
 }

@@ -324,6 +324,14 @@ struct ShowPage {
     partner_groups: Vec<(String, Vec<PartnerRow>)>,
     groups: Vec<InputGroup>,
     history: Vec<HistoryRow>,
+    /// The tab of an activity kind: its rows and where to record a new one.
+    is_activity_tab: bool,
+    rows: Vec<super::activity::Row>,
+    activity_new: Option<(String, String)>,
+    show_account: bool,
+    when_label: String,
+    kind_label: String,
+    title_label: String,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -332,7 +340,13 @@ struct ShowQuery {
     msg: Option<String>,
 }
 
-const TABS: &[&str] = &["profile", "contacts", "competition", "business", "history"];
+/// The tabs of the 360° page: the card, people, each activity kind, competition, business, history.
+fn tabs() -> Vec<&'static str> {
+    let mut t = vec!["profile", "contacts"];
+    t.extend(kam_core::activity::KINDS.iter().map(|k| k.resource));
+    t.extend(["competition", "business", "history"]);
+    t
+}
 
 fn rec_text(rec: &kam_core::Record, f: &str) -> String {
     rec.get(f).map(|v| v.form_text(Kind::LongText)).unwrap_or_default()
@@ -351,7 +365,7 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
-    let tab = q.tab.filter(|t| TABS.contains(&t.as_str())).unwrap_or_else(|| "profile".into());
+    let tab = q.tab.filter(|t| tabs().contains(&t.as_str())).unwrap_or_else(|| "profile".into());
     show_page(&state, &auth, id, &tab, q.msg.as_deref(), None).await
 }
 
@@ -396,7 +410,7 @@ async fn show_page(
         can_release: actor.can_release(&facts),
         can_delete: actor.can_delete_account(&facts),
         can_share: general_edit,
-        tabs: TABS.iter().map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string())).collect(),
+        tabs: tabs().iter().map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string())).collect(),
         tab: tab.to_string(),
         card: vec![],
         children: vec![],
@@ -411,6 +425,13 @@ async fn show_page(
         partner_groups: vec![],
         groups: vec![],
         history: vec![],
+        is_activity_tab: false,
+        rows: vec![],
+        activity_new: None,
+        show_account: false,
+        when_label: String::new(),
+        kind_label: String::new(),
+        title_label: String::new(),
     };
     // Only profile editors get the tab actions below; finance edits the card only.
     let tab_edit = general_edit;
@@ -515,6 +536,21 @@ async fn show_page(
                 view::form(lang, "partner", PARTNER_FIELDS, &["partner"], values, &errors, &|_| true, &|_| false);
             for g in &mut page.groups {
                 g.title = t(lang, "business.add").into();
+            }
+        }
+        other if kam_core::activity::by_resource(other).is_some() => {
+            let kind = kam_core::activity::by_resource(other).expect("checked");
+            let f = kam_store::activity::ActivityFilter { account_id: Some(id), page: 1, per_page: 200 };
+            let list = store.list_activities(kind, &actor, &f).await.map_err(err)?;
+            page.is_activity_tab = true;
+            page.rows = super::activity::rows(lang, kind, &list.items);
+            let l = super::activity::labels(lang, kind);
+            (page.when_label, page.kind_label, page.title_label) = (l.when_label, l.kind_label, l.title_label);
+            if actor.can_record_activity(&facts) {
+                page.activity_new = Some((
+                    format!("/accounts/{id}/{}/new", kind.resource),
+                    t(lang, &format!("activity.{}.new", kind.entity)).to_string(),
+                ));
             }
         }
         _ => {

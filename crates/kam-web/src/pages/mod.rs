@@ -1,6 +1,7 @@
 //! The HTML pages. Each feature module owns its routes; state never changes on GET.
 
 mod accounts;
+mod activity;
 mod admin;
 mod competitors;
 mod contacts;
@@ -21,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(home::router())
         .merge(accounts::router())
+        .merge(activity::router())
         .merge(contacts::router())
         .merge(competitors::router())
         .merge(search::router())

@@ -1,0 +1,197 @@
+//! Account activity records (contact records, service records, …): one set of
+//! store methods for every kind in `kam_core::activity::KINDS`. A record is
+//! visible when its account is; it is written under `can_record_activity`.
+
+use kam_core::activity::ActivityKind;
+use kam_core::audit::{Action, created, deleted};
+use kam_core::fields;
+use kam_core::time_util::now_text;
+use kam_core::{Actor, Record, Value};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::accounts::{Page, scope_sql};
+use crate::audit::Entry;
+use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::{Result, Store, StoreError};
+
+/// One activity record as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Activity {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    #[serde(flatten)]
+    pub rec: Record,
+    pub created_by: Option<i64>,
+    pub created_by_name: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub account_id: Option<i64>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn select(kind: &ActivityKind, actor: &Actor) -> Q {
+    let mut q = Q::new(&format!(
+        "SELECT r.id, r.account_id, a.name AS account_name, {}, r.created_by, u.display_name AS created_by_name, \
+         r.created_at, r.updated_at FROM {} r JOIN accounts a ON a.id = r.account_id \
+         LEFT JOIN users u ON u.id = r.created_by WHERE r.deleted_at IS NULL AND ",
+        columns(kind.fields, "r"),
+        kind.table
+    ));
+    scope_sql(&mut q, actor, "a");
+    q
+}
+
+fn read(kind: &ActivityKind, row: &sqlx::any::AnyRow) -> Result<Activity> {
+    Ok(Activity {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        account_name: row.try_get("account_name")?,
+        rec: read_record(row, kind.fields)?,
+        created_by: row.try_get("created_by")?,
+        created_by_name: row.try_get("created_by_name")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn required(kind: &ActivityKind, rec: &Record, all: bool) -> Result<()> {
+    let mut errs = kam_core::FieldErrors::default();
+    for d in kind.fields.iter().filter(|d| d.required) {
+        match rec.get(d.name) {
+            Some(Value::Null) => errs.add(d.name, "err.required"),
+            None if all => errs.add(d.name, "err.required"),
+            _ => {}
+        }
+    }
+    errs.into_result(()).map_err(StoreError::Invalid)
+}
+
+impl Store {
+    /// Records of one kind the actor may see, newest first; optionally of one account.
+    pub async fn list_activities(
+        &self,
+        kind: &ActivityKind,
+        actor: &Actor,
+        f: &ActivityFilter,
+    ) -> Result<Page<Activity>> {
+        let per_page = f.per_page.clamp(1, 200);
+        let page = f.page.max(1);
+        let mut count = Q::new(&format!(
+            "SELECT COUNT(*) AS n FROM {} r JOIN accounts a ON a.id = r.account_id WHERE r.deleted_at IS NULL AND ",
+            kind.table
+        ));
+        scope_sql(&mut count, actor, "a");
+        let mut q = select(kind, actor);
+        if let Some(a) = f.account_id {
+            count.push(" AND r.account_id = ").arg(a);
+            q.push(" AND r.account_id = ").arg(a);
+        }
+        let total: i64 = count.query().fetch_one(self.pool()).await?.try_get("n")?;
+        q.push(&format!(" ORDER BY r.{} DESC, r.id DESC LIMIT ", kind.when)).arg(per_page);
+        q.push(" OFFSET ").arg((page - 1) * per_page);
+        let items = q.query().fetch_all(self.pool()).await?.iter().map(|r| read(kind, r)).collect::<Result<_>>()?;
+        Ok(Page { items, page, per_page, total })
+    }
+
+    /// One record, or NotFound when it or its account is out of scope.
+    pub async fn activity(&self, kind: &ActivityKind, actor: &Actor, id: i64) -> Result<Activity> {
+        let mut q = select(kind, actor);
+        q.push(" AND r.id = ").arg(id);
+        read(kind, &q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// Records a new activity on an account.
+    pub async fn create_activity(
+        &self,
+        kind: &ActivityKind,
+        actor: &Actor,
+        account_id: i64,
+        rec: Record,
+    ) -> Result<Activity> {
+        let mut tx = self.begin().await?;
+        let acc = self.account_in(&mut tx, actor, account_id).await?;
+        if !actor.can_record_activity(&acc.facts()) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        required(kind, &rec, true)?;
+        let now = now_text();
+        let id: i64 = insert(
+            kind.table,
+            kind.fields,
+            &rec,
+            &[
+                ("account_id", Arg::Int(Some(account_id))),
+                ("created_by", Arg::Int(Some(actor.user_id))),
+                ("created_at", now.clone().into()),
+                ("updated_at", now.into()),
+            ],
+        )
+        .query()
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        let changes = created(&rec);
+        Entry::new(Some(actor.user_id), Action::Create, kind.entity, id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.activity(kind, actor, id).await
+    }
+
+    /// Changes the named fields of a record.
+    pub async fn update_activity(&self, kind: &ActivityKind, actor: &Actor, id: i64, rec: Record) -> Result<Activity> {
+        let before = self.activity(kind, actor, id).await?;
+        let mut tx = self.begin().await?;
+        let acc = self.account_in(&mut tx, actor, before.account_id).await?;
+        if !actor.can_record_activity(&acc.facts()) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        required(kind, &rec, false)?;
+        let changes = fields::diff(&before.rec, &rec);
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
+        update(kind.table, kind.fields, &changed, &[("updated_at", now_text().into())], id)
+            .query()
+            .execute(&mut *tx)
+            .await?;
+        Entry::new(Some(actor.user_id), Action::Update, kind.entity, id)
+            .account(Some(before.account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.activity(kind, actor, id).await
+    }
+
+    /// Deletes (archives) a record.
+    pub async fn delete_activity(&self, kind: &ActivityKind, actor: &Actor, id: i64) -> Result<()> {
+        let before = self.activity(kind, actor, id).await?;
+        let mut tx = self.begin().await?;
+        let acc = self.account_in(&mut tx, actor, before.account_id).await?;
+        if !actor.can_record_activity(&acc.facts()) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let mut q = Q::new(&format!("UPDATE {} SET deleted_at = ", kind.table));
+        q.arg(now_text()).push(" WHERE id = ").arg(id);
+        q.query().execute(&mut *tx).await?;
+        let changes = deleted(&before.rec);
+        Entry::new(Some(actor.user_id), Action::Delete, kind.entity, id)
+            .account(Some(before.account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

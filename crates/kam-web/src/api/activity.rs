@@ -1,0 +1,147 @@
+//! /api/v1/<kind> for every account activity kind (`interactions`,
+//! `service-records`, …), and the same per account at
+//! /api/v1/accounts/{id}/<kind>.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use kam_core::FieldErrors;
+use kam_core::activity::{ActivityKind, KINDS};
+use kam_store::activity::ActivityFilter;
+use serde_json::{Map, Value as Json_, json};
+
+use super::{Id, object, page_params, parse_fields, query_map};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    let mut r = Router::new();
+    for kind in KINDS.iter().copied() {
+        let res = kind.resource;
+        r = r
+            .route(
+                &format!("/api/v1/{res}"),
+                get(move |s, a, q| list(kind, s, a, q, None)).post(move |s, a, b| create(kind, s, a, None, b)),
+            )
+            .route(
+                &format!("/api/v1/{res}/{{id}}"),
+                get(move |s, a, i| show(kind, s, a, i))
+                    .patch(move |s, a, i, b| patch(kind, s, a, i, b))
+                    .delete(move |s, a, i| delete(kind, s, a, i)),
+            )
+            .route(
+                &format!("/api/v1/accounts/{{id}}/{res}"),
+                get(move |s, a, Id(id): Id, q| list(kind, s, a, q, Some(id)))
+                    .post(move |s, a, Id(id): Id, b| create(kind, s, a, Some(id), b)),
+            );
+    }
+    r
+}
+
+const READ_ONLY: &[&str] = &["id", "account_name", "created_by", "created_by_name", "created_at", "updated_at"];
+
+async fn list(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    api: ApiUser,
+    RawQuery(raw): RawQuery,
+    account: Option<i64>,
+) -> Result<Json<Json_>, ApiError> {
+    let lang = api.lang;
+    let q = query_map(lang, raw)?;
+    let (page, per_page) = page_params(&q);
+    let actor = api.user.actor();
+    let account_id = account.or_else(|| q.get("account_id").and_then(|v| v.parse().ok()));
+    if let Some(a) = account {
+        state.store.account(&actor, a).await.map_err(|e| ApiError::store(lang, e))?;
+    }
+    let f = ActivityFilter { account_id, page, per_page };
+    let p = state.store.list_activities(kind, &actor, &f).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+}
+
+async fn show(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+) -> Result<Json<Json_>, ApiError> {
+    let a = state.store.activity(kind, &api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(a)))
+}
+
+fn fields(kind: &'static ActivityKind, api: &ApiUser, body: &Map<String, Json_>) -> Result<kam_core::Record, ApiError> {
+    // Who may write is decided per account (can_record_activity) in the store.
+    parse_fields(api.lang, kind.fields, body, &["account_id"], READ_ONLY, &|_| true)
+}
+
+async fn create(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    api: ApiUser,
+    account: Option<i64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let Some(account_id) = account.or_else(|| body.get("account_id").and_then(|v| v.as_i64())) else {
+        let mut e = FieldErrors::default();
+        e.add("account_id", "err.required");
+        return Err(ApiError::invalid(lang, &e));
+    };
+    let actor = api.user.actor();
+    state.store.account(&actor, account_id).await.map_err(|e| ApiError::store(lang, e))?;
+    // Report missing required fields together with malformed ones.
+    let mut missing = FieldErrors::default();
+    for d in kind.fields.iter().filter(|d| d.required && body.get(d.name).is_none_or(|v| v.is_null())) {
+        missing.add(d.name, "err.required");
+    }
+    let rec = match fields(kind, &api, &body) {
+        Err(mut e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
+            for (f, k) in &missing.0 {
+                e.fields.entry(f.clone()).or_insert_with(|| crate::i18n::t(lang, k).to_string());
+            }
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+        Ok(_) if !missing.is_empty() => return Err(ApiError::invalid(lang, &missing)),
+        Ok(rec) => rec,
+    };
+    let a = state.store.create_activity(kind, &actor, account_id, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(a))).into_response())
+}
+
+async fn patch(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Json<Json_>, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let actor = api.user.actor();
+    state.store.activity(kind, &actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    if body.contains_key("account_id") {
+        let mut e = FieldErrors::default();
+        e.add("account_id", "err.field_forbidden");
+        return Err(ApiError::invalid(lang, &e));
+    }
+    let rec = fields(kind, &api, &body)?;
+    let a = state.store.update_activity(kind, &actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!(a)))
+}
+
+async fn delete(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+) -> Result<StatusCode, ApiError> {
+    state.store.delete_activity(kind, &api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

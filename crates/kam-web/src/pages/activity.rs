@@ -1,0 +1,405 @@
+//! Pages of account activity records, one set of handlers for every kind in
+//! `kam_core::activity::KINDS`: the list of all visible records, a record's
+//! card, the form, and the rows shown in the account page's tab.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use kam_core::activity::{ActivityKind, KINDS};
+use kam_core::fields::{FieldDef, Kind, Value};
+use kam_core::{Actor, FieldErrors};
+use kam_store::StoreError;
+use kam_store::accounts::Account;
+use kam_store::activity::{Activity, ActivityFilter};
+
+use super::{ctx, render, see_other};
+use crate::AppState;
+use crate::auth::{AuthForm, Authed, FormData};
+use crate::error::PageError;
+use crate::i18n::{Lang, t};
+use crate::view::{self, Ctx, InputGroup, Pager, ShownGroup};
+
+pub fn router() -> Router<AppState> {
+    let mut r = Router::new();
+    for kind in KINDS.iter().copied() {
+        let res = kind.resource;
+        r = r
+            .route(&format!("/{res}"), get(move |s, a, q| list(kind, s, a, q)))
+            .route(
+                &format!("/{res}/{{id}}"),
+                get(move |s, a, p| show(kind, s, a, p)).post(move |s, p, f| update(kind, s, p, f)),
+            )
+            .route(&format!("/{res}/{{id}}/edit"), get(move |s, a, p| edit_form(kind, s, a, p)))
+            .route(&format!("/{res}/{{id}}/delete"), post(move |s, p, f| delete(kind, s, p, f)))
+            .route(&format!("/accounts/{{id}}/{res}/new"), get(move |s, a, p| new_form(kind, s, a, p)))
+            .route(&format!("/accounts/{{id}}/{res}"), post(move |s, p, f| create(kind, s, p, f)));
+    }
+    r
+}
+
+/// One line of an activity table.
+pub struct Row {
+    pub href: String,
+    pub when: String,
+    pub account_id: i64,
+    pub account_name: String,
+    pub kind: String,
+    pub title: String,
+    pub note: String,
+    pub by: String,
+}
+
+fn first_enum(kind: &ActivityKind) -> Option<&'static FieldDef> {
+    kind.fields.iter().find(|d| matches!(d.kind, Kind::Enum(_)))
+}
+
+fn text_of(lang: Lang, kind: &ActivityKind, a: &Activity, field: &str) -> String {
+    match (kam_core::fields::def(kind.fields, field), a.rec.get(field)) {
+        (Some(d), Some(v)) => view::display(lang, d, v, "CNY"),
+        _ => String::new(),
+    }
+}
+
+/// Rows for a table of records of one kind.
+pub fn rows(lang: Lang, kind: &ActivityKind, items: &[Activity]) -> Vec<Row> {
+    items
+        .iter()
+        .map(|a| {
+            let title: String = text_of(lang, kind, a, kind.title).chars().take(60).collect();
+            // Follow-ups show under the title where the kind has them.
+            let note = match (
+                a.rec.get("next_step").and_then(Value::as_text),
+                a.rec.get("follow_up_date").and_then(Value::as_text),
+            ) {
+                (Some(n), Some(d)) => format!("{n} · {d}"),
+                (Some(n), None) => n.to_string(),
+                (None, Some(d)) => d.to_string(),
+                _ => String::new(),
+            };
+            Row {
+                href: format!("/{}/{}", kind.resource, a.id),
+                when: text_of(lang, kind, a, kind.when).replace('T', " "),
+                account_id: a.account_id,
+                account_name: a.account_name.clone(),
+                kind: first_enum(kind).map(|d| text_of(lang, kind, a, d.name)).unwrap_or_default(),
+                title,
+                note,
+                by: a.created_by_name.clone().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// Column labels of an activity table.
+pub struct Labels {
+    pub when_label: String,
+    pub kind_label: String,
+    pub title_label: String,
+}
+
+pub fn labels(lang: Lang, kind: &ActivityKind) -> Labels {
+    Labels {
+        when_label: view::label(lang, kind.entity, kind.when),
+        kind_label: first_enum(kind).map(|d| view::label(lang, kind.entity, d.name)).unwrap_or_default(),
+        title_label: view::label(lang, kind.entity, kind.title),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "activity_list.html")]
+struct ListPage {
+    ctx: Ctx,
+    title: String,
+    kinds: Vec<(String, String, bool)>,
+    rows: Vec<Row>,
+    show_account: bool,
+    when_label: String,
+    kind_label: String,
+    title_label: String,
+    pager: Pager,
+    pager_text: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ListQuery {
+    account_id: Option<i64>,
+    page: Option<i64>,
+    msg: Option<String>,
+}
+
+async fn list(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let f = ActivityFilter { account_id: q.account_id, page: q.page.unwrap_or(1), per_page: 25 };
+    let page =
+        state.store.list_activities(kind, &auth.user.actor(), &f).await.map_err(|e| PageError::store(lang, e))?;
+    let pager = Pager::new(page.page, page.per_page, page.total, |p| format!("/{}?page={p}", kind.resource));
+    let pager_text =
+        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
+    let l = labels(lang, kind);
+    let view = ListPage {
+        ctx: ctx(&state, &auth, "activities", q.msg.as_deref()).await,
+        title: t(lang, &format!("activity.{}.title", kind.entity)).into(),
+        kinds: KINDS
+            .iter()
+            .map(|k| {
+                (
+                    format!("/{}", k.resource),
+                    t(lang, &format!("activity.{}.title", k.entity)).to_string(),
+                    k.entity == kind.entity,
+                )
+            })
+            .collect(),
+        rows: rows(lang, kind, &page.items),
+        show_account: true,
+        when_label: l.when_label,
+        kind_label: l.kind_label,
+        title_label: l.title_label,
+        pager,
+        pager_text,
+    };
+    render(&view, lang)
+}
+
+#[derive(Template)]
+#[template(path = "activity_show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    title: String,
+    href: String,
+    account_id: i64,
+    account_name: String,
+    by: String,
+    created: String,
+    can_edit: bool,
+    card: Vec<ShownGroup>,
+}
+
+async fn may_record(state: &AppState, actor: &Actor, account_id: i64) -> bool {
+    match state.store.account(actor, account_id).await {
+        Ok(a) => actor.can_record_activity(&a.facts()),
+        Err(_) => false,
+    }
+}
+
+async fn show(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let actor = auth.user.actor();
+    let a = state.store.activity(kind, &actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let page = ShowPage {
+        ctx: ctx(&state, &auth, "activities", None).await,
+        title: format!(
+            "{} · {}",
+            t(lang, &format!("entity.{}", kind.entity)),
+            text_of(lang, kind, &a, kind.when).replace('T', " ")
+        ),
+        href: format!("/{}/{id}", kind.resource),
+        account_id: a.account_id,
+        account_name: a.account_name.clone(),
+        by: a.created_by_name.clone().unwrap_or_default(),
+        created: kam_core::time_util::display_ts(&a.created_at),
+        can_edit: may_record(&state, &actor, a.account_id).await,
+        card: view::card(lang, kind.entity, kind.fields, kind.groups, &a.rec, |_| false),
+    };
+    render(&page, lang)
+}
+
+#[derive(Template)]
+#[template(path = "activity_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    title: String,
+    account_name: String,
+    action: String,
+    cancel: String,
+    has_errors: bool,
+    groups: Vec<InputGroup>,
+    people: Vec<String>,
+}
+
+struct FormSpec<'a> {
+    kind: &'static ActivityKind,
+    account: &'a Account,
+    existing: Option<i64>,
+    values: &'a (dyn Fn(&FieldDef) -> String + Sync),
+    errors: FieldErrors,
+}
+
+async fn form_page(state: &AppState, auth: &Authed, spec: FormSpec<'_>) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let kind = spec.kind;
+    let mut groups =
+        view::form(lang, kind.entity, kind.fields, kind.groups, spec.values, &spec.errors, &|_| true, &|_| false);
+    // Their people are picked from the account's contacts (or typed).
+    let people: Vec<String> = match kam_core::fields::def(kind.fields, "their_people") {
+        Some(_) => state
+            .store
+            .account_contacts(&auth.user.actor(), spec.account.id)
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|c| c.rec.get("name").and_then(Value::as_text).map(str::to_string))
+            .collect(),
+        None => Vec::new(),
+    };
+    for i in groups.iter_mut().flat_map(|g| g.inputs.iter_mut()) {
+        if i.name == "their_people" && !people.is_empty() {
+            i.list = Some("people".into());
+        }
+    }
+    let (title_key, action, cancel) = match spec.existing {
+        Some(id) => ("edit", format!("/{}/{id}", kind.resource), format!("/{}/{id}", kind.resource)),
+        None => (
+            "new",
+            format!("/accounts/{}/{}", spec.account.id, kind.resource),
+            format!("/accounts/{}?tab={}", spec.account.id, kind.resource),
+        ),
+    };
+    let page = FormPage {
+        ctx: ctx(state, auth, "activities", None).await,
+        title: t(lang, &format!("activity.{}.{title_key}", kind.entity)).into(),
+        account_name: spec.account.name().into(),
+        action,
+        cancel,
+        has_errors: !spec.errors.is_empty(),
+        groups,
+        people,
+    };
+    let mut res = render(&page, lang)?;
+    if !spec.errors.is_empty() {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn recordable_account(state: &AppState, auth: &Authed, account_id: i64) -> Result<Account, PageError> {
+    let actor = auth.user.actor();
+    let a = state.store.account(&actor, account_id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    if !actor.can_record_activity(&a.facts()) {
+        return Err(PageError::Forbidden(auth.lang, "err.forbidden"));
+    }
+    Ok(a)
+}
+
+async fn new_form(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(account_id): Path<i64>,
+) -> Result<Response, PageError> {
+    let account = recordable_account(&state, &auth, account_id).await?;
+    let me = auth.user.display_name.clone();
+    let now =
+        time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    let now = format!("{}T{:02}:{:02}", now.date(), now.hour(), now.minute());
+    let defaults = |d: &FieldDef| match d.name {
+        "occurred_at" => now.clone(),
+        "our_staff" | "staff" => me.clone(),
+        _ => String::new(),
+    };
+    form_page(
+        &state,
+        &auth,
+        FormSpec { kind, account: &account, existing: None, values: &defaults, errors: FieldErrors::default() },
+    )
+    .await
+}
+
+fn parse(kind: &'static ActivityKind, form: &FormData, errors: &mut FieldErrors) -> kam_core::Record {
+    view::parse_form(kind.fields, form, &|_| true, errors)
+}
+
+async fn create(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    Path(account_id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    let account = recordable_account(&state, &f.auth, account_id).await?;
+    let mut errors = FieldErrors::default();
+    let rec = parse(kind, &f.form, &mut errors);
+    let values = view::posted_text(&f.form);
+    let result = if errors.is_empty() {
+        state.store.create_activity(kind, &f.auth.user.actor(), account_id, rec).await
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/accounts/{account_id}?tab={}", kind.resource), "common.saved")),
+        Err(StoreError::Invalid(errors)) => {
+            form_page(&state, &f.auth, FormSpec { kind, account: &account, existing: None, values: &values, errors })
+                .await
+        }
+        Err(e) => Err(PageError::store(f.auth.lang, e)),
+    }
+}
+
+async fn edit_form(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let a = state.store.activity(kind, &auth.user.actor(), id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let account = recordable_account(&state, &auth, a.account_id).await?;
+    let values = view::stored_text(&a.rec);
+    form_page(
+        &state,
+        &auth,
+        FormSpec { kind, account: &account, existing: Some(id), values: &values, errors: FieldErrors::default() },
+    )
+    .await
+}
+
+async fn update(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    let lang = f.auth.lang;
+    let a = state.store.activity(kind, &f.auth.user.actor(), id).await.map_err(|e| PageError::store(lang, e))?;
+    let account = recordable_account(&state, &f.auth, a.account_id).await?;
+    let mut errors = FieldErrors::default();
+    let rec = parse(kind, &f.form, &mut errors);
+    let values = view::posted_text(&f.form);
+    let result = if errors.is_empty() {
+        state.store.update_activity(kind, &f.auth.user.actor(), id, rec).await
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/{}/{id}", kind.resource), "common.saved")),
+        Err(StoreError::Invalid(errors)) => {
+            form_page(
+                &state,
+                &f.auth,
+                FormSpec { kind, account: &account, existing: Some(id), values: &values, errors },
+            )
+            .await
+        }
+        Err(e) => Err(PageError::store(lang, e)),
+    }
+}
+
+async fn delete(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    let a = state.store.activity(kind, &f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.delete_activity(kind, &f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other(&format!("/accounts/{}?tab={}", a.account_id, kind.resource), "common.deleted"))
+}

@@ -3,7 +3,8 @@
 //! account's access rules. One definition per kind (fields, table, API
 //! resource); the store, pages and API serve every kind from it.
 //!
-//! Kinds so far: contact records 联系记录 and service records 客户服务记录.
+//! Kinds so far: contact records 联系记录, service records 客户服务记录, needs
+//! analysis 客户需求分析 (dated versions) and satisfaction surveys 满意度调查.
 
 use crate::fields::{EnumDef, FieldDef, Kind};
 
@@ -70,8 +71,77 @@ pub static SERVICE_RECORD: ActivityKind = ActivityKind {
     when: "occurred_at",
 };
 
+/// 客户需求分析: each record is one dated version of the analysis; the newest is current.
+pub static NEED: ActivityKind = ActivityKind {
+    entity: "need",
+    table: "needs",
+    resource: "needs",
+    fields: &[
+        FieldDef::new("analysed_on", Kind::Date, "activity").required(),
+        FieldDef::new("needs", Kind::LongText, "activity").required(),
+        FieldDef::new("purchase_motives", Kind::LongText, "activity"),
+        FieldDef::new("preferences", Kind::LongText, "activity"),
+        FieldDef::new("decision_process", Kind::LongText, "activity"),
+        FieldDef::new("budget", Kind::Money, "activity"),
+        FieldDef::new("timing", Kind::Text(200), "activity"),
+    ],
+    groups: &["activity"],
+    title: "needs",
+    when: "analysed_on",
+};
+
+/// 客户反馈/满意度调查: scores 1–5 overall and per dimension, NPS 0–10.
+pub static SURVEY: ActivityKind = ActivityKind {
+    entity: "survey",
+    table: "surveys",
+    resource: "surveys",
+    fields: &[
+        FieldDef::new("surveyed_on", Kind::Date, "activity").required(),
+        FieldDef::new("respondent", Kind::Text(100), "activity"),
+        FieldDef::new("overall", Kind::Int(1, 5), "scores").required(),
+        FieldDef::new("product", Kind::Int(1, 5), "scores"),
+        FieldDef::new("delivery", Kind::Int(1, 5), "scores"),
+        FieldDef::new("service", Kind::Int(1, 5), "scores"),
+        FieldDef::new("price", Kind::Int(1, 5), "scores"),
+        FieldDef::new("nps", Kind::Int(0, 10), "scores"),
+        FieldDef::new("comments", Kind::LongText, "activity"),
+        FieldDef::new("suggestions", Kind::LongText, "activity"),
+    ],
+    groups: &["activity", "scores"],
+    title: "respondent",
+    when: "surveyed_on",
+};
+
 /// Every kind, in the order the account page shows their tabs.
-pub static KINDS: &[&ActivityKind] = &[&INTERACTION, &SERVICE_RECORD];
+pub static KINDS: &[&ActivityKind] = &[&INTERACTION, &SERVICE_RECORD, &NEED, &SURVEY];
+
+/// One month of survey results.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SurveyMonth {
+    /// `YYYY-MM`
+    pub month: String,
+    pub responses: i64,
+    /// Average overall score (1–5), two decimals.
+    pub average: Option<f64>,
+    /// Net promoter score −100…100 over the responses that gave one.
+    pub nps: Option<i64>,
+    pub nps_responses: i64,
+}
+
+/// NPS: the share of promoters (9–10) minus the share of detractors (0–6), in
+/// whole percent, rounded half away from zero.
+pub fn nps(promoters: i64, detractors: i64, responses: i64) -> Option<i64> {
+    if responses <= 0 {
+        return None;
+    }
+    let diff = (promoters - detractors) as f64 * 100.0 / responses as f64;
+    Some(diff.round() as i64)
+}
+
+/// Average of `sum` over `n`, two decimals.
+pub fn average(sum: i64, n: i64) -> Option<f64> {
+    (n > 0).then(|| ((sum as f64 / n as f64) * 100.0).round() / 100.0)
+}
 
 pub fn by_resource(resource: &str) -> Option<&'static ActivityKind> {
     KINDS.iter().copied().find(|k| k.resource == resource)
@@ -80,6 +150,18 @@ pub fn by_resource(resource: &str) -> Option<&'static ActivityKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn net_promoter_score() {
+        assert_eq!(nps(5, 2, 10), Some(30));
+        assert_eq!(nps(0, 3, 3), Some(-100));
+        assert_eq!(nps(1, 0, 3), Some(33));
+        assert_eq!(nps(2, 1, 3), Some(33));
+        assert_eq!(nps(0, 0, 0), None);
+        assert_eq!(average(9, 2), Some(4.5));
+        assert_eq!(average(10, 3), Some(3.33));
+        assert_eq!(average(0, 0), None);
+    }
 
     #[test]
     fn kinds_are_consistent() {

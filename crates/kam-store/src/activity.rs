@@ -195,3 +195,40 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Satisfaction by month (average overall score, NPS) over the surveys the
+    /// actor may see, optionally of one account.
+    pub async fn survey_trend(
+        &self,
+        actor: &Actor,
+        account_id: Option<i64>,
+    ) -> Result<Vec<kam_core::activity::SurveyMonth>> {
+        use kam_core::activity::{SurveyMonth, average, nps};
+        let mut q = Q::new(
+            "SELECT substr(r.surveyed_on, 1, 7) AS month, COUNT(*) AS n, CAST(SUM(r.overall) AS BIGINT) AS overall_sum, \
+             CAST(SUM(CASE WHEN r.nps IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS nps_n, \
+             CAST(SUM(CASE WHEN r.nps >= 9 THEN 1 ELSE 0 END) AS BIGINT) AS promoters, \
+             CAST(SUM(CASE WHEN r.nps <= 6 THEN 1 ELSE 0 END) AS BIGINT) AS detractors \
+             FROM surveys r JOIN accounts a ON a.id = r.account_id WHERE r.deleted_at IS NULL AND ",
+        );
+        scope_sql(&mut q, actor, "a");
+        if let Some(a) = account_id {
+            q.push(" AND r.account_id = ").arg(a);
+        }
+        q.push(" GROUP BY substr(r.surveyed_on, 1, 7) ORDER BY month");
+        let mut out = Vec::new();
+        for row in q.query().fetch_all(self.pool()).await? {
+            let n: i64 = row.try_get("n")?;
+            let nps_n: i64 = row.try_get("nps_n")?;
+            out.push(SurveyMonth {
+                month: row.try_get("month")?,
+                responses: n,
+                average: average(row.try_get("overall_sum")?, n),
+                nps: nps(row.try_get("promoters")?, row.try_get("detractors")?, nps_n),
+                nps_responses: nps_n,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -21,6 +21,7 @@ kam_store::on_both_engines!(
     demo_generates_a_company,
     failed_write_leaves_nothing_behind,
     activities_follow_account_scope_and_are_audited,
+    survey_trend_by_month,
 );
 
 fn text(s: &str) -> Value {
@@ -499,4 +500,35 @@ async fn activities_follow_account_scope_and_are_audited(s: Store) {
     let count = |e: &str, act: &str| h.iter().filter(|(x, y)| x == e && y == act).count();
     assert_eq!((count("interaction", "create"), count("interaction", "update")), (2, 1));
     assert_eq!((count("service_record", "create"), count("service_record", "delete")), (1, 1));
+}
+
+async fn survey_trend_by_month(s: Store) {
+    use kam_core::activity::SURVEY;
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "满意度客户").await;
+    let b = account(&s, &w.rep3, "别队客户").await;
+    for (acc, by, day, overall, nps) in [
+        (a, &w.rep1, "2026-10-05", 4, Some(9)),
+        (a, &w.rep1, "2026-10-20", 5, Some(10)),
+        (a, &w.rep1, "2026-10-28", 3, Some(5)),
+        (a, &w.rep1, "2026-11-02", 2, None),
+        (b, &w.rep3, "2026-11-03", 5, Some(10)),
+    ] {
+        let mut r = rec(&[("surveyed_on", text(day)), ("overall", Value::Int(overall))]);
+        if let Some(n) = nps {
+            r.insert("nps", Value::Int(n));
+        }
+        s.create_activity(&SURVEY, by, acc, r).await.unwrap();
+    }
+    let t = s.survey_trend(&w.rep1, None).await.unwrap();
+    assert_eq!(t.len(), 2, "rep1 sees only their account's surveys");
+    assert_eq!((t[0].month.as_str(), t[0].responses, t[0].average, t[0].nps), ("2026-10", 3, Some(4.0), Some(33)));
+    assert_eq!((t[1].month.as_str(), t[1].responses, t[1].average, t[1].nps), ("2026-11", 1, Some(2.0), None));
+    let all = s.survey_trend(&w.admin, None).await.unwrap();
+    assert_eq!((all[1].responses, all[1].average, all[1].nps), (2, Some(3.5), Some(100)));
+    assert_eq!(s.survey_trend(&w.admin, Some(b)).await.unwrap().len(), 1);
+    match s.create_activity(&SURVEY, &w.rep1, a, rec(&[("surveyed_on", text("2026-11-05"))])).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0.get("overall"), Some(&"err.required")),
+        other => panic!("{other:?}"),
+    }
 }

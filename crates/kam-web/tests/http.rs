@@ -29,6 +29,7 @@ kam_store::on_both_engines!(
     docs_health_and_language,
     competitors_and_business_over_pages_and_api,
     activities_over_api_and_pages,
+    needs_versions_and_survey_trend,
 );
 
 struct TestApp {
@@ -1209,4 +1210,68 @@ async fn activities_over_api_and_pages(s: Store) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let hist = t.get(&b, &format!("/accounts/{acc}?tab=history")).await;
     assert!(hist.body.contains("联系记录") && hist.body.contains("技术交流（改）"));
+}
+
+async fn needs_and_surveys_setup(t: &TestApp) -> (String, String, i64) {
+    let (_, rep) = t.user("rep", Role::Sales, Some("East")).await;
+    let (_, other) = t.user("other", Role::Sales, Some("South")).await;
+    let acc =
+        t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "需求客户"}))).await.json()["id"].as_i64().unwrap();
+    (rep, other, acc)
+}
+
+async fn needs_versions_and_survey_trend(s: Store) {
+    let t = TestApp::new(s);
+    let (rep, other, acc) = needs_and_surveys_setup(&t).await;
+    for (day, text) in [("2026-09-01", "年度框架采购"), ("2026-11-15", "增加环保型号")] {
+        let r = t
+            .api(
+                &rep,
+                "POST",
+                &format!("/api/v1/accounts/{acc}/needs"),
+                Some(json!({"analysed_on": day, "needs": text, "budget": 50_000_000})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let needs = t.api(&rep, "GET", &format!("/api/v1/accounts/{acc}/needs"), None).await.json();
+    assert_eq!(needs["items"][0]["needs"], "增加环保型号", "the newest version first");
+    assert_eq!(needs["items"][1]["analysed_on"], "2026-09-01", "older versions are kept");
+    for (day, overall, nps) in [("2026-10-05", 4, 9), ("2026-10-25", 5, 10), ("2026-11-05", 3, 4)] {
+        let r = t
+            .api(
+                &rep,
+                "POST",
+                "/api/v1/surveys",
+                Some(json!({"account_id": acc, "surveyed_on": day, "overall": overall, "nps": nps, "product": 4})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let r = t
+        .api(
+            &rep,
+            "POST",
+            "/api/v1/surveys",
+            Some(json!({"account_id": acc, "surveyed_on": "2026-11-06", "overall": 6, "nps": 11})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["overall"].is_string() && r.json()["error"]["fields"]["nps"].is_string());
+    let trend = t.api(&rep, "GET", &format!("/api/v1/surveys/trend?account_id={acc}"), None).await.json();
+    assert_eq!(
+        trend["items"][0],
+        json!({"month": "2026-10", "responses": 2, "average": 4.5, "nps": 100, "nps_responses": 2})
+    );
+    assert_eq!(trend["items"][1]["nps"], -100);
+    assert_eq!(
+        t.api(&other, "GET", &format!("/api/v1/surveys/trend?account_id={acc}"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(t.api(&other, "GET", "/api/v1/surveys/trend", None).await.json()["items"], json!([]));
+    let b = t.browser("mgr", Role::Manager, Some("East")).await;
+    let page = t.get(&b, &format!("/accounts/{acc}?tab=surveys")).await;
+    assert!(page.body.contains("满意度趋势") && page.body.contains("2026-10") && page.body.contains("4.5"));
+    let page = t.get(&b, &format!("/accounts/{acc}?tab=needs")).await;
+    assert!(page.body.contains("增加环保型号") && page.body.contains("年度框架采购"));
 }

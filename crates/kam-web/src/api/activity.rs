@@ -39,7 +39,23 @@ pub fn router() -> Router<AppState> {
                     .post(move |s, a, Id(id): Id, b| create(kind, s, a, Some(id), b)),
             );
     }
-    r
+    r.route("/api/v1/surveys/trend", get(survey_trend))
+}
+
+/// GET /api/v1/surveys/trend[?account_id=]: average score and NPS by month.
+async fn survey_trend(
+    State(state): State<AppState>,
+    api: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Json_>, ApiError> {
+    let q = query_map(api.lang, raw)?;
+    let actor = api.user.actor();
+    let account_id = q.get("account_id").and_then(|v| v.parse().ok());
+    if let Some(a) = account_id {
+        state.store.account(&actor, a).await.map_err(|e| ApiError::store(api.lang, e))?;
+    }
+    let items = state.store.survey_trend(&actor, account_id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": items })))
 }
 
 const READ_ONLY: &[&str] = &["id", "account_name", "created_by", "created_by_name", "created_at", "updated_at"];

@@ -98,6 +98,11 @@ fn schemas() -> Value {
     for d in LINK_FIELDS {
         contact_in_extra[d.name] = field_schema("contact", d);
     }
+    let survey_trend = json!({"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+        "month": {"type": "string", "description": "YYYY-MM"}, "responses": {"type": "integer"},
+        "average": {"type": ["number", "null"]},
+        "nps": {"type": ["integer", "null"], "description": "% promoters (9–10) − % detractors (0–6)"},
+        "nps_responses": {"type": "integer"}}}}}});
     let mut position_input = object("position", POSITION_FIELDS, json!({"competitor_id": id()}), false);
     position_input["required"] = json!(["competitor_id"]);
     json!({
@@ -131,6 +136,7 @@ fn schemas() -> Value {
         "SearchResult": {"type": "object", "properties": {"items": {"type": "array", "items": r("SearchHit")}}},
         "Handover": {"type": "object", "required": ["from_user_id", "to_user_id"], "properties": {"from_user_id": id(), "to_user_id": id()}},
         "HandoverResult": {"type": "object", "properties": {"moved": {"type": "integer"}, "from_user_id": id(), "to_user_id": id()}},
+        "SurveyTrend": survey_trend,
         "Share": {"type": "object", "required": ["user_id"], "properties": {"user_id": id()}},
     })
 }
@@ -648,7 +654,7 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
+        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "needs"}, {"name": "surveys"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "personal API token"}},

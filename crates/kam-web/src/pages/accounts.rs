@@ -332,6 +332,7 @@ struct ShowPage {
     when_label: String,
     kind_label: String,
     title_label: String,
+    trend: Vec<kam_core::activity::SurveyMonth>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -432,6 +433,7 @@ async fn show_page(
         when_label: String::new(),
         kind_label: String::new(),
         title_label: String::new(),
+        trend: vec![],
     };
     // Only profile editors get the tab actions below; finance edits the card only.
     let tab_edit = general_edit;
@@ -544,6 +546,7 @@ async fn show_page(
             let list = store.list_activities(kind, &actor, &f).await.map_err(err)?;
             page.is_activity_tab = true;
             page.rows = super::activity::rows(lang, kind, &list.items);
+            page.trend = super::activity::trend(state, &actor, kind, Some(id)).await;
             let l = super::activity::labels(lang, kind);
             (page.when_label, page.kind_label, page.title_label) = (l.when_label, l.kind_label, l.title_label);
             if actor.can_record_activity(&facts) {

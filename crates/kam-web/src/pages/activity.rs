@@ -67,7 +67,10 @@ pub fn rows(lang: Lang, kind: &ActivityKind, items: &[Activity]) -> Vec<Row> {
     items
         .iter()
         .map(|a| {
-            let title: String = text_of(lang, kind, a, kind.title).chars().take(60).collect();
+            let mut title: String = text_of(lang, kind, a, kind.title).chars().take(60).collect();
+            if title.is_empty() {
+                title = format!("#{}", a.id);
+            }
             // Follow-ups show under the title where the kind has them.
             let note = match (
                 a.rec.get("next_step").and_then(Value::as_text),
@@ -120,6 +123,21 @@ struct ListPage {
     title_label: String,
     pager: Pager,
     pager_text: String,
+    trend: Vec<kam_core::activity::SurveyMonth>,
+}
+
+/// The satisfaction trend for the surveys kind, empty for the others.
+pub async fn trend(
+    state: &AppState,
+    actor: &Actor,
+    kind: &ActivityKind,
+    account_id: Option<i64>,
+) -> Vec<kam_core::activity::SurveyMonth> {
+    if kind.entity == kam_core::activity::SURVEY.entity {
+        state.store.survey_trend(actor, account_id).await.unwrap_or_default()
+    } else {
+        Vec::new()
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -163,6 +181,7 @@ async fn list(
         title_label: l.title_label,
         pager,
         pager_text,
+        trend: trend(&state, &auth.user.actor(), kind, q.account_id).await,
     };
     render(&view, lang)
 }

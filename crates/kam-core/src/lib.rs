@@ -8,6 +8,7 @@ pub mod audit;
 pub mod contact;
 pub mod credit_code;
 pub mod fields;
+pub mod reminder;
 pub mod search;
 pub mod secret;
 pub mod time_util;

@@ -10,6 +10,7 @@ pub mod competitors;
 pub mod contacts;
 pub mod demo;
 mod error;
+pub mod reminders;
 pub mod search;
 mod sql;
 pub mod testing;

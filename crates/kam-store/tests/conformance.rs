@@ -22,6 +22,7 @@ kam_store::on_both_engines!(
     failed_write_leaves_nothing_behind,
     activities_follow_account_scope_and_are_audited,
     survey_trend_by_month,
+    reminders_follow_ups_birthdays_done_and_snooze,
 );
 
 fn text(s: &str) -> Value {
@@ -531,4 +532,65 @@ async fn survey_trend_by_month(s: Store) {
         Err(StoreError::Invalid(e)) => assert_eq!(e.0.get("overall"), Some(&"err.required")),
         other => panic!("{other:?}"),
     }
+}
+
+async fn reminders_follow_ups_birthdays_done_and_snooze(s: Store) {
+    use kam_core::activity::INTERACTION;
+    use time::macros::date;
+    let w = world(&s).await;
+    let rep1 = s.user(w.rep1.user_id).await.unwrap();
+    let rep2 = s.user(w.rep2.user_id).await.unwrap();
+    let a = account(&s, &w.rep1, "提醒客户").await;
+    let call = |day: &str, next: &str| {
+        rec(&[
+            ("occurred_at", text("2026-11-01T09:00")),
+            ("channel", text("phone")),
+            ("subject", text("电话")),
+            ("next_step", text(next)),
+            ("follow_up_date", text(day)),
+        ])
+    };
+    let old = s.create_activity(&INTERACTION, &w.rep1, a, call("2026-11-20", "寄送报价")).await.unwrap();
+    s.create_activity(&INTERACTION, &w.rep1, a, call("2026-11-28", "回访")).await.unwrap();
+    s.create_activity(&INTERACTION, &w.m1, a, call("2027-03-01", "年后拜访")).await.unwrap();
+    s.create_contact(
+        &w.rep1,
+        a,
+        rec(&[("name", text("钱总")), ("birth_date", text("1968-11-30"))]),
+        rec(&[("buying_role", text("decision_maker"))]),
+    )
+    .await
+    .unwrap();
+    s.create_contact(
+        &w.rep1,
+        a,
+        rec(&[("name", text("孙工")), ("birth_date", text("1980-11-29"))]),
+        rec(&[("buying_role", text("user"))]),
+    )
+    .await
+    .unwrap();
+    let today = date!(2026 - 11 - 28);
+    let r = s.reminders(&rep1, today, 7).await.unwrap();
+    let got: Vec<(&str, &str, bool)> = r.iter().map(|x| (x.title.as_str(), x.due.as_str(), x.overdue)).collect();
+    assert_eq!(
+        got,
+        vec![("寄送报价", "2026-11-20", true), ("回访", "2026-11-28", false), ("钱总", "2026-11-30", false)],
+        "a manager's follow-up on rep1's account is rep1's; only decision makers' birthdays"
+    );
+    assert!(s.reminders(&rep2, today, 7).await.unwrap().is_empty(), "nothing for a colleague");
+    let key = format!("follow_up-{}", old.id);
+    s.answer_reminder(rep1.id, &key, false, Some(date!(2026 - 12 - 02))).await.unwrap();
+    let r = s.reminders(&rep1, today, 7).await.unwrap();
+    assert_eq!(r.last().map(|x| (x.title.as_str(), x.due.as_str())), Some(("寄送报价", "2026-12-02")), "snoozed");
+    s.answer_reminder(rep1.id, &key, true, None).await.unwrap();
+    assert_eq!(s.reminders(&rep1, today, 7).await.unwrap().len(), 2, "done");
+    assert!(matches!(s.answer_reminder(rep1.id, "nonsense", true, None).await, Err(StoreError::NotFound)));
+    // Calendar feeds.
+    let t1 = s.create_calendar_feed(rep1.id).await.unwrap();
+    assert_eq!(s.calendar_feed_user(&t1).await.unwrap().map(|u| u.id), Some(rep1.id));
+    let t2 = s.create_calendar_feed(rep1.id).await.unwrap();
+    assert!(s.calendar_feed_user(&t1).await.unwrap().is_none(), "a new secret replaces the old");
+    s.revoke_calendar_feed(rep1.id).await.unwrap();
+    assert!(s.calendar_feed_user(&t2).await.unwrap().is_none());
+    assert!(!s.has_calendar_feed(rep1.id).await.unwrap());
 }

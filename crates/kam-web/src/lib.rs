@@ -3,6 +3,7 @@
 
 pub mod api;
 mod auth;
+mod calendar;
 mod error;
 pub mod i18n;
 mod pages;

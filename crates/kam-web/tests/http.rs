@@ -30,6 +30,7 @@ kam_store::on_both_engines!(
     competitors_and_business_over_pages_and_api,
     activities_over_api_and_pages,
     needs_versions_and_survey_trend,
+    today_page_reminders_and_calendar_feed,
 );
 
 struct TestApp {
@@ -1274,4 +1275,104 @@ async fn needs_versions_and_survey_trend(s: Store) {
     assert!(page.body.contains("满意度趋势") && page.body.contains("2026-10") && page.body.contains("4.5"));
     let page = t.get(&b, &format!("/accounts/{acc}?tab=needs")).await;
     assert!(page.body.contains("增加环保型号") && page.body.contains("年度框架采购"));
+}
+
+async fn today_page_reminders_and_calendar_feed(s: Store) {
+    let t = TestApp::new(s);
+    let today = kam_core::time_util::today_local();
+    let b = t.browser("rep", Role::Sales, Some("East")).await;
+    let r = t.post(&b, "/accounts", &[("name", "提醒测试公司"), ("owner", "")]).await;
+    let acc: i64 = r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/accounts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let due = today.to_string();
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{acc}/interactions"),
+            &[
+                ("occurred_at", "2026-01-05T10:00"),
+                ("channel", "phone"),
+                ("subject", "询价"),
+                ("next_step", "发送报价单"),
+                ("follow_up_date", &due),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let birth = format!("1970-{:02}-{:02}", today.month() as u8, today.day().min(28));
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{acc}/contacts"),
+            &[("name", "冯总"), ("birth_date", &birth), ("buying_role", "decision_maker")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = t.get(&b, "/today").await;
+    assert!(page.body.contains("发送报价单") && page.body.contains("跟进"), "the follow-up is due today");
+    if today.day() <= 28 {
+        assert!(page.body.contains("冯总") && page.body.contains("生日"), "a decision maker's birthday");
+    }
+    let home = t.get(&b, "/").await;
+    assert!(home.body.contains("今日待办"));
+    // The same over the API.
+    let token = t.store.create_token("rep", "t").await.unwrap();
+    let list = t.api(&token, "GET", "/api/v1/reminders", None).await.json();
+    let key = list["items"].as_array().unwrap().iter().find(|r| r["kind"] == "follow_up").unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r =
+        t.api(&token, "POST", &format!("/api/v1/reminders/{key}/snooze"), Some(json!({"until": "2001-01-01"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "snoozing into the past");
+    // A colleague has none of it.
+    let other = t.browser("other", Role::Sales, Some("East")).await;
+    assert!(!t.get(&other, "/today").await.body.contains("发送报价单"));
+    // The calendar feed: a secret address, parsed by an independent iCalendar parser.
+    let r = t.post(&b, "/calendar/feed", &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let url = r
+        .body
+        .split("/calendar/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(|p| format!("/calendar/{p}"))
+        .expect("the feed address is shown");
+    assert!(url.ends_with(".ics"));
+    let feed = t.send(Request::get(url.as_str()).body(Body::empty()).unwrap()).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/calendar"));
+    let cals: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(feed.body.as_bytes())).collect();
+    assert_eq!(cals.len(), 1);
+    let cal = cals.into_iter().next().unwrap().expect("valid iCalendar");
+    let prop = |e: &ical::parser::ical::component::IcalEvent, name: &str| {
+        e.properties.iter().find(|p| p.name == name).and_then(|p| p.value.clone()).unwrap_or_default()
+    };
+    let follow =
+        cal.events.iter().find(|e| prop(e, "SUMMARY").contains("发送报价单")).expect("the follow-up is an event");
+    assert_eq!(prop(follow, "DTSTART"), due.replace('-', ""));
+    assert!(prop(follow, "UID").starts_with("follow_up-"));
+    assert!(prop(follow, "SUMMARY").contains("提醒测试公司"));
+    // Done removes it from the page and the feed; a revoked address answers 404.
+    let r = t.post(&b, &format!("/reminders/{key}/done"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(!t.get(&b, "/today").await.body.contains("发送报价单"));
+    let feed = t.send(Request::get(url.as_str()).body(Body::empty()).unwrap()).await;
+    assert!(!feed.body.contains("发送报价单"));
+    let r = t.post(&b, "/calendar/feed/revoke", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(t.send(Request::get(url.as_str()).body(Body::empty()).unwrap()).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.send(Request::get("/calendar/guess.ics").body(Body::empty()).unwrap()).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let rows = t.store.recent_audit(20).await.unwrap();
+    assert!(rows.iter().any(|r| r.entity == "reminder") && rows.iter().any(|r| r.entity == "calendar_feed"));
 }

@@ -8,6 +8,7 @@ mod competitors;
 mod contacts;
 mod me;
 pub mod openapi;
+mod reminders;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(activity::router())
         .merge(contacts::router())
         .merge(competitors::router())
+        .merge(reminders::router())
 }
 
 /// A numeric path id; anything else is a JSON 404.

@@ -103,6 +103,11 @@ fn schemas() -> Value {
         "average": {"type": ["number", "null"]},
         "nps": {"type": ["integer", "null"], "description": "% promoters (9–10) − % detractors (0–6)"},
         "nps_responses": {"type": "integer"}}}}}});
+    let reminder = json!({"type": "object", "properties": {
+        "key": {"type": "string", "description": "follow_up-<id> or birthday-<contact id>-<year>"},
+        "kind": {"type": "string", "enum": ["follow_up", "birthday"]}, "due": {"type": "string", "format": "date"},
+        "title": {"type": "string"}, "detail": {"type": "string"}, "account_id": id(), "account_name": {"type": "string"},
+        "href": {"type": "string"}, "overdue": {"type": "boolean"}}});
     let mut position_input = object("position", POSITION_FIELDS, json!({"competitor_id": id()}), false);
     position_input["required"] = json!(["competitor_id"]);
     json!({
@@ -137,6 +142,8 @@ fn schemas() -> Value {
         "Handover": {"type": "object", "required": ["from_user_id", "to_user_id"], "properties": {"from_user_id": id(), "to_user_id": id()}},
         "HandoverResult": {"type": "object", "properties": {"moved": {"type": "integer"}, "from_user_id": id(), "to_user_id": id()}},
         "SurveyTrend": survey_trend,
+        "ReminderList": {"type": "object", "properties": {"items": {"type": "array", "items": reminder}, "today": {"type": "string", "format": "date"}}},
+        "Snooze": {"type": "object", "required": ["until"], "properties": {"until": {"type": "string", "format": "date"}}},
         "Share": {"type": "object", "required": ["user_id"], "properties": {"user_id": id()}},
     })
 }
@@ -589,7 +596,8 @@ pub fn document() -> Value {
         let mut params = Vec::new();
         for seg in path.split('/').filter(|s| s.starts_with('{')) {
             let name = seg.trim_matches(|c| c == '{' || c == '}');
-            params.push(json!({"name": name, "in": "path", "required": true, "schema": id()}));
+            let schema = if name == "key" { json!({"type": "string"}) } else { id() };
+            params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
         }
         if path == "/api/v1/search" {
             params.push(json!({"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}));
@@ -654,7 +662,7 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "needs"}, {"name": "surveys"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
+        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "personal API token"}},

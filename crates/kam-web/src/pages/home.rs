@@ -28,6 +28,7 @@ struct Home {
     user_id: i64,
     prospects: i64,
     pool: i64,
+    due: i64,
     rows: Vec<AccountRow>,
     show_claim: bool,
 }
@@ -50,6 +51,8 @@ async fn home(State(state): State<AppState>, auth: Authed, Query(flash): Query<F
         .map_err(err)?;
     let pool = state.store.count_accounts(&actor, &AccountFilter { pool: true, ..base.clone() }).await.map_err(err)?;
     let recent = state.store.list_accounts(&actor, &base).await.map_err(err)?;
+    let today = kam_core::time_util::today_local();
+    let due = state.store.reminders(&auth.user, today, 0).await.map_err(err)?.len() as i64;
     let page = Home {
         ctx: ctx(&state, &auth, "home", flash.msg.as_deref()).await,
         mine,
@@ -57,6 +60,7 @@ async fn home(State(state): State<AppState>, auth: Authed, Query(flash): Query<F
         user_id: actor.user_id,
         prospects,
         pool,
+        due,
         rows: rows(lang, &recent.items),
         show_claim: false,
     };

@@ -8,6 +8,7 @@ mod contacts;
 mod home;
 mod search;
 mod session;
+mod today;
 
 use axum::Router;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(competitors::router())
         .merge(search::router())
         .merge(admin::router())
+        .merge(today::router())
 }
 
 /// Renders a template or answers 500.

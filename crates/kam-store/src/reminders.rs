@@ -1,0 +1,216 @@
+//! Reminders for one user (follow-ups of their accounts' contact records,
+//! their decision makers' birthdays), their done/snooze answers, and the
+//! private calendar feed that carries the same items.
+
+use std::collections::HashMap;
+
+use kam_core::Value;
+use kam_core::audit::Action;
+use kam_core::reminder::{Reminder, ReminderKind, ReminderState, effective_due, next_birthday, select};
+use kam_core::secret::{digest, random_token};
+use kam_core::time_util::{now_text, parse_date};
+use sqlx::Row;
+use time::{Date, Duration};
+
+use crate::audit::Entry;
+use crate::sql::Q;
+use crate::users::User;
+use crate::{Result, Store, StoreError};
+
+/// What a reminder key names: (kind, source id).
+fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
+    let mut parts = key.split('-');
+    let kind = match parts.next()? {
+        "follow_up" => ReminderKind::FollowUp,
+        "birthday" => ReminderKind::Birthday,
+        _ => return None,
+    };
+    let id = parts.next()?.parse().ok()?;
+    match (kind, parts.next(), parts.next()) {
+        (ReminderKind::FollowUp, None, _) => Some((kind, id)),
+        (ReminderKind::Birthday, Some(y), None) if y.len() == 4 && y.parse::<i32>().is_ok() => Some((kind, id)),
+        _ => None,
+    }
+}
+
+impl Store {
+    async fn reminder_states(&self, user_id: i64) -> Result<HashMap<String, ReminderState>> {
+        let mut q = Q::new("SELECT reminder_key, done, snoozed_until FROM reminder_states WHERE user_id = ");
+        q.arg(user_id);
+        let mut out = HashMap::new();
+        for row in q.query().fetch_all(self.pool()).await? {
+            let until: Option<String> = row.try_get("snoozed_until")?;
+            out.insert(
+                row.try_get("reminder_key")?,
+                ReminderState {
+                    done: row.try_get::<i64, _>("done")? != 0,
+                    snoozed_until: until.as_deref().and_then(parse_date),
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// The user's reminders due on or before `today + horizon_days` (overdue first).
+    pub async fn reminders(&self, user: &User, today: Date, horizon_days: i64) -> Result<Vec<Reminder>> {
+        let states = self.reminder_states(user.id).await?;
+        let horizon = today + Duration::days(horizon_days);
+        let mut items: Vec<(Date, Reminder)> = Vec::new();
+        let mut push = |due: Date, r: Reminder| {
+            if let Some(d) = effective_due(due, states.get(&r.key)) {
+                items.push((d, r));
+            }
+        };
+        // Follow-ups: the owner's accounts (pool accounts: whoever recorded it).
+        let mut q = Q::new(
+            "SELECT r.id, r.subject, r.next_step, r.follow_up_date, a.id AS account_id, a.name AS account_name \
+             FROM interactions r JOIN accounts a ON a.id = r.account_id \
+             WHERE r.deleted_at IS NULL AND a.deleted_at IS NULL AND r.follow_up_date IS NOT NULL AND r.follow_up_date <= ",
+        );
+        q.arg(horizon.to_string()).push(" AND (a.owner_id = ").arg(user.id);
+        q.push(" OR (a.owner_id IS NULL AND r.created_by = ").arg(user.id).push("))");
+        for row in q.query().fetch_all(self.pool()).await? {
+            let id: i64 = row.try_get("id")?;
+            let due: String = row.try_get("follow_up_date")?;
+            let Some(due) = parse_date(&due) else { continue };
+            let subject: String = row.try_get("subject")?;
+            let next: Option<String> = row.try_get("next_step")?;
+            push(
+                due,
+                Reminder {
+                    key: format!("follow_up-{id}"),
+                    kind: ReminderKind::FollowUp,
+                    due: String::new(),
+                    title: next.filter(|n| !n.is_empty()).unwrap_or_else(|| subject.clone()),
+                    detail: subject,
+                    account_id: row.try_get("account_id")?,
+                    account_name: row.try_get("account_name")?,
+                    href: format!("/interactions/{id}"),
+                    overdue: false,
+                },
+            );
+        }
+        // Birthdays of decision makers at the accounts the user owns.
+        let mut q = Q::new(
+            "SELECT c.id, c.name, c.birth_date, a.id AS account_id, a.name AS account_name FROM contacts c \
+             JOIN account_contacts ac ON ac.contact_id = c.id JOIN accounts a ON a.id = ac.account_id \
+             WHERE c.deleted_at IS NULL AND a.deleted_at IS NULL AND c.birth_date IS NOT NULL \
+             AND ac.buying_role = 'decision_maker' AND a.owner_id = ",
+        );
+        q.arg(user.id).push(" ORDER BY c.id, a.id");
+        let mut seen = std::collections::HashSet::new();
+        for row in q.query().fetch_all(self.pool()).await? {
+            let id: i64 = row.try_get("id")?;
+            if !seen.insert(id) {
+                continue;
+            }
+            let birth: String = row.try_get("birth_date")?;
+            let Some(birth) = parse_date(&birth) else { continue };
+            let day = next_birthday(birth, today);
+            let name: String = row.try_get("name")?;
+            push(
+                day,
+                Reminder {
+                    key: format!("birthday-{id}-{}", day.year()),
+                    kind: ReminderKind::Birthday,
+                    due: String::new(),
+                    title: name,
+                    detail: format!("{}", day.year() - birth.year()),
+                    account_id: row.try_get("account_id")?,
+                    account_name: row.try_get("account_name")?,
+                    href: format!("/contacts/{id}"),
+                    overdue: false,
+                },
+            );
+        }
+        Ok(select(items, today, horizon_days))
+    }
+
+    /// Marks a reminder done, or snoozes it until a day.
+    pub async fn answer_reminder(
+        &self,
+        user_id: i64,
+        key: &str,
+        done: bool,
+        snoozed_until: Option<Date>,
+    ) -> Result<()> {
+        let Some((_, source)) = parse_key(key) else { return Err(StoreError::NotFound) };
+        if !done && snoozed_until.is_none() {
+            return Err(StoreError::field("snoozed_until", "err.required"));
+        }
+        let mut tx = self.begin().await?;
+        let mut q =
+            Q::new("INSERT INTO reminder_states (user_id, reminder_key, done, snoozed_until, updated_at) VALUES (");
+        q.arg(user_id).push(", ").arg(key).push(", ").arg(i64::from(done)).push(", ");
+        q.arg(snoozed_until.map(|d| d.to_string())).push(", ").arg(now_text());
+        q.push(
+            ") ON CONFLICT (user_id, reminder_key) DO UPDATE SET done = excluded.done, \
+                snoozed_until = excluded.snoozed_until, updated_at = excluded.updated_at",
+        );
+        q.query().execute(&mut *tx).await?;
+        let changes = [
+            ("key", Value::Null, Value::Text(key.into())),
+            ("done", Value::Null, Value::Bool(done)),
+            ("snoozed_until", Value::Null, snoozed_until.map(|d| Value::Text(d.to_string())).unwrap_or(Value::Null)),
+        ];
+        Entry::new(Some(user_id), Action::Update, "reminder", source).changes(&changes).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A new secret calendar feed for the user (any earlier one stops working);
+    /// returns the secret for the URL.
+    pub async fn create_calendar_feed(&self, user_id: i64) -> Result<String> {
+        let token = random_token();
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("UPDATE calendar_feeds SET revoked_at = ");
+        q.arg(now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
+        q.query().execute(&mut *tx).await?;
+        let mut q = Q::new("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES (");
+        q.arg(user_id).push(", ").arg(digest(&token)).push(", ").arg(now_text()).push(") RETURNING id");
+        let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
+        Entry::new(Some(user_id), Action::Create, "calendar_feed", id).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// Stops the user's calendar feed.
+    pub async fn revoke_calendar_feed(&self, user_id: i64) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("UPDATE calendar_feeds SET revoked_at = ");
+        q.arg(now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
+        q.query().execute(&mut *tx).await?;
+        Entry::new(Some(user_id), Action::Delete, "calendar_feed", user_id).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn has_calendar_feed(&self, user_id: i64) -> Result<bool> {
+        let mut q = Q::new("SELECT COUNT(*) AS n FROM calendar_feeds WHERE revoked_at IS NULL AND user_id = ");
+        q.arg(user_id);
+        Ok(q.query().fetch_one(self.pool()).await?.try_get::<i64, _>("n")? > 0)
+    }
+
+    /// The active user behind a calendar feed secret.
+    pub async fn calendar_feed_user(&self, token: &str) -> Result<Option<User>> {
+        let mut q = Q::new("SELECT user_id FROM calendar_feeds WHERE revoked_at IS NULL AND token_hash = ");
+        q.arg(digest(token));
+        let Some(row) = q.query().fetch_optional(self.pool()).await? else { return Ok(None) };
+        let user = self.user(row.try_get("user_id")?).await?;
+        Ok(user.active.then_some(user))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys() {
+        assert_eq!(parse_key("follow_up-12"), Some((ReminderKind::FollowUp, 12)));
+        assert_eq!(parse_key("birthday-5-2026"), Some((ReminderKind::Birthday, 5)));
+        assert_eq!(parse_key("birthday-5"), None);
+        assert_eq!(parse_key("follow_up-x"), None);
+        assert_eq!(parse_key("other-1"), None);
+    }
+}

@@ -1,0 +1,61 @@
+//! /api/v1/reminders: the caller's due and overdue items (and the coming days
+//! with `?days=N`), marked done or snoozed.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kam_core::FieldErrors;
+use kam_core::time_util::{parse_date, today_local};
+use serde_json::json;
+
+use super::{object, query_map};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/reminders", get(list))
+        .route("/api/v1/reminders/{key}/done", post(done))
+        .route("/api/v1/reminders/{key}/snooze", post(snooze))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    api: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let q = query_map(api.lang, raw)?;
+    let days = q.get("days").and_then(|d| d.parse().ok()).unwrap_or(0).clamp(0, 366);
+    let items =
+        state.store.reminders(&api.user, today_local(), days).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": items, "today": today_local().to_string() })))
+}
+
+async fn done(State(state): State<AppState>, api: ApiUser, Path(key): Path<String>) -> Result<StatusCode, ApiError> {
+    state.store.answer_reminder(api.user.id, &key, true, None).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn snooze(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Path(key): Path<String>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let body = object(api.lang, &body)?;
+    let until = body.get("until").and_then(|v| v.as_str()).and_then(parse_date).filter(|d| *d > today_local());
+    let Some(until) = until else {
+        let mut e = FieldErrors::default();
+        e.add("until", "err.date");
+        return Err(ApiError::invalid(api.lang, &e));
+    };
+    state
+        .store
+        .answer_reminder(api.user.id, &key, false, Some(until))
+        .await
+        .map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}

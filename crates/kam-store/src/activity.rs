@@ -232,3 +232,42 @@ impl Store {
         Ok(out)
     }
 }
+
+/// One entry of an account's timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineItem {
+    /// The activity kind's entity name (`interaction`, `service_record`, …).
+    pub kind: &'static str,
+    pub id: i64,
+    /// The record's date or local date-time.
+    pub when: String,
+    pub record: Activity,
+}
+
+impl Store {
+    /// Everything recorded with an account, newest first, of the given kinds
+    /// (all kinds when empty); at most `limit` entries.
+    pub async fn account_timeline(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        kinds: &[&'static ActivityKind],
+        limit: i64,
+    ) -> Result<Vec<TimelineItem>> {
+        self.account(actor, account_id).await?;
+        let kinds: Vec<&'static ActivityKind> =
+            if kinds.is_empty() { kam_core::activity::KINDS.to_vec() } else { kinds.to_vec() };
+        let mut out = Vec::new();
+        for kind in kinds {
+            let f = ActivityFilter { account_id: Some(account_id), page: 1, per_page: limit };
+            for a in self.list_activities(kind, actor, &f).await?.items {
+                let when = a.rec.get(kind.when).and_then(Value::as_text).unwrap_or_default().to_string();
+                out.push(TimelineItem { kind: kind.entity, id: a.id, when, record: a });
+            }
+        }
+        // Dates sort before the same day's times ("2026-11-28" < "2026-11-28T09:00").
+        out.sort_by(|a, b| b.when.cmp(&a.when).then_with(|| b.record.created_at.cmp(&a.record.created_at)));
+        out.truncate(limit.max(0) as usize);
+        Ok(out)
+    }
+}

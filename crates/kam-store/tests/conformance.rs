@@ -23,6 +23,7 @@ kam_store::on_both_engines!(
     activities_follow_account_scope_and_are_audited,
     survey_trend_by_month,
     reminders_follow_ups_birthdays_done_and_snooze,
+    account_timeline_merges_kinds_newest_first,
 );
 
 fn text(s: &str) -> Value {
@@ -593,4 +594,40 @@ async fn reminders_follow_ups_birthdays_done_and_snooze(s: Store) {
     s.revoke_calendar_feed(rep1.id).await.unwrap();
     assert!(s.calendar_feed_user(&t2).await.unwrap().is_none());
     assert!(!s.has_calendar_feed(rep1.id).await.unwrap());
+}
+
+async fn account_timeline_merges_kinds_newest_first(s: Store) {
+    use kam_core::activity::{INTERACTION, NEED, SERVICE_RECORD};
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "时间线客户").await;
+    s.create_activity(
+        &INTERACTION,
+        &w.rep1,
+        a,
+        rec(&[("occurred_at", text("2026-11-10T09:00")), ("channel", text("visit")), ("subject", text("首次拜访"))]),
+    )
+    .await
+    .unwrap();
+    s.create_activity(&NEED, &w.rep1, a, rec(&[("analysed_on", text("2026-11-12")), ("needs", text("环保材料"))]))
+        .await
+        .unwrap();
+    s.create_activity(
+        &SERVICE_RECORD,
+        &w.rep1,
+        a,
+        rec(&[
+            ("service_type", text("training")),
+            ("occurred_at", text("2026-11-15T14:00")),
+            ("content", text("培训")),
+        ]),
+    )
+    .await
+    .unwrap();
+    let all = s.account_timeline(&w.rep1, a, &[], 50).await.unwrap();
+    let kinds: Vec<&str> = all.iter().map(|i| i.kind).collect();
+    assert_eq!(kinds, vec!["service_record", "need", "interaction"]);
+    let only = s.account_timeline(&w.rep1, a, &[&INTERACTION], 50).await.unwrap();
+    assert_eq!(only.len(), 1);
+    assert!(matches!(s.account_timeline(&w.rep2, a, &[], 50).await, Err(StoreError::NotFound)));
+    assert_eq!(s.account_timeline(&w.rep1, a, &[], 2).await.unwrap().len(), 2);
 }

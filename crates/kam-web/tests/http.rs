@@ -1211,6 +1211,28 @@ async fn activities_over_api_and_pages(s: Store) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let hist = t.get(&b, &format!("/accounts/{acc}?tab=history")).await;
     assert!(hist.body.contains("联系记录") && hist.body.contains("技术交流（改）"));
+    // The timeline: every kind, newest first, filterable.
+    let r =
+        t.post(&b, &format!("/accounts/{acc}/needs"), &[("analysed_on", "2026-11-26"), ("needs", "扩大产能")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let tl = t.get(&b, &format!("/accounts/{acc}?tab=timeline")).await;
+    let (a, c) = (tl.body.find("扩大产能").unwrap(), tl.body.find("技术交流（改）").unwrap());
+    assert!(a < c, "the newer needs analysis comes first");
+    let tl = t.get(&b, &format!("/accounts/{acc}?tab=timeline&kind=need")).await;
+    assert!(tl.body.contains("扩大产能") && !tl.body.contains("技术交流（改）"));
+    let token = t.store.create_token("rep_web", "t").await.unwrap();
+    let api = t.api(&token, "GET", &format!("/api/v1/accounts/{acc}/timeline"), None).await.json();
+    let kinds: Vec<&str> = api["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["need", "interaction"]);
+    assert_eq!(
+        t.api(&token, "GET", &format!("/api/v1/accounts/{acc}/timeline?kind=bogus"), None).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let other_token = t.store.create_token("rep_web2", "t").await.unwrap();
+    assert_eq!(
+        t.api(&other_token, "GET", &format!("/api/v1/accounts/{acc}/timeline"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn needs_and_surveys_setup(t: &TestApp) -> (String, String, i64) {

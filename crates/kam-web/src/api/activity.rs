@@ -39,7 +39,36 @@ pub fn router() -> Router<AppState> {
                     .post(move |s, a, Id(id): Id, b| create(kind, s, a, Some(id), b)),
             );
     }
-    r.route("/api/v1/surveys/trend", get(survey_trend))
+    r.route("/api/v1/surveys/trend", get(survey_trend)).route("/api/v1/accounts/{id}/timeline", get(timeline))
+}
+
+/// GET /api/v1/accounts/{id}/timeline[?kind=interaction,survey]: everything
+/// recorded with the account, newest first.
+async fn timeline(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Json_>, ApiError> {
+    let q = query_map(api.lang, raw)?;
+    let mut kinds = Vec::new();
+    for name in q.get("kind").map(|k| k.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>()).unwrap_or_default() {
+        match KINDS.iter().copied().find(|k| k.entity == name) {
+            Some(k) => kinds.push(k),
+            None => {
+                let mut e = FieldErrors::default();
+                e.add("kind", "err.choice");
+                return Err(ApiError::invalid(api.lang, &e));
+            }
+        }
+    }
+    let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(200).clamp(1, 1000);
+    let items = state
+        .store
+        .account_timeline(&api.user.actor(), id, &kinds, limit)
+        .await
+        .map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": items })))
 }
 
 /// GET /api/v1/surveys/trend[?account_id=]: average score and NPS by month.

@@ -143,6 +143,8 @@ fn schemas() -> Value {
         "HandoverResult": {"type": "object", "properties": {"moved": {"type": "integer"}, "from_user_id": id(), "to_user_id": id()}},
         "SurveyTrend": survey_trend,
         "ReminderList": {"type": "object", "properties": {"items": {"type": "array", "items": reminder}, "today": {"type": "string", "format": "date"}}},
+        "Timeline": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "kind": {"type": "string"}, "id": id(), "when": {"type": "string"}, "record": {"type": "object"}}}}}},
         "Snooze": {"type": "object", "required": ["until"], "properties": {"until": {"type": "string", "format": "date"}}},
         "Share": {"type": "object", "required": ["user_id"], "properties": {"user_id": id()}},
     })

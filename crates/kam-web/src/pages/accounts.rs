@@ -333,17 +333,22 @@ struct ShowPage {
     kind_label: String,
     title_label: String,
     trend: Vec<kam_core::activity::SurveyMonth>,
+    /// Timeline: filter links (href, label, active) and the entries.
+    timeline_filters: Vec<(String, String, bool)>,
+    timeline: Vec<super::activity::Row>,
 }
 
 #[derive(serde::Deserialize, Default)]
 struct ShowQuery {
     tab: Option<String>,
     msg: Option<String>,
+    /// Timeline filter: one activity kind's entity name.
+    kind: Option<String>,
 }
 
 /// The tabs of the 360° page: the card, people, each activity kind, competition, business, history.
 fn tabs() -> Vec<&'static str> {
-    let mut t = vec!["profile", "contacts"];
+    let mut t = vec!["profile", "timeline", "contacts"];
     t.extend(kam_core::activity::KINDS.iter().map(|k| k.resource));
     t.extend(["competition", "business", "history"]);
     t
@@ -367,7 +372,7 @@ async fn show(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let tab = q.tab.filter(|t| tabs().contains(&t.as_str())).unwrap_or_else(|| "profile".into());
-    show_page(&state, &auth, id, &tab, q.msg.as_deref(), None).await
+    show_page(&state, &auth, id, &tab, q.msg.as_deref(), None, q.kind.as_deref()).await
 }
 
 /// A sub-form (competitor position, supplier/customer) that came back with errors.
@@ -383,6 +388,7 @@ async fn show_page(
     tab: &str,
     flash: Option<&str>,
     posted: Option<Posted<'_>>,
+    timeline_kind: Option<&str>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
@@ -434,6 +440,8 @@ async fn show_page(
         kind_label: String::new(),
         title_label: String::new(),
         trend: vec![],
+        timeline_filters: vec![],
+        timeline: vec![],
     };
     // Only profile editors get the tab actions below; finance edits the card only.
     let tab_edit = general_edit;
@@ -539,6 +547,34 @@ async fn show_page(
             for g in &mut page.groups {
                 g.title = t(lang, "business.add").into();
             }
+        }
+        "timeline" => {
+            use kam_core::activity::KINDS;
+            let chosen = KINDS.iter().copied().find(|k| Some(k.entity) == timeline_kind);
+            let kinds: Vec<_> = chosen.into_iter().collect();
+            let items = store.account_timeline(&actor, id, &kinds, 200).await.map_err(err)?;
+            page.timeline = items
+                .iter()
+                .filter_map(|i| {
+                    let kind = KINDS.iter().find(|k| k.entity == i.kind)?;
+                    let mut row = super::activity::rows(lang, kind, std::slice::from_ref(&i.record)).pop()?;
+                    row.kind = t(lang, &format!("entity.{}", kind.entity)).to_string();
+                    Some(row)
+                })
+                .collect();
+            page.timeline_filters = std::iter::once((
+                format!("/accounts/{id}?tab=timeline"),
+                t(lang, "timeline.all").to_string(),
+                chosen.is_none(),
+            ))
+            .chain(KINDS.iter().map(|k| {
+                (
+                    format!("/accounts/{id}?tab=timeline&kind={}", k.entity),
+                    t(lang, &format!("entity.{}", k.entity)).to_string(),
+                    chosen.is_some_and(|c| c.entity == k.entity),
+                )
+            }))
+            .collect();
         }
         other if kam_core::activity::by_resource(other).is_some() => {
             let kind = kam_core::activity::by_resource(other).expect("checked");
@@ -890,7 +926,8 @@ async fn sub_form_result(
     match result {
         Ok(()) => Ok(see_other(&format!("/accounts/{id}?tab={tab}"), "common.saved")),
         Err(StoreError::Invalid(errors)) => {
-            let mut res = show_page(state, &f.auth, id, tab, None, Some(Posted { form: &f.form, errors })).await?;
+            let mut res =
+                show_page(state, &f.auth, id, tab, None, Some(Posted { form: &f.form, errors }), None).await?;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }

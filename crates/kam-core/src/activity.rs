@@ -6,7 +6,7 @@
 //! Kinds so far: contact records 联系记录, service records 客户服务记录, needs
 //! analysis 客户需求分析 (dated versions) and satisfaction surveys 满意度调查.
 
-use crate::fields::{EnumDef, FieldDef, Kind};
+use crate::fields::{EnumDef, FieldDef, Kind, Record};
 
 /// One kind of activity record.
 #[derive(Debug)]
@@ -22,6 +22,11 @@ pub struct ActivityKind {
     pub title: &'static str,
     /// The date-time field lists are ordered by, newest first.
     pub when: &'static str,
+    /// Read-only columns the system keeps (a workflow status, deadlines).
+    pub derived: &'static [FieldDef],
+    /// Computes derived values from a new record (`before` None) or from the
+    /// changed fields of a stored one.
+    pub derive: Option<fn(&Record, Option<&Record>) -> Record>,
 }
 
 pub static CHANNEL: EnumDef =
@@ -47,6 +52,8 @@ pub static INTERACTION: ActivityKind = ActivityKind {
     groups: &["activity", "follow_up"],
     title: "subject",
     when: "occurred_at",
+    derived: &[],
+    derive: None,
 };
 
 pub static SERVICE_TYPE: EnumDef =
@@ -69,6 +76,8 @@ pub static SERVICE_RECORD: ActivityKind = ActivityKind {
     groups: &["activity"],
     title: "content",
     when: "occurred_at",
+    derived: &[],
+    derive: None,
 };
 
 /// 客户需求分析: each record is one dated version of the analysis; the newest is current.
@@ -88,6 +97,8 @@ pub static NEED: ActivityKind = ActivityKind {
     groups: &["activity"],
     title: "needs",
     when: "analysed_on",
+    derived: &[],
+    derive: None,
 };
 
 /// 客户反馈/满意度调查: scores 1–5 overall and per dimension, NPS 0–10.
@@ -110,10 +121,12 @@ pub static SURVEY: ActivityKind = ActivityKind {
     groups: &["activity", "scores"],
     title: "respondent",
     when: "surveyed_on",
+    derived: &[],
+    derive: None,
 };
 
 /// Every kind, in the order the account page shows their tabs.
-pub static KINDS: &[&ActivityKind] = &[&INTERACTION, &SERVICE_RECORD, &NEED, &SURVEY];
+pub static KINDS: &[&ActivityKind] = &[&INTERACTION, &SERVICE_RECORD, &crate::complaint::COMPLAINT, &NEED, &SURVEY];
 
 /// One month of survey results.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -11,6 +11,8 @@ use time::{Date, Duration, Month};
 pub enum ReminderKind {
     FollowUp,
     Birthday,
+    /// A complaint's reply or resolution deadline.
+    Complaint,
 }
 
 impl ReminderKind {
@@ -18,6 +20,7 @@ impl ReminderKind {
         match self {
             ReminderKind::FollowUp => "follow_up",
             ReminderKind::Birthday => "birthday",
+            ReminderKind::Complaint => "complaint",
         }
     }
 }
@@ -26,7 +29,8 @@ impl ReminderKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reminder {
     /// Stable key of the reminder, used to mark it done or snooze it:
-    /// `follow_up-<interaction id>`, `birthday-<contact id>-<year>`.
+    /// `follow_up-<interaction id>`, `birthday-<contact id>-<year>`,
+    /// `complaint-<id>-reply` / `complaint-<id>-resolve`.
     pub key: String,
     pub kind: ReminderKind,
     pub due: String,

@@ -38,10 +38,11 @@ pub struct ActivityFilter {
 
 fn select(kind: &ActivityKind, actor: &Actor) -> Q {
     let mut q = Q::new(&format!(
-        "SELECT r.id, r.account_id, a.name AS account_name, {}, r.created_by, u.display_name AS created_by_name, \
+        "SELECT r.id, r.account_id, a.name AS account_name, {}{}, r.created_by, u.display_name AS created_by_name, \
          r.created_at, r.updated_at FROM {} r JOIN accounts a ON a.id = r.account_id \
          LEFT JOIN users u ON u.id = r.created_by WHERE r.deleted_at IS NULL AND ",
         columns(kind.fields, "r"),
+        if kind.derived.is_empty() { String::new() } else { format!(", {}", columns(kind.derived, "r")) },
         kind.table
     ));
     scope_sql(&mut q, actor, "a");
@@ -53,12 +54,24 @@ fn read(kind: &ActivityKind, row: &sqlx::any::AnyRow) -> Result<Activity> {
         id: row.try_get("id")?,
         account_id: row.try_get("account_id")?,
         account_name: row.try_get("account_name")?,
-        rec: read_record(row, kind.fields)?,
+        rec: {
+            let mut rec = read_record(row, kind.fields)?;
+            rec.extend(read_record(row, kind.derived)?);
+            rec
+        },
         created_by: row.try_get("created_by")?,
         created_by_name: row.try_get("created_by_name")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
+}
+
+/// Derived values as extra columns of an INSERT or UPDATE.
+fn derived_args(kind: &ActivityKind, derived: &Record) -> Vec<(&'static str, Arg)> {
+    kind.derived
+        .iter()
+        .filter_map(|d| derived.get(d.name).map(|v| (d.name, crate::sql::value_arg(v, d.storage()))))
+        .collect()
 }
 
 fn required(kind: &ActivityKind, rec: &Record, all: bool) -> Result<()> {
@@ -122,22 +135,21 @@ impl Store {
         }
         required(kind, &rec, true)?;
         let now = now_text();
-        let id: i64 = insert(
-            kind.table,
-            kind.fields,
-            &rec,
-            &[
-                ("account_id", Arg::Int(Some(account_id))),
-                ("created_by", Arg::Int(Some(actor.user_id))),
-                ("created_at", now.clone().into()),
-                ("updated_at", now.into()),
-            ],
-        )
-        .query()
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        let changes = created(&rec);
+        let derived = kind.derive.map(|d| d(&rec, None)).unwrap_or_default();
+        let mut extra = derived_args(kind, &derived);
+        extra.extend([
+            ("account_id", Arg::Int(Some(account_id))),
+            ("created_by", Arg::Int(Some(actor.user_id))),
+            ("created_at", now.clone().into()),
+            ("updated_at", now.into()),
+        ]);
+        let id: i64 = insert(kind.table, kind.fields, &rec, &extra).query().fetch_one(&mut *tx).await?.try_get("id")?;
+        if kind.entity == kam_core::complaint::COMPLAINT.entity {
+            crate::complaints::record_step(&mut tx, id, account_id, None, "received", actor.user_id, None).await?;
+        }
+        let mut all = rec.clone();
+        all.extend(derived);
+        let changes = created(&all);
         Entry::new(Some(actor.user_id), Action::Create, kind.entity, id)
             .account(Some(account_id))
             .changes(&changes)
@@ -161,10 +173,12 @@ impl Store {
             return Ok(before);
         }
         let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
-        update(kind.table, kind.fields, &changed, &[("updated_at", now_text().into())], id)
-            .query()
-            .execute(&mut *tx)
-            .await?;
+        let derived = kind.derive.map(|d| d(&changed, Some(&before.rec))).unwrap_or_default();
+        let mut changes = changes;
+        changes.extend(fields::diff(&before.rec, &derived));
+        let mut extra = derived_args(kind, &derived);
+        extra.push(("updated_at", now_text().into()));
+        update(kind.table, kind.fields, &changed, &extra, id).query().execute(&mut *tx).await?;
         Entry::new(Some(actor.user_id), Action::Update, kind.entity, id)
             .account(Some(before.account_id))
             .changes(&changes)

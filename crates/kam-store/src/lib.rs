@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activity;
 pub mod audit;
 pub mod competitors;
+pub mod complaints;
 pub mod contacts;
 pub mod demo;
 mod error;

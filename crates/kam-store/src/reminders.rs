@@ -23,12 +23,14 @@ fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
     let kind = match parts.next()? {
         "follow_up" => ReminderKind::FollowUp,
         "birthday" => ReminderKind::Birthday,
+        "complaint" => ReminderKind::Complaint,
         _ => return None,
     };
     let id = parts.next()?.parse().ok()?;
     match (kind, parts.next(), parts.next()) {
         (ReminderKind::FollowUp, None, _) => Some((kind, id)),
         (ReminderKind::Birthday, Some(y), None) if y.len() == 4 && y.parse::<i32>().is_ok() => Some((kind, id)),
+        (ReminderKind::Complaint, Some("reply" | "resolve"), None) => Some((kind, id)),
         _ => None,
     }
 }
@@ -123,6 +125,37 @@ impl Store {
                 },
             );
         }
+        // Complaint deadlines at the user's accounts: the reply until replied, then the resolution.
+        let mut q = Q::new(
+            "SELECT r.id, r.subject, r.status, r.reply_due, r.resolve_due, a.id AS account_id, a.name AS account_name \
+             FROM complaints r JOIN accounts a ON a.id = r.account_id \
+             WHERE r.deleted_at IS NULL AND a.deleted_at IS NULL AND r.status <> 'closed' AND (a.owner_id = ",
+        );
+        q.arg(user.id).push(" OR (a.owner_id IS NULL AND r.created_by = ").arg(user.id).push("))");
+        for row in q.query().fetch_all(self.pool()).await? {
+            let id: i64 = row.try_get("id")?;
+            let status: String = row.try_get("status")?;
+            let (which, due): (&str, String) = if status == "replied" {
+                ("resolve", row.try_get("resolve_due")?)
+            } else {
+                ("reply", row.try_get("reply_due")?)
+            };
+            let Some(day) = due.get(..10).and_then(parse_date) else { continue };
+            push(
+                day,
+                Reminder {
+                    key: format!("complaint-{id}-{which}"),
+                    kind: ReminderKind::Complaint,
+                    due: String::new(),
+                    title: row.try_get("subject")?,
+                    detail: format!("{which} {}", due.replace('T', " ")),
+                    account_id: row.try_get("account_id")?,
+                    account_name: row.try_get("account_name")?,
+                    href: format!("/complaints/{id}"),
+                    overdue: false,
+                },
+            );
+        }
         Ok(select(items, today, horizon_days))
     }
 
@@ -212,5 +245,7 @@ mod tests {
         assert_eq!(parse_key("birthday-5"), None);
         assert_eq!(parse_key("follow_up-x"), None);
         assert_eq!(parse_key("other-1"), None);
+        assert_eq!(parse_key("complaint-3-reply"), Some((ReminderKind::Complaint, 3)));
+        assert_eq!(parse_key("complaint-3-later"), None);
     }
 }

@@ -24,6 +24,7 @@ kam_store::on_both_engines!(
     survey_trend_by_month,
     reminders_follow_ups_birthdays_done_and_snooze,
     account_timeline_merges_kinds_newest_first,
+    complaints_workflow_deadlines_and_steps,
 );
 
 fn text(s: &str) -> Value {
@@ -630,4 +631,50 @@ async fn account_timeline_merges_kinds_newest_first(s: Store) {
     assert_eq!(only.len(), 1);
     assert!(matches!(s.account_timeline(&w.rep2, a, &[], 50).await, Err(StoreError::NotFound)));
     assert_eq!(s.account_timeline(&w.rep1, a, &[], 2).await.unwrap().len(), 2);
+}
+
+async fn complaints_workflow_deadlines_and_steps(s: Store) {
+    use kam_core::complaint::COMPLAINT;
+    let w = world(&s).await;
+    let svc = testing::user(&s, "svc", Role::Service, None).await;
+    let svc = actor(&s, svc).await;
+    let a = account(&s, &w.rep1, "投诉客户").await;
+    let card = rec(&[
+        ("received_at", text("2026-01-31T20:00")),
+        ("complainant", text("李经理")),
+        ("subject", text("交货延迟")),
+        ("content", text("第三批货晚到五天")),
+        ("priority", text("urgent")),
+    ]);
+    let c = s.create_activity(&COMPLAINT, &svc, a, card).await.expect("service staff take complaints of any account");
+    assert_eq!(c.rec.get("status"), Some(&text("received")));
+    assert_eq!(c.rec.get("reply_due"), Some(&text("2026-02-01T00:00")));
+    assert_eq!(c.rec.get("resolve_due"), Some(&text("2026-02-01T20:00")));
+    assert!(
+        matches!(s.activity(&COMPLAINT, &w.rep2, c.id).await, Err(StoreError::NotFound)),
+        "a colleague of the owner does not see it"
+    );
+    assert!(s.activity(&COMPLAINT, &w.rep1, c.id).await.is_ok(), "the owner does");
+    assert!(matches!(
+        s.transition_complaint(&svc, c.id, "closed", None).await,
+        Err(StoreError::Conflict("err.transition"))
+    ));
+    for to in ["analysing", "handling", "replied"] {
+        s.transition_complaint(&svc, c.id, to, Some("进展")).await.unwrap();
+    }
+    let replied = s.activity(&COMPLAINT, &w.rep1, c.id).await.unwrap();
+    assert_eq!(replied.rec.get("replied_by"), Some(&text("svc")), "replying fills replied by/at");
+    assert!(replied.rec.get("replied_at").and_then(Value::as_text).is_some());
+    assert!(matches!(s.transition_complaint(&w.fin, c.id, "closed", None).await, Err(StoreError::Forbidden(_))));
+    s.transition_complaint(&w.rep1, c.id, "closed", None).await.unwrap();
+    s.transition_complaint(&w.m1, c.id, "analysing", Some("客户再次投诉")).await.expect("reopened");
+    let steps: Vec<String> = s.complaint_steps(&w.rep1, c.id).await.unwrap().into_iter().map(|x| x.to_status).collect();
+    assert_eq!(steps, vec!["received", "analysing", "handling", "replied", "closed", "analysing"]);
+    // Changing the priority moves the deadlines; editing notes does not.
+    let up = s.update_activity(&COMPLAINT, &w.rep1, c.id, rec(&[("priority", text("low"))])).await.unwrap();
+    assert_eq!(up.rec.get("resolve_due"), Some(&text("2026-02-14T20:00")));
+    assert_eq!(up.rec.get("status"), Some(&text("analysing")), "editing never moves the status");
+    let h: Vec<String> =
+        s.account_history(a).await.unwrap().into_iter().filter(|r| r.entity == "complaint").map(|r| r.action).collect();
+    assert_eq!(h.len(), 7, "create, four moves, the reopening and the edit: {h:?}");
 }

@@ -31,6 +31,7 @@ kam_store::on_both_engines!(
     activities_over_api_and_pages,
     needs_versions_and_survey_trend,
     today_page_reminders_and_calendar_feed,
+    complaints_through_to_closed_and_overdue,
 );
 
 struct TestApp {
@@ -187,6 +188,7 @@ fn csrf_of(html: &str) -> String {
 struct World {
     rep_a: String,
     rep_b: String,
+    rep_c: String,
     m_east: String,
     fin: String,
     service: String,
@@ -241,6 +243,7 @@ async fn world(t: &TestApp) -> World {
     World {
         rep_a,
         rep_b,
+        rep_c,
         m_east,
         fin,
         service,
@@ -1397,4 +1400,102 @@ async fn today_page_reminders_and_calendar_feed(s: Store) {
     );
     let rows = t.store.recent_audit(20).await.unwrap();
     assert!(rows.iter().any(|r| r.entity == "reminder") && rows.iter().any(|r| r.entity == "calendar_feed"));
+}
+
+async fn complaints_through_to_closed_and_overdue(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    // Service staff take a complaint on another team's account; reps see only their own accounts' complaints.
+    let now = kam_core::time_util::today_local();
+    let fresh = format!("{now}T08:00");
+    let r = t.api(&w.service, "POST", "/api/v1/complaints", Some(json!({"account_id": w.acc_c, "received_at": fresh, "complainant": "王主任", "subject": "包装破损", "content": "两箱破损", "priority": "low"}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let fresh_id = r.json()["id"].as_i64().unwrap();
+    assert_eq!(r.json()["status"], "received");
+    assert_eq!(r.json()["overdue"], json!({"reply": false, "resolution": false}));
+    let r = t.api(&w.service, "POST", "/api/v1/complaints", Some(json!({"account_id": w.acc_c, "received_at": "2025-01-02T09:00", "complainant": "赵科长", "subject": "发票错误", "content": "税号错", "priority": "urgent"}))).await;
+    let late_id = r.json()["id"].as_i64().unwrap();
+    assert_eq!(r.json()["overdue"], json!({"reply": true, "resolution": true}), "an old open complaint is overdue");
+    assert_eq!(
+        t.api(&w.rep_a, "GET", &format!("/api/v1/complaints/{fresh_id}"), None).await.status,
+        StatusCode::NOT_FOUND,
+        "another team's complaint"
+    );
+    assert_eq!(
+        t.api(&w.rep_c, "GET", "/api/v1/complaints", None).await.json()["total"],
+        2,
+        "the owner sees their account's complaints"
+    );
+    assert_eq!(t.api(&w.rep_a, "GET", "/api/v1/complaints", None).await.json()["total"], 0);
+    // Missing fields, a bad step, a step by someone who may not.
+    let r = t
+        .api(&w.service, "POST", &format!("/api/v1/accounts/{}/complaints", w.acc_c), Some(json!({"subject": "x"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for f in ["received_at", "complainant", "content", "priority"] {
+        assert!(r.json()["error"]["fields"][f].is_string(), "{f}");
+    }
+    let r = t
+        .api(&w.service, "POST", &format!("/api/v1/complaints/{fresh_id}/transition"), Some(json!({"to": "closed"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = t
+        .api(&w.fin, "POST", &format!("/api/v1/complaints/{fresh_id}/transition"), Some(json!({"to": "analysing"})))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = t
+        .api(&w.service, "POST", &format!("/api/v1/complaints/{fresh_id}/transition"), Some(json!({"to": "nowhere"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Through to closed, before its deadline.
+    for to in ["analysing", "handling", "replied", "closed"] {
+        let r = t
+            .api(
+                &w.service,
+                "POST",
+                &format!("/api/v1/complaints/{fresh_id}/transition"),
+                Some(json!({"to": to, "note": format!("→{to}")})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{to}: {}", r.body);
+        assert_eq!(r.json()["status"], to);
+    }
+    let c = t.api(&w.rep_c, "GET", &format!("/api/v1/complaints/{fresh_id}"), None).await.json();
+    assert_eq!(c["overdue"], json!({"reply": false, "resolution": false}));
+    let steps = t.api(&w.rep_c, "GET", &format!("/api/v1/complaints/{fresh_id}/steps"), None).await.json();
+    assert_eq!(steps["items"].as_array().unwrap().len(), 5);
+    assert_eq!(steps["items"][4]["by_name"], "svc");
+    // Pages: the list flags the overdue one; the card offers the next steps; the owner's Today shows the deadline.
+    let b = t.browser("svc_web", Role::Service, None).await;
+    let list = t.get(&b, "/complaints").await;
+    assert!(list.body.contains("发票错误") && list.body.contains("逾期"));
+    let card = t.get(&b, &format!("/complaints/{late_id}")).await;
+    assert!(card.body.contains("name=\"to\" value=\"analysing\"") && card.body.contains("回复期限"));
+    let r =
+        t.post(&b, &format!("/complaints/{late_id}/transition"), &[("to", "analysing"), ("note", "已联系客户")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let card = t.get(&b, &format!("/complaints/{late_id}")).await;
+    assert!(card.body.contains("已联系客户") && card.body.contains("分析中"));
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{}/complaints", w.acc_c),
+            &[
+                ("received_at", "2026-11-28T10:00"),
+                ("complainant", "钱"),
+                ("subject", "网页投诉"),
+                ("content", "内容"),
+                ("priority", "normal"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let tl = t.get(&b, &format!("/accounts/{}?tab=complaints", w.acc_c)).await;
+    assert!(tl.body.contains("网页投诉") && tl.body.contains("已受理"));
+    let owner = t.store.user_by_username("rep_c").await.unwrap().unwrap();
+    let due = t.store.reminders(&owner, kam_core::time_util::today_local(), 0).await.unwrap();
+    assert!(
+        due.iter().any(|r| r.title == "发票错误" && r.overdue),
+        "the overdue complaint is on the owner's Today list"
+    );
 }

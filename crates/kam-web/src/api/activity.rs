@@ -39,7 +39,49 @@ pub fn router() -> Router<AppState> {
                     .post(move |s, a, Id(id): Id, b| create(kind, s, a, Some(id), b)),
             );
     }
-    r.route("/api/v1/surveys/trend", get(survey_trend)).route("/api/v1/accounts/{id}/timeline", get(timeline))
+    r.route("/api/v1/surveys/trend", get(survey_trend))
+        .route("/api/v1/accounts/{id}/timeline", get(timeline))
+        .route("/api/v1/complaints/{id}/transition", axum::routing::post(transition))
+        .route("/api/v1/complaints/{id}/steps", get(steps))
+}
+
+/// POST /api/v1/complaints/{id}/transition {"to": status, "note": …}
+async fn transition(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Json<Json_>, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let to = body.get("to").and_then(|v| v.as_str()).filter(|s| kam_core::complaint::STATUS.values.contains(s));
+    let Some(to) = to else {
+        let mut e = FieldErrors::default();
+        e.add("to", "err.choice");
+        return Err(ApiError::invalid(lang, &e));
+    };
+    let note = body.get("note").and_then(|v| v.as_str());
+    let a = state
+        .store
+        .transition_complaint(&api.user.actor(), id, to, note)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(record_json(&a)))
+}
+
+/// GET /api/v1/complaints/{id}/steps: the workflow's steps, oldest first.
+async fn steps(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<Json_>, ApiError> {
+    let items = state.store.complaint_steps(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": items })))
+}
+
+/// A record as JSON; complaints also say which deadlines they have missed.
+fn record_json(a: &kam_store::activity::Activity) -> Json_ {
+    let mut v = json!(a);
+    if a.rec.contains_key("reply_due") {
+        v["overdue"] = json!(crate::pages::complaint_overdue(a));
+    }
+    v
 }
 
 /// GET /api/v1/accounts/{id}/timeline[?kind=interaction,survey]: everything
@@ -106,7 +148,8 @@ async fn list(
     }
     let f = ActivityFilter { account_id, page, per_page };
     let p = state.store.list_activities(kind, &actor, &f).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+    let items: Vec<Json_> = p.items.iter().map(record_json).collect();
+    Ok(Json(json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
 async fn show(
@@ -116,7 +159,7 @@ async fn show(
     Id(id): Id,
 ) -> Result<Json<Json_>, ApiError> {
     let a = state.store.activity(kind, &api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!(a)))
+    Ok(Json(record_json(&a)))
 }
 
 fn fields(kind: &'static ActivityKind, api: &ApiUser, body: &Map<String, Json_>) -> Result<kam_core::Record, ApiError> {
@@ -157,7 +200,7 @@ async fn create(
         Ok(rec) => rec,
     };
     let a = state.store.create_activity(kind, &actor, account_id, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok((StatusCode::CREATED, Json(json!(a))).into_response())
+    Ok((StatusCode::CREATED, Json(record_json(&a))).into_response())
 }
 
 async fn patch(
@@ -178,7 +221,7 @@ async fn patch(
     }
     let rec = fields(kind, &api, &body)?;
     let a = state.store.update_activity(kind, &actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(json!(a)))
+    Ok(Json(record_json(&a)))
 }
 
 async fn delete(

@@ -145,6 +145,9 @@ fn schemas() -> Value {
         "ReminderList": {"type": "object", "properties": {"items": {"type": "array", "items": reminder}, "today": {"type": "string", "format": "date"}}},
         "Timeline": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "kind": {"type": "string"}, "id": id(), "when": {"type": "string"}, "record": {"type": "object"}}}}}},
+        "Transition": {"type": "object", "required": ["to"], "properties": {"to": {"type": "string", "enum": kam_core::complaint::STATUS.values}, "note": {"type": "string"}}},
+        "Steps": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "from_status": {"type": ["string", "null"]}, "to_status": {"type": "string"}, "at": ts(), "by_user": nid(), "by_name": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}}}}},
         "Snooze": {"type": "object", "required": ["until"], "properties": {"until": {"type": "string", "format": "date"}}},
         "Share": {"type": "object", "required": ["user_id"], "properties": {"user_id": id()}},
     })
@@ -483,6 +486,13 @@ fn activity_ops() -> (Vec<OwnedOp>, Map<String, Value>) {
             t(Lang::En, &format!("activity.{}.title", k.entity))
         );
         let out = json!({"id": id(), "account_id": id(), "account_name": {"type": "string"}, "created_by": nid(), "created_by_name": {"type": ["string", "null"]}, "created_at": ts(), "updated_at": ts()});
+        let mut out = out;
+        for d in k.derived {
+            out[d.name] = field_schema(k.entity, d);
+        }
+        if !k.derived.is_empty() {
+            out["overdue"] = json!({"type": "object", "properties": {"reply": {"type": "boolean"}, "resolution": {"type": "boolean"}}});
+        }
         schemas.insert(name.clone(), object(k.entity, k.fields, out, true));
         schemas.insert(
             format!("{name}Input"),
@@ -664,7 +674,7 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
+        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "complaints"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "personal API token"}},

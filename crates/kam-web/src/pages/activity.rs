@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::activity::{ActivityKind, KINDS};
+use kam_core::complaint::COMPLAINT;
 use kam_core::fields::{FieldDef, Kind, Value};
 use kam_core::{Actor, FieldErrors};
 use kam_store::StoreError;
@@ -36,7 +37,18 @@ pub fn router() -> Router<AppState> {
             .route(&format!("/accounts/{{id}}/{res}/new"), get(move |s, a, p| new_form(kind, s, a, p)))
             .route(&format!("/accounts/{{id}}/{res}"), post(move |s, p, f| create(kind, s, p, f)));
     }
-    r
+    r.route("/complaints/{id}/transition", post(transition))
+}
+
+async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    let to = f.form.text("to").to_string();
+    let note = f.form.get("note");
+    state
+        .store
+        .transition_complaint(&f.auth.user.actor(), id, &to, note)
+        .await
+        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other(&format!("/complaints/{id}"), "complaint.moved"))
 }
 
 /// One line of an activity table.
@@ -49,6 +61,17 @@ pub struct Row {
     pub title: String,
     pub note: String,
     pub by: String,
+    /// A warning badge (an overdue complaint).
+    pub flag: String,
+}
+
+/// Which deadlines a complaint has missed now (nothing for other kinds).
+pub fn complaint_overdue(a: &Activity) -> kam_core::complaint::Overdue {
+    let g = |f: &str| a.rec.get(f).and_then(Value::as_text);
+    match (g("status"), g("reply_due"), g("resolve_due")) {
+        (Some(s), Some(r), Some(d)) => kam_core::complaint::overdue(s, r, d, time::OffsetDateTime::now_utc()),
+        _ => Default::default(),
+    }
 }
 
 fn first_enum(kind: &ActivityKind) -> Option<&'static FieldDef> {
@@ -81,7 +104,19 @@ pub fn rows(lang: Lang, kind: &ActivityKind, items: &[Activity]) -> Vec<Row> {
                 (None, Some(d)) => d.to_string(),
                 _ => String::new(),
             };
+            let flag =
+                if complaint_overdue(a).any() { t(lang, "complaint.overdue").to_string() } else { String::new() };
+            let note = if kind.entity == COMPLAINT.entity {
+                let status = kam_core::fields::def(kind.derived, "status")
+                    .and_then(|d| a.rec.get("status").map(|v| view::display(lang, d, v, "CNY")))
+                    .unwrap_or_default();
+                let due = a.rec.get("resolve_due").and_then(Value::as_text).unwrap_or_default().replace('T', " ");
+                format!("{status} · {} {due}", t(lang, "field.complaint.resolve_due"))
+            } else {
+                note
+            };
             Row {
+                flag,
                 href: format!("/{}/{}", kind.resource, a.id),
                 when: text_of(lang, kind, a, kind.when).replace('T', " "),
                 account_id: a.account_id,
@@ -198,6 +233,15 @@ struct ShowPage {
     created: String,
     can_edit: bool,
     card: Vec<ShownGroup>,
+    workflow: Option<Workflow>,
+}
+
+/// A complaint's workflow on its card: the steps offered, the overdue flags, the history of steps.
+pub struct Workflow {
+    pub moves: Vec<(String, String)>,
+    pub overdue_reply: bool,
+    pub overdue_resolution: bool,
+    pub steps: Vec<(String, String, String, String)>,
 }
 
 async fn may_record(state: &AppState, actor: &Actor, account_id: i64) -> bool {
@@ -229,8 +273,50 @@ async fn show(
         by: a.created_by_name.clone().unwrap_or_default(),
         created: kam_core::time_util::display_ts(&a.created_at),
         can_edit: may_record(&state, &actor, a.account_id).await,
-        card: view::card(lang, kind.entity, kind.fields, kind.groups, &a.rec, |_| false),
+        card: {
+            let mut card = view::card(lang, kind.entity, kind.derived, &["workflow"], &a.rec, |_| false);
+            card.extend(view::card(lang, kind.entity, kind.fields, kind.groups, &a.rec, |_| false));
+            card
+        },
+        workflow: None,
     };
+    let mut page = page;
+    if kind.entity == COMPLAINT.entity {
+        let status = a.rec.get("status").and_then(Value::as_text).unwrap_or("received");
+        let o = complaint_overdue(&a);
+        let label = |s: &str| view::choice(lang, "complaint_status", s);
+        let steps = state.store.complaint_steps(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+        page.workflow = Some(Workflow {
+            moves: if page.can_edit {
+                kam_core::complaint::next_steps(status)
+                    .into_iter()
+                    .map(|to| {
+                        let text = if status == "closed" {
+                            t(lang, "complaint.reopen").to_string()
+                        } else {
+                            format!("{} {}", t(lang, "complaint.move_to"), label(to))
+                        };
+                        (to.to_string(), text)
+                    })
+                    .collect()
+            } else {
+                vec![]
+            },
+            overdue_reply: o.reply,
+            overdue_resolution: o.resolution,
+            steps: steps
+                .into_iter()
+                .map(|s| {
+                    (
+                        kam_core::time_util::display_ts(&s.at),
+                        s.by_name.unwrap_or_default(),
+                        label(&s.to_status),
+                        s.note.unwrap_or_default(),
+                    )
+                })
+                .collect(),
+        });
+    }
     render(&page, lang)
 }
 
@@ -322,9 +408,13 @@ async fn new_form(
     let now =
         time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
     let now = format!("{}T{:02}:{:02}", now.date(), now.hour(), now.minute());
-    let defaults = |d: &FieldDef| match d.name {
-        "occurred_at" => now.clone(),
-        "our_staff" | "staff" => me.clone(),
+    let today = now.get(..10).unwrap_or_default().to_string();
+    let defaults = |d: &FieldDef| match (d.name, d.kind) {
+        ("replied_at", _) => String::new(),
+        (_, Kind::DateTime) => now.clone(),
+        ("analysed_on" | "surveyed_on", _) => today.clone(),
+        ("our_staff" | "staff" | "received_by", _) => me.clone(),
+        ("priority", _) => "normal".to_string(),
         _ => String::new(),
     };
     form_page(

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod activity;
+pub use activity::complaint_overdue;
 mod admin;
 mod competitors;
 mod contacts;

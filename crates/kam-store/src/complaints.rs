@@ -1,0 +1,119 @@
+//! The complaint workflow: moving a complaint to its next status, each step
+//! timed and by whom, audited on the account.
+
+use kam_core::Actor;
+use kam_core::Value;
+use kam_core::audit::Action;
+use kam_core::complaint::{COMPLAINT, can_move};
+use kam_core::time_util::now_text;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::activity::Activity;
+use crate::audit::Entry;
+use crate::sql::Q;
+use crate::{Result, Store, StoreError, Tx};
+
+/// One step of a complaint's workflow.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub at: String,
+    pub by_user: Option<i64>,
+    pub by_name: Option<String>,
+    pub note: Option<String>,
+}
+
+pub(crate) async fn record_step(
+    tx: &mut Tx,
+    complaint_id: i64,
+    account_id: i64,
+    from: Option<&str>,
+    to: &str,
+    by: i64,
+    note: Option<&str>,
+) -> Result<()> {
+    let mut q = Q::new(
+        "INSERT INTO complaint_steps (complaint_id, account_id, from_status, to_status, at, by_user, note) VALUES (",
+    );
+    q.arg(complaint_id).push(", ").arg(account_id).push(", ").arg(from.map(str::to_string)).push(", ").arg(to);
+    q.push(", ").arg(now_text()).push(", ").arg(by).push(", ").arg(note.map(str::to_string)).push(")");
+    q.query().execute(&mut **tx).await?;
+    Ok(())
+}
+
+impl Store {
+    /// Moves a complaint to `to` if the workflow allows it; replying fills
+    /// "replied at/by" when they are empty.
+    pub async fn transition_complaint(&self, actor: &Actor, id: i64, to: &str, note: Option<&str>) -> Result<Activity> {
+        let before = self.activity(&COMPLAINT, actor, id).await?;
+        let mut tx = self.begin().await?;
+        let acc = self.account_in(&mut tx, actor, before.account_id).await?;
+        if !actor.can_record_activity(&acc.facts()) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let from = before.rec.get("status").and_then(Value::as_text).unwrap_or("received").to_string();
+        if !can_move(&from, to) {
+            return Err(StoreError::Conflict("err.transition"));
+        }
+        let now = now_text();
+        let mut q = Q::new("UPDATE complaints SET status = ");
+        q.arg(to).push(", updated_at = ").arg(now.clone());
+        let mut changes = vec![("status", Value::Text(from.clone()), Value::Text(to.into()))];
+        if to == "replied" && before.rec.get("replied_at").is_none_or(Value::is_null) {
+            let local = kam_core::time_util::parse_ts(&now)
+                .map(|t| t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)))
+                .map(|t| format!("{}T{:02}:{:02}", t.date(), t.hour(), t.minute()))
+                .unwrap_or_default();
+            q.push(", replied_at = ").arg(local.clone());
+            changes.push(("replied_at", Value::Null, Value::Text(local)));
+            if before.rec.get("replied_by").is_none_or(Value::is_null) {
+                let name = self.user(actor.user_id).await?.display_name;
+                q.push(", replied_by = ").arg(name.clone());
+                changes.push(("replied_by", Value::Null, Value::Text(name)));
+            }
+        }
+        q.push(" WHERE id = ").arg(id).push(" AND status = ").arg(from.clone());
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.transition"));
+        }
+        record_step(&mut tx, id, before.account_id, Some(&from), to, actor.user_id, note.filter(|n| !n.is_empty()))
+            .await?;
+        if let Some(n) = note.filter(|n| !n.is_empty()) {
+            changes.push(("note", Value::Null, Value::Text(n.into())));
+        }
+        Entry::new(Some(actor.user_id), Action::Update, COMPLAINT.entity, id)
+            .account(Some(before.account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.activity(&COMPLAINT, actor, id).await
+    }
+
+    /// The steps of a complaint, oldest first.
+    pub async fn complaint_steps(&self, actor: &Actor, id: i64) -> Result<Vec<Step>> {
+        self.activity(&COMPLAINT, actor, id).await?;
+        let mut q = Q::new(
+            "SELECT s.from_status, s.to_status, s.at, s.by_user, u.display_name AS by_name, s.note \
+             FROM complaint_steps s LEFT JOIN users u ON u.id = s.by_user WHERE s.complaint_id = ",
+        );
+        q.arg(id).push(" ORDER BY s.id");
+        q.query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Step {
+                    from_status: r.try_get("from_status")?,
+                    to_status: r.try_get("to_status")?,
+                    at: r.try_get("at")?,
+                    by_user: r.try_get("by_user")?,
+                    by_name: r.try_get("by_name")?,
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
+    }
+}

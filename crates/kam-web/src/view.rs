@@ -90,6 +90,7 @@ pub fn display(lang: Lang, def: &FieldDef, v: &Value, currency: &str) -> String 
         (Value::Int(m), Kind::Money) => money(*m, currency),
         (Value::Float(f), Kind::Percent) => format!("{}%", trim(*f)),
         (Value::Bool(b), _) => i18n::t(lang, if *b { "common.yes" } else { "common.no" }).to_string(),
+        (Value::Text(s), Kind::DateTime) => s.replacen('T', " ", 1),
         (v, k) => v.form_text(k),
     }
 }

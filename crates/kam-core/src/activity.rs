@@ -80,6 +80,33 @@ pub static SERVICE_RECORD: ActivityKind = ActivityKind {
     derive: None,
 };
 
+/// 拜访档案记录 (附表三): sequence, goal, interviewees, topics and problems,
+/// result, open objections with a resolution plan (tracked until resolved),
+/// end time, and the next planned date (which feeds the visit plan and reminders).
+pub static VISIT: ActivityKind = ActivityKind {
+    entity: "visit",
+    table: "visits",
+    resource: "visits",
+    fields: &[
+        FieldDef::new("visited_at", Kind::DateTime, "activity").required(),
+        FieldDef::new("sequence", Kind::Int(1, 999), "activity"),
+        FieldDef::new("goal", Kind::Text(500), "activity").required(),
+        FieldDef::new("interviewees", Kind::Text(200), "activity"),
+        FieldDef::new("topics", Kind::LongText, "activity"),
+        FieldDef::new("result", Kind::LongText, "activity"),
+        FieldDef::new("ended_at", Kind::DateTime, "activity"),
+        FieldDef::new("objections", Kind::LongText, "objections"),
+        FieldDef::new("resolution_plan", Kind::LongText, "objections"),
+        FieldDef::new("objection_resolved", Kind::Bool, "objections"),
+        FieldDef::new("next_planned", Kind::Date, "follow_up"),
+    ],
+    groups: &["activity", "objections", "follow_up"],
+    title: "goal",
+    when: "visited_at",
+    derived: &[],
+    derive: None,
+};
+
 /// 客户需求分析: each record is one dated version of the analysis; the newest is current.
 pub static NEED: ActivityKind = ActivityKind {
     entity: "need",
@@ -126,7 +153,8 @@ pub static SURVEY: ActivityKind = ActivityKind {
 };
 
 /// Every kind, in the order the account page shows their tabs.
-pub static KINDS: &[&ActivityKind] = &[&INTERACTION, &SERVICE_RECORD, &crate::complaint::COMPLAINT, &NEED, &SURVEY];
+pub static KINDS: &[&ActivityKind] =
+    &[&INTERACTION, &VISIT, &SERVICE_RECORD, &crate::complaint::COMPLAINT, &NEED, &SURVEY];
 
 /// One month of survey results.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

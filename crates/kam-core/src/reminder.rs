@@ -13,6 +13,10 @@ pub enum ReminderKind {
     Birthday,
     /// A complaint's reply or resolution deadline.
     Complaint,
+    /// A visit planned by an earlier visit record.
+    PlannedVisit,
+    /// An open objection from a visit, until resolved.
+    Objection,
 }
 
 impl ReminderKind {
@@ -21,6 +25,8 @@ impl ReminderKind {
             ReminderKind::FollowUp => "follow_up",
             ReminderKind::Birthday => "birthday",
             ReminderKind::Complaint => "complaint",
+            ReminderKind::PlannedVisit => "planned_visit",
+            ReminderKind::Objection => "objection",
         }
     }
 }
@@ -30,7 +36,8 @@ impl ReminderKind {
 pub struct Reminder {
     /// Stable key of the reminder, used to mark it done or snooze it:
     /// `follow_up-<interaction id>`, `birthday-<contact id>-<year>`,
-    /// `complaint-<id>-reply` / `complaint-<id>-resolve`.
+    /// `complaint-<id>-reply` / `complaint-<id>-resolve`, `planned_visit-<visit id>`,
+    /// `objection-<visit id>`.
     pub key: String,
     pub kind: ReminderKind,
     pub due: String,

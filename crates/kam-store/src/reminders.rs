@@ -24,11 +24,13 @@ fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
         "follow_up" => ReminderKind::FollowUp,
         "birthday" => ReminderKind::Birthday,
         "complaint" => ReminderKind::Complaint,
+        "planned_visit" => ReminderKind::PlannedVisit,
+        "objection" => ReminderKind::Objection,
         _ => return None,
     };
     let id = parts.next()?.parse().ok()?;
     match (kind, parts.next(), parts.next()) {
-        (ReminderKind::FollowUp, None, _) => Some((kind, id)),
+        (ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection, None, _) => Some((kind, id)),
         (ReminderKind::Birthday, Some(y), None) if y.len() == 4 && y.parse::<i32>().is_ok() => Some((kind, id)),
         (ReminderKind::Complaint, Some("reply" | "resolve"), None) => Some((kind, id)),
         _ => None,
@@ -124,6 +126,61 @@ impl Store {
                     overdue: false,
                 },
             );
+        }
+        // Visits planned by earlier visits, and objections still open (due at the
+        // next planned visit, or a week after the visit that raised them).
+        let mut q = Q::new(
+            "SELECT r.id, r.goal, r.visited_at, r.next_planned, r.objections, r.resolution_plan, r.objection_resolved, \
+             a.id AS account_id, a.name AS account_name FROM visits r JOIN accounts a ON a.id = r.account_id \
+             WHERE r.deleted_at IS NULL AND a.deleted_at IS NULL AND (r.next_planned IS NOT NULL OR \
+             (r.objections IS NOT NULL AND r.objection_resolved = 0)) AND (a.owner_id = ",
+        );
+        q.arg(user.id).push(" OR (a.owner_id IS NULL AND r.created_by = ").arg(user.id).push("))");
+        for row in q.query().fetch_all(self.pool()).await? {
+            let id: i64 = row.try_get("id")?;
+            let account_id: i64 = row.try_get("account_id")?;
+            let account_name: String = row.try_get("account_name")?;
+            let next: Option<String> = row.try_get("next_planned")?;
+            let next = next.as_deref().and_then(parse_date);
+            if let Some(day) = next {
+                push(
+                    day,
+                    Reminder {
+                        key: format!("planned_visit-{id}"),
+                        kind: ReminderKind::PlannedVisit,
+                        due: String::new(),
+                        title: account_name.clone(),
+                        detail: row.try_get("goal")?,
+                        account_id,
+                        account_name: account_name.clone(),
+                        href: format!("/visits/{id}"),
+                        overdue: false,
+                    },
+                );
+            }
+            let objections: Option<String> = row.try_get("objections")?;
+            let resolved = row.try_get::<i64, _>("objection_resolved")? != 0;
+            if let Some(text) = objections.filter(|o| !o.trim().is_empty() && !resolved) {
+                let visited: String = row.try_get("visited_at")?;
+                let due = next.or_else(|| visited.get(..10).and_then(parse_date).map(|d| d + Duration::days(7)));
+                let plan: Option<String> = row.try_get("resolution_plan")?;
+                if let Some(day) = due {
+                    push(
+                        day,
+                        Reminder {
+                            key: format!("objection-{id}"),
+                            kind: ReminderKind::Objection,
+                            due: String::new(),
+                            title: text.chars().take(60).collect(),
+                            detail: plan.unwrap_or_default(),
+                            account_id,
+                            account_name: account_name.clone(),
+                            href: format!("/visits/{id}"),
+                            overdue: false,
+                        },
+                    );
+                }
+            }
         }
         // Complaint deadlines at the user's accounts: the reply until replied, then the resolution.
         let mut q = Q::new(

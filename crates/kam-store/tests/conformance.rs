@@ -25,6 +25,7 @@ kam_store::on_both_engines!(
     reminders_follow_ups_birthdays_done_and_snooze,
     account_timeline_merges_kinds_newest_first,
     complaints_workflow_deadlines_and_steps,
+    visits_track_objections_and_next_planned_dates,
 );
 
 fn text(s: &str) -> Value {
@@ -677,4 +678,52 @@ async fn complaints_workflow_deadlines_and_steps(s: Store) {
     let h: Vec<String> =
         s.account_history(a).await.unwrap().into_iter().filter(|r| r.entity == "complaint").map(|r| r.action).collect();
     assert_eq!(h.len(), 7, "create, four moves, the reopening and the edit: {h:?}");
+}
+
+async fn visits_track_objections_and_next_planned_dates(s: Store) {
+    use kam_core::activity::VISIT;
+    use time::macros::date;
+    let w = world(&s).await;
+    let rep1 = s.user(w.rep1.user_id).await.unwrap();
+    let a = account(&s, &w.rep1, "拜访客户").await;
+    let v = s
+        .create_activity(
+            &VISIT,
+            &w.rep1,
+            a,
+            rec(&[
+                ("visited_at", text("2026-11-20T10:00")),
+                ("sequence", Value::Int(1)),
+                ("goal", text("介绍新产品")),
+                ("objections", text("价格偏高")),
+                ("resolution_plan", text("申请阶梯价")),
+                ("next_planned", text("2026-12-05")),
+            ]),
+        )
+        .await
+        .unwrap();
+    let r = s.reminders(&rep1, date!(2026 - 12 - 01), 7).await.unwrap();
+    let kinds: Vec<(&str, &str)> = r.iter().map(|x| (x.kind.as_str(), x.due.as_str())).collect();
+    assert_eq!(kinds, vec![("objection", "2026-12-05"), ("planned_visit", "2026-12-05")]);
+    s.update_activity(&VISIT, &w.rep1, v.id, rec(&[("objection_resolved", Value::Bool(true))])).await.unwrap();
+    let r = s.reminders(&rep1, date!(2026 - 12 - 01), 7).await.unwrap();
+    assert_eq!(
+        r.iter().map(|x| x.kind.as_str()).collect::<Vec<_>>(),
+        vec!["planned_visit"],
+        "a resolved objection is no longer tracked"
+    );
+    let w2 = s
+        .create_activity(
+            &VISIT,
+            &w.rep1,
+            a,
+            rec(&[("visited_at", text("2026-11-25T10:00")), ("goal", text("回访")), ("objections", text("交期"))]),
+        )
+        .await
+        .unwrap();
+    let r = s.reminders(&rep1, date!(2026 - 12 - 03), 0).await.unwrap();
+    assert!(
+        r.iter().any(|x| x.key == format!("objection-{}", w2.id) && x.due == "2026-12-02" && x.overdue),
+        "a week after the visit without a next date"
+    );
 }

@@ -32,6 +32,7 @@ kam_store::on_both_engines!(
     needs_versions_and_survey_trend,
     today_page_reminders_and_calendar_feed,
     complaints_through_to_closed_and_overdue,
+    visit_records_with_objections,
 );
 
 struct TestApp {
@@ -1498,4 +1499,56 @@ async fn complaints_through_to_closed_and_overdue(s: Store) {
         due.iter().any(|r| r.title == "发票错误" && r.overdue),
         "the overdue complaint is on the owner's Today list"
     );
+}
+
+async fn visit_records_with_objections(s: Store) {
+    let t = TestApp::new(s);
+    let b = t.browser("rep", Role::Sales, Some("East")).await;
+    let r = t.post(&b, "/accounts", &[("name", "拜访测试公司"), ("owner", "")]).await;
+    let acc: i64 = r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/accounts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let form = t.get(&b, &format!("/accounts/{acc}/visits/new")).await;
+    assert!(form.body.contains("name=\"sequence\" value=\"1\""), "the first visit is number 1");
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{acc}/visits"),
+            &[("visited_at", "2026-11-20T10:00"), ("sequence", "1"), ("goal", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let today = kam_core::time_util::today_local().to_string();
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{acc}/visits"),
+            &[
+                ("visited_at", "2026-11-20T10:00"),
+                ("sequence", "1"),
+                ("goal", "技术交流"),
+                ("objections", "认为价格偏高"),
+                ("resolution_plan", "准备成本分析"),
+                ("next_planned", &today),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let form = t.get(&b, &format!("/accounts/{acc}/visits/new")).await;
+    assert!(form.body.contains("name=\"sequence\" value=\"2\""));
+    let page = t.get(&b, "/today").await;
+    assert!(page.body.contains("认为价格偏高") && page.body.contains("存留异议") && page.body.contains("计划拜访"));
+    let token = t.store.create_token("rep", "t").await.unwrap();
+    let list = t.api(&token, "GET", &format!("/api/v1/accounts/{acc}/visits"), None).await.json();
+    assert_eq!(list["items"][0]["goal"], "技术交流");
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let r = t.api(&token, "PATCH", &format!("/api/v1/visits/{id}"), Some(json!({"objection_resolved": true}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(!t.get(&b, "/today").await.body.contains("认为价格偏高"), "resolved objections leave the Today list");
 }

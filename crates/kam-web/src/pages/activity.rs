@@ -409,12 +409,25 @@ async fn new_form(
         time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
     let now = format!("{}T{:02}:{:02}", now.date(), now.hour(), now.minute());
     let today = now.get(..10).unwrap_or_default().to_string();
+    // 拜访序次: the next number for this account.
+    let sequence = if kam_core::fields::def(kind.fields, "sequence").is_some() {
+        let f = ActivityFilter { account_id: Some(account_id), page: 1, per_page: 1 };
+        state
+            .store
+            .list_activities(kind, &auth.user.actor(), &f)
+            .await
+            .map(|p| (p.total + 1).to_string())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let defaults = |d: &FieldDef| match (d.name, d.kind) {
         ("replied_at", _) => String::new(),
         (_, Kind::DateTime) => now.clone(),
         ("analysed_on" | "surveyed_on", _) => today.clone(),
         ("our_staff" | "staff" | "received_by", _) => me.clone(),
         ("priority", _) => "normal".to_string(),
+        ("sequence", _) => sequence.clone(),
         _ => String::new(),
     };
     form_page(

@@ -50,7 +50,7 @@ pub fn describe(lang: Lang, r: &Reminder) -> (String, String) {
     let kind = t(lang, &format!("reminder.{}", r.kind.as_str())).to_string();
     let detail = match r.kind {
         ReminderKind::Birthday => t(lang, "reminder.birthday_detail").replace("{n}", &r.detail),
-        ReminderKind::FollowUp => r.detail.clone(),
+        ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection => r.detail.clone(),
         ReminderKind::Complaint => match r.detail.split_once(' ') {
             Some((which, due)) => format!("{} {due}", t(lang, &format!("field.complaint.{which}_due"))),
             None => r.detail.clone(),

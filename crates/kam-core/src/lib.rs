@@ -13,6 +13,7 @@ pub mod reminder;
 pub mod search;
 pub mod secret;
 pub mod time_util;
+pub mod visit_plan;
 
 pub use access::{Actor, Role, Scope};
 pub use fields::{FieldDef, FieldErrors, Kind, Record, Value};

@@ -147,6 +147,15 @@ impl Store {
         if kind.entity == kam_core::complaint::COMPLAINT.entity {
             crate::complaints::record_step(&mut tx, id, account_id, None, "received", actor.user_id, None).await?;
         }
+        if kind.entity == kam_core::activity::VISIT.entity {
+            let date = |f: &str| {
+                rec.get(f).and_then(Value::as_text).and_then(|t| t.get(..10)).and_then(kam_core::time_util::parse_date)
+            };
+            if let Some(visited) = date("visited_at") {
+                crate::visit_plans::on_visit(&mut tx, account_id, id, visited, date("next_planned"), actor.user_id)
+                    .await?;
+            }
+        }
         let mut all = rec.clone();
         all.extend(derived);
         let changes = created(&all);

@@ -16,6 +16,7 @@ pub mod search;
 mod sql;
 pub mod testing;
 pub mod users;
+pub mod visit_plans;
 
 use std::str::FromStr;
 use std::time::Duration;

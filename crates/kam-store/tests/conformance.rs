@@ -26,6 +26,7 @@ kam_store::on_both_engines!(
     account_timeline_merges_kinds_newest_first,
     complaints_workflow_deadlines_and_steps,
     visits_track_objections_and_next_planned_dates,
+    visit_plans_fill_from_visits_and_count_plan_versus_actual,
 );
 
 fn text(s: &str) -> Value {
@@ -726,4 +727,50 @@ async fn visits_track_objections_and_next_planned_dates(s: Store) {
         r.iter().any(|x| x.key == format!("objection-{}", w2.id) && x.due == "2026-12-02" && x.overdue),
         "a week after the visit without a next date"
     );
+}
+
+async fn visit_plans_fill_from_visits_and_count_plan_versus_actual(s: Store) {
+    use kam_core::activity::VISIT;
+    use time::macros::date;
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "计划客户").await;
+    let b = account(&s, &w.rep3, "别队计划客户").await;
+    let planned = [Some(date!(2026 - 01 - 15)), Some(date!(2026 - 03 - 15)), Some(date!(2026 - 06 - 15)), None];
+    let p = s.set_visit_plan(&w.rep1, a, 2026, &planned).await.unwrap();
+    assert_eq!(p.slots.len(), 12);
+    assert!(
+        matches!(s.set_visit_plan(&w.rep1, a, 2026, &[Some(date!(2027 - 01 - 01))]).await, Err(StoreError::Invalid(_))),
+        "dates of another year"
+    );
+    assert!(matches!(s.set_visit_plan(&w.rep1, b, 2026, &planned).await, Err(StoreError::NotFound)));
+    s.set_visit_plan(&w.rep3, b, 2026, &[Some(date!(2026 - 02 - 01))]).await.unwrap();
+    let visit = |day: &str, next: Option<&str>| {
+        let mut r = rec(&[("visited_at", text(&format!("{day}T10:00"))), ("goal", text("拜访"))]);
+        if let Some(n) = next {
+            r.insert("next_planned", text(n));
+        }
+        r
+    };
+    s.create_activity(&VISIT, &w.rep1, a, visit("2026-01-16", None)).await.unwrap();
+    s.create_activity(&VISIT, &w.rep1, a, visit("2026-04-01", Some("2026-09-01"))).await.unwrap();
+    let p = s.visit_plan(&w.rep1, a, 2026).await.unwrap();
+    assert_eq!(p.slots[0].actual, Some(date!(2026 - 01 - 16)), "on time");
+    assert_eq!(p.slots[1].actual, Some(date!(2026 - 04 - 01)), "late for March");
+    assert_eq!(p.slots[2].actual, None);
+    assert_eq!(p.slots[3].planned, Some(date!(2026 - 09 - 01)), "the next planned date joins the plan");
+    let sum = s
+        .visit_plan_summary(&w.rep1, date!(2026 - 01 - 01), date!(2026 - 12 - 31), date!(2026 - 11 - 28))
+        .await
+        .unwrap();
+    assert_eq!(sum.len(), 1, "only the rep's own plans");
+    let t = sum[0].tally;
+    assert_eq!((t.planned, t.on_time, t.late, t.missed, t.pending), (4, 1, 1, 2, 0));
+    let all = s
+        .visit_plan_summary(&w.admin, date!(2026 - 01 - 01), date!(2026 - 03 - 31), date!(2026 - 11 - 28))
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(s.visit_plans(&w.admin, 2026, None).await.unwrap().len(), 2);
+    assert_eq!(s.visit_plans(&w.m1, 2026, None).await.unwrap().len(), 1, "the manager's team");
+    assert!(s.account_history(a).await.unwrap().iter().any(|r| r.entity == "visit_plan"));
 }

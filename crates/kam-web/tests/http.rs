@@ -33,6 +33,7 @@ kam_store::on_both_engines!(
     today_page_reminders_and_calendar_feed,
     complaints_through_to_closed_and_overdue,
     visit_records_with_objections,
+    visit_plans_grid_form_and_api,
 );
 
 struct TestApp {
@@ -1551,4 +1552,92 @@ async fn visit_records_with_objections(s: Store) {
     let r = t.api(&token, "PATCH", &format!("/api/v1/visits/{id}"), Some(json!({"objection_resolved": true}))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(!t.get(&b, "/today").await.body.contains("认为价格偏高"), "resolved objections leave the Today list");
+}
+
+async fn visit_plans_grid_form_and_api(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let year = kam_core::time_util::today_local().year();
+    let d = |m: u8, day: u8| format!("{year}-{m:02}-{day:02}");
+    // The rep plans the year's visits on the form.
+    let b = t.browser("rep_web", Role::Sales, Some("East")).await;
+    let r = t.post(&b, "/accounts", &[("name", "计划测试公司"), ("owner", "")]).await;
+    let acc: i64 = r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/accounts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let form = t.get(&b, &format!("/accounts/{acc}/visit-plan")).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let year_s = year.to_string();
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{acc}/visit-plan"),
+            &[("year", &year_s), ("planned_1", &d(1, 10)), ("planned_2", "2001-01-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("日期应在计划年度内"));
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{acc}/visit-plan"),
+            &[("year", &year_s), ("planned_1", &d(1, 10)), ("planned_2", &d(2, 10))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // A visit fulfils the first planned slot.
+    let r = t
+        .post(
+            &b,
+            &format!("/accounts/{acc}/visits"),
+            &[("visited_at", &format!("{}T10:00", d(1, 12))), ("goal", "年初拜访")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let grid = t.get(&b, &format!("/visit-plans?year={year}")).await;
+    assert!(
+        grid.body.contains("计划测试公司")
+            && grid.body.contains("01-10")
+            && grid.body.contains("01-12")
+            && grid.body.contains("on_time")
+    );
+    assert!(grid.body.contains("第 12 次"));
+    // The API: plans in scope, one plan, replacing dates, the summary.
+    let token = t.store.create_token("rep_web", "t").await.unwrap();
+    let plan = t.api(&token, "GET", &format!("/api/v1/accounts/{acc}/visit-plans/{year}"), None).await.json();
+    assert_eq!(plan["slots"][0], json!({"planned": d(1, 10), "actual": d(1, 12)}));
+    let r = t
+        .api(
+            &token,
+            "PUT",
+            &format!("/api/v1/accounts/{acc}/visit-plans/{year}"),
+            Some(json!({"planned": [d(1, 10), d(2, 10), d(3, 10)]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["slots"][2]["planned"], d(3, 10));
+    let r = t
+        .api(&token, "PUT", &format!("/api/v1/accounts/{acc}/visit-plans/{year}"), Some(json!({"planned": ["soon"]})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        t.api(&w.rep_c, "GET", &format!("/api/v1/accounts/{acc}/visit-plans/{year}"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.api(&w.rep_c, "GET", &format!("/api/v1/visit-plans?year={year}"), None).await.json()["items"],
+        json!([])
+    );
+    let sum = t
+        .api(&token, "GET", &format!("/api/v1/visit-plans/summary?from={}&to={}", d(1, 1), d(12, 31)), None)
+        .await
+        .json();
+    assert_eq!(sum["items"][0]["planned"], 3);
+    assert_eq!(sum["items"][0]["on_time"], 1);
 }

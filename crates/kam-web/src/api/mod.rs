@@ -9,6 +9,7 @@ mod contacts;
 mod me;
 pub mod openapi;
 mod reminders;
+mod visit_plans;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(contacts::router())
         .merge(competitors::router())
         .merge(reminders::router())
+        .merge(visit_plans::router())
 }
 
 /// A numeric path id; anything else is a JSON 404.

@@ -108,6 +108,9 @@ fn schemas() -> Value {
         "kind": {"type": "string", "enum": ["follow_up", "birthday"]}, "due": {"type": "string", "format": "date"},
         "title": {"type": "string"}, "detail": {"type": "string"}, "account_id": id(), "account_name": {"type": "string"},
         "href": {"type": "string"}, "overdue": {"type": "boolean"}}});
+    let visit_plan = json!({"type": "object", "properties": {"account_id": id(), "account_name": {"type": "string"}, "owner_id": nid(),
+        "owner_name": {"type": ["string", "null"]}, "year": {"type": "integer"},
+        "slots": {"type": "array", "items": {"type": "object", "properties": {"planned": {"type": ["string", "null"], "format": "date"}, "actual": {"type": ["string", "null"], "format": "date"}}}}}});
     let mut position_input = object("position", POSITION_FIELDS, json!({"competitor_id": id()}), false);
     position_input["required"] = json!(["competitor_id"]);
     json!({
@@ -148,6 +151,11 @@ fn schemas() -> Value {
         "Transition": {"type": "object", "required": ["to"], "properties": {"to": {"type": "string", "enum": kam_core::complaint::STATUS.values}, "note": {"type": "string"}}},
         "Steps": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
             "from_status": {"type": ["string", "null"]}, "to_status": {"type": "string"}, "at": ts(), "by_user": nid(), "by_name": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}}}}},
+        "VisitPlan": visit_plan,
+        "VisitPlans": {"type": "object", "properties": {"year": {"type": "integer"}, "items": {"type": "array", "items": r("VisitPlan")}}},
+        "VisitPlanInput": {"type": "object", "required": ["planned"], "properties": {"planned": {"type": "array", "maxItems": 12, "items": {"type": ["string", "null"], "format": "date"}}}},
+        "VisitPlanSummary": {"type": "object", "properties": {"from": {"type": "string"}, "to": {"type": "string"}, "items": {"type": "array", "items": {"type": "object", "properties": {
+            "owner_id": nid(), "owner_name": {"type": ["string", "null"]}, "planned": {"type": "integer"}, "on_time": {"type": "integer"}, "late": {"type": "integer"}, "missed": {"type": "integer"}, "pending": {"type": "integer"}}}}}},
         "Snooze": {"type": "object", "required": ["until"], "properties": {"until": {"type": "string", "format": "date"}}},
         "Share": {"type": "object", "required": ["user_id"], "properties": {"user_id": id()}},
     })
@@ -608,7 +616,11 @@ pub fn document() -> Value {
         let mut params = Vec::new();
         for seg in path.split('/').filter(|s| s.starts_with('{')) {
             let name = seg.trim_matches(|c| c == '{' || c == '}');
-            let schema = if name == "key" { json!({"type": "string"}) } else { id() };
+            let schema = match name {
+                "key" => json!({"type": "string"}),
+                "year" => json!({"type": "integer"}),
+                _ => id(),
+            };
             params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
         }
         if path == "/api/v1/search" {
@@ -674,7 +686,7 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "complaints"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
+        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "complaints"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "visit-plans"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "personal API token"}},

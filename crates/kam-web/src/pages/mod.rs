@@ -10,6 +10,7 @@ mod home;
 mod search;
 mod session;
 mod today;
+mod visit_plans;
 
 use axum::Router;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(search::router())
         .merge(admin::router())
         .merge(today::router())
+        .merge(visit_plans::router())
 }
 
 /// Renders a template or answers 500.

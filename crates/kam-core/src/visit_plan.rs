@@ -1,0 +1,146 @@
+//! Visit plans 客户拜访计划 (附表二): per account per year up to twelve planned
+//! visits, each with the actual date of the visit record that fulfilled it,
+//! and the plan-versus-actual count for any period.
+
+use serde::Serialize;
+use time::{Date, Duration};
+
+/// Visits per account and year on the form.
+pub const SLOTS: usize = 12;
+/// A visit this many days after its planned date is still on time, and a
+/// visit up to this many days before a planned date fulfils it.
+pub const GRACE_DAYS: i64 = 7;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Slot {
+    pub planned: Option<Date>,
+    pub actual: Option<Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlotState {
+    OnTime,
+    Late,
+    Missed,
+    Pending,
+    Unplanned,
+}
+
+pub fn state(slot: &Slot, today: Date) -> SlotState {
+    match (slot.planned, slot.actual) {
+        (None, _) => SlotState::Unplanned,
+        (Some(p), Some(a)) if a <= p + Duration::days(GRACE_DAYS) => SlotState::OnTime,
+        (Some(_), Some(_)) => SlotState::Late,
+        (Some(p), None) if today > p + Duration::days(GRACE_DAYS) => SlotState::Missed,
+        (Some(_), None) => SlotState::Pending,
+    }
+}
+
+/// Plan versus actual over the slots planned within a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Tally {
+    pub planned: i64,
+    pub on_time: i64,
+    pub late: i64,
+    pub missed: i64,
+    pub pending: i64,
+}
+
+impl Tally {
+    pub fn add(&mut self, other: Tally) {
+        self.planned += other.planned;
+        self.on_time += other.on_time;
+        self.late += other.late;
+        self.missed += other.missed;
+        self.pending += other.pending;
+    }
+}
+
+/// Counts the slots whose planned date falls in `from..=to`.
+pub fn tally(slots: &[Slot], from: Date, to: Date, today: Date) -> Tally {
+    let mut t = Tally::default();
+    for s in slots.iter().filter(|s| s.planned.is_some_and(|p| p >= from && p <= to)) {
+        t.planned += 1;
+        match state(s, today) {
+            SlotState::OnTime => t.on_time += 1,
+            SlotState::Late => t.late += 1,
+            SlotState::Missed => t.missed += 1,
+            SlotState::Pending => t.pending += 1,
+            SlotState::Unplanned => {}
+        }
+    }
+    t
+}
+
+/// The slot a visit on `visited` fulfils: the earliest planned, unfulfilled
+/// slot planned no later than `GRACE_DAYS` after the visit.
+pub fn fulfils(slots: &[Slot], visited: Date) -> Option<usize> {
+    slots
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.actual.is_none() && s.planned.is_some_and(|p| p <= visited + Duration::days(GRACE_DAYS)))
+        .min_by_key(|(_, s)| s.planned)
+        .map(|(i, _)| i)
+}
+
+/// Where a newly planned date goes: nowhere if already planned, else the first
+/// empty slot.
+pub fn place(slots: &[Slot], planned: Date) -> Option<usize> {
+    if slots.iter().any(|s| s.planned == Some(planned)) {
+        return None;
+    }
+    slots.iter().position(|s| s.planned.is_none())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn slot(p: Option<Date>, a: Option<Date>) -> Slot {
+        Slot { planned: p, actual: a }
+    }
+
+    #[test]
+    fn on_time_late_missed_pending() {
+        let today = date!(2026 - 11 - 28);
+        assert_eq!(state(&slot(Some(date!(2026 - 03 - 01)), Some(date!(2026 - 03 - 08))), today), SlotState::OnTime);
+        assert_eq!(state(&slot(Some(date!(2026 - 03 - 01)), Some(date!(2026 - 03 - 09))), today), SlotState::Late);
+        assert_eq!(state(&slot(Some(date!(2026 - 11 - 20)), None), today), SlotState::Missed);
+        assert_eq!(state(&slot(Some(date!(2026 - 11 - 21)), None), today), SlotState::Pending, "still within grace");
+        assert_eq!(state(&slot(None, Some(today)), today), SlotState::Unplanned);
+    }
+
+    #[test]
+    fn tally_counts_only_the_period() {
+        let today = date!(2026 - 11 - 28);
+        let slots = [
+            slot(Some(date!(2026 - 01 - 10)), Some(date!(2026 - 01 - 10))),
+            slot(Some(date!(2026 - 02 - 10)), Some(date!(2026 - 03 - 01))),
+            slot(Some(date!(2026 - 03 - 10)), None),
+            slot(Some(date!(2026 - 12 - 10)), None),
+            slot(None, None),
+        ];
+        let q1 = tally(&slots, date!(2026 - 01 - 01), date!(2026 - 03 - 31), today);
+        assert_eq!(q1, Tally { planned: 3, on_time: 1, late: 1, missed: 1, pending: 0 });
+        let year = tally(&slots, date!(2026 - 01 - 01), date!(2026 - 12 - 31), today);
+        assert_eq!((year.planned, year.pending), (4, 1));
+    }
+
+    #[test]
+    fn visits_fulfil_the_earliest_open_slot() {
+        let slots = [
+            slot(Some(date!(2026 - 05 - 01)), None),
+            slot(Some(date!(2026 - 02 - 01)), Some(date!(2026 - 02 - 01))),
+            slot(Some(date!(2026 - 03 - 01)), None),
+        ];
+        assert_eq!(fulfils(&slots, date!(2026 - 03 - 03)), Some(2));
+        assert_eq!(fulfils(&slots, date!(2026 - 02 - 25)), Some(2), "up to a week early still counts");
+        assert_eq!(fulfils(&slots, date!(2026 - 01 - 15)), None, "too early for any plan");
+        assert_eq!(place(&slots, date!(2026 - 03 - 01)), None, "already planned");
+        let mut with_gap = slots.to_vec();
+        with_gap.push(Slot::default());
+        assert_eq!(place(&with_gap, date!(2026 - 09 - 01)), Some(3));
+    }
+}

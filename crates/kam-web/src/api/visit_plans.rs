@@ -1,0 +1,124 @@
+//! /api/v1/visit-plans: the plans of a year, one account's plan (read and
+//! replace the planned dates), and plan versus actual per rep.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use kam_core::FieldErrors;
+use kam_core::time_util::{parse_date, today_local};
+use serde_json::json;
+use time::Date;
+
+use super::{object, query_map};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/visit-plans", get(list))
+        .route("/api/v1/visit-plans/summary", get(summary))
+        .route("/api/v1/accounts/{id}/visit-plans/{year}", get(show).put(replace))
+}
+
+fn year_of(lang: crate::i18n::Lang, v: Option<&String>) -> Result<i32, ApiError> {
+    match v {
+        None => Ok(today_local().year()),
+        Some(s) => s.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
+            let mut e = FieldErrors::default();
+            e.add("year", "err.range");
+            ApiError::invalid(lang, &e)
+        }),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    api: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let q = query_map(api.lang, raw)?;
+    let year = year_of(api.lang, q.get("year"))?;
+    let items =
+        state.store.visit_plans(&api.user.actor(), year, None).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "year": year, "items": items })))
+}
+
+async fn summary(
+    State(state): State<AppState>,
+    api: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let lang = api.lang;
+    let q = query_map(lang, raw)?;
+    let today = today_local();
+    let date = |k: &str, default: Date| -> Result<Date, ApiError> {
+        match q.get(k) {
+            None => Ok(default),
+            Some(v) => parse_date(v).ok_or_else(|| {
+                let mut e = FieldErrors::default();
+                e.add(k, "err.date");
+                ApiError::invalid(lang, &e)
+            }),
+        }
+    };
+    let from = date("from", Date::from_ordinal_date(today.year(), 1).unwrap_or(today))?;
+    let to = date("to", today)?;
+    let items = state
+        .store
+        .visit_plan_summary(&api.user.actor(), from, to, today)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!({ "from": from.to_string(), "to": to.to_string(), "items": items })))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Path((id, year)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found(api.lang))?;
+    let year = year_of(api.lang, Some(&year))?;
+    let plan = state.store.visit_plan(&api.user.actor(), id, year).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(plan)))
+}
+
+/// PUT {"planned": ["2026-01-15", null, …]}: up to twelve planned dates.
+async fn replace(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Path((id, year)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let lang = api.lang;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found(lang))?;
+    let year = year_of(lang, Some(&year))?;
+    let body = object(lang, &body)?;
+    let mut errors = FieldErrors::default();
+    let mut planned = Vec::new();
+    match body.get("planned").and_then(|v| v.as_array()) {
+        Some(list) if list.len() <= kam_core::visit_plan::SLOTS => {
+            for (i, v) in list.iter().enumerate() {
+                match v {
+                    serde_json::Value::Null => planned.push(None),
+                    serde_json::Value::String(s) if parse_date(s).is_some() => planned.push(parse_date(s)),
+                    _ => {
+                        errors.add(&format!("planned_{}", i + 1), "err.date");
+                        planned.push(None);
+                    }
+                }
+            }
+        }
+        _ => errors.add("planned", "err.type_text"),
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(lang, &errors));
+    }
+    let plan = state
+        .store
+        .set_visit_plan(&api.user.actor(), id, year, &planned)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!(plan)))
+}

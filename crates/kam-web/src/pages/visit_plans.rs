@@ -1,0 +1,207 @@
+//! Visit plans 客户拜访计划 (附表二): the grid of a year (accounts as rows,
+//! visits 1–12 as planned/actual columns), plan versus actual per rep, and
+//! one account's plan form.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use kam_core::FieldErrors;
+use kam_core::time_util::{parse_date, today_local};
+use kam_core::visit_plan::{SLOTS, Slot, SlotState, state};
+use kam_store::StoreError;
+use time::Date;
+
+use super::{ctx, render, see_other};
+use crate::AppState;
+use crate::auth::{AuthForm, Authed};
+use crate::error::PageError;
+use crate::i18n::t;
+use crate::view::Ctx;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/visit-plans", get(grid)).route("/accounts/{id}/visit-plan", get(form).post(save))
+}
+
+pub struct GridRow {
+    pub account_id: i64,
+    pub name: String,
+    pub owner: String,
+    pub cells: Vec<(String, String, &'static str)>,
+}
+
+#[derive(Template)]
+#[template(path = "visit_plans.html")]
+struct GridPage {
+    ctx: Ctx,
+    year: i32,
+    headers: Vec<String>,
+    rows: Vec<GridRow>,
+    summary: Vec<(String, i64, i64, i64, i64, i64)>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+fn short(d: Option<Date>) -> String {
+    d.map(|d| format!("{:02}-{:02}", d.month() as u8, d.day())).unwrap_or_default()
+}
+
+fn class(s: &Slot, today: Date) -> &'static str {
+    match state(s, today) {
+        SlotState::OnTime => "on_time",
+        SlotState::Late => "late",
+        SlotState::Missed => "missed",
+        SlotState::Pending | SlotState::Unplanned => "",
+    }
+}
+
+async fn grid(State(state): State<AppState>, auth: Authed, Query(q): Query<YearQuery>) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let today = today_local();
+    let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year());
+    let actor = auth.user.actor();
+    let plans = state.store.visit_plans(&actor, year, None).await.map_err(|e| PageError::store(lang, e))?;
+    let (from, to) =
+        (Date::from_ordinal_date(year, 1).unwrap_or(today), Date::from_ordinal_date(year, 365).unwrap_or(today));
+    let summary =
+        state.store.visit_plan_summary(&actor, from, to, today).await.map_err(|e| PageError::store(lang, e))?;
+    let page = GridPage {
+        ctx: ctx(&state, &auth, "activities", None).await,
+        year,
+        headers: (1..=SLOTS).map(|n| t(lang, "plan.visit_n").replace("{n}", &n.to_string())).collect(),
+        rows: plans
+            .into_iter()
+            .map(|p| GridRow {
+                account_id: p.account_id,
+                name: p.account_name,
+                owner: p.owner_name.unwrap_or_default(),
+                cells: p.slots.iter().map(|s| (short(s.planned), short(s.actual), class(s, today))).collect(),
+            })
+            .collect(),
+        summary: summary
+            .into_iter()
+            .map(|r| {
+                (
+                    r.owner_name.unwrap_or_else(|| t(lang, "accounts.in_pool").into()),
+                    r.tally.planned,
+                    r.tally.on_time,
+                    r.tally.late,
+                    r.tally.missed,
+                    r.tally.pending,
+                )
+            })
+            .collect(),
+    };
+    render(&page, lang)
+}
+
+pub struct SlotInput {
+    pub n: usize,
+    pub label: String,
+    pub planned: String,
+    pub actual: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "visit_plan_form.html")]
+struct FormPage {
+    ctx: Ctx,
+    account_id: i64,
+    account_name: String,
+    year: i32,
+    can_edit: bool,
+    has_errors: bool,
+    slots: Vec<SlotInput>,
+}
+
+async fn form_page(
+    state: &AppState,
+    auth: &Authed,
+    id: i64,
+    year: i32,
+    typed: Option<&[String]>,
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let actor = auth.user.actor();
+    let plan = state.store.visit_plan(&actor, id, year).await.map_err(|e| PageError::store(lang, e))?;
+    let account = state.store.account(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let page = FormPage {
+        ctx: ctx(state, auth, "activities", None).await,
+        account_id: id,
+        account_name: plan.account_name.clone(),
+        year,
+        can_edit: actor.can_record_activity(&account.facts()),
+        has_errors: !errors.is_empty(),
+        slots: plan
+            .slots
+            .iter()
+            .enumerate()
+            .map(|(i, s)| SlotInput {
+                n: i + 1,
+                label: t(lang, "plan.visit_n").replace("{n}", &(i + 1).to_string()),
+                planned: typed
+                    .and_then(|v| v.get(i).cloned())
+                    .unwrap_or_else(|| s.planned.map(|d| d.to_string()).unwrap_or_default()),
+                actual: s.actual.map(|d| d.to_string()).unwrap_or_default(),
+                error: errors.0.get(&format!("planned_{}", i + 1)).map(|k| t(lang, k).to_string()),
+            })
+            .collect(),
+    };
+    let mut res = render(&page, lang)?;
+    if !errors.is_empty() {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn form(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today_local().year());
+    form_page(&state, &auth, id, year, None, FieldErrors::default()).await
+}
+
+async fn save(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    let lang = f.auth.lang;
+    let year = f
+        .form
+        .int("year")
+        .and_then(|y| i32::try_from(y).ok())
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or(PageError::BadRequest(lang))?;
+    let typed: Vec<String> = (1..=SLOTS).map(|n| f.form.text(&format!("planned_{n}")).trim().to_string()).collect();
+    let mut errors = FieldErrors::default();
+    let mut planned = Vec::new();
+    for (i, v) in typed.iter().enumerate() {
+        if v.is_empty() {
+            planned.push(None);
+        } else {
+            match parse_date(v) {
+                Some(d) => planned.push(Some(d)),
+                None => {
+                    errors.add(&format!("planned_{}", i + 1), "err.date");
+                    planned.push(None);
+                }
+            }
+        }
+    }
+    let result = if errors.is_empty() {
+        state.store.set_visit_plan(&f.auth.user.actor(), id, year, &planned).await.map(|_| ())
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/accounts/{id}/visit-plan?year={year}"), "common.saved")),
+        Err(StoreError::Invalid(errors)) => form_page(&state, &f.auth, id, year, Some(&typed), errors).await,
+        Err(e) => Err(PageError::store(lang, e)),
+    }
+}

@@ -9,6 +9,7 @@ pub mod complaint;
 pub mod contact;
 pub mod credit_code;
 pub mod fields;
+pub mod market;
 pub mod reminder;
 pub mod search;
 pub mod secret;

@@ -11,6 +11,7 @@ pub mod complaints;
 pub mod contacts;
 pub mod demo;
 mod error;
+pub mod market;
 pub mod reminders;
 pub mod search;
 mod sql;

@@ -27,6 +27,7 @@ kam_store::on_both_engines!(
     complaints_workflow_deadlines_and_steps,
     visits_track_objections_and_next_planned_dates,
     visit_plans_fill_from_visits_and_count_plan_versus_actual,
+    market_activities_show_participants_within_scope,
 );
 
 fn text(s: &str) -> Value {
@@ -773,4 +774,53 @@ async fn visit_plans_fill_from_visits_and_count_plan_versus_actual(s: Store) {
     assert_eq!(s.visit_plans(&w.admin, 2026, None).await.unwrap().len(), 2);
     assert_eq!(s.visit_plans(&w.m1, 2026, None).await.unwrap().len(), 1, "the manager's team");
     assert!(s.account_history(a).await.unwrap().iter().any(|r| r.entity == "visit_plan"));
+}
+
+async fn market_activities_show_participants_within_scope(s: Store) {
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "参会客户甲").await;
+    let b = account(&s, &w.rep3, "参会客户乙").await;
+    let c = s.create_contact(&w.rep1, a, rec(&[("name", text("吴总"))]), Record::new()).await.unwrap();
+    let ev = s
+        .create_market_activity(
+            &w.m1,
+            rec(&[
+                ("title", text("2026 新品发布会")),
+                ("kind", text("seminar")),
+                ("starts_on", text("2026-10-18")),
+                ("place", text("杭州")),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_market_activity(&w.fin, rec(&[("title", text("x"))])).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        s.create_market_activity(&w.rep1, rec(&[("title", text("x"))])).await,
+        Err(StoreError::Invalid(_))
+    ));
+    s.add_participant(&w.rep1, ev.id, a, Some(c.id), Some("签到")).await.unwrap();
+    s.add_participant(&w.rep3, ev.id, b, None, None).await.unwrap();
+    assert!(
+        matches!(s.add_participant(&w.rep1, ev.id, b, None, None).await, Err(StoreError::Invalid(_))),
+        "not the rep's account"
+    );
+    assert!(matches!(s.add_participant(&w.rep1, ev.id, a, Some(c.id), None).await, Err(StoreError::Conflict(_))));
+    let seen = s.market_activity(&w.rep1, ev.id).await.unwrap();
+    assert_eq!(
+        seen.participants.iter().map(|p| p.account_id).collect::<Vec<_>>(),
+        vec![a],
+        "other teams' participants stay hidden"
+    );
+    assert_eq!(seen.participants[0].contact_name.as_deref(), Some("吴总"));
+    assert_eq!(s.market_activity(&w.admin, ev.id).await.unwrap().participants.len(), 2);
+    assert_eq!(s.account_market_activities(&w.rep1, a).await.unwrap().len(), 1);
+    assert!(matches!(s.account_market_activities(&w.rep1, b).await, Err(StoreError::NotFound)));
+    let pid = seen.participants[0].id;
+    s.remove_participant(&w.rep1, ev.id, pid).await.unwrap();
+    assert!(s.account_history(a).await.unwrap().iter().any(|r| r.entity == "market_activity" && r.action == "unlink"));
+    s.update_market_activity(&w.rep1, ev.id, rec(&[("outcome", text("签约 3 家"))])).await.unwrap();
+    assert_eq!(s.market_activities(&w.rep1, 1, 10).await.unwrap().total, 1);
 }

@@ -104,6 +104,7 @@ mod tests {
         check_defs("competitor", kam_core::contact::COMPETITOR_FIELDS);
         check_defs("position", kam_core::contact::POSITION_FIELDS);
         check_defs("partner", kam_core::contact::PARTNER_FIELDS);
+        check_defs("market_activity", kam_core::market::FIELDS);
         for k in kam_core::activity::KINDS {
             check_defs(k.entity, k.fields);
             for key in ["title", "new", "edit"] {

@@ -34,6 +34,7 @@ kam_store::on_both_engines!(
     complaints_through_to_closed_and_overdue,
     visit_records_with_objections,
     visit_plans_grid_form_and_api,
+    market_activities_with_participants,
 );
 
 struct TestApp {
@@ -1640,4 +1641,107 @@ async fn visit_plans_grid_form_and_api(s: Store) {
         .json();
     assert_eq!(sum["items"][0]["planned"], 3);
     assert_eq!(sum["items"][0]["on_time"], 1);
+}
+
+async fn market_activities_with_participants(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let r = t
+        .api(
+            &w.m_east,
+            "POST",
+            "/api/v1/market-activities",
+            Some(json!({"title": "华东用户大会", "kind": "seminar", "starts_on": "2026-10-18", "place": "杭州"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    assert_eq!(
+        t.api(
+            &w.fin,
+            "POST",
+            "/api/v1/market-activities",
+            Some(json!({"title": "x", "kind": "seminar", "starts_on": "2026-10-18"}))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = t.api(&w.rep_a, "POST", "/api/v1/market-activities", Some(json!({"title": "x", "kind": "party"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = t
+        .api(
+            &w.rep_a,
+            "POST",
+            &format!("/api/v1/market-activities/{id}/participants"),
+            Some(json!({"account_id": w.acc_a, "contact_id": w.con_a, "note": "演讲嘉宾"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = t
+        .api(
+            &w.rep_c,
+            "POST",
+            &format!("/api/v1/market-activities/{id}/participants"),
+            Some(json!({"account_id": w.acc_c})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(
+        t.api(
+            &w.rep_a,
+            "POST",
+            &format!("/api/v1/market-activities/{id}/participants"),
+            Some(json!({"account_id": w.acc_c}))
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let seen = t.api(&w.rep_a, "GET", &format!("/api/v1/market-activities/{id}"), None).await.json();
+    assert_eq!(seen["participants"].as_array().unwrap().len(), 1, "another team's participant is hidden");
+    assert_eq!(seen["participants"][0]["contact_name"], "赵一");
+    assert_eq!(
+        t.api(&w.admin, "GET", &format!("/api/v1/market-activities/{id}"), None).await.json()["participants"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}/market-activities", w.acc_a), None).await.json()["items"]
+            [0]["title"],
+        "华东用户大会"
+    );
+    assert_eq!(
+        t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}/market-activities", w.acc_c), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Pages: the account's events tab, the event card with the add form.
+    let b = t.browser("rep_web", Role::Sales, Some("East")).await;
+    let r = t.post(&b, "/market-activities", &[("title", ""), ("kind", "seminar"), ("starts_on", "2026-11-01")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = t
+        .post(&b, "/market-activities", &[("title", "展会"), ("kind", "exhibition"), ("starts_on", "2026-11-01")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let ev = r.headers[header::LOCATION].to_str().unwrap().split('?').next().unwrap().to_string();
+    let r = t.post(&b, "/accounts", &[("name", "展会客户"), ("owner", "")]).await;
+    let acc: i64 = r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/accounts/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let card = t.get(&b, &ev).await;
+    assert!(card.body.contains(&format!("<option value=\"{acc}\">展会客户</option>")));
+    let r = t.post(&b, &format!("{ev}/participants"), &[("who", &acc.to_string()), ("note", "参展")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let tab = t.get(&b, &format!("/accounts/{acc}?tab=events")).await;
+    assert!(tab.body.contains("展会") && tab.body.contains("2026-11-01"));
+    let hist = t.get(&b, &format!("/accounts/{acc}?tab=history")).await;
+    assert!(hist.body.contains("市场活动"));
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod activity;
 mod competitors;
 mod contacts;
+mod market;
 mod me;
 pub mod openapi;
 mod reminders;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(contacts::router())
         .merge(competitors::router())
         .merge(reminders::router())
+        .merge(market::router())
         .merge(visit_plans::router())
 }
 

@@ -111,6 +111,14 @@ fn schemas() -> Value {
     let visit_plan = json!({"type": "object", "properties": {"account_id": id(), "account_name": {"type": "string"}, "owner_id": nid(),
         "owner_name": {"type": ["string", "null"]}, "year": {"type": "integer"},
         "slots": {"type": "array", "items": {"type": "object", "properties": {"planned": {"type": ["string", "null"], "format": "date"}, "actual": {"type": ["string", "null"], "format": "date"}}}}}});
+    let market = object(
+        "market_activity",
+        kam_core::market::FIELDS,
+        json!({"id": id(), "created_at": ts(), "updated_at": ts(),
+        "participants": {"type": "array", "items": {"type": "object", "properties": {"id": id(), "account_id": id(), "account_name": {"type": "string"},
+            "contact_id": nid(), "contact_name": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}}}}),
+        true,
+    );
     let mut position_input = object("position", POSITION_FIELDS, json!({"competitor_id": id()}), false);
     position_input["required"] = json!(["competitor_id"]);
     json!({
@@ -156,6 +164,10 @@ fn schemas() -> Value {
         "VisitPlanInput": {"type": "object", "required": ["planned"], "properties": {"planned": {"type": "array", "maxItems": 12, "items": {"type": ["string", "null"], "format": "date"}}}},
         "VisitPlanSummary": {"type": "object", "properties": {"from": {"type": "string"}, "to": {"type": "string"}, "items": {"type": "array", "items": {"type": "object", "properties": {
             "owner_id": nid(), "owner_name": {"type": ["string", "null"]}, "planned": {"type": "integer"}, "on_time": {"type": "integer"}, "late": {"type": "integer"}, "missed": {"type": "integer"}, "pending": {"type": "integer"}}}}}},
+        "MarketActivity": market,
+        "MarketActivityInput": object("market_activity", kam_core::market::FIELDS, json!({}), true),
+        "MarketActivityList": list_of("MarketActivity"),
+        "ParticipantInput": {"type": "object", "required": ["account_id"], "properties": {"account_id": id(), "contact_id": nid(), "note": {"type": ["string", "null"]}}},
         "Snooze": {"type": "object", "required": ["until"], "properties": {"until": {"type": "string", "format": "date"}}},
         "Share": {"type": "object", "required": ["user_id"], "properties": {"user_id": id()}},
     })
@@ -686,7 +698,7 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "complaints"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "visit-plans"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
+        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "complaints"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "visit-plans"}, {"name": "market-activities"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "personal API token"}},

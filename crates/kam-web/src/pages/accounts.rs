@@ -336,6 +336,7 @@ struct ShowPage {
     /// Timeline: filter links (href, label, active) and the entries.
     timeline_filters: Vec<(String, String, bool)>,
     timeline: Vec<super::activity::Row>,
+    events: Vec<super::market::EventRow>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -350,7 +351,7 @@ struct ShowQuery {
 fn tabs() -> Vec<&'static str> {
     let mut t = vec!["profile", "timeline", "contacts"];
     t.extend(kam_core::activity::KINDS.iter().map(|k| k.resource));
-    t.extend(["competition", "business", "history"]);
+    t.extend(["events", "competition", "business", "history"]);
     t
 }
 
@@ -442,6 +443,7 @@ async fn show_page(
         trend: vec![],
         timeline_filters: vec![],
         timeline: vec![],
+        events: vec![],
     };
     // Only profile editors get the tab actions below; finance edits the card only.
     let tab_edit = general_edit;
@@ -547,6 +549,10 @@ async fn show_page(
             for g in &mut page.groups {
                 g.title = t(lang, "business.add").into();
             }
+        }
+        "events" => {
+            let list = store.account_market_activities(&actor, id).await.map_err(err)?;
+            page.events = super::market::event_rows(lang, &list);
         }
         "timeline" => {
             use kam_core::activity::KINDS;

@@ -7,6 +7,7 @@ mod admin;
 mod competitors;
 mod contacts;
 mod home;
+mod market;
 mod search;
 mod session;
 mod today;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(search::router())
         .merge(admin::router())
         .merge(today::router())
+        .merge(market::router())
         .merge(visit_plans::router())
 }
 

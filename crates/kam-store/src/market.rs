@@ -1,0 +1,286 @@
+//! Market activities 市场活动: company-wide events and their participants;
+//! participants are read and written under each account's scope.
+
+use kam_core::audit::{Action, created, deleted};
+use kam_core::fields;
+use kam_core::market::FIELDS;
+use kam_core::time_util::now_text;
+use kam_core::{Actor, FieldErrors, Record, Value};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::accounts::{Page, scope_sql};
+use crate::audit::Entry;
+use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub id: i64,
+    #[serde(flatten)]
+    pub rec: Record,
+    /// Participants at accounts the reader may see.
+    pub participants: Vec<Participant>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Participant {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub contact_id: Option<i64>,
+    pub contact_name: Option<String>,
+    pub note: Option<String>,
+}
+
+fn writer(actor: &Actor) -> Result<()> {
+    if actor.can_write_field(fields::Access::General) { Ok(()) } else { Err(StoreError::Forbidden("err.forbidden")) }
+}
+
+impl Store {
+    async fn participants(
+        &self,
+        actor: &Actor,
+        event_ids: &[i64],
+        account_id: Option<i64>,
+    ) -> Result<Vec<(i64, Participant)>> {
+        if event_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = Q::new(
+            "SELECT p.id, p.activity_id, p.account_id, a.name AS account_name, p.contact_id, c.name AS contact_name, p.note \
+             FROM market_participants p JOIN accounts a ON a.id = p.account_id LEFT JOIN contacts c ON c.id = p.contact_id \
+             WHERE p.activity_id IN (",
+        );
+        for (i, id) in event_ids.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.arg(*id);
+        }
+        q.push(") AND ");
+        scope_sql(&mut q, actor, "a");
+        if let Some(a) = account_id {
+            q.push(" AND p.account_id = ").arg(a);
+        }
+        q.push(" ORDER BY a.name, p.id");
+        q.query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("activity_id")?,
+                    Participant {
+                        id: r.try_get("id")?,
+                        account_id: r.try_get("account_id")?,
+                        account_name: r.try_get("account_name")?,
+                        contact_id: r.try_get("contact_id")?,
+                        contact_name: r.try_get("contact_name")?,
+                        note: r.try_get("note")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn events_where(&self, actor: &Actor, q: Q, account_id: Option<i64>) -> Result<Vec<Event>> {
+        let mut out = Vec::new();
+        for r in q.query().fetch_all(self.pool()).await? {
+            out.push(Event {
+                id: r.try_get("id")?,
+                rec: read_record(&r, FIELDS)?,
+                participants: Vec::new(),
+                created_at: r.try_get("created_at")?,
+                updated_at: r.try_get("updated_at")?,
+            });
+        }
+        let ids: Vec<i64> = out.iter().map(|e| e.id).collect();
+        for (event, p) in self.participants(actor, &ids, account_id).await? {
+            if let Some(e) = out.iter_mut().find(|e| e.id == event) {
+                e.participants.push(p);
+            }
+        }
+        Ok(out)
+    }
+
+    fn select_events() -> Q {
+        Q::new(&format!(
+            "SELECT m.id, {}, m.created_at, m.updated_at FROM market_activities m WHERE m.deleted_at IS NULL",
+            columns(FIELDS, "m")
+        ))
+    }
+
+    /// Events, newest first.
+    pub async fn market_activities(&self, actor: &Actor, page: i64, per_page: i64) -> Result<Page<Event>> {
+        let per_page = per_page.clamp(1, 200);
+        let page = page.max(1);
+        let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM market_activities WHERE deleted_at IS NULL")
+            .fetch_one(self.pool())
+            .await?
+            .try_get("n")?;
+        let mut q = Self::select_events();
+        q.push(" ORDER BY m.starts_on DESC, m.id DESC LIMIT ")
+            .arg(per_page)
+            .push(" OFFSET ")
+            .arg((page - 1) * per_page);
+        let items = self.events_where(actor, q, None).await?;
+        Ok(Page { items, page, per_page, total })
+    }
+
+    pub async fn market_activity(&self, actor: &Actor, id: i64) -> Result<Event> {
+        let mut q = Self::select_events();
+        q.push(" AND m.id = ").arg(id);
+        self.events_where(actor, q, None).await?.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// The events an account took part in (the account must be in scope).
+    pub async fn account_market_activities(&self, actor: &Actor, account_id: i64) -> Result<Vec<Event>> {
+        self.account(actor, account_id).await?;
+        let mut q = Self::select_events();
+        q.push(" AND m.id IN (SELECT activity_id FROM market_participants WHERE account_id = ").arg(account_id);
+        q.push(") ORDER BY m.starts_on DESC, m.id DESC");
+        self.events_where(actor, q, Some(account_id)).await
+    }
+
+    pub async fn create_market_activity(&self, actor: &Actor, rec: Record) -> Result<Event> {
+        writer(actor)?;
+        let mut errs = FieldErrors::default();
+        for d in FIELDS.iter().filter(|d| d.required) {
+            if rec.get(d.name).is_none_or(Value::is_null) {
+                errs.add(d.name, "err.required");
+            }
+        }
+        if !errs.is_empty() {
+            return Err(StoreError::Invalid(errs));
+        }
+        let mut tx = self.begin().await?;
+        let now = now_text();
+        let id: i64 = insert(
+            "market_activities",
+            FIELDS,
+            &rec,
+            &[
+                ("created_by", Arg::Int(Some(actor.user_id))),
+                ("created_at", now.clone().into()),
+                ("updated_at", now.into()),
+            ],
+        )
+        .query()
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        let changes = created(&rec);
+        Entry::new(Some(actor.user_id), Action::Create, "market_activity", id).changes(&changes).write(&mut tx).await?;
+        tx.commit().await?;
+        self.market_activity(actor, id).await
+    }
+
+    pub async fn update_market_activity(&self, actor: &Actor, id: i64, rec: Record) -> Result<Event> {
+        writer(actor)?;
+        let before = self.market_activity(actor, id).await?;
+        if FIELDS.iter().any(|d| d.required && rec.get(d.name).is_some_and(Value::is_null)) {
+            let mut e = FieldErrors::default();
+            for d in FIELDS.iter().filter(|d| d.required && rec.get(d.name).is_some_and(Value::is_null)) {
+                e.add(d.name, "err.required");
+            }
+            return Err(StoreError::Invalid(e));
+        }
+        let changes = fields::diff(&before.rec, &rec);
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
+        let mut tx = self.begin().await?;
+        update("market_activities", FIELDS, &changed, &[("updated_at", now_text().into())], id)
+            .query()
+            .execute(&mut *tx)
+            .await?;
+        Entry::new(Some(actor.user_id), Action::Update, "market_activity", id).changes(&changes).write(&mut tx).await?;
+        tx.commit().await?;
+        self.market_activity(actor, id).await
+    }
+
+    pub async fn delete_market_activity(&self, actor: &Actor, id: i64) -> Result<()> {
+        writer(actor)?;
+        let before = self.market_activity(actor, id).await?;
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("UPDATE market_activities SET deleted_at = ");
+        q.arg(now_text()).push(" WHERE id = ").arg(id);
+        q.query().execute(&mut *tx).await?;
+        let changes = deleted(&before.rec);
+        Entry::new(Some(actor.user_id), Action::Delete, "market_activity", id).changes(&changes).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records that an account (and optionally one of its contacts) took part.
+    pub async fn add_participant(
+        &self,
+        actor: &Actor,
+        id: i64,
+        account_id: i64,
+        contact_id: Option<i64>,
+        note: Option<&str>,
+    ) -> Result<Event> {
+        let event = self.market_activity(actor, id).await?;
+        let mut tx = self.begin().await?;
+        let acc = self
+            .account_in(&mut tx, actor, account_id)
+            .await
+            .map_err(|_| StoreError::field("account_id", "err.choice"))?;
+        if !actor.can_record_activity(&acc.facts()) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        if let Some(c) = contact_id {
+            let mut q = Q::new("SELECT COUNT(*) AS n FROM account_contacts WHERE account_id = ");
+            q.arg(account_id).push(" AND contact_id = ").arg(c);
+            if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? == 0 {
+                return Err(StoreError::field("contact_id", "err.choice"));
+            }
+        }
+        if event.participants.iter().any(|p| p.account_id == account_id && p.contact_id == contact_id) {
+            return Err(StoreError::Conflict("err.already_participant"));
+        }
+        let mut q = Q::new(
+            "INSERT INTO market_participants (activity_id, account_id, contact_id, note, created_by, created_at) VALUES (",
+        );
+        q.arg(id).push(", ").arg(account_id).push(", ").arg(contact_id).push(", ").arg(note.map(str::to_string));
+        q.push(", ").arg(actor.user_id).push(", ").arg(now_text()).push(")");
+        q.query().execute(&mut *tx).await?;
+        let changes = [
+            ("market_activity_id", Value::Null, Value::Int(id)),
+            ("contact_id", Value::Null, contact_id.map(Value::Int).unwrap_or(Value::Null)),
+        ];
+        Entry::new(Some(actor.user_id), Action::Link, "market_activity", id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.market_activity(actor, id).await
+    }
+
+    pub async fn remove_participant(&self, actor: &Actor, id: i64, participant_id: i64) -> Result<()> {
+        let event = self.market_activity(actor, id).await?;
+        let p = event.participants.iter().find(|p| p.id == participant_id).ok_or(StoreError::NotFound)?;
+        let mut tx = self.begin().await?;
+        let acc = self.account_in(&mut tx, actor, p.account_id).await?;
+        if !actor.can_record_activity(&acc.facts()) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let mut q = Q::new("DELETE FROM market_participants WHERE id = ");
+        q.arg(participant_id);
+        q.query().execute(&mut *tx).await?;
+        let changes = [("market_activity_id", Value::Int(id), Value::Null)];
+        Entry::new(Some(actor.user_id), Action::Unlink, "market_activity", id)
+            .account(Some(p.account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}

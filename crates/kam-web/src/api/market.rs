@@ -1,0 +1,109 @@
+//! /api/v1/market-activities: events and their participants (within scope).
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kam_core::FieldErrors;
+use kam_core::market::FIELDS;
+use serde_json::json;
+
+use super::{Id, Ids, by_role, object, page_params, parse_fields, query_map};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/market-activities", get(list).post(create))
+        .route("/api/v1/market-activities/{id}", get(show).patch(patch).delete(delete))
+        .route("/api/v1/market-activities/{id}/participants", post(add))
+        .route("/api/v1/market-activities/{id}/participants/{pid}", axum::routing::delete(remove))
+        .route("/api/v1/accounts/{id}/market-activities", get(of_account))
+}
+
+const READ_ONLY: &[&str] = &["id", "participants", "created_at", "updated_at"];
+
+async fn list(
+    State(state): State<AppState>,
+    api: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let q = query_map(api.lang, raw)?;
+    let (page, per_page) = page_params(&q);
+    let p = state
+        .store
+        .market_activities(&api.user.actor(), page, per_page)
+        .await
+        .map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+}
+
+async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+    let e = state.store.market_activity(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(e)))
+}
+
+async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let body = object(api.lang, &body)?;
+    let actor = api.user.actor();
+    let rec = parse_fields(api.lang, FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
+    let e = state.store.create_market_activity(&actor, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(e))).into_response())
+}
+
+async fn patch(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body = object(api.lang, &body)?;
+    let actor = api.user.actor();
+    state.store.market_activity(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let rec = parse_fields(api.lang, FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
+    let e = state.store.update_market_activity(&actor, id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(e)))
+}
+
+async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
+    state.store.delete_market_activity(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// POST {"account_id", "contact_id"?, "note"?}
+async fn add(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let Some(account) = body.get("account_id").and_then(|v| v.as_i64()) else {
+        let mut e = FieldErrors::default();
+        e.add("account_id", "err.required");
+        return Err(ApiError::invalid(lang, &e));
+    };
+    let contact = body.get("contact_id").and_then(|v| v.as_i64());
+    let note = body.get("note").and_then(|v| v.as_str());
+    let e = state
+        .store
+        .add_participant(&api.user.actor(), id, account, contact, note)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(e))).into_response())
+}
+
+async fn remove(State(state): State<AppState>, api: ApiUser, Ids(id, pid): Ids) -> Result<StatusCode, ApiError> {
+    state.store.remove_participant(&api.user.actor(), id, pid).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn of_account(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found(api.lang))?;
+    let items =
+        state.store.account_market_activities(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": items })))
+}

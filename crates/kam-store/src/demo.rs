@@ -143,6 +143,59 @@ fn text(s: impl Into<String>) -> Value {
     Value::Text(s.into())
 }
 
+/// A few records of the working day around today, so the Today page,
+/// timelines, complaints and surveys have something to show.
+async fn add_activities(store: &Store, by: &Actor, account: i64, rng: &mut Rng) -> Result<()> {
+    use kam_core::activity::{INTERACTION, SURVEY, VISIT};
+    use kam_core::complaint::COMPLAINT;
+    let today = kam_core::time_util::today_local();
+    let day = |offset: i64| (today + time::Duration::days(offset)).to_string();
+    if rng.chance(45) {
+        let back = rng.below(20) as i64;
+        let mut r = Record::new();
+        r.insert("occurred_at", text(format!("{}T{:02}:30", day(-back), 9 + rng.below(8))));
+        r.insert("channel", text(*rng.pick(&["phone", "wechat", "visit", "email", "meeting"])));
+        r.insert("subject", text(*rng.pick(&["年度采购计划沟通", "新产品介绍", "价格调整通知", "交期确认", "样品反馈"])));
+        r.insert("result", text(*rng.pick(&["客户有意向，待报价", "需要技术资料", "下月再议"])));
+        r.insert("next_step", text(*rng.pick(&["发送报价单", "寄送样品", "安排技术交流", "电话回访"])));
+        r.insert("follow_up_date", text(day(rng.below(10) as i64 - 4)));
+        store.create_activity(&INTERACTION, by, account, r).await?;
+    }
+    if rng.chance(30) {
+        let mut r = Record::new();
+        r.insert("visited_at", text(format!("{}T10:00", day(-(rng.below(40) as i64)))));
+        r.insert("sequence", Value::Int(1));
+        r.insert("goal", text(*rng.pick(&["了解年度需求", "解决质量问题", "商谈框架协议"])));
+        if rng.chance(50) {
+            r.insert("objections", text(*rng.pick(&["认为价格偏高", "担心交期", "对售后响应不满意"])));
+            r.insert("resolution_plan", text(*rng.pick(&["申请阶梯价格", "调整排产计划", "指定专人对接"])));
+        }
+        r.insert("next_planned", text(day(rng.below(30) as i64)));
+        store.create_activity(&VISIT, by, account, r).await?;
+    }
+    if rng.chance(8) {
+        let mut r = Record::new();
+        r.insert("received_at", text(format!("{}T14:00", day(-(rng.below(6) as i64)))));
+        r.insert("complainant", text(format!("{}经理", rng.pick(SURNAMES))));
+        r.insert("subject", text(*rng.pick(&["交货延迟", "包装破损", "发票信息错误", "产品批次质量波动"])));
+        r.insert("content", text("客户来电反映，要求尽快处理并回复。"));
+        r.insert("priority", text(*rng.pick(&["urgent", "high", "normal", "normal", "low"])));
+        store.create_activity(&COMPLAINT, by, account, r).await?;
+    }
+    if rng.chance(25) {
+        for m in 0..3 {
+            let mut r = Record::new();
+            r.insert("surveyed_on", text(day(-30 * m - rng.below(20) as i64)));
+            r.insert("overall", Value::Int(2 + rng.below(4) as i64));
+            r.insert("nps", Value::Int(4 + rng.below(7) as i64));
+            r.insert("product", Value::Int(2 + rng.below(4) as i64));
+            r.insert("service", Value::Int(2 + rng.below(4) as i64));
+            store.create_activity(&SURVEY, by, account, r).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Creates the demo company with `accounts` accounts. Refuses a database that
 /// already has users.
 pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
@@ -268,6 +321,10 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
             p.insert("prices", text(format!("比我方低 {}%", rng.below(12))));
             p.insert("policy", text(*rng.pick(&["月结60天，年底返点3%", "现款现货，量大优惠", "提供免费技术服务"])));
             store.set_position(&admin, acc.id, cid, p).await?;
+        }
+        if owner.is_some() {
+            let owner_actor = Actor { user_id: owner.unwrap_or_default(), role: Role::Admin, team_id: None };
+            add_activities(store, &owner_actor, acc.id, &mut rng).await?;
         }
         if rng.chance(40) {
             let mut p = Record::new();

@@ -155,7 +155,10 @@ async fn add_activities(store: &Store, by: &Actor, account: i64, rng: &mut Rng) 
         let mut r = Record::new();
         r.insert("occurred_at", text(format!("{}T{:02}:30", day(-back), 9 + rng.below(8))));
         r.insert("channel", text(*rng.pick(&["phone", "wechat", "visit", "email", "meeting"])));
-        r.insert("subject", text(*rng.pick(&["年度采购计划沟通", "新产品介绍", "价格调整通知", "交期确认", "样品反馈"])));
+        r.insert(
+            "subject",
+            text(*rng.pick(&["年度采购计划沟通", "新产品介绍", "价格调整通知", "交期确认", "样品反馈"])),
+        );
         r.insert("result", text(*rng.pick(&["客户有意向，待报价", "需要技术资料", "下月再议"])));
         r.insert("next_step", text(*rng.pick(&["发送报价单", "寄送样品", "安排技术交流", "电话回访"])));
         r.insert("follow_up_date", text(day(rng.below(10) as i64 - 4)));

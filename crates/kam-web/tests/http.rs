@@ -1479,6 +1479,13 @@ async fn complaints_through_to_closed_and_overdue(s: Store) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let card = t.get(&b, &format!("/complaints/{late_id}")).await;
     assert!(card.body.contains("已联系客户") && card.body.contains("分析中"));
+    let print = t.get(&b, &format!("/complaints/{late_id}/print")).await;
+    assert!(
+        print.body.contains("客户投诉管理卡") && print.body.contains("发票错误") && print.body.contains("赵科长"),
+        "附表八 print page"
+    );
+    let outsider = t.browser("rep_outsider", Role::Sales, Some("East")).await;
+    assert_eq!(t.get(&outsider, &format!("/complaints/{late_id}/print")).await.status, StatusCode::NOT_FOUND);
     let r = t
         .post(
             &b,
@@ -1553,6 +1560,13 @@ async fn visit_records_with_objections(s: Store) {
     let r = t.api(&token, "PATCH", &format!("/api/v1/visits/{id}"), Some(json!({"objection_resolved": true}))).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(!t.get(&b, "/today").await.body.contains("认为价格偏高"), "resolved objections leave the Today list");
+    let print = t.get(&b, &format!("/accounts/{acc}/visits/print")).await;
+    assert!(
+        print.body.contains("客户拜访档案记录")
+            && print.body.contains("技术交流")
+            && print.body.contains("准备成本分析"),
+        "附表三 print page"
+    );
 }
 
 async fn visit_plans_grid_form_and_api(s: Store) {

@@ -8,6 +8,7 @@ mod competitors;
 mod contacts;
 mod home;
 mod market;
+mod print;
 mod search;
 mod session;
 mod today;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(today::router())
         .merge(market::router())
+        .merge(print::router())
         .merge(visit_plans::router())
 }
 

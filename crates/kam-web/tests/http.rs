@@ -182,6 +182,12 @@ fn set_cookie(h: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// The id of the account a form post redirected to (`/accounts/{id}?msg=…`).
+fn account_id_of(r: &Resp) -> i64 {
+    let loc = r.headers[header::LOCATION].to_str().unwrap();
+    loc.trim_start_matches("/accounts/").split('?').next().unwrap().parse().unwrap()
+}
+
 fn csrf_of(html: &str) -> String {
     let i = html.find("name=\"_csrf\" value=\"").expect("a form with a CSRF token");
     html[i + 20..].split('"').next().unwrap().to_string()
@@ -914,15 +920,7 @@ async fn contacts_over_the_api(s: Store) {
     // Pages: contact card, list and link form.
     let b = t.browser("rep_web", Role::Sales, Some("East")).await;
     let r = t.post(&b, "/accounts", &[("name", "网页客户"), ("owner", "")]).await;
-    let id: i64 = r.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/accounts/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id: i64 = account_id_of(&r);
     let r = t
         .post(
             &b,
@@ -1001,15 +999,7 @@ async fn competitors_and_business_over_pages_and_api(s: Store) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("该名称已被使用"));
     let r = t.post(&b, "/accounts", &[("name", "竞争测试公司"), ("owner", "")]).await;
-    let id: i64 = r.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/accounts/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let id: i64 = account_id_of(&r);
     let page = t.get(&b, &format!("/accounts/{id}?tab=competition")).await;
     let cid = page.body.split("<option value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let r = t
@@ -1160,15 +1150,7 @@ async fn activities_over_api_and_pages(s: Store) {
     // Pages: record a call from the account page, see it in the tab and the list.
     let b = t.browser("rep_web", Role::Sales, Some("East")).await;
     let r = t.post(&b, "/accounts", &[("name", "联系测试公司"), ("owner", "")]).await;
-    let acc: i64 = r.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/accounts/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let acc: i64 = account_id_of(&r);
     t.post(&b, &format!("/accounts/{acc}/contacts"), &[("name", "郑七")]).await;
     let form = t.get(&b, &format!("/accounts/{acc}/interactions/new")).await;
     assert_eq!(form.status, StatusCode::OK);
@@ -1310,15 +1292,7 @@ async fn today_page_reminders_and_calendar_feed(s: Store) {
     let today = kam_core::time_util::today_local();
     let b = t.browser("rep", Role::Sales, Some("East")).await;
     let r = t.post(&b, "/accounts", &[("name", "提醒测试公司"), ("owner", "")]).await;
-    let acc: i64 = r.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/accounts/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let acc: i64 = account_id_of(&r);
     let due = today.to_string();
     let r = t
         .post(
@@ -1514,15 +1488,7 @@ async fn visit_records_with_objections(s: Store) {
     let t = TestApp::new(s);
     let b = t.browser("rep", Role::Sales, Some("East")).await;
     let r = t.post(&b, "/accounts", &[("name", "拜访测试公司"), ("owner", "")]).await;
-    let acc: i64 = r.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/accounts/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let acc: i64 = account_id_of(&r);
     let form = t.get(&b, &format!("/accounts/{acc}/visits/new")).await;
     assert!(form.body.contains("name=\"sequence\" value=\"1\""), "the first visit is number 1");
     let r = t
@@ -1577,15 +1543,7 @@ async fn visit_plans_grid_form_and_api(s: Store) {
     // The rep plans the year's visits on the form.
     let b = t.browser("rep_web", Role::Sales, Some("East")).await;
     let r = t.post(&b, "/accounts", &[("name", "计划测试公司"), ("owner", "")]).await;
-    let acc: i64 = r.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/accounts/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let acc: i64 = account_id_of(&r);
     let form = t.get(&b, &format!("/accounts/{acc}/visit-plan")).await;
     assert_eq!(form.status, StatusCode::OK);
     let year_s = year.to_string();
@@ -1741,15 +1699,7 @@ async fn market_activities_with_participants(s: Store) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let ev = r.headers[header::LOCATION].to_str().unwrap().split('?').next().unwrap().to_string();
     let r = t.post(&b, "/accounts", &[("name", "展会客户"), ("owner", "")]).await;
-    let acc: i64 = r.headers[header::LOCATION]
-        .to_str()
-        .unwrap()
-        .trim_start_matches("/accounts/")
-        .split('?')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let acc: i64 = account_id_of(&r);
     let card = t.get(&b, &ev).await;
     assert!(card.body.contains(&format!("<option value=\"{acc}\">展会客户</option>")));
     let r = t.post(&b, &format!("{ev}/participants"), &[("who", &acc.to_string()), ("note", "参展")]).await;

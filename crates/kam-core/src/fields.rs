@@ -353,6 +353,20 @@ pub fn parse_record<'a>(
     rec
 }
 
+/// The required fields `rec` leaves empty: set to null, or (for a new record,
+/// `creating`) absent.
+pub fn missing_required(defs: &[FieldDef], rec: &Record, creating: bool) -> FieldErrors {
+    let mut errs = FieldErrors::default();
+    for d in defs.iter().filter(|d| d.required) {
+        match rec.get(d.name) {
+            Some(Value::Null) => errs.add(d.name, "err.required"),
+            None if creating => errs.add(d.name, "err.required"),
+            _ => {}
+        }
+    }
+    errs
+}
+
 /// Finds a field definition by name.
 pub fn def<'d>(defs: &'d [FieldDef], name: &str) -> Option<&'d FieldDef> {
     defs.iter().find(|d| d.name == name)
@@ -415,6 +429,17 @@ mod tests {
         let d = FieldDef::new("birth_date", Kind::Date, "g");
         assert_eq!(parse(&d, Raw::Form("2026-02-30")), Err("err.date"));
         assert!(parse(&d, Raw::Form("1970-01-31")).is_ok());
+    }
+
+    #[test]
+    fn required_fields_on_create_and_on_change() {
+        static D: &[FieldDef] =
+            &[FieldDef::new("name", Kind::Text(10), "g").required(), FieldDef::new("x", Kind::Text(10), "g")];
+        assert_eq!(missing_required(D, &Record::new(), true).0.get("name"), Some(&"err.required"));
+        assert!(missing_required(D, &Record::new(), false).is_empty(), "a change that leaves the name alone");
+        let mut cleared = Record::new();
+        cleared.insert("name", Value::Null);
+        assert!(!missing_required(D, &cleared, false).is_empty());
     }
 
     #[test]

@@ -287,9 +287,7 @@ impl Store {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         Self::check_writable(actor, &input.rec)?;
-        if input.rec.get("name").is_none_or(Value::is_null) {
-            return Err(StoreError::field("name", "err.required"));
-        }
+        StoreError::check_required(FIELDS, &input.rec, true)?;
         let owner = match input.owner {
             Some(o) => o,
             None if actor.role == Role::Admin => None,
@@ -352,9 +350,7 @@ impl Store {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         Self::check_writable(actor, &input.rec)?;
-        if input.rec.get("name").is_some_and(Value::is_null) {
-            return Err(StoreError::field("name", "err.required"));
-        }
+        StoreError::check_required(FIELDS, &input.rec, false)?;
         let mut changes = fields::diff(&before.rec, &input.rec);
         let mut extra: Vec<(&str, Arg)> = Vec::new();
         if let Some(owner) = input.owner

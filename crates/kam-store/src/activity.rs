@@ -74,18 +74,6 @@ fn derived_args(kind: &ActivityKind, derived: &Record) -> Vec<(&'static str, Arg
         .collect()
 }
 
-fn required(kind: &ActivityKind, rec: &Record, all: bool) -> Result<()> {
-    let mut errs = kam_core::FieldErrors::default();
-    for d in kind.fields.iter().filter(|d| d.required) {
-        match rec.get(d.name) {
-            Some(Value::Null) => errs.add(d.name, "err.required"),
-            None if all => errs.add(d.name, "err.required"),
-            _ => {}
-        }
-    }
-    errs.into_result(()).map_err(StoreError::Invalid)
-}
-
 impl Store {
     /// Records of one kind the actor may see, newest first; optionally of one account.
     pub async fn list_activities(
@@ -133,7 +121,7 @@ impl Store {
         if !actor.can_record_activity(&acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        required(kind, &rec, true)?;
+        StoreError::check_required(kind.fields, &rec, true)?;
         let now = now_text();
         let derived = kind.derive.map(|d| d(&rec, None)).unwrap_or_default();
         let mut extra = derived_args(kind, &derived);
@@ -176,7 +164,7 @@ impl Store {
         if !actor.can_record_activity(&acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        required(kind, &rec, false)?;
+        StoreError::check_required(kind.fields, &rec, false)?;
         let changes = fields::diff(&before.rec, &rec);
         if changes.is_empty() {
             return Ok(before);

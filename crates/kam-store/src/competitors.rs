@@ -41,13 +41,18 @@ pub struct Partner {
 }
 
 impl Store {
-    pub async fn competitors(&self, actor: &Actor) -> Result<Vec<Competitor>> {
+    /// Competitors with the number of in-scope accounts where each competes; all, or the one `id`.
+    async fn load_competitors(&self, actor: &Actor, id: Option<i64>) -> Result<Vec<Competitor>> {
         let mut q = Q::new(&format!(
             "SELECT c.id, {}, (SELECT COUNT(*) FROM account_competitors p JOIN accounts a ON a.id = p.account_id WHERE p.competitor_id = c.id AND ",
             columns(COMPETITOR_FIELDS, "c")
         ));
         crate::accounts::scope_sql(&mut q, actor, "a");
-        q.push(") AS n FROM competitors c ORDER BY c.name");
+        q.push(") AS n FROM competitors c");
+        if let Some(id) = id {
+            q.push(" WHERE c.id = ").arg(id);
+        }
+        q.push(" ORDER BY c.name");
         q.query()
             .fetch_all(self.pool())
             .await?
@@ -62,17 +67,19 @@ impl Store {
             .collect()
     }
 
+    pub async fn competitors(&self, actor: &Actor) -> Result<Vec<Competitor>> {
+        self.load_competitors(actor, None).await
+    }
+
     pub async fn competitor(&self, actor: &Actor, id: i64) -> Result<Competitor> {
-        self.competitors(actor).await?.into_iter().find(|c| c.id == id).ok_or(StoreError::NotFound)
+        self.load_competitors(actor, Some(id)).await?.pop().ok_or(StoreError::NotFound)
     }
 
     pub async fn create_competitor(&self, actor: &Actor, rec: Record) -> Result<Competitor> {
         if !actor.can_edit_competitors() {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        if rec.get("name").is_none_or(Value::is_null) {
-            return Err(StoreError::field("name", "err.required"));
-        }
+        StoreError::check_required(COMPETITOR_FIELDS, &rec, true)?;
         let mut tx = self.begin().await?;
         let now = now_text();
         let id: i64 = match insert(
@@ -238,11 +245,7 @@ impl Store {
     pub async fn add_partner(&self, actor: &Actor, account_id: i64, rec: Record) -> Result<i64> {
         let acc = self.account(actor, account_id).await?;
         Self::check_edit(actor, &acc)?;
-        for f in ["kind", "name"] {
-            if rec.get(f).is_none_or(Value::is_null) {
-                return Err(StoreError::field(f, "err.required"));
-            }
-        }
+        StoreError::check_required(PARTNER_FIELDS, &rec, true)?;
         let mut tx = self.begin().await?;
         let id: i64 = insert("account_partners", PARTNER_FIELDS, &rec, &[("account_id", Arg::Int(Some(account_id)))])
             .query()

@@ -245,9 +245,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let owns = self.editable_account(&mut tx, actor, account_id).await?.owner_id == Some(actor.user_id);
         Self::check_personal(actor, owns, &rec)?;
-        if rec.get("name").is_none_or(Value::is_null) {
-            return Err(StoreError::field("name", "err.required"));
-        }
+        StoreError::check_required(FIELDS, &rec, true)?;
         let now = now_text();
         let id: i64 = insert(
             "contacts",
@@ -287,9 +285,7 @@ impl Store {
         if touches_personal && !actor.can_see_personal(before.actor_owns_account) {
             return Err(StoreError::Forbidden("err.field_forbidden"));
         }
-        if rec.get("name").is_some_and(Value::is_null) {
-            return Err(StoreError::field("name", "err.required"));
-        }
+        StoreError::check_required(FIELDS, &rec, false)?;
         let changes = fields::diff(&before.rec, &rec);
         if changes.is_empty() {
             return Ok(before);

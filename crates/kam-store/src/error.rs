@@ -31,6 +31,15 @@ impl StoreError {
         StoreError::Invalid(e)
     }
 
+    /// Refuses a record that leaves required fields empty (see `fields::missing_required`).
+    pub fn check_required(
+        defs: &[kam_core::FieldDef],
+        rec: &kam_core::Record,
+        creating: bool,
+    ) -> Result<(), StoreError> {
+        kam_core::fields::missing_required(defs, rec, creating).into_result(()).map_err(StoreError::Invalid)
+    }
+
     /// Whether the database refused a write because of a unique constraint.
     pub fn is_unique_violation(&self) -> bool {
         match self {

@@ -5,7 +5,7 @@ use kam_core::audit::{Action, created, deleted};
 use kam_core::fields;
 use kam_core::market::FIELDS;
 use kam_core::time_util::now_text;
-use kam_core::{Actor, FieldErrors, Record, Value};
+use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -147,15 +147,7 @@ impl Store {
 
     pub async fn create_market_activity(&self, actor: &Actor, rec: Record) -> Result<Event> {
         writer(actor)?;
-        let mut errs = FieldErrors::default();
-        for d in FIELDS.iter().filter(|d| d.required) {
-            if rec.get(d.name).is_none_or(Value::is_null) {
-                errs.add(d.name, "err.required");
-            }
-        }
-        if !errs.is_empty() {
-            return Err(StoreError::Invalid(errs));
-        }
+        StoreError::check_required(FIELDS, &rec, true)?;
         let mut tx = self.begin().await?;
         let now = now_text();
         let id: i64 = insert(
@@ -181,13 +173,7 @@ impl Store {
     pub async fn update_market_activity(&self, actor: &Actor, id: i64, rec: Record) -> Result<Event> {
         writer(actor)?;
         let before = self.market_activity(actor, id).await?;
-        if FIELDS.iter().any(|d| d.required && rec.get(d.name).is_some_and(Value::is_null)) {
-            let mut e = FieldErrors::default();
-            for d in FIELDS.iter().filter(|d| d.required && rec.get(d.name).is_some_and(Value::is_null)) {
-                e.add(d.name, "err.required");
-            }
-            return Err(StoreError::Invalid(e));
-        }
+        StoreError::check_required(FIELDS, &rec, false)?;
         let changes = fields::diff(&before.rec, &rec);
         if changes.is_empty() {
             return Ok(before);

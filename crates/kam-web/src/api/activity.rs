@@ -184,10 +184,13 @@ async fn create(
     let actor = api.user.actor();
     state.store.account(&actor, account_id).await.map_err(|e| ApiError::store(lang, e))?;
     // Report missing required fields together with malformed ones.
-    let mut missing = FieldErrors::default();
-    for d in kind.fields.iter().filter(|d| d.required && body.get(d.name).is_none_or(|v| v.is_null())) {
-        missing.add(d.name, "err.required");
-    }
+    let present: kam_core::Record = kind
+        .fields
+        .iter()
+        .filter(|d| body.get(d.name).is_some_and(|v| !v.is_null()))
+        .map(|d| (d.name, kam_core::Value::Bool(true)))
+        .collect();
+    let missing = kam_core::fields::missing_required(kind.fields, &present, true);
     let rec = match fields(kind, &api, &body) {
         Err(mut e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             for (f, k) in &missing.0 {

@@ -16,6 +16,9 @@ pub enum Action {
     Login,
     Logout,
     Disable,
+    Submit,
+    Approve,
+    Return,
 }
 
 impl Action {
@@ -32,6 +35,9 @@ impl Action {
             Action::Login => "login",
             Action::Logout => "logout",
             Action::Disable => "disable",
+            Action::Submit => "submit",
+            Action::Approve => "approve",
+            Action::Return => "return",
         }
     }
 }

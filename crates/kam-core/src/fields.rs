@@ -26,12 +26,17 @@ pub enum Kind {
     Date,
     /// A local date and time `YYYY-MM-DDTHH:MM` (China time), as a form's datetime-local sends it.
     DateTime,
+    /// A time of day `HH:MM` (24 hours).
+    Time,
     /// A whole number within bounds.
     Int(i64, i64),
     /// An amount in minor units (分); forms take `12,345.67`, JSON takes minor units.
     Money,
     /// A percentage, e.g. 62.5.
     Percent,
+    /// A non-negative quantity with up to three decimals (kg, pieces), kept as
+    /// its normalised decimal text, e.g. `12.5`.
+    Quantity,
     Email,
     Url,
     Phone,
@@ -205,6 +210,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
                 None => return Err("err.integer"),
             },
             Kind::Percent => return check_percent(n.as_f64().unwrap_or(f64::NAN)),
+            Kind::Quantity => n.to_string(),
             _ => return Err("err.type_text"),
         },
         Raw::Json(serde_json::Value::Bool(b)) => match def.kind {
@@ -256,6 +262,8 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
         }
         Kind::Date => time_util::parse_date(t).map(|_| Value::Text(t.to_string())).ok_or("err.date"),
         Kind::DateTime => time_util::parse_local_datetime(t).map(Value::Text).ok_or("err.datetime"),
+        Kind::Time => parse_time(t).map(|(h, m)| Value::Text(format!("{h:02}:{m:02}"))).ok_or("err.time"),
+        Kind::Quantity => parse_quantity(t).map(|q| Value::Text(format_quantity(q))).ok_or("err.quantity"),
         Kind::Int(..) => t.replace(',', "").parse::<i64>().map_err(|_| "err.integer").and_then(|i| check_int(def, i)),
         Kind::Money => t.parse::<i64>().map_err(|_| "err.money").and_then(|i| check_int(def, i)),
         Kind::Percent => check_percent(t.trim_end_matches('%').trim().parse::<f64>().unwrap_or(f64::NAN)),
@@ -310,6 +318,38 @@ fn check_percent(f: f64) -> Result<Value, &'static str> {
     } else {
         Err("err.percent")
     }
+}
+
+/// `9:05` / `09:05` → (9, 5).
+pub fn parse_time(t: &str) -> Option<(u8, u8)> {
+    let (h, m) = t.trim().split_once(':')?;
+    if !(1..=2).contains(&h.len()) || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some((h, m))
+}
+
+/// `12.5` / `1,200` / `0.125` → thousandths (12 500, 1 200 000, 125); at most
+/// three decimals, never negative.
+pub fn parse_quantity(t: &str) -> Option<i64> {
+    let s: String = t.chars().filter(|c| !matches!(c, ',' | ' ')).collect();
+    let (units, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if units.is_empty() && frac.is_empty() || frac.len() > 3 {
+        return None;
+    }
+    if !units.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) || units.len() > 12 {
+        return None;
+    }
+    let u: i64 = if units.is_empty() { 0 } else { units.parse().ok()? };
+    let f: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<3}").parse().ok()? };
+    u.checked_mul(1000)?.checked_add(f)
+}
+
+/// Thousandths as the shortest decimal text: 12 500 → `12.5`.
+pub fn format_quantity(thousandths: i64) -> String {
+    let s = format!("{}.{:03}", thousandths / 1000, thousandths % 1000);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// `12,345.67` / `¥12345.6` / `100` → minor units.
@@ -389,6 +429,27 @@ mod tests {
     use super::*;
 
     static E: EnumDef = EnumDef { name: "grade", values: &["A", "B"] };
+
+    #[test]
+    fn times_and_quantities() {
+        let t = FieldDef::new("t", Kind::Time, "g");
+        assert_eq!(parse(&t, Raw::Form("9:05")), Ok(Value::Text("09:05".into())));
+        assert_eq!(parse(&t, Raw::Form("23:59")), Ok(Value::Text("23:59".into())));
+        for bad in ["24:00", "9:5", "12:60", "noon", "-1:00", "123:00"] {
+            assert_eq!(parse(&t, Raw::Form(bad)), Err("err.time"), "{bad}");
+        }
+        let q = FieldDef::new("q", Kind::Quantity, "g");
+        assert_eq!(parse(&q, Raw::Form("1,200")), Ok(Value::Text("1200".into())));
+        assert_eq!(parse(&q, Raw::Form("12.50")), Ok(Value::Text("12.5".into())));
+        assert_eq!(parse(&q, Raw::Form(".125")), Ok(Value::Text("0.125".into())));
+        assert_eq!(parse(&q, Raw::Json(&serde_json::json!(2.25))), Ok(Value::Text("2.25".into())));
+        for bad in ["-1", "1.2345", "abc", ".", "1e3"] {
+            assert_eq!(parse(&q, Raw::Form(bad)), Err("err.quantity"), "{bad}");
+        }
+        assert_eq!(parse_quantity("12.5"), Some(12_500));
+        assert_eq!(format_quantity(125), "0.125");
+        assert_eq!(format_quantity(3_000), "3");
+    }
 
     #[test]
     fn money_parses_yuan_in_forms_and_minor_units_in_json() {

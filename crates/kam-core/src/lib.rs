@@ -15,6 +15,7 @@ pub mod search;
 pub mod secret;
 pub mod time_util;
 pub mod visit_plan;
+pub mod worklog;
 
 pub use access::{Actor, Role, Scope};
 pub use fields::{FieldDef, FieldErrors, Kind, Record, Value};

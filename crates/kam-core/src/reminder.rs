@@ -17,6 +17,8 @@ pub enum ReminderKind {
     PlannedVisit,
     /// An open objection from a visit, until resolved.
     Objection,
+    /// A work log waiting for the user's signature.
+    Signoff,
 }
 
 impl ReminderKind {
@@ -27,6 +29,7 @@ impl ReminderKind {
             ReminderKind::Complaint => "complaint",
             ReminderKind::PlannedVisit => "planned_visit",
             ReminderKind::Objection => "objection",
+            ReminderKind::Signoff => "signoff",
         }
     }
 }
@@ -37,13 +40,14 @@ pub struct Reminder {
     /// Stable key of the reminder, used to mark it done or snooze it:
     /// `follow_up-<interaction id>`, `birthday-<contact id>-<year>`,
     /// `complaint-<id>-reply` / `complaint-<id>-resolve`, `planned_visit-<visit id>`,
-    /// `objection-<visit id>`.
+    /// `objection-<visit id>`, `signoff-<work log id>-<round>`.
     pub key: String,
     pub kind: ReminderKind,
     pub due: String,
     pub title: String,
     pub detail: String,
-    pub account_id: i64,
+    /// The account it is about (none for a work log).
+    pub account_id: Option<i64>,
     pub account_name: String,
     /// Where the reminder comes from (a page path).
     pub href: String,
@@ -106,7 +110,7 @@ mod tests {
             due: String::new(),
             title: String::new(),
             detail: String::new(),
-            account_id: 1,
+            account_id: Some(1),
             account_name: String::new(),
             href: String::new(),
             overdue: false,

@@ -117,7 +117,21 @@ impl Store {
         rec: Record,
     ) -> Result<Activity> {
         let mut tx = self.begin().await?;
-        let acc = self.account_in(&mut tx, actor, account_id).await?;
+        let id = self.create_activity_in(&mut tx, kind, actor, account_id, rec).await?;
+        tx.commit().await?;
+        self.activity(kind, actor, id).await
+    }
+
+    /// `create_activity` inside the caller's transaction; returns the new id.
+    pub(crate) async fn create_activity_in(
+        &self,
+        tx: &mut crate::Tx,
+        kind: &ActivityKind,
+        actor: &Actor,
+        account_id: i64,
+        rec: Record,
+    ) -> Result<i64> {
+        let acc = self.account_in(tx, actor, account_id).await?;
         if !actor.can_record_activity(&acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -131,17 +145,17 @@ impl Store {
             ("created_at", now.clone().into()),
             ("updated_at", now.into()),
         ]);
-        let id: i64 = insert(kind.table, kind.fields, &rec, &extra).query().fetch_one(&mut *tx).await?.try_get("id")?;
+        let id: i64 =
+            insert(kind.table, kind.fields, &rec, &extra).query().fetch_one(&mut **tx).await?.try_get("id")?;
         if kind.entity == kam_core::complaint::COMPLAINT.entity {
-            crate::complaints::record_step(&mut tx, id, account_id, None, "received", actor.user_id, None).await?;
+            crate::complaints::record_step(tx, id, account_id, None, "received", actor.user_id, None).await?;
         }
         if kind.entity == kam_core::activity::VISIT.entity {
             let date = |f: &str| {
                 rec.get(f).and_then(Value::as_text).and_then(|t| t.get(..10)).and_then(kam_core::time_util::parse_date)
             };
             if let Some(visited) = date("visited_at") {
-                crate::visit_plans::on_visit(&mut tx, account_id, id, visited, date("next_planned"), actor.user_id)
-                    .await?;
+                crate::visit_plans::on_visit(tx, account_id, id, visited, date("next_planned"), actor.user_id).await?;
             }
         }
         let mut all = rec.clone();
@@ -150,10 +164,9 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Create, kind.entity, id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(tx)
             .await?;
-        tx.commit().await?;
-        self.activity(kind, actor, id).await
+        Ok(id)
     }
 
     /// Changes the named fields of a record.

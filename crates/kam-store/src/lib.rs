@@ -18,6 +18,7 @@ mod sql;
 pub mod testing;
 pub mod users;
 pub mod visit_plans;
+pub mod worklogs;
 
 use std::str::FromStr;
 use std::time::Duration;

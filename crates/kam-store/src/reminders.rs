@@ -26,6 +26,7 @@ fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
         "complaint" => ReminderKind::Complaint,
         "planned_visit" => ReminderKind::PlannedVisit,
         "objection" => ReminderKind::Objection,
+        "signoff" => ReminderKind::Signoff,
         _ => return None,
     };
     let id = parts.next()?.parse().ok()?;
@@ -33,6 +34,7 @@ fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
         (ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection, None, _) => Some((kind, id)),
         (ReminderKind::Birthday, Some(y), None) if y.len() == 4 && y.parse::<i32>().is_ok() => Some((kind, id)),
         (ReminderKind::Complaint, Some("reply" | "resolve"), None) => Some((kind, id)),
+        (ReminderKind::Signoff, Some(round), None) if round.parse::<i64>().is_ok() => Some((kind, id)),
         _ => None,
     }
 }
@@ -87,7 +89,7 @@ impl Store {
                     due: String::new(),
                     title: next.filter(|n| !n.is_empty()).unwrap_or_else(|| subject.clone()),
                     detail: subject,
-                    account_id: row.try_get("account_id")?,
+                    account_id: Some(row.try_get("account_id")?),
                     account_name: row.try_get("account_name")?,
                     href: format!("/interactions/{id}"),
                     overdue: false,
@@ -120,7 +122,7 @@ impl Store {
                     due: String::new(),
                     title: name,
                     detail: format!("{}", day.year() - birth.year()),
-                    account_id: row.try_get("account_id")?,
+                    account_id: Some(row.try_get("account_id")?),
                     account_name: row.try_get("account_name")?,
                     href: format!("/contacts/{id}"),
                     overdue: false,
@@ -151,7 +153,7 @@ impl Store {
                         due: String::new(),
                         title: account_name.clone(),
                         detail: row.try_get("goal")?,
-                        account_id,
+                        account_id: Some(account_id),
                         account_name: account_name.clone(),
                         href: format!("/visits/{id}"),
                         overdue: false,
@@ -173,7 +175,7 @@ impl Store {
                             due: String::new(),
                             title: text.chars().take(60).collect(),
                             detail: plan.unwrap_or_default(),
-                            account_id,
+                            account_id: Some(account_id),
                             account_name: account_name.clone(),
                             href: format!("/visits/{id}"),
                             overdue: false,
@@ -206,9 +208,26 @@ impl Store {
                     due: String::new(),
                     title: row.try_get("subject")?,
                     detail: format!("{which} {}", due.replace('T', " ")),
-                    account_id: row.try_get("account_id")?,
+                    account_id: Some(row.try_get("account_id")?),
                     account_name: row.try_get("account_name")?,
                     href: format!("/complaints/{id}"),
+                    overdue: false,
+                },
+            );
+        }
+        // Work logs waiting for the user's signature, from the day they reached them.
+        for (day, log, step, round) in self.worklogs_awaiting(user.id).await? {
+            push(
+                day,
+                Reminder {
+                    key: format!("signoff-{}-{round}", log.id),
+                    kind: ReminderKind::Signoff,
+                    due: String::new(),
+                    title: format!("{} {}", log.author_name, log.log_date),
+                    detail: step.as_str().to_string(),
+                    account_id: None,
+                    account_name: String::new(),
+                    href: format!("/worklogs/{}", log.id),
                     overdue: false,
                 },
             );
@@ -304,5 +323,7 @@ mod tests {
         assert_eq!(parse_key("other-1"), None);
         assert_eq!(parse_key("complaint-3-reply"), Some((ReminderKind::Complaint, 3)));
         assert_eq!(parse_key("complaint-3-later"), None);
+        assert_eq!(parse_key("signoff-4-2"), Some((ReminderKind::Signoff, 4)));
+        assert_eq!(parse_key("signoff-4"), None);
     }
 }

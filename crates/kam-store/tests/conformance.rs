@@ -28,6 +28,7 @@ kam_store::on_both_engines!(
     visits_track_objections_and_next_planned_dates,
     visit_plans_fill_from_visits_and_count_plan_versus_actual,
     market_activities_show_participants_within_scope,
+    worklogs_sign_off_chain_visits_and_scope,
 );
 
 fn text(s: &str) -> Value {
@@ -823,4 +824,166 @@ async fn market_activities_show_participants_within_scope(s: Store) {
     assert!(s.account_history(a).await.unwrap().iter().any(|r| r.entity == "market_activity" && r.action == "unlink"));
     s.update_market_activity(&w.rep1, ev.id, rec(&[("outcome", text("签约 3 家"))])).await.unwrap();
     assert_eq!(s.market_activities(&w.rep1, 1, 10).await.unwrap().total, 1);
+}
+
+fn entry(account: Option<i64>, pairs: &[(&'static str, Value)]) -> kam_core::worklog::Entry {
+    kam_core::worklog::Entry { id: None, account_id: account, contact_id: None, rec: rec(pairs) }
+}
+
+async fn worklogs_sign_off_chain_visits_and_scope(s: Store) {
+    use kam_core::worklog::{Decision, Input, Status, Step};
+    use kam_store::worklogs::WorklogFilter;
+    let w = world(&s).await;
+    let acc = testing::user(&s, "acc", Role::Finance, None).await;
+    let acc = actor(&s, acc).await;
+    let vp = testing::user(&s, "vp", Role::Manager, None).await;
+    let vp = actor(&s, vp).await;
+    let east = w.rep1.team_id.unwrap();
+    let a = account(&s, &w.rep1, "日志客户").await;
+    let other = account(&s, &w.rep3, "别队客户").await;
+    let day = "2026-11-20";
+    let visit = entry(
+        Some(a),
+        &[
+            ("person", text("李总")),
+            ("time_from", text("09:00")),
+            ("time_to", text("10:30")),
+            ("content", text("洽谈明年框架协议\n价格与交期")),
+            ("result", text("同意下周报价")),
+        ],
+    );
+    let mut input = Input {
+        rec: rec(&[("log_date", text(day)), ("market_analysis", text("华东需求回暖"))]),
+        visits: vec![visit.clone()],
+        collections: vec![entry(
+            Some(a),
+            &[("contract_no", text("HT-2026-018")), ("quantity", text("12.5")), ("paid_amount", Value::Int(1_250_000))],
+        )],
+        affairs: vec![entry(
+            None,
+            &[("department", text("财务部")), ("matter", text("核对发票")), ("completion", text("done"))],
+        )],
+    };
+    // Only the rep's own accounts; finance writes no logs.
+    let mut bad = input.clone();
+    bad.visits[0].account_id = Some(other);
+    assert!(
+        matches!(s.create_worklog(&w.rep1, bad).await, Err(StoreError::Invalid(e)) if e.0.contains_key("visits.0.account_id"))
+    );
+    assert!(matches!(s.create_worklog(&w.fin, input.clone()).await, Err(StoreError::Forbidden(_))));
+    let log = s.create_worklog(&w.rep1, input.clone()).await.unwrap();
+    assert_eq!((log.status, log.visits.len(), log.collections.len(), log.affairs.len()), (Status::Draft, 1, 1, 1));
+    assert_eq!(log.collections[0].rec["quantity"], text("12.5"));
+    assert!(
+        matches!(s.create_worklog(&w.rep1, input.clone()).await, Err(StoreError::Invalid(e)) if e.0.contains_key("log_date"))
+    );
+    // Editing keeps entry ids: the visit entry is updated, a second one added, the affair removed.
+    input.visits[0].id = Some(log.visits[0].id);
+    input.visits[0].rec.insert("result", text("同意下周报价，先送样"));
+    input.visits.push(entry(
+        Some(a),
+        &[("time_from", text("14:00")), ("time_to", text("15:00")), ("content", text("回访设备使用"))],
+    ));
+    input.collections[0].id = Some(log.collections[0].id);
+    input.affairs.clear();
+    let log = s.update_worklog(&w.rep1, log.id, input.clone()).await.unwrap();
+    assert_eq!(log.visits.len(), 2);
+    assert_eq!(log.visits[0].id, input.visits[0].id.unwrap());
+    assert!(log.affairs.is_empty());
+    // The visit record is made from the entry, once.
+    let v = s.visit_from_entry(&w.rep1, log.id, log.visits[0].id).await.unwrap();
+    assert_eq!(s.visit_from_entry(&w.rep1, log.id, log.visits[0].id).await.unwrap(), v);
+    let rec_v = s.activity(&kam_core::activity::VISIT, &w.rep1, v).await.unwrap();
+    assert_eq!(rec_v.rec["visited_at"], text("2026-11-20T09:00"));
+    assert_eq!(rec_v.rec["ended_at"], text("2026-11-20T10:30"));
+    assert_eq!(rec_v.rec["goal"], text("洽谈明年框架协议"));
+    assert_eq!(rec_v.rec["interviewees"], text("李总"));
+    assert!(matches!(s.visit_from_entry(&w.m1, log.id, log.visits[0].id).await, Err(StoreError::Forbidden(_))));
+    // No chain configured yet: submitting is refused and nothing changes.
+    assert!(matches!(s.submit_worklog(&w.rep1, log.id).await, Err(StoreError::Conflict("err.worklog_no_chain"))));
+    assert!(matches!(
+        s.set_signoff_chain(&w.m1, east, &[(Step::DeptHead, w.m1.user_id)]).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    s.set_signoff_chain(
+        &w.admin,
+        east,
+        &[
+            (Step::Vp, vp.user_id),
+            (Step::Cashier, w.fin.user_id),
+            (Step::Accountant, acc.user_id),
+            (Step::DeptHead, w.m1.user_id),
+        ],
+    )
+    .await
+    .unwrap();
+    let chain: Vec<Step> = s.signoff_chain(east).await.unwrap().iter().map(|c| c.step).collect();
+    assert_eq!(chain, Step::ALL);
+    // Before submission only the author and the team's manager see it.
+    assert!(matches!(s.worklog(&w.fin, log.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.worklog(&w.rep2, log.id).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.worklog(&w.rep3, log.id).await, Err(StoreError::NotFound)));
+    s.worklog(&w.m1, log.id).await.unwrap();
+    let log = s.submit_worklog(&w.rep1, log.id).await.unwrap();
+    assert_eq!((log.status, log.round, log.next_signer_id), (Status::Submitted, 1, Some(w.fin.user_id)));
+    assert!(matches!(s.update_worklog(&w.rep1, log.id, input.clone()).await, Err(StoreError::Forbidden(_))));
+    // The cashier now sees it and has a reminder; the accountant must wait.
+    assert_eq!(s.worklogs(&w.fin, &WorklogFilter { awaiting_me: true, ..Default::default() }).await.unwrap().total, 1);
+    assert_eq!(s.worklogs(&acc, &WorklogFilter { awaiting_me: true, ..Default::default() }).await.unwrap().total, 0);
+    let today = kam_core::time_util::today_local();
+    let fin_user = s.user(w.fin.user_id).await.unwrap();
+    assert!(s.reminders(&fin_user, today, 7).await.unwrap().iter().any(|r| r.key == format!("signoff-{}-1", log.id)));
+    assert!(matches!(
+        s.sign_worklog(&acc, log.id, Decision::Approve, None, None).await,
+        Err(StoreError::Conflict("err.worklog_not_your_turn"))
+    ));
+    s.sign_worklog(&w.fin, log.id, Decision::Approve, Some("回款已到账"), None).await.unwrap();
+    let log = s.sign_worklog(&acc, log.id, Decision::Return, Some("合同金额漏填"), None).await.unwrap();
+    assert_eq!(log.status, Status::Returned);
+    // Returned: the rep corrects and resubmits; a fresh round starts at the cashier.
+    input.collections[0].rec.insert("contract_amount", Value::Int(5_000_000));
+    s.update_worklog(&w.rep1, log.id, input.clone()).await.unwrap();
+    let log = s.submit_worklog(&w.rep1, log.id).await.unwrap();
+    assert_eq!((log.round, log.next_signer_id), (2, Some(w.fin.user_id)));
+    s.sign_worklog(&w.fin, log.id, Decision::Approve, None, None).await.unwrap();
+    s.sign_worklog(&acc, log.id, Decision::Approve, None, None).await.unwrap();
+    assert!(matches!(
+        s.sign_worklog(&w.m1, log.id, Decision::Approve, None, None).await,
+        Err(StoreError::Invalid(e)) if e.0.contains_key("evaluation")
+    ));
+    s.sign_worklog(&w.m1, log.id, Decision::Approve, None, Some("拜访扎实，回款及时")).await.unwrap();
+    let log = s.sign_worklog(&vp, log.id, Decision::Approve, Some("同意"), None).await.unwrap();
+    assert_eq!(log.status, Status::Approved);
+    assert_eq!(log.evaluation.as_deref(), Some("拜访扎实，回款及时"));
+    assert_eq!(log.signoffs.len(), 8, "two rounds of four slots");
+    assert_eq!(log.signoffs[1].slot.comment.as_deref(), Some("合同金额漏填"));
+    // Signatures stand: the database refuses changing or removing them.
+    let (upd, del) = s.try_tamper_signoffs(log.id).await;
+    assert!(upd.is_err() && del.is_err());
+    // Everything is in the log's history and the entries in the account's.
+    let h = s.entity_history("worklog", log.id).await.unwrap();
+    let actions: Vec<&str> = h.iter().rev().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        vec!["create", "submit", "approve", "return", "submit", "approve", "approve", "approve", "approve"]
+    );
+    let acc_h = s.account_history(a).await.unwrap();
+    assert!(acc_h.iter().any(|r| r.entity == "worklog_visit" && r.action == "link"));
+    assert!(acc_h.iter().any(|r| r.entity == "worklog_collection" && r.action == "update"));
+    // Lists: the manager sees the team's, another team's manager-less rep nothing.
+    assert_eq!(s.worklogs(&w.m1, &WorklogFilter::default()).await.unwrap().total, 1);
+    assert_eq!(s.worklogs(&w.rep3, &WorklogFilter::default()).await.unwrap().total, 0);
+    assert_eq!(s.worklogs(&w.rep2, &WorklogFilter::default()).await.unwrap().total, 0);
+    let mine = s.worklogs(&w.rep1, &WorklogFilter { status: Some(Status::Approved), ..Default::default() }).await;
+    let mine = mine.unwrap();
+    assert_eq!((mine.total, mine.items[0].visit_count, mine.items[0].paid_total), (1, 2, 1_250_000));
+    // A draft never submitted can be deleted; a signed log cannot.
+    assert!(matches!(s.delete_worklog(&w.rep1, log.id).await, Err(StoreError::Forbidden(_))));
+    let d2 = s
+        .create_worklog(&w.rep1, Input { rec: rec(&[("log_date", text("2026-11-21"))]), ..Default::default() })
+        .await
+        .unwrap();
+    assert!(matches!(s.submit_worklog(&w.rep1, d2.id).await, Err(StoreError::Conflict("err.worklog_empty"))));
+    s.delete_worklog(&w.rep1, d2.id).await.unwrap();
+    assert!(s.worklog_of_day(&w.rep1, "2026-11-21").await.unwrap().is_none());
 }

@@ -191,6 +191,8 @@ pub fn input(
         Kind::Phone => ("tel", vec![]),
         Kind::Percent => ("decimal", vec![]),
         Kind::Money => ("decimal", vec![]),
+        Kind::Quantity => ("decimal", vec![]),
+        Kind::Time => ("time", vec![]),
         _ => ("text", vec![]),
     };
     let hint = match d.kind {

@@ -22,6 +22,10 @@ fn field_schema(entity: &str, d: &FieldDef) -> Value {
             json!({"type": "integer", "format": "int64", "minimum": 0, "description": "minor units (分); the account's currency applies"})
         }
         Kind::Percent => json!({"type": "number"}),
+        Kind::Time => json!({"type": "string", "pattern": "^\\d{2}:\\d{2}$", "description": "time of day HH:MM"}),
+        Kind::Quantity => {
+            json!({"type": "string", "pattern": "^\\d+(\\.\\d{1,3})?$", "description": "quantity, up to three decimals; a JSON number is accepted too"})
+        }
         Kind::Email => json!({"type": "string", "format": "email"}),
         Kind::Url => json!({"type": "string"}),
         Kind::Phone => json!({"type": "string", "maxLength": 40}),

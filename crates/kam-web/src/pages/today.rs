@@ -39,7 +39,7 @@ pub struct Item {
     pub due: String,
     pub title: String,
     pub detail: String,
-    pub account_id: i64,
+    pub account_id: Option<i64>,
     pub account_name: String,
     pub href: String,
     pub overdue: bool,
@@ -51,6 +51,7 @@ pub fn describe(lang: Lang, r: &Reminder) -> (String, String) {
     let detail = match r.kind {
         ReminderKind::Birthday => t(lang, "reminder.birthday_detail").replace("{n}", &r.detail),
         ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection => r.detail.clone(),
+        ReminderKind::Signoff => t(lang, &format!("worklog.step.{}", r.detail)).to_string(),
         ReminderKind::Complaint => match r.detail.split_once(' ') {
             Some((which, due)) => format!("{} {due}", t(lang, &format!("field.complaint.{which}_due"))),
             None => r.detail.clone(),
@@ -179,7 +180,11 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Respon
     };
     let body = crate::calendar::ics(t(lang, "calendar.name"), &items, time::OffsetDateTime::now_utc(), |r| {
         let (kind, _) = describe(lang, r);
-        format!("{kind}: {} · {}", r.title, r.account_name)
+        if r.account_name.is_empty() {
+            format!("{kind}: {}", r.title)
+        } else {
+            format!("{kind}: {} · {}", r.title, r.account_name)
+        }
     });
     ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=300")], body)
         .into_response()

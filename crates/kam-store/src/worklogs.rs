@@ -1,0 +1,821 @@
+//! Daily work logs 业务工作日志 (附表九): the author writes one per day, its
+//! entries are kept row by row (stable ids, so a visit record made from an
+//! entry stays linked), and a submitted log runs through its team's sign-off
+//! chain. Every rule comes from `kam_core::worklog`; this module stores.
+
+use kam_core::activity::VISIT;
+use kam_core::audit::{Action, created, deleted};
+use kam_core::fields;
+use kam_core::time_util::{now_text, parse_ts, today_local};
+use kam_core::worklog::{self, Decision, Facts, Input, SECTIONS, Signoff, Status, Step};
+use kam_core::{Actor, Record, Role, Value};
+use serde::Serialize;
+use sqlx::Row;
+use time::Date;
+
+use crate::accounts::Page;
+use crate::audit::Entry;
+use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::{Result, Store, StoreError, Tx};
+
+/// One stored entry of a log.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryRow {
+    pub id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
+    #[serde(flatten)]
+    pub rec: Record,
+    /// The visit record made from this visit entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit_id: Option<i64>,
+}
+
+/// One signature slot, with the signer's name.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignoffRow {
+    #[serde(flatten)]
+    pub slot: Signoff,
+    pub signer_name: String,
+}
+
+/// A whole log as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct Worklog {
+    pub id: i64,
+    pub author_id: i64,
+    pub author_name: String,
+    pub author_team_id: Option<i64>,
+    pub status: Status,
+    /// Submission rounds so far (a returned log submitted again starts the next).
+    pub round: i64,
+    #[serde(flatten)]
+    pub rec: Record,
+    pub visits: Vec<EntryRow>,
+    pub collections: Vec<EntryRow>,
+    pub affairs: Vec<EntryRow>,
+    /// 主管评价 and who wrote it.
+    pub evaluation: Option<String>,
+    pub evaluated_by_name: Option<String>,
+    pub evaluated_at: Option<String>,
+    pub submitted_at: Option<String>,
+    /// Every round's slots, oldest first.
+    pub signoffs: Vec<SignoffRow>,
+    /// Who signs next (while submitted).
+    pub next_signer_id: Option<i64>,
+    pub next_step: Option<Step>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Worklog {
+    pub fn date(&self) -> &str {
+        self.rec.get("log_date").and_then(Value::as_text).unwrap_or_default()
+    }
+    /// The slots of the current round.
+    pub fn current_round(&self) -> Vec<Signoff> {
+        self.signoffs.iter().filter(|s| s.slot.round == self.round).map(|s| s.slot.clone()).collect()
+    }
+    pub fn facts(&self, actor: &Actor) -> Facts {
+        Facts {
+            author_id: self.author_id,
+            author_team_id: self.author_team_id,
+            actor_signs: self.signoffs.iter().any(|s| s.slot.signer_id == actor.user_id),
+        }
+    }
+    pub fn section(&self, name: &str) -> &[EntryRow] {
+        match name {
+            "visits" => &self.visits,
+            "collections" => &self.collections,
+            _ => &self.affairs,
+        }
+    }
+}
+
+/// One log in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorklogSummary {
+    pub id: i64,
+    pub author_id: i64,
+    pub author_name: String,
+    pub log_date: String,
+    pub status: Status,
+    pub visit_count: i64,
+    pub paid_total: i64,
+    pub submitted_at: Option<String>,
+    /// Whether the reader is the next signer.
+    pub awaiting_me: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WorklogFilter {
+    pub author_id: Option<i64>,
+    pub status: Option<Status>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// Only logs whose next signature is the reader's.
+    pub awaiting_me: bool,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// A step of a team's chain with its signer.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainStep {
+    pub step: Step,
+    pub signer_id: i64,
+    pub signer_name: String,
+}
+
+const ENTRY_TABLES: [(&str, &str); 3] =
+    [("visits", "worklog_visits"), ("collections", "worklog_collections"), ("affairs", "worklog_affairs")];
+
+fn table_of(section: &str) -> &'static str {
+    ENTRY_TABLES.iter().find(|(s, _)| *s == section).map(|(_, t)| *t).unwrap_or("worklog_affairs")
+}
+
+fn entity_of(section: &str) -> &'static str {
+    match section {
+        "visits" => "worklog_visit",
+        "collections" => "worklog_collection",
+        _ => "worklog_affair",
+    }
+}
+
+/// `EXISTS` clause: the reader signs the next open step of the log `w`. The
+/// user id is a number from the session, written inline so the clause can sit
+/// anywhere in a statement.
+fn awaiting_sql(q: &mut Q, user_id: i64) {
+    q.push(&format!(
+        "(w.status = 'submitted' AND EXISTS (SELECT 1 FROM worklog_signoffs s WHERE s.worklog_id = w.id \
+         AND s.round = w.round AND s.decision IS NULL AND s.signer_id = {user_id} \
+         AND NOT EXISTS (SELECT 1 FROM worklog_signoffs p WHERE p.worklog_id = w.id AND p.round = w.round \
+         AND p.decision IS NULL AND p.position < s.position)))"
+    ));
+}
+
+/// The read rule of `worklog::can_read` as SQL over `w` (log) and `u` (author).
+fn scope_sql(q: &mut Q, actor: &Actor) {
+    if matches!(actor.role, Role::Admin | Role::Auditor) {
+        q.push("1 = 1");
+        return;
+    }
+    q.push("(w.author_id = ").arg(actor.user_id);
+    q.push(" OR EXISTS (SELECT 1 FROM worklog_signoffs x WHERE x.worklog_id = w.id AND x.signer_id = ")
+        .arg(actor.user_id)
+        .push(")");
+    if let (Role::Manager, Some(team)) = (actor.role, actor.team_id) {
+        q.push(" OR u.team_id = ").arg(team);
+    }
+    q.push(")");
+}
+
+fn status_of(s: &str) -> Result<Status> {
+    Status::parse(s).ok_or_else(|| StoreError::Config(format!("unknown work log status {s}")))
+}
+
+fn step_of(s: &str) -> Result<Step> {
+    Step::parse(s).ok_or_else(|| StoreError::Config(format!("unknown sign-off step {s}")))
+}
+
+/// The China-time day of a stored UTC timestamp.
+fn local_day(ts: &str) -> Option<Date> {
+    parse_ts(ts).map(|t| t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).date())
+}
+
+impl Store {
+    async fn worklog_row(&self, id: i64) -> Result<Worklog> {
+        let mut q = Q::new(&format!(
+            "SELECT w.id, w.author_id, u.display_name AS author_name, u.team_id AS author_team_id, w.status, w.round, \
+             {}, w.evaluation, e.display_name AS evaluated_by_name, w.evaluated_at, w.submitted_at, w.created_at, \
+             w.updated_at FROM worklogs w JOIN users u ON u.id = w.author_id LEFT JOIN users e ON e.id = w.evaluated_by \
+             WHERE w.deleted_at IS NULL AND w.id = ",
+            columns(worklog::FIELDS, "w")
+        ));
+        q.arg(id);
+        let r = q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        let mut log = Worklog {
+            id,
+            author_id: r.try_get("author_id")?,
+            author_name: r.try_get("author_name")?,
+            author_team_id: r.try_get("author_team_id")?,
+            status: status_of(&r.try_get::<String, _>("status")?)?,
+            round: r.try_get("round")?,
+            rec: read_record(&r, worklog::FIELDS)?,
+            visits: Vec::new(),
+            collections: Vec::new(),
+            affairs: Vec::new(),
+            evaluation: r.try_get("evaluation")?,
+            evaluated_by_name: r.try_get("evaluated_by_name")?,
+            evaluated_at: r.try_get("evaluated_at")?,
+            submitted_at: r.try_get("submitted_at")?,
+            signoffs: Vec::new(),
+            next_signer_id: None,
+            next_step: None,
+            created_at: r.try_get("created_at")?,
+            updated_at: r.try_get("updated_at")?,
+        };
+        for (section, defs, with_account) in SECTIONS {
+            let table = table_of(section);
+            let sql = if with_account {
+                format!(
+                    "SELECT x.id, x.account_id, a.name AS account_name, {}, {} FROM {table} x \
+                     JOIN accounts a ON a.id = x.account_id {} WHERE x.worklog_id = $1 ORDER BY x.position, x.id",
+                    columns(defs, "x"),
+                    if section == "visits" {
+                        "x.contact_id, c.name AS contact_name, x.visit_id"
+                    } else {
+                        "NULL AS contact_id, NULL AS contact_name, NULL AS visit_id"
+                    },
+                    if section == "visits" { "LEFT JOIN contacts c ON c.id = x.contact_id" } else { "" },
+                )
+            } else {
+                format!(
+                    "SELECT x.id, {} FROM {table} x WHERE x.worklog_id = $1 ORDER BY x.position, x.id",
+                    columns(defs, "x")
+                )
+            };
+            let mut q = Q::new(&sql);
+            q.args.push(Arg::Int(Some(id)));
+            let mut rows = Vec::new();
+            for r in q.query().fetch_all(self.pool()).await? {
+                rows.push(EntryRow {
+                    id: r.try_get("id")?,
+                    account_id: if with_account { r.try_get("account_id")? } else { None },
+                    account_name: if with_account { r.try_get("account_name")? } else { None },
+                    contact_id: if with_account { r.try_get::<Option<i64>, _>("contact_id")? } else { None },
+                    contact_name: if with_account { r.try_get::<Option<String>, _>("contact_name")? } else { None },
+                    rec: read_record(&r, defs)?,
+                    visit_id: if with_account { r.try_get::<Option<i64>, _>("visit_id")? } else { None },
+                });
+            }
+            match section {
+                "visits" => log.visits = rows,
+                "collections" => log.collections = rows,
+                _ => log.affairs = rows,
+            }
+        }
+        let mut q = Q::new(
+            "SELECT s.round, s.step, s.signer_id, u.display_name AS signer_name, s.decision, s.comment, s.decided_at \
+             FROM worklog_signoffs s JOIN users u ON u.id = s.signer_id WHERE s.worklog_id = ",
+        );
+        q.arg(id).push(" ORDER BY s.round, s.position");
+        for r in q.query().fetch_all(self.pool()).await? {
+            let decision: Option<String> = r.try_get("decision")?;
+            log.signoffs.push(SignoffRow {
+                slot: Signoff {
+                    round: r.try_get("round")?,
+                    step: step_of(&r.try_get::<String, _>("step")?)?,
+                    signer_id: r.try_get("signer_id")?,
+                    decision: decision.as_deref().and_then(Decision::parse),
+                    comment: r.try_get("comment")?,
+                    decided_at: r.try_get("decided_at")?,
+                },
+                signer_name: r.try_get("signer_name")?,
+            });
+        }
+        if log.status == Status::Submitted {
+            let round = log.current_round();
+            if let Some(n) = worklog::next(&round) {
+                log.next_signer_id = Some(n.signer_id);
+                log.next_step = Some(n.step);
+            }
+        }
+        Ok(log)
+    }
+
+    /// One log, or NotFound when the reader may not see it.
+    pub async fn worklog(&self, actor: &Actor, id: i64) -> Result<Worklog> {
+        let log = self.worklog_row(id).await?;
+        if worklog::can_read(actor, &log.facts(actor)) { Ok(log) } else { Err(StoreError::NotFound) }
+    }
+
+    /// The author's log of a day, if written.
+    pub async fn worklog_of_day(&self, actor: &Actor, day: &str) -> Result<Option<Worklog>> {
+        let mut q = Q::new("SELECT id FROM worklogs WHERE deleted_at IS NULL AND author_id = ");
+        q.arg(actor.user_id).push(" AND log_date = ").arg(day);
+        match q.query().fetch_optional(self.pool()).await? {
+            Some(r) => Ok(Some(self.worklog(actor, r.try_get("id")?).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Logs the reader may see, newest day first.
+    pub async fn worklogs(&self, actor: &Actor, f: &WorklogFilter) -> Result<Page<WorklogSummary>> {
+        let per_page = f.per_page.clamp(1, 200);
+        let page = f.page.max(1);
+        let mut filter = Q::new(" FROM worklogs w JOIN users u ON u.id = w.author_id WHERE w.deleted_at IS NULL AND ");
+        scope_sql(&mut filter, actor);
+        if let Some(a) = f.author_id {
+            filter.push(" AND w.author_id = ").arg(a);
+        }
+        if let Some(s) = f.status {
+            filter.push(" AND w.status = ").arg(s.as_str());
+        }
+        if let Some(d) = &f.from {
+            filter.push(" AND w.log_date >= ").arg(d.clone());
+        }
+        if let Some(d) = &f.to {
+            filter.push(" AND w.log_date <= ").arg(d.clone());
+        }
+        if f.awaiting_me {
+            filter.push(" AND ");
+            awaiting_sql(&mut filter, actor.user_id);
+        }
+        let mut count = Q::new("SELECT COUNT(*) AS n");
+        count.sql.push_str(&filter.sql);
+        count.args = filter.args.clone();
+        let total: i64 = count.query().fetch_one(self.pool()).await?.try_get("n")?;
+        let mut q = Q::new(
+            "SELECT w.id, w.author_id, u.display_name AS author_name, w.log_date, w.status, w.submitted_at, \
+             (SELECT COUNT(*) FROM worklog_visits v WHERE v.worklog_id = w.id) AS visit_count, \
+             CAST((SELECT COALESCE(SUM(c.paid_amount), 0) FROM worklog_collections c WHERE c.worklog_id = w.id) AS BIGINT) AS paid_total, \
+             CASE WHEN ",
+        );
+        awaiting_sql(&mut q, actor.user_id);
+        q.push(" THEN 1 ELSE 0 END AS awaiting_me");
+        q.sql.push_str(&filter.sql);
+        q.args.extend(filter.args.iter().cloned());
+        q.push(" ORDER BY w.log_date DESC, w.id DESC LIMIT ").arg(per_page).push(" OFFSET ").arg((page - 1) * per_page);
+        let mut items = Vec::new();
+        for r in q.query().fetch_all(self.pool()).await? {
+            items.push(WorklogSummary {
+                id: r.try_get("id")?,
+                author_id: r.try_get("author_id")?,
+                author_name: r.try_get("author_name")?,
+                log_date: r.try_get("log_date")?,
+                status: status_of(&r.try_get::<String, _>("status")?)?,
+                visit_count: r.try_get("visit_count")?,
+                paid_total: r.try_get("paid_total")?,
+                submitted_at: r.try_get("submitted_at")?,
+                awaiting_me: r.try_get::<i64, _>("awaiting_me")? != 0,
+            });
+        }
+        Ok(Page { items, page, per_page, total })
+    }
+
+    /// Checks what the author wrote against the stores' facts: the accounts
+    /// are theirs to see, contacts belong to the account, the day is not ahead.
+    async fn check_worklog(&self, tx: &mut Tx, actor: &Actor, input: &Input) -> Result<()> {
+        let mut errors = worklog::check(input);
+        errors.0.extend(fields::missing_required(worklog::FIELDS, &input.rec, true).0);
+        if let Some(day) = input.rec.get("log_date").and_then(Value::as_text).and_then(kam_core::time_util::parse_date)
+            && day > today_local()
+        {
+            errors.add("log_date", "err.future_date");
+        }
+        for (section, _, with_account) in SECTIONS {
+            if !with_account {
+                continue;
+            }
+            for (i, e) in input.section(section).iter().enumerate() {
+                let Some(account) = e.account_id else { continue };
+                if self.account_in(tx, actor, account).await.is_err() {
+                    errors.add(&format!("{section}.{i}.account_id"), "err.choice");
+                    continue;
+                }
+                if let Some(c) = e.contact_id {
+                    let mut q = Q::new("SELECT COUNT(*) AS n FROM account_contacts WHERE account_id = ");
+                    q.arg(account).push(" AND contact_id = ").arg(c);
+                    if q.query().fetch_one(&mut **tx).await?.try_get::<i64, _>("n")? == 0 {
+                        errors.add(&format!("{section}.{i}.contact_id"), "err.choice");
+                    }
+                }
+            }
+        }
+        errors.into_result(()).map_err(StoreError::Invalid)
+    }
+
+    /// Writes the entries of one section: updates the rows named by id, adds
+    /// the new ones, removes the rows no longer listed; each change audited.
+    async fn sync_entries(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        log_id: i64,
+        section: &str,
+        entries: &[worklog::Entry],
+        before: &[EntryRow],
+    ) -> Result<()> {
+        let table = table_of(section);
+        let entity = entity_of(section);
+        let defs = SECTIONS.iter().find(|(s, ..)| *s == section).map(|(_, d, _)| *d).unwrap_or(worklog::AFFAIR_FIELDS);
+        for (i, e) in entries.iter().enumerate() {
+            let mut extra = vec![("position", Arg::Int(Some(i as i64)))];
+            if e.account_id.is_some() {
+                extra.push(("account_id", Arg::Int(e.account_id)));
+            }
+            if section == "visits" {
+                extra.push(("contact_id", Arg::Int(e.contact_id)));
+            }
+            match e.id {
+                Some(id) => {
+                    let Some(old) = before.iter().find(|b| b.id == id) else {
+                        return Err(StoreError::field(&format!("{section}.{i}.id"), "err.choice"));
+                    };
+                    let mut changes = fields::diff(&old.rec, &e.rec);
+                    if old.account_id != e.account_id {
+                        changes.push((
+                            "account_id",
+                            old.account_id.map(Value::Int).unwrap_or(Value::Null),
+                            e.account_id.map(Value::Int).unwrap_or(Value::Null),
+                        ));
+                    }
+                    if old.contact_id != e.contact_id && section == "visits" {
+                        changes.push((
+                            "contact_id",
+                            old.contact_id.map(Value::Int).unwrap_or(Value::Null),
+                            e.contact_id.map(Value::Int).unwrap_or(Value::Null),
+                        ));
+                    }
+                    update(table, defs, &e.rec, &extra, id).query().execute(&mut **tx).await?;
+                    if !changes.is_empty() {
+                        Entry::new(Some(actor.user_id), Action::Update, entity, id)
+                            .account(e.account_id)
+                            .changes(&changes)
+                            .write(tx)
+                            .await?;
+                    }
+                }
+                None => {
+                    extra.push(("worklog_id", Arg::Int(Some(log_id))));
+                    let id: i64 =
+                        insert(table, defs, &e.rec, &extra).query().fetch_one(&mut **tx).await?.try_get("id")?;
+                    let mut all = e.rec.clone();
+                    all.insert("worklog_id", Value::Int(log_id));
+                    let changes = created(&all);
+                    Entry::new(Some(actor.user_id), Action::Create, entity, id)
+                        .account(e.account_id)
+                        .changes(&changes)
+                        .write(tx)
+                        .await?;
+                }
+            }
+        }
+        for old in before.iter().filter(|b| !entries.iter().any(|e| e.id == Some(b.id))) {
+            let mut q = Q::new(&format!("DELETE FROM {table} WHERE id = "));
+            q.arg(old.id);
+            q.query().execute(&mut **tx).await?;
+            let changes = deleted(&old.rec);
+            Entry::new(Some(actor.user_id), Action::Delete, entity, old.id)
+                .account(old.account_id)
+                .changes(&changes)
+                .write(tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Starts the author's log of a day with what they wrote.
+    pub async fn create_worklog(&self, actor: &Actor, input: Input) -> Result<Worklog> {
+        if !worklog::can_write(actor) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let mut tx = self.begin().await?;
+        self.check_worklog(&mut tx, actor, &input).await?;
+        let day = input.rec.get("log_date").and_then(Value::as_text).unwrap_or_default().to_string();
+        let mut q = Q::new("SELECT COUNT(*) AS n FROM worklogs WHERE deleted_at IS NULL AND author_id = ");
+        q.arg(actor.user_id).push(" AND log_date = ").arg(day);
+        if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? > 0 {
+            return Err(StoreError::field("log_date", "err.worklog_exists"));
+        }
+        let now = now_text();
+        let id: i64 = insert(
+            "worklogs",
+            worklog::FIELDS,
+            &input.rec,
+            &[
+                ("author_id", Arg::Int(Some(actor.user_id))),
+                ("team_id", Arg::Int(actor.team_id)),
+                ("status", Status::Draft.as_str().into()),
+                ("round", Arg::Int(Some(0))),
+                ("created_at", now.clone().into()),
+                ("updated_at", now.into()),
+            ],
+        )
+        .query()
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        let changes = created(&input.rec);
+        Entry::new(Some(actor.user_id), Action::Create, "worklog", id).changes(&changes).write(&mut tx).await?;
+        for (section, _, _) in SECTIONS {
+            self.sync_entries(&mut tx, actor, id, section, input.section(section), &[]).await?;
+        }
+        tx.commit().await?;
+        self.worklog(actor, id).await
+    }
+
+    /// Replaces what the author wrote (while a draft or returned).
+    pub async fn update_worklog(&self, actor: &Actor, id: i64, input: Input) -> Result<Worklog> {
+        let before = self.worklog(actor, id).await?;
+        if !worklog::can_edit(actor, &before.facts(actor), before.status) {
+            return Err(StoreError::Forbidden("err.worklog_locked"));
+        }
+        let mut tx = self.begin().await?;
+        let mut input = input;
+        // The day of a log does not change; it names the log.
+        input.rec.insert("log_date", Value::Text(before.date().to_string()));
+        self.check_worklog(&mut tx, actor, &input).await?;
+        let changes = fields::diff(&before.rec, &input.rec);
+        let mut q = update("worklogs", worklog::FIELDS, &input.rec, &[("updated_at", now_text().into())], id);
+        // Only while still editable: a concurrent submit wins.
+        q.push(" AND status IN ('draft', 'returned')");
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Forbidden("err.worklog_locked"));
+        }
+        if !changes.is_empty() {
+            Entry::new(Some(actor.user_id), Action::Update, "worklog", id).changes(&changes).write(&mut tx).await?;
+        }
+        for (section, _, _) in SECTIONS {
+            self.sync_entries(&mut tx, actor, id, section, input.section(section), before.section(section)).await?;
+        }
+        tx.commit().await?;
+        self.worklog(actor, id).await
+    }
+
+    /// Removes a draft that was never submitted.
+    pub async fn delete_worklog(&self, actor: &Actor, id: i64) -> Result<()> {
+        let before = self.worklog(actor, id).await?;
+        if !worklog::can_edit(actor, &before.facts(actor), before.status) || before.round > 0 {
+            return Err(StoreError::Forbidden("err.worklog_locked"));
+        }
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("UPDATE worklogs SET deleted_at = ");
+        q.arg(now_text()).push(" WHERE status = 'draft' AND round = 0 AND id = ").arg(id);
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Forbidden("err.worklog_locked"));
+        }
+        let changes = deleted(&before.rec);
+        Entry::new(Some(actor.user_id), Action::Delete, "worklog", id).changes(&changes).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sends the log into its team's sign-off chain; the author can no longer change it.
+    pub async fn submit_worklog(&self, actor: &Actor, id: i64) -> Result<Worklog> {
+        let log = self.worklog(actor, id).await?;
+        if !worklog::can_edit(actor, &log.facts(actor), log.status) {
+            return Err(StoreError::Forbidden("err.worklog_locked"));
+        }
+        let text = |f: &str| log.rec.get(f).and_then(Value::as_text).is_some_and(|t| !t.trim().is_empty());
+        if log.visits.is_empty()
+            && log.collections.is_empty()
+            && log.affairs.is_empty()
+            && !text("market_analysis")
+            && !text("product_analysis")
+        {
+            return Err(StoreError::Conflict("err.worklog_empty"));
+        }
+        let team = log.author_team_id.ok_or(StoreError::Conflict("err.worklog_no_chain"))?;
+        let configured: Vec<(Step, i64)> =
+            self.signoff_chain(team).await?.into_iter().map(|c| (c.step, c.signer_id)).collect();
+        let chain = worklog::chain_for(&configured, log.author_id).map_err(StoreError::Conflict)?;
+        let round = log.round + 1;
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("UPDATE worklogs SET status = 'submitted', round = ");
+        q.arg(round).push(", submitted_at = ").arg(now.clone()).push(", team_id = ").arg(team);
+        q.push(", updated_at = ").arg(now.clone()).push(" WHERE status IN ('draft', 'returned') AND round = ");
+        q.arg(log.round).push(" AND id = ").arg(id);
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Forbidden("err.worklog_locked"));
+        }
+        for (step, signer) in &chain {
+            let position = Step::ALL.iter().position(|s| s == step).unwrap_or(0) as i64;
+            let mut q = Q::new("INSERT INTO worklog_signoffs (worklog_id, round, position, step, signer_id) VALUES (");
+            q.arg(id).push(", ").arg(round).push(", ").arg(position).push(", ").arg(step.as_str());
+            q.push(", ").arg(*signer).push(")");
+            q.query().execute(&mut *tx).await?;
+        }
+        let changes = [
+            ("status", Value::Text(log.status.as_str().into()), Value::Text(Status::Submitted.as_str().into())),
+            ("round", Value::Int(log.round), Value::Int(round)),
+        ];
+        Entry::new(Some(actor.user_id), Action::Submit, "worklog", id).changes(&changes).write(&mut tx).await?;
+        tx.commit().await?;
+        self.worklog(actor, id).await
+    }
+
+    /// The next signer approves or returns the log, with a comment (and, at
+    /// the evaluation step, the supervisor's evaluation).
+    pub async fn sign_worklog(
+        &self,
+        actor: &Actor,
+        id: i64,
+        decision: Decision,
+        comment: Option<&str>,
+        evaluation: Option<&str>,
+    ) -> Result<Worklog> {
+        let log = self.worklog(actor, id).await?;
+        let signed = worklog::sign(log.status, &log.current_round(), actor.user_id, decision, comment, evaluation)
+            .map_err(|e| match e {
+                worklog::SignError::Rule(k) => StoreError::Conflict(k),
+                worklog::SignError::Fields(f) => StoreError::Invalid(f),
+            })?;
+        let comment = comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+        let now = now_text();
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("UPDATE worklog_signoffs SET decision = ");
+        q.arg(decision.as_str()).push(", comment = ").arg(comment.clone()).push(", decided_at = ").arg(now.clone());
+        q.push(" WHERE decision IS NULL AND worklog_id = ").arg(id).push(" AND round = ").arg(log.round);
+        q.push(" AND step = ").arg(signed.step.as_str());
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.worklog_not_your_turn"));
+        }
+        let mut q = Q::new("UPDATE worklogs SET status = ");
+        q.arg(signed.status.as_str()).push(", updated_at = ").arg(now.clone());
+        if let Some(ev) = &signed.evaluation {
+            q.push(", evaluation = ").arg(ev.clone()).push(", evaluated_by = ").arg(actor.user_id);
+            q.push(", evaluated_at = ").arg(now.clone());
+        }
+        q.push(" WHERE status = 'submitted' AND round = ").arg(log.round).push(" AND id = ").arg(id);
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.worklog_not_in_signoff"));
+        }
+        let mut changes = vec![
+            ("step", Value::Null, Value::Text(signed.step.as_str().into())),
+            ("status", Value::Text(log.status.as_str().into()), Value::Text(signed.status.as_str().into())),
+        ];
+        if let Some(c) = &comment {
+            changes.push(("comment", Value::Null, Value::Text(c.clone())));
+        }
+        if let Some(ev) = &signed.evaluation {
+            changes.push((
+                "evaluation",
+                log.evaluation.clone().map(Value::Text).unwrap_or(Value::Null),
+                Value::Text(ev.clone()),
+            ));
+        }
+        let action = if decision == Decision::Approve { Action::Approve } else { Action::Return };
+        Entry::new(Some(actor.user_id), action, "worklog", id).changes(&changes).write(&mut tx).await?;
+        tx.commit().await?;
+        self.worklog(actor, id).await
+    }
+
+    /// Makes a visit record (附表三) from a visit entry of the author's log,
+    /// so the visit is not typed twice; returns the visit's id. An entry
+    /// already made into a visit returns that visit.
+    pub async fn visit_from_entry(&self, actor: &Actor, id: i64, entry_id: i64) -> Result<i64> {
+        let log = self.worklog(actor, id).await?;
+        if log.author_id != actor.user_id {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let entry = log.visits.iter().find(|v| v.id == entry_id).ok_or(StoreError::NotFound)?;
+        if let Some(v) = entry.visit_id {
+            return Ok(v);
+        }
+        let text = |f: &str| entry.rec.get(f).and_then(Value::as_text).unwrap_or_default().to_string();
+        let at = |f: &str| Value::Text(format!("{}T{}", log.date(), text(f)));
+        let content = text("content");
+        let goal: String = content.lines().next().unwrap_or_default().chars().take(500).collect();
+        let interviewees = match (entry.rec.get("person").and_then(Value::as_text), &entry.contact_name) {
+            (Some(p), _) => Value::Text(p.chars().take(200).collect()),
+            (None, Some(c)) => Value::Text(c.clone()),
+            (None, None) => Value::Null,
+        };
+        let mut rec = Record::new();
+        rec.insert("visited_at", at("time_from"));
+        rec.insert("ended_at", at("time_to"));
+        rec.insert("goal", Value::Text(goal));
+        rec.insert("interviewees", interviewees);
+        rec.insert("topics", Value::Text(content));
+        rec.insert("result", entry.rec.get("result").cloned().unwrap_or(Value::Null));
+        let account = entry.account_id.ok_or(StoreError::NotFound)?;
+        let mut tx = self.begin().await?;
+        let visit = self.create_activity_in(&mut tx, &VISIT, actor, account, rec).await?;
+        let mut q = Q::new("UPDATE worklog_visits SET visit_id = ");
+        q.arg(visit).push(" WHERE visit_id IS NULL AND id = ").arg(entry_id);
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.already_recorded"));
+        }
+        let changes = [("visit_id", Value::Null, Value::Int(visit))];
+        Entry::new(Some(actor.user_id), Action::Link, "worklog_visit", entry_id)
+            .account(Some(account))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(visit)
+    }
+
+    /// A team's sign-off chain in form order.
+    pub async fn signoff_chain(&self, team_id: i64) -> Result<Vec<ChainStep>> {
+        let mut q = Q::new(
+            "SELECT c.step, c.signer_id, u.display_name AS signer_name FROM signoff_chains c \
+             JOIN users u ON u.id = c.signer_id WHERE c.team_id = ",
+        );
+        q.arg(team_id);
+        let mut out = Vec::new();
+        for r in q.query().fetch_all(self.pool()).await? {
+            out.push(ChainStep {
+                step: step_of(&r.try_get::<String, _>("step")?)?,
+                signer_id: r.try_get("signer_id")?,
+                signer_name: r.try_get("signer_name")?,
+            });
+        }
+        out.sort_by_key(|c| c.step);
+        Ok(out)
+    }
+
+    /// Sets who signs each step of a team's logs (admin); steps left out are
+    /// not part of the chain. Logs already submitted keep the chain they got.
+    pub async fn set_signoff_chain(&self, actor: &Actor, team_id: i64, chain: &[(Step, i64)]) -> Result<()> {
+        if !actor.can_manage_users() {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        if !self.teams().await?.iter().any(|t| t.id == team_id) {
+            return Err(StoreError::NotFound);
+        }
+        let users = self.users().await?;
+        let mut errors = kam_core::FieldErrors::default();
+        for (step, signer) in chain {
+            if !users.iter().any(|u| u.id == *signer && u.active) {
+                errors.add(step.as_str(), "err.choice");
+            }
+        }
+        errors.into_result(()).map_err(StoreError::Invalid)?;
+        let before = self.signoff_chain(team_id).await?;
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("DELETE FROM signoff_chains WHERE team_id = ");
+        q.arg(team_id);
+        q.query().execute(&mut *tx).await?;
+        for (step, signer) in chain {
+            let mut q = Q::new("INSERT INTO signoff_chains (team_id, step, signer_id) VALUES (");
+            q.arg(team_id).push(", ").arg(step.as_str()).push(", ").arg(*signer).push(")");
+            q.query().execute(&mut *tx).await?;
+        }
+        let signer = |list: &[(Step, i64)], s: Step| {
+            list.iter().find(|(x, _)| *x == s).map(|(_, id)| Value::Int(*id)).unwrap_or(Value::Null)
+        };
+        let before: Vec<(Step, i64)> = before.iter().map(|c| (c.step, c.signer_id)).collect();
+        let changes: Vec<(&str, Value, Value)> = Step::ALL
+            .iter()
+            .map(|s| (s.as_str(), signer(&before, *s), signer(chain, *s)))
+            .filter(|(_, a, b)| a != b)
+            .collect();
+        Entry::new(Some(actor.user_id), Action::Update, "signoff_chain", team_id)
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Logs waiting for the user's signature, with the day each reached them
+    /// (China time): for the reminders.
+    pub async fn worklogs_awaiting(&self, user_id: i64) -> Result<Vec<(Date, WorklogSummary, Step, i64)>> {
+        let mut q = Q::new(
+            "SELECT w.id, w.author_id, u.display_name AS author_name, w.log_date, w.status, w.round, w.submitted_at, \
+             s.step, (SELECT MAX(p.decided_at) FROM worklog_signoffs p WHERE p.worklog_id = w.id AND p.round = w.round) \
+             AS last_decided FROM worklogs w JOIN users u ON u.id = w.author_id \
+             JOIN worklog_signoffs s ON s.worklog_id = w.id AND s.round = w.round AND s.signer_id = ",
+        );
+        q.arg(user_id).push(" AND s.decision IS NULL WHERE w.deleted_at IS NULL AND ");
+        awaiting_sql(&mut q, user_id);
+        let mut out = Vec::new();
+        for r in q.query().fetch_all(self.pool()).await? {
+            let submitted: Option<String> = r.try_get("submitted_at")?;
+            let last: Option<String> = r.try_get("last_decided")?;
+            let reached = last.or(submitted).as_deref().and_then(local_day).unwrap_or_else(today_local);
+            out.push((
+                reached,
+                WorklogSummary {
+                    id: r.try_get("id")?,
+                    author_id: r.try_get("author_id")?,
+                    author_name: r.try_get("author_name")?,
+                    log_date: r.try_get("log_date")?,
+                    status: Status::Submitted,
+                    visit_count: 0,
+                    paid_total: 0,
+                    submitted_at: r.try_get("submitted_at")?,
+                    awaiting_me: true,
+                },
+                step_of(&r.try_get::<String, _>("step")?)?,
+                r.try_get("round")?,
+            ));
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// Tries to change and to remove a log's given signatures behind the
+    /// store's back (for the tests that prove the triggers refuse it).
+    pub async fn try_tamper_signoffs(&self, worklog_id: i64) -> (Result<()>, Result<()>) {
+        let mut u =
+            Q::new("UPDATE worklog_signoffs SET decision = 'return' WHERE decision IS NOT NULL AND worklog_id = ");
+        u.arg(worklog_id);
+        let upd = u.query().execute(self.pool()).await.map(|_| ()).map_err(Into::into);
+        let mut d = Q::new("DELETE FROM worklog_signoffs WHERE worklog_id = ");
+        d.arg(worklog_id);
+        let del = d.query().execute(self.pool()).await.map(|_| ()).map_err(Into::into);
+        (upd, del)
+    }
+}

@@ -7,7 +7,9 @@
 use serde::Serialize;
 
 use crate::access::{Actor, Role};
-use crate::fields::{EnumDef, FieldDef, FieldErrors, Kind, Record, Value, missing_required, parse_time};
+use crate::fields::{
+    EnumDef, FieldDef, FieldErrors, Kind, Raw, Record, Value, missing_required, parse_record, parse_time,
+};
 
 /// The log's own fields.
 pub static FIELDS: &[FieldDef] = &[
@@ -84,6 +86,26 @@ impl Input {
             _ => &self.affairs,
         }
     }
+}
+
+/// Parses the fields of one row (the log itself, or an entry) as a whole:
+/// a field not given is empty. Errors are keyed `<prefix>.<field>` (just
+/// `<field>` when the prefix is empty).
+pub fn parse_row<'a>(
+    defs: &'static [FieldDef],
+    get: impl Fn(&str) -> Option<Raw<'a>>,
+    prefix: &str,
+    errors: &mut FieldErrors,
+) -> Record {
+    let mut own = FieldErrors::default();
+    let mut rec = parse_record(defs, get, &mut own);
+    for d in defs {
+        rec.entry(d.name).or_insert(if matches!(d.kind, Kind::Bool) { Value::Bool(false) } else { Value::Null });
+    }
+    for (k, v) in own.0 {
+        errors.add(&if prefix.is_empty() { k } else { format!("{prefix}.{k}") }, v);
+    }
+    rec
 }
 
 /// Checks the entries of a log: required fields, an account where one is

@@ -105,6 +105,17 @@ mod tests {
         check_defs("position", kam_core::contact::POSITION_FIELDS);
         check_defs("partner", kam_core::contact::PARTNER_FIELDS);
         check_defs("market_activity", kam_core::market::FIELDS);
+        check_defs("worklog", kam_core::worklog::FIELDS);
+        check_defs("worklog_visit", kam_core::worklog::VISIT_FIELDS);
+        check_defs("worklog_collection", kam_core::worklog::COLLECTION_FIELDS);
+        check_defs("worklog_affair", kam_core::worklog::AFFAIR_FIELDS);
+        for s in kam_core::worklog::Step::ALL {
+            assert!(has(&format!("worklog.step.{}", s.as_str())));
+            assert!(has(&format!("field.signoff_chain.{}", s.as_str())));
+        }
+        for s in kam_core::worklog::Status::ALL {
+            assert!(has(&format!("worklog.status.{}", s.as_str())));
+        }
         for k in kam_core::activity::KINDS {
             check_defs(k.entity, k.fields);
             for key in ["title", "new", "edit"] {

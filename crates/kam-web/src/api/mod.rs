@@ -11,6 +11,7 @@ mod me;
 pub mod openapi;
 mod reminders;
 mod visit_plans;
+mod worklogs;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(reminders::router())
         .merge(market::router())
         .merge(visit_plans::router())
+        .merge(worklogs::router())
 }
 
 /// A numeric path id; anything else is a JSON 404.

@@ -108,9 +108,9 @@ fn schemas() -> Value {
         "nps": {"type": ["integer", "null"], "description": "% promoters (9–10) − % detractors (0–6)"},
         "nps_responses": {"type": "integer"}}}}}});
     let reminder = json!({"type": "object", "properties": {
-        "key": {"type": "string", "description": "follow_up-<id> or birthday-<contact id>-<year>"},
-        "kind": {"type": "string", "enum": ["follow_up", "birthday"]}, "due": {"type": "string", "format": "date"},
-        "title": {"type": "string"}, "detail": {"type": "string"}, "account_id": id(), "account_name": {"type": "string"},
+        "key": {"type": "string", "description": "stable key to answer it: follow_up-<id>, birthday-<contact id>-<year>, complaint-<id>-reply|resolve, planned_visit-<id>, objection-<id>, signoff-<work log id>-<round>"},
+        "kind": {"type": "string", "enum": ["follow_up", "birthday", "complaint", "planned_visit", "objection", "signoff"]}, "due": {"type": "string", "format": "date"},
+        "title": {"type": "string"}, "detail": {"type": "string"}, "account_id": nid(), "account_name": {"type": "string"},
         "href": {"type": "string"}, "overdue": {"type": "boolean"}}});
     let visit_plan = json!({"type": "object", "properties": {"account_id": id(), "account_name": {"type": "string"}, "owner_id": nid(),
         "owner_name": {"type": ["string", "null"]}, "year": {"type": "integer"},
@@ -123,6 +123,50 @@ fn schemas() -> Value {
             "contact_id": nid(), "contact_name": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}}}}),
         true,
     );
+    use kam_core::worklog::{AFFAIR_FIELDS, COLLECTION_FIELDS, FIELDS as WORKLOG, VISIT_FIELDS};
+    let entry_in = |entity: &str, defs, with_account: bool, visits: bool| {
+        let mut extra =
+            json!({"id": {"type": ["integer", "null"], "description": "the stored entry's id; omit for a new entry"}});
+        if with_account {
+            extra["account_id"] = json!({"type": "integer", "description": "an account the author may see"});
+        }
+        if visits {
+            extra["contact_id"] = json!({"type": ["integer", "null"], "description": "a contact of that account"});
+        }
+        object(entity, defs, extra, true)
+    };
+    let mut worklog_in_props = object("worklog", WORKLOG, json!({}), true);
+    worklog_in_props["properties"]["visits"] =
+        json!({"type": "array", "maxItems": 50, "items": entry_in("worklog_visit", VISIT_FIELDS, true, true)});
+    worklog_in_props["properties"]["collections"] = json!({"type": "array", "maxItems": 50, "items": entry_in("worklog_collection", COLLECTION_FIELDS, true, false)});
+    worklog_in_props["properties"]["affairs"] =
+        json!({"type": "array", "maxItems": 50, "items": entry_in("worklog_affair", AFFAIR_FIELDS, false, false)});
+    let worklog_in = worklog_in_props.clone();
+    let mut worklog_out = worklog_in_props;
+    for (k, v) in [
+        ("id", id()),
+        ("author_id", id()),
+        ("author_name", json!({"type": "string"})),
+        ("author_team_id", nid()),
+        ("status", json!({"type": "string", "enum": ["draft", "submitted", "returned", "approved"]})),
+        ("round", json!({"type": "integer", "description": "submissions so far"})),
+        ("evaluation", json!({"type": ["string", "null"], "description": "主管评价"})),
+        ("evaluated_by_name", json!({"type": ["string", "null"]})),
+        ("evaluated_at", json!({"type": ["string", "null"]})),
+        ("submitted_at", json!({"type": ["string", "null"]})),
+        ("next_signer_id", nid()),
+        ("next_step", json!({"type": ["string", "null"], "enum": ["cashier", "accountant", "dept_head", "vp", null]})),
+        (
+            "signoffs",
+            json!({"type": "array", "items": {"type": "object", "properties": {"round": {"type": "integer"},
+            "step": {"type": "string"}, "signer_id": id(), "signer_name": {"type": "string"},
+            "decision": {"type": ["string", "null"], "enum": ["approve", "return", null]}, "comment": {"type": ["string", "null"]}, "decided_at": {"type": ["string", "null"]}}}}),
+        ),
+        ("created_at", ts()),
+        ("updated_at", ts()),
+    ] {
+        worklog_out["properties"][k] = v;
+    }
     let mut position_input = object("position", POSITION_FIELDS, json!({"competitor_id": id()}), false);
     position_input["required"] = json!(["competitor_id"]);
     json!({
@@ -150,7 +194,7 @@ fn schemas() -> Value {
         "Partner": object("partner", PARTNER_FIELDS, json!({"id": id(), "account_id": id()}), true),
         "PartnerInput": object("partner", PARTNER_FIELDS, json!({}), true),
         "PartnerList": {"type": "object", "properties": {"items": {"type": "array", "items": r("Partner")}}},
-        "AuditRow": {"type": "object", "properties": {"id": id(), "at": ts(), "actor_id": nid(), "actor_name": {"type": ["string", "null"]}, "action": {"type": "string", "enum": ["create", "update", "delete", "claim", "release", "handover", "link", "unlink"]}, "entity": {"type": "string"}, "entity_id": id(), "account_id": nid(), "changes": {"type": "object", "description": "field → [before, after]", "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2}}}},
+        "AuditRow": {"type": "object", "properties": {"id": id(), "at": ts(), "actor_id": nid(), "actor_name": {"type": ["string", "null"]}, "action": {"type": "string", "enum": ["create", "update", "delete", "claim", "release", "handover", "link", "unlink", "submit", "approve", "return"]}, "entity": {"type": "string"}, "entity_id": id(), "account_id": nid(), "changes": {"type": "object", "description": "field → [before, after]", "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2}}}},
         "History": {"type": "object", "properties": {"items": {"type": "array", "items": r("AuditRow")}}},
         "SearchHit": {"type": "object", "properties": {"entity": {"type": "string", "enum": ["account", "contact"]}, "id": id(), "name": {"type": "string"}, "detail": {"type": ["string", "null"]}}},
         "SearchResult": {"type": "object", "properties": {"items": {"type": "array", "items": r("SearchHit")}}},
@@ -173,6 +217,20 @@ fn schemas() -> Value {
         "MarketActivityList": list_of("MarketActivity"),
         "ParticipantInput": {"type": "object", "required": ["account_id"], "properties": {"account_id": id(), "contact_id": nid(), "note": {"type": ["string", "null"]}}},
         "Snooze": {"type": "object", "required": ["until"], "properties": {"until": {"type": "string", "format": "date"}}},
+        "Worklog": worklog_out,
+        "WorklogInput": worklog_in,
+        "WorklogList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "id": id(), "author_id": id(), "author_name": {"type": "string"}, "log_date": {"type": "string", "format": "date"},
+            "status": {"type": "string", "enum": ["draft", "submitted", "returned", "approved"]}, "visit_count": {"type": "integer"},
+            "paid_total": {"type": "integer", "description": "minor units (分)"}, "submitted_at": {"type": ["string", "null"]},
+            "awaiting_me": {"type": "boolean"}}}}, "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}}},
+        "Signature": {"type": "object", "required": ["decision"], "properties": {"decision": {"type": "string", "enum": ["approve", "return"]},
+            "comment": {"type": ["string", "null"], "maxLength": 2000}, "evaluation": {"type": ["string", "null"], "maxLength": 2000, "description": "主管评价"}}},
+        "VisitLink": {"type": "object", "properties": {"visit_id": id(), "href": {"type": "string"}}},
+        "SignoffChain": {"type": "object", "properties": {"team_id": id(), "steps": {"type": "array", "items": {"type": "object", "properties": {
+            "step": {"type": "string", "enum": ["cashier", "accountant", "dept_head", "vp"]}, "signer_id": id(), "signer_name": {"type": "string"}}}}}},
+        "SignoffChainInput": {"type": "object", "required": ["steps"], "properties": {"steps": {"type": "array", "items": {"type": "object", "required": ["step", "signer_id"], "properties": {
+            "step": {"type": "string", "enum": ["cashier", "accountant", "dept_head", "vp"]}, "signer_id": id()}}}}},
         "Share": {"type": "object", "required": ["user_id"], "properties": {"user_id": id()}},
     })
 }
@@ -484,6 +542,106 @@ pub const OPERATIONS: &[Op] = &[
         200,
         Some("Competitor"),
     ),
+    (
+        "get",
+        "/api/v1/worklogs",
+        "listWorklogs",
+        "worklogs",
+        "Daily work logs (附表九) the caller may read: their own, their team's (managers), those they sign; filters status, author_id, from, to, awaiting_me",
+        None,
+        200,
+        Some("WorklogList"),
+    ),
+    (
+        "post",
+        "/api/v1/worklogs",
+        "createWorklog",
+        "worklogs",
+        "Write the caller's log of a day (sales reps and managers)",
+        Some("WorklogInput"),
+        201,
+        Some("Worklog"),
+    ),
+    (
+        "get",
+        "/api/v1/worklogs/{id}",
+        "getWorklog",
+        "worklogs",
+        "One work log with its entries and every sign-off round",
+        None,
+        200,
+        Some("Worklog"),
+    ),
+    (
+        "put",
+        "/api/v1/worklogs/{id}",
+        "replaceWorklog",
+        "worklogs",
+        "Replace what the author wrote while a draft or returned; entries keep their id, entries left out are removed",
+        Some("WorklogInput"),
+        200,
+        Some("Worklog"),
+    ),
+    (
+        "delete",
+        "/api/v1/worklogs/{id}",
+        "deleteWorklog",
+        "worklogs",
+        "Delete a draft that was never submitted",
+        None,
+        204,
+        None,
+    ),
+    (
+        "post",
+        "/api/v1/worklogs/{id}/submit",
+        "submitWorklog",
+        "worklogs",
+        "Send the log into the team's sign-off chain (出纳 → 会计 → 部门主管 → 主管副总); the author can no longer change it",
+        None,
+        200,
+        Some("Worklog"),
+    ),
+    (
+        "post",
+        "/api/v1/worklogs/{id}/sign",
+        "signWorklog",
+        "worklogs",
+        "The next signer approves or returns the log (a return needs a comment; the supervisor's evaluation is required at the department head's step, or the vice president's when there is none)",
+        Some("Signature"),
+        200,
+        Some("Worklog"),
+    ),
+    (
+        "post",
+        "/api/v1/worklogs/{id}/visits/{entry_id}/visit",
+        "visitFromWorklogEntry",
+        "worklogs",
+        "Make a visit record (附表三) from a visit entry of the caller's log",
+        None,
+        201,
+        Some("VisitLink"),
+    ),
+    (
+        "get",
+        "/api/v1/teams/{id}/signoff-chain",
+        "getSignoffChain",
+        "worklogs",
+        "Who signs each step of a team's work logs",
+        None,
+        200,
+        Some("SignoffChain"),
+    ),
+    (
+        "put",
+        "/api/v1/teams/{id}/signoff-chain",
+        "setSignoffChain",
+        "worklogs",
+        "Set who signs each step (admin); steps left out are not used",
+        Some("SignoffChainInput"),
+        200,
+        Some("SignoffChain"),
+    ),
 ];
 
 fn error_response(desc: &str) -> Value {
@@ -702,7 +860,7 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "complaints"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "visit-plans"}, {"name": "market-activities"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
+        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "complaints"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "visit-plans"}, {"name": "market-activities"}, {"name": "worklogs"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "personal API token"}},

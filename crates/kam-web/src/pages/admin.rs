@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::Role;
+use kam_core::worklog::Step;
 
 use super::{Flash, ctx, render, see_other};
 use crate::AppState;
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(admin))
         .route("/admin/settings", post(settings))
         .route("/admin/users/{username}/disable", post(disable))
+        .route("/admin/teams/{id}/chain", post(set_chain))
         .route("/handover", get(handover_page).post(handover))
 }
 
@@ -37,6 +39,21 @@ struct AdminPage {
     ctx: Ctx,
     claim_limit: i64,
     users: Vec<UserRow>,
+    chains: Vec<ChainForm>,
+    signers: Vec<(i64, String)>,
+}
+
+/// A team's sign-off chain as the admin edits it: per step, the signer chosen.
+pub struct ChainForm {
+    pub team_id: i64,
+    pub team: String,
+    pub steps: Vec<(&'static str, String, Option<i64>)>,
+}
+
+impl ChainForm {
+    fn is(&self, chosen: &Option<i64>, id: &i64) -> bool {
+        *chosen == Some(*id)
+    }
 }
 
 fn admin_only(auth: &Authed) -> Result<(), PageError> {
@@ -47,9 +64,31 @@ async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<
     admin_only(&auth)?;
     let lang = auth.lang;
     let users = state.store.users().await.map_err(|e| PageError::store(lang, e))?;
+    let mut chains = Vec::new();
+    for team in state.store.teams().await.map_err(|e| PageError::store(lang, e))? {
+        let chain = state.store.signoff_chain(team.id).await.map_err(|e| PageError::store(lang, e))?;
+        chains.push(ChainForm {
+            team_id: team.id,
+            team: team.name,
+            steps: Step::ALL
+                .iter()
+                .map(|s| {
+                    let chosen = chain.iter().find(|c| c.step == *s).map(|c| c.signer_id);
+                    (s.as_str(), t(lang, &format!("worklog.step.{}", s.as_str())).to_string(), chosen)
+                })
+                .collect(),
+        });
+    }
+    let signers = users
+        .iter()
+        .filter(|u| u.active && !matches!(u.role, Role::Auditor))
+        .map(|u| (u.id, format!("{} · {}", u.display_name, t(lang, &format!("role.{}", u.role.as_str())))))
+        .collect();
     let page = AdminPage {
         ctx: ctx(&state, &auth, "admin", flash.msg.as_deref()).await,
         claim_limit: state.store.claim_limit().await.map_err(|e| PageError::store(lang, e))?,
+        chains,
+        signers,
         users: users
             .into_iter()
             .map(|u| UserRow {
@@ -72,6 +111,18 @@ async fn settings(State(state): State<AppState>, f: AuthForm) -> Result<Response
     state
         .store
         .set_setting(Some(f.auth.user.id), "pool.claim_limit", &limit.to_string())
+        .await
+        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    Ok(see_other("/admin", "common.saved"))
+}
+
+/// POST /admin/teams/{id}/chain: one signer (or none) per step.
+async fn set_chain(State(state): State<AppState>, Path(team): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    admin_only(&f.auth)?;
+    let chain: Vec<(Step, i64)> = Step::ALL.iter().filter_map(|s| f.form.int(s.as_str()).map(|id| (*s, id))).collect();
+    state
+        .store
+        .set_signoff_chain(&f.auth.user.actor(), team, &chain)
         .await
         .map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other("/admin", "common.saved"))

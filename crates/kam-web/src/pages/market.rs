@@ -10,7 +10,6 @@ use kam_core::fields::{Access, FieldDef, Value};
 use kam_core::market::{FIELDS, GROUPS};
 use kam_core::{Actor, FieldErrors};
 use kam_store::StoreError;
-use kam_store::contacts::ContactFilter;
 use kam_store::market::Event;
 
 use super::{Flash, ctx, render, see_other};
@@ -122,33 +121,7 @@ async fn show(
     let actor = auth.user.actor();
     let e = state.store.market_activity(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
     // Who the reader may add: their recordable accounts, and those accounts' contacts.
-    let mut choices = Vec::new();
-    let contacts = state
-        .store
-        .list_contacts(&actor, &ContactFilter { page: 1, per_page: 200, ..Default::default() })
-        .await
-        .unwrap_or_else(|_| kam_store::accounts::Page { items: vec![], page: 1, per_page: 1, total: 0 });
-    let accounts = state
-        .store
-        .list_accounts(
-            &actor,
-            &kam_store::accounts::AccountFilter {
-                page: 1,
-                per_page: 200,
-                sort: Some("name".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default();
-    for a in accounts.iter().filter(|a| actor.can_record_activity(&a.facts())) {
-        choices.push((a.id.to_string(), a.name().to_string()));
-        for c in contacts.items.iter().filter(|c| c.accounts.iter().any(|l| l.account_id == a.id)) {
-            let name = c.rec.get("name").and_then(Value::as_text).unwrap_or_default();
-            choices.push((format!("{}:{}", a.id, c.id), format!("{} · {name}", a.name())));
-        }
-    }
+    let choices = super::recordable_choices(&state, &actor, true).await;
     let page = ShowPage {
         ctx: ctx(&state, &auth, "activities", flash.msg.as_deref()).await,
         id,

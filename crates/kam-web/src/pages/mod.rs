@@ -13,6 +13,7 @@ mod search;
 mod session;
 mod today;
 mod visit_plans;
+mod worklogs;
 
 use axum::Router;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -21,6 +22,9 @@ use crate::AppState;
 use crate::auth::Authed;
 use crate::error::PageError;
 use crate::view::Ctx;
+use kam_core::{Actor, Value};
+use kam_store::accounts::AccountFilter;
+use kam_store::contacts::ContactFilter;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -36,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(market::router())
         .merge(print::router())
         .merge(visit_plans::router())
+        .merge(worklogs::router())
 }
 
 /// Renders a template or answers 500.
@@ -59,4 +64,38 @@ pub fn see_other(path: &str, msg: &str) -> Response {
 #[derive(serde::Deserialize, Default)]
 pub struct Flash {
     pub msg: Option<String>,
+}
+
+/// The accounts the actor may record work on (first 200 by name), each
+/// followed by its contacts when asked: `(value, label)` with the value
+/// `<account id>` or `<account id>:<contact id>`.
+pub async fn recordable_choices(state: &AppState, actor: &Actor, with_contacts: bool) -> Vec<(String, String)> {
+    let accounts = state
+        .store
+        .list_accounts(
+            actor,
+            &AccountFilter { page: 1, per_page: 200, sort: Some("name".into()), ..Default::default() },
+        )
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    let contacts = if with_contacts {
+        state
+            .store
+            .list_contacts(actor, &ContactFilter { page: 1, per_page: 200, ..Default::default() })
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let mut choices = Vec::new();
+    for a in accounts.iter().filter(|a| actor.can_record_activity(&a.facts())) {
+        choices.push((a.id.to_string(), a.name().to_string()));
+        for c in contacts.iter().filter(|c| c.accounts.iter().any(|l| l.account_id == a.id)) {
+            let name = c.rec.get("name").and_then(Value::as_text).unwrap_or_default();
+            choices.push((format!("{}:{}", a.id, c.id), format!("{} · {name}", a.name())));
+        }
+    }
+    choices
 }

@@ -1,0 +1,276 @@
+//! /api/v1/worklogs: daily work logs (附表九) with `/submit` and `/sign`, a
+//! visit record from a visit entry, and each team's sign-off chain.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kam_core::FieldErrors;
+use kam_core::fields::Raw;
+use kam_core::worklog::{self, Decision, Entry, Input, SECTIONS, Status, Step};
+use kam_store::worklogs::WorklogFilter;
+use serde_json::{Map, Value as V, json};
+
+use super::{Id, Ids, object, page_params, query_map};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/worklogs", get(list).post(create))
+        .route("/api/v1/worklogs/{id}", get(show).put(replace).delete(delete))
+        .route("/api/v1/worklogs/{id}/submit", post(submit))
+        .route("/api/v1/worklogs/{id}/sign", post(sign))
+        .route("/api/v1/worklogs/{id}/visits/{entry_id}/visit", post(make_visit))
+        .route("/api/v1/teams/{id}/signoff-chain", get(chain).put(set_chain))
+}
+
+/// Keys a client may echo back from a read; they are ignored on write.
+const READ_ONLY: &[&str] = &[
+    "id",
+    "author_id",
+    "author_name",
+    "author_team_id",
+    "status",
+    "round",
+    "evaluation",
+    "evaluated_by_name",
+    "evaluated_at",
+    "submitted_at",
+    "signoffs",
+    "next_signer_id",
+    "next_step",
+    "created_at",
+    "updated_at",
+];
+
+/// A whole log from a JSON body: its fields and the three entry arrays.
+fn parse_input(lang: Lang, body: &Map<String, V>) -> Result<Input, ApiError> {
+    let mut errors = FieldErrors::default();
+    for k in body.keys() {
+        let known = worklog::FIELDS.iter().any(|d| d.name == k)
+            || SECTIONS.iter().any(|(s, ..)| s == k)
+            || READ_ONLY.contains(&k.as_str());
+        if !known {
+            errors.add(k, "err.unknown_field");
+        }
+    }
+    let rec = worklog::parse_row(worklog::FIELDS, |n| body.get(n).map(Raw::Json), "", &mut errors);
+    let mut input = Input { rec, ..Default::default() };
+    for (section, defs, with_account) in SECTIONS {
+        let rows = match body.get(section) {
+            None | Some(V::Null) => Vec::new(),
+            Some(V::Array(rows)) => rows.clone(),
+            Some(_) => {
+                errors.add(section, "err.type_list");
+                continue;
+            }
+        };
+        let mut entries = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            let prefix = format!("{section}.{i}");
+            let V::Object(row) = row else {
+                errors.add(&prefix, "err.type_object");
+                continue;
+            };
+            let id_of = |k: &str, errors: &mut FieldErrors| match row.get(k) {
+                None | Some(V::Null) => None,
+                Some(v) => v.as_i64().or_else(|| {
+                    errors.add(&format!("{prefix}.{k}"), "err.integer");
+                    None
+                }),
+            };
+            let mut ids = vec!["id"];
+            if with_account {
+                ids.push("account_id");
+            }
+            if section == "visits" {
+                ids.extend(["contact_id", "visit_id"]);
+            }
+            for k in row.keys() {
+                let ro = ["account_name", "contact_name"].contains(&k.as_str());
+                if !defs.iter().any(|d| d.name == k) && !ids.contains(&k.as_str()) && !ro {
+                    errors.add(&format!("{prefix}.{k}"), "err.unknown_field");
+                }
+            }
+            entries.push(Entry {
+                id: id_of("id", &mut errors),
+                account_id: if with_account { id_of("account_id", &mut errors) } else { None },
+                contact_id: if section == "visits" { id_of("contact_id", &mut errors) } else { None },
+                rec: worklog::parse_row(defs, |n| row.get(n).map(Raw::Json), &prefix, &mut errors),
+            });
+        }
+        match section {
+            "visits" => input.visits = entries,
+            "collections" => input.collections = entries,
+            _ => input.affairs = entries,
+        }
+    }
+    if errors.is_empty() { Ok(input) } else { Err(ApiError::invalid(lang, &errors)) }
+}
+
+async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
+    let lang = api.lang;
+    let q = query_map(lang, raw)?;
+    let (page, per_page) = page_params(&q);
+    let mut errors = FieldErrors::default();
+    let status = q.get("status").filter(|s| !s.is_empty()).and_then(|s| {
+        let st = Status::parse(s);
+        if st.is_none() {
+            errors.add("status", "err.choice");
+        }
+        st
+    });
+    let author_id = q.get("author_id").filter(|s| !s.is_empty()).and_then(|s| {
+        let id = s.parse().ok();
+        if id.is_none() {
+            errors.add("author_id", "err.integer");
+        }
+        id
+    });
+    let date = |k: &str, errors: &mut FieldErrors| {
+        q.get(k).filter(|s| !s.is_empty()).and_then(|s| {
+            if kam_core::time_util::parse_date(s).is_none() {
+                errors.add(k, "err.date");
+                None
+            } else {
+                Some(s.clone())
+            }
+        })
+    };
+    let from = date("from", &mut errors);
+    let to = date("to", &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(lang, &errors));
+    }
+    let f = WorklogFilter {
+        author_id,
+        status,
+        from,
+        to,
+        awaiting_me: matches!(q.get("awaiting_me").map(String::as_str), Some("1" | "true")),
+        page,
+        per_page,
+    };
+    let p = state.store.worklogs(&api.user.actor(), &f).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+}
+
+async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let log = state.store.worklog(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(log)))
+}
+
+async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let body = object(api.lang, &body)?;
+    let input = parse_input(api.lang, &body)?;
+    let log = state.store.create_worklog(&api.user.actor(), input).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(log))).into_response())
+}
+
+/// PUT replaces what the author wrote; entries carrying their `id` are kept
+/// (with their link to a visit record), entries left out are removed.
+async fn replace(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+    let body = object(api.lang, &body)?;
+    let actor = api.user.actor();
+    state.store.worklog(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let input = parse_input(api.lang, &body)?;
+    let log = state.store.update_worklog(&actor, id, input).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(log)))
+}
+
+async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
+    state.store.delete_worklog(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn submit(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let log = state.store.submit_worklog(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(log)))
+}
+
+/// POST {"decision": "approve" | "return", "comment"?, "evaluation"?}
+async fn sign(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let text = |k: &str| body.get(k).and_then(V::as_str);
+    let mut errors = FieldErrors::default();
+    for k in body.keys() {
+        if !["decision", "comment", "evaluation"].contains(&k.as_str()) {
+            errors.add(k, "err.unknown_field");
+        }
+    }
+    let decision = match text("decision") {
+        None => {
+            errors.add("decision", "err.required");
+            None
+        }
+        Some(d) => Decision::parse(d).or_else(|| {
+            errors.add("decision", "err.choice");
+            None
+        }),
+    };
+    let Some(decision) = decision.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::invalid(lang, &errors));
+    };
+    let log = state
+        .store
+        .sign_worklog(&api.user.actor(), id, decision, text("comment"), text("evaluation"))
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!(log)))
+}
+
+async fn make_visit(State(state): State<AppState>, api: ApiUser, Ids(id, entry): Ids) -> Result<Response, ApiError> {
+    let visit =
+        state.store.visit_from_entry(&api.user.actor(), id, entry).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let body = json!({ "visit_id": visit, "href": format!("/api/v1/visits/{visit}") });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+async fn chain(State(state): State<AppState>, api: ApiUser, Id(team): Id) -> Result<Json<V>, ApiError> {
+    let lang = api.lang;
+    if !state.store.teams().await.map_err(|e| ApiError::store(lang, e))?.iter().any(|t| t.id == team) {
+        return Err(ApiError::not_found(lang));
+    }
+    let steps = state.store.signoff_chain(team).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!({ "team_id": team, "steps": steps })))
+}
+
+/// PUT {"steps": [{"step": "cashier", "signer_id": 8}, …]} (admin).
+async fn set_chain(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(team): Id,
+    body: Bytes,
+) -> Result<Json<V>, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let mut errors = FieldErrors::default();
+    let mut steps = Vec::new();
+    match body.get("steps") {
+        Some(V::Array(rows)) => {
+            for (i, row) in rows.iter().enumerate() {
+                let step = row.get("step").and_then(V::as_str).and_then(Step::parse);
+                let signer = row.get("signer_id").and_then(V::as_i64);
+                match (step, signer) {
+                    (Some(s), Some(u)) if !steps.iter().any(|(x, _)| *x == s) => steps.push((s, u)),
+                    (None, _) => errors.add(&format!("steps.{i}.step"), "err.choice"),
+                    (Some(_), None) => errors.add(&format!("steps.{i}.signer_id"), "err.required"),
+                    (Some(_), Some(_)) => errors.add(&format!("steps.{i}.step"), "err.duplicate"),
+                }
+            }
+        }
+        _ => errors.add("steps", "err.type_list"),
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(lang, &errors));
+    }
+    state.store.set_signoff_chain(&api.user.actor(), team, &steps).await.map_err(|e| ApiError::store(lang, e))?;
+    let steps = state.store.signoff_chain(team).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!({ "team_id": team, "steps": steps })))
+}

@@ -1767,6 +1767,38 @@ async fn worklogs_write_submit_sign_and_print(s: Store) {
     let r = t.post(&rep, &format!("/worklogs/{id}/visits/{}/visit", log.visits[0].id), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.headers[header::LOCATION].to_str().unwrap().starts_with("/visits/"));
+    // Editing on the page keeps the entry (and its visit record link) and adds a row.
+    let vid = log.visits[0].id.to_string();
+    let cid = log.collections[0].id.to_string();
+    let edit = t.get(&rep, &format!("/worklogs/{id}/edit")).await;
+    assert!(edit.body.contains(&format!("name=\"visits.0.id\" value=\"{vid}\"")), "{}", edit.body);
+    let r = t
+        .post(
+            &rep,
+            &format!("/worklogs/{id}"),
+            &[
+                ("visits.0.id", vid.as_str()),
+                ("visits.0.who", acc_s.as_str()),
+                ("visits.0.time_from", "10:00"),
+                ("visits.0.time_to", "11:30"),
+                ("visits.0.content", "洽谈年度协议（补充交期）"),
+                ("visits.1.who", acc_s.as_str()),
+                ("visits.1.time_from", "14:00"),
+                ("visits.1.time_to", "15:00"),
+                ("visits.1.content", "技术交流"),
+                ("collections.0.id", cid.as_str()),
+                ("collections.0.who", acc_s.as_str()),
+                ("collections.0.paid_amount", "12,000.50"),
+                ("collections.0.quantity", "2.5"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let log = t.store.worklog(&rep_user.actor(), id).await.unwrap();
+    assert_eq!(log.visits.len(), 2);
+    assert_eq!(log.visits[0].id.to_string(), vid);
+    assert!(log.visits[0].visit_id.is_some(), "the link to the visit record stays");
+    assert_eq!(log.date(), day, "the day names the log and does not change");
     // Others: a colleague and another team see nothing; the team's manager reads it.
     assert_eq!(t.api(&w.rep_b, "GET", &format!("/api/v1/worklogs/{id}"), None).await.status, StatusCode::NOT_FOUND);
     assert_eq!(t.api(&w.rep_c, "GET", &format!("/api/v1/worklogs/{id}"), None).await.status, StatusCode::NOT_FOUND);
@@ -1826,14 +1858,22 @@ async fn worklogs_write_submit_sign_and_print(s: Store) {
     // The printed form carries the entries, the evaluation and the signatures.
     let p = t.get(&head, &format!("/worklogs/{id}/print")).await;
     assert_eq!(p.status, StatusCode::OK);
-    for s in ["业务工作日志", "附表九", "洽谈年度协议", "拜访扎实，回款及时", "部门主管：wl_head", "制表人：wl_rep"]
-    {
+    for s in [
+        "业务工作日志",
+        "附表九",
+        "洽谈年度协议（补充交期）",
+        "拜访扎实，回款及时",
+        "部门主管：wl_head",
+        "制表人：wl_rep",
+    ] {
         assert!(p.body.contains(s), "{s}");
     }
     // The audit trail has every step.
     let h = t.store.entity_history("worklog", id).await.unwrap();
     let actions: Vec<&str> = h.iter().rev().map(|r| r.action.as_str()).collect();
-    assert_eq!(actions, vec!["create", "submit", "approve", "approve"]);
+    assert_eq!(actions, vec!["create", "update", "submit", "approve", "approve"]);
+    let acc_h = t.store.account_history(acc).await.unwrap();
+    assert!(acc_h.iter().any(|r| r.entity == "worklog_visit" && r.action == "update"));
     // The API writes logs too, validated field by field.
     let r = t
         .api(

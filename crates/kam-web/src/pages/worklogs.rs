@@ -242,8 +242,11 @@ impl RawLog {
     /// Reads the posted form; rows left entirely empty are dropped.
     fn from_form(form: &FormData) -> RawLog {
         let mut raw = RawLog::default();
+        // A field not posted (the date of a stored log) is left to the store.
         for d in worklog::FIELDS {
-            raw.fields.insert(d.name.into(), form.text(d.name).to_string());
+            if let Some(v) = form.get(d.name) {
+                raw.fields.insert(d.name.into(), v.to_string());
+            }
         }
         for (section, defs, _) in SECTIONS {
             let mut by_index: BTreeMap<usize, RawRow> = BTreeMap::new();
@@ -533,7 +536,8 @@ pub struct ShownEntry {
     pub id: i64,
     pub account_id: Option<i64>,
     pub account: String,
-    pub cells: Vec<String>,
+    /// (label, value) per field.
+    pub cells: Vec<(String, String)>,
     pub visit_id: Option<i64>,
 }
 
@@ -578,6 +582,8 @@ struct ShowPage {
     comment: String,
     evaluation_text: String,
     top_error: Option<String>,
+    /// Why the log came back, for its author.
+    returned: Option<(String, String)>,
 }
 
 fn shown_sections(lang: Lang, log: &Worklog) -> Vec<ShownSection> {
@@ -603,7 +609,12 @@ fn shown_sections(lang: Lang, log: &Worklog) -> Vec<ShownSection> {
                     },
                     cells: defs
                         .iter()
-                        .map(|d| e.rec.get(d.name).map(|v| view::display(lang, d, v, "CNY")).unwrap_or_default())
+                        .map(|d| {
+                            (
+                                view::label(lang, entity, d.name),
+                                e.rec.get(d.name).map(|v| view::display(lang, d, v, "CNY")).unwrap_or_default(),
+                            )
+                        })
                         .collect(),
                     visit_id: e.visit_id,
                 })
@@ -618,6 +629,11 @@ fn shown_sections(lang: Lang, log: &Worklog) -> Vec<ShownSection> {
         .collect()
 }
 
+/// Whether an open slot can still be signed: in the current round of a log in sign-off.
+fn reached(log: &Worklog, s: &kam_store::worklogs::SignoffRow) -> bool {
+    s.slot.round == log.round && log.status == Status::Submitted
+}
+
 fn sign_rows(lang: Lang, log: &Worklog) -> Vec<SignRow> {
     log.signoffs
         .iter()
@@ -627,9 +643,14 @@ fn sign_rows(lang: Lang, log: &Worklog) -> Vec<SignRow> {
             signer: s.signer_name.clone(),
             decision: match s.slot.decision {
                 Some(d) => t(lang, &format!("worklog.decision.{}", d.as_str())).into(),
-                None => t(lang, "worklog.pending").into(),
+                None if reached(log, s) => t(lang, "worklog.pending").into(),
+                None => t(lang, "worklog.not_reached").into(),
             },
-            decision_code: s.slot.decision.map(Decision::as_str).unwrap_or("pending"),
+            decision_code: match s.slot.decision {
+                Some(d) => d.as_str(),
+                None if reached(log, s) => "pending",
+                None => "not_reached",
+            },
             comment: s.slot.comment.clone().unwrap_or_default(),
             at: s.slot.decided_at.as_deref().map(display_ts).unwrap_or_default(),
         })
@@ -686,6 +707,15 @@ async fn show_page(
         comment: posted.0.to_string(),
         evaluation_text: posted.1.to_string(),
         top_error: top_error.map(|k| t(lang, k).to_string()),
+        returned: if log.status == Status::Returned {
+            log.signoffs
+                .iter()
+                .rev()
+                .find(|s| s.slot.decision == Some(Decision::Return))
+                .map(|s| (s.signer_name.clone(), s.slot.comment.clone().unwrap_or_default()))
+        } else {
+            None
+        },
     };
     let mut res = render(&page, lang)?;
     if !page.sign_errors.is_empty() || page.top_error.is_some() {

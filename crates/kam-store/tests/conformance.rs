@@ -29,6 +29,9 @@ kam_store::on_both_engines!(
     visit_plans_fill_from_visits_and_count_plan_versus_actual,
     market_activities_show_participants_within_scope,
     worklogs_sign_off_chain_visits_and_scope,
+    ledger_is_append_only_and_balances_are_derived,
+    orders_price_lines_check_credit_and_post_on_delivery,
+    concurrent_orders_never_pass_the_credit_limit,
 );
 
 fn text(s: &str) -> Value {
@@ -986,4 +989,214 @@ async fn worklogs_sign_off_chain_visits_and_scope(s: Store) {
     assert!(matches!(s.submit_worklog(&w.rep1, d2.id).await, Err(StoreError::Conflict("err.worklog_empty"))));
     s.delete_worklog(&w.rep1, d2.id).await.unwrap();
     assert!(s.worklog_of_day(&w.rep1, "2026-11-21").await.unwrap().is_none());
+}
+
+async fn money_world(s: &Store) -> (World, i64, i64) {
+    let w = world(s).await;
+    let a = account(s, &w.rep1, "账务客户").await;
+    // Finance sets the credit terms.
+    let terms = rec(&[("credit_limit", Value::Int(1_000_000)), ("payment_terms_days", Value::Int(30))]);
+    s.update_account(&w.fin, a, AccountInput { rec: terms, ..Default::default() }).await.unwrap();
+    let p = s
+        .create_product(
+            &w.admin,
+            rec(&[
+                ("code", text("P-001")),
+                ("name", text("工业包装膜")),
+                ("unit", text("Kg")),
+                ("list_price", Value::Int(1_130)),
+            ]),
+        )
+        .await
+        .unwrap();
+    (w, a, p.id)
+}
+
+fn post(kind: &str, date: &str, figure: i64) -> Record {
+    rec(&[("entry_date", text(date)), ("kind", text(kind)), ("amount", Value::Int(figure))])
+}
+
+async fn ledger_is_append_only_and_balances_are_derived(s: Store) {
+    let (w, a, _) = money_world(&s).await;
+    assert!(matches!(
+        s.post_entry(&w.rep1, a, post("payment", "2026-11-01", 100)).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        s.post_entry(&w.fin, a, post("payment", "2026-11-01", 0)).await,
+        Err(StoreError::Invalid(e)) if e.0.contains_key("amount")
+    ));
+    let inv = s.post_entry(&w.fin, a, post("invoice", "2026-10-01", 500_000)).await.unwrap();
+    assert_eq!(inv.rec["due_date"], text("2026-10-31"), "due after the payment terms");
+    assert_eq!(inv.rec["currency"], text("CNY"));
+    let pay = s.post_entry(&w.fin, a, post("payment", "2026-10-20", 200_000)).await.unwrap();
+    assert_eq!(pay.amount(), -200_000, "a payment lowers what is owed");
+    s.post_entry(&w.fin, a, post("return", "2026-10-25", 50_000)).await.unwrap();
+    // A wrong payment is corrected by reversal, never by editing.
+    let wrong = s.post_entry(&w.fin, a, post("payment", "2026-10-28", 99_999)).await.unwrap();
+    let day = kam_core::time_util::parse_date("2026-10-29").unwrap();
+    let rev = s.reverse_entry(&w.fin, wrong.id, day, Some("金额录错")).await.unwrap();
+    assert_eq!((rev.amount(), rev.reverses_id), (99_999, Some(wrong.id)));
+    assert!(matches!(
+        s.reverse_entry(&w.fin, wrong.id, day, None).await,
+        Err(StoreError::Conflict("err.already_reversed"))
+    ));
+    assert!(matches!(
+        s.reverse_entry(&w.fin, rev.id, day, None).await,
+        Err(StoreError::Conflict("err.reverse_reversal"))
+    ));
+    let (upd, del) = s.try_tamper_ledger(inv.id).await;
+    assert!(upd.is_err() && del.is_err(), "the database refuses changing posted entries");
+    let ledgers = s.ledgers(&w.rep1, a).await.unwrap();
+    assert_eq!(ledgers.len(), 1);
+    let l = &ledgers[0];
+    assert_eq!(l.balance, 250_000);
+    assert_eq!(l.entries.last().unwrap().1, l.balance, "the running balance ends at the balance");
+    assert_eq!(l.entries.iter().map(|(e, _)| e.amount()).sum::<i64>(), l.balance);
+    // Sales read their accounts' ledgers; another team's rep and service staff do not.
+    assert!(matches!(s.ledgers(&w.rep3, a).await, Err(StoreError::NotFound)));
+    let svc = testing::user(&s, "svc", Role::Service, None).await;
+    let svc = actor(&s, svc).await;
+    assert!(matches!(s.ledgers(&svc, a).await, Err(StoreError::NotFound)));
+    // Receivables as of 2026-11-30: 250 000 open on an invoice due 10-31 → 30 days, overdue.
+    let as_of = kam_core::time_util::parse_date("2026-11-30").unwrap();
+    let r = s.receivables(&w.fin, as_of).await.unwrap();
+    let mine = r.iter().find(|x| x.account_id == a).unwrap();
+    assert_eq!((mine.balance, mine.aging.d0_30, mine.aging.overdue), (250_000, 250_000, 250_000));
+    assert!(s.receivables(&w.rep3, as_of).await.unwrap().iter().all(|x| x.account_id != a));
+    let from = kam_core::time_util::parse_date("2026-10-01").unwrap();
+    let c = s.collections(&w.fin, from, as_of).await.unwrap();
+    let rep1 = c.iter().find(|x| x.owner_id == Some(w.rep1.user_id)).unwrap();
+    assert_eq!((rep1.collected, rep1.payments), (200_000, 3), "the reversed payment nets out");
+    // A pseudo-random run of postings and reversals: the balance is always the sum.
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let b = account(&s, &w.rep1, "随机账户").await;
+    let mut expect = 0i64;
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        let kind = kam_core::ledger::ENTRY_KIND.values[(next() % 7) as usize];
+        if kind == "opening_balance" && i > 0 {
+            continue;
+        }
+        let fig = (next() % 1_000_000 + 1) as i64;
+        let e = s.post_entry(&w.fin, b, post(kind, &format!("2026-09-{:02}", 1 + i % 28), fig)).await.unwrap();
+        expect += e.amount();
+        ids.push(e);
+        if next() % 4 == 0 {
+            let victim = &ids[(next() % ids.len() as u64) as usize];
+            if victim.reverses_id.is_none()
+                && let Ok(r) = s.reverse_entry(&w.fin, victim.id, day, None).await
+            {
+                expect += r.amount();
+            }
+        }
+        let l = s.ledgers(&w.fin, b).await.unwrap();
+        assert_eq!(l[0].balance, expect);
+    }
+}
+
+async fn orders_price_lines_check_credit_and_post_on_delivery(s: Store) {
+    use kam_store::orders::{LineInput, OrderInput};
+    let (w, a, p) = money_world(&s).await;
+    let line = |qty: &str, price: i64| LineInput {
+        product_id: Some(p),
+        rec: rec(&[("quantity", text(qty)), ("unit_price", Value::Int(price))]),
+    };
+    let input = |lines: Vec<LineInput>| OrderInput { rec: rec(&[("order_date", text("2026-11-02"))]), lines };
+    assert!(
+        matches!(s.create_order(&w.rep1, a, input(vec![])).await, Err(StoreError::Invalid(e)) if e.0.contains_key("lines"))
+    );
+    assert!(matches!(s.create_order(&w.fin, a, input(vec![line("1", 100)])).await, Err(StoreError::Forbidden(_))));
+    assert!(matches!(
+        s.create_order(&w.rep2, a, input(vec![line("1", 100)])).await,
+        Err(StoreError::Forbidden(_) | StoreError::NotFound)
+    ));
+    // 300 kg at ¥11.30: ¥3,390.00 with 13 % VAT included, ¥3,000.00 without.
+    let o = s.create_order(&w.rep1, a, input(vec![line("300", 1_130)])).await.unwrap();
+    assert_eq!((o.status.as_str(), o.total_with_tax, o.total_without_tax, o.tax), ("placed", 339_000, 300_000, 39_000));
+    assert!(o.number.starts_with("SO20261102-"));
+    // Over the limit (1 000 000 = ¥10,000): held until finance releases it.
+    let big = s.create_order(&w.rep1, a, input(vec![line("600", 1_130)])).await.unwrap();
+    assert_eq!(big.status, "credit_hold");
+    assert_eq!(big.credit_exposure, Some(339_000 + 678_000));
+    assert!(matches!(
+        s.transition_order(&w.rep1, big.id, "placed", "2026-11-03", None).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let big = s.transition_order(&w.fin, big.id, "placed", "2026-11-03", Some("老客户，特批")).await.unwrap();
+    assert_eq!(big.status, "placed");
+    assert!(big.approved_by_name.is_some());
+    // Steps: only allowed moves.
+    assert!(matches!(
+        s.transition_order(&w.rep1, o.id, "delivered", "2026-11-04", None).await,
+        Err(StoreError::Conflict(_))
+    ));
+    s.transition_order(&w.rep1, o.id, "in_production", "2026-11-04", None).await.unwrap();
+    s.transition_order(&w.rep1, o.id, "shipped", "2026-11-06", None).await.unwrap();
+    let o = s.transition_order(&w.rep1, o.id, "delivered", "2026-11-08", None).await.unwrap();
+    assert_eq!(
+        o.steps.iter().map(|x| x.to_status.as_str()).collect::<Vec<_>>(),
+        ["placed", "in_production", "shipped", "delivered"]
+    );
+    // Delivery posted the invoice, due after 30 days.
+    let l = &s.ledgers(&w.fin, a).await.unwrap()[0];
+    let (inv, _) = &l.entries[0];
+    assert_eq!(
+        (inv.text("kind"), inv.amount(), inv.text("due_date"), inv.order_id),
+        ("invoice", 339_000, "2026-12-08", Some(o.id))
+    );
+    // A return of a delivered order posts the credit note.
+    s.transition_order(&w.rep1, o.id, "returned", "2026-11-10", Some("规格不符")).await.unwrap();
+    assert_eq!(s.ledgers(&w.fin, a).await.unwrap()[0].balance, 0);
+    let h = s.account_history(a).await.unwrap();
+    assert!(h.iter().any(|r| r.entity == "order" && r.action == "approve"));
+    assert!(h.iter().any(|r| r.entity == "ledger_entry" && r.action == "create"));
+    assert_eq!(
+        s.orders(&w.rep1, &kam_store::orders::OrderFilter { account_id: Some(a), ..Default::default() })
+            .await
+            .unwrap()
+            .total,
+        2
+    );
+    assert!(matches!(s.order(&w.rep3, o.id).await, Err(StoreError::NotFound)));
+}
+
+async fn concurrent_orders_never_pass_the_credit_limit(s: Store) {
+    use kam_store::orders::{LineInput, OrderInput};
+    let (w, a, p) = money_world(&s).await;
+    // Each order is ¥1,130.00; the limit of ¥10,000.00 admits eight.
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let s = s.clone();
+        let rep = w.rep1.clone();
+        tasks.push(tokio::spawn(async move {
+            let input = OrderInput {
+                rec: rec(&[("order_date", text("2026-11-02"))]),
+                lines: vec![LineInput {
+                    product_id: Some(p),
+                    rec: rec(&[("quantity", text("100")), ("unit_price", Value::Int(1_130))]),
+                }],
+            };
+            s.create_order(&rep, a, input).await
+        }));
+    }
+    let mut acknowledged = Vec::new();
+    for t in tasks {
+        acknowledged.push(t.await.unwrap().expect("every order is answered"));
+    }
+    let placed = acknowledged.iter().filter(|o| o.status == "placed").count();
+    assert_eq!(placed, 8, "exactly as many as fit under the limit");
+    let stored = s
+        .orders(&w.admin, &kam_store::orders::OrderFilter { account_id: Some(a), per_page: 100, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(stored.total, 20, "no acknowledged order is lost");
+    let open: i64 = stored.items.iter().filter(|o| o.status == "placed").map(|o| o.total_with_tax).sum();
+    assert!(open <= 1_000_000);
 }

@@ -1,0 +1,381 @@
+//! The ledger 财务记录: append-only entries per account and currency (the
+//! table refuses UPDATE and DELETE by trigger), reversals, balances with the
+//! running balance, and receivables (aging, DSO, overdue, collections).
+
+use std::collections::BTreeMap;
+
+use kam_core::audit::{Action, created};
+use kam_core::ledger::{self, Aging, FIELDS, Posted};
+use kam_core::time_util::{now_text, parse_date, today_local};
+use kam_core::{Actor, Record, Value};
+use serde::Serialize;
+use sqlx::Row;
+use time::Date;
+
+use crate::accounts::{Account, scope_sql};
+use crate::audit::Entry;
+use crate::sql::{Arg, Q, columns, insert, read_record};
+use crate::{Result, Store, StoreError, Tx};
+
+/// One posted entry as read.
+#[derive(Debug, Clone, Serialize)]
+pub struct LedgerEntry {
+    pub id: i64,
+    pub account_id: i64,
+    /// The fields; `amount` here is signed: its effect on what the customer owes.
+    #[serde(flatten)]
+    pub rec: Record,
+    pub order_id: Option<i64>,
+    /// The entry this one reverses.
+    pub reverses_id: Option<i64>,
+    /// The entry that reverses this one.
+    pub reversed_by: Option<i64>,
+    pub created_by_name: Option<String>,
+    pub created_at: String,
+}
+
+impl LedgerEntry {
+    pub fn amount(&self) -> i64 {
+        self.rec.get("amount").and_then(Value::as_int).unwrap_or(0)
+    }
+    pub fn text(&self, f: &str) -> &str {
+        self.rec.get(f).and_then(Value::as_text).unwrap_or_default()
+    }
+    pub fn posted(&self) -> Posted {
+        Posted {
+            id: self.id,
+            date: parse_date(self.text("entry_date")).unwrap_or_else(today_local),
+            kind: self.text("kind").to_string(),
+            amount: self.amount(),
+            due: parse_date(self.text("due_date")),
+            reverses: self.reverses_id,
+        }
+    }
+}
+
+/// An account's ledger in one currency, with the balance after each entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ledger {
+    pub account_id: i64,
+    pub currency: String,
+    pub entries: Vec<(LedgerEntry, i64)>,
+    pub balance: i64,
+}
+
+/// Receivables of one account in one currency.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receivable {
+    pub account_id: i64,
+    pub account_name: String,
+    pub owner_name: Option<String>,
+    pub currency: String,
+    pub balance: i64,
+    pub aging: Aging,
+    /// Days sales outstanding over the last 90 days.
+    pub dso: Option<f64>,
+}
+
+/// Payments received per rep (the account's owner) in a period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Collections {
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub currency: String,
+    pub collected: i64,
+    pub payments: i64,
+}
+
+fn select() -> Q {
+    Q::new(&format!(
+        "SELECT e.id, e.account_id, {}, e.order_id, e.reverses_id, \
+         (SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id) AS reversed_by, \
+         u.display_name AS created_by_name, e.created_at FROM ledger_entries e LEFT JOIN users u ON u.id = e.created_by ",
+        columns(FIELDS, "e")
+    ))
+}
+
+fn read(r: &sqlx::any::AnyRow) -> Result<LedgerEntry> {
+    Ok(LedgerEntry {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        rec: read_record(r, FIELDS)?,
+        order_id: r.try_get("order_id")?,
+        reverses_id: r.try_get("reverses_id")?,
+        reversed_by: r.try_get("reversed_by")?,
+        created_by_name: r.try_get("created_by_name")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// The account's currency (CNY when none is set).
+pub(crate) fn currency_of(acc: &Account) -> String {
+    acc.text("currency").filter(|c| !c.is_empty()).unwrap_or("CNY").to_string()
+}
+
+impl Store {
+    async fn ledger_account(&self, actor: &Actor, account_id: i64) -> Result<Account> {
+        let acc = self.account(actor, account_id).await?;
+        if ledger::can_read(actor, &acc.facts()) { Ok(acc) } else { Err(StoreError::NotFound) }
+    }
+
+    /// Every entry of an account, oldest first.
+    pub async fn ledger_entries(&self, actor: &Actor, account_id: i64) -> Result<Vec<LedgerEntry>> {
+        self.ledger_account(actor, account_id).await?;
+        let mut q = select();
+        q.push("WHERE e.account_id = ").arg(account_id).push(" ORDER BY e.entry_date, e.id");
+        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
+    }
+
+    /// The account's ledgers, one per currency used (the account's own first).
+    pub async fn ledgers(&self, actor: &Actor, account_id: i64) -> Result<Vec<Ledger>> {
+        let acc = self.ledger_account(actor, account_id).await?;
+        let own = currency_of(&acc);
+        let mut by: BTreeMap<(bool, String), Vec<LedgerEntry>> = BTreeMap::new();
+        for e in self.ledger_entries(actor, account_id).await? {
+            let c = e.text("currency").to_string();
+            by.entry((c != own, c)).or_default().push(e);
+        }
+        if by.is_empty() {
+            by.insert((false, own), Vec::new());
+        }
+        Ok(by
+            .into_iter()
+            .map(|((_, currency), entries)| {
+                let mut b = 0;
+                let entries: Vec<(LedgerEntry, i64)> = entries
+                    .into_iter()
+                    .map(|e| {
+                        b += e.amount();
+                        (e, b)
+                    })
+                    .collect();
+                Ledger { account_id, currency, entries, balance: b }
+            })
+            .collect())
+    }
+
+    /// One entry, within the reader's scope.
+    pub async fn ledger_entry(&self, actor: &Actor, id: i64) -> Result<LedgerEntry> {
+        let mut q = select();
+        q.push("WHERE e.id = ").arg(id);
+        let e = read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?;
+        self.ledger_account(actor, e.account_id).await?;
+        Ok(e)
+    }
+
+    /// The balance of an account in a currency, inside a transaction.
+    pub(crate) async fn balance_in(tx: &mut Tx, account_id: i64, currency: &str) -> Result<i64> {
+        let mut q =
+            Q::new("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS b FROM ledger_entries WHERE account_id = ");
+        q.arg(account_id).push(" AND currency = ").arg(currency);
+        Ok(q.query().fetch_one(&mut **tx).await?.try_get("b")?)
+    }
+
+    /// Writes one entry inside the caller's transaction (the amount already signed).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn insert_entry(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        account_id: i64,
+        rec: &Record,
+        order_id: Option<i64>,
+        reverses: Option<i64>,
+    ) -> Result<i64> {
+        let id: i64 = insert(
+            "ledger_entries",
+            FIELDS,
+            rec,
+            &[
+                ("account_id", Arg::Int(Some(account_id))),
+                ("order_id", Arg::Int(order_id)),
+                ("reverses_id", Arg::Int(reverses)),
+                ("created_by", Arg::Int(Some(actor.user_id))),
+                ("created_at", now_text().into()),
+            ],
+        )
+        .query()
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(StoreError::from)
+        .map_err(|e| if e.is_unique_violation() { StoreError::Conflict("err.already_reversed") } else { e })?
+        .try_get("id")?;
+        let mut all = rec.clone();
+        if let Some(o) = order_id {
+            all.insert("order_id", Value::Int(o));
+        }
+        if let Some(r) = reverses {
+            all.insert("reverses_id", Value::Int(r));
+        }
+        let changes = created(&all);
+        Entry::new(Some(actor.user_id), Action::Create, "ledger_entry", id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(tx)
+            .await?;
+        Ok(id)
+    }
+
+    /// Posts an entry (finance): `amount` is the positive figure, the kind
+    /// gives the sign; an invoice without a due date is due after the
+    /// account's payment terms.
+    pub async fn post_entry(&self, actor: &Actor, account_id: i64, mut rec: Record) -> Result<LedgerEntry> {
+        if !ledger::can_post(actor) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        StoreError::check_required(FIELDS, &rec, true)?;
+        let mut tx = self.begin().await?;
+        let acc = self.account_in(&mut tx, actor, account_id).await?;
+        let kind = rec.get("kind").and_then(Value::as_text).unwrap_or_default().to_string();
+        let figure = rec.get("amount").and_then(Value::as_int).unwrap_or(0);
+        if figure == 0 {
+            return Err(StoreError::field("amount", "err.zero_amount"));
+        }
+        rec.insert("amount", Value::Int(ledger::signed(&kind, figure)));
+        if rec.get("currency").is_none_or(Value::is_null) {
+            rec.insert("currency", Value::Text(currency_of(&acc)));
+        }
+        let currency = rec.get("currency").and_then(Value::as_text).unwrap_or("CNY").to_string();
+        if kind == "invoice" && rec.get("due_date").is_none_or(Value::is_null) {
+            let terms = acc.rec.get("payment_terms_days").and_then(Value::as_int).unwrap_or(0);
+            if let Some(d) = rec.get("entry_date").and_then(Value::as_text).and_then(parse_date) {
+                rec.insert("due_date", Value::Text((d + time::Duration::days(terms)).to_string()));
+            }
+        }
+        if kind == "opening_balance" {
+            let mut q = Q::new(
+                "SELECT COUNT(*) AS n FROM ledger_entries WHERE kind = 'opening_balance' AND reverses_id IS NULL AND account_id = ",
+            );
+            q.arg(account_id).push(" AND currency = ").arg(currency.clone());
+            q.push(" AND id NOT IN (SELECT reverses_id FROM ledger_entries WHERE reverses_id IS NOT NULL)");
+            if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? > 0 {
+                return Err(StoreError::field("kind", "err.opening_exists"));
+            }
+        }
+        let id = self.insert_entry(&mut tx, actor, account_id, &rec, None, None).await?;
+        tx.commit().await?;
+        self.ledger_entry(actor, id).await
+    }
+
+    /// Undoes an entry by posting its reverse (finance); the original stays.
+    pub async fn reverse_entry(&self, actor: &Actor, id: i64, on: Date, note: Option<&str>) -> Result<LedgerEntry> {
+        if !ledger::can_post(actor) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let orig = self.ledger_entry(actor, id).await?;
+        ledger::check_reversal(&orig.posted(), orig.reversed_by.is_some()).map_err(StoreError::Conflict)?;
+        let mut rec = orig.rec.clone();
+        rec.insert("entry_date", Value::Text(on.to_string()));
+        rec.insert("amount", Value::Int(-orig.amount()));
+        rec.insert("due_date", Value::Null);
+        rec.insert("reference", Value::Text(format!("冲销 #{id}")));
+        rec.insert("note", note.map(|n| Value::Text(n.chars().take(500).collect())).unwrap_or(Value::Null));
+        let mut tx = self.begin().await?;
+        let rid = self.insert_entry(&mut tx, actor, orig.account_id, &rec, orig.order_id, Some(id)).await?;
+        tx.commit().await?;
+        self.ledger_entry(actor, rid).await
+    }
+
+    /// Receivables of every account in the reader's ledger scope with entries,
+    /// as of a day: balance, aging, overdue, DSO (90 days); largest first.
+    pub async fn receivables(&self, actor: &Actor, as_of: Date) -> Result<Vec<Receivable>> {
+        if matches!(actor.role, kam_core::Role::Service) {
+            return Ok(Vec::new());
+        }
+        let mut q = Q::new(&format!(
+            "SELECT e.id, e.account_id, {}, e.reverses_id, a.name AS account_name, o.display_name AS owner_name \
+             FROM ledger_entries e JOIN accounts a ON a.id = e.account_id LEFT JOIN users o ON o.id = a.owner_id WHERE ",
+            columns(FIELDS, "e")
+        ));
+        scope_sql(&mut q, actor, "a");
+        q.push(" AND e.entry_date <= ").arg(as_of.to_string()).push(" ORDER BY e.account_id, e.entry_date, e.id");
+        // (account, currency) → (account name, owner name, entries)
+        type Group = (String, Option<String>, Vec<Posted>);
+        let mut groups: BTreeMap<(i64, String), Group> = BTreeMap::new();
+        for r in q.query().fetch_all(self.pool()).await? {
+            let rec = read_record(&r, FIELDS)?;
+            let text = |f: &str| rec.get(f).and_then(Value::as_text).unwrap_or_default().to_string();
+            let p = Posted {
+                id: r.try_get("id")?,
+                date: parse_date(&text("entry_date")).unwrap_or(as_of),
+                kind: text("kind"),
+                amount: rec.get("amount").and_then(Value::as_int).unwrap_or(0),
+                due: parse_date(&text("due_date")),
+                reverses: r.try_get("reverses_id")?,
+            };
+            let g = groups
+                .entry((r.try_get("account_id")?, text("currency")))
+                .or_insert_with(|| (String::new(), None, Vec::new()));
+            g.0 = r.try_get("account_name")?;
+            g.1 = r.try_get("owner_name")?;
+            g.2.push(p);
+        }
+        let mut out: Vec<Receivable> = groups
+            .into_iter()
+            .map(|((account_id, currency), (account_name, owner_name, posted))| Receivable {
+                account_id,
+                account_name,
+                owner_name,
+                currency,
+                balance: ledger::balance(&posted),
+                aging: ledger::aging(&posted, as_of),
+                dso: ledger::dso(&posted, as_of, 90),
+            })
+            .filter(|r| r.balance != 0 || r.aging.unapplied != 0)
+            .collect();
+        out.sort_by(|a, b| b.balance.cmp(&a.balance).then(a.account_id.cmp(&b.account_id)));
+        Ok(out)
+    }
+
+    /// Payments received in `[from, to]` per rep (the account's owner), within scope.
+    pub async fn collections(&self, actor: &Actor, from: Date, to: Date) -> Result<Vec<Collections>> {
+        if matches!(actor.role, kam_core::Role::Service) {
+            return Ok(Vec::new());
+        }
+        let mut q = Q::new(
+            "SELECT a.owner_id, o.display_name AS owner_name, e.currency, CAST(-SUM(e.amount) AS BIGINT) AS collected, \
+             COUNT(*) AS payments FROM ledger_entries e JOIN accounts a ON a.id = e.account_id \
+             LEFT JOIN users o ON o.id = a.owner_id WHERE e.kind = 'payment' AND ",
+        );
+        scope_sql(&mut q, actor, "a");
+        q.push(" AND e.entry_date >= ").arg(from.to_string()).push(" AND e.entry_date <= ").arg(to.to_string());
+        q.push(" GROUP BY a.owner_id, o.display_name, e.currency ORDER BY collected DESC");
+        q.query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Collections {
+                    owner_id: r.try_get("owner_id")?,
+                    owner_name: r.try_get("owner_name")?,
+                    currency: r.try_get("currency")?,
+                    collected: r.try_get("collected")?,
+                    payments: r.try_get("payments")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Tries to change and to remove a ledger entry behind the store's back
+    /// (for the tests that prove the triggers refuse it).
+    pub async fn try_tamper_ledger(&self, id: i64) -> (Result<()>, Result<()>) {
+        let mut u = Q::new("UPDATE ledger_entries SET amount = 0 WHERE id = ");
+        u.arg(id);
+        let upd = u.query().execute(self.pool()).await.map(|_| ()).map_err(Into::into);
+        let mut d = Q::new("DELETE FROM ledger_entries WHERE id = ");
+        d.arg(id);
+        let del = d.query().execute(self.pool()).await.map(|_| ()).map_err(Into::into);
+        (upd, del)
+    }
+}
+
+/// The signed record of a posted figure (used by orders on delivery and return).
+pub(crate) fn entry_record(kind: &str, date: &str, figure: i64, currency: &str, due: Option<String>) -> Record {
+    let mut rec = Record::new();
+    rec.insert("entry_date", Value::Text(date.to_string()));
+    rec.insert("kind", Value::Text(kind.to_string()));
+    rec.insert("amount", Value::Int(ledger::signed(kind, figure)));
+    rec.insert("currency", Value::Text(currency.to_string()));
+    rec.insert("due_date", due.map(Value::Text).unwrap_or(Value::Null));
+    rec
+}

@@ -1,0 +1,121 @@
+//! Products 产品: the price list orders are written from.
+
+use kam_core::audit::{Action, created};
+use kam_core::fields;
+use kam_core::order::{PRODUCT_FIELDS as FIELDS, can_edit_products};
+use kam_core::time_util::now_text;
+use kam_core::{Actor, Record, Value};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::Entry;
+use crate::sql::{Q, columns, insert, read_record, update};
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Product {
+    pub id: i64,
+    #[serde(flatten)]
+    pub rec: Record,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Product {
+    pub fn text(&self, f: &str) -> &str {
+        self.rec.get(f).and_then(Value::as_text).unwrap_or_default()
+    }
+    pub fn active(&self) -> bool {
+        matches!(self.rec.get("active"), Some(Value::Bool(true)))
+    }
+}
+
+fn read(r: &sqlx::any::AnyRow) -> Result<Product> {
+    Ok(Product {
+        id: r.try_get("id")?,
+        rec: read_record(r, FIELDS)?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn select() -> Q {
+    Q::new(&format!("SELECT p.id, {}, p.created_at, p.updated_at FROM products p ", columns(FIELDS, "p")))
+}
+
+fn unique_code(e: StoreError) -> StoreError {
+    if e.is_unique_violation() { StoreError::field("code", "err.duplicate_code") } else { e }
+}
+
+impl Store {
+    /// The product list by code; only active products unless `all`.
+    pub async fn products(&self, all: bool) -> Result<Vec<Product>> {
+        let mut q = select();
+        if !all {
+            q.push("WHERE p.active = 1 ");
+        }
+        q.push("ORDER BY p.code");
+        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
+    }
+
+    pub async fn product(&self, id: i64) -> Result<Product> {
+        let mut q = select();
+        q.push("WHERE p.id = ").arg(id);
+        read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// One product, read inside the caller's transaction.
+    pub(crate) async fn product_in(tx: &mut crate::Tx, id: i64) -> Result<Product> {
+        let mut q = select();
+        q.push("WHERE p.id = ").arg(id);
+        read(&q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    pub async fn create_product(&self, actor: &Actor, mut rec: Record) -> Result<Product> {
+        if !can_edit_products(actor) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        StoreError::check_required(FIELDS, &rec, true)?;
+        if rec.get("tax_rate").is_none_or(Value::is_null) {
+            rec.insert("tax_rate", Value::Float(kam_core::order::DEFAULT_TAX_RATE));
+        }
+        if !rec.contains_key("active") {
+            rec.insert("active", Value::Bool(true));
+        }
+        let mut tx = self.begin().await?;
+        let now = now_text();
+        let id: i64 =
+            insert("products", FIELDS, &rec, &[("created_at", now.clone().into()), ("updated_at", now.into())])
+                .query()
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| unique_code(e.into()))?
+                .try_get("id")?;
+        let changes = created(&rec);
+        Entry::new(Some(actor.user_id), Action::Create, "product", id).changes(&changes).write(&mut tx).await?;
+        tx.commit().await?;
+        self.product(id).await
+    }
+
+    pub async fn update_product(&self, actor: &Actor, id: i64, rec: Record) -> Result<Product> {
+        if !can_edit_products(actor) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let before = self.product(id).await?;
+        StoreError::check_required(FIELDS, &rec, false)?;
+        let changes = fields::diff(&before.rec, &rec);
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
+        let mut tx = self.begin().await?;
+        update("products", FIELDS, &changed, &[("updated_at", now_text().into())], id)
+            .query()
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_code(e.into()))?;
+        Entry::new(Some(actor.user_id), Action::Update, "product", id).changes(&changes).write(&mut tx).await?;
+        tx.commit().await?;
+        self.product(id).await
+    }
+}

@@ -37,7 +37,8 @@ pub static ORDER_FIELDS: &[FieldDef] = &[
 /// discount and VAT rate (13 % goods, 6 % services by default).
 pub static LINE_FIELDS: &[FieldDef] = &[
     FieldDef::new("quantity", Kind::Quantity, "line").required(),
-    FieldDef::new("unit_price", Kind::Money, "line").required(),
+    // Empty: the product's list price.
+    FieldDef::new("unit_price", Kind::Money, "line"),
     FieldDef::new("discount_pct", Kind::Percent, "line"),
     FieldDef::new("tax_rate", Kind::Percent, "line"),
 ];

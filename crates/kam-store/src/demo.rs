@@ -348,7 +348,105 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
         }
     }
     add_worklogs(store, &admin, &ids).await?;
+    add_money(store, &admin, &account_ids, &mut rng).await?;
     Ok(DemoReport { logins, password, accounts, contacts })
+}
+
+/// Products, and for the first accounts an opening balance, orders in every
+/// state (delivered ones invoiced through the ledger) and payments, so that
+/// receivables, aging and credit holds have something to show.
+async fn add_money(store: &Store, admin: &Actor, accounts: &[i64], rng: &mut Rng) -> Result<()> {
+    use crate::orders::{LineInput, OrderInput};
+    let products: &[(&str, &str, &str, i64)] = &[
+        ("BM-100", "工业包装膜", "Kg", 1_130),
+        ("BM-200", "高阻隔复合膜", "Kg", 2_260),
+        ("ZD-050", "缠绕膜 50cm", "卷", 4_520),
+        ("JD-010", "胶带 48mm", "箱", 16_950),
+        ("FW-001", "上门技术服务", "次", 106_000),
+    ];
+    let mut ids = Vec::new();
+    for (code, name, unit, price) in products {
+        let mut rec = Record::new();
+        rec.insert("code", text(*code));
+        rec.insert("name", text(*name));
+        rec.insert("unit", text(*unit));
+        rec.insert("list_price", Value::Int(*price));
+        if code.starts_with("FW") {
+            rec.insert("tax_rate", Value::Float(6.0));
+        }
+        ids.push(store.create_product(admin, rec).await?.id);
+    }
+    let today = kam_core::time_util::today_local();
+    let day = |n: i64| (today - time::Duration::days(n)).to_string();
+    for (i, account) in accounts.iter().take(40).enumerate() {
+        let acc = store.account(admin, *account).await?;
+        if acc.owner_id.is_none() {
+            continue;
+        }
+        let mut opening = Record::new();
+        opening.insert("entry_date", text(day(120)));
+        opening.insert("kind", text("opening_balance"));
+        opening.insert("amount", Value::Int((rng.below(50) as i64 + 1) * 100_000));
+        opening.insert("reference", text("系统上线期初余额"));
+        store.post_entry(admin, *account, opening).await?;
+        for k in 0..(1 + rng.below(3)) {
+            let ago = 100 - (k as i64) * 30 - rng.below(10) as i64;
+            let mut rec = Record::new();
+            rec.insert("order_date", text(day(ago)));
+            rec.insert("contract_no", text(format!("HT-{}-{:03}", today.year(), i * 3 + k)));
+            rec.insert("payment_method", text(*rng.pick(&["bank_transfer", "acceptance_bill"])));
+            let line = |p: i64, qty: usize| LineInput {
+                product_id: Some(p),
+                rec: [("quantity", text(qty.to_string()))].into_iter().collect(),
+            };
+            let lines =
+                vec![line(*rng.pick(&ids[..4]), 50 + rng.below(400)), line(*rng.pick(&ids[..4]), 10 + rng.below(100))];
+            let o = store.create_order(admin, *account, OrderInput { rec, lines }).await?;
+            if o.status != "placed" {
+                continue;
+            }
+            let steps: &[(&str, i64)] = match k {
+                0 => &[("in_production", 3), ("shipped", 8), ("delivered", 10)],
+                1 => &[("shipped", 5), ("delivered", 7)],
+                _ => &[("in_production", 2)],
+            };
+            for (to, after) in steps {
+                let on = day((ago - after).max(0));
+                store.transition_order(admin, o.id, to, &on, None).await?;
+            }
+            if k == 0 && rng.chance(70) {
+                let mut pay = Record::new();
+                pay.insert("entry_date", text(day((ago - 40).max(0))));
+                pay.insert("kind", text("payment"));
+                pay.insert("amount", Value::Int(o.total_with_tax / 100 * (50 + rng.below(51) as i64)));
+                pay.insert("payment_method", text("bank_transfer"));
+                pay.insert("voucher_no", text(format!("PZ{}{:04}", today.year(), i * 7 + k)));
+                store.post_entry(admin, *account, pay).await?;
+            }
+        }
+    }
+    // One account at its limit, with an order waiting for credit approval.
+    let mut owned = None;
+    for a in accounts.iter().take(40) {
+        if store.account(admin, *a).await?.owner_id.is_some() {
+            owned = Some(*a);
+            break;
+        }
+    }
+    if let Some(first) = owned {
+        let ledgers = store.ledgers(admin, first).await?;
+        let balance = ledgers.first().map(|l| l.balance).unwrap_or(0);
+        let mut terms = Record::new();
+        terms.insert("credit_limit", Value::Int(balance.max(0) + 100_000));
+        store.update_account(admin, first, crate::accounts::AccountInput { rec: terms, ..Default::default() }).await?;
+        let mut rec = Record::new();
+        rec.insert("order_date", text(day(1)));
+        rec.insert("note", text("客户追加订单，超出信用额度"));
+        let lines =
+            vec![LineInput { product_id: Some(ids[1]), rec: [("quantity", text("200"))].into_iter().collect() }];
+        store.create_order(admin, first, OrderInput { rec, lines }).await?;
+    }
+    Ok(())
 }
 
 /// Each team's sign-off chain, and work logs of the last days in every state:

@@ -273,6 +273,12 @@ impl Store {
                 _ => return Err(StoreError::field(&format!("lines.{i}.product_id"), "err.choice")),
             };
             let mut lrec = l.rec.clone();
+            if lrec.get("unit_price").is_none_or(Value::is_null) {
+                match p.rec.get("list_price").and_then(Value::as_int) {
+                    Some(price) => lrec.insert("unit_price", Value::Int(price)),
+                    None => return Err(StoreError::field(&format!("lines.{i}.unit_price"), "err.required")),
+                };
+            }
             let rate = match lrec.get("tax_rate") {
                 Some(Value::Float(r)) => *r,
                 _ => match p.rec.get("tax_rate") {

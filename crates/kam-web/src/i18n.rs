@@ -105,6 +105,13 @@ mod tests {
         check_defs("position", kam_core::contact::POSITION_FIELDS);
         check_defs("partner", kam_core::contact::PARTNER_FIELDS);
         check_defs("market_activity", kam_core::market::FIELDS);
+        check_defs("product", kam_core::order::PRODUCT_FIELDS);
+        check_defs("order", kam_core::order::ORDER_FIELDS);
+        check_defs("order_line", kam_core::order::LINE_FIELDS);
+        check_defs("ledger_entry", kam_core::ledger::FIELDS);
+        for s in kam_core::order::STATUS.values {
+            assert!(has(&format!("enum.order_status.{s}")), "{s}");
+        }
         check_defs("worklog", kam_core::worklog::FIELDS);
         check_defs("worklog_visit", kam_core::worklog::VISIT_FIELDS);
         check_defs("worklog_collection", kam_core::worklog::COLLECTION_FIELDS);

@@ -166,6 +166,18 @@ impl Input {
     }
 }
 
+/// A form section of repeatable rows (`_row_section.html`): each row's
+/// inputs as a group named `<name>.<i>.<field>`, a blank row with `__i__` for
+/// the index (for the "add a row" button), and the stored ids of the rows.
+pub struct RowSection {
+    pub name: &'static str,
+    pub title: String,
+    pub groups: Vec<InputGroup>,
+    pub blank: Vec<InputGroup>,
+    pub ids: Vec<(usize, i64)>,
+    pub next_index: usize,
+}
+
 pub struct InputGroup {
     pub title: String,
     pub inputs: Vec<Input>,

@@ -36,6 +36,7 @@ kam_store::on_both_engines!(
     visit_plans_grid_form_and_api,
     market_activities_with_participants,
     worklogs_write_submit_sign_and_print,
+    money_products_orders_and_ledger_by_role,
 );
 
 struct TestApp {
@@ -1930,4 +1931,214 @@ async fn worklogs_write_submit_sign_and_print(s: Store) {
     ] {
         assert!(doc["paths"][p].is_object(), "{p} documented");
     }
+}
+
+async fn money_products_orders_and_ledger_by_role(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let acc = w.acc_a;
+    // Products: finance and admin keep the list; reps read it.
+    let prod = json!({"code": "P-1", "name": "工业包装膜", "unit": "Kg", "list_price": 1130});
+    assert_eq!(t.api(&w.rep_a, "POST", "/api/v1/products", Some(prod.clone())).await.status, StatusCode::FORBIDDEN);
+    let r = t.api(&w.fin, "POST", "/api/v1/products", Some(prod.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let pid = r.json()["id"].as_i64().unwrap();
+    assert_eq!(r.json()["tax_rate"], 13.0, "goods default to 13 % VAT");
+    let r = t.api(&w.admin, "POST", "/api/v1/products", Some(prod)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the code is taken");
+    assert!(r.json()["error"]["fields"]["code"].is_string());
+    assert_eq!(t.api(&w.rep_a, "GET", "/api/v1/products", None).await.json()["items"].as_array().unwrap().len(), 1);
+    // Finance sets the credit terms: ¥5,000.00, 30 days.
+    let r = t
+        .api(
+            &w.fin,
+            "PATCH",
+            &format!("/api/v1/accounts/{acc}"),
+            Some(json!({"credit_limit": 500_000, "payment_terms_days": 30})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The rep orders 300 kg: ¥3,390.00 including VAT, placed.
+    let order = |qty: &str| json!({"account_id": acc, "order_date": "2026-11-02", "lines": [{"product_id": pid, "quantity": qty}]});
+    let r = t.api(&w.rep_a, "POST", "/api/v1/orders", Some(order("300"))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let o1 = r.json();
+    assert_eq!(
+        (o1["status"].as_str(), o1["total_with_tax"].as_i64(), o1["total_without_tax"].as_i64()),
+        (Some("placed"), Some(339_000), Some(300_000))
+    );
+    assert_eq!(o1["currency"], "CNY");
+    // Bad input: field by field.
+    let r = t
+        .api(
+            &w.rep_a,
+            "POST",
+            "/api/v1/orders",
+            Some(json!({"account_id": acc, "lines": [{"product_id": pid, "quantity": "-2", "colour": "red"}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let f = &r.json()["error"]["fields"];
+    assert!(f["lines.0.quantity"].is_string() && f["lines.0.colour"].is_string(), "{f}");
+    assert_eq!(
+        t.api(&w.fin, "POST", "/api/v1/orders", Some(order("1"))).await.status,
+        StatusCode::FORBIDDEN,
+        "finance does not sell"
+    );
+    assert_eq!(t.api(&w.rep_c, "POST", "/api/v1/orders", Some(order("1"))).await.status, StatusCode::NOT_FOUND);
+    // Over the limit: held; the rep cannot release it, finance can.
+    let r = t.api(&w.rep_a, "POST", "/api/v1/orders", Some(order("200"))).await;
+    assert_eq!(r.json()["status"], "credit_hold", "{}", r.body);
+    let held = r.json()["id"].as_i64().unwrap();
+    let tr = |to: &str| json!({"to": to, "on_date": "2026-11-05"});
+    assert_eq!(
+        t.api(&w.rep_a, "POST", &format!("/api/v1/orders/{held}/transition"), Some(tr("placed"))).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = t.api(&w.fin, "POST", &format!("/api/v1/orders/{held}/transition"), Some(tr("placed"))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()["approved_by_name"].is_string());
+    // Delivery posts the invoice; the ledger is read-only for the rep, hidden from service and other teams.
+    let id1 = o1["id"].as_i64().unwrap();
+    assert_eq!(
+        t.api(&w.rep_a, "POST", &format!("/api/v1/orders/{id1}/transition"), Some(tr("delivered"))).await.status,
+        StatusCode::CONFLICT
+    );
+    t.api(&w.rep_a, "POST", &format!("/api/v1/orders/{id1}/transition"), Some(tr("shipped"))).await;
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/orders/{id1}/transition"), Some(tr("delivered"))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let ledger = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{acc}/ledger"), None).await;
+    assert_eq!(ledger.status, StatusCode::OK);
+    let l = &ledger.json()["ledgers"][0];
+    assert_eq!(
+        (l["balance"].as_i64(), l["entries"][0]["kind"].as_str(), l["entries"][0]["due_date"].as_str()),
+        (Some(339_000), Some("invoice"), Some("2026-12-05"))
+    );
+    assert_eq!(
+        t.api(&w.service, "GET", &format!("/api/v1/accounts/{acc}/ledger"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.api(&w.rep_c, "GET", &format!("/api/v1/accounts/{acc}/ledger"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Finance posts a payment; sales may not; a wrong entry is reversed, once.
+    let pay = json!({"account_id": acc, "entry_date": "2026-11-20", "kind": "payment", "amount": 100_000, "payment_method": "bank_transfer", "voucher_no": "PZ-1"});
+    assert_eq!(
+        t.api(&w.rep_a, "POST", "/api/v1/ledger-entries", Some(pay.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = t
+        .api(
+            &w.fin,
+            "POST",
+            "/api/v1/ledger-entries",
+            Some(json!({"account_id": acc, "entry_date": "2026-11-20", "kind": "gift", "amount": -5})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let f = &r.json()["error"]["fields"];
+    assert!(f["kind"].is_string() && f["amount"].is_string(), "{f}");
+    let r = t.api(&w.fin, "POST", "/api/v1/ledger-entries", Some(pay)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["amount"], -100_000);
+    let eid = r.json()["id"].as_i64().unwrap();
+    let r = t
+        .api(&w.fin, "POST", &format!("/api/v1/ledger-entries/{eid}/reverse"), Some(json!({"note": "重复录入"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["reverses_id"], eid);
+    assert_eq!(
+        t.api(&w.fin, "POST", &format!("/api/v1/ledger-entries/{eid}/reverse"), None).await.status,
+        StatusCode::CONFLICT
+    );
+    // Receivables: finance sees the account; another team's rep does not; service is refused.
+    let r = t.api(&w.fin, "GET", "/api/v1/receivables?as_of=2026-12-31", None).await.json();
+    let row = r["items"].as_array().unwrap().iter().find(|x| x["account_id"] == acc).cloned().unwrap();
+    assert_eq!((row["balance"].as_i64(), row["aging"]["overdue"].as_i64()), (Some(339_000), Some(339_000)));
+    let r = t.api(&w.rep_c, "GET", "/api/v1/receivables", None).await.json();
+    assert!(r["items"].as_array().unwrap().iter().all(|x| x["account_id"] != acc));
+    assert_eq!(t.api(&w.service, "GET", "/api/v1/receivables", None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.api(&w.fin, "GET", "/api/v1/receivables?as_of=tomorrow", None).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // Every write is in the account's history.
+    let h = t.api(&w.admin, "GET", &format!("/api/v1/accounts/{acc}/history"), None).await.json();
+    let seen: Vec<(String, String)> = h["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["entity"].as_str().unwrap().to_string(), r["action"].as_str().unwrap().to_string()))
+        .collect();
+    for want in [("order", "create"), ("order", "approve"), ("order", "update"), ("ledger_entry", "create")] {
+        assert!(seen.iter().any(|(e, a)| e == want.0 && a == want.1), "{want:?} in {seen:?}");
+    }
+    // The pages: the rep's order form with field errors, then a placed order.
+    let rep = t.browser("m_rep", Role::Sales, Some("East")).await;
+    let rep_user = t.store.user_by_username("m_rep").await.unwrap().unwrap();
+    let mine = t
+        .store
+        .create_account(
+            &rep_user.actor(),
+            kam_store::accounts::AccountInput {
+                rec: [("name", kam_core::Value::Text("页面订单客户".into()))].into_iter().collect(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    assert_eq!(t.get(&rep, &format!("/accounts/{mine}/orders/new")).await.status, StatusCode::OK);
+    let pid_s = pid.to_string();
+    let r = t
+        .post(
+            &rep,
+            &format!("/accounts/{mine}/orders"),
+            &[("order_date", "2026-11-03"), ("lines.0.product_id", &pid_s), ("lines.0.quantity", "-1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("数量应为非负数"), "{}", r.body);
+    let r = t
+        .post(
+            &rep,
+            &format!("/accounts/{mine}/orders"),
+            &[
+                ("order_date", "2026-11-03"),
+                ("lines.0.product_id", &pid_s),
+                ("lines.0.quantity", "10"),
+                ("lines.1.quantity", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = t.get(&rep, r.headers[header::LOCATION].to_str().unwrap()).await;
+    assert!(page.body.contains("¥113.00") && page.body.contains("已下单"), "{}", page.body);
+    let tab = t.get(&rep, &format!("/accounts/{mine}?tab=orders")).await;
+    assert!(tab.body.contains("SO20261103-"));
+    // Finance posts on the page; the ledger tab shows the running balance.
+    let fin = t.browser("m_fin", Role::Finance, None).await;
+    let r = t
+        .post(
+            &fin,
+            &format!("/accounts/{acc}/ledger"),
+            &[("entry_date", "2026-11-21"), ("kind", "payment"), ("amount", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = t
+        .post(
+            &fin,
+            &format!("/accounts/{acc}/ledger"),
+            &[("entry_date", "2026-11-21"), ("kind", "payment"), ("amount", "1,000.00")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let tab = t.get(&fin, &format!("/accounts/{acc}?tab=ledger")).await;
+    assert!(tab.body.contains("¥2,390.00"), "339 000 − 100 000 + 100 000 − 100 000: {}", tab.body);
+    assert_eq!(t.get(&fin, "/receivables").await.status, StatusCode::OK);
+    let svc = t.browser("m_svc", Role::Service, None).await;
+    assert_eq!(t.get(&svc, "/receivables").await.status, StatusCode::NOT_FOUND);
+    assert!(!t.get(&svc, &format!("/accounts/{acc}")).await.body.contains("tab=ledger"), "no ledger tab for service");
 }

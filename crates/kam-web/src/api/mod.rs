@@ -8,6 +8,7 @@ mod competitors;
 mod contacts;
 mod market;
 mod me;
+mod money;
 pub mod openapi;
 mod reminders;
 mod visit_plans;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(market::router())
         .merge(visit_plans::router())
         .merge(worklogs::router())
+        .merge(money::router())
 }
 
 /// A numeric path id; anything else is a JSON 404.

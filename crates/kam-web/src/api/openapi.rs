@@ -167,6 +167,39 @@ fn schemas() -> Value {
     ] {
         worklog_out["properties"][k] = v;
     }
+    use kam_core::ledger::FIELDS as ENTRY_FIELDS;
+    use kam_core::order::{LINE_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS};
+    let line_in = object("order_line", LINE_FIELDS, json!({"product_id": id()}), true);
+    let mut order_in = object(
+        "order",
+        ORDER_FIELDS,
+        json!({"account_id": id(), "lines": {"type": "array", "minItems": 1, "items": line_in}}),
+        true,
+    );
+    order_in["required"] = json!(["account_id", "order_date", "lines"]);
+    let line_out = object(
+        "order_line",
+        LINE_FIELDS,
+        json!({"id": id(), "product_id": id(), "product_code": {"type": "string"}, "product_name": {"type": "string"}, "unit": {"type": "string"},
+        "with_tax": {"type": "integer"}, "without_tax": {"type": "integer"}, "tax": {"type": "integer"}}),
+        false,
+    );
+    let order_out = object(
+        "order",
+        ORDER_FIELDS,
+        json!({"id": id(), "number": {"type": "string"}, "account_id": id(), "account_name": {"type": "string"},
+        "status": {"type": "string", "enum": kam_core::order::STATUS.values}, "total_with_tax": {"type": "integer"}, "total_without_tax": {"type": "integer"}, "tax": {"type": "integer"},
+        "credit_limit": nid(), "credit_exposure": nid(), "approved_by_name": {"type": ["string", "null"]}, "approved_at": {"type": ["string", "null"]},
+        "lines": {"type": "array", "items": line_out}, "steps": {"type": "array", "items": {"type": "object", "properties": {"from_status": {"type": ["string", "null"]}, "to_status": {"type": "string"}, "on_date": {"type": "string"}, "at": ts(), "by_name": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}}},
+        "created_by_name": {"type": ["string", "null"]}, "created_at": ts()}),
+        true,
+    );
+    let mut entry_in = object("ledger_entry", ENTRY_FIELDS, json!({"account_id": id()}), true);
+    entry_in["properties"]["amount"]["description"] =
+        json!("the positive figure in minor units (分); the kind gives the sign");
+    if let Some(req) = entry_in["required"].as_array_mut() {
+        req.push(json!("account_id"));
+    }
     let mut position_input = object("position", POSITION_FIELDS, json!({"competitor_id": id()}), false);
     position_input["required"] = json!(["competitor_id"]);
     json!({
@@ -217,6 +250,24 @@ fn schemas() -> Value {
         "MarketActivityList": list_of("MarketActivity"),
         "ParticipantInput": {"type": "object", "required": ["account_id"], "properties": {"account_id": id(), "contact_id": nid(), "note": {"type": ["string", "null"]}}},
         "Snooze": {"type": "object", "required": ["until"], "properties": {"until": {"type": "string", "format": "date"}}},
+        "Product": object("product", PRODUCT_FIELDS, json!({"id": id(), "created_at": ts(), "updated_at": ts()}), true),
+        "ProductInput": object("product", PRODUCT_FIELDS, json!({}), true),
+        "ProductList": {"type": "object", "properties": {"items": {"type": "array", "items": r("Product")}}},
+        "Order": order_out,
+        "OrderInput": order_in,
+        "OrderList": list_of("Order"),
+        "OrderTransition": {"type": "object", "required": ["to"], "properties": {"to": {"type": "string", "enum": kam_core::order::STATUS.values}, "on_date": {"type": "string", "format": "date"}, "note": {"type": "string"}}},
+        "LedgerEntry": object("ledger_entry", ENTRY_FIELDS, json!({"id": id(), "account_id": id(), "amount": {"type": "integer", "description": "signed minor units: the entry's effect on what the customer owes"}, "order_id": nid(), "reverses_id": nid(), "reversed_by": nid(), "created_by_name": {"type": ["string", "null"]}, "created_at": ts()}), true),
+        "LedgerEntryInput": entry_in,
+        "Reverse": {"type": "object", "properties": {"entry_date": {"type": "string", "format": "date"}, "note": {"type": "string"}}},
+        "AccountLedger": {"type": "object", "properties": {"account_id": id(), "ledgers": {"type": "array", "items": {"type": "object", "properties": {
+            "currency": {"type": "string"}, "balance": {"type": "integer"}, "entries": {"type": "array", "items": {"allOf": [r("LedgerEntry"), {"type": "object", "properties": {"balance_after": {"type": "integer"}}}]}}}}}}},
+        "Receivables": {"type": "object", "properties": {"as_of": {"type": "string", "format": "date"}, "items": {"type": "array", "items": {"type": "object", "properties": {
+            "account_id": id(), "account_name": {"type": "string"}, "owner_name": {"type": ["string", "null"]}, "currency": {"type": "string"}, "balance": {"type": "integer"},
+            "aging": {"type": "object", "properties": {"d0_30": {"type": "integer"}, "d31_60": {"type": "integer"}, "d61_90": {"type": "integer"}, "d90_plus": {"type": "integer"}, "overdue": {"type": "integer"}, "unapplied": {"type": "integer"}, "max_days_overdue": {"type": "integer"}}},
+            "dso": {"type": ["number", "null"]}}}},
+            "collections": {"type": "object", "properties": {"from": {"type": "string"}, "to": {"type": "string"}, "items": {"type": "array", "items": {"type": "object", "properties": {
+                "owner_id": nid(), "owner_name": {"type": ["string", "null"]}, "currency": {"type": "string"}, "collected": {"type": "integer"}, "payments": {"type": "integer"}}}}}}}},
         "Worklog": worklog_out,
         "WorklogInput": worklog_in,
         "WorklogList": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
@@ -642,6 +693,128 @@ pub const OPERATIONS: &[Op] = &[
         200,
         Some("SignoffChain"),
     ),
+    (
+        "get",
+        "/api/v1/products",
+        "listProducts",
+        "products",
+        "The product list (active ones; all=1 for every product)",
+        None,
+        200,
+        Some("ProductList"),
+    ),
+    (
+        "post",
+        "/api/v1/products",
+        "createProduct",
+        "products",
+        "Add a product (admin, managers, finance)",
+        Some("ProductInput"),
+        201,
+        Some("Product"),
+    ),
+    ("get", "/api/v1/products/{id}", "getProduct", "products", "One product", None, 200, Some("Product")),
+    (
+        "patch",
+        "/api/v1/products/{id}",
+        "patchProduct",
+        "products",
+        "Change a product",
+        Some("ProductInput"),
+        200,
+        Some("Product"),
+    ),
+    (
+        "get",
+        "/api/v1/orders",
+        "listOrders",
+        "orders",
+        "Orders of the accounts the caller may see, newest first (filters status, account_id)",
+        None,
+        200,
+        Some("OrderList"),
+    ),
+    (
+        "post",
+        "/api/v1/orders",
+        "createOrder",
+        "orders",
+        "Place an order; over the credit limit (balance + open orders + this order) it is held as credit_hold until finance or a manager releases it",
+        Some("OrderInput"),
+        201,
+        Some("Order"),
+    ),
+    (
+        "get",
+        "/api/v1/orders/{id}",
+        "getOrder",
+        "orders",
+        "One order with its lines and steps",
+        None,
+        200,
+        Some("Order"),
+    ),
+    (
+        "post",
+        "/api/v1/orders/{id}/transition",
+        "transitionOrder",
+        "orders",
+        "Move an order one step (credit_hold → placed is the credit release); delivery posts the invoice to the ledger, a return of a delivered order the credit note",
+        Some("OrderTransition"),
+        200,
+        Some("Order"),
+    ),
+    (
+        "get",
+        "/api/v1/accounts/{id}/orders",
+        "listAccountOrders",
+        "orders",
+        "The account's orders",
+        None,
+        200,
+        Some("OrderList"),
+    ),
+    (
+        "post",
+        "/api/v1/ledger-entries",
+        "postLedgerEntry",
+        "ledger",
+        "Post an entry (finance, admin): amount is the positive figure, the kind gives the sign",
+        Some("LedgerEntryInput"),
+        201,
+        Some("LedgerEntry"),
+    ),
+    ("get", "/api/v1/ledger-entries/{id}", "getLedgerEntry", "ledger", "One entry", None, 200, Some("LedgerEntry")),
+    (
+        "post",
+        "/api/v1/ledger-entries/{id}/reverse",
+        "reverseLedgerEntry",
+        "ledger",
+        "Undo an entry by posting its reverse; the original stays (entries are never changed or deleted)",
+        Some("Reverse"),
+        201,
+        Some("LedgerEntry"),
+    ),
+    (
+        "get",
+        "/api/v1/accounts/{id}/ledger",
+        "getAccountLedger",
+        "ledger",
+        "The account's ledger per currency with the running balance",
+        None,
+        200,
+        Some("AccountLedger"),
+    ),
+    (
+        "get",
+        "/api/v1/receivables",
+        "getReceivables",
+        "ledger",
+        "Receivables per account: balance, aging 0–30/31–60/61–90/90+ by due date, overdue, DSO; collections per rep (as_of, from, to)",
+        None,
+        200,
+        Some("Receivables"),
+    ),
 ];
 
 fn error_response(desc: &str) -> Value {
@@ -860,7 +1033,7 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "complaints"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "visit-plans"}, {"name": "market-activities"}, {"name": "worklogs"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
+        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "complaints"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "visit-plans"}, {"name": "market-activities"}, {"name": "worklogs"}, {"name": "products"}, {"name": "orders"}, {"name": "ledger"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "personal API token"}},

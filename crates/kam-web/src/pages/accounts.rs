@@ -337,6 +337,12 @@ struct ShowPage {
     timeline_filters: Vec<(String, String, bool)>,
     timeline: Vec<super::activity::Row>,
     events: Vec<super::market::EventRow>,
+    /// Money: the orders tab, the ledger tab, and the balance in the header.
+    rows_orders: Vec<super::orders::OrderRow>,
+    ledgers: Vec<super::ledger::LedgerView>,
+    can_order: bool,
+    can_post: bool,
+    balances: Vec<String>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -351,7 +357,7 @@ struct ShowQuery {
 fn tabs() -> Vec<&'static str> {
     let mut t = vec!["profile", "timeline", "contacts"];
     t.extend(kam_core::activity::KINDS.iter().map(|k| k.resource));
-    t.extend(["events", "competition", "business", "history"]);
+    t.extend(["orders", "ledger", "events", "competition", "business", "history"]);
     t
 }
 
@@ -418,7 +424,11 @@ async fn show_page(
         can_release: actor.can_release(&facts),
         can_delete: actor.can_delete_account(&facts),
         can_share: general_edit,
-        tabs: tabs().iter().map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string())).collect(),
+        tabs: tabs()
+            .iter()
+            .filter(|k| **k != "ledger" || kam_core::ledger::can_read(&actor, &facts))
+            .map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string()))
+            .collect(),
         tab: tab.to_string(),
         card: vec![],
         children: vec![],
@@ -444,7 +454,21 @@ async fn show_page(
         timeline_filters: vec![],
         timeline: vec![],
         events: vec![],
+        rows_orders: vec![],
+        ledgers: vec![],
+        can_order: kam_core::order::can_place(&actor, &facts),
+        can_post: kam_core::ledger::can_post(&actor),
+        balances: vec![],
     };
+    // The balance in the header, for those who may see money.
+    if kam_core::ledger::can_read(&actor, &facts) {
+        let ledgers = store.ledgers(&actor, id).await.map_err(err)?;
+        page.balances =
+            ledgers.iter().filter(|l| !l.entries.is_empty()).map(|l| view::money(l.balance, &l.currency)).collect();
+        if tab == "ledger" {
+            page.ledgers = super::ledger::ledger_views(lang, &ledgers);
+        }
+    }
     // Only profile editors get the tab actions below; finance edits the card only.
     let tab_edit = general_edit;
     match tab {
@@ -549,6 +573,11 @@ async fn show_page(
             for g in &mut page.groups {
                 g.title = t(lang, "business.add").into();
             }
+        }
+        "orders" => {
+            let f = kam_store::orders::OrderFilter { account_id: Some(id), per_page: 200, ..Default::default() };
+            let list = store.orders(&actor, &f).await.map_err(err)?;
+            page.rows_orders = super::orders::order_rows(lang, &list.items);
         }
         "events" => {
             let list = store.account_market_activities(&actor, id).await.map_err(err)?;

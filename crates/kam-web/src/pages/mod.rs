@@ -7,7 +7,9 @@ mod admin;
 mod competitors;
 mod contacts;
 mod home;
+mod ledger;
 mod market;
+mod orders;
 mod print;
 mod search;
 mod session;
@@ -41,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .merge(print::router())
         .merge(visit_plans::router())
         .merge(worklogs::router())
+        .merge(orders::router())
+        .merge(ledger::router())
 }
 
 /// Renders a template or answers 500.

@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::auth::{AuthForm, Authed, FormData};
 use crate::error::PageError;
 use crate::i18n::{Lang, t};
-use crate::view::{self, Ctx, Input as FormInput, InputGroup, Pager};
+use crate::view::{self, Ctx, Input as FormInput, InputGroup, Pager, RowSection};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -313,17 +313,6 @@ impl RawLog {
     }
 }
 
-/// One section of the form: its rows as input groups, and a blank row's
-/// inputs (with `__i__` for the index) for the "add a row" button.
-pub struct FormSection {
-    pub name: &'static str,
-    pub title: String,
-    pub groups: Vec<InputGroup>,
-    pub blank: Vec<InputGroup>,
-    pub ids: Vec<(usize, i64)>,
-    pub next_index: usize,
-}
-
 #[derive(Template)]
 #[template(path = "worklog_form.html")]
 struct FormPage {
@@ -335,7 +324,7 @@ struct FormPage {
     top_error: Option<String>,
     groups: Vec<InputGroup>,
     analysis: Vec<InputGroup>,
-    sections: Vec<FormSection>,
+    sections: Vec<RowSection>,
 }
 
 fn row_inputs(
@@ -439,7 +428,7 @@ async fn form_page(
             title: t(lang, &format!("worklog.{section}")).to_string(),
             inputs: row_inputs(lang, section, "__i__".into(), &RawRow::default(), &errors, &choices),
         }];
-        sections.push(FormSection {
+        sections.push(RowSection {
             name: section,
             title: t(lang, &format!("worklog.{section}")).into(),
             groups,

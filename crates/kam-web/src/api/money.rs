@@ -1,0 +1,275 @@
+//! The money over JSON: /api/v1/products, /api/v1/orders (with
+//! `/transition`), /api/v1/ledger-entries (with `/reverse`), the account's
+//! ledger with running balance, and /api/v1/receivables. Amounts are integers
+//! in minor units (分) with a `currency` beside them.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use kam_core::FieldErrors;
+use kam_core::fields::Raw;
+use kam_core::ledger::FIELDS as ENTRY_FIELDS;
+use kam_core::order::{LINE_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS};
+use kam_core::time_util::{parse_date, today_local};
+use kam_store::orders::{LineInput, OrderFilter, OrderInput};
+use serde_json::{Value as V, json};
+
+use super::{Id, object, page_params, parse_fields, query_map};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::i18n::Lang;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/products", get(products).post(create_product))
+        .route("/api/v1/products/{id}", get(product).patch(patch_product))
+        .route("/api/v1/orders", get(orders).post(create_order))
+        .route("/api/v1/orders/{id}", get(order))
+        .route("/api/v1/orders/{id}/transition", post(transition))
+        .route("/api/v1/accounts/{id}/orders", get(account_orders))
+        .route("/api/v1/ledger-entries", post(post_entry))
+        .route("/api/v1/ledger-entries/{id}", get(entry))
+        .route("/api/v1/ledger-entries/{id}/reverse", post(reverse))
+        .route("/api/v1/accounts/{id}/ledger", get(ledger))
+        .route("/api/v1/receivables", get(receivables))
+}
+
+fn any(_: &kam_core::FieldDef) -> bool {
+    true
+}
+
+fn required_id(lang: Lang, body: &serde_json::Map<String, V>, key: &str) -> Result<i64, ApiError> {
+    body.get(key).and_then(V::as_i64).ok_or_else(|| {
+        let mut e = FieldErrors::default();
+        e.add(key, "err.required");
+        ApiError::invalid(lang, &e)
+    })
+}
+
+// ---------------------------------------------------------------- products
+
+const PRODUCT_RO: &[&str] = &["id", "created_at", "updated_at"];
+
+async fn products(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
+    let q = query_map(api.lang, raw)?;
+    let all = matches!(q.get("all").map(String::as_str), Some("1" | "true"));
+    let items = state.store.products(all).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn product(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let p = state.store.product(id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(p)))
+}
+
+async fn create_product(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let body = object(api.lang, &body)?;
+    let rec = parse_fields(api.lang, PRODUCT_FIELDS, &body, &[], PRODUCT_RO, &any)?;
+    let p = state.store.create_product(&api.user.actor(), rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(p))).into_response())
+}
+
+async fn patch_product(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Json<V>, ApiError> {
+    let body = object(api.lang, &body)?;
+    let rec = parse_fields(api.lang, PRODUCT_FIELDS, &body, &[], PRODUCT_RO, &any)?;
+    let p = state.store.update_product(&api.user.actor(), id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(p)))
+}
+
+// ---------------------------------------------------------------- orders
+
+async fn orders(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
+    let lang = api.lang;
+    let q = query_map(lang, raw)?;
+    let (page, per_page) = page_params(&q);
+    let status = q.get("status").filter(|s| !s.is_empty()).cloned();
+    if let Some(s) = &status
+        && !kam_core::order::STATUS.values.contains(&s.as_str())
+    {
+        let mut e = FieldErrors::default();
+        e.add("status", "err.choice");
+        return Err(ApiError::invalid(lang, &e));
+    }
+    let account_id = q.get("account_id").and_then(|a| a.parse().ok());
+    let f = OrderFilter { account_id, status, page, per_page };
+    let p = state.store.orders(&api.user.actor(), &f).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+}
+
+async fn account_orders(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let f = OrderFilter { account_id: Some(id), per_page: 200, ..Default::default() };
+    let p = state.store.orders(&api.user.actor(), &f).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": p.items, "total": p.total })))
+}
+
+async fn order(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let o = state.store.order(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(o)))
+}
+
+/// POST {"account_id", order fields…, "lines": [{"product_id", "quantity", "unit_price"?, "discount_pct"?, "tax_rate"?}]}
+async fn create_order(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let account = required_id(lang, &body, "account_id")?;
+    let mut head = body.clone();
+    let lines_raw = head.remove("lines");
+    let rec = parse_fields(lang, ORDER_FIELDS, &head, &["account_id"], &[], &any)?;
+    let mut errors = FieldErrors::default();
+    let mut lines = Vec::new();
+    match lines_raw {
+        Some(V::Array(rows)) => {
+            for (i, row) in rows.iter().enumerate() {
+                let Some(row) = row.as_object() else {
+                    errors.add(&format!("lines.{i}"), "err.type_object");
+                    continue;
+                };
+                for k in row.keys() {
+                    if k != "product_id" && !LINE_FIELDS.iter().any(|d| d.name == k) {
+                        errors.add(&format!("lines.{i}.{k}"), "err.unknown_field");
+                    }
+                }
+                let mut own = FieldErrors::default();
+                let mut lrec = kam_core::fields::parse_record(LINE_FIELDS, |n| row.get(n).map(Raw::Json), &mut own);
+                lrec.retain(|_, v| !v.is_null());
+                for (k, v) in own.0 {
+                    errors.add(&format!("lines.{i}.{k}"), v);
+                }
+                lines.push(LineInput { product_id: row.get("product_id").and_then(V::as_i64), rec: lrec });
+            }
+        }
+        None | Some(V::Null) => {}
+        Some(_) => errors.add("lines", "err.type_list"),
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(lang, &errors));
+    }
+    let o = state
+        .store
+        .create_order(&api.user.actor(), account, OrderInput { rec, lines })
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(o))).into_response())
+}
+
+/// POST {"to": status, "on_date"?: "YYYY-MM-DD" (today), "note"?}
+async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let to = body.get("to").and_then(V::as_str).filter(|s| kam_core::order::STATUS.values.contains(s));
+    let Some(to) = to else {
+        let mut e = FieldErrors::default();
+        e.add("to", "err.choice");
+        return Err(ApiError::invalid(lang, &e));
+    };
+    let on = body.get("on_date").and_then(V::as_str).map(str::to_string).unwrap_or_else(|| today_local().to_string());
+    let note = body.get("note").and_then(V::as_str);
+    let o = state
+        .store
+        .transition_order(&api.user.actor(), id, to, &on, note)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!(o)))
+}
+
+// ---------------------------------------------------------------- ledger
+
+/// POST {"account_id", "entry_date", "kind", "amount" (positive, minor units), "currency"?, …}
+async fn post_entry(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let account = required_id(lang, &body, "account_id")?;
+    let rec = parse_fields(lang, ENTRY_FIELDS, &body, &["account_id"], &[], &any)?;
+    let e = state.store.post_entry(&api.user.actor(), account, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(e))).into_response())
+}
+
+async fn entry(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let e = state.store.ledger_entry(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(e)))
+}
+
+/// POST {"entry_date"?: today, "note"?}
+async fn reverse(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let body = if body.is_empty() { Default::default() } else { object(lang, &body)? };
+    let on = match body.get("entry_date").and_then(V::as_str) {
+        None => today_local(),
+        Some(d) => parse_date(d).ok_or_else(|| {
+            let mut e = FieldErrors::default();
+            e.add("entry_date", "err.date");
+            ApiError::invalid(lang, &e)
+        })?,
+    };
+    let note = body.get("note").and_then(V::as_str);
+    let e = state.store.reverse_entry(&api.user.actor(), id, on, note).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(e))).into_response())
+}
+
+/// The account's ledgers: per currency, every entry with the balance after it.
+async fn ledger(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let ledgers = state.store.ledgers(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items: Vec<V> = ledgers
+        .iter()
+        .map(|l| {
+            let entries: Vec<V> = l
+                .entries
+                .iter()
+                .map(|(e, after)| {
+                    let mut v = json!(e);
+                    v["balance_after"] = json!(after);
+                    v
+                })
+                .collect();
+            json!({ "currency": l.currency, "balance": l.balance, "entries": entries })
+        })
+        .collect();
+    Ok(Json(json!({ "account_id": id, "ledgers": items })))
+}
+
+/// GET ?as_of=YYYY-MM-DD (today) &from=&to= (collections period, this month)
+async fn receivables(
+    State(state): State<AppState>,
+    api: ApiUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<V>, ApiError> {
+    let lang = api.lang;
+    let q = query_map(lang, raw)?;
+    let mut errors = FieldErrors::default();
+    let mut date = |k: &str| match q.get(k).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => {
+            let d = parse_date(s);
+            if d.is_none() {
+                errors.add(k, "err.date");
+            }
+            d
+        }
+    };
+    let as_of = date("as_of").unwrap_or_else(today_local);
+    let to = date("to").unwrap_or(as_of);
+    let from = date("from").unwrap_or_else(|| to.replace_day(1).unwrap_or(to));
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(lang, &errors));
+    }
+    let actor = api.user.actor();
+    if matches!(actor.role, kam_core::Role::Service) {
+        return Err(ApiError::new(lang, StatusCode::FORBIDDEN, "forbidden", "err.forbidden"));
+    }
+    let items = state.store.receivables(&actor, as_of).await.map_err(|e| ApiError::store(lang, e))?;
+    let collections = state.store.collections(&actor, from, to).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!({
+        "as_of": as_of.to_string(),
+        "items": items,
+        "collections": { "from": from.to_string(), "to": to.to_string(), "items": collections },
+    })))
+}

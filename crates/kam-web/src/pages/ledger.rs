@@ -1,0 +1,269 @@
+//! The ledger pages: posting an entry to an account (finance), reversing one,
+//! the account's ledger with its running balance (a tab of the 360° page),
+//! and receivables (aging, DSO, overdue, collections per rep).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use kam_core::fields::FieldDef;
+use kam_core::ledger::{self, FIELDS, GROUPS};
+use kam_core::time_util::{display_ts, parse_date, today_local};
+use kam_core::{Actor, FieldErrors};
+use kam_store::StoreError;
+use kam_store::ledger::Ledger;
+
+use super::{ctx, render, see_other};
+use crate::AppState;
+use crate::auth::{AuthForm, Authed};
+use crate::error::PageError;
+use crate::i18n::{Lang, t};
+use crate::view::{self, Ctx, InputGroup};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accounts/{id}/ledger/new", get(new_entry))
+        .route("/accounts/{id}/ledger", post(create_entry))
+        .route("/ledger-entries/{id}/reverse", post(reverse))
+        .route("/receivables", get(receivables))
+}
+
+/// One entry as the ledger tab shows it.
+pub struct LedgerRow {
+    pub id: i64,
+    pub date: String,
+    pub kind: String,
+    pub reference: String,
+    pub debit: String,
+    pub credit: String,
+    pub balance: String,
+    pub due: String,
+    pub by: String,
+    pub reversed: bool,
+    pub is_reversal: bool,
+}
+
+pub struct LedgerView {
+    pub currency: String,
+    pub balance: String,
+    pub rows: Vec<LedgerRow>,
+}
+
+/// An account's ledgers for the 360° page, newest entry first.
+pub fn ledger_views(lang: Lang, ledgers: &[Ledger]) -> Vec<LedgerView> {
+    ledgers
+        .iter()
+        .map(|l| {
+            let money = |m: i64| view::money(m, &l.currency);
+            let mut rows: Vec<LedgerRow> = l
+                .entries
+                .iter()
+                .map(|(e, after)| {
+                    let a = e.amount();
+                    let refs: Vec<&str> = ["reference", "invoice_no", "voucher_no", "contract_no"]
+                        .iter()
+                        .map(|f| e.text(f))
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    LedgerRow {
+                        id: e.id,
+                        date: e.text("entry_date").to_string(),
+                        kind: view::choice(lang, "entry_kind", e.text("kind")),
+                        reference: refs.join(" · "),
+                        debit: if a > 0 { money(a) } else { String::new() },
+                        credit: if a < 0 { money(-a) } else { String::new() },
+                        balance: money(*after),
+                        due: e.text("due_date").to_string(),
+                        by: format!("{} {}", e.created_by_name.clone().unwrap_or_default(), display_ts(&e.created_at)),
+                        reversed: e.reversed_by.is_some(),
+                        is_reversal: e.reverses_id.is_some(),
+                    }
+                })
+                .collect();
+            rows.reverse();
+            LedgerView { currency: l.currency.clone(), balance: money(l.balance), rows }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "market_form.html")]
+struct EntryForm {
+    ctx: Ctx,
+    title: String,
+    action: String,
+    cancel: String,
+    has_errors: bool,
+    groups: Vec<InputGroup>,
+}
+
+async fn entry_form(
+    state: &AppState,
+    auth: &Authed,
+    account_id: i64,
+    values: &(dyn Fn(&FieldDef) -> String + Sync),
+    errors: FieldErrors,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let actor = auth.user.actor();
+    let acc = state.store.account(&actor, account_id).await.map_err(|e| PageError::store(lang, e))?;
+    if !ledger::can_post(&actor) {
+        return Err(PageError::Forbidden(lang, "err.forbidden"));
+    }
+    let page = EntryForm {
+        ctx: ctx(state, auth, "orders", None).await,
+        title: format!("{} · {}", t(lang, "ledger.post"), acc.name()),
+        action: format!("/accounts/{account_id}/ledger"),
+        cancel: format!("/accounts/{account_id}?tab=ledger"),
+        has_errors: !errors.is_empty(),
+        groups: view::form(lang, "ledger_entry", FIELDS, GROUPS, values, &errors, &|_| true, &|_| false),
+    };
+    let mut res = render(&page, lang)?;
+    if page.has_errors {
+        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+async fn new_entry(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let today = today_local().to_string();
+    let values = move |d: &FieldDef| if d.name == "entry_date" { today.clone() } else { String::new() };
+    entry_form(&state, &auth, id, &values, FieldErrors::default()).await
+}
+
+async fn create_entry(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    let mut errors = FieldErrors::default();
+    let rec = view::parse_form(FIELDS, &f.form, &|_| true, &mut errors);
+    let values = view::posted_text(&f.form);
+    let result = if errors.is_empty() {
+        state.store.post_entry(&f.auth.user.actor(), id, rec).await
+    } else {
+        Err(StoreError::Invalid(errors))
+    };
+    match result {
+        Ok(_) => Ok(see_other(&format!("/accounts/{id}?tab=ledger"), "ledger.posted")),
+        Err(StoreError::Invalid(errors)) => entry_form(&state, &f.auth, id, &values, errors).await,
+        Err(e) => Err(PageError::store(f.auth.lang, e)),
+    }
+}
+
+async fn reverse(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    let lang = f.auth.lang;
+    let actor = f.auth.user.actor();
+    let e = state.store.ledger_entry(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let on = f.form.get("entry_date").and_then(parse_date).unwrap_or_else(today_local);
+    let note = f.form.get("note").filter(|n| !n.trim().is_empty());
+    match state.store.reverse_entry(&actor, id, on, note).await {
+        Ok(_) => Ok(see_other(&format!("/accounts/{}?tab=ledger", e.account_id), "ledger.reversed")),
+        Err(StoreError::Conflict(k)) => Ok(see_other(&format!("/accounts/{}?tab=ledger", e.account_id), k)),
+        Err(e) => Err(PageError::store(lang, e)),
+    }
+}
+
+// ---------------------------------------------------------------- receivables
+
+pub struct ReceivableRow {
+    pub account_id: i64,
+    pub account: String,
+    pub owner: String,
+    pub balance: String,
+    pub buckets: [String; 4],
+    pub overdue: String,
+    pub days: i64,
+    pub dso: String,
+}
+
+#[derive(Template)]
+#[template(path = "receivables.html")]
+struct ReceivablesPage {
+    ctx: Ctx,
+    as_of: String,
+    from: String,
+    to: String,
+    rows: Vec<ReceivableRow>,
+    totals: Vec<(String, String, [String; 4], String)>,
+    collections: Vec<(String, String, i64)>,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct RQuery {
+    as_of: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn receivable_scope(actor: &Actor) -> bool {
+    !matches!(actor.role, kam_core::Role::Service)
+}
+
+async fn receivables(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<RQuery>,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let actor = auth.user.actor();
+    if !receivable_scope(&actor) {
+        return Err(PageError::NotFound(lang));
+    }
+    let as_of = q.as_of.as_deref().and_then(parse_date).unwrap_or_else(today_local);
+    let to = q.to.as_deref().and_then(parse_date).unwrap_or(as_of);
+    let from = q.from.as_deref().and_then(parse_date).unwrap_or_else(|| to.replace_day(1).unwrap_or(to));
+    let list = state.store.receivables(&actor, as_of).await.map_err(|e| PageError::store(lang, e))?;
+    let mut totals: std::collections::BTreeMap<String, (i64, [i64; 4], i64)> = Default::default();
+    let rows = list
+        .iter()
+        .map(|r| {
+            let a = &r.aging;
+            let t = totals.entry(r.currency.clone()).or_default();
+            t.0 += r.balance;
+            for (i, v) in [a.d0_30, a.d31_60, a.d61_90, a.d90_plus].iter().enumerate() {
+                t.1[i] += v;
+            }
+            t.2 += a.overdue;
+            let m = |v: i64| view::money(v, &r.currency);
+            ReceivableRow {
+                account_id: r.account_id,
+                account: r.account_name.clone(),
+                owner: r.owner_name.clone().unwrap_or_default(),
+                balance: m(r.balance),
+                buckets: [m(a.d0_30), m(a.d31_60), m(a.d61_90), m(a.d90_plus)],
+                overdue: m(a.overdue),
+                days: a.max_days_overdue,
+                dso: r.dso.map(|d| format!("{d}")).unwrap_or_else(|| "—".into()),
+            }
+        })
+        .collect();
+    let collections = state
+        .store
+        .collections(&actor, from, to)
+        .await
+        .map_err(|e| PageError::store(lang, e))?
+        .into_iter()
+        .map(|c| {
+            (
+                c.owner_name.unwrap_or_else(|| t(lang, "accounts.in_pool").into()),
+                view::money(c.collected, &c.currency),
+                c.payments,
+            )
+        })
+        .collect();
+    let page = ReceivablesPage {
+        ctx: ctx(&state, &auth, "ledger", None).await,
+        as_of: as_of.to_string(),
+        from: from.to_string(),
+        to: to.to_string(),
+        rows,
+        totals: totals
+            .into_iter()
+            .map(|(c, (b, k, o))| {
+                let m = |v: i64| view::money(v, &c);
+                (c.clone(), m(b), [m(k[0]), m(k[1]), m(k[2]), m(k[3])], m(o))
+            })
+            .collect(),
+        collections,
+    };
+    render(&page, lang)
+}

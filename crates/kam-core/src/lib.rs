@@ -15,6 +15,7 @@ pub mod order;
 pub mod reminder;
 pub mod search;
 pub mod secret;
+pub mod statement;
 pub mod time_util;
 pub mod visit_plan;
 pub mod worklog;

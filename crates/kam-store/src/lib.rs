@@ -18,6 +18,7 @@ pub mod products;
 pub mod reminders;
 pub mod search;
 mod sql;
+pub mod statements;
 pub mod testing;
 pub mod users;
 pub mod visit_plans;

@@ -32,6 +32,7 @@ kam_store::on_both_engines!(
     ledger_is_append_only_and_balances_are_derived,
     orders_price_lines_check_credit_and_post_on_delivery,
     concurrent_orders_never_pass_the_credit_limit,
+    statements_snapshot_chain_and_settle_disputes,
 );
 
 fn text(s: &str) -> Value {
@@ -1199,4 +1200,69 @@ async fn concurrent_orders_never_pass_the_credit_limit(s: Store) {
     assert_eq!(stored.total, 20, "no acknowledged order is lost");
     let open: i64 = stored.items.iter().filter(|o| o.status == "placed").map(|o| o.total_with_tax).sum();
     assert!(open <= 1_000_000);
+}
+
+async fn statements_snapshot_chain_and_settle_disputes(s: Store) {
+    use kam_core::statement::Answer;
+    use kam_store::statements::{Resolution, StatementFilter};
+    let (w, a, _) = money_world(&s).await;
+    let b = account(&s, &w.rep3, "对账客户乙").await;
+    s.post_entry(&w.fin, a, post("opening_balance", "2026-09-01", 100_000)).await.unwrap();
+    s.post_entry(&w.fin, a, post("invoice", "2026-10-05", 50_000)).await.unwrap();
+    let pay = s.post_entry(&w.fin, a, post("payment", "2026-10-20", 30_000)).await.unwrap();
+    s.post_entry(&w.fin, b, post("invoice", "2026-10-08", 70_000)).await.unwrap();
+    assert!(matches!(s.generate_statements(&w.rep1, "2026-10", None).await, Err(StoreError::Forbidden(_))));
+    assert!(matches!(s.generate_statements(&w.fin, "2026-13", None).await, Err(StoreError::Invalid(_))));
+    let g = s.generate_statements(&w.fin, "2026-10", None).await.unwrap();
+    assert_eq!(g.created.len(), 2);
+    let again = s.generate_statements(&w.fin, "2026-10", None).await.unwrap();
+    assert_eq!((again.created.len(), again.existing), (0, 2), "one statement per account and month");
+    let oct =
+        s.statements(&w.fin, &StatementFilter { period: Some("2026-10".into()), ..Default::default() }).await.unwrap();
+    let sa = oct.items.iter().find(|x| x.account_id == a).unwrap().id;
+    let sa = s.statement(&w.fin, sa).await.unwrap();
+    assert_eq!((sa.opening, sa.closing, sa.lines.len(), sa.status.as_str()), (100_000, 120_000, 2, "draft"));
+    // The whole month adds up to the change in receivables it covers.
+    let change: i64 = oct.items.iter().map(|x| x.closing - x.opening).sum();
+    assert_eq!(change, 50_000 - 30_000 + 70_000);
+    // Sales read their own accounts' statements only.
+    s.statement(&w.rep1, sa.id).await.unwrap();
+    assert!(matches!(s.statement(&w.rep3, sa.id).await, Err(StoreError::NotFound)));
+    assert_eq!(s.statements(&w.rep3, &StatementFilter::default()).await.unwrap().total, 1);
+    // Sent, then the customer disputes the payment line: they say ¥280.00.
+    assert!(matches!(
+        s.answer_statement(&w.fin, sa.id, &[]).await,
+        Err(StoreError::Conflict("err.statement_not_sent"))
+    ));
+    s.send_statement(&w.fin, sa.id).await.unwrap();
+    let pay_line = sa.lines.iter().find(|l| l.entry_id == pay.id).unwrap().id;
+    let dispute = Answer::Disputed { customer_amount: -28_000, note: "我方实际只付了 280 元".into() };
+    let st = s.answer_statement(&w.fin, sa.id, &[(pay_line, dispute)]).await.unwrap();
+    assert_eq!(st.status, "disputed");
+    assert_eq!(st.lines.iter().filter(|l| l.answer.as_deref() == Some("agreed")).count(), 1);
+    // Settled by an adjustment entry: the customer's figure, posted today.
+    let st = s.resolve_line(&w.fin, sa.id, pay_line, Resolution::Adjust, Some("按客户回单调整")).await.unwrap();
+    assert_eq!(st.status, "resolved");
+    let adj = st.lines.iter().find(|l| l.id == pay_line).unwrap().adjustment_entry_id.unwrap();
+    let adj = s.ledger_entry(&w.fin, adj).await.unwrap();
+    assert_eq!((adj.text("kind"), adj.amount()), ("adjustment_up", 2_000));
+    assert_eq!(s.statement(&w.fin, sa.id).await.unwrap().closing, 120_000, "the confirmed month is never rewritten");
+    // The other account confirms at once.
+    let sb = oct.items.iter().find(|x| x.account_id == b).unwrap().id;
+    s.send_statement(&w.fin, sb).await.unwrap();
+    assert_eq!(s.answer_statement(&w.fin, sb, &[]).await.unwrap().status, "confirmed");
+    assert!(matches!(s.answer_statement(&w.fin, sb, &[]).await, Err(StoreError::Conflict(_))));
+    // A correction dated October but posted later lands in November; statements chain.
+    s.post_entry(&w.fin, a, post("discount", "2026-10-31", 5_000)).await.unwrap();
+    s.post_entry(&w.fin, a, post("invoice", "2026-11-10", 10_000)).await.unwrap();
+    let nov = s.generate_statements(&w.fin, "2026-11", Some(&[a])).await.unwrap();
+    assert_eq!(nov.created.len(), 1);
+    let n = s.statement(&w.fin, nov.created[0]).await.unwrap();
+    assert_eq!(n.opening, 120_000, "opens at October's closing");
+    assert_eq!(n.lines.iter().map(|l| l.amount).collect::<Vec<_>>(), vec![-5_000, 10_000, 2_000]);
+    assert_eq!(n.closing, s.ledgers(&w.fin, a).await.unwrap()[0].balance, "the chain ends at the ledger's balance");
+    // An earlier month can no longer be generated for that account.
+    assert_eq!(s.generate_statements(&w.fin, "2026-09", Some(&[a])).await.unwrap().created.len(), 0);
+    let h = s.account_history(a).await.unwrap();
+    assert!(h.iter().any(|r| r.entity == "statement" && r.action == "update"));
 }

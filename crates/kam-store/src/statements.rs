@@ -1,0 +1,468 @@
+//! Monthly reconciliation statements 对账单: generated for a month in one
+//! action, each a snapshot of one account's ledger in one currency (every
+//! entry covered exactly once — a unique index holds it), sent, answered by
+//! the customer line by line, and disputes resolved by an adjustment entry or
+//! withdrawn. A confirmed statement is never rewritten.
+
+use std::collections::HashSet;
+
+use kam_core::audit::Action;
+use kam_core::ledger::{self, Posted};
+use kam_core::statement::{self, Answer, month_bounds};
+use kam_core::time_util::{now_text, today_local};
+use kam_core::{Actor, Value};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::accounts::{Page, scope_sql};
+use crate::audit::Entry;
+use crate::ledger::entry_record;
+use crate::sql::Q;
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StatementLine {
+    pub id: i64,
+    pub entry_id: i64,
+    pub entry_date: String,
+    pub kind: String,
+    /// Signed, as in the ledger.
+    pub amount: i64,
+    pub reference: Option<String>,
+    /// agreed | disputed (None before the customer answered).
+    pub answer: Option<String>,
+    pub customer_amount: Option<i64>,
+    pub note: Option<String>,
+    /// adjusted | withdrawn, for a disputed line.
+    pub resolution: Option<String>,
+    pub adjustment_entry_id: Option<i64>,
+    pub resolution_note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Statement {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    pub currency: String,
+    pub period: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub opening: i64,
+    pub closing: i64,
+    pub status: String,
+    pub sent_at: Option<String>,
+    pub answered_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub created_at: String,
+    pub lines: Vec<StatementLine>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StatementFilter {
+    pub period: Option<String>,
+    pub status: Option<String>,
+    pub account_id: Option<i64>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+/// What one generation did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Generated {
+    pub period: String,
+    pub created: Vec<i64>,
+    /// Accounts that already had this month's statement.
+    pub existing: usize,
+}
+
+/// How a disputed line is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// Post the adjustment that takes the customer's figure.
+    Adjust,
+    /// The customer withdraws the dispute.
+    Withdraw,
+}
+
+fn select(actor: &Actor) -> Q {
+    let mut q = Q::new(
+        "SELECT s.id, s.account_id, a.name AS account_name, s.currency, s.period, s.period_start, s.period_end, \
+         s.opening, s.closing, s.status, s.sent_at, s.answered_at, s.resolved_at, s.created_at \
+         FROM statements s JOIN accounts a ON a.id = s.account_id WHERE ",
+    );
+    scope_sql(&mut q, actor, "a");
+    q
+}
+
+fn read(r: &sqlx::any::AnyRow) -> Result<Statement> {
+    Ok(Statement {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        account_name: r.try_get("account_name")?,
+        currency: r.try_get("currency")?,
+        period: r.try_get("period")?,
+        period_start: r.try_get("period_start")?,
+        period_end: r.try_get("period_end")?,
+        opening: r.try_get("opening")?,
+        closing: r.try_get("closing")?,
+        status: r.try_get("status")?,
+        sent_at: r.try_get("sent_at")?,
+        answered_at: r.try_get("answered_at")?,
+        resolved_at: r.try_get("resolved_at")?,
+        created_at: r.try_get("created_at")?,
+        lines: Vec::new(),
+    })
+}
+
+fn manager(actor: &Actor) -> Result<()> {
+    if statement::can_manage(actor) { Ok(()) } else { Err(StoreError::Forbidden("err.forbidden")) }
+}
+
+impl Store {
+    /// One statement with its lines, for those who may read the account's ledger.
+    pub async fn statement(&self, actor: &Actor, id: i64) -> Result<Statement> {
+        let mut q = select(actor);
+        q.push(" AND s.id = ").arg(id);
+        let mut s = read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?;
+        let acc = self.account(actor, s.account_id).await?;
+        if !ledger::can_read(actor, &acc.facts()) {
+            return Err(StoreError::NotFound);
+        }
+        let mut q = Q::new(
+            "SELECT id, entry_id, entry_date, kind, amount, reference, answer, customer_amount, note, resolution, \
+             adjustment_entry_id, resolution_note FROM statement_lines WHERE in_opening = 0 AND statement_id = ",
+        );
+        q.arg(id).push(" ORDER BY position");
+        for r in q.query().fetch_all(self.pool()).await? {
+            s.lines.push(StatementLine {
+                id: r.try_get("id")?,
+                entry_id: r.try_get("entry_id")?,
+                entry_date: r.try_get("entry_date")?,
+                kind: r.try_get("kind")?,
+                amount: r.try_get("amount")?,
+                reference: r.try_get("reference")?,
+                answer: r.try_get("answer")?,
+                customer_amount: r.try_get("customer_amount")?,
+                note: r.try_get("note")?,
+                resolution: r.try_get("resolution")?,
+                adjustment_entry_id: r.try_get("adjustment_entry_id")?,
+                resolution_note: r.try_get("resolution_note")?,
+            });
+        }
+        Ok(s)
+    }
+
+    /// Statements within scope (without lines), newest month first.
+    pub async fn statements(&self, actor: &Actor, f: &StatementFilter) -> Result<Page<Statement>> {
+        if matches!(actor.role, kam_core::Role::Service) {
+            return Ok(Page { items: vec![], page: 1, per_page: 1, total: 0 });
+        }
+        let per_page = if f.per_page <= 0 { 100 } else { f.per_page.clamp(1, 500) };
+        let page = f.page.max(1);
+        let mut q = select(actor);
+        if let Some(p) = &f.period {
+            q.push(" AND s.period = ").arg(p.clone());
+        }
+        if let Some(st) = &f.status {
+            q.push(" AND s.status = ").arg(st.clone());
+        }
+        if let Some(a) = f.account_id {
+            q.push(" AND s.account_id = ").arg(a);
+        }
+        let mut count = q.clone();
+        count.sql = format!("SELECT COUNT(*) AS n FROM ({}) x", count.sql);
+        let total: i64 = count.query().fetch_one(self.pool()).await?.try_get("n")?;
+        q.push(" ORDER BY s.period DESC, a.name, s.id LIMIT ")
+            .arg(per_page)
+            .push(" OFFSET ")
+            .arg((page - 1) * per_page);
+        let items = q.query().fetch_all(self.pool()).await?.iter().map(read).collect::<Result<_>>()?;
+        Ok(Page { items, page, per_page, total })
+    }
+
+    /// Generates the month's statements of every account in the actor's
+    /// scope that has ledger entries (or of the given accounts), in one
+    /// transaction. An account that already has the month's statement, or a
+    /// later one, is left as it is.
+    pub async fn generate_statements(&self, actor: &Actor, period: &str, only: Option<&[i64]>) -> Result<Generated> {
+        manager(actor)?;
+        let Some((start, end)) = month_bounds(period) else { return Err(StoreError::field("period", "err.period")) };
+        if start > today_local() {
+            return Err(StoreError::field("period", "err.future_date"));
+        }
+        let mut tx = self.begin().await?;
+        // Every (account, currency) with entries, within scope.
+        let mut q = Q::new(
+            "SELECT DISTINCT e.account_id, e.currency FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE ",
+        );
+        scope_sql(&mut q, actor, "a");
+        if let Some(ids) = only {
+            if ids.is_empty() {
+                return Ok(Generated { period: period.into(), ..Default::default() });
+            }
+            q.push(" AND e.account_id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.arg(*id);
+            }
+            q.push(")");
+        }
+        q.push(" ORDER BY e.account_id, e.currency");
+        let pairs: Vec<(i64, String)> = q
+            .query()
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("account_id")?, r.try_get("currency")?)))
+            .collect::<Result<_>>()?;
+        let mut out = Generated { period: period.into(), ..Default::default() };
+        let now = now_text();
+        for (account, currency) in pairs {
+            let mut q = Q::new("SELECT period, closing FROM statements WHERE account_id = ");
+            q.arg(account).push(" AND currency = ").arg(currency.clone()).push(" ORDER BY period DESC LIMIT 1");
+            let last = q.query().fetch_optional(&mut *tx).await?;
+            let previous = match &last {
+                Some(r) => {
+                    let p: String = r.try_get("period")?;
+                    if p.as_str() >= period {
+                        out.existing += 1;
+                        continue;
+                    }
+                    Some(r.try_get::<i64, _>("closing")?)
+                }
+                None => None,
+            };
+            let mut q = Q::new(
+                "SELECT entry_id FROM statement_lines l JOIN statements s ON s.id = l.statement_id WHERE s.account_id = ",
+            );
+            q.arg(account).push(" AND s.currency = ").arg(currency.clone());
+            let covered: HashSet<i64> = q
+                .query()
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get("entry_id"))
+                .collect::<std::result::Result<_, _>>()?;
+            let mut q = Q::new(
+                "SELECT id, entry_date, kind, amount, due_date, reverses_id, reference, invoice_no, voucher_no FROM ledger_entries WHERE account_id = ",
+            );
+            q.arg(account)
+                .push(" AND currency = ")
+                .arg(currency.clone())
+                .push(" AND entry_date <= ")
+                .arg(end.to_string());
+            let rows = q.query().fetch_all(&mut *tx).await?;
+            let mut entries = Vec::new();
+            let mut refs = std::collections::HashMap::new();
+            for r in &rows {
+                let id: i64 = r.try_get("id")?;
+                let date: String = r.try_get("entry_date")?;
+                let due: Option<String> = r.try_get("due_date")?;
+                entries.push(Posted {
+                    id,
+                    date: kam_core::time_util::parse_date(&date).unwrap_or(end),
+                    kind: r.try_get("kind")?,
+                    amount: r.try_get("amount")?,
+                    due: due.as_deref().and_then(kam_core::time_util::parse_date),
+                    reverses: r.try_get("reverses_id")?,
+                });
+                let parts: Vec<String> = ["reference", "invoice_no", "voucher_no"]
+                    .iter()
+                    .filter_map(|f| r.try_get::<Option<String>, _>(*f).ok().flatten())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                refs.insert(id, parts.join(" · "));
+            }
+            let f = statement::figures(&entries, &covered, previous, start, end);
+            if f.lines.is_empty() && f.opening == 0 {
+                continue;
+            }
+            let mut q = Q::new(
+                "INSERT INTO statements (account_id, currency, period, period_start, period_end, opening, closing, status, created_by, created_at) VALUES (",
+            );
+            q.arg(account).push(", ").arg(currency.clone()).push(", ").arg(period).push(", ").arg(start.to_string());
+            q.push(", ").arg(end.to_string()).push(", ").arg(f.opening).push(", ").arg(f.closing).push(", 'draft', ");
+            q.arg(actor.user_id).push(", ").arg(now.clone()).push(") RETURNING id");
+            let sid: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
+            let opening_entries =
+                f.opening_ids.iter().filter_map(|id| entries.iter().find(|e| e.id == *id)).map(|e| (e, true));
+            let line_entries = f.lines.iter().map(|e| (e, false));
+            for (pos, (e, in_opening)) in line_entries.chain(opening_entries).enumerate() {
+                let mut q = Q::new(
+                    "INSERT INTO statement_lines (statement_id, position, entry_id, in_opening, entry_date, kind, amount, reference) VALUES (",
+                );
+                q.arg(sid).push(", ").arg(pos as i64).push(", ").arg(e.id).push(", ").arg(i64::from(in_opening));
+                q.push(", ").arg(e.date.to_string()).push(", ").arg(e.kind.clone()).push(", ").arg(e.amount);
+                q.push(", ").arg(refs.get(&e.id).cloned().filter(|s| !s.is_empty())).push(")");
+                q.query().execute(&mut *tx).await?;
+            }
+            let changes = [
+                ("period", Value::Null, Value::Text(period.into())),
+                ("opening", Value::Null, Value::Int(f.opening)),
+                ("closing", Value::Null, Value::Int(f.closing)),
+            ];
+            Entry::new(Some(actor.user_id), Action::Create, "statement", sid)
+                .account(Some(account))
+                .changes(&changes)
+                .write(&mut tx)
+                .await?;
+            out.created.push(sid);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn set_status(
+        &self,
+        actor: &Actor,
+        s: &Statement,
+        from: &[&str],
+        to: &str,
+        stamp: &str,
+        tx: &mut crate::Tx,
+    ) -> Result<()> {
+        let mut q = Q::new("UPDATE statements SET status = ");
+        q.arg(to)
+            .push(&format!(", {stamp} = "))
+            .arg(now_text())
+            .push(" WHERE id = ")
+            .arg(s.id)
+            .push(" AND status IN (");
+        for (i, f) in from.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.arg(*f);
+        }
+        q.push(")");
+        if q.query().execute(&mut **tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.statement_state"));
+        }
+        let changes = [("status", Value::Text(s.status.clone()), Value::Text(to.into()))];
+        Entry::new(Some(actor.user_id), Action::Update, "statement", s.id)
+            .account(Some(s.account_id))
+            .changes(&changes)
+            .write(tx)
+            .await
+    }
+
+    /// Marks a draft as sent to the customer.
+    pub async fn send_statement(&self, actor: &Actor, id: i64) -> Result<Statement> {
+        manager(actor)?;
+        let s = self.statement(actor, id).await?;
+        let mut tx = self.begin().await?;
+        self.set_status(actor, &s, &["draft"], "sent", "sent_at", &mut tx).await?;
+        tx.commit().await?;
+        self.statement(actor, id).await
+    }
+
+    /// Records the customer's answer: lines not named are agreed.
+    pub async fn answer_statement(&self, actor: &Actor, id: i64, answers: &[(i64, Answer)]) -> Result<Statement> {
+        manager(actor)?;
+        let s = self.statement(actor, id).await?;
+        let mut errors = kam_core::FieldErrors::default();
+        for (line, _) in answers {
+            if !s.lines.iter().any(|l| l.id == *line) {
+                errors.add(&format!("lines.{line}"), "err.choice");
+            }
+        }
+        errors.into_result(()).map_err(StoreError::Invalid)?;
+        let all: Vec<(i64, Answer)> = s
+            .lines
+            .iter()
+            .map(|l| {
+                (l.id, answers.iter().find(|(id, _)| *id == l.id).map(|(_, a)| a.clone()).unwrap_or(Answer::Agreed))
+            })
+            .collect();
+        let list: Vec<Answer> = all.iter().map(|(_, a)| a.clone()).collect();
+        let to = statement::answer_status(&s.status, &list).map_err(|k| match k {
+            "err.dispute_note" => StoreError::field("note", k),
+            _ => StoreError::Conflict(k),
+        })?;
+        let mut tx = self.begin().await?;
+        for (line, a) in &all {
+            let mut q = Q::new("UPDATE statement_lines SET answer = ");
+            match a {
+                Answer::Agreed => {
+                    q.arg("agreed").push(", customer_amount = NULL, note = NULL");
+                }
+                Answer::Disputed { customer_amount, note } => {
+                    q.arg("disputed")
+                        .push(", customer_amount = ")
+                        .arg(*customer_amount)
+                        .push(", note = ")
+                        .arg(note.clone());
+                }
+            }
+            q.push(" WHERE resolution IS NULL AND id = ").arg(*line);
+            q.query().execute(&mut *tx).await?;
+        }
+        self.set_status(actor, &s, &["sent", "disputed"], to, "answered_at", &mut tx).await?;
+        tx.commit().await?;
+        self.statement(actor, id).await
+    }
+
+    /// Settles a disputed line: by posting the adjustment that takes the
+    /// customer's figure (dated today, so it lands in the next statement), or
+    /// by recording that the customer withdrew it. The statement is resolved
+    /// when no dispute is left open.
+    pub async fn resolve_line(
+        &self,
+        actor: &Actor,
+        id: i64,
+        line_id: i64,
+        how: Resolution,
+        note: Option<&str>,
+    ) -> Result<Statement> {
+        manager(actor)?;
+        let s = self.statement(actor, id).await?;
+        let line = s.lines.iter().find(|l| l.id == line_id).ok_or(StoreError::NotFound)?;
+        if s.status != "disputed" || line.answer.as_deref() != Some("disputed") || line.resolution.is_some() {
+            return Err(StoreError::Conflict("err.statement_state"));
+        }
+        let mut tx = self.begin().await?;
+        let mut adjustment = None;
+        if how == Resolution::Adjust
+            && let Some((kind, figure)) =
+                statement::settlement(line.amount, line.customer_amount.unwrap_or(line.amount))
+        {
+            let mut rec = entry_record(kind, &today_local().to_string(), figure, &s.currency, None);
+            rec.insert("reference", Value::Text(format!("对账单 {} 差异调整", s.period)));
+            rec.insert("note", note.map(|n| Value::Text(n.chars().take(500).collect())).unwrap_or(Value::Null));
+            adjustment = Some(self.insert_entry(&mut tx, actor, s.account_id, &rec, None, None).await?);
+        }
+        let mut q = Q::new("UPDATE statement_lines SET resolution = ");
+        q.arg(if how == Resolution::Adjust { "adjusted" } else { "withdrawn" });
+        q.push(", adjustment_entry_id = ").arg(adjustment).push(", resolution_note = ").arg(note.map(str::to_string));
+        q.push(" WHERE resolution IS NULL AND id = ").arg(line_id);
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.statement_state"));
+        }
+        let open = s
+            .lines
+            .iter()
+            .filter(|l| l.id != line_id && l.answer.as_deref() == Some("disputed") && l.resolution.is_none())
+            .count();
+        let changes = [
+            ("line", Value::Null, Value::Int(line_id)),
+            (
+                "resolution",
+                Value::Null,
+                Value::Text(if how == Resolution::Adjust { "adjusted".into() } else { "withdrawn".into() }),
+            ),
+        ];
+        Entry::new(Some(actor.user_id), Action::Update, "statement", s.id)
+            .account(Some(s.account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        if statement::after_resolution(open) == "resolved" {
+            self.set_status(actor, &s, &["disputed"], "resolved", "resolved_at", &mut tx).await?;
+        }
+        tx.commit().await?;
+        self.statement(actor, id).await
+    }
+}

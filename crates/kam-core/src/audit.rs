@@ -19,6 +19,7 @@ pub enum Action {
     Submit,
     Approve,
     Return,
+    Export,
 }
 
 impl Action {
@@ -38,6 +39,7 @@ impl Action {
             Action::Submit => "submit",
             Action::Approve => "approve",
             Action::Return => "return",
+            Action::Export => "export",
         }
     }
 }

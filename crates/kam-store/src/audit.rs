@@ -108,6 +108,20 @@ impl Store {
         (upd, del)
     }
 
+    /// Records that a user exported a record (exports are reads that leave the system).
+    pub async fn record_export(
+        &self,
+        actor: &kam_core::Actor,
+        entity: &str,
+        id: i64,
+        account: Option<i64>,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        Entry::new(Some(actor.user_id), Action::Export, entity, id).account(account).write(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The latest audit rows, for tests and the admin.
     pub async fn recent_audit(&self, limit: i64) -> Result<Vec<AuditRow>> {
         let mut q = Q::new(SELECT);

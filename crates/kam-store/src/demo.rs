@@ -425,6 +425,27 @@ async fn add_money(store: &Store, admin: &Actor, accounts: &[i64], rng: &mut Rng
             }
         }
     }
+    // Last month's statements: generated, three sent, one confirmed, one disputed.
+    let last = today.replace_day(1).map(|d| d - time::Duration::days(1)).unwrap_or(today);
+    let period = format!("{}-{:02}", last.year(), u8::from(last.month()));
+    let made = store.generate_statements(admin, &period, None).await?;
+    for (n, id) in made.created.iter().take(3).enumerate() {
+        store.send_statement(admin, *id).await?;
+        let st = store.statement(admin, *id).await?;
+        match (n, st.lines.first()) {
+            (0, _) => {
+                store.answer_statement(admin, *id, &[]).await?;
+            }
+            (1, Some(line)) => {
+                let answer = kam_core::statement::Answer::Disputed {
+                    customer_amount: line.amount - line.amount.signum() * 50_000,
+                    note: "客户称有一笔 500 元的折让未计入".into(),
+                };
+                store.answer_statement(admin, *id, &[(line.id, answer)]).await?;
+            }
+            _ => {}
+        }
+    }
     // One account at its limit, with an order waiting for credit approval.
     let mut owned = None;
     for a in accounts.iter().take(40) {

@@ -1,7 +1,7 @@
 //! KAM's web layer: the HTML UI (askama templates, zh-CN and English) and the
 //! JSON API under /api/v1 with its OpenAPI document, on one axum router.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod api;
 mod auth;

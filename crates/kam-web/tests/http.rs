@@ -37,6 +37,7 @@ kam_store::on_both_engines!(
     market_activities_with_participants,
     worklogs_write_submit_sign_and_print,
     money_products_orders_and_ledger_by_role,
+    statements_generate_answer_settle_print_and_export,
 );
 
 struct TestApp {
@@ -2141,4 +2142,132 @@ async fn money_products_orders_and_ledger_by_role(s: Store) {
     let svc = t.browser("m_svc", Role::Service, None).await;
     assert_eq!(t.get(&svc, "/receivables").await.status, StatusCode::NOT_FOUND);
     assert!(!t.get(&svc, &format!("/accounts/{acc}")).await.body.contains("tab=ledger"), "no ledger tab for service");
+}
+
+async fn statements_generate_answer_settle_print_and_export(s: Store) {
+    use calamine::{Data, Reader, Xlsx};
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let entry = |acc: i64, date: &str, kind: &str, amount: i64| json!({"account_id": acc, "entry_date": date, "kind": kind, "amount": amount});
+    for (acc, date, kind, amount) in [
+        (w.acc_a, "2026-09-30", "opening_balance", 100_000),
+        (w.acc_a, "2026-10-05", "invoice", 250_000),
+        (w.acc_a, "2026-10-18", "payment", 120_000),
+        (w.acc_c, "2026-10-09", "invoice", 80_000),
+    ] {
+        let r = t.api(&w.fin, "POST", "/api/v1/ledger-entries", Some(entry(acc, date, kind, amount))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let period = json!({"period": "2026-10"});
+    assert_eq!(
+        t.api(&w.rep_a, "POST", "/api/v1/statements/generate", Some(period.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = t.api(&w.fin, "POST", "/api/v1/statements/generate", Some(json!({"period": "October"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["period"].is_string());
+    let r = t.api(&w.fin, "POST", "/api/v1/statements/generate", Some(period)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["created"].as_array().unwrap().len(), 2);
+    // The rep sees their account's statement only.
+    let mine = t.api(&w.rep_a, "GET", "/api/v1/statements?period=2026-10", None).await.json();
+    assert_eq!(mine["total"], 1);
+    let sid = mine["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(t.api(&w.rep_c, "GET", &format!("/api/v1/statements/{sid}"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.api(&w.service, "GET", &format!("/api/v1/statements/{sid}"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let st = t.api(&w.fin, "GET", &format!("/api/v1/statements/{sid}"), None).await.json();
+    assert_eq!(
+        (st["opening"].as_i64(), st["closing"].as_i64(), st["status"].as_str()),
+        (Some(100_000), Some(230_000), Some("draft"))
+    );
+    // Finance sends it and records the customer's dispute on the payment, on the pages.
+    let fin = t.browser("st_fin", Role::Finance, None).await;
+    assert_eq!(t.post(&fin, &format!("/statements/{sid}/send"), &[]).await.status, StatusCode::SEE_OTHER);
+    let pay_line =
+        st["lines"].as_array().unwrap().iter().find(|l| l["kind"] == "payment").unwrap()["id"].as_i64().unwrap();
+    let (a, m, n) = (format!("answer.{pay_line}"), format!("amount.{pay_line}"), format!("note.{pay_line}"));
+    let r = t
+        .post(
+            &fin,
+            &format!("/statements/{sid}/answers"),
+            &[(a.as_str(), "disputed"), (m.as_str(), "1,000.00"), (n.as_str(), "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a dispute needs a note");
+    assert!(r.body.contains("有差异的行请写明原因"));
+    let r = t
+        .post(
+            &fin,
+            &format!("/statements/{sid}/answers"),
+            &[(a.as_str(), "disputed"), (m.as_str(), "1,000.00"), (n.as_str(), "客户称只付了 1000 元")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let st = t.api(&w.fin, "GET", &format!("/api/v1/statements/{sid}"), None).await.json();
+    assert_eq!(st["status"], "disputed");
+    let line = st["lines"].as_array().unwrap().iter().find(|l| l["id"] == pay_line).cloned().unwrap();
+    assert_eq!((line["answer"].as_str(), line["customer_amount"].as_i64()), (Some("disputed"), Some(-100_000)));
+    // Settled by an adjustment entry; the ledger carries it, the statement is resolved.
+    let path = format!("/api/v1/statements/{sid}/lines/{pay_line}/resolve");
+    assert_eq!(t.api(&w.rep_a, "POST", &path, Some(json!({"how": "adjust"}))).await.status, StatusCode::FORBIDDEN);
+    let r = t.api(&w.fin, "POST", &path, Some(json!({"how": "adjust", "note": "按客户回单"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["status"], "resolved");
+    let ledger = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{}/ledger", w.acc_a), None).await.json();
+    assert_eq!(ledger["ledgers"][0]["balance"], 230_000 + 20_000, "the adjustment to their figure");
+    assert_eq!(t.api(&w.fin, "POST", &path, Some(json!({"how": "withdraw"}))).await.status, StatusCode::CONFLICT);
+    // The other customer confirms everything.
+    let theirs = t.api(&w.rep_c, "GET", "/api/v1/statements", None).await.json()["items"][0]["id"].as_i64().unwrap();
+    t.api(&w.fin, "POST", &format!("/api/v1/statements/{theirs}/send"), None).await;
+    let r = t.api(&w.fin, "POST", &format!("/api/v1/statements/{theirs}/answers"), Some(json!({"lines": []}))).await;
+    assert_eq!(r.json()["status"], "confirmed", "{}", r.body);
+    // Printed like a real 对账单, and exported to .xlsx that a spreadsheet reads.
+    let p = t.get(&fin, &format!("/statements/{sid}/print")).await;
+    for want in ["对　账　单", "甲客户有限公司", "期末余额", "¥2,300.00", "客户签章"] {
+        assert!(p.body.contains(want), "{want}");
+    }
+    let x = t.api(&w.rep_a, "GET", &format!("/api/v1/statements/{sid}/xlsx"), None).await;
+    assert_eq!(x.status, StatusCode::OK);
+    let bytes = t
+        .app
+        .clone()
+        .oneshot(
+            Request::get(format!("/api/v1/statements/{sid}/xlsx"))
+                .header(header::AUTHORIZATION, format!("Bearer {}", w.rep_a))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let sheet = book.worksheet_range("2026-10").expect("the month's sheet");
+    assert_eq!(sheet.get_value((1, 1)), Some(&Data::String("甲客户有限公司".into())));
+    let numbers: Vec<f64> = sheet
+        .rows()
+        .flat_map(|r| r.iter())
+        .filter_map(|c| if let Data::Float(f) = c { Some(*f) } else { None })
+        .collect();
+    assert!(
+        numbers.contains(&1000.0)
+            && numbers.contains(&2500.0)
+            && numbers.contains(&1200.0)
+            && numbers.contains(&2300.0),
+        "{numbers:?}"
+    );
+    let h = t.store.account_history(w.acc_a).await.unwrap();
+    assert!(h.iter().any(|r| r.entity == "statement" && r.action == "export"), "exports are audited");
+    // The pages: list with the generate action for finance, the ledger tab lists statements.
+    let list = t.get(&fin, "/statements?period=2026-10").await;
+    assert!(list.body.contains("生成全部客户对账单") && list.body.contains("甲客户有限公司"));
+    assert_eq!(t.post(&fin, "/statements/generate", &[("period", "2026-10")]).await.status, StatusCode::SEE_OTHER);
+    let tab = t.get(&fin, &format!("/accounts/{}?tab=ledger", w.acc_a)).await;
+    assert!(tab.body.contains(&format!("/statements/{sid}")));
 }

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(visit_plans::router())
         .merge(worklogs::router())
         .merge(money::router())
+        .merge(money::statements_router())
 }
 
 /// A numeric path id; anything else is a JSON 404.

@@ -273,3 +273,130 @@ async fn receivables(
         "collections": { "from": from.to_string(), "to": to.to_string(), "items": collections },
     })))
 }
+
+// ---------------------------------------------------------------- statements
+
+pub fn statements_router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/statements", get(statements))
+        .route("/api/v1/statements/generate", post(generate))
+        .route("/api/v1/statements/{id}", get(statement))
+        .route("/api/v1/statements/{id}/send", post(send))
+        .route("/api/v1/statements/{id}/answers", post(answers))
+        .route("/api/v1/statements/{id}/lines/{line_id}/resolve", post(resolve))
+        .route("/api/v1/statements/{id}/xlsx", get(statement_xlsx))
+}
+
+async fn statements(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
+    let lang = api.lang;
+    let q = query_map(lang, raw)?;
+    let (page, per_page) = page_params(&q);
+    let f = kam_store::statements::StatementFilter {
+        period: q.get("period").filter(|s| !s.is_empty()).cloned(),
+        status: q.get("status").filter(|s| !s.is_empty()).cloned(),
+        account_id: q.get("account_id").and_then(|a| a.parse().ok()),
+        page,
+        per_page,
+    };
+    let p = state.store.statements(&api.user.actor(), &f).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+}
+
+/// POST {"period": "YYYY-MM", "account_ids"?: [..]}
+async fn generate(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let period = body.get("period").and_then(V::as_str).unwrap_or_default();
+    let ids: Option<Vec<i64>> =
+        body.get("account_ids").and_then(V::as_array).map(|a| a.iter().filter_map(V::as_i64).collect());
+    let g = state
+        .store
+        .generate_statements(&api.user.actor(), period, ids.as_deref())
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok((StatusCode::CREATED, Json(json!(g))).into_response())
+}
+
+async fn statement(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let s = state.store.statement(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(s)))
+}
+
+async fn send(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let s = state.store.send_statement(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(s)))
+}
+
+/// POST {"lines": [{"line_id", "answer": "agreed" | "disputed", "customer_amount"? (signed minor units), "note"?}]};
+/// lines not named are agreed.
+async fn answers(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+    use kam_core::statement::Answer;
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let mut errors = FieldErrors::default();
+    let mut list = Vec::new();
+    for (i, row) in body.get("lines").and_then(V::as_array).cloned().unwrap_or_default().iter().enumerate() {
+        let Some(line) = row.get("line_id").and_then(V::as_i64) else {
+            errors.add(&format!("lines.{i}.line_id"), "err.required");
+            continue;
+        };
+        match row.get("answer").and_then(V::as_str) {
+            Some("agreed") => list.push((line, Answer::Agreed)),
+            Some("disputed") => match row.get("customer_amount").and_then(V::as_i64) {
+                Some(amount) => list.push((
+                    line,
+                    Answer::Disputed {
+                        customer_amount: amount,
+                        note: row.get("note").and_then(V::as_str).unwrap_or_default().to_string(),
+                    },
+                )),
+                None => errors.add(&format!("lines.{i}.customer_amount"), "err.integer"),
+            },
+            _ => errors.add(&format!("lines.{i}.answer"), "err.choice"),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(lang, &errors));
+    }
+    let s = state.store.answer_statement(&api.user.actor(), id, &list).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!(s)))
+}
+
+/// POST {"how": "adjust" | "withdraw", "note"?}
+async fn resolve(
+    State(state): State<AppState>,
+    api: ApiUser,
+    super::Ids(id, line): super::Ids,
+    body: Bytes,
+) -> Result<Json<V>, ApiError> {
+    use kam_store::statements::Resolution;
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let how = match body.get("how").and_then(V::as_str) {
+        Some("adjust") => Resolution::Adjust,
+        Some("withdraw") => Resolution::Withdraw,
+        _ => {
+            let mut e = FieldErrors::default();
+            e.add("how", "err.choice");
+            return Err(ApiError::invalid(lang, &e));
+        }
+    };
+    let note = body.get("note").and_then(V::as_str);
+    let s =
+        state.store.resolve_line(&api.user.actor(), id, line, how, note).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!(s)))
+}
+
+async fn statement_xlsx(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let actor = api.user.actor();
+    let s = state.store.statement(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    let bytes = crate::pages::statement_xlsx(lang, &s)
+        .map_err(|_| ApiError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, "internal", "err.internal"))?;
+    state
+        .store
+        .record_export(&actor, "statement", id, Some(s.account_id))
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok(crate::pages::xlsx_response(&format!("对账单-{}-{}.xlsx", s.account_name, s.period), bytes))
+}

@@ -343,6 +343,7 @@ struct ShowPage {
     can_order: bool,
     can_post: bool,
     balances: Vec<String>,
+    statement_rows: Vec<super::statements::Row>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -459,6 +460,7 @@ async fn show_page(
         can_order: kam_core::order::can_place(&actor, &facts),
         can_post: kam_core::ledger::can_post(&actor),
         balances: vec![],
+        statement_rows: vec![],
     };
     // The balance in the header, for those who may see money.
     if kam_core::ledger::can_read(&actor, &facts) {
@@ -467,6 +469,9 @@ async fn show_page(
             ledgers.iter().filter(|l| !l.entries.is_empty()).map(|l| view::money(l.balance, &l.currency)).collect();
         if tab == "ledger" {
             page.ledgers = super::ledger::ledger_views(lang, &ledgers);
+            let f = kam_store::statements::StatementFilter { account_id: Some(id), per_page: 60, ..Default::default() };
+            page.statement_rows =
+                super::statements::rows(lang, &store.statements(&actor, &f).await.map_err(err)?.items);
         }
     }
     // Only profile editors get the tab actions below; finance edits the card only.

@@ -12,6 +12,8 @@ mod market;
 mod orders;
 mod print;
 mod search;
+mod statements;
+pub use statements::{statement_xlsx, xlsx_response};
 mod session;
 mod today;
 mod visit_plans;
@@ -45,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(worklogs::router())
         .merge(orders::router())
         .merge(ledger::router())
+        .merge(statements::router())
 }
 
 /// Renders a template or answers 500.

@@ -32,6 +32,8 @@ pub enum Kind {
     Int(i64, i64),
     /// An amount in minor units (分); forms take `12,345.67`, JSON takes minor units.
     Money,
+    /// A signed change of an amount in minor units (an amendment's delta).
+    MoneyDelta,
     /// A percentage, e.g. 62.5.
     Percent,
     /// A non-negative quantity with up to three decimals (kg, pieces), kept as
@@ -84,7 +86,7 @@ impl FieldDef {
     /// The SQL storage class of the column.
     pub fn storage(&self) -> Storage {
         match self.kind {
-            Kind::Int(..) | Kind::Money => Storage::Int,
+            Kind::Int(..) | Kind::Money | Kind::MoneyDelta => Storage::Int,
             Kind::Bool => Storage::Bool,
             Kind::Percent => Storage::Float,
             _ => Storage::Text,
@@ -134,7 +136,7 @@ impl Value {
     pub fn form_text(&self, kind: Kind) -> String {
         match (self, kind) {
             (Value::Null, _) => String::new(),
-            (Value::Int(m), Kind::Money) => format_minor(*m, false),
+            (Value::Int(m), Kind::Money | Kind::MoneyDelta) => format_minor(*m, false),
             (Value::Text(s), _) => s.clone(),
             (Value::Int(i), _) => i.to_string(),
             (Value::Float(f), _) => trim_float(*f),
@@ -205,7 +207,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
         Raw::Json(serde_json::Value::Null) => String::new(),
         Raw::Json(serde_json::Value::String(s)) => s.clone(),
         Raw::Json(serde_json::Value::Number(n)) => match def.kind {
-            Kind::Money | Kind::Int(..) => match n.as_i64() {
+            Kind::Money | Kind::MoneyDelta | Kind::Int(..) => match n.as_i64() {
                 Some(i) => return check_int(def, i),
                 None => return Err("err.integer"),
             },
@@ -219,7 +221,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
         },
         Raw::Json(_) => return Err("err.type_text"),
         Raw::Form(s) => {
-            if let Kind::Money = def.kind {
+            if let Kind::Money | Kind::MoneyDelta = def.kind {
                 let t = s.trim();
                 if t.is_empty() {
                     String::new()
@@ -265,7 +267,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
         Kind::Time => parse_time(t).map(|(h, m)| Value::Text(format!("{h:02}:{m:02}"))).ok_or("err.time"),
         Kind::Quantity => parse_quantity(t).map(|q| Value::Text(format_quantity(q))).ok_or("err.quantity"),
         Kind::Int(..) => t.replace(',', "").parse::<i64>().map_err(|_| "err.integer").and_then(|i| check_int(def, i)),
-        Kind::Money => t.parse::<i64>().map_err(|_| "err.money").and_then(|i| check_int(def, i)),
+        Kind::Money | Kind::MoneyDelta => t.parse::<i64>().map_err(|_| "err.money").and_then(|i| check_int(def, i)),
         Kind::Percent => check_percent(t.trim_end_matches('%').trim().parse::<f64>().unwrap_or(f64::NAN)),
         Kind::Email => {
             let ok = t.len() <= 254
@@ -308,6 +310,7 @@ fn check_int(def: &FieldDef, i: i64) -> Result<Value, &'static str> {
     match def.kind {
         Kind::Int(lo, hi) if i < lo || i > hi => Err("err.range"),
         Kind::Money if !(0..=100_000_000_000_000).contains(&i) => Err("err.range"),
+        Kind::MoneyDelta if !(-100_000_000_000_000..=100_000_000_000_000).contains(&i) => Err("err.range"),
         _ => Ok(Value::Int(i)),
     }
 }

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod audit;
 pub mod complaint;
 pub mod contact;
+pub mod contract;
 pub mod credit_code;
 pub mod fields;
 pub mod ledger;

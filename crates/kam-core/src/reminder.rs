@@ -19,6 +19,8 @@ pub enum ReminderKind {
     Objection,
     /// A work log waiting for the user's signature.
     Signoff,
+    /// A contract reaching 90, 60 or 30 days before its end.
+    ContractExpiry,
 }
 
 impl ReminderKind {
@@ -30,6 +32,7 @@ impl ReminderKind {
             ReminderKind::PlannedVisit => "planned_visit",
             ReminderKind::Objection => "objection",
             ReminderKind::Signoff => "signoff",
+            ReminderKind::ContractExpiry => "contract",
         }
     }
 }
@@ -40,7 +43,7 @@ pub struct Reminder {
     /// Stable key of the reminder, used to mark it done or snooze it:
     /// `follow_up-<interaction id>`, `birthday-<contact id>-<year>`,
     /// `complaint-<id>-reply` / `complaint-<id>-resolve`, `planned_visit-<visit id>`,
-    /// `objection-<visit id>`, `signoff-<work log id>-<round>`.
+    /// `objection-<visit id>`, `signoff-<work log id>-<round>`, `contract-<id>-<90|60|30>`.
     pub key: String,
     pub kind: ReminderKind,
     pub due: String,

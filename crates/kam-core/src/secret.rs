@@ -42,6 +42,12 @@ pub fn digest(token: &str) -> String {
 }
 
 /// Minimal password policy.
+/// SHA-256 of bytes as hex (a file's fingerprint).
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
 pub fn password_ok(p: &str) -> bool {
     p.chars().count() >= 8
 }

@@ -137,7 +137,10 @@ impl Store {
         }
         StoreError::check_required(kind.fields, &rec, true)?;
         let now = now_text();
-        let derived = kind.derive.map(|d| d(&rec, None)).unwrap_or_default();
+        let mut derived = kind.derive.map(|d| d(&rec, None)).unwrap_or_default();
+        if kind.entity == kam_core::complaint::COMPLAINT.entity {
+            crate::complaints::contract_deadlines(tx, account_id, &rec, &mut derived).await?;
+        }
         let mut extra = derived_args(kind, &derived);
         extra.extend([
             ("account_id", Arg::Int(Some(account_id))),
@@ -183,7 +186,12 @@ impl Store {
             return Ok(before);
         }
         let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
-        let derived = kind.derive.map(|d| d(&changed, Some(&before.rec))).unwrap_or_default();
+        let mut derived = kind.derive.map(|d| d(&changed, Some(&before.rec))).unwrap_or_default();
+        if kind.entity == kam_core::complaint::COMPLAINT.entity {
+            let mut merged = before.rec.clone();
+            merged.extend(changed.clone());
+            crate::complaints::contract_deadlines(&mut tx, before.account_id, &merged, &mut derived).await?;
+        }
         let mut changes = changes;
         changes.extend(fields::diff(&before.rec, &derived));
         let mut extra = derived_args(kind, &derived);

@@ -117,3 +117,28 @@ impl Store {
             .collect()
     }
 }
+
+/// Complaint deadlines from the account's SLA contract in force on the day
+/// the complaint came in, where it sets terms for the priority; otherwise the
+/// per-priority default `derive` already computed stays.
+pub(crate) async fn contract_deadlines(
+    tx: &mut crate::Tx,
+    account_id: i64,
+    rec: &kam_core::Record,
+    derived: &mut kam_core::Record,
+) -> Result<()> {
+    use kam_core::Value;
+    if !derived.contains_key("reply_due") {
+        return Ok(());
+    }
+    let text = |f: &str| rec.get(f).and_then(Value::as_text).unwrap_or_default().to_string();
+    let (at, priority) = (text("received_at"), text("priority"));
+    let Some(day) = at.get(..10).and_then(kam_core::time_util::parse_date) else { return Ok(()) };
+    if let Some(sla) = Store::sla_in(tx, account_id, day, &priority).await?
+        && let Some((reply, resolve)) = kam_core::complaint::deadlines(&at, sla)
+    {
+        derived.insert("reply_due", Value::Text(reply));
+        derived.insert("resolve_due", Value::Text(resolve));
+    }
+    Ok(())
+}

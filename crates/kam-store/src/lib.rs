@@ -9,6 +9,7 @@ pub mod audit;
 pub mod competitors;
 pub mod complaints;
 pub mod contacts;
+pub mod contracts;
 pub mod demo;
 mod error;
 pub mod ledger;

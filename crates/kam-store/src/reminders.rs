@@ -27,6 +27,7 @@ fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
         "planned_visit" => ReminderKind::PlannedVisit,
         "objection" => ReminderKind::Objection,
         "signoff" => ReminderKind::Signoff,
+        "contract" => ReminderKind::ContractExpiry,
         _ => return None,
     };
     let id = parts.next()?.parse().ok()?;
@@ -35,6 +36,7 @@ fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
         (ReminderKind::Birthday, Some(y), None) if y.len() == 4 && y.parse::<i32>().is_ok() => Some((kind, id)),
         (ReminderKind::Complaint, Some("reply" | "resolve"), None) => Some((kind, id)),
         (ReminderKind::Signoff, Some(round), None) if round.parse::<i64>().is_ok() => Some((kind, id)),
+        (ReminderKind::ContractExpiry, Some("90" | "60" | "30"), None) => Some((kind, id)),
         _ => None,
     }
 }
@@ -232,6 +234,25 @@ impl Store {
                 },
             );
         }
+        // Contracts of the user's accounts at 90, 60 and 30 days before their end.
+        for c in self.expiring_contracts(user.id, today + Duration::days(90 + horizon_days)).await? {
+            if let Some((days, due)) = kam_core::contract::expiry_reminder(c.valid_to, today, horizon) {
+                push(
+                    due,
+                    Reminder {
+                        key: format!("contract-{}-{days}", c.id),
+                        kind: ReminderKind::ContractExpiry,
+                        due: String::new(),
+                        title: format!("{} {}", c.contract_no, c.title),
+                        detail: c.valid_to.to_string(),
+                        account_id: Some(c.account_id),
+                        account_name: c.account_name,
+                        href: format!("/contracts/{}", c.id),
+                        overdue: false,
+                    },
+                );
+            }
+        }
         Ok(select(items, today, horizon_days))
     }
 
@@ -325,5 +346,7 @@ mod tests {
         assert_eq!(parse_key("complaint-3-later"), None);
         assert_eq!(parse_key("signoff-4-2"), Some((ReminderKind::Signoff, 4)));
         assert_eq!(parse_key("signoff-4"), None);
+        assert_eq!(parse_key("contract-7-60"), Some((ReminderKind::ContractExpiry, 7)));
+        assert_eq!(parse_key("contract-7-45"), None);
     }
 }

@@ -12,6 +12,7 @@ pub enum Arg {
     Text(Option<String>),
     Int(Option<i64>),
     Float(Option<f64>),
+    Bytes(Vec<u8>),
 }
 
 impl From<&str> for Arg {
@@ -83,6 +84,7 @@ impl Q {
                 Arg::Text(v) => out.add(v.clone()),
                 Arg::Int(v) => out.add(*v),
                 Arg::Float(v) => out.add(*v),
+                Arg::Bytes(v) => out.add(v.clone()),
             };
         }
         out

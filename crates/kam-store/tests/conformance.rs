@@ -33,6 +33,7 @@ kam_store::on_both_engines!(
     orders_price_lines_check_credit_and_post_on_delivery,
     concurrent_orders_never_pass_the_credit_limit,
     statements_snapshot_chain_and_settle_disputes,
+    contracts_amendments_attachments_sla_and_expiry,
 );
 
 fn text(s: &str) -> Value {
@@ -1265,4 +1266,103 @@ async fn statements_snapshot_chain_and_settle_disputes(s: Store) {
     assert_eq!(s.generate_statements(&w.fin, "2026-09", Some(&[a])).await.unwrap().created.len(), 0);
     let h = s.account_history(a).await.unwrap();
     assert!(h.iter().any(|r| r.entity == "statement" && r.action == "update"));
+}
+
+async fn contracts_amendments_attachments_sla_and_expiry(s: Store) {
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "合同客户").await;
+    let today = kam_core::time_util::today_local();
+    let day = |n: i64| (today + time::Duration::days(n)).to_string();
+    let base = rec(&[
+        ("contract_no", text("HT-2026-001")),
+        ("contract_type", text("sla")),
+        ("title", text("年度服务级别协议")),
+        ("valid_from", text(&day(-300))),
+        ("valid_to", text(&day(45))),
+        ("amount", Value::Int(12_000_000)),
+        ("sla_reply_urgent", Value::Int(2)),
+        ("sla_resolve_urgent", Value::Int(10)),
+    ]);
+    assert!(matches!(s.create_contract(&w.rep3, a, base.clone()).await, Err(StoreError::NotFound)));
+    let mut bad = base.clone();
+    bad.insert("valid_to", text(&day(-400)));
+    assert!(
+        matches!(s.create_contract(&w.rep1, a, bad).await, Err(StoreError::Invalid(e)) if e.0.contains_key("valid_to"))
+    );
+    let c = s.create_contract(&w.rep1, a, base.clone()).await.unwrap();
+    assert_eq!(c.status, "draft");
+    assert!(
+        matches!(s.create_contract(&w.rep1, a, base).await, Err(StoreError::Invalid(e)) if e.0.contains_key("contract_no"))
+    );
+    let c = s.transition_contract(&w.rep1, c.id, "active").await.unwrap();
+    assert_eq!(c.status, "active");
+    // In force: the contract, not the default, sets an urgent complaint's deadlines.
+    let complaint = rec(&[
+        ("received_at", text(&format!("{}T09:00", day(0)))),
+        ("complainant", text("李总")),
+        ("subject", text("设备停机")),
+        ("content", text("产线停机两小时")),
+        ("priority", text("urgent")),
+    ]);
+    let k = s.create_activity(&kam_core::complaint::COMPLAINT, &w.rep1, a, complaint).await.unwrap();
+    assert_eq!(k.rec["reply_due"], text(&format!("{}T11:00", day(0))), "2 hours by contract (default 4)");
+    assert_eq!(k.rec["resolve_due"], text(&format!("{}T19:00", day(0))));
+    // Active: terms change only by amendment, recorded with its delta.
+    assert!(matches!(
+        s.update_contract(&w.rep1, c.id, rec(&[("title", text("改名"))])).await,
+        Err(StoreError::Conflict("err.contract_amend_only"))
+    ));
+    let c = s
+        .amend_contract(
+            &w.rep1,
+            c.id,
+            rec(&[
+                ("amended_on", text(&day(-10))),
+                ("change", text("增加两台设备的维保")),
+                ("amount_delta", Value::Int(-1_500_000)),
+            ]),
+        )
+        .await
+        .unwrap();
+    assert_eq!((c.amendments.len(), c.current_amount), (1, Some(10_500_000)));
+    assert_eq!(c.rec["amount"], Value::Int(12_000_000), "the signed amount stays as signed");
+    // Attachments: checked by their bytes and size; read within scope only.
+    let pdf = b"%PDF-1.7 signed scan".to_vec();
+    let att = s.attach_to_contract(&w.rep1, c.id, "合同扫描件.pdf", pdf.clone()).await.unwrap();
+    assert_eq!((att.content_type.as_str(), att.size), ("application/pdf", pdf.len() as i64));
+    assert!(matches!(
+        s.attach_to_contract(&w.rep1, c.id, "fake.pdf", b"MZ\x90\x00 not a pdf".to_vec()).await,
+        Err(StoreError::Invalid(e)) if e.0.get("file") == Some(&"err.file_type")
+    ));
+    let huge = [b"%PDF-".to_vec(), vec![0u8; kam_core::contract::MAX_ATTACHMENT_BYTES]].concat();
+    assert!(
+        matches!(s.attach_to_contract(&w.rep1, c.id, "big.pdf", huge).await, Err(StoreError::Invalid(e)) if e.0.get("file") == Some(&"err.file_too_large"))
+    );
+    let (_, body) = s.contract_attachment(&w.rep1, c.id, att.id).await.unwrap();
+    assert_eq!(body, pdf);
+    assert!(matches!(s.contract_attachment(&w.rep3, c.id, att.id).await, Err(StoreError::NotFound)));
+    // Ending in 45 days: the 60-day reminder is due for the owner.
+    let owner = s.user(w.rep1.user_id).await.unwrap();
+    let r = s.reminders(&owner, today, 7).await.unwrap();
+    assert!(
+        r.iter().any(|x| x.key == format!("contract-{}-60", c.id)),
+        "{:?}",
+        r.iter().map(|x| &x.key).collect::<Vec<_>>()
+    );
+    // Terminated: no longer in force, the default applies again.
+    s.transition_contract(&w.rep1, c.id, "terminated").await.unwrap();
+    assert!(matches!(s.transition_contract(&w.rep1, c.id, "active").await, Err(StoreError::Conflict(_))));
+    let complaint = rec(&[
+        ("received_at", text(&format!("{}T09:00", day(0)))),
+        ("complainant", text("李总")),
+        ("subject", text("再次停机")),
+        ("content", text("x")),
+        ("priority", text("urgent")),
+    ]);
+    let k = s.create_activity(&kam_core::complaint::COMPLAINT, &w.rep1, a, complaint).await.unwrap();
+    assert_eq!(k.rec["reply_due"], text(&format!("{}T13:00", day(0))));
+    assert!(!s.reminders(&owner, today, 7).await.unwrap().iter().any(|x| x.key.starts_with("contract-")));
+    let h = s.account_history(a).await.unwrap();
+    assert!(h.iter().any(|r| r.entity == "contract_amendment"));
+    assert!(h.iter().any(|r| r.entity == "contract_attachment" && r.action == "export"), "downloads are audited");
 }

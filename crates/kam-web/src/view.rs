@@ -87,7 +87,7 @@ pub fn display(lang: Lang, def: &FieldDef, v: &Value, currency: &str) -> String 
     match (v, def.kind) {
         (Value::Null, _) => String::new(),
         (Value::Text(s), Kind::Enum(e)) => choice(lang, e.name, s),
-        (Value::Int(m), Kind::Money) => money(*m, currency),
+        (Value::Int(m), Kind::Money | Kind::MoneyDelta) => money(*m, currency),
         (Value::Float(f), Kind::Percent) => format!("{}%", trim(*f)),
         (Value::Bool(b), _) => i18n::t(lang, if *b { "common.yes" } else { "common.no" }).to_string(),
         (Value::Text(s), Kind::DateTime) => s.replacen('T', " ", 1),
@@ -202,13 +202,14 @@ pub fn input(
         Kind::Email => ("email", vec![]),
         Kind::Phone => ("tel", vec![]),
         Kind::Percent => ("decimal", vec![]),
-        Kind::Money => ("decimal", vec![]),
+        Kind::Money | Kind::MoneyDelta => ("decimal", vec![]),
         Kind::Quantity => ("decimal", vec![]),
         Kind::Time => ("time", vec![]),
         _ => ("text", vec![]),
     };
     let hint = match d.kind {
         Kind::Money => "12,345.67",
+        Kind::MoneyDelta => "-1,000.00",
         Kind::CreditCode => "91350100M000100Y43",
         Kind::Percent => "62.5",
         _ => "",

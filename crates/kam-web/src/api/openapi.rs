@@ -18,6 +18,9 @@ fn field_schema(entity: &str, d: &FieldDef) -> Value {
             json!({"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}$", "description": "local time (China, UTC+8), YYYY-MM-DDTHH:MM"})
         }
         Kind::Int(lo, hi) => json!({"type": "integer", "format": "int64", "minimum": lo, "maximum": hi}),
+        Kind::MoneyDelta => {
+            json!({"type": "integer", "format": "int64", "description": "signed minor units (分): the change of an amount"})
+        }
         Kind::Money => {
             json!({"type": "integer", "format": "int64", "minimum": 0, "description": "minor units (分); the account's currency applies"})
         }

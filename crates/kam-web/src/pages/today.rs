@@ -52,6 +52,7 @@ pub fn describe(lang: Lang, r: &Reminder) -> (String, String) {
         ReminderKind::Birthday => t(lang, "reminder.birthday_detail").replace("{n}", &r.detail),
         ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection => r.detail.clone(),
         ReminderKind::Signoff => t(lang, &format!("worklog.step.{}", r.detail)).to_string(),
+        ReminderKind::ContractExpiry => t(lang, "contract.ends_on").replace("{d}", &r.detail),
         ReminderKind::Complaint => match r.detail.split_once(' ') {
             Some((which, due)) => format!("{} {due}", t(lang, &format!("field.complaint.{which}_due"))),
             None => r.detail.clone(),

@@ -1,0 +1,418 @@
+//! Contracts 合同与协议 of an account: the terms, status steps, amendments as
+//! dated append-only records, attachments kept as blobs (type-checked by
+//! their bytes, size-limited, read only within scope), the service level a
+//! contract in force sets for complaints, and contracts nearing their end.
+
+use kam_core::audit::{Action, created};
+use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS};
+use kam_core::fields;
+use kam_core::time_util::{now_text, parse_date, today_local};
+use kam_core::{Actor, Record, Value};
+use serde::Serialize;
+use sqlx::Row;
+use time::Date;
+
+use crate::accounts::scope_sql;
+use crate::audit::Entry;
+use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::{Result, Store, StoreError, Tx};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Amendment {
+    pub id: i64,
+    #[serde(flatten)]
+    pub rec: Record,
+    pub created_by_name: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Contract {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_name: String,
+    #[serde(flatten)]
+    pub rec: Record,
+    /// As stored (draft, active, terminated).
+    pub stored_status: String,
+    /// As a reader sees it: an active contract past its end is expired.
+    pub status: String,
+    /// The amount with every amendment's delta.
+    pub current_amount: Option<i64>,
+    pub amendments: Vec<Amendment>,
+    pub attachments: Vec<Attachment>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Contract {
+    pub fn text(&self, f: &str) -> &str {
+        self.rec.get(f).and_then(Value::as_text).unwrap_or_default()
+    }
+}
+
+/// A contract whose end is near, for the reminders.
+#[derive(Debug, Clone)]
+pub struct Expiring {
+    pub id: i64,
+    pub contract_no: String,
+    pub title: String,
+    pub account_id: i64,
+    pub account_name: String,
+    pub valid_to: Date,
+}
+
+fn select(actor: &Actor) -> Q {
+    let mut q = Q::new(&format!(
+        "SELECT c.id, c.account_id, a.name AS account_name, {}, c.status, c.created_at, c.updated_at \
+         FROM contracts c JOIN accounts a ON a.id = c.account_id WHERE c.deleted_at IS NULL AND ",
+        columns(FIELDS, "c")
+    ));
+    scope_sql(&mut q, actor, "a");
+    q
+}
+
+fn read(r: &sqlx::any::AnyRow) -> Result<Contract> {
+    let rec = read_record(r, FIELDS)?;
+    let stored: String = r.try_get("status")?;
+    let valid_to = rec.get("valid_to").and_then(Value::as_text).and_then(parse_date);
+    Ok(Contract {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        account_name: r.try_get("account_name")?,
+        status: contract::effective_status(&stored, valid_to, today_local()).to_string(),
+        current_amount: rec.get("amount").and_then(Value::as_int),
+        rec,
+        stored_status: stored,
+        amendments: Vec::new(),
+        attachments: Vec::new(),
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn unique_no(e: StoreError) -> StoreError {
+    if e.is_unique_violation() { StoreError::field("contract_no", "err.duplicate_code") } else { e }
+}
+
+impl Store {
+    async fn contract_details(&self, mut c: Contract) -> Result<Contract> {
+        let mut q = Q::new(&format!(
+            "SELECT m.id, {}, u.display_name AS created_by_name, m.created_at FROM contract_amendments m \
+             LEFT JOIN users u ON u.id = m.created_by WHERE m.contract_id = ",
+            columns(AMENDMENT_FIELDS, "m")
+        ));
+        q.arg(c.id).push(" ORDER BY m.amended_on, m.id");
+        for r in q.query().fetch_all(self.pool()).await? {
+            c.amendments.push(Amendment {
+                id: r.try_get("id")?,
+                rec: read_record(&r, AMENDMENT_FIELDS)?,
+                created_by_name: r.try_get("created_by_name")?,
+                created_at: r.try_get("created_at")?,
+            });
+        }
+        let delta: i64 = c.amendments.iter().filter_map(|a| a.rec.get("amount_delta").and_then(Value::as_int)).sum();
+        if c.current_amount.is_some() || delta != 0 {
+            c.current_amount = Some(c.current_amount.unwrap_or(0) + delta);
+        }
+        let mut q = Q::new(
+            "SELECT id, file_name, content_type, size, sha256, created_at FROM contract_attachments \
+             WHERE deleted_at IS NULL AND contract_id = ",
+        );
+        q.arg(c.id).push(" ORDER BY id");
+        for r in q.query().fetch_all(self.pool()).await? {
+            c.attachments.push(Attachment {
+                id: r.try_get("id")?,
+                file_name: r.try_get("file_name")?,
+                content_type: r.try_get("content_type")?,
+                size: r.try_get("size")?,
+                sha256: r.try_get("sha256")?,
+                created_at: r.try_get("created_at")?,
+            });
+        }
+        Ok(c)
+    }
+
+    /// One contract with its amendments and attachments, within scope.
+    pub async fn contract(&self, actor: &Actor, id: i64) -> Result<Contract> {
+        let mut q = select(actor);
+        q.push(" AND c.id = ").arg(id);
+        let c = read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?;
+        self.contract_details(c).await
+    }
+
+    /// Contracts within scope (optionally of one account), newest first.
+    pub async fn contracts(&self, actor: &Actor, account_id: Option<i64>) -> Result<Vec<Contract>> {
+        let mut q = select(actor);
+        if let Some(a) = account_id {
+            self.account(actor, a).await?;
+            q.push(" AND c.account_id = ").arg(a);
+        }
+        q.push(" ORDER BY c.signed_on DESC, c.id DESC LIMIT 500");
+        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
+    }
+
+    async fn writable_account(&self, tx: &mut Tx, actor: &Actor, account_id: i64) -> Result<crate::accounts::Account> {
+        let acc = self.account_in(tx, actor, account_id).await?;
+        if contract::can_write(actor, &acc.facts()) { Ok(acc) } else { Err(StoreError::Forbidden("err.forbidden")) }
+    }
+
+    fn check_dates(rec: &Record) -> Result<()> {
+        let d = |f: &str| rec.get(f).and_then(Value::as_text).and_then(parse_date);
+        if let (Some(from), Some(to)) = (d("valid_from"), d("valid_to"))
+            && to < from
+        {
+            return Err(StoreError::field("valid_to", "err.date_order"));
+        }
+        Ok(())
+    }
+
+    pub async fn create_contract(&self, actor: &Actor, account_id: i64, rec: Record) -> Result<Contract> {
+        StoreError::check_required(FIELDS, &rec, true)?;
+        Self::check_dates(&rec)?;
+        let mut tx = self.begin().await?;
+        self.writable_account(&mut tx, actor, account_id).await?;
+        let now = now_text();
+        let id: i64 = insert(
+            "contracts",
+            FIELDS,
+            &rec,
+            &[
+                ("account_id", Arg::Int(Some(account_id))),
+                ("status", "draft".into()),
+                ("created_by", Arg::Int(Some(actor.user_id))),
+                ("created_at", now.clone().into()),
+                ("updated_at", now.into()),
+            ],
+        )
+        .query()
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| unique_no(e.into()))?
+        .try_get("id")?;
+        let changes = created(&rec);
+        Entry::new(Some(actor.user_id), Action::Create, "contract", id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.contract(actor, id).await
+    }
+
+    /// Changes the terms of a draft; an active contract changes by amendment only.
+    pub async fn update_contract(&self, actor: &Actor, id: i64, rec: Record) -> Result<Contract> {
+        let before = self.contract(actor, id).await?;
+        if before.stored_status != "draft" {
+            return Err(StoreError::Conflict("err.contract_amend_only"));
+        }
+        StoreError::check_required(FIELDS, &rec, false)?;
+        let mut merged = before.rec.clone();
+        merged.extend(rec.clone());
+        Self::check_dates(&merged)?;
+        let changes = fields::diff(&before.rec, &rec);
+        if changes.is_empty() {
+            return Ok(before);
+        }
+        let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
+        let mut tx = self.begin().await?;
+        self.writable_account(&mut tx, actor, before.account_id).await?;
+        update("contracts", FIELDS, &changed, &[("updated_at", now_text().into())], id)
+            .query()
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| unique_no(e.into()))?;
+        Entry::new(Some(actor.user_id), Action::Update, "contract", id)
+            .account(Some(before.account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.contract(actor, id).await
+    }
+
+    /// Puts a draft into force, or terminates a contract.
+    pub async fn transition_contract(&self, actor: &Actor, id: i64, to: &str) -> Result<Contract> {
+        let c = self.contract(actor, id).await?;
+        if !contract::can_move(&c.stored_status, to) {
+            return Err(StoreError::Conflict("err.contract_step"));
+        }
+        let mut tx = self.begin().await?;
+        self.writable_account(&mut tx, actor, c.account_id).await?;
+        let mut q = Q::new("UPDATE contracts SET status = ");
+        q.arg(to).push(", updated_at = ").arg(now_text()).push(" WHERE status = ").arg(c.stored_status.clone());
+        q.push(" AND id = ").arg(id);
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.contract_step"));
+        }
+        let changes = [("status", Value::Text(c.stored_status.clone()), Value::Text(to.into()))];
+        Entry::new(Some(actor.user_id), Action::Update, "contract", id)
+            .account(Some(c.account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.contract(actor, id).await
+    }
+
+    /// Records an amendment 合同变更 (the contract itself is not overwritten).
+    pub async fn amend_contract(&self, actor: &Actor, id: i64, rec: Record) -> Result<Contract> {
+        StoreError::check_required(AMENDMENT_FIELDS, &rec, true)?;
+        let c = self.contract(actor, id).await?;
+        if c.stored_status == "terminated" {
+            return Err(StoreError::Conflict("err.contract_step"));
+        }
+        let mut tx = self.begin().await?;
+        self.writable_account(&mut tx, actor, c.account_id).await?;
+        let aid: i64 = insert(
+            "contract_amendments",
+            AMENDMENT_FIELDS,
+            &rec,
+            &[
+                ("contract_id", Arg::Int(Some(id))),
+                ("created_by", Arg::Int(Some(actor.user_id))),
+                ("created_at", now_text().into()),
+            ],
+        )
+        .query()
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        let mut all = rec.clone();
+        all.insert("contract_id", Value::Int(id));
+        let changes = created(&all);
+        Entry::new(Some(actor.user_id), Action::Create, "contract_amendment", aid)
+            .account(Some(c.account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.contract(actor, id).await
+    }
+
+    /// Stores an uploaded file on a contract after checking its size and its
+    /// bytes; returns the attachment.
+    pub async fn attach_to_contract(
+        &self,
+        actor: &Actor,
+        id: i64,
+        file_name: &str,
+        body: Vec<u8>,
+    ) -> Result<Attachment> {
+        let c = self.contract(actor, id).await?;
+        let name: String =
+            file_name.trim().chars().filter(|c| !c.is_control() && !matches!(c, '/' | '\\')).take(200).collect();
+        if name.is_empty() {
+            return Err(StoreError::field("file", "err.required"));
+        }
+        if body.is_empty() {
+            return Err(StoreError::field("file", "err.required"));
+        }
+        if body.len() > contract::MAX_ATTACHMENT_BYTES {
+            return Err(StoreError::field("file", "err.file_too_large"));
+        }
+        let Some(content_type) = contract::sniff(&body, &name) else {
+            return Err(StoreError::field("file", "err.file_type"));
+        };
+        let sha = kam_core::secret::digest_bytes(&body);
+        let mut tx = self.begin().await?;
+        self.writable_account(&mut tx, actor, c.account_id).await?;
+        let size = body.len() as i64;
+        let mut q = Q::new(
+            "INSERT INTO contract_attachments (contract_id, file_name, content_type, size, sha256, body, created_by, created_at) VALUES (",
+        );
+        q.arg(id).push(", ").arg(name.clone()).push(", ").arg(content_type).push(", ").arg(size).push(", ");
+        q.arg(sha.clone()).push(", ").arg(Arg::Bytes(body)).push(", ").arg(actor.user_id).push(", ").arg(now_text());
+        q.push(") RETURNING id");
+        let aid: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
+        let changes = [
+            ("file_name", Value::Null, Value::Text(name)),
+            ("size", Value::Null, Value::Int(size)),
+            ("sha256", Value::Null, Value::Text(sha)),
+        ];
+        Entry::new(Some(actor.user_id), Action::Link, "contract", id)
+            .account(Some(c.account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.contract(actor, id).await?.attachments.into_iter().find(|a| a.id == aid).ok_or(StoreError::NotFound)
+    }
+
+    /// An attachment's file, for readers of the contract; the download is audited.
+    pub async fn contract_attachment(
+        &self,
+        actor: &Actor,
+        id: i64,
+        attachment_id: i64,
+    ) -> Result<(Attachment, Vec<u8>)> {
+        let c = self.contract(actor, id).await?;
+        let meta = c.attachments.iter().find(|a| a.id == attachment_id).cloned().ok_or(StoreError::NotFound)?;
+        let mut q = Q::new("SELECT body FROM contract_attachments WHERE deleted_at IS NULL AND contract_id = ");
+        q.arg(id).push(" AND id = ").arg(attachment_id);
+        let body: Vec<u8> =
+            q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?.try_get("body")?;
+        self.record_export(actor, "contract_attachment", attachment_id, Some(c.account_id)).await?;
+        Ok((meta, body))
+    }
+
+    /// The service level for a complaint at an account received on a day and
+    /// of a priority: from the account's SLA contract in force, if it sets one.
+    pub(crate) async fn sla_in(
+        tx: &mut Tx,
+        account_id: i64,
+        on: Date,
+        priority: &str,
+    ) -> Result<Option<kam_core::complaint::Sla>> {
+        let mut q = Q::new(&format!(
+            "SELECT c.status, {} FROM contracts c WHERE c.deleted_at IS NULL AND c.contract_type = 'sla' AND c.status = 'active' AND c.account_id = ",
+            columns(FIELDS, "c")
+        ));
+        q.arg(account_id).push(" ORDER BY c.valid_from DESC, c.id DESC");
+        for r in q.query().fetch_all(&mut **tx).await? {
+            let rec = read_record(&r, FIELDS)?;
+            let d = |f: &str| rec.get(f).and_then(Value::as_text).and_then(parse_date);
+            if contract::in_force("active", d("valid_from"), d("valid_to"), on)
+                && let Some(sla) = contract::sla_of(&rec, priority)
+            {
+                return Ok(Some(sla));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Active contracts of the user's accounts ending on or after today.
+    pub(crate) async fn expiring_contracts(&self, user_id: i64, until: Date) -> Result<Vec<Expiring>> {
+        let mut q = Q::new(
+            "SELECT c.id, c.contract_no, c.title, c.valid_to, a.id AS account_id, a.name AS account_name FROM contracts c \
+             JOIN accounts a ON a.id = c.account_id WHERE c.deleted_at IS NULL AND a.deleted_at IS NULL \
+             AND c.status = 'active' AND c.valid_to IS NOT NULL AND c.valid_to >= ",
+        );
+        q.arg(today_local().to_string()).push(" AND c.valid_to <= ").arg(until.to_string());
+        q.push(" AND a.owner_id = ").arg(user_id);
+        let mut out = Vec::new();
+        for r in q.query().fetch_all(self.pool()).await? {
+            let to: String = r.try_get("valid_to")?;
+            let Some(valid_to) = parse_date(&to) else { continue };
+            out.push(Expiring {
+                id: r.try_get("id")?,
+                contract_no: r.try_get("contract_no")?,
+                title: r.try_get("title")?,
+                account_id: r.try_get("account_id")?,
+                account_name: r.try_get("account_name")?,
+                valid_to,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -389,6 +389,27 @@ async fn add_money(store: &Store, admin: &Actor, accounts: &[i64], rng: &mut Rng
         opening.insert("amount", Value::Int((rng.below(50) as i64 + 1) * 100_000));
         opening.insert("reference", text("系统上线期初余额"));
         store.post_entry(admin, *account, opening).await?;
+        if i < 24 {
+            // A framework contract in force (some near their end), and for a few an SLA.
+            let ends = if i % 4 == 0 { 40 + rng.below(50) as i64 } else { 200 + rng.below(300) as i64 };
+            let mut c = Record::new();
+            c.insert("contract_no", text(format!("KJ-{}-{:03}", today.year(), i)));
+            c.insert("contract_type", text(if i % 6 == 0 { "sla" } else { "framework" }));
+            c.insert("title", text(if i % 6 == 0 { "年度服务级别协议" } else { "年度采购框架协议" }));
+            c.insert("signed_on", text(day(300)));
+            c.insert("valid_from", text(day(300)));
+            c.insert("valid_to", text((today + time::Duration::days(ends)).to_string()));
+            c.insert("amount", Value::Int((rng.below(90) as i64 + 10) * 1_000_000));
+            c.insert("payment_terms", text("货到验收合格后 30 天内付款"));
+            if i % 6 == 0 {
+                c.insert("sla_reply_urgent", Value::Int(2));
+                c.insert("sla_resolve_urgent", Value::Int(12));
+                c.insert("sla_reply_high", Value::Int(4));
+                c.insert("sla_resolve_high", Value::Int(48));
+            }
+            let made = store.create_contract(admin, *account, c).await?;
+            store.transition_contract(admin, made.id, "active").await?;
+        }
         for k in 0..(1 + rng.below(3)) {
             let ago = 100 - (k as i64) * 30 - rng.below(10) as i64;
             let mut rec = Record::new();

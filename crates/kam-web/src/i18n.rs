@@ -106,6 +106,11 @@ mod tests {
         check_defs("partner", kam_core::contact::PARTNER_FIELDS);
         check_defs("market_activity", kam_core::market::FIELDS);
         check_defs("product", kam_core::order::PRODUCT_FIELDS);
+        check_defs("contract", kam_core::contract::FIELDS);
+        check_defs("contract_amendment", kam_core::contract::AMENDMENT_FIELDS);
+        for s in kam_core::contract::STATUS.values.iter().chain(kam_core::statement::STATUS.values) {
+            assert!(has(&format!("enum.contract_status.{s}")) || has(&format!("enum.statement_status.{s}")), "{s}");
+        }
         check_defs("order", kam_core::order::ORDER_FIELDS);
         check_defs("order_line", kam_core::order::LINE_FIELDS);
         check_defs("ledger_entry", kam_core::ledger::FIELDS);

@@ -38,6 +38,7 @@ kam_store::on_both_engines!(
     worklogs_write_submit_sign_and_print,
     money_products_orders_and_ledger_by_role,
     statements_generate_answer_settle_print_and_export,
+    contracts_with_amendments_and_attachments,
 );
 
 struct TestApp {
@@ -2270,4 +2271,145 @@ async fn statements_generate_answer_settle_print_and_export(s: Store) {
     assert_eq!(t.post(&fin, "/statements/generate", &[("period", "2026-10")]).await.status, StatusCode::SEE_OTHER);
     let tab = t.get(&fin, &format!("/accounts/{}?tab=ledger", w.acc_a)).await;
     assert!(tab.body.contains(&format!("/statements/{sid}")));
+}
+
+fn multipart(csrf: Option<&str>, name: &str, body: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----kamtestboundary";
+    let mut out = Vec::new();
+    if let Some(c) = csrf {
+        out.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{c}\r\n").as_bytes(),
+        );
+    }
+    out.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+    );
+    out.extend_from_slice(body);
+    out.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), out)
+}
+
+async fn contracts_with_amendments_and_attachments(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let rep = t.browser("ct_rep", Role::Sales, Some("East")).await;
+    let rep_user = t.store.user_by_username("ct_rep").await.unwrap().unwrap();
+    let acc = t
+        .store
+        .create_account(
+            &rep_user.actor(),
+            kam_store::accounts::AccountInput {
+                rec: [("name", kam_core::Value::Text("合同页面客户".into()))].into_iter().collect(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    // The form: an end before the start comes back field by field.
+    let mut fields = vec![
+        ("contract_no", "HT-P-001"),
+        ("contract_type", "sla"),
+        ("title", "服务级别协议"),
+        ("valid_from", "2026-01-01"),
+        ("valid_to", "2025-12-31"),
+        ("amount", "100,000.00"),
+        ("sla_reply_urgent", "2"),
+    ];
+    let r = t.post(&rep, &format!("/accounts/{acc}/contracts"), &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("结束日期不能早于开始日期"));
+    fields[4] = ("valid_to", "2027-12-31");
+    let r = t.post(&rep, &format!("/accounts/{acc}/contracts"), &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let id: i64 = loc.trim_start_matches("/contracts/").split('?').next().unwrap().parse().unwrap();
+    assert_eq!(
+        t.post(&rep, &format!("/contracts/{id}/transition"), &[("to", "active")]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Active: editing refused, amendments recorded.
+    assert_eq!(t.get(&rep, &format!("/contracts/{id}/edit")).await.status, StatusCode::FORBIDDEN);
+    let r = t
+        .post(
+            &rep,
+            &format!("/contracts/{id}/amendments"),
+            &[("amended_on", "2026-06-01"), ("change", "增加备件条款"), ("amount_delta", "-5,000.00")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = t.get(&rep, &format!("/contracts/{id}")).await;
+    assert!(page.body.contains("增加备件条款") && page.body.contains("¥95,000.00"), "{}", page.body);
+    // Upload on the page (CSRF checked), the bytes decide the type.
+    let (ct, body) = multipart(Some(&rep.csrf), "合同.pdf", b"%PDF-1.4 scan");
+    let up = |ct: String, body: Vec<u8>| {
+        Request::post(format!("/contracts/{id}/attachments"))
+            .header(header::COOKIE, format!("kam_session={}", rep.cookie))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r = t.send(up(ct, body)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let (ct, body) = multipart(None, "合同.pdf", b"%PDF-1.4 scan");
+    assert_eq!(t.send(up(ct, body)).await.status, StatusCode::FORBIDDEN, "no CSRF token, no upload");
+    let (ct, body) = multipart(Some(&rep.csrf), "evil.pdf", b"<script>alert(1)</script>");
+    let r = t.send(up(ct, body)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("只接受 PDF"));
+    let c = t.api(&w.admin, "GET", &format!("/api/v1/contracts/{id}"), None).await.json();
+    assert_eq!((c["status"].as_str(), c["current_amount"].as_i64()), (Some("active"), Some(9_500_000)));
+    let aid = c["attachments"][0]["id"].as_i64().unwrap();
+    let d = t.get(&rep, &format!("/contracts/{id}/attachments/{aid}")).await;
+    assert_eq!((d.status, d.body.as_str()), (StatusCode::OK, "%PDF-1.4 scan"));
+    assert_eq!(d.headers[header::CONTENT_TYPE], "application/pdf");
+    assert!(d.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
+    // Another team sees nothing; the API follows the same rules.
+    assert_eq!(t.api(&w.rep_c, "GET", &format!("/api/v1/contracts/{id}"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.api(&w.rep_c, "GET", &format!("/api/v1/contracts/{id}/attachments/{aid}"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = t
+        .api(
+            &w.rep_a,
+            "POST",
+            "/api/v1/contracts",
+            Some(
+                json!({"account_id": w.acc_a, "contract_no": "HT-API-1", "contract_type": "nda", "title": "保密协议"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let api_id = r.json()["id"].as_i64().unwrap();
+    let r = t
+        .api(
+            &w.rep_a,
+            "POST",
+            &format!("/api/v1/contracts/{api_id}/amendments"),
+            Some(json!({"amended_on": "2026-07-01"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the change is required");
+    assert_eq!(
+        t.api(&w.rep_a, "POST", &format!("/api/v1/contracts/{api_id}/transition"), Some(json!({"to": "expired"})))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        t.api(
+            &w.service,
+            "POST",
+            "/api/v1/contracts",
+            Some(json!({"account_id": w.acc_a, "contract_no": "X", "contract_type": "nda", "title": "x"}))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let tab = t.get(&rep, &format!("/accounts/{acc}?tab=contracts")).await;
+    assert!(tab.body.contains("HT-P-001"));
+    let h = t.store.account_history(acc).await.unwrap();
+    assert!(h.iter().any(|r| r.entity == "contract_attachment" && r.action == "export"));
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod activity;
 mod competitors;
 mod contacts;
+mod contracts;
 mod market;
 mod me;
 mod money;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(worklogs::router())
         .merge(money::router())
         .merge(money::statements_router())
+        .merge(contracts::router())
 }
 
 /// A numeric path id; anything else is a JSON 404.

@@ -344,6 +344,8 @@ struct ShowPage {
     can_post: bool,
     balances: Vec<String>,
     statement_rows: Vec<super::statements::Row>,
+    contract_rows: Vec<super::contracts::Row>,
+    can_contract: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -358,7 +360,7 @@ struct ShowQuery {
 fn tabs() -> Vec<&'static str> {
     let mut t = vec!["profile", "timeline", "contacts"];
     t.extend(kam_core::activity::KINDS.iter().map(|k| k.resource));
-    t.extend(["orders", "ledger", "events", "competition", "business", "history"]);
+    t.extend(["orders", "contracts", "ledger", "events", "competition", "business", "history"]);
     t
 }
 
@@ -461,6 +463,8 @@ async fn show_page(
         can_post: kam_core::ledger::can_post(&actor),
         balances: vec![],
         statement_rows: vec![],
+        contract_rows: vec![],
+        can_contract: kam_core::contract::can_write(&actor, &facts),
     };
     // The balance in the header, for those who may see money.
     if kam_core::ledger::can_read(&actor, &facts) {
@@ -578,6 +582,10 @@ async fn show_page(
             for g in &mut page.groups {
                 g.title = t(lang, "business.add").into();
             }
+        }
+        "contracts" => {
+            let list = store.contracts(&actor, Some(id)).await.map_err(err)?;
+            page.contract_rows = super::contracts::rows(lang, &list);
         }
         "orders" => {
             let f = kam_store::orders::OrderFilter { account_id: Some(id), per_page: 200, ..Default::default() };

@@ -6,6 +6,8 @@ pub use activity::complaint_overdue;
 mod admin;
 mod competitors;
 mod contacts;
+mod contracts;
+pub use contracts::file_response;
 mod home;
 mod ledger;
 mod market;
@@ -48,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(orders::router())
         .merge(ledger::router())
         .merge(statements::router())
+        .merge(contracts::router())
 }
 
 /// Renders a template or answers 500.

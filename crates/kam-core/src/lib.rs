@@ -8,6 +8,7 @@ pub mod audit;
 pub mod complaint;
 pub mod contact;
 pub mod contract;
+pub mod credit;
 pub mod credit_code;
 pub mod fields;
 pub mod ledger;

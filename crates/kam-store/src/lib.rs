@@ -10,6 +10,7 @@ pub mod competitors;
 pub mod complaints;
 pub mod contacts;
 pub mod contracts;
+pub mod credit;
 pub mod demo;
 mod error;
 pub mod ledger;

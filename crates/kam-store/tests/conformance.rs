@@ -34,6 +34,7 @@ kam_store::on_both_engines!(
     concurrent_orders_never_pass_the_credit_limit,
     statements_snapshot_chain_and_settle_disputes,
     contracts_amendments_attachments_sla_and_expiry,
+    credit_assessment_override_and_form_five,
 );
 
 fn text(s: &str) -> Value {
@@ -1365,4 +1366,84 @@ async fn contracts_amendments_attachments_sla_and_expiry(s: Store) {
     let h = s.account_history(a).await.unwrap();
     assert!(h.iter().any(|r| r.entity == "contract_amendment"));
     assert!(h.iter().any(|r| r.entity == "contract_attachment" && r.action == "export"), "downloads are audited");
+}
+
+async fn credit_assessment_override_and_form_five(s: Store) {
+    use kam_store::orders::{LineInput, OrderInput};
+    let (w, a, p) = money_world(&s).await;
+    let ratio = rec(&[("asset_liability_ratio", Value::Float(45.0))]);
+    s.update_account(&w.fin, a, AccountInput { rec: ratio, ..Default::default() }).await.unwrap();
+    let since = rec(&[("cooperation_since", text("2019-03-01"))]);
+    s.update_account(&w.rep1, a, AccountInput { rec: since, ..Default::default() }).await.unwrap();
+    s.post_entry(&w.fin, a, post("opening_balance", "2025-12-15", 80_000)).await.unwrap();
+    let mut c =
+        rec(&[("contract_no", text("HT-2026-088")), ("contract_type", text("sales")), ("title", text("年度销售合同"))]);
+    c.insert("amount", Value::Int(1_000_000));
+    let ct = s.create_contract(&w.rep1, a, c).await.unwrap();
+    s.transition_contract(&w.rep1, ct.id, "active").await.unwrap();
+    s.amend_contract(
+        &w.rep1,
+        ct.id,
+        rec(&[
+            ("amended_on", text("2026-04-01")),
+            ("change", text("单价下调 2%")),
+            ("amount_delta", Value::Int(-20_000)),
+        ]),
+    )
+    .await
+    .unwrap();
+    let o = s
+        .create_order(
+            &w.rep1,
+            a,
+            OrderInput {
+                rec: rec(&[("order_date", text("2026-03-01")), ("contract_no", text("HT-2026-088"))]),
+                lines: vec![LineInput {
+                    product_id: Some(p),
+                    rec: rec(&[("quantity", text("500")), ("unit_price", Value::Int(1_130))]),
+                }],
+            },
+        )
+        .await
+        .unwrap();
+    s.transition_order(&w.rep1, o.id, "shipped", "2026-03-05", None).await.unwrap();
+    s.transition_order(&w.rep1, o.id, "delivered", "2026-03-08", None).await.unwrap();
+    s.post_entry(&w.fin, a, post("payment", "2026-04-01", 300_000)).await.unwrap();
+    s.post_entry(&w.fin, a, post("discount", "2026-04-02", 5_000)).await.unwrap();
+    // The assessment: five factors, a rating, last year's beside it.
+    let v = s.credit(&w.rep1, a, "2026-11").await.unwrap();
+    assert_eq!(v.current.factors.len(), 5);
+    assert_eq!(v.current.score, v.current.factors.iter().map(|f| f.points).sum::<i64>());
+    assert_eq!(v.last_year.as_of.to_string(), "2025-11-30");
+    assert!(matches!(s.credit(&w.rep3, a, "2026-11").await, Err(StoreError::NotFound)));
+    assert!(matches!(s.credit(&w.fin, a, "2026-99").await, Err(StoreError::Invalid(_))));
+    // Finance overrides, with a reason; the account's limit follows.
+    assert!(matches!(
+        s.override_credit(&w.rep1, a, "2026-11", "A", 5_000_000, "x").await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(
+        matches!(s.override_credit(&w.fin, a, "2026-11", "E", 5_000_000, " ").await, Err(StoreError::Invalid(e)) if e.0.contains_key("rating") && e.0.contains_key("reason"))
+    );
+    let v = s.override_credit(&w.fin, a, "2026-11", "B", 5_000_000, "集团担保").await.unwrap();
+    assert_eq!((v.rating.as_str(), v.credit_limit), ("B", Some(5_000_000)));
+    assert_eq!(v.overridden.as_ref().map(|o| o.reason.as_str()), Some("集团担保"));
+    assert_eq!(s.account(&w.rep1, a).await.unwrap().rec["credit_limit"], Value::Int(5_000_000));
+    // 附表五: the delivery with its contract, amendment and quantity; the collection; running totals.
+    let f = s.performance(&w.rep1, a, 2026).await.unwrap();
+    assert_eq!(f.rows.len(), 2);
+    let d = &f.rows[0];
+    assert_eq!(
+        (d.seq, d.contract_no.as_str(), d.quantity.as_str(), d.value),
+        (Some(1), "HT-2026-088", "500 Kg", 565_000)
+    );
+    assert!(d.amendments.contains("单价下调 2%"));
+    assert_eq!(
+        (f.rows[1].collected, f.rows[1].cumulative_sales, f.rows[1].cumulative_collected),
+        (300_000, 565_000, 300_000)
+    );
+    assert_eq!((f.total_sales, f.total_collected, f.opening, f.other), (565_000, 300_000, 80_000, -5_000));
+    assert_eq!(f.closing, f.opening + f.total_sales - f.total_collected + f.other);
+    assert_eq!(f.closing, s.ledgers(&w.fin, a).await.unwrap()[0].balance, "agrees with the ledger to the cent");
+    assert_eq!(f.rating, "B");
 }

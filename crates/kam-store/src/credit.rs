@@ -1,0 +1,329 @@
+//! Credit assessments 信用评估: computed in kam-core from the account's ledger
+//! (in its own currency) and profile, for a month and the same month a year
+//! earlier; finance may override the rating and limit with a reason, which
+//! also sets the account's credit limit the order check uses.
+
+use kam_core::audit::Action;
+use kam_core::credit::{self, Assessment, Profile};
+use kam_core::ledger::Posted;
+use kam_core::time_util::{now_text, parse_date};
+use kam_core::{Actor, Value};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::Entry;
+use crate::ledger::currency_of;
+use crate::sql::Q;
+use crate::{Result, Store, StoreError};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Override {
+    pub rating: String,
+    pub credit_limit: i64,
+    pub computed_score: i64,
+    pub computed_rating: String,
+    pub reason: String,
+    pub by_name: Option<String>,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CreditView {
+    pub account_id: i64,
+    pub period: String,
+    pub currency: String,
+    pub current: Assessment,
+    /// 上年同期
+    pub last_year: Assessment,
+    /// Finance's latest override for the period.
+    pub overridden: Option<Override>,
+    /// The rating in effect: the override's, or the computed one.
+    pub rating: String,
+    /// The account's credit limit as set now.
+    pub credit_limit: Option<i64>,
+}
+
+impl Store {
+    /// The assessment of an account for a month (`YYYY-MM`).
+    pub async fn credit(&self, actor: &Actor, account_id: i64, period: &str) -> Result<CreditView> {
+        let Some((end, prev)) = credit::period_ends(period) else {
+            return Err(StoreError::field("period", "err.period"));
+        };
+        let entries_all = self.ledger_entries(actor, account_id).await?;
+        let acc = self.account(actor, account_id).await?;
+        let currency = currency_of(&acc);
+        let entries: Vec<Posted> =
+            entries_all.iter().filter(|e| e.text("currency") == currency).map(|e| e.posted()).collect();
+        let profile = Profile {
+            payment_terms_days: acc.rec.get("payment_terms_days").and_then(Value::as_int).unwrap_or(0),
+            asset_liability_ratio: match acc.rec.get("asset_liability_ratio") {
+                Some(Value::Float(f)) => Some(*f),
+                _ => None,
+            },
+            cooperation_since: acc.text("cooperation_since").and_then(parse_date),
+        };
+        let current = credit::assess(&entries, profile, end);
+        let last_year = credit::assess(&entries, profile, prev);
+        let mut q = Q::new(
+            "SELECT o.rating, o.credit_limit, o.computed_score, o.computed_rating, o.reason, u.display_name AS by_name, o.created_at \
+             FROM credit_overrides o LEFT JOIN users u ON u.id = o.created_by WHERE o.account_id = ",
+        );
+        q.arg(account_id).push(" AND o.period = ").arg(period).push(" ORDER BY o.id DESC LIMIT 1");
+        let overridden = match q.query().fetch_optional(self.pool()).await? {
+            Some(r) => Some(Override {
+                rating: r.try_get("rating")?,
+                credit_limit: r.try_get("credit_limit")?,
+                computed_score: r.try_get("computed_score")?,
+                computed_rating: r.try_get("computed_rating")?,
+                reason: r.try_get("reason")?,
+                by_name: r.try_get("by_name")?,
+                at: r.try_get("created_at")?,
+            }),
+            None => None,
+        };
+        Ok(CreditView {
+            account_id,
+            period: period.to_string(),
+            currency,
+            rating: overridden.as_ref().map(|o| o.rating.clone()).unwrap_or_else(|| current.rating.to_string()),
+            credit_limit: acc.rec.get("credit_limit").and_then(Value::as_int),
+            current,
+            last_year,
+            overridden,
+        })
+    }
+
+    /// Finance overrides the rating and sets the credit limit, with a reason.
+    pub async fn override_credit(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        period: &str,
+        rating: &str,
+        limit: i64,
+        reason: &str,
+    ) -> Result<CreditView> {
+        if !credit::can_override(actor) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let mut errors = kam_core::FieldErrors::default();
+        if !credit::RATINGS.contains(&rating) {
+            errors.add("rating", "err.choice");
+        }
+        if !(0..=100_000_000_000_000).contains(&limit) {
+            errors.add("credit_limit", "err.range");
+        }
+        if reason.trim().is_empty() {
+            errors.add("reason", "err.required");
+        }
+        errors.into_result(()).map_err(StoreError::Invalid)?;
+        let view = self.credit(actor, account_id, period).await?;
+        let mut tx = self.begin().await?;
+        let acc = self.account_in(&mut tx, actor, account_id).await?;
+        let mut q = Q::new(
+            "INSERT INTO credit_overrides (account_id, period, rating, credit_limit, computed_score, computed_rating, reason, created_by, created_at) VALUES (",
+        );
+        q.arg(account_id).push(", ").arg(period).push(", ").arg(rating).push(", ").arg(limit).push(", ");
+        q.arg(view.current.score).push(", ").arg(view.current.rating).push(", ").arg(reason.trim()).push(", ");
+        q.arg(actor.user_id).push(", ").arg(now_text()).push(")");
+        q.query().execute(&mut *tx).await?;
+        let mut q = Q::new("UPDATE accounts SET credit_limit = ");
+        q.arg(limit).push(", updated_at = ").arg(now_text()).push(" WHERE id = ").arg(account_id);
+        q.query().execute(&mut *tx).await?;
+        let before = acc.rec.get("credit_limit").cloned().unwrap_or(Value::Null);
+        let changes = [
+            ("credit_limit", before, Value::Int(limit)),
+            ("rating", Value::Text(view.current.rating.into()), Value::Text(rating.into())),
+            ("reason", Value::Null, Value::Text(reason.trim().into())),
+        ];
+        Entry::new(Some(actor.user_id), Action::Update, "credit", account_id)
+            .account(Some(account_id))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.credit(actor, account_id, period).await
+    }
+}
+
+/// One line of 附表五: a delivery or a collection, with the running totals.
+#[derive(Debug, Clone, Serialize)]
+pub struct PerformanceRow {
+    pub date: String,
+    /// 销售序号 (deliveries are numbered; collections are not).
+    pub seq: Option<i64>,
+    pub order_id: Option<i64>,
+    pub contract_no: String,
+    /// 合同存异与变更情况: the contract's amendments, as text.
+    pub amendments: String,
+    /// 提货量, e.g. "1200 Kg"
+    pub quantity: String,
+    pub value: i64,
+    pub collected: i64,
+    pub cumulative_sales: i64,
+    pub cumulative_collected: i64,
+}
+
+/// 附表五 客户业绩统计及信用评估表 for an account and a year.
+#[derive(Debug, Clone, Serialize)]
+pub struct Performance {
+    pub account_id: i64,
+    pub account_name: String,
+    pub year: i32,
+    pub currency: String,
+    pub rows: Vec<PerformanceRow>,
+    pub total_sales: i64,
+    pub total_collected: i64,
+    /// The balance before the year, the year's other entries (discounts,
+    /// returns, adjustments, opening balances), and the balance after it:
+    /// opening + sales − collected + other = closing, as in the ledger.
+    pub opening: i64,
+    pub other: i64,
+    pub closing: i64,
+    pub rating: String,
+    pub rating_last_year: String,
+    pub score: i64,
+    pub score_last_year: i64,
+}
+
+impl Store {
+    /// Deliveries (delivered orders) and collections (payments) of a year, by
+    /// date, with cumulative sales and collections, and the credit rating at
+    /// the year's end (or today) against the same day a year before.
+    pub async fn performance(&self, actor: &Actor, account_id: i64, year: i32) -> Result<Performance> {
+        let acc = self.account(actor, account_id).await?;
+        let entries = self.ledger_entries(actor, account_id).await?;
+        let currency = currency_of(&acc);
+        let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
+        let in_year = |d: &str| d >= from.as_str() && d <= to.as_str();
+        // Delivered orders: the invoice the delivery posted carries the order.
+        let mut events: Vec<(String, i64, PerformanceRow)> = Vec::new();
+        for e in entries.iter().filter(|e| e.text("currency") == currency && in_year(e.text("entry_date"))) {
+            let date = e.text("entry_date").to_string();
+            match e.text("kind") {
+                "invoice" => {
+                    let (mut quantity, mut contract, mut amendments) =
+                        (String::new(), e.text("contract_no").to_string(), String::new());
+                    if let Some(oid) = e.order_id
+                        && let Ok(o) = self.order(actor, oid).await
+                    {
+                        quantity = o
+                            .lines
+                            .iter()
+                            .map(|l| {
+                                format!(
+                                    "{} {}",
+                                    l.rec.get("quantity").and_then(Value::as_text).unwrap_or_default(),
+                                    l.unit
+                                )
+                            })
+                            .collect::<Vec<_>>()
+                            .join("，");
+                        if contract.is_empty() {
+                            contract =
+                                o.rec.get("contract_no").and_then(Value::as_text).unwrap_or_default().to_string();
+                        }
+                    }
+                    if !contract.is_empty() {
+                        let mut q = Q::new(
+                            "SELECT m.amended_on, m.change FROM contract_amendments m JOIN contracts c ON c.id = m.contract_id \
+                             WHERE c.deleted_at IS NULL AND c.contract_no = ",
+                        );
+                        q.arg(contract.clone())
+                            .push(" AND c.account_id = ")
+                            .arg(account_id)
+                            .push(" ORDER BY m.amended_on");
+                        amendments = q
+                            .query()
+                            .fetch_all(self.pool())
+                            .await?
+                            .iter()
+                            .map(|r| {
+                                let d: String = r.try_get("amended_on").unwrap_or_default();
+                                let c: String = r.try_get("change").unwrap_or_default();
+                                format!("{d} {c}")
+                            })
+                            .collect::<Vec<_>>()
+                            .join("；");
+                    }
+                    events.push((
+                        date.clone(),
+                        e.id,
+                        PerformanceRow {
+                            date,
+                            seq: None,
+                            order_id: e.order_id,
+                            contract_no: contract,
+                            amendments,
+                            quantity,
+                            value: e.amount(),
+                            collected: 0,
+                            cumulative_sales: 0,
+                            cumulative_collected: 0,
+                        },
+                    ));
+                }
+                "payment" => events.push((
+                    date.clone(),
+                    e.id,
+                    PerformanceRow {
+                        date,
+                        seq: None,
+                        order_id: None,
+                        contract_no: e.text("contract_no").to_string(),
+                        amendments: String::new(),
+                        quantity: String::new(),
+                        value: 0,
+                        collected: -e.amount(),
+                        cumulative_sales: 0,
+                        cumulative_collected: 0,
+                    },
+                )),
+                _ => {}
+            }
+        }
+        events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mine = || entries.iter().filter(|e| e.text("currency") == currency);
+        let opening: i64 = mine().filter(|e| e.text("entry_date") < from.as_str()).map(|e| e.amount()).sum();
+        let other: i64 = mine()
+            .filter(|e| in_year(e.text("entry_date")) && !matches!(e.text("kind"), "invoice" | "payment"))
+            .map(|e| e.amount())
+            .sum();
+        let closing: i64 = mine().filter(|e| e.text("entry_date") <= to.as_str()).map(|e| e.amount()).sum();
+        let (mut sales, mut collected, mut seq) = (0i64, 0i64, 0i64);
+        let rows: Vec<PerformanceRow> = events
+            .into_iter()
+            .map(|(_, _, mut r)| {
+                if r.value != 0 {
+                    seq += 1;
+                    r.seq = Some(seq);
+                }
+                sales += r.value;
+                collected += r.collected;
+                r.cumulative_sales = sales;
+                r.cumulative_collected = collected;
+                r
+            })
+            .collect();
+        let today = kam_core::time_util::today_local();
+        let end = parse_date(&to).map(|d| d.min(today)).unwrap_or(today);
+        let period = format!("{}-{:02}", end.year(), u8::from(end.month()));
+        let view = self.credit(actor, account_id, &period).await?;
+        Ok(Performance {
+            account_id,
+            account_name: acc.name().to_string(),
+            year,
+            currency,
+            total_sales: sales,
+            total_collected: collected,
+            opening,
+            other,
+            closing,
+            rating: view.rating.clone(),
+            rating_last_year: view.last_year.rating.to_string(),
+            score: view.current.score,
+            score_last_year: view.last_year.score,
+            rows,
+        })
+    }
+}

@@ -232,7 +232,11 @@ mod tests {
         let p = Profile { payment_terms_days: 30, asset_liability_ratio: Some(90.0), cooperation_since: None };
         let a = assess(&bad, p, as_of);
         assert_eq!(a.factors[1].value, Some(182.0));
-        assert_eq!((a.score, a.rating, a.suggested_limit), (13, "D", 0), "on time 0, overdue 0, no sales 10, ratio 0, unknown 3");
+        assert_eq!(
+            (a.score, a.rating, a.suggested_limit),
+            (13, "D", 0),
+            "on time 0, overdue 0, no sales 10, ratio 0, unknown 3"
+        );
         assert_eq!(a.overdue_amount, 500_000);
         assert_eq!(
             [rating(85), rating(84), rating(70), rating(69), rating(55), rating(54)],

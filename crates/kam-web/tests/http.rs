@@ -39,6 +39,7 @@ kam_store::on_both_engines!(
     money_products_orders_and_ledger_by_role,
     statements_generate_answer_settle_print_and_export,
     contracts_with_amendments_and_attachments,
+    credit_tab_override_and_form_five,
 );
 
 struct TestApp {
@@ -2412,4 +2413,111 @@ async fn contracts_with_amendments_and_attachments(s: Store) {
     assert!(tab.body.contains("HT-P-001"));
     let h = t.store.account_history(acc).await.unwrap();
     assert!(h.iter().any(|r| r.entity == "contract_attachment" && r.action == "export"));
+}
+
+async fn credit_tab_override_and_form_five(s: Store) {
+    use calamine::{Data, Reader, Xlsx};
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let acc = w.acc_a;
+    for (date, kind, amount) in
+        [("2026-02-01", "invoice", 600_000), ("2026-02-20", "payment", 400_000), ("2026-03-01", "discount", 10_000)]
+    {
+        let r = t.api(&w.fin, "POST", "/api/v1/ledger-entries", Some(json!({"account_id": acc, "entry_date": date, "kind": kind, "amount": amount, "contract_no": "HT-C-1"}))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let c = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{acc}/credit?period=2026-06"), None).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+    let c = c.json();
+    assert_eq!(c["current"]["factors"].as_array().unwrap().len(), 5);
+    assert_eq!(c["last_year"]["as_of"], "2025-06-30");
+    assert_eq!(
+        t.api(&w.rep_c, "GET", &format!("/api/v1/accounts/{acc}/credit"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.api(&w.service, "GET", &format!("/api/v1/accounts/{acc}/credit"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.api(&w.fin, "GET", &format!("/api/v1/accounts/{acc}/credit?period=June"), None).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let body = json!({"period": "2026-06", "rating": "B", "credit_limit": 800_000, "reason": "集团担保"});
+    assert_eq!(
+        t.api(&w.rep_a, "POST", &format!("/api/v1/accounts/{acc}/credit"), Some(body.clone())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = t
+        .api(
+            &w.fin,
+            "POST",
+            &format!("/api/v1/accounts/{acc}/credit"),
+            Some(json!({"rating": "Z", "credit_limit": 1, "reason": ""})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let f = &r.json()["error"]["fields"];
+    assert!(f["rating"].is_string() && f["reason"].is_string(), "{f}");
+    let r = t.api(&w.fin, "POST", &format!("/api/v1/accounts/{acc}/credit"), Some(body)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.json()["rating"].as_str(), r.json()["credit_limit"].as_i64()), (Some("B"), Some(800_000)));
+    // The pages: the header carries the standing; finance overrides on the credit tab.
+    let fin = t.browser("cr_fin", Role::Finance, None).await;
+    let tab = t.get(&fin, &format!("/accounts/{acc}?tab=credit&period=2026-06")).await;
+    assert!(
+        tab.body.contains("按期回款率") && tab.body.contains("集团担保") && tab.body.contains("badge B"),
+        "{}",
+        tab.body
+    );
+    let r = t
+        .post(
+            &fin,
+            &format!("/accounts/{acc}/credit"),
+            &[("period", "2026-06"), ("rating", "A"), ("credit_limit", "12,000.00"), ("reason", "年度复核")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.headers[header::LOCATION].to_str().unwrap().contains("credit.overridden"));
+    // 附表五: screen, print and .xlsx agree with the ledger.
+    let p = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{acc}/performance?year=2026"), None).await.json();
+    assert_eq!(
+        (p["total_sales"].as_i64(), p["total_collected"].as_i64(), p["other"].as_i64(), p["closing"].as_i64()),
+        (Some(600_000), Some(400_000), Some(-10_000), Some(190_000))
+    );
+    let ledger = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{acc}/ledger"), None).await.json();
+    assert_eq!(p["closing"], ledger["ledgers"][0]["balance"]);
+    assert_eq!(
+        t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{acc}/performance?year=99"), None).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let page = t.get(&fin, &format!("/accounts/{acc}/performance?year=2026")).await;
+    assert!(page.body.contains("累计回款") && page.body.contains("¥6,000.00"), "{}", page.body);
+    let pr = t.get(&fin, &format!("/accounts/{acc}/performance/print?year=2026")).await;
+    assert!(pr.body.contains("客户业绩统计及信用评估表") && pr.body.contains("上年同期信用"));
+    let bytes = t
+        .app
+        .clone()
+        .oneshot(
+            Request::get(format!("/api/v1/accounts/{acc}/performance/xlsx?year=2026"))
+                .header(header::AUTHORIZATION, format!("Bearer {}", w.fin))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes();
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let sheet = book.worksheet_range("附表五 2026").expect("the sheet");
+    assert_eq!(sheet.get_value((1, 1)), Some(&Data::String("甲客户有限公司".into())));
+    let numbers: Vec<f64> = sheet
+        .rows()
+        .flat_map(|r| r.iter())
+        .filter_map(|c| if let Data::Float(f) = c { Some(*f) } else { None })
+        .collect();
+    assert!(numbers.contains(&6000.0) && numbers.contains(&4000.0) && numbers.contains(&1900.0), "{numbers:?}");
 }

@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(money::router())
         .merge(money::statements_router())
         .merge(contracts::router())
+        .merge(money::credit_router())
 }
 
 /// A numeric path id; anything else is a JSON 404.

@@ -400,3 +400,99 @@ async fn statement_xlsx(State(state): State<AppState>, api: ApiUser, Id(id): Id)
         .map_err(|e| ApiError::store(lang, e))?;
     Ok(crate::pages::xlsx_response(&format!("对账单-{}-{}.xlsx", s.account_name, s.period), bytes))
 }
+
+// ---------------------------------------------------------------- credit and 附表五
+
+pub fn credit_router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/accounts/{id}/credit", get(credit).post(override_credit))
+        .route("/api/v1/accounts/{id}/performance", get(performance))
+        .route("/api/v1/accounts/{id}/performance/xlsx", get(performance_xlsx))
+}
+
+fn period_param(q: &std::collections::HashMap<String, String>) -> String {
+    q.get("period").filter(|p| !p.is_empty()).cloned().unwrap_or_else(|| {
+        let d = today_local();
+        format!("{}-{:02}", d.year(), u8::from(d.month()))
+    })
+}
+
+/// GET ?period=YYYY-MM (this month): the assessment, its factors, last year's.
+async fn credit(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<V>, ApiError> {
+    let q = query_map(api.lang, raw)?;
+    let v =
+        state.store.credit(&api.user.actor(), id, &period_param(&q)).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(v)))
+}
+
+/// POST {"period"?, "rating": "A".."D", "credit_limit" (minor units), "reason"} (finance).
+async fn override_credit(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Json<V>, ApiError> {
+    let lang = api.lang;
+    let body = object(lang, &body)?;
+    let period =
+        body.get("period").and_then(V::as_str).map(str::to_string).unwrap_or_else(|| period_param(&Default::default()));
+    let Some(limit) = body.get("credit_limit").and_then(V::as_i64) else {
+        let mut e = FieldErrors::default();
+        e.add("credit_limit", "err.integer");
+        return Err(ApiError::invalid(lang, &e));
+    };
+    let rating = body.get("rating").and_then(V::as_str).unwrap_or_default();
+    let reason = body.get("reason").and_then(V::as_str).unwrap_or_default();
+    let v = state
+        .store
+        .override_credit(&api.user.actor(), id, &period, rating, limit, reason)
+        .await
+        .map_err(|e| ApiError::store(lang, e))?;
+    Ok(Json(json!(v)))
+}
+
+fn year_param(lang: Lang, q: &std::collections::HashMap<String, String>) -> Result<i32, ApiError> {
+    match q.get("year").filter(|y| !y.is_empty()) {
+        None => Ok(today_local().year()),
+        Some(y) => y.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
+            let mut e = FieldErrors::default();
+            e.add("year", "err.range");
+            ApiError::invalid(lang, &e)
+        }),
+    }
+}
+
+/// GET ?year=YYYY: 附表五 客户业绩统计及信用评估表.
+async fn performance(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<V>, ApiError> {
+    let q = query_map(api.lang, raw)?;
+    let year = year_param(api.lang, &q)?;
+    let p = state.store.performance(&api.user.actor(), id, year).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!(p)))
+}
+
+async fn performance_xlsx(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    let lang = api.lang;
+    let q = query_map(lang, raw)?;
+    let year = year_param(lang, &q)?;
+    let actor = api.user.actor();
+    let p = state.store.performance(&actor, id, year).await.map_err(|e| ApiError::store(lang, e))?;
+    let bytes = crate::pages::performance_xlsx(lang, &p)
+        .map_err(|_| ApiError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, "internal", "err.internal"))?;
+    state.store.record_export(&actor, "performance", id, Some(id)).await.map_err(|e| ApiError::store(lang, e))?;
+    Ok(crate::pages::xlsx_response(&format!("附表五-{}-{year}.xlsx", p.account_name), bytes))
+}

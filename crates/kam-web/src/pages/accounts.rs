@@ -346,6 +346,9 @@ struct ShowPage {
     statement_rows: Vec<super::statements::Row>,
     contract_rows: Vec<super::contracts::Row>,
     can_contract: bool,
+    /// The credit rating in the header, and the credit tab.
+    credit_rating: Option<String>,
+    credit: Option<super::credit::CreditPanel>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -354,13 +357,22 @@ struct ShowQuery {
     msg: Option<String>,
     /// Timeline filter: one activity kind's entity name.
     kind: Option<String>,
+    /// Credit tab: the month assessed (YYYY-MM).
+    period: Option<String>,
+}
+
+/// What a tab is narrowed to: the timeline's kind, the credit tab's month.
+#[derive(Default, Clone, Copy)]
+struct TabFilter<'a> {
+    kind: Option<&'a str>,
+    period: Option<&'a str>,
 }
 
 /// The tabs of the 360° page: the card, people, each activity kind, competition, business, history.
 fn tabs() -> Vec<&'static str> {
     let mut t = vec!["profile", "timeline", "contacts"];
     t.extend(kam_core::activity::KINDS.iter().map(|k| k.resource));
-    t.extend(["orders", "contracts", "ledger", "events", "competition", "business", "history"]);
+    t.extend(["orders", "contracts", "ledger", "credit", "events", "competition", "business", "history"]);
     t
 }
 
@@ -382,7 +394,8 @@ async fn show(
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let tab = q.tab.filter(|t| tabs().contains(&t.as_str())).unwrap_or_else(|| "profile".into());
-    show_page(&state, &auth, id, &tab, q.msg.as_deref(), None, q.kind.as_deref()).await
+    let filter = TabFilter { kind: q.kind.as_deref(), period: q.period.as_deref() };
+    show_page(&state, &auth, id, &tab, q.msg.as_deref(), None, filter).await
 }
 
 /// A sub-form (competitor position, supplier/customer) that came back with errors.
@@ -398,8 +411,9 @@ async fn show_page(
     tab: &str,
     flash: Option<&str>,
     posted: Option<Posted<'_>>,
-    timeline_kind: Option<&str>,
+    filter: TabFilter<'_>,
 ) -> Result<Response, PageError> {
+    let (timeline_kind, credit_period) = (filter.kind, filter.period);
     let lang = auth.lang;
     let actor = auth.user.actor();
     let store = &state.store;
@@ -429,7 +443,7 @@ async fn show_page(
         can_share: general_edit,
         tabs: tabs()
             .iter()
-            .filter(|k| **k != "ledger" || kam_core::ledger::can_read(&actor, &facts))
+            .filter(|k| !matches!(**k, "ledger" | "credit") || kam_core::ledger::can_read(&actor, &facts))
             .map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string()))
             .collect(),
         tab: tab.to_string(),
@@ -465,10 +479,23 @@ async fn show_page(
         statement_rows: vec![],
         contract_rows: vec![],
         can_contract: kam_core::contract::can_write(&actor, &facts),
+        credit_rating: None,
+        credit: None,
     };
     // The balance in the header, for those who may see money.
     if kam_core::ledger::can_read(&actor, &facts) {
         let ledgers = store.ledgers(&actor, id).await.map_err(err)?;
+        let period = match (tab, credit_period) {
+            ("credit", Some(p)) if kam_core::credit::period_ends(p).is_some() => p.to_string(),
+            _ => super::credit::this_period(),
+        };
+        if ledgers.iter().any(|l| !l.entries.is_empty()) || tab == "credit" {
+            let view = store.credit(&actor, id, &period).await.map_err(err)?;
+            page.credit_rating = Some(view.rating.clone());
+            if tab == "credit" {
+                page.credit = Some(super::credit::panel(lang, &view, kam_core::credit::can_override(&actor)));
+            }
+        }
         page.balances =
             ledgers.iter().filter(|l| !l.entries.is_empty()).map(|l| view::money(l.balance, &l.currency)).collect();
         if tab == "ledger" {
@@ -975,7 +1002,8 @@ async fn sub_form_result(
         Ok(()) => Ok(see_other(&format!("/accounts/{id}?tab={tab}"), "common.saved")),
         Err(StoreError::Invalid(errors)) => {
             let mut res =
-                show_page(state, &f.auth, id, tab, None, Some(Posted { form: &f.form, errors }), None).await?;
+                show_page(state, &f.auth, id, tab, None, Some(Posted { form: &f.form, errors }), TabFilter::default())
+                    .await?;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }

@@ -7,7 +7,9 @@ mod admin;
 mod competitors;
 mod contacts;
 mod contracts;
+mod credit;
 pub use contracts::file_response;
+pub use credit::performance_xlsx;
 mod home;
 mod ledger;
 mod market;
@@ -51,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(ledger::router())
         .merge(statements::router())
         .merge(contracts::router())
+        .merge(credit::router())
 }
 
 /// Renders a template or answers 500.

@@ -1,0 +1,309 @@
+//! Credit standing on the account page (the credit tab: each factor, this
+//! period against the same period last year, finance's override) and 附表五
+//! 客户业绩统计及信用评估表 as a screen, a print page and an .xlsx.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use kam_core::credit::{Assessment, RATINGS};
+use kam_core::fields::parse_money;
+use kam_core::time_util::{display_ts, today_local};
+use kam_store::StoreError;
+use kam_store::credit::{CreditView, Performance};
+
+use super::{ctx, render, see_other};
+use crate::AppState;
+use crate::auth::{AuthForm, Authed};
+use crate::error::PageError;
+use crate::i18n::{Lang, t};
+use crate::view::{self, Ctx};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accounts/{id}/credit", post(override_credit))
+        .route("/accounts/{id}/performance", get(performance))
+        .route("/accounts/{id}/performance/print", get(print))
+        .route("/accounts/{id}/performance/xlsx", get(xlsx))
+}
+
+pub fn this_period() -> String {
+    let d = today_local();
+    format!("{}-{:02}", d.year(), u8::from(d.month()))
+}
+
+/// The credit tab's content.
+pub struct CreditPanel {
+    pub period: String,
+    /// (factor label, this period's value, points/max, last year's value, points/max)
+    pub factors: Vec<(String, String, String, String, String)>,
+    pub score: (i64, i64),
+    pub computed: (String, String),
+    pub rating: String,
+    pub suggested: String,
+    pub limit: String,
+    pub overdue: String,
+    pub overridden: Option<(String, String, String, String)>,
+    pub can_override: bool,
+    pub ratings: Vec<&'static str>,
+}
+
+fn value_text(lang: Lang, key: &str, v: Option<f64>) -> String {
+    match (key, v) {
+        (_, None) => t(lang, "credit.unknown").to_string(),
+        ("on_time_ratio" | "asset_liability_ratio", Some(x)) => format!("{x}%"),
+        ("days_overdue" | "dso", Some(x)) => t(lang, "credit.days").replace("{n}", &x.to_string()),
+        (_, Some(x)) => t(lang, "credit.years").replace("{n}", &x.to_string()),
+    }
+}
+
+fn factor_rows(lang: Lang, now: &Assessment, before: &Assessment) -> Vec<(String, String, String, String, String)> {
+    now.factors
+        .iter()
+        .zip(before.factors.iter())
+        .map(|(a, b)| {
+            (
+                t(lang, &format!("credit.factor.{}", a.key)).to_string(),
+                value_text(lang, a.key, a.value),
+                format!("{}/{}", a.points, a.max),
+                value_text(lang, b.key, b.value),
+                format!("{}/{}", b.points, b.max),
+            )
+        })
+        .collect()
+}
+
+pub fn panel(lang: Lang, v: &CreditView, can_override: bool) -> CreditPanel {
+    let m = |x: i64| view::money(x, &v.currency);
+    CreditPanel {
+        period: v.period.clone(),
+        factors: factor_rows(lang, &v.current, &v.last_year),
+        score: (v.current.score, v.last_year.score),
+        computed: (v.current.rating.to_string(), v.last_year.rating.to_string()),
+        rating: v.rating.clone(),
+        suggested: m(v.current.suggested_limit),
+        limit: v.credit_limit.map(m).unwrap_or_else(|| "—".into()),
+        overdue: m(v.current.overdue_amount),
+        overridden: v.overridden.as_ref().map(|o| {
+            (
+                o.rating.clone(),
+                m(o.credit_limit),
+                o.reason.clone(),
+                format!("{} {}", o.by_name.clone().unwrap_or_default(), display_ts(&o.at)),
+            )
+        }),
+        can_override,
+        ratings: RATINGS.to_vec(),
+    }
+}
+
+async fn override_credit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    let lang = f.auth.lang;
+    let period = f.form.text("period").to_string();
+    let limit = parse_money(f.form.text("credit_limit").trim());
+    let back = format!("/accounts/{id}?tab=credit&period={period}");
+    let Some(limit) = limit else { return Ok(see_other(&back, "err.money")) };
+    match state
+        .store
+        .override_credit(&f.auth.user.actor(), id, &period, f.form.text("rating"), limit, f.form.text("reason"))
+        .await
+    {
+        Ok(_) => Ok(see_other(&back, "credit.overridden")),
+        Err(StoreError::Invalid(e)) => Ok(see_other(&back, e.0.values().next().copied().unwrap_or("err.invalid"))),
+        Err(e) => Err(PageError::store(lang, e)),
+    }
+}
+
+// ---------------------------------------------------------------- 附表五
+
+pub struct PerfRow {
+    pub seq: String,
+    pub contract_no: String,
+    pub amendments: String,
+    pub quantity: String,
+    pub delivered_on: String,
+    pub value: String,
+    pub collected: String,
+    pub collected_on: String,
+    pub cum_sales: String,
+    pub cum_collected: String,
+}
+
+fn perf_rows(p: &Performance) -> Vec<PerfRow> {
+    let m = |x: i64| view::money(x, &p.currency);
+    p.rows
+        .iter()
+        .map(|r| {
+            let delivery = r.value != 0;
+            PerfRow {
+                seq: r.seq.map(|s| s.to_string()).unwrap_or_default(),
+                contract_no: r.contract_no.clone(),
+                amendments: r.amendments.clone(),
+                quantity: r.quantity.clone(),
+                delivered_on: if delivery { r.date.clone() } else { String::new() },
+                value: if delivery { m(r.value) } else { String::new() },
+                collected: if r.collected != 0 { m(r.collected) } else { String::new() },
+                collected_on: if r.collected != 0 { r.date.clone() } else { String::new() },
+                cum_sales: m(r.cumulative_sales),
+                cum_collected: m(r.cumulative_collected),
+            }
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize, Default)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+fn year_of(q: &YearQuery) -> i32 {
+    q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or_else(|| today_local().year())
+}
+
+#[derive(Template)]
+#[template(path = "performance.html")]
+struct PerfPage {
+    ctx: Ctx,
+    p: Performance,
+    rows: Vec<PerfRow>,
+    totals: (String, String, String, String, String),
+}
+
+fn totals(p: &Performance) -> (String, String, String, String, String) {
+    let m = |x: i64| view::money(x, &p.currency);
+    (m(p.total_sales), m(p.total_collected), m(p.opening), m(p.other), m(p.closing))
+}
+
+async fn load(state: &AppState, auth: &Authed, id: i64, q: &YearQuery) -> Result<Performance, PageError> {
+    state.store.performance(&auth.user.actor(), id, year_of(q)).await.map_err(|e| PageError::store(auth.lang, e))
+}
+
+async fn performance(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let p = load(&state, &auth, id, &q).await?;
+    let page = PerfPage { ctx: ctx(&state, &auth, "accounts", None).await, rows: perf_rows(&p), totals: totals(&p), p };
+    render(&page, auth.lang)
+}
+
+#[derive(Template)]
+#[template(path = "print_performance.html")]
+struct PrintPage {
+    lang: &'static str,
+    print_label: String,
+    back: String,
+    back_label: String,
+    p: Performance,
+    rows: Vec<PerfRow>,
+    totals: (String, String, String, String, String),
+    printed: String,
+}
+
+async fn print(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let p = load(&state, &auth, id, &q).await?;
+    let page = PrintPage {
+        lang: lang.code(),
+        print_label: t(lang, "common.print").into(),
+        back: format!("/accounts/{id}/performance?year={}", p.year),
+        back_label: t(lang, "common.back").into(),
+        rows: perf_rows(&p),
+        totals: totals(&p),
+        printed: format!("打印日期 {}", today_local()),
+        p,
+    };
+    render(&page, lang)
+}
+
+/// 附表五 as a workbook: one row per delivery or collection, amounts in yuan.
+pub fn performance_xlsx(lang: Lang, p: &Performance) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(format!("附表五 {}", p.year).as_str())?;
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0.00");
+    let yuan = |m: i64| m as f64 / 100.0;
+    ws.write_string_with_format(0, 0, "客户业绩统计及信用评估表", &bold)?;
+    ws.write_string(1, 0, "客户名称")?;
+    ws.write_string(1, 1, &p.account_name)?;
+    ws.write_string(1, 3, "年度")?;
+    ws.write_number(1, 4, p.year as f64)?;
+    let heads = [
+        "销售序号",
+        "合同号",
+        "合同存异与变更情况",
+        "提货量",
+        "提货日期",
+        "货物价款",
+        "货款回收",
+        "回收日期",
+        "累计销售",
+        "累计回款",
+    ];
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(3, c as u16, *h, &bold)?;
+    }
+    let mut row = 4;
+    for (r, v) in p.rows.iter().zip(perf_rows(p)) {
+        ws.write_string(row, 0, &v.seq)?;
+        ws.write_string(row, 1, &v.contract_no)?;
+        ws.write_string(row, 2, &v.amendments)?;
+        ws.write_string(row, 3, &v.quantity)?;
+        ws.write_string(row, 4, &v.delivered_on)?;
+        if r.value != 0 {
+            ws.write_number_with_format(row, 5, yuan(r.value), &money)?;
+        }
+        if r.collected != 0 {
+            ws.write_number_with_format(row, 6, yuan(r.collected), &money)?;
+        }
+        ws.write_string(row, 7, &v.collected_on)?;
+        ws.write_number_with_format(row, 8, yuan(r.cumulative_sales), &money)?;
+        ws.write_number_with_format(row, 9, yuan(r.cumulative_collected), &money)?;
+        row += 1;
+    }
+    ws.write_string_with_format(row, 0, "合计", &bold)?;
+    ws.write_number_with_format(row, 5, yuan(p.total_sales), &money)?;
+    ws.write_number_with_format(row, 6, yuan(p.total_collected), &money)?;
+    ws.write_string(row + 2, 0, "当期信用评估")?;
+    ws.write_string(row + 2, 1, format!("{}（{} 分）", p.rating, p.score))?;
+    ws.write_string(row + 3, 0, "上年同期信用")?;
+    ws.write_string(row + 3, 1, format!("{}（{} 分）", p.rating_last_year, p.score_last_year))?;
+    ws.write_string(row + 4, 0, t(lang, "perf.closing"))?;
+    ws.write_number_with_format(row + 4, 1, yuan(p.closing), &money)?;
+    ws.set_column_width(2, 30)?;
+    for c in [1u16, 3, 4, 5, 6, 7, 8, 9] {
+        ws.set_column_width(c, 14)?;
+    }
+    wb.save_to_buffer()
+}
+
+async fn xlsx(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let p = load(&state, &auth, id, &q).await?;
+    let bytes = performance_xlsx(lang, &p).map_err(|e| PageError::internal(lang, e))?;
+    state
+        .store
+        .record_export(&auth.user.actor(), "performance", id, Some(id))
+        .await
+        .map_err(|e| PageError::store(lang, e))?;
+    Ok(super::xlsx_response(&format!("附表五-{}-{}.xlsx", p.account_name, p.year), bytes))
+}

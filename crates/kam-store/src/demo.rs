@@ -388,7 +388,18 @@ async fn add_money(store: &Store, admin: &Actor, accounts: &[i64], rng: &mut Rng
         opening.insert("kind", text("opening_balance"));
         opening.insert("amount", Value::Int((rng.below(50) as i64 + 1) * 100_000));
         opening.insert("reference", text("系统上线期初余额"));
-        store.post_entry(admin, *account, opening).await?;
+        opening.insert("due_date", text(day(90)));
+        let opened = store.post_entry(admin, *account, opening).await?;
+        if rng.chance(75) {
+            // Most customers settled the old balance on time.
+            let mut pay = Record::new();
+            pay.insert("entry_date", text(day(100)));
+            pay.insert("kind", text("payment"));
+            pay.insert("amount", Value::Int(opened.amount()));
+            pay.insert("payment_method", text("bank_transfer"));
+            pay.insert("voucher_no", text(format!("PZ{}-O{i:03}", today.year())));
+            store.post_entry(admin, *account, pay).await?;
+        }
         if i < 24 {
             // A framework contract in force (some near their end), and for a few an SLA.
             let ends = if i % 4 == 0 { 40 + rng.below(50) as i64 } else { 200 + rng.below(300) as i64 };

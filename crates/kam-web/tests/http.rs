@@ -2120,6 +2120,10 @@ async fn money_products_orders_and_ledger_by_role(s: Store) {
     assert!(page.body.contains("¥113.00") && page.body.contains("已下单"), "{}", page.body);
     let tab = t.get(&rep, &format!("/accounts/{mine}?tab=orders")).await;
     assert!(tab.body.contains("SO20261103-"));
+    let timeline = t.get(&rep, &format!("/accounts/{mine}?tab=timeline")).await;
+    assert!(timeline.body.contains("SO20261103-"), "orders are on the account's timeline");
+    let only = t.get(&rep, &format!("/accounts/{mine}?tab=timeline&kind=order")).await;
+    assert!(only.body.contains("SO20261103-"));
     // Finance posts on the page; the ledger tab shows the running balance.
     let fin = t.browser("m_fin", Role::Finance, None).await;
     let r = t

@@ -35,6 +35,9 @@ pub struct EntryRow {
     /// The visit record made from this visit entry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visit_id: Option<i64>,
+    /// The ledger payment a collection entry was posted as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ledger_entry_id: Option<i64>,
 }
 
 /// One signature slot, with the signer's name.
@@ -229,9 +232,9 @@ impl Store {
                      JOIN accounts a ON a.id = x.account_id {} WHERE x.worklog_id = $1 ORDER BY x.position, x.id",
                     columns(defs, "x"),
                     if section == "visits" {
-                        "x.contact_id, c.name AS contact_name, x.visit_id"
+                        "x.contact_id, c.name AS contact_name, x.visit_id, NULL AS ledger_entry_id"
                     } else {
-                        "NULL AS contact_id, NULL AS contact_name, NULL AS visit_id"
+                        "NULL AS contact_id, NULL AS contact_name, NULL AS visit_id, x.ledger_entry_id"
                     },
                     if section == "visits" { "LEFT JOIN contacts c ON c.id = x.contact_id" } else { "" },
                 )
@@ -253,6 +256,7 @@ impl Store {
                     contact_name: if with_account { r.try_get::<Option<String>, _>("contact_name")? } else { None },
                     rec: read_record(&r, defs)?,
                     visit_id: if with_account { r.try_get::<Option<i64>, _>("visit_id")? } else { None },
+                    ledger_entry_id: if with_account { r.try_get::<Option<i64>, _>("ledger_entry_id")? } else { None },
                 });
             }
             match section {
@@ -420,6 +424,9 @@ impl Store {
                         return Err(StoreError::field(&format!("{section}.{i}.id"), "err.choice"));
                     };
                     let mut changes = fields::diff(&old.rec, &e.rec);
+                    if old.ledger_entry_id.is_some() && (!changes.is_empty() || old.account_id != e.account_id) {
+                        return Err(StoreError::field(&format!("{section}.{i}.paid_amount"), "err.collection_posted"));
+                    }
                     if old.account_id != e.account_id {
                         changes.push((
                             "account_id",
@@ -459,6 +466,9 @@ impl Store {
             }
         }
         for old in before.iter().filter(|b| !entries.iter().any(|e| e.id == Some(b.id))) {
+            if old.ledger_entry_id.is_some() {
+                return Err(StoreError::field(section, "err.collection_posted"));
+            }
             let mut q = Q::new(&format!("DELETE FROM {table} WHERE id = "));
             q.arg(old.id);
             q.query().execute(&mut **tx).await?;
@@ -703,6 +713,46 @@ impl Store {
             .await?;
         tx.commit().await?;
         Ok(visit)
+    }
+
+    /// Finance posts a collection entry of a log to the ledger as a payment
+    /// (dated the log's day, referencing the log); the entry is linked to it
+    /// and can no longer change. Returns the ledger entry's id.
+    pub async fn post_collection(&self, actor: &Actor, id: i64, entry_id: i64) -> Result<i64> {
+        if !kam_core::ledger::can_post(actor) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let log = self.worklog(actor, id).await?;
+        let entry = log.collections.iter().find(|c| c.id == entry_id).ok_or(StoreError::NotFound)?;
+        if entry.ledger_entry_id.is_some() {
+            return Err(StoreError::Conflict("err.collection_posted"));
+        }
+        let account = entry.account_id.ok_or(StoreError::NotFound)?;
+        let paid = entry.rec.get("paid_amount").and_then(Value::as_int).unwrap_or(0);
+        if paid <= 0 {
+            return Err(StoreError::field("paid_amount", "err.zero_amount"));
+        }
+        let mut tx = self.begin().await?;
+        let acc = self.account_in(&mut tx, actor, account).await?;
+        let mut rec = crate::ledger::entry_record("payment", log.date(), paid, &crate::ledger::currency_of(&acc), None);
+        rec.insert("reference", Value::Text(format!("业务工作日志 #{id} {}", log.author_name)));
+        if let Some(c) = entry.rec.get("contract_no").filter(|v| !v.is_null()) {
+            rec.insert("contract_no", c.clone());
+        }
+        let ledger_id = self.insert_entry(&mut tx, actor, account, &rec, None, None).await?;
+        let mut q = Q::new("UPDATE worklog_collections SET ledger_entry_id = ");
+        q.arg(ledger_id).push(" WHERE ledger_entry_id IS NULL AND id = ").arg(entry_id);
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.collection_posted"));
+        }
+        let changes = [("ledger_entry_id", Value::Null, Value::Int(ledger_id))];
+        Entry::new(Some(actor.user_id), Action::Link, "worklog_collection", entry_id)
+            .account(Some(account))
+            .changes(&changes)
+            .write(&mut tx)
+            .await?;
+        tx.commit().await?;
+        Ok(ledger_id)
     }
 
     /// A team's sign-off chain in form order.

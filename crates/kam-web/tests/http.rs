@@ -1859,6 +1859,16 @@ async fn worklogs_write_submit_sign_and_print(s: Store) {
     assert_eq!(done["collections"][0]["paid_amount"], 1_200_050);
     assert_eq!(done["collections"][0]["quantity"], "2.5");
     assert!(!t.get(&head, "/today").await.body.contains(&format!("/worklogs/{id}")), "signed: no longer due");
+    // The cashier posts the collection to the ledger: once, and finance only.
+    let cid = done["collections"][0]["id"].as_i64().unwrap();
+    let post = format!("/api/v1/worklogs/{id}/collections/{cid}/post");
+    assert_eq!(t.api(&w.m_east, "POST", &post, None).await.status, StatusCode::FORBIDDEN);
+    let r = t.api(&w.fin, "POST", &post, None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(t.api(&w.fin, "POST", &post, None).await.status, StatusCode::CONFLICT);
+    let ledger = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{acc}/ledger"), None).await.json();
+    assert_eq!(ledger["ledgers"][0]["balance"], -1_200_050, "the payment of ¥12,000.50");
+    assert!(t.get(&head, &format!("/worklogs/{id}")).await.body.contains("已入账"));
     // The printed form carries the entries, the evaluation and the signatures.
     let p = t.get(&head, &format!("/worklogs/{id}/print")).await;
     assert_eq!(p.status, StatusCode::OK);

@@ -315,6 +315,7 @@ fn schemas() -> Value {
             "awaiting_me": {"type": "boolean"}}}}, "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}}},
         "Signature": {"type": "object", "required": ["decision"], "properties": {"decision": {"type": "string", "enum": ["approve", "return"]},
             "comment": {"type": ["string", "null"], "maxLength": 2000}, "evaluation": {"type": ["string", "null"], "maxLength": 2000, "description": "主管评价"}}},
+        "LedgerLink": {"type": "object", "properties": {"ledger_entry_id": id(), "href": {"type": "string"}}},
         "VisitLink": {"type": "object", "properties": {"visit_id": id(), "href": {"type": "string"}}},
         "SignoffChain": {"type": "object", "properties": {"team_id": id(), "steps": {"type": "array", "items": {"type": "object", "properties": {
             "step": {"type": "string", "enum": ["cashier", "accountant", "dept_head", "vp"]}, "signer_id": id(), "signer_name": {"type": "string"}}}}}},

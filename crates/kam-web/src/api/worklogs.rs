@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/worklogs/{id}/submit", post(submit))
         .route("/api/v1/worklogs/{id}/sign", post(sign))
         .route("/api/v1/worklogs/{id}/visits/{entry_id}/visit", post(make_visit))
+        .route("/api/v1/worklogs/{id}/collections/{entry_id}/post", post(post_collection))
         .route("/api/v1/teams/{id}/signoff-chain", get(chain).put(set_chain))
 }
 
@@ -273,4 +274,16 @@ async fn set_chain(
     state.store.set_signoff_chain(&api.user.actor(), team, &steps).await.map_err(|e| ApiError::store(lang, e))?;
     let steps = state.store.signoff_chain(team).await.map_err(|e| ApiError::store(lang, e))?;
     Ok(Json(json!({ "team_id": team, "steps": steps })))
+}
+
+/// Finance posts a collection entry to the ledger as a payment.
+async fn post_collection(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Ids(id, entry): Ids,
+) -> Result<Response, ApiError> {
+    let lid =
+        state.store.post_collection(&api.user.actor(), id, entry).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let body = json!({ "ledger_entry_id": lid, "href": format!("/api/v1/ledger-entries/{lid}") });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/worklogs/{id}/sign", post(sign))
         .route("/worklogs/{id}/visits/{entry}/visit", post(make_visit))
         .route("/worklogs/{id}/print", get(print))
+        .route("/worklogs/{id}/collections/{entry}/post", post(post_collection))
 }
 
 fn status_label(lang: Lang, s: Status) -> String {
@@ -528,6 +529,7 @@ pub struct ShownEntry {
     /// (label, value) per field.
     pub cells: Vec<(String, String)>,
     pub visit_id: Option<i64>,
+    pub ledger_entry_id: Option<i64>,
 }
 
 pub struct ShownSection {
@@ -565,6 +567,8 @@ struct ShowPage {
     can_edit: bool,
     can_delete: bool,
     is_author: bool,
+    /// Finance may post collection entries to the ledger.
+    can_post: bool,
     my_turn: bool,
     evaluates: bool,
     sign_errors: BTreeMap<String, String>,
@@ -606,6 +610,7 @@ fn shown_sections(lang: Lang, log: &Worklog) -> Vec<ShownSection> {
                         })
                         .collect(),
                     visit_id: e.visit_id,
+                    ledger_entry_id: e.ledger_entry_id,
                 })
                 .collect();
             let total = (*section == "collections" && !log.collections.is_empty()).then(|| {
@@ -690,6 +695,7 @@ async fn show_page(
         can_edit: worklog::can_edit(&actor, &facts, log.status),
         can_delete: worklog::can_edit(&actor, &facts, log.status) && log.round == 0,
         is_author: log.author_id == actor.user_id,
+        can_post: kam_core::ledger::can_post(&actor),
         my_turn,
         evaluates: my_turn && worklog::evaluation_step(&round) == log.next_step,
         sign_errors: sign_errors.0.iter().map(|(k, v)| (k.clone(), t(lang, v).to_string())).collect(),
@@ -768,6 +774,20 @@ async fn make_visit(
         .map_err(|e| PageError::store(f.auth.lang, e))?;
     // The rep completes the visit record (goal, objections, next date) there.
     Ok(see_other(&format!("/visits/{visit}/edit"), "common.saved"))
+}
+
+async fn post_collection(
+    State(state): State<AppState>,
+    Path((id, entry)): Path<(i64, i64)>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    match state.store.post_collection(&f.auth.user.actor(), id, entry).await {
+        Ok(_) => Ok(see_other(&format!("/worklogs/{id}"), "worklog.collection_posted")),
+        Err(StoreError::Conflict(k)) => {
+            show_page(&state, &f.auth, id, None, FieldErrors::default(), Some(k), ("", "")).await
+        }
+        Err(e) => Err(PageError::store(f.auth.lang, e)),
+    }
 }
 
 // ---------------------------------------------------------------- print

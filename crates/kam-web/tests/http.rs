@@ -86,6 +86,15 @@ impl TestApp {
         self.send(b.body(body).unwrap()).await
     }
 
+    /// The raw bytes of an API download (an .xlsx).
+    async fn download(&self, token: &str, path: &str) -> Vec<u8> {
+        let req =
+            Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.into_body().collect().await.unwrap().to_bytes().to_vec()
+    }
+
     /// A user with an API token.
     async fn user(&self, name: &str, role: Role, team: Option<&str>) -> (i64, String) {
         let id = testing::user(&self.store, name, role, team).await;
@@ -2247,23 +2256,8 @@ async fn statements_generate_answer_settle_print_and_export(s: Store) {
     }
     let x = t.api(&w.rep_a, "GET", &format!("/api/v1/statements/{sid}/xlsx"), None).await;
     assert_eq!(x.status, StatusCode::OK);
-    let bytes = t
-        .app
-        .clone()
-        .oneshot(
-            Request::get(format!("/api/v1/statements/{sid}/xlsx"))
-                .header(header::AUTHORIZATION, format!("Bearer {}", w.rep_a))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap()
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes();
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let bytes = t.download(&w.rep_a, &format!("/api/v1/statements/{sid}/xlsx")).await;
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
     let sheet = book.worksheet_range("2026-10").expect("the month's sheet");
     assert_eq!(sheet.get_value((1, 1)), Some(&Data::String("甲客户有限公司".into())));
     let numbers: Vec<f64> = sheet
@@ -2509,23 +2503,8 @@ async fn credit_tab_override_and_form_five(s: Store) {
     assert!(page.body.contains("累计回款") && page.body.contains("¥6,000.00"), "{}", page.body);
     let pr = t.get(&fin, &format!("/accounts/{acc}/performance/print?year=2026")).await;
     assert!(pr.body.contains("客户业绩统计及信用评估表") && pr.body.contains("上年同期信用"));
-    let bytes = t
-        .app
-        .clone()
-        .oneshot(
-            Request::get(format!("/api/v1/accounts/{acc}/performance/xlsx?year=2026"))
-                .header(header::AUTHORIZATION, format!("Bearer {}", w.fin))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .unwrap()
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes();
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a workbook");
+    let bytes = t.download(&w.fin, &format!("/api/v1/accounts/{acc}/performance/xlsx?year=2026")).await;
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
     let sheet = book.worksheet_range("附表五 2026").expect("the sheet");
     assert_eq!(sheet.get_value((1, 1)), Some(&Data::String("甲客户有限公司".into())));
     let numbers: Vec<f64> = sheet

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::FieldErrors;
@@ -88,17 +88,6 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(f): Query<Flash
     render(&page, lang)
 }
 
-#[derive(Template)]
-#[template(path = "market_form.html")]
-struct FormPage {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    cancel: String,
-    has_errors: bool,
-    groups: Vec<InputGroup>,
-}
-
 async fn form_page(
     state: &AppState,
     auth: &Authed,
@@ -113,7 +102,7 @@ async fn form_page(
     if !contract::can_write(&actor, &acc.facts()) {
         return Err(PageError::Forbidden(lang, "err.forbidden"));
     }
-    let page = FormPage {
+    let page = super::SimpleForm {
         ctx: ctx(state, auth, "orders", None).await,
         title: format!("{} · {}", t(lang, if id.is_some() { "contract.edit" } else { "contract.new" }), acc.name()),
         action: id.map(|i| format!("/contracts/{i}")).unwrap_or_else(|| format!("/accounts/{account_id}/contracts")),
@@ -123,11 +112,8 @@ async fn form_page(
         has_errors: !errors.is_empty(),
         groups: view::form(lang, "contract", FIELDS, GROUPS, values, &errors, &|_| true, &|_| false),
     };
-    let mut res = render(&page, lang)?;
-    if page.has_errors {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let failed = page.has_errors;
+    super::render_checked(&page, lang, failed)
 }
 
 async fn new_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
@@ -252,11 +238,8 @@ async fn show_page(
         error: error.map(|k| t(lang, k).to_string()),
         c,
     };
-    let mut res = render(&page, lang)?;
-    if page.error.is_some() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let failed = page.error.is_some();
+    super::render_checked(&page, lang, failed)
 }
 
 async fn show(

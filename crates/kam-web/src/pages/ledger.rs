@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::fields::FieldDef;
@@ -20,7 +19,7 @@ use crate::AppState;
 use crate::auth::{AuthForm, Authed};
 use crate::error::PageError;
 use crate::i18n::{Lang, t};
-use crate::view::{self, Ctx, InputGroup};
+use crate::view::{self, Ctx};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -88,17 +87,6 @@ pub fn ledger_views(lang: Lang, ledgers: &[Ledger]) -> Vec<LedgerView> {
         .collect()
 }
 
-#[derive(Template)]
-#[template(path = "market_form.html")]
-struct EntryForm {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    cancel: String,
-    has_errors: bool,
-    groups: Vec<InputGroup>,
-}
-
 async fn entry_form(
     state: &AppState,
     auth: &Authed,
@@ -112,7 +100,7 @@ async fn entry_form(
     if !ledger::can_post(&actor) {
         return Err(PageError::Forbidden(lang, "err.forbidden"));
     }
-    let page = EntryForm {
+    let page = super::SimpleForm {
         ctx: ctx(state, auth, "orders", None).await,
         title: format!("{} · {}", t(lang, "ledger.post"), acc.name()),
         action: format!("/accounts/{account_id}/ledger"),
@@ -120,11 +108,8 @@ async fn entry_form(
         has_errors: !errors.is_empty(),
         groups: view::form(lang, "ledger_entry", FIELDS, GROUPS, values, &errors, &|_| true, &|_| false),
     };
-    let mut res = render(&page, lang)?;
-    if page.has_errors {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let failed = page.has_errors;
+    super::render_checked(&page, lang, failed)
 }
 
 async fn new_entry(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {

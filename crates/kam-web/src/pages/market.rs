@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::auth::{AuthForm, Authed};
 use crate::error::PageError;
 use crate::i18n::{Lang, t};
-use crate::view::{self, Ctx, InputGroup, Pager, ShownGroup};
+use crate::view::{self, Ctx, Pager, ShownGroup};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -146,17 +146,6 @@ async fn show(
     render(&page, lang)
 }
 
-#[derive(Template)]
-#[template(path = "market_form.html")]
-struct FormPage {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    cancel: String,
-    has_errors: bool,
-    groups: Vec<InputGroup>,
-}
-
 async fn form_page(
     state: &AppState,
     auth: &Authed,
@@ -168,7 +157,7 @@ async fn form_page(
     if !writer(&auth.user.actor()) {
         return Err(PageError::Forbidden(lang, "err.forbidden"));
     }
-    let page = FormPage {
+    let page = super::SimpleForm {
         ctx: ctx(state, auth, "activities", None).await,
         title: t(lang, if id.is_some() { "market.edit" } else { "market.new" }).into(),
         action: id.map(|i| format!("/market-activities/{i}")).unwrap_or_else(|| "/market-activities".into()),
@@ -176,11 +165,8 @@ async fn form_page(
         has_errors: !errors.is_empty(),
         groups: view::form(lang, "market_activity", FIELDS, GROUPS, values, &errors, &|_| true, &|_| false),
     };
-    let mut res = render(&page, lang)?;
-    if !errors.is_empty() {
-        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let failed = !errors.is_empty();
+    super::render_checked(&page, lang, failed)
 }
 
 async fn new_form(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {

@@ -61,6 +61,27 @@ pub fn render(t: &impl askama::Template, lang: crate::i18n::Lang) -> Result<Resp
     t.render().map(|h| Html(h).into_response()).map_err(|e| PageError::internal(lang, e))
 }
 
+/// Renders a page; 422 when it comes back with errors (a form or a refused step).
+pub fn render_checked(t: &impl askama::Template, lang: crate::i18n::Lang, failed: bool) -> Result<Response, PageError> {
+    let mut res = render(t, lang)?;
+    if failed {
+        *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(res)
+}
+
+/// A plain form page (`market_form.html`): a title, the field groups, where to post and where to go back.
+#[derive(askama::Template)]
+#[template(path = "market_form.html")]
+pub struct SimpleForm {
+    pub ctx: crate::view::Ctx,
+    pub title: String,
+    pub action: String,
+    pub cancel: String,
+    pub has_errors: bool,
+    pub groups: Vec<crate::view::InputGroup>,
+}
+
 /// The page context for a logged-in user.
 pub async fn ctx(state: &AppState, auth: &Authed, section: &'static str, flash: Option<&str>) -> Ctx {
     let demo = state.store.is_demo().await.unwrap_or(false);

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::FieldErrors;
@@ -77,17 +76,6 @@ async fn products(State(state): State<AppState>, auth: Authed, Query(f): Query<F
     render(&page, lang)
 }
 
-#[derive(Template)]
-#[template(path = "market_form.html")]
-struct SimpleForm {
-    ctx: Ctx,
-    title: String,
-    action: String,
-    cancel: String,
-    has_errors: bool,
-    groups: Vec<InputGroup>,
-}
-
 async fn product_form(
     state: &AppState,
     auth: &Authed,
@@ -99,7 +87,7 @@ async fn product_form(
     if !order::can_edit_products(&auth.user.actor()) {
         return Err(PageError::Forbidden(lang, "err.forbidden"));
     }
-    let page = SimpleForm {
+    let page = super::SimpleForm {
         ctx: ctx(state, auth, "orders", None).await,
         title: t(lang, if id.is_some() { "product.edit" } else { "product.new" }).into(),
         action: id.map(|i| format!("/products/{i}")).unwrap_or_else(|| "/products".into()),
@@ -107,11 +95,8 @@ async fn product_form(
         has_errors: !errors.is_empty(),
         groups: view::form(lang, "product", PRODUCT_FIELDS, &["product"], values, &errors, &|_| true, &|_| false),
     };
-    let mut res = render(&page, lang)?;
-    if page.has_errors {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let failed = page.has_errors;
+    super::render_checked(&page, lang, failed)
 }
 
 async fn new_product(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
@@ -326,11 +311,8 @@ async fn order_form(
         groups,
         sections: vec![section],
     };
-    let mut res = render(&page, lang)?;
-    if page.has_errors {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let failed = page.has_errors;
+    super::render_checked(&page, lang, failed)
 }
 
 /// The row indexes a posted order form used, in order.
@@ -501,11 +483,8 @@ async fn show_page(
         error: error.map(|k| t(lang, k).to_string()),
         o,
     };
-    let mut res = render(&page, lang)?;
-    if page.error.is_some() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let failed = page.error.is_some();
+    super::render_checked(&page, lang, failed)
 }
 
 async fn show(

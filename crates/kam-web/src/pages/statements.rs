@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::fields::parse_money;
@@ -227,11 +227,8 @@ async fn show_page(
         error: error.map(|k| t(lang, k).to_string()),
         s,
     };
-    let mut res = render(&page, lang)?;
-    if page.error.is_some() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let failed = page.error.is_some();
+    super::render_checked(&page, lang, failed)
 }
 
 async fn show(

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kam_core::fields::{FieldDef, Raw, Value};
@@ -449,11 +448,8 @@ async fn form_page(
         analysis,
         sections,
     };
-    let mut res = render(&page, lang)?;
-    if page.has_errors {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let failed = page.has_errors;
+    super::render_checked(&page, lang, failed)
 }
 
 #[derive(serde::Deserialize)]
@@ -712,11 +708,8 @@ async fn show_page(
             None
         },
     };
-    let mut res = render(&page, lang)?;
-    if !page.sign_errors.is_empty() || page.top_error.is_some() {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let failed = !page.sign_errors.is_empty() || page.top_error.is_some();
+    super::render_checked(&page, lang, failed)
 }
 
 impl ShowPage {

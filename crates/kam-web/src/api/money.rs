@@ -236,7 +236,7 @@ async fn ledger(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Resu
     Ok(Json(json!({ "account_id": id, "ledgers": items })))
 }
 
-/// GET ?as_of=YYYY-MM-DD (today) &from=&to= (collections period, this month)
+/// GET ?as_of=YYYY-MM-DD (today) &from=&to= (collections period, the 90 days to `to`)
 async fn receivables(
     State(state): State<AppState>,
     api: ApiUser,
@@ -257,7 +257,7 @@ async fn receivables(
     };
     let as_of = date("as_of").unwrap_or_else(today_local);
     let to = date("to").unwrap_or(as_of);
-    let from = date("from").unwrap_or_else(|| to.replace_day(1).unwrap_or(to));
+    let from = date("from").unwrap_or(to - time::Duration::days(89));
     if !errors.is_empty() {
         return Err(ApiError::invalid(lang, &errors));
     }

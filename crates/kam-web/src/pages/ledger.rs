@@ -195,7 +195,7 @@ async fn receivables(
     }
     let as_of = q.as_of.as_deref().and_then(parse_date).unwrap_or_else(today_local);
     let to = q.to.as_deref().and_then(parse_date).unwrap_or(as_of);
-    let from = q.from.as_deref().and_then(parse_date).unwrap_or_else(|| to.replace_day(1).unwrap_or(to));
+    let from = q.from.as_deref().and_then(parse_date).unwrap_or(to - time::Duration::days(89));
     let list = state.store.receivables(&actor, as_of).await.map_err(|e| PageError::store(lang, e))?;
     let mut totals: std::collections::BTreeMap<String, (i64, [i64; 4], i64)> = Default::default();
     let rows = list

@@ -260,7 +260,10 @@ async fn order_form(
         (None, "order_date") => today.clone(),
         _ => get(d.name),
     };
-    let groups = view::form(lang, "order", ORDER_FIELDS, &["order"], &values, &errors, &|_| true, &|_| false);
+    let mut groups = view::form(lang, "order", ORDER_FIELDS, &["order"], &values, &errors, &|_| true, &|_| false);
+    for i in groups.iter_mut().flat_map(|g| g.inputs.iter_mut()).filter(|i| i.name == "currency") {
+        i.hint = acc.text("currency").filter(|c| !c.is_empty()).unwrap_or("CNY").to_string();
+    }
     let rows = form.map(line_indexes).unwrap_or_default();
     let n = rows.len().max(3);
     let line = |idx: String| {
@@ -281,9 +284,12 @@ async fn order_form(
             let name = format!("lines.{idx}.{}", d.name);
             let mut i = view::input(lang, "order_line", d, get(&name), errors.0.get(&name), false);
             i.name = name;
-            if d.name == "unit_price" {
-                i.hint = t(lang, "order.price_hint").into();
-            }
+            i.hint = match d.name {
+                "unit_price" => t(lang, "order.price_hint").into(),
+                "discount_pct" => "0".into(),
+                "tax_rate" => t(lang, "order.tax_hint").into(),
+                _ => i.hint,
+            };
             inputs.push(i);
         }
         inputs

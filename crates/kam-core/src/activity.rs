@@ -44,6 +44,8 @@ pub static INTERACTION: ActivityKind = ActivityKind {
         FieldDef::new("subject", Kind::Text(200), "activity").required(),
         FieldDef::new("our_staff", Kind::Text(200), "activity"),
         FieldDef::new("their_people", Kind::Text(200), "activity"),
+        // The account's contacts who took part (links to their records).
+        FieldDef::new("their_contacts", Kind::IdList, "activity"),
         FieldDef::new("content", Kind::LongText, "activity"),
         FieldDef::new("result", Kind::LongText, "activity"),
         FieldDef::new("next_step", Kind::Text(500), "follow_up"),

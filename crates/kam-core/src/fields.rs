@@ -47,6 +47,10 @@ pub enum Kind {
     CreditCode,
     /// ISO 4217 code, three upper-case letters.
     Currency,
+    /// Ids of related records (e.g. the contacts met), kept as `12,34`
+    /// (ascending, no repeats); forms send them as repeated values, JSON as
+    /// an array of integers or that text.
+    IdList,
     Bool,
 }
 
@@ -215,6 +219,13 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
             Kind::Quantity => n.to_string(),
             _ => return Err("err.type_text"),
         },
+        Raw::Json(serde_json::Value::Array(items)) if matches!(def.kind, Kind::IdList) => {
+            let ids: Option<Vec<String>> = items.iter().map(|v| v.as_i64().map(|i| i.to_string())).collect();
+            match ids {
+                Some(ids) => ids.join(","),
+                None => return Err("err.id_list"),
+            }
+        }
         Raw::Json(serde_json::Value::Bool(b)) => match def.kind {
             Kind::Bool => return Ok(Value::Bool(*b)),
             _ => return Err("err.type_text"),
@@ -303,6 +314,13 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
             }
         }
         Kind::Bool => Ok(Value::Bool(matches!(t, "1" | "true" | "on" | "yes"))),
+        Kind::IdList => parse_id_list(t).map(|ids| {
+            if ids.is_empty() {
+                Value::Null
+            } else {
+                Value::Text(ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+            }
+        }),
     }
 }
 
@@ -321,6 +339,20 @@ fn check_percent(f: f64) -> Result<Value, &'static str> {
     } else {
         Err("err.percent")
     }
+}
+
+/// `12,34` / `34 12` → [12, 34]: positive ids, ascending, no repeats, at most 50.
+pub fn parse_id_list(t: &str) -> Result<Vec<i64>, &'static str> {
+    let mut ids = Vec::new();
+    for part in t.split([',', ' ', '，']).filter(|p| !p.is_empty()) {
+        match part.parse::<i64>() {
+            Ok(i) if i > 0 => ids.push(i),
+            _ => return Err("err.id_list"),
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() > 50 { Err("err.too_many") } else { Ok(ids) }
 }
 
 /// `9:05` / `09:05` → (9, 5).
@@ -432,6 +464,17 @@ mod tests {
     use super::*;
 
     static E: EnumDef = EnumDef { name: "grade", values: &["A", "B"] };
+
+    #[test]
+    fn id_lists() {
+        let d = FieldDef::new("ids", Kind::IdList, "g");
+        assert_eq!(parse(&d, Raw::Form("34,12,34")), Ok(Value::Text("12,34".into())));
+        assert_eq!(parse(&d, Raw::Json(&serde_json::json!([7, 3]))), Ok(Value::Text("3,7".into())));
+        assert_eq!(parse(&d, Raw::Form("")), Ok(Value::Null));
+        assert_eq!(parse(&d, Raw::Form("1,x")), Err("err.id_list"));
+        assert_eq!(parse(&d, Raw::Json(&serde_json::json!(["a"]))), Err("err.id_list"));
+        assert_eq!(parse(&d, Raw::Form("-3")), Err("err.id_list"));
+    }
 
     #[test]
     fn times_and_quantities() {

@@ -66,6 +66,21 @@ fn read(kind: &ActivityKind, row: &sqlx::any::AnyRow) -> Result<Activity> {
     })
 }
 
+/// Ids of linked contacts (an `IdList` field) must name contacts of the account.
+async fn check_linked_contacts(tx: &mut crate::Tx, kind: &ActivityKind, account_id: i64, rec: &Record) -> Result<()> {
+    for d in kind.fields.iter().filter(|d| matches!(d.kind, kam_core::Kind::IdList)) {
+        let Some(ids) = rec.get(d.name).and_then(Value::as_text) else { continue };
+        for id in ids.split(',').filter_map(|i| i.parse::<i64>().ok()) {
+            let mut q = Q::new("SELECT COUNT(*) AS n FROM account_contacts WHERE account_id = ");
+            q.arg(account_id).push(" AND contact_id = ").arg(id);
+            if q.query().fetch_one(&mut **tx).await?.try_get::<i64, _>("n")? == 0 {
+                return Err(StoreError::field(d.name, "err.choice"));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Derived values as extra columns of an INSERT or UPDATE.
 fn derived_args(kind: &ActivityKind, derived: &Record) -> Vec<(&'static str, Arg)> {
     kind.derived
@@ -137,6 +152,7 @@ impl Store {
         }
         StoreError::check_required(kind.fields, &rec, true)?;
         let now = now_text();
+        check_linked_contacts(tx, kind, account_id, &rec).await?;
         let mut derived = kind.derive.map(|d| d(&rec, None)).unwrap_or_default();
         if kind.entity == kam_core::complaint::COMPLAINT.entity {
             crate::complaints::contract_deadlines(tx, account_id, &rec, &mut derived).await?;
@@ -186,6 +202,7 @@ impl Store {
             return Ok(before);
         }
         let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
+        check_linked_contacts(&mut tx, kind, before.account_id, &changed).await?;
         let mut derived = kind.derive.map(|d| d(&changed, Some(&before.rec))).unwrap_or_default();
         if kind.entity == kam_core::complaint::COMPLAINT.entity {
             let mut merged = before.rec.clone();

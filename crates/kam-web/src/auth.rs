@@ -126,7 +126,17 @@ impl FormData {
 pub async fn read_form(req: Request) -> Result<FormData, ()> {
     let bytes = axum::body::to_bytes(req.into_body(), 1 << 20).await.map_err(|_| ())?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| ())?;
-    Ok(FormData(pairs.into_iter().collect()))
+    // A repeated name (checkboxes of one list) keeps every value, comma-separated.
+    let mut map: HashMap<String, String> = HashMap::new();
+    for (k, v) in pairs {
+        map.entry(k)
+            .and_modify(|e| {
+                e.push(',');
+                e.push_str(&v);
+            })
+            .or_insert(v);
+    }
+    Ok(FormData(map))
 }
 
 impl FromRequest<AppState> for AuthForm {

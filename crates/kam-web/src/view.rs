@@ -164,6 +164,10 @@ impl Input {
     pub fn selected(&self, code: &str) -> bool {
         self.value == code
     }
+    /// For a list of ids: whether `code` is one of them.
+    pub fn includes(&self, code: &str) -> bool {
+        self.value.split(',').any(|v| v.trim() == code)
+    }
 }
 
 /// A form section of repeatable rows (`_row_section.html`): each row's
@@ -205,6 +209,8 @@ pub fn input(
         Kind::Money | Kind::MoneyDelta => ("decimal", vec![]),
         Kind::Quantity => ("decimal", vec![]),
         Kind::Time => ("time", vec![]),
+        // The page supplies the choices (e.g. the account's contacts).
+        Kind::IdList => ("multi", vec![]),
         _ => ("text", vec![]),
     };
     let hint = match d.kind {

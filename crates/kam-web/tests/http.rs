@@ -40,6 +40,7 @@ kam_store::on_both_engines!(
     statements_generate_answer_settle_print_and_export,
     contracts_with_amendments_and_attachments,
     credit_tab_override_and_form_five,
+    interactions_link_the_contacts_met,
 );
 
 struct TestApp {
@@ -2513,4 +2514,73 @@ async fn credit_tab_override_and_form_five(s: Store) {
         .filter_map(|c| if let Data::Float(f) = c { Some(*f) } else { None })
         .collect();
     assert!(numbers.contains(&6000.0) && numbers.contains(&4000.0) && numbers.contains(&1900.0), "{numbers:?}");
+}
+
+async fn interactions_link_the_contacts_met(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let rep = t.browser("ix_rep", Role::Sales, Some("East")).await;
+    let rep_user = t.store.user_by_username("ix_rep").await.unwrap().unwrap();
+    let acc = t
+        .store
+        .create_account(
+            &rep_user.actor(),
+            kam_store::accounts::AccountInput {
+                rec: [("name", kam_core::Value::Text("联系记录客户".into()))].into_iter().collect(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let mut ids = Vec::new();
+    for name in ["周总", "吴工"] {
+        let c = t
+            .store
+            .create_contact(
+                &rep_user.actor(),
+                acc,
+                [("name", kam_core::Value::Text(name.into()))].into_iter().collect(),
+                Default::default(),
+            )
+            .await
+            .unwrap();
+        ids.push(c.id.to_string());
+    }
+    let form = t.get(&rep, &format!("/accounts/{acc}/interactions/new")).await;
+    assert!(
+        form.body.contains(&format!("name=\"their_contacts\" value=\"{}\"", ids[0])),
+        "the account's contacts to tick"
+    );
+    // Two ticked boxes arrive as one list of links.
+    let r = t
+        .post(
+            &rep,
+            &format!("/accounts/{acc}/interactions"),
+            &[
+                ("occurred_at", "2026-11-20T10:00"),
+                ("channel", "meeting"),
+                ("subject", "季度回顾"),
+                ("their_contacts", ids[1].as_str()),
+                ("their_contacts", ids[0].as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let f = kam_store::activity::ActivityFilter { account_id: Some(acc), page: 1, per_page: 10 };
+    let made = t.store.list_activities(&kam_core::activity::INTERACTION, &rep_user.actor(), &f).await.unwrap().items;
+    assert_eq!(made[0].rec["their_contacts"], kam_core::Value::Text(format!("{},{}", ids[0], ids[1])));
+    let page = t.get(&rep, &format!("/interactions/{}", made[0].id)).await;
+    assert!(page.body.contains("周总、吴工"), "{}", page.body);
+    // Over the API: ids as an array; another account's contact is refused.
+    let r = t
+        .api(&w.rep_a, "POST", &format!("/api/v1/accounts/{}/interactions", w.acc_a), Some(json!({"occurred_at": "2026-11-21T09:00", "channel": "phone", "subject": "回访", "their_contacts": [w.con_b]})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["their_contacts"].is_string());
+    let r = t
+        .api(&w.rep_a, "POST", &format!("/api/v1/accounts/{}/interactions", w.acc_a), Some(json!({"occurred_at": "2026-11-21T09:00", "channel": "phone", "subject": "回访", "their_contacts": [w.con_a]})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["their_contacts"], w.con_a.to_string());
 }

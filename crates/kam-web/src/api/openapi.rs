@@ -37,6 +37,9 @@ fn field_schema(entity: &str, d: &FieldDef) -> Value {
             json!({"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$", "description": "unified social credit code, GB 32100-2015 check digit verified"})
         }
         Kind::Currency => json!({"type": "string", "pattern": "^[A-Z]{3}$"}),
+        Kind::IdList => {
+            json!({"type": "string", "description": "ids, comma-separated (\"12,34\"); a JSON array of integers is accepted too"})
+        }
         Kind::Bool => json!({"type": "boolean"}),
     };
     let label = format!(

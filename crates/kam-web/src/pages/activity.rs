@@ -281,6 +281,22 @@ async fn show(
         workflow: None,
     };
     let mut page = page;
+    // Linked contacts show by name.
+    if let Some(d) = kind.fields.iter().find(|d| matches!(d.kind, kam_core::Kind::IdList))
+        && let Some(ids) = a.rec.get(d.name).and_then(Value::as_text)
+    {
+        let contacts = state.store.account_contacts(&actor, a.account_id).await.unwrap_or_default();
+        let names: Vec<String> = ids
+            .split(',')
+            .filter_map(|id| id.parse::<i64>().ok())
+            .filter_map(|id| contacts.iter().find(|c| c.id == id))
+            .filter_map(|c| c.rec.get("name").and_then(Value::as_text).map(str::to_string))
+            .collect();
+        let label = view::label(lang, kind.entity, d.name);
+        for item in page.card.iter_mut().flat_map(|g| g.items.iter_mut()).filter(|i| i.label == label) {
+            item.value = names.join("、");
+        }
+    }
     if kind.entity == COMPLAINT.entity {
         let status = a.rec.get("status").and_then(Value::as_text).unwrap_or("received");
         let o = complaint_overdue(&a);
@@ -346,21 +362,23 @@ async fn form_page(state: &AppState, auth: &Authed, spec: FormSpec<'_>) -> Resul
     let kind = spec.kind;
     let mut groups =
         view::form(lang, kind.entity, kind.fields, kind.groups, spec.values, &spec.errors, &|_| true, &|_| false);
-    // Their people are picked from the account's contacts (or typed).
-    let people: Vec<String> = match kam_core::fields::def(kind.fields, "their_people") {
-        Some(_) => state
-            .store
-            .account_contacts(&auth.user.actor(), spec.account.id)
-            .await
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|c| c.rec.get("name").and_then(Value::as_text).map(str::to_string))
-            .collect(),
-        None => Vec::new(),
+    // Their people: the account's contacts to tick (linked by id), and names to type for anyone else.
+    let contacts = if kind.fields.iter().any(|d| matches!(d.kind, kam_core::Kind::IdList)) {
+        state.store.account_contacts(&auth.user.actor(), spec.account.id).await.unwrap_or_default()
+    } else {
+        Vec::new()
     };
+    let people: Vec<String> =
+        contacts.iter().filter_map(|c| c.rec.get("name").and_then(Value::as_text).map(str::to_string)).collect();
     for i in groups.iter_mut().flat_map(|g| g.inputs.iter_mut()) {
         if i.name == "their_people" && !people.is_empty() {
             i.list = Some("people".into());
+        }
+        if i.kind == "multi" {
+            i.options = contacts
+                .iter()
+                .map(|c| (c.id.to_string(), c.rec.get("name").and_then(Value::as_text).unwrap_or_default().to_string()))
+                .collect();
         }
     }
     let (title_key, action, cancel) = match spec.existing {

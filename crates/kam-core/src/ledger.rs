@@ -60,6 +60,12 @@ pub fn can_post(actor: &Actor) -> bool {
     matches!(actor.role, Role::Finance | Role::Admin)
 }
 
+/// Whether a role sees money at all (ledgers, receivables, statements):
+/// everyone but service staff.
+pub fn can_see_money(actor: &Actor) -> bool {
+    !matches!(actor.role, Role::Service)
+}
+
 /// Who may read an account's ledger: finance, admin and auditors on every
 /// account; managers and reps on the accounts they may see (read-only);
 /// service staff not at all.

@@ -78,6 +78,15 @@ pub struct Input {
 pub const SECTIONS: [(&str, &[FieldDef], bool); 3] =
     [("visits", VISIT_FIELDS, true), ("collections", COLLECTION_FIELDS, true), ("affairs", AFFAIR_FIELDS, false)];
 
+/// The audit entity and message-key stem of a section's entries.
+pub fn entity_of(section: &str) -> &'static str {
+    match section {
+        "visits" => "worklog_visit",
+        "collections" => "worklog_collection",
+        _ => "worklog_affair",
+    }
+}
+
 impl Input {
     pub fn section(&self, name: &str) -> &[Entry] {
         match name {

@@ -3,6 +3,8 @@
 //! earlier; finance may override the rating and limit with a reason, which
 //! also sets the account's credit limit the order check uses.
 
+use std::collections::HashMap;
+
 use kam_core::audit::Action;
 use kam_core::credit::{self, Assessment, Profile};
 use kam_core::ledger::Posted;
@@ -11,8 +13,9 @@ use kam_core::{Actor, Value};
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::accounts::Account;
 use crate::audit::Entry;
-use crate::ledger::currency_of;
+use crate::ledger::{Ledger, currency_of, group_ledgers};
 use crate::sql::Q;
 use crate::{Result, Store, StoreError};
 
@@ -46,14 +49,33 @@ pub struct CreditView {
 impl Store {
     /// The assessment of an account for a month (`YYYY-MM`).
     pub async fn credit(&self, actor: &Actor, account_id: i64, period: &str) -> Result<CreditView> {
+        let acc = self.ledger_account(actor, account_id).await?;
+        let ledgers = group_ledgers(&acc, self.entries_of(account_id).await?);
+        self.credit_for(actor, &acc, &ledgers, period).await
+    }
+
+    /// The assessment from an account and its ledgers already read (the
+    /// account page has them), so they are not read twice.
+    pub async fn credit_for(
+        &self,
+        actor: &Actor,
+        acc: &Account,
+        ledgers: &[Ledger],
+        period: &str,
+    ) -> Result<CreditView> {
+        if !kam_core::ledger::can_read(actor, &acc.facts()) {
+            return Err(StoreError::NotFound);
+        }
         let Some((end, prev)) = credit::period_ends(period) else {
             return Err(StoreError::field("period", "err.period"));
         };
-        let entries_all = self.ledger_entries(actor, account_id).await?;
-        let acc = self.account(actor, account_id).await?;
-        let currency = currency_of(&acc);
-        let entries: Vec<Posted> =
-            entries_all.iter().filter(|e| e.text("currency") == currency).map(|e| e.posted()).collect();
+        let account_id = acc.id;
+        let currency = currency_of(acc);
+        let entries: Vec<Posted> = ledgers
+            .iter()
+            .filter(|l| l.currency == currency)
+            .flat_map(|l| l.entries.iter().map(|(e, _)| e.posted()))
+            .collect();
         let profile = Profile {
             payment_terms_days: acc.rec.get("payment_terms_days").and_then(Value::as_int).unwrap_or(0),
             asset_liability_ratio: match acc.rec.get("asset_liability_ratio") {
@@ -191,61 +213,43 @@ impl Store {
     /// date, with cumulative sales and collections, and the credit rating at
     /// the year's end (or today) against the same day a year before.
     pub async fn performance(&self, actor: &Actor, account_id: i64, year: i32) -> Result<Performance> {
-        let acc = self.account(actor, account_id).await?;
-        let entries = self.ledger_entries(actor, account_id).await?;
+        let acc = self.ledger_account(actor, account_id).await?;
+        let entries = self.entries_of(account_id).await?;
         let currency = currency_of(&acc);
         let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
         let in_year = |d: &str| d >= from.as_str() && d <= to.as_str();
-        // Delivered orders: the invoice the delivery posted carries the order.
+        // The quantities of the account's orders and the amendments of its
+        // contracts, read once for the whole table.
+        let mut q = Q::new(
+            "SELECT l.order_id, l.quantity, l.unit FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.account_id = ",
+        );
+        q.arg(account_id).push(" ORDER BY l.order_id, l.position");
+        let mut quantities: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in q.query().fetch_all(self.pool()).await? {
+            let (qty, unit): (String, String) = (r.try_get("quantity")?, r.try_get("unit")?);
+            quantities.entry(r.try_get("order_id")?).or_default().push(format!("{qty} {unit}"));
+        }
+        let mut q = Q::new(
+            "SELECT c.contract_no, m.amended_on, m.change FROM contract_amendments m JOIN contracts c ON c.id = m.contract_id \
+             WHERE c.deleted_at IS NULL AND c.account_id = ",
+        );
+        q.arg(account_id).push(" ORDER BY m.amended_on, m.id");
+        let mut amended: HashMap<String, Vec<String>> = HashMap::new();
+        for r in q.query().fetch_all(self.pool()).await? {
+            let (on, change): (String, String) = (r.try_get("amended_on")?, r.try_get("change")?);
+            amended.entry(r.try_get("contract_no")?).or_default().push(format!("{on} {change}"));
+        }
+        // Deliveries are the invoices (a delivered order's invoice carries the
+        // order and its contract number); collections are the payments.
         let mut events: Vec<(String, i64, PerformanceRow)> = Vec::new();
         for e in entries.iter().filter(|e| e.text("currency") == currency && in_year(e.text("entry_date"))) {
             let date = e.text("entry_date").to_string();
             match e.text("kind") {
                 "invoice" => {
-                    let (mut quantity, mut contract, mut amendments) =
-                        (String::new(), e.text("contract_no").to_string(), String::new());
-                    if let Some(oid) = e.order_id
-                        && let Ok(o) = self.order(actor, oid).await
-                    {
-                        quantity = o
-                            .lines
-                            .iter()
-                            .map(|l| {
-                                format!(
-                                    "{} {}",
-                                    l.rec.get("quantity").and_then(Value::as_text).unwrap_or_default(),
-                                    l.unit
-                                )
-                            })
-                            .collect::<Vec<_>>()
-                            .join("，");
-                        if contract.is_empty() {
-                            contract =
-                                o.rec.get("contract_no").and_then(Value::as_text).unwrap_or_default().to_string();
-                        }
-                    }
-                    if !contract.is_empty() {
-                        let mut q = Q::new(
-                            "SELECT m.amended_on, m.change FROM contract_amendments m JOIN contracts c ON c.id = m.contract_id \
-                             WHERE c.deleted_at IS NULL AND c.contract_no = ",
-                        );
-                        q.arg(contract.clone())
-                            .push(" AND c.account_id = ")
-                            .arg(account_id)
-                            .push(" ORDER BY m.amended_on");
-                        amendments = q
-                            .query()
-                            .fetch_all(self.pool())
-                            .await?
-                            .iter()
-                            .map(|r| {
-                                let d: String = r.try_get("amended_on").unwrap_or_default();
-                                let c: String = r.try_get("change").unwrap_or_default();
-                                format!("{d} {c}")
-                            })
-                            .collect::<Vec<_>>()
-                            .join("；");
-                    }
+                    let contract = e.text("contract_no").to_string();
+                    let quantity =
+                        e.order_id.and_then(|o| quantities.get(&o)).map(|q| q.join("，")).unwrap_or_default();
+                    let amendments = amended.get(&contract).map(|a| a.join("；")).unwrap_or_default();
                     events.push((
                         date.clone(),
                         e.id,
@@ -308,7 +312,8 @@ impl Store {
         let today = kam_core::time_util::today_local();
         let end = parse_date(&to).map(|d| d.min(today)).unwrap_or(today);
         let period = format!("{}-{:02}", end.year(), u8::from(end.month()));
-        let view = self.credit(actor, account_id, &period).await?;
+        let ledgers = group_ledgers(&acc, entries);
+        let view = self.credit_for(actor, &acc, &ledgers, &period).await?;
         Ok(Performance {
             account_id,
             account_name: acc.name().to_string(),

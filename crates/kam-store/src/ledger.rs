@@ -113,45 +113,29 @@ pub(crate) fn currency_of(acc: &Account) -> String {
 }
 
 impl Store {
-    async fn ledger_account(&self, actor: &Actor, account_id: i64) -> Result<Account> {
+    /// The account, when the reader may see its money.
+    pub(crate) async fn ledger_account(&self, actor: &Actor, account_id: i64) -> Result<Account> {
         let acc = self.account(actor, account_id).await?;
         if ledger::can_read(actor, &acc.facts()) { Ok(acc) } else { Err(StoreError::NotFound) }
     }
 
-    /// Every entry of an account, oldest first.
-    pub async fn ledger_entries(&self, actor: &Actor, account_id: i64) -> Result<Vec<LedgerEntry>> {
-        self.ledger_account(actor, account_id).await?;
+    /// Every entry of an account, oldest first (the caller checked the reader).
+    pub(crate) async fn entries_of(&self, account_id: i64) -> Result<Vec<LedgerEntry>> {
         let mut q = select();
         q.push("WHERE e.account_id = ").arg(account_id).push(" ORDER BY e.entry_date, e.id");
         q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 
+    /// Every entry of an account, oldest first.
+    pub async fn ledger_entries(&self, actor: &Actor, account_id: i64) -> Result<Vec<LedgerEntry>> {
+        self.ledger_account(actor, account_id).await?;
+        self.entries_of(account_id).await
+    }
+
     /// The account's ledgers, one per currency used (the account's own first).
     pub async fn ledgers(&self, actor: &Actor, account_id: i64) -> Result<Vec<Ledger>> {
         let acc = self.ledger_account(actor, account_id).await?;
-        let own = currency_of(&acc);
-        let mut by: BTreeMap<(bool, String), Vec<LedgerEntry>> = BTreeMap::new();
-        for e in self.ledger_entries(actor, account_id).await? {
-            let c = e.text("currency").to_string();
-            by.entry((c != own, c)).or_default().push(e);
-        }
-        if by.is_empty() {
-            by.insert((false, own), Vec::new());
-        }
-        Ok(by
-            .into_iter()
-            .map(|((_, currency), entries)| {
-                let mut b = 0;
-                let entries: Vec<(LedgerEntry, i64)> = entries
-                    .into_iter()
-                    .map(|e| {
-                        b += e.amount();
-                        (e, b)
-                    })
-                    .collect();
-                Ledger { account_id, currency, entries, balance: b }
-            })
-            .collect())
+        Ok(group_ledgers(&acc, self.entries_of(account_id).await?))
     }
 
     /// One entry, within the reader's scope.
@@ -172,7 +156,6 @@ impl Store {
     }
 
     /// Writes one entry inside the caller's transaction (the amount already signed).
-    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn insert_entry(
         &self,
         tx: &mut Tx,
@@ -279,7 +262,7 @@ impl Store {
     /// Receivables of every account in the reader's ledger scope with entries,
     /// as of a day: balance, aging, overdue, DSO (90 days); largest first.
     pub async fn receivables(&self, actor: &Actor, as_of: Date) -> Result<Vec<Receivable>> {
-        if matches!(actor.role, kam_core::Role::Service) {
+        if !ledger::can_see_money(actor) {
             return Ok(Vec::new());
         }
         let mut q = Q::new(&format!(
@@ -329,7 +312,7 @@ impl Store {
 
     /// Payments received in `[from, to]` per rep (the account's owner), within scope.
     pub async fn collections(&self, actor: &Actor, from: Date, to: Date) -> Result<Vec<Collections>> {
-        if matches!(actor.role, kam_core::Role::Service) {
+        if !ledger::can_see_money(actor) {
             return Ok(Vec::new());
         }
         let mut q = Q::new(
@@ -367,6 +350,33 @@ impl Store {
         let del = d.query().execute(self.pool()).await.map(|_| ()).map_err(Into::into);
         (upd, del)
     }
+}
+
+/// Entries grouped per currency (the account's own first), each with the
+/// balance after every entry.
+pub(crate) fn group_ledgers(acc: &Account, entries: Vec<LedgerEntry>) -> Vec<Ledger> {
+    let own = currency_of(acc);
+    let mut by: BTreeMap<(bool, String), Vec<LedgerEntry>> = BTreeMap::new();
+    for e in entries {
+        let c = e.text("currency").to_string();
+        by.entry((c != own, c)).or_default().push(e);
+    }
+    if by.is_empty() {
+        by.insert((false, own), Vec::new());
+    }
+    by.into_iter()
+        .map(|((_, currency), entries)| {
+            let mut b = 0;
+            let entries: Vec<(LedgerEntry, i64)> = entries
+                .into_iter()
+                .map(|e| {
+                    b += e.amount();
+                    (e, b)
+                })
+                .collect();
+            Ledger { account_id: acc.id, currency, entries, balance: b }
+        })
+        .collect()
 }
 
 /// The signed record of a posted figure (used by orders on delivery and return).

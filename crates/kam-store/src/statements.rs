@@ -4,7 +4,7 @@
 //! the customer line by line, and disputes resolved by an adjustment entry or
 //! withdrawn. A confirmed statement is never rewritten.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kam_core::audit::Action;
 use kam_core::ledger::{self, Posted};
@@ -155,7 +155,7 @@ impl Store {
 
     /// Statements within scope (without lines), newest month first.
     pub async fn statements(&self, actor: &Actor, f: &StatementFilter) -> Result<Page<Statement>> {
-        if matches!(actor.role, kam_core::Role::Service) {
+        if !ledger::can_see_money(actor) {
             return Ok(Page { items: vec![], page: 1, per_page: 1, total: 0 });
         }
         let per_page = if f.per_page <= 0 { 100 } else { f.per_page.clamp(1, 500) };
@@ -191,91 +191,88 @@ impl Store {
         if start > today_local() {
             return Err(StoreError::field("period", "err.future_date"));
         }
-        let mut tx = self.begin().await?;
-        // Every (account, currency) with entries, within scope.
-        let mut q = Q::new(
-            "SELECT DISTINCT e.account_id, e.currency FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE ",
-        );
-        scope_sql(&mut q, actor, "a");
-        if let Some(ids) = only {
-            if ids.is_empty() {
-                return Ok(Generated { period: period.into(), ..Default::default() });
-            }
-            q.push(" AND e.account_id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.arg(*id);
-            }
-            q.push(")");
+        if only.is_some_and(|ids| ids.is_empty()) {
+            return Ok(Generated { period: period.into(), ..Default::default() });
         }
-        q.push(" ORDER BY e.account_id, e.currency");
-        let pairs: Vec<(i64, String)> = q
+        // The accounts in scope (or the chosen ones), as a WHERE clause over `a`.
+        let accounts = |q: &mut Q| {
+            scope_sql(q, actor, "a");
+            if let Some(ids) = only {
+                q.push(" AND a.id IN (");
+                for (i, id) in ids.iter().enumerate() {
+                    if i > 0 {
+                        q.push(", ");
+                    }
+                    q.arg(*id);
+                }
+                q.push(")");
+            }
+        };
+        let mut tx = self.begin().await?;
+        // Three reads for the whole month, not three per account: the latest
+        // statement of each account and currency, the entries already
+        // covered, and the entries up to the month's end.
+        let mut q = Q::new(
+            "SELECT s.account_id, s.currency, s.period, s.closing FROM statements s JOIN accounts a ON a.id = s.account_id WHERE ",
+        );
+        accounts(&mut q);
+        q.push(" ORDER BY s.period DESC");
+        let mut latest: HashMap<(i64, String), (String, i64)> = HashMap::new();
+        for r in q.query().fetch_all(&mut *tx).await? {
+            latest
+                .entry((r.try_get("account_id")?, r.try_get("currency")?))
+                .or_insert((r.try_get("period")?, r.try_get("closing")?));
+        }
+        let mut q = Q::new(
+            "SELECT l.entry_id FROM statement_lines l JOIN statements s ON s.id = l.statement_id \
+             JOIN accounts a ON a.id = s.account_id WHERE ",
+        );
+        accounts(&mut q);
+        let covered: HashSet<i64> = q
             .query()
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(|r| Ok((r.try_get("account_id")?, r.try_get("currency")?)))
-            .collect::<Result<_>>()?;
+            .map(|r| r.try_get("entry_id"))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut q = Q::new(
+            "SELECT e.id, e.account_id, e.currency, e.entry_date, e.kind, e.amount, e.due_date, e.reverses_id, e.reference, \
+             e.invoice_no, e.voucher_no FROM ledger_entries e JOIN accounts a ON a.id = e.account_id WHERE ",
+        );
+        accounts(&mut q);
+        q.push(" AND e.entry_date <= ").arg(end.to_string()).push(" ORDER BY e.account_id, e.currency, e.id");
+        let mut groups: BTreeMap<(i64, String), Vec<Posted>> = BTreeMap::new();
+        let mut refs = HashMap::new();
+        for r in q.query().fetch_all(&mut *tx).await? {
+            let id: i64 = r.try_get("id")?;
+            let date: String = r.try_get("entry_date")?;
+            let due: Option<String> = r.try_get("due_date")?;
+            groups.entry((r.try_get("account_id")?, r.try_get("currency")?)).or_default().push(Posted {
+                id,
+                date: kam_core::time_util::parse_date(&date).unwrap_or(end),
+                kind: r.try_get("kind")?,
+                amount: r.try_get("amount")?,
+                due: due.as_deref().and_then(kam_core::time_util::parse_date),
+                reverses: r.try_get("reverses_id")?,
+            });
+            let parts: Vec<String> = ["reference", "invoice_no", "voucher_no"]
+                .iter()
+                .filter_map(|f| r.try_get::<Option<String>, _>(*f).ok().flatten())
+                .filter(|s| !s.is_empty())
+                .collect();
+            refs.insert(id, parts.join(" · "));
+        }
         let mut out = Generated { period: period.into(), ..Default::default() };
         let now = now_text();
-        for (account, currency) in pairs {
-            let mut q = Q::new("SELECT period, closing FROM statements WHERE account_id = ");
-            q.arg(account).push(" AND currency = ").arg(currency.clone()).push(" ORDER BY period DESC LIMIT 1");
-            let last = q.query().fetch_optional(&mut *tx).await?;
-            let previous = match &last {
-                Some(r) => {
-                    let p: String = r.try_get("period")?;
-                    if p.as_str() >= period {
-                        out.existing += 1;
-                        continue;
-                    }
-                    Some(r.try_get::<i64, _>("closing")?)
+        for ((account, currency), entries) in groups {
+            let previous = match latest.get(&(account, currency.clone())) {
+                Some((p, _)) if p.as_str() >= period => {
+                    out.existing += 1;
+                    continue;
                 }
+                Some((_, closing)) => Some(*closing),
                 None => None,
             };
-            let mut q = Q::new(
-                "SELECT entry_id FROM statement_lines l JOIN statements s ON s.id = l.statement_id WHERE s.account_id = ",
-            );
-            q.arg(account).push(" AND s.currency = ").arg(currency.clone());
-            let covered: HashSet<i64> = q
-                .query()
-                .fetch_all(&mut *tx)
-                .await?
-                .iter()
-                .map(|r| r.try_get("entry_id"))
-                .collect::<std::result::Result<_, _>>()?;
-            let mut q = Q::new(
-                "SELECT id, entry_date, kind, amount, due_date, reverses_id, reference, invoice_no, voucher_no FROM ledger_entries WHERE account_id = ",
-            );
-            q.arg(account)
-                .push(" AND currency = ")
-                .arg(currency.clone())
-                .push(" AND entry_date <= ")
-                .arg(end.to_string());
-            let rows = q.query().fetch_all(&mut *tx).await?;
-            let mut entries = Vec::new();
-            let mut refs = std::collections::HashMap::new();
-            for r in &rows {
-                let id: i64 = r.try_get("id")?;
-                let date: String = r.try_get("entry_date")?;
-                let due: Option<String> = r.try_get("due_date")?;
-                entries.push(Posted {
-                    id,
-                    date: kam_core::time_util::parse_date(&date).unwrap_or(end),
-                    kind: r.try_get("kind")?,
-                    amount: r.try_get("amount")?,
-                    due: due.as_deref().and_then(kam_core::time_util::parse_date),
-                    reverses: r.try_get("reverses_id")?,
-                });
-                let parts: Vec<String> = ["reference", "invoice_no", "voucher_no"]
-                    .iter()
-                    .filter_map(|f| r.try_get::<Option<String>, _>(*f).ok().flatten())
-                    .filter(|s| !s.is_empty())
-                    .collect();
-                refs.insert(id, parts.join(" · "));
-            }
             let f = statement::figures(&entries, &covered, previous, start, end);
             if f.lines.is_empty() && f.opening == 0 {
                 continue;

@@ -143,14 +143,6 @@ fn table_of(section: &str) -> &'static str {
     ENTRY_TABLES.iter().find(|(s, _)| *s == section).map(|(_, t)| *t).unwrap_or("worklog_affairs")
 }
 
-fn entity_of(section: &str) -> &'static str {
-    match section {
-        "visits" => "worklog_visit",
-        "collections" => "worklog_collection",
-        _ => "worklog_affair",
-    }
-}
-
 /// `EXISTS` clause: the reader signs the next open step of the log `w`. The
 /// user id is a number from the session, written inline so the clause can sit
 /// anywhere in a statement.
@@ -408,7 +400,7 @@ impl Store {
         before: &[EntryRow],
     ) -> Result<()> {
         let table = table_of(section);
-        let entity = entity_of(section);
+        let entity = worklog::entity_of(section);
         let defs = SECTIONS.iter().find(|(s, ..)| *s == section).map(|(_, d, _)| *d).unwrap_or(worklog::AFFAIR_FIELDS);
         for (i, e) in entries.iter().enumerate() {
             let mut extra = vec![("position", Arg::Int(Some(i as i64)))];

@@ -50,6 +50,10 @@ impl Ctx {
     pub fn role_label(&self) -> String {
         self.role().map(|r| self.t(&format!("role.{}", r.as_str()))).unwrap_or_default()
     }
+    /// Whether the user sees money (the receivables link).
+    pub fn sees_money(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| kam_core::ledger::can_see_money(&u.actor()))
+    }
     pub fn is_admin(&self) -> bool {
         self.role() == Some(Role::Admin)
     }
@@ -98,6 +102,14 @@ pub fn display(lang: Lang, def: &FieldDef, v: &Value, currency: &str) -> String 
 fn trim(f: f64) -> String {
     let s = format!("{f:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The named field of a record as a reader sees it (empty when unset).
+pub fn field_text(lang: Lang, defs: &[FieldDef], rec: &Record, name: &str, currency: &str) -> String {
+    match (kam_core::fields::def(defs, name), rec.get(name)) {
+        (Some(d), Some(v)) => display(lang, d, v, currency),
+        _ => String::new(),
+    }
 }
 
 /// One labelled value on a card.

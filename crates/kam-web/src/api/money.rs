@@ -262,7 +262,7 @@ async fn receivables(
         return Err(ApiError::invalid(lang, &errors));
     }
     let actor = api.user.actor();
-    if matches!(actor.role, kam_core::Role::Service) {
+    if !kam_core::ledger::can_see_money(&actor) {
         return Err(ApiError::new(lang, StatusCode::FORBIDDEN, "forbidden", "err.forbidden"));
     }
     let items = state.store.receivables(&actor, as_of).await.map_err(|e| ApiError::store(lang, e))?;
@@ -388,17 +388,9 @@ async fn resolve(
 }
 
 async fn statement_xlsx(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Response, ApiError> {
-    let lang = api.lang;
-    let actor = api.user.actor();
-    let s = state.store.statement(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
-    let bytes = crate::pages::statement_xlsx(lang, &s)
-        .map_err(|_| ApiError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, "internal", "err.internal"))?;
-    state
-        .store
-        .record_export(&actor, "statement", id, Some(s.account_id))
+    crate::pages::statement_download(&state.store, &api.user.actor(), api.lang, id)
         .await
-        .map_err(|e| ApiError::store(lang, e))?;
-    Ok(crate::pages::xlsx_response(&format!("对账单-{}-{}.xlsx", s.account_name, s.period), bytes))
+        .map_err(|e| ApiError::store(api.lang, e))
 }
 
 // ---------------------------------------------------------------- credit and 附表五
@@ -486,13 +478,9 @@ async fn performance_xlsx(
     Id(id): Id,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let lang = api.lang;
-    let q = query_map(lang, raw)?;
-    let year = year_param(lang, &q)?;
-    let actor = api.user.actor();
-    let p = state.store.performance(&actor, id, year).await.map_err(|e| ApiError::store(lang, e))?;
-    let bytes = crate::pages::performance_xlsx(lang, &p)
-        .map_err(|_| ApiError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, "internal", "err.internal"))?;
-    state.store.record_export(&actor, "performance", id, Some(id)).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok(crate::pages::xlsx_response(&format!("附表五-{}-{year}.xlsx", p.account_name), bytes))
+    let q = query_map(api.lang, raw)?;
+    let year = year_param(api.lang, &q)?;
+    crate::pages::performance_download(&state.store, &api.user.actor(), api.lang, id, year)
+        .await
+        .map_err(|e| ApiError::store(api.lang, e))
 }

@@ -490,7 +490,7 @@ async fn show_page(
             _ => super::credit::this_period(),
         };
         if ledgers.iter().any(|l| !l.entries.is_empty()) || tab == "credit" {
-            let view = store.credit(&actor, id, &period).await.map_err(err)?;
+            let view = store.credit_for(&actor, &a, &ledgers, &period).await.map_err(err)?;
             page.credit_rating = Some(view.rating.clone());
             if tab == "credit" {
                 page.credit = Some(super::credit::panel(lang, &view, kam_core::credit::can_override(&actor)));

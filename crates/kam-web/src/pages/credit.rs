@@ -291,19 +291,27 @@ pub fn performance_xlsx(lang: Lang, p: &Performance) -> Result<Vec<u8>, rust_xls
     wb.save_to_buffer()
 }
 
+/// 附表五's workbook as a download, for pages and API alike; the export is audited.
+pub async fn performance_download(
+    store: &kam_store::Store,
+    actor: &kam_core::Actor,
+    lang: Lang,
+    id: i64,
+    year: i32,
+) -> Result<Response, StoreError> {
+    let p = store.performance(actor, id, year).await?;
+    let bytes = performance_xlsx(lang, &p).map_err(|e| StoreError::Config(e.to_string()))?;
+    store.record_export(actor, "performance", id, Some(id)).await?;
+    Ok(super::xlsx_response(&format!("附表五-{}-{year}.xlsx", p.account_name), bytes))
+}
+
 async fn xlsx(
     State(state): State<AppState>,
     auth: Authed,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    let lang = auth.lang;
-    let p = load(&state, &auth, id, &q).await?;
-    let bytes = performance_xlsx(lang, &p).map_err(|e| PageError::internal(lang, e))?;
-    state
-        .store
-        .record_export(&auth.user.actor(), "performance", id, Some(id))
+    performance_download(&state.store, &auth.user.actor(), auth.lang, id, year_of(&q))
         .await
-        .map_err(|e| PageError::store(lang, e))?;
-    Ok(super::xlsx_response(&format!("附表五-{}-{}.xlsx", p.account_name, p.year), bytes))
+        .map_err(|e| PageError::store(auth.lang, e))
 }

@@ -7,10 +7,10 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use kam_core::FieldErrors;
 use kam_core::fields::FieldDef;
 use kam_core::ledger::{self, FIELDS, GROUPS};
 use kam_core::time_util::{display_ts, parse_date, today_local};
-use kam_core::{Actor, FieldErrors};
 use kam_store::StoreError;
 use kam_store::ledger::Ledger;
 
@@ -179,10 +179,6 @@ struct RQuery {
     to: Option<String>,
 }
 
-fn receivable_scope(actor: &Actor) -> bool {
-    !matches!(actor.role, kam_core::Role::Service)
-}
-
 async fn receivables(
     State(state): State<AppState>,
     auth: Authed,
@@ -190,7 +186,7 @@ async fn receivables(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    if !receivable_scope(&actor) {
+    if !kam_core::ledger::can_see_money(&actor) {
         return Err(PageError::NotFound(lang));
     }
     let as_of = q.as_of.as_deref().and_then(parse_date).unwrap_or_else(today_local);

@@ -51,10 +51,6 @@ struct ProductsPage {
 async fn products(State(state): State<AppState>, auth: Authed, Query(f): Query<Flash>) -> Result<Response, PageError> {
     let lang = auth.lang;
     let list = state.store.products(true).await.map_err(|e| PageError::store(lang, e))?;
-    let pct = |v: Option<&Value>| match v {
-        Some(Value::Float(x)) => format!("{}%", Value::Float(*x).form_text(kam_core::Kind::Percent)),
-        _ => String::new(),
-    };
     let page = ProductsPage {
         ctx: ctx(&state, &auth, "orders", f.msg.as_deref()).await,
         can_edit: order::can_edit_products(&auth.user.actor()),
@@ -67,7 +63,7 @@ async fn products(State(state): State<AppState>, auth: Authed, Query(f): Query<F
                     p.text("name").to_string(),
                     p.text("unit").to_string(),
                     p.rec.get("list_price").and_then(Value::as_int).map(|m| view::money(m, "CNY")).unwrap_or_default(),
-                    pct(p.rec.get("tax_rate")),
+                    view::field_text(lang, PRODUCT_FIELDS, &p.rec, "tax_rate", "CNY"),
                     p.active(),
                 )
             })
@@ -427,10 +423,6 @@ async fn show_page(
     let acc = state.store.account(&actor, o.account_id).await.map_err(|e| PageError::store(lang, e))?;
     let cur = o.currency().to_string();
     let money = |m: i64| view::money(m, &cur);
-    let pct = |v: Option<&Value>| match v {
-        Some(Value::Float(x)) => format!("{}%", Value::Float(*x).form_text(kam_core::Kind::Percent)),
-        _ => String::new(),
-    };
     let fields = ORDER_FIELDS
         .iter()
         .filter_map(|d| {
@@ -447,8 +439,8 @@ async fn show_page(
                 format!("{} {}", l.product_code, l.product_name),
                 format!("{} {}", qty.unwrap_or_default(), l.unit),
                 l.rec.get("unit_price").and_then(Value::as_int).map(money).unwrap_or_default(),
-                pct(l.rec.get("discount_pct")),
-                pct(l.rec.get("tax_rate")),
+                view::field_text(lang, LINE_FIELDS, &l.rec, "discount_pct", &cur),
+                view::field_text(lang, LINE_FIELDS, &l.rec, "tax_rate", &cur),
                 money(l.totals.without_tax),
                 money(l.totals.tax),
                 money(l.totals.with_tax),

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::fields::parse_money;
@@ -99,7 +98,7 @@ struct ListQuery {
 async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    if matches!(actor.role, kam_core::Role::Service) {
+    if !kam_core::ledger::can_see_money(&actor) {
         return Err(PageError::NotFound(lang));
     }
     let period = q.period.clone().filter(|p| statement::month_bounds(p).is_some()).unwrap_or_else(last_month);
@@ -403,31 +402,26 @@ pub fn statement_xlsx(lang: Lang, s: &Statement) -> Result<Vec<u8>, rust_xlsxwri
     wb.save_to_buffer()
 }
 
-async fn xlsx(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let lang = auth.lang;
-    let actor = auth.user.actor();
-    let s = state.store.statement(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
-    let bytes = statement_xlsx(lang, &s).map_err(|e| PageError::internal(lang, e))?;
-    state
-        .store
-        .record_export(&actor, "statement", id, Some(s.account_id))
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+/// The statement's workbook as a download, for pages and API alike; the export is audited.
+pub async fn statement_download(
+    store: &kam_store::Store,
+    actor: &kam_core::Actor,
+    lang: Lang,
+    id: i64,
+) -> Result<Response, StoreError> {
+    let s = store.statement(actor, id).await?;
+    let bytes = statement_xlsx(lang, &s).map_err(|e| StoreError::Config(e.to_string()))?;
+    store.record_export(actor, "statement", id, Some(s.account_id)).await?;
     Ok(xlsx_response(&format!("对账单-{}-{}.xlsx", s.account_name, s.period), bytes))
 }
 
-/// An .xlsx download named in UTF-8 (RFC 6266 / 5987).
+async fn xlsx(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    statement_download(&state.store, &auth.user.actor(), auth.lang, id)
+        .await
+        .map_err(|e| PageError::store(auth.lang, e))
+}
+
+/// An .xlsx download named in UTF-8.
 pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
-    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
-    (
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"statement.xlsx\"; filename*=UTF-8''{encoded}"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    super::file_response(name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes)
 }

@@ -42,14 +42,6 @@ fn status_label(lang: Lang, s: Status) -> String {
     t(lang, &format!("worklog.status.{}", s.as_str())).to_string()
 }
 
-fn entity_of(section: &str) -> &'static str {
-    match section {
-        "visits" => "worklog_visit",
-        "collections" => "worklog_collection",
-        _ => "worklog_affair",
-    }
-}
-
 // ---------------------------------------------------------------- list
 
 pub struct Row {
@@ -335,7 +327,7 @@ fn row_inputs(
     errors: &FieldErrors,
     choices: &[(String, String)],
 ) -> Vec<FormInput> {
-    let entity = entity_of(section);
+    let entity = worklog::entity_of(section);
     let (_, defs, with_account) = SECTIONS.iter().find(|(s, ..)| *s == section).copied().unwrap_or(SECTIONS[2]);
     let mut inputs = Vec::new();
     if with_account {
@@ -579,7 +571,7 @@ fn shown_sections(lang: Lang, log: &Worklog) -> Vec<ShownSection> {
     SECTIONS
         .iter()
         .map(|(section, defs, with_account)| {
-            let entity = entity_of(section);
+            let entity = worklog::entity_of(section);
             let mut heads = Vec::new();
             if *with_account {
                 heads.push(t(lang, "worklog.account").to_string());
@@ -823,12 +815,8 @@ impl PrintPage {
 async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let lang = auth.lang;
     let log = state.store.worklog(&auth.user.actor(), id).await.map_err(|e| PageError::store(lang, e))?;
-    let show = |e: &kam_store::worklogs::EntryRow, defs: &[FieldDef], f: &str| {
-        defs.iter()
-            .find(|d| d.name == f)
-            .and_then(|d| e.rec.get(f).map(|v| view::display(lang, d, v, "CNY")))
-            .unwrap_or_default()
-    };
+    let show =
+        |e: &kam_store::worklogs::EntryRow, defs: &[FieldDef], f: &str| view::field_text(lang, defs, &e.rec, f, "CNY");
     let visits: Vec<Vec<String>> = log
         .visits
         .iter()

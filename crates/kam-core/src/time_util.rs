@@ -1,12 +1,38 @@
 //! Time conventions: timestamps stored as RFC 3339 UTC text, dates as `YYYY-MM-DD`.
+//! Nothing here reads the system clock: "now" and "today" are values the
+//! caller passes in, from the application's clock (`kam_store::Clock`).
 
-use time::{Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description};
+use time::{Date, OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339, macros::format_description};
 
-/// Now, as stored: RFC 3339 in UTC with whole seconds... plus microseconds for ordering.
-pub fn now_text() -> String {
-    format_ts(OffsetDateTime::now_utc())
+/// China Standard Time (UTC+8), the instance's zone: "today" and local
+/// date-times (complaint deadlines, visit times) are in it.
+pub const CHINA: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(o) => o,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// The date in China at instant `t`: from 16:00 UTC it is already the next day.
+pub fn china_date(t: OffsetDateTime) -> Date {
+    t.to_offset(CHINA).date()
 }
 
+/// The local (China) date-time at instant `t`.
+pub fn china_datetime(t: OffsetDateTime) -> time::PrimitiveDateTime {
+    let l = t.to_offset(CHINA);
+    time::PrimitiveDateTime::new(l.date(), l.time())
+}
+
+/// The month of a date as `YYYY-MM` (statement and credit periods).
+pub fn month_of(d: Date) -> String {
+    format!("{}-{:02}", d.year(), u8::from(d.month()))
+}
+
+/// The month before the month of `d`, as `YYYY-MM`.
+pub fn previous_month(d: Date) -> String {
+    month_of(d.replace_day(1).map(|first| first - time::Duration::days(1)).unwrap_or(d))
+}
+
+/// An instant as stored: RFC 3339 in UTC.
 pub fn format_ts(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC).format(&Rfc3339).unwrap_or_default()
 }
@@ -38,7 +64,7 @@ pub fn parse_local_datetime(s: &str) -> Option<String> {
 pub fn display_ts(s: &str) -> String {
     match parse_ts(s) {
         Some(t) => {
-            let local = t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+            let local = t.to_offset(CHINA);
             local.format(format_description!("[year]-[month]-[day] [hour]:[minute]")).unwrap_or_default()
         }
         None => s.to_string(),
@@ -55,10 +81,6 @@ pub fn age(birth: &str, today: Date) -> Option<i32> {
     (years >= 0).then_some(years)
 }
 
-pub fn today_local() -> Date {
-    OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).date()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,6 +90,29 @@ mod tests {
     fn age_counts_birthdays() {
         assert_eq!(age("1980-11-29", date!(2026 - 11 - 28)), Some(45));
         assert_eq!(age("1980-11-28", date!(2026 - 11 - 28)), Some(46));
+    }
+
+    #[test]
+    fn months_across_the_year_end_and_leap_days() {
+        assert_eq!(month_of(date!(2028 - 02 - 29)), "2028-02");
+        assert_eq!(previous_month(date!(2027 - 01 - 01)), "2026-12");
+        assert_eq!(previous_month(date!(2028 - 03 - 31)), "2028-02");
+    }
+
+    #[test]
+    fn china_today_turns_at_sixteen_hundred_utc() {
+        let t = |s: &str| parse_ts(s).unwrap();
+        assert_eq!(china_date(t("2026-12-31T15:59:59Z")), date!(2026 - 12 - 31));
+        assert_eq!(china_date(t("2026-12-31T16:00:00Z")), date!(2027 - 01 - 01));
+        assert_eq!(china_date(t("2028-02-28T16:30:00Z")), date!(2028 - 02 - 29));
+        assert_eq!(china_datetime(t("2028-02-29T16:00:00Z")).to_string(), "2028-03-01 0:00:00.0");
+    }
+
+    #[test]
+    fn a_leap_day_birthday_counts_on_the_first_of_march() {
+        assert_eq!(age("2000-02-29", date!(2027 - 02 - 28)), Some(26));
+        assert_eq!(age("2000-02-29", date!(2027 - 03 - 01)), Some(27));
+        assert_eq!(age("2000-02-29", date!(2028 - 02 - 29)), Some(28));
     }
 
     #[test]

@@ -77,11 +77,11 @@ async fn run(engine: &str, store: Store, n: usize) {
     time("admin: contacts of one account", runs, || store.account_contacts(&admin, one)).await;
     // The money of the demo (its first 40 accounts have ledgers, orders, contracts).
     let finance: Actor = actor("sunli").await;
-    let today = kam_core::time_util::today_local();
+    let today = store.today();
     time("finance: receivables (aging, DSO) of every account", runs, || store.receivables(&finance, today)).await;
     let with_money = store.receivables(&finance, today).await.unwrap().first().map(|r| r.account_id).unwrap_or(one);
     time("finance: one account's ledger with running balance", runs, || store.ledgers(&finance, with_money)).await;
-    let period = format!("{}-{:02}", today.year(), u8::from(today.month()));
+    let period = kam_core::time_util::month_of(today);
     time("finance: one account's credit assessment", runs, || store.credit(&finance, with_money, &period)).await;
     time("finance: one account's 附表五 for the year", runs, || {
         store.performance(&finance, with_money, today.year())

@@ -5,7 +5,7 @@ use kam_core::access::AccountFacts;
 use kam_core::account::{self, FIELDS};
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields::{self, Access};
-use kam_core::time_util::now_text;
+
 use kam_core::{Actor, FieldErrors, Record, Role, Scope, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -307,7 +307,7 @@ impl Store {
         if let Some(p) = parent {
             self.check_parent(&mut tx, actor, None, p).await?;
         }
-        let now = now_text();
+        let now = self.now_text();
         let q = insert(
             "accounts",
             FIELDS,
@@ -330,7 +330,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Create, "account", id)
             .account(Some(id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         let acc = self.account_in(&mut tx, actor, id).await;
         tx.commit().await?;
@@ -387,7 +387,7 @@ impl Store {
             return Ok(before);
         }
         let changed: Record = input.rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
-        extra.push(("updated_at", now_text().into()));
+        extra.push(("updated_at", self.now_text().into()));
         update("accounts", FIELDS, &changed, &extra, id)
             .query()
             .execute(&mut *tx)
@@ -399,7 +399,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Update, "account", id)
             .account(Some(id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         match self.account(actor, id).await {
@@ -421,14 +421,14 @@ impl Store {
             return Err(StoreError::Conflict("err.has_children"));
         }
         let mut q = Q::new("UPDATE accounts SET deleted_at = ");
-        q.arg(now_text()).push(" WHERE id = ").arg(id);
+        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
         q.query().execute(&mut *tx).await?;
         search::remove(&mut tx, "account", id).await?;
         let changes = deleted(&before.rec);
         Entry::new(Some(actor.user_id), Action::Delete, "account", id)
             .account(Some(id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(())
@@ -455,7 +455,11 @@ impl Store {
             return Err(StoreError::Conflict("err.claim_limit"));
         }
         let mut q = Q::new("UPDATE accounts SET owner_id = ");
-        q.arg(actor.user_id).push(", updated_at = ").arg(now_text()).push(" WHERE owner_id IS NULL AND id = ").arg(id);
+        q.arg(actor.user_id)
+            .push(", updated_at = ")
+            .arg(self.now_text())
+            .push(" WHERE owner_id IS NULL AND id = ")
+            .arg(id);
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.not_in_pool"));
         }
@@ -463,7 +467,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Claim, "account", id)
             .account(Some(id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.account(actor, id).await
@@ -481,13 +485,13 @@ impl Store {
             });
         }
         let mut q = Q::new("UPDATE accounts SET owner_id = NULL, updated_at = ");
-        q.arg(now_text()).push(" WHERE id = ").arg(id);
+        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
         q.query().execute(&mut *tx).await?;
         let changes = [("owner_id", opt_int(acc.owner_id), Value::Null)];
         Entry::new(Some(actor.user_id), Action::Release, "account", id)
             .account(Some(id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(())
@@ -516,19 +520,26 @@ impl Store {
             .map(|r| r.try_get("id"))
             .collect::<std::result::Result<_, _>>()?;
         let mut q = Q::new("UPDATE accounts SET owner_id = ");
-        q.arg(to).push(", updated_at = ").arg(now_text()).push(" WHERE deleted_at IS NULL AND owner_id = ").arg(from);
+        q.arg(to)
+            .push(", updated_at = ")
+            .arg(self.now_text())
+            .push(" WHERE deleted_at IS NULL AND owner_id = ")
+            .arg(from);
         q.query().execute(&mut *tx).await?;
         let changes = [("owner_id", Value::Int(from), Value::Int(to))];
         for id in &ids {
             Entry::new(Some(actor.user_id), Action::Handover, "account", *id)
                 .account(Some(*id))
                 .changes(&changes)
-                .write(&mut tx)
+                .write(&mut tx, self.clock())
                 .await?;
         }
         let summary =
             [("accounts", Value::Null, Value::Int(ids.len() as i64)), ("to_user_id", Value::Null, Value::Int(to))];
-        Entry::new(Some(actor.user_id), Action::Handover, "user", from).changes(&summary).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Handover, "user", from)
+            .changes(&summary)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         Ok(ids.len() as i64)
     }
@@ -548,7 +559,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Update, "account", id)
             .account(Some(id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(())

@@ -5,7 +5,7 @@
 use kam_core::activity::ActivityKind;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields;
-use kam_core::time_util::now_text;
+
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -151,7 +151,7 @@ impl Store {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         StoreError::check_required(kind.fields, &rec, true)?;
-        let now = now_text();
+        let now = self.now_text();
         check_linked_contacts(tx, kind, account_id, &rec).await?;
         let mut derived = kind.derive.map(|d| d(&rec, None)).unwrap_or_default();
         if kind.entity == kam_core::complaint::COMPLAINT.entity {
@@ -167,14 +167,24 @@ impl Store {
         let id: i64 =
             insert(kind.table, kind.fields, &rec, &extra).query().fetch_one(&mut **tx).await?.try_get("id")?;
         if kind.entity == kam_core::complaint::COMPLAINT.entity {
-            crate::complaints::record_step(tx, id, account_id, None, "received", actor.user_id, None).await?;
+            crate::complaints::record_step(tx, id, account_id, None, "received", None, &self.stamp(actor.user_id))
+                .await?;
         }
         if kind.entity == kam_core::activity::VISIT.entity {
             let date = |f: &str| {
                 rec.get(f).and_then(Value::as_text).and_then(|t| t.get(..10)).and_then(kam_core::time_util::parse_date)
             };
             if let Some(visited) = date("visited_at") {
-                crate::visit_plans::on_visit(tx, account_id, id, visited, date("next_planned"), actor.user_id).await?;
+                crate::visit_plans::on_visit(
+                    tx,
+                    account_id,
+                    id,
+                    visited,
+                    date("next_planned"),
+                    actor.user_id,
+                    &self.now_text(),
+                )
+                .await?;
             }
         }
         let mut all = rec.clone();
@@ -183,7 +193,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Create, kind.entity, id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(tx)
+            .write(tx, self.clock())
             .await?;
         Ok(id)
     }
@@ -212,12 +222,12 @@ impl Store {
         let mut changes = changes;
         changes.extend(fields::diff(&before.rec, &derived));
         let mut extra = derived_args(kind, &derived);
-        extra.push(("updated_at", now_text().into()));
+        extra.push(("updated_at", self.now_text().into()));
         update(kind.table, kind.fields, &changed, &extra, id).query().execute(&mut *tx).await?;
         Entry::new(Some(actor.user_id), Action::Update, kind.entity, id)
             .account(Some(before.account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.activity(kind, actor, id).await
@@ -232,13 +242,13 @@ impl Store {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         let mut q = Q::new(&format!("UPDATE {} SET deleted_at = ", kind.table));
-        q.arg(now_text()).push(" WHERE id = ").arg(id);
+        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
         q.query().execute(&mut *tx).await?;
         let changes = deleted(&before.rec);
         Entry::new(Some(actor.user_id), Action::Delete, kind.entity, id)
             .account(Some(before.account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(())

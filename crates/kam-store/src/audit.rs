@@ -48,12 +48,12 @@ impl<'a> Entry<'a> {
         self.changes = changes;
         self
     }
-    /// Writes the entry inside the caller's transaction.
-    pub(crate) async fn write(self, tx: &mut Tx) -> Result<()> {
+    /// Writes the entry inside the caller's transaction, stamped by the application's clock.
+    pub(crate) async fn write(self, tx: &mut Tx, clock: &crate::Clock) -> Result<()> {
         let e = self;
         let mut q =
             Q::new("INSERT INTO audit_log (at, actor_id, action, entity, entity_id, account_id, changes) VALUES (");
-        q.arg(kam_core::time_util::now_text()).push(", ").arg(e.actor).push(", ").arg(e.action.as_str());
+        q.arg(clock.now_text()).push(", ").arg(e.actor).push(", ").arg(e.action.as_str());
         q.push(", ").arg(e.entity).push(", ").arg(e.entity_id).push(", ").arg(e.account_id);
         q.push(", ").arg(changes_json(e.changes)).push(")");
         q.query().execute(&mut **tx).await?;
@@ -117,7 +117,10 @@ impl Store {
         account: Option<i64>,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        Entry::new(Some(actor.user_id), Action::Export, entity, id).account(account).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Export, entity, id)
+            .account(account)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -4,7 +4,7 @@
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{self, Access};
-use kam_core::time_util::now_text;
+
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -81,7 +81,7 @@ impl Store {
         }
         StoreError::check_required(COMPETITOR_FIELDS, &rec, true)?;
         let mut tx = self.begin().await?;
-        let now = now_text();
+        let now = self.now_text();
         let id: i64 = match insert(
             "competitors",
             COMPETITOR_FIELDS,
@@ -99,7 +99,10 @@ impl Store {
             }
         };
         let changes = created(&rec);
-        Entry::new(Some(actor.user_id), Action::Create, "competitor", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Create, "competitor", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         self.competitor(actor, id).await
     }
@@ -114,7 +117,7 @@ impl Store {
             return Ok(before);
         }
         let mut tx = self.begin().await?;
-        if let Err(e) = update("competitors", COMPETITOR_FIELDS, &rec, &[("updated_at", now_text().into())], id)
+        if let Err(e) = update("competitors", COMPETITOR_FIELDS, &rec, &[("updated_at", self.now_text().into())], id)
             .query()
             .execute(&mut *tx)
             .await
@@ -122,7 +125,10 @@ impl Store {
             let e = StoreError::from(e);
             return Err(if e.is_unique_violation() { StoreError::field("name", "err.taken") } else { e });
         }
-        Entry::new(Some(actor.user_id), Action::Update, "competitor", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Update, "competitor", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         self.competitor(actor, id).await
     }
@@ -190,7 +196,7 @@ impl Store {
         Entry::new(Some(actor.user_id), action, "competitor_position", id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(())
@@ -214,7 +220,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Delete, "competitor_position", position_id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(())
@@ -256,7 +262,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Create, "account_partner", id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(id)
@@ -279,7 +285,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Delete, "account_partner", partner_id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(())

@@ -5,7 +5,7 @@ use kam_core::Actor;
 use kam_core::Value;
 use kam_core::audit::Action;
 use kam_core::complaint::{COMPLAINT, can_move};
-use kam_core::time_util::now_text;
+
 use serde::Serialize;
 use sqlx::Row;
 
@@ -31,14 +31,14 @@ pub(crate) async fn record_step(
     account_id: i64,
     from: Option<&str>,
     to: &str,
-    by: i64,
     note: Option<&str>,
+    stamp: &crate::Stamp,
 ) -> Result<()> {
     let mut q = Q::new(
         "INSERT INTO complaint_steps (complaint_id, account_id, from_status, to_status, at, by_user, note) VALUES (",
     );
     q.arg(complaint_id).push(", ").arg(account_id).push(", ").arg(from.map(str::to_string)).push(", ").arg(to);
-    q.push(", ").arg(now_text()).push(", ").arg(by).push(", ").arg(note.map(str::to_string)).push(")");
+    q.push(", ").arg(stamp.at.as_str()).push(", ").arg(stamp.by).push(", ").arg(note.map(str::to_string)).push(")");
     q.query().execute(&mut **tx).await?;
     Ok(())
 }
@@ -57,7 +57,7 @@ impl Store {
         if !can_move(&from, to) {
             return Err(StoreError::Conflict("err.transition"));
         }
-        let now = now_text();
+        let now = self.now_text();
         let mut q = Q::new("UPDATE complaints SET status = ");
         q.arg(to).push(", updated_at = ").arg(now.clone());
         let mut changes = vec![("status", Value::Text(from.clone()), Value::Text(to.into()))];
@@ -78,15 +78,23 @@ impl Store {
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.transition"));
         }
-        record_step(&mut tx, id, before.account_id, Some(&from), to, actor.user_id, note.filter(|n| !n.is_empty()))
-            .await?;
+        record_step(
+            &mut tx,
+            id,
+            before.account_id,
+            Some(&from),
+            to,
+            note.filter(|n| !n.is_empty()),
+            &self.stamp(actor.user_id),
+        )
+        .await?;
         if let Some(n) = note.filter(|n| !n.is_empty()) {
             changes.push(("note", Value::Null, Value::Text(n.into())));
         }
         Entry::new(Some(actor.user_id), Action::Update, COMPLAINT.entity, id)
             .account(Some(before.account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.activity(&COMPLAINT, actor, id).await

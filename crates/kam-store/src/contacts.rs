@@ -6,7 +6,7 @@ use kam_core::access::AccountFacts;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{FIELDS, LINK_FIELDS};
 use kam_core::fields::{self, Access};
-use kam_core::time_util::now_text;
+
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -246,7 +246,7 @@ impl Store {
         let owns = self.editable_account(&mut tx, actor, account_id).await?.owner_id == Some(actor.user_id);
         Self::check_personal(actor, owns, &rec)?;
         StoreError::check_required(FIELDS, &rec, true)?;
-        let now = now_text();
+        let now = self.now_text();
         let id: i64 = insert(
             "contacts",
             FIELDS,
@@ -269,7 +269,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Create, "contact", id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.contact(actor, id).await
@@ -292,7 +292,7 @@ impl Store {
         }
         let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
         let mut tx = self.begin().await?;
-        update("contacts", FIELDS, &changed, &[("updated_at", now_text().into())], id)
+        update("contacts", FIELDS, &changed, &[("updated_at", self.now_text().into())], id)
             .query()
             .execute(&mut *tx)
             .await?;
@@ -303,7 +303,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Update, "contact", id)
             .account(account_id)
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.contact(actor, id).await
@@ -327,7 +327,7 @@ impl Store {
         Entry::new(Some(actor.user_id), action, "contact", contact_id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.contact(actor, contact_id).await
@@ -349,7 +349,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Unlink, "contact", contact_id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         let mut q = Q::new("SELECT COUNT(*) AS n FROM account_contacts WHERE contact_id = ");
         q.arg(contact_id);
@@ -369,14 +369,14 @@ impl Store {
         account_id: Option<i64>,
     ) -> Result<()> {
         let mut q = Q::new("UPDATE contacts SET deleted_at = ");
-        q.arg(now_text()).push(" WHERE id = ").arg(id);
+        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
         q.query().execute(&mut **tx).await?;
         search::remove(tx, "contact", id).await?;
         let changes = deleted(rec);
         Entry::new(Some(actor.user_id), Action::Delete, "contact", id)
             .account(account_id)
             .changes(&changes)
-            .write(tx)
+            .write(tx, self.clock())
             .await
     }
 

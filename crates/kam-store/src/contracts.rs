@@ -6,7 +6,7 @@
 use kam_core::audit::{Action, created};
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS};
 use kam_core::fields;
-use kam_core::time_util::{now_text, parse_date, today_local};
+use kam_core::time_util::parse_date;
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -82,7 +82,7 @@ fn select(actor: &Actor) -> Q {
     q
 }
 
-fn read(r: &sqlx::any::AnyRow) -> Result<Contract> {
+fn read(r: &sqlx::any::AnyRow, today: time::Date) -> Result<Contract> {
     let rec = read_record(r, FIELDS)?;
     let stored: String = r.try_get("status")?;
     let valid_to = rec.get("valid_to").and_then(Value::as_text).and_then(parse_date);
@@ -90,7 +90,7 @@ fn read(r: &sqlx::any::AnyRow) -> Result<Contract> {
         id: r.try_get("id")?,
         account_id: r.try_get("account_id")?,
         account_name: r.try_get("account_name")?,
-        status: contract::effective_status(&stored, valid_to, today_local()).to_string(),
+        status: contract::effective_status(&stored, valid_to, today).to_string(),
         current_amount: rec.get("amount").and_then(Value::as_int),
         rec,
         stored_status: stored,
@@ -147,7 +147,7 @@ impl Store {
     pub async fn contract(&self, actor: &Actor, id: i64) -> Result<Contract> {
         let mut q = select(actor);
         q.push(" AND c.id = ").arg(id);
-        let c = read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?;
+        let c = read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?, self.today())?;
         self.contract_details(c).await
     }
 
@@ -159,7 +159,7 @@ impl Store {
             q.push(" AND c.account_id = ").arg(a);
         }
         q.push(" ORDER BY c.signed_on DESC, c.id DESC LIMIT 500");
-        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
+        q.query().fetch_all(self.pool()).await?.iter().map(|r| read(r, self.today())).collect()
     }
 
     async fn writable_account(&self, tx: &mut Tx, actor: &Actor, account_id: i64) -> Result<crate::accounts::Account> {
@@ -182,7 +182,7 @@ impl Store {
         Self::check_dates(&rec)?;
         let mut tx = self.begin().await?;
         self.writable_account(&mut tx, actor, account_id).await?;
-        let now = now_text();
+        let now = self.now_text();
         let id: i64 = insert(
             "contracts",
             FIELDS,
@@ -204,7 +204,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Create, "contract", id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.contract(actor, id).await
@@ -227,7 +227,7 @@ impl Store {
         let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
         let mut tx = self.begin().await?;
         self.writable_account(&mut tx, actor, before.account_id).await?;
-        update("contracts", FIELDS, &changed, &[("updated_at", now_text().into())], id)
+        update("contracts", FIELDS, &changed, &[("updated_at", self.now_text().into())], id)
             .query()
             .execute(&mut *tx)
             .await
@@ -235,7 +235,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Update, "contract", id)
             .account(Some(before.account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.contract(actor, id).await
@@ -250,7 +250,7 @@ impl Store {
         let mut tx = self.begin().await?;
         self.writable_account(&mut tx, actor, c.account_id).await?;
         let mut q = Q::new("UPDATE contracts SET status = ");
-        q.arg(to).push(", updated_at = ").arg(now_text()).push(" WHERE status = ").arg(c.stored_status.clone());
+        q.arg(to).push(", updated_at = ").arg(self.now_text()).push(" WHERE status = ").arg(c.stored_status.clone());
         q.push(" AND id = ").arg(id);
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.contract_step"));
@@ -259,7 +259,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Update, "contract", id)
             .account(Some(c.account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.contract(actor, id).await
@@ -281,7 +281,7 @@ impl Store {
             &[
                 ("contract_id", Arg::Int(Some(id))),
                 ("created_by", Arg::Int(Some(actor.user_id))),
-                ("created_at", now_text().into()),
+                ("created_at", self.now_text().into()),
             ],
         )
         .query()
@@ -294,7 +294,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Create, "contract_amendment", aid)
             .account(Some(c.account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.contract(actor, id).await
@@ -332,7 +332,13 @@ impl Store {
             "INSERT INTO contract_attachments (contract_id, file_name, content_type, size, sha256, body, created_by, created_at) VALUES (",
         );
         q.arg(id).push(", ").arg(name.clone()).push(", ").arg(content_type).push(", ").arg(size).push(", ");
-        q.arg(sha.clone()).push(", ").arg(Arg::Bytes(body)).push(", ").arg(actor.user_id).push(", ").arg(now_text());
+        q.arg(sha.clone())
+            .push(", ")
+            .arg(Arg::Bytes(body))
+            .push(", ")
+            .arg(actor.user_id)
+            .push(", ")
+            .arg(self.now_text());
         q.push(") RETURNING id");
         let aid: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
         let changes = [
@@ -343,7 +349,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Link, "contract", id)
             .account(Some(c.account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.contract(actor, id).await?.attachments.into_iter().find(|a| a.id == aid).ok_or(StoreError::NotFound)
@@ -398,7 +404,7 @@ impl Store {
              JOIN accounts a ON a.id = c.account_id WHERE c.deleted_at IS NULL AND a.deleted_at IS NULL \
              AND c.status = 'active' AND c.valid_to IS NOT NULL AND c.valid_to >= ",
         );
-        q.arg(today_local().to_string()).push(" AND c.valid_to <= ").arg(until.to_string());
+        q.arg(self.today().to_string()).push(" AND c.valid_to <= ").arg(until.to_string());
         q.push(" AND a.owner_id = ").arg(user_id);
         let mut out = Vec::new();
         for r in q.query().fetch_all(self.pool()).await? {

@@ -2,13 +2,21 @@
 //! (in its own currency) and profile, for a month and the same month a year
 //! earlier; finance may override the rating and limit with a reason, which
 //! also sets the account's credit limit the order check uses.
+//!
+//! **An override stands until finance changes it.** Made for a month, it is
+//! in effect for that month and every later one until finance overrides
+//! again: the rating of a period is that of the newest override made for the
+//! period or an earlier one, else the computed rating. It does not lapse at
+//! the month's end (the limit it set on the account does not either), and a
+//! month before it keeps its computed rating. The credit tab and 附表五 show
+//! the override in effect and the month it has stood since.
 
 use std::collections::HashMap;
 
 use kam_core::audit::Action;
 use kam_core::credit::{self, Assessment, Profile};
 use kam_core::ledger::Posted;
-use kam_core::time_util::{now_text, parse_date};
+use kam_core::time_util::parse_date;
 use kam_core::{Actor, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -21,6 +29,8 @@ use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Override {
+    /// The month it was made for: it stands from then on (`YYYY-MM`).
+    pub since: String,
     pub rating: String,
     pub credit_limit: i64,
     pub computed_score: i64,
@@ -38,10 +48,13 @@ pub struct CreditView {
     pub current: Assessment,
     /// 上年同期
     pub last_year: Assessment,
-    /// Finance's latest override for the period.
+    /// Finance's override in effect for the period (the newest one made for
+    /// it or an earlier month).
     pub overridden: Option<Override>,
     /// The rating in effect: the override's, or the computed one.
     pub rating: String,
+    /// The rating in effect a year earlier, by the same rule.
+    pub last_year_rating: String,
     /// The account's credit limit as set now.
     pub credit_limit: Option<i64>,
 }
@@ -86,13 +99,35 @@ impl Store {
         };
         let current = credit::assess(&entries, profile, end);
         let last_year = credit::assess(&entries, profile, prev);
+        let overridden = self.override_in_effect(account_id, period).await?;
+        let last_period = kam_core::time_util::month_of(prev);
+        let last_year_rating = match self.override_in_effect(account_id, &last_period).await? {
+            Some(o) => o.rating,
+            None => last_year.rating.to_string(),
+        };
+        Ok(CreditView {
+            account_id,
+            period: period.to_string(),
+            currency,
+            rating: overridden.as_ref().map(|o| o.rating.clone()).unwrap_or_else(|| current.rating.to_string()),
+            last_year_rating,
+            credit_limit: acc.rec.get("credit_limit").and_then(Value::as_int),
+            current,
+            last_year,
+            overridden,
+        })
+    }
+
+    /// The override standing in `period`: the newest made for it or an earlier month.
+    async fn override_in_effect(&self, account_id: i64, period: &str) -> Result<Option<Override>> {
         let mut q = Q::new(
-            "SELECT o.rating, o.credit_limit, o.computed_score, o.computed_rating, o.reason, u.display_name AS by_name, o.created_at \
+            "SELECT o.period, o.rating, o.credit_limit, o.computed_score, o.computed_rating, o.reason, u.display_name AS by_name, o.created_at \
              FROM credit_overrides o LEFT JOIN users u ON u.id = o.created_by WHERE o.account_id = ",
         );
-        q.arg(account_id).push(" AND o.period = ").arg(period).push(" ORDER BY o.id DESC LIMIT 1");
-        let overridden = match q.query().fetch_optional(self.pool()).await? {
+        q.arg(account_id).push(" AND o.period <= ").arg(period).push(" ORDER BY o.id DESC LIMIT 1");
+        Ok(match q.query().fetch_optional(self.pool()).await? {
             Some(r) => Some(Override {
+                since: r.try_get("period")?,
                 rating: r.try_get("rating")?,
                 credit_limit: r.try_get("credit_limit")?,
                 computed_score: r.try_get("computed_score")?,
@@ -102,16 +137,6 @@ impl Store {
                 at: r.try_get("created_at")?,
             }),
             None => None,
-        };
-        Ok(CreditView {
-            account_id,
-            period: period.to_string(),
-            currency,
-            rating: overridden.as_ref().map(|o| o.rating.clone()).unwrap_or_else(|| current.rating.to_string()),
-            credit_limit: acc.rec.get("credit_limit").and_then(Value::as_int),
-            current,
-            last_year,
-            overridden,
         })
     }
 
@@ -147,10 +172,10 @@ impl Store {
         );
         q.arg(account_id).push(", ").arg(period).push(", ").arg(rating).push(", ").arg(limit).push(", ");
         q.arg(view.current.score).push(", ").arg(view.current.rating).push(", ").arg(reason.trim()).push(", ");
-        q.arg(actor.user_id).push(", ").arg(now_text()).push(")");
+        q.arg(actor.user_id).push(", ").arg(self.now_text()).push(")");
         q.query().execute(&mut *tx).await?;
         let mut q = Q::new("UPDATE accounts SET credit_limit = ");
-        q.arg(limit).push(", updated_at = ").arg(now_text()).push(" WHERE id = ").arg(account_id);
+        q.arg(limit).push(", updated_at = ").arg(self.now_text()).push(" WHERE id = ").arg(account_id);
         q.query().execute(&mut *tx).await?;
         let before = acc.rec.get("credit_limit").cloned().unwrap_or(Value::Null);
         let changes = [
@@ -161,7 +186,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Update, "credit", account_id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.credit(actor, account_id, period).await
@@ -202,8 +227,12 @@ pub struct Performance {
     pub opening: i64,
     pub other: i64,
     pub closing: i64,
+    /// The rating in effect at the year's end (or today): finance's override
+    /// where one stands, else the computed one.
     pub rating: String,
     pub rating_last_year: String,
+    /// The override behind `rating`, with the month it has stood since.
+    pub overridden: Option<Override>,
     pub score: i64,
     pub score_last_year: i64,
 }
@@ -309,9 +338,9 @@ impl Store {
                 r
             })
             .collect();
-        let today = kam_core::time_util::today_local();
+        let today = self.today();
         let end = parse_date(&to).map(|d| d.min(today)).unwrap_or(today);
-        let period = format!("{}-{:02}", end.year(), u8::from(end.month()));
+        let period = kam_core::time_util::month_of(end);
         let ledgers = group_ledgers(&acc, entries);
         let view = self.credit_for(actor, &acc, &ledgers, &period).await?;
         Ok(Performance {
@@ -325,7 +354,8 @@ impl Store {
             other,
             closing,
             rating: view.rating.clone(),
-            rating_last_year: view.last_year.rating.to_string(),
+            rating_last_year: view.last_year_rating.clone(),
+            overridden: view.overridden.clone(),
             score: view.current.score,
             score_last_year: view.last_year.score,
             rows,

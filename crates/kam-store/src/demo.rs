@@ -150,7 +150,7 @@ fn text(s: impl Into<String>) -> Value {
 async fn add_activities(store: &Store, by: &Actor, account: i64, rng: &mut Rng) -> Result<()> {
     use kam_core::activity::{INTERACTION, SURVEY, VISIT};
     use kam_core::complaint::COMPLAINT;
-    let today = kam_core::time_util::today_local();
+    let today = store.today();
     let day = |offset: i64| (today + time::Duration::days(offset)).to_string();
     if rng.chance(45) {
         let back = rng.below(20) as i64;
@@ -376,7 +376,7 @@ async fn add_money(store: &Store, admin: &Actor, accounts: &[i64], rng: &mut Rng
         }
         ids.push(store.create_product(admin, rec).await?.id);
     }
-    let today = kam_core::time_util::today_local();
+    let today = store.today();
     let day = |n: i64| (today - time::Duration::days(n)).to_string();
     for (i, account) in accounts.iter().take(40).enumerate() {
         let acc = store.account(admin, *account).await?;
@@ -459,7 +459,7 @@ async fn add_money(store: &Store, admin: &Actor, accounts: &[i64], rng: &mut Rng
     }
     // Last month's statements: generated, three sent, one confirmed, one disputed.
     let last = today.replace_day(1).map(|d| d - time::Duration::days(1)).unwrap_or(today);
-    let period = format!("{}-{:02}", last.year(), u8::from(last.month()));
+    let period = kam_core::time_util::month_of(last);
     let made = store.generate_statements(admin, &period, None).await?;
     for (n, id) in made.created.iter().take(3).enumerate() {
         store.send_statement(admin, *id).await?;
@@ -522,7 +522,7 @@ async fn add_worklogs(store: &Store, admin: &Actor, ids: &[(i64, Role)]) -> Resu
         }
         store.set_signoff_chain(admin, t.id, &chain).await?;
     }
-    let today = kam_core::time_util::today_local();
+    let today = store.today();
     let day = |n: i64| (today - time::Duration::days(n)).to_string();
     let entry = |account: i64, pairs: &[(&'static str, Value)]| Entry {
         id: None,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use kam_core::audit::{Action, created};
 use kam_core::ledger::{self, Aging, FIELDS, Posted};
-use kam_core::time_util::{now_text, parse_date, today_local};
+use kam_core::time_util::parse_date;
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -44,7 +44,7 @@ impl LedgerEntry {
     pub fn posted(&self) -> Posted {
         Posted {
             id: self.id,
-            date: parse_date(self.text("entry_date")).unwrap_or_else(today_local),
+            date: parse_date(self.text("entry_date")).unwrap_or(time::Date::MIN),
             kind: self.text("kind").to_string(),
             amount: self.amount(),
             due: parse_date(self.text("due_date")),
@@ -174,7 +174,7 @@ impl Store {
                 ("order_id", Arg::Int(order_id)),
                 ("reverses_id", Arg::Int(reverses)),
                 ("created_by", Arg::Int(Some(actor.user_id))),
-                ("created_at", now_text().into()),
+                ("created_at", self.now_text().into()),
             ],
         )
         .query()
@@ -194,7 +194,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Create, "ledger_entry", id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(tx)
+            .write(tx, self.clock())
             .await?;
         Ok(id)
     }

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod audit;
+mod clock;
 pub mod competitors;
 pub mod complaints;
 pub mod contacts;
@@ -29,12 +30,21 @@ pub mod worklogs;
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use clock::Clock;
 pub use error::StoreError;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 pub(crate) type Tx = Transaction<'static, Any>;
+
+/// Who writes and when, by the application's clock: what a step row or a
+/// plan row created inside another write records.
+#[derive(Debug, Clone)]
+pub(crate) struct Stamp {
+    pub by: i64,
+    pub at: String,
+}
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +60,7 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     url: String,
+    clock: Clock,
 }
 
 /// Masks the password of a database URL for logs and errors.
@@ -103,7 +114,34 @@ impl Store {
             })
             .connect_with(opts)
             .await?;
-        Ok(Store { pool, engine, url: url_kept })
+        Ok(Store { pool, engine, url: url_kept, clock: Clock::system() })
+    }
+
+    /// The same database read and written under another clock (tests pin
+    /// one; `kam serve` runs on the system clock).
+    pub fn with_clock(mut self, clock: Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    /// The application's clock: every "now" and China-time "today".
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Now, as stored (RFC 3339 UTC).
+    pub(crate) fn now_text(&self) -> String {
+        self.clock.now_text()
+    }
+
+    /// `by` acting now.
+    pub(crate) fn stamp(&self, by: i64) -> Stamp {
+        Stamp { by, at: self.now_text() }
+    }
+
+    /// Today in China time, by the application's clock.
+    pub fn today(&self) -> time::Date {
+        self.clock.today()
     }
 
     pub fn engine(&self) -> Engine {
@@ -141,7 +179,7 @@ impl Store {
     /// A second, independent connection pool to the same database, as another
     /// server process would have.
     pub async fn clone_fresh_pool(&self) -> Result<Store> {
-        Store::connect(&self.url).await
+        Ok(Store::connect(&self.url).await?.with_clock(self.clock.clone()))
     }
 
     pub async fn close(&self) {

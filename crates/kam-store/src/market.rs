@@ -4,7 +4,7 @@
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields;
 use kam_core::market::FIELDS;
-use kam_core::time_util::now_text;
+
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -149,7 +149,7 @@ impl Store {
         writer(actor)?;
         StoreError::check_required(FIELDS, &rec, true)?;
         let mut tx = self.begin().await?;
-        let now = now_text();
+        let now = self.now_text();
         let id: i64 = insert(
             "market_activities",
             FIELDS,
@@ -165,7 +165,10 @@ impl Store {
         .await?
         .try_get("id")?;
         let changes = created(&rec);
-        Entry::new(Some(actor.user_id), Action::Create, "market_activity", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Create, "market_activity", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         self.market_activity(actor, id).await
     }
@@ -180,11 +183,14 @@ impl Store {
         }
         let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
         let mut tx = self.begin().await?;
-        update("market_activities", FIELDS, &changed, &[("updated_at", now_text().into())], id)
+        update("market_activities", FIELDS, &changed, &[("updated_at", self.now_text().into())], id)
             .query()
             .execute(&mut *tx)
             .await?;
-        Entry::new(Some(actor.user_id), Action::Update, "market_activity", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Update, "market_activity", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         self.market_activity(actor, id).await
     }
@@ -194,10 +200,13 @@ impl Store {
         let before = self.market_activity(actor, id).await?;
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE market_activities SET deleted_at = ");
-        q.arg(now_text()).push(" WHERE id = ").arg(id);
+        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
         q.query().execute(&mut *tx).await?;
         let changes = deleted(&before.rec);
-        Entry::new(Some(actor.user_id), Action::Delete, "market_activity", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Delete, "market_activity", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -234,7 +243,7 @@ impl Store {
             "INSERT INTO market_participants (activity_id, account_id, contact_id, note, created_by, created_at) VALUES (",
         );
         q.arg(id).push(", ").arg(account_id).push(", ").arg(contact_id).push(", ").arg(note.map(str::to_string));
-        q.push(", ").arg(actor.user_id).push(", ").arg(now_text()).push(")");
+        q.push(", ").arg(actor.user_id).push(", ").arg(self.now_text()).push(")");
         q.query().execute(&mut *tx).await?;
         let changes = [
             ("market_activity_id", Value::Null, Value::Int(id)),
@@ -243,7 +252,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Link, "market_activity", id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.market_activity(actor, id).await
@@ -264,7 +273,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Unlink, "market_activity", id)
             .account(Some(p.account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(())

@@ -6,7 +6,7 @@
 use kam_core::audit::{Action, created};
 use kam_core::fields::{Value, parse_quantity};
 use kam_core::order::{self, LINE_FIELDS, ORDER_FIELDS, Totals};
-use kam_core::time_util::{now_text, parse_date};
+use kam_core::time_util::parse_date;
 use kam_core::{Actor, Record};
 use serde::Serialize;
 use sqlx::Row;
@@ -131,13 +131,13 @@ async fn record_step(
     from: Option<&str>,
     to: &str,
     on: &str,
-    by: i64,
     note: Option<&str>,
+    stamp: &crate::Stamp,
 ) -> Result<()> {
     let mut q =
         Q::new("INSERT INTO order_steps (order_id, from_status, to_status, on_date, at, by_user, note) VALUES (");
     q.arg(order_id).push(", ").arg(from.map(str::to_string)).push(", ").arg(to).push(", ").arg(on);
-    q.push(", ").arg(now_text()).push(", ").arg(by).push(", ").arg(note.map(str::to_string)).push(")");
+    q.push(", ").arg(stamp.at.as_str()).push(", ").arg(stamp.by).push(", ").arg(note.map(str::to_string)).push(")");
     q.query().execute(&mut **tx).await?;
     Ok(())
 }
@@ -307,7 +307,7 @@ impl Store {
         let limit = acc.rec.get("credit_limit").and_then(Value::as_int);
         let check = order::credit_check(limit, balance, open, total.with_tax);
         let status = if check.over { "credit_hold" } else { "placed" };
-        let now = now_text();
+        let now = self.now_text();
         let id: i64 = insert(
             "orders",
             ORDER_FIELDS,
@@ -356,7 +356,7 @@ impl Store {
             .await?;
         }
         let on = rec.get("order_date").and_then(Value::as_text).unwrap_or_default().to_string();
-        record_step(&mut tx, id, None, status, &on, actor.user_id, None).await?;
+        record_step(&mut tx, id, None, status, &on, None, &self.stamp(actor.user_id)).await?;
         let mut all = rec.clone();
         all.insert("number", Value::Text(number));
         all.insert("status", Value::Text(status.into()));
@@ -366,7 +366,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Create, "order", id)
             .account(Some(account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.order(actor, id).await
@@ -400,7 +400,7 @@ impl Store {
         if !allowed {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        let now = now_text();
+        let now = self.now_text();
         let mut q = Q::new("UPDATE orders SET status = ");
         q.arg(to).push(", updated_at = ").arg(now.clone());
         if releasing {
@@ -410,7 +410,7 @@ impl Store {
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.order_step"));
         }
-        record_step(&mut tx, id, Some(&o.status), to, on, actor.user_id, note).await?;
+        record_step(&mut tx, id, Some(&o.status), to, on, note, &self.stamp(actor.user_id)).await?;
         let currency = o.currency().to_string();
         let contract = o.rec.get("contract_no").and_then(Value::as_text).map(str::to_string);
         let post = |kind: &str, due: Option<String>| {
@@ -432,7 +432,7 @@ impl Store {
         Entry::new(Some(actor.user_id), if releasing { Action::Approve } else { Action::Update }, "order", id)
             .account(Some(o.account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.order(actor, id).await

@@ -3,7 +3,7 @@
 use kam_core::audit::{Action, created};
 use kam_core::fields;
 use kam_core::order::{PRODUCT_FIELDS as FIELDS, can_edit_products};
-use kam_core::time_util::now_text;
+
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -83,7 +83,7 @@ impl Store {
             rec.insert("active", Value::Bool(true));
         }
         let mut tx = self.begin().await?;
-        let now = now_text();
+        let now = self.now_text();
         let id: i64 =
             insert("products", FIELDS, &rec, &[("created_at", now.clone().into()), ("updated_at", now.into())])
                 .query()
@@ -92,7 +92,10 @@ impl Store {
                 .map_err(|e| unique_code(e.into()))?
                 .try_get("id")?;
         let changes = created(&rec);
-        Entry::new(Some(actor.user_id), Action::Create, "product", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Create, "product", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         self.product(id).await
     }
@@ -109,12 +112,15 @@ impl Store {
         }
         let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
         let mut tx = self.begin().await?;
-        update("products", FIELDS, &changed, &[("updated_at", now_text().into())], id)
+        update("products", FIELDS, &changed, &[("updated_at", self.now_text().into())], id)
             .query()
             .execute(&mut *tx)
             .await
             .map_err(|e| unique_code(e.into()))?;
-        Entry::new(Some(actor.user_id), Action::Update, "product", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Update, "product", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         self.product(id).await
     }

@@ -8,7 +8,7 @@ use kam_core::Value;
 use kam_core::audit::Action;
 use kam_core::reminder::{Reminder, ReminderKind, ReminderState, effective_due, next_birthday, select};
 use kam_core::secret::{digest, random_token};
-use kam_core::time_util::{now_text, parse_date};
+use kam_core::time_util::parse_date;
 use sqlx::Row;
 use time::{Date, Duration};
 
@@ -272,7 +272,7 @@ impl Store {
         let mut q =
             Q::new("INSERT INTO reminder_states (user_id, reminder_key, done, snoozed_until, updated_at) VALUES (");
         q.arg(user_id).push(", ").arg(key).push(", ").arg(i64::from(done)).push(", ");
-        q.arg(snoozed_until.map(|d| d.to_string())).push(", ").arg(now_text());
+        q.arg(snoozed_until.map(|d| d.to_string())).push(", ").arg(self.now_text());
         q.push(
             ") ON CONFLICT (user_id, reminder_key) DO UPDATE SET done = excluded.done, \
                 snoozed_until = excluded.snoozed_until, updated_at = excluded.updated_at",
@@ -283,7 +283,10 @@ impl Store {
             ("done", Value::Null, Value::Bool(done)),
             ("snoozed_until", Value::Null, snoozed_until.map(|d| Value::Text(d.to_string())).unwrap_or(Value::Null)),
         ];
-        Entry::new(Some(user_id), Action::Update, "reminder", source).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(user_id), Action::Update, "reminder", source)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -294,12 +297,12 @@ impl Store {
         let token = random_token();
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE calendar_feeds SET revoked_at = ");
-        q.arg(now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
+        q.arg(self.now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
         q.query().execute(&mut *tx).await?;
         let mut q = Q::new("INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES (");
-        q.arg(user_id).push(", ").arg(digest(&token)).push(", ").arg(now_text()).push(") RETURNING id");
+        q.arg(user_id).push(", ").arg(digest(&token)).push(", ").arg(self.now_text()).push(") RETURNING id");
         let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
-        Entry::new(Some(user_id), Action::Create, "calendar_feed", id).write(&mut tx).await?;
+        Entry::new(Some(user_id), Action::Create, "calendar_feed", id).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -308,9 +311,9 @@ impl Store {
     pub async fn revoke_calendar_feed(&self, user_id: i64) -> Result<()> {
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE calendar_feeds SET revoked_at = ");
-        q.arg(now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
+        q.arg(self.now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
         q.query().execute(&mut *tx).await?;
-        Entry::new(Some(user_id), Action::Delete, "calendar_feed", user_id).write(&mut tx).await?;
+        Entry::new(Some(user_id), Action::Delete, "calendar_feed", user_id).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use kam_core::audit::Action;
 use kam_core::ledger::{self, Posted};
 use kam_core::statement::{self, Answer, month_bounds};
-use kam_core::time_util::{now_text, today_local};
+
 use kam_core::{Actor, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -188,7 +188,7 @@ impl Store {
     pub async fn generate_statements(&self, actor: &Actor, period: &str, only: Option<&[i64]>) -> Result<Generated> {
         manager(actor)?;
         let Some((start, end)) = month_bounds(period) else { return Err(StoreError::field("period", "err.period")) };
-        if start > today_local() {
+        if start > self.today() {
             return Err(StoreError::field("period", "err.future_date"));
         }
         if only.is_some_and(|ids| ids.is_empty()) {
@@ -263,7 +263,7 @@ impl Store {
             refs.insert(id, parts.join(" · "));
         }
         let mut out = Generated { period: period.into(), ..Default::default() };
-        let now = now_text();
+        let now = self.now_text();
         for ((account, currency), entries) in groups {
             let previous = match latest.get(&(account, currency.clone())) {
                 Some((p, _)) if p.as_str() >= period => {
@@ -304,7 +304,7 @@ impl Store {
             Entry::new(Some(actor.user_id), Action::Create, "statement", sid)
                 .account(Some(account))
                 .changes(&changes)
-                .write(&mut tx)
+                .write(&mut tx, self.clock())
                 .await?;
             out.created.push(sid);
         }
@@ -324,7 +324,7 @@ impl Store {
         let mut q = Q::new("UPDATE statements SET status = ");
         q.arg(to)
             .push(&format!(", {stamp} = "))
-            .arg(now_text())
+            .arg(self.now_text())
             .push(" WHERE id = ")
             .arg(s.id)
             .push(" AND status IN (");
@@ -342,7 +342,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Update, "statement", s.id)
             .account(Some(s.account_id))
             .changes(&changes)
-            .write(tx)
+            .write(tx, self.clock())
             .await
     }
 
@@ -426,7 +426,7 @@ impl Store {
             && let Some((kind, figure)) =
                 statement::settlement(line.amount, line.customer_amount.unwrap_or(line.amount))
         {
-            let mut rec = entry_record(kind, &today_local().to_string(), figure, &s.currency, None);
+            let mut rec = entry_record(kind, &self.today().to_string(), figure, &s.currency, None);
             rec.insert("reference", Value::Text(format!("对账单 {} 差异调整", s.period)));
             rec.insert("note", note.map(|n| Value::Text(n.chars().take(500).collect())).unwrap_or(Value::Null));
             adjustment = Some(self.insert_entry(&mut tx, actor, s.account_id, &rec, None, None).await?);
@@ -454,7 +454,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Update, "statement", s.id)
             .account(Some(s.account_id))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         if statement::after_resolution(open) == "resolved" {
             self.set_status(actor, &s, &["disputed"], "resolved", "resolved_at", &mut tx).await?;

@@ -1,5 +1,7 @@
 //! Fresh, migrated stores for tests: a SQLite file in the temp directory, and
-//! a new PostgreSQL database when `KAM_TEST_POSTGRES_URL` is set.
+//! a new PostgreSQL database when `KAM_TEST_POSTGRES_URL` is set. Each runs on
+//! its own fixed clock standing at [`PINNED`]; a test that is about dates
+//! moves it (`store.clock().set(…)`) rather than reading the wall clock.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -7,10 +9,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use kam_core::Role;
 use kam_core::secret::random_token;
 
-use crate::Store;
 use crate::users::NewUser;
+use crate::{Clock, Store};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Where a test store's clock stands unless the test moves it: a Saturday
+/// morning in China (2026-11-28 10:00 UTC+8), late in a month whose stories
+/// the suites tell.
+pub const PINNED: &str = "2026-11-28T02:00:00Z";
 
 /// The environment variable naming the PostgreSQL server for the second leg.
 pub const POSTGRES_ENV: &str = "KAM_TEST_POSTGRES_URL";
@@ -23,7 +30,7 @@ pub async fn sqlite() -> Store {
     let path = dir.join(format!("t-{}-{n}-{}.db", std::process::id(), &random_token()[..8]));
     let store = Store::connect(&format!("sqlite://{}", path.display())).await.expect("sqlite connects");
     store.migrate().await.expect("sqlite migrates");
-    store
+    store.with_clock(Clock::at(PINNED))
 }
 
 /// A new PostgreSQL database, migrated; `None` (with a note on the terminal)
@@ -38,7 +45,7 @@ pub async fn postgres() -> Option<Store> {
     let url = postgres_database(&base).await;
     let store = Store::connect(&url).await.expect("postgres connects");
     store.migrate().await.expect("postgres migrates");
-    Some(store)
+    Some(store.with_clock(Clock::at(PINNED)))
 }
 
 /// Creates a new empty database on the server of `base` and returns its URL.

@@ -3,11 +3,11 @@
 
 use kam_core::audit::Action;
 use kam_core::secret::{digest, random_token};
-use kam_core::time_util::{format_ts, now_text};
+use kam_core::time_util::format_ts;
 use kam_core::{Actor, Role, Value};
 use serde::Serialize;
 use sqlx::Row;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use crate::audit::Entry;
 use crate::sql::Q;
@@ -90,10 +90,10 @@ impl Store {
             return Ok(row.try_get("id")?);
         }
         let mut q = Q::new("INSERT INTO teams (name, created_at) VALUES (");
-        q.arg(name).push(", ").arg(now_text()).push(") RETURNING id");
+        q.arg(name).push(", ").arg(self.now_text()).push(") RETURNING id");
         let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
         let changes = [("name", Value::Null, Value::Text(name.into()))];
-        Entry::new(None, Action::Create, "team", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(None, Action::Create, "team", id).changes(&changes).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -123,7 +123,7 @@ impl Store {
             "INSERT INTO users (username, display_name, role, team_id, password_hash, active, locale, created_at) VALUES (",
         );
         q.arg(username).push(", ").arg(u.display_name).push(", ").arg(u.role.as_str()).push(", ").arg(team_id);
-        q.push(", ").arg(u.password_hash).push(", 1, 'zh-CN', ").arg(now_text()).push(") RETURNING id");
+        q.push(", ").arg(u.password_hash).push(", 1, 'zh-CN', ").arg(self.now_text()).push(") RETURNING id");
         let id: i64 = match q.query().fetch_one(&mut *tx).await {
             Ok(row) => row.try_get("id")?,
             Err(e) => {
@@ -145,7 +145,7 @@ impl Store {
             ("role", Value::Null, Value::Text(u.role.as_str().into())),
             ("team_id", Value::Null, team_id.map(Value::Int).unwrap_or(Value::Null)),
         ];
-        Entry::new(None, Action::Create, "user", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(None, Action::Create, "user", id).changes(&changes).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -180,7 +180,7 @@ impl Store {
         q.arg(user.id);
         q.query().execute(&mut *tx).await?;
         let changes = [("active", Value::Bool(user.active), Value::Bool(false))];
-        Entry::new(actor, Action::Disable, "user", user.id).changes(&changes).write(&mut tx).await?;
+        Entry::new(actor, Action::Disable, "user", user.id).changes(&changes).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -192,7 +192,10 @@ impl Store {
         q.arg(locale).push(" WHERE id = ").arg(user_id);
         q.query().execute(&mut *tx).await?;
         let changes = [("locale", Value::Text(old), Value::Text(locale.into()))];
-        Entry::new(Some(user_id), Action::Update, "user", user_id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(user_id), Action::Update, "user", user_id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -202,7 +205,7 @@ impl Store {
     /// Starts a session; returns the cookie value (the only copy of the id in clear).
     pub async fn create_session(&self, user_id: i64) -> Result<String> {
         let token = random_token();
-        let now = OffsetDateTime::now_utc();
+        let now = self.clock().now();
         let mut tx = self.begin().await?;
         let mut q = Q::new("INSERT INTO sessions (id, user_id, csrf, created_at, last_seen, expires_at) VALUES (");
         q.arg(digest(&token)).push(", ").arg(user_id).push(", ").arg(random_token());
@@ -214,14 +217,14 @@ impl Store {
             .arg(format_ts(now + ABSOLUTE_TIMEOUT))
             .push(")");
         q.query().execute(&mut *tx).await?;
-        Entry::new(Some(user_id), Action::Login, "user", user_id).write(&mut tx).await?;
+        Entry::new(Some(user_id), Action::Login, "user", user_id).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         Ok(token)
     }
 
     /// The live session for a cookie value, if any; refreshes its idle clock.
     pub async fn session(&self, token: &str) -> Result<Option<Session>> {
-        let now = OffsetDateTime::now_utc();
+        let now = self.clock().now();
         let mut q = Q::new("SELECT s.user_id, s.csrf, s.last_seen, s.expires_at FROM sessions s WHERE s.id = ");
         q.arg(digest(token));
         let Some(row) = q.query().fetch_optional(self.pool()).await? else {
@@ -260,7 +263,7 @@ impl Store {
         let mut q = Q::new("DELETE FROM sessions WHERE id = ");
         q.arg(digest(token));
         q.query().execute(&mut *tx).await?;
-        Entry::new(Some(user_id), Action::Logout, "user", user_id).write(&mut tx).await?;
+        Entry::new(Some(user_id), Action::Logout, "user", user_id).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -282,11 +285,14 @@ impl Store {
             .push(", ")
             .arg(label)
             .push(", ")
-            .arg(now_text())
+            .arg(self.now_text())
             .push(") RETURNING id");
         let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
         let changes = [("label", Value::Null, Value::Text(label.into()))];
-        Entry::new(Some(user.id), Action::Create, "api_token", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(user.id), Action::Create, "api_token", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         Ok(token)
     }
@@ -306,10 +312,10 @@ impl Store {
     pub async fn revoke_tokens(&self, actor: Option<i64>, user_id: i64) -> Result<i64> {
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE api_tokens SET revoked_at = ");
-        q.arg(now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
+        q.arg(self.now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
         let n = q.query().execute(&mut *tx).await?.rows_affected() as i64;
         let changes = [("revoked_tokens", Value::Null, Value::Int(n))];
-        Entry::new(actor, Action::Update, "user", user_id).changes(&changes).write(&mut tx).await?;
+        Entry::new(actor, Action::Update, "user", user_id).changes(&changes).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -319,7 +325,7 @@ impl Store {
     /// Failed logins for `key` (a username or an address) within `window`.
     pub async fn recent_failures(&self, key: &str, window: Duration) -> Result<i64> {
         let mut q = Q::new("SELECT COUNT(*) AS n FROM login_failures WHERE key = ");
-        q.arg(key).push(" AND at > ").arg(format_ts(OffsetDateTime::now_utc() - window));
+        q.arg(key).push(" AND at > ").arg(format_ts(self.clock().now() - window));
         Ok(q.query().fetch_one(self.pool()).await?.try_get("n")?)
     }
 
@@ -327,7 +333,7 @@ impl Store {
         let mut tx = self.begin().await?;
         for key in keys {
             let mut q = Q::new("INSERT INTO login_failures (key, at) VALUES (");
-            q.arg(*key).push(", ").arg(now_text()).push(")");
+            q.arg(*key).push(", ").arg(self.now_text()).push(")");
             q.query().execute(&mut *tx).await?;
         }
         tx.commit().await?;
@@ -356,7 +362,7 @@ impl Store {
         q.arg(key).push(", ").arg(value).push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
         q.query().execute(&mut *tx).await?;
         let changes = [(key, old.map(Value::Text).unwrap_or(Value::Null), Value::Text(value.into()))];
-        Entry::new(actor, Action::Update, "setting", 0).changes(&changes).write(&mut tx).await?;
+        Entry::new(actor, Action::Update, "setting", 0).changes(&changes).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         Ok(())
     }

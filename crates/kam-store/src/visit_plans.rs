@@ -3,7 +3,7 @@
 //! planned date lands in the plan of its year. Read under the account's scope.
 
 use kam_core::audit::Action;
-use kam_core::time_util::{now_text, parse_date};
+use kam_core::time_util::parse_date;
 use kam_core::visit_plan::{SLOTS, Slot, Tally, fulfils, place, tally};
 use kam_core::{Actor, Value};
 use serde::Serialize;
@@ -35,7 +35,7 @@ pub struct RepTally {
     pub tally: Tally,
 }
 
-async fn plan_id(tx: &mut Tx, account_id: i64, year: i32, by: i64, create: bool) -> Result<Option<i64>> {
+async fn plan_id(tx: &mut Tx, account_id: i64, year: i32, by: i64, create: bool, now: &str) -> Result<Option<i64>> {
     let mut q = Q::new("SELECT id FROM visit_plans WHERE account_id = ");
     q.arg(account_id).push(" AND year = ").arg(i64::from(year));
     if let Some(row) = q.query().fetch_optional(&mut **tx).await? {
@@ -44,17 +44,8 @@ async fn plan_id(tx: &mut Tx, account_id: i64, year: i32, by: i64, create: bool)
     if !create {
         return Ok(None);
     }
-    let now = now_text();
     let mut q = Q::new("INSERT INTO visit_plans (account_id, year, created_by, created_at, updated_at) VALUES (");
-    q.arg(account_id)
-        .push(", ")
-        .arg(i64::from(year))
-        .push(", ")
-        .arg(by)
-        .push(", ")
-        .arg(now.clone())
-        .push(", ")
-        .arg(now);
+    q.arg(account_id).push(", ").arg(i64::from(year)).push(", ").arg(by).push(", ").arg(now).push(", ").arg(now);
     q.push(") RETURNING id");
     let id: i64 = q.query().fetch_one(&mut **tx).await?.try_get("id")?;
     for seq in 1..=SLOTS as i64 {
@@ -89,8 +80,9 @@ pub(crate) async fn on_visit(
     visited: Date,
     next: Option<Date>,
     by: i64,
+    now: &str,
 ) -> Result<()> {
-    if let Some(plan) = plan_id(tx, account_id, visited.year(), by, false).await? {
+    if let Some(plan) = plan_id(tx, account_id, visited.year(), by, false, now).await? {
         let slots = slots_of(tx, plan).await?;
         if let Some(i) = fulfils(&slots, visited) {
             let mut q = Q::new("UPDATE visit_plan_slots SET actual_on = ");
@@ -100,7 +92,7 @@ pub(crate) async fn on_visit(
         }
     }
     if let Some(next) = next
-        && let Some(plan) = plan_id(tx, account_id, next.year(), by, true).await?
+        && let Some(plan) = plan_id(tx, account_id, next.year(), by, true, now).await?
     {
         let slots = slots_of(tx, plan).await?;
         if let Some(i) = place(&slots, next) {
@@ -202,7 +194,9 @@ impl Store {
         if !actor.can_record_activity(&acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        let plan = plan_id(&mut tx, account_id, year, actor.user_id, true).await?.ok_or(StoreError::NotFound)?;
+        let plan = plan_id(&mut tx, account_id, year, actor.user_id, true, &self.now_text())
+            .await?
+            .ok_or(StoreError::NotFound)?;
         let before = slots_of(&mut tx, plan).await?;
         let mut changes = Vec::new();
         for seq in 0..SLOTS {
@@ -221,12 +215,12 @@ impl Store {
         }
         if !changes.is_empty() {
             let mut q = Q::new("UPDATE visit_plans SET updated_at = ");
-            q.arg(now_text()).push(" WHERE id = ").arg(plan);
+            q.arg(self.now_text()).push(" WHERE id = ").arg(plan);
             q.query().execute(&mut *tx).await?;
             Entry::new(Some(actor.user_id), Action::Update, "visit_plan", plan)
                 .account(Some(account_id))
                 .changes(&changes)
-                .write(&mut tx)
+                .write(&mut tx, self.clock())
                 .await?;
         }
         tx.commit().await?;

@@ -6,7 +6,7 @@
 use kam_core::activity::VISIT;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields;
-use kam_core::time_util::{now_text, parse_ts, today_local};
+use kam_core::time_util::parse_ts;
 use kam_core::worklog::{self, Decision, Facts, Input, SECTIONS, Signoff, Status, Step};
 use kam_core::{Actor, Record, Role, Value};
 use serde::Serialize;
@@ -362,7 +362,7 @@ impl Store {
         let mut errors = worklog::check(input);
         errors.0.extend(fields::missing_required(worklog::FIELDS, &input.rec, true).0);
         if let Some(day) = input.rec.get("log_date").and_then(Value::as_text).and_then(kam_core::time_util::parse_date)
-            && day > today_local()
+            && day > self.today()
         {
             errors.add("log_date", "err.future_date");
         }
@@ -438,7 +438,7 @@ impl Store {
                         Entry::new(Some(actor.user_id), Action::Update, entity, id)
                             .account(e.account_id)
                             .changes(&changes)
-                            .write(tx)
+                            .write(tx, self.clock())
                             .await?;
                     }
                 }
@@ -452,7 +452,7 @@ impl Store {
                     Entry::new(Some(actor.user_id), Action::Create, entity, id)
                         .account(e.account_id)
                         .changes(&changes)
-                        .write(tx)
+                        .write(tx, self.clock())
                         .await?;
                 }
             }
@@ -468,7 +468,7 @@ impl Store {
             Entry::new(Some(actor.user_id), Action::Delete, entity, old.id)
                 .account(old.account_id)
                 .changes(&changes)
-                .write(tx)
+                .write(tx, self.clock())
                 .await?;
         }
         Ok(())
@@ -487,7 +487,7 @@ impl Store {
         if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? > 0 {
             return Err(StoreError::field("log_date", "err.worklog_exists"));
         }
-        let now = now_text();
+        let now = self.now_text();
         let id: i64 = insert(
             "worklogs",
             worklog::FIELDS,
@@ -506,7 +506,10 @@ impl Store {
         .await?
         .try_get("id")?;
         let changes = created(&input.rec);
-        Entry::new(Some(actor.user_id), Action::Create, "worklog", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Create, "worklog", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         for (section, _, _) in SECTIONS {
             self.sync_entries(&mut tx, actor, id, section, input.section(section), &[]).await?;
         }
@@ -526,14 +529,17 @@ impl Store {
         input.rec.insert("log_date", Value::Text(before.date().to_string()));
         self.check_worklog(&mut tx, actor, &input).await?;
         let changes = fields::diff(&before.rec, &input.rec);
-        let mut q = update("worklogs", worklog::FIELDS, &input.rec, &[("updated_at", now_text().into())], id);
+        let mut q = update("worklogs", worklog::FIELDS, &input.rec, &[("updated_at", self.now_text().into())], id);
         // Only while still editable: a concurrent submit wins.
         q.push(" AND status IN ('draft', 'returned')");
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Forbidden("err.worklog_locked"));
         }
         if !changes.is_empty() {
-            Entry::new(Some(actor.user_id), Action::Update, "worklog", id).changes(&changes).write(&mut tx).await?;
+            Entry::new(Some(actor.user_id), Action::Update, "worklog", id)
+                .changes(&changes)
+                .write(&mut tx, self.clock())
+                .await?;
         }
         for (section, _, _) in SECTIONS {
             self.sync_entries(&mut tx, actor, id, section, input.section(section), before.section(section)).await?;
@@ -550,12 +556,15 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE worklogs SET deleted_at = ");
-        q.arg(now_text()).push(" WHERE status = 'draft' AND round = 0 AND id = ").arg(id);
+        q.arg(self.now_text()).push(" WHERE status = 'draft' AND round = 0 AND id = ").arg(id);
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Forbidden("err.worklog_locked"));
         }
         let changes = deleted(&before.rec);
-        Entry::new(Some(actor.user_id), Action::Delete, "worklog", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Delete, "worklog", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -580,7 +589,7 @@ impl Store {
             self.signoff_chain(team).await?.into_iter().map(|c| (c.step, c.signer_id)).collect();
         let chain = worklog::chain_for(&configured, log.author_id).map_err(StoreError::Conflict)?;
         let round = log.round + 1;
-        let now = now_text();
+        let now = self.now_text();
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE worklogs SET status = 'submitted', round = ");
         q.arg(round).push(", submitted_at = ").arg(now.clone()).push(", team_id = ").arg(team);
@@ -600,7 +609,10 @@ impl Store {
             ("status", Value::Text(log.status.as_str().into()), Value::Text(Status::Submitted.as_str().into())),
             ("round", Value::Int(log.round), Value::Int(round)),
         ];
-        Entry::new(Some(actor.user_id), Action::Submit, "worklog", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), Action::Submit, "worklog", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
         tx.commit().await?;
         self.worklog(actor, id).await
     }
@@ -622,7 +634,7 @@ impl Store {
                 worklog::SignError::Fields(f) => StoreError::Invalid(f),
             })?;
         let comment = comment.map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
-        let now = now_text();
+        let now = self.now_text();
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE worklog_signoffs SET decision = ");
         q.arg(decision.as_str()).push(", comment = ").arg(comment.clone()).push(", decided_at = ").arg(now.clone());
@@ -656,7 +668,7 @@ impl Store {
             ));
         }
         let action = if decision == Decision::Approve { Action::Approve } else { Action::Return };
-        Entry::new(Some(actor.user_id), action, "worklog", id).changes(&changes).write(&mut tx).await?;
+        Entry::new(Some(actor.user_id), action, "worklog", id).changes(&changes).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         self.worklog(actor, id).await
     }
@@ -701,7 +713,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Link, "worklog_visit", entry_id)
             .account(Some(account))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(visit)
@@ -741,7 +753,7 @@ impl Store {
         Entry::new(Some(actor.user_id), Action::Link, "worklog_collection", entry_id)
             .account(Some(account))
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(ledger_id)
@@ -804,7 +816,7 @@ impl Store {
             .collect();
         Entry::new(Some(actor.user_id), Action::Update, "signoff_chain", team_id)
             .changes(&changes)
-            .write(&mut tx)
+            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         Ok(())
@@ -825,7 +837,7 @@ impl Store {
         for r in q.query().fetch_all(self.pool()).await? {
             let submitted: Option<String> = r.try_get("submitted_at")?;
             let last: Option<String> = r.try_get("last_decided")?;
-            let reached = last.or(submitted).as_deref().and_then(local_day).unwrap_or_else(today_local);
+            let reached = last.or(submitted).as_deref().and_then(local_day).unwrap_or_else(|| self.today());
             out.push((
                 reached,
                 WorklogSummary {

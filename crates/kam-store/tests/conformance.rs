@@ -936,7 +936,7 @@ async fn worklogs_sign_off_chain_visits_and_scope(s: Store) {
     // The cashier now sees it and has a reminder; the accountant must wait.
     assert_eq!(s.worklogs(&w.fin, &WorklogFilter { awaiting_me: true, ..Default::default() }).await.unwrap().total, 1);
     assert_eq!(s.worklogs(&acc, &WorklogFilter { awaiting_me: true, ..Default::default() }).await.unwrap().total, 0);
-    let today = kam_core::time_util::today_local();
+    let today = s.today();
     let fin_user = s.user(w.fin.user_id).await.unwrap();
     assert!(s.reminders(&fin_user, today, 7).await.unwrap().iter().any(|r| r.key == format!("signoff-{}-1", log.id)));
     assert!(matches!(
@@ -1280,7 +1280,7 @@ async fn statements_snapshot_chain_and_settle_disputes(s: Store) {
 async fn contracts_amendments_attachments_sla_and_expiry(s: Store) {
     let w = world(&s).await;
     let a = account(&s, &w.rep1, "合同客户").await;
-    let today = kam_core::time_util::today_local();
+    let today = s.today();
     let day = |n: i64| (today + time::Duration::days(n)).to_string();
     let base = rec(&[
         ("contract_no", text("HT-2026-001")),
@@ -1454,4 +1454,26 @@ async fn credit_assessment_override_and_form_five(s: Store) {
     assert_eq!(f.closing, f.opening + f.total_sales - f.total_collected + f.other);
     assert_eq!(f.closing, s.ledgers(&w.fin, a).await.unwrap()[0].balance, "agrees with the ledger to the cent");
     assert_eq!(f.rating, "B");
+    assert_eq!(f.overridden.as_ref().map(|o| o.since.as_str()), Some("2026-11"));
+    // The override stands until finance changes it: not lapsing at the month's
+    // end, nor at the year's (16:30 UTC on 31 December is New Year's Day in China).
+    let oct = s.credit(&w.fin, a, "2026-10").await.unwrap();
+    assert!(oct.overridden.is_none(), "a month before the override keeps its computed rating");
+    assert_eq!(oct.rating, oct.current.rating.to_string());
+    s.clock().set(time::macros::datetime!(2026-12-31 16:30 UTC));
+    let dec = s.credit(&w.fin, a, "2026-12").await.unwrap();
+    assert_eq!((dec.rating.as_str(), dec.overridden.as_ref().map(|o| o.since.as_str())), ("B", Some("2026-11")));
+    let f = s.performance(&w.rep1, a, 2026).await.unwrap();
+    assert_eq!(f.rating, "B", "附表五 at the year's end shows the override in effect");
+    let f = s.performance(&w.rep1, a, 2027).await.unwrap();
+    let jan_2026 = s.credit(&w.fin, a, "2026-01").await.unwrap();
+    assert!(jan_2026.overridden.is_none());
+    assert_eq!((f.rating.as_str(), f.rating_last_year.as_str()), ("B", jan_2026.current.rating.to_string().as_str()));
+    // Finance changes it in January: from then on the new rating, before it the old one.
+    let jan = s.override_credit(&w.fin, a, "2027-01", "C", 2_000_000, "逾期增加").await.unwrap();
+    assert_eq!((jan.rating.as_str(), jan.credit_limit), ("C", Some(2_000_000)));
+    assert_eq!(s.credit(&w.fin, a, "2026-12").await.unwrap().rating, "B");
+    assert_eq!(s.credit(&w.fin, a, "2027-06").await.unwrap().rating, "C");
+    let next_year = s.credit(&w.fin, a, "2027-11").await.unwrap();
+    assert_eq!((next_year.rating.as_str(), next_year.last_year_rating.as_str()), ("C", "B"));
 }

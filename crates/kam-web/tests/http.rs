@@ -1304,7 +1304,7 @@ async fn needs_versions_and_survey_trend(s: Store) {
 
 async fn today_page_reminders_and_calendar_feed(s: Store) {
     let t = TestApp::new(s);
-    let today = kam_core::time_util::today_local();
+    let today = t.store.today();
     let b = t.browser("rep", Role::Sales, Some("East")).await;
     let r = t.post(&b, "/accounts", &[("name", "提醒测试公司"), ("owner", "")]).await;
     let acc: i64 = account_id_of(&r);
@@ -1398,7 +1398,7 @@ async fn complaints_through_to_closed_and_overdue(s: Store) {
     let t = TestApp::new(s);
     let w = world(&t).await;
     // Service staff take a complaint on another team's account; reps see only their own accounts' complaints.
-    let now = kam_core::time_util::today_local();
+    let now = t.store.today();
     let fresh = format!("{now}T08:00");
     let r = t.api(&w.service, "POST", "/api/v1/complaints", Some(json!({"account_id": w.acc_c, "received_at": fresh, "complainant": "王主任", "subject": "包装破损", "content": "两箱破损", "priority": "low"}))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -1492,7 +1492,7 @@ async fn complaints_through_to_closed_and_overdue(s: Store) {
     let tl = t.get(&b, &format!("/accounts/{}?tab=complaints", w.acc_c)).await;
     assert!(tl.body.contains("网页投诉") && tl.body.contains("已受理"));
     let owner = t.store.user_by_username("rep_c").await.unwrap().unwrap();
-    let due = t.store.reminders(&owner, kam_core::time_util::today_local(), 0).await.unwrap();
+    let due = t.store.reminders(&owner, t.store.today(), 0).await.unwrap();
     assert!(
         due.iter().any(|r| r.title == "发票错误" && r.overdue),
         "the overdue complaint is on the owner's Today list"
@@ -1514,7 +1514,7 @@ async fn visit_records_with_objections(s: Store) {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let today = kam_core::time_util::today_local().to_string();
+    let today = t.store.today().to_string();
     let r = t
         .post(
             &b,
@@ -1553,7 +1553,7 @@ async fn visit_records_with_objections(s: Store) {
 async fn visit_plans_grid_form_and_api(s: Store) {
     let t = TestApp::new(s);
     let w = world(&t).await;
-    let year = kam_core::time_util::today_local().year();
+    let year = t.store.today().year();
     let d = |m: u8, day: u8| format!("{year}-{m:02}-{day:02}");
     // The rep plans the year's visits on the form.
     let b = t.browser("rep_web", Role::Sales, Some("East")).await;
@@ -1745,7 +1745,7 @@ async fn worklogs_write_submit_sign_and_print(s: Store) {
         .await
         .unwrap()
         .id;
-    let day = kam_core::time_util::today_local().to_string();
+    let day = t.store.today().to_string();
     let acc_s = acc.to_string();
     // The form: a visit ending before it starts comes back field by field, in Chinese, nothing stored.
     let mut fields = vec![

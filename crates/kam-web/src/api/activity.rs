@@ -66,7 +66,7 @@ async fn transition(
         .transition_complaint(&api.user.actor(), id, to, note)
         .await
         .map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(record_json(&a)))
+    Ok(Json(record_json(&a, state.store.clock().now())))
 }
 
 /// GET /api/v1/complaints/{id}/steps: the workflow's steps, oldest first.
@@ -76,10 +76,10 @@ async fn steps(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Resul
 }
 
 /// A record as JSON; complaints also say which deadlines they have missed.
-fn record_json(a: &kam_store::activity::Activity) -> Json_ {
+fn record_json(a: &kam_store::activity::Activity, now: time::OffsetDateTime) -> Json_ {
     let mut v = json!(a);
     if a.rec.contains_key("reply_due") {
-        v["overdue"] = json!(crate::pages::complaint_overdue(a));
+        v["overdue"] = json!(crate::pages::complaint_overdue(a, now));
     }
     v
 }
@@ -148,7 +148,7 @@ async fn list(
     }
     let f = ActivityFilter { account_id, page, per_page };
     let p = state.store.list_activities(kind, &actor, &f).await.map_err(|e| ApiError::store(lang, e))?;
-    let items: Vec<Json_> = p.items.iter().map(record_json).collect();
+    let items: Vec<Json_> = p.items.iter().map(|a| record_json(a, state.store.clock().now())).collect();
     Ok(Json(json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
@@ -159,7 +159,7 @@ async fn show(
     Id(id): Id,
 ) -> Result<Json<Json_>, ApiError> {
     let a = state.store.activity(kind, &api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(record_json(&a)))
+    Ok(Json(record_json(&a, state.store.clock().now())))
 }
 
 fn fields(kind: &'static ActivityKind, api: &ApiUser, body: &Map<String, Json_>) -> Result<kam_core::Record, ApiError> {
@@ -203,7 +203,7 @@ async fn create(
         Ok(rec) => rec,
     };
     let a = state.store.create_activity(kind, &actor, account_id, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok((StatusCode::CREATED, Json(record_json(&a))).into_response())
+    Ok((StatusCode::CREATED, Json(record_json(&a, state.store.clock().now()))).into_response())
 }
 
 async fn patch(
@@ -224,7 +224,7 @@ async fn patch(
     }
     let rec = fields(kind, &api, &body)?;
     let a = state.store.update_activity(kind, &actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(record_json(&a)))
+    Ok(Json(record_json(&a, state.store.clock().now())))
 }
 
 async fn delete(

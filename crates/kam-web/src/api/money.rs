@@ -13,7 +13,7 @@ use kam_core::FieldErrors;
 use kam_core::fields::Raw;
 use kam_core::ledger::FIELDS as ENTRY_FIELDS;
 use kam_core::order::{LINE_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS};
-use kam_core::time_util::{parse_date, today_local};
+use kam_core::time_util::{month_of, parse_date};
 use kam_store::orders::{LineInput, OrderFilter, OrderInput};
 use serde_json::{Value as V, json};
 
@@ -171,7 +171,8 @@ async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, bod
         e.add("to", "err.choice");
         return Err(ApiError::invalid(lang, &e));
     };
-    let on = body.get("on_date").and_then(V::as_str).map(str::to_string).unwrap_or_else(|| today_local().to_string());
+    let on =
+        body.get("on_date").and_then(V::as_str).map(str::to_string).unwrap_or_else(|| state.store.today().to_string());
     let note = body.get("note").and_then(V::as_str);
     let o = state
         .store
@@ -203,7 +204,7 @@ async fn reverse(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: 
     let lang = api.lang;
     let body = if body.is_empty() { Default::default() } else { object(lang, &body)? };
     let on = match body.get("entry_date").and_then(V::as_str) {
-        None => today_local(),
+        None => state.store.today(),
         Some(d) => parse_date(d).ok_or_else(|| {
             let mut e = FieldErrors::default();
             e.add("entry_date", "err.date");
@@ -255,7 +256,7 @@ async fn receivables(
             d
         }
     };
-    let as_of = date("as_of").unwrap_or_else(today_local);
+    let as_of = date("as_of").unwrap_or_else(|| state.store.today());
     let to = date("to").unwrap_or(as_of);
     let from = date("from").unwrap_or(to - time::Duration::days(89));
     if !errors.is_empty() {
@@ -402,11 +403,8 @@ pub fn credit_router() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/performance/xlsx", get(performance_xlsx))
 }
 
-fn period_param(q: &std::collections::HashMap<String, String>) -> String {
-    q.get("period").filter(|p| !p.is_empty()).cloned().unwrap_or_else(|| {
-        let d = today_local();
-        format!("{}-{:02}", d.year(), u8::from(d.month()))
-    })
+fn period_param(q: &std::collections::HashMap<String, String>, today: time::Date) -> String {
+    q.get("period").filter(|p| !p.is_empty()).cloned().unwrap_or_else(|| month_of(today))
 }
 
 /// GET ?period=YYYY-MM (this month): the assessment, its factors, last year's.
@@ -417,8 +415,11 @@ async fn credit(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<V>, ApiError> {
     let q = query_map(api.lang, raw)?;
-    let v =
-        state.store.credit(&api.user.actor(), id, &period_param(&q)).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let v = state
+        .store
+        .credit(&api.user.actor(), id, &period_param(&q, state.store.today()))
+        .await
+        .map_err(|e| ApiError::store(api.lang, e))?;
     Ok(Json(json!(v)))
 }
 
@@ -431,8 +432,11 @@ async fn override_credit(
 ) -> Result<Json<V>, ApiError> {
     let lang = api.lang;
     let body = object(lang, &body)?;
-    let period =
-        body.get("period").and_then(V::as_str).map(str::to_string).unwrap_or_else(|| period_param(&Default::default()));
+    let period = body
+        .get("period")
+        .and_then(V::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| period_param(&Default::default(), state.store.today()));
     let Some(limit) = body.get("credit_limit").and_then(V::as_i64) else {
         let mut e = FieldErrors::default();
         e.add("credit_limit", "err.integer");
@@ -448,9 +452,9 @@ async fn override_credit(
     Ok(Json(json!(v)))
 }
 
-fn year_param(lang: Lang, q: &std::collections::HashMap<String, String>) -> Result<i32, ApiError> {
+fn year_param(lang: Lang, q: &std::collections::HashMap<String, String>, today: time::Date) -> Result<i32, ApiError> {
     match q.get("year").filter(|y| !y.is_empty()) {
-        None => Ok(today_local().year()),
+        None => Ok(today.year()),
         Some(y) => y.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
             let mut e = FieldErrors::default();
             e.add("year", "err.range");
@@ -467,7 +471,7 @@ async fn performance(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<V>, ApiError> {
     let q = query_map(api.lang, raw)?;
-    let year = year_param(api.lang, &q)?;
+    let year = year_param(api.lang, &q, state.store.today())?;
     let p = state.store.performance(&api.user.actor(), id, year).await.map_err(|e| ApiError::store(api.lang, e))?;
     Ok(Json(json!(p)))
 }
@@ -479,7 +483,7 @@ async fn performance_xlsx(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let q = query_map(api.lang, raw)?;
-    let year = year_param(api.lang, &q)?;
+    let year = year_param(api.lang, &q, state.store.today())?;
     crate::pages::performance_download(&state.store, &api.user.actor(), api.lang, id, year)
         .await
         .map_err(|e| ApiError::store(api.lang, e))

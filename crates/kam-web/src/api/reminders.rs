@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use kam_core::FieldErrors;
-use kam_core::time_util::{parse_date, today_local};
+use kam_core::time_util::parse_date;
 use serde_json::json;
 
 use super::{object, query_map};
@@ -30,8 +30,8 @@ async fn list(
     let q = query_map(api.lang, raw)?;
     let days = q.get("days").and_then(|d| d.parse().ok()).unwrap_or(0).clamp(0, 366);
     let items =
-        state.store.reminders(&api.user, today_local(), days).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!({ "items": items, "today": today_local().to_string() })))
+        state.store.reminders(&api.user, state.store.today(), days).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(Json(json!({ "items": items, "today": state.store.today().to_string() })))
 }
 
 async fn done(State(state): State<AppState>, api: ApiUser, Path(key): Path<String>) -> Result<StatusCode, ApiError> {
@@ -46,7 +46,7 @@ async fn snooze(
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let body = object(api.lang, &body)?;
-    let until = body.get("until").and_then(|v| v.as_str()).and_then(parse_date).filter(|d| *d > today_local());
+    let until = body.get("until").and_then(|v| v.as_str()).and_then(parse_date).filter(|d| *d > state.store.today());
     let Some(until) = until else {
         let mut e = FieldErrors::default();
         e.add("until", "err.date");

@@ -6,7 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use kam_core::FieldErrors;
-use kam_core::time_util::{parse_date, today_local};
+use kam_core::time_util::parse_date;
 use serde_json::json;
 use time::Date;
 
@@ -22,9 +22,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/accounts/{id}/visit-plans/{year}", get(show).put(replace))
 }
 
-fn year_of(lang: crate::i18n::Lang, v: Option<&String>) -> Result<i32, ApiError> {
+fn year_of(lang: crate::i18n::Lang, v: Option<&String>, today: time::Date) -> Result<i32, ApiError> {
     match v {
-        None => Ok(today_local().year()),
+        None => Ok(today.year()),
         Some(s) => s.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
             let mut e = FieldErrors::default();
             e.add("year", "err.range");
@@ -39,7 +39,7 @@ async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let q = query_map(api.lang, raw)?;
-    let year = year_of(api.lang, q.get("year"))?;
+    let year = year_of(api.lang, q.get("year"), state.store.today())?;
     let items =
         state.store.visit_plans(&api.user.actor(), year, None).await.map_err(|e| ApiError::store(api.lang, e))?;
     Ok(Json(json!({ "year": year, "items": items })))
@@ -52,7 +52,7 @@ async fn summary(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let lang = api.lang;
     let q = query_map(lang, raw)?;
-    let today = today_local();
+    let today = state.store.today();
     let date = |k: &str, default: Date| -> Result<Date, ApiError> {
         match q.get(k) {
             None => Ok(default),
@@ -79,7 +79,7 @@ async fn show(
     Path((id, year)): Path<(String, String)>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::not_found(api.lang))?;
-    let year = year_of(api.lang, Some(&year))?;
+    let year = year_of(api.lang, Some(&year), state.store.today())?;
     let plan = state.store.visit_plan(&api.user.actor(), id, year).await.map_err(|e| ApiError::store(api.lang, e))?;
     Ok(Json(json!(plan)))
 }
@@ -93,7 +93,7 @@ async fn replace(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let lang = api.lang;
     let id: i64 = id.parse().map_err(|_| ApiError::not_found(lang))?;
-    let year = year_of(lang, Some(&year))?;
+    let year = year_of(lang, Some(&year), state.store.today())?;
     let body = object(lang, &body)?;
     let mut errors = FieldErrors::default();
     let mut planned = Vec::new();

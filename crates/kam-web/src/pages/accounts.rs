@@ -487,7 +487,7 @@ async fn show_page(
         let ledgers = store.ledgers(&actor, id).await.map_err(err)?;
         let period = match (tab, credit_period) {
             ("credit", Some(p)) if kam_core::credit::period_ends(p).is_some() => p.to_string(),
-            _ => super::credit::this_period(),
+            _ => super::credit::this_period(state.store.today()),
         };
         if ledgers.iter().any(|l| !l.entries.is_empty()) || tab == "credit" {
             let view = store.credit_for(&actor, &a, &ledgers, &period).await.map_err(err)?;
@@ -638,7 +638,9 @@ async fn show_page(
                     .iter()
                     .filter_map(|i| {
                         let kind = KINDS.iter().find(|k| k.entity == i.kind)?;
-                        let mut row = super::activity::rows(lang, kind, std::slice::from_ref(&i.record)).pop()?;
+                        let mut row =
+                            super::activity::rows(lang, kind, std::slice::from_ref(&i.record), store.clock().now())
+                                .pop()?;
                         row.kind = t(lang, &format!("entity.{}", kind.entity)).to_string();
                         Some(row)
                     })
@@ -713,7 +715,7 @@ async fn show_page(
             let f = kam_store::activity::ActivityFilter { account_id: Some(id), page: 1, per_page: 200 };
             let list = store.list_activities(kind, &actor, &f).await.map_err(err)?;
             page.is_activity_tab = true;
-            page.rows = super::activity::rows(lang, kind, &list.items);
+            page.rows = super::activity::rows(lang, kind, &list.items, store.clock().now());
             page.trend = super::activity::trend(state, &actor, kind, Some(id)).await;
             let l = super::activity::labels(lang, kind);
             (page.when_label, page.kind_label, page.title_label) = (l.when_label, l.kind_label, l.title_label);

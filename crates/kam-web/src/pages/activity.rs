@@ -66,10 +66,10 @@ pub struct Row {
 }
 
 /// Which deadlines a complaint has missed now (nothing for other kinds).
-pub fn complaint_overdue(a: &Activity) -> kam_core::complaint::Overdue {
+pub fn complaint_overdue(a: &Activity, now: time::OffsetDateTime) -> kam_core::complaint::Overdue {
     let g = |f: &str| a.rec.get(f).and_then(Value::as_text);
     match (g("status"), g("reply_due"), g("resolve_due")) {
-        (Some(s), Some(r), Some(d)) => kam_core::complaint::overdue(s, r, d, time::OffsetDateTime::now_utc()),
+        (Some(s), Some(r), Some(d)) => kam_core::complaint::overdue(s, r, d, now),
         _ => Default::default(),
     }
 }
@@ -86,7 +86,7 @@ fn text_of(lang: Lang, kind: &ActivityKind, a: &Activity, field: &str) -> String
 }
 
 /// Rows for a table of records of one kind.
-pub fn rows(lang: Lang, kind: &ActivityKind, items: &[Activity]) -> Vec<Row> {
+pub fn rows(lang: Lang, kind: &ActivityKind, items: &[Activity], now: time::OffsetDateTime) -> Vec<Row> {
     items
         .iter()
         .map(|a| {
@@ -105,7 +105,7 @@ pub fn rows(lang: Lang, kind: &ActivityKind, items: &[Activity]) -> Vec<Row> {
                 _ => String::new(),
             };
             let flag =
-                if complaint_overdue(a).any() { t(lang, "complaint.overdue").to_string() } else { String::new() };
+                if complaint_overdue(a, now).any() { t(lang, "complaint.overdue").to_string() } else { String::new() };
             let note = if kind.entity == COMPLAINT.entity {
                 let status = kam_core::fields::def(kind.derived, "status")
                     .and_then(|d| a.rec.get("status").map(|v| view::display(lang, d, v, "CNY")))
@@ -209,7 +209,7 @@ async fn list(
                 )
             })
             .collect(),
-        rows: rows(lang, kind, &page.items),
+        rows: rows(lang, kind, &page.items, state.store.clock().now()),
         show_account: true,
         when_label: l.when_label,
         kind_label: l.kind_label,
@@ -299,7 +299,7 @@ async fn show(
     }
     if kind.entity == COMPLAINT.entity {
         let status = a.rec.get("status").and_then(Value::as_text).unwrap_or("received");
-        let o = complaint_overdue(&a);
+        let o = complaint_overdue(&a, state.store.clock().now());
         let label = |s: &str| view::choice(lang, "complaint_status", s);
         let steps = state.store.complaint_steps(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
         page.workflow = Some(Workflow {
@@ -423,8 +423,7 @@ async fn new_form(
 ) -> Result<Response, PageError> {
     let account = recordable_account(&state, &auth, account_id).await?;
     let me = auth.user.display_name.clone();
-    let now =
-        time::OffsetDateTime::now_utc().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    let now = state.store.clock().now().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
     let now = format!("{}T{:02}:{:02}", now.date(), now.hour(), now.minute());
     let today = now.get(..10).unwrap_or_default().to_string();
     // 拜访序次: the next number for this account.

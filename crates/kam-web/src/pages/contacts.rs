@@ -170,7 +170,7 @@ async fn show(
             c.rec
                 .get("birth_date")
                 .and_then(Value::as_text)
-                .and_then(|b| kam_core::time_util::age(b, kam_core::time_util::today_local()))
+                .and_then(|b| kam_core::time_util::age(b, state.store.today()))
         } else {
             None
         },

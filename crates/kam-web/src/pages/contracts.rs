@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use kam_core::FieldErrors;
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS, GROUPS};
 use kam_core::fields::{FieldDef, Value};
-use kam_core::time_util::{display_ts, today_local};
+use kam_core::time_util::display_ts;
 use kam_store::StoreError;
 use kam_store::contracts::Contract;
 
@@ -117,7 +117,7 @@ async fn form_page(
 }
 
 async fn new_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let today = today_local().to_string();
+    let today = state.store.today().to_string();
     let values = move |d: &FieldDef| match d.name {
         "signed_on" | "valid_from" => today.clone(),
         "contract_type" => "sales".to_string(),
@@ -193,7 +193,7 @@ async fn show_page(
     let c = state.store.contract(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
     let acc = state.store.account(&actor, c.account_id).await.map_err(|e| PageError::store(lang, e))?;
     let cur = c.rec.get("currency").and_then(Value::as_text).unwrap_or("CNY").to_string();
-    let today = today_local().to_string();
+    let today = state.store.today().to_string();
     let page = ShowPage {
         ctx: ctx(state, auth, "orders", flash).await,
         status: status_label(lang, &c.status),

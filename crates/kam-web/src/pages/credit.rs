@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::credit::{Assessment, RATINGS};
 use kam_core::fields::parse_money;
-use kam_core::time_util::{display_ts, today_local};
+use kam_core::time_util::display_ts;
 use kam_store::StoreError;
 use kam_store::credit::{CreditView, Performance};
 
@@ -28,9 +28,8 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/performance/xlsx", get(xlsx))
 }
 
-pub fn this_period() -> String {
-    let d = today_local();
-    format!("{}-{:02}", d.year(), u8::from(d.month()))
+pub fn this_period(today: time::Date) -> String {
+    kam_core::time_util::month_of(today)
 }
 
 /// The credit tab's content.
@@ -44,7 +43,8 @@ pub struct CreditPanel {
     pub suggested: String,
     pub limit: String,
     pub overdue: String,
-    pub overridden: Option<(String, String, String, String)>,
+    /// (rating, limit, reason, by whom and when, "in effect since …")
+    pub overridden: Option<(String, String, String, String, String)>,
     pub can_override: bool,
     pub ratings: Vec<&'static str>,
 }
@@ -74,6 +74,11 @@ fn factor_rows(lang: Lang, now: &Assessment, before: &Assessment) -> Vec<(String
         .collect()
 }
 
+/// "in effect since 2026-11" in the reader's language.
+pub fn since_text(lang: Lang, period: &str) -> String {
+    t(lang, "credit.since").replace("{period}", period)
+}
+
 pub fn panel(lang: Lang, v: &CreditView, can_override: bool) -> CreditPanel {
     let m = |x: i64| view::money(x, &v.currency);
     CreditPanel {
@@ -91,6 +96,7 @@ pub fn panel(lang: Lang, v: &CreditView, can_override: bool) -> CreditPanel {
                 m(o.credit_limit),
                 o.reason.clone(),
                 format!("{} {}", o.by_name.clone().unwrap_or_default(), display_ts(&o.at)),
+                since_text(lang, &o.since),
             )
         }),
         can_override,
@@ -161,8 +167,8 @@ struct YearQuery {
     year: Option<i32>,
 }
 
-fn year_of(q: &YearQuery) -> i32 {
-    q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or_else(|| today_local().year())
+fn year_of(q: &YearQuery, today: time::Date) -> i32 {
+    q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year())
 }
 
 #[derive(Template)]
@@ -180,7 +186,11 @@ fn totals(p: &Performance) -> (String, String, String, String, String) {
 }
 
 async fn load(state: &AppState, auth: &Authed, id: i64, q: &YearQuery) -> Result<Performance, PageError> {
-    state.store.performance(&auth.user.actor(), id, year_of(q)).await.map_err(|e| PageError::store(auth.lang, e))
+    state
+        .store
+        .performance(&auth.user.actor(), id, year_of(q, state.store.today()))
+        .await
+        .map_err(|e| PageError::store(auth.lang, e))
 }
 
 async fn performance(
@@ -222,7 +232,7 @@ async fn print(
         back_label: t(lang, "common.back").into(),
         rows: perf_rows(&p),
         totals: totals(&p),
-        printed: format!("打印日期 {}", today_local()),
+        printed: format!("打印日期 {}", state.store.today()),
         p,
     };
     render(&page, lang)
@@ -279,7 +289,9 @@ pub fn performance_xlsx(lang: Lang, p: &Performance) -> Result<Vec<u8>, rust_xls
     ws.write_number_with_format(row, 5, yuan(p.total_sales), &money)?;
     ws.write_number_with_format(row, 6, yuan(p.total_collected), &money)?;
     ws.write_string(row + 2, 0, "当期信用评估")?;
-    ws.write_string(row + 2, 1, format!("{}（{} 分）", p.rating, p.score))?;
+    let standing =
+        p.overridden.as_ref().map(|o| format!("，{}：{}", t(lang, "credit.overridden_by"), since_text(lang, &o.since)));
+    ws.write_string(row + 2, 1, format!("{}（{} 分{}）", p.rating, p.score, standing.unwrap_or_default()))?;
     ws.write_string(row + 3, 0, "上年同期信用")?;
     ws.write_string(row + 3, 1, format!("{}（{} 分）", p.rating_last_year, p.score_last_year))?;
     ws.write_string(row + 4, 0, t(lang, "perf.closing"))?;
@@ -311,7 +323,7 @@ async fn xlsx(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    performance_download(&state.store, &auth.user.actor(), auth.lang, id, year_of(&q))
+    performance_download(&state.store, &auth.user.actor(), auth.lang, id, year_of(&q, state.store.today()))
         .await
         .map_err(|e| PageError::store(auth.lang, e))
 }

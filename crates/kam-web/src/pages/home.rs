@@ -51,7 +51,7 @@ async fn home(State(state): State<AppState>, auth: Authed, Query(flash): Query<F
         .map_err(err)?;
     let pool = state.store.count_accounts(&actor, &AccountFilter { pool: true, ..base.clone() }).await.map_err(err)?;
     let recent = state.store.list_accounts(&actor, &base).await.map_err(err)?;
-    let today = kam_core::time_util::today_local();
+    let today = state.store.today();
     let due = state.store.reminders(&auth.user, today, 0).await.map_err(err)?.len() as i64;
     let page = Home {
         ctx: ctx(&state, &auth, "home", flash.msg.as_deref()).await,

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use kam_core::FieldErrors;
 use kam_core::fields::FieldDef;
 use kam_core::ledger::{self, FIELDS, GROUPS};
-use kam_core::time_util::{display_ts, parse_date, today_local};
+use kam_core::time_util::{display_ts, parse_date};
 use kam_store::StoreError;
 use kam_store::ledger::Ledger;
 
@@ -113,7 +113,7 @@ async fn entry_form(
 }
 
 async fn new_entry(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let today = today_local().to_string();
+    let today = state.store.today().to_string();
     let values = move |d: &FieldDef| if d.name == "entry_date" { today.clone() } else { String::new() };
     entry_form(&state, &auth, id, &values, FieldErrors::default()).await
 }
@@ -138,7 +138,7 @@ async fn reverse(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm
     let lang = f.auth.lang;
     let actor = f.auth.user.actor();
     let e = state.store.ledger_entry(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
-    let on = f.form.get("entry_date").and_then(parse_date).unwrap_or_else(today_local);
+    let on = f.form.get("entry_date").and_then(parse_date).unwrap_or_else(|| state.store.today());
     let note = f.form.get("note").filter(|n| !n.trim().is_empty());
     match state.store.reverse_entry(&actor, id, on, note).await {
         Ok(_) => Ok(see_other(&format!("/accounts/{}?tab=ledger", e.account_id), "ledger.reversed")),
@@ -189,7 +189,7 @@ async fn receivables(
     if !kam_core::ledger::can_see_money(&actor) {
         return Err(PageError::NotFound(lang));
     }
-    let as_of = q.as_of.as_deref().and_then(parse_date).unwrap_or_else(today_local);
+    let as_of = q.as_of.as_deref().and_then(parse_date).unwrap_or_else(|| state.store.today());
     let to = q.to.as_deref().and_then(parse_date).unwrap_or(as_of);
     let from = q.from.as_deref().and_then(parse_date).unwrap_or(to - time::Duration::days(89));
     let list = state.store.receivables(&actor, as_of).await.map_err(|e| PageError::store(lang, e))?;

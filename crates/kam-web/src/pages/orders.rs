@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use kam_core::FieldErrors;
 use kam_core::fields::{FieldDef, Raw, Value, format_quantity, parse_quantity};
 use kam_core::order::{self, LINE_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS};
-use kam_core::time_util::{display_ts, today_local};
+use kam_core::time_util::display_ts;
 use kam_store::StoreError;
 use kam_store::orders::{LineInput, Order, OrderFilter, OrderInput};
 
@@ -251,7 +251,7 @@ async fn order_form(
         })
         .collect();
     let get = |k: &str| form.and_then(|f| f.get(k)).unwrap_or_default().to_string();
-    let today = today_local().to_string();
+    let today = state.store.today().to_string();
     let values = |d: &FieldDef| match (form, d.name) {
         (None, "order_date") => today.clone(),
         _ => get(d.name),
@@ -476,7 +476,7 @@ async fn show_page(
             .collect(),
         can_move: order::can_move_order(&actor, &facts),
         can_release: releasing && order::can_approve_credit(&actor, &facts),
-        today: today_local().to_string(),
+        today: state.store.today().to_string(),
         credit: o.credit_exposure.map(|e| (money(e), o.credit_limit.map(money).unwrap_or_else(|| "—".into()))),
         error: error.map(|k| t(lang, k).to_string()),
         o,
@@ -502,7 +502,7 @@ async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthF
         .get("on_date")
         .filter(|d| !d.trim().is_empty())
         .map(str::to_string)
-        .unwrap_or_else(|| today_local().to_string());
+        .unwrap_or_else(|| state.store.today().to_string());
     let note = f.form.get("note").filter(|n| !n.trim().is_empty());
     match state.store.transition_order(&f.auth.user.actor(), id, to, &on, note).await {
         Ok(_) => Ok(see_other(&format!("/orders/{id}"), "common.saved")),

@@ -33,8 +33,8 @@ fn values(lang: Lang, kind: &ActivityKind, a: &Activity) -> HashMap<&'static str
         .collect()
 }
 
-fn printed() -> String {
-    format!("打印日期 {}", kam_core::time_util::today_local())
+fn printed(today: time::Date) -> String {
+    format!("打印日期 {today}")
 }
 
 #[derive(Template)]
@@ -104,7 +104,7 @@ async fn complaint(State(state): State<AppState>, auth: Authed, Path(id): Path<i
         id,
         account: a.account_name.clone(),
         f,
-        printed: printed(),
+        printed: printed(state.store.today()),
     };
     render(&page, auth.lang)
 }
@@ -167,7 +167,7 @@ async fn visits(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>
         back_label: t(auth.lang, "common.back").into(),
         account: account.name().to_string(),
         visits,
-        printed: printed(),
+        printed: printed(state.store.today()),
     };
     render(&page, auth.lang)
 }

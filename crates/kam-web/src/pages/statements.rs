@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::fields::parse_money;
 use kam_core::statement::{self, Answer};
-use kam_core::time_util::today_local;
+
 use kam_store::StoreError;
 use kam_store::statements::{Resolution, Statement, StatementFilter};
 
@@ -36,15 +36,13 @@ pub fn status_label(lang: Lang, s: &str) -> String {
     view::choice(lang, "statement_status", s)
 }
 
-fn this_month() -> String {
-    let d = today_local();
-    format!("{}-{:02}", d.year(), u8::from(d.month()))
+fn this_month(today: time::Date) -> String {
+    kam_core::time_util::month_of(today)
 }
 
 /// The month before this one (the usual month to reconcile).
-fn last_month() -> String {
-    let d = today_local().replace_day(1).map(|d| d - time::Duration::days(1)).unwrap_or_else(|_| today_local());
-    format!("{}-{:02}", d.year(), u8::from(d.month()))
+fn last_month(today: time::Date) -> String {
+    kam_core::time_util::previous_month(today)
 }
 
 pub struct Row {
@@ -101,7 +99,11 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
     if !kam_core::ledger::can_see_money(&actor) {
         return Err(PageError::NotFound(lang));
     }
-    let period = q.period.clone().filter(|p| statement::month_bounds(p).is_some()).unwrap_or_else(last_month);
+    let period = q
+        .period
+        .clone()
+        .filter(|p| statement::month_bounds(p).is_some())
+        .unwrap_or_else(|| last_month(state.store.today()));
     let status = q.status.clone().filter(|s| statement::STATUS.values.contains(&s.as_str()));
     let f =
         StatementFilter { period: Some(period.clone()), status: status.clone(), per_page: 500, ..Default::default() };
@@ -137,7 +139,7 @@ async fn generate(State(state): State<AppState>, f: AuthForm) -> Result<Response
         .into_response()),
         Err(StoreError::Invalid(e)) => {
             let k = e.0.values().next().copied().unwrap_or("err.period");
-            Ok(see_other(&format!("/statements?period={}", this_month()), k))
+            Ok(see_other(&format!("/statements?period={}", this_month(state.store.today())), k))
         }
         Err(e) => Err(PageError::store(lang, e)),
     }
@@ -336,7 +338,7 @@ async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>)
         closing: view::money(s.closing, &s.currency),
         debit_total: view::money(debit, &s.currency),
         credit_total: view::money(credit, &s.currency),
-        printed: format!("打印日期 {}", today_local()),
+        printed: format!("打印日期 {}", state.store.today()),
         s,
     };
     render(&page, lang)

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::reminder::{Reminder, ReminderKind};
-use kam_core::time_util::today_local;
+
 use time::Duration;
 
 use super::{Flash, ctx, render, see_other};
@@ -78,7 +78,7 @@ async fn page(
     feed_url: Option<String>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let today = today_local();
+    let today = state.store.today();
     let list = state.store.reminders(&auth.user, today, HORIZON_DAYS).await.map_err(|e| PageError::store(lang, e))?;
     let today_s = today.to_string();
     let mut sections: Vec<(String, Vec<Item>)> = vec![
@@ -133,7 +133,7 @@ async fn done(State(state): State<AppState>, Path(key): Path<String>, f: AuthFor
 
 async fn snooze(State(state): State<AppState>, Path(key): Path<String>, f: AuthForm) -> Result<Response, PageError> {
     let days = f.form.int("days").filter(|d| (1..=90).contains(d)).ok_or(PageError::BadRequest(f.auth.lang))?;
-    let until = today_local() + Duration::days(days);
+    let until = state.store.today() + Duration::days(days);
     state
         .store
         .answer_reminder(f.auth.user.id, &key, false, Some(until))
@@ -171,7 +171,7 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Respon
         }
     };
     let lang = crate::auth::user_lang(&user);
-    let today = today_local();
+    let today = state.store.today();
     let items = match state.store.reminders(&user, today, FEED_DAYS).await {
         Ok(items) => items,
         Err(e) => {
@@ -179,7 +179,7 @@ async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Respon
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let body = crate::calendar::ics(t(lang, "calendar.name"), &items, time::OffsetDateTime::now_utc(), |r| {
+    let body = crate::calendar::ics(t(lang, "calendar.name"), &items, state.store.clock().now(), |r| {
         let (kind, _) = describe(lang, r);
         if r.account_name.is_empty() {
             format!("{kind}: {}", r.title)

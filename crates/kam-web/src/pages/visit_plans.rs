@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use kam_core::FieldErrors;
-use kam_core::time_util::{parse_date, today_local};
+use kam_core::time_util::parse_date;
 use kam_core::visit_plan::{SLOTS, Slot, SlotState, state};
 use kam_store::StoreError;
 use time::Date;
@@ -61,7 +61,7 @@ fn class(s: &Slot, today: Date) -> &'static str {
 
 async fn grid(State(state): State<AppState>, auth: Authed, Query(q): Query<YearQuery>) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let today = today_local();
+    let today = state.store.today();
     let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year());
     let actor = auth.user.actor();
     let plans = state.store.visit_plans(&actor, year, None).await.map_err(|e| PageError::store(lang, e))?;
@@ -166,7 +166,7 @@ async fn form(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today_local().year());
+    let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(state.store.today().year());
     form_page(&state, &auth, id, year, None, FieldErrors::default()).await
 }
 

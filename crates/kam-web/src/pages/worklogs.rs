@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kam_core::fields::{FieldDef, Raw, Value};
-use kam_core::time_util::{display_ts, today_local};
+use kam_core::time_util::display_ts;
 use kam_core::worklog::{self, Decision, Entry, Input, SECTIONS, Status};
 use kam_core::{FieldErrors, Role};
 use kam_store::StoreError;
@@ -175,7 +175,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
 
 /// The reader's log of today: opens it, or starts it.
 async fn today(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
-    let day = today_local().to_string();
+    let day = state.store.today().to_string();
     let found =
         state.store.worklog_of_day(&auth.user.actor(), &day).await.map_err(|e| PageError::store(auth.lang, e))?;
     Ok(match found {
@@ -454,8 +454,10 @@ async fn new_form(
     auth: Authed,
     Query(q): Query<NewQuery>,
 ) -> Result<Response, PageError> {
-    let day =
-        q.date.filter(|d| kam_core::time_util::parse_date(d).is_some()).unwrap_or_else(|| today_local().to_string());
+    let day = q
+        .date
+        .filter(|d| kam_core::time_util::parse_date(d).is_some())
+        .unwrap_or_else(|| state.store.today().to_string());
     // A day already written opens that log.
     if let Ok(Some(log)) = state.store.worklog_of_day(&auth.user.actor(), &day).await {
         return Ok(Redirect::to(&format!("/worklogs/{}", log.id)).into_response());
@@ -895,7 +897,7 @@ async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>)
         product_analysis: text("product_analysis"),
         evaluation: log.evaluation.clone().unwrap_or_default(),
         signers,
-        printed: format!("打印日期 {}", today_local()),
+        printed: format!("打印日期 {}", state.store.today()),
     };
     render(&page, lang)
 }

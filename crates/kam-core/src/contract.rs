@@ -151,6 +151,24 @@ mod tests {
     }
 
     #[test]
+    fn contracts_expire_the_day_after_their_end_across_year_ends_and_leap_days() {
+        assert_eq!(effective_status("active", Some(date!(2026 - 12 - 31)), date!(2026 - 12 - 31)), "active");
+        assert_eq!(effective_status("active", Some(date!(2026 - 12 - 31)), date!(2027 - 01 - 01)), "expired");
+        assert_eq!(effective_status("active", Some(date!(2028 - 02 - 29)), date!(2028 - 02 - 29)), "active");
+        assert_eq!(effective_status("active", Some(date!(2028 - 02 - 29)), date!(2028 - 03 - 01)), "expired");
+        // 30 days before 29 February 2028 is 30 January; 90 days before 1 January is 3 October.
+        assert_eq!(
+            expiry_reminder(date!(2028 - 02 - 29), date!(2028 - 01 - 30), date!(2028 - 01 - 30)),
+            Some((30, date!(2028 - 01 - 30)))
+        );
+        assert_eq!(
+            expiry_reminder(date!(2027 - 01 - 01), date!(2026 - 10 - 03), date!(2026 - 10 - 03)),
+            Some((90, date!(2026 - 10 - 03)))
+        );
+        assert_eq!(expiry_reminder(date!(2027 - 01 - 01), date!(2026 - 10 - 02), date!(2026 - 10 - 02)), None);
+    }
+
+    #[test]
     fn expiry_reminders_at_90_60_30_days() {
         let today = date!(2026 - 11 - 29);
         let by = today + time::Duration::days(7);

@@ -198,6 +198,15 @@ mod tests {
     }
 
     #[test]
+    fn periods_end_on_the_last_day_including_29_february() {
+        assert_eq!(period_ends("2028-02"), Some((date!(2028 - 02 - 29), date!(2027 - 02 - 28))));
+        assert_eq!(period_ends("2029-02"), Some((date!(2029 - 02 - 28), date!(2028 - 02 - 29))));
+        assert_eq!(period_ends("2026-12"), Some((date!(2026 - 12 - 31), date!(2025 - 12 - 31))));
+        assert_eq!(period_ends("2026-13"), None);
+        assert_eq!(period_ends("26-12"), None);
+    }
+
+    #[test]
     fn on_time_by_amount_oldest_first() {
         let entries = vec![
             e(1, date!(2026 - 01 - 01), "invoice", 1_000, Some(date!(2026 - 02 - 01))),

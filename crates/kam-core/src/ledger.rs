@@ -240,6 +240,36 @@ mod tests {
     }
 
     #[test]
+    fn aging_counts_calendar_days_across_the_leap_day_and_year_end() {
+        let inv = |id, due| e(id, date!(2027 - 12 - 01), "invoice", 1_000, Some(due));
+        // Due on 28 February 2028: one day overdue on the 29th, two on 1 March.
+        let entries = [inv(1, date!(2028 - 02 - 28))];
+        assert_eq!(aging(&entries, date!(2028 - 02 - 28)).overdue, 0);
+        assert_eq!(aging(&entries, date!(2028 - 02 - 29)).max_days_overdue, 1);
+        assert_eq!(aging(&entries, date!(2028 - 03 - 01)).max_days_overdue, 2);
+        // Due on New Year's Eve: 30 days past on 30 January, 31 (the next bucket) on the 31st.
+        let entries = [inv(2, date!(2026 - 12 - 31))];
+        assert_eq!(aging(&entries, date!(2027 - 01 - 30)).d0_30, 1_000);
+        assert_eq!(aging(&entries, date!(2027 - 01 - 31)).d31_60, 1_000);
+    }
+
+    #[test]
+    fn dso_windows_span_the_year_end_and_the_leap_day() {
+        // The 90 days up to 31 March 2028 begin on 2 January (30 + 29 + 31 days: 2028 is a leap year).
+        let entries = vec![
+            e(1, date!(2028 - 01 - 01), "invoice", 50_000, None),
+            e(2, date!(2028 - 01 - 02), "invoice", 90_000, None),
+            e(3, date!(2028 - 03 - 01), "payment", 45_000, None),
+        ];
+        // Sales 90 000 (1 January is outside), receivable 95 000: 95 days.
+        assert_eq!(dso(&entries, date!(2028 - 03 - 31), 90), Some(95.0));
+        // Up to New Year's Eve the window begins on 3 October.
+        let entries = vec![e(1, date!(2026 - 10 - 03), "invoice", 30_000, None)];
+        assert_eq!(dso(&entries, date!(2026 - 12 - 31), 90), Some(90.0));
+        assert_eq!(dso(&entries, date!(2027 - 01 - 01), 90), None, "out of the window the next day");
+    }
+
+    #[test]
     fn payments_clear_the_oldest_charges_first() {
         let as_of = date!(2026 - 11 - 30);
         let entries = vec![

@@ -4,7 +4,7 @@
 //! here; the store gathers the candidates.
 
 use serde::Serialize;
-use time::{Date, Duration, Month};
+use time::{Date, Duration};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,11 +67,7 @@ pub struct ReminderState {
 /// The day of the next birthday on or after `today` (29 February falls on
 /// 28 February in other years).
 pub fn next_birthday(birth: Date, today: Date) -> Date {
-    let on = |year: i32| {
-        Date::from_calendar_date(year, birth.month(), birth.day())
-            .or_else(|_| Date::from_calendar_date(year, Month::February, 28))
-            .unwrap_or(today)
-    };
+    let on = |year: i32| crate::time_util::birthday_in(birth, year);
     let this_year = on(today.year());
     if this_year >= today { this_year } else { on(today.year() + 1) }
 }

@@ -71,11 +71,19 @@ pub fn display_ts(s: &str) -> String {
     }
 }
 
+/// The birthday of someone born on `birth` in `year`: 29 February falls on
+/// 28 February in other years (the reminder and the age agree on it).
+pub fn birthday_in(birth: Date, year: i32) -> Date {
+    Date::from_calendar_date(year, birth.month(), birth.day())
+        .or_else(|_| Date::from_calendar_date(year, time::Month::February, 28))
+        .unwrap_or(birth)
+}
+
 /// Whole years between a birth date and today (UTC+8).
 pub fn age(birth: &str, today: Date) -> Option<i32> {
     let b = parse_date(birth)?;
     let mut years = today.year() - b.year();
-    if (today.month() as u8, today.day()) < (b.month() as u8, b.day()) {
+    if today < birthday_in(b, today.year()) {
         years -= 1;
     }
     (years >= 0).then_some(years)
@@ -109,10 +117,14 @@ mod tests {
     }
 
     #[test]
-    fn a_leap_day_birthday_counts_on_the_first_of_march() {
-        assert_eq!(age("2000-02-29", date!(2027 - 02 - 28)), Some(26));
-        assert_eq!(age("2000-02-29", date!(2027 - 03 - 01)), Some(27));
+    fn a_leap_day_birthday_counts_on_the_twenty_eighth_in_other_years() {
+        assert_eq!(age("2000-02-29", date!(2027 - 02 - 27)), Some(26));
+        assert_eq!(age("2000-02-29", date!(2027 - 02 - 28)), Some(27));
+        assert_eq!(age("2000-02-29", date!(2028 - 02 - 28)), Some(27));
         assert_eq!(age("2000-02-29", date!(2028 - 02 - 29)), Some(28));
+        assert_eq!(age("1990-12-31", date!(2026 - 12 - 31)), Some(36));
+        assert_eq!(age("1990-12-31", date!(2027 - 01 - 01)), Some(36));
+        assert_eq!(age("2027-01-01", date!(2026 - 12 - 31)), None, "not born yet");
     }
 
     #[test]

@@ -103,6 +103,20 @@ mod tests {
     }
 
     #[test]
+    fn grace_runs_across_the_year_end_and_the_leap_day() {
+        let late_dec = slot(Some(date!(2026 - 12 - 28)), None);
+        assert_eq!(state(&late_dec, date!(2027 - 01 - 04)), SlotState::Pending, "seven days' grace into January");
+        assert_eq!(state(&late_dec, date!(2027 - 01 - 05)), SlotState::Missed);
+        let feb = slot(Some(date!(2028 - 02 - 23)), Some(date!(2028 - 03 - 01)));
+        assert_eq!(state(&feb, date!(2028 - 03 - 10)), SlotState::OnTime, "23 Feb + 7 days is 1 March in a leap year");
+        let feb = slot(Some(date!(2027 - 02 - 22)), Some(date!(2027 - 03 - 02)));
+        assert_eq!(state(&feb, date!(2027 - 03 - 10)), SlotState::Late, "22 Feb + 7 days is 1 March otherwise");
+        let year = [late_dec, slot(Some(date!(2026 - 01 - 01)), Some(date!(2026 - 01 - 01)))];
+        let t = tally(&year, date!(2026 - 01 - 01), date!(2026 - 12 - 31), date!(2027 - 01 - 05));
+        assert_eq!((t.planned, t.on_time, t.missed), (2, 1, 1));
+    }
+
+    #[test]
     fn on_time_late_missed_pending() {
         let today = date!(2026 - 11 - 28);
         assert_eq!(state(&slot(Some(date!(2026 - 03 - 01)), Some(date!(2026 - 03 - 08))), today), SlotState::OnTime);

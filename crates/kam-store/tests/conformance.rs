@@ -35,6 +35,8 @@ kam_store::on_both_engines!(
     statements_snapshot_chain_and_settle_disputes,
     contracts_amendments_attachments_sla_and_expiry,
     credit_assessment_override_and_form_five,
+    the_day_turns_at_china_midnight,
+    sessions_and_throttling_follow_the_clock,
 );
 
 fn text(s: &str) -> Value {
@@ -1476,4 +1478,130 @@ async fn credit_assessment_override_and_form_five(s: Store) {
     assert_eq!(s.credit(&w.fin, a, "2027-06").await.unwrap().rating, "C");
     let next_year = s.credit(&w.fin, a, "2027-11").await.unwrap();
     assert_eq!((next_year.rating.as_str(), next_year.last_year_rating.as_str()), ("C", "B"));
+}
+
+/// "Today" is China time by the application's clock: at 16:00 UTC the next
+/// day begins for statements, work logs, contract expiry and birthdays, and
+/// every timestamp written is the clock's.
+async fn the_day_turns_at_china_midnight(s: Store) {
+    use kam_core::statement::Answer;
+    use kam_core::worklog::Input;
+    use kam_store::statements::Resolution;
+    use time::macros::datetime;
+    let (w, a, _) = money_world(&s).await;
+    let b = account(&s, &w.rep1, "跨月客户乙").await;
+    let clock = s.clock().clone();
+    // November's statements, each with one disputed payment.
+    clock.set(datetime!(2026-11-30 15:59:59 UTC));
+    assert_eq!(s.today().to_string(), "2026-11-30");
+    let mut lines = Vec::new();
+    for acc in [a, b] {
+        s.post_entry(&w.fin, acc, post("invoice", "2026-11-02", 50_000)).await.unwrap();
+        let pay = s.post_entry(&w.fin, acc, post("payment", "2026-11-20", 30_000)).await.unwrap();
+        let g = s.generate_statements(&w.fin, "2026-11", Some(&[acc])).await.unwrap();
+        let st = s.statement(&w.fin, g.created[0]).await.unwrap();
+        s.send_statement(&w.fin, st.id).await.unwrap();
+        let line = st.lines.iter().find(|l| l.entry_id == pay.id).unwrap().id;
+        let dispute = Answer::Disputed { customer_amount: -29_000, note: "少付一千".into() };
+        s.answer_statement(&w.fin, st.id, &[(line, dispute)]).await.unwrap();
+        lines.push((st.id, line));
+    }
+    assert!(
+        matches!(s.generate_statements(&w.fin, "2026-12", Some(&[a])).await, Err(StoreError::Invalid(_))),
+        "December has not begun in China"
+    );
+    // One second before midnight the adjustment is dated 30 November ...
+    let st = s.resolve_line(&w.fin, lines[0].0, lines[0].1, Resolution::Adjust, None).await.unwrap();
+    let adj = st.lines.iter().find(|l| l.id == lines[0].1).unwrap().adjustment_entry_id.unwrap();
+    let adj = s.ledger_entry(&w.fin, adj).await.unwrap();
+    assert_eq!((adj.text("entry_date"), adj.created_at.as_str()), ("2026-11-30", "2026-11-30T15:59:59Z"));
+    // ... at 16:00 UTC it is 1 December in China.
+    clock.advance(time::Duration::seconds(1));
+    let st = s.resolve_line(&w.fin, lines[1].0, lines[1].1, Resolution::Adjust, None).await.unwrap();
+    let adj2 = st.lines.iter().find(|l| l.id == lines[1].1).unwrap().adjustment_entry_id.unwrap();
+    assert_eq!(s.ledger_entry(&w.fin, adj2).await.unwrap().text("entry_date"), "2026-12-01");
+    // Both land in December's statements (November's were already drawn up).
+    let dec = s.generate_statements(&w.fin, "2026-12", None).await.unwrap();
+    assert_eq!(dec.created.len(), 2);
+    for id in dec.created {
+        let st = s.statement(&w.fin, id).await.unwrap();
+        assert_eq!((st.opening, st.lines.iter().map(|l| l.amount).collect::<Vec<_>>()), (20_000, vec![1_000]));
+    }
+    let h = s.account_history(b).await.unwrap();
+    assert_eq!(h[0].at, "2026-11-30T16:00:00Z", "the audit trail is stamped by the same clock");
+
+    // Work logs: New Year's Day cannot be written until it has begun in China.
+    clock.set(datetime!(2026-12-31 15:59:59 UTC));
+    let day = || Input { rec: rec(&[("log_date", text("2027-01-01"))]), ..Default::default() };
+    assert!(
+        matches!(s.create_worklog(&w.rep1, day()).await, Err(StoreError::Invalid(e)) if e.0.get("log_date") == Some(&"err.future_date"))
+    );
+    // A contract that ends on New Year's Eve is in force through it ...
+    let c = rec(&[
+        ("contract_no", text("HT-2026-YE")),
+        ("contract_type", text("sales")),
+        ("title", text("年度合同")),
+        ("valid_from", text("2026-01-01")),
+        ("valid_to", text("2026-12-31")),
+    ]);
+    let c = s.create_contract(&w.rep1, a, c).await.unwrap();
+    let c = s.transition_contract(&w.rep1, c.id, "active").await.unwrap();
+    assert_eq!(c.status, "active");
+    clock.advance(time::Duration::seconds(1));
+    s.create_worklog(&w.rep1, day()).await.unwrap();
+    // ... and expired once 2027 has begun.
+    assert_eq!(s.contract(&w.rep1, c.id).await.unwrap().status, "expired");
+
+    // A decision maker born on 29 February is reminded on 28 February in other years.
+    s.create_contact(
+        &w.rep1,
+        a,
+        rec(&[("name", text("闰日生的周总")), ("birth_date", text("1988-02-29"))]),
+        rec(&[("buying_role", text("decision_maker"))]),
+    )
+    .await
+    .unwrap();
+    let owner = s.user(w.rep1.user_id).await.unwrap();
+    let birthdays = |r: Vec<kam_core::reminder::Reminder>| {
+        r.into_iter().filter(|x| x.key.starts_with("birthday-")).map(|x| x.due).collect::<Vec<_>>()
+    };
+    clock.set(datetime!(2027-02-27 15:59 UTC));
+    assert!(birthdays(s.reminders(&owner, s.today(), 0).await.unwrap()).is_empty());
+    clock.set(datetime!(2027-02-27 16:00 UTC));
+    assert_eq!(birthdays(s.reminders(&owner, s.today(), 0).await.unwrap()), vec!["2027-02-28"]);
+    clock.set(datetime!(2028-02-28 16:00 UTC));
+    assert_eq!(
+        birthdays(s.reminders(&owner, s.today(), 0).await.unwrap()),
+        vec!["2028-02-29"],
+        "its own day in a leap year"
+    );
+}
+
+async fn sessions_and_throttling_follow_the_clock(s: Store) {
+    use kam_store::users::{ABSOLUTE_TIMEOUT, IDLE_TIMEOUT};
+    let w = world(&s).await;
+    let clock = s.clock().clone();
+    let t = s.create_session(w.rep1.user_id).await.unwrap();
+    clock.advance(IDLE_TIMEOUT - time::Duration::seconds(1));
+    assert!(s.session(&t).await.unwrap().is_some(), "used just before the idle timeout: refreshed");
+    clock.advance(IDLE_TIMEOUT - time::Duration::seconds(1));
+    assert!(s.session(&t).await.unwrap().is_some());
+    clock.advance(IDLE_TIMEOUT);
+    assert!(s.session(&t).await.unwrap().is_none(), "idle too long");
+    // However busy, a session ends after the absolute timeout.
+    let t = s.create_session(w.rep1.user_id).await.unwrap();
+    let step = time::Duration::hours(6);
+    let mut used = time::Duration::ZERO;
+    while used + step < ABSOLUTE_TIMEOUT {
+        clock.advance(step);
+        used += step;
+        assert!(s.session(&t).await.unwrap().is_some(), "after {used}");
+    }
+    clock.advance(time::Duration::hours(6));
+    assert!(s.session(&t).await.unwrap().is_none());
+    // Failed logins count within their window of the clock's time.
+    s.record_failure(&["user:rep2"]).await.unwrap();
+    assert_eq!(s.recent_failures("user:rep2", time::Duration::minutes(15)).await.unwrap(), 1);
+    clock.advance(time::Duration::minutes(16));
+    assert_eq!(s.recent_failures("user:rep2", time::Duration::minutes(15)).await.unwrap(), 0);
 }

@@ -41,6 +41,7 @@ kam_store::on_both_engines!(
     contracts_with_amendments_and_attachments,
     credit_tab_override_and_form_five,
     interactions_link_the_contacts_met,
+    pages_and_api_take_today_from_the_clock,
 );
 
 struct TestApp {
@@ -2583,4 +2584,45 @@ async fn interactions_link_the_contacts_met(s: Store) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["their_contacts"], w.con_a.to_string());
+}
+
+/// Defaults that mean "today" or "this month" follow the application's
+/// clock in China time: 16:30 UTC on New Year's Eve is already 2027 in China.
+async fn pages_and_api_take_today_from_the_clock(s: Store) {
+    use time::macros::datetime;
+    let t = TestApp::new(s);
+    let (_, rep) = t.user("rep", Role::Sales, Some("East")).await;
+    let (_, fin) = t.user("fin", Role::Finance, None).await;
+    let acc = t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "跨年客户"}))).await;
+    assert_eq!(acc.status, StatusCode::CREATED, "{}", acc.body);
+    let acc = acc.json()["id"].as_i64().unwrap();
+    t.store.clock().set(datetime!(2026-12-31 16:30 UTC));
+    let r = t.api(&rep, "GET", "/api/v1/reminders", None).await.json();
+    assert_eq!(r["today"], "2027-01-01");
+    assert_eq!(t.api(&rep, "GET", "/api/v1/visit-plans", None).await.json()["year"], 2027);
+    let credit = t.api(&fin, "GET", &format!("/api/v1/accounts/{acc}/credit"), None).await.json();
+    assert_eq!(credit["period"], "2027-01");
+    assert_eq!(credit["current"]["as_of"], "2027-01-31");
+    let e = t
+        .api(
+            &fin,
+            "POST",
+            "/api/v1/ledger-entries",
+            Some(json!({"account_id": acc, "kind": "payment", "entry_date": "2026-12-31", "amount": 1000})),
+        )
+        .await;
+    assert_eq!(e.status, StatusCode::CREATED, "{}", e.body);
+    assert_eq!(e.json()["created_at"], "2026-12-31T16:30:00Z");
+    let id = e.json()["id"].as_i64().unwrap();
+    let rev = t.api(&fin, "POST", &format!("/api/v1/ledger-entries/{id}/reverse"), None).await;
+    assert_eq!((rev.status, rev.json()["entry_date"].clone()), (StatusCode::CREATED, json!("2027-01-01")));
+    // The statements page opens on the month just ended: December, not November.
+    let b = t.browser("fin2", Role::Finance, None).await;
+    let page = t.get(&b, "/statements").await;
+    assert!(page.body.contains("value=\"2026-12\""), "{}", page.body);
+    // 29 February exists in 2028: the API's today says so.
+    t.store.clock().set(datetime!(2028-02-29 12:00 UTC));
+    assert_eq!(t.api(&rep, "GET", "/api/v1/reminders", None).await.json()["today"], "2028-02-29");
+    let p = t.api(&fin, "GET", &format!("/api/v1/accounts/{acc}/performance"), None).await.json();
+    assert_eq!(p["year"], 2028);
 }

@@ -42,6 +42,7 @@ kam_store::on_both_engines!(
     credit_tab_override_and_form_five,
     interactions_link_the_contacts_met,
     pages_and_api_take_today_from_the_clock,
+    every_documented_operation_is_served,
 );
 
 struct TestApp {
@@ -2625,4 +2626,41 @@ async fn pages_and_api_take_today_from_the_clock(s: Store) {
     assert_eq!(t.api(&rep, "GET", "/api/v1/reminders", None).await.json()["today"], "2028-02-29");
     let p = t.api(&fin, "GET", &format!("/api/v1/accounts/{acc}/performance"), None).await.json();
     assert_eq!(p["year"], 2028);
+}
+
+/// Walks the served OpenAPI document and calls every operation on the
+/// running router: without a token each answers 401 from its handler's
+/// authentication — not the 404 of an unknown path nor the 405 of a method
+/// the path does not have. With the table test in `api::openapi` (the table
+/// is the only way to add a route), the router and the document cannot drift.
+async fn every_documented_operation_is_served(s: Store) {
+    let t = TestApp::new(s);
+    let doc = t.send(Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await.json();
+    let mut n = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let concrete = path.replace("{key}", "follow_up-1").replace("{year}", "2026");
+        let concrete: String = concrete
+            .split('/')
+            .map(|seg| if seg.starts_with('{') { "999999" } else { seg })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in item.as_object().unwrap().keys() {
+            let req = Request::builder().method(method.to_uppercase().as_str()).uri(&concrete);
+            let req = if matches!(method.as_str(), "post" | "put" | "patch") {
+                req.header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap()
+            } else {
+                req.body(Body::empty()).unwrap()
+            };
+            let r = t.send(req).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path} ({concrete}): {}", r.body);
+            assert_eq!(r.json()["error"]["code"], "unauthorized", "{method} {path}");
+            n += 1;
+        }
+    }
+    assert!(n > 130, "{n} operations");
+    // An undocumented path is the fallback's JSON 404, a missing method a 405.
+    let r = t.send(Request::get("/api/v1/not-a-resource").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = t.send(Request::delete("/api/v1/me").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }

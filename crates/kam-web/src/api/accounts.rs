@@ -1,37 +1,42 @@
 //! /api/v1/accounts: list, get, create, patch, delete, history, claim,
 //! release, handover, shares, and the account's competitors and partners.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use kam_core::FieldErrors;
 use kam_core::account::FIELDS;
 use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
 use kam_store::accounts::{AccountFilter, AccountInput};
 use serde_json::json;
 
+use super::routes::*;
 use super::{Id, Ids, by_role, object, opt_id, page_params, parse_fields, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::redact;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/accounts", get(list).post(create))
-        .route("/api/v1/accounts/handover", post(handover))
-        .route("/api/v1/accounts/{id}", get(show).patch(patch).delete(delete))
-        .route("/api/v1/accounts/{id}/history", get(history))
-        .route("/api/v1/accounts/{id}/claim", post(claim))
-        .route("/api/v1/accounts/{id}/release", post(release))
-        .route("/api/v1/accounts/{id}/shares", post(share))
-        .route("/api/v1/accounts/{id}/competitors", get(positions).post(set_position))
-        .route("/api/v1/accounts/{id}/competitors/{position_id}", axum::routing::delete(remove_position))
-        .route("/api/v1/accounts/{id}/partners", get(partners).post(add_partner))
-        .route("/api/v1/accounts/{id}/partners/{partner_id}", axum::routing::delete(remove_partner))
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/accounts", list, doc("listAccounts", "accounts", "Accounts in the caller's scope; filters grade, customer_type, industry, stage, owner_id, pool, parent_id; sort, dir, page, per_page").paged().query("grade", text(), "客户等级 A–D").query("customer_type", text(), "客户类型").query("industry", text(), "所属行业").query("stage", text(), "lifecycle stage").query("owner_id", int(), "责任业务员").query("pool", flag(), "only accounts of the public pool 公海").query("parent_id", int(), "accounts of a group 上级集团").query("sort", one_of(kam_core::account::SORTABLE), "sort column").query("dir", one_of(&["asc", "desc"]), "sort direction").ok("AccountList"))
+        .post("/api/v1/accounts", create, doc("createAccount", "accounts", "Create an account (客户资料卡)").body("AccountInput").created("AccountCreated"))
+        .post("/api/v1/accounts/handover", handover, doc("handoverAccounts", "accounts", "Hand all accounts of one rep to another").body("Handover").ok("HandoverResult"))
+        .get("/api/v1/accounts/{id}", show, doc("getAccount", "accounts", "One account (客户资料卡); finance fields only for finance and admin").ok("Account"))
+        .patch("/api/v1/accounts/{id}", patch, doc("patchAccount", "accounts", "Change the named fields of an account").body("AccountPatch").ok("Account"))
+        .delete("/api/v1/accounts/{id}", delete, doc("deleteAccount", "accounts", "Archive an account (history is kept)").no_content())
+        .get("/api/v1/accounts/{id}/history", history, doc("accountHistory", "accounts", "Audit trail of the account and what hangs off it").ok("History"))
+        .post("/api/v1/accounts/{id}/claim", claim, doc("claimAccount", "pool", "Claim an account from the public pool").no_body().ok("Account"))
+        .post("/api/v1/accounts/{id}/release", release, doc("releaseAccount", "pool", "Release an account to the public pool").no_body().ok("Account"))
+        .post("/api/v1/accounts/{id}/shares", share, doc("shareAccount", "accounts", "Share an account with a user (read access)").body("Share").no_content())
+        .get("/api/v1/accounts/{id}/competitors", positions, doc("accountCompetitors", "competitors", "Competitors at this account (share, prices, policy, technical requirements)").ok("PositionList"))
+        .post("/api/v1/accounts/{id}/competitors", set_position, doc("setAccountCompetitor", "competitors", "Add or change a competitor's position at this account").body("PositionInput").created("Position"))
+        .delete("/api/v1/accounts/{id}/competitors/{position_id}", remove_position, doc("removeAccountCompetitor", "competitors", "Remove a competitor's position").no_content())
+        .get("/api/v1/accounts/{id}/partners", partners, doc("accountPartners", "accounts", "The account's suppliers and customers (货源/客户)").ok("PartnerList"))
+        .post("/api/v1/accounts/{id}/partners", add_partner, doc("addAccountPartner", "accounts", "Add a supplier or customer of the account").body("PartnerInput").created("Partner"))
+        .delete("/api/v1/accounts/{id}/partners/{partner_id}", remove_partner, doc("removeAccountPartner", "accounts", "Remove a supplier or customer").no_content())
 }
 
 /// Output-only keys a client may send back unchanged.

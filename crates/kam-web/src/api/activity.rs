@@ -2,47 +2,112 @@
 //! `service-records`, …), and the same per account at
 //! /api/v1/accounts/{id}/<kind>.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use kam_core::FieldErrors;
 use kam_core::activity::{ActivityKind, KINDS};
 use kam_store::activity::ActivityFilter;
 use serde_json::{Map, Value as Json_, json};
 
+use super::routes::{ApiRoutes, doc, int, text};
 use super::{Id, object, page_params, parse_fields, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
+use crate::i18n::{Lang, t};
 
-pub fn router() -> Router<AppState> {
-    let mut r = Router::new();
+/// `service_record` → `ServiceRecord` (schema and operation names).
+pub fn camel(entity: &str) -> String {
+    entity.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
+}
+
+pub fn router() -> ApiRoutes {
+    let mut r = ApiRoutes::new();
     for kind in KINDS.iter().copied() {
         let res = kind.resource;
+        let name = camel(kind.entity);
+        let title = format!(
+            "{} / {}",
+            t(Lang::Zh, &format!("activity.{}.title", kind.entity)),
+            t(Lang::En, &format!("activity.{}.title", kind.entity))
+        );
+        let d = |id: String, summary: String| doc(id, res, summary);
         r = r
-            .route(
+            .get(
                 &format!("/api/v1/{res}"),
-                get(move |s, a, q| list(kind, s, a, q, None)).post(move |s, a, b| create(kind, s, a, None, b)),
+                move |s, a, q| list(kind, s, a, q, None),
+                d(format!("list{name}s"), format!("{title}: the caller's scope, newest first"))
+                    .paged()
+                    .query("account_id", int(), "records of one account")
+                    .ok(format!("{name}List")),
             )
-            .route(
+            .post(
+                &format!("/api/v1/{res}"),
+                move |s, a, b| create(kind, s, a, None, b),
+                d(format!("create{name}"), format!("{title}: record one"))
+                    .body(format!("{name}Input"))
+                    .created(name.clone()),
+            )
+            .get(
                 &format!("/api/v1/{res}/{{id}}"),
-                get(move |s, a, i| show(kind, s, a, i))
-                    .patch(move |s, a, i, b| patch(kind, s, a, i, b))
-                    .delete(move |s, a, i| delete(kind, s, a, i)),
+                move |s, a, i| show(kind, s, a, i),
+                d(format!("get{name}"), format!("{title}: one")).ok(name.clone()),
             )
-            .route(
+            .patch(
+                &format!("/api/v1/{res}/{{id}}"),
+                move |s, a, i, b| patch(kind, s, a, i, b),
+                d(format!("patch{name}"), format!("{title}: change the named fields"))
+                    .body(format!("{name}Patch"))
+                    .ok(name.clone()),
+            )
+            .delete(
+                &format!("/api/v1/{res}/{{id}}"),
+                move |s, a, i| delete(kind, s, a, i),
+                d(format!("delete{name}"), format!("{title}: archive one")).no_content(),
+            )
+            .get(
                 &format!("/api/v1/accounts/{{id}}/{res}"),
-                get(move |s, a, Id(id): Id, q| list(kind, s, a, q, Some(id)))
-                    .post(move |s, a, Id(id): Id, b| create(kind, s, a, Some(id), b)),
+                move |s, a, Id(id): Id, q| list(kind, s, a, q, Some(id)),
+                d(format!("account{name}s"), format!("{title} of one account")).paged().ok(format!("{name}List")),
+            )
+            .post(
+                &format!("/api/v1/accounts/{{id}}/{res}"),
+                move |s, a, Id(id): Id, b| create(kind, s, a, Some(id), b),
+                d(format!("createAccount{name}"), format!("{title}: record one on this account"))
+                    .body(format!("{name}Patch"))
+                    .created(name.clone()),
             );
     }
-    r.route("/api/v1/surveys/trend", get(survey_trend))
-        .route("/api/v1/accounts/{id}/timeline", get(timeline))
-        .route("/api/v1/complaints/{id}/transition", axum::routing::post(transition))
-        .route("/api/v1/complaints/{id}/steps", get(steps))
+    r.get(
+        "/api/v1/surveys/trend",
+        survey_trend,
+        doc("surveyTrend", "surveys", "Satisfaction by month: responses, average score and NPS (% promoters 9–10 − % detractors 0–6)")
+            .query("account_id", int(), "one account's surveys")
+            .ok("SurveyTrend"),
+    )
+    .get(
+        "/api/v1/accounts/{id}/timeline",
+        timeline,
+        doc("accountTimeline", "accounts", "Everything recorded with the account — every activity kind, orders and contracts — newest first")
+            .query("kind", text(), "comma-separated kinds to keep (interaction, visit, service_record, complaint, need, survey, …)")
+            .query("limit", int(), "at most this many items (1–1000, default 200)")
+            .ok("Timeline"),
+    )
+    .post(
+        "/api/v1/complaints/{id}/transition",
+        transition,
+        doc("transitionComplaint", "complaints", "Move a complaint 投诉 one step of its workflow (received → handling → replied → resolved → closed, or reopened), with a note")
+            .body("Transition")
+            .ok("Complaint"),
+    )
+    .get(
+        "/api/v1/complaints/{id}/steps",
+        steps,
+        doc("complaintSteps", "complaints", "The complaint's workflow steps, oldest first: who moved it when, with the note").ok("Steps"),
+    )
 }
 
 /// POST /api/v1/complaints/{id}/transition {"to": status, "note": …}

@@ -1,23 +1,41 @@
 //! /api/v1/competitors: the shared competitor records.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use kam_core::contact::COMPETITOR_FIELDS;
 use serde_json::json;
 
+use super::routes::*;
 use super::{Id, by_role, object, parse_fields};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/competitors", get(list).post(create))
-        .route("/api/v1/competitors/{id}", get(show).patch(patch))
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get(
+            "/api/v1/competitors",
+            list,
+            doc("listCompetitors", "competitors", "Shared competitor records").ok("CompetitorList"),
+        )
+        .post(
+            "/api/v1/competitors",
+            create,
+            doc("createCompetitor", "competitors", "Create a competitor").body("CompetitorInput").created("Competitor"),
+        )
+        .get(
+            "/api/v1/competitors/{id}",
+            show,
+            doc("getCompetitor", "competitors", "One competitor with the number of accounts it is at").ok("Competitor"),
+        )
+        .patch(
+            "/api/v1/competitors/{id}",
+            patch,
+            doc("patchCompetitor", "competitors", "Change a competitor").body("CompetitorInput").ok("Competitor"),
+        )
 }
 
 const READ_ONLY: &[&str] = &["id", "account_count"];

@@ -1,30 +1,86 @@
 //! /api/v1/contacts and the contacts of an account. Personal fields are left
 //! out of every answer for readers who may not see them.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use kam_core::contact::{FIELDS, LINK_FIELDS};
 use kam_core::{Actor, FieldErrors};
 use kam_store::contacts::{Contact, ContactFilter};
 use serde_json::json;
 
+use super::routes::*;
 use super::{Id, Ids, by_role, object, page_params, parse_fields, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::redact;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/contacts", get(list).post(create))
-        .route("/api/v1/contacts/{id}", get(show).patch(patch).delete(delete))
-        .route("/api/v1/contacts/{id}/history", get(history))
-        .route("/api/v1/accounts/{id}/contacts", get(of_account).post(create_at_account))
-        .route("/api/v1/accounts/{id}/contacts/{contact_id}", axum::routing::put(link).delete(unlink))
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get(
+            "/api/v1/contacts",
+            list,
+            doc(
+                "listContacts",
+                "contacts",
+                "Contacts in the caller's scope; filters account_id, buying_role; page, per_page",
+            )
+            .paged()
+            .query("account_id", int(), "contacts of one account")
+            .query("buying_role", text(), "buying role")
+            .ok("ContactList"),
+        )
+        .post(
+            "/api/v1/contacts",
+            create,
+            doc("createContact", "contacts", "Create a contact (account_id required)")
+                .body("ContactInput")
+                .created("Contact"),
+        )
+        .get(
+            "/api/v1/contacts/{id}",
+            show,
+            doc("getContact", "contacts", "One contact; personal fields only for the owner, managers and admin")
+                .ok("Contact"),
+        )
+        .patch(
+            "/api/v1/contacts/{id}",
+            patch,
+            doc("patchContact", "contacts", "Change the named fields of a contact").body("ContactPatch").ok("Contact"),
+        )
+        .delete("/api/v1/contacts/{id}", delete, doc("deleteContact", "contacts", "Archive a contact").no_content())
+        .get(
+            "/api/v1/contacts/{id}/history",
+            history,
+            doc("contactHistory", "contacts", "Audit trail of a contact").ok("History"),
+        )
+        .get(
+            "/api/v1/accounts/{id}/contacts",
+            of_account,
+            doc("accountContacts", "contacts", "Contacts of an account").ok("ContactList"),
+        )
+        .post(
+            "/api/v1/accounts/{id}/contacts",
+            create_at_account,
+            doc("createAccountContact", "contacts", "Create a contact at this account")
+                .body("ContactInput")
+                .created("Contact"),
+        )
+        .put(
+            "/api/v1/accounts/{id}/contacts/{contact_id}",
+            link,
+            doc("linkContact", "contacts", "Tie an existing contact to this account, or change the tie")
+                .body("ContactLink")
+                .ok("Contact"),
+        )
+        .delete(
+            "/api/v1/accounts/{id}/contacts/{contact_id}",
+            unlink,
+            doc("unlinkContact", "contacts", "Remove a contact's tie to this account").no_content(),
+        )
 }
 
 const READ_ONLY: &[&str] = &["id", "accounts", "created_at", "updated_at", "age"];

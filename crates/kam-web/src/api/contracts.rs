@@ -1,33 +1,44 @@
 //! /api/v1/contracts: contracts with `/transition`, `/amendments` and
 //! `/attachments` (multipart upload, download within scope).
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Multipart, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use kam_core::FieldErrors;
 use kam_core::contract::{AMENDMENT_FIELDS, FIELDS, MAX_ATTACHMENT_BYTES};
 use serde_json::{Value as V, json};
 
+use super::routes::*;
 use super::{Id, Ids, object, parse_fields, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/contracts", get(list).post(create))
-        .route("/api/v1/contracts/{id}", get(show).patch(patch))
-        .route("/api/v1/contracts/{id}/transition", post(transition))
-        .route("/api/v1/contracts/{id}/amendments", get(amendments).post(amend))
-        .route(
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/contracts", list, doc("listContracts", "contracts", "Contracts 合同与协议 within scope (account_id filter)").query("account_id", int(), "contracts of one account").ok("ContractList"))
+        .post("/api/v1/contracts", create, doc("createContract", "contracts", "Add a contract (a draft) to an account").body("ContractInput").created("Contract"))
+        .get("/api/v1/contracts/{id}", show, doc("getContract", "contracts", "One contract with its amendments and attachments").ok("Contract"))
+        .patch("/api/v1/contracts/{id}", patch, doc("patchContract", "contracts", "Change a draft's terms (an active contract changes by amendment only)").body("ContractInput").ok("Contract"))
+        .post("/api/v1/contracts/{id}/transition", transition, doc("transitionContract", "contracts", "Put a draft into force, or terminate").body("ContractTransition").ok("Contract"))
+        .get("/api/v1/contracts/{id}/amendments", amendments, doc("listAmendments", "contracts", "The amendments 合同存异与变更情况, oldest first").ok("AmendmentList"))
+        .post("/api/v1/contracts/{id}/amendments", amend, doc("amendContract", "contracts", "Record an amendment (dated, with the amount's change); the contract is never overwritten").body("AmendmentInput").created("Contract"))
+        .post_upload(
             "/api/v1/contracts/{id}/attachments",
-            post(upload).layer(axum::extract::DefaultBodyLimit::max(MAX_ATTACHMENT_BYTES + 64 * 1024)),
+            upload,
+            MAX_ATTACHMENT_BYTES + 64 * 1024,
+            doc(
+                "uploadContractAttachment",
+                "contracts",
+                "Upload a file (multipart/form-data, part 'file'): PDF, PNG, JPEG, .docx or .xlsx by its bytes, at most 10 MB",
+            )
+            .upload("file")
+            .created("Attachment"),
         )
-        .route("/api/v1/contracts/{id}/attachments/{attachment_id}", get(download))
-        .route("/api/v1/accounts/{id}/contracts", get(of_account))
+        .get("/api/v1/contracts/{id}/attachments/{attachment_id}", download, doc("downloadContractAttachment", "contracts", "Download an attachment (within scope; audited)").file("application/octet-stream"))
+        .get("/api/v1/accounts/{id}/contracts", of_account, doc("listAccountContracts", "contracts", "The account's contracts").ok("ContractList"))
 }
 
 const READ_ONLY: &[&str] = &[

@@ -1,27 +1,30 @@
 //! /api/v1/market-activities: events and their participants (within scope).
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use kam_core::FieldErrors;
 use kam_core::market::FIELDS;
 use serde_json::json;
 
+use super::routes::*;
 use super::{Id, Ids, by_role, object, page_params, parse_fields, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/market-activities", get(list).post(create))
-        .route("/api/v1/market-activities/{id}", get(show).patch(patch).delete(delete))
-        .route("/api/v1/market-activities/{id}/participants", post(add))
-        .route("/api/v1/market-activities/{id}/participants/{pid}", axum::routing::delete(remove))
-        .route("/api/v1/accounts/{id}/market-activities", get(of_account))
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/market-activities", list, doc("listMarketActivities", "market-activities", "Market activities 市场活动 (trade shows, seminars, promotions) with their participants within the caller's scope, newest first").paged().ok("MarketActivityList"))
+        .post("/api/v1/market-activities", create, doc("createMarketActivity", "market-activities", "Record a market activity (sales reps, managers, admin)").body("MarketActivityInput").created("MarketActivity"))
+        .get("/api/v1/market-activities/{id}", show, doc("getMarketActivity", "market-activities", "One market activity; participants from accounts outside the caller's scope are left out").ok("MarketActivity"))
+        .patch("/api/v1/market-activities/{id}", patch, doc("patchMarketActivity", "market-activities", "Change the named fields of a market activity").body("MarketActivityInput").ok("MarketActivity"))
+        .delete("/api/v1/market-activities/{id}", delete, doc("deleteMarketActivity", "market-activities", "Archive a market activity").no_content())
+        .post("/api/v1/market-activities/{id}/participants", add, doc("addMarketParticipant", "market-activities", "Add an account (and one of its contacts) that took part; the caller must be able to edit the account").body("ParticipantInput").created("MarketActivity"))
+        .delete("/api/v1/market-activities/{id}/participants/{pid}", remove, doc("removeMarketParticipant", "market-activities", "Remove a participant").no_content())
+        .get("/api/v1/accounts/{id}/market-activities", of_account, doc("accountMarketActivities", "market-activities", "The market activities an account took part in").ok("MarketActivityItems"))
 }
 
 const READ_ONLY: &[&str] = &["id", "participants", "created_at", "updated_at"];

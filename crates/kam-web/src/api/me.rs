@@ -1,17 +1,24 @@
 //! /api/v1/me and /api/v1/search.
 
+use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde_json::json;
 
 use super::query_map;
+use super::routes::*;
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/me", get(me)).route("/api/v1/search", get(search))
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new().get("/api/v1/me", me, doc("getMe", "users", "The calling user").ok("Me")).get(
+        "/api/v1/search",
+        search,
+        doc("search", "search", "Accounts and contacts by any part of a name, code or phone (q=…)")
+            .required_query("q", text(), "any part of a name, code or phone; two characters find by bigram")
+            .query("limit", int(), "at most this many hits (1–100, default 20)")
+            .ok("SearchResult"),
+    )
 }
 
 async fn me(api: ApiUser) -> Json<serde_json::Value> {

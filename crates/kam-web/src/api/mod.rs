@@ -12,6 +12,7 @@ mod me;
 mod money;
 pub mod openapi;
 mod reminders;
+pub mod routes;
 mod visit_plans;
 mod worklogs;
 
@@ -27,8 +28,10 @@ use crate::AppState;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// Every route of /api/v1 with its documentation: the router and the OpenAPI
+/// document are both built from this table.
+pub fn routes() -> routes::ApiRoutes {
+    routes::ApiRoutes::new()
         .merge(me::router())
         .merge(accounts::router())
         .merge(activity::router())
@@ -42,6 +45,10 @@ pub fn router() -> Router<AppState> {
         .merge(money::statements_router())
         .merge(contracts::router())
         .merge(money::credit_router())
+}
+
+pub fn router() -> Router<AppState> {
+    routes().into_router()
 }
 
 /// A numeric path id; anything else is a JSON 404.

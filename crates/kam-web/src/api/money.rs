@@ -3,12 +3,11 @@
 //! ledger with running balance, and /api/v1/receivables. Amounts are integers
 //! in minor units (分) with a `currency` beside them.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use kam_core::FieldErrors;
 use kam_core::fields::Raw;
 use kam_core::ledger::FIELDS as ENTRY_FIELDS;
@@ -17,25 +16,29 @@ use kam_core::time_util::{month_of, parse_date};
 use kam_store::orders::{LineInput, OrderFilter, OrderInput};
 use serde_json::{Value as V, json};
 
+use super::routes::*;
 use super::{Id, object, page_params, parse_fields, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/products", get(products).post(create_product))
-        .route("/api/v1/products/{id}", get(product).patch(patch_product))
-        .route("/api/v1/orders", get(orders).post(create_order))
-        .route("/api/v1/orders/{id}", get(order))
-        .route("/api/v1/orders/{id}/transition", post(transition))
-        .route("/api/v1/accounts/{id}/orders", get(account_orders))
-        .route("/api/v1/ledger-entries", post(post_entry))
-        .route("/api/v1/ledger-entries/{id}", get(entry))
-        .route("/api/v1/ledger-entries/{id}/reverse", post(reverse))
-        .route("/api/v1/accounts/{id}/ledger", get(ledger))
-        .route("/api/v1/receivables", get(receivables))
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/products", products, doc("listProducts", "products", "The product list (active ones; all=1 for every product)").query("all", flag(), "also inactive products").ok("ProductList"))
+        .post("/api/v1/products", create_product, doc("createProduct", "products", "Add a product (admin, managers, finance)").body("ProductInput").created("Product"))
+        .get("/api/v1/products/{id}", product, doc("getProduct", "products", "One product of the list").ok("Product"))
+        .patch("/api/v1/products/{id}", patch_product, doc("patchProduct", "products", "Change a product").body("ProductInput").ok("Product"))
+        .get("/api/v1/orders", orders, doc("listOrders", "orders", "Orders of the accounts the caller may see, newest first (filters status, account_id)").paged().query("status", one_of(kam_core::order::STATUS.values), "order status").query("account_id", int(), "orders of one account").ok("OrderList"))
+        .post("/api/v1/orders", create_order, doc("createOrder", "orders", "Place an order; over the credit limit (balance + open orders + this order) it is held as credit_hold until finance or a manager releases it").body("OrderInput").created("Order"))
+        .get("/api/v1/orders/{id}", order, doc("getOrder", "orders", "One order with its lines and steps").ok("Order"))
+        .post("/api/v1/orders/{id}/transition", transition, doc("transitionOrder", "orders", "Move an order one step (credit_hold → placed is the credit release); delivery posts the invoice to the ledger, a return of a delivered order the credit note").body("OrderTransition").ok("Order"))
+        .get("/api/v1/accounts/{id}/orders", account_orders, doc("listAccountOrders", "orders", "The account's orders").ok("OrderList"))
+        .post("/api/v1/ledger-entries", post_entry, doc("postLedgerEntry", "ledger", "Post an entry (finance, admin): amount is the positive figure, the kind gives the sign").body("LedgerEntryInput").created("LedgerEntry"))
+        .get("/api/v1/ledger-entries/{id}", entry, doc("getLedgerEntry", "ledger", "One ledger entry, its amount signed").ok("LedgerEntry"))
+        .post("/api/v1/ledger-entries/{id}/reverse", reverse, doc("reverseLedgerEntry", "ledger", "Undo an entry by posting its reverse; the original stays (entries are never changed or deleted)").body("Reverse").created("LedgerEntry"))
+        .get("/api/v1/accounts/{id}/ledger", ledger, doc("getAccountLedger", "ledger", "The account's ledger per currency with the running balance").ok("AccountLedger"))
+        .get("/api/v1/receivables", receivables, doc("getReceivables", "ledger", "Receivables per account: balance, aging 0–30/31–60/61–90/90+ by due date, overdue, DSO; collections per rep (as_of, from, to)").query("as_of", date(), "balances and aging as of this day (default today)").query("from", date(), "collections from (default 89 days before to)").query("to", date(), "collections up to (default as_of)").ok("Receivables"))
 }
 
 fn any(_: &kam_core::FieldDef) -> bool {
@@ -277,15 +280,15 @@ async fn receivables(
 
 // ---------------------------------------------------------------- statements
 
-pub fn statements_router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/statements", get(statements))
-        .route("/api/v1/statements/generate", post(generate))
-        .route("/api/v1/statements/{id}", get(statement))
-        .route("/api/v1/statements/{id}/send", post(send))
-        .route("/api/v1/statements/{id}/answers", post(answers))
-        .route("/api/v1/statements/{id}/lines/{line_id}/resolve", post(resolve))
-        .route("/api/v1/statements/{id}/xlsx", get(statement_xlsx))
+pub fn statements_router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/statements", statements, doc("listStatements", "statements", "Reconciliation statements 对账单 within scope (filters period YYYY-MM, status, account_id)").paged().query("period", period(), "the month").query("status", one_of(kam_core::statement::STATUS.values), "statement status").query("account_id", int(), "statements of one account").ok("StatementList"))
+        .post("/api/v1/statements/generate", generate, doc("generateStatements", "statements", "Generate the month's statements of every account with entries (or account_ids) in one action (finance, admin)").body("GenerateStatements").created("Generated"))
+        .get("/api/v1/statements/{id}", statement, doc("getStatement", "statements", "One statement: opening, every entry it covers, closing, the customer's answers").ok("Statement"))
+        .post("/api/v1/statements/{id}/send", send, doc("sendStatement", "statements", "Mark a draft as sent to the customer").no_body().ok("Statement"))
+        .post("/api/v1/statements/{id}/answers", answers, doc("answerStatement", "statements", "Record the customer's answer per line (lines not named are agreed): confirmed, or disputed").body("StatementAnswers").ok("Statement"))
+        .post("/api/v1/statements/{id}/lines/{line_id}/resolve", resolve, doc("resolveStatementLine", "statements", "Settle a disputed line: adjust (posts the adjustment to the customer's figure) or withdraw").body("ResolveLine").ok("Statement"))
+        .get("/api/v1/statements/{id}/xlsx", statement_xlsx, doc("exportStatement", "statements", "The statement as an .xlsx workbook (audited as an export)").file(XLSX))
 }
 
 async fn statements(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
@@ -396,11 +399,12 @@ async fn statement_xlsx(State(state): State<AppState>, api: ApiUser, Id(id): Id)
 
 // ---------------------------------------------------------------- credit and 附表五
 
-pub fn credit_router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/accounts/{id}/credit", get(credit).post(override_credit))
-        .route("/api/v1/accounts/{id}/performance", get(performance))
-        .route("/api/v1/accounts/{id}/performance/xlsx", get(performance_xlsx))
+pub fn credit_router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/accounts/{id}/credit", credit, doc("getCredit", "credit", "The credit assessment 信用评估 for a month (period=YYYY-MM, this month by default): score, rating, each factor with its points, suggested limit, and the same month last year").query("period", period(), "the month assessed (default this month, China time)").ok("Credit"))
+        .post("/api/v1/accounts/{id}/credit", override_credit, doc("overrideCredit", "credit", "Finance overrides the rating and sets the credit limit, with a reason").body("CreditOverride").ok("Credit"))
+        .get("/api/v1/accounts/{id}/performance", performance, doc("getPerformance", "credit", "附表五 客户业绩统计及信用评估表 for a year: deliveries, collections, running totals, this year's rating against last year's").query("year", int(), "the year (default this year)").ok("Performance"))
+        .get("/api/v1/accounts/{id}/performance/xlsx", performance_xlsx, doc("exportPerformance", "credit", "附表五 as .xlsx (audited as an export)").query("year", int(), "the year (default this year)").file(XLSX))
 }
 
 fn period_param(q: &std::collections::HashMap<String, String>, today: time::Date) -> String {

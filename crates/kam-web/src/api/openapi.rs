@@ -6,6 +6,7 @@ use kam_core::fields::{Access, FieldDef, Kind};
 use serde_json::{Map, Value, json};
 use utoipa_swagger_ui::SwaggerUi;
 
+use super::routes::{Body, Operation, Success, Verb};
 use crate::i18n::{Lang, t};
 
 fn field_schema(entity: &str, d: &FieldDef) -> Value {
@@ -254,6 +255,7 @@ fn schemas() -> Value {
         "MarketActivity": market,
         "MarketActivityInput": object("market_activity", kam_core::market::FIELDS, json!({}), true),
         "MarketActivityList": list_of("MarketActivity"),
+        "MarketActivityItems": {"type": "object", "properties": {"items": {"type": "array", "items": r("MarketActivity")}}},
         "ParticipantInput": {"type": "object", "required": ["account_id"], "properties": {"account_id": id(), "contact_id": nid(), "note": {"type": ["string", "null"]}}},
         "Snooze": {"type": "object", "required": ["until"], "properties": {"until": {"type": "string", "format": "date"}}},
         "Assessment": {"type": "object", "properties": {"as_of": {"type": "string", "format": "date"}, "score": {"type": "integer"}, "rating": {"type": "string", "enum": ["A", "B", "C", "D"]},
@@ -328,772 +330,16 @@ fn schemas() -> Value {
     })
 }
 
-/// (method, path, operationId, tag, summary, request schema, success status, response schema)
-type Op = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<&'static str>,
-    u16,
-    Option<&'static str>,
-);
-
-/// Every operation of /api/v1.
-pub const OPERATIONS: &[Op] = &[
-    ("get", "/api/v1/me", "getMe", "users", "The calling user", None, 200, Some("Me")),
-    (
-        "get",
-        "/api/v1/search",
-        "search",
-        "search",
-        "Accounts and contacts by any part of a name, code or phone (q=…)",
-        None,
-        200,
-        Some("SearchResult"),
-    ),
-    (
-        "get",
-        "/api/v1/accounts",
-        "listAccounts",
-        "accounts",
-        "Accounts in the caller's scope; filters grade, customer_type, industry, stage, owner_id, pool, parent_id; sort, dir, page, per_page",
-        None,
-        200,
-        Some("AccountList"),
-    ),
-    (
-        "post",
-        "/api/v1/accounts",
-        "createAccount",
-        "accounts",
-        "Create an account (客户资料卡)",
-        Some("AccountInput"),
-        201,
-        Some("AccountCreated"),
-    ),
-    (
-        "post",
-        "/api/v1/accounts/handover",
-        "handoverAccounts",
-        "accounts",
-        "Hand all accounts of one rep to another",
-        Some("Handover"),
-        200,
-        Some("HandoverResult"),
-    ),
-    ("get", "/api/v1/accounts/{id}", "getAccount", "accounts", "One account", None, 200, Some("Account")),
-    (
-        "patch",
-        "/api/v1/accounts/{id}",
-        "patchAccount",
-        "accounts",
-        "Change the named fields of an account",
-        Some("AccountPatch"),
-        200,
-        Some("Account"),
-    ),
-    (
-        "delete",
-        "/api/v1/accounts/{id}",
-        "deleteAccount",
-        "accounts",
-        "Archive an account (history is kept)",
-        None,
-        204,
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/history",
-        "accountHistory",
-        "accounts",
-        "Audit trail of the account and what hangs off it",
-        None,
-        200,
-        Some("History"),
-    ),
-    (
-        "post",
-        "/api/v1/accounts/{id}/claim",
-        "claimAccount",
-        "pool",
-        "Claim an account from the public pool",
-        None,
-        200,
-        Some("Account"),
-    ),
-    (
-        "post",
-        "/api/v1/accounts/{id}/release",
-        "releaseAccount",
-        "pool",
-        "Release an account to the public pool",
-        None,
-        200,
-        Some("Account"),
-    ),
-    (
-        "post",
-        "/api/v1/accounts/{id}/shares",
-        "shareAccount",
-        "accounts",
-        "Share an account with a user (read access)",
-        Some("Share"),
-        204,
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/contacts",
-        "accountContacts",
-        "contacts",
-        "Contacts of an account",
-        None,
-        200,
-        Some("ContactList"),
-    ),
-    (
-        "post",
-        "/api/v1/accounts/{id}/contacts",
-        "createAccountContact",
-        "contacts",
-        "Create a contact at this account",
-        Some("ContactInput"),
-        201,
-        Some("Contact"),
-    ),
-    (
-        "put",
-        "/api/v1/accounts/{id}/contacts/{contact_id}",
-        "linkContact",
-        "contacts",
-        "Tie an existing contact to this account, or change the tie",
-        Some("ContactLink"),
-        200,
-        Some("Contact"),
-    ),
-    (
-        "delete",
-        "/api/v1/accounts/{id}/contacts/{contact_id}",
-        "unlinkContact",
-        "contacts",
-        "Remove a contact's tie to this account",
-        None,
-        204,
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/competitors",
-        "accountCompetitors",
-        "competitors",
-        "Competitors at this account (share, prices, policy, technical requirements)",
-        None,
-        200,
-        Some("PositionList"),
-    ),
-    (
-        "post",
-        "/api/v1/accounts/{id}/competitors",
-        "setAccountCompetitor",
-        "competitors",
-        "Add or change a competitor's position at this account",
-        Some("PositionInput"),
-        201,
-        Some("Position"),
-    ),
-    (
-        "delete",
-        "/api/v1/accounts/{id}/competitors/{position_id}",
-        "removeAccountCompetitor",
-        "competitors",
-        "Remove a competitor's position",
-        None,
-        204,
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/partners",
-        "accountPartners",
-        "accounts",
-        "The account's suppliers and customers (货源/客户)",
-        None,
-        200,
-        Some("PartnerList"),
-    ),
-    (
-        "post",
-        "/api/v1/accounts/{id}/partners",
-        "addAccountPartner",
-        "accounts",
-        "Add a supplier or customer of the account",
-        Some("PartnerInput"),
-        201,
-        Some("Partner"),
-    ),
-    (
-        "delete",
-        "/api/v1/accounts/{id}/partners/{partner_id}",
-        "removeAccountPartner",
-        "accounts",
-        "Remove a supplier or customer",
-        None,
-        204,
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/contacts",
-        "listContacts",
-        "contacts",
-        "Contacts in the caller's scope; filters account_id, buying_role; page, per_page",
-        None,
-        200,
-        Some("ContactList"),
-    ),
-    (
-        "post",
-        "/api/v1/contacts",
-        "createContact",
-        "contacts",
-        "Create a contact (account_id required)",
-        Some("ContactInput"),
-        201,
-        Some("Contact"),
-    ),
-    (
-        "get",
-        "/api/v1/contacts/{id}",
-        "getContact",
-        "contacts",
-        "One contact; personal fields only for the owner, managers and admin",
-        None,
-        200,
-        Some("Contact"),
-    ),
-    (
-        "patch",
-        "/api/v1/contacts/{id}",
-        "patchContact",
-        "contacts",
-        "Change the named fields of a contact",
-        Some("ContactPatch"),
-        200,
-        Some("Contact"),
-    ),
-    ("delete", "/api/v1/contacts/{id}", "deleteContact", "contacts", "Archive a contact", None, 204, None),
-    (
-        "get",
-        "/api/v1/contacts/{id}/history",
-        "contactHistory",
-        "contacts",
-        "Audit trail of a contact",
-        None,
-        200,
-        Some("History"),
-    ),
-    (
-        "get",
-        "/api/v1/competitors",
-        "listCompetitors",
-        "competitors",
-        "Shared competitor records",
-        None,
-        200,
-        Some("CompetitorList"),
-    ),
-    (
-        "post",
-        "/api/v1/competitors",
-        "createCompetitor",
-        "competitors",
-        "Create a competitor",
-        Some("CompetitorInput"),
-        201,
-        Some("Competitor"),
-    ),
-    (
-        "get",
-        "/api/v1/competitors/{id}",
-        "getCompetitor",
-        "competitors",
-        "One competitor",
-        None,
-        200,
-        Some("Competitor"),
-    ),
-    (
-        "patch",
-        "/api/v1/competitors/{id}",
-        "patchCompetitor",
-        "competitors",
-        "Change a competitor",
-        Some("CompetitorInput"),
-        200,
-        Some("Competitor"),
-    ),
-    (
-        "get",
-        "/api/v1/worklogs",
-        "listWorklogs",
-        "worklogs",
-        "Daily work logs (附表九) the caller may read: their own, their team's (managers), those they sign; filters status, author_id, from, to, awaiting_me",
-        None,
-        200,
-        Some("WorklogList"),
-    ),
-    (
-        "post",
-        "/api/v1/worklogs",
-        "createWorklog",
-        "worklogs",
-        "Write the caller's log of a day (sales reps and managers)",
-        Some("WorklogInput"),
-        201,
-        Some("Worklog"),
-    ),
-    (
-        "get",
-        "/api/v1/worklogs/{id}",
-        "getWorklog",
-        "worklogs",
-        "One work log with its entries and every sign-off round",
-        None,
-        200,
-        Some("Worklog"),
-    ),
-    (
-        "put",
-        "/api/v1/worklogs/{id}",
-        "replaceWorklog",
-        "worklogs",
-        "Replace what the author wrote while a draft or returned; entries keep their id, entries left out are removed",
-        Some("WorklogInput"),
-        200,
-        Some("Worklog"),
-    ),
-    (
-        "delete",
-        "/api/v1/worklogs/{id}",
-        "deleteWorklog",
-        "worklogs",
-        "Delete a draft that was never submitted",
-        None,
-        204,
-        None,
-    ),
-    (
-        "post",
-        "/api/v1/worklogs/{id}/submit",
-        "submitWorklog",
-        "worklogs",
-        "Send the log into the team's sign-off chain (出纳 → 会计 → 部门主管 → 主管副总); the author can no longer change it",
-        None,
-        200,
-        Some("Worklog"),
-    ),
-    (
-        "post",
-        "/api/v1/worklogs/{id}/sign",
-        "signWorklog",
-        "worklogs",
-        "The next signer approves or returns the log (a return needs a comment; the supervisor's evaluation is required at the department head's step, or the vice president's when there is none)",
-        Some("Signature"),
-        200,
-        Some("Worklog"),
-    ),
-    (
-        "post",
-        "/api/v1/worklogs/{id}/visits/{entry_id}/visit",
-        "visitFromWorklogEntry",
-        "worklogs",
-        "Make a visit record (附表三) from a visit entry of the caller's log",
-        None,
-        201,
-        Some("VisitLink"),
-    ),
-    (
-        "get",
-        "/api/v1/teams/{id}/signoff-chain",
-        "getSignoffChain",
-        "worklogs",
-        "Who signs each step of a team's work logs",
-        None,
-        200,
-        Some("SignoffChain"),
-    ),
-    (
-        "put",
-        "/api/v1/teams/{id}/signoff-chain",
-        "setSignoffChain",
-        "worklogs",
-        "Set who signs each step (admin); steps left out are not used",
-        Some("SignoffChainInput"),
-        200,
-        Some("SignoffChain"),
-    ),
-    (
-        "get",
-        "/api/v1/products",
-        "listProducts",
-        "products",
-        "The product list (active ones; all=1 for every product)",
-        None,
-        200,
-        Some("ProductList"),
-    ),
-    (
-        "post",
-        "/api/v1/products",
-        "createProduct",
-        "products",
-        "Add a product (admin, managers, finance)",
-        Some("ProductInput"),
-        201,
-        Some("Product"),
-    ),
-    ("get", "/api/v1/products/{id}", "getProduct", "products", "One product", None, 200, Some("Product")),
-    (
-        "patch",
-        "/api/v1/products/{id}",
-        "patchProduct",
-        "products",
-        "Change a product",
-        Some("ProductInput"),
-        200,
-        Some("Product"),
-    ),
-    (
-        "get",
-        "/api/v1/orders",
-        "listOrders",
-        "orders",
-        "Orders of the accounts the caller may see, newest first (filters status, account_id)",
-        None,
-        200,
-        Some("OrderList"),
-    ),
-    (
-        "post",
-        "/api/v1/orders",
-        "createOrder",
-        "orders",
-        "Place an order; over the credit limit (balance + open orders + this order) it is held as credit_hold until finance or a manager releases it",
-        Some("OrderInput"),
-        201,
-        Some("Order"),
-    ),
-    (
-        "get",
-        "/api/v1/orders/{id}",
-        "getOrder",
-        "orders",
-        "One order with its lines and steps",
-        None,
-        200,
-        Some("Order"),
-    ),
-    (
-        "post",
-        "/api/v1/orders/{id}/transition",
-        "transitionOrder",
-        "orders",
-        "Move an order one step (credit_hold → placed is the credit release); delivery posts the invoice to the ledger, a return of a delivered order the credit note",
-        Some("OrderTransition"),
-        200,
-        Some("Order"),
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/orders",
-        "listAccountOrders",
-        "orders",
-        "The account's orders",
-        None,
-        200,
-        Some("OrderList"),
-    ),
-    (
-        "post",
-        "/api/v1/ledger-entries",
-        "postLedgerEntry",
-        "ledger",
-        "Post an entry (finance, admin): amount is the positive figure, the kind gives the sign",
-        Some("LedgerEntryInput"),
-        201,
-        Some("LedgerEntry"),
-    ),
-    ("get", "/api/v1/ledger-entries/{id}", "getLedgerEntry", "ledger", "One entry", None, 200, Some("LedgerEntry")),
-    (
-        "post",
-        "/api/v1/ledger-entries/{id}/reverse",
-        "reverseLedgerEntry",
-        "ledger",
-        "Undo an entry by posting its reverse; the original stays (entries are never changed or deleted)",
-        Some("Reverse"),
-        201,
-        Some("LedgerEntry"),
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/ledger",
-        "getAccountLedger",
-        "ledger",
-        "The account's ledger per currency with the running balance",
-        None,
-        200,
-        Some("AccountLedger"),
-    ),
-    (
-        "get",
-        "/api/v1/receivables",
-        "getReceivables",
-        "ledger",
-        "Receivables per account: balance, aging 0–30/31–60/61–90/90+ by due date, overdue, DSO; collections per rep (as_of, from, to)",
-        None,
-        200,
-        Some("Receivables"),
-    ),
-    (
-        "get",
-        "/api/v1/statements",
-        "listStatements",
-        "statements",
-        "Reconciliation statements 对账单 within scope (filters period YYYY-MM, status, account_id)",
-        None,
-        200,
-        Some("StatementList"),
-    ),
-    (
-        "post",
-        "/api/v1/statements/generate",
-        "generateStatements",
-        "statements",
-        "Generate the month's statements of every account with entries (or account_ids) in one action (finance, admin)",
-        Some("GenerateStatements"),
-        201,
-        Some("Generated"),
-    ),
-    (
-        "get",
-        "/api/v1/statements/{id}",
-        "getStatement",
-        "statements",
-        "One statement: opening, every entry it covers, closing, the customer's answers",
-        None,
-        200,
-        Some("Statement"),
-    ),
-    (
-        "post",
-        "/api/v1/statements/{id}/send",
-        "sendStatement",
-        "statements",
-        "Mark a draft as sent to the customer",
-        None,
-        200,
-        Some("Statement"),
-    ),
-    (
-        "post",
-        "/api/v1/statements/{id}/answers",
-        "answerStatement",
-        "statements",
-        "Record the customer's answer per line (lines not named are agreed): confirmed, or disputed",
-        Some("StatementAnswers"),
-        200,
-        Some("Statement"),
-    ),
-    (
-        "post",
-        "/api/v1/statements/{id}/lines/{line_id}/resolve",
-        "resolveStatementLine",
-        "statements",
-        "Settle a disputed line: adjust (posts the adjustment to the customer's figure) or withdraw",
-        Some("ResolveLine"),
-        200,
-        Some("Statement"),
-    ),
-    (
-        "get",
-        "/api/v1/statements/{id}/xlsx",
-        "exportStatement",
-        "statements",
-        "The statement as an .xlsx workbook (audited as an export)",
-        None,
-        200,
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/contracts",
-        "listContracts",
-        "contracts",
-        "Contracts 合同与协议 within scope (account_id filter)",
-        None,
-        200,
-        Some("ContractList"),
-    ),
-    (
-        "post",
-        "/api/v1/contracts",
-        "createContract",
-        "contracts",
-        "Add a contract (a draft) to an account",
-        Some("ContractInput"),
-        201,
-        Some("Contract"),
-    ),
-    (
-        "get",
-        "/api/v1/contracts/{id}",
-        "getContract",
-        "contracts",
-        "One contract with its amendments and attachments",
-        None,
-        200,
-        Some("Contract"),
-    ),
-    (
-        "patch",
-        "/api/v1/contracts/{id}",
-        "patchContract",
-        "contracts",
-        "Change a draft's terms (an active contract changes by amendment only)",
-        Some("ContractInput"),
-        200,
-        Some("Contract"),
-    ),
-    (
-        "post",
-        "/api/v1/contracts/{id}/transition",
-        "transitionContract",
-        "contracts",
-        "Put a draft into force, or terminate",
-        Some("ContractTransition"),
-        200,
-        Some("Contract"),
-    ),
-    (
-        "get",
-        "/api/v1/contracts/{id}/amendments",
-        "listAmendments",
-        "contracts",
-        "The amendments 合同存异与变更情况, oldest first",
-        None,
-        200,
-        Some("AmendmentList"),
-    ),
-    (
-        "post",
-        "/api/v1/contracts/{id}/amendments",
-        "amendContract",
-        "contracts",
-        "Record an amendment (dated, with the amount's change); the contract is never overwritten",
-        Some("AmendmentInput"),
-        201,
-        Some("Contract"),
-    ),
-    (
-        "post",
-        "/api/v1/contracts/{id}/attachments",
-        "uploadContractAttachment",
-        "contracts",
-        "Upload a file (multipart/form-data, part 'file'): PDF, PNG, JPEG, .docx or .xlsx by its bytes, at most 10 MB",
-        None,
-        201,
-        Some("Attachment"),
-    ),
-    (
-        "get",
-        "/api/v1/contracts/{id}/attachments/{attachment_id}",
-        "downloadContractAttachment",
-        "contracts",
-        "Download an attachment (within scope; audited)",
-        None,
-        200,
-        None,
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/contracts",
-        "listAccountContracts",
-        "contracts",
-        "The account's contracts",
-        None,
-        200,
-        Some("ContractList"),
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/credit",
-        "getCredit",
-        "credit",
-        "The credit assessment 信用评估 for a month (period=YYYY-MM, this month by default): score, rating, each factor with its points, suggested limit, and the same month last year",
-        None,
-        200,
-        Some("Credit"),
-    ),
-    (
-        "post",
-        "/api/v1/accounts/{id}/credit",
-        "overrideCredit",
-        "credit",
-        "Finance overrides the rating and sets the credit limit, with a reason",
-        Some("CreditOverride"),
-        200,
-        Some("Credit"),
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/performance",
-        "getPerformance",
-        "credit",
-        "附表五 客户业绩统计及信用评估表 for a year: deliveries, collections, running totals, this year's rating against last year's",
-        None,
-        200,
-        Some("Performance"),
-    ),
-    (
-        "get",
-        "/api/v1/accounts/{id}/performance/xlsx",
-        "exportPerformance",
-        "credit",
-        "附表五 as .xlsx (audited as an export)",
-        None,
-        200,
-        None,
-    ),
-];
-
 fn error_response(desc: &str) -> Value {
     json!({"description": desc, "content": {"application/json": {"schema": r("Error")}}})
 }
 
-/// An operation with owned texts: (method, path, operationId, tag, summary, request schema, status, response schema).
-type OwnedOp = (String, String, String, String, String, Option<String>, u16, Option<String>);
-
-/// `service_record` → `ServiceRecord`.
-fn camel(entity: &str) -> String {
-    entity.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
-}
-
-/// Operations and schemas of every account activity kind.
-fn activity_ops() -> (Vec<OwnedOp>, Map<String, Value>) {
-    let mut ops = Vec::new();
+/// The schemas of every account activity kind.
+fn activity_schemas() -> Map<String, Value> {
     let mut schemas = Map::new();
     for k in kam_core::activity::KINDS {
-        let name = camel(k.entity);
-        let title = format!(
-            "{} / {}",
-            t(Lang::Zh, &format!("activity.{}.title", k.entity)),
-            t(Lang::En, &format!("activity.{}.title", k.entity))
-        );
-        let out = json!({"id": id(), "account_id": id(), "account_name": {"type": "string"}, "created_by": nid(), "created_by_name": {"type": ["string", "null"]}, "created_at": ts(), "updated_at": ts()});
-        let mut out = out;
+        let name = super::activity::camel(k.entity);
+        let mut out = json!({"id": id(), "account_id": id(), "account_name": {"type": "string"}, "created_by": nid(), "created_by_name": {"type": ["string", "null"]}, "created_at": ts(), "updated_at": ts()});
         for d in k.derived {
             out[d.name] = field_schema(k.entity, d);
         }
@@ -1112,167 +358,83 @@ fn activity_ops() -> (Vec<OwnedOp>, Map<String, Value>) {
         );
         schemas.insert(format!("{name}Patch"), object(k.entity, k.fields, json!({}), false));
         schemas.insert(format!("{name}List"), list_of(&name));
-        let r = k.resource;
-        let tag = r.to_string();
-        let mut op = |m: &str,
-                      path: String,
-                      id: String,
-                      summary: String,
-                      req: Option<String>,
-                      status: u16,
-                      res: Option<String>| {
-            ops.push((m.to_string(), path, id, tag.clone(), summary, req, status, res));
-        };
-        op(
-            "get",
-            format!("/api/v1/{r}"),
-            format!("list{name}s"),
-            format!("{title}: the caller's scope, newest first; account_id, page, per_page"),
-            None,
-            200,
-            Some(format!("{name}List")),
-        );
-        op(
-            "post",
-            format!("/api/v1/{r}"),
-            format!("create{name}"),
-            format!("{title}: record one"),
-            Some(format!("{name}Input")),
-            201,
-            Some(name.clone()),
-        );
-        op(
-            "get",
-            format!("/api/v1/{r}/{{id}}"),
-            format!("get{name}"),
-            format!("{title}: one"),
-            None,
-            200,
-            Some(name.clone()),
-        );
-        op(
-            "patch",
-            format!("/api/v1/{r}/{{id}}"),
-            format!("patch{name}"),
-            format!("{title}: change the named fields"),
-            Some(format!("{name}Patch")),
-            200,
-            Some(name.clone()),
-        );
-        op(
-            "delete",
-            format!("/api/v1/{r}/{{id}}"),
-            format!("delete{name}"),
-            format!("{title}: archive one"),
-            None,
-            204,
-            None,
-        );
-        op(
-            "get",
-            format!("/api/v1/accounts/{{id}}/{r}"),
-            format!("account{name}s"),
-            format!("{title} of one account"),
-            None,
-            200,
-            Some(format!("{name}List")),
-        );
-        op(
-            "post",
-            format!("/api/v1/accounts/{{id}}/{r}"),
-            format!("createAccount{name}"),
-            format!("{title}: record one on this account"),
-            Some(format!("{name}Patch")),
-            201,
-            Some(name.clone()),
-        );
     }
-    (ops, schemas)
+    schemas
 }
 
-/// The OpenAPI document as JSON.
-pub fn document() -> Value {
-    let mut paths = Map::new();
-    let (extra_ops, extra_schemas) = activity_ops();
-    let mut all: Vec<OwnedOp> = OPERATIONS
-        .iter()
-        .map(|(m, p, i, tg, su, rq, st, rs)| {
-            (
-                m.to_string(),
-                p.to_string(),
-                i.to_string(),
-                tg.to_string(),
-                su.to_string(),
-                rq.map(String::from),
-                *st,
-                rs.map(String::from),
-            )
-        })
-        .collect();
-    all.extend(extra_ops);
-    for (method, path, op_id, tag, summary, req, status, res) in &all {
-        let (method, path, req, res) = (method.as_str(), path.as_str(), req.as_deref(), res.as_deref());
-        let mut params = Vec::new();
-        for seg in path.split('/').filter(|s| s.starts_with('{')) {
-            let name = seg.trim_matches(|c| c == '{' || c == '}');
-            let schema = match name {
-                "key" => json!({"type": "string"}),
-                "line_id" | "entry_id" | "attachment_id" => id(),
-                "year" => json!({"type": "integer"}),
-                _ => id(),
-            };
-            params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
-        }
-        if path == "/api/v1/search" {
-            params.push(json!({"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}));
-        }
-        let activity_list = kam_core::activity::by_resource(path.rsplit('/').next().unwrap_or("")).is_some();
-        if method == "get"
-            && (path.ends_with("/accounts") || path.ends_with("/contacts") || activity_list)
-            && !path.contains('{')
-        {
-            for p in ["page", "per_page"] {
-                params.push(json!({"name": p, "in": "query", "required": false, "schema": {"type": "integer"}}));
-            }
-            let filters: &[&str] = if activity_list {
-                &["account_id"]
-            } else if path.ends_with("/accounts") {
-                &["grade", "customer_type", "industry", "stage", "owner_id", "pool", "parent_id", "sort", "dir"]
-            } else {
-                &["account_id", "buying_role"]
-            };
-            for p in filters {
-                params.push(json!({"name": p, "in": "query", "required": false, "schema": {"type": "string"}}));
-            }
-        }
-        let mut responses = Map::new();
-        let ok = match res {
-            Some(s) => json!({"description": "OK", "content": {"application/json": {"schema": r(s)}}}),
-            None => json!({"description": "Done, no content"}),
+/// One operation of the route table as an OpenAPI operation object.
+fn operation(op: &Operation) -> Value {
+    let d = &op.doc;
+    let mut params = Vec::new();
+    for name in op.path_params() {
+        let schema = match name {
+            "key" => json!({"type": "string", "description": "the reminder's key"}),
+            "year" => json!({"type": "integer"}),
+            _ => id(),
         };
-        responses.insert(status.to_string(), ok);
-        responses.insert("401".into(), error_response("Missing or invalid API token"));
-        if path.contains('{') {
-            responses.insert("404".into(), error_response("Not found, or outside the caller's scope"));
-        }
-        if method != "get" {
-            responses.insert(
-                "403".into(),
-                error_response("Not allowed for the caller's role (fields lists refused fields)"),
-            );
-            responses.insert(
-                "409".into(),
-                error_response("Conflicts with the current state (pool claimed, limit reached…)"),
-            );
-            responses.insert("422".into(), error_response("Validation failed; fields holds one message per field"));
-        }
-        let mut op = json!({"operationId": op_id, "tags": [tag], "summary": summary, "parameters": params, "responses": responses});
-        if let Some(req) = req {
-            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": r(req)}}});
-        }
-        let item = paths.entry(path.to_string()).or_insert_with(|| json!({}));
-        item[method] = op;
+        params.push(json!({"name": name, "in": "path", "required": true, "schema": schema}));
     }
+    for p in &d.query {
+        params.push(json!({"name": p.name, "in": "query", "required": p.required, "description": p.description, "schema": p.schema}));
+    }
+    let mut responses = Map::new();
+    match &d.success {
+        Some(Success::Json(status, schema)) => {
+            responses.insert(
+                status.to_string(),
+                json!({"description": "OK", "content": {"application/json": {"schema": r(schema)}}}),
+            );
+        }
+        Some(Success::NoContent) => {
+            responses.insert("204".into(), json!({"description": "Done, no content"}));
+        }
+        Some(Success::File(ct)) => {
+            responses.insert(
+                "200".into(),
+                json!({"description": "The file, as an attachment", "content": {*ct: {"schema": {"type": "string", "format": "binary"}}}}),
+            );
+        }
+        None => {}
+    }
+    responses.insert("401".into(), error_response("Missing or invalid API token"));
+    if op.path.contains('{') {
+        responses.insert("404".into(), error_response("Not found, or outside the caller's scope"));
+    }
+    if !d.query.is_empty() || op.verb.has_body() {
+        responses.insert("422".into(), error_response("Validation failed; fields holds one message per field"));
+    }
+    if op.verb != Verb::Get {
+        responses
+            .insert("403".into(), error_response("Not allowed for the caller's role (fields lists refused fields)"));
+        responses
+            .insert("409".into(), error_response("Conflicts with the current state (pool claimed, limit reached…)"));
+    }
+    let mut o = json!({"operationId": d.id, "tags": [d.tag], "summary": d.summary, "parameters": params, "responses": responses});
+    match &d.body {
+        Some(Body::Json { schema, required }) => {
+            o["requestBody"] = json!({"required": required, "content": {"application/json": {"schema": r(schema)}}});
+        }
+        Some(Body::File(part)) => {
+            o["requestBody"] = json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": [part], "properties": {*part: {"type": "string", "format": "binary"}}}}}});
+        }
+        Some(Body::Empty) | None => {}
+    }
+    o
+}
+
+/// The OpenAPI document as JSON, from the route table (`api::routes`).
+pub fn document() -> Value {
+    let routes = super::routes();
+    let mut paths = Map::new();
+    let mut tags: Vec<&str> = Vec::new();
+    for op in routes.operations() {
+        let item = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
+        item[op.verb.as_str()] = operation(op);
+        if !tags.contains(&op.doc.tag.as_str()) {
+            tags.push(&op.doc.tag);
+        }
+    }
+    let extra_schemas = activity_schemas();
     let mut schemas = schemas();
     if let Value::Object(m) = &mut schemas {
         m.extend(extra_schemas);
@@ -1286,7 +448,7 @@ pub fn document() -> Value {
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": "accounts"}, {"name": "pool"}, {"name": "contacts"}, {"name": "interactions"}, {"name": "service-records"}, {"name": "complaints"}, {"name": "needs"}, {"name": "surveys"}, {"name": "reminders"}, {"name": "visit-plans"}, {"name": "market-activities"}, {"name": "worklogs"}, {"name": "products"}, {"name": "orders"}, {"name": "ledger"}, {"name": "statements"}, {"name": "contracts"}, {"name": "credit"}, {"name": "competitors"}, {"name": "search"}, {"name": "users"}],
+        "tags": tags.iter().map(|t| json!({"name": t})).collect::<Vec<_>>(),
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "personal API token"}},
@@ -1321,6 +483,111 @@ mod tests {
             let name: String = part.chars().take_while(|c| c.is_alphanumeric()).collect();
             assert!(schemas.contains_key(&name), "missing schema {name}");
         }
+    }
+
+    /// The drift test: the router and the document come from one table, and
+    /// every route in it is documented in full. Adding a route with an empty
+    /// summary, no response, no request body (POST/PUT/PATCH) or an
+    /// operationId used twice fails here.
+    #[test]
+    fn every_route_is_documented() {
+        let routes = crate::api::routes();
+        let ops = routes.operations();
+        assert!(ops.len() > 130, "{} operations", ops.len());
+        let mut ids = std::collections::HashSet::new();
+        let mut routes_seen = std::collections::HashSet::new();
+        for op in ops {
+            let what = format!("{} {}", op.verb.as_str(), op.path);
+            let d = &op.doc;
+            assert!(op.path.starts_with("/api/v1/"), "{what}");
+            assert!(routes_seen.insert(what.clone()), "{what} declared twice");
+            assert!(ids.insert(d.id.clone()), "{what}: operationId {} used twice", d.id);
+            assert!(
+                !d.id.is_empty() && d.id.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{what}: operationId {:?}",
+                d.id
+            );
+            assert!(!d.tag.is_empty(), "{what}: no tag");
+            assert!(d.summary.chars().count() >= 10, "{what}: no summary worth the name");
+            assert!(d.success.is_some(), "{what}: no success response documented");
+            assert_eq!(
+                d.body.is_some(),
+                op.verb.has_body(),
+                "{what}: a request body (or no_body()) is stated exactly for POST/PUT/PATCH"
+            );
+            for p in &d.query {
+                assert!(!p.description.is_empty(), "{what}: query parameter {} undescribed", p.name);
+            }
+        }
+        // The document lists exactly the table's operations, no more, no fewer.
+        let doc = document();
+        let mut documented = std::collections::HashSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, o) in item.as_object().unwrap() {
+                documented.insert(format!("{method} {path}"));
+                let params: Vec<&str> = o["parameters"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|p| p["in"] == "path")
+                    .map(|p| p["name"].as_str().unwrap())
+                    .collect();
+                let in_path: Vec<&str> = path
+                    .split('/')
+                    .filter(|s| s.starts_with('{'))
+                    .map(|s| s.trim_matches(|c| c == '{' || c == '}'))
+                    .collect();
+                assert_eq!(params, in_path, "{method} {path}: path parameters");
+            }
+        }
+        assert_eq!(documented, routes_seen);
+    }
+
+    /// The route table is the only way to add an /api/v1 route: no module
+    /// registers one on a router of its own.
+    #[test]
+    fn no_api_route_bypasses_the_table() {
+        let sources: &[(&str, &str)] = &[
+            ("lib.rs", include_str!("../lib.rs")),
+            ("api/mod.rs", include_str!("mod.rs")),
+            ("api/accounts.rs", include_str!("accounts.rs")),
+            ("api/activity.rs", include_str!("activity.rs")),
+            ("api/competitors.rs", include_str!("competitors.rs")),
+            ("api/contacts.rs", include_str!("contacts.rs")),
+            ("api/contracts.rs", include_str!("contracts.rs")),
+            ("api/market.rs", include_str!("market.rs")),
+            ("api/me.rs", include_str!("me.rs")),
+            ("api/money.rs", include_str!("money.rs")),
+            ("api/reminders.rs", include_str!("reminders.rs")),
+            ("api/visit_plans.rs", include_str!("visit_plans.rs")),
+            ("api/worklogs.rs", include_str!("worklogs.rs")),
+            ("pages/mod.rs", include_str!("../pages/mod.rs")),
+        ];
+        for (name, src) in sources {
+            assert!(!src.contains(".route(\"/api/v1"), "{name} registers an /api/v1 route outside the table");
+            if name.starts_with("api/") && *name != "api/mod.rs" {
+                assert!(!src.contains(".route("), "{name} registers a route outside the table");
+            }
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".rs") && f != "routes.rs" && f != "openapi.rs")
+            .collect();
+        files.sort();
+        let listed: Vec<String> =
+            sources.iter().filter_map(|(n, _)| n.strip_prefix("api/")).map(str::to_string).collect();
+        let mut listed_sorted = listed.clone();
+        listed_sorted.sort();
+        assert_eq!(files, listed_sorted, "a new API module joins this check");
+    }
+
+    /// Every change to the API shows in review as a change of this snapshot
+    /// (`cargo insta review`, or accept with INSTA_UPDATE=always).
+    #[test]
+    fn the_document_snapshot() {
+        insta::assert_json_snapshot!("openapi", document());
     }
 
     #[test]

@@ -1,25 +1,25 @@
 //! /api/v1/reminders: the caller's due and overdue items (and the coming days
 //! with `?days=N`), marked done or snoozed.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use kam_core::FieldErrors;
 use kam_core::time_util::parse_date;
 use serde_json::json;
 
+use super::routes::*;
 use super::{object, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/reminders", get(list))
-        .route("/api/v1/reminders/{key}/done", post(done))
-        .route("/api/v1/reminders/{key}/snooze", post(snooze))
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/reminders", list, doc("listReminders", "reminders", "The caller's reminders due by today + days: follow-ups, planned visits, open objections, complaint deadlines, decision makers' birthdays, contract expiry, work logs to sign; overdue ones first").query("days", int(), "horizon in days after today (0–366, default 0)").ok("ReminderList"))
+        .post("/api/v1/reminders/{key}/done", done, doc("reminderDone", "reminders", "Mark a reminder done (it no longer shows)").no_body().no_content())
+        .post("/api/v1/reminders/{key}/snooze", snooze, doc("snoozeReminder", "reminders", "Snooze a reminder until a later day").body("Snooze").no_content())
 }
 
 async fn list(

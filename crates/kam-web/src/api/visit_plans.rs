@@ -1,25 +1,26 @@
 //! /api/v1/visit-plans: the plans of a year, one account's plan (read and
 //! replace the planned dates), and plan versus actual per rep.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use kam_core::FieldErrors;
 use kam_core::time_util::parse_date;
 use serde_json::json;
 use time::Date;
 
+use super::routes::*;
 use super::{object, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/visit-plans", get(list))
-        .route("/api/v1/visit-plans/summary", get(summary))
-        .route("/api/v1/accounts/{id}/visit-plans/{year}", get(show).put(replace))
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/visit-plans", list, doc("listVisitPlans", "visit-plans", "Visit plans 客户拜访计划 (附表二) of a year for the accounts in the caller's scope: twelve planned dates each, with the actual visit dates").query("year", int(), "the year (default: this year, China time)").ok("VisitPlans"))
+        .get("/api/v1/visit-plans/summary", summary, doc("visitPlanSummary", "visit-plans", "Plan versus actual per rep over a period: planned, on time, late, missed, pending").query("from", date(), "first day (default: 1 January of this year)").query("to", date(), "last day (default: today)").ok("VisitPlanSummary"))
+        .get("/api/v1/accounts/{id}/visit-plans/{year}", show, doc("getVisitPlan", "visit-plans", "One account's visit plan of a year").ok("VisitPlan"))
+        .put("/api/v1/accounts/{id}/visit-plans/{year}", replace, doc("setVisitPlan", "visit-plans", "Set the planned dates of an account's year (up to twelve; fulfilled slots keep their visit)").body("VisitPlanInput").ok("VisitPlan"))
 }
 
 fn year_of(lang: crate::i18n::Lang, v: Option<&String>, today: time::Date) -> Result<i32, ApiError> {

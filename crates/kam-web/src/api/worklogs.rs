@@ -1,33 +1,37 @@
 //! /api/v1/worklogs: daily work logs (附表九) with `/submit` and `/sign`, a
 //! visit record from a visit entry, and each team's sign-off chain.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use kam_core::FieldErrors;
 use kam_core::fields::Raw;
 use kam_core::worklog::{self, Decision, Entry, Input, SECTIONS, Status, Step};
 use kam_store::worklogs::WorklogFilter;
 use serde_json::{Map, Value as V, json};
 
+use super::routes::*;
 use super::{Id, Ids, object, page_params, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::i18n::Lang;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/worklogs", get(list).post(create))
-        .route("/api/v1/worklogs/{id}", get(show).put(replace).delete(delete))
-        .route("/api/v1/worklogs/{id}/submit", post(submit))
-        .route("/api/v1/worklogs/{id}/sign", post(sign))
-        .route("/api/v1/worklogs/{id}/visits/{entry_id}/visit", post(make_visit))
-        .route("/api/v1/worklogs/{id}/collections/{entry_id}/post", post(post_collection))
-        .route("/api/v1/teams/{id}/signoff-chain", get(chain).put(set_chain))
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/worklogs", list, doc("listWorklogs", "worklogs", "Daily work logs (附表九) the caller may read: their own, their team's (managers), those they sign; filters status, author_id, from, to, awaiting_me").paged().query("status", one_of(&["draft", "submitted", "returned", "approved"]), "log status").query("author_id", int(), "the author").query("from", date(), "first day").query("to", date(), "last day").query("awaiting_me", flag(), "only logs waiting for the caller's signature").ok("WorklogList"))
+        .post("/api/v1/worklogs", create, doc("createWorklog", "worklogs", "Write the caller's log of a day (sales reps and managers)").body("WorklogInput").created("Worklog"))
+        .get("/api/v1/worklogs/{id}", show, doc("getWorklog", "worklogs", "One work log with its entries and every sign-off round").ok("Worklog"))
+        .put("/api/v1/worklogs/{id}", replace, doc("replaceWorklog", "worklogs", "Replace what the author wrote while a draft or returned; entries keep their id, entries left out are removed").body("WorklogInput").ok("Worklog"))
+        .delete("/api/v1/worklogs/{id}", delete, doc("deleteWorklog", "worklogs", "Delete a draft that was never submitted").no_content())
+        .post("/api/v1/worklogs/{id}/submit", submit, doc("submitWorklog", "worklogs", "Send the log into the team's sign-off chain (出纳 → 会计 → 部门主管 → 主管副总); the author can no longer change it").no_body().ok("Worklog"))
+        .post("/api/v1/worklogs/{id}/sign", sign, doc("signWorklog", "worklogs", "The next signer approves or returns the log (a return needs a comment; the supervisor's evaluation is required at the department head's step, or the vice president's when there is none)").body("Signature").ok("Worklog"))
+        .post("/api/v1/worklogs/{id}/visits/{entry_id}/visit", make_visit, doc("visitFromWorklogEntry", "worklogs", "Make a visit record (附表三) from a visit entry of the caller's log").no_body().created("VisitLink"))
+        .post("/api/v1/worklogs/{id}/collections/{entry_id}/post", post_collection, doc("postWorklogCollection", "worklogs", "Finance posts a collection entry of a log to the ledger as a payment dated the log's day, once; the entry can then no longer change").no_body().created("LedgerLink"))
+        .get("/api/v1/teams/{id}/signoff-chain", chain, doc("getSignoffChain", "worklogs", "Who signs each step of a team's work logs").ok("SignoffChain"))
+        .put("/api/v1/teams/{id}/signoff-chain", set_chain, doc("setSignoffChain", "worklogs", "Set who signs each step (admin); steps left out are not used").body("SignoffChainInput").ok("SignoffChain"))
 }
 
 /// Keys a client may echo back from a read; they are ignored on write.

@@ -425,5 +425,5 @@ async fn xlsx(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) 
 
 /// An .xlsx download named in UTF-8.
 pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
-    super::file_response(name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes)
+    super::file_response(name, crate::api::routes::XLSX, bytes)
 }

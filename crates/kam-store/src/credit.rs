@@ -163,6 +163,11 @@ impl Store {
         if reason.trim().is_empty() {
             errors.add("reason", "err.required");
         }
+        // It stands from its month on and sets the limit now: a month not yet begun would show a
+        // rating that does not yet hold beside a limit that already does.
+        if kam_core::statement::month_bounds(period).is_some_and(|(first, _)| first > self.today()) {
+            errors.add("period", "err.future_period");
+        }
         errors.into_result(()).map_err(StoreError::Invalid)?;
         let view = self.credit(actor, account_id, period).await?;
         let mut tx = self.begin().await?;

@@ -1471,6 +1471,10 @@ async fn credit_assessment_override_and_form_five(s: Store) {
     let jan_2026 = s.credit(&w.fin, a, "2026-01").await.unwrap();
     assert!(jan_2026.overridden.is_none());
     assert_eq!((f.rating.as_str(), f.rating_last_year.as_str()), ("B", jan_2026.current.rating.to_string().as_str()));
+    // Not for a month that has not begun (its limit would hold now, its rating later).
+    assert!(
+        matches!(s.override_credit(&w.fin, a, "2027-02", "A", 1, "x").await, Err(StoreError::Invalid(e)) if e.0.get("period") == Some(&"err.future_period"))
+    );
     // Finance changes it in January: from then on the new rating, before it the old one.
     let jan = s.override_credit(&w.fin, a, "2027-01", "C", 2_000_000, "逾期增加").await.unwrap();
     assert_eq!((jan.rating.as_str(), jan.credit_limit), ("C", Some(2_000_000)));

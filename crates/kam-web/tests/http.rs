@@ -2470,9 +2470,16 @@ async fn credit_tab_override_and_form_five(s: Store) {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let f = &r.json()["error"]["fields"];
     assert!(f["rating"].is_string() && f["reason"].is_string(), "{f}");
+    let ahead = json!({"period": "2026-12", "rating": "A", "credit_limit": 1, "reason": "提前调整"});
+    let r = t.api(&w.fin, "POST", &format!("/api/v1/accounts/{acc}/credit"), Some(ahead)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a month not yet begun (the clock stands in November)");
+    assert_eq!(r.json()["error"]["fields"]["period"], "不能为尚未开始的月份调整信用。");
     let r = t.api(&w.fin, "POST", &format!("/api/v1/accounts/{acc}/credit"), Some(body)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!((r.json()["rating"].as_str(), r.json()["credit_limit"].as_i64()), (Some("B"), Some(800_000)));
+    // It stands in the months after it, shown with the month it stands since.
+    let later = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{acc}/credit?period=2026-11"), None).await.json();
+    assert_eq!((later["rating"].as_str(), later["overridden"]["since"].as_str()), (Some("B"), Some("2026-06")));
     // The pages: the header carries the standing; finance overrides on the credit tab.
     let fin = t.browser("cr_fin", Role::Finance, None).await;
     let tab = t.get(&fin, &format!("/accounts/{acc}?tab=credit&period=2026-06")).await;

@@ -493,7 +493,9 @@ async fn show_page(
             let view = store.credit_for(&actor, &a, &ledgers, &period).await.map_err(err)?;
             page.credit_rating = Some(view.rating.clone());
             if tab == "credit" {
-                page.credit = Some(super::credit::panel(lang, &view, kam_core::credit::can_override(&actor)));
+                // A month not yet begun cannot be overridden (the store refuses it too).
+                let open = period <= super::credit::this_period(state.store.today());
+                page.credit = Some(super::credit::panel(lang, &view, kam_core::credit::can_override(&actor) && open));
             }
         }
         page.balances =

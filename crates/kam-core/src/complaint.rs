@@ -4,7 +4,7 @@
 //! default per priority until contracts carry SLA terms. Deadlines are local
 //! (China) date-times; "now" is converted to local time before comparing.
 
-use time::{Duration, OffsetDateTime, PrimitiveDateTime, UtcOffset, macros::format_description};
+use time::{Duration, OffsetDateTime, PrimitiveDateTime, macros::format_description};
 
 use crate::activity::ActivityKind;
 use crate::fields::{EnumDef, FieldDef, Kind, Record, Value};
@@ -30,10 +30,7 @@ pub fn default_sla(priority: &str) -> Sla {
     }
 }
 
-const LOCAL: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
-    Ok(o) => o,
-    Err(_) => UtcOffset::UTC,
-};
+use crate::time_util::CHINA as LOCAL;
 
 fn parse_local(s: &str) -> Option<PrimitiveDateTime> {
     PrimitiveDateTime::parse(s, format_description!("[year]-[month]-[day]T[hour]:[minute]")).ok()

@@ -16,6 +16,13 @@ pub fn china_date(t: OffsetDateTime) -> Date {
     t.to_offset(CHINA).date()
 }
 
+/// The local (China) date-time at instant `t` as forms and local date-time
+/// fields hold it: `YYYY-MM-DDTHH:MM`.
+pub fn china_minute(t: OffsetDateTime) -> String {
+    let l = t.to_offset(CHINA);
+    format!("{}T{:02}:{:02}", l.date(), l.hour(), l.minute())
+}
+
 /// The local (China) date-time at instant `t`.
 pub fn china_datetime(t: OffsetDateTime) -> time::PrimitiveDateTime {
     let l = t.to_offset(CHINA);
@@ -114,6 +121,7 @@ mod tests {
         assert_eq!(china_date(t("2026-12-31T16:00:00Z")), date!(2027 - 01 - 01));
         assert_eq!(china_date(t("2028-02-28T16:30:00Z")), date!(2028 - 02 - 29));
         assert_eq!(china_datetime(t("2028-02-29T16:00:00Z")).to_string(), "2028-03-01 0:00:00.0");
+        assert_eq!(china_minute(t("2026-12-31T16:05:59Z")), "2027-01-01T00:05");
     }
 
     #[test]

@@ -62,10 +62,7 @@ impl Store {
         q.arg(to).push(", updated_at = ").arg(now.clone());
         let mut changes = vec![("status", Value::Text(from.clone()), Value::Text(to.into()))];
         if to == "replied" && before.rec.get("replied_at").is_none_or(Value::is_null) {
-            let local = kam_core::time_util::parse_ts(&now)
-                .map(|t| t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)))
-                .map(|t| format!("{}T{:02}:{:02}", t.date(), t.hour(), t.minute()))
-                .unwrap_or_default();
+            let local = kam_core::time_util::china_minute(self.clock().now());
             q.push(", replied_at = ").arg(local.clone());
             changes.push(("replied_at", Value::Null, Value::Text(local)));
             if before.rec.get("replied_by").is_none_or(Value::is_null) {

@@ -181,7 +181,7 @@ fn step_of(s: &str) -> Result<Step> {
 
 /// The China-time day of a stored UTC timestamp.
 fn local_day(ts: &str) -> Option<Date> {
-    parse_ts(ts).map(|t| t.to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC)).date())
+    parse_ts(ts).map(kam_core::time_util::china_date)
 }
 
 impl Store {

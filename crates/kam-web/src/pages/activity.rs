@@ -423,8 +423,7 @@ async fn new_form(
 ) -> Result<Response, PageError> {
     let account = recordable_account(&state, &auth, account_id).await?;
     let me = auth.user.display_name.clone();
-    let now = state.store.clock().now().to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC));
-    let now = format!("{}T{:02}:{:02}", now.date(), now.hour(), now.minute());
+    let now = kam_core::time_util::china_minute(state.store.clock().now());
     let today = now.get(..10).unwrap_or_default().to_string();
     // 拜访序次: the next number for this account.
     let sequence = if kam_core::fields::def(kind.fields, "sequence").is_some() {

@@ -9,6 +9,7 @@ use kam_core::Role;
 use kam_store::{Store, testing};
 use kam_web::{AppState, Config};
 use serde_json::{Value, json};
+use std::io::Write;
 use tower::ServiceExt;
 
 kam_store::on_both_engines!(
@@ -43,6 +44,7 @@ kam_store::on_both_engines!(
     interactions_link_the_contacts_met,
     pages_and_api_take_today_from_the_clock,
     every_documented_operation_is_served,
+    get_answers_match_their_documented_schemas,
 );
 
 struct TestApp {
@@ -2670,4 +2672,111 @@ async fn every_documented_operation_is_served(s: Store) {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = t.send(Request::delete("/api/v1/me").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// Where `value` departs from `schema` (types, enums, undeclared properties),
+/// resolving `$ref` and `allOf` against the document.
+fn departures(doc: &Value, schema: &Value, value: &Value, at: &str, out: &mut Vec<String>) {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return departures(doc, &doc["components"]["schemas"][name], value, at, out);
+    }
+    if let Some(alternatives) = schema.get("oneOf").and_then(Value::as_array) {
+        let fits = |alt: &Value| {
+            let mut o = Vec::new();
+            departures(doc, alt, value, at, &mut o);
+            o
+        };
+        let tried: Vec<Vec<String>> = alternatives.iter().map(fits).collect();
+        if !tried.iter().any(Vec::is_empty) {
+            out.extend(tried.into_iter().flatten());
+        }
+        return;
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        // Each part checks its own properties; the union of them is what may appear.
+        let mut merged = serde_json::Map::new();
+        for part in all {
+            let part = match part.get("$ref").and_then(Value::as_str) {
+                Some(r) => doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")].clone(),
+                None => part.clone(),
+            };
+            if let Some(p) = part["properties"].as_object() {
+                merged.extend(p.clone());
+            }
+        }
+        return departures(doc, &json!({"type": "object", "properties": merged}), value, at, out);
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let actual = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    let fits = types.is_empty() || types.contains(&actual) || (actual == "integer" && types.contains(&"number"));
+    if !fits {
+        out.push(format!("{at}: {actual}, documented {types:?}"));
+        return;
+    }
+    if let (Some(values), false) = (schema.get("enum").and_then(Value::as_array), value.is_null())
+        && !values.contains(value)
+    {
+        out.push(format!("{at}: {value} not in the documented enum"));
+    }
+    match value {
+        Value::Object(m) => {
+            if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+                for (k, v) in m {
+                    match props.get(k) {
+                        Some(ps) => departures(doc, ps, v, &format!("{at}.{k}"), out),
+                        None if schema.get("additionalProperties").is_some() => {}
+                        None => out.push(format!("{at}.{k}: not documented")),
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = schema.get("items") {
+                for (i, v) in items.iter().take(5).enumerate() {
+                    departures(doc, item, v, &format!("{at}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// On a demo company, every GET operation's JSON answer (as admin, for the
+/// first record of its kind) has the shape its documented schema says.
+async fn get_answers_match_their_documented_schemas(s: Store) {
+    let t = TestApp::new(s);
+    kam_store::demo::generate(&t.store, 12).await.unwrap();
+    let admin = t.store.create_token("admin", "schema").await.unwrap();
+    let doc = t.send(Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await.json();
+    let (mut checked, mut problems) = (0, Vec::new());
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(op) = item.get("get") else { continue };
+        let Some(schema) = op["responses"]["200"]["content"]["application/json"].get("schema") else { continue };
+        let concrete = path.replace("{year}", "2026").replace("{key}", "x");
+        let concrete: String =
+            concrete.split('/').map(|seg| if seg.starts_with('{') { "1" } else { seg }).collect::<Vec<_>>().join("/");
+        let r = t.api(&admin, "GET", &concrete, None).await;
+        if r.status != StatusCode::OK {
+            assert!(matches!(r.status.as_u16(), 404 | 403 | 422), "GET {concrete}: {} {}", r.status, r.body);
+            continue;
+        }
+        checked += 1;
+        departures(&doc, schema, &r.json(), &format!("GET {path}"), &mut problems);
+    }
+    assert!(checked > 40, "{checked} answers checked");
+    let _ = writeln!(std::io::stderr(), "{checked} GET answers checked against their schemas");
+    assert!(problems.is_empty(), "{} departures:\n{}", problems.len(), problems.join("\n"));
 }

@@ -150,6 +150,10 @@ fn schemas() -> Value {
         json!({"type": "array", "maxItems": 50, "items": entry_in("worklog_affair", AFFAIR_FIELDS, false, false)});
     let worklog_in = worklog_in_props.clone();
     let mut worklog_out = worklog_in_props;
+    for section in ["visits", "collections"] {
+        worklog_out["properties"][section]["items"]["properties"]["account_name"] =
+            json!({"type": ["string", "null"], "description": "the account's name (answers only)"});
+    }
     for (k, v) in [
         ("id", id()),
         ("author_id", id()),
@@ -261,14 +265,20 @@ fn schemas() -> Value {
         "Assessment": {"type": "object", "properties": {"as_of": {"type": "string", "format": "date"}, "score": {"type": "integer"}, "rating": {"type": "string", "enum": ["A", "B", "C", "D"]},
             "suggested_limit": {"type": "integer"}, "overdue_amount": {"type": "integer"}, "factors": {"type": "array", "items": {"type": "object", "properties": {
                 "key": {"type": "string", "enum": ["on_time_ratio", "days_overdue", "dso", "asset_liability_ratio", "years_of_cooperation"]}, "value": {"type": ["number", "null"]}, "points": {"type": "integer"}, "max": {"type": "integer"}}}}}},
+        "Override": {"type": "object", "description": "finance's override in effect: it stands from its month until finance overrides again", "properties": {
+            "since": {"type": "string", "description": "the month it was made for (YYYY-MM); in effect from then on"}, "rating": {"type": "string", "enum": ["A", "B", "C", "D"]},
+            "credit_limit": {"type": "integer"}, "computed_score": {"type": "integer"}, "computed_rating": {"type": "string"}, "reason": {"type": "string"},
+            "by_name": {"type": ["string", "null"]}, "at": ts()}},
         "Credit": {"type": "object", "properties": {"account_id": id(), "period": {"type": "string"}, "currency": {"type": "string"}, "current": r("Assessment"), "last_year": r("Assessment"),
-            "overridden": {"type": ["object", "null"]}, "rating": {"type": "string"}, "credit_limit": nid()}},
+            "overridden": {"oneOf": [r("Override"), {"type": "null"}]}, "rating": {"type": "string", "description": "in effect: the override's, else the computed one"},
+            "last_year_rating": {"type": "string", "description": "in effect a year earlier, by the same rule"}, "credit_limit": nid()}},
         "CreditOverride": {"type": "object", "required": ["rating", "credit_limit", "reason"], "properties": {"period": {"type": "string"}, "rating": {"type": "string", "enum": ["A", "B", "C", "D"]}, "credit_limit": {"type": "integer"}, "reason": {"type": "string"}}},
         "Performance": {"type": "object", "properties": {"account_id": id(), "account_name": {"type": "string"}, "year": {"type": "integer"}, "currency": {"type": "string"},
             "rows": {"type": "array", "items": {"type": "object", "properties": {"date": {"type": "string"}, "seq": nid(), "order_id": nid(), "contract_no": {"type": "string"}, "amendments": {"type": "string"},
                 "quantity": {"type": "string"}, "value": {"type": "integer"}, "collected": {"type": "integer"}, "cumulative_sales": {"type": "integer"}, "cumulative_collected": {"type": "integer"}}}},
             "total_sales": {"type": "integer"}, "total_collected": {"type": "integer"}, "opening": {"type": "integer"}, "other": {"type": "integer"}, "closing": {"type": "integer"},
-            "rating": {"type": "string"}, "rating_last_year": {"type": "string"}, "score": {"type": "integer"}, "score_last_year": {"type": "integer"}}},
+            "rating": {"type": "string"}, "rating_last_year": {"type": "string"}, "overridden": {"oneOf": [r("Override"), {"type": "null"}]},
+            "score": {"type": "integer"}, "score_last_year": {"type": "integer"}}},
         "Contract": object("contract", kam_core::contract::FIELDS, json!({"id": id(), "account_id": id(), "account_name": {"type": "string"},
             "status": {"type": "string", "enum": kam_core::contract::STATUS.values}, "stored_status": {"type": "string"}, "current_amount": nid(),
             "amendments": {"type": "array", "items": r("Amendment")}, "attachments": {"type": "array", "items": r("Attachment")}, "created_at": ts(), "updated_at": ts()}), true),

@@ -310,12 +310,20 @@ impl Store {
     }
 
     /// Ties a contact to an account (or changes the tie: title, role, attitude, primary).
+    ///
+    /// A new tie needs edit rights on the contact itself (on one of the accounts
+    /// it is already at) as well as on the account: seeing a contact — on an
+    /// account shared read-only, or in the pool — is no licence to adopt it, and
+    /// with it its personal fields and the right to change or archive it.
     pub async fn link_contact(&self, actor: &Actor, account_id: i64, contact_id: i64, link: Record) -> Result<Contact> {
         let before = self.contact(actor, contact_id).await?;
+        let tied = before.accounts.iter().find(|l| l.account_id == account_id);
+        if tied.is_none() && !before.actor_can_edit {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
         let mut tx = self.begin().await?;
         self.editable_account(&mut tx, actor, account_id).await?;
-        let old =
-            before.accounts.iter().find(|l| l.account_id == account_id).map(|l| l.rec.clone()).unwrap_or_default();
+        let old = tied.map(|l| l.rec.clone()).unwrap_or_default();
         self.write_link(&mut tx, account_id, contact_id, &link).await?;
         let mut changes = fields::diff(&old, &link);
         let action = if old.is_empty() {

@@ -37,6 +37,7 @@ kam_store::on_both_engines!(
     credit_assessment_override_and_form_five,
     the_day_turns_at_china_midnight,
     sessions_and_throttling_follow_the_clock,
+    seeing_a_contact_is_no_licence_to_tie_it,
 );
 
 fn text(s: &str) -> Value {
@@ -1608,4 +1609,49 @@ async fn sessions_and_throttling_follow_the_clock(s: Store) {
     assert_eq!(s.recent_failures("user:rep2", time::Duration::minutes(15)).await.unwrap(), 1);
     clock.advance(time::Duration::minutes(16));
     assert_eq!(s.recent_failures("user:rep2", time::Duration::minutes(15)).await.unwrap(), 0);
+}
+
+/// Issue 9, item 1: a contact on an account shared read-only, or on a pool
+/// account, cannot be tied to one's own account (which would hand over its
+/// personal fields and the right to change or archive it).
+async fn seeing_a_contact_is_no_licence_to_tie_it(s: Store) {
+    let w = world(&s).await;
+    let theirs = account(&s, &w.rep2, "别人的客户").await;
+    let mine = account(&s, &w.rep1, "我的客户").await;
+    let c = s
+        .create_contact(
+            &w.rep2,
+            theirs,
+            rec(&[("name", text("秦总")), ("birth_date", text("1975-05-05")), ("home_address", text("南京市某小区"))]),
+            rec(&[("title", text("总经理"))]),
+        )
+        .await
+        .unwrap();
+    s.share_account(&w.rep2, theirs, w.rep1.user_id).await.unwrap();
+    let seen = s.contact(&w.rep1, c.id).await.unwrap();
+    assert!(!seen.actor_owns_account && !seen.actor_can_edit, "read-only through the share");
+    assert!(matches!(s.link_contact(&w.rep1, mine, c.id, Record::new()).await, Err(StoreError::Forbidden(_))));
+    let after = s.contact(&w.rep1, c.id).await.unwrap();
+    assert_eq!(after.accounts.len(), 1, "no tie was written");
+    assert!(!after.actor_owns_account && !after.actor_can_edit);
+    assert!(matches!(
+        s.update_contact(&w.rep1, c.id, rec(&[("name", text("改名"))])).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    assert!(matches!(s.delete_contact(&w.rep1, c.id).await, Err(StoreError::Forbidden(_))));
+    // A pool account's contact neither.
+    let pool = account(&s, &w.rep2, "公海客户").await;
+    let pc = s.create_contact(&w.rep2, pool, rec(&[("name", text("公海联系人"))]), Record::new()).await.unwrap();
+    s.release_account(&w.rep2, pool).await.unwrap();
+    s.contact(&w.rep1, pc.id).await.unwrap();
+    assert!(matches!(s.link_contact(&w.rep1, mine, pc.id, Record::new()).await, Err(StoreError::Forbidden(_))));
+    // Who may edit the contact may tie it: its owner, and the team's manager.
+    s.link_contact(&w.rep2, pool, c.id, Record::new()).await.unwrap_err();
+    let other = account(&s, &w.rep2, "别人的第二个客户").await;
+    assert_eq!(s.link_contact(&w.rep2, other, c.id, Record::new()).await.unwrap().accounts.len(), 2);
+    let m_acc = account(&s, &w.m1, "经理的客户").await;
+    assert_eq!(s.link_contact(&w.m1, m_acc, c.id, Record::new()).await.unwrap().accounts.len(), 3);
+    // Changing an existing tie on one's own account stays possible.
+    let retitled = s.link_contact(&w.rep2, theirs, c.id, rec(&[("title", text("董事长"))])).await.unwrap();
+    assert!(retitled.accounts.iter().any(|l| l.rec.get("title") == Some(&text("董事长"))));
 }

@@ -45,6 +45,7 @@ kam_store::on_both_engines!(
     pages_and_api_take_today_from_the_clock,
     every_documented_operation_is_served,
     get_answers_match_their_documented_schemas,
+    after_login_next_stays_on_this_site,
 );
 
 struct TestApp {
@@ -2779,4 +2780,62 @@ async fn get_answers_match_their_documented_schemas(s: Store) {
     assert!(checked > 40, "{checked} answers checked");
     let _ = writeln!(std::io::stderr(), "{checked} GET answers checked against their schemas");
     assert!(problems.is_empty(), "{} departures:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// Issue 9, item 3: `next` is followed only to a path of this site; a tab or
+/// a backslash a browser would strip or turn into another host, and CR/LF/NUL,
+/// send the user home instead (never a 500 beside a session cookie).
+async fn after_login_next_stays_on_this_site(s: Store) {
+    let t = TestApp::new(s);
+    let hash = kam_core::secret::hash_password("correct-horse").unwrap();
+    t.store
+        .create_user(kam_store::users::NewUser {
+            username: "nx",
+            display_name: "nx",
+            role: Role::Sales,
+            team: None,
+            password_hash: hash,
+        })
+        .await
+        .unwrap();
+    for (next, expected) in [
+        ("/accounts?pool=1", "/accounts?pool=1"),
+        ("/\t/evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("https://evil.example/", "/"),
+        ("/\r\nSet-Cookie: a=b", "/"),
+        ("/a\0b", "/"),
+    ] {
+        // The form carries what the login page was given …
+        let page = t
+            .send(
+                Request::get(format!("/login?next={}", &serde_urlencoded::to_string([("x", next)]).unwrap()[2..]))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{next:?}");
+        assert!(!page.body.contains("evil.example"), "the login page drops a foreign next: {next:?}");
+        // … and the post is checked again.
+        let (cookie, csrf) = t.login_form().await;
+        let body = serde_urlencoded::to_string([
+            ("_csrf", csrf.as_str()),
+            ("username", "nx"),
+            ("password", "correct-horse"),
+            ("next", next),
+        ])
+        .unwrap();
+        let r = t
+            .send(
+                Request::post("/login")
+                    .header(header::COOKIE, format!("kam_login_csrf={cookie}"))
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next:?}: {}", r.body);
+        assert_eq!(r.headers[header::LOCATION], expected, "{next:?}");
+    }
 }

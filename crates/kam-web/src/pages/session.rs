@@ -47,10 +47,24 @@ fn anon_ctx(lang: Lang) -> Ctx {
     Ctx { lang, user: None, csrf: String::new(), demo: false, flash: None, section: "" }
 }
 
-/// Only local paths are followed after login (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+/// Only same-origin relative paths are followed after login (no open
+/// redirect): parsed as an origin-form request target (a path and an
+/// optional query, no scheme, no authority), with nothing a browser would
+/// read otherwise — no `//` or backslash that it takes for another host, no
+/// whitespace or control character it strips first (`/\t/evil.example`), so
+/// the Location header is never built from raw input. Anything else goes home.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    let local = |n: &str| {
+        n.len() <= 2048
+            && n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && !n.chars().any(|c| c.is_control() || c.is_whitespace())
+            && n.parse::<axum::http::uri::PathAndQuery>().is_ok_and(|pq| pq.as_str() == n)
+            && axum::http::HeaderValue::from_str(n).is_ok()
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        Some(n) if local(n) => n.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -181,4 +195,31 @@ async fn set_locale(State(state): State<AppState>, headers: HeaderMap, f: AuthFo
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_is_a_same_origin_path_or_home() {
+        for ok in ["/", "/accounts/12?tab=credit", "/search?q=%E5%BC%A0"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example/",
+            "/\t/evil.example/",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/a\0b",
+            "/ /evil",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }

@@ -245,6 +245,11 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
         }
     };
     let t = text.trim();
+    // NUL and other control characters (tab and line breaks aside) are never
+    // data; PostgreSQL refuses NUL in text outright.
+    if t.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return Err("err.control_char");
+    }
     if t.is_empty() {
         if matches!(def.kind, Kind::Bool) {
             return Ok(Value::Bool(false));
@@ -513,6 +518,8 @@ mod tests {
         let name = FieldDef::new("name", Kind::Text(4), "g").required();
         assert_eq!(parse(&name, Raw::Form("  ")), Err("err.required"));
         assert_eq!(parse(&name, Raw::Form("12345")), Err("err.too_long"));
+        assert_eq!(parse(&name, Raw::Form("a\0b")), Err("err.control_char"));
+        assert_eq!(parse(&name, Raw::Json(&serde_json::json!("a\u{1b}b"))), Err("err.control_char"));
         assert_eq!(parse(&name, Raw::Form("华为公司")), Ok(Value::Text("华为公司".into())));
         let g = FieldDef::new("grade", Kind::Enum(&E), "g");
         assert_eq!(parse(&g, Raw::Form("C")), Err("err.choice"));

@@ -169,7 +169,7 @@ impl Store {
     /// One page of the accounts the actor may see.
     pub async fn list_accounts(&self, actor: &Actor, f: &AccountFilter) -> Result<Page<Account>> {
         let per_page = f.per_page.clamp(1, 200);
-        let page = f.page.max(1);
+        let page = f.page.clamp(1, crate::sql::MAX_PAGE);
         let mut count = Q::new("SELECT COUNT(*) AS n FROM accounts a WHERE ");
         scope_sql(&mut count, actor, "a");
         push_filters(&mut count, actor, f);

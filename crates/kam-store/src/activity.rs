@@ -98,7 +98,7 @@ impl Store {
         f: &ActivityFilter,
     ) -> Result<Page<Activity>> {
         let per_page = f.per_page.clamp(1, 200);
-        let page = f.page.max(1);
+        let page = f.page.clamp(1, crate::sql::MAX_PAGE);
         let mut count = Q::new(&format!(
             "SELECT COUNT(*) AS n FROM {} r JOIN accounts a ON a.id = r.account_id WHERE r.deleted_at IS NULL AND ",
             kind.table

@@ -174,6 +174,10 @@ impl Store {
         let (action, changes, id) = match existing {
             Some(p) => {
                 let changes = fields::diff(&p.rec, &rec);
+                if changes.is_empty() {
+                    // The same position again (a retry, or only competitor_id): nothing to write.
+                    return Ok(());
+                }
                 update("account_competitors", POSITION_FIELDS, &rec, &[], p.id).query().execute(&mut *tx).await?;
                 (Action::Update, changes, p.id)
             }

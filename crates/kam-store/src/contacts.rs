@@ -165,7 +165,7 @@ impl Store {
     /// Contacts the actor may see, optionally of one account.
     pub async fn list_contacts(&self, actor: &Actor, f: &ContactFilter) -> Result<Page<Contact>> {
         let per_page = f.per_page.clamp(1, 200);
-        let page = f.page.max(1);
+        let page = f.page.clamp(1, crate::sql::MAX_PAGE);
         let mut count = Q::new("SELECT COUNT(*) AS n FROM contacts c WHERE ");
         visible_sql(&mut count, actor);
         push_filters(&mut count, f);

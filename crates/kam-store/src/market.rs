@@ -116,7 +116,7 @@ impl Store {
     /// Events, newest first.
     pub async fn market_activities(&self, actor: &Actor, page: i64, per_page: i64) -> Result<Page<Event>> {
         let per_page = per_page.clamp(1, 200);
-        let page = page.max(1);
+        let page = page.clamp(1, crate::sql::MAX_PAGE);
         let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM market_activities WHERE deleted_at IS NULL")
             .fetch_one(self.pool())
             .await?

@@ -194,7 +194,7 @@ impl Store {
     /// Orders within scope, newest first (lines and steps not loaded).
     pub async fn orders(&self, actor: &Actor, f: &OrderFilter) -> Result<Page<Order>> {
         let per_page = if f.per_page <= 0 { 50 } else { f.per_page.clamp(1, 200) };
-        let page = f.page.max(1);
+        let page = f.page.clamp(1, crate::sql::MAX_PAGE);
         let mut q = select(actor);
         if let Some(a) = f.account_id {
             self.account(actor, a).await?;

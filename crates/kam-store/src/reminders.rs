@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use kam_core::Value;
 use kam_core::audit::Action;
 use kam_core::reminder::{Reminder, ReminderKind, ReminderState, effective_due, next_birthday, select};
 use kam_core::secret::{digest, random_token};
 use kam_core::time_util::parse_date;
+use kam_core::{Actor, Value};
 use sqlx::Row;
 use time::{Date, Duration};
 
@@ -256,14 +256,19 @@ impl Store {
         Ok(select(items, today, horizon_days))
     }
 
-    /// Marks a reminder done, or snoozes it until a day.
+    /// Marks a reminder done, or snoozes it until a day. Auditors only read:
+    /// they have no reminders to answer (and no feed, below).
     pub async fn answer_reminder(
         &self,
-        user_id: i64,
+        actor: &Actor,
         key: &str,
         done: bool,
         snoozed_until: Option<Date>,
     ) -> Result<()> {
+        if actor.read_only() {
+            return Err(StoreError::Forbidden("err.read_only"));
+        }
+        let user_id = actor.user_id;
         let Some((_, source)) = parse_key(key) else { return Err(StoreError::NotFound) };
         if !done && snoozed_until.is_none() {
             return Err(StoreError::field("snoozed_until", "err.required"));
@@ -293,7 +298,11 @@ impl Store {
 
     /// A new secret calendar feed for the user (any earlier one stops working);
     /// returns the secret for the URL.
-    pub async fn create_calendar_feed(&self, user_id: i64) -> Result<String> {
+    pub async fn create_calendar_feed(&self, actor: &Actor) -> Result<String> {
+        if actor.read_only() {
+            return Err(StoreError::Forbidden("err.read_only"));
+        }
+        let user_id = actor.user_id;
         let token = random_token();
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE calendar_feeds SET revoked_at = ");
@@ -308,7 +317,11 @@ impl Store {
     }
 
     /// Stops the user's calendar feed.
-    pub async fn revoke_calendar_feed(&self, user_id: i64) -> Result<()> {
+    pub async fn revoke_calendar_feed(&self, actor: &Actor) -> Result<()> {
+        if actor.read_only() {
+            return Err(StoreError::Forbidden("err.read_only"));
+        }
+        let user_id = actor.user_id;
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE calendar_feeds SET revoked_at = ");
         q.arg(self.now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);

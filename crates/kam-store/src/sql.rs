@@ -149,10 +149,18 @@ pub fn update(table: &str, defs: &[FieldDef], rec: &Record, extra: &[(&str, Arg)
         q.args.push(a.clone());
         sets.push(format!("{c} = ${}", q.args.len()));
     }
+    if sets.is_empty() {
+        // Nothing to change: still valid SQL (it touches the row, changing nothing).
+        sets.push("id = id".to_string());
+    }
     q.args.push(Arg::Int(Some(id)));
     q.sql = format!("UPDATE {table} SET {} WHERE id = ${}", sets.join(", "), q.args.len());
     q
 }
+
+/// The last page a list answers: beyond it (with at most 200 rows a page) a
+/// list is empty, and OFFSET stays far from overflowing.
+pub(crate) const MAX_PAGE: i64 = 100_000;
 
 /// Escapes `%`, `_` and `\` for `LIKE … ESCAPE '\'`.
 pub fn like_escape(s: &str) -> String {

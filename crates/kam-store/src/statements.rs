@@ -159,7 +159,7 @@ impl Store {
             return Ok(Page { items: vec![], page: 1, per_page: 1, total: 0 });
         }
         let per_page = if f.per_page <= 0 { 100 } else { f.per_page.clamp(1, 500) };
-        let page = f.page.max(1);
+        let page = f.page.clamp(1, crate::sql::MAX_PAGE);
         let mut q = select(actor);
         if let Some(p) = &f.period {
             q.push(" AND s.period = ").arg(p.clone());
@@ -209,6 +209,9 @@ impl Store {
             }
         };
         let mut tx = self.begin().await?;
+        // One generation at a time: a concurrent one waits here, then finds
+        // this one's statements as existing (not a unique-key error).
+        Q::new("UPDATE write_locks SET taken = taken + 1 WHERE name = 'statements'").query().execute(&mut *tx).await?;
         // Three reads for the whole month, not three per account: the latest
         // statement of each account and currency, the entries already
         // covered, and the entries up to the month's end.

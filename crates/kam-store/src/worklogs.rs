@@ -305,7 +305,7 @@ impl Store {
     /// Logs the reader may see, newest day first.
     pub async fn worklogs(&self, actor: &Actor, f: &WorklogFilter) -> Result<Page<WorklogSummary>> {
         let per_page = f.per_page.clamp(1, 200);
-        let page = f.page.max(1);
+        let page = f.page.clamp(1, crate::sql::MAX_PAGE);
         let mut filter = Q::new(" FROM worklogs w JOIN users u ON u.id = w.author_id WHERE w.deleted_at IS NULL AND ");
         scope_sql(&mut filter, actor);
         if let Some(a) = f.author_id {

@@ -38,6 +38,8 @@ kam_store::on_both_engines!(
     the_day_turns_at_china_midnight,
     sessions_and_throttling_follow_the_clock,
     seeing_a_contact_is_no_licence_to_tie_it,
+    repeats_huge_pages_and_racing_generations_are_answered,
+    auditors_only_read,
 );
 
 fn text(s: &str) -> Value {
@@ -594,18 +596,18 @@ async fn reminders_follow_ups_birthdays_done_and_snooze(s: Store) {
     );
     assert!(s.reminders(&rep2, today, 7).await.unwrap().is_empty(), "nothing for a colleague");
     let key = format!("follow_up-{}", old.id);
-    s.answer_reminder(rep1.id, &key, false, Some(date!(2026 - 12 - 02))).await.unwrap();
+    s.answer_reminder(&rep1.actor(), &key, false, Some(date!(2026 - 12 - 02))).await.unwrap();
     let r = s.reminders(&rep1, today, 7).await.unwrap();
     assert_eq!(r.last().map(|x| (x.title.as_str(), x.due.as_str())), Some(("寄送报价", "2026-12-02")), "snoozed");
-    s.answer_reminder(rep1.id, &key, true, None).await.unwrap();
+    s.answer_reminder(&rep1.actor(), &key, true, None).await.unwrap();
     assert_eq!(s.reminders(&rep1, today, 7).await.unwrap().len(), 2, "done");
-    assert!(matches!(s.answer_reminder(rep1.id, "nonsense", true, None).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.answer_reminder(&rep1.actor(), "nonsense", true, None).await, Err(StoreError::NotFound)));
     // Calendar feeds.
-    let t1 = s.create_calendar_feed(rep1.id).await.unwrap();
+    let t1 = s.create_calendar_feed(&rep1.actor()).await.unwrap();
     assert_eq!(s.calendar_feed_user(&t1).await.unwrap().map(|u| u.id), Some(rep1.id));
-    let t2 = s.create_calendar_feed(rep1.id).await.unwrap();
+    let t2 = s.create_calendar_feed(&rep1.actor()).await.unwrap();
     assert!(s.calendar_feed_user(&t1).await.unwrap().is_none(), "a new secret replaces the old");
-    s.revoke_calendar_feed(rep1.id).await.unwrap();
+    s.revoke_calendar_feed(&rep1.actor()).await.unwrap();
     assert!(s.calendar_feed_user(&t2).await.unwrap().is_none());
     assert!(!s.has_calendar_feed(rep1.id).await.unwrap());
 }
@@ -1654,4 +1656,58 @@ async fn seeing_a_contact_is_no_licence_to_tie_it(s: Store) {
     // Changing an existing tie on one's own account stays possible.
     let retitled = s.link_contact(&w.rep2, theirs, c.id, rec(&[("title", text("董事长"))])).await.unwrap();
     assert!(retitled.accounts.iter().any(|l| l.rec.get("title") == Some(&text("董事长"))));
+}
+
+/// Issue 9, item 4: what used to be a server error is an answer.
+async fn repeats_huge_pages_and_racing_generations_are_answered(s: Store) {
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "竞争客户").await;
+    let comp = s.create_competitor(&w.rep1, rec(&[("name", text("对手甲"))])).await.unwrap();
+    // The same position twice with nothing but the competitor: the second changes nothing.
+    s.set_position(&w.rep1, a, comp.id, Record::new()).await.unwrap();
+    s.set_position(&w.rep1, a, comp.id, Record::new()).await.unwrap();
+    assert_eq!(s.positions(&w.rep1, a).await.unwrap().len(), 1);
+    // A page number past any end is an empty page, not an overflow.
+    let f = AccountFilter { page: i64::MAX, per_page: 50, ..Default::default() };
+    let p = s.list_accounts(&w.admin, &f).await.unwrap();
+    assert!(p.items.is_empty() && p.total == 1);
+    let f = kam_store::contacts::ContactFilter { page: i64::MAX, per_page: 50, ..Default::default() };
+    assert!(s.list_contacts(&w.admin, &f).await.unwrap().items.is_empty());
+    // Six generations of one month at once: each answers, one set of statements results.
+    s.post_entry(&w.fin, a, post("invoice", "2026-11-03", 10_000)).await.unwrap();
+    for i in 0..20 {
+        let b = account(&s, &w.rep2, &format!("对账客户{i}")).await;
+        s.post_entry(&w.fin, b, post("invoice", "2026-11-04", 1_000 + i)).await.unwrap();
+    }
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (s, fin) = (s.clone(), w.fin.clone());
+        tasks.push(tokio::spawn(async move { s.generate_statements(&fin, "2026-11", None).await }));
+    }
+    let mut created = 0;
+    for t in tasks {
+        created += t.await.unwrap().expect("every generation is answered").created.len();
+    }
+    assert_eq!(created, 21, "one statement per account and month");
+}
+
+/// Issue 9, item 6: the auditor reads everything and writes nothing, not even
+/// reminder answers or a calendar feed.
+async fn auditors_only_read(s: Store) {
+    let w = world(&s).await;
+    let au = testing::user(&s, "auditor", Role::Auditor, None).await;
+    let au = actor(&s, au).await;
+    for r in [
+        s.answer_reminder(&au, "follow_up-999999", true, None).await,
+        s.answer_reminder(&au, "follow_up-1", false, Some(time::macros::date!(2026 - 12 - 30))).await,
+        s.revoke_calendar_feed(&au).await,
+    ] {
+        assert!(matches!(r, Err(StoreError::Forbidden("err.read_only"))), "{r:?}");
+    }
+    assert!(matches!(s.create_calendar_feed(&au).await, Err(StoreError::Forbidden("err.read_only"))));
+    assert!(matches!(
+        s.create_account(&au, AccountInput { rec: rec(&[("name", text("审计建的"))]), ..Default::default() }).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let _ = w;
 }

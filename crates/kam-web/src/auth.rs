@@ -126,6 +126,10 @@ impl FormData {
 pub async fn read_form(req: Request) -> Result<FormData, ()> {
     let bytes = axum::body::to_bytes(req.into_body(), 1 << 20).await.map_err(|_| ())?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).map_err(|_| ())?;
+    // A NUL is never typed into a form (and PostgreSQL cannot store it).
+    if pairs.iter().any(|(k, v)| k.contains('\0') || v.contains('\0')) {
+        return Err(());
+    }
     // A repeated name (checkboxes of one list) keeps every value, comma-separated.
     let mut map: HashMap<String, String> = HashMap::new();
     for (k, v) in pairs {

@@ -77,6 +77,23 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .merge(api::openapi::docs_router())
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(refuse_nul_in_target))
+}
+
+/// A path or query that decodes to a NUL is refused before any handler: it is
+/// never data, and PostgreSQL cannot compare or store it (a 500 otherwise).
+async fn refuse_nul_in_target(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let uri = req.uri();
+    let decodes_to_nul = |s: &str| percent_encoding::percent_decode_str(s).any(|b| b == 0);
+    if decodes_to_nul(uri.path()) || uri.query().is_some_and(decodes_to_nul) {
+        let lang = auth::anon_lang(req.headers());
+        return if uri.path().starts_with("/api/") {
+            error::ApiError::bad_request(lang).into_response()
+        } else {
+            error::PageError::BadRequest(lang).into_response()
+        };
+    }
+    next.run(req).await
 }
 
 async fn security_headers(mut res: axum::response::Response) -> axum::response::Response {

@@ -46,6 +46,7 @@ kam_store::on_both_engines!(
     every_documented_operation_is_served,
     get_answers_match_their_documented_schemas,
     after_login_next_stays_on_this_site,
+    nul_bytes_huge_pages_and_auditor_writes_are_refused_cleanly,
 );
 
 struct TestApp {
@@ -2815,7 +2816,12 @@ async fn after_login_next_stays_on_this_site(s: Store) {
                     .unwrap(),
             )
             .await;
-        assert_eq!(page.status, StatusCode::OK, "{next:?}");
+        if next.contains('\0') {
+            // A NUL anywhere in a request target is refused before any handler.
+            assert_eq!(page.status, StatusCode::BAD_REQUEST, "{next:?}");
+        } else {
+            assert_eq!(page.status, StatusCode::OK, "{next:?}");
+        }
         assert!(!page.body.contains("evil.example"), "the login page drops a foreign next: {next:?}");
         // … and the post is checked again.
         let (cookie, csrf) = t.login_form().await;
@@ -2835,7 +2841,45 @@ async fn after_login_next_stays_on_this_site(s: Store) {
                     .unwrap(),
             )
             .await;
+        if next.contains('\0') {
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{next:?}: {}", r.body);
+            assert!(set_cookie(&r.headers, "kam_session").is_none(), "no session beside a refusal");
+            continue;
+        }
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{next:?}: {}", r.body);
         assert_eq!(r.headers[header::LOCATION], expected, "{next:?}");
     }
+}
+
+/// Issue 9, items 4 and 6: a NUL byte anywhere is a clean refusal on both
+/// engines (PostgreSQL cannot store it); a page past any end is an empty page;
+/// the auditor cannot answer reminders or make a calendar feed.
+async fn nul_bytes_huge_pages_and_auditor_writes_are_refused_cleanly(s: Store) {
+    let t = TestApp::new(s);
+    let (_, rep) = t.user("rep", Role::Sales, Some("East")).await;
+    let (_, auditor) = t.user("au", Role::Auditor, None).await;
+    let r = t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "a\u{0}b"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"]["name"], "不能包含控制字符。");
+    let r = t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "正常", "notes": ["x\u{0}"]}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    for path in ["/api/v1/search?q=a%00b", "/api/v1/reminders/a%00b/done", "/api/v1/accounts?grade=%00"] {
+        let r = t.api(&rep, "GET", path, None).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "bad_request", "{path}");
+    }
+    let b = t.browser("repb", Role::Sales, Some("East")).await;
+    assert_eq!(t.get(&b, "/search?q=a%00b").await.status, StatusCode::BAD_REQUEST);
+    let r = t.post(&b, "/accounts", &[("name", "甲\0乙")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = t.api(&rep, "GET", "/api/v1/accounts?page=9223372036854775807", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["items"], json!([]));
+    // The auditor reads, never writes.
+    let r = t.api(&auditor, "POST", "/api/v1/reminders/follow_up-999999/done", None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let au = t.browser("au2", Role::Auditor, None).await;
+    let today = t.get(&au, "/today").await;
+    assert!(!today.body.contains("/calendar/feed"), "no feed to make");
+    assert_eq!(t.post(&au, "/calendar/feed", &[]).await.status, StatusCode::FORBIDDEN);
 }

@@ -95,11 +95,29 @@ fn lang_of(parts: &Parts) -> Lang {
         .unwrap_or(Lang::Zh)
 }
 
-/// Parses a JSON object body.
+/// Parses a JSON object body. A NUL in any string is a field error naming
+/// where it is (PostgreSQL cannot store it, and it is never data).
 pub fn object(lang: Lang, body: &Bytes) -> Result<Map<String, Json>, ApiError> {
     match serde_json::from_slice::<Json>(body) {
-        Ok(Json::Object(m)) => Ok(m),
+        Ok(Json::Object(m)) => {
+            let mut errors = FieldErrors::default();
+            for (k, v) in &m {
+                if holds_nul(v) || k.contains('\0') {
+                    errors.add(&k.replace('\0', ""), "err.control_char");
+                }
+            }
+            if errors.is_empty() { Ok(m) } else { Err(ApiError::invalid(lang, &errors)) }
+        }
         _ => Err(ApiError::bad_request(lang)),
+    }
+}
+
+fn holds_nul(v: &Json) -> bool {
+    match v {
+        Json::String(s) => s.contains('\0'),
+        Json::Array(a) => a.iter().any(holds_nul),
+        Json::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }
 

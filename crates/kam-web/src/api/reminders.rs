@@ -35,7 +35,7 @@ async fn list(
 }
 
 async fn done(State(state): State<AppState>, api: ApiUser, Path(key): Path<String>) -> Result<StatusCode, ApiError> {
-    state.store.answer_reminder(api.user.id, &key, true, None).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.answer_reminder(&api.user.actor(), &key, true, None).await.map_err(|e| ApiError::store(api.lang, e))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -54,7 +54,7 @@ async fn snooze(
     };
     state
         .store
-        .answer_reminder(api.user.id, &key, false, Some(until))
+        .answer_reminder(&api.user.actor(), &key, false, Some(until))
         .await
         .map_err(|e| ApiError::store(api.lang, e))?;
     Ok(StatusCode::NO_CONTENT)

@@ -69,6 +69,8 @@ struct Page {
     sections: Vec<(String, Vec<Item>)>,
     has_feed: bool,
     feed_url: Option<String>,
+    /// Auditors read only: no answers, no feed.
+    read_only: bool,
 }
 
 async fn page(
@@ -114,6 +116,7 @@ async fn page(
         sections,
         has_feed: state.store.has_calendar_feed(auth.user.id).await.map_err(|e| PageError::store(lang, e))?,
         feed_url,
+        read_only: auth.user.actor().read_only(),
     };
     render(&p, lang)
 }
@@ -125,7 +128,7 @@ async fn today(State(state): State<AppState>, auth: Authed, Query(flash): Query<
 async fn done(State(state): State<AppState>, Path(key): Path<String>, f: AuthForm) -> Result<Response, PageError> {
     state
         .store
-        .answer_reminder(f.auth.user.id, &key, true, None)
+        .answer_reminder(&f.auth.user.actor(), &key, true, None)
         .await
         .map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other("/today", "today.marked_done"))
@@ -136,7 +139,7 @@ async fn snooze(State(state): State<AppState>, Path(key): Path<String>, f: AuthF
     let until = state.store.today() + Duration::days(days);
     state
         .store
-        .answer_reminder(f.auth.user.id, &key, false, Some(until))
+        .answer_reminder(&f.auth.user.actor(), &key, false, Some(until))
         .await
         .map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other("/today", "today.snoozed"))
@@ -149,13 +152,14 @@ fn feed_address(headers: &HeaderMap, secure: bool, token: &str) -> String {
 }
 
 async fn create_feed(State(state): State<AppState>, headers: HeaderMap, f: AuthForm) -> Result<Response, PageError> {
-    let token = state.store.create_calendar_feed(f.auth.user.id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    let token =
+        state.store.create_calendar_feed(&f.auth.user.actor()).await.map_err(|e| PageError::store(f.auth.lang, e))?;
     // Shown once, on this response; only its digest is stored.
     page(&state, &f.auth, None, Some(feed_address(&headers, state.config.secure_cookies, &token))).await
 }
 
 async fn revoke_feed(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
-    state.store.revoke_calendar_feed(f.auth.user.id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.revoke_calendar_feed(&f.auth.user.actor()).await.map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other("/today", "calendar.revoked"))
 }
 

@@ -47,6 +47,7 @@ kam_store::on_both_engines!(
     get_answers_match_their_documented_schemas,
     after_login_next_stays_on_this_site,
     nul_bytes_huge_pages_and_auditor_writes_are_refused_cleanly,
+    pages_forbid_inline_script_framing_and_caching,
 );
 
 struct TestApp {
@@ -2882,4 +2883,49 @@ async fn nul_bytes_huge_pages_and_auditor_writes_are_refused_cleanly(s: Store) {
     let today = t.get(&au, "/today").await;
     assert!(!today.body.contains("/calendar/feed"), "no feed to make");
     assert_eq!(t.post(&au, "/calendar/feed", &[]).await.status, StatusCode::FORBIDDEN);
+}
+
+/// Issue 9, item 11: a Content-Security-Policy without inline script and with
+/// `frame-ancestors 'none'` on every answer; `Cache-Control: no-store` on
+/// every page and API answer (they carry personal and money data); and no
+/// template holds an inline script or a handler attribute the policy would block.
+async fn pages_forbid_inline_script_framing_and_caching(s: Store) {
+    let t = TestApp::new(s);
+    let b = t.browser("hdr", Role::Sales, Some("East")).await;
+    let (_, token) = t.user("hdr_api", Role::Sales, Some("East")).await;
+    let r = t.post(&b, "/accounts", &[("name", "头部测试公司"), ("owner", "")]).await;
+    let acc = account_id_of(&r);
+    let mut answers = Vec::new();
+    for path in [format!("/accounts/{acc}"), "/today".into(), "/search?q=头部".into(), "/contacts".into(), "/".into()]
+    {
+        answers.push((path.clone(), t.get(&b, &path).await));
+    }
+    answers.push(("/api/v1/me".into(), t.api(&token, "GET", "/api/v1/me", None).await));
+    answers.push(("/login".into(), t.send(Request::get("/login").body(Body::empty()).unwrap()).await));
+    for (path, r) in &answers {
+        let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.split(';').any(|d| d.trim().starts_with("script-src") && d.contains("unsafe")), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(r.headers[header::CACHE_CONTROL], "no-store", "{path}");
+    }
+    let page = &answers[0].1;
+    assert!(page.body.contains("<script src=\"/static/app.js\""));
+    let js = t.send(Request::get("/static/app.js").body(Body::empty()).unwrap()).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(js.headers[header::CACHE_CONTROL].to_str().unwrap().starts_with("public"), "static files may be cached");
+    // No template carries script the policy would refuse.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    for e in std::fs::read_dir(dir).unwrap() {
+        let path = e.unwrap().path();
+        let html = std::fs::read_to_string(&path).unwrap().to_lowercase();
+        let name = path.display();
+        for (i, _) in html.match_indices("<script") {
+            let tag = &html[i..html[i..].find('>').map(|j| i + j).unwrap_or(html.len())];
+            assert!(tag.contains(" src="), "{name}: inline <script>");
+        }
+        for handler in [" onclick=", " onsubmit=", " onchange=", " oninput=", " onload=", " onerror=", "javascript:"] {
+            assert!(!html.contains(handler), "{name}: {handler}");
+        }
+    }
 }

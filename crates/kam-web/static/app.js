@@ -1,0 +1,31 @@
+// KAM's only script, served from /static/app.js (the Content-Security-Policy
+// allows no inline script). Behaviour is declared in the markup:
+//   data-print          a button that prints the page
+//   data-confirm="…"    a form that asks before it is submitted
+//   data-select         an input whose text is selected on click
+//   data-add="name"     a button that adds a row from <template id="blank-name">
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
+  document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
+    });
+  });
+  document.querySelectorAll("[data-select]").forEach(function (i) {
+    i.addEventListener("click", function () { i.select(); });
+  });
+  document.querySelectorAll("[data-add]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var name = b.getAttribute("data-add");
+      var box = document.getElementById("rows-" + name);
+      var n = parseInt(box.getAttribute("data-next"), 10);
+      var html = document.getElementById("blank-" + name).innerHTML.split("__i__").join(String(n));
+      box.insertAdjacentHTML("beforeend", html);
+      var legends = box.querySelectorAll("legend");
+      legends[legends.length - 1].textContent += " " + (n + 1);
+      box.setAttribute("data-next", String(n + 1));
+    });
+  });
+});

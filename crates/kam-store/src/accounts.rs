@@ -119,7 +119,10 @@ fn select(actor: &Actor) -> Q {
         columns(FIELDS, "a")
     ));
     q.arg(actor.user_id);
-    q.push(") AS shared FROM accounts a LEFT JOIN users o ON o.id = a.owner_id LEFT JOIN accounts p ON p.id = a.parent_id WHERE ");
+    // The parent's name only when the reader may see the parent too.
+    q.push(") AS shared FROM accounts a LEFT JOIN users o ON o.id = a.owner_id LEFT JOIN accounts p ON p.id = a.parent_id AND ");
+    scope_sql(&mut q, actor, "p");
+    q.push(" WHERE ");
     scope_sql(&mut q, actor, "a");
     q
 }

@@ -1,8 +1,8 @@
 //! The audit trail: written in the same transaction as each change, read back
 //! as the History of a record. The table refuses UPDATE and DELETE by trigger.
 
-use kam_core::Value;
 use kam_core::audit::{Action, changes_json};
+use kam_core::{Actor, Value};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -88,11 +88,15 @@ impl Store {
         q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 
-    /// The history of one record by entity name and id.
-    pub async fn entity_history(&self, entity: &str, id: i64) -> Result<Vec<AuditRow>> {
+    /// The history of one record by entity name and id, as `actor` may read
+    /// it: rows about an account the actor cannot see (a contact's title at
+    /// another team's account, its tie there) are left out.
+    pub async fn entity_history(&self, actor: &Actor, entity: &str, id: i64) -> Result<Vec<AuditRow>> {
         let mut q = Q::new(SELECT);
         q.push("WHERE l.entity = ").arg(entity).push(" AND l.entity_id = ").arg(id);
-        q.push(" ORDER BY l.id DESC LIMIT 500");
+        q.push(" AND (l.account_id IS NULL OR l.account_id IN (SELECT a.id FROM accounts a WHERE ");
+        crate::accounts::scope_sql(&mut q, actor, "a");
+        q.push(")) ORDER BY l.id DESC LIMIT 500");
         q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 

@@ -40,6 +40,7 @@ kam_store::on_both_engines!(
     seeing_a_contact_is_no_licence_to_tie_it,
     repeats_huge_pages_and_racing_generations_are_answered,
     auditors_only_read,
+    names_and_ties_of_unseen_accounts_stay_unseen,
 );
 
 fn text(s: &str) -> Value {
@@ -972,7 +973,7 @@ async fn worklogs_sign_off_chain_visits_and_scope(s: Store) {
     let (upd, del) = s.try_tamper_signoffs(log.id).await;
     assert!(upd.is_err() && del.is_err());
     // Everything is in the log's history and the entries in the account's.
-    let h = s.entity_history("worklog", log.id).await.unwrap();
+    let h = s.entity_history(&w.admin, "worklog", log.id).await.unwrap();
     let actions: Vec<&str> = h.iter().rev().map(|r| r.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -1710,4 +1711,26 @@ async fn auditors_only_read(s: Store) {
         Err(StoreError::Forbidden(_))
     ));
     let _ = w;
+}
+
+/// Issue 9, item 5: an account's parent the reader cannot see is not named;
+/// a contact's history leaves out its rows at accounts the reader cannot see.
+async fn names_and_ties_of_unseen_accounts_stay_unseen(s: Store) {
+    let w = world(&s).await;
+    let group = account(&s, &w.rep3, "华南集团总部").await;
+    let child = account(&s, &w.rep1, "华东子公司").await;
+    s.update_account(&w.admin, child, AccountInput { parent: Some(Some(group)), ..Default::default() }).await.unwrap();
+    assert_eq!(s.account(&w.admin, child).await.unwrap().parent_name.as_deref(), Some("华南集团总部"));
+    let seen = s.account(&w.rep1, child).await.unwrap();
+    assert_eq!((seen.parent_id, seen.parent_name), (Some(group), None), "the tie, not the name");
+    let listed = s.list_accounts(&w.rep1, &AccountFilter { per_page: 50, ..Default::default() }).await.unwrap();
+    assert!(listed.items.iter().all(|a| a.parent_name.is_none()));
+    // A contact at both: rep1 reads its history without the South account's rows.
+    let c = s.create_contact(&w.rep1, child, rec(&[("name", text("两地联系人"))]), Record::new()).await.unwrap();
+    s.link_contact(&w.admin, group, c.id, rec(&[("title", text("华南采购总监"))])).await.unwrap();
+    let mine = s.entity_history(&w.rep1, "contact", c.id).await.unwrap();
+    assert!(mine.iter().all(|r| r.account_id != Some(group)), "{mine:?}");
+    assert!(!format!("{mine:?}").contains("华南采购总监"));
+    let all = s.entity_history(&w.admin, "contact", c.id).await.unwrap();
+    assert!(all.iter().any(|r| r.account_id == Some(group)));
 }

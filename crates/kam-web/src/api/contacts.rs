@@ -209,7 +209,8 @@ async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Resu
 async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
     let c = state.store.contact(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    let mut rows = state.store.entity_history("contact", id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let mut rows =
+        state.store.entity_history(&api.user.actor(), "contact", id).await.map_err(|e| ApiError::store(api.lang, e))?;
     redact::audit(&mut rows, actor.can_see_personal(c.actor_owns_account));
     Ok(Json(json!({ "items": rows })))
 }

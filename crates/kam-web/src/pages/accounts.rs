@@ -846,7 +846,8 @@ async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i
     }
     let values = view::stored_text(&a.rec);
     let owner = a.owner_id.map(|o| o.to_string()).unwrap_or_else(|| "pool".into());
-    let parent = a.parent_name.clone().unwrap_or_default();
+    // A parent the editor may not see keeps its place by id (its name stays hidden).
+    let parent = a.parent_name.clone().or(a.parent_id.map(|p| p.to_string())).unwrap_or_default();
     form_page(
         &state,
         &auth,

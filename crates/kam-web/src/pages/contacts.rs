@@ -205,7 +205,11 @@ async fn show(
         history: vec![],
     };
     if tab == "history" {
-        let rows = state.store.entity_history("contact", id).await.map_err(|e| PageError::store(lang, e))?;
+        let rows = state
+            .store
+            .entity_history(&auth.user.actor(), "contact", id)
+            .await
+            .map_err(|e| PageError::store(lang, e))?;
         page.history = view::history(lang, &rows, personal, &view::Names::load(&state.store, &actor).await);
     } else if c.actor_can_edit {
         page.link_accounts = editable_accounts(&state, &auth).await;

@@ -209,7 +209,13 @@ pub enum Raw<'a> {
 pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
     let text: String = match raw {
         Raw::Json(serde_json::Value::Null) => String::new(),
-        Raw::Json(serde_json::Value::String(s)) => s.clone(),
+        // JSON is typed: a number or a yes/no sent as text is refused, not guessed.
+        Raw::Json(serde_json::Value::String(s)) => match def.kind {
+            Kind::Money | Kind::MoneyDelta | Kind::Int(..) if !s.trim().is_empty() => return Err("err.integer"),
+            Kind::Percent if !s.trim().is_empty() => return Err("err.percent"),
+            Kind::Bool => return Err("err.type_text"),
+            _ => s.clone(),
+        },
         Raw::Json(serde_json::Value::Number(n)) => match def.kind {
             Kind::Money | Kind::MoneyDelta | Kind::Int(..) => match n.as_i64() {
                 Some(i) => return check_int(def, i),
@@ -519,6 +525,10 @@ mod tests {
         assert_eq!(parse(&name, Raw::Form("  ")), Err("err.required"));
         assert_eq!(parse(&name, Raw::Form("12345")), Err("err.too_long"));
         assert_eq!(parse(&name, Raw::Form("a\0b")), Err("err.control_char"));
+        let money = FieldDef { name: "amount", kind: Kind::Money, required: false, access: Access::General, group: "" };
+        assert_eq!(parse(&money, Raw::Json(&serde_json::json!("100"))), Err("err.integer"), "no string for a number");
+        assert_eq!(parse(&money, Raw::Json(&serde_json::json!(100))), Ok(Value::Int(100)));
+        assert_eq!(parse(&money, Raw::Form("1.00")), Ok(Value::Int(100)), "forms type yuan");
         assert_eq!(parse(&name, Raw::Json(&serde_json::json!("a\u{1b}b"))), Err("err.control_char"));
         assert_eq!(parse(&name, Raw::Form("华为公司")), Ok(Value::Text("华为公司".into())));
         let g = FieldDef::new("grade", Kind::Enum(&E), "g");

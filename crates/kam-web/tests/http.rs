@@ -48,6 +48,7 @@ kam_store::on_both_engines!(
     after_login_next_stays_on_this_site,
     nul_bytes_huge_pages_and_auditor_writes_are_refused_cleanly,
     pages_forbid_inline_script_framing_and_caching,
+    every_api_refusal_is_the_json_error_shape,
 );
 
 struct TestApp {
@@ -742,6 +743,7 @@ async fn bad_input_gets_field_errors_never_500(s: Store) {
             Request::post("/api/v1/accounts")
                 .header(header::AUTHORIZATION, format!("Bearer {rep}"))
                 .header(header::ACCEPT_LANGUAGE, "en")
+                .header(header::CONTENT_TYPE, "application/json")
                 .body(Body::from(json!({"name": "", "credit_code": "123"}).to_string()))
                 .unwrap(),
         )
@@ -2929,4 +2931,106 @@ async fn pages_forbid_inline_script_framing_and_caching(s: Store) {
             assert!(!html.contains(handler), "{name}: {handler}");
         }
     }
+}
+
+/// Issue 9, item 7: the framework's own refusals come in the JSON error
+/// shape too; a body must be JSON; JSON is typed and names each key once.
+async fn every_api_refusal_is_the_json_error_shape(s: Store) {
+    let t = TestApp::new(s);
+    let (_, rep) = t.user("rep", Role::Sales, Some("East")).await;
+    let (_, fin) = t.user("fin", Role::Finance, None).await;
+    let acc =
+        t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "契约客户"}))).await.json()["id"].as_i64().unwrap();
+    let shaped = |r: &Resp, status: StatusCode, code: &str| {
+        assert_eq!(r.status, status, "{}", r.body);
+        assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"), "{}", r.body);
+        assert_eq!(r.json()["error"]["code"], code, "{}", r.body);
+        assert!(r.json()["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    };
+    let auth = format!("Bearer {rep}");
+    // 405: a method the path does not have (with its Allow header).
+    let r =
+        t.send(Request::delete("/api/v1/me").header(header::AUTHORIZATION, &auth).body(Body::empty()).unwrap()).await;
+    shaped(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert!(r.headers.contains_key(header::ALLOW));
+    // 415: a body that is not JSON.
+    let r = t
+        .send(
+            Request::post("/api/v1/accounts")
+                .header(header::AUTHORIZATION, &auth)
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(Body::from(r#"{"name": "文本客户"}"#))
+                .unwrap(),
+        )
+        .await;
+    shaped(&r, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    // 413 and a broken multipart body on the upload route.
+    let c = t
+        .api(
+            &rep,
+            "POST",
+            "/api/v1/contracts",
+            Some(json!({"account_id": acc, "contract_no": "HT-X", "contract_type": "sales", "title": "合同"})),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::CREATED, "{}", c.body);
+    let cid = c.json()["id"].as_i64().unwrap();
+    let up = |ct: &str, body: Vec<u8>| {
+        Request::post(format!("/api/v1/contracts/{cid}/attachments"))
+            .header(header::AUTHORIZATION, &auth)
+            .header(header::CONTENT_TYPE, ct)
+            .header(header::CONTENT_LENGTH, body.len())
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let r = t.send(up("multipart/form-data; boundary=XYZ", b"--nonsense".to_vec())).await;
+    shaped(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let r = t
+        .send(up("multipart/form-data; boundary=XYZ", vec![b'a'; kam_core::contract::MAX_ATTACHMENT_BYTES + 200_000]))
+        .await;
+    // Over the route's limit: the framework's 413, or the handler's field error on `file`; JSON either way.
+    assert!(matches!(r.status.as_u16(), 413 | 422), "{}", r.body);
+    assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"), "{}", r.body);
+    let big = format!("{{\"name\": \"{}\"}}", "大".repeat(1_500_000));
+    let r = t
+        .send(
+            Request::post("/api/v1/accounts")
+                .header(header::AUTHORIZATION, &auth)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(big))
+                .unwrap(),
+        )
+        .await;
+    shaped(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    // JSON is typed: no amount as text; a key named twice is refused.
+    let r = t
+        .api(
+            &fin,
+            "POST",
+            "/api/v1/ledger-entries",
+            Some(json!({"account_id": acc, "kind": "payment", "entry_date": "2026-11-20", "amount": "100"})),
+        )
+        .await;
+    shaped(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert!(r.json()["error"]["fields"]["amount"].is_string());
+    let r = t
+        .send(
+            Request::post("/api/v1/accounts")
+                .header(header::AUTHORIZATION, &auth)
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(r#"{"name": "甲公司", "name": "乙公司"}"#))
+                .unwrap(),
+        )
+        .await;
+    shaped(&r, StatusCode::BAD_REQUEST, "bad_request");
+    let r = t
+        .send(
+            Request::patch(format!("/api/v1/accounts/{acc}"))
+                .header(header::AUTHORIZATION, &auth)
+                .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+                .body(Body::from(r#"{"grade": "A"}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "a charset parameter is fine: {}", r.body);
 }

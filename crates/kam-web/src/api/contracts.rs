@@ -131,16 +131,22 @@ async fn upload(
     mut parts: Multipart,
 ) -> Result<Response, ApiError> {
     let lang = api.lang;
-    let too_large = || {
-        let mut e = FieldErrors::default();
-        e.add("file", "err.file_too_large");
-        ApiError::invalid(lang, &e)
+    // Over the size limit: a field error on `file` (422); a body that is not
+    // multipart at all: 400.
+    let refused = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            let mut f = FieldErrors::default();
+            f.add("file", "err.file_too_large");
+            ApiError::invalid(lang, &f)
+        } else {
+            ApiError::bad_request(lang)
+        }
     };
     let mut file = None;
-    while let Some(field) = parts.next_field().await.map_err(|_| too_large())? {
+    while let Some(field) = parts.next_field().await.map_err(refused)? {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or_default().to_string();
-            file = Some((name, field.bytes().await.map_err(|_| too_large())?.to_vec()));
+            file = Some((name, field.bytes().await.map_err(refused)?.to_vec()));
         }
     }
     let Some((name, body)) = file else {

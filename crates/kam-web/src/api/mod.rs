@@ -48,7 +48,54 @@ pub fn routes() -> routes::ApiRoutes {
 }
 
 pub fn router() -> Router<AppState> {
-    routes().into_router()
+    routes().into_router().layer(axum::middleware::from_fn(contract))
+}
+
+/// The API's boundary contract, around every route:
+/// - a request body is JSON (`application/json`), or a multipart upload on
+///   the upload route; anything else is 415;
+/// - every 4xx/5xx answer is the JSON error shape, including the framework's
+///   own rejections (405, 413, a bad multipart body, a body it could not read).
+async fn contract(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{Method, StatusCode, header};
+    use axum::response::IntoResponse;
+    let lang = lang_of_headers(req.headers());
+    let has_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH)
+        && axum::body::HttpBody::size_hint(req.body()).upper() != Some(0);
+    if has_body {
+        let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let upload = req.uri().path().ends_with("/attachments");
+        let ok = essence == "application/json" || (upload && essence == "multipart/form-data");
+        if !ok {
+            return ApiError::new(lang, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "err.media_type")
+                .into_response();
+        }
+    }
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let (code, key) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "err.method_not_allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "err.too_large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "err.media_type"),
+        StatusCode::NOT_FOUND => ("not_found", "err.not_found"),
+        StatusCode::UNAUTHORIZED => ("unauthorized", "err.unauthorized"),
+        s if s.is_server_error() => ("internal", "err.internal"),
+        _ => ("bad_request", "err.bad_request"),
+    };
+    let mut out = ApiError::new(lang, status, code, key).into_response();
+    if let Some(allow) = res.headers().get(header::ALLOW) {
+        out.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    out
 }
 
 /// A numeric path id; anything else is a JSON 404.
@@ -87,8 +134,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
 }
 
 fn lang_of(parts: &Parts) -> Lang {
-    parts
-        .headers
+    lang_of_headers(&parts.headers)
+}
+
+fn lang_of_headers(headers: &axum::http::HeaderMap) -> Lang {
+    headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|h| h.to_str().ok())
         .and_then(Lang::from_accept)
@@ -98,7 +148,7 @@ fn lang_of(parts: &Parts) -> Lang {
 /// Parses a JSON object body. A NUL in any string is a field error naming
 /// where it is (PostgreSQL cannot store it, and it is never data).
 pub fn object(lang: Lang, body: &Bytes) -> Result<Map<String, Json>, ApiError> {
-    match serde_json::from_slice::<Json>(body) {
+    match serde_json::from_slice::<Strict>(body).map(|s| s.0) {
         Ok(Json::Object(m)) => {
             let mut errors = FieldErrors::default();
             for (k, v) in &m {
@@ -109,6 +159,67 @@ pub fn object(lang: Lang, body: &Bytes) -> Result<Map<String, Json>, ApiError> {
             if errors.is_empty() { Ok(m) } else { Err(ApiError::invalid(lang, &errors)) }
         }
         _ => Err(ApiError::bad_request(lang)),
+    }
+}
+
+/// A JSON value parsed strictly: an object naming a key twice is refused
+/// (instead of silently keeping the last), at any depth.
+struct Strict(Json);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value without duplicate keys")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
+        Ok(Json::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
+        Ok(Json::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
+        Ok(serde_json::Number::from_f64(v).map(Json::Number).unwrap_or(Json::Null))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
+        Ok(Json::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Json, E> {
+        Ok(Json::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Json::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut out = Map::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let Strict(v) = map.next_value()?;
+            if out.insert(k.clone(), v).is_some() {
+                return Err(serde::de::Error::custom(format!("duplicate key {k}")));
+            }
+        }
+        Ok(Json::Object(out))
     }
 }
 

@@ -413,6 +413,10 @@ fn operation(op: &Operation) -> Value {
     if !d.query.is_empty() || op.verb.has_body() {
         responses.insert("422".into(), error_response("Validation failed; fields holds one message per field"));
     }
+    if matches!(d.body, Some(Body::Json { .. } | Body::File(_))) {
+        responses.insert("413".into(), error_response("The body is larger than the route accepts"));
+        responses.insert("415".into(), error_response("The body is not JSON (Content-Type: application/json)"));
+    }
     if op.verb != Verb::Get {
         responses
             .insert("403".into(), error_response("Not allowed for the caller's role (fields lists refused fields)"));

@@ -329,6 +329,18 @@ impl Store {
         Ok(q.query().fetch_one(self.pool()).await?.try_get("n")?)
     }
 
+    /// How long `key` stays throttled: with `max` or more failures in the
+    /// window, until the `max`-th most recent of them leaves it.
+    pub async fn throttled_for(&self, key: &str, window: Duration, max: i64) -> Result<Option<Duration>> {
+        let now = self.clock().now();
+        let mut q = Q::new("SELECT at FROM login_failures WHERE key = ");
+        q.arg(key).push(" AND at > ").arg(format_ts(now - window));
+        q.push(" ORDER BY at DESC LIMIT 1 OFFSET ").arg(max - 1);
+        let Some(row) = q.query().fetch_optional(self.pool()).await? else { return Ok(None) };
+        let at: String = row.try_get("at")?;
+        Ok(kam_core::time_util::parse_ts(&at).map(|t| t + window - now).filter(|d| d.is_positive()))
+    }
+
     pub async fn record_failure(&self, keys: &[&str]) -> Result<()> {
         let mut tx = self.begin().await?;
         for key in keys {

@@ -17,10 +17,19 @@ pub const SESSION_COOKIE: &str = "kam_session";
 pub const LANG_COOKIE: &str = "kam_lang";
 pub const LOGIN_CSRF_COOKIE: &str = "kam_login_csrf";
 
-/// Failed logins allowed per username, and per client address, in the window.
-pub const MAX_FAILURES_PER_USER: i64 = 5;
+/// Login throttling throttles guesses, not people:
+/// - after `MAX_FAILURES_PER_PAIR` failures for one username from one address
+///   within the window, that username is refused *from that address* (429,
+///   saying how long to wait) until the oldest of them leaves the window — the
+///   same user from another address, and other users from this one, log in;
+/// - after `MAX_FAILURES_PER_ADDR` failures from one address (spraying many
+///   usernames), every attempt from it is slowed by `ADDR_DELAY`, but a
+///   correct password is never refused for it.
+/// A successful login clears that username's failures from that address.
+pub const MAX_FAILURES_PER_PAIR: i64 = 5;
 pub const MAX_FAILURES_PER_ADDR: i64 = 30;
 pub const THROTTLE_WINDOW: time::Duration = time::Duration::minutes(15);
+pub const ADDR_DELAY: std::time::Duration = std::time::Duration::from_millis(1500);
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers

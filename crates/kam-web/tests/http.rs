@@ -49,6 +49,7 @@ kam_store::on_both_engines!(
     nul_bytes_huge_pages_and_auditor_writes_are_refused_cleanly,
     pages_forbid_inline_script_framing_and_caching,
     every_api_refusal_is_the_json_error_shape,
+    throttling_slows_guesses_and_locks_nobody_out,
 );
 
 struct TestApp {
@@ -70,7 +71,11 @@ impl Resp {
 
 impl TestApp {
     fn new(store: Store) -> TestApp {
-        let app = kam_web::app(AppState::new(store.clone(), Config::default()));
+        TestApp::with_config(store, Config::default())
+    }
+
+    fn with_config(store: Store, config: Config) -> TestApp {
+        let app = kam_web::app(AppState::new(store.clone(), config));
         TestApp { store, app }
     }
 
@@ -3033,4 +3038,69 @@ async fn every_api_refusal_is_the_json_error_shape(s: Store) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "a charset parameter is fine: {}", r.body);
+}
+
+/// Issue 9, item 8: login throttling throttles guesses, not people. Guessing
+/// a colleague's password from one address never locks the colleague out at
+/// another; a correct password is never refused for an address's spraying.
+async fn throttling_slows_guesses_and_locks_nobody_out(s: Store) {
+    let t = TestApp::with_config(s, Config { trust_proxy: true, ..Default::default() });
+    for name in ["wang", "li"] {
+        let hash = kam_core::secret::hash_password("correct-horse").unwrap();
+        t.store
+            .create_user(kam_store::users::NewUser {
+                username: name,
+                display_name: name,
+                role: Role::Sales,
+                team: None,
+                password_hash: hash,
+            })
+            .await
+            .unwrap();
+    }
+    let attempt = |user: &'static str, password: &'static str, addr: &'static str| {
+        let t = &t;
+        async move {
+            let (cookie, csrf) = t.login_form().await;
+            let body = serde_urlencoded::to_string([
+                ("_csrf", csrf.as_str()),
+                ("username", user),
+                ("password", password),
+                ("next", "/"),
+            ])
+            .unwrap();
+            t.send(
+                Request::post("/login")
+                    .header(header::COOKIE, format!("kam_login_csrf={cookie}"))
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header("x-forwarded-for", addr)
+                    .body(Body::from(body))
+                    .unwrap(),
+            )
+            .await
+        }
+    };
+    // An attacker at 10.0.0.66 guesses wang's password five times.
+    for _ in 0..5 {
+        assert_eq!(attempt("wang", "guess", "10.0.0.66").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = attempt("wang", "correct-horse", "10.0.0.66").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the guessing pair waits");
+    assert!(r.body.contains("请 15 分钟后再试"), "says how long");
+    // wang at their own desk is not locked out; li at the attacker's address neither.
+    assert_eq!(attempt("wang", "correct-horse", "10.0.0.7").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(attempt("li", "correct-horse", "10.0.0.66").await.status, StatusCode::SEE_OTHER);
+    // The wait shrinks with the clock and ends.
+    t.store.clock().advance(time::Duration::minutes(10));
+    assert!(attempt("wang", "correct-horse", "10.0.0.66").await.body.contains("请 5 分钟后再试"));
+    t.store.clock().advance(time::Duration::minutes(5));
+    assert_eq!(attempt("wang", "correct-horse", "10.0.0.66").await.status, StatusCode::SEE_OTHER);
+    // Spraying many usernames from one address slows that address, never refuses a right password.
+    for i in 0..30 {
+        let user: &'static str = Box::leak(format!("nobody{i}").into_boxed_str());
+        assert_eq!(attempt(user, "guess", "10.0.0.99").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let started = std::time::Instant::now();
+    assert_eq!(attempt("li", "correct-horse", "10.0.0.99").await.status, StatusCode::SEE_OTHER);
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1000), "slowed, not refused");
 }

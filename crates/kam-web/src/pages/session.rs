@@ -115,26 +115,27 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
     let username = form.text("username").trim().to_string();
     let password = form.text("password").to_string();
     let next = safe_next(form.get("next"));
-    let user_key = format!("user:{}", username.to_lowercase());
+    // See `auth::MAX_FAILURES_PER_PAIR` for the rule.
+    let pair_key = format!("pair:{}|{addr}", username.to_lowercase());
     let addr_key = format!("addr:{addr}");
     let store = &state.store;
-    let throttled = store
-        .recent_failures(&user_key, auth::THROTTLE_WINDOW)
-        .await
-        .map_err(|e| PageError::internal(lang, e))?
-        >= auth::MAX_FAILURES_PER_USER
-        || store.recent_failures(&addr_key, auth::THROTTLE_WINDOW).await.map_err(|e| PageError::internal(lang, e))?
-            >= auth::MAX_FAILURES_PER_ADDR;
-    if throttled {
+    let err = |e| PageError::internal(lang, e);
+    if let Some(wait) =
+        store.throttled_for(&pair_key, auth::THROTTLE_WINDOW, auth::MAX_FAILURES_PER_PAIR).await.map_err(err)?
+    {
+        let minutes = (wait.whole_seconds() + 59) / 60;
         return login_response(
             &state,
             lang,
             StatusCode::TOO_MANY_REQUESTS,
             next,
             username,
-            Some(t(lang, "login.throttled").into()),
+            Some(t(lang, "login.throttled").replace("{n}", &minutes.max(1).to_string())),
             None,
         );
+    }
+    if store.recent_failures(&addr_key, auth::THROTTLE_WINDOW).await.map_err(err)? >= auth::MAX_FAILURES_PER_ADDR {
+        tokio::time::sleep(auth::ADDR_DELAY).await;
     }
     let user = store.user_by_username(&username).await.map_err(|e| PageError::internal(lang, e))?;
     // Hash checks run off the async threads; an unknown user costs the same time.
@@ -150,7 +151,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
         }
     };
     let Some(user) = user.filter(|_| ok) else {
-        store.record_failure(&[&user_key, &addr_key]).await.map_err(|e| PageError::internal(lang, e))?;
+        store.record_failure(&[&pair_key, &addr_key]).await.map_err(|e| PageError::internal(lang, e))?;
         return login_response(
             &state,
             lang,
@@ -161,7 +162,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
             None,
         );
     };
-    store.clear_failures(&user_key).await.map_err(|e| PageError::internal(lang, e))?;
+    store.clear_failures(&pair_key).await.map_err(|e| PageError::internal(lang, e))?;
     let token = store.create_session(user.id).await.map_err(|e| PageError::internal(lang, e))?;
     let mut res = Redirect::to(&next).into_response();
     if let Ok(v) = set_cookie(&state, SESSION_COOKIE, &token, None).parse() {

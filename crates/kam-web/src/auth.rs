@@ -25,6 +25,7 @@ pub const LOGIN_CSRF_COOKIE: &str = "kam_login_csrf";
 /// - after `MAX_FAILURES_PER_ADDR` failures from one address (spraying many
 ///   usernames), every attempt from it is slowed by `ADDR_DELAY`, but a
 ///   correct password is never refused for it.
+///
 /// A successful login clears that username's failures from that address.
 pub const MAX_FAILURES_PER_PAIR: i64 = 5;
 pub const MAX_FAILURES_PER_ADDR: i64 = 30;

@@ -98,6 +98,7 @@ pub fn rating(score: i64) -> &'static str {
 
 /// The assessment as of a day.
 pub fn assess(entries: &[Posted], p: Profile, as_of: Date) -> Assessment {
+    let entries = &ledger::without_reversed(entries, as_of);
     let year_ago = as_of - time::Duration::days(365);
     let ratio = on_time_ratio(entries, year_ago, as_of);
     let aging = ledger::aging(&entries.iter().filter(|e| e.date <= as_of).cloned().collect::<Vec<_>>(), as_of);
@@ -172,6 +173,20 @@ pub fn assess(entries: &[Posted], p: Profile, as_of: Date) -> Assessment {
     Assessment { as_of, score, rating, suggested_limit, overdue_amount: aging.overdue, factors }
 }
 
+/// The days a period is assessed as of, and the same day a year earlier: the
+/// month's last day for a month that has ended (or not begun), but *today*
+/// for the month under way — as of its end, invoices not yet due would count
+/// as late.
+pub fn assessment_days(period: &str, today: Date) -> Option<(Date, Date)> {
+    let (end, prev_end) = period_ends(period)?;
+    let (first, _) = crate::statement::month_bounds(period)?;
+    if first <= today && today < end {
+        Some((today, crate::time_util::same_day_in(today, today.year() - 1)))
+    } else {
+        Some((end, prev_end))
+    }
+}
+
 /// The last day of the month `YYYY-MM`, and the same month a year earlier.
 pub fn period_ends(period: &str) -> Option<(Date, Date)> {
     let (_, end) = crate::statement::month_bounds(period)?;
@@ -195,6 +210,17 @@ mod tests {
 
     fn e(id: i64, d: Date, kind: &str, figure: i64, due: Option<Date>) -> Posted {
         Posted { id, date: d, kind: kind.into(), amount: ledger::signed(kind, figure), due, reverses: None }
+    }
+
+    #[test]
+    fn the_month_under_way_is_assessed_as_of_today() {
+        let d = |s: &str| crate::time_util::parse_date(s).unwrap();
+        assert_eq!(assessment_days("2026-12", d("2026-12-01")), Some((d("2026-12-01"), d("2025-12-01"))));
+        assert_eq!(assessment_days("2026-11", d("2026-12-01")), Some((d("2026-11-30"), d("2025-11-30"))), "ended");
+        assert_eq!(assessment_days("2027-01", d("2026-12-01")), Some((d("2027-01-31"), d("2026-01-31"))), "not begun");
+        assert_eq!(assessment_days("2028-02", d("2028-02-29")), Some((d("2028-02-29"), d("2027-02-28"))));
+        assert_eq!(assessment_days("2028-02", d("2028-02-10")), Some((d("2028-02-10"), d("2027-02-10"))));
+        assert_eq!(assessment_days("2028-13", d("2028-02-10")), None);
     }
 
     #[test]

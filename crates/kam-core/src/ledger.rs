@@ -106,6 +106,22 @@ pub fn balance(entries: &[Posted]) -> i64 {
     entries.iter().map(|e| e.amount).sum()
 }
 
+/// The entries with each reversal dated up to `as_of` taken out together with
+/// the entry it reverses: a correction and what it corrects cancel (they sum
+/// to zero), so neither ages, counts as a sale or a collection, or clears an
+/// older charge. Both stay in the ledger and the statements; this is only how
+/// aging, DSO, the credit factors and 附表五 read them. A reversal dated after
+/// `as_of` did not exist yet: the original stands then.
+pub fn without_reversed(entries: &[Posted], as_of: Date) -> Vec<Posted> {
+    let cancelled: std::collections::HashSet<i64> = entries
+        .iter()
+        .filter(|e| e.date <= as_of)
+        .filter_map(|e| e.reverses.map(|orig| [orig, e.id]))
+        .flatten()
+        .collect();
+    entries.iter().filter(|e| !cancelled.contains(&e.id)).cloned().collect()
+}
+
 /// Entries in order with the balance after each (the ledger's running balance).
 pub fn running(entries: &[Posted]) -> Vec<(&Posted, i64)> {
     let mut b = 0;
@@ -160,7 +176,7 @@ pub fn open_charges(entries: &[Posted]) -> (Vec<(Date, i64)>, i64) {
 
 /// Aging as of a day.
 pub fn aging(entries: &[Posted], as_of: Date) -> Aging {
-    let (open, unapplied) = open_charges(entries);
+    let (open, unapplied) = open_charges(&without_reversed(entries, as_of));
     let mut a = Aging { unapplied, ..Aging::default() };
     for (due, amount) in open {
         let days = (as_of - due).whole_days();
@@ -182,6 +198,7 @@ pub fn aging(entries: &[Posted], as_of: Date) -> Aging {
 /// `as_of` divided by the credit sales of the period, times the days. None
 /// when there were no sales in the period.
 pub fn dso(entries: &[Posted], as_of: Date, days: i64) -> Option<f64> {
+    let entries = &without_reversed(entries, as_of);
     let from = as_of - time::Duration::days(days);
     let sales: i64 = entries
         .iter()
@@ -267,6 +284,33 @@ mod tests {
         let entries = vec![e(1, date!(2026 - 10 - 03), "invoice", 30_000, None)];
         assert_eq!(dso(&entries, date!(2026 - 12 - 31), 90), Some(90.0));
         assert_eq!(dso(&entries, date!(2027 - 01 - 01), 90), None, "out of the window the next day");
+    }
+
+    #[test]
+    fn a_reversal_and_its_original_cancel_in_aging_and_dso() {
+        let as_of = date!(2026 - 11 - 30);
+        let rev = |id, d, of: &Posted| Posted {
+            id,
+            date: d,
+            kind: of.kind.clone(),
+            amount: -of.amount,
+            due: None,
+            reverses: Some(of.id),
+        };
+        let old = e(1, date!(2026 - 08 - 01), "invoice", 5_000, Some(date!(2026 - 09 - 01)));
+        let pay = e(2, date!(2026 - 11 - 01), "payment", 5_000, None);
+        let undo = rev(3, date!(2026 - 11 - 15), &pay);
+        // The payment was posted by mistake and reversed: the old invoice is still 90 days overdue,
+        // not cleared by the payment while the reversal becomes a young charge.
+        let a = aging(&[old.clone(), pay.clone(), undo.clone()], as_of);
+        assert_eq!((a.max_days_overdue, a.overdue, a.d61_90, a.d0_30), (90, 5_000, 5_000, 0));
+        // Before the reversal existed, the payment stood.
+        assert_eq!(aging(&[old.clone(), pay.clone(), undo.clone()], date!(2026 - 11 - 10)).overdue, 0);
+        // A reversed invoice is no sale in DSO.
+        let inv = e(4, date!(2026 - 10 - 01), "invoice", 9_000, None);
+        let inv_undo = rev(5, date!(2026 - 10 - 02), &inv);
+        assert_eq!(dso(&[inv.clone(), inv_undo.clone()], as_of, 90), None);
+        assert_eq!(without_reversed(&[inv, inv_undo, old.clone()], as_of), vec![old]);
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub struct ReminderState {
 /// The day of the next birthday on or after `today` (29 February falls on
 /// 28 February in other years).
 pub fn next_birthday(birth: Date, today: Date) -> Date {
-    let on = |year: i32| crate::time_util::birthday_in(birth, year);
+    let on = |year: i32| crate::time_util::same_day_in(birth, year);
     let this_year = on(today.year());
     if this_year >= today { this_year } else { on(today.year() + 1) }
 }

@@ -78,9 +78,10 @@ pub fn display_ts(s: &str) -> String {
     }
 }
 
-/// The birthday of someone born on `birth` in `year`: 29 February falls on
-/// 28 February in other years (the reminder and the age agree on it).
-pub fn birthday_in(birth: Date, year: i32) -> Date {
+/// The same day of the year in `year` (a birthday, the same day a year
+/// earlier): 29 February falls on 28 February in other years (the reminder,
+/// the age and the credit assessment's "same day last year" agree on it).
+pub fn same_day_in(birth: Date, year: i32) -> Date {
     Date::from_calendar_date(year, birth.month(), birth.day())
         .or_else(|_| Date::from_calendar_date(year, time::Month::February, 28))
         .unwrap_or(birth)
@@ -90,7 +91,7 @@ pub fn birthday_in(birth: Date, year: i32) -> Date {
 pub fn age(birth: &str, today: Date) -> Option<i32> {
     let b = parse_date(birth)?;
     let mut years = today.year() - b.year();
-    if today < birthday_in(b, today.year()) {
+    if today < same_day_in(b, today.year()) {
         years -= 1;
     }
     (years >= 0).then_some(years)

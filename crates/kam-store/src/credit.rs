@@ -11,7 +11,7 @@
 //! month before it keeps its computed rating. The credit tab and 附表五 show
 //! the override in effect and the month it has stood since.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use kam_core::audit::Action;
 use kam_core::credit::{self, Assessment, Profile};
@@ -79,7 +79,7 @@ impl Store {
         if !kam_core::ledger::can_read(actor, &acc.facts()) {
             return Err(StoreError::NotFound);
         }
-        let Some((end, prev)) = credit::period_ends(period) else {
+        let Some((end, prev)) = credit::assessment_days(period, self.today()) else {
             return Err(StoreError::field("period", "err.period"));
         };
         let account_id = acc.id;
@@ -275,8 +275,23 @@ impl Store {
         }
         // Deliveries are the invoices (a delivered order's invoice carries the
         // order and its contract number); collections are the payments.
+        // A reversal and the entry it reverses, both in the year, cancel: neither
+        // is a delivery or a collection. A reversal of an earlier year's entry
+        // is a correction of that year: it counts among the year's other entries.
+        let in_year_ids: HashSet<i64> =
+            entries.iter().filter(|e| in_year(e.text("entry_date"))).map(|e| e.id).collect();
+        let cancelled: HashSet<i64> = entries
+            .iter()
+            .filter(|e| in_year(e.text("entry_date")))
+            .filter_map(|e| e.reverses_id.filter(|o| in_year_ids.contains(o)).map(|o| [o, e.id]))
+            .flatten()
+            .collect();
+        let listed = |e: &crate::ledger::LedgerEntry| {
+            matches!(e.text("kind"), "invoice" | "payment") && e.reverses_id.is_none() && !cancelled.contains(&e.id)
+        };
         let mut events: Vec<(String, i64, PerformanceRow)> = Vec::new();
-        for e in entries.iter().filter(|e| e.text("currency") == currency && in_year(e.text("entry_date"))) {
+        for e in entries.iter().filter(|e| e.text("currency") == currency && in_year(e.text("entry_date")) && listed(e))
+        {
             let date = e.text("entry_date").to_string();
             match e.text("kind") {
                 "invoice" => {
@@ -323,10 +338,7 @@ impl Store {
         events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         let mine = || entries.iter().filter(|e| e.text("currency") == currency);
         let opening: i64 = mine().filter(|e| e.text("entry_date") < from.as_str()).map(|e| e.amount()).sum();
-        let other: i64 = mine()
-            .filter(|e| in_year(e.text("entry_date")) && !matches!(e.text("kind"), "invoice" | "payment"))
-            .map(|e| e.amount())
-            .sum();
+        let other: i64 = mine().filter(|e| in_year(e.text("entry_date")) && !listed(e)).map(|e| e.amount()).sum();
         let closing: i64 = mine().filter(|e| e.text("entry_date") <= to.as_str()).map(|e| e.amount()).sum();
         let (mut sales, mut collected, mut seq) = (0i64, 0i64, 0i64);
         let rows: Vec<PerformanceRow> = events

@@ -247,6 +247,10 @@ impl Store {
         }
         let orig = self.ledger_entry(actor, id).await?;
         ledger::check_reversal(&orig.posted(), orig.reversed_by.is_some()).map_err(StoreError::Conflict)?;
+        if on < orig.posted().date {
+            // A correction cannot come before what it corrects.
+            return Err(StoreError::field("entry_date", "err.before_original"));
+        }
         let mut rec = orig.rec.clone();
         rec.insert("entry_date", Value::Text(on.to_string()));
         rec.insert("amount", Value::Int(-orig.amount()));

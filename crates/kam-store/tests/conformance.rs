@@ -41,6 +41,7 @@ kam_store::on_both_engines!(
     repeats_huge_pages_and_racing_generations_are_answered,
     auditors_only_read,
     names_and_ties_of_unseen_accounts_stay_unseen,
+    reversals_cancel_in_aging_credit_and_form_five,
 );
 
 fn text(s: &str) -> Value {
@@ -1428,7 +1429,8 @@ async fn credit_assessment_override_and_form_five(s: Store) {
     let v = s.credit(&w.rep1, a, "2026-11").await.unwrap();
     assert_eq!(v.current.factors.len(), 5);
     assert_eq!(v.current.score, v.current.factors.iter().map(|f| f.points).sum::<i64>());
-    assert_eq!(v.last_year.as_of.to_string(), "2025-11-30");
+    assert_eq!(v.current.as_of.to_string(), "2026-11-28", "the month under way, as of today");
+    assert_eq!(v.last_year.as_of.to_string(), "2025-11-28");
     assert!(matches!(s.credit(&w.rep3, a, "2026-11").await, Err(StoreError::NotFound)));
     assert!(matches!(s.credit(&w.fin, a, "2026-99").await, Err(StoreError::Invalid(_))));
     // Finance overrides, with a reason; the account's limit follows.
@@ -1472,9 +1474,14 @@ async fn credit_assessment_override_and_form_five(s: Store) {
     let f = s.performance(&w.rep1, a, 2026).await.unwrap();
     assert_eq!(f.rating, "B", "附表五 at the year's end shows the override in effect");
     let f = s.performance(&w.rep1, a, 2027).await.unwrap();
-    let jan_2026 = s.credit(&w.fin, a, "2026-01").await.unwrap();
-    assert!(jan_2026.overridden.is_none());
-    assert_eq!((f.rating.as_str(), f.rating_last_year.as_str()), ("B", jan_2026.current.rating.to_string().as_str()));
+    // New Year's Day 2027 is assessed as of that day, against 1 January 2026, before any override.
+    let jan = s.credit(&w.fin, a, "2027-01").await.unwrap();
+    assert_eq!(
+        (jan.current.as_of.to_string(), jan.last_year.as_of.to_string()),
+        ("2027-01-01".into(), "2026-01-01".into())
+    );
+    assert!(s.credit(&w.fin, a, "2026-01").await.unwrap().overridden.is_none());
+    assert_eq!((f.rating.as_str(), f.rating_last_year.as_str()), ("B", jan.last_year.rating.to_string().as_str()));
     // Not for a month that has not begun (its limit would hold now, its rating later).
     assert!(
         matches!(s.override_credit(&w.fin, a, "2027-02", "A", 1, "x").await, Err(StoreError::Invalid(e)) if e.0.get("period") == Some(&"err.future_period"))
@@ -1733,4 +1740,40 @@ async fn names_and_ties_of_unseen_accounts_stay_unseen(s: Store) {
     assert!(!format!("{mine:?}").contains("华南采购总监"));
     let all = s.entity_history(&w.admin, "contact", c.id).await.unwrap();
     assert!(all.iter().any(|r| r.account_id == Some(group)));
+}
+
+/// Issue 9, item 10: a reversal and its original cancel each other in aging,
+/// the credit factors and 附表五 (both stay in the ledger); a reversal cannot
+/// be dated before its original.
+async fn reversals_cancel_in_aging_credit_and_form_five(s: Store) {
+    use time::macros::date;
+    let (w, a, _) = money_world(&s).await;
+    let mut inv = post("invoice", "2026-03-01", 7_777);
+    inv.insert("due_date", text("2026-04-01"));
+    let wrong = s.post_entry(&w.fin, a, inv).await.unwrap();
+    assert!(
+        matches!(s.reverse_entry(&w.fin, wrong.id, date!(2026 - 02 - 28), None).await, Err(StoreError::Invalid(e)) if e.0.get("entry_date") == Some(&"err.before_original"))
+    );
+    s.reverse_entry(&w.fin, wrong.id, date!(2026 - 03 - 05), Some("开错发票")).await.unwrap();
+    let mut old = post("invoice", "2026-05-01", 50_000);
+    old.insert("due_date", text("2026-06-01"));
+    s.post_entry(&w.fin, a, old).await.unwrap();
+    let pay = s.post_entry(&w.fin, a, post("payment", "2026-11-01", 50_000)).await.unwrap();
+    s.reverse_entry(&w.fin, pay.id, date!(2026 - 11 - 02), Some("银行退票")).await.unwrap();
+    // The ledger keeps all five; the balance is the old invoice.
+    let ledger = &s.ledgers(&w.fin, a).await.unwrap()[0];
+    assert_eq!((ledger.entries.len(), ledger.balance), (5, 50_000));
+    // Aging: the bounced payment does not make the old debt look young.
+    let r = s.receivables(&w.fin, date!(2026 - 11 - 28)).await.unwrap();
+    let r = r.iter().find(|x| x.account_id == a).unwrap();
+    assert_eq!((r.aging.max_days_overdue, r.aging.overdue, r.aging.d90_plus), (180, 50_000, 50_000));
+    let c = s.credit(&w.fin, a, "2026-11").await.unwrap();
+    let days = c.current.factors.iter().find(|f| f.key == "days_overdue").unwrap();
+    assert_eq!(days.value, Some(180.0));
+    // 附表五: one delivery, no negative delivery, no negative collection.
+    let f = s.performance(&w.fin, a, 2026).await.unwrap();
+    assert_eq!(f.rows.iter().map(|r| (r.value, r.collected)).collect::<Vec<_>>(), vec![(50_000, 0)]);
+    assert_eq!((f.total_sales, f.total_collected, f.other), (50_000, 0, 0));
+    assert_eq!(f.closing, ledger.balance, "agrees with the ledger");
+    assert_eq!(f.closing, f.opening + f.total_sales - f.total_collected + f.other);
 }

@@ -2623,7 +2623,7 @@ async fn pages_and_api_take_today_from_the_clock(s: Store) {
     assert_eq!(t.api(&rep, "GET", "/api/v1/visit-plans", None).await.json()["year"], 2027);
     let credit = t.api(&fin, "GET", &format!("/api/v1/accounts/{acc}/credit"), None).await.json();
     assert_eq!(credit["period"], "2027-01");
-    assert_eq!(credit["current"]["as_of"], "2027-01-31");
+    assert_eq!(credit["current"]["as_of"], "2027-01-01");
     let e = t
         .api(
             &fin,

@@ -205,6 +205,20 @@ pub enum Raw<'a> {
     Json(&'a serde_json::Value),
 }
 
+/// The active ISO 4217 currency codes (sorted): a currency is one of them.
+pub const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+    "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC",
+    "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
+    "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
+    "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
+    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD",
+    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
+    "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
+    "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES",
+    "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+];
+
 /// Parses one raw input into a value for `def`, or a message key.
 pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
     let text: String = match raw {
@@ -318,11 +332,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
         Kind::CreditCode => CreditCode::parse(t).map(|c| Value::Text(c.to_string())).map_err(|e| e.key()),
         Kind::Currency => {
             let u = t.to_uppercase();
-            if u.len() == 3 && u.chars().all(|c| c.is_ascii_uppercase()) {
-                Ok(Value::Text(u))
-            } else {
-                Err("err.currency")
-            }
+            if ISO_4217.binary_search(&u.as_str()).is_ok() { Ok(Value::Text(u)) } else { Err("err.currency") }
         }
         Kind::Bool => Ok(Value::Bool(matches!(t, "1" | "true" | "on" | "yes"))),
         Kind::IdList => parse_id_list(t).map(|ids| {
@@ -529,6 +539,11 @@ mod tests {
         assert_eq!(parse(&money, Raw::Json(&serde_json::json!("100"))), Err("err.integer"), "no string for a number");
         assert_eq!(parse(&money, Raw::Json(&serde_json::json!(100))), Ok(Value::Int(100)));
         assert_eq!(parse(&money, Raw::Form("1.00")), Ok(Value::Int(100)), "forms type yuan");
+        let cur =
+            FieldDef { name: "currency", kind: Kind::Currency, required: false, access: Access::General, group: "" };
+        assert_eq!(parse(&cur, Raw::Form("usd")), Ok(Value::Text("USD".into())));
+        assert_eq!(parse(&cur, Raw::Form("XYZ")), Err("err.currency"), "not an ISO 4217 code");
+        assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]), "sorted for the search");
         assert_eq!(parse(&name, Raw::Json(&serde_json::json!("a\u{1b}b"))), Err("err.control_char"));
         assert_eq!(parse(&name, Raw::Form("华为公司")), Ok(Value::Text("华为公司".into())));
         let g = FieldDef::new("grade", Kind::Enum(&E), "g");

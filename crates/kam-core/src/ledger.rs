@@ -101,6 +101,19 @@ pub fn check_reversal(original: &Posted, already_reversed: bool) -> Result<(), &
     }
 }
 
+/// Business dates (entries, dues, orders, deliveries) lie in a window: from
+/// 2000-01-01 to a year ahead of today. 1900 and 2030 are typing mistakes.
+pub const EARLIEST_BUSINESS_DATE: Date = time::macros::date!(2000 - 01 - 01);
+pub const BUSINESS_DAYS_AHEAD: i64 = 366;
+
+pub fn check_business_date(d: Date, today: Date) -> Result<(), &'static str> {
+    if d < EARLIEST_BUSINESS_DATE || d > today + time::Duration::days(BUSINESS_DAYS_AHEAD) {
+        Err("err.date_window")
+    } else {
+        Ok(())
+    }
+}
+
 /// The balance: the sum of the entries.
 pub fn balance(entries: &[Posted]) -> i64 {
     entries.iter().map(|e| e.amount).sum()
@@ -219,6 +232,16 @@ mod tests {
 
     fn e(id: i64, d: Date, kind: &str, figure: i64, due: Option<Date>) -> Posted {
         Posted { id, date: d, kind: kind.into(), amount: signed(kind, figure), due, reverses: None }
+    }
+
+    #[test]
+    fn business_dates_lie_in_a_window() {
+        let today = date!(2026 - 12 - 01);
+        assert_eq!(check_business_date(date!(2000 - 01 - 01), today), Ok(()));
+        assert_eq!(check_business_date(date!(1999 - 12 - 31), today), Err("err.date_window"));
+        assert_eq!(check_business_date(date!(2027 - 12 - 02), today), Ok(()));
+        assert_eq!(check_business_date(date!(2027 - 12 - 03), today), Err("err.date_window"));
+        assert_eq!(check_business_date(date!(2030 - 01 - 01), today), Err("err.date_window"));
     }
 
     #[test]

@@ -148,9 +148,13 @@ impl Store {
     }
 
     /// The balance of an account in a currency, inside a transaction.
-    pub(crate) async fn balance_in(tx: &mut Tx, account_id: i64, currency: &str) -> Result<i64> {
-        let mut q =
-            Q::new("SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) AS b FROM ledger_entries WHERE account_id = ");
+    /// What the account owes for the credit check: every charge, but only the
+    /// credits (payments, credit notes…) dated up to `today` — a payment
+    /// dated next year frees no credit now.
+    pub(crate) async fn balance_in(tx: &mut Tx, account_id: i64, currency: &str, today: Date) -> Result<i64> {
+        let mut q = Q::new("SELECT CAST(COALESCE(SUM(CASE WHEN amount < 0 AND entry_date > ");
+        q.arg(today.to_string());
+        q.push(" THEN 0 ELSE amount END), 0) AS BIGINT) AS b FROM ledger_entries WHERE account_id = ");
         q.arg(account_id).push(" AND currency = ").arg(currency);
         Ok(q.query().fetch_one(&mut **tx).await?.try_get("b")?)
     }
@@ -207,6 +211,19 @@ impl Store {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         StoreError::check_required(FIELDS, &rec, true)?;
+        let day = |f: &str| rec.get(f).and_then(Value::as_text).and_then(parse_date);
+        let mut errors = kam_core::FieldErrors::default();
+        for f in ["entry_date", "due_date"] {
+            if let Some(Err(k)) = day(f).map(|d| ledger::check_business_date(d, self.today())) {
+                errors.add(f, k);
+            }
+        }
+        if let (Some(d), Some(due)) = (day("entry_date"), day("due_date"))
+            && due < d
+        {
+            errors.add("due_date", "err.due_before_date");
+        }
+        errors.into_result(()).map_err(StoreError::Invalid)?;
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, account_id).await?;
         let kind = rec.get("kind").and_then(Value::as_text).unwrap_or_default().to_string();
@@ -247,6 +264,9 @@ impl Store {
         }
         let orig = self.ledger_entry(actor, id).await?;
         ledger::check_reversal(&orig.posted(), orig.reversed_by.is_some()).map_err(StoreError::Conflict)?;
+        if let Err(k) = ledger::check_business_date(on, self.today()) {
+            return Err(StoreError::field("entry_date", k));
+        }
         if on < orig.posted().date {
             // A correction cannot come before what it corrects.
             return Err(StoreError::field("entry_date", "err.before_original"));

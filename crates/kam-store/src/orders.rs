@@ -245,6 +245,15 @@ impl Store {
                 errors.add(&format!("lines.{i}.tax_rate"), "err.range");
             }
         }
+        if let Some(Err(k)) = input
+            .rec
+            .get("order_date")
+            .and_then(Value::as_text)
+            .and_then(parse_date)
+            .map(|d| kam_core::ledger::check_business_date(d, self.today()))
+        {
+            errors.add("order_date", k);
+        }
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
@@ -298,7 +307,7 @@ impl Store {
             lines.push((p, lrec, t));
         }
         // The credit check.
-        let balance = Self::balance_in(&mut tx, account_id, &currency).await?;
+        let balance = Self::balance_in(&mut tx, account_id, &currency, self.today()).await?;
         let mut q =
             Q::new("SELECT CAST(COALESCE(SUM(total_with_tax), 0) AS BIGINT) AS n FROM orders WHERE account_id = ");
         q.arg(account_id).push(" AND currency = ").arg(currency.clone());
@@ -385,7 +394,13 @@ impl Store {
         note: Option<&str>,
     ) -> Result<Order> {
         let Some(day) = parse_date(on) else { return Err(StoreError::field("on_date", "err.date")) };
+        if let Err(k) = kam_core::ledger::check_business_date(day, self.today()) {
+            return Err(StoreError::field("on_date", k));
+        }
         let o = self.order(actor, id).await?;
+        if o.rec.get("order_date").and_then(Value::as_text).and_then(parse_date).is_some_and(|d| day < d) {
+            return Err(StoreError::field("on_date", "err.before_order"));
+        }
         if !order::can_move(&o.status, to) {
             return Err(StoreError::Conflict("err.order_step"));
         }
@@ -419,12 +434,13 @@ impl Store {
             rec.insert("contract_no", contract.clone().map(Value::Text).unwrap_or(Value::Null));
             rec
         };
-        if to == "delivered" {
+        // A delivery worth nothing (a 100 % discount) posts no invoice: the ledger holds no zero entries.
+        if to == "delivered" && o.total_with_tax != 0 {
             let terms = acc.rec.get("payment_terms_days").and_then(Value::as_int).unwrap_or(0);
             let rec = post("invoice", Some((day + time::Duration::days(terms)).to_string()));
             self.insert_entry(&mut tx, actor, o.account_id, &rec, Some(id), None).await?;
         }
-        if to == "returned" && o.status == "delivered" {
+        if to == "returned" && o.status == "delivered" && o.total_with_tax != 0 {
             let rec = post("return", None);
             self.insert_entry(&mut tx, actor, o.account_id, &rec, Some(id), None).await?;
         }

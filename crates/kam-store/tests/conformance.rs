@@ -42,6 +42,7 @@ kam_store::on_both_engines!(
     auditors_only_read,
     names_and_ties_of_unseen_accounts_stay_unseen,
     reversals_cancel_in_aging_credit_and_form_five,
+    business_dates_and_the_credit_check_follow_the_rules,
 );
 
 fn text(s: &str) -> Value {
@@ -1776,4 +1777,55 @@ async fn reversals_cancel_in_aging_credit_and_form_five(s: Store) {
     assert_eq!((f.total_sales, f.total_collected, f.other), (50_000, 0, 0));
     assert_eq!(f.closing, ledger.balance, "agrees with the ledger");
     assert_eq!(f.closing, f.opening + f.total_sales - f.total_collected + f.other);
+}
+
+/// Issue 9, item 10: business dates lie in a window (2000-01-01 to a year
+/// ahead), a due date follows its entry, a delivery follows its order, a
+/// zero-value delivery posts no invoice, and a future-dated payment frees no
+/// credit today.
+async fn business_dates_and_the_credit_check_follow_the_rules(s: Store) {
+    use kam_store::orders::{LineInput, OrderInput};
+    let (w, a, p) = money_world(&s).await;
+    let field_err = |r: Result<kam_store::ledger::LedgerEntry, StoreError>, f: &str, k: &str| {
+        assert!(matches!(&r, Err(StoreError::Invalid(e)) if e.0.get(f) == Some(&k)), "{f} {k}: {r:?}");
+    };
+    field_err(s.post_entry(&w.fin, a, post("payment", "1900-01-01", 100)).await, "entry_date", "err.date_window");
+    field_err(s.post_entry(&w.fin, a, post("payment", "2030-01-01", 100)).await, "entry_date", "err.date_window");
+    let mut early_due = post("invoice", "2026-11-10", 100);
+    early_due.insert("due_date", text("2026-11-01"));
+    field_err(s.post_entry(&w.fin, a, early_due).await, "due_date", "err.due_before_date");
+    let order = |date: &str, discount: f64| OrderInput {
+        rec: rec(&[("order_date", text(date))]),
+        lines: vec![LineInput {
+            product_id: Some(p),
+            rec: rec(&[
+                ("quantity", text("10")),
+                ("unit_price", Value::Int(1_130)),
+                ("discount_pct", Value::Float(discount)),
+            ]),
+        }],
+    };
+    assert!(
+        matches!(s.create_order(&w.rep1, a, order("2030-05-01", 0.0)).await, Err(StoreError::Invalid(e)) if e.0.contains_key("order_date"))
+    );
+    let o = s.create_order(&w.rep1, a, order("2026-11-20", 0.0)).await.unwrap();
+    s.transition_order(&w.rep1, o.id, "shipped", "2026-11-21", None).await.unwrap();
+    assert!(matches!(
+        s.transition_order(&w.rep1, o.id, "delivered", "2026-11-19", None).await,
+        Err(StoreError::Invalid(e)) if e.0.get("on_date") == Some(&"err.before_order")
+    ));
+    // A gift: delivered at a 100 % discount, no zero invoice in the ledger.
+    let gift = s.create_order(&w.rep1, a, order("2026-11-20", 100.0)).await.unwrap();
+    assert_eq!(gift.total_with_tax, 0);
+    s.transition_order(&w.rep1, gift.id, "shipped", "2026-11-21", None).await.unwrap();
+    s.transition_order(&w.rep1, gift.id, "delivered", "2026-11-22", None).await.unwrap();
+    assert!(s.ledgers(&w.fin, a).await.unwrap().iter().all(|l| l.entries.iter().all(|(e, _)| e.amount() != 0)));
+    // The limit is ¥10,000.00; ¥9,800.00 is owed. A payment dated next month frees nothing today.
+    s.post_entry(&w.fin, a, post("invoice", "2026-11-01", 980_000)).await.unwrap();
+    s.post_entry(&w.fin, a, post("payment", "2026-12-15", 980_000)).await.unwrap();
+    let held = s.create_order(&w.rep1, a, order("2026-11-28", 0.0)).await.unwrap();
+    assert_eq!(held.status, "credit_hold", "¥9,800 owed + ¥113 open + ¥113 is over the limit until the payment's day");
+    s.clock().set(time::macros::datetime!(2026-12-15 02:00 UTC));
+    let placed = s.create_order(&w.rep1, a, order("2026-12-15", 0.0)).await.unwrap();
+    assert_eq!(placed.status, "placed", "on its day the payment counts");
 }

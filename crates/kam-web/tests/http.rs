@@ -3019,6 +3019,20 @@ async fn every_api_refusal_is_the_json_error_shape(s: Store) {
     shaped(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
     assert!(r.json()["error"]["fields"]["amount"].is_string());
     let r = t
+        .api(&fin, "POST", "/api/v1/ledger-entries", Some(json!({"account_id": acc, "kind": "payment", "entry_date": "2026-11-20", "amount": 100, "currency": "XYZ"})))
+        .await;
+    shaped(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert!(r.json()["error"]["fields"]["currency"].is_string(), "ISO 4217 codes only");
+    let r = t
+        .api(
+            &fin,
+            "POST",
+            "/api/v1/ledger-entries",
+            Some(json!({"account_id": acc, "kind": "payment", "entry_date": "-2026-11-20", "amount": 100})),
+        )
+        .await;
+    shaped(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let r = t
         .send(
             Request::post("/api/v1/accounts")
                 .header(header::AUTHORIZATION, &auth)

@@ -14,6 +14,7 @@ pub mod contracts;
 pub mod credit;
 pub mod demo;
 mod error;
+pub mod idempotency;
 pub mod ledger;
 pub mod market;
 pub mod orders;

@@ -78,7 +78,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .merge(pages::router())
-        .merge(api::router())
+        .merge(api::router().layer(axum::middleware::from_fn_with_state(state.clone(), api::idempotency::layer)))
         .fallback(not_found)
         .with_state(state)
         .merge(api::openapi::docs_router())

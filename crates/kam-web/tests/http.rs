@@ -50,6 +50,7 @@ kam_store::on_both_engines!(
     pages_forbid_inline_script_framing_and_caching,
     every_api_refusal_is_the_json_error_shape,
     throttling_slows_guesses_and_locks_nobody_out,
+    retries_with_an_idempotency_key_post_once,
 );
 
 struct TestApp {
@@ -3117,4 +3118,66 @@ async fn throttling_slows_guesses_and_locks_nobody_out(s: Store) {
     let started = std::time::Instant::now();
     assert_eq!(attempt("li", "correct-horse", "10.0.0.99").await.status, StatusCode::SEE_OTHER);
     assert!(started.elapsed() >= std::time::Duration::from_millis(1000), "slowed, not refused");
+}
+
+/// Issue 9, item 9: a retried POST with the same `Idempotency-Key` answers the
+/// first answer again and writes nothing more — also a hundred at once; the
+/// same key for another request is refused.
+async fn retries_with_an_idempotency_key_post_once(s: Store) {
+    let t = TestApp::new(s);
+    let (_, fin) = t.user("fin", Role::Finance, None).await;
+    let (_, rep) = t.user("rep", Role::Sales, Some("East")).await;
+    let acc =
+        t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "重试客户"}))).await.json()["id"].as_i64().unwrap();
+    let keyed = |token: &str, key: &str, path: &str, body: &Value| {
+        Request::post(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", key)
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let pay = json!({"account_id": acc, "kind": "payment", "entry_date": "2026-11-20", "amount": 10_000});
+    let first = t.send(keyed(&fin, "pay-1", "/api/v1/ledger-entries", &pay)).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    let again = t.send(keyed(&fin, "pay-1", "/api/v1/ledger-entries", &pay)).await;
+    assert_eq!((again.status, again.json()["id"].clone()), (StatusCode::CREATED, first.json()["id"].clone()));
+    assert_eq!(again.headers["idempotency-replayed"], "true");
+    let ledger = t.api(&fin, "GET", &format!("/api/v1/accounts/{acc}/ledger"), None).await.json();
+    assert_eq!(ledger["ledgers"][0]["entries"].as_array().unwrap().len(), 1, "one payment, not two");
+    let other = json!({"account_id": acc, "kind": "payment", "entry_date": "2026-11-20", "amount": 99});
+    let r = t.send(keyed(&fin, "pay-1", "/api/v1/ledger-entries", &other)).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].clone()),
+        (StatusCode::UNPROCESSABLE_ENTITY, json!("idempotency_mismatch"))
+    );
+    // A hundred retries of one order at once make one order.
+    let (_, pid) = {
+        let p = t
+            .api(
+                &fin,
+                "POST",
+                "/api/v1/products",
+                Some(json!({"code": "P-1", "name": "膜", "unit": "Kg", "list_price": 100})),
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::CREATED, "{}", p.body);
+        ((), p.json()["id"].as_i64().unwrap())
+    };
+    let order = json!({"account_id": acc, "order_date": "2026-11-20", "lines": [{"product_id": pid, "quantity": "1"}]});
+    let mut tasks = Vec::new();
+    for _ in 0..100 {
+        let app = t.app.clone();
+        let req = keyed(&rep, "order-1", "/api/v1/orders", &order);
+        tasks.push(tokio::spawn(async move { app.oneshot(req).await.unwrap().status() }));
+    }
+    for task in tasks {
+        let status = task.await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "the first answer, or its replay");
+    }
+    let orders = t.api(&rep, "GET", &format!("/api/v1/accounts/{acc}/orders"), None).await.json();
+    assert_eq!(orders["total"], 1, "one order for a hundred deliveries of one request");
+    // Keys are the user's own: another user's same key is another request.
+    let mine = t.send(keyed(&rep, "pay-1", "/api/v1/accounts", &json!({"name": "另一个"}))).await;
+    assert_eq!(mine.status, StatusCode::CREATED, "{}", mine.body);
 }

@@ -7,6 +7,7 @@ mod activity;
 mod competitors;
 mod contacts;
 mod contracts;
+pub mod idempotency;
 mod market;
 mod me;
 mod money;
@@ -137,7 +138,7 @@ fn lang_of(parts: &Parts) -> Lang {
     lang_of_headers(&parts.headers)
 }
 
-fn lang_of_headers(headers: &axum::http::HeaderMap) -> Lang {
+pub(crate) fn lang_of_headers(headers: &axum::http::HeaderMap) -> Lang {
     headers
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|h| h.to_str().ok())

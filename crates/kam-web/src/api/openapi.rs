@@ -387,6 +387,10 @@ fn operation(op: &Operation) -> Value {
     for p in &d.query {
         params.push(json!({"name": p.name, "in": "query", "required": p.required, "description": p.description, "schema": p.schema}));
     }
+    if op.verb == Verb::Post {
+        params.push(json!({"name": "Idempotency-Key", "in": "header", "required": false, "schema": {"type": "string", "maxLength": 200},
+            "description": "retry safely: the same key and request replay the first answer (Idempotency-Replayed: true); the same key with another request is a 422"}));
+    }
     let mut responses = Map::new();
     match &d.success {
         Some(Success::Json(status, schema)) => {
@@ -569,6 +573,7 @@ mod tests {
             ("api/competitors.rs", include_str!("competitors.rs")),
             ("api/contacts.rs", include_str!("contacts.rs")),
             ("api/contracts.rs", include_str!("contracts.rs")),
+            ("api/idempotency.rs", include_str!("idempotency.rs")),
             ("api/market.rs", include_str!("market.rs")),
             ("api/me.rs", include_str!("me.rs")),
             ("api/money.rs", include_str!("money.rs")),

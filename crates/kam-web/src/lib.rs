@@ -77,6 +77,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        // No icon: an empty answer, not a 404 in every browser console.
+        .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .merge(pages::router())
         .merge(api::router().layer(axum::middleware::from_fn_with_state(state.clone(), api::idempotency::layer)))
         .fallback(not_found)

@@ -4,6 +4,8 @@
 //   data-confirm="…"    a form that asks before it is submitted
 //   data-select         an input whose text is selected on click
 //   data-add="name"     a button that adds a row from <template id="blank-name">
+// and every form's buttons are disabled once it is on its way, so a double
+// click posts once (re-enabled when the page is shown again from history).
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () { window.print(); });
@@ -12,6 +14,19 @@ document.addEventListener("DOMContentLoaded", function () {
     f.addEventListener("submit", function (e) {
       if (!window.confirm(f.getAttribute("data-confirm"))) { e.preventDefault(); }
     });
+  });
+  document.querySelectorAll("form").forEach(function (f) {
+    f.addEventListener("submit", function (e) {
+      if (e.defaultPrevented) { return; }
+      // After this event the browser has taken the form's data (and the
+      // pressed button's name and value): only then are the buttons disabled.
+      window.setTimeout(function () {
+        f.querySelectorAll("button, input[type=submit]").forEach(function (b) { b.disabled = true; });
+      }, 0);
+    });
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form button, form input[type=submit]").forEach(function (b) { b.disabled = false; });
   });
   document.querySelectorAll("[data-select]").forEach(function (i) {
     i.addEventListener("click", function () { i.select(); });

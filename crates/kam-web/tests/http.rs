@@ -101,6 +101,18 @@ impl TestApp {
         self.send(b.body(body).unwrap()).await
     }
 
+    /// An API call with a body sent as it is, under any content type.
+    async fn raw(&self, token: &str, method: &str, path: &str, content_type: &str, body: impl Into<Body>) -> Resp {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body.into())
+            .unwrap();
+        self.send(req).await
+    }
+
     /// The raw bytes of an API download (an .xlsx).
     async fn download(&self, token: &str, path: &str) -> Vec<u8> {
         let req =
@@ -139,22 +151,27 @@ impl TestApp {
     }
 
     async fn try_login(&self, user: &str, password: &str) -> Resp {
+        self.login_post(user, password, "/", None).await
+    }
+
+    /// Posts the login form as a browser would, with `next`, optionally from a
+    /// client address (X-Forwarded-For, for an app that trusts its proxy).
+    async fn login_post(&self, user: &str, password: &str, next: &str, from: Option<&str>) -> Resp {
         let (cookie, csrf) = self.login_form().await;
         let body = serde_urlencoded::to_string([
             ("_csrf", csrf.as_str()),
             ("username", user),
             ("password", password),
-            ("next", "/"),
+            ("next", next),
         ])
         .unwrap();
-        self.send(
-            Request::post("/login")
-                .header(header::COOKIE, format!("kam_login_csrf={cookie}"))
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
+        let mut req = Request::post("/login")
+            .header(header::COOKIE, format!("kam_login_csrf={cookie}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(addr) = from {
+            req = req.header("x-forwarded-for", addr);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
     }
 
     async fn login(&self, user: &str, password: &str) -> Option<Browser> {
@@ -2834,23 +2851,7 @@ async fn after_login_next_stays_on_this_site(s: Store) {
         }
         assert!(!page.body.contains("evil.example"), "the login page drops a foreign next: {next:?}");
         // … and the post is checked again.
-        let (cookie, csrf) = t.login_form().await;
-        let body = serde_urlencoded::to_string([
-            ("_csrf", csrf.as_str()),
-            ("username", "nx"),
-            ("password", "correct-horse"),
-            ("next", next),
-        ])
-        .unwrap();
-        let r = t
-            .send(
-                Request::post("/login")
-                    .header(header::COOKIE, format!("kam_login_csrf={cookie}"))
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await;
+        let r = t.login_post("nx", "correct-horse", next, None).await;
         if next.contains('\0') {
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{next:?}: {}", r.body);
             assert!(set_cookie(&r.headers, "kam_session").is_none(), "no session beside a refusal");
@@ -2960,15 +2961,7 @@ async fn every_api_refusal_is_the_json_error_shape(s: Store) {
     shaped(&r, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
     assert!(r.headers.contains_key(header::ALLOW));
     // 415: a body that is not JSON.
-    let r = t
-        .send(
-            Request::post("/api/v1/accounts")
-                .header(header::AUTHORIZATION, &auth)
-                .header(header::CONTENT_TYPE, "text/plain")
-                .body(Body::from(r#"{"name": "文本客户"}"#))
-                .unwrap(),
-        )
-        .await;
+    let r = t.raw(&rep, "POST", "/api/v1/accounts", "text/plain", r#"{"name": "文本客户"}"#).await;
     shaped(&r, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
     // 413 and a broken multipart body on the upload route.
     let c = t
@@ -2998,15 +2991,7 @@ async fn every_api_refusal_is_the_json_error_shape(s: Store) {
     assert!(matches!(r.status.as_u16(), 413 | 422), "{}", r.body);
     assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"), "{}", r.body);
     let big = format!("{{\"name\": \"{}\"}}", "大".repeat(1_500_000));
-    let r = t
-        .send(
-            Request::post("/api/v1/accounts")
-                .header(header::AUTHORIZATION, &auth)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(big))
-                .unwrap(),
-        )
-        .await;
+    let r = t.raw(&rep, "POST", "/api/v1/accounts", "application/json", big).await;
     shaped(&r, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
     // JSON is typed: no amount as text; a key named twice is refused.
     let r = t
@@ -3033,24 +3018,11 @@ async fn every_api_refusal_is_the_json_error_shape(s: Store) {
         )
         .await;
     shaped(&r, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
-    let r = t
-        .send(
-            Request::post("/api/v1/accounts")
-                .header(header::AUTHORIZATION, &auth)
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(r#"{"name": "甲公司", "name": "乙公司"}"#))
-                .unwrap(),
-        )
-        .await;
+    let r =
+        t.raw(&rep, "POST", "/api/v1/accounts", "application/json", r#"{"name": "甲公司", "name": "乙公司"}"#).await;
     shaped(&r, StatusCode::BAD_REQUEST, "bad_request");
     let r = t
-        .send(
-            Request::patch(format!("/api/v1/accounts/{acc}"))
-                .header(header::AUTHORIZATION, &auth)
-                .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
-                .body(Body::from(r#"{"grade": "A"}"#))
-                .unwrap(),
-        )
+        .raw(&rep, "PATCH", &format!("/api/v1/accounts/{acc}"), "application/json; charset=utf-8", r#"{"grade": "A"}"#)
         .await;
     assert_eq!(r.status, StatusCode::OK, "a charset parameter is fine: {}", r.body);
 }
@@ -3075,25 +3047,7 @@ async fn throttling_slows_guesses_and_locks_nobody_out(s: Store) {
     }
     let attempt = |user: &'static str, password: &'static str, addr: &'static str| {
         let t = &t;
-        async move {
-            let (cookie, csrf) = t.login_form().await;
-            let body = serde_urlencoded::to_string([
-                ("_csrf", csrf.as_str()),
-                ("username", user),
-                ("password", password),
-                ("next", "/"),
-            ])
-            .unwrap();
-            t.send(
-                Request::post("/login")
-                    .header(header::COOKIE, format!("kam_login_csrf={cookie}"))
-                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                    .header("x-forwarded-for", addr)
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await
-        }
+        async move { t.login_post(user, password, "/", Some(addr)).await }
     };
     // An attacker at 10.0.0.66 guesses wang's password five times.
     for _ in 0..5 {

@@ -23,12 +23,6 @@ pub fn china_minute(t: OffsetDateTime) -> String {
     format!("{}T{:02}:{:02}", l.date(), l.hour(), l.minute())
 }
 
-/// The local (China) date-time at instant `t`.
-pub fn china_datetime(t: OffsetDateTime) -> time::PrimitiveDateTime {
-    let l = t.to_offset(CHINA);
-    time::PrimitiveDateTime::new(l.date(), l.time())
-}
-
 /// The month of a date as `YYYY-MM` (statement and credit periods).
 pub fn month_of(d: Date) -> String {
     format!("{}-{:02}", d.year(), u8::from(d.month()))
@@ -121,7 +115,7 @@ mod tests {
         assert_eq!(china_date(t("2026-12-31T15:59:59Z")), date!(2026 - 12 - 31));
         assert_eq!(china_date(t("2026-12-31T16:00:00Z")), date!(2027 - 01 - 01));
         assert_eq!(china_date(t("2028-02-28T16:30:00Z")), date!(2028 - 02 - 29));
-        assert_eq!(china_datetime(t("2028-02-29T16:00:00Z")).to_string(), "2028-03-01 0:00:00.0");
+        assert_eq!(china_minute(t("2028-02-29T16:00:00Z")), "2028-03-01T00:00");
         assert_eq!(china_minute(t("2026-12-31T16:05:59Z")), "2027-01-01T00:05");
     }
 

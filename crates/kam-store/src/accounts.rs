@@ -5,7 +5,6 @@ use kam_core::access::AccountFacts;
 use kam_core::account::{self, FIELDS};
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields::{self, Access};
-
 use kam_core::{Actor, FieldErrors, Record, Role, Scope, Value};
 use serde::Serialize;
 use sqlx::Row;

@@ -5,7 +5,6 @@
 use kam_core::activity::ActivityKind;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields;
-
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -181,8 +180,7 @@ impl Store {
                     id,
                     visited,
                     date("next_planned"),
-                    actor.user_id,
-                    &self.now_text(),
+                    &self.stamp(actor.user_id),
                 )
                 .await?;
             }

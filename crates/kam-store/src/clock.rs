@@ -44,10 +44,6 @@ impl Clock {
         )
     }
 
-    pub fn is_fixed(&self) -> bool {
-        matches!(*self.0, Source::Fixed(_))
-    }
-
     /// The current instant.
     pub fn now(&self) -> OffsetDateTime {
         match &*self.0 {

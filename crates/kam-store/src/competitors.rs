@@ -4,7 +4,6 @@
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{self, Access};
-
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;

@@ -5,7 +5,6 @@ use kam_core::Actor;
 use kam_core::Value;
 use kam_core::audit::Action;
 use kam_core::complaint::{COMPLAINT, can_move};
-
 use serde::Serialize;
 use sqlx::Row;
 
@@ -57,12 +56,14 @@ impl Store {
         if !can_move(&from, to) {
             return Err(StoreError::Conflict("err.transition"));
         }
-        let now = self.now_text();
+        // One instant for the row, its reply time and its step.
+        let at = self.clock().now();
+        let now = kam_core::time_util::format_ts(at);
         let mut q = Q::new("UPDATE complaints SET status = ");
         q.arg(to).push(", updated_at = ").arg(now.clone());
         let mut changes = vec![("status", Value::Text(from.clone()), Value::Text(to.into()))];
         if to == "replied" && before.rec.get("replied_at").is_none_or(Value::is_null) {
-            let local = kam_core::time_util::china_minute(self.clock().now());
+            let local = kam_core::time_util::china_minute(at);
             q.push(", replied_at = ").arg(local.clone());
             changes.push(("replied_at", Value::Null, Value::Text(local)));
             if before.rec.get("replied_by").is_none_or(Value::is_null) {
@@ -82,7 +83,7 @@ impl Store {
             Some(&from),
             to,
             note.filter(|n| !n.is_empty()),
-            &self.stamp(actor.user_id),
+            &crate::Stamp { by: actor.user_id, at: now.clone() },
         )
         .await?;
         if let Some(n) = note.filter(|n| !n.is_empty()) {

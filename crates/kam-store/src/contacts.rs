@@ -6,7 +6,6 @@ use kam_core::access::AccountFacts;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{FIELDS, LINK_FIELDS};
 use kam_core::fields::{self, Access};
-
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;

@@ -99,9 +99,12 @@ impl Store {
         };
         let current = credit::assess(&entries, profile, end);
         let last_year = credit::assess(&entries, profile, prev);
-        let overridden = self.override_in_effect(account_id, period).await?;
+        // The overrides up to the period, newest first, read once for both periods.
+        let overrides = self.overrides_up_to(account_id, period).await?;
         let last_period = kam_core::time_util::month_of(prev);
-        let last_year_rating = match self.override_in_effect(account_id, &last_period).await? {
+        let in_effect = |p: &str| overrides.iter().find(|o| o.since.as_str() <= p).cloned();
+        let overridden = in_effect(period);
+        let last_year_rating = match in_effect(&last_period) {
             Some(o) => o.rating,
             None => last_year.rating.to_string(),
         };
@@ -118,26 +121,31 @@ impl Store {
         })
     }
 
-    /// The override standing in `period`: the newest made for it or an earlier month.
-    async fn override_in_effect(&self, account_id: i64, period: &str) -> Result<Option<Override>> {
+    /// The overrides made for `period` or an earlier month, newest first: the
+    /// first whose month is at most a period is the one standing in it.
+    async fn overrides_up_to(&self, account_id: i64, period: &str) -> Result<Vec<Override>> {
         let mut q = Q::new(
             "SELECT o.period, o.rating, o.credit_limit, o.computed_score, o.computed_rating, o.reason, u.display_name AS by_name, o.created_at \
              FROM credit_overrides o LEFT JOIN users u ON u.id = o.created_by WHERE o.account_id = ",
         );
-        q.arg(account_id).push(" AND o.period <= ").arg(period).push(" ORDER BY o.id DESC LIMIT 1");
-        Ok(match q.query().fetch_optional(self.pool()).await? {
-            Some(r) => Some(Override {
-                since: r.try_get("period")?,
-                rating: r.try_get("rating")?,
-                credit_limit: r.try_get("credit_limit")?,
-                computed_score: r.try_get("computed_score")?,
-                computed_rating: r.try_get("computed_rating")?,
-                reason: r.try_get("reason")?,
-                by_name: r.try_get("by_name")?,
-                at: r.try_get("created_at")?,
-            }),
-            None => None,
-        })
+        q.arg(account_id).push(" AND o.period <= ").arg(period).push(" ORDER BY o.id DESC");
+        q.query()
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Override {
+                    since: r.try_get("period")?,
+                    rating: r.try_get("rating")?,
+                    credit_limit: r.try_get("credit_limit")?,
+                    computed_score: r.try_get("computed_score")?,
+                    computed_rating: r.try_get("computed_rating")?,
+                    reason: r.try_get("reason")?,
+                    by_name: r.try_get("by_name")?,
+                    at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
     }
 
     /// Finance overrides the rating and sets the credit limit, with a reason.

@@ -4,7 +4,6 @@
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields;
 use kam_core::market::FIELDS;
-
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;

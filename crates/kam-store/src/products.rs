@@ -3,7 +3,6 @@
 use kam_core::audit::{Action, created};
 use kam_core::fields;
 use kam_core::order::{PRODUCT_FIELDS as FIELDS, can_edit_products};
-
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;

@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use kam_core::audit::Action;
 use kam_core::ledger::{self, Posted};
 use kam_core::statement::{self, Answer, month_bounds};
-
 use kam_core::{Actor, Value};
 use serde::Serialize;
 use sqlx::Row;

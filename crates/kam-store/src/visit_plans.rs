@@ -13,7 +13,7 @@ use time::Date;
 use crate::accounts::scope_sql;
 use crate::audit::Entry;
 use crate::sql::Q;
-use crate::{Result, Store, StoreError, Tx};
+use crate::{Result, Stamp, Store, StoreError, Tx};
 
 /// One account's plan for one year.
 #[derive(Debug, Clone, Serialize)]
@@ -35,7 +35,7 @@ pub struct RepTally {
     pub tally: Tally,
 }
 
-async fn plan_id(tx: &mut Tx, account_id: i64, year: i32, by: i64, create: bool, now: &str) -> Result<Option<i64>> {
+async fn plan_id(tx: &mut Tx, account_id: i64, year: i32, create: bool, stamp: &Stamp) -> Result<Option<i64>> {
     let mut q = Q::new("SELECT id FROM visit_plans WHERE account_id = ");
     q.arg(account_id).push(" AND year = ").arg(i64::from(year));
     if let Some(row) = q.query().fetch_optional(&mut **tx).await? {
@@ -45,7 +45,8 @@ async fn plan_id(tx: &mut Tx, account_id: i64, year: i32, by: i64, create: bool,
         return Ok(None);
     }
     let mut q = Q::new("INSERT INTO visit_plans (account_id, year, created_by, created_at, updated_at) VALUES (");
-    q.arg(account_id).push(", ").arg(i64::from(year)).push(", ").arg(by).push(", ").arg(now).push(", ").arg(now);
+    q.arg(account_id).push(", ").arg(i64::from(year)).push(", ").arg(stamp.by).push(", ").arg(stamp.at.as_str());
+    q.push(", ").arg(stamp.at.as_str());
     q.push(") RETURNING id");
     let id: i64 = q.query().fetch_one(&mut **tx).await?.try_get("id")?;
     for seq in 1..=SLOTS as i64 {
@@ -79,10 +80,9 @@ pub(crate) async fn on_visit(
     visit_id: i64,
     visited: Date,
     next: Option<Date>,
-    by: i64,
-    now: &str,
+    stamp: &Stamp,
 ) -> Result<()> {
-    if let Some(plan) = plan_id(tx, account_id, visited.year(), by, false, now).await? {
+    if let Some(plan) = plan_id(tx, account_id, visited.year(), false, stamp).await? {
         let slots = slots_of(tx, plan).await?;
         if let Some(i) = fulfils(&slots, visited) {
             let mut q = Q::new("UPDATE visit_plan_slots SET actual_on = ");
@@ -92,7 +92,7 @@ pub(crate) async fn on_visit(
         }
     }
     if let Some(next) = next
-        && let Some(plan) = plan_id(tx, account_id, next.year(), by, true, now).await?
+        && let Some(plan) = plan_id(tx, account_id, next.year(), true, stamp).await?
     {
         let slots = slots_of(tx, plan).await?;
         if let Some(i) = place(&slots, next) {
@@ -194,9 +194,8 @@ impl Store {
         if !actor.can_record_activity(&acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        let plan = plan_id(&mut tx, account_id, year, actor.user_id, true, &self.now_text())
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        let plan =
+            plan_id(&mut tx, account_id, year, true, &self.stamp(actor.user_id)).await?.ok_or(StoreError::NotFound)?;
         let before = slots_of(&mut tx, plan).await?;
         let mut changes = Vec::new();
         for seq in 0..SLOTS {

@@ -171,6 +171,25 @@ pub fn constant_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// The language an API caller asks for (`Accept-Language`), if any.
+pub fn accept_lang(headers: &HeaderMap) -> Option<Lang> {
+    headers.get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()).and_then(Lang::from_accept)
+}
+
+/// The token of `Authorization: Bearer <token>`, if any.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+}
+
+/// The token's user, found once per request: a layer that needed it first
+/// (the idempotency layer) leaves it in the request's extensions.
+#[derive(Clone)]
+pub struct TokenUser(pub User);
+
 /// An API caller authenticated by `Authorization: Bearer <token>`.
 #[derive(Clone)]
 pub struct ApiUser {
@@ -182,16 +201,13 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let accept =
-            parts.headers.get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()).and_then(Lang::from_accept);
+        let accept = accept_lang(&parts.headers);
         let lang = accept.unwrap_or(Lang::Zh);
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(str::trim);
-        let Some(token) = token else {
+        if let Some(TokenUser(user)) = parts.extensions.get::<TokenUser>() {
+            let lang = accept.unwrap_or_else(|| user_lang(user));
+            return Ok(ApiUser { user: user.clone(), lang });
+        }
+        let Some(token) = bearer_token(&parts.headers) else {
             return Err(ApiError::unauthorized(lang));
         };
         match state.store.token_user(token).await {

@@ -2682,12 +2682,17 @@ async fn every_documented_operation_is_served(s: Store) {
             .map(|seg| if seg.starts_with('{') { "999999" } else { seg })
             .collect::<Vec<_>>()
             .join("/");
-        for method in item.as_object().unwrap().keys() {
+        for (method, op) in item.as_object().unwrap() {
             let req = Request::builder().method(method.to_uppercase().as_str()).uri(&concrete);
-            let req = if matches!(method.as_str(), "post" | "put" | "patch") {
-                req.header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap()
-            } else {
-                req.body(Body::empty()).unwrap()
+            // A body in the media type the document names for it.
+            let media = op["requestBody"]["content"].as_object().and_then(|c| c.keys().next().cloned());
+            let req = match media.as_deref() {
+                Some("multipart/form-data") => req
+                    .header(header::CONTENT_TYPE, "multipart/form-data; boundary=X")
+                    .body(Body::from("--X--\r\n"))
+                    .unwrap(),
+                Some(_) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from("{}")).unwrap(),
+                None => req.body(Body::empty()).unwrap(),
             };
             let r = t.send(req).await;
             assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path} ({concrete}): {}", r.body);
@@ -2872,7 +2877,12 @@ async fn nul_bytes_huge_pages_and_auditor_writes_are_refused_cleanly(s: Store) {
     let r = t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "a\u{0}b"}))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.json()["error"]["fields"]["name"], "不能包含控制字符。");
-    let r = t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "正常", "notes": ["x\u{0}"]}))).await;
+    // Also in a value outside the field registry (an override's reason), which would be stored as sent.
+    let (_, fin) = t.user("nul_fin", Role::Finance, None).await;
+    let acc =
+        t.api(&rep, "POST", "/api/v1/accounts", Some(json!({"name": "正常"}))).await.json()["id"].as_i64().unwrap();
+    let body = json!({"rating": "B", "credit_limit": 100, "reason": "集团\u{0}担保"});
+    let r = t.api(&fin, "POST", &format!("/api/v1/accounts/{acc}/credit"), Some(body)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     for path in ["/api/v1/search?q=a%00b", "/api/v1/reminders/a%00b/done", "/api/v1/accounts?grade=%00"] {
         let r = t.api(&rep, "GET", path, None).await;

@@ -30,19 +30,15 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         e.add(HEADER, "err.idempotency_key");
         return ApiError::invalid(lang, &e).into_response();
     }
-    let token = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::to_string);
-    let user = match token {
-        Some(t) => state.store.token_user(&t).await.ok().flatten(),
+    let user = match crate::auth::bearer_token(req.headers()) {
+        Some(t) => state.store.token_user(t).await.ok().flatten(),
         None => None,
     };
     // Without a valid token the handler answers 401; nothing to remember.
     let Some(user) = user else { return next.run(req).await };
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    // The handler's `ApiUser` takes the user from here instead of looking the token up again.
+    parts.extensions.insert(crate::auth::TokenUser(user.clone()));
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return ApiError::new(lang, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "err.too_large")
             .into_response();

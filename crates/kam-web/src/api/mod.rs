@@ -52,27 +52,14 @@ pub fn router() -> Router<AppState> {
     routes().into_router().layer(axum::middleware::from_fn(contract))
 }
 
-/// The API's boundary contract, around every route:
-/// - a request body is JSON (`application/json`), or a multipart upload on
-///   the upload route; anything else is 415;
-/// - every 4xx/5xx answer is the JSON error shape, including the framework's
-///   own rejections (405, 413, a bad multipart body, a body it could not read).
+/// The API's boundary contract, around every route: every 4xx/5xx answer is
+/// the JSON error shape, including the framework's own rejections (405, 413,
+/// a bad multipart body, a body it could not read). (What media type a body
+/// must have is each route's, from its documentation: `routes::require_media`.)
 async fn contract(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
-    use axum::http::{Method, StatusCode, header};
+    use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
     let lang = lang_of_headers(req.headers());
-    let has_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH)
-        && axum::body::HttpBody::size_hint(req.body()).upper() != Some(0);
-    if has_body {
-        let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        let essence = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-        let upload = req.uri().path().ends_with("/attachments");
-        let ok = essence == "application/json" || (upload && essence == "multipart/form-data");
-        if !ok {
-            return ApiError::new(lang, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "err.media_type")
-                .into_response();
-        }
-    }
     let res = next.run(req).await;
     let status = res.status();
     let is_json = res
@@ -139,11 +126,7 @@ fn lang_of(parts: &Parts) -> Lang {
 }
 
 pub(crate) fn lang_of_headers(headers: &axum::http::HeaderMap) -> Lang {
-    headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|h| h.to_str().ok())
-        .and_then(Lang::from_accept)
-        .unwrap_or(Lang::Zh)
+    crate::auth::accept_lang(headers).unwrap_or(Lang::Zh)
 }
 
 /// Parses a JSON object body. A NUL in any string is a field error naming
@@ -293,6 +276,18 @@ pub fn query_map(lang: Lang, raw: Option<String>) -> Result<std::collections::Ha
         Some(q) => serde_urlencoded::from_str::<Vec<(String, String)>>(&q)
             .map(|v| v.into_iter().collect())
             .map_err(|_| ApiError::bad_request(lang)),
+    }
+}
+
+/// A `year` parameter (2000–2100); absent or empty: this year, China time.
+pub fn year_param(lang: Lang, v: Option<&String>, today: time::Date) -> Result<i32, ApiError> {
+    match v.filter(|y| !y.is_empty()) {
+        None => Ok(today.year()),
+        Some(y) => y.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
+            let mut e = FieldErrors::default();
+            e.add("year", "err.range");
+            ApiError::invalid(lang, &e)
+        }),
     }
 }
 

@@ -456,17 +456,6 @@ async fn override_credit(
     Ok(Json(json!(v)))
 }
 
-fn year_param(lang: Lang, q: &std::collections::HashMap<String, String>, today: time::Date) -> Result<i32, ApiError> {
-    match q.get("year").filter(|y| !y.is_empty()) {
-        None => Ok(today.year()),
-        Some(y) => y.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
-            let mut e = FieldErrors::default();
-            e.add("year", "err.range");
-            ApiError::invalid(lang, &e)
-        }),
-    }
-}
-
 /// GET ?year=YYYY: 附表五 客户业绩统计及信用评估表.
 async fn performance(
     State(state): State<AppState>,
@@ -475,7 +464,7 @@ async fn performance(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<V>, ApiError> {
     let q = query_map(api.lang, raw)?;
-    let year = year_param(api.lang, &q, state.store.today())?;
+    let year = super::year_param(api.lang, q.get("year"), state.store.today())?;
     let p = state.store.performance(&api.user.actor(), id, year).await.map_err(|e| ApiError::store(api.lang, e))?;
     Ok(Json(json!(p)))
 }
@@ -487,7 +476,7 @@ async fn performance_xlsx(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let q = query_map(api.lang, raw)?;
-    let year = year_param(api.lang, &q, state.store.today())?;
+    let year = super::year_param(api.lang, q.get("year"), state.store.today())?;
     crate::pages::performance_download(&state.store, &api.user.actor(), api.lang, id, year)
         .await
         .map_err(|e| ApiError::store(api.lang, e))

@@ -27,8 +27,6 @@ pub enum Verb {
 }
 
 impl Verb {
-    pub const ALL: [Verb; 5] = [Verb::Get, Verb::Post, Verb::Put, Verb::Patch, Verb::Delete];
-
     pub fn as_str(self) -> &'static str {
         match self {
             Verb::Get => "get",
@@ -188,6 +186,33 @@ impl Operation {
     }
 }
 
+/// A request that carries a body must send it as `media` (its route's
+/// documented body); anything else is 415 in the JSON error shape.
+async fn require_media(
+    axum::extract::State(media): axum::extract::State<&'static str>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{Method, StatusCode, header};
+    use axum::response::IntoResponse;
+    let has_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH)
+        && axum::body::HttpBody::size_hint(req.body()).upper() != Some(0);
+    if has_body {
+        let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if !ct.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(media) {
+            let lang = super::lang_of_headers(req.headers());
+            return crate::error::ApiError::new(
+                lang,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                if media == "application/json" { "err.media_type" } else { "err.media_multipart" },
+            )
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
 /// The route table: the router and, beside each route, its documentation.
 #[derive(Default)]
 pub struct ApiRoutes {
@@ -201,6 +226,12 @@ impl ApiRoutes {
     }
 
     fn add(mut self, verb: Verb, path: &str, route: MethodRouter<AppState>, doc: Doc) -> ApiRoutes {
+        // The body's media type is the documented one: JSON, or multipart for an upload.
+        let media = match doc.body {
+            Some(Body::File(_)) => "multipart/form-data",
+            _ => "application/json",
+        };
+        let route = route.layer(axum::middleware::from_fn_with_state(media, require_media));
         // axum merges the methods of one path and panics on a method declared twice.
         self.router = self.router.route(path, route);
         self.ops.push(Operation { verb, path: path.to_string(), doc });

@@ -23,24 +23,13 @@ pub fn router() -> ApiRoutes {
         .put("/api/v1/accounts/{id}/visit-plans/{year}", replace, doc("setVisitPlan", "visit-plans", "Set the planned dates of an account's year (up to twelve; fulfilled slots keep their visit)").body("VisitPlanInput").ok("VisitPlan"))
 }
 
-fn year_of(lang: crate::i18n::Lang, v: Option<&String>, today: time::Date) -> Result<i32, ApiError> {
-    match v {
-        None => Ok(today.year()),
-        Some(s) => s.parse().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
-            let mut e = FieldErrors::default();
-            e.add("year", "err.range");
-            ApiError::invalid(lang, &e)
-        }),
-    }
-}
-
 async fn list(
     State(state): State<AppState>,
     api: ApiUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let q = query_map(api.lang, raw)?;
-    let year = year_of(api.lang, q.get("year"), state.store.today())?;
+    let year = super::year_param(api.lang, q.get("year"), state.store.today())?;
     let items =
         state.store.visit_plans(&api.user.actor(), year, None).await.map_err(|e| ApiError::store(api.lang, e))?;
     Ok(Json(json!({ "year": year, "items": items })))
@@ -80,7 +69,7 @@ async fn show(
     Path((id, year)): Path<(String, String)>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id: i64 = id.parse().map_err(|_| ApiError::not_found(api.lang))?;
-    let year = year_of(api.lang, Some(&year), state.store.today())?;
+    let year = super::year_param(api.lang, Some(&year), state.store.today())?;
     let plan = state.store.visit_plan(&api.user.actor(), id, year).await.map_err(|e| ApiError::store(api.lang, e))?;
     Ok(Json(json!(plan)))
 }
@@ -94,7 +83,7 @@ async fn replace(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let lang = api.lang;
     let id: i64 = id.parse().map_err(|_| ApiError::not_found(lang))?;
-    let year = year_of(lang, Some(&year), state.store.today())?;
+    let year = super::year_param(lang, Some(&year), state.store.today())?;
     let body = object(lang, &body)?;
     let mut errors = FieldErrors::default();
     let mut planned = Vec::new();

@@ -487,14 +487,14 @@ async fn show_page(
         let ledgers = store.ledgers(&actor, id).await.map_err(err)?;
         let period = match (tab, credit_period) {
             ("credit", Some(p)) if kam_core::credit::period_ends(p).is_some() => p.to_string(),
-            _ => super::credit::this_period(state.store.today()),
+            _ => kam_core::time_util::month_of(state.store.today()),
         };
         if ledgers.iter().any(|l| !l.entries.is_empty()) || tab == "credit" {
             let view = store.credit_for(&actor, &a, &ledgers, &period).await.map_err(err)?;
             page.credit_rating = Some(view.rating.clone());
             if tab == "credit" {
                 // A month not yet begun cannot be overridden (the store refuses it too).
-                let open = period <= super::credit::this_period(state.store.today());
+                let open = period <= kam_core::time_util::month_of(state.store.today());
                 page.credit = Some(super::credit::panel(lang, &view, kam_core::credit::can_override(&actor) && open));
             }
         }

@@ -28,10 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/performance/xlsx", get(xlsx))
 }
 
-pub fn this_period(today: time::Date) -> String {
-    kam_core::time_util::month_of(today)
-}
-
 /// The credit tab's content.
 pub struct CreditPanel {
     pub period: String,
@@ -178,6 +174,8 @@ struct PerfPage {
     p: Performance,
     rows: Vec<PerfRow>,
     totals: (String, String, String, String, String),
+    /// The override standing at the year's end: (reason, "in effect since …").
+    standing: Option<(String, String)>,
 }
 
 fn totals(p: &Performance) -> (String, String, String, String, String) {
@@ -200,7 +198,14 @@ async fn performance(
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
     let p = load(&state, &auth, id, &q).await?;
-    let page = PerfPage { ctx: ctx(&state, &auth, "accounts", None).await, rows: perf_rows(&p), totals: totals(&p), p };
+    let standing = p.overridden.as_ref().map(|o| (o.reason.clone(), since_text(auth.lang, &o.since)));
+    let page = PerfPage {
+        ctx: ctx(&state, &auth, "accounts", None).await,
+        rows: perf_rows(&p),
+        totals: totals(&p),
+        standing,
+        p,
+    };
     render(&page, auth.lang)
 }
 

@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::fields::parse_money;
 use kam_core::statement::{self, Answer};
-
 use kam_store::StoreError;
 use kam_store::statements::{Resolution, Statement, StatementFilter};
 
@@ -34,15 +33,6 @@ pub fn router() -> Router<AppState> {
 
 pub fn status_label(lang: Lang, s: &str) -> String {
     view::choice(lang, "statement_status", s)
-}
-
-fn this_month(today: time::Date) -> String {
-    kam_core::time_util::month_of(today)
-}
-
-/// The month before this one (the usual month to reconcile).
-fn last_month(today: time::Date) -> String {
-    kam_core::time_util::previous_month(today)
 }
 
 pub struct Row {
@@ -103,7 +93,8 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
         .period
         .clone()
         .filter(|p| statement::month_bounds(p).is_some())
-        .unwrap_or_else(|| last_month(state.store.today()));
+        // The month before this one: the usual month to reconcile.
+        .unwrap_or_else(|| kam_core::time_util::previous_month(state.store.today()));
     let status = q.status.clone().filter(|s| statement::STATUS.values.contains(&s.as_str()));
     let f =
         StatementFilter { period: Some(period.clone()), status: status.clone(), per_page: 500, ..Default::default() };
@@ -139,7 +130,7 @@ async fn generate(State(state): State<AppState>, f: AuthForm) -> Result<Response
         .into_response()),
         Err(StoreError::Invalid(e)) => {
             let k = e.0.values().next().copied().unwrap_or("err.period");
-            Ok(see_other(&format!("/statements?period={}", this_month(state.store.today())), k))
+            Ok(see_other(&format!("/statements?period={}", kam_core::time_util::month_of(state.store.today())), k))
         }
         Err(e) => Err(PageError::store(lang, e)),
     }

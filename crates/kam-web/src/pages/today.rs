@@ -8,7 +8,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::reminder::{Reminder, ReminderKind};
-
 use time::Duration;
 
 use super::{Flash, ctx, render, see_other};

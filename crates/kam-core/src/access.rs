@@ -130,11 +130,7 @@ impl Actor {
     /// Contacts' personal fields: the owner of one of the contact's accounts,
     /// managers (within their scope) and admin.
     pub fn can_see_personal(&self, owner_of_any_account: bool) -> bool {
-        match self.role {
-            Role::Admin | Role::Manager => true,
-            Role::Sales => owner_of_any_account,
-            _ => false,
-        }
+        crate::visibility::Viewer::new(self, owner_of_any_account).sees(crate::visibility::Class::Personal)
     }
 
     /// Who may be named owner of an account by this actor.

@@ -60,10 +60,10 @@ pub fn can_post(actor: &Actor) -> bool {
     matches!(actor.role, Role::Finance | Role::Admin)
 }
 
-/// Whether a role sees money at all (ledgers, receivables, statements):
-/// everyone but service staff.
+/// Whether a role sees money at all (ledgers, receivables, statements,
+/// amounts on other records), as the visibility table says.
 pub fn can_see_money(actor: &Actor) -> bool {
-    !matches!(actor.role, Role::Service)
+    crate::visibility::Viewer::of(actor).sees_money()
 }
 
 /// Who may read an account's ledger: finance, admin and auditors on every

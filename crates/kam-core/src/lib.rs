@@ -19,6 +19,7 @@ pub mod search;
 pub mod secret;
 pub mod statement;
 pub mod time_util;
+pub mod visibility;
 pub mod visit_plan;
 pub mod worklog;
 

@@ -164,7 +164,12 @@ fn push_filters(q: &mut Q, actor: &Actor, f: &AccountFilter) {
 
 /// The account's own search text: name, short name, credit code, phone, fax.
 fn search_texts(rec: &Record) -> Vec<Option<&str>> {
-    ["name", "short_name", "credit_code", "phone", "fax"].iter().map(|f| rec.get(f).and_then(Value::as_text)).collect()
+    // Only general fields are searchable: a hit must not tell a reader a value they may not see.
+    ["name", "short_name", "credit_code", "phone", "fax"]
+        .iter()
+        .filter(|f| kam_core::visibility::field_class("account", f) == kam_core::visibility::Class::General)
+        .map(|f| rec.get(f).and_then(Value::as_text))
+        .collect()
 }
 
 impl Store {

@@ -35,6 +35,18 @@ pub struct ActivityFilter {
     pub per_page: i64,
 }
 
+/// Nobody writes a field they may not see (service staff and a need's budget).
+fn check_visible(kind: &ActivityKind, actor: &Actor, rec: &Record) -> Result<()> {
+    let viewer = kam_core::visibility::Viewer::of(actor);
+    let mut errs = kam_core::FieldErrors::default();
+    for (k, v) in rec {
+        if !v.is_null() && !viewer.sees_field(kind.entity, k) {
+            errs.add(k, "err.field_forbidden");
+        }
+    }
+    if errs.is_empty() { Ok(()) } else { Err(StoreError::Invalid(errs)) }
+}
+
 fn select(kind: &ActivityKind, actor: &Actor) -> Q {
     let mut q = Q::new(&format!(
         "SELECT r.id, r.account_id, a.name AS account_name, {}{}, r.created_by, u.display_name AS created_by_name, \
@@ -150,6 +162,7 @@ impl Store {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         StoreError::check_required(kind.fields, &rec, true)?;
+        check_visible(kind, actor, &rec)?;
         let now = self.now_text();
         check_linked_contacts(tx, kind, account_id, &rec).await?;
         let mut derived = kind.derive.map(|d| d(&rec, None)).unwrap_or_default();
@@ -205,6 +218,7 @@ impl Store {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         StoreError::check_required(kind.fields, &rec, false)?;
+        check_visible(kind, actor, &rec)?;
         let changes = fields::diff(&before.rec, &rec);
         if changes.is_empty() {
             return Ok(before);

@@ -49,7 +49,12 @@ pub struct ContactFilter {
 }
 
 fn search_texts(rec: &Record) -> Vec<Option<&str>> {
-    ["name", "mobile", "phone", "email", "wechat"].iter().map(|f| rec.get(f).and_then(Value::as_text)).collect()
+    // Only general fields are searchable: a hit must not tell a reader a value they may not see.
+    ["name", "mobile", "phone", "email", "wechat"]
+        .iter()
+        .filter(|f| kam_core::visibility::field_class("contact", f) == kam_core::visibility::Class::General)
+        .map(|f| rec.get(f).and_then(Value::as_text))
+        .collect()
 }
 
 fn visible_sql(q: &mut Q, actor: &Actor) {

@@ -1,28 +1,26 @@
 //! What a reader may not see is taken out before anything is rendered or
-//! serialised: contacts' personal fields, in records and in audit changes.
+//! serialised, as `kam_core::visibility` says: money for the roles that do
+//! not see it, contacts' personal fields, in records and in audit changes.
 
-use kam_core::Record;
+use kam_core::visibility::Viewer;
+use kam_core::{Actor, Record};
 use kam_store::audit::AuditRow;
+use serde_json::Value as Json;
 
-/// Removes personal fields from a contact record.
-pub fn contact(rec: &mut Record, can_see_personal: bool) {
-    if !can_see_personal {
-        for f in kam_core::contact::personal_fields() {
-            rec.remove(f);
-        }
-    }
+/// Removes from a record what the reader may not see.
+pub fn record(viewer: Viewer, entity: &str, rec: &mut Record) {
+    viewer.strip_record(entity, rec);
 }
 
-/// Removes personal fields from the changes of contact audit rows.
-pub fn audit(rows: &mut [AuditRow], can_see_personal: bool) {
-    if can_see_personal {
-        return;
-    }
-    for r in rows.iter_mut().filter(|r| r.entity == "contact") {
-        if let Some(obj) = r.changes.as_object_mut() {
-            for f in kam_core::contact::personal_fields() {
-                obj.remove(f);
-            }
-        }
-    }
+/// Removes hidden audit rows (whole money records) and hidden fields from the
+/// changes of the others.
+pub fn audit(rows: &mut Vec<AuditRow>, viewer: Viewer) {
+    rows.retain_mut(|r| viewer.strip_changes(&r.entity, &mut r.changes));
+}
+
+/// A record (or list of records) of an entity serialised as the actor may see it.
+pub fn json(actor: &Actor, entity: &str, value: &impl serde::Serialize) -> Json {
+    let mut v = serde_json::to_value(value).unwrap_or(Json::Null);
+    Viewer::of(actor).strip_json(entity, &mut v);
+    v
 }

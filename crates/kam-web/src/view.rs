@@ -124,15 +124,16 @@ pub struct ShownGroup {
     pub items: Vec<Shown>,
 }
 
-/// The card of a record, group by group; `hide` leaves fields out.
+/// The card of a record, group by group, with what the reader may see.
 pub fn card(
     lang: Lang,
     entity: &str,
     defs: &[FieldDef],
     groups: &[&str],
     rec: &Record,
-    hide: impl Fn(&FieldDef) -> bool,
+    viewer: kam_core::visibility::Viewer,
 ) -> Vec<ShownGroup> {
+    let hide = |d: &FieldDef| !viewer.sees_field(entity, d.name);
     let currency = rec.get("currency").and_then(Value::as_text).unwrap_or("CNY").to_string();
     groups
         .iter()
@@ -434,11 +435,11 @@ fn audit_value(lang: Lang, entity: &str, field: &str, v: &serde_json::Value, nam
 pub fn history(
     lang: Lang,
     rows: &[kam_store::audit::AuditRow],
-    can_see_personal: bool,
+    viewer: kam_core::visibility::Viewer,
     names: &Names,
 ) -> Vec<HistoryRow> {
     let mut rows = rows.to_vec();
-    crate::redact::audit(&mut rows, can_see_personal);
+    crate::redact::audit(&mut rows, viewer);
     rows.iter()
         .map(|r| {
             let entity_label = i18n::t(lang, &format!("entity.{}", r.entity)).to_string();

@@ -51,6 +51,7 @@ kam_store::on_both_engines!(
     every_api_refusal_is_the_json_error_shape,
     throttling_slows_guesses_and_locks_nobody_out,
     retries_with_an_idempotency_key_post_once,
+    service_staff_never_see_money,
 );
 
 struct TestApp {
@@ -3144,4 +3145,165 @@ async fn retries_with_an_idempotency_key_post_once(s: Store) {
     // Keys are the user's own: another user's same key is another request.
     let mine = t.send(keyed(&rep, "pay-1", "/api/v1/accounts", &json!({"name": "另一个"}))).await;
     assert_eq!(mine.status, StatusCode::CREATED, "{}", mine.body);
+}
+
+/// Every key of every object in a JSON answer, with where it was found.
+fn keys_in(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                out.push((k.clone(), at.to_string()));
+                keys_in(x, &format!("{at}.{k}"), out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| keys_in(x, at, out)),
+        _ => {}
+    }
+}
+
+/// Same-site links of a page.
+fn links_of(html: &str) -> Vec<String> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|h| h.starts_with('/'))
+        .map(|h| h.replace("&amp;", "&").replace("&#38;", "&"))
+        .collect()
+}
+
+/// Issue 9, item 2: service staff see no money anywhere — not in any API
+/// answer (walked over every documented GET with the demo's ids), not on any
+/// page they can reach (crawled from home), not in history or timelines —
+/// while an admin walking the same finds it, so the test can fail.
+async fn service_staff_never_see_money(s: Store) {
+    use kam_core::visibility::{Class, ENTITIES, field_class, fields_of};
+    let t = TestApp::new(s);
+    let report = kam_store::demo::generate(&t.store, 12).await.unwrap();
+    let service_name = report.logins.iter().find(|l| l.role == Role::Service).unwrap().username.clone();
+    let admin_name = report.logins.iter().find(|l| l.role == Role::Admin).unwrap().username.clone();
+    // The money keys: fields the table calls money and that no entity calls general.
+    let mut money: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    let mut general = std::collections::BTreeSet::new();
+    for e in ENTITIES {
+        for f in fields_of(e.name).map(|d| d.name).chain(e.derived_money.iter().copied()) {
+            match field_class(e.name, f) {
+                Class::Money => money.insert(f),
+                _ => general.insert(f),
+            };
+        }
+    }
+    money.retain(|k| !general.contains(k));
+    for k in [
+        "credit_limit",
+        "bank_account",
+        "list_price",
+        "unit_price",
+        "total_with_tax",
+        "amount",
+        "budget",
+        "current_amount",
+    ] {
+        assert!(money.contains(k), "{k} is a money key");
+    }
+    let doc = t.send(Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await.json();
+    let walk = |token: String| {
+        let t = &t;
+        let doc = &doc;
+        let money = &money;
+        async move {
+            let mut found = Vec::new();
+            for (path, item) in doc["paths"].as_object().unwrap() {
+                if item.get("get").is_none() {
+                    continue;
+                }
+                for id in 1..=6 {
+                    let concrete = path.replace("{year}", "2026").replace("{key}", "x");
+                    let concrete: String = concrete
+                        .split('/')
+                        .map(|seg| if seg.starts_with('{') { id.to_string() } else { seg.to_string() })
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    let r = t.api(&token, "GET", &concrete, None).await;
+                    assert!(r.status.as_u16() < 500, "GET {concrete}: {}", r.body);
+                    if r.status != StatusCode::OK || !r.body.starts_with('{') {
+                        continue;
+                    }
+                    let mut keys = Vec::new();
+                    keys_in(&r.json(), "", &mut keys);
+                    found.extend(
+                        keys.into_iter()
+                            .filter(|(k, _)| money.contains(k.as_str()))
+                            .map(|(k, at)| format!("{concrete} {at}.{k}")),
+                    );
+                    if !path.contains('{') {
+                        break;
+                    }
+                }
+            }
+            found
+        }
+    };
+    let svc_token = t.store.create_token(&service_name, "walk").await.unwrap();
+    let admin_token = t.store.create_token(&admin_name, "walk").await.unwrap();
+    let seen_by_admin = walk(admin_token).await;
+    assert!(seen_by_admin.len() > 20, "the admin sees money: {seen_by_admin:?}");
+    let seen_by_service = walk(svc_token).await;
+    assert!(seen_by_service.is_empty(), "service staff see money in the API:\n{}", seen_by_service.join("\n"));
+
+    // Pages: crawl everything reachable from home (bounded), as each.
+    let crawl = |user: String| {
+        let t = &t;
+        let password = report.password.clone();
+        async move {
+            let b = t.login(&user, &password).await.unwrap();
+            let mut queue = std::collections::VecDeque::from(["/".to_string()]);
+            for id in 1..=6 {
+                queue.push_back(format!("/accounts/{id}"));
+            }
+            let mut seen = std::collections::HashSet::new();
+            let mut hits = Vec::new();
+            while let Some(path) = queue.pop_front() {
+                if seen.len() >= 400
+                    || !seen.insert(path.clone())
+                    || path.starts_with("/logout")
+                    || path.starts_with("/static")
+                {
+                    continue;
+                }
+                let r = t.get(&b, &path).await;
+                assert!(r.status.as_u16() < 500, "GET {path}: {}", r.status);
+                if r.status != StatusCode::OK {
+                    continue;
+                }
+                if r.body.contains('¥') {
+                    let at = r.body.find('¥').unwrap();
+                    let from = r.body[..at].char_indices().rev().nth(80).map(|(i, _)| i).unwrap_or(0);
+                    hits.push(format!("{path}: …{}", &r.body[from..at + 12.min(r.body.len() - at)]));
+                }
+                if r.headers
+                    .get(header::CONTENT_TYPE)
+                    .is_some_and(|c| c.to_str().unwrap_or("").starts_with("text/html"))
+                {
+                    queue.extend(links_of(&r.body).into_iter().filter(|l| !seen.contains(l)));
+                }
+            }
+            (seen.len(), hits)
+        }
+    };
+    let (_, admin_hits) = crawl(admin_name).await;
+    assert!(admin_hits.len() > 5, "the admin sees money on pages");
+    let (pages, service_hits) = crawl(service_name.clone()).await;
+    assert!(pages > 30, "{pages} pages crawled as service");
+    assert!(service_hits.is_empty(), "service staff see money on pages:\n{}", service_hits.join("\n"));
+
+    // Nor do they write what they may not see: a need's budget is refused, field by field.
+    let svc = t.store.create_token(&service_name, "write").await.unwrap();
+    let need = json!({"analysed_on": "2026-11-20", "needs": "更快交付", "budget": 500_000});
+    let r = t.api(&svc, "POST", "/api/v1/accounts/1/needs", Some(need)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"]["budget"], "您无权修改该字段。", "{}", r.body);
+    let r = t
+        .api(&svc, "POST", "/api/v1/accounts/1/needs", Some(json!({"analysed_on": "2026-11-20", "needs": "更快交付"})))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use kam_core::FieldErrors;
 use kam_core::account::FIELDS;
 use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
+use kam_core::visibility::Viewer;
 use kam_store::accounts::{AccountFilter, AccountInput};
 use serde_json::json;
 
@@ -65,12 +66,14 @@ async fn list(
         per_page,
     };
     let p = state.store.list_accounts(&api.user.actor(), &f).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+    Ok(Json(
+        json!({ "items": redact::json(&api.user.actor(), "account", &p.items), "page": p.page, "per_page": p.per_page, "total": p.total }),
+    ))
 }
 
 async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
     let a = state.store.account(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!(a)))
+    Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
 
 fn input(api: &ApiUser, body: &serde_json::Map<String, serde_json::Value>) -> Result<AccountInput, ApiError> {
@@ -92,7 +95,7 @@ async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Res
     let name = input.rec.get("name").and_then(kam_core::Value::as_text).unwrap_or_default().to_string();
     let similar = state.store.similar_accounts(&name, None).await.map_err(|e| ApiError::store(lang, e))?;
     let a = state.store.create_account(&api.user.actor(), input).await.map_err(|e| ApiError::store(lang, e))?;
-    let mut v = json!(a);
+    let mut v = redact::json(&api.user.actor(), "account", &a);
     let warnings: Vec<_> = similar
         .iter()
         .map(|s| json!({"code": "similar_name", "message": crate::i18n::t(lang, "accounts.similar_warning"), "account_id": s.id, "name": s.name}))
@@ -114,7 +117,7 @@ async fn patch(
     state.store.account(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
     let input = input(&api, &body)?;
     let a = state.store.update_account(&actor, id, input).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(json!(a)))
+    Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
 
 async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
@@ -126,20 +129,20 @@ async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Res
     let actor = api.user.actor();
     let a = state.store.account(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
     let mut rows = state.store.account_history(id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    redact::audit(&mut rows, actor.can_see_personal(a.owner_id == Some(actor.user_id)));
+    redact::audit(&mut rows, Viewer::new(&actor, a.owner_id == Some(actor.user_id)));
     Ok(Json(json!({ "items": rows })))
 }
 
 async fn claim(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
     let a = state.store.claim_account(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!(a)))
+    Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
 
 async fn release(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
     state.store.release_account(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
     let a = state.store.account(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!(a)))
+    Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
 
 async fn handover(

@@ -18,6 +18,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::i18n::{Lang, t};
+use crate::redact;
 
 /// `service_record` → `ServiceRecord` (schema and operation names).
 pub fn camel(entity: &str) -> String {
@@ -131,7 +132,7 @@ async fn transition(
         .transition_complaint(&api.user.actor(), id, to, note)
         .await
         .map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(record_json(&a, state.store.clock().now())))
+    Ok(Json(record_json(&api.user.actor(), kam_core::complaint::COMPLAINT.entity, &a, state.store.clock().now())))
 }
 
 /// GET /api/v1/complaints/{id}/steps: the workflow's steps, oldest first.
@@ -141,8 +142,13 @@ async fn steps(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Resul
 }
 
 /// A record as JSON; complaints also say which deadlines they have missed.
-fn record_json(a: &kam_store::activity::Activity, now: time::OffsetDateTime) -> Json_ {
-    let mut v = json!(a);
+fn record_json(
+    actor: &kam_core::Actor,
+    entity: &str,
+    a: &kam_store::activity::Activity,
+    now: time::OffsetDateTime,
+) -> Json_ {
+    let mut v = redact::json(actor, entity, a);
     if a.rec.contains_key("reply_due") {
         v["overdue"] = json!(crate::pages::complaint_overdue(a, now));
     }
@@ -175,6 +181,12 @@ async fn timeline(
         .account_timeline(&api.user.actor(), id, &kinds, limit)
         .await
         .map_err(|e| ApiError::store(api.lang, e))?;
+    let viewer = kam_core::visibility::Viewer::of(&api.user.actor());
+    let mut items = json!(items);
+    for i in items.as_array_mut().into_iter().flatten() {
+        let kind = i["kind"].as_str().unwrap_or_default().to_string();
+        viewer.strip_json(&kind, &mut i["record"]);
+    }
     Ok(Json(json!({ "items": items })))
 }
 
@@ -213,7 +225,8 @@ async fn list(
     }
     let f = ActivityFilter { account_id, page, per_page };
     let p = state.store.list_activities(kind, &actor, &f).await.map_err(|e| ApiError::store(lang, e))?;
-    let items: Vec<Json_> = p.items.iter().map(|a| record_json(a, state.store.clock().now())).collect();
+    let items: Vec<Json_> =
+        p.items.iter().map(|a| record_json(&actor, kind.entity, a, state.store.clock().now())).collect();
     Ok(Json(json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
@@ -224,7 +237,7 @@ async fn show(
     Id(id): Id,
 ) -> Result<Json<Json_>, ApiError> {
     let a = state.store.activity(kind, &api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(record_json(&a, state.store.clock().now())))
+    Ok(Json(record_json(&api.user.actor(), kind.entity, &a, state.store.clock().now())))
 }
 
 fn fields(kind: &'static ActivityKind, api: &ApiUser, body: &Map<String, Json_>) -> Result<kam_core::Record, ApiError> {
@@ -268,7 +281,8 @@ async fn create(
         Ok(rec) => rec,
     };
     let a = state.store.create_activity(kind, &actor, account_id, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok((StatusCode::CREATED, Json(record_json(&a, state.store.clock().now()))).into_response())
+    Ok((StatusCode::CREATED, Json(record_json(&api.user.actor(), kind.entity, &a, state.store.clock().now())))
+        .into_response())
 }
 
 async fn patch(
@@ -289,7 +303,7 @@ async fn patch(
     }
     let rec = fields(kind, &api, &body)?;
     let a = state.store.update_activity(kind, &actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(record_json(&a, state.store.clock().now())))
+    Ok(Json(record_json(&api.user.actor(), kind.entity, &a, state.store.clock().now())))
 }
 
 async fn delete(

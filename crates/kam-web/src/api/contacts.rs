@@ -7,6 +7,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::contact::{FIELDS, LINK_FIELDS};
+use kam_core::visibility::Viewer;
 use kam_core::{Actor, FieldErrors};
 use kam_store::contacts::{Contact, ContactFilter};
 use serde_json::json;
@@ -88,7 +89,7 @@ const LINK_KEYS: &[&str] = &["title", "buying_role", "relationship", "attitude",
 
 /// A contact as JSON, with what the reader may see.
 pub fn contact_json(actor: &Actor, mut c: Contact) -> serde_json::Value {
-    redact::contact(&mut c.rec, actor.can_see_personal(c.actor_owns_account));
+    redact::record(Viewer::new(actor, c.actor_owns_account), "contact", &mut c.rec);
     let mut v = json!(c);
     // Convenience: the title at the first account.
     v["title"] =
@@ -211,7 +212,7 @@ async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Res
     let c = state.store.contact(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
     let mut rows =
         state.store.entity_history(&api.user.actor(), "contact", id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    redact::audit(&mut rows, actor.can_see_personal(c.actor_owns_account));
+    redact::audit(&mut rows, Viewer::new(&actor, c.actor_owns_account));
     Ok(Json(json!({ "items": rows })))
 }
 

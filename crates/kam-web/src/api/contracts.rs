@@ -15,6 +15,7 @@ use super::{Id, Ids, object, parse_fields, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
+use crate::redact;
 
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
@@ -62,17 +63,17 @@ async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQue
     let q = query_map(api.lang, raw)?;
     let account = q.get("account_id").and_then(|a| a.parse().ok());
     let items = state.store.contracts(&api.user.actor(), account).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(json!({ "items": redact::json(&api.user.actor(), "contract", &items) })))
 }
 
 async fn of_account(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let items = state.store.contracts(&api.user.actor(), Some(id)).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(json!({ "items": redact::json(&api.user.actor(), "contract", &items) })))
 }
 
 async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let c = state.store.contract(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!(c)))
+    Ok(Json(redact::json(&api.user.actor(), "contract", &c)))
 }
 
 /// POST {"account_id", fields…}
@@ -86,14 +87,14 @@ async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Res
     };
     let rec = parse_fields(lang, FIELDS, &body, &["account_id"], &[], &any)?;
     let c = state.store.create_contract(&api.user.actor(), account, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok((StatusCode::CREATED, Json(json!(c))).into_response())
+    Ok((StatusCode::CREATED, Json(redact::json(&api.user.actor(), "contract", &c))).into_response())
 }
 
 async fn patch(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
     let body = object(api.lang, &body)?;
     let rec = parse_fields(api.lang, FIELDS, &body, &[], READ_ONLY, &any)?;
     let c = state.store.update_contract(&api.user.actor(), id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!(c)))
+    Ok(Json(redact::json(&api.user.actor(), "contract", &c)))
 }
 
 /// POST {"to": "active" | "terminated"}
@@ -107,12 +108,16 @@ async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, bod
         return Err(ApiError::invalid(lang, &e));
     };
     let c = state.store.transition_contract(&api.user.actor(), id, to).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(json!(c)))
+    Ok(Json(redact::json(&api.user.actor(), "contract", &c)))
 }
 
 async fn amendments(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let c = state.store.contract(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!({ "items": c.amendments, "current_amount": c.current_amount })))
+    let mut v = json!({ "items": redact::json(&api.user.actor(), "contract_amendment", &c.amendments) });
+    if kam_core::ledger::can_see_money(&api.user.actor()) {
+        v["current_amount"] = json!(c.current_amount);
+    }
+    Ok(Json(v))
 }
 
 /// POST {"amended_on", "change", "amount_delta"? (signed minor units)}
@@ -120,7 +125,7 @@ async fn amend(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: By
     let body = object(api.lang, &body)?;
     let rec = parse_fields(api.lang, AMENDMENT_FIELDS, &body, &[], &[], &any)?;
     let c = state.store.amend_contract(&api.user.actor(), id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok((StatusCode::CREATED, Json(json!(c))).into_response())
+    Ok((StatusCode::CREATED, Json(redact::json(&api.user.actor(), "contract", &c))).into_response())
 }
 
 /// multipart/form-data with one `file` part.

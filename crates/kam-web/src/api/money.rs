@@ -22,6 +22,7 @@ use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::redact;
 
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
@@ -61,19 +62,19 @@ async fn products(State(state): State<AppState>, api: ApiUser, RawQuery(raw): Ra
     let q = query_map(api.lang, raw)?;
     let all = matches!(q.get("all").map(String::as_str), Some("1" | "true"));
     let items = state.store.products(all).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!({ "items": items })))
+    Ok(Json(json!({ "items": redact::json(&api.user.actor(), "product", &items) })))
 }
 
 async fn product(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let p = state.store.product(id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!(p)))
+    Ok(Json(redact::json(&api.user.actor(), "product", &p)))
 }
 
 async fn create_product(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let body = object(api.lang, &body)?;
     let rec = parse_fields(api.lang, PRODUCT_FIELDS, &body, &[], PRODUCT_RO, &any)?;
     let p = state.store.create_product(&api.user.actor(), rec).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok((StatusCode::CREATED, Json(json!(p))).into_response())
+    Ok((StatusCode::CREATED, Json(redact::json(&api.user.actor(), "product", &p))).into_response())
 }
 
 async fn patch_product(
@@ -85,7 +86,7 @@ async fn patch_product(
     let body = object(api.lang, &body)?;
     let rec = parse_fields(api.lang, PRODUCT_FIELDS, &body, &[], PRODUCT_RO, &any)?;
     let p = state.store.update_product(&api.user.actor(), id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!(p)))
+    Ok(Json(redact::json(&api.user.actor(), "product", &p)))
 }
 
 // ---------------------------------------------------------------- orders
@@ -105,18 +106,20 @@ async fn orders(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQ
     let account_id = q.get("account_id").and_then(|a| a.parse().ok());
     let f = OrderFilter { account_id, status, page, per_page };
     let p = state.store.orders(&api.user.actor(), &f).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+    Ok(Json(
+        json!({ "items": redact::json(&api.user.actor(), "order", &p.items), "page": p.page, "per_page": p.per_page, "total": p.total }),
+    ))
 }
 
 async fn account_orders(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let f = OrderFilter { account_id: Some(id), per_page: 200, ..Default::default() };
     let p = state.store.orders(&api.user.actor(), &f).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!({ "items": p.items, "total": p.total })))
+    Ok(Json(json!({ "items": redact::json(&api.user.actor(), "order", &p.items), "total": p.total })))
 }
 
 async fn order(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let o = state.store.order(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!(o)))
+    Ok(Json(redact::json(&api.user.actor(), "order", &o)))
 }
 
 /// POST {"account_id", order fields…, "lines": [{"product_id", "quantity", "unit_price"?, "discount_pct"?, "tax_rate"?}]}
@@ -161,7 +164,7 @@ async fn create_order(State(state): State<AppState>, api: ApiUser, body: Bytes) 
         .create_order(&api.user.actor(), account, OrderInput { rec, lines })
         .await
         .map_err(|e| ApiError::store(lang, e))?;
-    Ok((StatusCode::CREATED, Json(json!(o))).into_response())
+    Ok((StatusCode::CREATED, Json(redact::json(&api.user.actor(), "order", &o))).into_response())
 }
 
 /// POST {"to": status, "on_date"?: "YYYY-MM-DD" (today), "note"?}
@@ -182,7 +185,7 @@ async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, bod
         .transition_order(&api.user.actor(), id, to, &on, note)
         .await
         .map_err(|e| ApiError::store(lang, e))?;
-    Ok(Json(json!(o)))
+    Ok(Json(redact::json(&api.user.actor(), "order", &o)))
 }
 
 // ---------------------------------------------------------------- ledger
@@ -466,7 +469,7 @@ async fn performance(
     let q = query_map(api.lang, raw)?;
     let year = super::year_param(api.lang, q.get("year"), state.store.today())?;
     let p = state.store.performance(&api.user.actor(), id, year).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(Json(json!(p)))
+    Ok(Json(redact::json(&api.user.actor(), "product", &p)))
 }
 
 async fn performance_xlsx(

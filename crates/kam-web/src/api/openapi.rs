@@ -48,11 +48,17 @@ fn field_schema(entity: &str, d: &FieldDef) -> Value {
         t(Lang::Zh, &format!("field.{entity}.{}", d.name)),
         t(Lang::En, &format!("field.{entity}.{}", d.name))
     );
-    let note = match d.access {
+    let written = match d.access {
         Access::Finance => " — writable by finance and admin only",
-        Access::Personal => " — personal: visible only to the account owner, managers and admin",
-        Access::General => "",
+        _ => "",
     };
+    // Who sees it, as the visibility table says.
+    let seen = match kam_core::visibility::class_of(d) {
+        kam_core::visibility::Class::Personal => " — personal: visible only to the account owner, managers and admin",
+        kam_core::visibility::Class::Money => " — money: left out of answers to roles that do not see money (service staff)",
+        kam_core::visibility::Class::General => "",
+    };
+    let note = format!("{written}{seen}");
     let prior = s.get("description").and_then(Value::as_str).map(|p| format!("; {p}")).unwrap_or_default();
     s["description"] = json!(format!("{label}{note}{prior}"));
     if !d.required && !matches!(d.kind, Kind::Bool) {

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use kam_core::account::{self, FIELDS, GROUPS};
 use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{FieldDef, Kind, Value};
+use kam_core::visibility::Viewer;
 use kam_core::{FieldErrors, Role};
 use kam_store::StoreError;
 use kam_store::accounts::{Account, AccountFilter, AccountInput};
@@ -511,7 +512,7 @@ async fn show_page(
     let tab_edit = general_edit;
     match tab {
         "profile" => {
-            page.card = view::card(lang, "account", FIELDS, GROUPS, &a.rec, |_| false);
+            page.card = view::card(lang, "account", FIELDS, GROUPS, &a.rec, Viewer::of(&actor));
             page.children = store
                 .child_accounts(&actor, id)
                 .await
@@ -659,7 +660,11 @@ async fn show_page(
                             account_id: id,
                             account_name: a.name().to_string(),
                             kind: t(lang, "entity.order").to_string(),
-                            title: format!("{} {}", o.number, view::money(o.total_with_tax, o.currency())),
+                            title: if Viewer::of(&actor).sees_field("order", "total_with_tax") {
+                                format!("{} {}", o.number, view::money(o.total_with_tax, o.currency()))
+                            } else {
+                                o.number.clone()
+                            },
                             note: super::orders::status_label(lang, &o.status),
                             by: o.created_by_name.clone().unwrap_or_default(),
                             flag: if o.status == "credit_hold" {
@@ -730,8 +735,8 @@ async fn show_page(
         }
         _ => {
             let rows = store.account_history(id).await.map_err(err)?;
-            let personal = actor.can_see_personal(a.owner_id == Some(actor.user_id));
-            page.history = view::history(lang, &rows, personal, &view::Names::load(store, &actor).await);
+            let viewer = Viewer::new(&actor, a.owner_id == Some(actor.user_id));
+            page.history = view::history(lang, &rows, viewer, &view::Names::load(store, &actor).await);
         }
     }
     render(&page, lang)

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use kam_core::activity::{ActivityKind, KINDS};
 use kam_core::complaint::COMPLAINT;
 use kam_core::fields::{FieldDef, Kind, Value};
+use kam_core::visibility::Viewer;
 use kam_core::{Actor, FieldErrors};
 use kam_store::StoreError;
 use kam_store::accounts::Account;
@@ -274,8 +275,9 @@ async fn show(
         created: kam_core::time_util::display_ts(&a.created_at),
         can_edit: may_record(&state, &actor, a.account_id).await,
         card: {
-            let mut card = view::card(lang, kind.entity, kind.derived, &["workflow"], &a.rec, |_| false);
-            card.extend(view::card(lang, kind.entity, kind.fields, kind.groups, &a.rec, |_| false));
+            let viewer = Viewer::of(&actor);
+            let mut card = view::card(lang, kind.entity, kind.derived, &["workflow"], &a.rec, viewer);
+            card.extend(view::card(lang, kind.entity, kind.fields, kind.groups, &a.rec, viewer));
             card
         },
         workflow: None,
@@ -360,8 +362,10 @@ struct FormSpec<'a> {
 async fn form_page(state: &AppState, auth: &Authed, spec: FormSpec<'_>) -> Result<Response, PageError> {
     let lang = auth.lang;
     let kind = spec.kind;
+    let viewer = Viewer::of(&auth.user.actor());
+    let hidden = |d: &kam_core::FieldDef| !viewer.sees_field(kind.entity, d.name);
     let mut groups =
-        view::form(lang, kind.entity, kind.fields, kind.groups, spec.values, &spec.errors, &|_| true, &|_| false);
+        view::form(lang, kind.entity, kind.fields, kind.groups, spec.values, &spec.errors, &|_| true, &hidden);
     // Their people: the account's contacts to tick (linked by id), and names to type for anyone else.
     let contacts = if kind.fields.iter().any(|d| matches!(d.kind, kam_core::Kind::IdList)) {
         state.store.account_contacts(&auth.user.actor(), spec.account.id).await.unwrap_or_default()

@@ -8,6 +8,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::contact::{BUYING_ROLE, FIELDS, GROUPS, LINK_FIELDS};
 use kam_core::fields::{FieldDef, Value};
+use kam_core::visibility::Viewer;
 use kam_core::{FieldErrors, Record, Role};
 use kam_store::StoreError;
 use kam_store::accounts::AccountFilter;
@@ -176,7 +177,14 @@ async fn show(
         },
         can_edit: c.actor_can_edit,
         tab: tab.into(),
-        card: view::card(lang, "contact", FIELDS, GROUPS, &c.rec, |d| view::is_personal(d) && !personal),
+        card: view::card(
+            lang,
+            "contact",
+            FIELDS,
+            GROUPS,
+            &c.rec,
+            Viewer::new(&auth.user.actor(), c.actor_owns_account),
+        ),
         personal_hidden: !personal,
         links: c
             .accounts
@@ -210,7 +218,12 @@ async fn show(
             .entity_history(&auth.user.actor(), "contact", id)
             .await
             .map_err(|e| PageError::store(lang, e))?;
-        page.history = view::history(lang, &rows, personal, &view::Names::load(&state.store, &actor).await);
+        page.history = view::history(
+            lang,
+            &rows,
+            Viewer::new(&actor, c.actor_owns_account),
+            &view::Names::load(&state.store, &actor).await,
+        );
     } else if c.actor_can_edit {
         page.link_accounts = editable_accounts(&state, &auth).await;
         let none = |_: &FieldDef| String::new();

@@ -11,6 +11,7 @@ use kam_core::FieldErrors;
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS, GROUPS};
 use kam_core::fields::{FieldDef, Value};
 use kam_core::time_util::display_ts;
+use kam_core::visibility::Viewer;
 use kam_store::StoreError;
 use kam_store::contracts::Contract;
 
@@ -197,7 +198,7 @@ async fn show_page(
     let page = ShowPage {
         ctx: ctx(state, auth, "orders", flash).await,
         status: status_label(lang, &c.status),
-        card: view::card(lang, "contract", FIELDS, GROUPS, &c.rec, |_| false),
+        card: view::card(lang, "contract", FIELDS, GROUPS, &c.rec, Viewer::of(&actor)),
         amount: c.current_amount.map(|m| view::money(m, &cur)).unwrap_or_default(),
         amendments: c
             .amendments

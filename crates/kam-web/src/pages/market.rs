@@ -8,6 +8,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::fields::{Access, FieldDef, Value};
 use kam_core::market::{FIELDS, GROUPS};
+use kam_core::visibility::Viewer;
 use kam_core::{Actor, FieldErrors};
 use kam_store::StoreError;
 use kam_store::market::Event;
@@ -127,7 +128,7 @@ async fn show(
         id,
         title: e.rec.get("title").and_then(Value::as_text).unwrap_or_default().to_string(),
         can_edit: writer(&actor),
-        card: view::card(lang, "market_activity", FIELDS, GROUPS, &e.rec, |_| false),
+        card: view::card(lang, "market_activity", FIELDS, GROUPS, &e.rec, Viewer::of(&auth.user.actor())),
         participants: e
             .participants
             .iter()

@@ -101,17 +101,38 @@ pub fn check_reversal(original: &Posted, already_reversed: bool) -> Result<(), &
     }
 }
 
-/// Business dates (entries, dues, orders, deliveries) lie in a window: from
-/// 2000-01-01 to a year ahead of today. 1900 and 2030 are typing mistakes.
+/// Business dates (entries, dues, orders, deliveries) lie in a window: by
+/// default from 2000-01-01 to a year ahead of today (1900 and 2030 are typing
+/// mistakes); an instance may set its own (`kam serve --earliest-business-date
+/// --business-days-ahead`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateWindow {
+    pub earliest: Date,
+    pub days_ahead: i64,
+}
+
 pub const EARLIEST_BUSINESS_DATE: Date = time::macros::date!(2000 - 01 - 01);
 pub const BUSINESS_DAYS_AHEAD: i64 = 366;
 
-pub fn check_business_date(d: Date, today: Date) -> Result<(), &'static str> {
-    if d < EARLIEST_BUSINESS_DATE || d > today + time::Duration::days(BUSINESS_DAYS_AHEAD) {
-        Err("err.date_window")
-    } else {
-        Ok(())
+impl Default for DateWindow {
+    fn default() -> Self {
+        DateWindow { earliest: EARLIEST_BUSINESS_DATE, days_ahead: BUSINESS_DAYS_AHEAD }
     }
+}
+
+impl DateWindow {
+    pub fn check(&self, d: Date, today: Date) -> Result<(), &'static str> {
+        if d < self.earliest || d > today + time::Duration::days(self.days_ahead) {
+            Err("err.date_window")
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// The default window's check.
+pub fn check_business_date(d: Date, today: Date) -> Result<(), &'static str> {
+    DateWindow::default().check(d, today)
 }
 
 /// The balance: the sum of the entries.
@@ -242,6 +263,10 @@ mod tests {
         assert_eq!(check_business_date(date!(2027 - 12 - 02), today), Ok(()));
         assert_eq!(check_business_date(date!(2027 - 12 - 03), today), Err("err.date_window"));
         assert_eq!(check_business_date(date!(2030 - 01 - 01), today), Err("err.date_window"));
+        let wide = DateWindow { earliest: date!(1990 - 01 - 01), days_ahead: 3 * 365 };
+        assert_eq!(wide.check(date!(1995 - 06 - 30), today), Ok(()));
+        assert_eq!(wide.check(date!(2029 - 06 - 30), today), Ok(()));
+        assert_eq!(wide.check(date!(1989 - 12 - 31), today), Err("err.date_window"));
     }
 
     #[test]

@@ -214,7 +214,7 @@ impl Store {
         let day = |f: &str| rec.get(f).and_then(Value::as_text).and_then(parse_date);
         let mut errors = kam_core::FieldErrors::default();
         for f in ["entry_date", "due_date"] {
-            if let Some(Err(k)) = day(f).map(|d| ledger::check_business_date(d, self.today())) {
+            if let Some(Err(k)) = day(f).map(|d| self.check_business_date(d)) {
                 errors.add(f, k);
             }
         }
@@ -264,7 +264,7 @@ impl Store {
         }
         let orig = self.ledger_entry(actor, id).await?;
         ledger::check_reversal(&orig.posted(), orig.reversed_by.is_some()).map_err(StoreError::Conflict)?;
-        if let Err(k) = ledger::check_business_date(on, self.today()) {
+        if let Err(k) = self.check_business_date(on) {
             return Err(StoreError::field("entry_date", k));
         }
         if on < orig.posted().date {

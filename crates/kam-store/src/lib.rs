@@ -62,6 +62,7 @@ pub struct Store {
     engine: Engine,
     url: String,
     clock: Clock,
+    dates: kam_core::ledger::DateWindow,
 }
 
 /// Masks the password of a database URL for logs and errors.
@@ -115,7 +116,7 @@ impl Store {
             })
             .connect_with(opts)
             .await?;
-        Ok(Store { pool, engine, url: url_kept, clock: Clock::system() })
+        Ok(Store { pool, engine, url: url_kept, clock: Clock::system(), dates: Default::default() })
     }
 
     /// The same database read and written under another clock (tests pin
@@ -123,6 +124,17 @@ impl Store {
     pub fn with_clock(mut self, clock: Clock) -> Store {
         self.clock = clock;
         self
+    }
+
+    /// The window business dates must lie in (default 2000-01-01 to a year ahead).
+    pub fn with_date_window(mut self, dates: kam_core::ledger::DateWindow) -> Store {
+        self.dates = dates;
+        self
+    }
+
+    /// Refuses a business date outside the instance's window (as of today).
+    pub fn check_business_date(&self, d: time::Date) -> std::result::Result<(), &'static str> {
+        self.dates.check(d, self.today())
     }
 
     /// The application's clock: every "now" and China-time "today".
@@ -180,7 +192,7 @@ impl Store {
     /// A second, independent connection pool to the same database, as another
     /// server process would have.
     pub async fn clone_fresh_pool(&self) -> Result<Store> {
-        Ok(Store::connect(&self.url).await?.with_clock(self.clock.clone()))
+        Ok(Store::connect(&self.url).await?.with_clock(self.clock.clone()).with_date_window(self.dates))
     }
 
     pub async fn close(&self) {

@@ -250,7 +250,7 @@ impl Store {
             .get("order_date")
             .and_then(Value::as_text)
             .and_then(parse_date)
-            .map(|d| kam_core::ledger::check_business_date(d, self.today()))
+            .map(|d| self.check_business_date(d))
         {
             errors.add("order_date", k);
         }
@@ -394,7 +394,7 @@ impl Store {
         note: Option<&str>,
     ) -> Result<Order> {
         let Some(day) = parse_date(on) else { return Err(StoreError::field("on_date", "err.date")) };
-        if let Err(k) = kam_core::ledger::check_business_date(day, self.today()) {
+        if let Err(k) = self.check_business_date(day) {
             return Err(StoreError::field("on_date", k));
         }
         let o = self.order(actor, id).await?;

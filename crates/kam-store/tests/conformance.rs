@@ -1791,6 +1791,13 @@ async fn business_dates_and_the_credit_check_follow_the_rules(s: Store) {
     };
     field_err(s.post_entry(&w.fin, a, post("payment", "1900-01-01", 100)).await, "entry_date", "err.date_window");
     field_err(s.post_entry(&w.fin, a, post("payment", "2030-01-01", 100)).await, "entry_date", "err.date_window");
+    // An instance that keeps older books sets its own window.
+    let wide = s.clone().with_date_window(kam_core::ledger::DateWindow {
+        earliest: time::macros::date!(1995 - 01 - 01),
+        days_ahead: 366,
+    });
+    assert!(wide.post_entry(&w.fin, a, post("opening_balance", "1998-12-31", 100)).await.is_ok());
+    field_err(wide.post_entry(&w.fin, a, post("payment", "1994-12-31", 100)).await, "entry_date", "err.date_window");
     let mut early_due = post("invoice", "2026-11-10", 100);
     early_due.insert("due_date", text("2026-11-01"));
     field_err(s.post_entry(&w.fin, a, early_due).await, "due_date", "err.due_before_date");

@@ -8,6 +8,7 @@ mod auth;
 mod calendar;
 mod error;
 pub mod i18n;
+mod once;
 mod pages;
 mod redact;
 mod view;
@@ -79,7 +80,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/app.js", get(js))
         // No icon: an empty answer, not a 404 in every browser console.
         .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
-        .merge(pages::router())
+        .merge(pages::router().layer(axum::middleware::from_fn_with_state(state.clone(), once::layer)))
         .merge(api::router().layer(axum::middleware::from_fn_with_state(state.clone(), api::idempotency::layer)))
         .fallback(not_found)
         .with_state(state)

@@ -34,6 +34,10 @@ impl Ctx {
     pub fn t(&self, key: &str) -> String {
         i18n::t(self.lang, key).to_string()
     }
+    /// A fresh one-time submission token for one form (see `once`).
+    pub fn once(&self) -> String {
+        kam_core::secret::random_token()[..32].to_string()
+    }
     /// A message with `{n}` replaced.
     pub fn tn(&self, key: &str, n: i64) -> String {
         i18n::t(self.lang, key).replace("{n}", &n.to_string())

@@ -52,6 +52,7 @@ kam_store::on_both_engines!(
     throttling_slows_guesses_and_locks_nobody_out,
     retries_with_an_idempotency_key_post_once,
     service_staff_never_see_money,
+    a_form_sent_twice_posts_once,
 );
 
 struct TestApp {
@@ -3306,4 +3307,60 @@ async fn service_staff_never_see_money(s: Store) {
         .api(&svc, "POST", "/api/v1/accounts/1/needs", Some(json!({"analysed_on": "2026-11-20", "needs": "更快交付"})))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
+
+/// Issue 9, item 9 (forms): every form carries a one-time token; the same
+/// form sent twice (a double click, a resend) makes one record and sends the
+/// repeat where the first went; a form refused with errors frees its token;
+/// the token with other content is refused; concurrent sends make one.
+async fn a_form_sent_twice_posts_once(s: Store) {
+    let t = TestApp::new(s);
+    let b = t.browser("rep_once", Role::Sales, Some("East")).await;
+    let once_of = |html: &str| {
+        let i = html.find("name=\"_once\" value=\"").expect("a form with a one-time token");
+        html[i + 20..].split('"').next().unwrap().to_string()
+    };
+    let form = t.get(&b, "/accounts/new").await;
+    let once = once_of(&form.body);
+    let other = once_of(&t.get(&b, "/accounts/new").await.body);
+    assert_ne!(once, other, "each form gets its own token");
+    let token = t.store.create_token("rep_once", "count").await.unwrap();
+    let count = async |t: &TestApp| t.api(&token, "GET", "/api/v1/accounts", None).await.json()["total"].clone();
+    // Refused with errors: nothing done, the token stays usable.
+    let r = t.post(&b, "/accounts", &[("_once", &once), ("name", ""), ("owner", "")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let first = t.post(&b, "/accounts", &[("_once", &once), ("name", "一次公司"), ("owner", "")]).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+    let to = first.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert!(to.starts_with("/accounts/"), "{to}");
+    let again = t.post(&b, "/accounts", &[("_once", &once), ("name", "一次公司"), ("owner", "")]).await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    assert_eq!(again.headers[header::LOCATION], to.as_str(), "the repeat goes where the first went");
+    assert_eq!(count(&t).await, 1);
+    let tampered = t.post(&b, "/accounts", &[("_once", &once), ("name", "另一公司"), ("owner", "")]).await;
+    assert_eq!(tampered.status, StatusCode::CONFLICT);
+    assert!(tampered.body.contains("此表单已用其他内容提交过"), "{}", tampered.body);
+    assert_eq!(count(&t).await, 1);
+    // Ten sends of one form at once: one record.
+    let body = serde_urlencoded::to_string([
+        ("_csrf", b.csrf.as_str()),
+        ("_once", &other),
+        ("name", "并发公司"),
+        ("owner", ""),
+    ])
+    .unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..10 {
+        let app = t.app.clone();
+        let req = Request::post("/accounts")
+            .header(header::COOKIE, format!("kam_session={}", b.cookie))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.clone()))
+            .unwrap();
+        tasks.push(tokio::spawn(async move { app.oneshot(req).await.unwrap().status() }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), StatusCode::SEE_OTHER, "the first answer, or a repeat sent after it");
+    }
+    assert_eq!(count(&t).await, 2);
 }

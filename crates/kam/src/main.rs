@@ -22,6 +22,10 @@ struct Cli {
     command: Command,
 }
 
+fn parse_day(s: &str) -> Result<time::Date, String> {
+    kam_core::time_util::parse_date(s).ok_or_else(|| format!("{s}: expected a date YYYY-MM-DD"))
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve the web UI and the JSON API on one port.
@@ -41,6 +45,12 @@ enum Command {
         /// Trust X-Forwarded-For for client addresses (behind a load balancer).
         #[arg(long, env = "KAM_TRUST_PROXY")]
         trust_proxy: bool,
+        /// The earliest date a ledger entry, due date, order or delivery may carry.
+        #[arg(long, env = "KAM_EARLIEST_BUSINESS_DATE", default_value = "2000-01-01", value_parser = parse_day)]
+        earliest_business_date: time::Date,
+        /// How many days ahead of today a business date may lie.
+        #[arg(long, env = "KAM_BUSINESS_DAYS_AHEAD", default_value_t = 366, value_parser = clap::value_parser!(i64).range(0..=3660))]
+        business_days_ahead: i64,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -135,7 +145,18 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let store = open(&cli.database).await?;
     match cli.command {
-        Command::Serve { listen, demo, demo_accounts, secure_cookies, trust_proxy } => {
+        Command::Serve {
+            listen,
+            demo,
+            demo_accounts,
+            secure_cookies,
+            trust_proxy,
+            earliest_business_date,
+            business_days_ahead,
+        } => {
+            let window =
+                kam_core::ledger::DateWindow { earliest: earliest_business_date, days_ahead: business_days_ahead };
+            let store = store.clone().with_date_window(window);
             if demo && store.user_count().await? == 0 {
                 let report = kam_store::demo::generate(&store, demo_accounts).await?;
                 print_demo(&report);
@@ -231,5 +252,8 @@ mod tests {
         Cli::try_parse_from(["kam", "token", "revoke", "wang"]).unwrap();
         Cli::try_parse_from(["kam", "--database", "postgres://u@h/db", "migrate"]).unwrap();
         Cli::try_parse_from(["kam", "demo", "--accounts", "50"]).unwrap();
+        Cli::try_parse_from(["kam", "serve", "--earliest-business-date", "1995-01-01", "--business-days-ahead", "730"])
+            .unwrap();
+        assert!(Cli::try_parse_from(["kam", "serve", "--earliest-business-date", "1995-13-01"]).is_err());
     }
 }

@@ -25,7 +25,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
         return next.run(req).await;
     }
     let lang = super::lang_of_headers(req.headers());
-    if key.is_empty() || key.len() > 200 || key.chars().any(|c| c.is_control()) {
+    if key.is_empty() || key.len() > 200 || key.chars().any(|c| c.is_control()) || key.starts_with("form:") {
         let mut e = kam_core::FieldErrors::default();
         e.add(HEADER, "err.idempotency_key");
         return ApiError::invalid(lang, &e).into_response();

@@ -55,7 +55,9 @@ fn field_schema(entity: &str, d: &FieldDef) -> Value {
     // Who sees it, as the visibility table says.
     let seen = match kam_core::visibility::class_of(d) {
         kam_core::visibility::Class::Personal => " — personal: visible only to the account owner, managers and admin",
-        kam_core::visibility::Class::Money => " — money: left out of answers to roles that do not see money (service staff)",
+        kam_core::visibility::Class::Money => {
+            " — money: left out of answers to roles that do not see money (service staff)"
+        }
         kam_core::visibility::Class::General => "",
     };
     let note = format!("{written}{seen}");

@@ -172,6 +172,9 @@ pub struct Input {
     pub hint: String,
     /// The id of a datalist offering values.
     pub list: Option<String>,
+    /// Part of a repeatable row that may stay empty: required only once the
+    /// row has content, so the browser must not insist (the server checks).
+    pub in_row: bool,
 }
 
 impl Input {
@@ -249,6 +252,7 @@ pub fn input(
         wide: matches!(d.kind, Kind::LongText),
         hint: if readonly { String::new() } else { hint.to_string() },
         list: None,
+        in_row: false,
     }
 }
 

@@ -275,6 +275,7 @@ async fn order_form(
             wide: false,
             hint: String::new(),
             list: None,
+            in_row: false,
         }];
         for d in LINE_FIELDS {
             let name = format!("lines.{idx}.{}", d.name);

@@ -346,6 +346,7 @@ fn row_inputs(
             wide: false,
             hint: String::new(),
             list: None,
+            in_row: true,
         });
     }
     for d in defs {
@@ -358,6 +359,7 @@ fn row_inputs(
             false,
         );
         i.name = format!("{section}.{index}.{}", d.name);
+        i.in_row = true;
         inputs.push(i);
     }
     inputs

@@ -1,0 +1,528 @@
+//! Browser journeys: what a user does, in Chromium, driven over WebDriver
+//! (Debian's chromium and chromedriver). KAM runs in-process on SQLite with
+//! the demo company and the test clock; each journey runs at a desktop
+//! (1366×900) and a phone (390×844) size.
+//!
+//! A journey fails on a console error or a failed page resource, a form the
+//! browser refuses to submit (HTML validation), or a horizontal scroll bar at
+//! phone width. Screenshots of every step are kept under
+//! `target/browser-journeys/<size>/`.
+//!
+//! Without chromedriver on the PATH (or `KAM_CHROMEDRIVER`) the journeys say
+//! they are skipped, unless `KAM_BROWSER_TESTS=required` (CI), when that is a
+//! failure.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+type Result<T> = std::result::Result<T, String>;
+
+fn main() {
+    // Under a moved system clock (CI's faketime legs) the browser would be moved too; the journeys
+    // run on the real clock in the first leg, and KAM inside them stands on the test clock anyway.
+    if std::env::var_os("KAM_FAKE_TIME").is_some() {
+        println!("browser journeys: skipped under a moved system clock (they run in the first leg)");
+        return;
+    }
+    let Some(driver) = chromedriver() else {
+        if std::env::var("KAM_BROWSER_TESTS").as_deref() == Ok("required") {
+            eprintln!("browser journeys: chromedriver not found and KAM_BROWSER_TESTS=required");
+            std::process::exit(1);
+        }
+        println!("browser journeys: skipped (no chromedriver; install chromium and chromium-driver)");
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let failures = rt.block_on(run_all(driver));
+    if failures.is_empty() {
+        println!("browser journeys: all passed");
+    } else {
+        eprintln!("browser journeys failed:\n{}", failures.join("\n"));
+        std::process::exit(1);
+    }
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("KAM_CHROMEDRIVER") {
+        return Some(PathBuf::from(p));
+    }
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|d| PathBuf::from(d).join("chromedriver")).find(|p| p.exists())
+}
+
+/// The chromedriver process, stopped when dropped.
+struct Driver(Child, u16);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Where the screenshots go: `target/browser-journeys/<size>/<journey>-<step>.png`.
+fn shots_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-journeys")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start_driver(path: &PathBuf) -> Driver {
+    let port = free_port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Driver(child, port)
+}
+
+struct Size {
+    name: &'static str,
+    width: u32,
+    height: u32,
+}
+
+const SIZES: [Size; 2] =
+    [Size { name: "desktop", width: 1366, height: 900 }, Size { name: "phone", width: 390, height: 844 }];
+
+/// The demo company and its logins, served on a free port.
+struct Kam {
+    base: String,
+    password: String,
+    store: kam_store::Store,
+}
+
+async fn start_kam() -> Kam {
+    let store = kam_store::testing::sqlite().await;
+    let report = kam_store::demo::generate(&store, 24).await.expect("demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = kam_web::AppState::new(store.clone(), kam_web::Config::default());
+    tokio::spawn(kam_web::serve(listener, state));
+    Kam { base, password: report.password, store }
+}
+
+async fn run_all(driver_path: PathBuf) -> Vec<String> {
+    let driver = start_driver(&driver_path).await;
+    let _ = std::fs::remove_dir_all(shots_dir());
+    let mut failures = Vec::new();
+    for size in &SIZES {
+        // A fresh company per size: the journeys create what they need.
+        let kam = start_kam().await;
+        for (name, journey) in JOURNEYS {
+            let b = match Browser::open(&driver, &kam, size, name).await {
+                Ok(b) => b,
+                Err(e) => {
+                    failures.push(format!("[{}] {name}: cannot open the browser: {e}", size.name));
+                    continue;
+                }
+            };
+            let result = journey(&b).await;
+            if let Err(e) = &result {
+                let _ = b.shot("failure").await;
+                failures.push(format!("[{}] {name}: {e}", size.name));
+            }
+            println!("[{}] {name}: {}", size.name, if result.is_ok() { "ok" } else { "FAILED" });
+            b.client.clone().close().await.ok();
+        }
+    }
+    failures
+}
+
+type Journey = for<'a> fn(&'a Browser<'a>) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<()>> + 'a>>;
+
+/// The journeys, in the order a company's first days would take them.
+const JOURNEYS: &[(&str, Journey)] = &[
+    ("account_contact_and_search", |b| Box::pin(account_contact_and_search(b))),
+    ("claim_from_the_pool", |b| Box::pin(claim_from_the_pool(b))),
+    ("work_log_written_returned_and_signed", |b| Box::pin(work_log_written_returned_and_signed(b))),
+    ("complaint_to_closure", |b| Box::pin(complaint_to_closure(b))),
+    ("payment_posted_and_reversed", |b| Box::pin(payment_posted_and_reversed(b))),
+];
+
+/// One browser session at one size.
+struct Browser<'a> {
+    client: Client,
+    kam: &'a Kam,
+    size: &'a Size,
+    journey: &'static str,
+    shots: std::cell::Cell<u32>,
+}
+
+impl<'a> Browser<'a> {
+    async fn open(driver: &Driver, kam: &'a Kam, size: &'a Size, journey: &'static str) -> Result<Browser<'a>> {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        let mut opts = json!({"args": [
+            "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--lang=zh-CN",
+            format!("--window-size={},{}", size.width, size.height),
+        ]});
+        if let Some(bin) = binary {
+            opts["binary"] = json!(bin);
+        }
+        caps.insert("goog:chromeOptions".into(), opts);
+        caps.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", driver.1))
+            .await
+            .map_err(|e| e.to_string())?;
+        client.set_window_size(size.width, size.height).await.map_err(|e| e.to_string())?;
+        Ok(Browser { client, kam, size, journey, shots: std::cell::Cell::new(0) })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.kam.base)
+    }
+
+    async fn js(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        self.client.execute(script, args).await.map_err(|e| format!("script failed: {e}"))
+    }
+
+    /// Saves a screenshot of the page as it is.
+    async fn shot(&self, step: &str) -> Result<()> {
+        let n = self.shots.get() + 1;
+        self.shots.set(n);
+        let dir = shots_dir().join(self.size.name);
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let png = self.client.screenshot().await.map_err(|e| e.to_string())?;
+        std::fs::write(dir.join(format!("{}-{n:02}-{step}.png", self.journey)), png).map_err(|e| e.to_string())
+    }
+
+    /// What a user must never meet on a page: console errors, failed
+    /// resources, a horizontal scroll bar at phone width, an error page.
+    async fn check(&self, step: &str) -> Result<()> {
+        self.shot(step).await?;
+        let logs =
+            self.client.issue_cmd(BrowserLog).await.map_err(|e| format!("{step}: reading the console failed: {e}"))?;
+        let severe: Vec<String> = logs
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|l| l["level"] == "SEVERE")
+            .map(|l| l["message"].as_str().unwrap_or_default().to_string())
+            .collect();
+        if !severe.is_empty() {
+            return Err(format!("{step}: console errors: {severe:?}"));
+        }
+        let wide = self.js("return [document.documentElement.scrollWidth, window.innerWidth];", vec![]).await?;
+        let (scroll, inner) = (wide[0].as_i64().unwrap_or(0), wide[1].as_i64().unwrap_or(0));
+        if scroll > inner + 1 {
+            return Err(format!("{step}: a horizontal scroll bar ({scroll}px of content in a {inner}px window)"));
+        }
+        let title = self.client.title().await.map_err(|e| e.to_string())?;
+        if title.contains("出错") || title.contains("500") {
+            return Err(format!("{step}: an error page: {title}"));
+        }
+        Ok(())
+    }
+
+    async fn goto(&self, path: &str, step: &str) -> Result<()> {
+        self.client.goto(&self.url(path)).await.map_err(|e| format!("{step}: {e}"))?;
+        self.check(step).await
+    }
+
+    async fn path(&self) -> Result<String> {
+        let u = self.client.current_url().await.map_err(|e| e.to_string())?;
+        Ok(match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        })
+    }
+
+    async fn body_text(&self) -> Result<String> {
+        Ok(self.js("return document.body.innerText;", vec![]).await?.as_str().unwrap_or_default().to_string())
+    }
+
+    async fn expect_text(&self, text: &str, step: &str) -> Result<()> {
+        let body = self.body_text().await?;
+        if body.contains(text) {
+            Ok(())
+        } else {
+            Err(format!("{step}: the page does not say {text:?} (at {})", self.path().await?))
+        }
+    }
+
+    /// Types into the field named `name` inside `form` (clearing it first);
+    /// a select takes the option whose value or label contains `value`.
+    async fn fill(&self, form: &str, name: &str, value: &str) -> Result<()> {
+        let done = self
+            .js(
+                r#"const [form, name, value] = arguments;
+                   const f = document.querySelector(form);
+                   if (!f) return "no form " + form;
+                   const el = f.querySelector(`[name="${name}"]`);
+                   if (!el) return "no field " + name;
+                   if (el.tagName === "SELECT") {
+                     const o = [...el.options].find(o => o.value === value || o.text.includes(value));
+                     if (!o) return "no option " + value + " in " + name;
+                     el.value = o.value;
+                     el.dispatchEvent(new Event("change", {bubbles: true}));
+                     return "select";
+                   }
+                   if (["date", "datetime-local", "time", "hidden"].includes(el.type)) {
+                     el.value = value;
+                     el.dispatchEvent(new Event("input", {bubbles: true}));
+                     return "select";
+                   }
+                   el.focus();
+                   el.value = "";
+                   return "type";"#,
+                vec![json!(form), json!(name), json!(value)],
+            )
+            .await?;
+        match done.as_str() {
+            Some("select") => Ok(()),
+            Some("type") => {
+                let el = self
+                    .client
+                    .find(Locator::Css(&format!("{form} [name=\"{name}\"]")))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                el.send_keys(value).await.map_err(|e| format!("typing into {name}: {e}"))
+            }
+            other => Err(format!("filling {name}: {other:?}")),
+        }
+    }
+
+    /// Presses the form's button (the one with `button_text`, or its first),
+    /// as a person would, after the browser's own validation agrees; waits for
+    /// the next page and checks it.
+    async fn submit(&self, form: &str, button_text: Option<&str>, step: &str) -> Result<()> {
+        let invalid = self
+            .js(
+                r#"const f = document.querySelector(arguments[0]);
+                   if (!f) return ["no form " + arguments[0]];
+                   window.confirm = () => true;
+                   return [...f.elements].filter(e => e.willValidate && !e.checkValidity())
+                     .map(e => (e.name || e.id) + ": " + e.validationMessage);"#,
+                vec![json!(form)],
+            )
+            .await?;
+        if invalid.as_array().is_some_and(|a| !a.is_empty()) {
+            self.shot(&format!("{step}-refused")).await?;
+            return Err(format!("{step}: the browser refuses to submit the form: {invalid}"));
+        }
+        self.js("window.__kam_before = true;", vec![]).await?;
+        let buttons = self
+            .client
+            .find_all(Locator::Css(&format!("{form} button:not([type=button])")))
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut chosen = None;
+        for btn in buttons {
+            let text = btn.text().await.unwrap_or_default();
+            let value = btn.attr("value").await.ok().flatten().unwrap_or_default();
+            if button_text.is_none_or(|t| text.contains(t) || value == t) {
+                chosen = Some(btn);
+                break;
+            }
+        }
+        let btn = chosen.ok_or_else(|| format!("{step}: no button {button_text:?} in {form}"))?;
+        btn.click().await.map_err(|e| format!("{step}: clicking: {e}"))?;
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let gone = self
+                .js("return window.__kam_before === undefined && document.readyState === 'complete';", vec![])
+                .await
+                .unwrap_or(Value::Bool(false));
+            if gone == Value::Bool(true) {
+                return self.check(step).await;
+            }
+        }
+        Err(format!("{step}: no new page after submitting"))
+    }
+
+    async fn login(&self, username: &str) -> Result<()> {
+        self.client.delete_all_cookies().await.map_err(|e| e.to_string())?;
+        self.goto("/login", &format!("login-{username}")).await?;
+        self.fill("form[action=\"/login\"]", "username", username).await?;
+        self.fill("form[action=\"/login\"]", "password", &self.kam.password).await?;
+        self.submit("form[action=\"/login\"]", None, &format!("home-{username}")).await?;
+        if self.path().await?.starts_with("/login") {
+            return Err(format!("{username} could not log in"));
+        }
+        Ok(())
+    }
+
+    /// The id in a path like `/accounts/12` or `/accounts/12?tab=x`.
+    async fn id_in_path(&self, prefix: &str) -> Result<i64> {
+        let p = self.path().await?;
+        p.strip_prefix(prefix)
+            .and_then(|r| r.split(['/', '?']).next())
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("expected to be at {prefix}…, am at {p}"))
+    }
+}
+
+/// chromedriver's console log of the page (and failed resources).
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> std::result::Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (axum::http::Method, Option<String>) {
+        (axum::http::Method::POST, Some(r#"{"type":"browser"}"#.into()))
+    }
+}
+
+// ------------------------------------------------------------------ journeys
+
+async fn account_contact_and_search(b: &Browser<'_>) -> Result<()> {
+    b.login("wangfang").await?;
+    b.goto("/accounts/new", "new-account").await?;
+    let form = "form[action=\"/accounts\"]";
+    b.fill(form, "name", "榕城精密机械有限公司").await?;
+    b.fill(form, "credit_code", "91350100M000100Y43").await?;
+    b.submit(form, None, "account-saved").await?;
+    let id = b.id_in_path("/accounts/").await?;
+    b.expect_text("榕城精密机械有限公司", "account-saved").await?;
+    b.goto(&format!("/accounts/{id}/contacts/new"), "new-contact").await?;
+    let form = format!("form[action=\"/accounts/{id}/contacts\"]");
+    b.fill(&form, "name", "林晓峰").await?;
+    b.fill(&form, "mobile", "13905910001").await?;
+    b.submit(&form, None, "contact-saved").await?;
+    b.expect_text("林晓峰", "contact-saved").await?;
+    // Found by two characters of its name, from the search box in the header.
+    let search = "form[role=search]";
+    if b.size.width < 600 {
+        b.goto("/search?q=%E6%A6%95%E5%9F%8E", "search").await?;
+    } else {
+        b.fill(search, "q", "榕城").await?;
+        b.js("document.querySelector('form[role=search]').submit(); window.__kam_before = true;", vec![]).await?;
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        b.check("search").await?;
+    }
+    b.expect_text("榕城精密机械有限公司", "search").await
+}
+
+async fn claim_from_the_pool(b: &Browser<'_>) -> Result<()> {
+    b.login("liuyang").await?;
+    b.goto("/pool", "pool").await?;
+    let href = b
+        .js("const a = document.querySelector('main table a[href^=\"/accounts/\"]'); return a && a.getAttribute('href');", vec![])
+        .await?;
+    let href = href.as_str().ok_or("the pool lists no account")?.to_string();
+    b.goto(&href, "pool-account").await?;
+    let id = b.id_in_path("/accounts/").await?;
+    b.submit(&format!("form[action=\"/accounts/{id}/claim\"]"), None, "claimed").await?;
+    let owner = b.kam.store.account(&admin(b).await?, id).await.map_err(|e| e.to_string())?.owner_name;
+    if owner.as_deref() != Some("刘洋") {
+        return Err(format!("after claiming, the owner is {owner:?}"));
+    }
+    Ok(())
+}
+
+async fn admin(b: &Browser<'_>) -> Result<kam_core::Actor> {
+    let u = b.kam.store.user_by_username("admin").await.map_err(|e| e.to_string())?.ok_or("no admin")?;
+    Ok(u.actor())
+}
+
+async fn work_log_written_returned_and_signed(b: &Browser<'_>) -> Result<()> {
+    b.login("wangfang").await?;
+    b.goto("/worklogs/new", "new-log").await?;
+    let form = "#worklog-form";
+    b.fill(form, "market_analysis", "华东需求回暖，客户询价增多").await?;
+    // One visit of the three rows; the others and the internal-affairs row stay empty.
+    let who = b
+        .js(
+            "const s = document.querySelector('[name=\"visits.0.who\"]'); const o = [...s.options].find(o => o.value); return o && o.value;",
+            vec![],
+        )
+        .await?;
+    let who = who.as_str().ok_or("no account to choose for the visit")?.to_string();
+    b.fill(form, "visits.0.who", &who).await?;
+    b.fill(form, "visits.0.time_from", "09:30").await?;
+    b.fill(form, "visits.0.time_to", "10:30").await?;
+    b.fill(form, "visits.0.content", "洽谈年度供货协议").await?;
+    b.submit(form, None, "log-saved").await?;
+    let id = b.id_in_path("/worklogs/").await?;
+    b.submit(&format!("form[action=\"/worklogs/{id}/submit\"]"), None, "log-submitted").await?;
+    // The cashier returns it with a reason.
+    b.login("sunli").await?;
+    b.goto(&format!("/worklogs/{id}"), "log-at-cashier").await?;
+    b.fill("#sign", "comment", "请补充回款情况").await?;
+    b.submit("#sign", Some("退回"), "log-returned").await?;
+    // The rep edits and sends it again.
+    b.login("wangfang").await?;
+    b.goto(&format!("/worklogs/{id}/edit"), "log-edit").await?;
+    b.fill(form, "visits.0.content", "洽谈年度供货协议，客户同意下月签约").await?;
+    b.submit(form, None, "log-edited").await?;
+    b.submit(&format!("form[action=\"/worklogs/{id}/submit\"]"), None, "log-resubmitted").await?;
+    // Cashier, then the department head, sign.
+    b.login("sunli").await?;
+    b.goto(&format!("/worklogs/{id}"), "log-at-cashier-again").await?;
+    b.submit("#sign", Some("同意"), "log-cashier-signed").await?;
+    b.login("qianhui").await?;
+    b.goto(&format!("/worklogs/{id}"), "log-at-accountant").await?;
+    b.submit("#sign", Some("同意"), "log-accountant-signed").await?;
+    b.login("zhangwei").await?;
+    b.goto(&format!("/worklogs/{id}"), "log-at-head").await?;
+    b.fill("#sign", "evaluation", "拜访扎实").await?;
+    b.submit("#sign", Some("同意"), "log-head-signed").await?;
+    b.expect_text("拜访扎实", "log-head-signed").await
+}
+
+async fn complaint_to_closure(b: &Browser<'_>) -> Result<()> {
+    b.login("zhoujie").await?;
+    b.goto("/accounts/1/complaints/new", "new-complaint").await?;
+    let form = "form[action=\"/accounts/1/complaints\"]";
+    b.fill(form, "received_at", "2026-11-28T09:00").await?;
+    b.fill(form, "complainant", "王主任").await?;
+    b.fill(form, "subject", "包装破损").await?;
+    b.fill(form, "content", "两箱外包装破损，内件受潮").await?;
+    b.fill(form, "priority", "high").await?;
+    b.submit(form, None, "complaint-saved").await?;
+    b.expect_text("包装破损", "complaint-saved").await?;
+    let href = b
+        .js(
+            "const a = document.querySelector('main a[href^=\"/complaints/\"]'); return a && a.getAttribute('href');",
+            vec![],
+        )
+        .await?;
+    b.goto(href.as_str().ok_or("the account lists no complaint")?, "complaint").await?;
+    let id = b.id_in_path("/complaints/").await?;
+    let form = format!("form[action=\"/complaints/{id}/transition\"]");
+    for (i, to) in ["analysing", "handling", "replied", "closed"].iter().enumerate() {
+        b.fill(&form, "note", &format!("第{}步", i + 1)).await?;
+        b.submit(&form, Some(to), &format!("complaint-{i}-{to}")).await?;
+    }
+    b.expect_text("已结案", "complaint-closed").await
+}
+
+async fn payment_posted_and_reversed(b: &Browser<'_>) -> Result<()> {
+    b.login("sunli").await?;
+    b.goto("/accounts/1/ledger/new", "new-entry").await?;
+    let form = "form[action=\"/accounts/1/ledger\"]";
+    b.fill(form, "entry_date", "2026-11-28").await?;
+    b.fill(form, "kind", "payment").await?;
+    b.fill(form, "amount", "1,234.56").await?;
+    b.fill(form, "reference", "银行回单 0001").await?;
+    b.submit(form, None, "payment-posted").await?;
+    b.goto("/accounts/1?tab=ledger", "ledger").await?;
+    b.expect_text("1,234.56", "ledger").await?;
+    let action = b
+        .js("const f = document.querySelector('form[action^=\"/ledger-entries/\"][action$=\"/reverse\"]'); return f && f.getAttribute('action');", vec![])
+        .await?;
+    let action = action.as_str().ok_or("no reversal button on the ledger")?.to_string();
+    b.submit(&format!("form[action=\"{action}\"]"), None, "reversed").await?;
+    Ok(())
+}

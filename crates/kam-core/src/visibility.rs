@@ -96,12 +96,12 @@ pub static ENTITIES: &[Entity] = &[
     entity("competitor", &[contact::COMPETITOR_FIELDS]),
     entity("competitor_position", &[contact::POSITION_FIELDS]),
     entity("account_partner", &[contact::PARTNER_FIELDS]),
-    entity("interaction", &[activity::INTERACTION.fields]),
-    entity("service_record", &[activity::SERVICE_RECORD.fields]),
-    entity("visit", &[activity::VISIT.fields]),
-    entity("need", &[activity::NEED.fields]),
-    entity("survey", &[activity::SURVEY.fields]),
-    entity("complaint", &[complaint::COMPLAINT.fields]),
+    entity("interaction", &[activity::INTERACTION.fields, activity::INTERACTION.derived]),
+    entity("service_record", &[activity::SERVICE_RECORD.fields, activity::SERVICE_RECORD.derived]),
+    entity("visit", &[activity::VISIT.fields, activity::VISIT.derived]),
+    entity("need", &[activity::NEED.fields, activity::NEED.derived]),
+    entity("survey", &[activity::SURVEY.fields, activity::SURVEY.derived]),
+    entity("complaint", &[complaint::COMPLAINT.fields, complaint::COMPLAINT.derived]),
     entity("market_activity", &[market::FIELDS]),
     entity("product", &[order::PRODUCT_FIELDS]),
     Entity {
@@ -118,10 +118,11 @@ pub static ENTITIES: &[Entity] = &[
     entity("contract_amendment", &[contract::AMENDMENT_FIELDS]),
     Entity { children: &[("collections", "worklog_collection")], ..entity("worklog", &[worklog::FIELDS]) },
     entity("worklog_visit", &[worklog::VISIT_FIELDS]),
+    entity("worklog_affair", &[worklog::AFFAIR_FIELDS]),
     entity("worklog_collection", &[worklog::COLLECTION_FIELDS]),
     money_entity("ledger_entry", &[ledger::FIELDS]),
-    money_entity("statement", &[]),
-    money_entity("credit", &[]),
+    Entity { derived_money: &["opening", "closing"], ..money_entity("statement", &[]) },
+    Entity { derived_money: &["credit_limit"], ..money_entity("credit", &[]) },
 ];
 
 /// The entity of that name.

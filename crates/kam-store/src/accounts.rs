@@ -173,6 +173,25 @@ fn search_texts(rec: &Record) -> Vec<Option<&str>> {
 }
 
 impl Store {
+    /// The names of those of `ids` the actor may see (history shows names, not ids).
+    pub async fn account_names(&self, actor: &Actor, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut q = Q::new("SELECT a.id, a.name FROM accounts a WHERE ");
+        scope_sql(&mut q, actor, "a");
+        q.push(" AND a.id IN (");
+        for (i, id) in ids.iter().take(500).enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.arg(*id);
+        }
+        q.push(")");
+        let rows = q.query().fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect()
+    }
+
     /// One page of the accounts the actor may see.
     pub async fn list_accounts(&self, actor: &Actor, f: &AccountFilter) -> Result<Page<Account>> {
         let per_page = f.per_page.clamp(1, 200);

@@ -380,10 +380,22 @@ pub struct HistoryRow {
 pub struct Names {
     pub users: std::collections::HashMap<i64, String>,
     pub competitors: std::collections::HashMap<i64, String>,
+    /// The accounts the rows name that the reader may see.
+    pub accounts: std::collections::HashMap<i64, String>,
 }
 
 impl Names {
-    pub async fn load(store: &kam_store::Store, actor: &kam_core::Actor) -> Names {
+    /// The names the audit rows refer to, as the actor may see them.
+    pub async fn load(store: &kam_store::Store, actor: &kam_core::Actor, rows: &[kam_store::audit::AuditRow]) -> Names {
+        let mut ids: Vec<i64> = rows
+            .iter()
+            .filter_map(|r| r.changes.as_object())
+            .flat_map(|o| ["account_id", "parent_id"].into_iter().filter_map(|k| o.get(k)))
+            .flat_map(|pair| pair.as_array().into_iter().flatten().filter_map(serde_json::Value::as_i64))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let accounts = store.account_names(actor, &ids).await.unwrap_or_default();
         let users = store.users().await.unwrap_or_default().into_iter().map(|u| (u.id, u.display_name)).collect();
         let competitors = store
             .competitors(actor)
@@ -392,41 +404,27 @@ impl Names {
             .into_iter()
             .map(|c| (c.id, c.rec.get("name").and_then(Value::as_text).unwrap_or_default().to_string()))
             .collect();
-        Names { users, competitors }
-    }
-}
-
-/// The field definitions whose values appear in an entity's audit changes.
-fn audit_defs(entity: &str) -> Vec<&'static [FieldDef]> {
-    use kam_core::contact as c;
-    match entity {
-        "account" => vec![kam_core::account::FIELDS],
-        "contact" => vec![c::FIELDS, c::LINK_FIELDS],
-        "competitor_position" => vec![c::POSITION_FIELDS],
-        "account_partner" => vec![c::PARTNER_FIELDS],
-        "competitor" => vec![c::COMPETITOR_FIELDS],
-        other => kam_core::activity::KINDS.iter().filter(|k| k.entity == other).map(|k| k.fields).collect(),
+        Names { users, competitors, accounts }
     }
 }
 
 /// One audited value as a reader sees it: choices by their label, money as
-/// money, ids by name where we know it.
+/// money, ids by name where the reader may see them.
 fn audit_value(lang: Lang, entity: &str, field: &str, v: &serde_json::Value, names: &Names) -> String {
+    use kam_core::visibility::{Class, field_class, fields_of};
     use serde_json::Value as J;
     if v.is_null() {
         return "—".into();
     }
-    let id_name = |map: &std::collections::HashMap<i64, String>| v.as_i64().and_then(|i| map.get(&i).cloned());
-    let named = match field {
-        "owner_id" | "shared_with" | "to_user_id" => id_name(&names.users),
-        "competitor_id" => id_name(&names.competitors),
-        "account_id" | "parent_id" => v.as_i64().map(|i| format!("#{i}")),
-        _ => None,
-    };
-    if let Some(n) = named {
-        return n;
+    if let Some(id) = v.as_i64().filter(|_| field.ends_with("_id") || field == "shared_with") {
+        let map = match field {
+            "owner_id" | "shared_with" | "to_user_id" | "signer_id" | "team_lead_id" => Some(&names.users),
+            "competitor_id" => Some(&names.competitors),
+            "account_id" | "parent_id" => Some(&names.accounts),
+            _ => None,
+        };
+        return map.and_then(|m| m.get(&id).cloned()).unwrap_or_else(|| format!("#{id}"));
     }
-    let def = audit_defs(entity).into_iter().flat_map(|d| d.iter()).find(|d| d.name == field);
     let value = match v {
         J::String(s) => Value::Text(s.clone()),
         J::Bool(b) => Value::Bool(*b),
@@ -434,9 +432,18 @@ fn audit_value(lang: Lang, entity: &str, field: &str, v: &serde_json::Value, nam
         J::Number(n) => Value::Float(n.as_f64().unwrap_or_default()),
         other => return other.to_string(),
     };
-    match def {
-        Some(d) => display(lang, d, &value, "CNY"),
-        None => value.form_text(Kind::Text(0)),
+    if let Some(d) = fields_of(entity).find(|d| d.name == field) {
+        return display(lang, d, &value, "CNY");
+    }
+    match &value {
+        // Figures the system derives (order totals, statement balances): money.
+        Value::Int(m) if field_class(entity, field) == Class::Money => money(*m, "CNY"),
+        // Codes of workflows outside the registry (an order's or a statement's status).
+        Value::Text(code) => {
+            let key = format!("enum.{entity}_{field}.{code}");
+            if i18n::has(&key) { i18n::t(lang, &key).to_string() } else { code.clone() }
+        }
+        other => other.form_text(Kind::Text(0)),
     }
 }
 

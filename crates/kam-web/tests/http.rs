@@ -53,6 +53,7 @@ kam_store::on_both_engines!(
     retries_with_an_idempotency_key_post_once,
     service_staff_never_see_money,
     a_form_sent_twice_posts_once,
+    history_reads_as_plain_language,
 );
 
 struct TestApp {
@@ -3363,4 +3364,51 @@ async fn a_form_sent_twice_posts_once(s: Store) {
         assert_eq!(task.await.unwrap(), StatusCode::SEE_OTHER, "the first answer, or a repeat sent after it");
     }
     assert_eq!(count(&t).await, 2);
+}
+
+/// Issue 10: the History tab speaks the user's language — money as money,
+/// codes by their labels (order and complaint statuses, ledger kinds),
+/// accounts by name — for orders, ledger entries and complaints.
+async fn history_reads_as_plain_language(s: Store) {
+    let t = TestApp::new(s);
+    let report = kam_store::demo::generate(&t.store, 12).await.unwrap();
+    let b = t.login("admin", &report.password).await.unwrap();
+    let svc = t.store.create_token("zhoujie", "history").await.unwrap();
+    let complaint = json!({"received_at": "2026-11-27T09:00", "complainant": "王主任", "subject": "包装破损", "content": "两箱破损", "priority": "high"});
+    let r = t.api(&svc, "POST", "/api/v1/accounts/1/complaints", Some(complaint)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let cid = r.json()["id"].as_i64().unwrap();
+    let r =
+        t.api(&svc, "POST", &format!("/api/v1/complaints/{cid}/transition"), Some(json!({"to": "analysing"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut changes = Vec::new();
+    for id in 1..=12 {
+        let page = t.get(&b, &format!("/accounts/{id}?tab=history")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for li in page.body.split("<li>").skip(1) {
+            changes.push(li.split("</li>").next().unwrap_or_default().to_string());
+        }
+    }
+    let joined = changes.join("\n");
+    for (what, text) in [
+        ("an order's status", "状态: <span class=\"from\">—</span> → <span class=\"to\">"),
+        ("a ledger entry's kind", "回款"),
+        ("a ledger entry's amount as money", "金额: <span class=\"from\">—</span> → <span class=\"to\">¥"),
+        ("a complaint's status", "已受理"),
+    ] {
+        assert!(joined.contains(text), "{what}: {text} not in\n{joined}");
+    }
+    // No raw codes, minor units or bare ids where a label or a name belongs.
+    for raw in [
+        "→ <span class=\"to\">payment<",
+        "→ <span class=\"to\">received<",
+        "→ <span class=\"to\">delivered<",
+        "→ <span class=\"to\">in_production<",
+    ] {
+        assert!(!joined.contains(raw), "raw code {raw}");
+    }
+    let bare_money = changes.iter().filter(|c| c.starts_with("金额") && !c.contains('¥')).collect::<Vec<_>>();
+    assert!(bare_money.is_empty(), "amounts in minor units: {bare_money:?}");
+    let account_ids = changes.iter().filter(|c| c.starts_with("客户:") && c.contains(">#")).collect::<Vec<_>>();
+    assert!(account_ids.is_empty(), "accounts by id: {account_ids:?}");
 }

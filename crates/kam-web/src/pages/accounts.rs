@@ -736,7 +736,7 @@ async fn show_page(
         _ => {
             let rows = store.account_history(id).await.map_err(err)?;
             let viewer = Viewer::new(&actor, a.owner_id == Some(actor.user_id));
-            page.history = view::history(lang, &rows, viewer, &view::Names::load(store, &actor).await);
+            page.history = view::history(lang, &rows, viewer, &view::Names::load(store, &actor, &rows).await);
         }
     }
     render(&page, lang)

@@ -222,7 +222,7 @@ async fn show(
             lang,
             &rows,
             Viewer::new(&actor, c.actor_owns_account),
-            &view::Names::load(&state.store, &actor).await,
+            &view::Names::load(&state.store, &actor, &rows).await,
         );
     } else if c.actor_can_edit {
         page.link_accounts = editable_accounts(&state, &auth).await;

@@ -9,6 +9,9 @@ use kam_store::users::User;
 use crate::auth::{Authed, FormData};
 use crate::i18n::{self, Lang};
 
+/// Messages after a write that are warnings, shown as such.
+const WARNING_FLASHES: &[&str] = &["order.held"];
+
 /// Per-request page context.
 pub struct Ctx {
     pub lang: Lang,
@@ -16,6 +19,8 @@ pub struct Ctx {
     pub csrf: String,
     pub demo: bool,
     pub flash: Option<String>,
+    /// The flash reports something that needs attention (an order held on credit), not a success.
+    pub flash_warning: bool,
     /// The current section, to highlight in the navigation.
     pub section: &'static str,
 }
@@ -28,6 +33,7 @@ impl Ctx {
             csrf: auth.csrf.clone(),
             demo,
             flash: flash.filter(|k| i18n::has(k)).map(|k| i18n::t(auth.lang, k).to_string()),
+            flash_warning: flash.is_some_and(|k| WARNING_FLASHES.contains(&k)),
             section,
         }
     }

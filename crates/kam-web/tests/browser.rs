@@ -151,6 +151,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("work_log_written_returned_and_signed", |b| Box::pin(work_log_written_returned_and_signed(b))),
     ("complaint_to_closure", |b| Box::pin(complaint_to_closure(b))),
     ("payment_posted_and_reversed", |b| Box::pin(payment_posted_and_reversed(b))),
+    ("order_over_the_limit_released", |b| Box::pin(order_over_the_limit_released(b))),
 ];
 
 /// One browser session at one size.
@@ -525,4 +526,44 @@ async fn payment_posted_and_reversed(b: &Browser<'_>) -> Result<()> {
     let action = action.as_str().ok_or("no reversal button on the ledger")?.to_string();
     b.submit(&format!("form[action=\"{action}\"]"), None, "reversed").await?;
     Ok(())
+}
+
+async fn actor_of(b: &Browser<'_>, username: &str) -> Result<kam_core::Actor> {
+    let u = b.kam.store.user_by_username(username).await.map_err(|e| e.to_string())?.ok_or("no such user")?;
+    Ok(u.actor())
+}
+
+async fn order_over_the_limit_released(b: &Browser<'_>) -> Result<()> {
+    // Setup: one of the rep's accounts with a credit limit of ¥1.00.
+    let rep = actor_of(b, "wangfang").await?;
+    let f = kam_store::accounts::AccountFilter { owner_id: Some(rep.user_id), per_page: 1, ..Default::default() };
+    let acc = b.kam.store.list_accounts(&rep, &f).await.map_err(|e| e.to_string())?.items.pop().ok_or("no account")?;
+    let limit = [("credit_limit", kam_core::Value::Int(100))].into_iter().collect();
+    let input = kam_store::accounts::AccountInput { rec: limit, ..Default::default() };
+    b.kam.store.update_account(&actor_of(b, "sunli").await?, acc.id, input).await.map_err(|e| e.to_string())?;
+
+    b.login("wangfang").await?;
+    b.goto(&format!("/accounts/{}/orders/new", acc.id), "new-order").await?;
+    let form = format!("form[action=\"/accounts/{}/orders\"]", acc.id);
+    b.fill(&form, "order_date", "2026-11-28").await?;
+    let product = b
+        .js("const s = document.querySelector('[name=\"lines.0.product_id\"]'); const o = s && [...s.options].find(o => o.value); return o && o.value;", vec![])
+        .await?;
+    b.fill(&form, "lines.0.product_id", product.as_str().ok_or("no product to order")?).await?;
+    b.fill(&form, "lines.0.quantity", "10").await?;
+    b.submit(&form, None, "order-held").await?;
+    let id = b.id_in_path("/orders/").await?;
+    b.expect_text("信用冻结", "order-held").await?;
+    let warned = b
+        .js("const f = document.querySelector('.flash'); return !!f && f.classList.contains('warning');", vec![])
+        .await?;
+    if warned != Value::Bool(true) {
+        return Err("a held order's notice is not shown as a warning".into());
+    }
+    b.login("sunli").await?;
+    b.goto(&format!("/orders/{id}"), "held-order-at-finance").await?;
+    let form = format!("form[action=\"/orders/{id}/transition\"]:has(input[name=to][value=placed])");
+    b.fill(&form, "note", "客户已承诺月底前付款").await?;
+    b.submit(&form, None, "order-released").await?;
+    b.expect_text("已下单", "order-released").await
 }

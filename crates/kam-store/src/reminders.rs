@@ -33,6 +33,10 @@ fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
     let id = parts.next()?.parse().ok()?;
     match (kind, parts.next(), parts.next()) {
         (ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection, None, _) => Some((kind, id)),
+        // A slot of a visit plan: `planned_visit-<plan id>-<slot>`.
+        (ReminderKind::PlannedVisit, Some(seq), None) if seq.parse::<usize>().is_ok_and(|n| (1..=12).contains(&n)) => {
+            Some((kind, id))
+        }
         (ReminderKind::Birthday, Some(y), None) if y.len() == 4 && y.parse::<i32>().is_ok() => Some((kind, id)),
         (ReminderKind::Complaint, Some("reply" | "resolve"), None) => Some((kind, id)),
         (ReminderKind::Signoff, Some(round), None) if round.parse::<i64>().is_ok() => Some((kind, id)),
@@ -140,6 +144,8 @@ impl Store {
              (r.objections IS NOT NULL AND r.objection_resolved = 0)) AND (a.owner_id = ",
         );
         q.arg(user.id).push(" OR (a.owner_id IS NULL AND r.created_by = ").arg(user.id).push("))");
+        // Days a visit record already plans, so the plan slot it filled is not named twice.
+        let mut planned_by_visits = std::collections::HashSet::new();
         for row in q.query().fetch_all(self.pool()).await? {
             let id: i64 = row.try_get("id")?;
             let account_id: i64 = row.try_get("account_id")?;
@@ -147,6 +153,7 @@ impl Store {
             let next: Option<String> = row.try_get("next_planned")?;
             let next = next.as_deref().and_then(parse_date);
             if let Some(day) = next {
+                planned_by_visits.insert((account_id, day));
                 push(
                     day,
                     Reminder {
@@ -185,6 +192,38 @@ impl Store {
                     );
                 }
             }
+        }
+        // Slots of the year's visit plans (附表三) not yet visited: from two weeks back to the horizon.
+        let mut q = Q::new(
+            "SELECT s.plan_id, s.seq, s.planned_on, a.id AS account_id, a.name AS account_name \
+             FROM visit_plan_slots s JOIN visit_plans p ON p.id = s.plan_id JOIN accounts a ON a.id = p.account_id \
+             WHERE a.deleted_at IS NULL AND s.actual_on IS NULL AND s.planned_on IS NOT NULL AND s.planned_on >= ",
+        );
+        q.arg((today - Duration::days(14)).to_string()).push(" AND s.planned_on <= ").arg(horizon.to_string());
+        q.push(" AND a.owner_id = ").arg(user.id);
+        for row in q.query().fetch_all(self.pool()).await? {
+            let planned: String = row.try_get("planned_on")?;
+            let Some(day) = parse_date(&planned) else { continue };
+            let account_id: i64 = row.try_get("account_id")?;
+            if planned_by_visits.contains(&(account_id, day)) {
+                continue;
+            }
+            let (plan, seq): (i64, i64) = (row.try_get("plan_id")?, row.try_get("seq")?);
+            let account_name: String = row.try_get("account_name")?;
+            push(
+                day,
+                Reminder {
+                    key: format!("planned_visit-{plan}-{seq}"),
+                    kind: ReminderKind::PlannedVisit,
+                    due: String::new(),
+                    title: account_name.clone(),
+                    detail: String::new(),
+                    account_id: Some(account_id),
+                    account_name,
+                    href: format!("/accounts/{account_id}/visit-plan?year={}", day.year()),
+                    overdue: false,
+                },
+            );
         }
         // Complaint deadlines at the user's accounts: the reply until replied, then the resolution.
         let mut q = Q::new(

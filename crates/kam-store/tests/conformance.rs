@@ -788,6 +788,26 @@ async fn visit_plans_fill_from_visits_and_count_plan_versus_actual(s: Store) {
     assert_eq!(all.len(), 2);
     assert_eq!(s.visit_plans(&w.admin, 2026, None).await.unwrap().len(), 2);
     assert_eq!(s.visit_plans(&w.m1, 2026, None).await.unwrap().len(), 1, "the manager's team");
+
+    // Issue 10: a plan slot falling due is on the rep's Today; once visited it is gone; a slot a
+    // visit record planned is named once, by that record.
+    let c = account(&s, &w.rep1, "今日计划客户").await;
+    s.set_visit_plan(&w.rep1, c, 2026, &[Some(date!(2026 - 11 - 30)), Some(date!(2026 - 12 - 20))]).await.unwrap();
+    let rep1 = s.user(w.rep1.user_id).await.unwrap();
+    let today = date!(2026 - 11 - 28);
+    let due = |r: &[kam_core::reminder::Reminder]| {
+        r.iter().filter(|x| x.title == "今日计划客户").map(|x| x.key.clone()).collect::<Vec<_>>()
+    };
+    let r = s.reminders(&rep1, today, 7).await.unwrap();
+    assert_eq!(due(&r).len(), 1, "the slot of the 30th, not the one of the 20th: {:?}", due(&r));
+    assert!(due(&r)[0].starts_with("planned_visit-") && due(&r)[0].ends_with("-1"), "{:?}", due(&r));
+    s.answer_reminder(&w.rep1, &due(&r)[0], true, None).await.unwrap();
+    assert!(due(&s.reminders(&rep1, today, 7).await.unwrap()).is_empty(), "a plan slot's reminder can be answered");
+    s.create_activity(&VISIT, &w.rep1, c, visit("2026-11-29", Some("2026-12-01"))).await.unwrap();
+    let r = s.reminders(&rep1, today, 7).await.unwrap();
+    let keys = due(&r);
+    assert_eq!(keys.len(), 1, "the visit's planned date, named once: {keys:?}");
+    assert_eq!(keys[0].matches('-').count(), 1, "named by the visit record: {keys:?}");
     assert!(s.account_history(a).await.unwrap().iter().any(|r| r.entity == "visit_plan"));
 }
 

@@ -152,6 +152,8 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("complaint_to_closure", |b| Box::pin(complaint_to_closure(b))),
     ("payment_posted_and_reversed", |b| Box::pin(payment_posted_and_reversed(b))),
     ("order_over_the_limit_released", |b| Box::pin(order_over_the_limit_released(b))),
+    ("visit_planned_recorded_and_on_today", |b| Box::pin(visit_planned_recorded_and_on_today(b))),
+    ("statement_generated_disputed_and_settled", |b| Box::pin(statement_generated_disputed_and_settled(b))),
 ];
 
 /// One browser session at one size.
@@ -277,7 +279,7 @@ impl<'a> Browser<'a> {
                      el.dispatchEvent(new Event("change", {bubbles: true}));
                      return "select";
                    }
-                   if (["date", "datetime-local", "time", "hidden"].includes(el.type)) {
+                   if (["date", "datetime-local", "time", "month", "hidden"].includes(el.type)) {
                      el.value = value;
                      el.dispatchEvent(new Event("input", {bubbles: true}));
                      return "select";
@@ -566,4 +568,86 @@ async fn order_over_the_limit_released(b: &Browser<'_>) -> Result<()> {
     b.fill(&form, "note", "客户已承诺月底前付款").await?;
     b.submit(&form, None, "order-released").await?;
     b.expect_text("已下单", "order-released").await
+}
+
+/// One of the rep's accounts.
+async fn own_account(b: &Browser<'_>, username: &str) -> Result<kam_store::accounts::Account> {
+    let rep = actor_of(b, username).await?;
+    let f = kam_store::accounts::AccountFilter { owner_id: Some(rep.user_id), per_page: 1, ..Default::default() };
+    b.kam.store.list_accounts(&rep, &f).await.map_err(|e| e.to_string())?.items.pop().ok_or_else(|| "no account".into())
+}
+
+async fn visit_planned_recorded_and_on_today(b: &Browser<'_>) -> Result<()> {
+    let acc = own_account(b, "wangfang").await?;
+    let name = acc.name().to_string();
+    b.login("wangfang").await?;
+    b.goto(&format!("/accounts/{}/visit-plan", acc.id), "visit-plan").await?;
+    let form = format!("form[action=\"/accounts/{}/visit-plan\"]", acc.id);
+    // The first free slot: today (the test clock's 2026-11-28).
+    let free = b
+        .js("const i = [...document.querySelectorAll('input[name^=planned_]')].find(i => !i.value && !i.disabled); return i && i.name;", vec![])
+        .await?;
+    let slot = free.as_str().ok_or("no free slot in the visit plan")?.to_string();
+    b.fill(&form, &slot, "2026-11-28").await?;
+    b.submit(&form, None, "visit-planned").await?;
+    b.goto("/today", "today-with-plan").await?;
+    b.expect_text(&name, "today-with-plan").await?;
+    b.goto(&format!("/accounts/{}/visits/new", acc.id), "new-visit").await?;
+    let form = format!("form[action=\"/accounts/{}/visits\"]", acc.id);
+    b.fill(&form, "visited_at", "2026-11-28T09:30").await?;
+    b.fill(&form, "goal", "确认明年采购计划").await?;
+    b.fill(&form, "objections", "价格比竞品高 5%").await?;
+    b.fill(&form, "resolution_plan", "提供年度返利方案").await?;
+    b.fill(&form, "next_planned", "2026-12-05").await?;
+    b.submit(&form, None, "visit-recorded").await?;
+    b.expect_text("确认明年采购计划", "visit-recorded").await
+}
+
+async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()> {
+    b.login("sunli").await?;
+    b.goto("/statements?period=2026-10", "statements").await?;
+    let form = "form[action=\"/statements/generate\"]";
+    b.fill(form, "period", "2026-10").await?;
+    b.submit(form, None, "statements-generated").await?;
+    let hrefs = b
+        .js("return [...new Set([...document.querySelectorAll('main a[href^=\"/statements/\"]')].map(a => a.getAttribute('href')).filter(h => /^\\/statements\\/\\d+$/.test(h)))];", vec![])
+        .await?;
+    // The first statement with lines to answer: sent, then the customer disputes its first line.
+    let mut found = None;
+    for href in hrefs.as_array().into_iter().flatten().filter_map(Value::as_str).take(12) {
+        let id: i64 = href.trim_start_matches("/statements/").parse().map_err(|_| "statement id")?;
+        b.goto(href, "statement").await?;
+        let lines = b.js("return document.querySelectorAll('main tbody tr').length;", vec![]).await?;
+        if lines.as_i64().unwrap_or(0) == 0 {
+            continue;
+        }
+        let send = format!("form[action=\"/statements/{id}/send\"]");
+        if b.js("return !!document.querySelector(arguments[0]);", vec![json!(send)]).await? == Value::Bool(true) {
+            b.submit(&send, None, "statement-sent").await?;
+        }
+        let line = b
+            .js(
+                "const s = document.querySelector('#answers select[name^=\"answer.\"]'); return s && s.name.slice(7);",
+                vec![],
+            )
+            .await?;
+        if let Some(line) = line.as_str() {
+            found = Some((id, line.to_string()));
+            break;
+        }
+    }
+    let (id, line) = found.ok_or("no generated statement with lines to answer")?;
+    b.fill("#answers", &format!("answer.{line}"), "disputed").await?;
+    b.fill("#answers", &format!("amount.{line}"), "100.00").await?;
+    b.fill("#answers", &format!("note.{line}"), "客户称已部分付款").await?;
+    b.submit("#answers", None, "statement-disputed").await?;
+    let form = format!("form[action=\"/statements/{id}/lines/{line}/resolve\"]");
+    b.fill(&form, "how", "withdraw").await?;
+    b.fill(&form, "note", "经核对客户撤回异议").await?;
+    b.submit(&form, None, "statement-settled").await?;
+    let status = b.kam.store.statement(&actor_of(b, "sunli").await?, id).await.map_err(|e| e.to_string())?.status;
+    if status == "disputed" {
+        return Err(format!("after settling its only dispute the statement is still {status}"));
+    }
+    Ok(())
 }

@@ -123,7 +123,7 @@ fn schemas() -> Value {
         "nps": {"type": ["integer", "null"], "description": "% promoters (9–10) − % detractors (0–6)"},
         "nps_responses": {"type": "integer"}}}}}});
     let reminder = json!({"type": "object", "properties": {
-        "key": {"type": "string", "description": "stable key to answer it: follow_up-<id>, birthday-<contact id>-<year>, complaint-<id>-reply|resolve, planned_visit-<id>, objection-<id>, signoff-<work log id>-<round>"},
+        "key": {"type": "string", "description": "stable key to answer it: follow_up-<id>, birthday-<contact id>-<year>, complaint-<id>-reply|resolve, planned_visit-<visit id> or planned_visit-<plan id>-<slot 1–12>, objection-<id>, signoff-<work log id>-<round>"},
         "kind": {"type": "string", "enum": ["follow_up", "birthday", "complaint", "planned_visit", "objection", "signoff"]}, "due": {"type": "string", "format": "date"},
         "title": {"type": "string"}, "detail": {"type": "string"}, "account_id": nid(), "account_name": {"type": "string"},
         "href": {"type": "string"}, "overdue": {"type": "boolean"}}});

@@ -73,6 +73,10 @@ impl Ctx {
     pub fn can_create(&self) -> bool {
         matches!(self.role(), Some(Role::Admin | Role::Manager | Role::Sales))
     }
+    /// Whether the current section sits under the menu's "more".
+    pub fn in_more(&self) -> bool {
+        matches!(self.section, "prospects" | "pool" | "competitors" | "handover" | "admin")
+    }
     pub fn active(&self, section: &str) -> &'static str {
         if self.section == section { "active" } else { "" }
     }

@@ -28,6 +28,22 @@ document.addEventListener("DOMContentLoaded", function () {
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form button, form input[type=submit]").forEach(function (b) { b.disabled = false; });
   });
+  document.querySelectorAll("[data-toggle-menu]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var header = b.closest("header");
+      var open = header.classList.toggle("menu-open");
+      b.setAttribute("aria-expanded", open ? "true" : "false");
+      // On a phone "more" is part of the open list.
+      header.querySelectorAll("details.more").forEach(function (d) { d.open = open; });
+    });
+  });
+  // "More" closes when something else is clicked.
+  document.addEventListener("click", function (e) {
+    if (e.target.closest(".menu-open")) { return; }
+    document.querySelectorAll("details.more[open]").forEach(function (d) {
+      if (!d.contains(e.target)) { d.removeAttribute("open"); }
+    });
+  });
   document.querySelectorAll("[data-select]").forEach(function (i) {
     i.addEventListener("click", function () { i.select(); });
   });

@@ -339,6 +339,38 @@ impl<'a> Browser<'a> {
         }
         let btn = chosen.ok_or_else(|| format!("{step}: no button {button_text:?} in {form}"))?;
         btn.click().await.map_err(|e| format!("{step}: clicking: {e}"))?;
+        self.wait_for_page(step).await
+    }
+
+    /// Goes to a page through the main menu, as a person would: the menu
+    /// button first on a phone, "more" first when the link sits there.
+    async fn menu(&self, href: &str, step: &str) -> Result<()> {
+        if self.size.width < 700 {
+            self.click("[data-toggle-menu]").await?;
+        } else {
+            let in_more = self
+                .js(
+                    "return !!document.querySelector('nav details.more a[href=\"' + arguments[0] + '\"]');",
+                    vec![json!(href)],
+                )
+                .await?;
+            if in_more == Value::Bool(true) {
+                self.click("nav details.more > summary").await?;
+            }
+        }
+        self.shot(&format!("{step}-menu")).await?;
+        self.js("window.__kam_before = true;", vec![]).await?;
+        self.click(&format!("nav a[href=\"{href}\"]")).await?;
+        self.wait_for_page(step).await
+    }
+
+    async fn click(&self, css: &str) -> Result<()> {
+        let el = self.client.find(Locator::Css(css)).await.map_err(|e| format!("{css}: {e}"))?;
+        el.click().await.map_err(|e| format!("clicking {css}: {e}"))
+    }
+
+    /// Waits for the page after a click, then checks it.
+    async fn wait_for_page(&self, step: &str) -> Result<()> {
         for _ in 0..100 {
             tokio::time::sleep(Duration::from_millis(100)).await;
             let gone = self
@@ -349,7 +381,7 @@ impl<'a> Browser<'a> {
                 return self.check(step).await;
             }
         }
-        Err(format!("{step}: no new page after submitting"))
+        Err(format!("{step}: no new page"))
     }
 
     async fn login(&self, username: &str) -> Result<()> {
@@ -419,7 +451,7 @@ async fn account_contact_and_search(b: &Browser<'_>) -> Result<()> {
 
 async fn claim_from_the_pool(b: &Browser<'_>) -> Result<()> {
     b.login("liuyang").await?;
-    b.goto("/pool", "pool").await?;
+    b.menu("/pool", "pool").await?;
     let href = b
         .js("const a = document.querySelector('main table a[href^=\"/accounts/\"]'); return a && a.getAttribute('href');", vec![])
         .await?;

@@ -180,6 +180,44 @@ pub fn format_minor(minor: i64, grouped: bool) -> String {
     format!("{sign}{units}.{:02}", abs % 100)
 }
 
+/// A phone number as typed or pasted, in one form: full-width characters as
+/// ASCII; a mobile (optionally +86) as its 11 digits; a landline as
+/// area code, dash, number (`0591-87654321`); anything else (extensions,
+/// foreign numbers) with its spaces collapsed.
+pub fn normalise_phone(raw: &str) -> String {
+    let t: String = raw
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '－' | '—' => '-',
+            '＋' => '+',
+            '（' => '(',
+            '）' => ')',
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .collect();
+    let plain = t.chars().all(|c| c.is_ascii_digit() || " -+()".contains(c));
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    // A foreign number (+ and another country code) stays as written.
+    let foreign = t.starts_with('+') && !digits.starts_with("86");
+    if plain && !foreign {
+        let national = match digits.strip_prefix("86") {
+            Some(rest) if t.starts_with('+') || rest.len() == 11 => rest,
+            _ => digits.as_str(),
+        };
+        if national.len() == 11 && national.starts_with('1') {
+            return national.to_string();
+        }
+        if national.starts_with('0') && (10..=12).contains(&national.len()) && !t.contains('(') {
+            let area = if matches!(national.as_bytes()[1], b'1' | b'2') { 3 } else { 4 };
+            return format!("{}-{}", &national[..area], &national[area..]);
+        }
+    }
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A record's values by field name.
 pub type Record = BTreeMap<&'static str, Value>;
 
@@ -317,6 +355,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
             if ok { Ok(Value::Text(t.to_string())) } else { Err("err.url") }
         }
         Kind::Phone => {
+            let t = &normalise_phone(t);
             let ok = t.len() <= 40
                 && t.chars().any(|c| c.is_ascii_digit())
                 && t.chars().all(|c| c.is_ascii_digit() || " +-()#转".contains(c));
@@ -329,7 +368,12 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
                 Err("err.postcode")
             }
         }
-        Kind::CreditCode => CreditCode::parse(t).map(|c| Value::Text(c.to_string())).map_err(|e| e.key()),
+        // Pasted with spaces or dashes (as printed on licences): those go.
+        Kind::CreditCode => {
+            CreditCode::parse(&t.chars().filter(|c| !c.is_whitespace() && !"-－".contains(*c)).collect::<String>())
+                .map(|c| Value::Text(c.to_string()))
+                .map_err(|e| e.key())
+        }
         Kind::Currency => {
             let u = t.to_uppercase();
             if ISO_4217.binary_search(&u.as_str()).is_ok() { Ok(Value::Text(u)) } else { Err("err.currency") }
@@ -485,6 +529,28 @@ mod tests {
     use super::*;
 
     static E: EnumDef = EnumDef { name: "grade", values: &["A", "B"] };
+
+    #[test]
+    fn pasted_phones_and_credit_codes_are_normalised() {
+        for (raw, want) in [
+            ("139 0591 0001", "13905910001"),
+            ("139-0591-0001", "13905910001"),
+            ("+86 139 0591 0001", "13905910001"),
+            ("１３９０５９１０００１", "13905910001"),
+            ("0591 8765 4321", "0591-87654321"),
+            ("0591-87654321", "0591-87654321"),
+            ("010 6543 2100", "010-65432100"),
+            ("0591-87654321转802", "0591-87654321转802"),
+            ("+1 415  555 0100", "+1 415 555 0100"),
+        ] {
+            assert_eq!(normalise_phone(raw), want, "{raw}");
+        }
+        let phone = FieldDef::new("phone", Kind::Phone, "");
+        assert_eq!(parse(&phone, Raw::Form("139 0591 0001")), Ok(Value::Text("13905910001".into())));
+        let code = FieldDef::new("credit_code", Kind::CreditCode, "");
+        assert_eq!(parse(&code, Raw::Form("9135 0100 M000 100Y 43")), Ok(Value::Text("91350100M000100Y43".into())));
+        assert_eq!(parse(&code, Raw::Form("913501-00M000100Y43")), Ok(Value::Text("91350100M000100Y43".into())));
+    }
 
     #[test]
     fn id_lists() {

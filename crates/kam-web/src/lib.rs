@@ -80,7 +80,11 @@ pub fn app(state: AppState) -> Router {
         .route("/static/app.js", get(js))
         // No icon: an empty answer, not a 404 in every browser console.
         .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
-        .merge(pages::router().layer(axum::middleware::from_fn_with_state(state.clone(), once::layer)))
+        .merge(
+            pages::router()
+                .layer(axum::middleware::from_fn_with_state(state.clone(), once::layer))
+                .layer(axum::middleware::from_fn(pages::contract)),
+        )
         .merge(api::router().layer(axum::middleware::from_fn_with_state(state.clone(), api::idempotency::layer)))
         .fallback(not_found)
         .with_state(state)

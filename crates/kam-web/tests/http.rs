@@ -54,6 +54,7 @@ kam_store::on_both_engines!(
     service_staff_never_see_money,
     a_form_sent_twice_posts_once,
     history_reads_as_plain_language,
+    malformed_page_urls_get_the_products_error_page,
 );
 
 struct TestApp {
@@ -598,7 +599,7 @@ async fn pages_answer_404_outside_scope(s: Store) {
         (format!("/contacts/{}", w.con_a), 404),
         (format!("/contacts/{}/edit", w.con_b), 404),
         ("/accounts/999999".to_string(), 404),
-        ("/accounts/abc".to_string(), 400),
+        ("/accounts/abc".to_string(), 404),
     ] {
         let r = t.get(&b, &path).await;
         assert_eq!(r.status.as_u16(), want, "{path}");
@@ -3411,4 +3412,24 @@ async fn history_reads_as_plain_language(s: Store) {
     assert!(bare_money.is_empty(), "amounts in minor units: {bare_money:?}");
     let account_ids = changes.iter().filter(|c| c.starts_with("客户:") && c.contains(">#")).collect::<Vec<_>>();
     assert!(account_ids.is_empty(), "accounts by id: {account_ids:?}");
+}
+
+/// Issue 10: a malformed page URL (an id that is not a number, a page number
+/// that is not one, a wrong method) gets the product's own error page in the
+/// user's language, not the framework's plain text.
+async fn malformed_page_urls_get_the_products_error_page(s: Store) {
+    let t = TestApp::new(s);
+    let b = t.browser("url_rep", Role::Sales, Some("East")).await;
+    for (path, status) in [
+        ("/accounts/abc", StatusCode::NOT_FOUND),
+        ("/orders/99999999999999999999", StatusCode::NOT_FOUND),
+        ("/worklogs/x/edit", StatusCode::NOT_FOUND),
+        ("/accounts?page=abc", StatusCode::BAD_REQUEST),
+        ("/logout", StatusCode::METHOD_NOT_ALLOWED),
+    ] {
+        let r = t.get(&b, path).await;
+        assert_eq!(r.status, status, "{path}: {}", r.body);
+        assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
+        assert!(r.body.contains("<html lang=\"zh-CN\">") && r.body.contains("出错了"), "{path}: {}", r.body);
+    }
 }

@@ -56,6 +56,32 @@ pub fn router() -> Router<AppState> {
         .merge(credit::router())
 }
 
+/// The pages' boundary: the framework's own refusals of a page request (an
+/// id that is not a number, a query that does not parse, a wrong method) are
+/// the product's error page in the user's language, not plain text. A path
+/// whose id is not a number names no record: 404.
+pub async fn contract(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::header;
+    let lang = crate::auth::anon_lang(req.headers());
+    let res = next.run(req).await;
+    let status = res.status();
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|c| c.starts_with("text/plain"));
+    if !status.is_client_error() || !(plain || res.headers().get(header::CONTENT_TYPE).is_none()) {
+        return res;
+    }
+    let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap_or_default();
+    if status == axum::http::StatusCode::BAD_REQUEST && body.starts_with(b"Invalid URL") {
+        return PageError::NotFound(lang).into_response();
+    }
+    let mut out = PageError::BadRequest(lang).into_response();
+    *out.status_mut() = status;
+    out
+}
+
 /// Renders a template or answers 500.
 pub fn render(t: &impl askama::Template, lang: crate::i18n::Lang) -> Result<Response, PageError> {
     t.render().map(|h| Html(h).into_response()).map_err(|e| PageError::internal(lang, e))

@@ -83,6 +83,22 @@ pub fn can_move(from: &str, to: &str) -> bool {
     )
 }
 
+/// What a complaint must say before it is replied to or closed: how it was
+/// handled (处理办法) and what came of it (处理结果).
+pub const NEEDED_TO_REPLY: &[&str] = &["remedy", "result"];
+
+/// The fields still empty that a move to `to` needs.
+pub fn missing_to_move(to: &str, rec: &Record) -> Vec<&'static str> {
+    if !matches!(to, "replied" | "closed") {
+        return Vec::new();
+    }
+    NEEDED_TO_REPLY
+        .iter()
+        .copied()
+        .filter(|f| rec.get(f).and_then(Value::as_text).is_none_or(|t| t.trim().is_empty()))
+        .collect()
+}
+
 /// The steps offered from a status.
 pub fn next_steps(from: &str) -> Vec<&'static str> {
     STATUS.values.iter().copied().filter(|to| can_move(from, to)).collect()

@@ -56,6 +56,14 @@ impl Store {
         if !can_move(&from, to) {
             return Err(StoreError::Conflict("err.transition"));
         }
+        let missing = kam_core::complaint::missing_to_move(to, &before.rec);
+        if !missing.is_empty() {
+            let mut errs = kam_core::FieldErrors::default();
+            for f in missing {
+                errs.add(f, "err.complaint_needs_reply");
+            }
+            return Err(StoreError::Invalid(errs));
+        }
         // One instant for the row, its reply time and its step.
         let at = self.clock().now();
         let now = kam_core::time_util::format_ts(at);

@@ -677,9 +677,20 @@ async fn complaints_workflow_deadlines_and_steps(s: Store) {
         s.transition_complaint(&svc, c.id, "closed", None).await,
         Err(StoreError::Conflict("err.transition"))
     ));
-    for to in ["analysing", "handling", "replied"] {
+    for to in ["analysing", "handling"] {
         s.transition_complaint(&svc, c.id, to, Some("进展")).await.unwrap();
     }
+    // Issue 10: no reply before the complaint says how it was handled and what came of it.
+    match s.transition_complaint(&svc, c.id, "replied", None).await {
+        Err(StoreError::Invalid(e)) => {
+            assert_eq!(e.0.keys().collect::<Vec<_>>(), ["remedy", "result"], "{e:?}");
+        }
+        other => panic!("a reply without remedy and result: {other:?}"),
+    }
+    s.update_activity(&COMPLAINT, &svc, c.id, rec(&[("remedy", text("补发两箱")), ("result", text("客户已收货"))]))
+        .await
+        .unwrap();
+    s.transition_complaint(&svc, c.id, "replied", Some("进展")).await.unwrap();
     let replied = s.activity(&COMPLAINT, &w.rep1, c.id).await.unwrap();
     assert_eq!(replied.rec.get("replied_by"), Some(&text("svc")), "replying fills replied by/at");
     assert!(replied.rec.get("replied_at").and_then(Value::as_text).is_some());
@@ -694,7 +705,7 @@ async fn complaints_workflow_deadlines_and_steps(s: Store) {
     assert_eq!(up.rec.get("status"), Some(&text("analysing")), "editing never moves the status");
     let h: Vec<String> =
         s.account_history(a).await.unwrap().into_iter().filter(|r| r.entity == "complaint").map(|r| r.action).collect();
-    assert_eq!(h.len(), 7, "create, four moves, the reopening and the edit: {h:?}");
+    assert_eq!(h.len(), 8, "create, the handling written, four moves, the reopening and the edit: {h:?}");
 }
 
 async fn visits_track_objections_and_next_planned_dates(s: Store) {

@@ -536,9 +536,23 @@ async fn complaint_to_closure(b: &Browser<'_>) -> Result<()> {
     b.goto(href.as_str().ok_or("the account lists no complaint")?, "complaint").await?;
     let id = b.id_in_path("/complaints/").await?;
     let form = format!("form[action=\"/complaints/{id}/transition\"]");
-    for (i, to) in ["analysing", "handling", "replied", "closed"].iter().enumerate() {
+    for (i, to) in ["analysing", "handling"].iter().enumerate() {
         b.fill(&form, "note", &format!("第{}步", i + 1)).await?;
         b.submit(&form, Some(to), &format!("complaint-{i}-{to}")).await?;
+    }
+    // A reply before saying how it was handled leads to the form, which says what is missing.
+    b.submit(&form, Some("replied"), "complaint-reply-refused").await?;
+    if !b.path().await?.starts_with(&format!("/complaints/{id}/edit")) {
+        return Err(format!("a reply without remedy stays at {}", b.path().await?));
+    }
+    b.expect_text("回复或结案前，请先填写处理办法和处理结果", "complaint-reply-refused").await?;
+    let edit = "main form[method=post]";
+    b.fill(edit, "remedy", "更换包装，补发两箱").await?;
+    b.fill(edit, "result", "客户已收到补发货物").await?;
+    b.submit(edit, None, "complaint-handled").await?;
+    b.goto(&format!("/complaints/{id}"), "complaint-ready").await?;
+    for (i, to) in ["replied", "closed"].iter().enumerate() {
+        b.submit(&form, Some(to), &format!("complaint-{}-{to}", i + 2)).await?;
     }
     b.expect_text("已结案", "complaint-closed").await
 }

@@ -1475,7 +1475,10 @@ async fn complaints_through_to_closed_and_overdue(s: Store) {
         .api(&w.service, "POST", &format!("/api/v1/complaints/{fresh_id}/transition"), Some(json!({"to": "nowhere"})))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    // Through to closed, before its deadline.
+    // Through to closed, before its deadline (saying how it was handled before the reply).
+    let patch = json!({"remedy": "补发两箱", "result": "客户确认收货"});
+    let r = t.api(&w.service, "PATCH", &format!("/api/v1/complaints/{fresh_id}"), Some(patch)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     for to in ["analysing", "handling", "replied", "closed"] {
         let r = t
             .api(

@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
                 &format!("/{res}/{{id}}"),
                 get(move |s, a, p| show(kind, s, a, p)).post(move |s, p, f| update(kind, s, p, f)),
             )
-            .route(&format!("/{res}/{{id}}/edit"), get(move |s, a, p| edit_form(kind, s, a, p)))
+            .route(&format!("/{res}/{{id}}/edit"), get(move |s, a, p, q| edit_form(kind, s, a, p, q)))
             .route(&format!("/{res}/{{id}}/delete"), post(move |s, p, f| delete(kind, s, p, f)))
             .route(&format!("/accounts/{{id}}/{res}/new"), get(move |s, a, p| new_form(kind, s, a, p)))
             .route(&format!("/accounts/{{id}}/{res}"), post(move |s, p, f| create(kind, s, p, f)));
@@ -44,12 +44,14 @@ pub fn router() -> Router<AppState> {
 async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     let to = f.form.text("to").to_string();
     let note = f.form.get("note");
-    state
-        .store
-        .transition_complaint(&f.auth.user.actor(), id, &to, note)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
-    Ok(see_other(&format!("/complaints/{id}"), "complaint.moved"))
+    match state.store.transition_complaint(&f.auth.user.actor(), id, &to, note).await {
+        Ok(_) => Ok(see_other(&format!("/complaints/{id}"), "complaint.moved")),
+        // Not said yet how it was handled: to the form, which says what is missing.
+        Err(kam_store::StoreError::Invalid(_)) => {
+            Ok(see_other(&format!("/complaints/{id}/edit"), "err.complaint_needs_reply"))
+        }
+        Err(e) => Err(PageError::store(f.auth.lang, e)),
+    }
 }
 
 /// One line of an activity table.
@@ -492,16 +494,24 @@ async fn edit_form(
     State(state): State<AppState>,
     auth: Authed,
     Path(id): Path<i64>,
+    Query(flash): Query<super::Flash>,
 ) -> Result<Response, PageError> {
     let a = state.store.activity(kind, &auth.user.actor(), id).await.map_err(|e| PageError::store(auth.lang, e))?;
     let account = recordable_account(&state, &auth, a.account_id).await?;
     let values = view::stored_text(&a.rec);
-    form_page(
-        &state,
-        &auth,
-        FormSpec { kind, account: &account, existing: Some(id), values: &values, errors: FieldErrors::default() },
-    )
-    .await
+    // Sent here by a refused reply: mark what the reply needs.
+    let mut errors = FieldErrors::default();
+    if flash.msg.as_deref() == Some("err.complaint_needs_reply") {
+        for f in kam_core::complaint::missing_to_move("replied", &a.rec) {
+            errors.add(f, "err.complaint_needs_reply");
+        }
+    }
+    let mut res =
+        form_page(&state, &auth, FormSpec { kind, account: &account, existing: Some(id), values: &values, errors })
+            .await?;
+    // Marked fields on a form just opened are guidance, not a refused post.
+    *res.status_mut() = axum::http::StatusCode::OK;
+    Ok(res)
 }
 
 async fn update(

@@ -271,6 +271,10 @@ impl Store {
             // A correction cannot come before what it corrects.
             return Err(StoreError::field("entry_date", "err.before_original"));
         }
+        // A correction says why (the auditor reads it beside the two entries).
+        let note =
+            note.map(str::trim).filter(|n| !n.is_empty()).ok_or(StoreError::field("note", "err.reason_required"))?;
+        let note = Some(note);
         let mut rec = orig.rec.clone();
         rec.insert("entry_date", Value::Text(on.to_string()));
         rec.insert("amount", Value::Int(-orig.amount()));

@@ -422,6 +422,10 @@ impl Store {
         if s.status != "disputed" || line.answer.as_deref() != Some("disputed") || line.resolution.is_some() {
             return Err(StoreError::Conflict("err.statement_state"));
         }
+        // How a dispute was settled is said in words, for the customer file and the auditor.
+        let note = Some(
+            note.map(str::trim).filter(|n| !n.is_empty()).ok_or(StoreError::field("note", "err.reason_required"))?,
+        );
         let mut tx = self.begin().await?;
         let mut adjustment = None;
         if how == Resolution::Adjust

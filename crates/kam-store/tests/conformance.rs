@@ -1085,6 +1085,10 @@ async fn ledger_is_append_only_and_balances_are_derived(s: Store) {
     // A wrong payment is corrected by reversal, never by editing.
     let wrong = s.post_entry(&w.fin, a, post("payment", "2026-10-28", 99_999)).await.unwrap();
     let day = kam_core::time_util::parse_date("2026-10-29").unwrap();
+    assert!(
+        matches!(s.reverse_entry(&w.fin, wrong.id, day, Some("  ")).await, Err(StoreError::Invalid(e)) if e.0.get("note") == Some(&"err.reason_required")),
+        "a reversal says why"
+    );
     let rev = s.reverse_entry(&w.fin, wrong.id, day, Some("金额录错")).await.unwrap();
     assert_eq!((rev.amount(), rev.reverses_id), (99_999, Some(wrong.id)));
     assert!(matches!(
@@ -1141,7 +1145,7 @@ async fn ledger_is_append_only_and_balances_are_derived(s: Store) {
         if next() % 4 == 0 {
             let victim = &ids[(next() % ids.len() as u64) as usize];
             if victim.reverses_id.is_none()
-                && let Ok(r) = s.reverse_entry(&w.fin, victim.id, day, None).await
+                && let Ok(r) = s.reverse_entry(&w.fin, victim.id, day, Some("并发冲销")).await
             {
                 expect += r.amount();
             }
@@ -1558,13 +1562,13 @@ async fn the_day_turns_at_china_midnight(s: Store) {
         "December has not begun in China"
     );
     // One second before midnight the adjustment is dated 30 November ...
-    let st = s.resolve_line(&w.fin, lines[0].0, lines[0].1, Resolution::Adjust, None).await.unwrap();
+    let st = s.resolve_line(&w.fin, lines[0].0, lines[0].1, Resolution::Adjust, Some("按回单调整")).await.unwrap();
     let adj = st.lines.iter().find(|l| l.id == lines[0].1).unwrap().adjustment_entry_id.unwrap();
     let adj = s.ledger_entry(&w.fin, adj).await.unwrap();
     assert_eq!((adj.text("entry_date"), adj.created_at.as_str()), ("2026-11-30", "2026-11-30T15:59:59Z"));
     // ... at 16:00 UTC it is 1 December in China.
     clock.advance(time::Duration::seconds(1));
-    let st = s.resolve_line(&w.fin, lines[1].0, lines[1].1, Resolution::Adjust, None).await.unwrap();
+    let st = s.resolve_line(&w.fin, lines[1].0, lines[1].1, Resolution::Adjust, Some("按回单调整")).await.unwrap();
     let adj2 = st.lines.iter().find(|l| l.id == lines[1].1).unwrap().adjustment_entry_id.unwrap();
     assert_eq!(s.ledger_entry(&w.fin, adj2).await.unwrap().text("entry_date"), "2026-12-01");
     // Both land in December's statements (November's were already drawn up).

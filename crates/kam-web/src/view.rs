@@ -10,7 +10,7 @@ use crate::auth::{Authed, FormData};
 use crate::i18n::{self, Lang};
 
 /// Messages after a write that are warnings, shown as such.
-const WARNING_FLASHES: &[&str] = &["order.held", "err.complaint_needs_reply"];
+const WARNING_FLASHES: &[&str] = &["order.held", "err.complaint_needs_reply", "err.reason_required", "ledger.overpaid"];
 
 /// Per-request page context.
 pub struct Ctx {

@@ -572,8 +572,15 @@ async fn payment_posted_and_reversed(b: &Browser<'_>) -> Result<()> {
         .js("const f = document.querySelector('form[action^=\"/ledger-entries/\"][action$=\"/reverse\"]'); return f && f.getAttribute('action');", vec![])
         .await?;
     let action = action.as_str().ok_or("no reversal button on the ledger")?.to_string();
-    b.submit(&format!("form[action=\"{action}\"]"), None, "reversed").await?;
-    Ok(())
+    let form = format!("form[action=\"{action}\"]");
+    // A reversal says why: the browser insists before anything is sent.
+    let invalid = b.js("return !document.querySelector(arguments[0]).checkValidity();", vec![json!(form)]).await?;
+    if invalid != Value::Bool(true) {
+        return Err("a reversal without a reason would be sent".into());
+    }
+    b.fill(&form, "note", "重复录入").await?;
+    b.submit(&form, None, "reversed").await?;
+    b.expect_text("重复录入", "reversed").await
 }
 
 async fn actor_of(b: &Browser<'_>, username: &str) -> Result<kam_core::Actor> {

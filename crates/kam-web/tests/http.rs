@@ -55,6 +55,7 @@ kam_store::on_both_engines!(
     a_form_sent_twice_posts_once,
     history_reads_as_plain_language,
     malformed_page_urls_get_the_products_error_page,
+    a_payment_beyond_the_balance_warns_and_a_reversal_says_why,
 );
 
 struct TestApp {
@@ -2112,7 +2113,9 @@ async fn money_products_orders_and_ledger_by_role(s: Store) {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["reverses_id"], eid);
     assert_eq!(
-        t.api(&w.fin, "POST", &format!("/api/v1/ledger-entries/{eid}/reverse"), None).await.status,
+        t.api(&w.fin, "POST", &format!("/api/v1/ledger-entries/{eid}/reverse"), Some(json!({"note": "再冲一次"})))
+            .await
+            .status,
         StatusCode::CONFLICT
     );
     // Receivables: finance sees the account; another team's rep does not; service is refused.
@@ -2660,7 +2663,8 @@ async fn pages_and_api_take_today_from_the_clock(s: Store) {
     assert_eq!(e.status, StatusCode::CREATED, "{}", e.body);
     assert_eq!(e.json()["created_at"], "2026-12-31T16:30:00Z");
     let id = e.json()["id"].as_i64().unwrap();
-    let rev = t.api(&fin, "POST", &format!("/api/v1/ledger-entries/{id}/reverse"), None).await;
+    let rev =
+        t.api(&fin, "POST", &format!("/api/v1/ledger-entries/{id}/reverse"), Some(json!({"note": "重复录入"}))).await;
     assert_eq!((rev.status, rev.json()["entry_date"].clone()), (StatusCode::CREATED, json!("2027-01-01")));
     // The statements page opens on the month just ended: December, not November.
     let b = t.browser("fin2", Role::Finance, None).await;
@@ -3435,4 +3439,41 @@ async fn malformed_page_urls_get_the_products_error_page(s: Store) {
         assert!(r.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"), "{path}");
         assert!(r.body.contains("<html lang=\"zh-CN\">") && r.body.contains("出错了"), "{path}: {}", r.body);
     }
+}
+
+/// Issue 10: a payment larger than what is owed is posted with a warning; a
+/// reversal without a reason is refused (page and API) and its reason shows.
+async fn a_payment_beyond_the_balance_warns_and_a_reversal_says_why(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let fin = t.browser("fin_pages", Role::Finance, None).await;
+    let path = format!("/accounts/{}/ledger", w.acc_a);
+    let post = |kind: &'static str, amount: &'static str| {
+        let path = path.clone();
+        let fin = &fin;
+        let t = &t;
+        async move { t.post(fin, &path, &[("entry_date", "2026-11-20"), ("kind", kind), ("amount", amount)]).await }
+    };
+    let r = post("invoice", "1,000.00").await;
+    assert!(r.headers[header::LOCATION].to_str().unwrap().ends_with("msg=ledger.posted"), "{:?}", r.headers);
+    let r = post("payment", "400.00").await;
+    assert!(r.headers[header::LOCATION].to_str().unwrap().ends_with("msg=ledger.posted"), "within the balance");
+    let r = post("payment", "700.00").await;
+    let to = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    assert!(to.ends_with("msg=ledger.overpaid"), "{to}");
+    let page = t.get(&fin, &to).await;
+    assert!(page.body.contains("flash warning") && page.body.contains("回款金额超过应收余额"), "{}", page.body);
+    // Reversing the overpayment: no reason, no reversal.
+    let entries = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{}/ledger", w.acc_a), None).await.json();
+    let last = entries["ledgers"][0]["entries"].as_array().unwrap().last().unwrap()["id"].as_i64().unwrap();
+    let rev = format!("/api/v1/ledger-entries/{last}/reverse");
+    let r = t.api(&w.fin, "POST", &rev, Some(json!({"note": " "}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"]["note"], "请填写原因。");
+    let r = t.post(&fin, &format!("/ledger-entries/{last}/reverse"), &[]).await;
+    assert!(r.headers[header::LOCATION].to_str().unwrap().ends_with("msg=err.reason_required"));
+    let r = t.post(&fin, &format!("/ledger-entries/{last}/reverse"), &[("note", "客户多付，改为退款")]).await;
+    assert!(r.headers[header::LOCATION].to_str().unwrap().ends_with("msg=ledger.reversed"));
+    let page = t.get(&fin, &format!("/accounts/{}?tab=ledger", w.acc_a)).await;
+    assert!(page.body.contains("客户多付，改为退款"), "the reason is on the ledger");
 }

@@ -37,7 +37,7 @@ pub fn router() -> ApiRoutes {
         .get("/api/v1/accounts/{id}/orders", account_orders, doc("listAccountOrders", "orders", "The account's orders").ok("OrderList"))
         .post("/api/v1/ledger-entries", post_entry, doc("postLedgerEntry", "ledger", "Post an entry (finance, admin): amount is the positive figure, the kind gives the sign").body("LedgerEntryInput").created("LedgerEntry"))
         .get("/api/v1/ledger-entries/{id}", entry, doc("getLedgerEntry", "ledger", "One ledger entry, its amount signed").ok("LedgerEntry"))
-        .post("/api/v1/ledger-entries/{id}/reverse", reverse, doc("reverseLedgerEntry", "ledger", "Undo an entry by posting its reverse (dated today unless entry_date says otherwise); the original stays (entries are never changed or deleted)").optional_body("Reverse").created("LedgerEntry"))
+        .post("/api/v1/ledger-entries/{id}/reverse", reverse, doc("reverseLedgerEntry", "ledger", "Undo an entry by posting its reverse (dated today unless entry_date says otherwise); the original stays (entries are never changed or deleted)").body("Reverse").created("LedgerEntry"))
         .get("/api/v1/accounts/{id}/ledger", ledger, doc("getAccountLedger", "ledger", "The account's ledger per currency with the running balance").ok("AccountLedger"))
         .get("/api/v1/receivables", receivables, doc("getReceivables", "ledger", "Receivables per account: balance, aging 0–30/31–60/61–90/90+ by due date, overdue, DSO; collections per rep (as_of, from, to)").query("as_of", date(), "balances and aging as of this day (default today)").query("from", date(), "collections from (default 89 days before to)").query("to", date(), "collections up to (default as_of)").ok("Receivables"))
 }

@@ -310,7 +310,7 @@ fn schemas() -> Value {
         "Generated": {"type": "object", "properties": {"period": {"type": "string"}, "created": {"type": "array", "items": id()}, "existing": {"type": "integer"}}},
         "StatementAnswers": {"type": "object", "properties": {"lines": {"type": "array", "items": {"type": "object", "required": ["line_id", "answer"], "properties": {
             "line_id": id(), "answer": {"type": "string", "enum": ["agreed", "disputed"]}, "customer_amount": {"type": "integer", "description": "the customer's figure, signed like the line"}, "note": {"type": "string"}}}}}},
-        "ResolveLine": {"type": "object", "required": ["how"], "properties": {"how": {"type": "string", "enum": ["adjust", "withdraw"]}, "note": {"type": "string"}}},
+        "ResolveLine": {"type": "object", "required": ["how", "note"], "properties": {"how": {"type": "string", "enum": ["adjust", "withdraw"]}, "note": {"type": "string", "minLength": 1, "description": "how the dispute was settled"}}},
         "Product": object("product", PRODUCT_FIELDS, json!({"id": id(), "created_at": ts(), "updated_at": ts()}), true),
         "ProductInput": object("product", PRODUCT_FIELDS, json!({}), true),
         "ProductList": {"type": "object", "properties": {"items": {"type": "array", "items": r("Product")}}},
@@ -320,7 +320,7 @@ fn schemas() -> Value {
         "OrderTransition": {"type": "object", "required": ["to"], "properties": {"to": {"type": "string", "enum": kam_core::order::STATUS.values}, "on_date": {"type": "string", "format": "date"}, "note": {"type": "string"}}},
         "LedgerEntry": object("ledger_entry", ENTRY_FIELDS, json!({"id": id(), "account_id": id(), "amount": {"type": "integer", "description": "signed minor units: the entry's effect on what the customer owes"}, "order_id": nid(), "reverses_id": nid(), "reversed_by": nid(), "created_by_name": {"type": ["string", "null"]}, "created_at": ts()}), true),
         "LedgerEntryInput": entry_in,
-        "Reverse": {"type": "object", "properties": {"entry_date": {"type": "string", "format": "date"}, "note": {"type": "string"}}},
+        "Reverse": {"type": "object", "required": ["note"], "properties": {"entry_date": {"type": "string", "format": "date"}, "note": {"type": "string", "minLength": 1, "description": "why the entry is reversed"}}},
         "AccountLedger": {"type": "object", "properties": {"account_id": id(), "ledgers": {"type": "array", "items": {"type": "object", "properties": {
             "currency": {"type": "string"}, "balance": {"type": "integer"}, "entries": {"type": "array", "items": {"allOf": [r("LedgerEntry"), {"type": "object", "properties": {"balance_after": {"type": "integer"}}}]}}}}}}},
         "Receivables": {"type": "object", "properties": {"as_of": {"type": "string", "format": "date"}, "items": {"type": "array", "items": {"type": "object", "properties": {

@@ -61,7 +61,7 @@ pub fn ledger_views(lang: Lang, ledgers: &[Ledger]) -> Vec<LedgerView> {
                 .iter()
                 .map(|(e, after)| {
                     let a = e.amount();
-                    let refs: Vec<&str> = ["reference", "invoice_no", "voucher_no", "contract_no"]
+                    let refs: Vec<&str> = ["reference", "invoice_no", "voucher_no", "contract_no", "note"]
                         .iter()
                         .map(|f| e.text(f))
                         .filter(|s| !s.is_empty())
@@ -128,7 +128,18 @@ async fn create_entry(State(state): State<AppState>, Path(id): Path<i64>, f: Aut
         Err(StoreError::Invalid(errors))
     };
     match result {
-        Ok(_) => Ok(see_other(&format!("/accounts/{id}?tab=ledger"), "ledger.posted")),
+        Ok(entry) => {
+            // A payment beyond what was owed is posted, and said: the customer now has a credit.
+            let mut msg = "ledger.posted";
+            if entry.text("kind") == "payment" {
+                let ledgers = state.store.ledgers(&f.auth.user.actor(), id).await.unwrap_or_default();
+                let currency = entry.text("currency");
+                if ledgers.iter().any(|l| (currency.is_empty() || l.currency == currency) && l.balance < 0) {
+                    msg = "ledger.overpaid";
+                }
+            }
+            Ok(see_other(&format!("/accounts/{id}?tab=ledger"), msg))
+        }
         Err(StoreError::Invalid(errors)) => entry_form(&state, &f.auth, id, &values, errors).await,
         Err(e) => Err(PageError::store(f.auth.lang, e)),
     }
@@ -143,6 +154,10 @@ async fn reverse(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm
     match state.store.reverse_entry(&actor, id, on, note).await {
         Ok(_) => Ok(see_other(&format!("/accounts/{}?tab=ledger", e.account_id), "ledger.reversed")),
         Err(StoreError::Conflict(k)) => Ok(see_other(&format!("/accounts/{}?tab=ledger", e.account_id), k)),
+        Err(StoreError::Invalid(errs)) => {
+            let k = errs.0.values().next().copied().unwrap_or("err.invalid");
+            Ok(see_other(&format!("/accounts/{}?tab=ledger", e.account_id), k))
+        }
         Err(e) => Err(PageError::store(lang, e)),
     }
 }

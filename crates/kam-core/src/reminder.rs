@@ -21,6 +21,10 @@ pub enum ReminderKind {
     Signoff,
     /// A contract reaching 90, 60 or 30 days before its end.
     ContractExpiry,
+    /// An order held on credit, for those who may release it (finance, the account's manager).
+    HeldOrder,
+    /// The user's own work log, returned by a signer.
+    ReturnedLog,
 }
 
 impl ReminderKind {
@@ -33,6 +37,8 @@ impl ReminderKind {
             ReminderKind::Objection => "objection",
             ReminderKind::Signoff => "signoff",
             ReminderKind::ContractExpiry => "contract",
+            ReminderKind::HeldOrder => "held_order",
+            ReminderKind::ReturnedLog => "returned_log",
         }
     }
 }

@@ -28,11 +28,18 @@ fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
         "objection" => ReminderKind::Objection,
         "signoff" => ReminderKind::Signoff,
         "contract" => ReminderKind::ContractExpiry,
+        "held_order" => ReminderKind::HeldOrder,
+        "returned_log" => ReminderKind::ReturnedLog,
         _ => return None,
     };
     let id = parts.next()?.parse().ok()?;
     match (kind, parts.next(), parts.next()) {
-        (ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection, None, _) => Some((kind, id)),
+        (
+            ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection | ReminderKind::HeldOrder,
+            None,
+            _,
+        ) => Some((kind, id)),
+        (ReminderKind::ReturnedLog, Some(round), None) if round.parse::<i64>().is_ok() => Some((kind, id)),
         // A slot of a visit plan: `planned_visit-<plan id>-<slot>`.
         (ReminderKind::PlannedVisit, Some(seq), None) if seq.parse::<usize>().is_ok_and(|n| (1..=12).contains(&n)) => {
             Some((kind, id))
@@ -269,6 +276,66 @@ impl Store {
                     account_id: None,
                     account_name: String::new(),
                     href: format!("/worklogs/{}", log.id),
+                    overdue: false,
+                },
+            );
+        }
+        // Orders held on credit, for whoever may release them: finance and admin every one, a
+        // manager those of the accounts they manage (the rule of `order::can_approve_credit`).
+        if matches!(user.role, kam_core::Role::Finance | kam_core::Role::Admin | kam_core::Role::Manager) {
+            let mut q = Q::new(
+                "SELECT o.id, o.number, o.order_date, a.id AS account_id, a.name AS account_name FROM orders o \
+                 JOIN accounts a ON a.id = o.account_id WHERE o.status = 'credit_hold' AND ",
+            );
+            crate::accounts::scope_sql(&mut q, &user.actor(), "a");
+            if user.role == kam_core::Role::Manager {
+                // Managers release what they may edit: their own and their team's accounts, or the pool's.
+                q.push(" AND (a.owner_id IS NULL OR a.owner_id = ").arg(user.id);
+                if let Some(team) = user.team_id {
+                    q.push(" OR a.owner_id IN (SELECT tu.id FROM users tu WHERE tu.team_id = ").arg(team).push(")");
+                }
+                q.push(")");
+            }
+            q.push(" ORDER BY o.order_date, o.id LIMIT 200");
+            for row in q.query().fetch_all(self.pool()).await? {
+                let id: i64 = row.try_get("id")?;
+                let placed: String = row.try_get("order_date")?;
+                push(
+                    parse_date(&placed).unwrap_or(today),
+                    Reminder {
+                        key: format!("held_order-{id}"),
+                        kind: ReminderKind::HeldOrder,
+                        due: String::new(),
+                        title: row.try_get("number")?,
+                        detail: String::new(),
+                        account_id: Some(row.try_get("account_id")?),
+                        account_name: row.try_get("account_name")?,
+                        href: format!("/orders/{id}"),
+                        overdue: false,
+                    },
+                );
+            }
+        }
+        // The user's work logs returned to them, until sent again.
+        let mut q =
+            Q::new("SELECT id, log_date, round, updated_at FROM worklogs WHERE status = 'returned' AND author_id = ");
+        q.arg(user.id).push(" ORDER BY log_date LIMIT 100");
+        for row in q.query().fetch_all(self.pool()).await? {
+            let id: i64 = row.try_get("id")?;
+            let round: i64 = row.try_get("round")?;
+            let day: String = row.try_get("log_date")?;
+            let returned: String = row.try_get("updated_at")?;
+            push(
+                returned.get(..10).and_then(parse_date).unwrap_or(today),
+                Reminder {
+                    key: format!("returned_log-{id}-{round}"),
+                    kind: ReminderKind::ReturnedLog,
+                    due: String::new(),
+                    title: day,
+                    detail: String::new(),
+                    account_id: None,
+                    account_name: String::new(),
+                    href: format!("/worklogs/{id}"),
                     overdue: false,
                 },
             );

@@ -496,8 +496,10 @@ async fn work_log_written_returned_and_signed(b: &Browser<'_>) -> Result<()> {
     b.goto(&format!("/worklogs/{id}"), "log-at-cashier").await?;
     b.fill("#sign", "comment", "请补充回款情况").await?;
     b.submit("#sign", Some("退回"), "log-returned").await?;
-    // The rep edits and sends it again.
+    // The rep finds it on Today, edits it and sends it again.
     b.login("wangfang").await?;
+    b.goto("/today", "today-returned-log").await?;
+    b.expect_text("被退回的日志", "today-returned-log").await?;
     b.goto(&format!("/worklogs/{id}/edit"), "log-edit").await?;
     b.fill(form, "visits.0.content", "洽谈年度供货协议，客户同意下月签约").await?;
     b.submit(form, None, "log-edited").await?;
@@ -615,7 +617,19 @@ async fn order_over_the_limit_released(b: &Browser<'_>) -> Result<()> {
     if warned != Value::Bool(true) {
         return Err("a held order's notice is not shown as a warning".into());
     }
+    let number = b.js("return document.querySelector('h1').innerText;", vec![]).await?;
+    let number = number
+        .as_str()
+        .unwrap_or_default()
+        .split_whitespace()
+        .find(|w| w.starts_with("SO"))
+        .unwrap_or("SO")
+        .to_string();
+    // Finance finds it on Today.
     b.login("sunli").await?;
+    b.goto("/today", "today-held-order").await?;
+    b.expect_text("信用冻结订单", "today-held-order").await?;
+    b.expect_text(&number, "today-held-order").await?;
     b.goto(&format!("/orders/{id}"), "held-order-at-finance").await?;
     let form = format!("form[action=\"/orders/{id}/transition\"]:has(input[name=to][value=placed])");
     b.fill(&form, "note", "客户已承诺月底前付款").await?;

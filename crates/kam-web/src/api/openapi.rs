@@ -123,8 +123,8 @@ fn schemas() -> Value {
         "nps": {"type": ["integer", "null"], "description": "% promoters (9–10) − % detractors (0–6)"},
         "nps_responses": {"type": "integer"}}}}}});
     let reminder = json!({"type": "object", "properties": {
-        "key": {"type": "string", "description": "stable key to answer it: follow_up-<id>, birthday-<contact id>-<year>, complaint-<id>-reply|resolve, planned_visit-<visit id> or planned_visit-<plan id>-<slot 1–12>, objection-<id>, signoff-<work log id>-<round>"},
-        "kind": {"type": "string", "enum": ["follow_up", "birthday", "complaint", "planned_visit", "objection", "signoff"]}, "due": {"type": "string", "format": "date"},
+        "key": {"type": "string", "description": "stable key to answer it: follow_up-<id>, birthday-<contact id>-<year>, complaint-<id>-reply|resolve, planned_visit-<visit id> or planned_visit-<plan id>-<slot 1–12>, objection-<id>, signoff-<work log id>-<round>, contract-<id>-<90|60|30>, held_order-<order id>, returned_log-<work log id>-<round>"},
+        "kind": {"type": "string", "enum": ["follow_up", "birthday", "complaint", "planned_visit", "objection", "signoff", "contract", "held_order", "returned_log"]}, "due": {"type": "string", "format": "date"},
         "title": {"type": "string"}, "detail": {"type": "string"}, "account_id": nid(), "account_name": {"type": "string"},
         "href": {"type": "string"}, "overdue": {"type": "boolean"}}});
     let visit_plan = json!({"type": "object", "properties": {"account_id": id(), "account_name": {"type": "string"}, "owner_id": nid(),

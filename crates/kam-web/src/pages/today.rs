@@ -50,6 +50,8 @@ pub fn describe(lang: Lang, r: &Reminder) -> (String, String) {
     let detail = match r.kind {
         ReminderKind::Birthday => t(lang, "reminder.birthday_detail").replace("{n}", &r.detail),
         ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection => r.detail.clone(),
+        ReminderKind::HeldOrder => t(lang, "reminder.held_order_detail").to_string(),
+        ReminderKind::ReturnedLog => t(lang, "reminder.returned_log_detail").to_string(),
         ReminderKind::Signoff => t(lang, &format!("worklog.step.{}", r.detail)).to_string(),
         ReminderKind::ContractExpiry => t(lang, "contract.ends_on").replace("{d}", &r.detail),
         ReminderKind::Complaint => match r.detail.split_once(' ') {

@@ -184,6 +184,46 @@ fn local_day(ts: &str) -> Option<Date> {
     parse_ts(ts).map(kam_core::time_util::china_date)
 }
 
+/// A visit record (附表三) of a day, as the work log offers it for a visit row.
+#[derive(Debug, Clone, Serialize)]
+pub struct DayVisit {
+    pub account_id: i64,
+    pub visited_at: String,
+    pub ended_at: Option<String>,
+    pub goal: String,
+    pub topics: Option<String>,
+    pub result: Option<String>,
+    pub interviewees: Option<String>,
+}
+
+impl Store {
+    /// The visit records the actor wrote for a day, in time order (for the day's work log).
+    pub async fn visits_recorded_on(&self, actor: &Actor, day: Date) -> Result<Vec<DayVisit>> {
+        let mut q = Q::new(
+            "SELECT r.account_id, r.visited_at, r.ended_at, r.goal, r.topics, r.result, r.interviewees FROM visits r \
+             JOIN accounts a ON a.id = r.account_id WHERE r.deleted_at IS NULL AND r.created_by = ",
+        );
+        q.arg(actor.user_id).push(" AND r.visited_at >= ").arg(format!("{day}T00:00"));
+        q.push(" AND r.visited_at <= ").arg(format!("{day}T23:59")).push(" AND ");
+        crate::accounts::scope_sql(&mut q, actor, "a");
+        q.push(" ORDER BY r.visited_at, r.id LIMIT 20");
+        let rows = q.query().fetch_all(self.pool()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DayVisit {
+                    account_id: r.try_get("account_id")?,
+                    visited_at: r.try_get("visited_at")?,
+                    ended_at: r.try_get("ended_at")?,
+                    goal: r.try_get("goal")?,
+                    topics: r.try_get("topics")?,
+                    result: r.try_get("result")?,
+                    interviewees: r.try_get("interviewees")?,
+                })
+            })
+            .collect()
+    }
+}
+
 impl Store {
     async fn worklog_row(&self, id: i64) -> Result<Worklog> {
         let mut q = Q::new(&format!(

@@ -815,6 +815,13 @@ async fn visit_plans_fill_from_visits_and_count_plan_versus_actual(s: Store) {
     s.answer_reminder(&w.rep1, &due(&r)[0], true, None).await.unwrap();
     assert!(due(&s.reminders(&rep1, today, 7).await.unwrap()).is_empty(), "a plan slot's reminder can be answered");
     s.create_activity(&VISIT, &w.rep1, c, visit("2026-11-29", Some("2026-12-01"))).await.unwrap();
+    // The day's visit records, for the day's work log: the rep's own, that day only.
+    let day = s.visits_recorded_on(&w.rep1, date!(2026 - 11 - 29)).await.unwrap();
+    assert_eq!(
+        day.iter().map(|v| (v.account_id, v.visited_at.as_str())).collect::<Vec<_>>(),
+        [(c, "2026-11-29T10:00")]
+    );
+    assert!(s.visits_recorded_on(&w.rep3, date!(2026 - 11 - 29)).await.unwrap().is_empty(), "not another rep's");
     let r = s.reminders(&rep1, today, 7).await.unwrap();
     let keys = due(&r);
     assert_eq!(keys.len(), 1, "the visit's planned date, named once: {keys:?}");

@@ -4,6 +4,8 @@
 //   data-confirm="…"    a form that asks before it is submitted
 //   data-select         an input whose text is selected on click
 //   data-add="name"     a button that adds a row from <template id="blank-name">
+//   data-remove-label   on a box of repeatable rows: each row gets a button that
+//                       empties it (an empty row is not saved) and hides it
 // and every form's buttons are disabled once it is on its way, so a double
 // click posts once (re-enabled when the page is shown again from history).
 document.addEventListener("DOMContentLoaded", function () {
@@ -46,6 +48,28 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   document.querySelectorAll("[data-select]").forEach(function (i) {
     i.addEventListener("click", function () { i.select(); });
+  });
+  function removable(fieldset, label) {
+    if (fieldset.querySelector(".remove-row")) { return; }
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "secondary remove-row";
+    b.textContent = label;
+    b.addEventListener("click", function () {
+      fieldset.querySelectorAll("input, select, textarea").forEach(function (i) {
+        if (i.type === "hidden") { return; }
+        if (i.type === "checkbox") { i.checked = false; } else { i.value = ""; }
+      });
+      fieldset.hidden = true;
+    });
+    fieldset.appendChild(b);
+  }
+  document.querySelectorAll("[data-remove-label]").forEach(function (box) {
+    var label = box.getAttribute("data-remove-label");
+    box.querySelectorAll("fieldset").forEach(function (f) { removable(f, label); });
+    new MutationObserver(function () {
+      box.querySelectorAll("fieldset").forEach(function (f) { removable(f, label); });
+    }).observe(box, { childList: true });
   });
   document.querySelectorAll("[data-add]").forEach(function (b) {
     b.addEventListener("click", function () {

@@ -472,22 +472,30 @@ async fn admin(b: &Browser<'_>) -> Result<kam_core::Actor> {
 }
 
 async fn work_log_written_returned_and_signed(b: &Browser<'_>) -> Result<()> {
+    // The morning's visit, recorded (附表三) before the log is written.
+    let rep = actor_of(b, "wangfang").await?;
+    let acc = own_account(b, "wangfang").await?;
+    let visit = [
+        ("visited_at", kam_core::Value::Text("2026-11-28T09:30".into())),
+        ("ended_at", kam_core::Value::Text("2026-11-28T10:30".into())),
+        ("goal", kam_core::Value::Text("洽谈年度供货协议".into())),
+    ]
+    .into_iter()
+    .collect();
+    b.kam.store.create_activity(&kam_core::activity::VISIT, &rep, acc.id, visit).await.map_err(|e| e.to_string())?;
     b.login("wangfang").await?;
     b.goto("/worklogs/new", "new-log").await?;
     let form = "#worklog-form";
-    b.fill(form, "market_analysis", "华东需求回暖，客户询价增多").await?;
-    // One visit of the three rows; the others and the internal-affairs row stay empty.
-    let who = b
-        .js(
-            "const s = document.querySelector('[name=\"visits.0.who\"]'); const o = [...s.options].find(o => o.value); return o && o.value;",
-            vec![],
-        )
+    // The visit is offered as the first row, times and all.
+    let first = b
+        .js("return ['who','time_from','time_to','content'].map(n => document.querySelector('[name=\"visits.0.' + n + '\"]').value);", vec![])
         .await?;
-    let who = who.as_str().ok_or("no account to choose for the visit")?.to_string();
-    b.fill(form, "visits.0.who", &who).await?;
-    b.fill(form, "visits.0.time_from", "09:30").await?;
-    b.fill(form, "visits.0.time_to", "10:30").await?;
-    b.fill(form, "visits.0.content", "洽谈年度供货协议").await?;
+    if first != json!([acc.id.to_string(), "09:30", "10:30", "洽谈年度供货协议"]) {
+        return Err(format!("the day's visit is not offered in the log: {first}"));
+    }
+    // The spare row is taken out with its button; the internal-affairs row stays empty.
+    b.click("#rows-visits fieldset:nth-of-type(2) .remove-row").await?;
+    b.fill(form, "market_analysis", "华东需求回暖，客户询价增多").await?;
     b.submit(form, None, "log-saved").await?;
     let id = b.id_in_path("/worklogs/").await?;
     b.submit(&format!("form[action=\"/worklogs/{id}/submit\"]"), None, "log-submitted").await?;

@@ -465,6 +465,27 @@ async fn new_form(
         return Ok(Redirect::to(&format!("/worklogs/{}", log.id)).into_response());
     }
     let mut raw = RawLog::default();
+    // The day's visit records (附表三) come in as visit rows, so nothing is typed twice.
+    if let Some(date) = kam_core::time_util::parse_date(&day) {
+        let visits = state.store.visits_recorded_on(&auth.user.actor(), date).await.unwrap_or_default();
+        let time = |t: &str| t.get(11..16).unwrap_or_default().to_string();
+        let rows = visits
+            .into_iter()
+            .map(|v| {
+                let mut values = BTreeMap::new();
+                values.insert("who".to_string(), v.account_id.to_string());
+                values.insert("time_from".to_string(), time(&v.visited_at));
+                values.insert("time_to".to_string(), v.ended_at.as_deref().map(time).unwrap_or_default());
+                values.insert("content".to_string(), v.topics.filter(|t| !t.trim().is_empty()).unwrap_or(v.goal));
+                values.insert("result".to_string(), v.result.unwrap_or_default());
+                values.insert("person".to_string(), v.interviewees.unwrap_or_default());
+                RawRow { id: None, values }
+            })
+            .collect::<Vec<_>>();
+        if !rows.is_empty() {
+            raw.sections.insert("visits", rows);
+        }
+    }
     raw.fields.insert("log_date".into(), day);
     form_page(&state, &auth, None, &raw, FieldErrors::default(), None).await
 }

@@ -56,6 +56,7 @@ kam_store::on_both_engines!(
     history_reads_as_plain_language,
     malformed_page_urls_get_the_products_error_page,
     a_payment_beyond_the_balance_warns_and_a_reversal_says_why,
+    a_statement_of_a_month_under_way_is_marked_provisional,
 );
 
 struct TestApp {
@@ -3476,4 +3477,31 @@ async fn a_payment_beyond_the_balance_warns_and_a_reversal_says_why(s: Store) {
     assert!(r.headers[header::LOCATION].to_str().unwrap().ends_with("msg=ledger.reversed"));
     let page = t.get(&fin, &format!("/accounts/{}?tab=ledger", w.acc_a)).await;
     assert!(page.body.contains("客户多付，改为退款"), "the reason is on the ledger");
+}
+
+/// Issue 10: a statement of the month under way says it is provisional; one
+/// of a month without entries says so instead of offering an empty table to answer.
+async fn a_statement_of_a_month_under_way_is_marked_provisional(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let fin = t.browser("fin_st", Role::Finance, None).await;
+    let entry = json!({"account_id": w.acc_a, "entry_date": "2026-10-05", "kind": "invoice", "amount": 250_000});
+    assert_eq!(t.api(&w.fin, "POST", "/api/v1/ledger-entries", Some(entry)).await.status, StatusCode::CREATED);
+    for period in ["2026-10", "2026-11"] {
+        let r = t.api(&w.fin, "POST", "/api/v1/statements/generate", Some(json!({"period": period}))).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let id_of = async |period: &str| {
+        let list = t.api(&w.fin, "GET", &format!("/api/v1/statements?period={period}"), None).await.json();
+        list["items"][0]["id"].as_i64().unwrap()
+    };
+    let (oct, nov) = (id_of("2026-10").await, id_of("2026-11").await);
+    for id in [oct, nov] {
+        t.api(&w.fin, "POST", &format!("/api/v1/statements/{id}/send"), None).await;
+    }
+    let october = t.get(&fin, &format!("/statements/{oct}")).await.body;
+    assert!(!october.contains("临时版本") && october.contains("保存客户回复"), "a closed month with entries");
+    let november = t.get(&fin, &format!("/statements/{nov}")).await.body;
+    assert!(november.contains("本月尚未结束：此对账单为临时版本"), "the month under way (today 2026-11-28)");
+    assert!(november.contains("本期无往来") && !november.contains("保存客户回复"), "nothing to answer");
 }

@@ -162,6 +162,8 @@ struct ShowPage {
     lines: Vec<LineView>,
     can_manage: bool,
     error: Option<String>,
+    /// The period has not ended yet (as of today): the figures may still change.
+    provisional: bool,
 }
 
 fn line_views(lang: Lang, s: &Statement) -> Vec<LineView> {
@@ -217,6 +219,7 @@ async fn show_page(
         lines: line_views(lang, &s),
         can_manage: statement::can_manage(&actor),
         error: error.map(|k| t(lang, k).to_string()),
+        provisional: kam_core::time_util::parse_date(&s.period_end).is_some_and(|end| end >= state.store.today()),
         s,
     };
     let failed = page.error.is_some();

@@ -130,11 +130,6 @@ impl DateWindow {
     }
 }
 
-/// The default window's check.
-pub fn check_business_date(d: Date, today: Date) -> Result<(), &'static str> {
-    DateWindow::default().check(d, today)
-}
-
 /// The balance: the sum of the entries.
 pub fn balance(entries: &[Posted]) -> i64 {
     entries.iter().map(|e| e.amount).sum()
@@ -258,11 +253,11 @@ mod tests {
     #[test]
     fn business_dates_lie_in_a_window() {
         let today = date!(2026 - 12 - 01);
-        assert_eq!(check_business_date(date!(2000 - 01 - 01), today), Ok(()));
-        assert_eq!(check_business_date(date!(1999 - 12 - 31), today), Err("err.date_window"));
-        assert_eq!(check_business_date(date!(2027 - 12 - 02), today), Ok(()));
-        assert_eq!(check_business_date(date!(2027 - 12 - 03), today), Err("err.date_window"));
-        assert_eq!(check_business_date(date!(2030 - 01 - 01), today), Err("err.date_window"));
+        assert_eq!(DateWindow::default().check(date!(2000 - 01 - 01), today), Ok(()));
+        assert_eq!(DateWindow::default().check(date!(1999 - 12 - 31), today), Err("err.date_window"));
+        assert_eq!(DateWindow::default().check(date!(2027 - 12 - 02), today), Ok(()));
+        assert_eq!(DateWindow::default().check(date!(2027 - 12 - 03), today), Err("err.date_window"));
+        assert_eq!(DateWindow::default().check(date!(2030 - 01 - 01), today), Err("err.date_window"));
         let wide = DateWindow { earliest: date!(1990 - 01 - 01), days_ahead: 3 * 365 };
         assert_eq!(wide.check(date!(1995 - 06 - 30), today), Ok(()));
         assert_eq!(wide.check(date!(2029 - 06 - 30), today), Ok(()));

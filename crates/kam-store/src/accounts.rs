@@ -90,6 +90,30 @@ pub struct Similar {
 }
 
 /// Appends the SQL condition "account `alias` is visible to `actor`".
+/// The accounts whose card the actor may edit, in SQL: the rule of
+/// `Actor::can_edit_account` (for sales, managers and admin; finance edits
+/// finance fields of all, service and auditors none).
+pub(crate) fn edit_scope_sql(q: &mut Q, actor: &Actor, alias: &str) {
+    scope_sql(q, actor, alias);
+    match actor.role {
+        kam_core::Role::Admin | kam_core::Role::Finance => {}
+        kam_core::Role::Manager => {
+            q.push(&format!(" AND ({alias}.owner_id IS NULL OR {alias}.owner_id = ")).arg(actor.user_id);
+            if let Some(team) = actor.team_id {
+                q.push(&format!(" OR {alias}.owner_id IN (SELECT tu.id FROM users tu WHERE tu.team_id = "));
+                q.arg(team).push(")");
+            }
+            q.push(")");
+        }
+        kam_core::Role::Sales => {
+            q.push(&format!(" AND {alias}.owner_id = ")).arg(actor.user_id);
+        }
+        kam_core::Role::Service | kam_core::Role::Auditor => {
+            q.push(" AND 1 = 0");
+        }
+    }
+}
+
 pub fn scope_sql(q: &mut Q, actor: &Actor, alias: &str) {
     q.push(&format!("{alias}.deleted_at IS NULL"));
     match actor.scope() {

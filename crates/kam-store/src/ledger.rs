@@ -112,6 +112,15 @@ pub(crate) fn currency_of(acc: &Account) -> String {
     acc.text("currency").filter(|c| !c.is_empty()).unwrap_or("CNY").to_string()
 }
 
+/// The balance the credit check counts: every charge, credits only up to `today`.
+fn balance_sql(account_id: i64, currency: &str, today: Date) -> Q {
+    let mut q = Q::new("SELECT CAST(COALESCE(SUM(CASE WHEN amount < 0 AND entry_date > ");
+    q.arg(today.to_string());
+    q.push(" THEN 0 ELSE amount END), 0) AS BIGINT) AS b FROM ledger_entries WHERE account_id = ");
+    q.arg(account_id).push(" AND currency = ").arg(currency);
+    q
+}
+
 impl Store {
     /// The account, when the reader may see its money.
     pub(crate) async fn ledger_account(&self, actor: &Actor, account_id: i64) -> Result<Account> {
@@ -152,11 +161,15 @@ impl Store {
     /// credits (payments, credit notes…) dated up to `today` — a payment
     /// dated next year frees no credit now.
     pub(crate) async fn balance_in(tx: &mut Tx, account_id: i64, currency: &str, today: Date) -> Result<i64> {
-        let mut q = Q::new("SELECT CAST(COALESCE(SUM(CASE WHEN amount < 0 AND entry_date > ");
-        q.arg(today.to_string());
-        q.push(" THEN 0 ELSE amount END), 0) AS BIGINT) AS b FROM ledger_entries WHERE account_id = ");
-        q.arg(account_id).push(" AND currency = ").arg(currency);
-        Ok(q.query().fetch_one(&mut **tx).await?.try_get("b")?)
+        Ok(balance_sql(account_id, currency, today).query().fetch_one(&mut **tx).await?.try_get("b")?)
+    }
+
+    /// What the account owes in a currency as of today, by the same rule (one
+    /// aggregate in SQL, whatever the size of the ledger).
+    pub async fn balance_today(&self, actor: &Actor, account_id: i64, currency: &str) -> Result<i64> {
+        self.ledger_account(actor, account_id).await?;
+        let q = balance_sql(account_id, currency, self.today());
+        Ok(q.query().fetch_one(self.pool()).await?.try_get("b")?)
     }
 
     /// Writes one entry inside the caller's transaction (the amount already signed).

@@ -287,15 +287,7 @@ impl Store {
                 "SELECT o.id, o.number, o.order_date, a.id AS account_id, a.name AS account_name FROM orders o \
                  JOIN accounts a ON a.id = o.account_id WHERE o.status = 'credit_hold' AND ",
             );
-            crate::accounts::scope_sql(&mut q, &user.actor(), "a");
-            if user.role == kam_core::Role::Manager {
-                // Managers release what they may edit: their own and their team's accounts, or the pool's.
-                q.push(" AND (a.owner_id IS NULL OR a.owner_id = ").arg(user.id);
-                if let Some(team) = user.team_id {
-                    q.push(" OR a.owner_id IN (SELECT tu.id FROM users tu WHERE tu.team_id = ").arg(team).push(")");
-                }
-                q.push(")");
-            }
+            crate::accounts::edit_scope_sql(&mut q, &user.actor(), "a");
             q.push(" ORDER BY o.order_date, o.id LIMIT 200");
             for row in q.query().fetch_all(self.pool()).await? {
                 let id: i64 = row.try_get("id")?;

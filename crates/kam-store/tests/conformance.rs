@@ -1186,6 +1186,14 @@ async fn orders_price_lines_check_credit_and_post_on_delivery(s: Store) {
     let big = s.create_order(&w.rep1, a, input(vec![line("600", 1_130)])).await.unwrap();
     assert_eq!(big.status, "credit_hold");
     assert_eq!(big.credit_exposure, Some(339_000 + 678_000));
+    // Issue 10: on Today of those who may release it (finance, the team's manager), not of the rep.
+    let today = s.today();
+    let held_for = async |actor: &kam_core::Actor| {
+        let user = s.user(actor.user_id).await.unwrap();
+        s.reminders(&user, today, 7).await.unwrap().into_iter().any(|r| r.key == format!("held_order-{}", big.id))
+    };
+    assert!(held_for(&w.fin).await && held_for(&w.m1).await, "finance and the manager see the held order");
+    assert!(!held_for(&w.rep1).await, "the rep cannot release it");
     assert!(matches!(
         s.transition_order(&w.rep1, big.id, "placed", "2026-11-03", None).await,
         Err(StoreError::Forbidden(_))

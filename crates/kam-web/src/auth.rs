@@ -100,6 +100,10 @@ impl FromRequestParts<AppState> for Authed {
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(PageError::Login(path));
         };
+        // A layer that needed the session first (one-time form tokens) leaves it here.
+        if let Some(FoundSession(s)) = parts.extensions.get::<FoundSession>() {
+            return Ok(Authed { lang: user_lang(&s.user), user: s.user.clone(), csrf: s.csrf.clone(), token });
+        }
         match state.store.session(&token).await {
             Ok(Some(s)) => Ok(Authed { lang: user_lang(&s.user), user: s.user, csrf: s.csrf, token }),
             Ok(None) => Err(PageError::Login(path)),
@@ -107,6 +111,10 @@ impl FromRequestParts<AppState> for Authed {
         }
     }
 }
+
+/// The session of a page request, found once per request.
+#[derive(Clone)]
+pub struct FoundSession(pub kam_store::users::Session);
 
 /// A form post from a logged-in user whose CSRF token matched.
 pub struct AuthForm {

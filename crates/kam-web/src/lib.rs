@@ -93,6 +93,11 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(refuse_nul_in_target))
 }
 
+/// Whether a message's Content-Type is of this media type (parameters aside).
+pub(crate) fn has_media_type(headers: &axum::http::HeaderMap, media: &str) -> bool {
+    headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with(media))
+}
+
 /// A path or query that decodes to a NUL is refused before any handler: it is
 /// never data, and PostgreSQL cannot compare or store it (a 500 otherwise).
 async fn refuse_nul_in_target(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {

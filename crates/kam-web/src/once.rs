@@ -23,11 +23,7 @@ const PREFIX: &str = "form:";
 const MAX_BODY: usize = 1 << 20;
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+    let is_form = crate::has_media_type(req.headers(), "application/x-www-form-urlencoded");
     if req.method() != Method::POST || !is_form {
         return next.run(req).await;
     }
@@ -38,7 +34,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
     // Not logged in (the login form itself): the handler decides.
     let Some(session) = session else { return next.run(req).await };
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
+    let user = session.user.id;
+    // The page's `Authed` takes the session from here instead of looking it up again.
+    parts.extensions.insert(crate::auth::FoundSession(session));
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return PageError::BadRequest(lang).into_response();
     };
@@ -49,7 +48,6 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let req = Request::from_parts(parts.clone(), Body::from(bytes.clone()));
     let Some(once) = once else { return next.run(req).await };
     let key = format!("{PREFIX}{once}");
-    let user = session.user.id;
     let mut fingerprint = format!("{} {}\n", parts.method, parts.uri).into_bytes();
     fingerprint.extend_from_slice(&bytes);
     let hash = kam_core::secret::digest_bytes(&fingerprint);

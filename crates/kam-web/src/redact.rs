@@ -2,15 +2,10 @@
 //! serialised, as `kam_core::visibility` says: money for the roles that do
 //! not see it, contacts' personal fields, in records and in audit changes.
 
+use kam_core::Actor;
 use kam_core::visibility::Viewer;
-use kam_core::{Actor, Record};
 use kam_store::audit::AuditRow;
 use serde_json::Value as Json;
-
-/// Removes from a record what the reader may not see.
-pub fn record(viewer: Viewer, entity: &str, rec: &mut Record) {
-    viewer.strip_record(entity, rec);
-}
 
 /// Removes hidden audit rows (whole money records) and hidden fields from the
 /// changes of the others.

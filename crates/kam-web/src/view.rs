@@ -428,7 +428,7 @@ fn audit_value(lang: Lang, entity: &str, field: &str, v: &serde_json::Value, nam
     }
     if let Some(id) = v.as_i64().filter(|_| field.ends_with("_id") || field == "shared_with") {
         let map = match field {
-            "owner_id" | "shared_with" | "to_user_id" | "signer_id" | "team_lead_id" => Some(&names.users),
+            "owner_id" | "shared_with" | "to_user_id" => Some(&names.users),
             "competitor_id" => Some(&names.competitors),
             "account_id" | "parent_id" => Some(&names.accounts),
             _ => None,

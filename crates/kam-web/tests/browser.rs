@@ -459,16 +459,11 @@ async fn claim_from_the_pool(b: &Browser<'_>) -> Result<()> {
     b.goto(&href, "pool-account").await?;
     let id = b.id_in_path("/accounts/").await?;
     b.submit(&format!("form[action=\"/accounts/{id}/claim\"]"), None, "claimed").await?;
-    let owner = b.kam.store.account(&admin(b).await?, id).await.map_err(|e| e.to_string())?.owner_name;
+    let owner = b.kam.store.account(&actor_of(b, "admin").await?, id).await.map_err(|e| e.to_string())?.owner_name;
     if owner.as_deref() != Some("刘洋") {
         return Err(format!("after claiming, the owner is {owner:?}"));
     }
     Ok(())
-}
-
-async fn admin(b: &Browser<'_>) -> Result<kam_core::Actor> {
-    let u = b.kam.store.user_by_username("admin").await.map_err(|e| e.to_string())?.ok_or("no admin")?;
-    Ok(u.actor())
 }
 
 async fn work_log_written_returned_and_signed(b: &Browser<'_>) -> Result<()> {
@@ -600,9 +595,7 @@ async fn actor_of(b: &Browser<'_>, username: &str) -> Result<kam_core::Actor> {
 
 async fn order_over_the_limit_released(b: &Browser<'_>) -> Result<()> {
     // Setup: one of the rep's accounts with a credit limit of ¥1.00.
-    let rep = actor_of(b, "wangfang").await?;
-    let f = kam_store::accounts::AccountFilter { owner_id: Some(rep.user_id), per_page: 1, ..Default::default() };
-    let acc = b.kam.store.list_accounts(&rep, &f).await.map_err(|e| e.to_string())?.items.pop().ok_or("no account")?;
+    let acc = own_account(b, "wangfang").await?;
     let limit = [("credit_limit", kam_core::Value::Int(100))].into_iter().collect();
     let input = kam_store::accounts::AccountInput { rec: limit, ..Default::default() };
     b.kam.store.update_account(&actor_of(b, "sunli").await?, acc.id, input).await.map_err(|e| e.to_string())?;

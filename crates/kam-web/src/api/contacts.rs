@@ -89,7 +89,7 @@ const LINK_KEYS: &[&str] = &["title", "buying_role", "relationship", "attitude",
 
 /// A contact as JSON, with what the reader may see.
 pub fn contact_json(actor: &Actor, mut c: Contact) -> serde_json::Value {
-    redact::record(Viewer::new(actor, c.actor_owns_account), "contact", &mut c.rec);
+    Viewer::new(actor, c.actor_owns_account).strip_record("contact", &mut c.rec);
     let mut v = json!(c);
     // Convenience: the title at the first account.
     v["title"] =

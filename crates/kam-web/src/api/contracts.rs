@@ -114,7 +114,7 @@ async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, bod
 async fn amendments(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let c = state.store.contract(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
     let mut v = json!({ "items": redact::json(&api.user.actor(), "contract_amendment", &c.amendments) });
-    if kam_core::ledger::can_see_money(&api.user.actor()) {
+    if kam_core::visibility::Viewer::of(&api.user.actor()).sees_field("contract", "current_amount") {
         v["current_amount"] = json!(c.current_amount);
     }
     Ok(Json(v))

@@ -62,11 +62,7 @@ async fn contract(req: axum::extract::Request, next: axum::middleware::Next) -> 
     let lang = lang_of_headers(req.headers());
     let res = next.run(req).await;
     let status = res.status();
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("application/json"));
+    let is_json = crate::has_media_type(res.headers(), "application/json");
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return res;
     }

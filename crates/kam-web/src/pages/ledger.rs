@@ -132,9 +132,8 @@ async fn create_entry(State(state): State<AppState>, Path(id): Path<i64>, f: Aut
             // A payment beyond what was owed is posted, and said: the customer now has a credit.
             let mut msg = "ledger.posted";
             if entry.text("kind") == "payment" {
-                let ledgers = state.store.ledgers(&f.auth.user.actor(), id).await.unwrap_or_default();
-                let currency = entry.text("currency");
-                if ledgers.iter().any(|l| (currency.is_empty() || l.currency == currency) && l.balance < 0) {
+                let owed = state.store.balance_today(&f.auth.user.actor(), id, entry.text("currency")).await;
+                if owed.is_ok_and(|b| b < 0) {
                     msg = "ledger.overpaid";
                 }
             }

@@ -65,12 +65,9 @@ pub async fn contract(req: axum::extract::Request, next: axum::middleware::Next)
     let lang = crate::auth::anon_lang(req.headers());
     let res = next.run(req).await;
     let status = res.status();
-    let plain = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|c| c.starts_with("text/plain"));
-    if !status.is_client_error() || !(plain || res.headers().get(header::CONTENT_TYPE).is_none()) {
+    let framework =
+        crate::has_media_type(res.headers(), "text/plain") || res.headers().get(header::CONTENT_TYPE).is_none();
+    if !status.is_client_error() || !framework {
         return res;
     }
     let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap_or_default();

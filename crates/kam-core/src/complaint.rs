@@ -8,6 +8,7 @@ use time::{Duration, OffsetDateTime, PrimitiveDateTime, macros::format_descripti
 
 use crate::activity::ActivityKind;
 use crate::fields::{EnumDef, FieldDef, Kind, Record, Value};
+use crate::settings::WorkingHours;
 
 pub static PRIORITY: EnumDef = EnumDef { name: "priority", values: &["urgent", "high", "normal", "low"] };
 pub static STATUS: EnumDef =
@@ -41,9 +42,13 @@ fn format_local(t: PrimitiveDateTime) -> String {
 }
 
 /// (reply due, resolution due) for a complaint received at a local date-time.
-pub fn deadlines(received_at: &str, sla: Sla) -> Option<(String, String)> {
+/// An urgent complaint's hours run round the clock; every other priority's
+/// count in working time (`WorkingHours::add`: whole days as working days),
+/// so a high-priority reply is not due at 00:45.
+pub fn deadlines(received_at: &str, priority: &str, sla: Sla, hours: &WorkingHours) -> Option<(String, String)> {
     let t = parse_local(received_at)?;
-    Some((format_local(t + Duration::hours(sla.reply_hours)), format_local(t + Duration::hours(sla.resolve_hours))))
+    let after = |h: i64| if priority == "urgent" { t + Duration::hours(h) } else { hours.add(t, h) };
+    Some((format_local(after(sla.reply_hours)), format_local(after(sla.resolve_hours))))
 }
 
 /// Which deadlines a complaint has missed at instant `now`.
@@ -116,7 +121,7 @@ fn derive(rec: &Record, before: Option<&Record>) -> Record {
     let touched = before.is_none() || rec.contains_key("received_at") || rec.contains_key("priority");
     if touched
         && let (Some(at), Some(p)) = (get("received_at"), get("priority"))
-        && let Some((reply, resolve)) = deadlines(&at, default_sla(&p))
+        && let Some((reply, resolve)) = deadlines(&at, &p, default_sla(&p), &WorkingHours::default())
     {
         out.insert("reply_due", Value::Text(reply));
         out.insert("resolve_due", Value::Text(resolve));
@@ -164,17 +169,24 @@ mod tests {
 
     #[test]
     fn deadlines_cross_month_and_year_ends() {
-        let urgent = default_sla("urgent");
-        assert_eq!(deadlines("2026-01-31T20:00", urgent), Some(("2026-02-01T00:00".into(), "2026-02-01T20:00".into())));
-        assert_eq!(deadlines("2026-12-31T22:30", default_sla("high")).unwrap().1, "2027-01-03T22:30");
-        assert_eq!(deadlines("2028-02-28T12:00", default_sla("normal")).unwrap().0, "2028-02-29T12:00", "leap day");
-        assert_eq!(deadlines("yesterday", urgent), None);
+        let (urgent, w) = (default_sla("urgent"), WorkingHours::default());
+        let d = |at: &str, p: &str| deadlines(at, p, default_sla(p), &w);
+        assert_eq!(d("2026-01-31T20:00", "urgent"), Some(("2026-02-01T00:00".into(), "2026-02-01T20:00".into())));
+        // High: 8 working hours to reply, 72 to resolve. Received on the
+        // evening of Thursday 31 December: the clock starts Friday 09:00.
+        assert_eq!(d("2026-12-31T22:30", "high"), Some(("2027-01-01T17:00".into(), "2027-01-06T09:00".into())));
+        // Received 16:45 on a Wednesday: due the next morning, never 00:45.
+        assert_eq!(d("2026-11-25T16:45", "high").unwrap().0, "2026-11-26T15:45");
+        // Normal: a working day to reply, seven to resolve; 29 February 2028 counts.
+        assert_eq!(d("2028-02-28T12:00", "normal"), Some(("2028-02-29T12:00".into(), "2028-03-08T12:00".into())));
+        assert_eq!(deadlines("yesterday", "urgent", urgent, &w), None);
     }
 
     #[test]
     fn overdue_compares_in_china_time() {
         // Due 2026-02-01 20:00 China time = 12:00 UTC.
-        let (reply, resolve) = deadlines("2026-01-31T20:00", default_sla("urgent")).unwrap();
+        let (reply, resolve) =
+            deadlines("2026-01-31T20:00", "urgent", default_sla("urgent"), &WorkingHours::default()).unwrap();
         let before = datetime!(2026-02-01 11:59 UTC);
         let after = datetime!(2026-02-01 12:01 UTC);
         assert!(
@@ -207,7 +219,8 @@ mod tests {
         rec.insert("priority", Value::Text("high".into()));
         let d = derive(&rec, None);
         assert_eq!(d.get("status"), Some(&Value::Text("received".into())));
-        assert_eq!(d.get("reply_due"), Some(&Value::Text("2026-11-28T17:00".into())));
+        // Saturday: eight working hours from Monday 09:00.
+        assert_eq!(d.get("reply_due"), Some(&Value::Text("2026-11-30T17:00".into())));
         let mut change = Record::new();
         change.insert("priority", Value::Text("urgent".into()));
         let d = derive(&change, Some(&rec));

@@ -36,6 +36,8 @@ pub enum Kind {
     MoneyDelta,
     /// A percentage, e.g. 62.5.
     Percent,
+    /// A VAT rate in force in China (`VAT_RATES`), in per cent.
+    VatRate,
     /// A non-negative quantity with up to three decimals (kg, pieces), kept as
     /// its normalised decimal text, e.g. `12.5`.
     Quantity,
@@ -92,7 +94,7 @@ impl FieldDef {
         match self.kind {
             Kind::Int(..) | Kind::Money | Kind::MoneyDelta => Storage::Int,
             Kind::Bool => Storage::Bool,
-            Kind::Percent => Storage::Float,
+            Kind::Percent | Kind::VatRate => Storage::Float,
             _ => Storage::Text,
         }
     }
@@ -265,6 +267,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
         Raw::Json(serde_json::Value::String(s)) => match def.kind {
             Kind::Money | Kind::MoneyDelta | Kind::Int(..) if !s.trim().is_empty() => return Err("err.integer"),
             Kind::Percent if !s.trim().is_empty() => return Err("err.percent"),
+            Kind::VatRate if !s.trim().is_empty() => return Err("err.vat_rate"),
             Kind::Bool => return Err("err.type_text"),
             _ => s.clone(),
         },
@@ -274,6 +277,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
                 None => return Err("err.integer"),
             },
             Kind::Percent => return check_percent(n.as_f64().unwrap_or(f64::NAN)),
+            Kind::VatRate => return check_vat(n.as_f64().unwrap_or(f64::NAN)),
             Kind::Quantity => n.to_string(),
             _ => return Err("err.type_text"),
         },
@@ -343,6 +347,7 @@ pub fn parse(def: &FieldDef, raw: Raw<'_>) -> Result<Value, &'static str> {
         Kind::Int(..) => t.replace(',', "").parse::<i64>().map_err(|_| "err.integer").and_then(|i| check_int(def, i)),
         Kind::Money | Kind::MoneyDelta => t.parse::<i64>().map_err(|_| "err.money").and_then(|i| check_int(def, i)),
         Kind::Percent => check_percent(t.trim_end_matches('%').trim().parse::<f64>().unwrap_or(f64::NAN)),
+        Kind::VatRate => check_vat(t.trim_end_matches('%').trim().parse::<f64>().unwrap_or(f64::NAN)),
         Kind::Email => {
             let ok = t.len() <= 254
                 && t.split_once('@')
@@ -396,6 +401,14 @@ fn check_int(def: &FieldDef, i: i64) -> Result<Value, &'static str> {
         Kind::MoneyDelta if !(-100_000_000_000_000..=100_000_000_000_000).contains(&i) => Err("err.range"),
         _ => Ok(Value::Int(i)),
     }
+}
+
+/// The VAT rates in force (增值税税率 13 %, 9 %, 6 % and the small-taxpayer
+/// and exempt rates 3 %, 1 %, 0 %).
+pub const VAT_RATES: &[f64] = &[13.0, 9.0, 6.0, 3.0, 1.0, 0.0];
+
+fn check_vat(f: f64) -> Result<Value, &'static str> {
+    VAT_RATES.iter().find(|r| (**r - f).abs() < 1e-9).map(|r| Value::Float(*r)).ok_or("err.vat_rate")
 }
 
 fn check_percent(f: f64) -> Result<Value, &'static str> {

@@ -188,16 +188,23 @@ impl Aging {
 /// The open part of each charge after credits are applied oldest-first
 /// (FIFO by due date, then date, then id): `(due, open amount)`.
 pub fn open_charges(entries: &[Posted]) -> (Vec<(Date, i64)>, i64) {
+    let (open, unapplied) = open_items(entries);
+    (open.into_iter().map(|(_, due, amount)| (due, amount)).collect(), unapplied)
+}
+
+/// The same, naming each charge: `(entry id, due, open amount)` in FIFO
+/// order, and the credit left unapplied (negative).
+pub fn open_items(entries: &[Posted]) -> (Vec<(i64, Date, i64)>, i64) {
     let mut charges: Vec<(Date, Date, i64, i64)> =
         entries.iter().filter(|e| e.amount > 0).map(|e| (e.due.unwrap_or(e.date), e.date, e.id, e.amount)).collect();
     charges.sort();
     let mut credit: i64 = entries.iter().filter(|e| e.amount < 0).map(|e| -e.amount).sum();
     let mut open = Vec::new();
-    for (due, _, _, amount) in charges {
+    for (due, _, id, amount) in charges {
         let applied = credit.min(amount);
         credit -= applied;
         if amount > applied {
-            open.push((due, amount - applied));
+            open.push((id, due, amount - applied));
         }
     }
     (open, -credit)

@@ -17,6 +17,7 @@ pub mod order;
 pub mod reminder;
 pub mod search;
 pub mod secret;
+pub mod settings;
 pub mod statement;
 pub mod time_util;
 pub mod visibility;

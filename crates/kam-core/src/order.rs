@@ -19,7 +19,7 @@ pub static PRODUCT_FIELDS: &[FieldDef] = &[
     FieldDef::new("name", Kind::Text(200), "product").required(),
     FieldDef::new("unit", Kind::Text(20), "product").required(),
     FieldDef::new("list_price", Kind::Money, "product"),
-    FieldDef::new("tax_rate", Kind::Percent, "product"),
+    FieldDef::new("tax_rate", Kind::VatRate, "product"),
     FieldDef::new("active", Kind::Bool, "product"),
     FieldDef::new("note", Kind::Text(500), "product"),
 ];
@@ -40,7 +40,7 @@ pub static LINE_FIELDS: &[FieldDef] = &[
     // Empty: the product's list price.
     FieldDef::new("unit_price", Kind::Money, "line"),
     FieldDef::new("discount_pct", Kind::Percent, "line"),
-    FieldDef::new("tax_rate", Kind::Percent, "line"),
+    FieldDef::new("tax_rate", Kind::VatRate, "line"),
 ];
 
 /// The default VAT rate of goods.

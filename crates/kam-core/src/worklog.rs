@@ -311,10 +311,10 @@ pub fn sign(
         _ => {}
     }
     if comment.is_some_and(|c| c.chars().count() > 2000) {
-        errors.add("comment", "err.too_long");
+        errors.add("comment", "err.too_long_2000");
     }
     if evaluation.as_ref().is_some_and(|c| c.chars().count() > 2000) {
-        errors.add("evaluation", "err.too_long");
+        errors.add("evaluation", "err.too_long_2000");
     }
     if !errors.is_empty() {
         return Err(SignError::Fields(errors));

@@ -133,8 +133,8 @@ impl Store {
 }
 
 /// Complaint deadlines from the account's SLA contract in force on the day
-/// the complaint came in, where it sets terms for the priority; otherwise the
-/// per-priority default `derive` already computed stays.
+/// the complaint came in, where it sets terms for the priority, otherwise the
+/// per-priority default; counted in the instance's working hours.
 pub(crate) async fn contract_deadlines(
     tx: &mut crate::Tx,
     account_id: i64,
@@ -148,9 +148,11 @@ pub(crate) async fn contract_deadlines(
     let text = |f: &str| rec.get(f).and_then(Value::as_text).unwrap_or_default().to_string();
     let (at, priority) = (text("received_at"), text("priority"));
     let Some(day) = at.get(..10).and_then(kam_core::time_util::parse_date) else { return Ok(()) };
-    if let Some(sla) = Store::sla_in(tx, account_id, day, &priority).await?
-        && let Some((reply, resolve)) = kam_core::complaint::deadlines(&at, sla)
-    {
+    let sla = Store::sla_in(tx, account_id, day, &priority)
+        .await?
+        .unwrap_or_else(|| kam_core::complaint::default_sla(&priority));
+    let hours = Store::working_hours_in(tx).await?;
+    if let Some((reply, resolve)) = kam_core::complaint::deadlines(&at, &priority, sla, &hours) {
         derived.insert("reply_due", Value::Text(reply));
         derived.insert("resolve_due", Value::Text(resolve));
     }

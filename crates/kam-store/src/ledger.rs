@@ -249,6 +249,7 @@ impl Store {
             rec.insert("currency", Value::Text(currency_of(&acc)));
         }
         let currency = rec.get("currency").and_then(Value::as_text).unwrap_or("CNY").to_string();
+        self.check_currency(&mut tx, &currency).await?;
         if kind == "invoice" && rec.get("due_date").is_none_or(Value::is_null) {
             let terms = acc.rec.get("payment_terms_days").and_then(Value::as_int).unwrap_or(0);
             if let Some(d) = rec.get("entry_date").and_then(Value::as_text).and_then(parse_date) {

@@ -21,6 +21,7 @@ pub mod orders;
 pub mod products;
 pub mod reminders;
 pub mod search;
+pub mod settings;
 mod sql;
 pub mod statements;
 pub mod testing;

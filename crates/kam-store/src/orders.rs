@@ -271,6 +271,7 @@ impl Store {
             rec.insert("currency", Value::Text(currency_of(&acc)));
         }
         let currency = rec.get("currency").and_then(Value::as_text).unwrap_or("CNY").to_string();
+        self.check_currency(&mut tx, &currency).await?;
         // Price every line from its product.
         let mut lines = Vec::new();
         let mut total = Totals::default();

@@ -55,6 +55,26 @@ pub struct Statement {
     pub resolved_at: Option<String>,
     pub created_at: String,
     pub lines: Vec<StatementLine>,
+    /// The account's first statement: the charges still open that make up
+    /// its opening balance (credits applied oldest first), and the credit
+    /// left unapplied (negative). Empty on later statements, which open at
+    /// the previous closing.
+    pub opening_items: Vec<OpeningItem>,
+    pub opening_unapplied: i64,
+}
+
+/// A charge still open at the start of an account's first statement.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpeningItem {
+    pub entry_id: i64,
+    pub entry_date: String,
+    pub due_date: String,
+    pub kind: String,
+    pub reference: Option<String>,
+    /// The charge as posted.
+    pub amount: i64,
+    /// What of it is still open.
+    pub open: i64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -111,6 +131,8 @@ fn read(r: &sqlx::any::AnyRow) -> Result<Statement> {
         resolved_at: r.try_get("resolved_at")?,
         created_at: r.try_get("created_at")?,
         lines: Vec::new(),
+        opening_items: Vec::new(),
+        opening_unapplied: 0,
     })
 }
 
@@ -149,6 +171,47 @@ impl Store {
                 resolution_note: r.try_get("resolution_note")?,
             });
         }
+        // The first statement's opening balance, as the open items that make it up.
+        let mut q = Q::new(
+            "SELECT l.entry_id, l.entry_date, l.kind, l.amount, l.reference, e.due_date, e.reverses_id \
+             FROM statement_lines l JOIN ledger_entries e ON e.id = l.entry_id WHERE l.in_opening = 1 AND l.statement_id = ",
+        );
+        q.arg(id).push(" ORDER BY l.entry_date, l.entry_id");
+        let rows = q.query().fetch_all(self.pool()).await?;
+        if !rows.is_empty() {
+            let start = kam_core::time_util::parse_date(&s.period_start).unwrap_or(time::Date::MIN);
+            let mut posted = Vec::new();
+            let mut info = HashMap::new();
+            for r in &rows {
+                let id: i64 = r.try_get("entry_id")?;
+                let date: String = r.try_get("entry_date")?;
+                let due: Option<String> = r.try_get("due_date")?;
+                posted.push(Posted {
+                    id,
+                    date: kam_core::time_util::parse_date(&date).unwrap_or(start),
+                    kind: r.try_get("kind")?,
+                    amount: r.try_get("amount")?,
+                    due: due.as_deref().and_then(kam_core::time_util::parse_date),
+                    reverses: r.try_get("reverses_id")?,
+                });
+                info.insert(id, (date, r.try_get::<Option<String>, _>("reference")?));
+            }
+            let (open, unapplied) = ledger::open_items(&ledger::without_reversed(&posted, start));
+            let by_id: HashMap<i64, &Posted> = posted.iter().map(|p| (p.id, p)).collect();
+            for (entry, due, left) in open {
+                let (Some(p), Some((date, reference))) = (by_id.get(&entry), info.get(&entry)) else { continue };
+                s.opening_items.push(OpeningItem {
+                    entry_id: entry,
+                    entry_date: date.clone(),
+                    due_date: due.to_string(),
+                    kind: p.kind.clone(),
+                    reference: reference.clone(),
+                    amount: p.amount,
+                    open: left,
+                });
+            }
+            s.opening_unapplied = unapplied;
+        }
         Ok(s)
     }
 
@@ -186,13 +249,28 @@ impl Store {
     /// later one, is left as it is.
     pub async fn generate_statements(&self, actor: &Actor, period: &str, only: Option<&[i64]>) -> Result<Generated> {
         manager(actor)?;
-        let Some((start, end)) = month_bounds(period) else { return Err(StoreError::field("period", "err.period")) };
+        let Some((start, _)) = month_bounds(period) else { return Err(StoreError::field("period", "err.period")) };
         if start > self.today() {
             return Err(StoreError::field("period", "err.future_date"));
         }
         if only.is_some_and(|ids| ids.is_empty()) {
             return Ok(Generated { period: period.into(), ..Default::default() });
         }
+        let mut tx = self.begin().await?;
+        let out = self.generate_in(&mut tx, actor, period, only).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The generation itself, inside the caller's transaction.
+    async fn generate_in(
+        &self,
+        tx: &mut crate::Tx,
+        actor: &Actor,
+        period: &str,
+        only: Option<&[i64]>,
+    ) -> Result<Generated> {
+        let Some((start, end)) = month_bounds(period) else { return Err(StoreError::field("period", "err.period")) };
         // The accounts in scope (or the chosen ones), as a WHERE clause over `a`.
         let accounts = |q: &mut Q| {
             scope_sql(q, actor, "a");
@@ -207,10 +285,9 @@ impl Store {
                 q.push(")");
             }
         };
-        let mut tx = self.begin().await?;
         // One generation at a time: a concurrent one waits here, then finds
         // this one's statements as existing (not a unique-key error).
-        Q::new("UPDATE write_locks SET taken = taken + 1 WHERE name = 'statements'").query().execute(&mut *tx).await?;
+        Q::new("UPDATE write_locks SET taken = taken + 1 WHERE name = 'statements'").query().execute(&mut **tx).await?;
         // Three reads for the whole month, not three per account: the latest
         // statement of each account and currency, the entries already
         // covered, and the entries up to the month's end.
@@ -220,7 +297,7 @@ impl Store {
         accounts(&mut q);
         q.push(" ORDER BY s.period DESC");
         let mut latest: HashMap<(i64, String), (String, i64)> = HashMap::new();
-        for r in q.query().fetch_all(&mut *tx).await? {
+        for r in q.query().fetch_all(&mut **tx).await? {
             latest
                 .entry((r.try_get("account_id")?, r.try_get("currency")?))
                 .or_insert((r.try_get("period")?, r.try_get("closing")?));
@@ -232,7 +309,7 @@ impl Store {
         accounts(&mut q);
         let covered: HashSet<i64> = q
             .query()
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **tx)
             .await?
             .iter()
             .map(|r| r.try_get("entry_id"))
@@ -245,7 +322,7 @@ impl Store {
         q.push(" AND e.entry_date <= ").arg(end.to_string()).push(" ORDER BY e.account_id, e.currency, e.id");
         let mut groups: BTreeMap<(i64, String), Vec<Posted>> = BTreeMap::new();
         let mut refs = HashMap::new();
-        for r in q.query().fetch_all(&mut *tx).await? {
+        for r in q.query().fetch_all(&mut **tx).await? {
             let id: i64 = r.try_get("id")?;
             let date: String = r.try_get("entry_date")?;
             let due: Option<String> = r.try_get("due_date")?;
@@ -285,9 +362,9 @@ impl Store {
             q.arg(account).push(", ").arg(currency.clone()).push(", ").arg(period).push(", ").arg(start.to_string());
             q.push(", ").arg(end.to_string()).push(", ").arg(f.opening).push(", ").arg(f.closing).push(", 'draft', ");
             q.arg(actor.user_id).push(", ").arg(now.clone()).push(") RETURNING id");
-            let sid: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
-            let opening_entries =
-                f.opening_ids.iter().filter_map(|id| entries.iter().find(|e| e.id == *id)).map(|e| (e, true));
+            let sid: i64 = q.query().fetch_one(&mut **tx).await?.try_get("id")?;
+            let by_id: HashMap<i64, &Posted> = entries.iter().map(|e| (e.id, e)).collect();
+            let opening_entries = f.opening_ids.iter().filter_map(|id| by_id.get(id).copied()).map(|e| (e, true));
             let line_entries = f.lines.iter().map(|e| (e, false));
             for (pos, (e, in_opening)) in line_entries.chain(opening_entries).enumerate() {
                 let mut q = Q::new(
@@ -296,7 +373,7 @@ impl Store {
                 q.arg(sid).push(", ").arg(pos as i64).push(", ").arg(e.id).push(", ").arg(i64::from(in_opening));
                 q.push(", ").arg(e.date.to_string()).push(", ").arg(e.kind.clone()).push(", ").arg(e.amount);
                 q.push(", ").arg(refs.get(&e.id).cloned().filter(|s| !s.is_empty())).push(")");
-                q.query().execute(&mut *tx).await?;
+                q.query().execute(&mut **tx).await?;
             }
             let changes = [
                 ("period", Value::Null, Value::Text(period.into())),
@@ -306,11 +383,10 @@ impl Store {
             Entry::new(Some(actor.user_id), Action::Create, "statement", sid)
                 .account(Some(account))
                 .changes(&changes)
-                .write(&mut tx, self.clock())
+                .write(tx, self.clock())
                 .await?;
             out.created.push(sid);
         }
-        tx.commit().await?;
         Ok(out)
     }
 
@@ -342,6 +418,76 @@ impl Store {
         }
         let changes = [("status", Value::Text(s.status.clone()), Value::Text(to.into()))];
         Entry::new(Some(actor.user_id), Action::Update, "statement", s.id)
+            .account(Some(s.account_id))
+            .changes(&changes)
+            .write(tx, self.clock())
+            .await
+    }
+
+    /// Takes back a draft nobody has seen yet: its lines are released (the
+    /// entries are uncovered again) and the statement is gone, the audit
+    /// trail keeps its figures. Only the latest statement of its account and
+    /// currency can go, so the chain of statements never breaks.
+    pub async fn void_statement(&self, actor: &Actor, id: i64) -> Result<()> {
+        manager(actor)?;
+        let s = self.statement(actor, id).await?;
+        let mut tx = self.begin().await?;
+        self.void_in(&mut tx, actor, &s).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Generates a draft again from the ledger as it stands (a late entry
+    /// dated in its month, a correction): the draft is voided and the
+    /// month's statement of its account generated in one transaction. The
+    /// new statement's id.
+    pub async fn regenerate_statement(&self, actor: &Actor, id: i64) -> Result<Option<i64>> {
+        manager(actor)?;
+        let s = self.statement(actor, id).await?;
+        let mut tx = self.begin().await?;
+        self.void_in(&mut tx, actor, &s).await?;
+        let g = self.generate_in(&mut tx, actor, &s.period, Some(&[s.account_id])).await?;
+        tx.commit().await?;
+        // Other currencies of the account already had this month's statement;
+        // the new one is the one in this statement's currency.
+        let mut q = Q::new("SELECT id FROM statements WHERE account_id = ");
+        q.arg(s.account_id)
+            .push(" AND currency = ")
+            .arg(s.currency.clone())
+            .push(" AND period = ")
+            .arg(s.period.clone());
+        let new: Option<i64> = q.query().fetch_optional(self.pool()).await?.map(|r| r.try_get("id")).transpose()?;
+        Ok(new.filter(|n| g.created.contains(n)))
+    }
+
+    async fn void_in(&self, tx: &mut crate::Tx, actor: &Actor, s: &Statement) -> Result<()> {
+        if s.status != "draft" {
+            return Err(StoreError::Conflict("err.statement_not_draft"));
+        }
+        let mut q = Q::new("SELECT COUNT(*) AS n FROM statements WHERE account_id = ");
+        q.arg(s.account_id)
+            .push(" AND currency = ")
+            .arg(s.currency.clone())
+            .push(" AND period > ")
+            .arg(s.period.clone());
+        let later: i64 = q.query().fetch_one(&mut **tx).await?.try_get("n")?;
+        if later > 0 {
+            return Err(StoreError::Conflict("err.statement_not_latest"));
+        }
+        let mut q = Q::new("DELETE FROM statement_lines WHERE statement_id = ");
+        q.arg(s.id);
+        q.query().execute(&mut **tx).await?;
+        let mut q = Q::new("DELETE FROM statements WHERE status = 'draft' AND id = ");
+        q.arg(s.id);
+        if q.query().execute(&mut **tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.statement_state"));
+        }
+        let changes = [
+            ("period", Value::Text(s.period.clone()), Value::Null),
+            ("opening", Value::Int(s.opening), Value::Null),
+            ("closing", Value::Int(s.closing), Value::Null),
+        ];
+        Entry::new(Some(actor.user_id), Action::Delete, "statement", s.id)
             .account(Some(s.account_id))
             .changes(&changes)
             .write(tx, self.clock())

@@ -368,15 +368,7 @@ impl Store {
     }
 
     pub async fn set_setting(&self, actor: Option<i64>, key: &str, value: &str) -> Result<()> {
-        let old = self.setting(key).await?;
-        let mut tx = self.begin().await?;
-        let mut q = Q::new("INSERT INTO settings (key, value) VALUES (");
-        q.arg(key).push(", ").arg(value).push(") ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-        q.query().execute(&mut *tx).await?;
-        let changes = [(key, old.map(Value::Text).unwrap_or(Value::Null), Value::Text(value.into()))];
-        Entry::new(actor, Action::Update, "setting", 0).changes(&changes).write(&mut tx, self.clock()).await?;
-        tx.commit().await?;
-        Ok(())
+        self.set_settings(actor, &[(key, value.to_string())]).await
     }
 
     /// How many accounts a rep may hold before claiming from the pool is refused.

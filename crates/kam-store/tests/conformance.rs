@@ -43,6 +43,8 @@ kam_store::on_both_engines!(
     names_and_ties_of_unseen_accounts_stay_unseen,
     reversals_cancel_in_aging_credit_and_form_five,
     business_dates_and_the_credit_check_follow_the_rules,
+    drafts_are_voided_or_regenerated_and_first_statements_list_open_items,
+    settings_are_the_admins_and_currencies_must_be_enabled,
 );
 
 fn text(s: &str) -> Value {
@@ -701,7 +703,7 @@ async fn complaints_workflow_deadlines_and_steps(s: Store) {
     assert_eq!(steps, vec!["received", "analysing", "handling", "replied", "closed", "analysing"]);
     // Changing the priority moves the deadlines; editing notes does not.
     let up = s.update_activity(&COMPLAINT, &w.rep1, c.id, rec(&[("priority", text("low"))])).await.unwrap();
-    assert_eq!(up.rec.get("resolve_due"), Some(&text("2026-02-14T20:00")));
+    assert_eq!(up.rec.get("resolve_due"), Some(&text("2026-02-20T09:00")), "14 working days from Monday 09:00");
     assert_eq!(up.rec.get("status"), Some(&text("analysing")), "editing never moves the status");
     let h: Vec<String> =
         s.account_history(a).await.unwrap().into_iter().filter(|r| r.entity == "complaint").map(|r| r.action).collect();
@@ -1885,4 +1887,105 @@ async fn business_dates_and_the_credit_check_follow_the_rules(s: Store) {
     s.clock().set(time::macros::datetime!(2026-12-15 02:00 UTC));
     let placed = s.create_order(&w.rep1, a, order("2026-12-15", 0.0)).await.unwrap();
     assert_eq!(placed.status, "placed", "on its day the payment counts");
+}
+
+async fn drafts_are_voided_or_regenerated_and_first_statements_list_open_items(s: Store) {
+    let (w, a, _) = money_world(&s).await;
+    // Before October: two invoices and a payment that clears the first and part of the second.
+    let i1 = s.post_entry(&w.fin, a, post("invoice", "2026-08-05", 40_000)).await.unwrap();
+    let i2 = s.post_entry(&w.fin, a, post("invoice", "2026-09-05", 60_000)).await.unwrap();
+    s.post_entry(&w.fin, a, post("payment", "2026-09-20", 50_000)).await.unwrap();
+    s.post_entry(&w.fin, a, post("invoice", "2026-10-05", 10_000)).await.unwrap();
+    let g = s.generate_statements(&w.fin, "2026-10", Some(&[a])).await.unwrap();
+    let st = s.statement(&w.fin, g.created[0]).await.unwrap();
+    assert_eq!(st.opening, 50_000);
+    // The opening balance is what is still open: ¥500 of the September invoice.
+    let items: Vec<(i64, i64)> = st.opening_items.iter().map(|o| (o.entry_id, o.open)).collect();
+    assert_eq!(items, vec![(i2.id, 10_000 + 40_000)], "FIFO: the payment cleared {} first", i1.id);
+    assert_eq!(st.opening_items.iter().map(|o| o.open).sum::<i64>() + st.opening_unapplied, st.opening);
+    // A late entry dated October: the draft is regenerated and now lists it.
+    s.post_entry(&w.fin, a, post("invoice", "2026-10-30", 5_000)).await.unwrap();
+    assert!(matches!(s.regenerate_statement(&w.rep1, st.id).await, Err(StoreError::Forbidden(_))));
+    let new = s.regenerate_statement(&w.fin, st.id).await.unwrap().expect("a new draft");
+    assert_ne!(new, st.id);
+    assert!(matches!(s.statement(&w.fin, st.id).await, Err(StoreError::NotFound)), "the old draft is gone");
+    let n = s.statement(&w.fin, new).await.unwrap();
+    assert_eq!((n.opening, n.closing, n.lines.len()), (50_000, 65_000, 2));
+    // November's draft exists: October's can no longer be voided (the chain would break).
+    s.post_entry(&w.fin, a, post("payment", "2026-11-10", 5_000)).await.unwrap();
+    let nov = s.generate_statements(&w.fin, "2026-11", Some(&[a])).await.unwrap().created[0];
+    assert!(s.statement(&w.fin, nov).await.unwrap().opening_items.is_empty(), "later statements open at the closing");
+    assert!(matches!(s.void_statement(&w.fin, new).await, Err(StoreError::Conflict("err.statement_not_latest"))));
+    s.void_statement(&w.fin, nov).await.unwrap();
+    // Voiding releases the entries: November is generated again with the same figures.
+    let again = s.generate_statements(&w.fin, "2026-11", Some(&[a])).await.unwrap().created[0];
+    let again = s.statement(&w.fin, again).await.unwrap();
+    assert_eq!((again.opening, again.closing), (65_000, 60_000));
+    // A sent statement is the customer's: neither voided nor regenerated.
+    s.send_statement(&w.fin, again.id).await.unwrap();
+    assert!(matches!(s.void_statement(&w.fin, again.id).await, Err(StoreError::Conflict("err.statement_not_draft"))));
+    assert!(matches!(
+        s.regenerate_statement(&w.fin, again.id).await,
+        Err(StoreError::Conflict("err.statement_not_draft"))
+    ));
+    let h = s.account_history(a).await.unwrap();
+    assert_eq!(h.iter().filter(|r| r.entity == "statement" && r.action == "delete").count(), 2, "voids are audited");
+}
+
+async fn settings_are_the_admins_and_currencies_must_be_enabled(s: Store) {
+    use kam_core::settings::{Company, WorkingHours};
+    use kam_store::settings::SettingsChange;
+    let (w, a, _) = money_world(&s).await;
+    assert_eq!(s.currencies().await.unwrap(), vec!["CNY", "USD", "EUR", "HKD"]);
+    assert_eq!(s.working_hours().await.unwrap(), WorkingHours::default());
+    let company =
+        Company {
+            name: "福州大客户科技有限公司".into(), bank_account: "3501 0000 1234".into(), ..Default::default()
+        };
+    let change = SettingsChange {
+        company: Some(company.clone()),
+        working_hours: Some(WorkingHours::new("08:30", "17:30", [true, true, true, true, true, true, false]).unwrap()),
+        currencies: Some("usd".into()),
+    };
+    assert!(matches!(s.save_settings(&w.fin, &change).await, Err(StoreError::Forbidden(_))));
+    // A bad part refuses the whole save.
+    let bad = SettingsChange { currencies: Some("XYZ".into()), ..change.clone() };
+    assert!(matches!(s.save_settings(&w.admin, &bad).await, Err(StoreError::Invalid(_))));
+    assert_eq!(s.company().await.unwrap(), Company::default(), "nothing of a refused save is kept");
+    s.save_settings(&w.admin, &change).await.unwrap();
+    assert_eq!(s.company().await.unwrap(), company);
+    assert_eq!(s.currencies().await.unwrap(), vec!["CNY", "USD"]);
+    assert_eq!(s.working_hours().await.unwrap().start_text(), "08:30");
+    // EUR is no longer enabled: a new entry in it is refused, CNY and USD pass.
+    let mut eur = post("invoice", "2026-11-02", 1_000);
+    eur.insert("currency", text("EUR"));
+    match s.post_entry(&w.fin, a, eur).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0.get("currency"), Some(&"err.currency_disabled")),
+        other => panic!("EUR is disabled: {other:?}"),
+    }
+    let mut usd = post("invoice", "2026-11-02", 1_000);
+    usd.insert("currency", text("USD"));
+    s.post_entry(&w.fin, a, usd).await.unwrap();
+    // Complaint deadlines count in the new working hours (Saturday now works).
+    use kam_core::complaint::COMPLAINT;
+    let svc = w.admin.clone();
+    let c = s
+        .create_activity(
+            &COMPLAINT,
+            &svc,
+            a,
+            rec(&[
+                ("received_at", text("2026-11-27T17:00")),
+                ("priority", text("high")),
+                ("complainant", text("李经理")),
+                ("subject", text("包装破损")),
+                ("content", text("三箱破损")),
+            ]),
+        )
+        .await
+        .unwrap();
+    // Friday 17:00 + 8 working hours: 0.5 h on Friday, 7.5 h on Saturday from 08:30.
+    assert_eq!(c.rec.get("reply_due"), Some(&text("2026-11-28T16:00")));
+    let h = s.account_history(a).await.unwrap();
+    assert!(!h.is_empty());
 }

@@ -23,6 +23,8 @@ pub struct Ctx {
     pub flash_warning: bool,
     /// The current section, to highlight in the navigation.
     pub section: &'static str,
+    /// The currencies the admin enabled, offered by every currency input.
+    pub currencies: Vec<String>,
 }
 
 impl Ctx {
@@ -35,6 +37,7 @@ impl Ctx {
             flash: flash.filter(|k| i18n::has(k)).map(|k| i18n::t(auth.lang, k).to_string()),
             flash_warning: flash.is_some_and(|k| WARNING_FLASHES.contains(&k)),
             section,
+            currencies: Vec::new(),
         }
     }
     pub fn t(&self, key: &str) -> String {
@@ -106,7 +109,7 @@ pub fn display(lang: Lang, def: &FieldDef, v: &Value, currency: &str) -> String 
         (Value::Null, _) => String::new(),
         (Value::Text(s), Kind::Enum(e)) => choice(lang, e.name, s),
         (Value::Int(m), Kind::Money | Kind::MoneyDelta) => money(*m, currency),
-        (Value::Float(f), Kind::Percent) => format!("{}%", trim(*f)),
+        (Value::Float(f), Kind::Percent | Kind::VatRate) => format!("{}%", trim(*f)),
         (Value::Bool(b), _) => i18n::t(lang, if *b { "common.yes" } else { "common.no" }).to_string(),
         (Value::Text(s), Kind::DateTime) => s.replacen('T', " ", 1),
         (v, k) => v.form_text(k),
@@ -217,6 +220,22 @@ pub struct InputGroup {
     pub inputs: Vec<Input>,
 }
 
+/// A field's error message, with its limit where the field has one
+/// ("最多 100 字", "应在 1 到 12 之间").
+pub fn field_error(lang: Lang, kind: Kind, key: &str) -> String {
+    match (key, kind) {
+        ("err.too_long", Kind::Text(n)) => i18n::t(lang, "err.too_long_n").replace("{n}", &n.to_string()),
+        ("err.too_long", Kind::LongText) => i18n::t(lang, "err.too_long_n").replace("{n}", "10000"),
+        ("err.range", Kind::Int(lo, hi)) => {
+            i18n::t(lang, "err.range_n").replace("{lo}", &lo.to_string()).replace("{hi}", &hi.to_string())
+        }
+        ("err.range", Kind::Money) => {
+            i18n::t(lang, "err.range_n").replace("{lo}", "0").replace("{hi}", &format_minor(100_000_000_000_000, true))
+        }
+        _ => i18n::t(lang, key).to_string(),
+    }
+}
+
 /// Builds one input for a field definition.
 pub fn input(
     lang: Lang,
@@ -236,6 +255,16 @@ pub fn input(
         Kind::Email => ("email", vec![]),
         Kind::Phone => ("tel", vec![]),
         Kind::Percent => ("decimal", vec![]),
+        Kind::VatRate => (
+            "select",
+            kam_core::fields::VAT_RATES
+                .iter()
+                .map(|r| {
+                    let v = Value::Float(*r).form_text(Kind::VatRate);
+                    (v.clone(), format!("{v}%"))
+                })
+                .collect(),
+        ),
         Kind::Money | Kind::MoneyDelta => ("decimal", vec![]),
         Kind::Quantity => ("decimal", vec![]),
         Kind::Time => ("time", vec![]),
@@ -256,12 +285,12 @@ pub fn input(
         kind,
         value,
         options,
-        error: error.map(|k| i18n::t(lang, k).to_string()),
+        error: error.map(|k| field_error(lang, d.kind, k)),
         required: d.required,
         readonly,
         wide: matches!(d.kind, Kind::LongText),
         hint: if readonly { String::new() } else { hint.to_string() },
-        list: None,
+        list: matches!(d.kind, Kind::Currency).then(|| "currencies".to_string()),
         in_row: false,
     }
 }

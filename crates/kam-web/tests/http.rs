@@ -57,6 +57,7 @@ kam_store::on_both_engines!(
     malformed_page_urls_get_the_products_error_page,
     a_payment_beyond_the_balance_warns_and_a_reversal_says_why,
     a_statement_of_a_month_under_way_is_marked_provisional,
+    statements_carry_the_issuer_open_items_and_one_sign,
 );
 
 struct TestApp {
@@ -3504,4 +3505,137 @@ async fn a_statement_of_a_month_under_way_is_marked_provisional(s: Store) {
     let november = t.get(&fin, &format!("/statements/{nov}")).await.body;
     assert!(november.contains("本月尚未结束：此对账单为临时版本"), "the month under way (today 2026-11-28)");
     assert!(november.contains("本期无往来") && !november.contains("保存客户回复"), "nothing to answer");
+}
+
+async fn statements_carry_the_issuer_open_items_and_one_sign(s: Store) {
+    use calamine::{Data, Reader, Xlsx};
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let admin = t.browser("adm_set", Role::Admin, None).await;
+    let fin = t.browser("fin_set", Role::Finance, None).await;
+    // The admin sets the issuing company; a bad part comes back with what was typed.
+    let company = [
+        ("company.name", "福州示范贸易有限公司"),
+        ("company.address", "福州市鼓楼区五四路 1 号"),
+        ("company.phone", "0591-8888 0000"),
+        ("company.tax_id", "91350100M000100Y43"),
+        ("company.bank_name", "中国工商银行福州五四支行"),
+        ("company.bank_account", "1402 0000 0912 3456 789"),
+    ];
+    let mut form: Vec<(&str, &str)> = company.to_vec();
+    form.extend([("work_start", "18:00"), ("work_end", "09:00"), ("work_days", "1"), ("currencies", "CNY, USD")]);
+    let r = t.post(&admin, "/admin/instance", &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("结束时间须晚于开始时间") && r.body.contains("福州示范贸易有限公司"), "kept and explained");
+    assert_eq!(t.api(&w.fin, "GET", "/api/v1/settings", None).await.json()["company"]["name"], "", "nothing saved");
+    let mut form: Vec<(&str, &str)> = company.to_vec();
+    form.extend([("work_start", "09:00"), ("work_end", "18:00"), ("work_days", "1"), ("work_days", "2")]);
+    form.push(("currencies", "CNY, USD"));
+    assert_eq!(t.post(&admin, "/admin/instance", &form).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(t.post(&fin, "/admin/instance", &form).await.status, StatusCode::NOT_FOUND, "admin only");
+    let set = t.api(&w.fin, "GET", "/api/v1/settings", None).await.json();
+    assert_eq!(
+        (set["company"]["name"].as_str(), set["working_hours"]["days"].clone()),
+        (Some("福州示范贸易有限公司"), json!([1, 2]))
+    );
+    assert_eq!(set["currencies"], json!(["CNY", "USD"]));
+    let put = json!({"currencies": ["CNY", "usd", "EUR"], "working_hours": {"start": "09:00", "end": "18:00", "days": [1, 2, 3, 4, 5]}});
+    assert_eq!(t.api(&w.fin, "PUT", "/api/v1/settings", Some(put.clone())).await.status, StatusCode::FORBIDDEN);
+    let bad = t
+        .api(
+            &w.admin,
+            "PUT",
+            "/api/v1/settings",
+            Some(json!({"working_hours": {"start": "9", "end": "18:00", "days": [8]}})),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.json()["error"]["fields"]["working_hours.days"].is_string(), "{}", bad.body);
+    let r = t.api(&w.admin, "PUT", "/api/v1/settings", Some(put)).await;
+    assert_eq!(r.json()["currencies"], json!(["CNY", "USD", "EUR"]), "{}", r.body);
+    // A first statement: the opening balance is made of the items still open.
+    let entry = |date: &str, kind: &str, amount: i64| json!({"account_id": w.acc_a, "entry_date": date, "kind": kind, "amount": amount});
+    for (date, kind, amount) in [
+        ("2026-08-10", "invoice", 300_000),
+        ("2026-09-12", "invoice", 200_000),
+        ("2026-09-25", "payment", 350_000),
+        ("2026-10-18", "payment", 120_000),
+    ] {
+        assert_eq!(
+            t.api(&w.fin, "POST", "/api/v1/ledger-entries", Some(entry(date, kind, amount))).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let r = t.api(&w.fin, "POST", "/api/v1/statements/generate", Some(json!({"period": "2026-10"}))).await;
+    let sid = r.json()["created"][0].as_i64().unwrap();
+    let st = t.api(&w.fin, "GET", &format!("/api/v1/statements/{sid}"), None).await.json();
+    assert_eq!(st["opening"], 150_000);
+    assert_eq!(st["opening_items"].as_array().unwrap().len(), 1, "the August invoice is paid: {st}");
+    assert_eq!(
+        (st["opening_items"][0]["amount"].as_i64(), st["opening_items"][0]["open"].as_i64()),
+        (Some(200_000), Some(150_000))
+    );
+    let page = t.get(&fin, &format!("/statements/{sid}")).await;
+    assert!(
+        page.body.contains("期初余额构成") && page.body.contains("¥1,500.00") && page.body.contains("2026-09-12"),
+        "{}",
+        page.body
+    );
+    // Regenerate and void are offered on a draft, with confirmation.
+    assert!(page.body.contains(&format!("/statements/{sid}/regenerate")) && page.body.contains("data-confirm"));
+    let r = t.post(&fin, &format!("/statements/{sid}/regenerate"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let loc = r.headers[header::LOCATION].to_str().unwrap().to_string();
+    let sid: i64 = loc.trim_start_matches("/statements/").split('?').next().unwrap().parse().unwrap();
+    // The customer disputes the ¥1,200.00 payment: they say ¥1,000.00 — shown as ¥1,000.00 on screen, in print and .xlsx.
+    t.api(&w.fin, "POST", &format!("/api/v1/statements/{sid}/send"), None).await;
+    let st = t.api(&w.fin, "GET", &format!("/api/v1/statements/{sid}"), None).await.json();
+    let pay = st["lines"][0]["id"].as_i64().unwrap();
+    let r = t
+        .post(
+            &fin,
+            &format!("/statements/{sid}/answers"),
+            &[
+                (&format!("answer.{pay}"), "disputed"),
+                (&format!("amount.{pay}"), "1,000.00"),
+                (&format!("note.{pay}"), "只付了 1000"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = t.get(&fin, &format!("/statements/{sid}")).await;
+    assert!(page.body.contains("¥1,000.00") && !page.body.contains("¥-1,000.00"), "one sign on screen");
+    let print = t.get(&fin, &format!("/statements/{sid}/print")).await;
+    for want in ["福州示范贸易有限公司", "中国工商银行福州五四支行", "1402 0000 0912 3456 789", "其中未结", "¥1,000.00"]
+    {
+        assert!(print.body.contains(want), "print carries {want}");
+    }
+    assert!(!print.body.contains("¥-1,000.00"));
+    let bytes = t.download(&w.fin, &format!("/api/v1/statements/{sid}/xlsx")).await;
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+    let sheet = book.worksheet_range("2026-10").unwrap();
+    let cells: Vec<&Data> = sheet.rows().flat_map(|r| r.iter()).collect();
+    assert!(cells.iter().any(|c| matches!(c, Data::DateTime(_))), "dates are dates");
+    assert!(cells.contains(&&Data::String("本期合计".into())), "the period total row");
+    assert!(
+        cells.contains(&&Data::Float(1000.0)) && !cells.contains(&&Data::Float(-1000.0)),
+        "the customer's figure, one sign"
+    );
+    assert!(cells.iter().any(|c| matches!(c, Data::String(s) if s.contains("福州示范贸易有限公司"))));
+    // A sent statement cannot be voided; over the API a draft can, and is regenerated.
+    assert_eq!(t.api(&w.fin, "DELETE", &format!("/api/v1/statements/{sid}"), None).await.status, StatusCode::CONFLICT);
+    let r = t.api(&w.fin, "POST", "/api/v1/statements/generate", Some(json!({"period": "2026-11"}))).await;
+    let nov = r.json()["created"][0].as_i64().unwrap();
+    assert_eq!(
+        t.api(&w.rep_a, "DELETE", &format!("/api/v1/statements/{nov}"), None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = t.api(&w.fin, "POST", &format!("/api/v1/statements/{nov}/regenerate"), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let nov = r.json()["statement"]["id"].as_i64().unwrap();
+    assert_eq!(
+        t.api(&w.fin, "DELETE", &format!("/api/v1/statements/{nov}"), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(t.api(&w.fin, "GET", &format!("/api/v1/statements/{nov}"), None).await.status, StatusCode::NOT_FOUND);
 }

@@ -14,6 +14,7 @@ mod money;
 pub mod openapi;
 mod reminders;
 pub mod routes;
+mod settings;
 mod visit_plans;
 mod worklogs;
 
@@ -46,6 +47,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(money::statements_router())
         .merge(contracts::router())
         .merge(money::credit_router())
+        .merge(settings::router())
 }
 
 pub fn router() -> Router<AppState> {

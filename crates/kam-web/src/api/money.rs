@@ -291,6 +291,8 @@ pub fn statements_router() -> ApiRoutes {
         .post("/api/v1/statements/{id}/send", send, doc("sendStatement", "statements", "Mark a draft as sent to the customer").no_body().ok("Statement"))
         .post("/api/v1/statements/{id}/answers", answers, doc("answerStatement", "statements", "Record the customer's answer per line (lines not named are agreed): confirmed, or disputed").body("StatementAnswers").ok("Statement"))
         .post("/api/v1/statements/{id}/lines/{line_id}/resolve", resolve, doc("resolveStatementLine", "statements", "Settle a disputed line: adjust (posts the adjustment to the customer's figure) or withdraw").body("ResolveLine").ok("Statement"))
+        .delete("/api/v1/statements/{id}", void_statement, doc("voidStatement", "statements", "Void a draft (the latest of its account and currency): its entries are uncovered again, the audit trail keeps its figures").no_content())
+        .post("/api/v1/statements/{id}/regenerate", regenerate, doc("regenerateStatement", "statements", "Generate a draft again from the ledger as it stands, in one transaction").no_body().ok("Regenerated"))
         .get("/api/v1/statements/{id}/xlsx", statement_xlsx, doc("exportStatement", "statements", "The statement as an .xlsx workbook (audited as an export)").file(XLSX))
 }
 
@@ -327,6 +329,25 @@ async fn generate(State(state): State<AppState>, api: ApiUser, body: Bytes) -> R
 async fn statement(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let s = state.store.statement(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
     Ok(Json(json!(s)))
+}
+
+async fn void_statement(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+) -> Result<axum::http::StatusCode, ApiError> {
+    state.store.void_statement(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+async fn regenerate(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let actor = api.user.actor();
+    let new = state.store.regenerate_statement(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let statement = match new {
+        Some(n) => Some(state.store.statement(&actor, n).await.map_err(|e| ApiError::store(api.lang, e))?),
+        None => None,
+    };
+    Ok(Json(json!({ "voided": id, "statement": statement })))
 }
 
 async fn send(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {

@@ -26,6 +26,9 @@ fn field_schema(entity: &str, d: &FieldDef) -> Value {
             json!({"type": "integer", "format": "int64", "minimum": 0, "description": "minor units (分); the account's currency applies"})
         }
         Kind::Percent => json!({"type": "number"}),
+        Kind::VatRate => {
+            json!({"type": "number", "enum": kam_core::fields::VAT_RATES, "description": "VAT rate in per cent"})
+        }
         Kind::Time => json!({"type": "string", "pattern": "^\\d{2}:\\d{2}$", "description": "time of day HH:MM"}),
         Kind::Quantity => {
             json!({"type": "string", "pattern": "^\\d+(\\.\\d{1,3})?$", "description": "quantity, up to three decimals; a JSON number is accepted too"})
@@ -249,6 +252,10 @@ fn schemas() -> Value {
         "AuditRow": {"type": "object", "properties": {"id": id(), "at": ts(), "actor_id": nid(), "actor_name": {"type": ["string", "null"]}, "action": {"type": "string", "enum": ["create", "update", "delete", "claim", "release", "handover", "link", "unlink", "submit", "approve", "return"]}, "entity": {"type": "string"}, "entity_id": id(), "account_id": nid(), "changes": {"type": "object", "description": "field → [before, after]", "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 2}}}},
         "History": {"type": "object", "properties": {"items": {"type": "array", "items": r("AuditRow")}}},
         "SearchHit": {"type": "object", "properties": {"entity": {"type": "string", "enum": ["account", "contact"]}, "id": id(), "name": {"type": "string"}, "detail": {"type": ["string", "null"]}}},
+        "Company": {"type": "object", "description": "bank_name and bank_account are left out for those who see no money", "properties": {"name": {"type": "string", "maxLength": 200}, "address": {"type": "string", "maxLength": 200}, "phone": {"type": "string", "maxLength": 100}, "tax_id": {"type": "string", "maxLength": 100}, "bank_name": {"type": "string", "maxLength": 100}, "bank_account": {"type": "string", "maxLength": 100}}, "required": ["name", "address", "phone", "tax_id"]},
+        "WorkingHours": {"type": "object", "properties": {"start": {"type": "string", "pattern": "^\\d{2}:\\d{2}$"}, "end": {"type": "string", "pattern": "^\\d{2}:\\d{2}$"}, "days": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}, "description": "1 = Monday … 7 = Sunday"}}, "required": ["start", "end", "days"]},
+        "Settings": {"type": "object", "properties": {"company": r("Company"), "working_hours": r("WorkingHours"), "currencies": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]{3}$"}}}},
+        "SettingsInput": {"type": "object", "additionalProperties": false, "properties": {"company": r("Company"), "working_hours": r("WorkingHours"), "currencies": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]{3}$"}, "description": "ISO 4217 codes; CNY is always enabled"}}},
         "SearchResult": {"type": "object", "properties": {"items": {"type": "array", "items": r("SearchHit")}}},
         "Handover": {"type": "object", "required": ["from_user_id", "to_user_id"], "properties": {"from_user_id": id(), "to_user_id": id()}},
         "HandoverResult": {"type": "object", "properties": {"moved": {"type": "integer"}, "from_user_id": id(), "to_user_id": id()}},
@@ -304,7 +311,10 @@ fn schemas() -> Value {
             "lines": {"type": "array", "items": {"type": "object", "properties": {"id": id(), "entry_id": id(), "entry_date": {"type": "string"}, "kind": {"type": "string"},
                 "amount": {"type": "integer", "description": "signed minor units, as in the ledger"}, "reference": {"type": ["string", "null"]},
                 "answer": {"type": ["string", "null"], "enum": ["agreed", "disputed", null]}, "customer_amount": nid(), "note": {"type": ["string", "null"]},
-                "resolution": {"type": ["string", "null"], "enum": ["adjusted", "withdrawn", null]}, "adjustment_entry_id": nid(), "resolution_note": {"type": ["string", "null"]}}}}}},
+                "resolution": {"type": ["string", "null"], "enum": ["adjusted", "withdrawn", null]}, "adjustment_entry_id": nid(), "resolution_note": {"type": ["string", "null"]}}}},
+            "opening_items": {"type": "array", "description": "first statement only: the charges still open that make up the opening balance (credits applied oldest first)", "items": {"type": "object", "properties": {"entry_id": id(), "entry_date": {"type": "string", "format": "date"}, "due_date": {"type": "string", "format": "date"}, "kind": {"type": "string"}, "reference": {"type": ["string", "null"]}, "amount": {"type": "integer"}, "open": {"type": "integer", "description": "what of the charge is still open, minor units"}}}},
+            "opening_unapplied": {"type": "integer", "description": "credit in the opening balance not applied to any charge (negative)"}}},
+        "Regenerated": {"type": "object", "properties": {"voided": id(), "statement": {"oneOf": [r("Statement"), {"type": "null"}], "description": "the new draft; null when the ledger holds nothing for the month any more"}}},
         "StatementList": list_of("Statement"),
         "GenerateStatements": {"type": "object", "required": ["period"], "properties": {"period": {"type": "string", "pattern": "^\\d{4}-\\d{2}$"}, "account_ids": {"type": "array", "items": id()}}},
         "Generated": {"type": "object", "properties": {"period": {"type": "string"}, "created": {"type": "array", "items": id()}, "existing": {"type": "integer"}}},
@@ -586,6 +596,7 @@ mod tests {
             ("api/me.rs", include_str!("me.rs")),
             ("api/money.rs", include_str!("money.rs")),
             ("api/reminders.rs", include_str!("reminders.rs")),
+            ("api/settings.rs", include_str!("settings.rs")),
             ("api/visit_plans.rs", include_str!("visit_plans.rs")),
             ("api/worklogs.rs", include_str!("worklogs.rs")),
             ("pages/mod.rs", include_str!("../pages/mod.rs")),

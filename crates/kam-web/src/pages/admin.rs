@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(admin))
         .route("/admin/settings", post(settings))
+        .route("/admin/instance", post(instance))
         .route("/admin/users/{username}/disable", post(disable))
         .route("/admin/teams/{id}/chain", post(set_chain))
         .route("/handover", get(handover_page).post(handover))
@@ -41,6 +42,48 @@ struct AdminPage {
     users: Vec<UserRow>,
     chains: Vec<ChainForm>,
     signers: Vec<(i64, String)>,
+    inst: InstanceForm,
+}
+
+/// The instance settings form (company, working hours, currencies) with what
+/// was typed and the errors, field by field.
+#[derive(Default)]
+pub struct InstanceForm {
+    /// (name, label, value, error) for the company's fields.
+    pub company: Vec<(String, String, String, Option<String>)>,
+    pub work_start: String,
+    pub work_end: String,
+    /// (value 1–7, label, checked).
+    pub days: Vec<(usize, String, bool)>,
+    pub currencies: String,
+    pub errors: std::collections::BTreeMap<String, String>,
+}
+
+impl InstanceForm {
+    fn build(
+        lang: crate::i18n::Lang,
+        company: &kam_core::settings::Company,
+        hours: (String, String, [bool; 7]),
+        currencies: String,
+        errors: &kam_core::FieldErrors,
+    ) -> InstanceForm {
+        let err = |k: &str| errors.0.get(k).map(|m| t(lang, m).to_string());
+        InstanceForm {
+            company: company
+                .pairs()
+                .iter()
+                .map(|(k, v)| (k.to_string(), t(lang, &format!("settings.{k}")).to_string(), v.to_string(), err(k)))
+                .collect(),
+            work_start: hours.0,
+            work_end: hours.1,
+            days: (0..7).map(|i| (i + 1, t(lang, &format!("weekday.{}", i + 1)).to_string(), hours.2[i])).collect(),
+            currencies,
+            errors: errors.0.iter().map(|(k, v)| (k.clone(), t(lang, v).to_string())).collect(),
+        }
+    }
+    fn error(&self, field: &str) -> String {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
 }
 
 /// A team's sign-off chain as the admin edits it: per step, the signer chosen.
@@ -63,6 +106,27 @@ fn admin_only(auth: &Authed) -> Result<(), PageError> {
 async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<Flash>) -> Result<Response, PageError> {
     admin_only(&auth)?;
     let lang = auth.lang;
+    let store = |e| PageError::store(lang, e);
+    let company = state.store.company().await.map_err(store)?;
+    let w = state.store.working_hours().await.map_err(store)?;
+    let currencies = state.store.currencies().await.map_err(store)?.join(", ");
+    let inst = InstanceForm::build(
+        lang,
+        &company,
+        (w.start_text(), w.end_text(), w.days),
+        currencies,
+        &kam_core::FieldErrors::default(),
+    );
+    admin_page(&state, &auth, flash.msg.as_deref(), inst).await.and_then(|p| render(&p, lang))
+}
+
+async fn admin_page(
+    state: &AppState,
+    auth: &Authed,
+    flash: Option<&str>,
+    inst: InstanceForm,
+) -> Result<AdminPage, PageError> {
+    let lang = auth.lang;
     let users = state.store.users().await.map_err(|e| PageError::store(lang, e))?;
     let mut chains = Vec::new();
     for team in state.store.teams().await.map_err(|e| PageError::store(lang, e))? {
@@ -84,8 +148,9 @@ async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<
         .filter(|u| u.active && !matches!(u.role, Role::Auditor))
         .map(|u| (u.id, format!("{} · {}", u.display_name, t(lang, &format!("role.{}", u.role.as_str())))))
         .collect();
-    let page = AdminPage {
-        ctx: ctx(&state, &auth, "admin", flash.msg.as_deref()).await,
+    Ok(AdminPage {
+        inst,
+        ctx: ctx(state, auth, "admin", flash).await,
         claim_limit: state.store.claim_limit().await.map_err(|e| PageError::store(lang, e))?,
         chains,
         signers,
@@ -100,8 +165,47 @@ async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<
                 active: u.active,
             })
             .collect(),
+    })
+}
+
+/// POST /admin/instance: the company, the working hours and the currencies, saved together.
+async fn instance(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
+    use kam_core::settings::{Company, WorkingHours};
+    admin_only(&f.auth)?;
+    let lang = f.auth.lang;
+    let company = Company {
+        name: f.form.text("company.name").to_string(),
+        address: f.form.text("company.address").to_string(),
+        phone: f.form.text("company.phone").to_string(),
+        tax_id: f.form.text("company.tax_id").to_string(),
+        bank_name: f.form.text("company.bank_name").to_string(),
+        bank_account: f.form.text("company.bank_account").to_string(),
     };
-    render(&page, lang)
+    let mut days = [false; 7];
+    for d in f.form.text("work_days").split(',') {
+        if let Some(i) = d.parse::<usize>().ok().filter(|i| (1..=7).contains(i)) {
+            days[i - 1] = true;
+        }
+    }
+    let (start, end) = (f.form.text("work_start").to_string(), f.form.text("work_end").to_string());
+    let currencies = f.form.text("currencies").to_string();
+    let mut errors = kam_core::FieldErrors::default();
+    let hours = WorkingHours::new(&start, &end, days).map_err(|e| errors.0.extend(e.0)).ok();
+    if errors.is_empty() {
+        let change = kam_store::settings::SettingsChange {
+            company: Some(company.clone()),
+            working_hours: hours,
+            currencies: Some(currencies.clone()),
+        };
+        match state.store.save_settings(&f.auth.user.actor(), &change).await {
+            Ok(()) => return Ok(see_other("/admin", "common.saved")),
+            Err(kam_store::StoreError::Invalid(e)) => errors = e,
+            Err(e) => return Err(PageError::store(lang, e)),
+        }
+    }
+    let inst = InstanceForm::build(lang, &company, (start, end, days), currencies, &errors);
+    let page = admin_page(&state, &f.auth, None, inst).await?;
+    super::render_checked(&page, lang, true)
 }
 
 async fn settings(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {

@@ -108,7 +108,9 @@ pub struct SimpleForm {
 /// The page context for a logged-in user.
 pub async fn ctx(state: &AppState, auth: &Authed, section: &'static str, flash: Option<&str>) -> Ctx {
     let demo = state.store.is_demo().await.unwrap_or(false);
-    Ctx::new(auth, demo, section, flash)
+    let mut c = Ctx::new(auth, demo, section, flash);
+    c.currencies = state.store.currencies().await.unwrap_or_default();
+    c
 }
 
 /// Redirect after a successful post, with a flash message key.

@@ -44,7 +44,16 @@ struct LoginQuery {
 }
 
 fn anon_ctx(lang: Lang) -> Ctx {
-    Ctx { lang, user: None, csrf: String::new(), demo: false, flash: None, flash_warning: false, section: "" }
+    Ctx {
+        lang,
+        user: None,
+        csrf: String::new(),
+        demo: false,
+        flash: None,
+        flash_warning: false,
+        section: "",
+        currencies: Vec::new(),
+    }
 }
 
 /// Only same-origin relative paths are followed after login (no open

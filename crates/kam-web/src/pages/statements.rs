@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/statements/generate", post(generate))
         .route("/statements/{id}", get(show))
         .route("/statements/{id}/send", post(send))
+        .route("/statements/{id}/void", post(void))
+        .route("/statements/{id}/regenerate", post(regenerate))
         .route("/statements/{id}/answers", post(answers))
         .route("/statements/{id}/lines/{line}/resolve", post(resolve))
         .route("/statements/{id}/print", get(print))
@@ -136,6 +138,30 @@ async fn generate(State(state): State<AppState>, f: AuthForm) -> Result<Response
     }
 }
 
+/// An open item of a first statement's opening balance.
+pub struct OpeningView {
+    pub date: String,
+    pub due: String,
+    pub kind: String,
+    pub reference: String,
+    pub amount: String,
+    pub open: String,
+}
+
+fn opening_views(lang: Lang, s: &Statement) -> Vec<OpeningView> {
+    s.opening_items
+        .iter()
+        .map(|o| OpeningView {
+            date: o.entry_date.clone(),
+            due: o.due_date.clone(),
+            kind: view::choice(lang, "entry_kind", &o.kind),
+            reference: o.reference.clone().unwrap_or_default(),
+            amount: view::money(o.amount, &s.currency),
+            open: view::money(o.open, &s.currency),
+        })
+        .collect()
+}
+
 pub struct LineView {
     pub id: i64,
     pub date: String,
@@ -160,6 +186,8 @@ struct ShowPage {
     opening: String,
     closing: String,
     lines: Vec<LineView>,
+    opening_items: Vec<OpeningView>,
+    unapplied: String,
     can_manage: bool,
     error: Option<String>,
     /// The period has not ended yet (as of today): the figures may still change.
@@ -183,7 +211,9 @@ fn line_views(lang: Lang, s: &Statement) -> Vec<LineView> {
                 .map(|a| t(lang, &format!("statement.answer.{a}")).to_string())
                 .unwrap_or_default(),
             answer_code: l.answer.clone().unwrap_or_default(),
-            customer: l.customer_amount.map(m).unwrap_or_default(),
+            // The customer's figure stands in the line's own column, as on
+            // print and in the workbook: a payment they dispute is a credit.
+            customer: l.customer_amount.map(|c| m(c.abs())).unwrap_or_default(),
             note: l.note.clone().unwrap_or_default(),
             resolution: l
                 .resolution
@@ -217,6 +247,8 @@ async fn show_page(
         opening: view::money(s.opening, &s.currency),
         closing: view::money(s.closing, &s.currency),
         lines: line_views(lang, &s),
+        opening_items: opening_views(lang, &s),
+        unapplied: if s.opening_unapplied != 0 { view::money(s.opening_unapplied, &s.currency) } else { String::new() },
         can_manage: statement::can_manage(&actor),
         error: error.map(|k| t(lang, k).to_string()),
         provisional: kam_core::time_util::parse_date(&s.period_end).is_some_and(|end| end >= state.store.today()),
@@ -257,6 +289,23 @@ async fn after(
 async fn send(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     let r = state.store.send_statement(&f.auth.user.actor(), id).await;
     after(&state, &f, id, r, "statement.sent").await
+}
+
+async fn void(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    let s = state.store.statement(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    match state.store.void_statement(&f.auth.user.actor(), id).await {
+        Ok(()) => Ok(see_other(&format!("/statements?period={}", s.period), "statement.voided")),
+        Err(e) => after(&state, &f, id, Err(e), "").await,
+    }
+}
+
+async fn regenerate(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    let s = state.store.statement(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    match state.store.regenerate_statement(&f.auth.user.actor(), id).await {
+        Ok(Some(new)) => Ok(see_other(&format!("/statements/{new}"), "statement.regenerated")),
+        Ok(None) => Ok(see_other(&format!("/statements?period={}", s.period), "statement.voided")),
+        Err(e) => after(&state, &f, id, Err(e), "").await,
+    }
 }
 
 /// The answer form: `answer.<line>` = agreed | disputed, with `amount.<line>`
@@ -310,11 +359,14 @@ struct PrintPage {
     back_label: String,
     s: Statement,
     lines: Vec<LineView>,
+    opening_items: Vec<OpeningView>,
+    unapplied: String,
     opening: String,
     closing: String,
     debit_total: String,
     credit_total: String,
     printed: String,
+    company: kam_core::settings::Company,
 }
 
 async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
@@ -328,6 +380,9 @@ async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>)
         back: format!("/statements/{id}"),
         back_label: t(lang, "common.back").into(),
         lines: line_views(lang, &s),
+        opening_items: opening_views(lang, &s),
+        unapplied: if s.opening_unapplied != 0 { view::money(s.opening_unapplied, &s.currency) } else { String::new() },
+        company: state.store.company().await.map_err(|e| PageError::store(lang, e))?,
         opening: view::money(s.opening, &s.currency),
         closing: view::money(s.closing, &s.currency),
         debit_total: view::money(debit, &s.currency),
@@ -338,20 +393,43 @@ async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>)
     render(&page, lang)
 }
 
-/// The statement as an .xlsx workbook (amounts as numbers in yuan).
-pub fn statement_xlsx(lang: Lang, s: &Statement) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
+/// The statement as an .xlsx workbook: amounts as numbers in yuan, dates as
+/// dates, the period's totals, and a first statement's open items.
+pub fn statement_xlsx(
+    lang: Lang,
+    s: &Statement,
+    company: &kam_core::settings::Company,
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name(s.period.as_str())?;
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("#,##0.00");
+    let bold_money = Format::new().set_bold().set_num_format("#,##0.00");
+    let day = Format::new().set_num_format("yyyy-mm-dd");
     let yuan = |m: i64| m as f64 / 100.0;
+    let date = |ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, d: &str| match ExcelDateTime::parse_from_str(d)
+    {
+        Ok(v) => ws.write_datetime_with_format(row, col, v, &day).map(|_| ()),
+        Err(_) => ws.write_string(row, col, d).map(|_| ()),
+    };
     ws.write_string_with_format(0, 0, t(lang, "statement.doc_title"), &bold)?;
+    if !company.name.is_empty() {
+        ws.write_string(0, 2, format!("{}：{}", t(lang, "statement.issuer"), company.name))?;
+    }
     ws.write_string(1, 0, t(lang, "order.account"))?;
     ws.write_string(1, 1, &s.account_name)?;
+    if !company.bank_account.is_empty() {
+        ws.write_string(
+            1,
+            2,
+            format!("{}：{} {}", t(lang, "statement.bank"), company.bank_name, company.bank_account),
+        )?;
+    }
     ws.write_string(2, 0, t(lang, "statement.period"))?;
-    ws.write_string(2, 1, format!("{} – {}", s.period_start, s.period_end))?;
+    date(ws, 2, 1, &s.period_start)?;
+    date(ws, 2, 2, &s.period_end)?;
     ws.write_string(3, 0, t(lang, "field.ledger_entry.currency"))?;
     ws.write_string(3, 1, &s.currency)?;
     let heads = [
@@ -370,25 +448,58 @@ pub fn statement_xlsx(lang: Lang, s: &Statement) -> Result<Vec<u8>, rust_xlsxwri
     ws.write_string(6, 2, t(lang, "statement.opening"))?;
     ws.write_number_with_format(6, 3, yuan(s.opening), &money)?;
     let mut row = 7;
-    for l in line_views(lang, s).iter().zip(&s.lines) {
-        let (v, line) = l;
-        ws.write_string(row, 0, &v.date)?;
+    let (mut debit, mut credit) = (0, 0);
+    for (v, line) in line_views(lang, s).iter().zip(&s.lines) {
+        date(ws, row, 0, &v.date)?;
         ws.write_string(row, 1, &v.kind)?;
         ws.write_string(row, 2, &v.reference)?;
         if line.amount > 0 {
+            debit += line.amount;
             ws.write_number_with_format(row, 3, yuan(line.amount), &money)?;
         } else {
+            credit -= line.amount;
             ws.write_number_with_format(row, 4, yuan(-line.amount), &money)?;
         }
         ws.write_string(row, 5, &v.answer)?;
         if let Some(c) = line.customer_amount {
+            // In the line's own column sense, as on screen and in print.
             ws.write_number_with_format(row, 6, yuan(c.abs()), &money)?;
         }
         ws.write_string(row, 7, &v.note)?;
         row += 1;
     }
+    ws.write_string_with_format(row, 2, t(lang, "statement.subtotal"), &bold)?;
+    ws.write_number_with_format(row, 3, yuan(debit), &bold_money)?;
+    ws.write_number_with_format(row, 4, yuan(credit), &bold_money)?;
+    row += 1;
     ws.write_string_with_format(row, 2, t(lang, "statement.closing"), &bold)?;
-    ws.write_number_with_format(row, 3, yuan(s.closing), &money)?;
+    ws.write_number_with_format(row, 3, yuan(s.closing), &bold_money)?;
+    if !s.opening_items.is_empty() || s.opening_unapplied != 0 {
+        row += 2;
+        ws.write_string_with_format(row, 0, t(lang, "statement.opening_items"), &bold)?;
+        row += 1;
+        for (c, h) in ["field.ledger_entry.entry_date", "statement.due", "field.ledger_entry.kind", "ledger.reference"]
+            .iter()
+            .chain(&["ledger.debit", "statement.open_amount"])
+            .enumerate()
+        {
+            ws.write_string_with_format(row, c as u16, t(lang, h), &bold)?;
+        }
+        for o in &s.opening_items {
+            row += 1;
+            date(ws, row, 0, &o.entry_date)?;
+            date(ws, row, 1, &o.due_date)?;
+            ws.write_string(row, 2, view::choice(lang, "entry_kind", &o.kind))?;
+            ws.write_string(row, 3, o.reference.as_deref().unwrap_or_default())?;
+            ws.write_number_with_format(row, 4, yuan(o.amount), &money)?;
+            ws.write_number_with_format(row, 5, yuan(o.open), &money)?;
+        }
+        if s.opening_unapplied != 0 {
+            row += 1;
+            ws.write_string(row, 3, t(lang, "statement.unapplied"))?;
+            ws.write_number_with_format(row, 5, yuan(s.opening_unapplied), &money)?;
+        }
+    }
     ws.set_column_width(0, 12)?;
     ws.set_column_width(1, 18)?;
     ws.set_column_width(2, 30)?;
@@ -406,7 +517,8 @@ pub async fn statement_download(
     id: i64,
 ) -> Result<Response, StoreError> {
     let s = store.statement(actor, id).await?;
-    let bytes = statement_xlsx(lang, &s).map_err(|e| StoreError::Config(e.to_string()))?;
+    let company = store.company().await?;
+    let bytes = statement_xlsx(lang, &s, &company).map_err(|e| StoreError::Config(e.to_string()))?;
     store.record_export(actor, "statement", id, Some(s.account_id)).await?;
     Ok(xlsx_response(&format!("对账单-{}-{}.xlsx", s.account_name, s.period), bytes))
 }

@@ -167,6 +167,7 @@ impl Store {
         check_linked_contacts(tx, kind, account_id, &rec).await?;
         let mut derived = kind.derive.map(|d| d(&rec, None)).unwrap_or_default();
         if kind.entity == kam_core::complaint::COMPLAINT.entity {
+            crate::complaints::check_handler(tx, &rec).await?;
             crate::complaints::contract_deadlines(tx, account_id, &rec, &mut derived).await?;
         }
         let mut extra = derived_args(kind, &derived);
@@ -227,6 +228,7 @@ impl Store {
         check_linked_contacts(&mut tx, kind, before.account_id, &changed).await?;
         let mut derived = kind.derive.map(|d| d(&changed, Some(&before.rec))).unwrap_or_default();
         if kind.entity == kam_core::complaint::COMPLAINT.entity {
+            crate::complaints::check_handler(&mut tx, &changed).await?;
             let mut merged = before.rec.clone();
             merged.extend(changed.clone());
             crate::complaints::contract_deadlines(&mut tx, before.account_id, &merged, &mut derived).await?;

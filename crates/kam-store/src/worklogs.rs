@@ -762,9 +762,17 @@ impl Store {
     /// Finance posts a collection entry of a log to the ledger as a payment
     /// (dated the log's day, referencing the log); the entry is linked to it
     /// and can no longer change. Returns the ledger entry's id.
-    pub async fn post_collection(&self, actor: &Actor, id: i64, entry_id: i64) -> Result<i64> {
+    pub async fn post_collection(&self, actor: &Actor, id: i64, entry_id: i64, note: &str) -> Result<i64> {
         if !kam_core::ledger::can_post(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        // Money reaches the ledger with the cashier's word on it (the bank slip, the receipt).
+        let note = note.trim();
+        if note.is_empty() {
+            return Err(StoreError::field("note", "err.reason_required"));
+        }
+        if note.chars().count() > 500 || note.chars().any(char::is_control) {
+            return Err(StoreError::field("note", "err.too_long_n500"));
         }
         let log = self.worklog(actor, id).await?;
         let entry = log.collections.iter().find(|c| c.id == entry_id).ok_or(StoreError::NotFound)?;
@@ -783,6 +791,7 @@ impl Store {
         if let Some(c) = entry.rec.get("contract_no").filter(|v| !v.is_null()) {
             rec.insert("contract_no", c.clone());
         }
+        rec.insert("note", Value::Text(note.to_string()));
         let ledger_id = self.insert_entry(&mut tx, actor, account, &rec, None, None).await?;
         let mut q = Q::new("UPDATE worklog_collections SET ledger_entry_id = ");
         q.arg(ledger_id).push(" WHERE ledger_entry_id IS NULL AND id = ").arg(entry_id);

@@ -1033,11 +1033,12 @@ async fn worklogs_sign_off_chain_visits_and_scope(s: Store) {
     assert_eq!((mine.total, mine.items[0].visit_count, mine.items[0].paid_total), (1, 2, 1_250_000));
     // The cashier posts the day's collection to the ledger as a payment, once; the rep cannot.
     let cid = log.collections[0].id;
-    assert!(matches!(s.post_collection(&w.rep1, log.id, cid).await, Err(StoreError::Forbidden(_))));
-    let lid = s.post_collection(&w.fin, log.id, cid).await.unwrap();
+    assert!(matches!(s.post_collection(&w.rep1, log.id, cid, "回单").await, Err(StoreError::Forbidden(_))));
+    assert!(matches!(s.post_collection(&w.fin, log.id, cid, "  ").await, Err(StoreError::Invalid(_))), "a reason");
+    let lid = s.post_collection(&w.fin, log.id, cid, "银行回单已到").await.unwrap();
     let posted = s.ledger_entry(&w.fin, lid).await.unwrap();
     assert_eq!((posted.text("kind"), posted.amount(), posted.text("entry_date")), ("payment", -1_250_000, day));
-    assert!(matches!(s.post_collection(&w.fin, log.id, cid).await, Err(StoreError::Conflict(_))));
+    assert!(matches!(s.post_collection(&w.fin, log.id, cid, "再记").await, Err(StoreError::Conflict(_))));
     assert_eq!(s.worklog(&w.rep1, log.id).await.unwrap().collections[0].ledger_entry_id, Some(lid));
     // A draft never submitted can be deleted; a signed log cannot.
     assert!(matches!(s.delete_worklog(&w.rep1, log.id).await, Err(StoreError::Forbidden(_))));

@@ -58,6 +58,7 @@ kam_store::on_both_engines!(
     a_payment_beyond_the_balance_warns_and_a_reversal_says_why,
     a_statement_of_a_month_under_way_is_marked_provisional,
     statements_carry_the_issuer_open_items_and_one_sign,
+    a_signer_outside_the_scope_reads_account_names_as_text,
 );
 
 struct TestApp {
@@ -1458,6 +1459,41 @@ async fn complaints_through_to_closed_and_overdue(s: Store) {
         "the owner sees their account's complaints"
     );
     assert_eq!(t.api(&w.rep_a, "GET", "/api/v1/complaints", None).await.json()["total"], 0);
+    // The handler 处理人 is a user: chosen from a list on the form, a made-up name refused.
+    let r = t
+        .api(&w.service, "PATCH", &format!("/api/v1/complaints/{fresh_id}"), Some(json!({"handler": "不存在的人"})))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["error"]["fields"]["handler"].as_str().unwrap().contains("在职用户"));
+    let r =
+        t.api(&w.service, "PATCH", &format!("/api/v1/complaints/{fresh_id}"), Some(json!({"handler": "svc"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let svc_page = t.browser("svc_page", Role::Service, None).await;
+    let form = t.get(&svc_page, &format!("/complaints/{fresh_id}/edit")).await;
+    assert!(
+        form.body.contains("<select id=\"f-handler\" name=\"handler\"")
+            && form.body.contains("<option value=\"svc\" selected>"),
+        "{}",
+        form.body
+    );
+    // A save says so on the page it lands on.
+    let r = t
+        .post(
+            &svc_page,
+            &format!("/complaints/{fresh_id}"),
+            &[
+                ("received_at", fresh.as_str()),
+                ("complainant", "王主任"),
+                ("subject", "包装破损"),
+                ("content", "两箱破损"),
+                ("priority", "low"),
+                ("handler", "svc_page"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let landed = t.get(&svc_page, r.headers[header::LOCATION].to_str().unwrap()).await;
+    assert!(landed.body.contains("已保存"), "the confirmation shows");
     // Missing fields, a bad step, a step by someone who may not.
     let r = t
         .api(&w.service, "POST", &format!("/api/v1/accounts/{}/complaints", w.acc_c), Some(json!({"subject": "x"})))
@@ -1914,10 +1950,14 @@ async fn worklogs_write_submit_sign_and_print(s: Store) {
     // The cashier posts the collection to the ledger: once, and finance only.
     let cid = done["collections"][0]["id"].as_i64().unwrap();
     let post = format!("/api/v1/worklogs/{id}/collections/{cid}/post");
-    assert_eq!(t.api(&w.m_east, "POST", &post, None).await.status, StatusCode::FORBIDDEN);
-    let r = t.api(&w.fin, "POST", &post, None).await;
+    let why = json!({"note": "工行回单 11-28 已到账"});
+    assert_eq!(t.api(&w.m_east, "POST", &post, Some(why.clone())).await.status, StatusCode::FORBIDDEN);
+    let r = t.api(&w.fin, "POST", &post, Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "posting money needs a word on what: {}", r.body);
+    assert!(r.json()["error"]["fields"]["note"].is_string());
+    let r = t.api(&w.fin, "POST", &post, Some(why.clone())).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(t.api(&w.fin, "POST", &post, None).await.status, StatusCode::CONFLICT);
+    assert_eq!(t.api(&w.fin, "POST", &post, Some(why)).await.status, StatusCode::CONFLICT);
     let ledger = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{acc}/ledger"), None).await.json();
     assert_eq!(ledger["ledgers"][0]["balance"], -1_200_050, "the payment of ¥12,000.50");
     assert!(t.get(&head, &format!("/worklogs/{id}")).await.body.contains("已入账"));
@@ -3465,6 +3505,13 @@ async fn a_payment_beyond_the_balance_warns_and_a_reversal_says_why(s: Store) {
     assert!(to.ends_with("msg=ledger.overpaid"), "{to}");
     let page = t.get(&fin, &to).await;
     assert!(page.body.contains("flash warning") && page.body.contains("回款金额超过应收余额"), "{}", page.body);
+    // Over the API the answer carries the same warning beside the entry.
+    let pay = json!({"account_id": w.acc_a, "entry_date": "2026-11-21", "kind": "payment", "amount": 5_000});
+    let r = t.api(&w.fin, "POST", "/api/v1/ledger-entries", Some(pay)).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    assert_eq!(r.json()["warnings"][0]["code"], "overpaid", "{}", r.body);
+    let inv = json!({"account_id": w.acc_a, "entry_date": "2026-11-21", "kind": "invoice", "amount": 500_000});
+    assert_eq!(t.api(&w.fin, "POST", "/api/v1/ledger-entries", Some(inv)).await.json()["warnings"], json!([]));
     // Reversing the overpayment: no reason, no reversal.
     let entries = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{}/ledger", w.acc_a), None).await.json();
     let last = entries["ledgers"][0]["entries"].as_array().unwrap().last().unwrap()["id"].as_i64().unwrap();
@@ -3638,4 +3685,58 @@ async fn statements_carry_the_issuer_open_items_and_one_sign(s: Store) {
         StatusCode::NO_CONTENT
     );
     assert_eq!(t.api(&w.fin, "GET", &format!("/api/v1/statements/{nov}"), None).await.status, StatusCode::NOT_FOUND);
+}
+
+async fn a_signer_outside_the_scope_reads_account_names_as_text(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let rep = t.browser("far_rep", Role::Sales, Some("East")).await;
+    let far = t.browser("far_vp", Role::Manager, Some("South")).await;
+    let rep_user = t.store.user_by_username("far_rep").await.unwrap().unwrap();
+    let far_id = t.store.user_by_username("far_vp").await.unwrap().unwrap().id;
+    let acc = t
+        .store
+        .create_account(
+            &rep_user.actor(),
+            kam_store::accounts::AccountInput {
+                rec: [("name", kam_core::Value::Text("远方签核客户有限公司".into()))].into_iter().collect(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let (day, acc_s) = (t.store.today().to_string(), acc.to_string());
+    let fields = [
+        ("log_date", day.as_str()),
+        ("visits.0.who", acc_s.as_str()),
+        ("visits.0.time_from", "10:00"),
+        ("visits.0.time_to", "11:00"),
+        ("visits.0.content", "年度协议"),
+    ];
+    let r = t.post(&rep, "/worklogs", &fields).await;
+    let id: i64 = r.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/worklogs/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let east = rep_user.team_id.unwrap();
+    let chain = json!({"steps": [{"step": "vp", "signer_id": far_id}]});
+    assert_eq!(
+        t.api(&w.admin, "PUT", &format!("/api/v1/teams/{east}/signoff-chain"), Some(chain)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(t.post(&rep, &format!("/worklogs/{id}/submit"), &[]).await.status, StatusCode::SEE_OTHER);
+    // The South manager signs an East log: the account is named, but not offered as a link they cannot open.
+    assert_eq!(t.get(&far, &format!("/accounts/{acc}")).await.status, StatusCode::NOT_FOUND);
+    let page = t.get(&far, &format!("/worklogs/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("远方签核客户有限公司"));
+    assert!(!page.body.contains(&format!("href=\"/accounts/{acc}\"")), "no dead link");
+    // The rep, who may open it, gets the link.
+    assert!(t.get(&rep, &format!("/worklogs/{id}")).await.body.contains(&format!("href=\"/accounts/{acc}\"")));
 }

@@ -196,8 +196,16 @@ async fn post_entry(State(state): State<AppState>, api: ApiUser, body: Bytes) ->
     let body = object(lang, &body)?;
     let account = required_id(lang, &body, "account_id")?;
     let rec = parse_fields(lang, ENTRY_FIELDS, &body, &["account_id"], &[], &any)?;
-    let e = state.store.post_entry(&api.user.actor(), account, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    Ok((StatusCode::CREATED, Json(json!(e))).into_response())
+    let actor = api.user.actor();
+    let e = state.store.post_entry(&actor, account, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    let warnings: Vec<V> = crate::pages::ledger::warnings_after(&state.store, &actor, account, &e)
+        .await
+        .into_iter()
+        .map(|k| json!({"code": k.trim_start_matches("ledger."), "message": crate::i18n::t(lang, k)}))
+        .collect();
+    let mut body = json!(e);
+    body["warnings"] = json!(warnings);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 async fn entry(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {

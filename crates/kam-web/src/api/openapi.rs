@@ -300,7 +300,7 @@ fn schemas() -> Value {
         "ContractInput": object("contract", kam_core::contract::FIELDS, json!({"account_id": {"type": "integer", "description": "the account (POST only)"}}), true),
         "ContractList": {"type": "object", "properties": {"items": {"type": "array", "items": r("Contract")}}},
         "ContractTransition": {"type": "object", "required": ["to"], "properties": {"to": {"type": "string", "enum": ["active", "terminated"]}}},
-        "Amendment": object("contract_amendment", kam_core::contract::AMENDMENT_FIELDS, json!({"id": id(), "created_by_name": {"type": ["string", "null"]}, "created_at": ts()}), true),
+        "Amendment": object("contract_amendment", kam_core::contract::AMENDMENT_FIELDS, json!({"id": id(), "created_by_name": {"type": ["string", "null"]}, "created_at": ts(), "warnings": {"type": "array", "description": "on the answer to a post only: what the poster should know (overpaid: the payment exceeds what was owed, the customer now has a credit)", "items": {"type": "object", "properties": {"code": {"type": "string", "enum": ["overpaid"]}, "message": {"type": "string"}}}}}), true),
         "AmendmentInput": object("contract_amendment", kam_core::contract::AMENDMENT_FIELDS, json!({}), true),
         "AmendmentList": {"type": "object", "properties": {"items": {"type": "array", "items": r("Amendment")}, "current_amount": nid()}},
         "Attachment": {"type": "object", "properties": {"id": id(), "file_name": {"type": "string"}, "content_type": {"type": "string"}, "size": {"type": "integer"}, "sha256": {"type": "string"}, "created_at": ts()}},
@@ -320,6 +320,7 @@ fn schemas() -> Value {
         "Generated": {"type": "object", "properties": {"period": {"type": "string"}, "created": {"type": "array", "items": id()}, "existing": {"type": "integer"}}},
         "StatementAnswers": {"type": "object", "properties": {"lines": {"type": "array", "items": {"type": "object", "required": ["line_id", "answer"], "properties": {
             "line_id": id(), "answer": {"type": "string", "enum": ["agreed", "disputed"]}, "customer_amount": {"type": "integer", "description": "the customer's figure, signed like the line"}, "note": {"type": "string"}}}}}},
+        "PostCollection": {"type": "object", "required": ["note"], "properties": {"note": {"type": "string", "minLength": 1, "maxLength": 500, "description": "on what the money is posted: the bank slip, the receipt"}}},
         "ResolveLine": {"type": "object", "required": ["how", "note"], "properties": {"how": {"type": "string", "enum": ["adjust", "withdraw"]}, "note": {"type": "string", "minLength": 1, "description": "how the dispute was settled"}}},
         "Product": object("product", PRODUCT_FIELDS, json!({"id": id(), "created_at": ts(), "updated_at": ts()}), true),
         "ProductInput": object("product", PRODUCT_FIELDS, json!({}), true),

@@ -29,7 +29,7 @@ pub fn router() -> ApiRoutes {
         .post("/api/v1/worklogs/{id}/submit", submit, doc("submitWorklog", "worklogs", "Send the log into the team's sign-off chain (出纳 → 会计 → 部门主管 → 主管副总); the author can no longer change it").no_body().ok("Worklog"))
         .post("/api/v1/worklogs/{id}/sign", sign, doc("signWorklog", "worklogs", "The next signer approves or returns the log (a return needs a comment; the supervisor's evaluation is required at the department head's step, or the vice president's when there is none)").body("Signature").ok("Worklog"))
         .post("/api/v1/worklogs/{id}/visits/{entry_id}/visit", make_visit, doc("visitFromWorklogEntry", "worklogs", "Make a visit record (附表三) from a visit entry of the caller's log").no_body().created("VisitLink"))
-        .post("/api/v1/worklogs/{id}/collections/{entry_id}/post", post_collection, doc("postWorklogCollection", "worklogs", "Finance posts a collection entry of a log to the ledger as a payment dated the log's day, once; the entry can then no longer change").no_body().created("LedgerLink"))
+        .post("/api/v1/worklogs/{id}/collections/{entry_id}/post", post_collection, doc("postWorklogCollection", "worklogs", "Finance posts a collection entry of a log to the ledger as a payment dated the log's day, once; the entry can then no longer change; the note says on what (bank slip, receipt)").body("PostCollection").created("LedgerLink"))
         .get("/api/v1/teams/{id}/signoff-chain", chain, doc("getSignoffChain", "worklogs", "Who signs each step of a team's work logs").ok("SignoffChain"))
         .put("/api/v1/teams/{id}/signoff-chain", set_chain, doc("setSignoffChain", "worklogs", "Set who signs each step (admin); steps left out are not used").body("SignoffChainInput").ok("SignoffChain"))
 }
@@ -285,9 +285,15 @@ async fn post_collection(
     State(state): State<AppState>,
     api: ApiUser,
     Ids(id, entry): Ids,
+    body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let lid =
-        state.store.post_collection(&api.user.actor(), id, entry).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let body = super::object(api.lang, &body)?;
+    let note = body.get("note").and_then(serde_json::Value::as_str).unwrap_or_default();
+    let lid = state
+        .store
+        .post_collection(&api.user.actor(), id, entry, note)
+        .await
+        .map_err(|e| ApiError::store(api.lang, e))?;
     let body = json!({ "ledger_entry_id": lid, "href": format!("/api/v1/ledger-entries/{lid}") });
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

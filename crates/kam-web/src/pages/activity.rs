@@ -31,7 +31,7 @@ pub fn router() -> Router<AppState> {
             .route(&format!("/{res}"), get(move |s, a, q| list(kind, s, a, q)))
             .route(
                 &format!("/{res}/{{id}}"),
-                get(move |s, a, p| show(kind, s, a, p)).post(move |s, p, f| update(kind, s, p, f)),
+                get(move |s, a, p, q| show(kind, s, a, p, q)).post(move |s, p, f| update(kind, s, p, f)),
             )
             .route(&format!("/{res}/{{id}}/edit"), get(move |s, a, p, q| edit_form(kind, s, a, p, q)))
             .route(&format!("/{res}/{{id}}/delete"), post(move |s, p, f| delete(kind, s, p, f)))
@@ -259,12 +259,13 @@ async fn show(
     State(state): State<AppState>,
     auth: Authed,
     Path(id): Path<i64>,
+    Query(flash): Query<super::Flash>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
     let a = state.store.activity(kind, &actor, id).await.map_err(|e| PageError::store(lang, e))?;
     let page = ShowPage {
-        ctx: ctx(&state, &auth, "activities", None).await,
+        ctx: ctx(&state, &auth, "activities", flash.msg.as_deref()).await,
         title: format!(
             "{} · {}",
             t(lang, &format!("entity.{}", kind.entity)),
@@ -376,7 +377,31 @@ async fn form_page(state: &AppState, auth: &Authed, spec: FormSpec<'_>) -> Resul
     };
     let people: Vec<String> =
         contacts.iter().filter_map(|c| c.rec.get("name").and_then(Value::as_text).map(str::to_string)).collect();
+    // A complaint's handler 处理人 is one of the users (who may work on it).
+    let handlers: Vec<(String, String)> = if kind.entity == COMPLAINT.entity {
+        state
+            .store
+            .users()
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|u| u.active && !matches!(u.role, kam_core::Role::Auditor))
+            .map(|u| {
+                let label = format!("{} · {}", u.display_name, t(lang, &format!("role.{}", u.role.as_str())));
+                (u.display_name, label)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     for i in groups.iter_mut().flat_map(|g| g.inputs.iter_mut()) {
+        if i.name == "handler" && !handlers.is_empty() {
+            i.kind = "select";
+            i.options = handlers.clone();
+            if !i.value.is_empty() && !handlers.iter().any(|(v, _)| *v == i.value) {
+                i.options.push((i.value.clone(), i.value.clone()));
+            }
+        }
         if i.name == "their_people" && !people.is_empty() {
             i.list = Some("people".into());
         }

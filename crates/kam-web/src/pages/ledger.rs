@@ -130,13 +130,8 @@ async fn create_entry(State(state): State<AppState>, Path(id): Path<i64>, f: Aut
     match result {
         Ok(entry) => {
             // A payment beyond what was owed is posted, and said: the customer now has a credit.
-            let mut msg = "ledger.posted";
-            if entry.text("kind") == "payment" {
-                let owed = state.store.balance_today(&f.auth.user.actor(), id, entry.text("currency")).await;
-                if owed.is_ok_and(|b| b < 0) {
-                    msg = "ledger.overpaid";
-                }
-            }
+            let warnings = warnings_after(&state.store, &f.auth.user.actor(), id, &entry).await;
+            let msg = warnings.first().copied().unwrap_or("ledger.posted");
             Ok(see_other(&format!("/accounts/{id}?tab=ledger"), msg))
         }
         Err(StoreError::Invalid(errors)) => entry_form(&state, &f.auth, id, &values, errors).await,
@@ -261,4 +256,22 @@ async fn receivables(
         collections,
     };
     render(&page, lang)
+}
+
+/// What a posted entry should warn about, as message keys: a payment beyond
+/// what was owed leaves the customer a credit (posted, and said). Pages show
+/// it as a warning flash, the API answers it beside the entry.
+pub async fn warnings_after(
+    store: &kam_store::Store,
+    actor: &kam_core::Actor,
+    account: i64,
+    entry: &kam_store::ledger::LedgerEntry,
+) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if entry.text("kind") == "payment"
+        && store.balance_today(actor, account, entry.text("currency")).await.is_ok_and(|b| b < 0)
+    {
+        out.push("ledger.overpaid");
+    }
+    out
 }

@@ -11,7 +11,7 @@ mod credit;
 pub use contracts::file_response;
 pub use credit::performance_download;
 mod home;
-mod ledger;
+pub(crate) mod ledger;
 mod market;
 mod orders;
 mod print;

@@ -537,7 +537,9 @@ async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
 /// An entry as the log page shows it.
 pub struct ShownEntry {
     pub id: i64,
+    /// The account, when the reader may open it (a signer outside its scope reads the name only).
     pub account_id: Option<i64>,
+    pub has_account: bool,
     pub account: String,
     /// (label, value) per field.
     pub cells: Vec<(String, String)>,
@@ -592,7 +594,7 @@ struct ShowPage {
     returned: Option<(String, String)>,
 }
 
-fn shown_sections(lang: Lang, log: &Worklog) -> Vec<ShownSection> {
+fn shown_sections(lang: Lang, log: &Worklog, openable: &std::collections::HashSet<i64>) -> Vec<ShownSection> {
     SECTIONS
         .iter()
         .map(|(section, defs, with_account)| {
@@ -607,7 +609,8 @@ fn shown_sections(lang: Lang, log: &Worklog) -> Vec<ShownSection> {
                 .iter()
                 .map(|e| ShownEntry {
                     id: e.id,
-                    account_id: e.account_id,
+                    account_id: e.account_id.filter(|a| openable.contains(a)),
+                    has_account: e.account_id.is_some(),
                     account: match (&e.account_name, &e.contact_name) {
                         (Some(a), Some(c)) => format!("{a} · {c}"),
                         (Some(a), None) => a.clone(),
@@ -681,6 +684,15 @@ async fn show_page(
     let round = log.current_round();
     let my_turn = log.next_signer_id == Some(actor.user_id);
     let text = |f: &str| log.rec.get(f).and_then(Value::as_text).unwrap_or_default().to_string();
+    // Which of the log's accounts the reader may open: one query for all of them.
+    let ids: Vec<i64> = SECTIONS
+        .iter()
+        .flat_map(|(section, _, _)| log.section(section).iter().filter_map(|e| e.account_id))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let openable: std::collections::HashSet<i64> =
+        state.store.account_names(&actor, &ids).await.map_err(|e| PageError::store(lang, e))?.into_keys().collect();
     let page = ShowPage {
         ctx: ctx(state, auth, "worklogs", flash).await,
         id,
@@ -689,7 +701,7 @@ async fn show_page(
         status_code: log.status.as_str(),
         market_analysis: text("market_analysis"),
         product_analysis: text("product_analysis"),
-        sections: shown_sections(lang, &log),
+        sections: shown_sections(lang, &log, &openable),
         evaluation: log.evaluation.clone().map(|e| {
             (
                 e,
@@ -791,9 +803,13 @@ async fn post_collection(
     Path((id, entry)): Path<(i64, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    match state.store.post_collection(&f.auth.user.actor(), id, entry).await {
+    match state.store.post_collection(&f.auth.user.actor(), id, entry, f.form.text("note")).await {
         Ok(_) => Ok(see_other(&format!("/worklogs/{id}"), "worklog.collection_posted")),
         Err(StoreError::Conflict(k)) => {
+            show_page(&state, &f.auth, id, None, FieldErrors::default(), Some(k), ("", "")).await
+        }
+        Err(StoreError::Invalid(e)) => {
+            let k = e.0.values().next().copied().unwrap_or("err.reason_required");
             show_page(&state, &f.auth, id, None, FieldErrors::default(), Some(k), ("", "")).await
         }
         Err(e) => Err(PageError::store(f.auth.lang, e)),

@@ -83,4 +83,34 @@ document.addEventListener("DOMContentLoaded", function () {
       box.setAttribute("data-next", String(n + 1));
     });
   });
+  // The order form's running total, before placing: quantity × price (the
+  // line's own or the product's list price) less the discount, tax included
+  // as prices are. The store prices the order again when it is placed.
+  document.querySelectorAll("form[data-prices]").forEach(function (form) {
+    var prices = JSON.parse(form.getAttribute("data-prices") || "{}");
+    var out = form.querySelector("[data-total]");
+    var num = function (v) { var n = parseFloat(String(v || "").replace(/,/g, "")); return isNaN(n) ? null : n; };
+    function update() {
+      var total = 0, any = false;
+      form.querySelectorAll("select[name$='.product_id']").forEach(function (sel) {
+        var base = sel.name.slice(0, -"product_id".length);
+        var field = function (n) { var el = form.querySelector("[name='" + base + n + "']"); return el ? el.value : ""; };
+        var fs = sel.closest("fieldset");
+        if (!sel.value || (fs && fs.hidden)) { return; }
+        var q = num(field("quantity"));
+        var price = num(field("unit_price"));
+        var cents = price === null ? prices[sel.value] : Math.round(price * 100);
+        if (q === null || cents === undefined) { return; }
+        var d = num(field("discount_pct")) || 0;
+        total += Math.round(q * cents * (1 - d / 100));
+        any = true;
+      });
+      var yuan = (total / 100).toFixed(2).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+      out.textContent = any ? form.getAttribute("data-total-label") + "¥" + yuan : "";
+    }
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    form.addEventListener("click", function () { setTimeout(update, 0); });
+    update();
+  });
 });

@@ -154,6 +154,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("order_over_the_limit_released", |b| Box::pin(order_over_the_limit_released(b))),
     ("visit_planned_recorded_and_on_today", |b| Box::pin(visit_planned_recorded_and_on_today(b))),
     ("statement_generated_disputed_and_settled", |b| Box::pin(statement_generated_disputed_and_settled(b))),
+    ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
 /// One browser session at one size.
@@ -609,6 +610,21 @@ async fn order_over_the_limit_released(b: &Browser<'_>) -> Result<()> {
         .await?;
     b.fill(&form, "lines.0.product_id", product.as_str().ok_or("no product to order")?).await?;
     b.fill(&form, "lines.0.quantity", "10").await?;
+    // The total shows before the order is placed: ten at the product's list price.
+    let product_id: i64 = product.as_str().unwrap_or_default().parse().map_err(|_| "product id")?;
+    let products = b.kam.store.products(false).await.map_err(|e| e.to_string())?;
+    let price = products
+        .iter()
+        .find(|p| p.id == product_id)
+        .and_then(|p| p.rec.get("list_price").and_then(kam_core::Value::as_int))
+        .ok_or("no list price")?;
+    let shown = b.js("return document.querySelector('[data-total]').textContent;", vec![]).await?;
+    let shown = shown.as_str().unwrap_or_default().to_string();
+    let figure: f64 = shown.rsplit('¥').next().unwrap_or_default().replace(',', "").parse().unwrap_or(-1.0);
+    if !shown.contains("订单合计") || (figure * 100.0).round() as i64 != price * 10 {
+        return Err(format!("the order form shows {shown:?} before placing, not 10 × {price} 分"));
+    }
+    b.shot("order-total").await?;
     b.submit(&form, None, "order-held").await?;
     let id = b.id_in_path("/orders/").await?;
     b.expect_text("信用冻结", "order-held").await?;
@@ -716,6 +732,75 @@ async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()>
     let status = b.kam.store.statement(&actor_of(b, "sunli").await?, id).await.map_err(|e| e.to_string())?.status;
     if status == "disputed" {
         return Err(format!("after settling its only dispute the statement is still {status}"));
+    }
+    Ok(())
+}
+
+/// The admin sets the issuing company and the working hours on the admin
+/// page; then every page of the product is looked at (and checked) as the
+/// admin and as finance, at this size, each tab group of an account too.
+async fn company_set_and_every_page_seen(b: &Browser<'_>) -> Result<()> {
+    b.login("admin").await?;
+    b.menu("/admin", "admin").await?;
+    let form = "form[action=\"/admin/instance\"]";
+    b.fill(form, "company.name", "福州榕城示范贸易有限公司").await?;
+    b.fill(form, "company.bank_name", "中国工商银行福州五四支行").await?;
+    b.fill(form, "company.bank_account", "1402 0000 0912 3456 789").await?;
+    b.fill(form, "work_end", "17:30").await?;
+    b.submit(form, None, "admin-saved").await?;
+    b.expect_text("已保存", "admin-saved").await?;
+    let company = b.kam.store.company().await.map_err(|e| e.to_string())?;
+    if company.name != "福州榕城示范贸易有限公司"
+        || b.kam.store.working_hours().await.map_err(|e| e.to_string())?.end_text() != "17:30"
+    {
+        return Err(format!("the settings were not saved: {company:?}"));
+    }
+    let account = own_account(b, "wangfang").await?.id;
+    let pages = [
+        "/",
+        "/today",
+        "/accounts",
+        "/pool",
+        "/contacts",
+        "/interactions",
+        "/visits",
+        "/service-records",
+        "/complaints",
+        "/needs",
+        "/surveys",
+        "/visit-plans",
+        "/market-activities",
+        "/worklogs",
+        "/orders",
+        "/products",
+        "/contracts",
+        "/receivables",
+        "/statements",
+        "/competitors",
+        "/handover",
+        "/search?q=榕城",
+    ];
+    for (i, path) in pages.iter().enumerate() {
+        b.goto(path, &format!("page-{i:02}")).await?;
+    }
+    b.goto(&format!("/accounts/{account}/orders/new"), "order-form").await?;
+    b.goto(&format!("/visit-plans?account={account}"), "visit-plan-grid").await?;
+    for tab in ["profile", "contacts", "complaints", "orders", "ledger", "credit", "needs", "history"] {
+        b.goto(&format!("/accounts/{account}?tab={tab}"), &format!("account-{tab}")).await?;
+        let active = b.js("return document.querySelector('nav.subtabs a.active')?.textContent || '';", vec![]).await?;
+        if active.as_str().is_none_or(str::is_empty) {
+            return Err(format!("account tab {tab}: the active tab is not in sight"));
+        }
+    }
+    // Finance sees the printed statement with the company on it.
+    b.login("sunli").await?;
+    b.goto("/statements?period=2026-10", "fin-statements").await?;
+    let first = b
+        .js("return [...document.querySelectorAll('main a[href^=\"/statements/\"]')].map(a => a.getAttribute('href')).find(h => /^\\/statements\\/\\d+$/.test(h)) || null;", vec![])
+        .await?;
+    if let Some(href) = first.as_str() {
+        b.goto(&format!("{href}/print"), "statement-print").await?;
+        b.expect_text("福州榕城示范贸易有限公司", "statement-print").await?;
     }
     Ok(())
 }

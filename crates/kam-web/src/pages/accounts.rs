@@ -310,7 +310,7 @@ struct ShowPage {
     can_release: bool,
     can_delete: bool,
     can_share: bool,
-    tabs: Vec<(String, String)>,
+    tab_groups: Vec<TabGroup>,
     tab: String,
     card: Vec<ShownGroup>,
     children: Vec<(i64, String)>,
@@ -375,6 +375,46 @@ fn tabs() -> Vec<&'static str> {
     t.extend(kam_core::activity::KINDS.iter().map(|k| k.resource));
     t.extend(["orders", "contracts", "ledger", "credit", "events", "competition", "business", "history"]);
     t
+}
+
+/// The tabs in groups, so the active one is always in sight: 概况,
+/// 联系与拜访, 服务, 交易与财务, 分析, 历史. Every tab of `tabs()` is in one group.
+const TAB_GROUPS: &[(&str, &[&str])] = &[
+    ("overview", &["profile", "timeline"]),
+    ("contact", &["contacts", "interactions", "visits", "events"]),
+    ("service", &["service-records", "complaints", "surveys"]),
+    ("trade", &["orders", "contracts", "ledger", "credit"]),
+    ("analysis", &["needs", "competition", "business"]),
+    ("history", &["history"]),
+];
+
+/// A group of tabs as the page shows it.
+pub struct TabGroup {
+    pub label: String,
+    /// Where the group's own tab leads: its first tab.
+    pub first: String,
+    pub active: bool,
+    pub tabs: Vec<(String, String)>,
+}
+
+fn tab_groups(lang: crate::i18n::Lang, shown: &[&str], active: &str) -> Vec<TabGroup> {
+    TAB_GROUPS
+        .iter()
+        .filter_map(|(g, keys)| {
+            let tabs: Vec<(String, String)> = keys
+                .iter()
+                .filter(|k| shown.contains(k))
+                .map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string()))
+                .collect();
+            let first = tabs.first()?.0.clone();
+            Some(TabGroup {
+                label: t(lang, &format!("tabgroup.{g}")).to_string(),
+                first,
+                active: keys.contains(&active),
+                tabs,
+            })
+        })
+        .collect()
 }
 
 fn rec_text(rec: &kam_core::Record, f: &str) -> String {
@@ -442,11 +482,14 @@ async fn show_page(
         can_release: actor.can_release(&facts),
         can_delete: actor.can_delete_account(&facts),
         can_share: general_edit,
-        tabs: tabs()
-            .iter()
-            .filter(|k| !matches!(**k, "ledger" | "credit") || kam_core::ledger::can_read(&actor, &facts))
-            .map(|k| (k.to_string(), t(lang, &format!("tab.{k}")).to_string()))
-            .collect(),
+        tab_groups: tab_groups(
+            lang,
+            &tabs()
+                .into_iter()
+                .filter(|k| !matches!(*k, "ledger" | "credit") || kam_core::ledger::can_read(&actor, &facts))
+                .collect::<Vec<_>>(),
+            tab,
+        ),
         tab: tab.to_string(),
         card: vec![],
         children: vec![],
@@ -1085,4 +1128,27 @@ async fn remove_partner(
 ) -> Result<Response, PageError> {
     state.store.remove_partner(&f.auth.user.actor(), id, pid).await.map_err(|e| PageError::store(f.auth.lang, e))?;
     Ok(see_other(&format!("/accounts/{id}?tab=business"), "common.deleted"))
+}
+
+#[cfg(test)]
+mod tab_tests {
+    use super::*;
+
+    #[test]
+    fn every_tab_is_in_exactly_one_group_and_the_active_group_holds_it() {
+        for tab in tabs() {
+            let n = TAB_GROUPS.iter().filter(|(_, keys)| keys.contains(&tab)).count();
+            assert_eq!(n, 1, "{tab}");
+            let groups = tab_groups(crate::i18n::Lang::Zh, &tabs(), tab);
+            let active: Vec<&TabGroup> = groups.iter().filter(|g| g.active).collect();
+            assert_eq!(active.len(), 1);
+            assert!(active[0].tabs.iter().any(|(k, _)| k == tab));
+        }
+        let grouped: usize = TAB_GROUPS.iter().map(|(_, k)| k.len()).sum();
+        assert_eq!(grouped, tabs().len(), "no group names a tab that does not exist");
+        // A tab the reader may not see leaves its group (and an emptied group goes).
+        let no_money: Vec<&str> = tabs().into_iter().filter(|k| !matches!(*k, "ledger" | "credit")).collect();
+        let trade = tab_groups(crate::i18n::Lang::Zh, &no_money, "orders");
+        assert!(trade.iter().all(|g| g.tabs.iter().all(|(k, _)| k != "ledger")));
+    }
 }

@@ -226,6 +226,8 @@ struct FormPage {
     top_error: Option<String>,
     groups: Vec<InputGroup>,
     sections: Vec<RowSection>,
+    /// `{"<product id>": list price in minor units}`, for the running total the page shows.
+    prices: String,
 }
 
 async fn order_form(
@@ -313,6 +315,13 @@ async fn order_form(
         top_error: errors.0.get("lines").map(|k| t(lang, k).to_string()),
         groups,
         sections: vec![section],
+        prices: serde_json::Value::Object(
+            products
+                .iter()
+                .filter_map(|p| p.rec.get("list_price").and_then(Value::as_int).map(|m| (p.id.to_string(), m.into())))
+                .collect(),
+        )
+        .to_string(),
     };
     let failed = page.has_errors;
     super::render_checked(&page, lang, failed)

@@ -10,6 +10,7 @@ pub mod contact;
 pub mod contract;
 pub mod credit;
 pub mod credit_code;
+pub mod divisions;
 pub mod fields;
 pub mod ledger;
 pub mod market;

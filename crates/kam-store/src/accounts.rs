@@ -338,6 +338,7 @@ impl Store {
         }
         Self::check_writable(actor, &input.rec)?;
         StoreError::check_required(FIELDS, &input.rec, true)?;
+        check_division(&input.rec, None)?;
         let owner = match input.owner {
             Some(o) => o,
             None if actor.role == Role::Admin => None,
@@ -401,6 +402,7 @@ impl Store {
         }
         Self::check_writable(actor, &input.rec)?;
         StoreError::check_required(FIELDS, &input.rec, false)?;
+        check_division(&input.rec, Some(&before.rec))?;
         let mut changes = fields::diff(&before.rec, &input.rec);
         let mut extra: Vec<(&str, Arg)> = Vec::new();
         if let Some(owner) = input.owner
@@ -631,4 +633,20 @@ fn opt_int(v: Option<i64>) -> Value {
 /// Whether any field in `rec` needs finance rights (for UI hints).
 pub fn needs_finance(rec: &Record) -> bool {
     rec.keys().any(|k| fields::def(FIELDS, k).is_some_and(|d| d.access == Access::Finance))
+}
+
+/// The account's city lies in its province (as the record will stand after
+/// the write), by the division list shipped with KAM.
+fn check_division(rec: &kam_core::Record, before: Option<&kam_core::Record>) -> Result<()> {
+    if !rec.contains_key("province") && !rec.contains_key("city") {
+        return Ok(());
+    }
+    let get = |f: &str| {
+        match rec.get(f) {
+            Some(v) => v.as_text().map(str::to_string),
+            None => before.and_then(|b| b.get(f)).and_then(Value::as_text).map(str::to_string),
+        }
+        .unwrap_or_default()
+    };
+    kam_core::divisions::check(&get("province"), &get("city")).map_err(|k| StoreError::field("city", k))
 }

@@ -55,6 +55,14 @@ async fn js() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], JS)
 }
 
+/// The national division list the address picker offers (shipped with KAM, see kam_core::divisions).
+async fn divisions() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        kam_core::divisions::JSON,
+    )
+}
+
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
     match state.store.ping().await {
         Ok(()) => (axum::http::StatusCode::OK, "ok"),
@@ -78,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/static/divisions.json", get(divisions))
         // No icon: an empty answer, not a 404 in every browser console.
         .route("/favicon.ico", get(|| async { axum::http::StatusCode::NO_CONTENT }))
         .merge(

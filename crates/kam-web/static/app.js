@@ -113,4 +113,47 @@ document.addEventListener("DOMContentLoaded", function () {
     form.addEventListener("click", function () { setTimeout(update, 0); });
     update();
   });
+  // 省/市/区: a cascading picker over the national division list shipped
+  // with KAM. Each field offers the choices under the one before it (and may
+  // still be typed: a development zone is written as people know it).
+  var province = document.getElementById("f-province");
+  var city = document.getElementById("f-city");
+  var district = document.getElementById("f-district");
+  if (province && city && !province.readOnly) {
+    var list = function (input, id) {
+      var dl = document.createElement("datalist");
+      dl.id = id;
+      input.setAttribute("list", id);
+      input.setAttribute("autocomplete", "off");
+      input.insertAdjacentElement("afterend", dl);
+      return dl;
+    };
+    var lp = list(province, "dl-province"), lc = list(city, "dl-city"), ld = district ? list(district, "dl-district") : null;
+    var fill = function (dl, names) {
+      dl.textContent = "";
+      names.forEach(function (n) { var o = document.createElement("option"); o.value = n; dl.appendChild(o); });
+    };
+    fetch("/static/divisions.json").then(function (r) { return r.json(); }).then(function (tree) {
+      var cities = function () { var p = tree.find(function (x) { return x[0] === province.value.trim(); }); return p ? p[1] : []; };
+      var refresh = function () {
+        var cs = cities();
+        fill(lc, cs.map(function (c) { return c[0]; }));
+        if (ld) {
+          var c = cs.find(function (x) { return x[0] === city.value.trim(); });
+          fill(ld, c ? c[1] : []);
+        }
+      };
+      fill(lp, tree.map(function (p) { return p[0]; }));
+      province.addEventListener("change", function () {
+        var cs = cities();
+        if (cs.length === 1) { city.value = cs[0][0]; }
+        else if (cs.length && !cs.some(function (c) { return c[0] === city.value.trim(); })) { city.value = ""; }
+        refresh();
+      });
+      province.addEventListener("input", refresh);
+      city.addEventListener("input", refresh);
+      city.addEventListener("change", refresh);
+      refresh();
+    }).catch(function () {});
+  }
 });

@@ -427,10 +427,52 @@ async fn account_contact_and_search(b: &Browser<'_>) -> Result<()> {
     b.goto("/accounts/new", "new-account").await?;
     let form = "form[action=\"/accounts\"]";
     b.fill(form, "name", "榕城精密机械有限公司").await?;
-    b.fill(form, "credit_code", "91350100M000100Y43").await?;
+    // A credit code pasted with spaces is normalised by the server.
+    b.fill(form, "credit_code", "9135 0100 M000 100Y43").await?;
+    // 省/市/区 from the shipped list: the province narrows the cities, the city the districts.
+    b.fill(form, "province", "福建省").await?;
+    b.js("document.getElementById('f-province').dispatchEvent(new Event('change', {bubbles: true}));", vec![]).await?;
+    let offered = |id: &'static str| async move {
+        for _ in 0..30 {
+            let n = b
+                .js(
+                    "return [...document.querySelectorAll('#' + arguments[0] + ' option')].map(o => o.value);",
+                    vec![json!(id)],
+                )
+                .await?;
+            if n.as_array().is_some_and(|a| !a.is_empty()) {
+                return Ok::<Value, String>(n);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(format!("{id}: nothing offered"))
+    };
+    let cities = offered("dl-city").await?;
+    if !cities.as_array().is_some_and(|a| a.contains(&json!("福州市")) && !a.contains(&json!("杭州市"))) {
+        return Err(format!("the cities offered for 福建省: {cities}"));
+    }
+    b.fill(form, "city", "福州市").await?;
+    b.js("document.getElementById('f-city').dispatchEvent(new Event('change', {bubbles: true}));", vec![]).await?;
+    let districts = offered("dl-district").await?;
+    if !districts.as_array().is_some_and(|a| a.contains(&json!("鼓楼区"))) {
+        return Err(format!("the districts offered for 福州市: {districts}"));
+    }
+    b.fill(form, "district", "鼓楼区").await?;
+    b.shot("address-picked").await?;
     b.submit(form, None, "account-saved").await?;
     let id = b.id_in_path("/accounts/").await?;
     b.expect_text("榕城精密机械有限公司", "account-saved").await?;
+    let saved = b.kam.store.account(&actor_of(b, "wangfang").await?, id).await.map_err(|e| e.to_string())?;
+    if (saved.text("credit_code"), saved.text("city"), saved.text("district"))
+        != (Some("91350100M000100Y43"), Some("福州市"), Some("鼓楼区"))
+    {
+        return Err(format!(
+            "saved as {:?} {:?} {:?}",
+            saved.text("credit_code"),
+            saved.text("city"),
+            saved.text("district")
+        ));
+    }
     b.goto(&format!("/accounts/{id}/contacts/new"), "new-contact").await?;
     let form = format!("form[action=\"/accounts/{id}/contacts\"]");
     b.fill(&form, "name", "林晓峰").await?;

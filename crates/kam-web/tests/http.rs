@@ -59,6 +59,7 @@ kam_store::on_both_engines!(
     a_statement_of_a_month_under_way_is_marked_provisional,
     statements_carry_the_issuer_open_items_and_one_sign,
     a_signer_outside_the_scope_reads_account_names_as_text,
+    addresses_follow_the_national_division_list,
 );
 
 struct TestApp {
@@ -3739,4 +3740,41 @@ async fn a_signer_outside_the_scope_reads_account_names_as_text(s: Store) {
     assert!(!page.body.contains(&format!("href=\"/accounts/{acc}\"")), "no dead link");
     // The rep, who may open it, gets the link.
     assert!(t.get(&rep, &format!("/worklogs/{id}")).await.body.contains(&format!("href=\"/accounts/{acc}\"")));
+}
+
+async fn addresses_follow_the_national_division_list(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let list = t.send(Request::get("/static/divisions.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let tree = list.json();
+    assert_eq!(tree.as_array().map(Vec::len), Some(31));
+    let r = t
+        .api(
+            &w.rep_a,
+            "POST",
+            "/api/v1/accounts",
+            Some(json!({"name": "地址校验客户", "province": "浙江省", "city": "苏州市"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["error"]["fields"]["city"].as_str().unwrap().contains("不在所选省份"));
+    let r = t
+        .api(
+            &w.rep_a,
+            "POST",
+            "/api/v1/accounts",
+            Some(json!({"name": "地址校验客户", "province": "江苏省", "city": "苏州市", "district": "苏州工业园区"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "a zone is written as people know it: {}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    // Changing only the province re-checks the city already there.
+    let r = t.api(&w.rep_a, "PATCH", &format!("/api/v1/accounts/{id}"), Some(json!({"province": "浙江省"}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    // A page form says it field by field and keeps what was typed.
+    let rep = t.browser("addr_rep", Role::Sales, Some("East")).await;
+    let r = t.post(&rep, "/accounts", &[("name", "页面地址客户"), ("province", "广东省"), ("city", "杭州市")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("不在所选省份") && r.body.contains("页面地址客户"));
 }

@@ -166,12 +166,20 @@ impl FromRequest<AppState> for AuthForm {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
-        let auth = Authed::from_request_parts(&mut parts, state).await?;
-        let form = read_form(Request::from_parts(parts, body)).await.map_err(|_| PageError::BadRequest(auth.lang))?;
-        if !constant_eq(form.text("_csrf"), &auth.csrf) {
-            return Err(PageError::Csrf(auth.lang));
+        let target = parts.uri.path().to_string();
+        let found = Authed::from_request_parts(&mut parts, state).await;
+        let lang = match &found {
+            Ok(a) => a.lang,
+            Err(_) => anon_lang(&parts.headers),
+        };
+        let form = read_form(Request::from_parts(parts, body)).await.map_err(|_| PageError::BadRequest(lang))?;
+        match found {
+            Ok(auth) if constant_eq(form.text("_csrf"), &auth.csrf) => Ok(AuthForm { auth, form }),
+            // The session ended, or the form is older than it: nothing typed is lost.
+            Ok(auth) => Err(expired(state, lang, target, &form, auth.user.username.clone())),
+            Err(PageError::Login(_)) => Err(expired(state, lang, target, &form, String::new())),
+            Err(e) => Err(e),
         }
-        Ok(AuthForm { auth, form })
     }
 }
 
@@ -227,4 +235,26 @@ impl FromRequestParts<AppState> for ApiUser {
             Err(e) => Err(ApiError::store(lang, e)),
         }
     }
+}
+
+/// The "form expired" answer: the page that logs in again and offers to
+/// resubmit what was typed (see `pages::session`).
+pub(crate) fn expired(state: &AppState, lang: Lang, target: String, form: &FormData, username: String) -> PageError {
+    let login_csrf = kam_core::secret::random_token();
+    let mut carried: Vec<(String, String)> = form
+        .0
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "_csrf" | "_once"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    carried.sort();
+    PageError::Expired(Box::new(crate::error::Expired {
+        lang,
+        target,
+        carried,
+        username,
+        error: None,
+        cookie: set_cookie(state, LOGIN_CSRF_COOKIE, &login_csrf, Some(3600)),
+        login_csrf,
+    }))
 }

@@ -74,8 +74,40 @@ pub enum PageError {
     Forbidden(Lang, &'static str),
     Conflict(Lang, &'static str),
     Csrf(Lang),
+    /// A form posted with an expired session or a stale form token: what was
+    /// typed comes back on a page that logs in again and offers to resubmit.
+    Expired(Box<Expired>),
     BadRequest(Lang),
     Internal(Lang),
+}
+
+/// What the "form expired" page carries.
+#[derive(Debug)]
+pub struct Expired {
+    pub lang: Lang,
+    /// Where the form was posted.
+    pub target: String,
+    /// The fields typed (the form's own tokens left out).
+    pub carried: Vec<(String, String)>,
+    pub username: String,
+    /// Why the last login attempt failed, when it did.
+    pub error: Option<String>,
+    /// The login form's token and the cookie that holds it.
+    pub login_csrf: String,
+    pub cookie: String,
+}
+
+#[derive(Template)]
+#[template(path = "form_expired.html")]
+struct ExpiredPage<'a> {
+    lang: Lang,
+    e: &'a Expired,
+}
+
+impl ExpiredPage<'_> {
+    fn t(&self, key: &str) -> String {
+        t(self.lang, key).to_string()
+    }
 }
 
 impl PageError {
@@ -115,6 +147,17 @@ impl IntoResponse for PageError {
             PageError::Forbidden(l, k) => (l, StatusCode::FORBIDDEN, k),
             PageError::Conflict(l, k) => (l, StatusCode::CONFLICT, k),
             PageError::Csrf(l) => (l, StatusCode::FORBIDDEN, "err.csrf"),
+            PageError::Expired(e) => {
+                let page = ExpiredPage { lang: e.lang, e: &e };
+                let mut res = match page.render() {
+                    Ok(html) => (StatusCode::FORBIDDEN, Html(html)).into_response(),
+                    Err(_) => StatusCode::FORBIDDEN.into_response(),
+                };
+                if let Ok(v) = e.cookie.parse() {
+                    res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+                }
+                return res;
+            }
             PageError::BadRequest(l) => (l, StatusCode::BAD_REQUEST, "err.bad_request"),
             PageError::Internal(l) => (l, StatusCode::INTERNAL_SERVER_ERROR, "err.internal"),
         };

@@ -60,6 +60,7 @@ kam_store::on_both_engines!(
     statements_carry_the_issuer_open_items_and_one_sign,
     a_signer_outside_the_scope_reads_account_names_as_text,
     addresses_follow_the_national_division_list,
+    an_expired_form_is_resubmitted_after_a_fresh_login,
 );
 
 struct TestApp {
@@ -2572,6 +2573,17 @@ async fn credit_tab_override_and_form_five(s: Store) {
         "{}",
         tab.body
     );
+    // A bad limit comes back on the tab with what was typed and the reason beside the field.
+    let r = t
+        .post(
+            &fin,
+            &format!("/accounts/{acc}/credit"),
+            &[("period", "2026-06"), ("rating", "A"), ("credit_limit", "一万"), ("reason", "年度复核说明")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("value=\"一万\"") && r.body.contains("value=\"年度复核说明\""), "kept: {}", r.body);
+    assert!(r.body.contains("<option value=\"A\" selected>") && r.body.contains("金额格式不正确"));
     let r = t
         .post(
             &fin,
@@ -3777,4 +3789,74 @@ async fn addresses_follow_the_national_division_list(s: Store) {
     let r = t.post(&rep, "/accounts", &[("name", "页面地址客户"), ("province", "广东省"), ("city", "杭州市")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("不在所选省份") && r.body.contains("页面地址客户"));
+}
+
+/// Pulls the hidden fields of the first form on a page.
+fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    html.split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (name, rest) = rest.split_once('"')?;
+            let value = rest.split_once("value=\"")?.1.split_once('"')?.0;
+            Some((name.to_string(), value.replace("&#34;", "\"").replace("&amp;", "&")))
+        })
+        .collect()
+}
+
+async fn an_expired_form_is_resubmitted_after_a_fresh_login(s: Store) {
+    let t = TestApp::new(s);
+    let _w = world(&t).await;
+    let rep = t.browser("exp_rep", Role::Sales, Some("East")).await;
+    // The session ends while the rep types a new account (logged out elsewhere).
+    t.post(&rep, "/logout", &[]).await;
+    let r = t.post(&rep, "/accounts", &[("name", "过期表单客户有限公司"), ("phone", "0591-8888 1234")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("表单已过期") && r.body.contains("您填写的内容没有丢失"), "{}", r.body);
+    assert!(r.body.contains("value=\"过期表单客户有限公司\""), "what was typed rides along");
+    let login_cookie = set_cookie(&r.headers, "kam_login_csrf").expect("a login token");
+    let mut fields = hidden_fields(&r.body);
+    assert!(fields.iter().any(|(k, v)| k == "_resubmit" && v == "/accounts"));
+    // A wrong password: the page comes back, still carrying it.
+    let send = |fields: Vec<(String, String)>| {
+        let body = serde_urlencoded::to_string(&fields).unwrap();
+        Request::post("/login")
+            .header(header::COOKIE, format!("kam_login_csrf={login_cookie}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let mut wrong = fields.clone();
+    wrong.extend([("username".into(), "exp_rep".into()), ("password".into(), "nope".into())]);
+    let r = t.send(send(wrong)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("value=\"过期表单客户有限公司\"") && r.body.contains("用户名或密码"), "{}", r.body);
+    fields.extend([("username".into(), "exp_rep".into()), ("password".into(), "correct-horse".into())]);
+    let r = t.send(send(fields)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body.contains("action=\"/accounts\"") && r.body.contains("重新提交"));
+    let session = set_cookie(&r.headers, "kam_session").expect("logged in again");
+    // One press sends it, with the new session's token.
+    let again = hidden_fields(&r.body);
+    let body = serde_urlencoded::to_string(&again).unwrap();
+    let r = t
+        .send(
+            Request::post("/accounts")
+                .header(header::COOKIE, format!("kam_session={session}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let found = t
+        .store
+        .search(&t.store.user_by_username("exp_rep").await.unwrap().unwrap().actor(), "过期表单", 5)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1, "saved once");
+    // A stale form token with a live session: the same offer, never a bare error.
+    let b2 = t.login("exp_rep", "correct-horse").await.unwrap();
+    let r = t.post_raw(&b2, "/accounts", &[("_csrf", "stale"), ("name", "第二个客户")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("value=\"第二个客户\"") && r.body.contains("value=\"exp_rep\""));
 }

@@ -364,9 +364,9 @@ struct ShowQuery {
 
 /// What a tab is narrowed to: the timeline's kind, the credit tab's month.
 #[derive(Default, Clone, Copy)]
-struct TabFilter<'a> {
-    kind: Option<&'a str>,
-    period: Option<&'a str>,
+pub(super) struct TabFilter<'a> {
+    pub kind: Option<&'a str>,
+    pub period: Option<&'a str>,
 }
 
 /// The tabs of the 360° page: the card, people, each activity kind, competition, business, history.
@@ -440,12 +440,12 @@ async fn show(
 }
 
 /// A sub-form (competitor position, supplier/customer) that came back with errors.
-struct Posted<'a> {
-    form: &'a FormData,
-    errors: FieldErrors,
+pub(super) struct Posted<'a> {
+    pub form: &'a FormData,
+    pub errors: FieldErrors,
 }
 
-async fn show_page(
+pub(super) async fn show_page(
     state: &AppState,
     auth: &Authed,
     id: i64,
@@ -539,7 +539,17 @@ async fn show_page(
             if tab == "credit" {
                 // A month not yet begun cannot be overridden (the store refuses it too).
                 let open = period <= kam_core::time_util::month_of(state.store.today());
-                page.credit = Some(super::credit::panel(lang, &view, kam_core::credit::can_override(&actor) && open));
+                let mut panel = super::credit::panel(lang, &view, kam_core::credit::can_override(&actor) && open);
+                // An override that came back: what was typed, and why not.
+                if let Some(p) = &posted {
+                    panel.typed = (
+                        p.form.text("rating").to_string(),
+                        p.form.text("credit_limit").to_string(),
+                        p.form.text("reason").to_string(),
+                    );
+                    panel.errors = p.errors.0.iter().map(|(k, v)| (k.clone(), t(lang, v).to_string())).collect();
+                }
+                page.credit = Some(panel);
             }
         }
         page.balances =

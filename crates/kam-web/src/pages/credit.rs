@@ -43,6 +43,20 @@ pub struct CreditPanel {
     pub overridden: Option<(String, String, String, String, String)>,
     pub can_override: bool,
     pub ratings: Vec<&'static str>,
+    /// What the override form holds: (rating, limit, reason) — typed, when it came back.
+    pub typed: (String, String, String),
+    /// The override's errors, field by field.
+    pub errors: std::collections::BTreeMap<String, String>,
+}
+
+impl CreditPanel {
+    pub fn error(&self, field: &str) -> String {
+        self.errors.get(field).cloned().unwrap_or_default()
+    }
+    /// The rating the override form has chosen.
+    pub fn chosen(&self, r: &str) -> bool {
+        if self.typed.0.is_empty() { r == self.rating } else { r == self.typed.0 }
+    }
 }
 
 fn value_text(lang: Lang, key: &str, v: Option<f64>) -> String {
@@ -97,6 +111,8 @@ pub fn panel(lang: Lang, v: &CreditView, can_override: bool) -> CreditPanel {
         }),
         can_override,
         ratings: RATINGS.to_vec(),
+        typed: Default::default(),
+        errors: Default::default(),
     }
 }
 
@@ -109,14 +125,29 @@ async fn override_credit(
     let period = f.form.text("period").to_string();
     let limit = parse_money(f.form.text("credit_limit").trim());
     let back = format!("/accounts/{id}?tab=credit&period={period}");
-    let Some(limit) = limit else { return Ok(see_other(&back, "err.money")) };
-    match state
-        .store
-        .override_credit(&f.auth.user.actor(), id, &period, f.form.text("rating"), limit, f.form.text("reason"))
-        .await
-    {
+    let result = match limit {
+        None => {
+            let mut e = kam_core::FieldErrors::default();
+            e.add("credit_limit", "err.money");
+            Err(StoreError::Invalid(e))
+        }
+        Some(limit) => {
+            state
+                .store
+                .override_credit(&f.auth.user.actor(), id, &period, f.form.text("rating"), limit, f.form.text("reason"))
+                .await
+        }
+    };
+    match result {
         Ok(_) => Ok(see_other(&back, "credit.overridden")),
-        Err(StoreError::Invalid(e)) => Ok(see_other(&back, e.0.values().next().copied().unwrap_or("err.invalid"))),
+        // Back on the tab with what was typed and the reason beside its field.
+        Err(StoreError::Invalid(errors)) => {
+            let filter = super::accounts::TabFilter { kind: None, period: Some(&period) };
+            let posted = super::accounts::Posted { form: &f.form, errors };
+            let mut res = super::accounts::show_page(&state, &f.auth, id, "credit", None, Some(posted), filter).await?;
+            *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
         Err(e) => Err(PageError::store(lang, e)),
     }
 }

@@ -11,8 +11,8 @@ use kam_core::secret;
 use super::render;
 use crate::AppState;
 use crate::auth::{
-    self, AuthForm, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, anon_lang, constant_eq, cookie, read_form,
-    set_cookie,
+    self, AuthForm, FormData, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, anon_lang, constant_eq, cookie,
+    read_form, set_cookie,
 };
 use crate::error::PageError;
 use crate::i18n::{Lang, t};
@@ -124,6 +124,20 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
     let username = form.text("username").trim().to_string();
     let password = form.text("password").to_string();
     let next = safe_next(form.get("next"));
+    // Logging in again from the "form expired" page: what was typed rides along.
+    let resubmit = form.get("_resubmit").map(|t| safe_next(Some(t))).filter(|t| t != "/");
+    let carried =
+        FormData(form.0.iter().filter_map(|(k, v)| k.strip_prefix("c.").map(|k| (k.to_string(), v.clone()))).collect());
+    let again = |status: StatusCode, error: String| -> Result<Response, PageError> {
+        let target = resubmit.clone().unwrap_or_default();
+        let PageError::Expired(mut e) = auth::expired(&state, lang, target, &carried, username.clone()) else {
+            return Err(PageError::BadRequest(lang));
+        };
+        e.error = Some(error);
+        let mut res = PageError::Expired(e).into_response();
+        *res.status_mut() = status;
+        Ok(res)
+    };
     // See `auth::MAX_FAILURES_PER_PAIR` for the rule.
     let pair_key = format!("pair:{}|{addr}", username.to_lowercase());
     let addr_key = format!("addr:{addr}");
@@ -133,6 +147,12 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
         store.throttled_for(&pair_key, auth::THROTTLE_WINDOW, auth::MAX_FAILURES_PER_PAIR).await.map_err(err)?
     {
         let minutes = (wait.whole_seconds() + 59) / 60;
+        if resubmit.is_some() {
+            return again(
+                StatusCode::TOO_MANY_REQUESTS,
+                t(lang, "login.throttled").replace("{n}", &minutes.max(1).to_string()),
+            );
+        }
         return login_response(
             &state,
             lang,
@@ -161,6 +181,9 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
     };
     let Some(user) = user.filter(|_| ok) else {
         store.record_failure(&[&pair_key, &addr_key]).await.map_err(|e| PageError::internal(lang, e))?;
+        if resubmit.is_some() {
+            return again(StatusCode::UNAUTHORIZED, t(lang, "login.failed").into());
+        }
         return login_response(
             &state,
             lang,
@@ -173,7 +196,23 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
     };
     store.clear_failures(&pair_key).await.map_err(|e| PageError::internal(lang, e))?;
     let token = store.create_session(user.id).await.map_err(|e| PageError::internal(lang, e))?;
-    let mut res = Redirect::to(&next).into_response();
+    let mut res = match &resubmit {
+        // Logged in again: the typed form, ready to send with the new session's token.
+        Some(target) => {
+            let csrf = store.session(&token).await.map_err(err)?.map(|s| s.csrf).unwrap_or_default();
+            let mut fields: Vec<(String, String)> = carried.0.clone().into_iter().collect();
+            fields.sort();
+            let page = ResubmitPage {
+                lang: auth::user_lang(&user),
+                target: target.clone(),
+                csrf,
+                once: secret::random_token()[..32].to_string(),
+                fields,
+            };
+            render(&page, lang)?
+        }
+        None => Redirect::to(&next).into_response(),
+    };
     if let Ok(v) = set_cookie(&state, SESSION_COOKIE, &token, None).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -181,6 +220,24 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
         res.headers_mut().append(header::SET_COOKIE, v);
     }
     Ok(res)
+}
+
+/// After logging in again from the "form expired" page: the form as typed,
+/// one press from being sent.
+#[derive(Template)]
+#[template(path = "resubmit.html")]
+struct ResubmitPage {
+    lang: Lang,
+    target: String,
+    csrf: String,
+    once: String,
+    fields: Vec<(String, String)>,
+}
+
+impl ResubmitPage {
+    fn t(&self, key: &str) -> String {
+        t(self.lang, key).to_string()
+    }
 }
 
 async fn logout(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {

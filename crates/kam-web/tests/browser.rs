@@ -98,6 +98,10 @@ struct Size {
 const SIZES: [Size; 2] =
     [Size { name: "desktop", width: 1366, height: 900 }, Size { name: "phone", width: 390, height: 844 }];
 
+/// The PostgreSQL leg (when `KAM_TEST_POSTGRES_URL` names a server): the
+/// same journeys at desktop size, screenshots under `postgres-desktop/`.
+const POSTGRES_SIZE: Size = Size { name: "postgres-desktop", width: 1366, height: 900 };
+
 /// The demo company and its logins, served on a free port.
 struct Kam {
     base: String,
@@ -105,8 +109,12 @@ struct Kam {
     store: kam_store::Store,
 }
 
-async fn start_kam() -> Kam {
-    let store = kam_store::testing::sqlite().await;
+async fn start_kam(postgres: bool) -> Kam {
+    let store = if postgres {
+        kam_store::testing::postgres().await.expect("the PostgreSQL server of KAM_TEST_POSTGRES_URL")
+    } else {
+        kam_store::testing::sqlite().await
+    };
     let report = kam_store::demo::generate(&store, 24).await.expect("demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -119,9 +127,11 @@ async fn run_all(driver_path: PathBuf) -> Vec<String> {
     let driver = start_driver(&driver_path).await;
     let _ = std::fs::remove_dir_all(shots_dir());
     let mut failures = Vec::new();
-    for size in &SIZES {
-        // A fresh company per size: the journeys create what they need.
-        let kam = start_kam().await;
+    let postgres = std::env::var(kam_store::testing::POSTGRES_ENV).is_ok();
+    let legs = SIZES.iter().map(|s| (s, false)).chain(postgres.then_some((&POSTGRES_SIZE, true)));
+    for (size, on_postgres) in legs {
+        // A fresh company per size (and engine): the journeys create what they need.
+        let kam = start_kam(on_postgres).await;
         for (name, journey) in JOURNEYS {
             let b = match Browser::open(&driver, &kam, size, name).await {
                 Ok(b) => b,

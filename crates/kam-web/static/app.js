@@ -156,4 +156,31 @@ document.addEventListener("DOMContentLoaded", function () {
       refresh();
     }).catch(function () {});
   }
+  // A long list (accounts and their people, products, users) gets a search
+  // box: typing narrows the choices; one match left is chosen.
+  var zh = (document.documentElement.lang || "zh").indexOf("zh") === 0;
+  function searchable(sel) {
+    var who = /\.who$/.test(sel.name);
+    if (sel.disabled || sel.dataset.searchable || (!who && sel.options.length < 12)) { return; }
+    sel.dataset.searchable = "1";
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "select-search";
+    box.placeholder = zh ? "输入关键字筛选…" : "Type to filter…";
+    box.setAttribute("aria-label", box.placeholder);
+    box.addEventListener("input", function () {
+      var q = box.value.trim().toLowerCase();
+      var shown = [];
+      Array.prototype.forEach.call(sel.options, function (o) {
+        var hit = !o.value || !q || o.text.toLowerCase().indexOf(q) >= 0;
+        o.hidden = !hit;
+        if (hit && o.value) { shown.push(o); }
+      });
+      if (shown.length === 1) { sel.value = shown[0].value; sel.dispatchEvent(new Event("change", { bubbles: true })); }
+    });
+    sel.insertAdjacentElement("beforebegin", box);
+  }
+  document.querySelectorAll("form select").forEach(searchable);
+  new MutationObserver(function () { document.querySelectorAll("form select").forEach(searchable); })
+    .observe(document.body, { childList: true, subtree: true });
 });

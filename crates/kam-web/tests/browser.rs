@@ -323,7 +323,8 @@ impl<'a> Browser<'a> {
             .js(
                 r#"const f = document.querySelector(arguments[0]);
                    if (!f) return ["no form " + arguments[0]];
-                   window.confirm = () => true;
+                   sessionStorage.removeItem("kam_confirmed");
+                   window.confirm = m => { sessionStorage.setItem("kam_confirmed", m); return true; };
                    return [...f.elements].filter(e => e.willValidate && !e.checkValidity())
                      .map(e => (e.name || e.id) + ": " + e.validationMessage);"#,
                 vec![json!(form)],
@@ -373,6 +374,12 @@ impl<'a> Browser<'a> {
         self.js("window.__kam_before = true;", vec![]).await?;
         self.click(&format!("nav a[href=\"{href}\"]")).await?;
         self.wait_for_page(step).await
+    }
+
+    /// The question the last submitted form asked before it was sent, if any.
+    async fn confirmed(&self) -> Result<String> {
+        let v = self.js("return sessionStorage.getItem('kam_confirmed');", vec![]).await?;
+        Ok(v.as_str().unwrap_or_default().to_string())
     }
 
     async fn click(&self, css: &str) -> Result<()> {
@@ -541,6 +548,32 @@ async fn work_log_written_returned_and_signed(b: &Browser<'_>) -> Result<()> {
     if first != json!([acc.id.to_string(), "09:30", "10:30", "洽谈年度供货协议"]) {
         return Err(format!("the day's visit is not offered in the log: {first}"));
     }
+    // 拜访对象 is searchable: typing part of the name narrows the long list to it.
+    let boxed = b
+        .js("const s = document.querySelector('[name=\"visits.0.who\"]'); return [s.options.length, !!(s.previousElementSibling && s.previousElementSibling.matches('input.select-search'))];", vec![])
+        .await?;
+    if boxed[1] != Value::Bool(true) {
+        return Err(format!("the 拜访对象 list has no search box: {boxed}"));
+    }
+    let part: String = acc.name().chars().take(4).collect();
+    let el = b
+        .client
+        .find(Locator::Css("#rows-visits fieldset:nth-of-type(1) input.select-search"))
+        .await
+        .map_err(|e| e.to_string())?;
+    el.send_keys(&part).await.map_err(|e| e.to_string())?;
+    let shown = b
+        .js("return [...document.querySelector('[name=\"visits.0.who\"]').options].filter(o => o.value && !o.hidden).map(o => o.text);", vec![])
+        .await?;
+    let shown: Vec<String> =
+        shown.as_array().into_iter().flatten().filter_map(|v| v.as_str().map(str::to_string)).collect();
+    if shown.is_empty()
+        || shown.iter().any(|t| !t.contains(&part))
+        || shown.len() as i64 >= boxed[0].as_i64().unwrap_or(0) - 1
+    {
+        return Err(format!("typing {part:?} offers {shown:?}"));
+    }
+    b.shot("who-searched").await?;
     // The spare row is taken out with its button; the internal-affairs row stays empty.
     b.click("#rows-visits fieldset:nth-of-type(2) .remove-row").await?;
     b.fill(form, "market_analysis", "华东需求回暖，客户询价增多").await?;
@@ -638,6 +671,9 @@ async fn payment_posted_and_reversed(b: &Browser<'_>) -> Result<()> {
     }
     b.fill(&form, "note", "重复录入").await?;
     b.submit(&form, None, "reversed").await?;
+    if b.confirmed().await?.is_empty() {
+        return Err("a reversal was sent without asking for confirmation".into());
+    }
     b.expect_text("重复录入", "reversed").await
 }
 
@@ -781,6 +817,9 @@ async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()>
     b.fill(&form, "how", "withdraw").await?;
     b.fill(&form, "note", "经核对客户撤回异议").await?;
     b.submit(&form, None, "statement-settled").await?;
+    if !b.confirmed().await?.contains("差异") {
+        return Err("settling a dispute was sent without asking for confirmation".into());
+    }
     let status = b.kam.store.statement(&actor_of(b, "sunli").await?, id).await.map_err(|e| e.to_string())?.status;
     if status == "disputed" {
         return Err(format!("after settling its only dispute the statement is still {status}"));

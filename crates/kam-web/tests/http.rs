@@ -1952,6 +1952,14 @@ async fn worklogs_write_submit_sign_and_print(s: Store) {
     // The cashier posts the collection to the ledger: once, and finance only.
     let cid = done["collections"][0]["id"].as_i64().unwrap();
     let post = format!("/api/v1/worklogs/{id}/collections/{cid}/post");
+    // On the page the cashier is asked for a word on what too (and to confirm).
+    let mut cashier = Browser { cookie: t.store.create_session(fin_id).await.unwrap(), csrf: String::new() };
+    cashier.csrf = csrf_of(&t.get(&cashier, "/").await.body);
+    let shown = t.get(&cashier, &format!("/worklogs/{id}")).await;
+    assert!(shown.body.contains("post-collection") && shown.body.contains("data-confirm"), "{}", shown.body);
+    let r = t.post(&cashier, &format!("/worklogs/{id}/collections/{cid}/post"), &[("note", " ")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("请填写原因"));
     let why = json!({"note": "工行回单 11-28 已到账"});
     assert_eq!(t.api(&w.m_east, "POST", &post, Some(why.clone())).await.status, StatusCode::FORBIDDEN);
     let r = t.api(&w.fin, "POST", &post, Some(json!({}))).await;

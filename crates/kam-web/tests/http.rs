@@ -61,6 +61,7 @@ kam_store::on_both_engines!(
     a_signer_outside_the_scope_reads_account_names_as_text,
     addresses_follow_the_national_division_list,
     an_expired_form_is_resubmitted_after_a_fresh_login,
+    inputs_offer_the_rates_currencies_and_limits_in_force,
 );
 
 struct TestApp {
@@ -3867,4 +3868,44 @@ async fn an_expired_form_is_resubmitted_after_a_fresh_login(s: Store) {
     let r = t.post_raw(&b2, "/accounts", &[("_csrf", "stale"), ("name", "第二个客户")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("value=\"第二个客户\"") && r.body.contains("value=\"exp_rep\""));
+}
+
+async fn inputs_offer_the_rates_currencies_and_limits_in_force(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    // VAT: a choice of the rates in force, on the form and over the API.
+    let admin = t.browser("in_admin", Role::Admin, None).await;
+    let form = t.get(&admin, "/products/new").await;
+    assert!(
+        form.body.contains("<select id=\"f-tax_rate\" name=\"tax_rate\"") && form.body.contains(">9%</option>"),
+        "{}",
+        form.body
+    );
+    let p = json!({"code": "VAT-10", "name": "十个点", "unit": "件", "list_price": 1000, "tax_rate": 10});
+    let r = t.api(&w.admin, "POST", "/api/v1/products", Some(p)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["tax_rate"].as_str().unwrap().contains("13%"), "{}", r.body);
+    let p = json!({"code": "VAT-9", "name": "九个点", "unit": "件", "list_price": 1000, "tax_rate": 9});
+    assert_eq!(t.api(&w.admin, "POST", "/api/v1/products", Some(p)).await.status, StatusCode::CREATED);
+    // Currencies: the enabled ones offered on every currency input; another is refused.
+    let rep = t.browser("in_rep", Role::Sales, Some("East")).await;
+    let order = t.get(&admin, &format!("/accounts/{}/orders/new", w.acc_a)).await;
+    assert!(
+        order.body.contains("list=\"currencies\"")
+            && order.body.contains("<datalist id=\"currencies\"><option value=\"CNY\">"),
+        "{}",
+        order.body.split("f-currency").nth(1).unwrap_or(&order.body[..200]).chars().take(300).collect::<String>()
+    );
+    let e = json!({"account_id": w.acc_a, "entry_date": "2026-11-20", "kind": "invoice", "amount": 1000, "currency": "JPY"});
+    let r = t.api(&w.fin, "POST", "/api/v1/ledger-entries", Some(e)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["currency"].as_str().unwrap().contains("未启用"));
+    // Limits are stated: a name past 200 characters says so.
+    let long = "长".repeat(201);
+    let r = t.post(&rep, "/accounts", &[("name", long.as_str())]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("最多 200 字"), "the limit is in the message");
+    let r = t.post(&rep, "/accounts", &[("name", "范围客户"), ("staff_count", "-5")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("应在 0 到 10000000 之间"), "the range is in the message");
 }

@@ -2320,6 +2320,10 @@ async fn statements_generate_answer_settle_print_and_export(s: Store) {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "a dispute needs a note");
     assert!(r.body.contains("有差异的行请写明原因"));
+    assert!(
+        r.body.contains("value=\"1,000.00\"") && r.body.contains("value=\"disputed\" selected"),
+        "what was typed stays"
+    );
     let r = t
         .post(
             &fin,
@@ -3674,6 +3678,12 @@ async fn statements_carry_the_issuer_open_items_and_one_sign(s: Store) {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = t.get(&fin, &format!("/statements/{sid}")).await;
     assert!(page.body.contains("¥1,000.00") && !page.body.contains("¥-1,000.00"), "one sign on screen");
+    assert!(
+        page.body.contains(&format!(
+            "name=\"amount.{pay}\" inputmode=\"decimal\" placeholder=\"客户金额\" value=\"1,000.00\""
+        )) || page.body.contains("value=\"1,000.00\""),
+        "answered again as typed, no currency sign"
+    );
     let print = t.get(&fin, &format!("/statements/{sid}/print")).await;
     for want in ["福州示范贸易有限公司", "中国工商银行福州五四支行", "1402 0000 0912 3456 789", "其中未结", "¥1,000.00"]
     {

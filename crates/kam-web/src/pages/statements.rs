@@ -172,6 +172,8 @@ pub struct LineView {
     pub answer: String,
     pub answer_code: String,
     pub customer: String,
+    /// The same figure as the answer form takes it back (no currency sign).
+    pub customer_figure: String,
     pub note: String,
     pub resolution: String,
     pub open_dispute: bool,
@@ -214,6 +216,10 @@ fn line_views(lang: Lang, s: &Statement) -> Vec<LineView> {
             // The customer's figure stands in the line's own column, as on
             // print and in the workbook: a payment they dispute is a credit.
             customer: l.customer_amount.map(|c| m(c.abs())).unwrap_or_default(),
+            customer_figure: l
+                .customer_amount
+                .map(|c| kam_core::fields::format_minor(c.abs(), true))
+                .unwrap_or_default(),
             note: l.note.clone().unwrap_or_default(),
             resolution: l
                 .resolution
@@ -237,16 +243,28 @@ async fn show_page(
     id: i64,
     flash: Option<&str>,
     error: Option<&str>,
+    typed: Option<&crate::auth::FormData>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
     let s = state.store.statement(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let mut lines = line_views(lang, &s);
+    // Answers that came back refused: what was typed, line by line.
+    if let Some(form) = typed {
+        for l in &mut lines {
+            if let Some(a) = form.get(&format!("answer.{}", l.id)) {
+                l.answer_code = a.to_string();
+                l.customer_figure = form.text(&format!("amount.{}", l.id)).to_string();
+                l.note = form.text(&format!("note.{}", l.id)).to_string();
+            }
+        }
+    }
     let page = ShowPage {
         ctx: ctx(state, auth, "ledger", flash).await,
         status: status_label(lang, &s.status),
         opening: view::money(s.opening, &s.currency),
         closing: view::money(s.closing, &s.currency),
-        lines: line_views(lang, &s),
+        lines,
         opening_items: opening_views(lang, &s),
         unapplied: if s.opening_unapplied != 0 { view::money(s.opening_unapplied, &s.currency) } else { String::new() },
         can_manage: statement::can_manage(&actor),
@@ -264,7 +282,7 @@ async fn show(
     Path(id): Path<i64>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
-    show_page(&state, &auth, id, q.msg.as_deref(), None).await
+    show_page(&state, &auth, id, q.msg.as_deref(), None, None).await
 }
 
 /// A rule about the statement's state or a bad answer is explained on the statement.
@@ -277,10 +295,10 @@ async fn after(
 ) -> Result<Response, PageError> {
     match r {
         Ok(_) => Ok(see_other(&format!("/statements/{id}"), ok)),
-        Err(StoreError::Conflict(k)) => show_page(state, &f.auth, id, None, Some(k)).await,
+        Err(StoreError::Conflict(k)) => show_page(state, &f.auth, id, None, Some(k), Some(&f.form)).await,
         Err(StoreError::Invalid(e)) => {
             let k = e.0.values().next().copied().unwrap_or("err.invalid");
-            show_page(state, &f.auth, id, None, Some(k)).await
+            show_page(state, &f.auth, id, None, Some(k), Some(&f.form)).await
         }
         Err(e) => Err(PageError::store(f.auth.lang, e)),
     }
@@ -320,7 +338,7 @@ async fn answers(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm
         }
         let raw = f.form.text(&format!("amount.{}", l.id));
         let Some(figure) = parse_money(raw.trim()) else {
-            return show_page(&state, &f.auth, id, None, Some("err.money")).await;
+            return show_page(&state, &f.auth, id, None, Some("err.money"), Some(&f.form)).await;
         };
         // The customer writes the line's figure as it stands; the sign follows ours.
         let customer_amount = if l.amount < 0 { -figure.abs() } else { figure.abs() };

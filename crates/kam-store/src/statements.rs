@@ -136,6 +136,21 @@ fn read(r: &sqlx::any::AnyRow) -> Result<Statement> {
     })
 }
 
+/// A ledger entry as statements read it from a row of `id_col`, entry_date,
+/// kind, amount, due_date and reverses_id (`fallback` for an unreadable date).
+fn posted_row(r: &sqlx::any::AnyRow, id_col: &str, fallback: time::Date) -> Result<Posted> {
+    let date: String = r.try_get("entry_date")?;
+    let due: Option<String> = r.try_get("due_date")?;
+    Ok(Posted {
+        id: r.try_get(id_col)?,
+        date: kam_core::time_util::parse_date(&date).unwrap_or(fallback),
+        kind: r.try_get("kind")?,
+        amount: r.try_get("amount")?,
+        due: due.as_deref().and_then(kam_core::time_util::parse_date),
+        reverses: r.try_get("reverses_id")?,
+    })
+}
+
 fn manager(actor: &Actor) -> Result<()> {
     if statement::can_manage(actor) { Ok(()) } else { Err(StoreError::Forbidden("err.forbidden")) }
 }
@@ -183,18 +198,12 @@ impl Store {
             let mut posted = Vec::new();
             let mut info = HashMap::new();
             for r in &rows {
-                let id: i64 = r.try_get("entry_id")?;
-                let date: String = r.try_get("entry_date")?;
-                let due: Option<String> = r.try_get("due_date")?;
-                posted.push(Posted {
-                    id,
-                    date: kam_core::time_util::parse_date(&date).unwrap_or(start),
-                    kind: r.try_get("kind")?,
-                    amount: r.try_get("amount")?,
-                    due: due.as_deref().and_then(kam_core::time_util::parse_date),
-                    reverses: r.try_get("reverses_id")?,
-                });
-                info.insert(id, (date, r.try_get::<Option<String>, _>("reference")?));
+                let p = posted_row(r, "entry_id", start)?;
+                info.insert(
+                    p.id,
+                    (r.try_get::<String, _>("entry_date")?, r.try_get::<Option<String>, _>("reference")?),
+                );
+                posted.push(p);
             }
             let (open, unapplied) = ledger::open_items(&ledger::without_reversed(&posted, start));
             let by_id: HashMap<i64, &Posted> = posted.iter().map(|p| (p.id, p)).collect();
@@ -323,17 +332,9 @@ impl Store {
         let mut groups: BTreeMap<(i64, String), Vec<Posted>> = BTreeMap::new();
         let mut refs = HashMap::new();
         for r in q.query().fetch_all(&mut **tx).await? {
-            let id: i64 = r.try_get("id")?;
-            let date: String = r.try_get("entry_date")?;
-            let due: Option<String> = r.try_get("due_date")?;
-            groups.entry((r.try_get("account_id")?, r.try_get("currency")?)).or_default().push(Posted {
-                id,
-                date: kam_core::time_util::parse_date(&date).unwrap_or(end),
-                kind: r.try_get("kind")?,
-                amount: r.try_get("amount")?,
-                due: due.as_deref().and_then(kam_core::time_util::parse_date),
-                reverses: r.try_get("reverses_id")?,
-            });
+            let p = posted_row(&r, "id", end)?;
+            let id = p.id;
+            groups.entry((r.try_get("account_id")?, r.try_get("currency")?)).or_default().push(p);
             let parts: Vec<String> = ["reference", "invoice_no", "voucher_no"]
                 .iter()
                 .filter_map(|f| r.try_get::<Option<String>, _>(*f).ok().flatten())

@@ -379,18 +379,8 @@ async fn form_page(state: &AppState, auth: &Authed, spec: FormSpec<'_>) -> Resul
         contacts.iter().filter_map(|c| c.rec.get("name").and_then(Value::as_text).map(str::to_string)).collect();
     // A complaint's handler 处理人 is one of the users (who may work on it).
     let handlers: Vec<(String, String)> = if kind.entity == COMPLAINT.entity {
-        state
-            .store
-            .users()
-            .await
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|u| u.active && !matches!(u.role, kam_core::Role::Auditor))
-            .map(|u| {
-                let label = format!("{} · {}", u.display_name, t(lang, &format!("role.{}", u.role.as_str())));
-                (u.display_name, label)
-            })
-            .collect()
+        let users = state.store.users().await.unwrap_or_default();
+        super::workers(lang, &users).into_iter().map(|(u, label)| (u.display_name.clone(), label)).collect()
     } else {
         Vec::new()
     };

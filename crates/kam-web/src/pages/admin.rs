@@ -143,11 +143,7 @@ async fn admin_page(
                 .collect(),
         });
     }
-    let signers = users
-        .iter()
-        .filter(|u| u.active && !matches!(u.role, Role::Auditor))
-        .map(|u| (u.id, format!("{} · {}", u.display_name, t(lang, &format!("role.{}", u.role.as_str())))))
-        .collect();
+    let signers = super::workers(lang, &users).into_iter().map(|(u, label)| (u.id, label)).collect();
     Ok(AdminPage {
         inst,
         ctx: ctx(state, auth, "admin", flash).await,

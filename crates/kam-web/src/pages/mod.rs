@@ -113,6 +113,16 @@ pub async fn ctx(state: &AppState, auth: &Authed, section: &'static str, flash: 
     c
 }
 
+/// The users who can be given work (a sign-off step, a complaint to handle):
+/// active, not auditors; `(user, "name · role")`.
+pub fn workers(lang: crate::i18n::Lang, users: &[kam_store::users::User]) -> Vec<(&kam_store::users::User, String)> {
+    users
+        .iter()
+        .filter(|u| u.active && !matches!(u.role, kam_core::Role::Auditor))
+        .map(|u| (u, format!("{} · {}", u.display_name, crate::i18n::t(lang, &format!("role.{}", u.role.as_str())))))
+        .collect()
+}
+
 /// Redirect after a successful post, with a flash message key.
 pub fn see_other(path: &str, msg: &str) -> Response {
     let sep = if path.contains('?') { '&' } else { '?' };

@@ -98,6 +98,12 @@ pub fn sla_of(rec: &Record, priority: &str) -> Option<Sla> {
     Some(Sla { reply_hours: reply.unwrap_or(d.reply_hours), resolve_hours: resolve.unwrap_or(d.resolve_hours) })
 }
 
+/// The amount in force: the signed amount with the amendments' deltas (none
+/// when neither says anything).
+pub fn current_amount(signed: Option<i64>, deltas: i64) -> Option<i64> {
+    if signed.is_none() && deltas == 0 { None } else { Some(signed.unwrap_or(0) + deltas) }
+}
+
 /// Whether a contract's terms apply on a day: active and within its validity.
 pub fn in_force(status: &str, valid_from: Option<Date>, valid_to: Option<Date>, on: Date) -> bool {
     status == "active" && valid_from.is_none_or(|f| f <= on) && valid_to.is_none_or(|t| t >= on)

@@ -73,14 +73,22 @@ pub fn tally(slots: &[Slot], from: Date, to: Date, today: Date) -> Tally {
     t
 }
 
-/// The slot a visit on `visited` fulfils: the earliest planned, unfulfilled
-/// slot planned no later than `GRACE_DAYS` after the visit.
+/// The slot a visit on `visited` fulfils: of the open slots (planned, not yet
+/// fulfilled) planned no later than `GRACE_DAYS` after the visit, the one
+/// planned nearest the visit — the earlier of two equally near. So a visit on
+/// 12 November fulfils the slot of 10 November, not an older one left open
+/// (which stays missed, as it was); a visit a few days early fulfils the slot
+/// ahead of it; a visit with no open slot in reach is an extra visit and
+/// fulfils none.
 pub fn fulfils(slots: &[Slot], visited: Date) -> Option<usize> {
     slots
         .iter()
         .enumerate()
-        .filter(|(_, s)| s.actual.is_none() && s.planned.is_some_and(|p| p <= visited + Duration::days(GRACE_DAYS)))
-        .min_by_key(|(_, s)| s.planned)
+        .filter_map(|(i, s)| match (s.planned, s.actual) {
+            (Some(p), None) if p <= visited + Duration::days(GRACE_DAYS) => Some((i, p)),
+            _ => None,
+        })
+        .min_by_key(|(_, p)| ((*p - visited).whole_days().abs(), *p))
         .map(|(i, _)| i)
 }
 
@@ -143,7 +151,29 @@ mod tests {
     }
 
     #[test]
-    fn visits_fulfil_the_earliest_open_slot() {
+    fn a_visit_fulfils_the_open_slot_nearest_its_date() {
+        // Planned on the 10th of every month, nothing fulfilled yet.
+        let monthly: Vec<Slot> = (1..=12u8)
+            .map(|m| slot(Date::from_calendar_date(2026, time::Month::try_from(m).unwrap(), 10).ok(), None))
+            .collect();
+        assert_eq!(fulfils(&monthly, date!(2026 - 11 - 12)), Some(10), "late by two days: November, not January");
+        assert_eq!(fulfils(&monthly, date!(2026 - 11 - 05)), Some(10), "early by five days: November's slot");
+        assert_eq!(fulfils(&monthly, date!(2026 - 11 - 25)), Some(10), "late by 15 days: still November (nearest)");
+        assert_eq!(fulfils(&monthly, date!(2026 - 12 - 04)), Some(11), "six days early for December");
+        // November done: a second visit that month is nearest to the open December slot if in reach, else October's.
+        let mut done = monthly.clone();
+        done[10].actual = Some(date!(2026 - 11 - 12));
+        assert_eq!(fulfils(&done, date!(2026 - 11 - 20)), Some(9), "October's open slot, late");
+        // Every slot fulfilled: an extra visit fulfils none.
+        let all: Vec<Slot> = monthly.iter().map(|s| Slot { actual: s.planned, ..*s }).collect();
+        assert_eq!(fulfils(&all, date!(2026 - 11 - 12)), None);
+        // Equally near: the earlier.
+        let two = [slot(Some(date!(2026 - 03 - 13)), None), slot(Some(date!(2026 - 03 - 07)), None)];
+        assert_eq!(fulfils(&two, date!(2026 - 03 - 10)), Some(1));
+    }
+
+    #[test]
+    fn visits_fulfil_an_open_slot_in_reach() {
         let slots = [
             slot(Some(date!(2026 - 05 - 01)), None),
             slot(Some(date!(2026 - 02 - 01)), Some(date!(2026 - 02 - 01))),

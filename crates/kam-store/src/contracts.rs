@@ -74,8 +74,9 @@ pub struct Expiring {
 
 fn select(actor: &Actor) -> Q {
     let mut q = Q::new(&format!(
-        "SELECT c.id, c.account_id, a.name AS account_name, {}, c.status, c.created_at, c.updated_at \
-         FROM contracts c JOIN accounts a ON a.id = c.account_id WHERE c.deleted_at IS NULL AND ",
+        "SELECT c.id, c.account_id, a.name AS account_name, {}, c.status, c.created_at, c.updated_at, \
+         (SELECT CAST(COALESCE(SUM(m.amount_delta), 0) AS BIGINT) FROM contract_amendments m WHERE m.contract_id = c.id) \
+         AS amended_by FROM contracts c JOIN accounts a ON a.id = c.account_id WHERE c.deleted_at IS NULL AND ",
         columns(FIELDS, "c")
     ));
     scope_sql(&mut q, actor, "a");
@@ -91,7 +92,9 @@ fn read(r: &sqlx::any::AnyRow, today: time::Date) -> Result<Contract> {
         account_id: r.try_get("account_id")?,
         account_name: r.try_get("account_name")?,
         status: contract::effective_status(&stored, valid_to, today).to_string(),
-        current_amount: rec.get("amount").and_then(Value::as_int),
+        // The amount in force: as signed, with every amendment's delta (one
+        // subquery in the same read, so lists and the contract page agree).
+        current_amount: contract::current_amount(rec.get("amount").and_then(Value::as_int), r.try_get("amended_by")?),
         rec,
         stored_status: stored,
         amendments: Vec::new(),
@@ -120,10 +123,6 @@ impl Store {
                 created_by_name: r.try_get("created_by_name")?,
                 created_at: r.try_get("created_at")?,
             });
-        }
-        let delta: i64 = c.amendments.iter().filter_map(|a| a.rec.get("amount_delta").and_then(Value::as_int)).sum();
-        if c.current_amount.is_some() || delta != 0 {
-            c.current_amount = Some(c.current_amount.unwrap_or(0) + delta);
         }
         let mut q = Q::new(
             "SELECT id, file_name, content_type, size, sha256, created_at FROM contract_attachments \

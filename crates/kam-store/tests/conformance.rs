@@ -45,6 +45,7 @@ kam_store::on_both_engines!(
     business_dates_and_the_credit_check_follow_the_rules,
     drafts_are_voided_or_regenerated_and_first_statements_list_open_items,
     settings_are_the_admins_and_currencies_must_be_enabled,
+    a_visit_fills_the_planned_slot_nearest_its_date,
 );
 
 fn text(s: &str) -> Value {
@@ -1396,6 +1397,13 @@ async fn contracts_amendments_attachments_sla_and_expiry(s: Store) {
         .unwrap();
     assert_eq!((c.amendments.len(), c.current_amount), (1, Some(10_500_000)));
     assert_eq!(c.rec["amount"], Value::Int(12_000_000), "the signed amount stays as signed");
+    // The list agrees with the contract: the amount in force, amendments included.
+    let listed = s.contracts(&w.rep1, Some(c.account_id)).await.unwrap();
+    assert_eq!(listed.iter().find(|x| x.id == c.id).and_then(|x| x.current_amount), Some(10_500_000));
+    assert_eq!(
+        s.contracts(&w.admin, None).await.unwrap().iter().find(|x| x.id == c.id).unwrap().current_amount,
+        Some(10_500_000)
+    );
     // Attachments: checked by their bytes and size; read within scope only.
     let pdf = b"%PDF-1.7 signed scan".to_vec();
     let att = s.attach_to_contract(&w.rep1, c.id, "合同扫描件.pdf", pdf.clone()).await.unwrap();
@@ -1989,4 +1997,26 @@ async fn settings_are_the_admins_and_currencies_must_be_enabled(s: Store) {
     assert_eq!(c.rec.get("reply_due"), Some(&text("2026-11-28T16:00")));
     let h = s.account_history(a).await.unwrap();
     assert!(!h.is_empty());
+}
+
+async fn a_visit_fills_the_planned_slot_nearest_its_date(s: Store) {
+    use kam_core::activity::VISIT;
+    use time::macros::date;
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "每月拜访客户").await;
+    let monthly: Vec<Option<time::Date>> =
+        (1..=12u8).map(|m| time::Date::from_calendar_date(2026, time::Month::try_from(m).unwrap(), 10).ok()).collect();
+    s.set_visit_plan(&w.rep1, a, 2026, &monthly).await.unwrap();
+    let visit = rec(&[("visited_at", text("2026-11-12T10:00")), ("goal", text("月度拜访"))]);
+    s.create_activity(&VISIT, &w.rep1, a, visit).await.unwrap();
+    let p = s.visit_plan(&w.rep1, a, 2026).await.unwrap();
+    let filled: Vec<usize> = p.slots.iter().enumerate().filter(|(_, x)| x.actual.is_some()).map(|(i, _)| i).collect();
+    assert_eq!(filled, vec![10], "November's slot, not January's");
+    assert_eq!(p.slots[10].actual, Some(date!(2026 - 11 - 12)));
+    let t = s
+        .visit_plan_summary(&w.rep1, date!(2026 - 11 - 01), date!(2026 - 11 - 30), date!(2026 - 11 - 28))
+        .await
+        .unwrap()[0]
+        .tally;
+    assert_eq!((t.planned, t.on_time, t.missed), (1, 1, 0), "plan versus actual for November holds");
 }

@@ -2469,6 +2469,12 @@ async fn contracts_with_amendments_and_attachments(s: Store) {
     assert!(r.body.contains("只接受 PDF"));
     let c = t.api(&w.admin, "GET", &format!("/api/v1/contracts/{id}"), None).await.json();
     assert_eq!((c["status"].as_str(), c["current_amount"].as_i64()), (Some("active"), Some(9_500_000)));
+    // The list says the same as the contract (issue 11: it showed the amount before its amendments).
+    let list = t.api(&w.fin, "GET", "/api/v1/contracts", None).await.json();
+    let row = list["items"].as_array().unwrap().iter().find(|x| x["id"] == c["id"]).cloned().unwrap();
+    assert_eq!(row["current_amount"].as_i64(), Some(9_500_000), "{row}");
+    let fin_page = t.browser("ct_fin_list", Role::Finance, None).await;
+    assert!(t.get(&fin_page, "/contracts").await.body.contains("¥95,000.00"), "the list page shows the amended amount");
     let aid = c["attachments"][0]["id"].as_i64().unwrap();
     let d = t.get(&rep, &format!("/contracts/{id}/attachments/{aid}")).await;
     assert_eq!((d.status, d.body.as_str()), (StatusCode::OK, "%PDF-1.4 scan"));

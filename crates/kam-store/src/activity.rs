@@ -199,6 +199,7 @@ impl Store {
                 .await?;
             }
         }
+        crate::search::index(tx, kind.entity, id, &crate::search::record_texts(kind.entity, kind.fields, &rec)).await?;
         let mut all = rec.clone();
         all.extend(derived);
         let changes = created(&all);
@@ -238,6 +239,10 @@ impl Store {
         let mut extra = derived_args(kind, &derived);
         extra.push(("updated_at", self.now_text().into()));
         update(kind.table, kind.fields, &changed, &extra, id).query().execute(&mut *tx).await?;
+        let mut merged = before.rec.clone();
+        merged.extend(changed.clone());
+        crate::search::index(&mut tx, kind.entity, id, &crate::search::record_texts(kind.entity, kind.fields, &merged))
+            .await?;
         Entry::new(Some(actor.user_id), Action::Update, kind.entity, id)
             .account(Some(before.account_id))
             .changes(&changes)
@@ -258,6 +263,7 @@ impl Store {
         let mut q = Q::new(&format!("UPDATE {} SET deleted_at = ", kind.table));
         q.arg(self.now_text()).push(" WHERE id = ").arg(id);
         q.query().execute(&mut *tx).await?;
+        crate::search::remove(&mut tx, kind.entity, id).await?;
         let changes = deleted(&before.rec);
         Entry::new(Some(actor.user_id), Action::Delete, kind.entity, id)
             .account(Some(before.account_id))

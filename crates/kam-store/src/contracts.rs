@@ -199,6 +199,7 @@ impl Store {
         .await
         .map_err(|e| unique_no(e.into()))?
         .try_get("id")?;
+        crate::search::index(&mut tx, "contract", id, &crate::search::record_texts("contract", FIELDS, &rec)).await?;
         let changes = created(&rec);
         Entry::new(Some(actor.user_id), Action::Create, "contract", id)
             .account(Some(account_id))
@@ -231,6 +232,8 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| unique_no(e.into()))?;
+        crate::search::index(&mut tx, "contract", id, &crate::search::record_texts("contract", FIELDS, &merged))
+            .await?;
         Entry::new(Some(actor.user_id), Action::Update, "contract", id)
             .account(Some(before.account_id))
             .changes(&changes)

@@ -168,7 +168,7 @@ impl Store {
             Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
             Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
         }
-        Ok(())
+        self.index_unindexed().await
     }
 
     /// Starts a write transaction. SQLite takes the write lock at once

@@ -1,5 +1,7 @@
-//! One search box over accounts and contacts: names, credit codes and phone
-//! numbers by any substring. Each record's searchable text is kept, in the same
+//! One search box over accounts and contacts (names, credit codes and phone
+//! numbers), contracts (number, title, notes) and the account activities
+//! (the text of interactions, visits, service records, complaints, needs and
+//! surveys), by any substring. Each record's searchable text is kept, in the same
 //! transaction as the record, as a normalised document plus its bigram terms;
 //! a query finds candidates through the term index and confirms them with LIKE.
 //! Results are filtered by the actor's scope in the same SQL.
@@ -22,6 +24,30 @@ pub struct Hit {
     /// A second line: the credit code / city of an account, the accounts of a contact.
     pub detail: Option<String>,
 }
+
+/// The searchable texts of a record of `entity`: its general text fields
+/// (never one a reader might not see), each up to `MAX_FIELD` characters.
+pub(crate) fn record_texts<'a>(
+    entity: &str,
+    defs: &[kam_core::FieldDef],
+    rec: &'a kam_core::Record,
+) -> Vec<Option<&'a str>> {
+    use kam_core::visibility::{Class, field_class};
+    defs.iter()
+        .filter(|d| matches!(d.kind, kam_core::Kind::Text(_) | kam_core::Kind::LongText))
+        .filter(|d| field_class(entity, d.name) == Class::General)
+        .map(|d| {
+            rec.get(d.name).and_then(kam_core::Value::as_text).map(|t| match t.char_indices().nth(MAX_FIELD) {
+                Some((i, _)) => &t[..i],
+                None => t,
+            })
+        })
+        .collect()
+}
+
+/// How much of one long field is indexed: the start of a note is what people
+/// search by, and the index stays bounded per record.
+const MAX_FIELD: usize = 500;
 
 /// Replaces the search document of one record.
 pub(crate) async fn index(tx: &mut Tx, entity: &str, id: i64, texts: &[Option<&str>]) -> Result<()> {
@@ -75,6 +101,30 @@ fn push_candidates(q: &mut Q, entity: &str, norm: &str) {
 }
 
 impl Store {
+    /// Indexes the contracts and activities written before search covered
+    /// them (or by anything that bypassed the store): those without a search
+    /// document, in one transaction. Run after migrating; a no-op once done.
+    pub(crate) async fn index_unindexed(&self) -> Result<()> {
+        let mut sources: Vec<(&str, &str, &'static [kam_core::FieldDef])> =
+            vec![("contract", "contracts", kam_core::contract::FIELDS)];
+        sources.extend(kam_core::activity::KINDS.iter().map(|k| (k.entity, k.table, k.fields)));
+        let mut tx = self.begin().await?;
+        for (entity, table, fields) in sources {
+            let mut q = Q::new(&format!(
+                "SELECT r.id, {} FROM {table} r WHERE r.deleted_at IS NULL AND NOT EXISTS \
+                 (SELECT 1 FROM search_docs d WHERE d.entity_id = r.id AND d.entity = ",
+                crate::sql::columns(fields, "r")
+            ));
+            q.arg(entity).push(")");
+            for row in q.query().fetch_all(&mut *tx).await? {
+                let rec = crate::sql::read_record(&row, fields)?;
+                index(&mut tx, entity, row.try_get("id")?, &record_texts(entity, fields, &rec)).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Accounts and contacts matching `query`, within the actor's scope.
     pub async fn search(&self, actor: &Actor, query: &str, limit: i64) -> Result<Vec<Hit>> {
         let norm = normalise(query);
@@ -119,6 +169,32 @@ impl Store {
                 name: c.rec.get("name").and_then(kam_core::Value::as_text).unwrap_or_default().to_string(),
                 detail: (!accounts.is_empty()).then(|| accounts.join("、")),
             });
+        }
+        // Contracts and activities: within the account scope, newest first.
+        let mut sources: Vec<(&str, &str, &str, &str)> = vec![("contract", "contracts", "title", "signed_on")];
+        sources.extend(kam_core::activity::KINDS.iter().map(|k| (k.entity, k.table, k.title, k.when)));
+        for (entity, table, title, when) in sources {
+            let mut q = Q::new(&format!(
+                "SELECT r.id, r.{title} AS title, r.{when} AS at, a.name AS account_name FROM {table} r \
+                 JOIN accounts a ON a.id = r.account_id WHERE r.deleted_at IS NULL AND r.id IN ("
+            ));
+            push_candidates(&mut q, entity, &norm);
+            q.push(") AND ");
+            scope_sql(&mut q, actor, "a");
+            q.push(&format!(" ORDER BY r.{when} DESC, r.id DESC LIMIT ")).arg(limit);
+            for row in q.query().fetch_all(self.pool()).await? {
+                let at: Option<String> = row.try_get("at")?;
+                let account: String = row.try_get("account_name")?;
+                let title: Option<String> = row.try_get("title")?;
+                let detail =
+                    [Some(account), at.map(|a| a.replacen('T', " ", 1))].into_iter().flatten().collect::<Vec<_>>();
+                hits.push(Hit {
+                    entity: entity.into(),
+                    id: row.try_get("id")?,
+                    name: title.unwrap_or_default().chars().take(80).collect(),
+                    detail: Some(detail.join(" · ")),
+                });
+            }
         }
         Ok(hits)
     }

@@ -46,6 +46,7 @@ kam_store::on_both_engines!(
     drafts_are_voided_or_regenerated_and_first_statements_list_open_items,
     settings_are_the_admins_and_currencies_must_be_enabled,
     a_visit_fills_the_planned_slot_nearest_its_date,
+    search_finds_contracts_and_the_text_of_activities_within_scope,
 );
 
 fn text(s: &str) -> Value {
@@ -2019,4 +2020,83 @@ async fn a_visit_fills_the_planned_slot_nearest_its_date(s: Store) {
         .unwrap()[0]
         .tally;
     assert_eq!((t.planned, t.on_time, t.missed), (1, 1, 0), "plan versus actual for November holds");
+}
+
+async fn search_finds_contracts_and_the_text_of_activities_within_scope(s: Store) {
+    use kam_core::activity::{INTERACTION, VISIT};
+    use kam_core::complaint::COMPLAINT;
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "检索客户").await;
+    let c = s
+        .create_contract(
+            &w.rep1,
+            a,
+            rec(&[
+                ("contract_no", text("HT-2026-0815")),
+                ("title", text("年度框架采购协议")),
+                ("contract_type", text("framework")),
+            ]),
+        )
+        .await
+        .unwrap();
+    let v = s
+        .create_activity(
+            &VISIT,
+            &w.rep1,
+            a,
+            rec(&[("visited_at", text("2026-11-20T10:00")), ("goal", text("讨论冷链包装方案"))]),
+        )
+        .await
+        .unwrap();
+    let i = s
+        .create_activity(
+            &INTERACTION,
+            &w.rep1,
+            a,
+            rec(&[
+                ("occurred_at", text("2026-11-21T09:00")),
+                ("channel", text("phone")),
+                ("subject", text("报价跟进")),
+                ("content", text("客户提到竞品低价策略")),
+            ]),
+        )
+        .await
+        .unwrap();
+    let k = s
+        .create_activity(
+            &COMPLAINT,
+            &w.admin,
+            a,
+            rec(&[
+                ("received_at", text("2026-11-22T09:00")),
+                ("complainant", text("王主任")),
+                ("subject", text("包装渗漏")),
+                ("content", text("冷藏箱密封条老化")),
+                ("priority", text("normal")),
+            ]),
+        )
+        .await
+        .unwrap();
+    let found = |hits: Vec<kam_store::search::Hit>| hits.into_iter().map(|h| (h.entity, h.id)).collect::<Vec<_>>();
+    assert!(
+        found(s.search(&w.rep1, "0815", 20).await.unwrap()).contains(&("contract".into(), c.id)),
+        "by contract number"
+    );
+    assert!(found(s.search(&w.rep1, "框架采购", 20).await.unwrap()).contains(&("contract".into(), c.id)), "by title");
+    assert!(found(s.search(&w.rep1, "冷链", 20).await.unwrap()).contains(&("visit".into(), v.id)), "a visit's text");
+    assert!(
+        found(s.search(&w.rep1, "竞品低价", 20).await.unwrap()).contains(&("interaction".into(), i.id)),
+        "its content"
+    );
+    assert!(found(s.search(&w.rep1, "密封条", 20).await.unwrap()).contains(&("complaint".into(), k.id)), "a complaint");
+    // Another team's rep finds none of it.
+    for q in ["0815", "冷链", "竞品低价", "密封条"] {
+        assert!(s.search(&w.rep3, q, 20).await.unwrap().is_empty(), "{q} is outside rep3's scope");
+    }
+    // An edit re-indexes; a deletion takes it out.
+    s.update_activity(&VISIT, &w.rep1, v.id, rec(&[("goal", text("讨论周转箱回收"))])).await.unwrap();
+    assert!(!found(s.search(&w.rep1, "冷链", 20).await.unwrap()).contains(&("visit".into(), v.id)));
+    assert!(found(s.search(&w.rep1, "周转箱", 20).await.unwrap()).contains(&("visit".into(), v.id)));
+    s.delete_activity(&INTERACTION, &w.rep1, i.id).await.unwrap();
+    assert!(s.search(&w.rep1, "竞品低价", 20).await.unwrap().is_empty());
 }

@@ -62,6 +62,7 @@ kam_store::on_both_engines!(
     addresses_follow_the_national_division_list,
     an_expired_form_is_resubmitted_after_a_fresh_login,
     inputs_offer_the_rates_currencies_and_limits_in_force,
+    the_search_box_finds_contracts_and_records,
 );
 
 struct TestApp {
@@ -3924,4 +3925,28 @@ async fn inputs_offer_the_rates_currencies_and_limits_in_force(s: Store) {
     let r = t.post(&rep, "/accounts", &[("name", "范围客户"), ("staff_count", "-5")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("应在 0 到 10000000 之间"), "the range is in the message");
+}
+
+async fn the_search_box_finds_contracts_and_records(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let body = json!({"account_id": w.acc_a, "contract_no": "KJ-SEARCH-77", "title": "冷链物流服务合同", "contract_type": "sales"});
+    let r = t.api(&w.rep_a, "POST", "/api/v1/contracts", Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let hits = t.api(&w.rep_a, "GET", "/api/v1/search?q=SEARCH-77", None).await.json();
+    assert_eq!(hits["items"][0]["entity"], "contract", "{hits}");
+    assert_eq!(hits["items"][0]["id"].as_i64(), Some(id));
+    assert_eq!(
+        t.api(&w.rep_c, "GET", "/api/v1/search?q=SEARCH-77", None).await.json()["items"],
+        json!([]),
+        "outside scope"
+    );
+    let rep = t.browser("srch_rep", Role::Manager, Some("East")).await;
+    let page = t.get(&rep, "/search?q=%E5%86%B7%E9%93%BE").await;
+    assert!(
+        page.body.contains("<h2>合同</h2>") && page.body.contains(&format!("href=\"/contracts/{id}\"")),
+        "{}",
+        page.body
+    );
 }

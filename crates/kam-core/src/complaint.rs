@@ -51,6 +51,16 @@ pub fn deadlines(received_at: &str, priority: &str, sla: Sla, hours: &WorkingHou
     Some((format_local(after(sla.reply_hours)), format_local(after(sla.resolve_hours))))
 }
 
+/// Which deadlines a stored complaint has missed at instant `now` (none when
+/// its status or deadlines are missing).
+pub fn overdue_of(rec: &Record, now: OffsetDateTime) -> Overdue {
+    let g = |f: &str| rec.get(f).and_then(Value::as_text);
+    match (g("status"), g("reply_due"), g("resolve_due")) {
+        (Some(s), Some(r), Some(d)) => overdue(s, r, d, now),
+        _ => Overdue::default(),
+    }
+}
+
 /// Which deadlines a complaint has missed at instant `now`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Overdue {

@@ -4,8 +4,8 @@
 use kam_core::access::AccountFacts;
 use kam_core::account::{self, FIELDS};
 use kam_core::audit::{Action, created, deleted};
-use kam_core::fields::{self, Access};
-use kam_core::{Actor, FieldErrors, Record, Role, Scope, Value};
+use kam_core::fields;
+use kam_core::{Actor, Record, Role, Scope, Value};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -286,15 +286,10 @@ impl Store {
     }
 
     /// Checks the field-level write rules for every field in `rec`.
+    /// Refuses a write naming a field that is not the account's or that the actor may not write.
     fn check_writable(actor: &Actor, rec: &Record) -> Result<()> {
-        let mut errs = FieldErrors::default();
-        for name in rec.keys() {
-            let def = fields::def(FIELDS, name).ok_or(StoreError::Forbidden("err.field_forbidden"))?;
-            if !actor.can_write_field(def.access) {
-                errs.add(name, "err.field_forbidden");
-            }
-        }
-        if errs.is_empty() { Ok(()) } else { Err(StoreError::Forbidden("err.field_forbidden")) }
+        let writable = |name: &str| fields::def(FIELDS, name).is_some_and(|d| actor.can_write_field(d.access));
+        if rec.keys().all(|k| writable(k)) { Ok(()) } else { Err(StoreError::Forbidden("err.field_forbidden")) }
     }
 
     /// Validates a new owner: an active sales rep or manager the actor may assign to.
@@ -628,11 +623,6 @@ impl Store {
 
 fn opt_int(v: Option<i64>) -> Value {
     v.map(Value::Int).unwrap_or(Value::Null)
-}
-
-/// Whether any field in `rec` needs finance rights (for UI hints).
-pub fn needs_finance(rec: &Record) -> bool {
-    rec.keys().any(|k| fields::def(FIELDS, k).is_some_and(|d| d.access == Access::Finance))
 }
 
 /// The account's city lies in its province (as the record will stand after

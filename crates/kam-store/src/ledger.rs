@@ -431,3 +431,18 @@ pub(crate) fn entry_record(kind: &str, date: &str, figure: i64, currency: &str, 
     rec.insert("due_date", due.map(Value::Text).unwrap_or(Value::Null));
     rec
 }
+
+impl Store {
+    /// What a just-posted entry should warn about, as message keys: a payment
+    /// beyond what was owed leaves the customer a credit (it is posted, and
+    /// said). Pages show it as a warning, the API answers it beside the entry.
+    pub async fn warnings_after_post(&self, actor: &Actor, account: i64, entry: &LedgerEntry) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if entry.text("kind") == "payment"
+            && self.balance_today(actor, account, entry.text("currency")).await.is_ok_and(|b| b < 0)
+        {
+            out.push("ledger.overpaid");
+        }
+        out
+    }
+}

@@ -6,6 +6,7 @@
 pub mod api;
 mod auth;
 mod calendar;
+mod downloads;
 mod error;
 pub mod i18n;
 mod once;

@@ -150,7 +150,7 @@ fn record_json(
 ) -> Json_ {
     let mut v = redact::json(actor, entity, a);
     if a.rec.contains_key("reply_due") {
-        v["overdue"] = json!(crate::pages::complaint_overdue(a, now));
+        v["overdue"] = json!(kam_core::complaint::overdue_of(&a.rec, now));
     }
     v
 }

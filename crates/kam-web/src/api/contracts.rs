@@ -170,5 +170,5 @@ async fn upload(
 async fn download(State(state): State<AppState>, api: ApiUser, Ids(id, aid): Ids) -> Result<Response, ApiError> {
     let (meta, body) =
         state.store.contract_attachment(&api.user.actor(), id, aid).await.map_err(|e| ApiError::store(api.lang, e))?;
-    Ok(crate::pages::file_response(&meta.file_name, &meta.content_type, body))
+    Ok(crate::downloads::file_response(&meta.file_name, &meta.content_type, body))
 }

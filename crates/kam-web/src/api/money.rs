@@ -198,7 +198,9 @@ async fn post_entry(State(state): State<AppState>, api: ApiUser, body: Bytes) ->
     let rec = parse_fields(lang, ENTRY_FIELDS, &body, &["account_id"], &[], &any)?;
     let actor = api.user.actor();
     let e = state.store.post_entry(&actor, account, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    let warnings: Vec<V> = crate::pages::ledger::warnings_after(&state.store, &actor, account, &e)
+    let warnings: Vec<V> = state
+        .store
+        .warnings_after_post(&actor, account, &e)
         .await
         .into_iter()
         .map(|k| json!({"code": k.trim_start_matches("ledger."), "message": crate::i18n::t(lang, k)}))
@@ -424,7 +426,7 @@ async fn resolve(
 }
 
 async fn statement_xlsx(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Response, ApiError> {
-    crate::pages::statement_download(&state.store, &api.user.actor(), api.lang, id)
+    crate::downloads::statement_download(&state.store, &api.user.actor(), api.lang, id)
         .await
         .map_err(|e| ApiError::store(api.lang, e))
 }
@@ -509,7 +511,7 @@ async fn performance_xlsx(
 ) -> Result<Response, ApiError> {
     let q = query_map(api.lang, raw)?;
     let year = super::year_param(api.lang, q.get("year"), state.store.today())?;
-    crate::pages::performance_download(&state.store, &api.user.actor(), api.lang, id, year)
+    crate::downloads::performance_download(&state.store, &api.user.actor(), api.lang, id, year)
         .await
         .map_err(|e| ApiError::store(api.lang, e))
 }

@@ -607,6 +607,10 @@ mod tests {
             if name.starts_with("api/") && *name != "api/mod.rs" {
                 assert!(!src.contains(".route("), "{name} registers a route outside the table");
             }
+            // The API stands on the store and the shared web modules, never on the pages.
+            if name.starts_with("api/") {
+                assert!(!src.contains("pages::"), "{name} imports from the pages");
+            }
         }
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
         let mut files: Vec<String> = std::fs::read_dir(dir)

@@ -68,15 +68,6 @@ pub struct Row {
     pub flag: String,
 }
 
-/// Which deadlines a complaint has missed now (nothing for other kinds).
-pub fn complaint_overdue(a: &Activity, now: time::OffsetDateTime) -> kam_core::complaint::Overdue {
-    let g = |f: &str| a.rec.get(f).and_then(Value::as_text);
-    match (g("status"), g("reply_due"), g("resolve_due")) {
-        (Some(s), Some(r), Some(d)) => kam_core::complaint::overdue(s, r, d, now),
-        _ => Default::default(),
-    }
-}
-
 fn first_enum(kind: &ActivityKind) -> Option<&'static FieldDef> {
     kind.fields.iter().find(|d| matches!(d.kind, Kind::Enum(_)))
 }
@@ -107,8 +98,11 @@ pub fn rows(lang: Lang, kind: &ActivityKind, items: &[Activity], now: time::Offs
                 (None, Some(d)) => d.to_string(),
                 _ => String::new(),
             };
-            let flag =
-                if complaint_overdue(a, now).any() { t(lang, "complaint.overdue").to_string() } else { String::new() };
+            let flag = if kam_core::complaint::overdue_of(&a.rec, now).any() {
+                t(lang, "complaint.overdue").to_string()
+            } else {
+                String::new()
+            };
             let note = if kind.entity == COMPLAINT.entity {
                 let status = kam_core::fields::def(kind.derived, "status")
                     .and_then(|d| a.rec.get("status").map(|v| view::display(lang, d, v, "CNY")))
@@ -304,7 +298,7 @@ async fn show(
     }
     if kind.entity == COMPLAINT.entity {
         let status = a.rec.get("status").and_then(Value::as_text).unwrap_or("received");
-        let o = complaint_overdue(&a, state.store.clock().now());
+        let o = kam_core::complaint::overdue_of(&a.rec, state.store.clock().now());
         let label = |s: &str| view::choice(lang, "complaint_status", s);
         let steps = state.store.complaint_steps(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
         page.workflow = Some(Workflow {

@@ -4,8 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::FieldErrors;
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS, GROUPS};
@@ -325,20 +324,6 @@ async fn upload(
     }
 }
 
-/// The file itself, with its checked type, never rendered inline as HTML.
-pub fn file_response(name: &str, content_type: &str, body: Vec<u8>) -> Response {
-    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"attachment\"; filename*=UTF-8''{encoded}")),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 async fn download(
     State(state): State<AppState>,
     auth: Authed,
@@ -349,5 +334,5 @@ async fn download(
         .contract_attachment(&auth.user.actor(), id, aid)
         .await
         .map_err(|e| PageError::store(auth.lang, e))?;
-    Ok(file_response(&meta.file_name, &meta.content_type, body))
+    Ok(crate::downloads::file_response(&meta.file_name, &meta.content_type, body))
 }

@@ -275,7 +275,7 @@ async fn print(
 }
 
 /// 附表五 as a workbook: one row per delivery or collection, amounts in yuan.
-pub fn performance_xlsx(lang: Lang, p: &Performance) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+pub(crate) fn performance_xlsx(lang: Lang, p: &Performance) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
@@ -339,27 +339,19 @@ pub fn performance_xlsx(lang: Lang, p: &Performance) -> Result<Vec<u8>, rust_xls
     wb.save_to_buffer()
 }
 
-/// 附表五's workbook as a download, for pages and API alike; the export is audited.
-pub async fn performance_download(
-    store: &kam_store::Store,
-    actor: &kam_core::Actor,
-    lang: Lang,
-    id: i64,
-    year: i32,
-) -> Result<Response, StoreError> {
-    let p = store.performance(actor, id, year).await?;
-    let bytes = performance_xlsx(lang, &p).map_err(|e| StoreError::Config(e.to_string()))?;
-    store.record_export(actor, "performance", id, Some(id)).await?;
-    Ok(super::xlsx_response(&format!("附表五-{}-{year}.xlsx", p.account_name), bytes))
-}
-
 async fn xlsx(
     State(state): State<AppState>,
     auth: Authed,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
-    performance_download(&state.store, &auth.user.actor(), auth.lang, id, year_of(&q, state.store.today()))
-        .await
-        .map_err(|e| PageError::store(auth.lang, e))
+    crate::downloads::performance_download(
+        &state.store,
+        &auth.user.actor(),
+        auth.lang,
+        id,
+        year_of(&q, state.store.today()),
+    )
+    .await
+    .map_err(|e| PageError::store(auth.lang, e))
 }

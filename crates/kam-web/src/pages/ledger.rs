@@ -130,7 +130,7 @@ async fn create_entry(State(state): State<AppState>, Path(id): Path<i64>, f: Aut
     match result {
         Ok(entry) => {
             // A payment beyond what was owed is posted, and said: the customer now has a credit.
-            let warnings = warnings_after(&state.store, &f.auth.user.actor(), id, &entry).await;
+            let warnings = state.store.warnings_after_post(&f.auth.user.actor(), id, &entry).await;
             let msg = warnings.first().copied().unwrap_or("ledger.posted");
             Ok(see_other(&format!("/accounts/{id}?tab=ledger"), msg))
         }
@@ -256,22 +256,4 @@ async fn receivables(
         collections,
     };
     render(&page, lang)
-}
-
-/// What a posted entry should warn about, as message keys: a payment beyond
-/// what was owed leaves the customer a credit (posted, and said). Pages show
-/// it as a warning flash, the API answers it beside the entry.
-pub async fn warnings_after(
-    store: &kam_store::Store,
-    actor: &kam_core::Actor,
-    account: i64,
-    entry: &kam_store::ledger::LedgerEntry,
-) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    if entry.text("kind") == "payment"
-        && store.balance_today(actor, account, entry.text("currency")).await.is_ok_and(|b| b < 0)
-    {
-        out.push("ledger.overpaid");
-    }
-    out
 }

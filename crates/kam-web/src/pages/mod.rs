@@ -2,23 +2,19 @@
 
 mod accounts;
 mod activity;
-pub use activity::complaint_overdue;
 mod admin;
 mod competitors;
 mod contacts;
 mod contracts;
-mod credit;
-pub use contracts::file_response;
-pub use credit::performance_download;
+pub(crate) mod credit;
 mod home;
-pub(crate) mod ledger;
+mod ledger;
 mod market;
 mod orders;
 mod print;
 mod search;
-mod statements;
-pub use statements::{statement_download, xlsx_response};
 mod session;
+pub(crate) mod statements;
 mod today;
 mod visit_plans;
 mod worklogs;

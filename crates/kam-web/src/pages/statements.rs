@@ -413,7 +413,7 @@ async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>)
 
 /// The statement as an .xlsx workbook: amounts as numbers in yuan, dates as
 /// dates, the period's totals, and a first statement's open items.
-pub fn statement_xlsx(
+pub(crate) fn statement_xlsx(
     lang: Lang,
     s: &Statement,
     company: &kam_core::settings::Company,
@@ -527,27 +527,8 @@ pub fn statement_xlsx(
     wb.save_to_buffer()
 }
 
-/// The statement's workbook as a download, for pages and API alike; the export is audited.
-pub async fn statement_download(
-    store: &kam_store::Store,
-    actor: &kam_core::Actor,
-    lang: Lang,
-    id: i64,
-) -> Result<Response, StoreError> {
-    let s = store.statement(actor, id).await?;
-    let company = store.company().await?;
-    let bytes = statement_xlsx(lang, &s, &company).map_err(|e| StoreError::Config(e.to_string()))?;
-    store.record_export(actor, "statement", id, Some(s.account_id)).await?;
-    Ok(xlsx_response(&format!("对账单-{}-{}.xlsx", s.account_name, s.period), bytes))
-}
-
 async fn xlsx(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    statement_download(&state.store, &auth.user.actor(), auth.lang, id)
+    crate::downloads::statement_download(&state.store, &auth.user.actor(), auth.lang, id)
         .await
         .map_err(|e| PageError::store(auth.lang, e))
-}
-
-/// An .xlsx download named in UTF-8.
-pub fn xlsx_response(name: &str, bytes: Vec<u8>) -> Response {
-    super::file_response(name, crate::api::routes::XLSX, bytes)
 }

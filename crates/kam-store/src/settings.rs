@@ -22,6 +22,19 @@ pub struct SettingsChange {
     pub currencies: Option<String>,
 }
 
+/// The working hours as stored, or the default.
+fn hours_of(stored: Option<String>) -> WorkingHours {
+    stored.and_then(|s| WorkingHours::from_setting(&s)).unwrap_or_default()
+}
+
+/// The enabled currencies as stored (CNY alone if the row is unreadable), or the defaults.
+fn currencies_of(stored: Option<String>) -> Vec<String> {
+    match stored {
+        Some(s) => settings::parse_currencies(&s).unwrap_or_else(|_| vec!["CNY".into()]),
+        None => DEFAULT_CURRENCIES.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
 fn admin(actor: &Actor) -> Result<()> {
     if actor.can_manage_users() { Ok(()) } else { Err(StoreError::Forbidden("err.forbidden")) }
 }
@@ -65,7 +78,7 @@ impl Store {
     /// The working hours complaint deadlines count in (09:00–18:00 Monday to
     /// Friday until the admin sets others).
     pub async fn working_hours(&self) -> Result<WorkingHours> {
-        Ok(self.setting(WORKING_HOURS).await?.and_then(|s| WorkingHours::from_setting(&s)).unwrap_or_default())
+        Ok(hours_of(self.setting(WORKING_HOURS).await?))
     }
 
     /// The same, read inside a write's transaction.
@@ -73,15 +86,12 @@ impl Store {
         let mut q = Q::new("SELECT value FROM settings WHERE key = ");
         q.arg(WORKING_HOURS);
         let v: Option<String> = q.query().fetch_optional(&mut **tx).await?.map(|r| r.try_get("value")).transpose()?;
-        Ok(v.and_then(|s| WorkingHours::from_setting(&s)).unwrap_or_default())
+        Ok(hours_of(v))
     }
 
     /// The currencies in use, CNY first.
     pub async fn currencies(&self) -> Result<Vec<String>> {
-        Ok(match self.setting(CURRENCIES).await? {
-            Some(s) => settings::parse_currencies(&s).unwrap_or_else(|_| vec!["CNY".into()]),
-            None => DEFAULT_CURRENCIES.iter().map(|c| c.to_string()).collect(),
-        })
+        Ok(currencies_of(self.setting(CURRENCIES).await?))
     }
 
     /// Saves what the admin changed — the company, the working hours, the
@@ -115,10 +125,9 @@ impl Store {
     pub(crate) async fn check_currency(&self, tx: &mut crate::Tx, code: &str) -> Result<()> {
         let mut q = Q::new("SELECT value FROM settings WHERE key = ");
         q.arg(CURRENCIES);
-        let enabled: Vec<String> = match q.query().fetch_optional(&mut **tx).await? {
-            Some(r) => settings::parse_currencies(&r.try_get::<String, _>("value")?).unwrap_or_default(),
-            None => DEFAULT_CURRENCIES.iter().map(|c| c.to_string()).collect(),
-        };
+        let stored: Option<String> =
+            q.query().fetch_optional(&mut **tx).await?.map(|r| r.try_get("value")).transpose()?;
+        let enabled = currencies_of(stored);
         if enabled.iter().any(|c| c == code) {
             Ok(())
         } else {

@@ -151,6 +151,13 @@ fn posted_row(r: &sqlx::any::AnyRow, id_col: &str, fallback: time::Date) -> Resu
     })
 }
 
+/// `sql` (ending in WHERE) narrowed to the statements of `s`'s account and currency.
+fn chain(s: &Statement, sql: &str) -> Q {
+    let mut q = Q::new(sql);
+    q.push("account_id = ").arg(s.account_id).push(" AND currency = ").arg(s.currency.clone());
+    q
+}
+
 fn manager(actor: &Actor) -> Result<()> {
     if statement::can_manage(actor) { Ok(()) } else { Err(StoreError::Forbidden("err.forbidden")) }
 }
@@ -448,16 +455,11 @@ impl Store {
         let mut tx = self.begin().await?;
         self.void_in(&mut tx, actor, &s).await?;
         let g = self.generate_in(&mut tx, actor, &s.period, Some(&[s.account_id])).await?;
+        // Of what was generated, the statement in this one's currency.
+        let mut q = chain(&s, "SELECT id FROM statements WHERE ");
+        q.push(" AND period = ").arg(s.period.clone());
+        let new: Option<i64> = q.query().fetch_optional(&mut *tx).await?.map(|r| r.try_get("id")).transpose()?;
         tx.commit().await?;
-        // Other currencies of the account already had this month's statement;
-        // the new one is the one in this statement's currency.
-        let mut q = Q::new("SELECT id FROM statements WHERE account_id = ");
-        q.arg(s.account_id)
-            .push(" AND currency = ")
-            .arg(s.currency.clone())
-            .push(" AND period = ")
-            .arg(s.period.clone());
-        let new: Option<i64> = q.query().fetch_optional(self.pool()).await?.map(|r| r.try_get("id")).transpose()?;
         Ok(new.filter(|n| g.created.contains(n)))
     }
 
@@ -465,12 +467,8 @@ impl Store {
         if s.status != "draft" {
             return Err(StoreError::Conflict("err.statement_not_draft"));
         }
-        let mut q = Q::new("SELECT COUNT(*) AS n FROM statements WHERE account_id = ");
-        q.arg(s.account_id)
-            .push(" AND currency = ")
-            .arg(s.currency.clone())
-            .push(" AND period > ")
-            .arg(s.period.clone());
+        let mut q = chain(s, "SELECT COUNT(*) AS n FROM statements WHERE ");
+        q.push(" AND period > ").arg(s.period.clone());
         let later: i64 = q.query().fetch_one(&mut **tx).await?.try_get("n")?;
         if later > 0 {
             return Err(StoreError::Conflict("err.statement_not_latest"));

@@ -176,8 +176,8 @@ impl FromRequest<AppState> for AuthForm {
         match found {
             Ok(auth) if constant_eq(form.text("_csrf"), &auth.csrf) => Ok(AuthForm { auth, form }),
             // The session ended, or the form is older than it: nothing typed is lost.
-            Ok(auth) => Err(expired(state, lang, target, &form, auth.user.username.clone())),
-            Err(PageError::Login(_)) => Err(expired(state, lang, target, &form, String::new())),
+            Ok(auth) => Err(PageError::Expired(expired(state, lang, target, &form, auth.user.username.clone()))),
+            Err(PageError::Login(_)) => Err(PageError::Expired(expired(state, lang, target, &form, String::new()))),
             Err(e) => Err(e),
         }
     }
@@ -239,7 +239,13 @@ impl FromRequestParts<AppState> for ApiUser {
 
 /// The "form expired" answer: the page that logs in again and offers to
 /// resubmit what was typed (see `pages::session`).
-pub(crate) fn expired(state: &AppState, lang: Lang, target: String, form: &FormData, username: String) -> PageError {
+pub(crate) fn expired(
+    state: &AppState,
+    lang: Lang,
+    target: String,
+    form: &FormData,
+    username: String,
+) -> Box<crate::error::Expired> {
     let login_csrf = kam_core::secret::random_token();
     let mut carried: Vec<(String, String)> = form
         .0
@@ -248,7 +254,7 @@ pub(crate) fn expired(state: &AppState, lang: Lang, target: String, form: &FormD
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     carried.sort();
-    PageError::Expired(Box::new(crate::error::Expired {
+    Box::new(crate::error::Expired {
         lang,
         target,
         carried,
@@ -256,5 +262,5 @@ pub(crate) fn expired(state: &AppState, lang: Lang, target: String, form: &FormD
         error: None,
         cookie: set_cookie(state, LOGIN_CSRF_COOKIE, &login_csrf, Some(3600)),
         login_csrf,
-    }))
+    })
 }

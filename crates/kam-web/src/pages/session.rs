@@ -130,9 +130,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
         FormData(form.0.iter().filter_map(|(k, v)| k.strip_prefix("c.").map(|k| (k.to_string(), v.clone()))).collect());
     let again = |status: StatusCode, error: String| -> Result<Response, PageError> {
         let target = resubmit.clone().unwrap_or_default();
-        let PageError::Expired(mut e) = auth::expired(&state, lang, target, &carried, username.clone()) else {
-            return Err(PageError::BadRequest(lang));
-        };
+        let mut e = auth::expired(&state, lang, target, &carried, username.clone());
         e.error = Some(error);
         let mut res = PageError::Expired(e).into_response();
         *res.status_mut() = status;

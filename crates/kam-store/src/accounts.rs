@@ -1,6 +1,7 @@
 //! Accounts 客户 (the profile card 附表四): scoped list/get, create/update/delete
 //! with field-level rules, the group hierarchy, the public pool 公海 and handover.
 
+use crate::error::unique;
 use kam_core::access::AccountFacts;
 use kam_core::account::{self, FIELDS};
 use kam_core::audit::{Action, created, deleted};
@@ -322,7 +323,7 @@ impl Store {
     }
 
     fn map_unique(e: StoreError) -> StoreError {
-        if e.is_unique_violation() { StoreError::field("credit_code", "err.credit_code.taken") } else { e }
+        e.on_constraint(&unique::CREDIT_CODE, || StoreError::field("credit_code", "err.credit_code.taken"))
     }
 
     /// Creates an account. A sales rep's new account is theirs unless they put

@@ -1,6 +1,7 @@
 //! Competitors 竞争对手 (shared records), their position at each account, and
 //! the account's own business: its suppliers 货源 and customers.
 
+use crate::error::unique;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{self, Access};
@@ -94,7 +95,7 @@ impl Store {
             Ok(r) => r.try_get("id")?,
             Err(e) => {
                 let e = StoreError::from(e);
-                return Err(if e.is_unique_violation() { StoreError::field("name", "err.taken") } else { e });
+                return Err(e.on_constraint(&unique::COMPETITOR_NAME, || StoreError::field("name", "err.taken")));
             }
         };
         let changes = created(&rec);
@@ -122,7 +123,7 @@ impl Store {
             .await
         {
             let e = StoreError::from(e);
-            return Err(if e.is_unique_violation() { StoreError::field("name", "err.taken") } else { e });
+            return Err(e.on_constraint(&unique::COMPETITOR_NAME, || StoreError::field("name", "err.taken")));
         }
         Entry::new(Some(actor.user_id), Action::Update, "competitor", id)
             .changes(&changes)

@@ -3,6 +3,7 @@
 //! their bytes, size-limited, read only within scope), the service level a
 //! contract in force sets for complaints, and contracts nearing their end.
 
+use crate::error::unique;
 use kam_core::audit::{Action, created};
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS};
 use kam_core::fields;
@@ -105,7 +106,7 @@ fn read(r: &sqlx::any::AnyRow, today: time::Date) -> Result<Contract> {
 }
 
 fn unique_no(e: StoreError) -> StoreError {
-    if e.is_unique_violation() { StoreError::field("contract_no", "err.duplicate_code") } else { e }
+    e.on_constraint(&unique::CONTRACT_NO, || StoreError::field("contract_no", "err.duplicate_code"))
 }
 
 impl Store {

@@ -2,6 +2,7 @@
 //! table refuses UPDATE and DELETE by trigger), reversals, balances with the
 //! running balance, and receivables (aging, DSO, overdue, collections).
 
+use crate::error::unique;
 use std::collections::BTreeMap;
 
 use kam_core::audit::{Action, created};
@@ -198,7 +199,7 @@ impl Store {
         .fetch_one(&mut **tx)
         .await
         .map_err(StoreError::from)
-        .map_err(|e| if e.is_unique_violation() { StoreError::Conflict("err.already_reversed") } else { e })?
+        .map_err(|e| e.on_constraint(&unique::ONE_REVERSAL, || StoreError::Conflict("err.already_reversed")))?
         .try_get("id")?;
         let mut all = rec.clone();
         if let Some(o) = order_id {

@@ -1,5 +1,6 @@
 //! Products 产品: the price list orders are written from.
 
+use crate::error::unique;
 use kam_core::audit::{Action, created};
 use kam_core::fields;
 use kam_core::order::{PRODUCT_FIELDS as FIELDS, can_edit_products};
@@ -43,7 +44,7 @@ fn select() -> Q {
 }
 
 fn unique_code(e: StoreError) -> StoreError {
-    if e.is_unique_violation() { StoreError::field("code", "err.duplicate_code") } else { e }
+    e.on_constraint(&unique::PRODUCT_CODE, || StoreError::field("code", "err.duplicate_code"))
 }
 
 impl Store {

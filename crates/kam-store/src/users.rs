@@ -1,6 +1,7 @@
 //! Users, teams, server-side sessions, API tokens, login throttling and
 //! instance settings. Sessions and tokens are stored only as SHA-256 digests.
 
+use crate::error::unique;
 use kam_core::audit::Action;
 use kam_core::secret::{digest, random_token};
 use kam_core::time_util::format_ts;
@@ -128,7 +129,7 @@ impl Store {
             Ok(row) => row.try_get("id")?,
             Err(e) => {
                 let e = StoreError::from(e);
-                return Err(if e.is_unique_violation() { StoreError::field("username", "err.taken") } else { e });
+                return Err(e.on_constraint(&unique::USERNAME, || StoreError::field("username", "err.taken")));
             }
         };
         if u.role == Role::Manager

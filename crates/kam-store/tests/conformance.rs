@@ -47,6 +47,7 @@ kam_store::on_both_engines!(
     settings_are_the_admins_and_currencies_must_be_enabled,
     a_visit_fills_the_planned_slot_nearest_its_date,
     search_finds_contracts_and_the_text_of_activities_within_scope,
+    unique_constraints_are_answered_by_name,
 );
 
 fn text(s: &str) -> Value {
@@ -2105,4 +2106,42 @@ async fn search_finds_contracts_and_the_text_of_activities_within_scope(s: Store
     assert!(found(s.search(&w.rep1, "周转箱", 20).await.unwrap()).contains(&("visit".into(), v.id)));
     s.delete_activity(&INTERACTION, &w.rep1, i.id).await.unwrap();
     assert!(s.search(&w.rep1, "竞品低价", 20).await.unwrap().is_empty());
+}
+
+/// Each unique constraint is recognised by its name (PostgreSQL) or its
+/// columns (SQLite) and answered on its own field; an account's credit code
+/// and a product's code do not stand for each other.
+async fn unique_constraints_are_answered_by_name(s: Store) {
+    let w = world(&s).await;
+    let user = |name| kam_store::users::NewUser {
+        username: name,
+        display_name: "重名",
+        role: Role::Sales,
+        team: Some("East"),
+        password_hash: "x".into(),
+    };
+    match s.create_user(user("rep1")).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0.get("username"), Some(&"err.taken")),
+        other => panic!("{other:?}"),
+    }
+    let product = |code: &str| {
+        rec(&[("code", text(code)), ("name", text("膜")), ("unit", text("Kg")), ("list_price", Value::Int(100))])
+    };
+    s.create_product(&w.admin, product("U-1")).await.unwrap();
+    match s.create_product(&w.admin, product("U-1")).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0.get("code"), Some(&"err.duplicate_code")),
+        other => panic!("{other:?}"),
+    }
+    // The same text as a product code and an account's credit code breaks nothing.
+    let code = "91350100M000100Y43";
+    s.create_product(&w.admin, product(code)).await.unwrap();
+    let input =
+        AccountInput { rec: rec(&[("name", text("唯一客户")), ("credit_code", text(code))]), ..Default::default() };
+    s.create_account(&w.rep1, input).await.unwrap();
+    let again =
+        AccountInput { rec: rec(&[("name", text("另一客户")), ("credit_code", text(code))]), ..Default::default() };
+    match s.create_account(&w.rep2, again).await {
+        Err(StoreError::Invalid(e)) => assert_eq!(e.0.get("credit_code"), Some(&"err.credit_code.taken")),
+        other => panic!("{other:?}"),
+    }
 }

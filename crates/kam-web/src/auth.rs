@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, header};
 use kam_store::users::User;
 
 use crate::AppState;
-use crate::error::{ApiError, PageError};
+use crate::error::{ApiError, PageError, RequestLang};
 use crate::i18n::Lang;
 
 pub const SESSION_COOKIE: &str = "kam_session";
@@ -95,20 +95,22 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let lang = anon_lang(&parts.headers);
         let path = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
             return Err(PageError::Login(path));
         };
         // A layer that needed the session first (one-time form tokens) leaves it here.
-        if let Some(FoundSession(s)) = parts.extensions.get::<FoundSession>() {
-            return Ok(Authed { lang: user_lang(&s.user), user: s.user.clone(), csrf: s.csrf.clone(), token });
-        }
-        match state.store.session(&token).await {
-            Ok(Some(s)) => Ok(Authed { lang: user_lang(&s.user), user: s.user, csrf: s.csrf, token }),
-            Ok(None) => Err(PageError::Login(path)),
-            Err(e) => Err(PageError::internal(lang, e)),
-        }
+        let session = match parts.extensions.get::<FoundSession>() {
+            Some(FoundSession(s)) => s.clone(),
+            None => match state.store.session(&token).await {
+                Ok(Some(s)) => s,
+                Ok(None) => return Err(PageError::Login(path)),
+                Err(e) => return Err(PageError::internal(e)),
+            },
+        };
+        let lang = user_lang(&session.user);
+        RequestLang::record(&parts.extensions, lang);
+        Ok(Authed { lang, user: session.user, csrf: session.csrf, token })
     }
 }
 
@@ -172,7 +174,7 @@ impl FromRequest<AppState> for AuthForm {
             Ok(a) => a.lang,
             Err(_) => anon_lang(&parts.headers),
         };
-        let form = read_form(Request::from_parts(parts, body)).await.map_err(|_| PageError::BadRequest(lang))?;
+        let form = read_form(Request::from_parts(parts, body)).await.map_err(|_| PageError::BadRequest)?;
         match found {
             Ok(auth) if constant_eq(form.text("_csrf"), &auth.csrf) => Ok(AuthForm { auth, form }),
             // The session ended, or the form is older than it: nothing typed is lost.
@@ -190,6 +192,11 @@ pub fn constant_eq(a: &str, b: &str) -> bool {
 /// The language an API caller asks for (`Accept-Language`), if any.
 pub fn accept_lang(headers: &HeaderMap) -> Option<Lang> {
     headers.get(header::ACCEPT_LANGUAGE).and_then(|h| h.to_str().ok()).and_then(Lang::from_accept)
+}
+
+/// An API caller's language: the one asked for, else the user's setting.
+pub fn api_lang(headers: &HeaderMap, user: &User) -> Lang {
+    accept_lang(headers).unwrap_or_else(|| user_lang(user))
 }
 
 /// The token of `Authorization: Bearer <token>`, if any.
@@ -217,23 +224,18 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let accept = accept_lang(&parts.headers);
-        let lang = accept.unwrap_or(Lang::Zh);
-        if let Some(TokenUser(user)) = parts.extensions.get::<TokenUser>() {
-            let lang = accept.unwrap_or_else(|| user_lang(user));
-            return Ok(ApiUser { user: user.clone(), lang });
-        }
-        let Some(token) = bearer_token(&parts.headers) else {
-            return Err(ApiError::unauthorized(lang));
-        };
-        match state.store.token_user(token).await {
-            Ok(Some(user)) => {
-                let lang = accept.unwrap_or_else(|| user_lang(&user));
-                Ok(ApiUser { user, lang })
+        let user = match parts.extensions.get::<TokenUser>() {
+            Some(TokenUser(user)) => user.clone(),
+            None => {
+                let Some(token) = bearer_token(&parts.headers) else {
+                    return Err(ApiError::unauthorized());
+                };
+                state.store.token_user(token).await?.ok_or_else(ApiError::unauthorized)?
             }
-            Ok(None) => Err(ApiError::unauthorized(lang)),
-            Err(e) => Err(ApiError::store(lang, e)),
-        }
+        };
+        let lang = api_lang(&parts.headers, &user);
+        RequestLang::record(&parts.extensions, lang);
+        Ok(ApiUser { user, lang })
     }
 }
 

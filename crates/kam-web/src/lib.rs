@@ -13,6 +13,7 @@ mod once;
 mod pages;
 mod redact;
 mod view;
+mod workbook;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -72,12 +73,11 @@ async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) ->
 }
 
 /// Unknown paths: a JSON error under /api, the error page elsewhere.
-async fn not_found(headers: axum::http::HeaderMap, uri: axum::http::Uri) -> axum::response::Response {
-    let lang = auth::anon_lang(&headers);
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     if uri.path().starts_with("/api/") {
-        error::ApiError::not_found(lang).into_response()
+        error::ApiError::not_found().into_response()
     } else {
-        error::PageError::NotFound(lang).into_response()
+        error::PageError::NotFound.into_response()
     }
 }
 
@@ -101,6 +101,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::openapi::docs_router())
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn(refuse_nul_in_target))
+        .layer(axum::middleware::from_fn(error::render_errors))
 }
 
 /// Whether a message's Content-Type is of this media type (parameters aside).
@@ -114,11 +115,10 @@ async fn refuse_nul_in_target(req: axum::extract::Request, next: axum::middlewar
     let uri = req.uri();
     let decodes_to_nul = |s: &str| percent_encoding::percent_decode_str(s).any(|b| b == 0);
     if decodes_to_nul(uri.path()) || uri.query().is_some_and(decodes_to_nul) {
-        let lang = auth::anon_lang(req.headers());
         return if uri.path().starts_with("/api/") {
-            error::ApiError::bad_request(lang).into_response()
+            error::ApiError::bad_request().into_response()
         } else {
-            error::PageError::BadRequest(lang).into_response()
+            error::PageError::BadRequest.into_response()
         };
     }
     next.run(req).await

@@ -27,7 +27,6 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     if req.method() != Method::POST || !is_form {
         return next.run(req).await;
     }
-    let lang = crate::auth::anon_lang(req.headers());
     let session = match cookie(req.headers(), SESSION_COOKIE) {
         Some(t) => state.store.session(&t).await.ok().flatten(),
         None => None,
@@ -37,9 +36,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let (mut parts, body) = req.into_parts();
     let user = session.user.id;
     // The page's `Authed` takes the session from here instead of looking it up again.
+    crate::error::RequestLang::record(&parts.extensions, crate::auth::user_lang(&session.user));
     parts.extensions.insert(crate::auth::FoundSession(session));
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return PageError::BadRequest(lang).into_response();
+        return PageError::BadRequest.into_response();
     };
     let once = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
@@ -57,12 +57,12 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             Ok(Claim::New) => return first(&state, user, &key, next.run(req).await).await,
             Ok(Claim::Replay { body, .. }) => return again(&body),
             // The token of one form sent with other content: not a repeat to follow.
-            Ok(Claim::Mismatch) => return PageError::Conflict(lang, "err.form_used").into_response(),
+            Ok(Claim::Mismatch) => return PageError::Conflict("err.form_used").into_response(),
             Ok(Claim::InFlight) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
-            Err(e) => return PageError::internal(lang, e).into_response(),
+            Err(e) => return PageError::internal(e).into_response(),
         }
     }
-    PageError::Conflict(lang, "err.form_used").into_response()
+    PageError::Conflict("err.form_used").into_response()
 }
 
 /// Keeps where the first submission went; frees the token when it did nothing.

@@ -860,6 +860,22 @@ async fn forms_show_field_errors_in_the_users_language(s: Store) {
     let r = t.post(&b, &format!("/accounts/{id}/contacts"), &[("name", ""), ("birth_date", "1970-13-01")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("Use a date like 2026-11-28."));
+    // Errors are rendered in the user's language, found when the request is authenticated.
+    let missing = t.get(&b, "/accounts/987654").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.body.contains("Not found, or not visible to you."), "{}", missing.body);
+    let (en_user, en_token) = t.user("en_rep", Role::Sales, Some("East")).await;
+    t.store.set_locale(en_user, "en").await.unwrap();
+    let r = t.api(&en_token, "GET", "/api/v1/accounts/987654", None).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["message"].as_str()),
+        (StatusCode::NOT_FOUND, Some("Not found, or not visible to you."))
+    );
+    let r = t.api(&en_token, "POST", "/api/v1/accounts", Some(json!({"name": ""}))).await;
+    assert_eq!(r.json()["error"]["fields"]["name"], "This field is required.");
+    // Without a user the request's own language is used.
+    let r = t.api("not-a-token", "GET", "/api/v1/accounts", None).await;
+    assert_eq!(r.json()["error"]["message"], "需要登录或有效的 API 令牌。");
 }
 
 async fn similar_names_warn_with_a_link(s: Store) {
@@ -2633,6 +2649,7 @@ async fn credit_tab_override_and_form_five(s: Store) {
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
     let sheet = book.worksheet_range("附表五 2026").expect("the sheet");
     assert_eq!(sheet.get_value((1, 1)), Some(&Data::String("甲客户有限公司".into())));
+    assert_eq!(sheet.get_value((3, 0)), Some(&Data::String("销售序号".into())), "translated headers");
     let numbers: Vec<f64> = sheet
         .rows()
         .flat_map(|r| r.iter())

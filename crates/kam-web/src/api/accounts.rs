@@ -48,8 +48,7 @@ async fn list(
     api: ApiUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let lang = api.lang;
-    let q = query_map(lang, raw)?;
+    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
     let s = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
     let f = AccountFilter {
@@ -65,36 +64,36 @@ async fn list(
         page,
         per_page,
     };
-    let p = state.store.list_accounts(&api.user.actor(), &f).await.map_err(|e| ApiError::store(lang, e))?;
+    let p = state.store.list_accounts(&api.user.actor(), &f).await?;
     Ok(Json(
         json!({ "items": redact::json(&api.user.actor(), "account", &p.items), "page": p.page, "per_page": p.per_page, "total": p.total }),
     ))
 }
 
 async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
-    let a = state.store.account(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let a = state.store.account(&api.user.actor(), id).await?;
     Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
 
 fn input(api: &ApiUser, body: &serde_json::Map<String, serde_json::Value>) -> Result<AccountInput, ApiError> {
     let actor = api.user.actor();
-    let rec = parse_fields(api.lang, FIELDS, body, &["owner_id", "parent_id"], READ_ONLY, &by_role(&actor))?;
+    let rec = parse_fields(FIELDS, body, &["owner_id", "parent_id"], READ_ONLY, &by_role(&actor))?;
     let mut errors = FieldErrors::default();
     let owner = opt_id(body, "owner_id", &mut errors);
     let parent = opt_id(body, "parent_id", &mut errors);
     if !errors.is_empty() {
-        return Err(ApiError::invalid(api.lang, &errors));
+        return Err(ApiError::invalid(&errors));
     }
     Ok(AccountInput { rec, owner, parent })
 }
 
 async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let input = input(&api, &body)?;
     let name = input.rec.get("name").and_then(kam_core::Value::as_text).unwrap_or_default().to_string();
-    let similar = state.store.similar_accounts(&name, None).await.map_err(|e| ApiError::store(lang, e))?;
-    let a = state.store.create_account(&api.user.actor(), input).await.map_err(|e| ApiError::store(lang, e))?;
+    let similar = state.store.similar_accounts(&name, None).await?;
+    let a = state.store.create_account(&api.user.actor(), input).await?;
     let mut v = redact::json(&api.user.actor(), "account", &a);
     let warnings: Vec<_> = similar
         .iter()
@@ -110,38 +109,37 @@ async fn patch(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let actor = api.user.actor();
     // Out-of-scope ids answer 404 before anything about the body is said.
-    state.store.account(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.account(&actor, id).await?;
     let input = input(&api, &body)?;
-    let a = state.store.update_account(&actor, id, input).await.map_err(|e| ApiError::store(lang, e))?;
+    let a = state.store.update_account(&actor, id, input).await?;
     Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
 
 async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
-    state.store.delete_account(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.delete_account(&api.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
-    let a = state.store.account(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    let mut rows = state.store.account_history(id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let a = state.store.account(&actor, id).await?;
+    let mut rows = state.store.account_history(id).await?;
     redact::audit(&mut rows, Viewer::new(&actor, a.owner_id == Some(actor.user_id)));
     Ok(Json(json!({ "items": rows })))
 }
 
 async fn claim(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
-    let a = state.store.claim_account(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let a = state.store.claim_account(&api.user.actor(), id).await?;
     Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
 
 async fn release(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
-    state.store.release_account(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    let a = state.store.account(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.release_account(&actor, id).await?;
+    let a = state.store.account(&actor, id).await?;
     Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
 
@@ -150,8 +148,7 @@ async fn handover(
     api: ApiUser,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let mut errors = FieldErrors::default();
     let from = body.get("from_user_id").and_then(|v| v.as_i64());
     let to = body.get("to_user_id").and_then(|v| v.as_i64());
@@ -161,20 +158,19 @@ async fn handover(
     if to.is_none() {
         errors.add("to_user_id", "err.required");
     }
-    let (Some(from), Some(to)) = (from, to) else { return Err(ApiError::invalid(lang, &errors)) };
-    let n = state.store.handover(&api.user.actor(), from, to).await.map_err(|e| ApiError::store(lang, e))?;
+    let (Some(from), Some(to)) = (from, to) else { return Err(ApiError::invalid(&errors)) };
+    let n = state.store.handover(&api.user.actor(), from, to).await?;
     Ok(Json(json!({ "moved": n, "from_user_id": from, "to_user_id": to })))
 }
 
 async fn share(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<StatusCode, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let Some(user) = body.get("user_id").and_then(|v| v.as_i64()) else {
         let mut e = FieldErrors::default();
         e.add("user_id", "err.required");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     };
-    state.store.share_account(&api.user.actor(), id, user).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.share_account(&api.user.actor(), id, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -183,7 +179,7 @@ async fn positions(
     api: ApiUser,
     Id(id): Id,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let items = state.store.positions(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items = state.store.positions(&api.user.actor(), id).await?;
     Ok(Json(json!({ "items": items })))
 }
 
@@ -193,12 +189,10 @@ async fn set_position(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let actor = api.user.actor();
-    state.store.account(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.account(&actor, id).await?;
     let rec = parse_fields(
-        lang,
         POSITION_FIELDS,
         &body,
         &["competitor_id"],
@@ -208,10 +202,10 @@ async fn set_position(
     let Some(cid) = body.get("competitor_id").and_then(|v| v.as_i64()) else {
         let mut e = FieldErrors::default();
         e.add("competitor_id", "err.required");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     };
-    state.store.set_position(&actor, id, cid, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    let items = state.store.positions(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.set_position(&actor, id, cid, rec).await?;
+    let items = state.store.positions(&actor, id).await?;
     let p = items.into_iter().find(|p| p.competitor_id == cid);
     Ok((StatusCode::CREATED, Json(json!(p))).into_response())
 }
@@ -221,7 +215,7 @@ async fn remove_position(
     api: ApiUser,
     Ids(id, pid): Ids,
 ) -> Result<StatusCode, ApiError> {
-    state.store.remove_position(&api.user.actor(), id, pid).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.remove_position(&api.user.actor(), id, pid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -230,7 +224,7 @@ async fn partners(
     api: ApiUser,
     Id(id): Id,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let items = state.store.partners(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items = state.store.partners(&api.user.actor(), id).await?;
     Ok(Json(json!({ "items": items })))
 }
 
@@ -240,13 +234,12 @@ async fn add_partner(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let actor = api.user.actor();
-    state.store.account(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
-    let rec = parse_fields(lang, PARTNER_FIELDS, &body, &[], &["id", "account_id"], &by_role(&actor))?;
-    let pid = state.store.add_partner(&actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
-    let items = state.store.partners(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.account(&actor, id).await?;
+    let rec = parse_fields(PARTNER_FIELDS, &body, &[], &["id", "account_id"], &by_role(&actor))?;
+    let pid = state.store.add_partner(&actor, id, rec).await?;
+    let items = state.store.partners(&actor, id).await?;
     Ok((StatusCode::CREATED, Json(json!(items.into_iter().find(|p| p.id == pid)))).into_response())
 }
 
@@ -255,6 +248,6 @@ async fn remove_partner(
     api: ApiUser,
     Ids(id, pid): Ids,
 ) -> Result<StatusCode, ApiError> {
-    state.store.remove_partner(&api.user.actor(), id, pid).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.remove_partner(&api.user.actor(), id, pid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -118,26 +118,21 @@ async fn transition(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Json<Json_>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let to = body.get("to").and_then(|v| v.as_str()).filter(|s| kam_core::complaint::STATUS.values.contains(s));
     let Some(to) = to else {
         let mut e = FieldErrors::default();
         e.add("to", "err.choice");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     };
     let note = body.get("note").and_then(|v| v.as_str());
-    let a = state
-        .store
-        .transition_complaint(&api.user.actor(), id, to, note)
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
+    let a = state.store.transition_complaint(&api.user.actor(), id, to, note).await?;
     Ok(Json(record_json(&api.user.actor(), kam_core::complaint::COMPLAINT.entity, &a, state.store.clock().now())))
 }
 
 /// GET /api/v1/complaints/{id}/steps: the workflow's steps, oldest first.
 async fn steps(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<Json_>, ApiError> {
-    let items = state.store.complaint_steps(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items = state.store.complaint_steps(&api.user.actor(), id).await?;
     Ok(Json(json!({ "items": items })))
 }
 
@@ -163,7 +158,7 @@ async fn timeline(
     Id(id): Id,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Json_>, ApiError> {
-    let q = query_map(api.lang, raw)?;
+    let q = query_map(raw)?;
     let mut kinds = Vec::new();
     for name in q.get("kind").map(|k| k.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>()).unwrap_or_default() {
         match KINDS.iter().copied().find(|k| k.entity == name) {
@@ -171,16 +166,12 @@ async fn timeline(
             None => {
                 let mut e = FieldErrors::default();
                 e.add("kind", "err.choice");
-                return Err(ApiError::invalid(api.lang, &e));
+                return Err(ApiError::invalid(&e));
             }
         }
     }
     let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(200).clamp(1, 1000);
-    let items = state
-        .store
-        .account_timeline(&api.user.actor(), id, &kinds, limit)
-        .await
-        .map_err(|e| ApiError::store(api.lang, e))?;
+    let items = state.store.account_timeline(&api.user.actor(), id, &kinds, limit).await?;
     let viewer = kam_core::visibility::Viewer::of(&api.user.actor());
     let mut items = json!(items);
     for i in items.as_array_mut().into_iter().flatten() {
@@ -196,13 +187,13 @@ async fn survey_trend(
     api: ApiUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Json_>, ApiError> {
-    let q = query_map(api.lang, raw)?;
+    let q = query_map(raw)?;
     let actor = api.user.actor();
     let account_id = q.get("account_id").and_then(|v| v.parse().ok());
     if let Some(a) = account_id {
-        state.store.account(&actor, a).await.map_err(|e| ApiError::store(api.lang, e))?;
+        state.store.account(&actor, a).await?;
     }
-    let items = state.store.survey_trend(&actor, account_id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items = state.store.survey_trend(&actor, account_id).await?;
     Ok(Json(json!({ "items": items })))
 }
 
@@ -215,16 +206,15 @@ async fn list(
     RawQuery(raw): RawQuery,
     account: Option<i64>,
 ) -> Result<Json<Json_>, ApiError> {
-    let lang = api.lang;
-    let q = query_map(lang, raw)?;
+    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
     let actor = api.user.actor();
     let account_id = account.or_else(|| q.get("account_id").and_then(|v| v.parse().ok()));
     if let Some(a) = account {
-        state.store.account(&actor, a).await.map_err(|e| ApiError::store(lang, e))?;
+        state.store.account(&actor, a).await?;
     }
     let f = ActivityFilter { account_id, page, per_page };
-    let p = state.store.list_activities(kind, &actor, &f).await.map_err(|e| ApiError::store(lang, e))?;
+    let p = state.store.list_activities(kind, &actor, &f).await?;
     let items: Vec<Json_> =
         p.items.iter().map(|a| record_json(&actor, kind.entity, a, state.store.clock().now())).collect();
     Ok(Json(json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": p.total })))
@@ -236,13 +226,13 @@ async fn show(
     api: ApiUser,
     Id(id): Id,
 ) -> Result<Json<Json_>, ApiError> {
-    let a = state.store.activity(kind, &api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let a = state.store.activity(kind, &api.user.actor(), id).await?;
     Ok(Json(record_json(&api.user.actor(), kind.entity, &a, state.store.clock().now())))
 }
 
-fn fields(kind: &'static ActivityKind, api: &ApiUser, body: &Map<String, Json_>) -> Result<kam_core::Record, ApiError> {
+fn fields(kind: &'static ActivityKind, body: &Map<String, Json_>) -> Result<kam_core::Record, ApiError> {
     // Who may write is decided per account (can_record_activity) in the store.
-    parse_fields(api.lang, kind.fields, body, &["account_id"], READ_ONLY, &|_| true)
+    parse_fields(kind.fields, body, &["account_id"], READ_ONLY, &|_| true)
 }
 
 async fn create(
@@ -252,15 +242,14 @@ async fn create(
     account: Option<i64>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let Some(account_id) = account.or_else(|| body.get("account_id").and_then(|v| v.as_i64())) else {
         let mut e = FieldErrors::default();
         e.add("account_id", "err.required");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     };
     let actor = api.user.actor();
-    state.store.account(&actor, account_id).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.account(&actor, account_id).await?;
     // Report missing required fields together with malformed ones.
     let present: kam_core::Record = kind
         .fields
@@ -269,18 +258,18 @@ async fn create(
         .map(|d| (d.name, kam_core::Value::Bool(true)))
         .collect();
     let missing = kam_core::fields::missing_required(kind.fields, &present, true);
-    let rec = match fields(kind, &api, &body) {
+    let rec = match fields(kind, &body) {
         Err(mut e) if e.status == StatusCode::UNPROCESSABLE_ENTITY => {
             for (f, k) in &missing.0 {
-                e.fields.entry(f.clone()).or_insert_with(|| crate::i18n::t(lang, k).to_string());
+                e.fields.entry(f.clone()).or_insert(k);
             }
             return Err(e);
         }
         Err(e) => return Err(e),
-        Ok(_) if !missing.is_empty() => return Err(ApiError::invalid(lang, &missing)),
+        Ok(_) if !missing.is_empty() => return Err(ApiError::invalid(&missing)),
         Ok(rec) => rec,
     };
-    let a = state.store.create_activity(kind, &actor, account_id, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    let a = state.store.create_activity(kind, &actor, account_id, rec).await?;
     Ok((StatusCode::CREATED, Json(record_json(&api.user.actor(), kind.entity, &a, state.store.clock().now())))
         .into_response())
 }
@@ -292,17 +281,16 @@ async fn patch(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Json<Json_>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let actor = api.user.actor();
-    state.store.activity(kind, &actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.activity(kind, &actor, id).await?;
     if body.contains_key("account_id") {
         let mut e = FieldErrors::default();
         e.add("account_id", "err.field_forbidden");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     }
-    let rec = fields(kind, &api, &body)?;
-    let a = state.store.update_activity(kind, &actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    let rec = fields(kind, &body)?;
+    let a = state.store.update_activity(kind, &actor, id, rec).await?;
     Ok(Json(record_json(&api.user.actor(), kind.entity, &a, state.store.clock().now())))
 }
 
@@ -312,6 +300,6 @@ async fn delete(
     api: ApiUser,
     Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
-    state.store.delete_activity(kind, &api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.delete_activity(kind, &api.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -41,21 +41,21 @@ pub fn router() -> ApiRoutes {
 const READ_ONLY: &[&str] = &["id", "account_count"];
 
 async fn list(State(state): State<AppState>, api: ApiUser) -> Result<Json<serde_json::Value>, ApiError> {
-    let items = state.store.competitors(&api.user.actor()).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items = state.store.competitors(&api.user.actor()).await?;
     let total = items.len();
     Ok(Json(json!({ "items": items, "page": 1, "per_page": total, "total": total })))
 }
 
 async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
-    let c = state.store.competitor(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let c = state.store.competitor(&api.user.actor(), id).await?;
     Ok(Json(json!(c)))
 }
 
 async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let body = object(api.lang, &body)?;
+    let body = object(&body)?;
     let actor = api.user.actor();
-    let rec = parse_fields(api.lang, COMPETITOR_FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
-    let c = state.store.create_competitor(&actor, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let rec = parse_fields(COMPETITOR_FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
+    let c = state.store.create_competitor(&actor, rec).await?;
     Ok((StatusCode::CREATED, Json(json!(c))).into_response())
 }
 
@@ -65,10 +65,10 @@ async fn patch(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let body = object(api.lang, &body)?;
+    let body = object(&body)?;
     let actor = api.user.actor();
-    state.store.competitor(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    let rec = parse_fields(api.lang, COMPETITOR_FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
-    let c = state.store.update_competitor(&actor, id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.competitor(&actor, id).await?;
+    let rec = parse_fields(COMPETITOR_FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
+    let c = state.store.update_competitor(&actor, id, rec).await?;
     Ok(Json(json!(c)))
 }

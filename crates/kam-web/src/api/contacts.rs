@@ -102,8 +102,7 @@ async fn list(
     api: ApiUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let lang = api.lang;
-    let q = query_map(lang, raw)?;
+    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
     let f = ContactFilter {
         account_id: q.get("account_id").and_then(|v| v.parse().ok()),
@@ -112,14 +111,14 @@ async fn list(
         per_page,
     };
     let actor = api.user.actor();
-    let p = state.store.list_contacts(&actor, &f).await.map_err(|e| ApiError::store(lang, e))?;
+    let p = state.store.list_contacts(&actor, &f).await?;
     let items: Vec<_> = p.items.into_iter().map(|c| contact_json(&actor, c)).collect();
     Ok(Json(json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
 async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
-    let c = state.store.contact(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let c = state.store.contact(&actor, id).await?;
     Ok(Json(contact_json(&actor, c)))
 }
 
@@ -137,28 +136,27 @@ async fn create_in(
     account_id: i64,
     body: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<Response, ApiError> {
-    let lang = api.lang;
     let actor = api.user.actor();
-    state.store.account(&actor, account_id).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.account(&actor, account_id).await?;
     let personal = personal_ok(state, &actor, account_id).await;
     let contact_body: serde_json::Map<_, _> =
         body.iter().filter(|(k, _)| !LINK_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     let link_body: serde_json::Map<_, _> =
         body.iter().filter(|(k, _)| LINK_KEYS.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let rec = parse_fields(lang, FIELDS, &contact_body, &["account_id"], READ_ONLY, &|d| {
+    let rec = parse_fields(FIELDS, &contact_body, &["account_id"], READ_ONLY, &|d| {
         (!crate::view::is_personal(d) || personal) && actor.can_write_field(d.access)
     })?;
-    let link = parse_fields(lang, LINK_FIELDS, &link_body, &[], &[], &by_role(&actor))?;
-    let c = state.store.create_contact(&actor, account_id, rec, link).await.map_err(|e| ApiError::store(lang, e))?;
+    let link = parse_fields(LINK_FIELDS, &link_body, &[], &[], &by_role(&actor))?;
+    let c = state.store.create_contact(&actor, account_id, rec, link).await?;
     Ok((StatusCode::CREATED, Json(contact_json(&actor, c))).into_response())
 }
 
 async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let body = object(api.lang, &body)?;
+    let body = object(&body)?;
     let Some(account_id) = body.get("account_id").and_then(|v| v.as_i64()) else {
         let mut e = FieldErrors::default();
         e.add("account_id", "err.required");
-        return Err(ApiError::invalid(api.lang, &e));
+        return Err(ApiError::invalid(&e));
     };
     create_in(&state, &api, account_id, &body).await
 }
@@ -169,7 +167,7 @@ async fn create_at_account(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let body = object(api.lang, &body)?;
+    let body = object(&body)?;
     create_in(&state, &api, id, &body).await
 }
 
@@ -179,7 +177,7 @@ async fn of_account(
     Id(id): Id,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
-    let list = state.store.account_contacts(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let list = state.store.account_contacts(&actor, id).await?;
     let items: Vec<_> = list.into_iter().map(|c| contact_json(&actor, c)).collect();
     Ok(Json(json!({ "items": items })))
 }
@@ -190,28 +188,26 @@ async fn patch(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let actor = api.user.actor();
-    let before = state.store.contact(&actor, id).await.map_err(|e| ApiError::store(lang, e))?;
+    let before = state.store.contact(&actor, id).await?;
     let personal = actor.can_see_personal(before.actor_owns_account);
-    let rec = parse_fields(lang, FIELDS, &body, &[], READ_ONLY, &|d| {
+    let rec = parse_fields(FIELDS, &body, &[], READ_ONLY, &|d| {
         (!crate::view::is_personal(d) || personal) && actor.can_write_field(d.access)
     })?;
-    let c = state.store.update_contact(&actor, id, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    let c = state.store.update_contact(&actor, id, rec).await?;
     Ok(Json(contact_json(&actor, c)))
 }
 
 async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
-    state.store.delete_contact(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.delete_contact(&api.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
-    let c = state.store.contact(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    let mut rows =
-        state.store.entity_history(&api.user.actor(), "contact", id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let c = state.store.contact(&actor, id).await?;
+    let mut rows = state.store.entity_history(&api.user.actor(), "contact", id).await?;
     redact::audit(&mut rows, Viewer::new(&actor, c.actor_owns_account));
     Ok(Json(json!({ "items": rows })))
 }
@@ -223,13 +219,11 @@ async fn link(
     Ids(account_id, contact_id): Ids,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let lang = api.lang;
-    let body = if body.is_empty() { serde_json::Map::new() } else { object(lang, &body)? };
+    let body = if body.is_empty() { serde_json::Map::new() } else { object(&body)? };
     let actor = api.user.actor();
-    state.store.account(&actor, account_id).await.map_err(|e| ApiError::store(lang, e))?;
-    let link = parse_fields(lang, LINK_FIELDS, &body, &[], &["account_id", "account_name"], &by_role(&actor))?;
-    let c =
-        state.store.link_contact(&actor, account_id, contact_id, link).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.account(&actor, account_id).await?;
+    let link = parse_fields(LINK_FIELDS, &body, &[], &["account_id", "account_name"], &by_role(&actor))?;
+    let c = state.store.link_contact(&actor, account_id, contact_id, link).await?;
     Ok(Json(contact_json(&actor, c)))
 }
 
@@ -238,10 +232,6 @@ async fn unlink(
     api: ApiUser,
     Ids(account_id, contact_id): Ids,
 ) -> Result<StatusCode, ApiError> {
-    state
-        .store
-        .unlink_contact(&api.user.actor(), account_id, contact_id)
-        .await
-        .map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.unlink_contact(&api.user.actor(), account_id, contact_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

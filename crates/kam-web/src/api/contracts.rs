@@ -60,59 +60,57 @@ fn any(_: &kam_core::FieldDef) -> bool {
 }
 
 async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
-    let q = query_map(api.lang, raw)?;
+    let q = query_map(raw)?;
     let account = q.get("account_id").and_then(|a| a.parse().ok());
-    let items = state.store.contracts(&api.user.actor(), account).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items = state.store.contracts(&api.user.actor(), account).await?;
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "contract", &items) })))
 }
 
 async fn of_account(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let items = state.store.contracts(&api.user.actor(), Some(id)).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items = state.store.contracts(&api.user.actor(), Some(id)).await?;
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "contract", &items) })))
 }
 
 async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let c = state.store.contract(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let c = state.store.contract(&api.user.actor(), id).await?;
     Ok(Json(redact::json(&api.user.actor(), "contract", &c)))
 }
 
 /// POST {"account_id", fields…}
 async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let Some(account) = body.get("account_id").and_then(V::as_i64) else {
         let mut e = FieldErrors::default();
         e.add("account_id", "err.required");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     };
-    let rec = parse_fields(lang, FIELDS, &body, &["account_id"], &[], &any)?;
-    let c = state.store.create_contract(&api.user.actor(), account, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    let rec = parse_fields(FIELDS, &body, &["account_id"], &[], &any)?;
+    let c = state.store.create_contract(&api.user.actor(), account, rec).await?;
     Ok((StatusCode::CREATED, Json(redact::json(&api.user.actor(), "contract", &c))).into_response())
 }
 
 async fn patch(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
-    let body = object(api.lang, &body)?;
-    let rec = parse_fields(api.lang, FIELDS, &body, &[], READ_ONLY, &any)?;
-    let c = state.store.update_contract(&api.user.actor(), id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let body = object(&body)?;
+    let rec = parse_fields(FIELDS, &body, &[], READ_ONLY, &any)?;
+    let c = state.store.update_contract(&api.user.actor(), id, rec).await?;
     Ok(Json(redact::json(&api.user.actor(), "contract", &c)))
 }
 
 /// POST {"to": "active" | "terminated"}
 async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let to = body.get("to").and_then(V::as_str).filter(|s| matches!(*s, "active" | "terminated"));
     let Some(to) = to else {
         let mut e = FieldErrors::default();
         e.add("to", "err.choice");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     };
-    let c = state.store.transition_contract(&api.user.actor(), id, to).await.map_err(|e| ApiError::store(lang, e))?;
+    let c = state.store.transition_contract(&api.user.actor(), id, to).await?;
     Ok(Json(redact::json(&api.user.actor(), "contract", &c)))
 }
 
 async fn amendments(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let c = state.store.contract(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let c = state.store.contract(&api.user.actor(), id).await?;
     let mut v = json!({ "items": redact::json(&api.user.actor(), "contract_amendment", &c.amendments) });
     if kam_core::visibility::Viewer::of(&api.user.actor()).sees_field("contract", "current_amount") {
         v["current_amount"] = json!(c.current_amount);
@@ -122,9 +120,9 @@ async fn amendments(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> 
 
 /// POST {"amended_on", "change", "amount_delta"? (signed minor units)}
 async fn amend(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
-    let body = object(api.lang, &body)?;
-    let rec = parse_fields(api.lang, AMENDMENT_FIELDS, &body, &[], &[], &any)?;
-    let c = state.store.amend_contract(&api.user.actor(), id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let body = object(&body)?;
+    let rec = parse_fields(AMENDMENT_FIELDS, &body, &[], &[], &any)?;
+    let c = state.store.amend_contract(&api.user.actor(), id, rec).await?;
     Ok((StatusCode::CREATED, Json(redact::json(&api.user.actor(), "contract", &c))).into_response())
 }
 
@@ -135,16 +133,15 @@ async fn upload(
     Id(id): Id,
     mut parts: Multipart,
 ) -> Result<Response, ApiError> {
-    let lang = api.lang;
     // Over the size limit: a field error on `file` (422); a body that is not
     // multipart at all: 400.
     let refused = |e: axum::extract::multipart::MultipartError| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             let mut f = FieldErrors::default();
             f.add("file", "err.file_too_large");
-            ApiError::invalid(lang, &f)
+            ApiError::invalid(&f)
         } else {
-            ApiError::bad_request(lang)
+            ApiError::bad_request()
         }
     };
     let mut file = None;
@@ -157,18 +154,13 @@ async fn upload(
     let Some((name, body)) = file else {
         let mut e = FieldErrors::default();
         e.add("file", "err.required");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     };
-    let a = state
-        .store
-        .attach_to_contract(&api.user.actor(), id, &name, body)
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
+    let a = state.store.attach_to_contract(&api.user.actor(), id, &name, body).await?;
     Ok((StatusCode::CREATED, Json(json!(a))).into_response())
 }
 
 async fn download(State(state): State<AppState>, api: ApiUser, Ids(id, aid): Ids) -> Result<Response, ApiError> {
-    let (meta, body) =
-        state.store.contract_attachment(&api.user.actor(), id, aid).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let (meta, body) = state.store.contract_attachment(&api.user.actor(), id, aid).await?;
     Ok(crate::downloads::file_response(&meta.file_name, &meta.content_type, body))
 }

@@ -24,11 +24,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     if req.method() != Method::POST {
         return next.run(req).await;
     }
-    let lang = super::lang_of_headers(req.headers());
     if key.is_empty() || key.len() > 200 || key.chars().any(|c| c.is_control()) || key.starts_with("form:") {
         let mut e = kam_core::FieldErrors::default();
         e.add(HEADER, "err.idempotency_key");
-        return ApiError::invalid(lang, &e).into_response();
+        return ApiError::invalid(&e).into_response();
     }
     let user = match crate::auth::bearer_token(req.headers()) {
         Some(t) => state.store.token_user(t).await.ok().flatten(),
@@ -38,10 +37,10 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(user) = user else { return next.run(req).await };
     let (mut parts, body) = req.into_parts();
     // The handler's `ApiUser` takes the user from here instead of looking the token up again.
+    crate::error::RequestLang::record(&parts.extensions, crate::auth::api_lang(&parts.headers, &user));
     parts.extensions.insert(crate::auth::TokenUser(user.clone()));
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return ApiError::new(lang, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "err.too_large")
-            .into_response();
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "err.too_large").into_response();
     };
     let mut fingerprint = format!("{} {}\n", parts.method, parts.uri).into_bytes();
     fingerprint.extend_from_slice(&bytes);
@@ -57,7 +56,6 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
             Ok(Claim::Replay { status, content_type, body }) => return replay(status, &content_type, body),
             Ok(Claim::Mismatch) => {
                 return ApiError::new(
-                    lang,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "idempotency_mismatch",
                     "err.idempotency_mismatch",
@@ -65,17 +63,17 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
                 .into_response();
             }
             Ok(Claim::InFlight) => tokio::time::sleep(std::time::Duration::from_millis(50)).await,
-            Err(e) => return ApiError::store(lang, e).into_response(),
+            Err(e) => return ApiError::from(e).into_response(),
         }
     }
     if !claimed {
-        return ApiError::new(lang, StatusCode::CONFLICT, "conflict", "err.idempotency_in_flight").into_response();
+        return ApiError::new(StatusCode::CONFLICT, "conflict", "err.idempotency_in_flight").into_response();
     }
     let res = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let (rparts, rbody) = res.into_parts();
     let Ok(out) = axum::body::to_bytes(rbody, usize::MAX).await else {
         let _ = state.store.release_idempotency(user.id, &key).await;
-        return ApiError::new(lang, StatusCode::INTERNAL_SERVER_ERROR, "internal", "err.internal").into_response();
+        return ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "err.internal").into_response();
     };
     let ct = rparts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
     let stored = match std::str::from_utf8(&out) {

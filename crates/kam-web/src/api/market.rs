@@ -34,26 +34,22 @@ async fn list(
     api: ApiUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(api.lang, raw)?;
+    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
-    let p = state
-        .store
-        .market_activities(&api.user.actor(), page, per_page)
-        .await
-        .map_err(|e| ApiError::store(api.lang, e))?;
+    let p = state.store.market_activities(&api.user.actor(), page, per_page).await?;
     Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
 async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
-    let e = state.store.market_activity(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let e = state.store.market_activity(&api.user.actor(), id).await?;
     Ok(Json(json!(e)))
 }
 
 async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let body = object(api.lang, &body)?;
+    let body = object(&body)?;
     let actor = api.user.actor();
-    let rec = parse_fields(api.lang, FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
-    let e = state.store.create_market_activity(&actor, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let rec = parse_fields(FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
+    let e = state.store.create_market_activity(&actor, rec).await?;
     Ok((StatusCode::CREATED, Json(json!(e))).into_response())
 }
 
@@ -63,40 +59,35 @@ async fn patch(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let body = object(api.lang, &body)?;
+    let body = object(&body)?;
     let actor = api.user.actor();
-    state.store.market_activity(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    let rec = parse_fields(api.lang, FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
-    let e = state.store.update_market_activity(&actor, id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.market_activity(&actor, id).await?;
+    let rec = parse_fields(FIELDS, &body, &[], READ_ONLY, &by_role(&actor))?;
+    let e = state.store.update_market_activity(&actor, id, rec).await?;
     Ok(Json(json!(e)))
 }
 
 async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
-    state.store.delete_market_activity(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.delete_market_activity(&api.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// POST {"account_id", "contact_id"?, "note"?}
 async fn add(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let Some(account) = body.get("account_id").and_then(|v| v.as_i64()) else {
         let mut e = FieldErrors::default();
         e.add("account_id", "err.required");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     };
     let contact = body.get("contact_id").and_then(|v| v.as_i64());
     let note = body.get("note").and_then(|v| v.as_str());
-    let e = state
-        .store
-        .add_participant(&api.user.actor(), id, account, contact, note)
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
+    let e = state.store.add_participant(&api.user.actor(), id, account, contact, note).await?;
     Ok((StatusCode::CREATED, Json(json!(e))).into_response())
 }
 
 async fn remove(State(state): State<AppState>, api: ApiUser, Ids(id, pid): Ids) -> Result<StatusCode, ApiError> {
-    state.store.remove_participant(&api.user.actor(), id, pid).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.remove_participant(&api.user.actor(), id, pid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -105,8 +96,7 @@ async fn of_account(
     api: ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found(api.lang))?;
-    let items =
-        state.store.account_market_activities(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let items = state.store.account_market_activities(&api.user.actor(), id).await?;
     Ok(Json(json!({ "items": items })))
 }

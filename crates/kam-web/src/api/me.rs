@@ -39,9 +39,9 @@ async fn search(
     api: ApiUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(api.lang, raw)?;
+    let q = query_map(raw)?;
     let text = q.get("q").map(|s| s.trim().chars().take(100).collect::<String>()).unwrap_or_default();
     let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20).clamp(1, 100);
-    let hits = state.store.search(&api.user.actor(), &text, limit).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let hits = state.store.search(&api.user.actor(), &text, limit).await?;
     Ok(Json(json!({ "items": hits })))
 }

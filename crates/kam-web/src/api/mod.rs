@@ -28,7 +28,6 @@ use serde_json::{Map, Value as Json};
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::i18n::Lang;
 
 /// Every route of /api/v1 with its documentation: the router and the OpenAPI
 /// document are both built from this table.
@@ -61,7 +60,6 @@ pub fn router() -> Router<AppState> {
 async fn contract(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
-    let lang = lang_of_headers(req.headers());
     let res = next.run(req).await;
     let status = res.status();
     let is_json = crate::has_media_type(res.headers(), "application/json");
@@ -77,7 +75,7 @@ async fn contract(req: axum::extract::Request, next: axum::middleware::Next) -> 
         s if s.is_server_error() => ("internal", "err.internal"),
         _ => ("bad_request", "err.bad_request"),
     };
-    let mut out = ApiError::new(lang, status, code, key).into_response();
+    let mut out = ApiError::new(status, code, key).into_response();
     if let Some(allow) = res.headers().get(header::ALLOW) {
         out.headers_mut().insert(header::ALLOW, allow.clone());
     }
@@ -91,14 +89,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let lang = lang_of(parts);
         // The last numeric segment of routes like /accounts/{id}/history.
         let segs: Vec<&str> = parts.uri.path().split('/').collect();
         let raw =
             segs.iter().skip(3).find(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '-')).copied();
         match raw.and_then(|s| s.parse::<i64>().ok()) {
             Some(id) => Ok(Id(id)),
-            None => Err(ApiError::not_found(lang)),
+            None => Err(ApiError::not_found()),
         }
     }
 }
@@ -110,26 +107,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Ids {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let lang = lang_of(parts);
         let nums: Vec<i64> = parts.uri.path().split('/').filter_map(|s| s.parse().ok()).collect();
         match nums.as_slice() {
             [a, b] => Ok(Ids(*a, *b)),
-            _ => Err(ApiError::not_found(lang)),
+            _ => Err(ApiError::not_found()),
         }
     }
 }
 
-fn lang_of(parts: &Parts) -> Lang {
-    lang_of_headers(&parts.headers)
-}
-
-pub(crate) fn lang_of_headers(headers: &axum::http::HeaderMap) -> Lang {
-    crate::auth::accept_lang(headers).unwrap_or(Lang::Zh)
-}
-
 /// Parses a JSON object body. A NUL in any string is a field error naming
 /// where it is (PostgreSQL cannot store it, and it is never data).
-pub fn object(lang: Lang, body: &Bytes) -> Result<Map<String, Json>, ApiError> {
+pub fn object(body: &Bytes) -> Result<Map<String, Json>, ApiError> {
     match serde_json::from_slice::<Strict>(body).map(|s| s.0) {
         Ok(Json::Object(m)) => {
             let mut errors = FieldErrors::default();
@@ -138,9 +126,9 @@ pub fn object(lang: Lang, body: &Bytes) -> Result<Map<String, Json>, ApiError> {
                     errors.add(&k.replace('\0', ""), "err.control_char");
                 }
             }
-            if errors.is_empty() { Ok(m) } else { Err(ApiError::invalid(lang, &errors)) }
+            if errors.is_empty() { Ok(m) } else { Err(ApiError::invalid(&errors)) }
         }
-        _ => Err(ApiError::bad_request(lang)),
+        _ => Err(ApiError::bad_request()),
     }
 }
 
@@ -218,7 +206,6 @@ fn holds_nul(v: &Json) -> bool {
 /// (except `ignore`d read-only keys clients may echo back); keys `may_write`
 /// refuses are answered 403 naming them (no mass assignment).
 pub fn parse_fields(
-    lang: Lang,
     defs: &'static [FieldDef],
     body: &Map<String, Json>,
     extra: &[&str],
@@ -237,7 +224,6 @@ pub fn parse_fields(
     }
     if !forbidden.is_empty() {
         return Err(ApiError::fields(
-            lang,
             axum::http::StatusCode::FORBIDDEN,
             "forbidden",
             "err.field_forbidden",
@@ -245,11 +231,11 @@ pub fn parse_fields(
         ));
     }
     if !unknown.is_empty() {
-        return Err(ApiError::invalid(lang, &unknown));
+        return Err(ApiError::invalid(&unknown));
     }
     let mut errors = FieldErrors::default();
     let rec = fields::parse_record(defs, |name| body.get(name).map(Raw::Json), &mut errors);
-    if errors.is_empty() { Ok(rec) } else { Err(ApiError::invalid(lang, &errors)) }
+    if errors.is_empty() { Ok(rec) } else { Err(ApiError::invalid(&errors)) }
 }
 
 /// `null` → Some(None), an integer → Some(Some(n)), absent → None; anything else is a field error.
@@ -268,23 +254,23 @@ pub fn opt_id(body: &Map<String, Json>, key: &str, errors: &mut FieldErrors) -> 
 }
 
 /// Reads `page`/`per_page` and string filters from a query string.
-pub fn query_map(lang: Lang, raw: Option<String>) -> Result<std::collections::HashMap<String, String>, ApiError> {
+pub fn query_map(raw: Option<String>) -> Result<std::collections::HashMap<String, String>, ApiError> {
     match raw {
         None => Ok(Default::default()),
         Some(q) => serde_urlencoded::from_str::<Vec<(String, String)>>(&q)
             .map(|v| v.into_iter().collect())
-            .map_err(|_| ApiError::bad_request(lang)),
+            .map_err(|_| ApiError::bad_request()),
     }
 }
 
 /// A `year` parameter (2000–2100); absent or empty: this year, China time.
-pub fn year_param(lang: Lang, v: Option<&String>, today: time::Date) -> Result<i32, ApiError> {
+pub fn year_param(v: Option<&String>, today: time::Date) -> Result<i32, ApiError> {
     match v.filter(|y| !y.is_empty()) {
         None => Ok(today.year()),
         Some(y) => y.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y)).ok_or_else(|| {
             let mut e = FieldErrors::default();
             e.add("year", "err.range");
-            ApiError::invalid(lang, &e)
+            ApiError::invalid(&e)
         }),
     }
 }

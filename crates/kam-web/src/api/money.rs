@@ -21,7 +21,6 @@ use super::{Id, object, page_params, parse_fields, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
-use crate::i18n::Lang;
 use crate::redact;
 
 pub fn router() -> ApiRoutes {
@@ -46,11 +45,11 @@ fn any(_: &kam_core::FieldDef) -> bool {
     true
 }
 
-fn required_id(lang: Lang, body: &serde_json::Map<String, V>, key: &str) -> Result<i64, ApiError> {
+fn required_id(body: &serde_json::Map<String, V>, key: &str) -> Result<i64, ApiError> {
     body.get(key).and_then(V::as_i64).ok_or_else(|| {
         let mut e = FieldErrors::default();
         e.add(key, "err.required");
-        ApiError::invalid(lang, &e)
+        ApiError::invalid(&e)
     })
 }
 
@@ -59,21 +58,21 @@ fn required_id(lang: Lang, body: &serde_json::Map<String, V>, key: &str) -> Resu
 const PRODUCT_RO: &[&str] = &["id", "created_at", "updated_at"];
 
 async fn products(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
-    let q = query_map(api.lang, raw)?;
+    let q = query_map(raw)?;
     let all = matches!(q.get("all").map(String::as_str), Some("1" | "true"));
-    let items = state.store.products(all).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items = state.store.products(all).await?;
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "product", &items) })))
 }
 
 async fn product(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let p = state.store.product(id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let p = state.store.product(id).await?;
     Ok(Json(redact::json(&api.user.actor(), "product", &p)))
 }
 
 async fn create_product(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let body = object(api.lang, &body)?;
-    let rec = parse_fields(api.lang, PRODUCT_FIELDS, &body, &[], PRODUCT_RO, &any)?;
-    let p = state.store.create_product(&api.user.actor(), rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let body = object(&body)?;
+    let rec = parse_fields(PRODUCT_FIELDS, &body, &[], PRODUCT_RO, &any)?;
+    let p = state.store.create_product(&api.user.actor(), rec).await?;
     Ok((StatusCode::CREATED, Json(redact::json(&api.user.actor(), "product", &p))).into_response())
 }
 
@@ -83,17 +82,16 @@ async fn patch_product(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Json<V>, ApiError> {
-    let body = object(api.lang, &body)?;
-    let rec = parse_fields(api.lang, PRODUCT_FIELDS, &body, &[], PRODUCT_RO, &any)?;
-    let p = state.store.update_product(&api.user.actor(), id, rec).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let body = object(&body)?;
+    let rec = parse_fields(PRODUCT_FIELDS, &body, &[], PRODUCT_RO, &any)?;
+    let p = state.store.update_product(&api.user.actor(), id, rec).await?;
     Ok(Json(redact::json(&api.user.actor(), "product", &p)))
 }
 
 // ---------------------------------------------------------------- orders
 
 async fn orders(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
-    let lang = api.lang;
-    let q = query_map(lang, raw)?;
+    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
     let status = q.get("status").filter(|s| !s.is_empty()).cloned();
     if let Some(s) = &status
@@ -101,11 +99,11 @@ async fn orders(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQ
     {
         let mut e = FieldErrors::default();
         e.add("status", "err.choice");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     }
     let account_id = q.get("account_id").and_then(|a| a.parse().ok());
     let f = OrderFilter { account_id, status, page, per_page };
-    let p = state.store.orders(&api.user.actor(), &f).await.map_err(|e| ApiError::store(lang, e))?;
+    let p = state.store.orders(&api.user.actor(), &f).await?;
     Ok(Json(
         json!({ "items": redact::json(&api.user.actor(), "order", &p.items), "page": p.page, "per_page": p.per_page, "total": p.total }),
     ))
@@ -113,23 +111,22 @@ async fn orders(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQ
 
 async fn account_orders(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let f = OrderFilter { account_id: Some(id), per_page: 200, ..Default::default() };
-    let p = state.store.orders(&api.user.actor(), &f).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let p = state.store.orders(&api.user.actor(), &f).await?;
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "order", &p.items), "total": p.total })))
 }
 
 async fn order(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let o = state.store.order(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let o = state.store.order(&api.user.actor(), id).await?;
     Ok(Json(redact::json(&api.user.actor(), "order", &o)))
 }
 
 /// POST {"account_id", order fields…, "lines": [{"product_id", "quantity", "unit_price"?, "discount_pct"?, "tax_rate"?}]}
 async fn create_order(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
-    let account = required_id(lang, &body, "account_id")?;
+    let body = object(&body)?;
+    let account = required_id(&body, "account_id")?;
     let mut head = body.clone();
     let lines_raw = head.remove("lines");
-    let rec = parse_fields(lang, ORDER_FIELDS, &head, &["account_id"], &[], &any)?;
+    let rec = parse_fields(ORDER_FIELDS, &head, &["account_id"], &[], &any)?;
     let mut errors = FieldErrors::default();
     let mut lines = Vec::new();
     match lines_raw {
@@ -157,34 +154,25 @@ async fn create_order(State(state): State<AppState>, api: ApiUser, body: Bytes) 
         Some(_) => errors.add("lines", "err.type_list"),
     }
     if !errors.is_empty() {
-        return Err(ApiError::invalid(lang, &errors));
+        return Err(ApiError::invalid(&errors));
     }
-    let o = state
-        .store
-        .create_order(&api.user.actor(), account, OrderInput { rec, lines })
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
+    let o = state.store.create_order(&api.user.actor(), account, OrderInput { rec, lines }).await?;
     Ok((StatusCode::CREATED, Json(redact::json(&api.user.actor(), "order", &o))).into_response())
 }
 
 /// POST {"to": status, "on_date"?: "YYYY-MM-DD" (today), "note"?}
 async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let to = body.get("to").and_then(V::as_str).filter(|s| kam_core::order::STATUS.values.contains(s));
     let Some(to) = to else {
         let mut e = FieldErrors::default();
         e.add("to", "err.choice");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     };
     let on =
         body.get("on_date").and_then(V::as_str).map(str::to_string).unwrap_or_else(|| state.store.today().to_string());
     let note = body.get("note").and_then(V::as_str);
-    let o = state
-        .store
-        .transition_order(&api.user.actor(), id, to, &on, note)
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
+    let o = state.store.transition_order(&api.user.actor(), id, to, &on, note).await?;
     Ok(Json(redact::json(&api.user.actor(), "order", &o)))
 }
 
@@ -193,11 +181,11 @@ async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, bod
 /// POST {"account_id", "entry_date", "kind", "amount" (positive, minor units), "currency"?, …}
 async fn post_entry(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let lang = api.lang;
-    let body = object(lang, &body)?;
-    let account = required_id(lang, &body, "account_id")?;
-    let rec = parse_fields(lang, ENTRY_FIELDS, &body, &["account_id"], &[], &any)?;
+    let body = object(&body)?;
+    let account = required_id(&body, "account_id")?;
+    let rec = parse_fields(ENTRY_FIELDS, &body, &["account_id"], &[], &any)?;
     let actor = api.user.actor();
-    let e = state.store.post_entry(&actor, account, rec).await.map_err(|e| ApiError::store(lang, e))?;
+    let e = state.store.post_entry(&actor, account, rec).await?;
     let warnings: Vec<V> = state
         .store
         .warnings_after_post(&actor, account, &e)
@@ -211,30 +199,29 @@ async fn post_entry(State(state): State<AppState>, api: ApiUser, body: Bytes) ->
 }
 
 async fn entry(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let e = state.store.ledger_entry(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let e = state.store.ledger_entry(&api.user.actor(), id).await?;
     Ok(Json(json!(e)))
 }
 
 /// POST {"entry_date"?: today, "note"?}
 async fn reverse(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
-    let lang = api.lang;
-    let body = if body.is_empty() { Default::default() } else { object(lang, &body)? };
+    let body = if body.is_empty() { Default::default() } else { object(&body)? };
     let on = match body.get("entry_date").and_then(V::as_str) {
         None => state.store.today(),
         Some(d) => parse_date(d).ok_or_else(|| {
             let mut e = FieldErrors::default();
             e.add("entry_date", "err.date");
-            ApiError::invalid(lang, &e)
+            ApiError::invalid(&e)
         })?,
     };
     let note = body.get("note").and_then(V::as_str);
-    let e = state.store.reverse_entry(&api.user.actor(), id, on, note).await.map_err(|e| ApiError::store(lang, e))?;
+    let e = state.store.reverse_entry(&api.user.actor(), id, on, note).await?;
     Ok((StatusCode::CREATED, Json(json!(e))).into_response())
 }
 
 /// The account's ledgers: per currency, every entry with the balance after it.
 async fn ledger(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let ledgers = state.store.ledgers(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let ledgers = state.store.ledgers(&api.user.actor(), id).await?;
     let items: Vec<V> = ledgers
         .iter()
         .map(|l| {
@@ -259,8 +246,7 @@ async fn receivables(
     api: ApiUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<V>, ApiError> {
-    let lang = api.lang;
-    let q = query_map(lang, raw)?;
+    let q = query_map(raw)?;
     let mut errors = FieldErrors::default();
     let mut date = |k: &str| match q.get(k).filter(|s| !s.is_empty()) {
         None => None,
@@ -276,14 +262,14 @@ async fn receivables(
     let to = date("to").unwrap_or(as_of);
     let from = date("from").unwrap_or(to - time::Duration::days(89));
     if !errors.is_empty() {
-        return Err(ApiError::invalid(lang, &errors));
+        return Err(ApiError::invalid(&errors));
     }
     let actor = api.user.actor();
     if !kam_core::ledger::can_see_money(&actor) {
-        return Err(ApiError::new(lang, StatusCode::FORBIDDEN, "forbidden", "err.forbidden"));
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", "err.forbidden"));
     }
-    let items = state.store.receivables(&actor, as_of).await.map_err(|e| ApiError::store(lang, e))?;
-    let collections = state.store.collections(&actor, from, to).await.map_err(|e| ApiError::store(lang, e))?;
+    let items = state.store.receivables(&actor, as_of).await?;
+    let collections = state.store.collections(&actor, from, to).await?;
     Ok(Json(json!({
         "as_of": as_of.to_string(),
         "items": items,
@@ -307,8 +293,7 @@ pub fn statements_router() -> ApiRoutes {
 }
 
 async fn statements(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
-    let lang = api.lang;
-    let q = query_map(lang, raw)?;
+    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
     let f = kam_store::statements::StatementFilter {
         period: q.get("period").filter(|s| !s.is_empty()).cloned(),
@@ -317,27 +302,22 @@ async fn statements(State(state): State<AppState>, api: ApiUser, RawQuery(raw): 
         page,
         per_page,
     };
-    let p = state.store.statements(&api.user.actor(), &f).await.map_err(|e| ApiError::store(lang, e))?;
+    let p = state.store.statements(&api.user.actor(), &f).await?;
     Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
 /// POST {"period": "YYYY-MM", "account_ids"?: [..]}
 async fn generate(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let period = body.get("period").and_then(V::as_str).unwrap_or_default();
     let ids: Option<Vec<i64>> =
         body.get("account_ids").and_then(V::as_array).map(|a| a.iter().filter_map(V::as_i64).collect());
-    let g = state
-        .store
-        .generate_statements(&api.user.actor(), period, ids.as_deref())
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
+    let g = state.store.generate_statements(&api.user.actor(), period, ids.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(json!(g))).into_response())
 }
 
 async fn statement(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let s = state.store.statement(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let s = state.store.statement(&api.user.actor(), id).await?;
     Ok(Json(json!(s)))
 }
 
@@ -346,22 +326,22 @@ async fn void_statement(
     api: ApiUser,
     Id(id): Id,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    state.store.void_statement(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.void_statement(&api.user.actor(), id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 async fn regenerate(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let actor = api.user.actor();
-    let new = state.store.regenerate_statement(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let new = state.store.regenerate_statement(&actor, id).await?;
     let statement = match new {
-        Some(n) => Some(state.store.statement(&actor, n).await.map_err(|e| ApiError::store(api.lang, e))?),
+        Some(n) => Some(state.store.statement(&actor, n).await?),
         None => None,
     };
     Ok(Json(json!({ "voided": id, "statement": statement })))
 }
 
 async fn send(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let s = state.store.send_statement(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let s = state.store.send_statement(&api.user.actor(), id).await?;
     Ok(Json(json!(s)))
 }
 
@@ -369,8 +349,7 @@ async fn send(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result
 /// lines not named are agreed.
 async fn answers(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
     use kam_core::statement::Answer;
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let mut errors = FieldErrors::default();
     let mut list = Vec::new();
     for (i, row) in body.get("lines").and_then(V::as_array).cloned().unwrap_or_default().iter().enumerate() {
@@ -394,9 +373,9 @@ async fn answers(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: 
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::invalid(lang, &errors));
+        return Err(ApiError::invalid(&errors));
     }
-    let s = state.store.answer_statement(&api.user.actor(), id, &list).await.map_err(|e| ApiError::store(lang, e))?;
+    let s = state.store.answer_statement(&api.user.actor(), id, &list).await?;
     Ok(Json(json!(s)))
 }
 
@@ -408,27 +387,23 @@ async fn resolve(
     body: Bytes,
 ) -> Result<Json<V>, ApiError> {
     use kam_store::statements::Resolution;
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let how = match body.get("how").and_then(V::as_str) {
         Some("adjust") => Resolution::Adjust,
         Some("withdraw") => Resolution::Withdraw,
         _ => {
             let mut e = FieldErrors::default();
             e.add("how", "err.choice");
-            return Err(ApiError::invalid(lang, &e));
+            return Err(ApiError::invalid(&e));
         }
     };
     let note = body.get("note").and_then(V::as_str);
-    let s =
-        state.store.resolve_line(&api.user.actor(), id, line, how, note).await.map_err(|e| ApiError::store(lang, e))?;
+    let s = state.store.resolve_line(&api.user.actor(), id, line, how, note).await?;
     Ok(Json(json!(s)))
 }
 
 async fn statement_xlsx(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Response, ApiError> {
-    crate::downloads::statement_download(&state.store, &api.user.actor(), api.lang, id)
-        .await
-        .map_err(|e| ApiError::store(api.lang, e))
+    crate::downloads::statement_download(&state.store, &api.user.actor(), api.lang, id).await
 }
 
 // ---------------------------------------------------------------- credit and 附表五
@@ -452,12 +427,8 @@ async fn credit(
     Id(id): Id,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<V>, ApiError> {
-    let q = query_map(api.lang, raw)?;
-    let v = state
-        .store
-        .credit(&api.user.actor(), id, &period_param(&q, state.store.today()))
-        .await
-        .map_err(|e| ApiError::store(api.lang, e))?;
+    let q = query_map(raw)?;
+    let v = state.store.credit(&api.user.actor(), id, &period_param(&q, state.store.today())).await?;
     Ok(Json(json!(v)))
 }
 
@@ -468,8 +439,7 @@ async fn override_credit(
     Id(id): Id,
     body: Bytes,
 ) -> Result<Json<V>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let period = body
         .get("period")
         .and_then(V::as_str)
@@ -478,15 +448,11 @@ async fn override_credit(
     let Some(limit) = body.get("credit_limit").and_then(V::as_i64) else {
         let mut e = FieldErrors::default();
         e.add("credit_limit", "err.integer");
-        return Err(ApiError::invalid(lang, &e));
+        return Err(ApiError::invalid(&e));
     };
     let rating = body.get("rating").and_then(V::as_str).unwrap_or_default();
     let reason = body.get("reason").and_then(V::as_str).unwrap_or_default();
-    let v = state
-        .store
-        .override_credit(&api.user.actor(), id, &period, rating, limit, reason)
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
+    let v = state.store.override_credit(&api.user.actor(), id, &period, rating, limit, reason).await?;
     Ok(Json(json!(v)))
 }
 
@@ -497,9 +463,9 @@ async fn performance(
     Id(id): Id,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<V>, ApiError> {
-    let q = query_map(api.lang, raw)?;
-    let year = super::year_param(api.lang, q.get("year"), state.store.today())?;
-    let p = state.store.performance(&api.user.actor(), id, year).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let q = query_map(raw)?;
+    let year = super::year_param(q.get("year"), state.store.today())?;
+    let p = state.store.performance(&api.user.actor(), id, year).await?;
     Ok(Json(redact::json(&api.user.actor(), "product", &p)))
 }
 
@@ -509,9 +475,7 @@ async fn performance_xlsx(
     Id(id): Id,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let q = query_map(api.lang, raw)?;
-    let year = super::year_param(api.lang, q.get("year"), state.store.today())?;
-    crate::downloads::performance_download(&state.store, &api.user.actor(), api.lang, id, year)
-        .await
-        .map_err(|e| ApiError::store(api.lang, e))
+    let q = query_map(raw)?;
+    let year = super::year_param(q.get("year"), state.store.today())?;
+    crate::downloads::performance_download(&state.store, &api.user.actor(), api.lang, id, year).await
 }

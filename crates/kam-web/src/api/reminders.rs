@@ -27,15 +27,14 @@ async fn list(
     api: ApiUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(api.lang, raw)?;
+    let q = query_map(raw)?;
     let days = q.get("days").and_then(|d| d.parse().ok()).unwrap_or(0).clamp(0, 366);
-    let items =
-        state.store.reminders(&api.user, state.store.today(), days).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let items = state.store.reminders(&api.user, state.store.today(), days).await?;
     Ok(Json(json!({ "items": items, "today": state.store.today().to_string() })))
 }
 
 async fn done(State(state): State<AppState>, api: ApiUser, Path(key): Path<String>) -> Result<StatusCode, ApiError> {
-    state.store.answer_reminder(&api.user.actor(), &key, true, None).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.answer_reminder(&api.user.actor(), &key, true, None).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -45,17 +44,13 @@ async fn snooze(
     Path(key): Path<String>,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let body = object(api.lang, &body)?;
+    let body = object(&body)?;
     let until = body.get("until").and_then(|v| v.as_str()).and_then(parse_date).filter(|d| *d > state.store.today());
     let Some(until) = until else {
         let mut e = FieldErrors::default();
         e.add("until", "err.date");
-        return Err(ApiError::invalid(api.lang, &e));
+        return Err(ApiError::invalid(&e));
     };
-    state
-        .store
-        .answer_reminder(&api.user.actor(), &key, false, Some(until))
-        .await
-        .map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.answer_reminder(&api.user.actor(), &key, false, Some(until)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -200,9 +200,7 @@ async fn require_media(
     if has_body {
         let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
         if !ct.split(';').next().unwrap_or_default().trim().eq_ignore_ascii_case(media) {
-            let lang = super::lang_of_headers(req.headers());
             return crate::error::ApiError::new(
-                lang,
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 if media == "application/json" { "err.media_type" } else { "err.media_multipart" },

@@ -38,8 +38,7 @@ pub fn router() -> ApiRoutes {
 }
 
 async fn settings_json(state: &AppState, api: &ApiUser) -> Result<Value, ApiError> {
-    let lang = api.lang;
-    let store = |e| ApiError::store(lang, e);
+    let store = |e| ApiError::from(e);
     let mut company = serde_json::to_value(state.store.company().await.map_err(store)?).unwrap_or_default();
     // The bank details are money (the visibility table's class): not for those who see none.
     if !kam_core::ledger::can_see_money(&api.user.actor())
@@ -63,8 +62,7 @@ async fn show(State(state): State<AppState>, api: ApiUser) -> Result<Json<Value>
 }
 
 async fn save(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let mut errors = FieldErrors::default();
     let mut change = kam_store::settings::SettingsChange::default();
     for key in body.keys() {
@@ -109,8 +107,8 @@ async fn save(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Resul
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::invalid(lang, &errors));
+        return Err(ApiError::invalid(&errors));
     }
-    state.store.save_settings(&api.user.actor(), &change).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.save_settings(&api.user.actor(), &change).await?;
     settings_json(&state, &api).await.map(Json)
 }

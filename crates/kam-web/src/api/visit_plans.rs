@@ -28,10 +28,9 @@ async fn list(
     api: ApiUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(api.lang, raw)?;
-    let year = super::year_param(api.lang, q.get("year"), state.store.today())?;
-    let items =
-        state.store.visit_plans(&api.user.actor(), year, None).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let q = query_map(raw)?;
+    let year = super::year_param(q.get("year"), state.store.today())?;
+    let items = state.store.visit_plans(&api.user.actor(), year, None).await?;
     Ok(Json(json!({ "year": year, "items": items })))
 }
 
@@ -40,8 +39,7 @@ async fn summary(
     api: ApiUser,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let lang = api.lang;
-    let q = query_map(lang, raw)?;
+    let q = query_map(raw)?;
     let today = state.store.today();
     let date = |k: &str, default: Date| -> Result<Date, ApiError> {
         match q.get(k) {
@@ -49,17 +47,13 @@ async fn summary(
             Some(v) => parse_date(v).ok_or_else(|| {
                 let mut e = FieldErrors::default();
                 e.add(k, "err.date");
-                ApiError::invalid(lang, &e)
+                ApiError::invalid(&e)
             }),
         }
     };
     let from = date("from", Date::from_ordinal_date(today.year(), 1).unwrap_or(today))?;
     let to = date("to", today)?;
-    let items = state
-        .store
-        .visit_plan_summary(&api.user.actor(), from, to, today)
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
+    let items = state.store.visit_plan_summary(&api.user.actor(), from, to, today).await?;
     Ok(Json(json!({ "from": from.to_string(), "to": to.to_string(), "items": items })))
 }
 
@@ -68,9 +62,9 @@ async fn show(
     api: ApiUser,
     Path((id, year)): Path<(String, String)>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found(api.lang))?;
-    let year = super::year_param(api.lang, Some(&year), state.store.today())?;
-    let plan = state.store.visit_plan(&api.user.actor(), id, year).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let year = super::year_param(Some(&year), state.store.today())?;
+    let plan = state.store.visit_plan(&api.user.actor(), id, year).await?;
     Ok(Json(json!(plan)))
 }
 
@@ -81,10 +75,9 @@ async fn replace(
     Path((id, year)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let lang = api.lang;
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found(lang))?;
-    let year = super::year_param(lang, Some(&year), state.store.today())?;
-    let body = object(lang, &body)?;
+    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let year = super::year_param(Some(&year), state.store.today())?;
+    let body = object(&body)?;
     let mut errors = FieldErrors::default();
     let mut planned = Vec::new();
     match body.get("planned").and_then(|v| v.as_array()) {
@@ -103,12 +96,8 @@ async fn replace(
         _ => errors.add("planned", "err.type_text"),
     }
     if !errors.is_empty() {
-        return Err(ApiError::invalid(lang, &errors));
+        return Err(ApiError::invalid(&errors));
     }
-    let plan = state
-        .store
-        .set_visit_plan(&api.user.actor(), id, year, &planned)
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
+    let plan = state.store.set_visit_plan(&api.user.actor(), id, year, &planned).await?;
     Ok(Json(json!(plan)))
 }

@@ -17,7 +17,6 @@ use super::{Id, Ids, object, page_params, query_map};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
-use crate::i18n::Lang;
 
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
@@ -54,7 +53,7 @@ const READ_ONLY: &[&str] = &[
 ];
 
 /// A whole log from a JSON body: its fields and the three entry arrays.
-fn parse_input(lang: Lang, body: &Map<String, V>) -> Result<Input, ApiError> {
+fn parse_input(body: &Map<String, V>) -> Result<Input, ApiError> {
     let mut errors = FieldErrors::default();
     for k in body.keys() {
         let known = worklog::FIELDS.iter().any(|d| d.name == k)
@@ -115,12 +114,11 @@ fn parse_input(lang: Lang, body: &Map<String, V>) -> Result<Input, ApiError> {
             _ => input.affairs = entries,
         }
     }
-    if errors.is_empty() { Ok(input) } else { Err(ApiError::invalid(lang, &errors)) }
+    if errors.is_empty() { Ok(input) } else { Err(ApiError::invalid(&errors)) }
 }
 
 async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
-    let lang = api.lang;
-    let q = query_map(lang, raw)?;
+    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
     let mut errors = FieldErrors::default();
     let status = q.get("status").filter(|s| !s.is_empty()).and_then(|s| {
@@ -150,7 +148,7 @@ async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQue
     let from = date("from", &mut errors);
     let to = date("to", &mut errors);
     if !errors.is_empty() {
-        return Err(ApiError::invalid(lang, &errors));
+        return Err(ApiError::invalid(&errors));
     }
     let f = WorklogFilter {
         author_id,
@@ -161,47 +159,46 @@ async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQue
         page,
         per_page,
     };
-    let p = state.store.worklogs(&api.user.actor(), &f).await.map_err(|e| ApiError::store(lang, e))?;
+    let p = state.store.worklogs(&api.user.actor(), &f).await?;
     Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
 async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let log = state.store.worklog(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let log = state.store.worklog(&api.user.actor(), id).await?;
     Ok(Json(json!(log)))
 }
 
 async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
-    let body = object(api.lang, &body)?;
-    let input = parse_input(api.lang, &body)?;
-    let log = state.store.create_worklog(&api.user.actor(), input).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let body = object(&body)?;
+    let input = parse_input(&body)?;
+    let log = state.store.create_worklog(&api.user.actor(), input).await?;
     Ok((StatusCode::CREATED, Json(json!(log))).into_response())
 }
 
 /// PUT replaces what the author wrote; entries carrying their `id` are kept
 /// (with their link to a visit record), entries left out are removed.
 async fn replace(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
-    let body = object(api.lang, &body)?;
+    let body = object(&body)?;
     let actor = api.user.actor();
-    state.store.worklog(&actor, id).await.map_err(|e| ApiError::store(api.lang, e))?;
-    let input = parse_input(api.lang, &body)?;
-    let log = state.store.update_worklog(&actor, id, input).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.worklog(&actor, id).await?;
+    let input = parse_input(&body)?;
+    let log = state.store.update_worklog(&actor, id, input).await?;
     Ok(Json(json!(log)))
 }
 
 async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
-    state.store.delete_worklog(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    state.store.delete_worklog(&api.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn submit(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
-    let log = state.store.submit_worklog(&api.user.actor(), id).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let log = state.store.submit_worklog(&api.user.actor(), id).await?;
     Ok(Json(json!(log)))
 }
 
 /// POST {"decision": "approve" | "return", "comment"?, "evaluation"?}
 async fn sign(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let text = |k: &str| body.get(k).and_then(V::as_str);
     let mut errors = FieldErrors::default();
     for k in body.keys() {
@@ -220,29 +217,23 @@ async fn sign(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Byt
         }),
     };
     let Some(decision) = decision.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::invalid(lang, &errors));
+        return Err(ApiError::invalid(&errors));
     };
-    let log = state
-        .store
-        .sign_worklog(&api.user.actor(), id, decision, text("comment"), text("evaluation"))
-        .await
-        .map_err(|e| ApiError::store(lang, e))?;
+    let log = state.store.sign_worklog(&api.user.actor(), id, decision, text("comment"), text("evaluation")).await?;
     Ok(Json(json!(log)))
 }
 
 async fn make_visit(State(state): State<AppState>, api: ApiUser, Ids(id, entry): Ids) -> Result<Response, ApiError> {
-    let visit =
-        state.store.visit_from_entry(&api.user.actor(), id, entry).await.map_err(|e| ApiError::store(api.lang, e))?;
+    let visit = state.store.visit_from_entry(&api.user.actor(), id, entry).await?;
     let body = json!({ "visit_id": visit, "href": format!("/api/v1/visits/{visit}") });
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn chain(State(state): State<AppState>, api: ApiUser, Id(team): Id) -> Result<Json<V>, ApiError> {
-    let lang = api.lang;
-    if !state.store.teams().await.map_err(|e| ApiError::store(lang, e))?.iter().any(|t| t.id == team) {
-        return Err(ApiError::not_found(lang));
+async fn chain(State(state): State<AppState>, _api: ApiUser, Id(team): Id) -> Result<Json<V>, ApiError> {
+    if !state.store.teams().await?.iter().any(|t| t.id == team) {
+        return Err(ApiError::not_found());
     }
-    let steps = state.store.signoff_chain(team).await.map_err(|e| ApiError::store(lang, e))?;
+    let steps = state.store.signoff_chain(team).await?;
     Ok(Json(json!({ "team_id": team, "steps": steps })))
 }
 
@@ -253,8 +244,7 @@ async fn set_chain(
     Id(team): Id,
     body: Bytes,
 ) -> Result<Json<V>, ApiError> {
-    let lang = api.lang;
-    let body = object(lang, &body)?;
+    let body = object(&body)?;
     let mut errors = FieldErrors::default();
     let mut steps = Vec::new();
     match body.get("steps") {
@@ -273,10 +263,10 @@ async fn set_chain(
         _ => errors.add("steps", "err.type_list"),
     }
     if !errors.is_empty() {
-        return Err(ApiError::invalid(lang, &errors));
+        return Err(ApiError::invalid(&errors));
     }
-    state.store.set_signoff_chain(&api.user.actor(), team, &steps).await.map_err(|e| ApiError::store(lang, e))?;
-    let steps = state.store.signoff_chain(team).await.map_err(|e| ApiError::store(lang, e))?;
+    state.store.set_signoff_chain(&api.user.actor(), team, &steps).await?;
+    let steps = state.store.signoff_chain(team).await?;
     Ok(Json(json!({ "team_id": team, "steps": steps })))
 }
 
@@ -287,13 +277,9 @@ async fn post_collection(
     Ids(id, entry): Ids,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    let body = super::object(api.lang, &body)?;
+    let body = super::object(&body)?;
     let note = body.get("note").and_then(serde_json::Value::as_str).unwrap_or_default();
-    let lid = state
-        .store
-        .post_collection(&api.user.actor(), id, entry, note)
-        .await
-        .map_err(|e| ApiError::store(api.lang, e))?;
+    let lid = state.store.post_collection(&api.user.actor(), id, entry, note).await?;
     let body = json!({ "ledger_entry_id": lid, "href": format!("/api/v1/ledger-entries/{lid}") });
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }

@@ -173,7 +173,7 @@ async fn list_page(state: AppState, auth: Authed, q: ListQuery, pool_mode: bool)
     if pool_mode {
         f.pool = true;
     }
-    let page = state.store.list_accounts(&actor, &f).await.map_err(|e| PageError::store(lang, e))?;
+    let page = state.store.list_accounts(&actor, &f).await?;
     let action = if pool_mode { "/pool" } else { "/accounts" };
     let enum_filter = |name: &'static str, value: &Option<String>| {
         let def = kam_core::fields::def(FIELDS, name).expect("field exists");
@@ -233,7 +233,7 @@ async fn list_page(state: AppState, auth: Authed, q: ListQuery, pool_mode: bool)
     } else {
         "accounts"
     };
-    let claim_limit = state.store.claim_limit().await.map_err(|e| PageError::store(lang, e))?;
+    let claim_limit = state.store.claim_limit().await?;
     let page_view = ListPage {
         ctx: ctx(&state, &auth, section, q.msg.as_deref()).await,
         title,
@@ -250,7 +250,7 @@ async fn list_page(state: AppState, auth: Authed, q: ListQuery, pool_mode: bool)
         pager,
         pager_text,
     };
-    render(&page_view, lang)
+    render(&page_view)
 }
 
 async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
@@ -458,7 +458,7 @@ pub(super) async fn show_page(
     let lang = auth.lang;
     let actor = auth.user.actor();
     let store = &state.store;
-    let err = |e| PageError::store(lang, e);
+    let err = |e| PageError::from(e);
     let a = store.account(&actor, id).await.map_err(err)?;
     let facts = a.facts();
     let no_values = |_: &FieldDef| String::new();
@@ -792,7 +792,7 @@ pub(super) async fn show_page(
             page.history = view::history(lang, &rows, viewer, &view::Names::load(store, &actor, &rows).await);
         }
     }
-    render(&page, lang)
+    render(&page)
 }
 
 // ---- the profile-card form ----
@@ -864,7 +864,7 @@ async fn form_page(
         parent_error: st.errors.0.get("parent_id").map(|k| t(lang, k).to_string()),
         groups,
     };
-    let mut res = render(&page, lang)?;
+    let mut res = render(&page)?;
     if !st.errors.is_empty() {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -873,7 +873,7 @@ async fn form_page(
 
 async fn new_form(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
     if !auth.user.actor().can_create_account() {
-        return Err(PageError::Forbidden(auth.lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
     let defaults = |d: &FieldDef| match d.name {
         "currency" => "CNY".to_string(),
@@ -898,9 +898,9 @@ async fn new_form(State(state): State<AppState>, auth: Authed) -> Result<Respons
 
 async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let actor = auth.user.actor();
-    let a = state.store.account(&actor, id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let a = state.store.account(&actor, id).await?;
     if !actor.can_edit_account(&a.facts()) {
-        return Err(PageError::Forbidden(auth.lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
     let values = view::stored_text(&a.rec);
     let owner = a.owner_id.map(|o| o.to_string()).unwrap_or_else(|| "pool".into());
@@ -961,16 +961,15 @@ async fn read_input(
     input
 }
 
-fn field_errors(e: StoreError, lang: Lang) -> Result<FieldErrors, PageError> {
+fn field_errors(e: StoreError) -> Result<FieldErrors, PageError> {
     match e {
         StoreError::Invalid(fe) => Ok(fe),
-        other => Err(PageError::store(lang, other)),
+        other => Err(PageError::from(other)),
     }
 }
 
 async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
     let (auth, form) = (&f.auth, &f.form);
-    let lang = auth.lang;
     let mut errors = FieldErrors::default();
     let input = read_input(&state, auth, form, &mut errors, None).await;
     let values = view::posted_text(form);
@@ -987,7 +986,7 @@ async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, 
     }
     if !form.flag("confirm_similar") {
         let name = input.rec.get("name").and_then(Value::as_text).unwrap_or_default();
-        let similar = state.store.similar_accounts(name, None).await.map_err(|e| PageError::store(lang, e))?;
+        let similar = state.store.similar_accounts(name, None).await?;
         if !similar.is_empty() {
             let similar = similar.into_iter().map(|s| (s.id, s.name)).collect();
             return form_page(
@@ -1002,7 +1001,7 @@ async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, 
     match state.store.create_account(&auth.user.actor(), input).await {
         Ok(a) => Ok(see_other(&format!("/accounts/{}", a.id), "common.saved")),
         Err(e) => {
-            let errors = field_errors(e, lang)?;
+            let errors = field_errors(e)?;
             form_page(
                 &state,
                 auth,
@@ -1016,9 +1015,8 @@ async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, 
 
 async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     let (auth, form) = (&f.auth, &f.form);
-    let lang = auth.lang;
     let actor = auth.user.actor();
-    let existing = state.store.account(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let existing = state.store.account(&actor, id).await?;
     let mut errors = FieldErrors::default();
     let input = read_input(&state, auth, form, &mut errors, Some(&existing)).await;
     let values = view::posted_text(form);
@@ -1044,7 +1042,7 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
     match state.store.update_account(&actor, id, input).await {
         Ok(_) => Ok(see_other(&format!("/accounts/{id}"), "common.saved")),
         Err(e) => {
-            let errors = field_errors(e, lang)?;
+            let errors = field_errors(e)?;
             form_page(
                 &state,
                 auth,
@@ -1057,29 +1055,28 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
 }
 
 async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    state.store.delete_account(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.delete_account(&f.auth.user.actor(), id).await?;
     Ok(see_other("/accounts", "common.deleted"))
 }
 
 async fn claim(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    state.store.claim_account(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.claim_account(&f.auth.user.actor(), id).await?;
     Ok(see_other(&format!("/accounts/{id}"), "accounts.claimed"))
 }
 
 async fn release(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    state.store.release_account(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.release_account(&f.auth.user.actor(), id).await?;
     Ok(see_other("/pool", "accounts.released"))
 }
 
 async fn share(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let user = f.form.int("user_id").ok_or(PageError::BadRequest(f.auth.lang))?;
-    state.store.share_account(&f.auth.user.actor(), id, user).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    let user = f.form.int("user_id").ok_or(PageError::BadRequest)?;
+    state.store.share_account(&f.auth.user.actor(), id, user).await?;
     Ok(see_other(&format!("/accounts/{id}"), "accounts.share_done"))
 }
 
 async fn add_position(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
-    let competitor = f.form.int("competitor_id").ok_or(PageError::BadRequest(lang))?;
+    let competitor = f.form.int("competitor_id").ok_or(PageError::BadRequest)?;
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(POSITION_FIELDS, &f.form, &|_| true, &mut errors);
     let result = if errors.is_empty() {
@@ -1095,7 +1092,7 @@ async fn remove_position(
     Path((id, pid)): Path<(i64, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    state.store.remove_position(&f.auth.user.actor(), id, pid).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.remove_position(&f.auth.user.actor(), id, pid).await?;
     Ok(see_other(&format!("/accounts/{id}?tab=competition"), "common.deleted"))
 }
 
@@ -1127,7 +1124,7 @@ async fn sub_form_result(
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -1136,7 +1133,7 @@ async fn remove_partner(
     Path((id, pid)): Path<(i64, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    state.store.remove_partner(&f.auth.user.actor(), id, pid).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.remove_partner(&f.auth.user.actor(), id, pid).await?;
     Ok(see_other(&format!("/accounts/{id}?tab=business"), "common.deleted"))
 }
 

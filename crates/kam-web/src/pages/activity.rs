@@ -50,7 +50,7 @@ async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthF
         Err(kam_store::StoreError::Invalid(_)) => {
             Ok(see_other(&format!("/complaints/{id}/edit"), "err.complaint_needs_reply"))
         }
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -187,8 +187,7 @@ async fn list(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let f = ActivityFilter { account_id: q.account_id, page: q.page.unwrap_or(1), per_page: 25 };
-    let page =
-        state.store.list_activities(kind, &auth.user.actor(), &f).await.map_err(|e| PageError::store(lang, e))?;
+    let page = state.store.list_activities(kind, &auth.user.actor(), &f).await?;
     let pager = Pager::new(page.page, page.per_page, page.total, |p| format!("/{}?page={p}", kind.resource));
     let pager_text =
         t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
@@ -215,7 +214,7 @@ async fn list(
         pager_text,
         trend: trend(&state, &auth.user.actor(), kind, q.account_id).await,
     };
-    render(&view, lang)
+    render(&view)
 }
 
 #[derive(Template)]
@@ -257,7 +256,7 @@ async fn show(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let a = state.store.activity(kind, &actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let a = state.store.activity(kind, &actor, id).await?;
     let page = ShowPage {
         ctx: ctx(&state, &auth, "activities", flash.msg.as_deref()).await,
         title: format!(
@@ -300,7 +299,7 @@ async fn show(
         let status = a.rec.get("status").and_then(Value::as_text).unwrap_or("received");
         let o = kam_core::complaint::overdue_of(&a.rec, state.store.clock().now());
         let label = |s: &str| view::choice(lang, "complaint_status", s);
-        let steps = state.store.complaint_steps(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+        let steps = state.store.complaint_steps(&actor, id).await?;
         page.workflow = Some(Workflow {
             moves: if page.can_edit {
                 kam_core::complaint::next_steps(status)
@@ -332,7 +331,7 @@ async fn show(
                 .collect(),
         });
     }
-    render(&page, lang)
+    render(&page)
 }
 
 #[derive(Template)]
@@ -414,7 +413,7 @@ async fn form_page(state: &AppState, auth: &Authed, spec: FormSpec<'_>) -> Resul
         groups,
         people,
     };
-    let mut res = render(&page, lang)?;
+    let mut res = render(&page)?;
     if !spec.errors.is_empty() {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -423,9 +422,9 @@ async fn form_page(state: &AppState, auth: &Authed, spec: FormSpec<'_>) -> Resul
 
 async fn recordable_account(state: &AppState, auth: &Authed, account_id: i64) -> Result<Account, PageError> {
     let actor = auth.user.actor();
-    let a = state.store.account(&actor, account_id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let a = state.store.account(&actor, account_id).await?;
     if !actor.can_record_activity(&a.facts()) {
-        return Err(PageError::Forbidden(auth.lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
     Ok(a)
 }
@@ -494,7 +493,7 @@ async fn create(
             form_page(&state, &f.auth, FormSpec { kind, account: &account, existing: None, values: &values, errors })
                 .await
         }
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -505,7 +504,7 @@ async fn edit_form(
     Path(id): Path<i64>,
     Query(flash): Query<super::Flash>,
 ) -> Result<Response, PageError> {
-    let a = state.store.activity(kind, &auth.user.actor(), id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let a = state.store.activity(kind, &auth.user.actor(), id).await?;
     let account = recordable_account(&state, &auth, a.account_id).await?;
     let values = view::stored_text(&a.rec);
     // Sent here by a refused reply: mark what the reply needs.
@@ -529,8 +528,7 @@ async fn update(
     Path(id): Path<i64>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
-    let a = state.store.activity(kind, &f.auth.user.actor(), id).await.map_err(|e| PageError::store(lang, e))?;
+    let a = state.store.activity(kind, &f.auth.user.actor(), id).await?;
     let account = recordable_account(&state, &f.auth, a.account_id).await?;
     let mut errors = FieldErrors::default();
     let rec = parse(kind, &f.form, &mut errors);
@@ -550,7 +548,7 @@ async fn update(
             )
             .await
         }
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -560,7 +558,7 @@ async fn delete(
     Path(id): Path<i64>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    let a = state.store.activity(kind, &f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
-    state.store.delete_activity(kind, &f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    let a = state.store.activity(kind, &f.auth.user.actor(), id).await?;
+    state.store.delete_activity(kind, &f.auth.user.actor(), id).await?;
     Ok(see_other(&format!("/accounts/{}?tab={}", a.account_id, kind.resource), "common.deleted"))
 }

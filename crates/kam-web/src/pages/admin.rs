@@ -100,13 +100,13 @@ impl ChainForm {
 }
 
 fn admin_only(auth: &Authed) -> Result<(), PageError> {
-    if auth.user.actor().can_manage_users() { Ok(()) } else { Err(PageError::NotFound(auth.lang)) }
+    if auth.user.actor().can_manage_users() { Ok(()) } else { Err(PageError::NotFound) }
 }
 
 async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<Flash>) -> Result<Response, PageError> {
     admin_only(&auth)?;
     let lang = auth.lang;
-    let store = |e| PageError::store(lang, e);
+    let store = |e| PageError::from(e);
     let company = state.store.company().await.map_err(store)?;
     let w = state.store.working_hours().await.map_err(store)?;
     let currencies = state.store.currencies().await.map_err(store)?.join(", ");
@@ -117,7 +117,7 @@ async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<
         currencies,
         &kam_core::FieldErrors::default(),
     );
-    admin_page(&state, &auth, flash.msg.as_deref(), inst).await.and_then(|p| render(&p, lang))
+    admin_page(&state, &auth, flash.msg.as_deref(), inst).await.and_then(|p| render(&p))
 }
 
 async fn admin_page(
@@ -127,10 +127,10 @@ async fn admin_page(
     inst: InstanceForm,
 ) -> Result<AdminPage, PageError> {
     let lang = auth.lang;
-    let users = state.store.users().await.map_err(|e| PageError::store(lang, e))?;
+    let users = state.store.users().await?;
     let mut chains = Vec::new();
-    for team in state.store.teams().await.map_err(|e| PageError::store(lang, e))? {
-        let chain = state.store.signoff_chain(team.id).await.map_err(|e| PageError::store(lang, e))?;
+    for team in state.store.teams().await? {
+        let chain = state.store.signoff_chain(team.id).await?;
         chains.push(ChainForm {
             team_id: team.id,
             team: team.name,
@@ -147,7 +147,7 @@ async fn admin_page(
     Ok(AdminPage {
         inst,
         ctx: ctx(state, auth, "admin", flash).await,
-        claim_limit: state.store.claim_limit().await.map_err(|e| PageError::store(lang, e))?,
+        claim_limit: state.store.claim_limit().await?,
         chains,
         signers,
         users: users
@@ -196,23 +196,18 @@ async fn instance(State(state): State<AppState>, f: AuthForm) -> Result<Response
         match state.store.save_settings(&f.auth.user.actor(), &change).await {
             Ok(()) => return Ok(see_other("/admin", "common.saved")),
             Err(kam_store::StoreError::Invalid(e)) => errors = e,
-            Err(e) => return Err(PageError::store(lang, e)),
+            Err(e) => return Err(PageError::from(e)),
         }
     }
     let inst = InstanceForm::build(lang, &company, (start, end, days), currencies, &errors);
     let page = admin_page(&state, &f.auth, None, inst).await?;
-    super::render_checked(&page, lang, true)
+    super::render_checked(&page, true)
 }
 
 async fn settings(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
     admin_only(&f.auth)?;
-    let limit =
-        f.form.int("claim_limit").filter(|n| (0..=100_000).contains(n)).ok_or(PageError::BadRequest(f.auth.lang))?;
-    state
-        .store
-        .set_setting(Some(f.auth.user.id), "pool.claim_limit", &limit.to_string())
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    let limit = f.form.int("claim_limit").filter(|n| (0..=100_000).contains(n)).ok_or(PageError::BadRequest)?;
+    state.store.set_setting(Some(f.auth.user.id), "pool.claim_limit", &limit.to_string()).await?;
     Ok(see_other("/admin", "common.saved"))
 }
 
@@ -220,11 +215,7 @@ async fn settings(State(state): State<AppState>, f: AuthForm) -> Result<Response
 async fn set_chain(State(state): State<AppState>, Path(team): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     admin_only(&f.auth)?;
     let chain: Vec<(Step, i64)> = Step::ALL.iter().filter_map(|s| f.form.int(s.as_str()).map(|id| (*s, id))).collect();
-    state
-        .store
-        .set_signoff_chain(&f.auth.user.actor(), team, &chain)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.set_signoff_chain(&f.auth.user.actor(), team, &chain).await?;
     Ok(see_other("/admin", "common.saved"))
 }
 
@@ -235,9 +226,9 @@ async fn disable(
 ) -> Result<Response, PageError> {
     admin_only(&f.auth)?;
     if username == f.auth.user.username {
-        return Err(PageError::Forbidden(f.auth.lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
-    state.store.disable_user(Some(f.auth.user.id), &username).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.disable_user(Some(f.auth.user.id), &username).await?;
     Ok(see_other("/admin", "common.saved"))
 }
 
@@ -269,7 +260,7 @@ async fn handover_page(
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
     if !matches!(auth.user.role, Role::Admin | Role::Manager) {
-        return Err(PageError::NotFound(auth.lang));
+        return Err(PageError::NotFound);
     }
     let flash_text =
         flash.msg.as_deref().and_then(|m| m.strip_prefix("handover.done:")).and_then(|n| n.parse::<i64>().ok());
@@ -277,23 +268,23 @@ async fn handover_page(
     if let Some(n) = flash_text {
         c.flash = Some(c.tn("handover.done", n));
     }
-    render(&HandoverPage { ctx: c, users: reps(&state, &auth).await, error: None }, auth.lang)
+    render(&HandoverPage { ctx: c, users: reps(&state, &auth).await, error: None })
 }
 
 async fn handover(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
     let lang = f.auth.lang;
     let (Some(from), Some(to)) = (f.form.int("from_user_id"), f.form.int("to_user_id")) else {
-        return Err(PageError::BadRequest(lang));
+        return Err(PageError::BadRequest);
     };
     match state.store.handover(&f.auth.user.actor(), from, to).await {
         Ok(n) => Ok(axum::response::Redirect::to(&format!("/handover?msg=handover.done:{n}")).into_response()),
         Err(kam_store::StoreError::Invalid(fe)) => {
             let msg = fe.0.values().next().map(|k| t(lang, k).to_string());
             let c = ctx(&state, &f.auth, "handover", None).await;
-            let mut res = render(&HandoverPage { ctx: c, users: reps(&state, &f.auth).await, error: msg }, lang)?;
+            let mut res = render(&HandoverPage { ctx: c, users: reps(&state, &f.auth).await, error: msg })?;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -54,7 +54,7 @@ async fn page(
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let list = state.store.competitors(&auth.user.actor()).await.map_err(|e| PageError::store(lang, e))?;
+    let list = state.store.competitors(&auth.user.actor()).await?;
     let txt = |r: &kam_core::Record, f: &str| r.get(f).and_then(Value::as_text).unwrap_or_default().to_string();
     let groups = view::form(lang, "competitor", COMPETITOR_FIELDS, &["basic"], values, &errors, &|_| true, &|_| false);
     let p = Page {
@@ -75,7 +75,7 @@ async fn page(
         has_errors: !errors.is_empty(),
         groups,
     };
-    let mut res = render(&p, lang)?;
+    let mut res = render(&p)?;
     if !errors.is_empty() {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -87,7 +87,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(flash): Query<F
 }
 
 async fn edit(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let c = state.store.competitor(&auth.user.actor(), id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let c = state.store.competitor(&auth.user.actor(), id).await?;
     let values = view::stored_text(&c.rec);
     page(&state, &auth, None, Some(id), &values, FieldErrors::default()).await
 }
@@ -101,7 +101,6 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
 }
 
 async fn save(state: AppState, f: AuthForm, id: Option<i64>) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(COMPETITOR_FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
@@ -116,6 +115,6 @@ async fn save(state: AppState, f: AuthForm, id: Option<i64>) -> Result<Response,
     match r {
         Ok(_) => Ok(see_other("/competitors", "common.saved")),
         Err(StoreError::Invalid(fe)) => page(&state, &f.auth, None, id, &values, fe).await,
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -72,7 +72,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
         per_page: 25,
         ..Default::default()
     };
-    let page = state.store.list_contacts(&auth.user.actor(), &f).await.map_err(|e| PageError::store(lang, e))?;
+    let page = state.store.list_contacts(&auth.user.actor(), &f).await?;
     let pager = Pager::new(page.page, page.per_page, page.total, |p| format!("/contacts?buying_role={role}&page={p}"));
     let pager_text =
         t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
@@ -94,7 +94,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
         pager,
         pager_text,
     };
-    render(&view, lang)
+    render(&view)
 }
 
 pub struct LinkRow {
@@ -160,7 +160,7 @@ async fn show(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let c = state.store.contact(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let c = state.store.contact(&actor, id).await?;
     let personal = sees_personal(&auth, &c);
     let tab = if q.tab.as_deref() == Some("history") { "history" } else { "profile" };
     let mut page = ShowPage {
@@ -213,11 +213,7 @@ async fn show(
         history: vec![],
     };
     if tab == "history" {
-        let rows = state
-            .store
-            .entity_history(&auth.user.actor(), "contact", id)
-            .await
-            .map_err(|e| PageError::store(lang, e))?;
+        let rows = state.store.entity_history(&auth.user.actor(), "contact", id).await?;
         page.history = view::history(
             lang,
             &rows,
@@ -230,7 +226,7 @@ async fn show(
         page.groups =
             view::form(lang, "contact", LINK_FIELDS, &["link"], &none, &FieldErrors::default(), &|_| true, &|_| false);
     }
-    render(&page, lang)
+    render(&page)
 }
 
 #[derive(Template)]
@@ -273,7 +269,7 @@ async fn form_page(
         has_errors: !errors.is_empty(),
         groups,
     };
-    let mut res = render(&page, lang)?;
+    let mut res = render(&page)?;
     if !errors.is_empty() {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -287,9 +283,9 @@ async fn new_form(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let a = state.store.account(&actor, account_id).await.map_err(|e| PageError::store(lang, e))?;
+    let a = state.store.account(&actor, account_id).await?;
     if !actor.can_edit_account(&a.facts()) || actor.role == Role::Finance {
-        return Err(PageError::Forbidden(lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
     let personal = actor.can_see_personal(a.owner_id == Some(actor.user_id));
     let none = |_: &FieldDef| String::new();
@@ -316,7 +312,7 @@ async fn create(
     let (auth, form) = (&f.auth, &f.form);
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let a = state.store.account(&actor, account_id).await.map_err(|e| PageError::store(lang, e))?;
+    let a = state.store.account(&actor, account_id).await?;
     let personal = actor.can_see_personal(a.owner_id == Some(actor.user_id));
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(FIELDS, form, &|d| !view::is_personal(d) || personal, &mut errors);
@@ -342,15 +338,15 @@ async fn create(
     match state.store.create_contact(&actor, account_id, rec, link).await {
         Ok(c) => Ok(see_other(&format!("/contacts/{}", c.id), "common.saved")),
         Err(StoreError::Invalid(fe)) => retry(fe).await,
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let c = state.store.contact(&auth.user.actor(), id).await.map_err(|e| PageError::store(lang, e))?;
+    let c = state.store.contact(&auth.user.actor(), id).await?;
     if !c.actor_can_edit {
-        return Err(PageError::Forbidden(lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
     let personal = sees_personal(&auth, &c);
     let values = view::stored_text(&c.rec);
@@ -373,7 +369,7 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
     let (auth, form) = (&f.auth, &f.form);
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let c = state.store.contact(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let c = state.store.contact(&actor, id).await?;
     let personal = sees_personal(auth, &c);
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(FIELDS, form, &|d| !view::is_personal(d) || personal, &mut errors);
@@ -398,28 +394,23 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
     match state.store.update_contact(&actor, id, rec).await {
         Ok(_) => Ok(see_other(&format!("/contacts/{id}"), "common.saved")),
         Err(StoreError::Invalid(fe)) => retry(fe).await,
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    state.store.delete_contact(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.delete_contact(&f.auth.user.actor(), id).await?;
     Ok(see_other("/contacts", "common.deleted"))
 }
 
 async fn link(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
-    let account_id = f.form.int("account_id").ok_or(PageError::BadRequest(lang))?;
+    let account_id = f.form.int("account_id").ok_or(PageError::BadRequest)?;
     let mut errors = FieldErrors::default();
     let link = view::parse_form(LINK_FIELDS, &f.form, &|_| true, &mut errors);
     if !errors.is_empty() {
-        return Err(PageError::BadRequest(lang));
+        return Err(PageError::BadRequest);
     }
-    state
-        .store
-        .link_contact(&f.auth.user.actor(), account_id, id, link)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    state.store.link_contact(&f.auth.user.actor(), account_id, id, link).await?;
     Ok(see_other(&format!("/contacts/{id}"), "common.saved"))
 }
 
@@ -428,10 +419,6 @@ async fn unlink(
     Path((id, account_id)): Path<(i64, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    state
-        .store
-        .unlink_contact(&f.auth.user.actor(), account_id, id)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.unlink_contact(&f.auth.user.actor(), account_id, id).await?;
     Ok(see_other(&format!("/accounts/{account_id}?tab=contacts"), "common.saved"))
 }

@@ -83,9 +83,9 @@ struct ListPage {
 
 async fn list(State(state): State<AppState>, auth: Authed, Query(f): Query<Flash>) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let list = state.store.contracts(&auth.user.actor(), None).await.map_err(|e| PageError::store(lang, e))?;
+    let list = state.store.contracts(&auth.user.actor(), None).await?;
     let page = ListPage { ctx: ctx(&state, &auth, "orders", f.msg.as_deref()).await, rows: rows(lang, &list) };
-    render(&page, lang)
+    render(&page)
 }
 
 async fn form_page(
@@ -98,9 +98,9 @@ async fn form_page(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let acc = state.store.account(&actor, account_id).await.map_err(|e| PageError::store(lang, e))?;
+    let acc = state.store.account(&actor, account_id).await?;
     if !contract::can_write(&actor, &acc.facts()) {
-        return Err(PageError::Forbidden(lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
     let page = super::SimpleForm {
         ctx: ctx(state, auth, "orders", None).await,
@@ -113,7 +113,7 @@ async fn form_page(
         groups: view::form(lang, "contract", FIELDS, GROUPS, values, &errors, &|_| true, &|_| false),
     };
     let failed = page.has_errors;
-    super::render_checked(&page, lang, failed)
+    super::render_checked(&page, failed)
 }
 
 async fn new_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
@@ -127,9 +127,9 @@ async fn new_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i6
 }
 
 async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let c = state.store.contract(&auth.user.actor(), id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let c = state.store.contract(&auth.user.actor(), id).await?;
     if c.stored_status != "draft" {
-        return Err(PageError::Forbidden(auth.lang, "err.contract_amend_only"));
+        return Err(PageError::Forbidden("err.contract_amend_only"));
     }
     let values = view::stored_text(&c.rec);
     form_page(&state, &auth, c.account_id, Some(id), &values, FieldErrors::default()).await
@@ -151,7 +151,7 @@ async fn save(state: AppState, f: AuthForm, account_id: i64, id: Option<i64>) ->
     match result {
         Ok(c) => Ok(see_other(&format!("/contracts/{}", c.id), "common.saved")),
         Err(StoreError::Invalid(errors)) => form_page(&state, &f.auth, account_id, id, &values, errors).await,
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -160,7 +160,7 @@ async fn create(State(state): State<AppState>, Path(account): Path<i64>, f: Auth
 }
 
 async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let c = state.store.contract(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    let c = state.store.contract(&f.auth.user.actor(), id).await?;
     save(state, f, c.account_id, Some(id)).await
 }
 
@@ -190,8 +190,8 @@ async fn show_page(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let c = state.store.contract(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
-    let acc = state.store.account(&actor, c.account_id).await.map_err(|e| PageError::store(lang, e))?;
+    let c = state.store.contract(&actor, id).await?;
+    let acc = state.store.account(&actor, c.account_id).await?;
     let cur = c.rec.get("currency").and_then(Value::as_text).unwrap_or("CNY").to_string();
     let today = state.store.today().to_string();
     let page = ShowPage {
@@ -239,7 +239,7 @@ async fn show_page(
         c,
     };
     let failed = page.error.is_some();
-    super::render_checked(&page, lang, failed)
+    super::render_checked(&page, failed)
 }
 
 async fn show(
@@ -255,7 +255,7 @@ async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthF
     match state.store.transition_contract(&f.auth.user.actor(), id, f.form.text("to")).await {
         Ok(_) => Ok(see_other(&format!("/contracts/{id}"), "common.saved")),
         Err(StoreError::Conflict(k)) => show_page(&state, &f.auth, id, None, Some(k), FieldErrors::default()).await,
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -271,7 +271,7 @@ async fn amend(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) 
         Ok(_) => Ok(see_other(&format!("/contracts/{id}"), "common.saved")),
         Err(StoreError::Invalid(e)) => show_page(&state, &f.auth, id, None, Some("common.fix_errors"), e).await,
         Err(StoreError::Conflict(k)) => show_page(&state, &f.auth, id, None, Some(k), FieldErrors::default()).await,
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -282,7 +282,6 @@ async fn upload(
     Path(id): Path<i64>,
     mut parts: Multipart,
 ) -> Result<Response, PageError> {
-    let lang = auth.lang;
     let mut csrf = String::new();
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
@@ -309,7 +308,7 @@ async fn upload(
         }
     }
     if !constant_eq(&csrf, &auth.csrf) {
-        return Err(PageError::Csrf(lang));
+        return Err(PageError::Csrf);
     }
     let Some((name, body)) = file else {
         return show_page(&state, &auth, id, None, Some("err.required"), FieldErrors::default()).await;
@@ -320,7 +319,7 @@ async fn upload(
             let k = e.0.values().next().copied().unwrap_or("err.file_type");
             show_page(&state, &auth, id, None, Some(k), FieldErrors::default()).await
         }
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -329,10 +328,6 @@ async fn download(
     auth: Authed,
     Path((id, aid)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    let (meta, body) = state
-        .store
-        .contract_attachment(&auth.user.actor(), id, aid)
-        .await
-        .map_err(|e| PageError::store(auth.lang, e))?;
+    let (meta, body) = state.store.contract_attachment(&auth.user.actor(), id, aid).await?;
     Ok(crate::downloads::file_response(&meta.file_name, &meta.content_type, body))
 }

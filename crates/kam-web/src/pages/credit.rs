@@ -121,7 +121,6 @@ async fn override_credit(
     Path(id): Path<i64>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
     let period = f.form.text("period").to_string();
     let limit = parse_money(f.form.text("credit_limit").trim());
     let back = format!("/accounts/{id}?tab=credit&period={period}");
@@ -148,7 +147,7 @@ async fn override_credit(
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -215,11 +214,7 @@ fn totals(p: &Performance) -> (String, String, String, String, String) {
 }
 
 async fn load(state: &AppState, auth: &Authed, id: i64, q: &YearQuery) -> Result<Performance, PageError> {
-    state
-        .store
-        .performance(&auth.user.actor(), id, year_of(q, state.store.today()))
-        .await
-        .map_err(|e| PageError::store(auth.lang, e))
+    Ok(state.store.performance(&auth.user.actor(), id, year_of(q, state.store.today())).await?)
 }
 
 async fn performance(
@@ -237,7 +232,7 @@ async fn performance(
         standing,
         p,
     };
-    render(&page, auth.lang)
+    render(&page)
 }
 
 #[derive(Template)]
@@ -271,72 +266,66 @@ async fn print(
         printed: format!("打印日期 {}", state.store.today()),
         p,
     };
-    render(&page, lang)
+    render(&page)
 }
 
 /// 附表五 as a workbook: one row per delivery or collection, amounts in yuan.
 pub(crate) fn performance_xlsx(lang: Lang, p: &Performance) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(format!("附表五 {}", p.year).as_str())?;
-    let bold = Format::new().set_bold();
-    let money = Format::new().set_num_format("#,##0.00");
-    let yuan = |m: i64| m as f64 / 100.0;
-    ws.write_string_with_format(0, 0, "客户业绩统计及信用评估表", &bold)?;
-    ws.write_string(1, 0, "客户名称")?;
-    ws.write_string(1, 1, &p.account_name)?;
-    ws.write_string(1, 3, "年度")?;
-    ws.write_number(1, 4, p.year as f64)?;
-    let heads = [
-        "销售序号",
-        "合同号",
-        "合同存异与变更情况",
-        "提货量",
-        "提货日期",
-        "货物价款",
-        "货款回收",
-        "回收日期",
-        "累计销售",
-        "累计回款",
-    ];
-    for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(3, c as u16, *h, &bold)?;
-    }
+    let mut book = crate::workbook::Book::new(lang);
+    let mut ws = book.sheet(&format!("附表五 {}", p.year))?;
+    ws.title(t(lang, "perf.title"))?;
+    ws.label(1, 0, "perf.account")?;
+    ws.text(1, 1, &p.account_name)?;
+    ws.label(1, 3, "perf.year")?;
+    ws.number(1, 4, p.year as f64)?;
+    ws.text(1, 5, &p.currency)?;
+    ws.headers(
+        3,
+        &[
+            "perf.seq",
+            "perf.contract_no",
+            "perf.amendments",
+            "perf.quantity",
+            "perf.delivered_on",
+            "perf.value",
+            "perf.collected",
+            "perf.collected_on",
+            "perf.cum_sales",
+            "perf.cum_collected",
+        ],
+    )?;
     let mut row = 4;
     for (r, v) in p.rows.iter().zip(perf_rows(p)) {
-        ws.write_string(row, 0, &v.seq)?;
-        ws.write_string(row, 1, &v.contract_no)?;
-        ws.write_string(row, 2, &v.amendments)?;
-        ws.write_string(row, 3, &v.quantity)?;
-        ws.write_string(row, 4, &v.delivered_on)?;
+        ws.text(row, 0, &v.seq)?;
+        ws.text(row, 1, &v.contract_no)?;
+        ws.text(row, 2, &v.amendments)?;
+        ws.text(row, 3, &v.quantity)?;
+        ws.date(row, 4, &v.delivered_on)?;
         if r.value != 0 {
-            ws.write_number_with_format(row, 5, yuan(r.value), &money)?;
+            ws.money(row, 5, r.value)?;
         }
         if r.collected != 0 {
-            ws.write_number_with_format(row, 6, yuan(r.collected), &money)?;
+            ws.money(row, 6, r.collected)?;
         }
-        ws.write_string(row, 7, &v.collected_on)?;
-        ws.write_number_with_format(row, 8, yuan(r.cumulative_sales), &money)?;
-        ws.write_number_with_format(row, 9, yuan(r.cumulative_collected), &money)?;
+        ws.date(row, 7, &v.collected_on)?;
+        ws.money(row, 8, r.cumulative_sales)?;
+        ws.money(row, 9, r.cumulative_collected)?;
         row += 1;
     }
-    ws.write_string_with_format(row, 0, "合计", &bold)?;
-    ws.write_number_with_format(row, 5, yuan(p.total_sales), &money)?;
-    ws.write_number_with_format(row, 6, yuan(p.total_collected), &money)?;
-    ws.write_string(row + 2, 0, "当期信用评估")?;
+    ws.bold_label(row, 0, "perf.total")?;
+    ws.total(row, 5, p.total_sales)?;
+    ws.total(row, 6, p.total_collected)?;
+    ws.label(row + 2, 0, "perf.rating")?;
     let standing =
         p.overridden.as_ref().map(|o| format!("，{}：{}", t(lang, "credit.overridden_by"), since_text(lang, &o.since)));
-    ws.write_string(row + 2, 1, format!("{}（{} 分{}）", p.rating, p.score, standing.unwrap_or_default()))?;
-    ws.write_string(row + 3, 0, "上年同期信用")?;
-    ws.write_string(row + 3, 1, format!("{}（{} 分）", p.rating_last_year, p.score_last_year))?;
-    ws.write_string(row + 4, 0, t(lang, "perf.closing"))?;
-    ws.write_number_with_format(row + 4, 1, yuan(p.closing), &money)?;
-    ws.set_column_width(2, 30)?;
-    for c in [1u16, 3, 4, 5, 6, 7, 8, 9] {
-        ws.set_column_width(c, 14)?;
-    }
-    wb.save_to_buffer()
+    let points = t(lang, "perf.points");
+    ws.text(row + 2, 1, &format!("{}（{} {points}{}）", p.rating, p.score, standing.unwrap_or_default()))?;
+    ws.label(row + 3, 0, "perf.rating_last_year")?;
+    ws.text(row + 3, 1, &format!("{}（{} {points}）", p.rating_last_year, p.score_last_year))?;
+    ws.label(row + 4, 0, "perf.closing")?;
+    ws.money(row + 4, 1, p.closing)?;
+    ws.widths(&[(1, 14.0), (2, 30.0), (3, 14.0), (4, 14.0), (5, 14.0), (6, 14.0), (7, 14.0), (8, 14.0), (9, 14.0)])?;
+    book.finish()
 }
 
 async fn xlsx(
@@ -353,5 +342,4 @@ async fn xlsx(
         year_of(&q, state.store.today()),
     )
     .await
-    .map_err(|e| PageError::store(auth.lang, e))
 }

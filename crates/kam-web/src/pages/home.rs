@@ -36,7 +36,7 @@ struct Home {
 async fn home(State(state): State<AppState>, auth: Authed, Query(flash): Query<Flash>) -> Result<Response, PageError> {
     let actor = auth.user.actor();
     let lang = auth.lang;
-    let err = |e| PageError::store(lang, e);
+    let err = |e| PageError::from(e);
     let mine_filter = matches!(actor.role, Role::Sales | Role::Manager);
     let base = AccountFilter { page: 1, per_page: 8, ..Default::default() };
     let mine = state
@@ -64,5 +64,5 @@ async fn home(State(state): State<AppState>, auth: Authed, Query(flash): Query<F
         rows: rows(lang, &recent.items),
         show_claim: false,
     };
-    render(&page, lang)
+    render(&page)
 }

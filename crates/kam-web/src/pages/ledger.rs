@@ -96,9 +96,9 @@ async fn entry_form(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let acc = state.store.account(&actor, account_id).await.map_err(|e| PageError::store(lang, e))?;
+    let acc = state.store.account(&actor, account_id).await?;
     if !ledger::can_post(&actor) {
-        return Err(PageError::Forbidden(lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
     let page = super::SimpleForm {
         ctx: ctx(state, auth, "orders", None).await,
@@ -109,7 +109,7 @@ async fn entry_form(
         groups: view::form(lang, "ledger_entry", FIELDS, GROUPS, values, &errors, &|_| true, &|_| false),
     };
     let failed = page.has_errors;
-    super::render_checked(&page, lang, failed)
+    super::render_checked(&page, failed)
 }
 
 async fn new_entry(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
@@ -135,14 +135,13 @@ async fn create_entry(State(state): State<AppState>, Path(id): Path<i64>, f: Aut
             Ok(see_other(&format!("/accounts/{id}?tab=ledger"), msg))
         }
         Err(StoreError::Invalid(errors)) => entry_form(&state, &f.auth, id, &values, errors).await,
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 async fn reverse(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
     let actor = f.auth.user.actor();
-    let e = state.store.ledger_entry(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let e = state.store.ledger_entry(&actor, id).await?;
     let on = f.form.get("entry_date").and_then(parse_date).unwrap_or_else(|| state.store.today());
     let note = f.form.get("note").filter(|n| !n.trim().is_empty());
     match state.store.reverse_entry(&actor, id, on, note).await {
@@ -152,7 +151,7 @@ async fn reverse(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm
             let k = errs.0.values().next().copied().unwrap_or("err.invalid");
             Ok(see_other(&format!("/accounts/{}?tab=ledger", e.account_id), k))
         }
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -196,12 +195,12 @@ async fn receivables(
     let lang = auth.lang;
     let actor = auth.user.actor();
     if !kam_core::ledger::can_see_money(&actor) {
-        return Err(PageError::NotFound(lang));
+        return Err(PageError::NotFound);
     }
     let as_of = q.as_of.as_deref().and_then(parse_date).unwrap_or_else(|| state.store.today());
     let to = q.to.as_deref().and_then(parse_date).unwrap_or(as_of);
     let from = q.from.as_deref().and_then(parse_date).unwrap_or(to - time::Duration::days(89));
-    let list = state.store.receivables(&actor, as_of).await.map_err(|e| PageError::store(lang, e))?;
+    let list = state.store.receivables(&actor, as_of).await?;
     let mut totals: std::collections::BTreeMap<String, (i64, [i64; 4], i64)> = Default::default();
     let rows = list
         .iter()
@@ -229,8 +228,7 @@ async fn receivables(
     let collections = state
         .store
         .collections(&actor, from, to)
-        .await
-        .map_err(|e| PageError::store(lang, e))?
+        .await?
         .into_iter()
         .map(|c| {
             (
@@ -255,5 +253,5 @@ async fn receivables(
             .collect(),
         collections,
     };
-    render(&page, lang)
+    render(&page)
 }

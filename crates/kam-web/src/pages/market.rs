@@ -82,11 +82,7 @@ struct ListQuery {
 
 async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let p = state
-        .store
-        .market_activities(&auth.user.actor(), q.page.unwrap_or(1), 25)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    let p = state.store.market_activities(&auth.user.actor(), q.page.unwrap_or(1), 25).await?;
     let pager = Pager::new(p.page, p.per_page, p.total, |n| format!("/market-activities?page={n}"));
     let pager_text =
         t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
@@ -97,7 +93,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
         pager,
         pager_text,
     };
-    render(&page, lang)
+    render(&page)
 }
 
 #[derive(Template)]
@@ -120,7 +116,7 @@ async fn show(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let e = state.store.market_activity(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let e = state.store.market_activity(&actor, id).await?;
     // Who the reader may add: their recordable accounts, and those accounts' contacts.
     let choices = super::recordable_choices(&state, &actor, true).await;
     let page = ShowPage {
@@ -144,7 +140,7 @@ async fn show(
             .collect(),
         choices,
     };
-    render(&page, lang)
+    render(&page)
 }
 
 async fn form_page(
@@ -156,7 +152,7 @@ async fn form_page(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     if !writer(&auth.user.actor()) {
-        return Err(PageError::Forbidden(lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
     let page = super::SimpleForm {
         ctx: ctx(state, auth, "activities", None).await,
@@ -167,7 +163,7 @@ async fn form_page(
         groups: view::form(lang, "market_activity", FIELDS, GROUPS, values, &errors, &|_| true, &|_| false),
     };
     let failed = !errors.is_empty();
-    super::render_checked(&page, lang, failed)
+    super::render_checked(&page, failed)
 }
 
 async fn new_form(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
@@ -175,7 +171,7 @@ async fn new_form(State(state): State<AppState>, auth: Authed) -> Result<Respons
 }
 
 async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let e = state.store.market_activity(&auth.user.actor(), id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let e = state.store.market_activity(&auth.user.actor(), id).await?;
     let values = view::stored_text(&e.rec);
     form_page(&state, &auth, Some(id), &values, FieldErrors::default()).await
 }
@@ -196,7 +192,7 @@ async fn save(state: AppState, f: AuthForm, id: Option<i64>) -> Result<Response,
     match result {
         Ok(e) => Ok(see_other(&format!("/market-activities/{}", e.id), "common.saved")),
         Err(StoreError::Invalid(errors)) => form_page(&state, &f.auth, id, &values, errors).await,
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -209,24 +205,19 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
 }
 
 async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    state.store.delete_market_activity(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.delete_market_activity(&f.auth.user.actor(), id).await?;
     Ok(see_other("/market-activities", "common.deleted"))
 }
 
 async fn add(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
     let who = f.form.text("who");
     let (account, contact) = match who.split_once(':') {
         Some((a, c)) => (a.parse().ok(), c.parse().ok()),
         None => (who.parse().ok(), None),
     };
-    let account = account.ok_or(PageError::BadRequest(lang))?;
+    let account = account.ok_or(PageError::BadRequest)?;
     let note = f.form.get("note").filter(|n| !n.trim().is_empty());
-    state
-        .store
-        .add_participant(&f.auth.user.actor(), id, account, contact, note)
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+    state.store.add_participant(&f.auth.user.actor(), id, account, contact, note).await?;
     Ok(see_other(&format!("/market-activities/{id}"), "common.saved"))
 }
 
@@ -235,10 +226,6 @@ async fn remove(
     Path((id, pid)): Path<(i64, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    state
-        .store
-        .remove_participant(&f.auth.user.actor(), id, pid)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.remove_participant(&f.auth.user.actor(), id, pid).await?;
     Ok(see_other(&format!("/market-activities/{id}"), "common.deleted"))
 }

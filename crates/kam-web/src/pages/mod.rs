@@ -58,7 +58,6 @@ pub fn router() -> Router<AppState> {
 /// whose id is not a number names no record: 404.
 pub async fn contract(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     use axum::http::header;
-    let lang = crate::auth::anon_lang(req.headers());
     let res = next.run(req).await;
     let status = res.status();
     let framework =
@@ -68,21 +67,21 @@ pub async fn contract(req: axum::extract::Request, next: axum::middleware::Next)
     }
     let body = axum::body::to_bytes(res.into_body(), 4096).await.unwrap_or_default();
     if status == axum::http::StatusCode::BAD_REQUEST && body.starts_with(b"Invalid URL") {
-        return PageError::NotFound(lang).into_response();
+        return PageError::NotFound.into_response();
     }
-    let mut out = PageError::BadRequest(lang).into_response();
+    let mut out = PageError::BadRequest.into_response();
     *out.status_mut() = status;
     out
 }
 
 /// Renders a template or answers 500.
-pub fn render(t: &impl askama::Template, lang: crate::i18n::Lang) -> Result<Response, PageError> {
-    t.render().map(|h| Html(h).into_response()).map_err(|e| PageError::internal(lang, e))
+pub fn render(t: &impl askama::Template) -> Result<Response, PageError> {
+    t.render().map(|h| Html(h).into_response()).map_err(PageError::internal)
 }
 
 /// Renders a page; 422 when it comes back with errors (a form or a refused step).
-pub fn render_checked(t: &impl askama::Template, lang: crate::i18n::Lang, failed: bool) -> Result<Response, PageError> {
-    let mut res = render(t, lang)?;
+pub fn render_checked(t: &impl askama::Template, failed: bool) -> Result<Response, PageError> {
+    let mut res = render(t)?;
     if failed {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }

@@ -50,7 +50,7 @@ struct ProductsPage {
 
 async fn products(State(state): State<AppState>, auth: Authed, Query(f): Query<Flash>) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let list = state.store.products(true).await.map_err(|e| PageError::store(lang, e))?;
+    let list = state.store.products(true).await?;
     let page = ProductsPage {
         ctx: ctx(&state, &auth, "orders", f.msg.as_deref()).await,
         can_edit: order::can_edit_products(&auth.user.actor()),
@@ -69,7 +69,7 @@ async fn products(State(state): State<AppState>, auth: Authed, Query(f): Query<F
             })
             .collect(),
     };
-    render(&page, lang)
+    render(&page)
 }
 
 async fn product_form(
@@ -81,7 +81,7 @@ async fn product_form(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     if !order::can_edit_products(&auth.user.actor()) {
-        return Err(PageError::Forbidden(lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
     let page = super::SimpleForm {
         ctx: ctx(state, auth, "orders", None).await,
@@ -92,7 +92,7 @@ async fn product_form(
         groups: view::form(lang, "product", PRODUCT_FIELDS, &["product"], values, &errors, &|_| true, &|_| false),
     };
     let failed = page.has_errors;
-    super::render_checked(&page, lang, failed)
+    super::render_checked(&page, failed)
 }
 
 async fn new_product(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
@@ -105,7 +105,7 @@ async fn new_product(State(state): State<AppState>, auth: Authed) -> Result<Resp
 }
 
 async fn edit_product(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let p = state.store.product(id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let p = state.store.product(id).await?;
     let values = view::stored_text(&p.rec);
     product_form(&state, &auth, Some(id), &values, FieldErrors::default()).await
 }
@@ -126,7 +126,7 @@ async fn save_product(state: AppState, f: AuthForm, id: Option<i64>) -> Result<R
     match result {
         Ok(_) => Ok(see_other("/products", "common.saved")),
         Err(StoreError::Invalid(errors)) => product_form(&state, &f.auth, id, &values, errors).await,
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -199,8 +199,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
             &auth.user.actor(),
             &OrderFilter { status: status.clone(), page: q.page.unwrap_or(1), per_page: 30, ..Default::default() },
         )
-        .await
-        .map_err(|e| PageError::store(lang, e))?;
+        .await?;
     let st = status.clone().unwrap_or_default();
     let pager = Pager::new(p.page, p.per_page, p.total, |n| format!("/orders?status={st}&page={n}"));
     let pager_text =
@@ -213,7 +212,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
         statuses: order::STATUS.values.iter().map(|s| (s.to_string(), status_label(lang, s))).collect(),
         status: status.unwrap_or_default(),
     };
-    render(&page, lang)
+    render(&page)
 }
 
 #[derive(Template)]
@@ -239,11 +238,11 @@ async fn order_form(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let acc = state.store.account(&actor, account_id).await.map_err(|e| PageError::store(lang, e))?;
+    let acc = state.store.account(&actor, account_id).await?;
     if !order::can_place(&actor, &acc.facts()) {
-        return Err(PageError::Forbidden(lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
-    let products = state.store.products(false).await.map_err(|e| PageError::store(lang, e))?;
+    let products = state.store.products(false).await?;
     let options: Vec<(String, String)> = products
         .iter()
         .map(|p| {
@@ -324,7 +323,7 @@ async fn order_form(
         .to_string(),
     };
     let failed = page.has_errors;
-    super::render_checked(&page, lang, failed)
+    super::render_checked(&page, failed)
 }
 
 /// The row indexes a posted order form used, in order.
@@ -398,7 +397,7 @@ async fn create_order(State(state): State<AppState>, Path(id): Path<i64>, f: Aut
             }
             order_form(&state, &f.auth, id, Some(&f.form), mapped).await
         }
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -429,8 +428,8 @@ async fn show_page(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let o = state.store.order(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
-    let acc = state.store.account(&actor, o.account_id).await.map_err(|e| PageError::store(lang, e))?;
+    let o = state.store.order(&actor, id).await?;
+    let acc = state.store.account(&actor, o.account_id).await?;
     let cur = o.currency().to_string();
     let money = |m: i64| view::money(m, &cur);
     let fields = ORDER_FIELDS
@@ -492,7 +491,7 @@ async fn show_page(
         o,
     };
     let failed = page.error.is_some();
-    super::render_checked(&page, lang, failed)
+    super::render_checked(&page, failed)
 }
 
 async fn show(
@@ -505,7 +504,6 @@ async fn show(
 }
 
 async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
     let to = f.form.text("to");
     let on = f
         .form
@@ -521,6 +519,6 @@ async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthF
             let k = e.0.values().next().copied().unwrap_or("err.date");
             show_page(&state, &f.auth, id, None, Some(k)).await
         }
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

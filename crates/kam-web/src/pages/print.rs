@@ -73,8 +73,7 @@ pub struct ComplaintFields {
 
 async fn complaint(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let lang = Lang::Zh;
-    let a =
-        state.store.activity(&COMPLAINT, &auth.user.actor(), id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let a = state.store.activity(&COMPLAINT, &auth.user.actor(), id).await?;
     let mut v = values(lang, &COMPLAINT, &a);
     let mut g = |k: &str| v.remove(k).unwrap_or_default();
     let f = ComplaintFields {
@@ -106,7 +105,7 @@ async fn complaint(State(state): State<AppState>, auth: Authed, Path(id): Path<i
         f,
         printed: printed(state.store.today()),
     };
-    render(&page, auth.lang)
+    render(&page)
 }
 
 pub struct VisitRow {
@@ -136,10 +135,9 @@ struct VisitsPage {
 
 async fn visits(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let actor = auth.user.actor();
-    let account = state.store.account(&actor, id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let account = state.store.account(&actor, id).await?;
     let f = ActivityFilter { account_id: Some(id), page: 1, per_page: 200 };
-    let mut list =
-        state.store.list_activities(&VISIT, &actor, &f).await.map_err(|e| PageError::store(auth.lang, e))?.items;
+    let mut list = state.store.list_activities(&VISIT, &actor, &f).await?.items;
     list.reverse();
     let visits = list
         .iter()
@@ -169,5 +167,5 @@ async fn visits(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>
         visits,
         printed: printed(state.store.today()),
     };
-    render(&page, auth.lang)
+    render(&page)
 }

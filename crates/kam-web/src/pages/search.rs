@@ -55,7 +55,7 @@ async fn search(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let q = sq.q.unwrap_or_default().trim().chars().take(100).collect::<String>();
-    let hits = state.store.search(&auth.user.actor(), &q, 50).await.map_err(|e| PageError::store(lang, e))?;
+    let hits = state.store.search(&auth.user.actor(), &q, 50).await?;
     let mut groups: Vec<(String, Vec<Shown>)> = Vec::new();
     let mut last = String::new();
     for h in hits {
@@ -69,5 +69,5 @@ async fn search(
     }
     let heading =
         if q.is_empty() { t(lang, "search.title").to_string() } else { t(lang, "search.results").replace("{q}", &q) };
-    render(&Page { ctx: ctx(&state, &auth, "", None).await, q, heading, groups }, lang)
+    render(&Page { ctx: ctx(&state, &auth, "", None).await, q, heading, groups })
 }

@@ -89,7 +89,7 @@ fn login_response(
 ) -> Result<Response, PageError> {
     let csrf = secret::random_token();
     let page = LoginPage { ctx: anon_ctx(lang), csrf: csrf.clone(), next, username, error, message };
-    let mut res = render(&page, lang)?;
+    let mut res = render(&page)?;
     *res.status_mut() = status;
     let headers = res.headers_mut();
     if let Ok(v) = set_cookie(state, LOGIN_CSRF_COOKIE, &csrf, Some(3600)).parse() {
@@ -117,9 +117,9 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
     let addr = auth::client_addr(&state, &parts);
     let login_csrf = cookie(&parts.headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     let _ = Query::<LoginQuery>::from_request_parts(&mut parts, &state).await;
-    let form = read_form(Request::from_parts(parts, body)).await.map_err(|_| PageError::BadRequest(lang))?;
+    let form = read_form(Request::from_parts(parts, body)).await.map_err(|_| PageError::BadRequest)?;
     if login_csrf.is_empty() || !constant_eq(form.text("_csrf"), &login_csrf) {
-        return Err(PageError::Csrf(lang));
+        return Err(PageError::Csrf);
     }
     let username = form.text("username").trim().to_string();
     let password = form.text("password").to_string();
@@ -140,7 +140,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
     let pair_key = format!("pair:{}|{addr}", username.to_lowercase());
     let addr_key = format!("addr:{addr}");
     let store = &state.store;
-    let err = |e| PageError::internal(lang, e);
+    let err = |e| PageError::internal(e);
     if let Some(wait) =
         store.throttled_for(&pair_key, auth::THROTTLE_WINDOW, auth::MAX_FAILURES_PER_PAIR).await.map_err(err)?
     {
@@ -164,7 +164,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
     if store.recent_failures(&addr_key, auth::THROTTLE_WINDOW).await.map_err(err)? >= auth::MAX_FAILURES_PER_ADDR {
         tokio::time::sleep(auth::ADDR_DELAY).await;
     }
-    let user = store.user_by_username(&username).await.map_err(|e| PageError::internal(lang, e))?;
+    let user = store.user_by_username(&username).await.map_err(PageError::internal)?;
     // Hash checks run off the async threads; an unknown user costs the same time.
     let ok = match user.clone() {
         Some(u) if u.active => {
@@ -178,7 +178,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
         }
     };
     let Some(user) = user.filter(|_| ok) else {
-        store.record_failure(&[&pair_key, &addr_key]).await.map_err(|e| PageError::internal(lang, e))?;
+        store.record_failure(&[&pair_key, &addr_key]).await.map_err(PageError::internal)?;
         if resubmit.is_some() {
             return again(StatusCode::UNAUTHORIZED, t(lang, "login.failed").into());
         }
@@ -192,8 +192,8 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
             None,
         );
     };
-    store.clear_failures(&pair_key).await.map_err(|e| PageError::internal(lang, e))?;
-    let token = store.create_session(user.id).await.map_err(|e| PageError::internal(lang, e))?;
+    store.clear_failures(&pair_key).await.map_err(PageError::internal)?;
+    let token = store.create_session(user.id).await.map_err(PageError::internal)?;
     let mut res = match &resubmit {
         // Logged in again: the typed form, ready to send with the new session's token.
         Some(target) => {
@@ -207,7 +207,7 @@ async fn login(State(state): State<AppState>, req: Request) -> Result<Response, 
                 once: secret::random_token()[..32].to_string(),
                 fields,
             };
-            render(&page, lang)?
+            render(&page)?
         }
         None => Redirect::to(&next).into_response(),
     };
@@ -239,7 +239,7 @@ impl ResubmitPage {
 }
 
 async fn logout(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
-    state.store.logout(&f.auth.token, f.auth.user.id).await.map_err(|e| PageError::internal(f.auth.lang, e))?;
+    state.store.logout(&f.auth.token, f.auth.user.id).await.map_err(PageError::internal)?;
     let mut res = Redirect::to("/login?msg=login.logged_out").into_response();
     if let Ok(v) = set_cookie(&state, SESSION_COOKIE, "", Some(0)).parse() {
         res.headers_mut().append(header::SET_COOKIE, v);
@@ -248,8 +248,8 @@ async fn logout(State(state): State<AppState>, f: AuthForm) -> Result<Response, 
 }
 
 async fn set_locale(State(state): State<AppState>, headers: HeaderMap, f: AuthForm) -> Result<Response, PageError> {
-    let lang = Lang::parse(f.form.text("locale")).ok_or(PageError::BadRequest(f.auth.lang))?;
-    state.store.set_locale(f.auth.user.id, lang.code()).await.map_err(|e| PageError::internal(f.auth.lang, e))?;
+    let lang = Lang::parse(f.form.text("locale")).ok_or(PageError::BadRequest)?;
+    state.store.set_locale(f.auth.user.id, lang.code()).await.map_err(PageError::internal)?;
     let back = headers
         .get(header::REFERER)
         .and_then(|r| r.to_str().ok())

@@ -89,7 +89,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
     let lang = auth.lang;
     let actor = auth.user.actor();
     if !kam_core::ledger::can_see_money(&actor) {
-        return Err(PageError::NotFound(lang));
+        return Err(PageError::NotFound);
     }
     let period = q
         .period
@@ -100,7 +100,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
     let status = q.status.clone().filter(|s| statement::STATUS.values.contains(&s.as_str()));
     let f =
         StatementFilter { period: Some(period.clone()), status: status.clone(), per_page: 500, ..Default::default() };
-    let p = state.store.statements(&actor, &f).await.map_err(|e| PageError::store(lang, e))?;
+    let p = state.store.statements(&actor, &f).await?;
     let mut c = ctx(&state, &auth, "ledger", None).await;
     if let Some(m) = q.msg.as_deref() {
         c.flash = Some(if m == "statement.generated" {
@@ -118,11 +118,10 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
         total: p.total,
         can_manage: statement::can_manage(&actor),
     };
-    render(&page, lang)
+    render(&page)
 }
 
 async fn generate(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
     let period = f.form.text("period").trim().to_string();
     match state.store.generate_statements(&f.auth.user.actor(), &period, None).await {
         Ok(g) => Ok(axum::response::Redirect::to(&format!(
@@ -134,7 +133,7 @@ async fn generate(State(state): State<AppState>, f: AuthForm) -> Result<Response
             let k = e.0.values().next().copied().unwrap_or("err.period");
             Ok(see_other(&format!("/statements?period={}", kam_core::time_util::month_of(state.store.today())), k))
         }
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -247,7 +246,7 @@ async fn show_page(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let s = state.store.statement(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let s = state.store.statement(&actor, id).await?;
     let mut lines = line_views(lang, &s);
     // Answers that came back refused: what was typed, line by line.
     if let Some(form) = typed {
@@ -273,7 +272,7 @@ async fn show_page(
         s,
     };
     let failed = page.error.is_some();
-    super::render_checked(&page, lang, failed)
+    super::render_checked(&page, failed)
 }
 
 async fn show(
@@ -300,7 +299,7 @@ async fn after(
             let k = e.0.values().next().copied().unwrap_or("err.invalid");
             show_page(state, &f.auth, id, None, Some(k), Some(&f.form)).await
         }
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -310,7 +309,7 @@ async fn send(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -
 }
 
 async fn void(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let s = state.store.statement(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    let s = state.store.statement(&f.auth.user.actor(), id).await?;
     match state.store.void_statement(&f.auth.user.actor(), id).await {
         Ok(()) => Ok(see_other(&format!("/statements?period={}", s.period), "statement.voided")),
         Err(e) => after(&state, &f, id, Err(e), "").await,
@@ -318,7 +317,7 @@ async fn void(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -
 }
 
 async fn regenerate(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let s = state.store.statement(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    let s = state.store.statement(&f.auth.user.actor(), id).await?;
     match state.store.regenerate_statement(&f.auth.user.actor(), id).await {
         Ok(Some(new)) => Ok(see_other(&format!("/statements/{new}"), "statement.regenerated")),
         Ok(None) => Ok(see_other(&format!("/statements?period={}", s.period), "statement.voided")),
@@ -330,7 +329,7 @@ async fn regenerate(State(state): State<AppState>, Path(id): Path<i64>, f: AuthF
 /// (the customer's figure, as they see the line: a payment is a credit) and `note.<line>`.
 async fn answers(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     let actor = f.auth.user.actor();
-    let s = state.store.statement(&actor, id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    let s = state.store.statement(&actor, id).await?;
     let mut list = Vec::new();
     for l in &s.lines {
         if f.form.text(&format!("answer.{}", l.id)) != "disputed" {
@@ -359,7 +358,7 @@ async fn resolve(
     let how = match f.form.text("how") {
         "adjust" => Resolution::Adjust,
         "withdraw" => Resolution::Withdraw,
-        _ => return Err(PageError::BadRequest(f.auth.lang)),
+        _ => return Err(PageError::BadRequest),
     };
     let note = f.form.get("note").filter(|n| !n.trim().is_empty());
     let r = state.store.resolve_line(&f.auth.user.actor(), id, line, how, note).await;
@@ -389,7 +388,7 @@ struct PrintPage {
 
 async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let s = state.store.statement(&auth.user.actor(), id).await.map_err(|e| PageError::store(lang, e))?;
+    let s = state.store.statement(&auth.user.actor(), id).await?;
     let debit: i64 = s.lines.iter().filter(|l| l.amount > 0).map(|l| l.amount).sum();
     let credit: i64 = s.lines.iter().filter(|l| l.amount < 0).map(|l| -l.amount).sum();
     let page = PrintPage {
@@ -400,7 +399,7 @@ async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>)
         lines: line_views(lang, &s),
         opening_items: opening_views(lang, &s),
         unapplied: if s.opening_unapplied != 0 { view::money(s.opening_unapplied, &s.currency) } else { String::new() },
-        company: state.store.company().await.map_err(|e| PageError::store(lang, e))?,
+        company: state.store.company().await?,
         opening: view::money(s.opening, &s.currency),
         closing: view::money(s.closing, &s.currency),
         debit_total: view::money(debit, &s.currency),
@@ -408,7 +407,7 @@ async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>)
         printed: format!("打印日期 {}", state.store.today()),
         s,
     };
-    render(&page, lang)
+    render(&page)
 }
 
 /// The statement as an .xlsx workbook: amounts as numbers in yuan, dates as
@@ -418,117 +417,98 @@ pub(crate) fn statement_xlsx(
     s: &Statement,
     company: &kam_core::settings::Company,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(s.period.as_str())?;
-    let bold = Format::new().set_bold();
-    let money = Format::new().set_num_format("#,##0.00");
-    let bold_money = Format::new().set_bold().set_num_format("#,##0.00");
-    let day = Format::new().set_num_format("yyyy-mm-dd");
-    let yuan = |m: i64| m as f64 / 100.0;
-    let date = |ws: &mut rust_xlsxwriter::Worksheet, row: u32, col: u16, d: &str| match ExcelDateTime::parse_from_str(d)
-    {
-        Ok(v) => ws.write_datetime_with_format(row, col, v, &day).map(|_| ()),
-        Err(_) => ws.write_string(row, col, d).map(|_| ()),
-    };
-    ws.write_string_with_format(0, 0, t(lang, "statement.doc_title"), &bold)?;
+    let mut book = crate::workbook::Book::new(lang);
+    let mut ws = book.sheet(&s.period)?;
+    ws.title(t(lang, "statement.doc_title"))?;
     if !company.name.is_empty() {
-        ws.write_string(0, 2, format!("{}：{}", t(lang, "statement.issuer"), company.name))?;
+        ws.text(0, 2, &format!("{}：{}", t(lang, "statement.issuer"), company.name))?;
     }
-    ws.write_string(1, 0, t(lang, "order.account"))?;
-    ws.write_string(1, 1, &s.account_name)?;
+    ws.label(1, 0, "order.account")?;
+    ws.text(1, 1, &s.account_name)?;
     if !company.bank_account.is_empty() {
-        ws.write_string(
-            1,
-            2,
-            format!("{}：{} {}", t(lang, "statement.bank"), company.bank_name, company.bank_account),
-        )?;
+        ws.text(1, 2, &format!("{}：{} {}", t(lang, "statement.bank"), company.bank_name, company.bank_account))?;
     }
-    ws.write_string(2, 0, t(lang, "statement.period"))?;
-    date(ws, 2, 1, &s.period_start)?;
-    date(ws, 2, 2, &s.period_end)?;
-    ws.write_string(3, 0, t(lang, "field.ledger_entry.currency"))?;
-    ws.write_string(3, 1, &s.currency)?;
-    let heads = [
-        "field.ledger_entry.entry_date",
-        "field.ledger_entry.kind",
-        "ledger.reference",
-        "ledger.debit",
-        "ledger.credit",
-        "statement.customer_answer",
-        "statement.customer_amount",
-        "statement.note",
-    ];
-    for (c, h) in heads.iter().enumerate() {
-        ws.write_string_with_format(5, c as u16, t(lang, h), &bold)?;
-    }
-    ws.write_string(6, 2, t(lang, "statement.opening"))?;
-    ws.write_number_with_format(6, 3, yuan(s.opening), &money)?;
+    ws.label(2, 0, "statement.period")?;
+    ws.date(2, 1, &s.period_start)?;
+    ws.date(2, 2, &s.period_end)?;
+    ws.label(3, 0, "field.ledger_entry.currency")?;
+    ws.text(3, 1, &s.currency)?;
+    ws.headers(
+        5,
+        &[
+            "field.ledger_entry.entry_date",
+            "field.ledger_entry.kind",
+            "ledger.reference",
+            "ledger.debit",
+            "ledger.credit",
+            "statement.customer_answer",
+            "statement.customer_amount",
+            "statement.note",
+        ],
+    )?;
+    ws.label(6, 2, "statement.opening")?;
+    ws.money(6, 3, s.opening)?;
     let mut row = 7;
     let (mut debit, mut credit) = (0, 0);
     for (v, line) in line_views(lang, s).iter().zip(&s.lines) {
-        date(ws, row, 0, &v.date)?;
-        ws.write_string(row, 1, &v.kind)?;
-        ws.write_string(row, 2, &v.reference)?;
+        ws.date(row, 0, &v.date)?;
+        ws.text(row, 1, &v.kind)?;
+        ws.text(row, 2, &v.reference)?;
         if line.amount > 0 {
             debit += line.amount;
-            ws.write_number_with_format(row, 3, yuan(line.amount), &money)?;
+            ws.money(row, 3, line.amount)?;
         } else {
             credit -= line.amount;
-            ws.write_number_with_format(row, 4, yuan(-line.amount), &money)?;
+            ws.money(row, 4, -line.amount)?;
         }
-        ws.write_string(row, 5, &v.answer)?;
+        ws.text(row, 5, &v.answer)?;
         if let Some(c) = line.customer_amount {
             // In the line's own column sense, as on screen and in print.
-            ws.write_number_with_format(row, 6, yuan(c.abs()), &money)?;
+            ws.money(row, 6, c.abs())?;
         }
-        ws.write_string(row, 7, &v.note)?;
+        ws.text(row, 7, &v.note)?;
         row += 1;
     }
-    ws.write_string_with_format(row, 2, t(lang, "statement.subtotal"), &bold)?;
-    ws.write_number_with_format(row, 3, yuan(debit), &bold_money)?;
-    ws.write_number_with_format(row, 4, yuan(credit), &bold_money)?;
+    ws.bold_label(row, 2, "statement.subtotal")?;
+    ws.total(row, 3, debit)?;
+    ws.total(row, 4, credit)?;
     row += 1;
-    ws.write_string_with_format(row, 2, t(lang, "statement.closing"), &bold)?;
-    ws.write_number_with_format(row, 3, yuan(s.closing), &bold_money)?;
+    ws.bold_label(row, 2, "statement.closing")?;
+    ws.total(row, 3, s.closing)?;
     if !s.opening_items.is_empty() || s.opening_unapplied != 0 {
         row += 2;
-        ws.write_string_with_format(row, 0, t(lang, "statement.opening_items"), &bold)?;
+        ws.bold_label(row, 0, "statement.opening_items")?;
         row += 1;
-        for (c, h) in ["field.ledger_entry.entry_date", "statement.due", "field.ledger_entry.kind", "ledger.reference"]
-            .iter()
-            .chain(&["ledger.debit", "statement.open_amount"])
-            .enumerate()
-        {
-            ws.write_string_with_format(row, c as u16, t(lang, h), &bold)?;
-        }
+        ws.headers(
+            row,
+            &[
+                "field.ledger_entry.entry_date",
+                "statement.due",
+                "field.ledger_entry.kind",
+                "ledger.reference",
+                "ledger.debit",
+                "statement.open_amount",
+            ],
+        )?;
         for o in &s.opening_items {
             row += 1;
-            date(ws, row, 0, &o.entry_date)?;
-            date(ws, row, 1, &o.due_date)?;
-            ws.write_string(row, 2, view::choice(lang, "entry_kind", &o.kind))?;
-            ws.write_string(row, 3, o.reference.as_deref().unwrap_or_default())?;
-            ws.write_number_with_format(row, 4, yuan(o.amount), &money)?;
-            ws.write_number_with_format(row, 5, yuan(o.open), &money)?;
+            ws.date(row, 0, &o.entry_date)?;
+            ws.date(row, 1, &o.due_date)?;
+            ws.text(row, 2, &view::choice(lang, "entry_kind", &o.kind))?;
+            ws.text(row, 3, o.reference.as_deref().unwrap_or_default())?;
+            ws.money(row, 4, o.amount)?;
+            ws.money(row, 5, o.open)?;
         }
         if s.opening_unapplied != 0 {
             row += 1;
-            ws.write_string(row, 3, t(lang, "statement.unapplied"))?;
-            ws.write_number_with_format(row, 5, yuan(s.opening_unapplied), &money)?;
+            ws.label(row, 3, "statement.unapplied")?;
+            ws.money(row, 5, s.opening_unapplied)?;
         }
     }
-    ws.set_column_width(0, 12)?;
-    ws.set_column_width(1, 18)?;
-    ws.set_column_width(2, 30)?;
-    for c in 3..8 {
-        ws.set_column_width(c, 14)?;
-    }
-    wb.save_to_buffer()
+    ws.widths(&[(0, 12.0), (1, 18.0), (2, 30.0), (3, 14.0), (4, 14.0), (5, 14.0), (6, 14.0), (7, 14.0)])?;
+    book.finish()
 }
 
 async fn xlsx(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    crate::downloads::statement_download(&state.store, &auth.user.actor(), auth.lang, id)
-        .await
-        .map_err(|e| PageError::store(auth.lang, e))
+    crate::downloads::statement_download(&state.store, &auth.user.actor(), auth.lang, id).await
 }

@@ -82,7 +82,7 @@ async fn page(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let today = state.store.today();
-    let list = state.store.reminders(&auth.user, today, HORIZON_DAYS).await.map_err(|e| PageError::store(lang, e))?;
+    let list = state.store.reminders(&auth.user, today, HORIZON_DAYS).await?;
     let today_s = today.to_string();
     let mut sections: Vec<(String, Vec<Item>)> = vec![
         (t(lang, "today.overdue").into(), vec![]),
@@ -115,11 +115,11 @@ async fn page(
         ctx: ctx(state, auth, "today", flash).await,
         today: today_s,
         sections,
-        has_feed: state.store.has_calendar_feed(auth.user.id).await.map_err(|e| PageError::store(lang, e))?,
+        has_feed: state.store.has_calendar_feed(auth.user.id).await?,
         feed_url,
         read_only: auth.user.actor().read_only(),
     };
-    render(&p, lang)
+    render(&p)
 }
 
 async fn today(State(state): State<AppState>, auth: Authed, Query(flash): Query<Flash>) -> Result<Response, PageError> {
@@ -127,22 +127,14 @@ async fn today(State(state): State<AppState>, auth: Authed, Query(flash): Query<
 }
 
 async fn done(State(state): State<AppState>, Path(key): Path<String>, f: AuthForm) -> Result<Response, PageError> {
-    state
-        .store
-        .answer_reminder(&f.auth.user.actor(), &key, true, None)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.answer_reminder(&f.auth.user.actor(), &key, true, None).await?;
     Ok(see_other("/today", "today.marked_done"))
 }
 
 async fn snooze(State(state): State<AppState>, Path(key): Path<String>, f: AuthForm) -> Result<Response, PageError> {
-    let days = f.form.int("days").filter(|d| (1..=90).contains(d)).ok_or(PageError::BadRequest(f.auth.lang))?;
+    let days = f.form.int("days").filter(|d| (1..=90).contains(d)).ok_or(PageError::BadRequest)?;
     let until = state.store.today() + Duration::days(days);
-    state
-        .store
-        .answer_reminder(&f.auth.user.actor(), &key, false, Some(until))
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.answer_reminder(&f.auth.user.actor(), &key, false, Some(until)).await?;
     Ok(see_other("/today", "today.snoozed"))
 }
 
@@ -153,14 +145,13 @@ fn feed_address(headers: &HeaderMap, secure: bool, token: &str) -> String {
 }
 
 async fn create_feed(State(state): State<AppState>, headers: HeaderMap, f: AuthForm) -> Result<Response, PageError> {
-    let token =
-        state.store.create_calendar_feed(&f.auth.user.actor()).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    let token = state.store.create_calendar_feed(&f.auth.user.actor()).await?;
     // Shown once, on this response; only its digest is stored.
     page(&state, &f.auth, None, Some(feed_address(&headers, state.config.secure_cookies, &token))).await
 }
 
 async fn revoke_feed(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
-    state.store.revoke_calendar_feed(&f.auth.user.actor()).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.revoke_calendar_feed(&f.auth.user.actor()).await?;
     Ok(see_other("/today", "calendar.revoked"))
 }
 

@@ -64,11 +64,10 @@ async fn grid(State(state): State<AppState>, auth: Authed, Query(q): Query<YearQ
     let today = state.store.today();
     let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year());
     let actor = auth.user.actor();
-    let plans = state.store.visit_plans(&actor, year, None).await.map_err(|e| PageError::store(lang, e))?;
+    let plans = state.store.visit_plans(&actor, year, None).await?;
     let (from, to) =
         (Date::from_ordinal_date(year, 1).unwrap_or(today), Date::from_ordinal_date(year, 365).unwrap_or(today));
-    let summary =
-        state.store.visit_plan_summary(&actor, from, to, today).await.map_err(|e| PageError::store(lang, e))?;
+    let summary = state.store.visit_plan_summary(&actor, from, to, today).await?;
     let page = GridPage {
         ctx: ctx(&state, &auth, "activities", None).await,
         year,
@@ -96,7 +95,7 @@ async fn grid(State(state): State<AppState>, auth: Authed, Query(q): Query<YearQ
             })
             .collect(),
     };
-    render(&page, lang)
+    render(&page)
 }
 
 pub struct SlotInput {
@@ -129,8 +128,8 @@ async fn form_page(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let plan = state.store.visit_plan(&actor, id, year).await.map_err(|e| PageError::store(lang, e))?;
-    let account = state.store.account(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let plan = state.store.visit_plan(&actor, id, year).await?;
+    let account = state.store.account(&actor, id).await?;
     let page = FormPage {
         ctx: ctx(state, auth, "activities", None).await,
         account_id: id,
@@ -153,7 +152,7 @@ async fn form_page(
             })
             .collect(),
     };
-    let mut res = render(&page, lang)?;
+    let mut res = render(&page)?;
     if !errors.is_empty() {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -171,13 +170,12 @@ async fn form(
 }
 
 async fn save(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
     let year = f
         .form
         .int("year")
         .and_then(|y| i32::try_from(y).ok())
         .filter(|y| (2000..=2100).contains(y))
-        .ok_or(PageError::BadRequest(lang))?;
+        .ok_or(PageError::BadRequest)?;
     let typed: Vec<String> = (1..=SLOTS).map(|n| f.form.text(&format!("planned_{n}")).trim().to_string()).collect();
     let mut errors = FieldErrors::default();
     let mut planned = Vec::new();
@@ -202,6 +200,6 @@ async fn save(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -
     match result {
         Ok(()) => Ok(see_other(&format!("/accounts/{id}/visit-plan?year={year}"), "common.saved")),
         Err(StoreError::Invalid(errors)) => form_page(&state, &f.auth, id, year, Some(&typed), errors).await,
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -120,20 +120,18 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
         page: q.page.unwrap_or(1),
         per_page: 30,
     };
-    let p = state.store.worklogs(&actor, &f).await.map_err(|e| PageError::store(lang, e))?;
+    let p = state.store.worklogs(&actor, &f).await?;
     let awaiting_count = state
         .store
         .worklogs(&actor, &WorklogFilter { awaiting_me: true, per_page: 1, ..Default::default() })
-        .await
-        .map_err(|e| PageError::store(lang, e))?
+        .await?
         .total;
     // Whose logs the reader may filter by: the team for a manager, everyone for admin and auditors.
     let authors = match actor.role {
         Role::Admin | Role::Auditor | Role::Manager => state
             .store
             .users()
-            .await
-            .map_err(|e| PageError::store(lang, e))?
+            .await?
             .into_iter()
             .filter(|u| matches!(u.role, Role::Sales | Role::Manager))
             .filter(|u| {
@@ -170,14 +168,13 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
         authors,
         awaiting_count,
     };
-    render(&page, lang)
+    render(&page)
 }
 
 /// The reader's log of today: opens it, or starts it.
 async fn today(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
     let day = state.store.today().to_string();
-    let found =
-        state.store.worklog_of_day(&auth.user.actor(), &day).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let found = state.store.worklog_of_day(&auth.user.actor(), &day).await?;
     Ok(match found {
         Some(log) => Redirect::to(&format!("/worklogs/{}", log.id)).into_response(),
         None => Redirect::to(&format!("/worklogs/new?date={day}")).into_response(),
@@ -376,7 +373,7 @@ async fn form_page(
     let lang = auth.lang;
     let actor = auth.user.actor();
     if !worklog::can_write(&actor) {
-        return Err(PageError::Forbidden(lang, "err.forbidden"));
+        return Err(PageError::Forbidden("err.forbidden"));
     }
     let mut choices = recordable_choices(state, &actor, true).await;
     // Accounts already named in the log stay choosable (e.g. after a handover).
@@ -443,7 +440,7 @@ async fn form_page(
         sections,
     };
     let failed = page.has_errors;
-    super::render_checked(&page, lang, failed)
+    super::render_checked(&page, failed)
 }
 
 #[derive(serde::Deserialize)]
@@ -492,9 +489,9 @@ async fn new_form(
 
 async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let actor = auth.user.actor();
-    let log = state.store.worklog(&actor, id).await.map_err(|e| PageError::store(auth.lang, e))?;
+    let log = state.store.worklog(&actor, id).await?;
     if !worklog::can_edit(&actor, &log.facts(&actor), log.status) {
-        return Err(PageError::Forbidden(auth.lang, "err.worklog_locked"));
+        return Err(PageError::Forbidden("err.worklog_locked"));
     }
     form_page(&state, &auth, Some(id), &RawLog::from_stored(&log), FieldErrors::default(), None).await
 }
@@ -515,7 +512,7 @@ async fn save(state: AppState, f: AuthForm, id: Option<i64>) -> Result<Response,
     match result {
         Ok(log) => Ok(see_other(&format!("/worklogs/{}", log.id), "common.saved")),
         Err(StoreError::Invalid(errors)) => form_page(&state, &f.auth, id, &raw, errors, None).await,
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -528,7 +525,7 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
 }
 
 async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    state.store.delete_worklog(&f.auth.user.actor(), id).await.map_err(|e| PageError::store(f.auth.lang, e))?;
+    state.store.delete_worklog(&f.auth.user.actor(), id).await?;
     Ok(see_other("/worklogs", "common.deleted"))
 }
 
@@ -679,7 +676,7 @@ async fn show_page(
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let log = state.store.worklog(&actor, id).await.map_err(|e| PageError::store(lang, e))?;
+    let log = state.store.worklog(&actor, id).await?;
     let facts = log.facts(&actor);
     let round = log.current_round();
     let my_turn = log.next_signer_id == Some(actor.user_id);
@@ -691,8 +688,7 @@ async fn show_page(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let openable: std::collections::HashSet<i64> =
-        state.store.account_names(&actor, &ids).await.map_err(|e| PageError::store(lang, e))?.into_keys().collect();
+    let openable: std::collections::HashSet<i64> = state.store.account_names(&actor, &ids).await?.into_keys().collect();
     let page = ShowPage {
         ctx: ctx(state, auth, "worklogs", flash).await,
         id,
@@ -738,7 +734,7 @@ async fn show_page(
         },
     };
     let failed = !page.sign_errors.is_empty() || page.top_error.is_some();
-    super::render_checked(&page, lang, failed)
+    super::render_checked(&page, failed)
 }
 
 impl ShowPage {
@@ -763,13 +759,12 @@ async fn submit(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
         Err(StoreError::Conflict(k)) => {
             show_page(&state, &f.auth, id, None, FieldErrors::default(), Some(k), ("", "")).await
         }
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 async fn sign(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let lang = f.auth.lang;
-    let decision = Decision::parse(f.form.text("decision")).ok_or(PageError::BadRequest(lang))?;
+    let decision = Decision::parse(f.form.text("decision")).ok_or(PageError::BadRequest)?;
     let comment = f.form.text("comment");
     let evaluation = f.form.text("evaluation");
     match state.store.sign_worklog(&f.auth.user.actor(), id, decision, Some(comment), Some(evaluation)).await {
@@ -780,7 +775,7 @@ async fn sign(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -
         Err(StoreError::Conflict(k)) => {
             show_page(&state, &f.auth, id, None, FieldErrors::default(), Some(k), (comment, evaluation)).await
         }
-        Err(e) => Err(PageError::store(lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -789,11 +784,7 @@ async fn make_visit(
     Path((id, entry)): Path<(i64, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    let visit = state
-        .store
-        .visit_from_entry(&f.auth.user.actor(), id, entry)
-        .await
-        .map_err(|e| PageError::store(f.auth.lang, e))?;
+    let visit = state.store.visit_from_entry(&f.auth.user.actor(), id, entry).await?;
     // The rep completes the visit record (goal, objections, next date) there.
     Ok(see_other(&format!("/visits/{visit}/edit"), "common.saved"))
 }
@@ -812,7 +803,7 @@ async fn post_collection(
             let k = e.0.values().next().copied().unwrap_or("err.reason_required");
             show_page(&state, &f.auth, id, None, FieldErrors::default(), Some(k), ("", "")).await
         }
-        Err(e) => Err(PageError::store(f.auth.lang, e)),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -855,7 +846,7 @@ impl PrintPage {
 
 async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let lang = auth.lang;
-    let log = state.store.worklog(&auth.user.actor(), id).await.map_err(|e| PageError::store(lang, e))?;
+    let log = state.store.worklog(&auth.user.actor(), id).await?;
     let show =
         |e: &kam_store::worklogs::EntryRow, defs: &[FieldDef], f: &str| view::field_text(lang, defs, &e.rec, f, "CNY");
     let visits: Vec<Vec<String>> = log
@@ -938,5 +929,5 @@ async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>)
         signers,
         printed: format!("打印日期 {}", state.store.today()),
     };
-    render(&page, lang)
+    render(&page)
 }

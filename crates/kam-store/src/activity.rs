@@ -312,41 +312,93 @@ impl Store {
     }
 }
 
+/// The kinds a timeline holds besides the activity kinds: orders and contracts.
+pub const TIMELINE_MONEY_KINDS: [&str; 2] = ["order", "contract"];
+
+/// Whether `kind` names something a timeline holds (an activity kind, an order or a contract).
+pub fn is_timeline_kind(kind: &str) -> bool {
+    kam_core::activity::KINDS.iter().any(|k| k.entity == kind) || TIMELINE_MONEY_KINDS.contains(&kind)
+}
+
+/// What an entry of the timeline is.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum TimelineRecord {
+    Activity(Activity),
+    Order(Box<crate::orders::Order>),
+    Contract(Box<crate::contracts::Contract>),
+}
+
 /// One entry of an account's timeline.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineItem {
-    /// The activity kind's entity name (`interaction`, `service_record`, …).
+    /// The entity name: an activity kind's (`interaction`, `service_record`, …), `order` or `contract`.
     pub kind: &'static str,
     pub id: i64,
-    /// The record's date or local date-time.
+    /// The record's date or local date-time: an activity's own, an order's
+    /// date, a contract's signing date (else its start, else the day it was entered).
     pub when: String,
-    pub record: Activity,
+    pub record: TimelineRecord,
 }
 
 impl Store {
-    /// Everything recorded with an account, newest first, of the given kinds
-    /// (all kinds when empty); at most `limit` entries.
+    /// Everything recorded with an account — every activity kind, orders and
+    /// contracts — newest first, of the given kinds (all when empty); at most
+    /// `limit` entries. Each kind is read with its own bounded query, in the
+    /// reader's scope and field rules.
     pub async fn account_timeline(
         &self,
         actor: &Actor,
         account_id: i64,
-        kinds: &[&'static ActivityKind],
+        kinds: &[&str],
         limit: i64,
     ) -> Result<Vec<TimelineItem>> {
         self.account(actor, account_id).await?;
-        let kinds: Vec<&'static ActivityKind> =
-            if kinds.is_empty() { kam_core::activity::KINDS.to_vec() } else { kinds.to_vec() };
+        let limit = limit.clamp(1, 1000);
+        let wanted = |k: &str| kinds.is_empty() || kinds.contains(&k);
         let mut out = Vec::new();
-        for kind in kinds {
+        for kind in kam_core::activity::KINDS.iter().copied().filter(|k| wanted(k.entity)) {
             let f = ActivityFilter { account_id: Some(account_id), page: 1, per_page: limit };
             for a in self.list_activities(kind, actor, &f).await?.items {
                 let when = a.rec.get(kind.when).and_then(Value::as_text).unwrap_or_default().to_string();
-                out.push(TimelineItem { kind: kind.entity, id: a.id, when, record: a });
+                out.push(TimelineItem { kind: kind.entity, id: a.id, when, record: TimelineRecord::Activity(a) });
+            }
+        }
+        if wanted("order") {
+            let f = crate::orders::OrderFilter { account_id: Some(account_id), per_page: limit, ..Default::default() };
+            for o in self.orders(actor, &f).await?.items {
+                let when = o.rec.get("order_date").and_then(Value::as_text).unwrap_or_default().to_string();
+                out.push(TimelineItem { kind: "order", id: o.id, when, record: TimelineRecord::Order(Box::new(o)) });
+            }
+        }
+        if wanted("contract") {
+            for c in self.contracts(actor, Some(account_id)).await? {
+                let when = [c.text("signed_on"), c.text("valid_from")]
+                    .into_iter()
+                    .find(|d| !d.is_empty())
+                    .unwrap_or_else(|| c.created_at.get(..10).unwrap_or_default())
+                    .to_string();
+                out.push(TimelineItem {
+                    kind: "contract",
+                    id: c.id,
+                    when,
+                    record: TimelineRecord::Contract(Box::new(c)),
+                });
             }
         }
         // Dates sort before the same day's times ("2026-11-28" < "2026-11-28T09:00").
-        out.sort_by(|a, b| b.when.cmp(&a.when).then_with(|| b.record.created_at.cmp(&a.record.created_at)));
-        out.truncate(limit.max(0) as usize);
+        out.sort_by(|a, b| b.when.cmp(&a.when).then_with(|| b.created_at().cmp(a.created_at())));
+        out.truncate(limit as usize);
         Ok(out)
+    }
+}
+
+impl TimelineItem {
+    fn created_at(&self) -> &str {
+        match &self.record {
+            TimelineRecord::Activity(a) => &a.created_at,
+            TimelineRecord::Order(o) => &o.created_at,
+            TimelineRecord::Contract(c) => &c.created_at,
+        }
     }
 }

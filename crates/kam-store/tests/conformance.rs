@@ -647,11 +647,38 @@ async fn account_timeline_merges_kinds_newest_first(s: Store) {
     )
     .await
     .unwrap();
+    // Orders and contracts are on the timeline too, by their own dates.
+    s.create_contract(
+        &w.rep1,
+        a,
+        rec(&[
+            ("contract_no", text("TL-1")),
+            ("contract_type", text("sales")),
+            ("title", text("年度合同")),
+            ("signed_on", text("2026-11-13")),
+        ]),
+    )
+    .await
+    .unwrap();
+    let p = s
+        .create_product(
+            &w.admin,
+            rec(&[("code", text("TL-P")), ("name", text("膜")), ("unit", text("Kg")), ("list_price", Value::Int(100))]),
+        )
+        .await
+        .unwrap();
+    let line = kam_store::orders::LineInput { product_id: Some(p.id), rec: rec(&[("quantity", text("1"))]) };
+    let order = kam_store::orders::OrderInput { rec: rec(&[("order_date", text("2026-11-11"))]), lines: vec![line] };
+    s.create_order(&w.rep1, a, order).await.unwrap();
     let all = s.account_timeline(&w.rep1, a, &[], 50).await.unwrap();
     let kinds: Vec<&str> = all.iter().map(|i| i.kind).collect();
-    assert_eq!(kinds, vec!["service_record", "need", "interaction"]);
-    let only = s.account_timeline(&w.rep1, a, &[&INTERACTION], 50).await.unwrap();
+    assert_eq!(kinds, vec!["service_record", "contract", "need", "order", "interaction"]);
+    let when: Vec<&str> = all.iter().map(|i| i.when.as_str()).collect();
+    assert_eq!(when, vec!["2026-11-15T14:00", "2026-11-13", "2026-11-12", "2026-11-11", "2026-11-10T09:00"]);
+    let only = s.account_timeline(&w.rep1, a, &["interaction"], 50).await.unwrap();
     assert_eq!(only.len(), 1);
+    let money = s.account_timeline(&w.rep1, a, &["order", "contract"], 50).await.unwrap();
+    assert_eq!(money.iter().map(|i| i.kind).collect::<Vec<_>>(), vec!["contract", "order"]);
     assert!(matches!(s.account_timeline(&w.rep2, a, &[], 50).await, Err(StoreError::NotFound)));
     assert_eq!(s.account_timeline(&w.rep1, a, &[], 2).await.unwrap().len(), 2);
 }

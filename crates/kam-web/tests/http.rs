@@ -2257,6 +2257,11 @@ async fn money_products_orders_and_ledger_by_role(s: Store) {
     assert!(timeline.body.contains("SO20261103-"), "orders are on the account's timeline");
     let only = t.get(&rep, &format!("/accounts/{mine}?tab=timeline&kind=order")).await;
     assert!(only.body.contains("SO20261103-"));
+    // The API's timeline is the page's: the order is there, its money as the reader may see it.
+    let tl = t.api(&w.admin, "GET", &format!("/api/v1/accounts/{mine}/timeline?kind=order"), None).await.json();
+    let items = tl["items"].as_array().unwrap();
+    assert!(!items.is_empty() && items.iter().all(|i| i["kind"] == "order"), "{tl}");
+    assert!(items[0]["record"]["number"].as_str().unwrap().starts_with("SO20261103-"));
     // Finance posts on the page; the ledger tab shows the running balance.
     let fin = t.browser("m_fin", Role::Finance, None).await;
     let r = t

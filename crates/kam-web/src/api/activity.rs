@@ -93,7 +93,7 @@ pub fn router() -> ApiRoutes {
         "/api/v1/accounts/{id}/timeline",
         timeline,
         doc("accountTimeline", "accounts", "Everything recorded with the account — every activity kind, orders and contracts — newest first")
-            .query("kind", text(), "comma-separated kinds to keep (interaction, visit, service_record, complaint, need, survey, …)")
+            .query("kind", text(), "comma-separated kinds to keep (interaction, visit, service_record, complaint, need, survey, order, contract, …)")
             .query("limit", int(), "at most this many items (1–1000, default 200)")
             .ok("Timeline"),
     )
@@ -161,23 +161,22 @@ async fn timeline(
     let q = query_map(raw)?;
     let mut kinds = Vec::new();
     for name in q.get("kind").map(|k| k.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>()).unwrap_or_default() {
-        match KINDS.iter().copied().find(|k| k.entity == name) {
-            Some(k) => kinds.push(k),
-            None => {
-                let mut e = FieldErrors::default();
-                e.add("kind", "err.choice");
-                return Err(ApiError::invalid(&e));
-            }
+        if !kam_store::activity::is_timeline_kind(name) {
+            let mut e = FieldErrors::default();
+            e.add("kind", "err.choice");
+            return Err(ApiError::invalid(&e));
         }
+        kinds.push(name);
     }
     let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(200).clamp(1, 1000);
-    let items = state.store.account_timeline(&api.user.actor(), id, &kinds, limit).await?;
-    let viewer = kam_core::visibility::Viewer::of(&api.user.actor());
-    let mut items = json!(items);
-    for i in items.as_array_mut().into_iter().flatten() {
-        let kind = i["kind"].as_str().unwrap_or_default().to_string();
-        viewer.strip_json(&kind, &mut i["record"]);
-    }
+    let actor = api.user.actor();
+    let items = state.store.account_timeline(&actor, id, &kinds, limit).await?;
+    let items: Vec<Json_> = items
+        .into_iter()
+        .map(|i| {
+            json!({ "kind": i.kind, "id": i.id, "when": i.when, "record": crate::redact::json(&actor, i.kind, &i.record) })
+        })
+        .collect();
     Ok(Json(json!({ "items": items })))
 }
 

@@ -680,92 +680,22 @@ pub(super) async fn show_page(
             page.events = super::market::event_rows(lang, &list);
         }
         "timeline" => {
-            use kam_core::activity::KINDS;
-            let chosen = KINDS.iter().copied().find(|k| Some(k.entity) == timeline_kind);
-            let kinds: Vec<_> = chosen.into_iter().collect();
-            // Money events (orders, contracts) join the activities unless one activity kind is chosen.
-            let money = ["order", "contract"];
-            let money_kind = money.iter().copied().find(|m| Some(*m) == timeline_kind);
-            page.timeline = if money_kind.is_some() {
-                Vec::new()
-            } else {
-                let items = store.account_timeline(&actor, id, &kinds, 200).await.map_err(err)?;
-                items
-                    .iter()
-                    .filter_map(|i| {
-                        let kind = KINDS.iter().find(|k| k.entity == i.kind)?;
-                        let mut row =
-                            super::activity::rows(lang, kind, std::slice::from_ref(&i.record), store.clock().now())
-                                .pop()?;
-                        row.kind = t(lang, &format!("entity.{}", kind.entity)).to_string();
-                        Some(row)
-                    })
-                    .collect()
-            };
-            if chosen.is_none() {
-                if money_kind.is_none_or(|m| m == "order") {
-                    let f =
-                        kam_store::orders::OrderFilter { account_id: Some(id), per_page: 200, ..Default::default() };
-                    for o in store.orders(&actor, &f).await.map_err(err)?.items {
-                        page.timeline.push(super::activity::Row {
-                            href: format!("/orders/{}", o.id),
-                            when: o.rec.get("order_date").and_then(Value::as_text).unwrap_or_default().to_string(),
-                            account_id: id,
-                            account_name: a.name().to_string(),
-                            kind: t(lang, "entity.order").to_string(),
-                            title: if Viewer::of(&actor).sees_field("order", "total_with_tax") {
-                                format!("{} {}", o.number, view::money(o.total_with_tax, o.currency()))
-                            } else {
-                                o.number.clone()
-                            },
-                            note: super::orders::status_label(lang, &o.status),
-                            by: o.created_by_name.clone().unwrap_or_default(),
-                            flag: if o.status == "credit_hold" {
-                                super::orders::status_label(lang, &o.status)
-                            } else {
-                                String::new()
-                            },
-                        });
-                    }
-                }
-                if money_kind.is_none_or(|m| m == "contract") {
-                    for c in store.contracts(&actor, Some(id)).await.map_err(err)? {
-                        let when = [c.text("signed_on"), c.text("valid_from")].into_iter().find(|d| !d.is_empty());
-                        page.timeline.push(super::activity::Row {
-                            href: format!("/contracts/{}", c.id),
-                            when: when
-                                .map(str::to_string)
-                                .unwrap_or_else(|| c.created_at.get(..10).unwrap_or_default().to_string()),
-                            account_id: id,
-                            account_name: a.name().to_string(),
-                            kind: t(lang, "entity.contract").to_string(),
-                            title: format!("{} {}", c.text("contract_no"), c.text("title")),
-                            note: super::contracts::status_label(lang, &c.status),
-                            by: String::new(),
-                            flag: String::new(),
-                        });
-                    }
-                }
-                page.timeline.sort_by(|x, y| y.when.cmp(&x.when));
-                page.timeline.truncate(200);
-            }
+            use kam_store::activity::{TIMELINE_MONEY_KINDS, is_timeline_kind};
+            let chosen = timeline_kind.filter(|k| is_timeline_kind(k));
+            let kinds: Vec<&str> = chosen.into_iter().collect();
+            let items = store.account_timeline(&actor, id, &kinds, 200).await?;
+            page.timeline = super::activity::timeline_rows(lang, &actor, &items, store.clock().now());
+            let names = kam_core::activity::KINDS.iter().map(|k| k.entity).chain(TIMELINE_MONEY_KINDS);
             page.timeline_filters = std::iter::once((
                 format!("/accounts/{id}?tab=timeline"),
                 t(lang, "timeline.all").to_string(),
-                chosen.is_none() && money_kind.is_none(),
+                chosen.is_none(),
             ))
-            .chain(KINDS.iter().map(|k| {
+            .chain(names.map(|k| {
                 (
-                    format!("/accounts/{id}?tab=timeline&kind={}", k.entity),
-                    t(lang, &format!("entity.{}", k.entity)).to_string(),
-                    chosen.is_some_and(|c| c.entity == k.entity),
-                )
-            }))
-            .chain(money.iter().map(|m| {
-                (
-                    format!("/accounts/{id}?tab=timeline&kind={m}"),
-                    t(lang, &format!("entity.{m}")).to_string(),
-                    money_kind == Some(*m),
+                    format!("/accounts/{id}?tab=timeline&kind={k}"),
+                    t(lang, &format!("entity.{k}")).to_string(),
+                    chosen == Some(k),
                 )
             }))
             .collect();

@@ -80,6 +80,59 @@ fn text_of(lang: Lang, kind: &ActivityKind, a: &Activity, field: &str) -> String
 }
 
 /// Rows for a table of records of one kind.
+/// The rows of an account's timeline as the store built it (every kind, orders and contracts).
+pub fn timeline_rows(
+    lang: Lang,
+    actor: &kam_core::Actor,
+    items: &[kam_store::activity::TimelineItem],
+    now: time::OffsetDateTime,
+) -> Vec<Row> {
+    use kam_store::activity::TimelineRecord;
+    let sees_total = kam_core::visibility::Viewer::of(actor).sees_field("order", "total_with_tax");
+    items
+        .iter()
+        .filter_map(|i| {
+            let mut row = match &i.record {
+                TimelineRecord::Activity(a) => {
+                    let kind = kam_core::activity::KINDS.iter().find(|k| k.entity == i.kind)?;
+                    rows(lang, kind, std::slice::from_ref(a), now).pop()?
+                }
+                TimelineRecord::Order(o) => {
+                    let status = super::orders::status_label(lang, &o.status);
+                    Row {
+                        href: format!("/orders/{}", o.id),
+                        when: i.when.clone(),
+                        account_id: o.account_id,
+                        account_name: o.account_name.clone(),
+                        kind: String::new(),
+                        title: if sees_total {
+                            format!("{} {}", o.number, view::money(o.total_with_tax, o.currency()))
+                        } else {
+                            o.number.clone()
+                        },
+                        flag: if o.status == "credit_hold" { status.clone() } else { String::new() },
+                        note: status,
+                        by: o.created_by_name.clone().unwrap_or_default(),
+                    }
+                }
+                TimelineRecord::Contract(c) => Row {
+                    href: format!("/contracts/{}", c.id),
+                    when: i.when.clone(),
+                    account_id: c.account_id,
+                    account_name: c.account_name.clone(),
+                    kind: String::new(),
+                    title: format!("{} {}", c.text("contract_no"), c.text("title")),
+                    note: super::contracts::status_label(lang, &c.status),
+                    by: String::new(),
+                    flag: String::new(),
+                },
+            };
+            row.kind = t(lang, &format!("entity.{}", i.kind)).to_string();
+            Some(row)
+        })
+        .collect()
+}
+
 pub fn rows(lang: Lang, kind: &ActivityKind, items: &[Activity], now: time::OffsetDateTime) -> Vec<Row> {
     items
         .iter()

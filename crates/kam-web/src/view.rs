@@ -523,3 +523,16 @@ pub fn history(
         })
         .collect()
 }
+
+/// A stored field as plain text (long text as typed), empty when absent.
+pub fn rec_text(rec: &kam_core::Record, f: &str) -> String {
+    rec.get(f).map(|v| v.form_text(Kind::LongText)).unwrap_or_default()
+}
+
+/// A stored percentage as `12.5%`, empty when absent.
+pub fn pct(rec: &kam_core::Record, f: &str) -> String {
+    match rec.get(f) {
+        Some(Value::Float(x)) => format!("{}%", Value::Float(*x).form_text(Kind::Percent)),
+        _ => String::new(),
+    }
+}

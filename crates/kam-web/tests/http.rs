@@ -3043,9 +3043,16 @@ async fn pages_forbid_inline_script_framing_and_caching(s: Store) {
     assert_eq!(js.status, StatusCode::OK);
     assert!(js.headers[header::CACHE_CONTROL].to_str().unwrap().starts_with("public"), "static files may be cached");
     // No template carries script the policy would refuse.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-    for e in std::fs::read_dir(dir).unwrap() {
-        let path = e.unwrap().path();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates")];
+    let mut files = Vec::new();
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() { dirs.push(path) } else { files.push(path) }
+        }
+    }
+    assert!(files.iter().any(|f| f.ends_with("account/profile.html")), "templates in folders are read too");
+    for path in files {
         let html = std::fs::read_to_string(&path).unwrap().to_lowercase();
         let name = path.display();
         for (i, _) in html.match_indices("<script") {

@@ -143,7 +143,16 @@ async fn override_credit(
         Err(StoreError::Invalid(errors)) => {
             let filter = super::accounts::TabFilter { kind: None, period: Some(&period) };
             let posted = super::accounts::Posted { form: &f.form, errors };
-            let mut res = super::accounts::show_page(&state, &f.auth, id, "credit", None, Some(posted), filter).await?;
+            let mut res = super::accounts::show_page(
+                &state,
+                &f.auth,
+                id,
+                super::accounts::Tab::Credit,
+                None,
+                Some(posted),
+                filter,
+            )
+            .await?;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
         }

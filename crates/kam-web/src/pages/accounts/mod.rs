@@ -1,0 +1,37 @@
+//! Account pages: the list (with the pool view), the 360° page with its tabs
+//! (one module and one template per tab, under a header all tabs share), the
+//! profile-card form, pool actions, sharing, competition and business.
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+mod analysis;
+mod form;
+mod list;
+mod money;
+mod people;
+mod profile;
+mod show;
+mod working_day;
+
+pub use list::{AccountRow, rows};
+pub(super) use show::{Posted, Tab, TabFilter, show_page};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accounts", get(list::list).post(form::create))
+        .route("/pool", get(list::pool))
+        .route("/accounts/new", get(form::new_form))
+        .route("/accounts/{id}", get(show::show).post(form::update))
+        .route("/accounts/{id}/edit", get(form::edit_form))
+        .route("/accounts/{id}/delete", post(form::delete))
+        .route("/accounts/{id}/claim", post(form::claim))
+        .route("/accounts/{id}/release", post(form::release))
+        .route("/accounts/{id}/share", post(form::share))
+        .route("/accounts/{id}/competitors", post(form::add_position))
+        .route("/accounts/{id}/competitors/{pid}/delete", post(form::remove_position))
+        .route("/accounts/{id}/partners", post(form::add_partner))
+        .route("/accounts/{id}/partners/{pid}/delete", post(form::remove_partner))
+}

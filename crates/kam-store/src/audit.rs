@@ -102,6 +102,7 @@ impl Store {
 
     /// Tries to alter an audit row; the triggers must refuse. For tests of the
     /// append-only guarantee.
+    #[cfg(feature = "testing")]
     pub async fn try_tamper_audit(&self, id: i64) -> (Result<()>, Result<()>) {
         let mut u = Q::new("UPDATE audit_log SET action = 'tampered' WHERE id = ");
         u.arg(id);

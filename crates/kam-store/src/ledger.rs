@@ -384,6 +384,7 @@ impl Store {
 
     /// Tries to change and to remove a ledger entry behind the store's back
     /// (for the tests that prove the triggers refuse it).
+    #[cfg(feature = "testing")]
     pub async fn try_tamper_ledger(&self, id: i64) -> (Result<()>, Result<()>) {
         let mut u = Q::new("UPDATE ledger_entries SET amount = 0 WHERE id = ");
         u.arg(id);

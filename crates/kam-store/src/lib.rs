@@ -24,6 +24,7 @@ pub mod search;
 pub mod settings;
 mod sql;
 pub mod statements;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
 pub mod visit_plans;

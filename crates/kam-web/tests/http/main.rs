@@ -1,0 +1,12 @@
+//! HTTP tests of pages and API, in one binary (one module per part of the
+//! product). Every test runs on SQLite and, when KAM_TEST_POSTGRES_URL is set,
+//! on PostgreSQL.
+
+mod support;
+
+mod access;
+mod accounts;
+mod api_contract;
+mod money;
+mod working_day;
+mod worklogs;

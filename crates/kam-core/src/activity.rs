@@ -27,6 +27,28 @@ pub struct ActivityKind {
     /// Computes derived values from a new record (`before` None) or from the
     /// changed fields of a stored one.
     pub derive: Option<fn(&Record, Option<&Record>) -> Record>,
+    /// What the kind does beyond storing its fields; the store, pages and
+    /// API act on these, never on the kind's name.
+    pub hooks: Hooks,
+}
+
+/// A kind's behaviour beyond its fields, declared with the kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Hooks {
+    /// A workflow with steps and deadlines (complaints 投诉): status moves
+    /// along `complaint::next_steps`, each step is kept, missed deadlines are flagged.
+    pub workflow: bool,
+    /// The field naming the user who handles a record (checked against the active users).
+    pub handler_field: Option<&'static str>,
+    /// The account's contract in force may set the deadlines (its SLA).
+    pub contract_deadlines: bool,
+    /// A record fulfils the nearest open slot of the account's visit plan (see `visit_plan::fulfils`).
+    pub fulfils_visit_plan: bool,
+}
+
+impl Hooks {
+    pub const NONE: Hooks =
+        Hooks { workflow: false, handler_field: None, contract_deadlines: false, fulfils_visit_plan: false };
 }
 
 pub static CHANNEL: EnumDef =
@@ -56,6 +78,7 @@ pub static INTERACTION: ActivityKind = ActivityKind {
     when: "occurred_at",
     derived: &[],
     derive: None,
+    hooks: Hooks::NONE,
 };
 
 pub static SERVICE_TYPE: EnumDef =
@@ -80,6 +103,7 @@ pub static SERVICE_RECORD: ActivityKind = ActivityKind {
     when: "occurred_at",
     derived: &[],
     derive: None,
+    hooks: Hooks::NONE,
 };
 
 /// 拜访档案记录 (附表三): sequence, goal, interviewees, topics and problems,
@@ -107,6 +131,7 @@ pub static VISIT: ActivityKind = ActivityKind {
     when: "visited_at",
     derived: &[],
     derive: None,
+    hooks: Hooks { fulfils_visit_plan: true, ..Hooks::NONE },
 };
 
 /// 客户需求分析: each record is one dated version of the analysis; the newest is current.
@@ -128,6 +153,7 @@ pub static NEED: ActivityKind = ActivityKind {
     when: "analysed_on",
     derived: &[],
     derive: None,
+    hooks: Hooks::NONE,
 };
 
 /// 客户反馈/满意度调查: scores 1–5 overall and per dimension, NPS 0–10.
@@ -152,6 +178,7 @@ pub static SURVEY: ActivityKind = ActivityKind {
     when: "surveyed_on",
     derived: &[],
     derive: None,
+    hooks: Hooks::NONE,
 };
 
 /// Every kind, in the order the account page shows their tabs.
@@ -193,6 +220,24 @@ pub fn by_resource(resource: &str) -> Option<&'static ActivityKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kinds_hooks_name_what_it_has() {
+        for k in KINDS {
+            if k.hooks.workflow {
+                assert!(crate::fields::def(k.derived, "status").is_some(), "{}: a workflow keeps a status", k.entity);
+                assert!(k.derive.is_some(), "{}: a workflow derives its deadlines", k.entity);
+            }
+            if let Some(f) = k.hooks.handler_field {
+                assert!(crate::fields::def(k.fields, f).is_some(), "{}: the handler is one of its fields", k.entity);
+            }
+            if k.hooks.fulfils_visit_plan {
+                assert!(crate::fields::def(k.fields, "visited_at").is_some(), "{}: a visit has its date", k.entity);
+            }
+        }
+        assert_eq!(KINDS.iter().filter(|k| k.hooks.workflow).count(), 1, "complaints have the workflow");
+        assert!(VISIT.hooks.fulfils_visit_plan && crate::complaint::COMPLAINT.hooks.contract_deadlines);
+    }
 
     #[test]
     fn net_promoter_score() {

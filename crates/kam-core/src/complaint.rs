@@ -170,6 +170,12 @@ pub static COMPLAINT: ActivityKind = ActivityKind {
         FieldDef::new("resolve_due", Kind::DateTime, "workflow"),
     ],
     derive: Some(derive),
+    hooks: crate::activity::Hooks {
+        workflow: true,
+        handler_field: Some("handler"),
+        contract_deadlines: true,
+        fulfils_visit_plan: false,
+    },
 };
 
 #[cfg(test)]

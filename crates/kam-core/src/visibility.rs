@@ -77,14 +77,16 @@ pub struct Entity {
     pub derived_money: &'static [&'static str],
     /// Nested lists of child records: (JSON key, child entity).
     pub children: &'static [(&'static str, &'static str)],
+    /// The stem of its field labels' message keys (`field.<labels>.<name>`).
+    pub labels: &'static str,
 }
 
 const fn entity(name: &'static str, fields: &'static [&'static [FieldDef]]) -> Entity {
-    Entity { name, whole: Class::General, fields, derived_money: &[], children: &[] }
+    Entity { name, whole: Class::General, fields, derived_money: &[], children: &[], labels: name }
 }
 
 const fn money_entity(name: &'static str, fields: &'static [&'static [FieldDef]]) -> Entity {
-    Entity { name, whole: Class::Money, fields, derived_money: &[], children: &[] }
+    Entity { name, whole: Class::Money, fields, derived_money: &[], children: &[], labels: name }
 }
 
 use crate::{account, activity, complaint, contact, contract, ledger, market, order, worklog};
@@ -94,8 +96,8 @@ pub static ENTITIES: &[Entity] = &[
     entity("account", &[account::FIELDS]),
     entity("contact", &[contact::FIELDS, contact::LINK_FIELDS]),
     entity("competitor", &[contact::COMPETITOR_FIELDS]),
-    entity("competitor_position", &[contact::POSITION_FIELDS]),
-    entity("account_partner", &[contact::PARTNER_FIELDS]),
+    Entity { labels: "position", ..entity("competitor_position", &[contact::POSITION_FIELDS]) },
+    Entity { labels: "partner", ..entity("account_partner", &[contact::PARTNER_FIELDS]) },
     entity("interaction", &[activity::INTERACTION.fields, activity::INTERACTION.derived]),
     entity("service_record", &[activity::SERVICE_RECORD.fields, activity::SERVICE_RECORD.derived]),
     entity("visit", &[activity::VISIT.fields, activity::VISIT.derived]),

@@ -166,8 +166,10 @@ impl Store {
         let now = self.now_text();
         check_linked_contacts(tx, kind, account_id, &rec).await?;
         let mut derived = kind.derive.map(|d| d(&rec, None)).unwrap_or_default();
-        if kind.entity == kam_core::complaint::COMPLAINT.entity {
-            crate::complaints::check_handler(tx, &rec).await?;
+        if let Some(f) = kind.hooks.handler_field {
+            crate::complaints::check_handler(tx, f, &rec).await?;
+        }
+        if kind.hooks.contract_deadlines {
             crate::complaints::contract_deadlines(tx, account_id, &rec, &mut derived).await?;
         }
         let mut extra = derived_args(kind, &derived);
@@ -179,11 +181,11 @@ impl Store {
         ]);
         let id: i64 =
             insert(kind.table, kind.fields, &rec, &extra).query().fetch_one(&mut **tx).await?.try_get("id")?;
-        if kind.entity == kam_core::complaint::COMPLAINT.entity {
+        if kind.hooks.workflow {
             crate::complaints::record_step(tx, id, account_id, None, "received", None, &self.stamp(actor.user_id))
                 .await?;
         }
-        if kind.entity == kam_core::activity::VISIT.entity {
+        if kind.hooks.fulfils_visit_plan {
             let date = |f: &str| {
                 rec.get(f).and_then(Value::as_text).and_then(|t| t.get(..10)).and_then(kam_core::time_util::parse_date)
             };
@@ -228,8 +230,10 @@ impl Store {
         let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
         check_linked_contacts(&mut tx, kind, before.account_id, &changed).await?;
         let mut derived = kind.derive.map(|d| d(&changed, Some(&before.rec))).unwrap_or_default();
-        if kind.entity == kam_core::complaint::COMPLAINT.entity {
-            crate::complaints::check_handler(&mut tx, &changed).await?;
+        if let Some(f) = kind.hooks.handler_field {
+            crate::complaints::check_handler(&mut tx, f, &changed).await?;
+        }
+        if kind.hooks.contract_deadlines {
             let mut merged = before.rec.clone();
             merged.extend(changed.clone());
             crate::complaints::contract_deadlines(&mut tx, before.account_id, &merged, &mut derived).await?;

@@ -161,14 +161,14 @@ pub(crate) async fn contract_deadlines(
 
 /// The handler 处理人 of a complaint is one of the instance's active users
 /// (by display name, as the card prints it); a name typed for nobody is refused.
-pub(crate) async fn check_handler(tx: &mut crate::Tx, rec: &kam_core::Record) -> Result<()> {
+pub(crate) async fn check_handler(tx: &mut crate::Tx, field: &str, rec: &kam_core::Record) -> Result<()> {
     use kam_core::Value;
-    let Some(name) = rec.get("handler").and_then(Value::as_text).filter(|n| !n.is_empty()) else { return Ok(()) };
+    let Some(name) = rec.get(field).and_then(Value::as_text).filter(|n| !n.is_empty()) else { return Ok(()) };
     let mut q = Q::new("SELECT COUNT(*) AS n FROM users WHERE active = ");
     q.arg(1_i64).push(" AND display_name = ").arg(name.to_string());
     let n: i64 = q.query().fetch_one(&mut **tx).await?.try_get("n")?;
     if n == 0 {
-        return Err(crate::StoreError::field("handler", "err.handler_user"));
+        return Err(crate::StoreError::field(field, "err.handler_user"));
     }
     Ok(())
 }

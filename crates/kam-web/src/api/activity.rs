@@ -127,7 +127,7 @@ async fn transition(
     };
     let note = body.get("note").and_then(|v| v.as_str());
     let a = state.store.transition_complaint(&api.user.actor(), id, to, note).await?;
-    Ok(Json(record_json(&api.user.actor(), kam_core::complaint::COMPLAINT.entity, &a, state.store.clock().now())))
+    Ok(Json(record_json(&api.user.actor(), &kam_core::complaint::COMPLAINT, &a, state.store.clock().now())))
 }
 
 /// GET /api/v1/complaints/{id}/steps: the workflow's steps, oldest first.
@@ -136,15 +136,15 @@ async fn steps(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Resul
     Ok(Json(json!({ "items": items })))
 }
 
-/// A record as JSON; complaints also say which deadlines they have missed.
+/// A record as JSON; a kind with a workflow also says which deadlines it has missed.
 fn record_json(
     actor: &kam_core::Actor,
-    entity: &str,
+    kind: &ActivityKind,
     a: &kam_store::activity::Activity,
     now: time::OffsetDateTime,
 ) -> Json_ {
-    let mut v = redact::json(actor, entity, a);
-    if a.rec.contains_key("reply_due") {
+    let mut v = redact::json(actor, kind.entity, a);
+    if kind.hooks.workflow {
         v["overdue"] = json!(kam_core::complaint::overdue_of(&a.rec, now));
     }
     v
@@ -214,8 +214,7 @@ async fn list(
     }
     let f = ActivityFilter { account_id, page, per_page };
     let p = state.store.list_activities(kind, &actor, &f).await?;
-    let items: Vec<Json_> =
-        p.items.iter().map(|a| record_json(&actor, kind.entity, a, state.store.clock().now())).collect();
+    let items: Vec<Json_> = p.items.iter().map(|a| record_json(&actor, kind, a, state.store.clock().now())).collect();
     Ok(Json(json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
@@ -226,7 +225,7 @@ async fn show(
     Id(id): Id,
 ) -> Result<Json<Json_>, ApiError> {
     let a = state.store.activity(kind, &api.user.actor(), id).await?;
-    Ok(Json(record_json(&api.user.actor(), kind.entity, &a, state.store.clock().now())))
+    Ok(Json(record_json(&api.user.actor(), kind, &a, state.store.clock().now())))
 }
 
 fn fields(kind: &'static ActivityKind, body: &Map<String, Json_>) -> Result<kam_core::Record, ApiError> {
@@ -269,8 +268,7 @@ async fn create(
         Ok(rec) => rec,
     };
     let a = state.store.create_activity(kind, &actor, account_id, rec).await?;
-    Ok((StatusCode::CREATED, Json(record_json(&api.user.actor(), kind.entity, &a, state.store.clock().now())))
-        .into_response())
+    Ok((StatusCode::CREATED, Json(record_json(&api.user.actor(), kind, &a, state.store.clock().now()))).into_response())
 }
 
 async fn patch(
@@ -290,7 +288,7 @@ async fn patch(
     }
     let rec = fields(kind, &body)?;
     let a = state.store.update_activity(kind, &actor, id, rec).await?;
-    Ok(Json(record_json(&api.user.actor(), kind.entity, &a, state.store.clock().now())))
+    Ok(Json(record_json(&api.user.actor(), kind, &a, state.store.clock().now())))
 }
 
 async fn delete(

@@ -8,7 +8,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::activity::{ActivityKind, KINDS};
-use kam_core::complaint::COMPLAINT;
 use kam_core::fields::{FieldDef, Kind, Value};
 use kam_core::visibility::Viewer;
 use kam_core::{Actor, FieldErrors};
@@ -156,7 +155,7 @@ pub fn rows(lang: Lang, kind: &ActivityKind, items: &[Activity], now: time::Offs
             } else {
                 String::new()
             };
-            let note = if kind.entity == COMPLAINT.entity {
+            let note = if kind.hooks.workflow {
                 let status = kam_core::fields::def(kind.derived, "status")
                     .and_then(|d| a.rec.get("status").map(|v| view::display(lang, d, v, "CNY")))
                     .unwrap_or_default();
@@ -348,7 +347,7 @@ async fn show(
             item.value = names.join("、");
         }
     }
-    if kind.entity == COMPLAINT.entity {
+    if kind.hooks.workflow {
         let status = a.rec.get("status").and_then(Value::as_text).unwrap_or("received");
         let o = kam_core::complaint::overdue_of(&a.rec, state.store.clock().now());
         let label = |s: &str| view::choice(lang, "complaint_status", s);
@@ -423,15 +422,15 @@ async fn form_page(state: &AppState, auth: &Authed, spec: FormSpec<'_>) -> Resul
     };
     let people: Vec<String> =
         contacts.iter().filter_map(|c| c.rec.get("name").and_then(Value::as_text).map(str::to_string)).collect();
-    // A complaint's handler 处理人 is one of the users (who may work on it).
-    let handlers: Vec<(String, String)> = if kind.entity == COMPLAINT.entity {
+    // A handler (a complaint's 处理人) is one of the users who may work on it.
+    let handlers: Vec<(String, String)> = if kind.hooks.handler_field.is_some() {
         let users = state.store.users().await.unwrap_or_default();
         super::workers(lang, &users).into_iter().map(|(u, label)| (u.display_name.clone(), label)).collect()
     } else {
         Vec::new()
     };
     for i in groups.iter_mut().flat_map(|g| g.inputs.iter_mut()) {
-        if i.name == "handler" && !handlers.is_empty() {
+        if Some(i.name.as_str()) == kind.hooks.handler_field && !handlers.is_empty() {
             i.kind = "select";
             i.options = handlers.clone();
             if !i.value.is_empty() && !handlers.iter().any(|(v, _)| *v == i.value) {

@@ -22,8 +22,9 @@ pub struct ActivityTab {
 }
 
 impl ActivityTab {
+    /// A kind that fulfils the visit plan shows the plan and its print (附表三).
     pub fn is_visits(&self) -> bool {
-        self.kind.entity == kam_core::activity::VISIT.entity
+        self.kind.hooks.fulfils_visit_plan
     }
 }
 

@@ -2,6 +2,7 @@
 //! store methods for every kind in `kam_core::activity::KINDS`. A record is
 //! visible when its account is; it is written under `can_record_activity`.
 
+use crate::write::{Also, Target};
 use kam_core::activity::ActivityKind;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields;
@@ -11,7 +12,7 @@ use sqlx::Row;
 
 use crate::accounts::{Page, scope_sql};
 use crate::audit::Entry;
-use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::sql::{Arg, Q, columns, read_record};
 use crate::{Result, Store, StoreError};
 
 /// One activity record as read.
@@ -100,6 +101,11 @@ fn derived_args(kind: &ActivityKind, derived: &Record) -> Vec<(&'static str, Arg
         .collect()
 }
 
+/// Where an activity kind is stored and audited.
+fn target(kind: &ActivityKind) -> Target {
+    Target::new(kind.table, kind.entity, kind.fields)
+}
+
 impl Store {
     /// Records of one kind the actor may see, newest first; optionally of one account.
     pub async fn list_activities(
@@ -163,7 +169,7 @@ impl Store {
         }
         StoreError::check_required(kind.fields, &rec, true)?;
         check_visible(kind, actor, &rec)?;
-        let now = self.now_text();
+        let _now = self.now_text();
         check_linked_contacts(tx, kind, account_id, &rec).await?;
         let mut derived = kind.derive.map(|d| d(&rec, None)).unwrap_or_default();
         if let Some(f) = kind.hooks.handler_field {
@@ -173,14 +179,10 @@ impl Store {
             crate::complaints::contract_deadlines(tx, account_id, &rec, &mut derived).await?;
         }
         let mut extra = derived_args(kind, &derived);
-        extra.extend([
-            ("account_id", Arg::Int(Some(account_id))),
-            ("created_by", Arg::Int(Some(actor.user_id))),
-            ("created_at", now.clone().into()),
-            ("updated_at", now.into()),
-        ]);
-        let id: i64 =
-            insert(kind.table, kind.fields, &rec, &extra).query().fetch_one(&mut **tx).await?.try_get("id")?;
+        extra.push(("account_id", Arg::Int(Some(account_id))));
+        let target = target(kind);
+        let also = Also { columns: &extra, changes: &created(&derived) };
+        let id = self.insert_audited(tx, target.by(actor, Some(account_id)), &rec, also).await?;
         if kind.hooks.workflow {
             crate::complaints::record_step(tx, id, account_id, None, "received", None, &self.stamp(actor.user_id))
                 .await?;
@@ -202,14 +204,6 @@ impl Store {
             }
         }
         crate::search::index(tx, kind.entity, id, &crate::search::record_texts(kind.entity, kind.fields, &rec)).await?;
-        let mut all = rec.clone();
-        all.extend(derived);
-        let changes = created(&all);
-        Entry::new(Some(actor.user_id), Action::Create, kind.entity, id)
-            .account(Some(account_id))
-            .changes(&changes)
-            .write(tx, self.clock())
-            .await?;
         Ok(id)
     }
 
@@ -223,11 +217,10 @@ impl Store {
         }
         StoreError::check_required(kind.fields, &rec, false)?;
         check_visible(kind, actor, &rec)?;
-        let changes = fields::diff(&before.rec, &rec);
-        if changes.is_empty() {
+        let changed = crate::write::changed_fields(&before.rec, &rec);
+        if changed.is_empty() {
             return Ok(before);
         }
-        let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
         check_linked_contacts(&mut tx, kind, before.account_id, &changed).await?;
         let mut derived = kind.derive.map(|d| d(&changed, Some(&before.rec))).unwrap_or_default();
         if let Some(f) = kind.hooks.handler_field {
@@ -238,19 +231,12 @@ impl Store {
             merged.extend(changed.clone());
             crate::complaints::contract_deadlines(&mut tx, before.account_id, &merged, &mut derived).await?;
         }
-        let mut changes = changes;
-        changes.extend(fields::diff(&before.rec, &derived));
-        let mut extra = derived_args(kind, &derived);
-        extra.push(("updated_at", self.now_text().into()));
-        update(kind.table, kind.fields, &changed, &extra, id).query().execute(&mut *tx).await?;
         let mut merged = before.rec.clone();
         merged.extend(changed.clone());
+        let (target, columns) = (target(kind), derived_args(kind, &derived));
+        let also = Also { columns: &columns, changes: &fields::diff(&before.rec, &derived) };
+        self.update_audited(&mut tx, target.by(actor, Some(before.account_id)), id, &before.rec, changed, also).await?;
         crate::search::index(&mut tx, kind.entity, id, &crate::search::record_texts(kind.entity, kind.fields, &merged))
-            .await?;
-        Entry::new(Some(actor.user_id), Action::Update, kind.entity, id)
-            .account(Some(before.account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.activity(kind, actor, id).await

@@ -2,6 +2,7 @@
 //! the account's own business: its suppliers 货源 and customers.
 
 use crate::error::unique;
+use crate::write::{Also, Target};
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{self, Access};
@@ -38,6 +39,12 @@ pub struct Partner {
     pub account_id: i64,
     #[serde(flatten)]
     pub rec: Record,
+}
+
+const COMPETITOR: Target = Target::catalogue("competitors", "competitor", COMPETITOR_FIELDS);
+
+fn name_taken(e: StoreError) -> StoreError {
+    e.on_constraint(&unique::COMPETITOR_NAME, || StoreError::field("name", "err.taken"))
 }
 
 impl Store {
@@ -81,28 +88,8 @@ impl Store {
         }
         StoreError::check_required(COMPETITOR_FIELDS, &rec, true)?;
         let mut tx = self.begin().await?;
-        let now = self.now_text();
-        let id: i64 = match insert(
-            "competitors",
-            COMPETITOR_FIELDS,
-            &rec,
-            &[("created_at", now.clone().into()), ("updated_at", now.into())],
-        )
-        .query()
-        .fetch_one(&mut *tx)
-        .await
-        {
-            Ok(r) => r.try_get("id")?,
-            Err(e) => {
-                let e = StoreError::from(e);
-                return Err(e.on_constraint(&unique::COMPETITOR_NAME, || StoreError::field("name", "err.taken")));
-            }
-        };
-        let changes = created(&rec);
-        Entry::new(Some(actor.user_id), Action::Create, "competitor", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        let w = COMPETITOR.by(actor, None);
+        let id = self.insert_audited(&mut tx, w, &rec, Also::default()).await.map_err(name_taken)?;
         tx.commit().await?;
         self.competitor(actor, id).await
     }
@@ -112,23 +99,12 @@ impl Store {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         let before = self.competitor(actor, id).await?;
-        let changes = fields::diff(&before.rec, &rec);
-        if changes.is_empty() {
+        let mut tx = self.begin().await?;
+        let w = COMPETITOR.by(actor, None);
+        let written = self.update_audited(&mut tx, w, id, &before.rec, rec, Also::default()).await;
+        if written.map_err(name_taken)?.is_none() {
             return Ok(before);
         }
-        let mut tx = self.begin().await?;
-        if let Err(e) = update("competitors", COMPETITOR_FIELDS, &rec, &[("updated_at", self.now_text().into())], id)
-            .query()
-            .execute(&mut *tx)
-            .await
-        {
-            let e = StoreError::from(e);
-            return Err(e.on_constraint(&unique::COMPETITOR_NAME, || StoreError::field("name", "err.taken")));
-        }
-        Entry::new(Some(actor.user_id), Action::Update, "competitor", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
         tx.commit().await?;
         self.competitor(actor, id).await
     }

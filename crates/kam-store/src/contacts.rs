@@ -2,6 +2,7 @@
 //! its accounts is; its personal fields only to the owner of one of its
 //! accounts, managers and admin (the caller redacts them for others).
 
+use crate::write::{Also, Target};
 use kam_core::access::AccountFacts;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{FIELDS, LINK_FIELDS};
@@ -71,6 +72,8 @@ fn push_filters(q: &mut Q, f: &ContactFilter) {
         q.push(" AND c.id IN (SELECT contact_id FROM account_contacts WHERE buying_role = ").arg(r).push(")");
     }
 }
+
+const TARGET: Target = Target::new("contacts", "contact", FIELDS);
 
 impl Store {
     /// Contacts selected by `rows` (a query of `c.id`, the fields, `c.created_at`,
@@ -250,31 +253,12 @@ impl Store {
         let owns = self.editable_account(&mut tx, actor, account_id).await?.owner_id == Some(actor.user_id);
         Self::check_personal(actor, owns, &rec)?;
         StoreError::check_required(FIELDS, &rec, true)?;
-        let now = self.now_text();
-        let id: i64 = insert(
-            "contacts",
-            FIELDS,
-            &rec,
-            &[
-                ("created_by", Arg::Int(Some(actor.user_id))),
-                ("created_at", now.clone().into()),
-                ("updated_at", now.into()),
-            ],
-        )
-        .query()
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        let mut also = created(&link);
+        also.push(("account_id", Value::Null, Value::Int(account_id)));
+        let w = TARGET.by(actor, Some(account_id));
+        let id = self.insert_audited(&mut tx, w, &rec, Also { changes: &also, ..Default::default() }).await?;
         self.write_link(&mut tx, account_id, id, &link).await?;
         search::index(&mut tx, "contact", id, &search_texts(&rec)).await?;
-        let mut changes = created(&rec);
-        changes.extend(created(&link));
-        changes.push(("account_id", Value::Null, Value::Int(account_id)));
-        Entry::new(Some(actor.user_id), Action::Create, "contact", id)
-            .account(Some(account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
         tx.commit().await?;
         self.contact(actor, id).await
     }
@@ -290,25 +274,14 @@ impl Store {
             return Err(StoreError::Forbidden("err.field_forbidden"));
         }
         StoreError::check_required(FIELDS, &rec, false)?;
-        let changes = fields::diff(&before.rec, &rec);
-        if changes.is_empty() {
+        let mut merged = before.rec.clone();
+        merged.extend(rec.clone());
+        let mut tx = self.begin().await?;
+        let w = TARGET.by(actor, before.accounts.first().map(|l| l.account_id));
+        if self.update_audited(&mut tx, w, id, &before.rec, rec, Also::default()).await?.is_none() {
             return Ok(before);
         }
-        let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
-        let mut tx = self.begin().await?;
-        update("contacts", FIELDS, &changed, &[("updated_at", self.now_text().into())], id)
-            .query()
-            .execute(&mut *tx)
-            .await?;
-        let mut merged = before.rec.clone();
-        merged.extend(changed);
         search::index(&mut tx, "contact", id, &search_texts(&merged)).await?;
-        let account_id = before.accounts.first().map(|l| l.account_id);
-        Entry::new(Some(actor.user_id), Action::Update, "contact", id)
-            .account(account_id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
         tx.commit().await?;
         self.contact(actor, id).await
     }

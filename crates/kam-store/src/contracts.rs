@@ -4,9 +4,9 @@
 //! contract in force sets for complaints, and contracts nearing their end.
 
 use crate::error::unique;
+use crate::write::{Also, Target};
 use kam_core::audit::{Action, created};
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS};
-use kam_core::fields;
 use kam_core::time_util::parse_date;
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
@@ -15,7 +15,7 @@ use time::Date;
 
 use crate::accounts::scope_sql;
 use crate::audit::Entry;
-use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::sql::{Arg, Q, columns, insert, read_record};
 use crate::{Result, Store, StoreError, Tx};
 
 #[derive(Debug, Clone, Serialize)]
@@ -105,6 +105,8 @@ fn read(r: &sqlx::any::AnyRow, today: time::Date) -> Result<Contract> {
     })
 }
 
+const TARGET: Target = Target::new("contracts", "contract", FIELDS);
+
 fn unique_no(e: StoreError) -> StoreError {
     e.on_constraint(&unique::CONTRACT_NO, || StoreError::field("contract_no", "err.duplicate_code"))
 }
@@ -182,31 +184,11 @@ impl Store {
         Self::check_dates(&rec)?;
         let mut tx = self.begin().await?;
         self.writable_account(&mut tx, actor, account_id).await?;
-        let now = self.now_text();
-        let id: i64 = insert(
-            "contracts",
-            FIELDS,
-            &rec,
-            &[
-                ("account_id", Arg::Int(Some(account_id))),
-                ("status", "draft".into()),
-                ("created_by", Arg::Int(Some(actor.user_id))),
-                ("created_at", now.clone().into()),
-                ("updated_at", now.into()),
-            ],
-        )
-        .query()
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| unique_no(e.into()))?
-        .try_get("id")?;
+        let extra = [("account_id", Arg::Int(Some(account_id))), ("status", "draft".into())];
+        let w = TARGET.by(actor, Some(account_id));
+        let also = Also { columns: &extra, ..Default::default() };
+        let id = self.insert_audited(&mut tx, w, &rec, also).await.map_err(unique_no)?;
         crate::search::index(&mut tx, "contract", id, &crate::search::record_texts("contract", FIELDS, &rec)).await?;
-        let changes = created(&rec);
-        Entry::new(Some(actor.user_id), Action::Create, "contract", id)
-            .account(Some(account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
         tx.commit().await?;
         self.contract(actor, id).await
     }
@@ -221,24 +203,14 @@ impl Store {
         let mut merged = before.rec.clone();
         merged.extend(rec.clone());
         Self::check_dates(&merged)?;
-        let changes = fields::diff(&before.rec, &rec);
-        if changes.is_empty() {
-            return Ok(before);
-        }
-        let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
         let mut tx = self.begin().await?;
         self.writable_account(&mut tx, actor, before.account_id).await?;
-        update("contracts", FIELDS, &changed, &[("updated_at", self.now_text().into())], id)
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| unique_no(e.into()))?;
+        let w = TARGET.by(actor, Some(before.account_id));
+        let written = self.update_audited(&mut tx, w, id, &before.rec, rec, Also::default()).await;
+        if written.map_err(unique_no)?.is_none() {
+            return Ok(before);
+        }
         crate::search::index(&mut tx, "contract", id, &crate::search::record_texts("contract", FIELDS, &merged))
-            .await?;
-        Entry::new(Some(actor.user_id), Action::Update, "contract", id)
-            .account(Some(before.account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
         self.contract(actor, id).await

@@ -29,6 +29,7 @@ pub mod testing;
 pub mod users;
 pub mod visit_plans;
 pub mod worklogs;
+mod write;
 
 use std::str::FromStr;
 use std::time::Duration;

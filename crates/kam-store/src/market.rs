@@ -1,7 +1,8 @@
 //! Market activities 市场活动: company-wide events and their participants;
 //! participants are read and written under each account's scope.
 
-use kam_core::audit::{Action, created, deleted};
+use crate::write::{Also, Target};
+use kam_core::audit::{Action, deleted};
 use kam_core::fields;
 use kam_core::market::FIELDS;
 use kam_core::{Actor, Record, Value};
@@ -10,7 +11,7 @@ use sqlx::Row;
 
 use crate::accounts::{Page, scope_sql};
 use crate::audit::Entry;
-use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::sql::{Q, columns, read_record};
 use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,6 +38,8 @@ pub struct Participant {
 fn writer(actor: &Actor) -> Result<()> {
     if actor.can_write_field(fields::Access::General) { Ok(()) } else { Err(StoreError::Forbidden("err.forbidden")) }
 }
+
+const TARGET: Target = Target::new("market_activities", "market_activity", FIELDS);
 
 impl Store {
     async fn participants(
@@ -148,26 +151,7 @@ impl Store {
         writer(actor)?;
         StoreError::check_required(FIELDS, &rec, true)?;
         let mut tx = self.begin().await?;
-        let now = self.now_text();
-        let id: i64 = insert(
-            "market_activities",
-            FIELDS,
-            &rec,
-            &[
-                ("created_by", Arg::Int(Some(actor.user_id))),
-                ("created_at", now.clone().into()),
-                ("updated_at", now.into()),
-            ],
-        )
-        .query()
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        let changes = created(&rec);
-        Entry::new(Some(actor.user_id), Action::Create, "market_activity", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        let id = self.insert_audited(&mut tx, TARGET.by(actor, None), &rec, Also::default()).await?;
         tx.commit().await?;
         self.market_activity(actor, id).await
     }
@@ -176,20 +160,11 @@ impl Store {
         writer(actor)?;
         let before = self.market_activity(actor, id).await?;
         StoreError::check_required(FIELDS, &rec, false)?;
-        let changes = fields::diff(&before.rec, &rec);
-        if changes.is_empty() {
+        let mut tx = self.begin().await?;
+        let w = TARGET.by(actor, None);
+        if self.update_audited(&mut tx, w, id, &before.rec, rec, Also::default()).await?.is_none() {
             return Ok(before);
         }
-        let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
-        let mut tx = self.begin().await?;
-        update("market_activities", FIELDS, &changed, &[("updated_at", self.now_text().into())], id)
-            .query()
-            .execute(&mut *tx)
-            .await?;
-        Entry::new(Some(actor.user_id), Action::Update, "market_activity", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
         tx.commit().await?;
         self.market_activity(actor, id).await
     }

@@ -1,15 +1,13 @@
 //! Products 产品: the price list orders are written from.
 
 use crate::error::unique;
-use kam_core::audit::{Action, created};
-use kam_core::fields;
+use crate::write::{Also, Target};
 use kam_core::order::{PRODUCT_FIELDS as FIELDS, can_edit_products};
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::Entry;
-use crate::sql::{Q, columns, insert, read_record, update};
+use crate::sql::{Q, columns, read_record};
 use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +40,8 @@ fn read(r: &sqlx::any::AnyRow) -> Result<Product> {
 fn select() -> Q {
     Q::new(&format!("SELECT p.id, {}, p.created_at, p.updated_at FROM products p ", columns(FIELDS, "p")))
 }
+
+const TARGET: Target = Target::catalogue("products", "product", FIELDS);
 
 fn unique_code(e: StoreError) -> StoreError {
     e.on_constraint(&unique::PRODUCT_CODE, || StoreError::field("code", "err.duplicate_code"))
@@ -83,19 +83,8 @@ impl Store {
             rec.insert("active", Value::Bool(true));
         }
         let mut tx = self.begin().await?;
-        let now = self.now_text();
-        let id: i64 =
-            insert("products", FIELDS, &rec, &[("created_at", now.clone().into()), ("updated_at", now.into())])
-                .query()
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| unique_code(e.into()))?
-                .try_get("id")?;
-        let changes = created(&rec);
-        Entry::new(Some(actor.user_id), Action::Create, "product", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        let id =
+            self.insert_audited(&mut tx, TARGET.by(actor, None), &rec, Also::default()).await.map_err(unique_code)?;
         tx.commit().await?;
         self.product(id).await
     }
@@ -106,21 +95,11 @@ impl Store {
         }
         let before = self.product(id).await?;
         StoreError::check_required(FIELDS, &rec, false)?;
-        let changes = fields::diff(&before.rec, &rec);
-        if changes.is_empty() {
+        let mut tx = self.begin().await?;
+        let written = self.update_audited(&mut tx, TARGET.by(actor, None), id, &before.rec, rec, Also::default()).await;
+        if written.map_err(unique_code)?.is_none() {
             return Ok(before);
         }
-        let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
-        let mut tx = self.begin().await?;
-        update("products", FIELDS, &changed, &[("updated_at", self.now_text().into())], id)
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| unique_code(e.into()))?;
-        Entry::new(Some(actor.user_id), Action::Update, "product", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
         tx.commit().await?;
         self.product(id).await
     }

@@ -4,14 +4,13 @@
 
 use crate::write::{Also, Target};
 use kam_core::activity::ActivityKind;
-use kam_core::audit::{Action, created, deleted};
+use kam_core::audit::created;
 use kam_core::fields;
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::accounts::{Page, scope_sql};
-use crate::audit::Entry;
 use crate::sql::{Arg, Q, columns, read_record};
 use crate::{Result, Store, StoreError};
 
@@ -250,16 +249,9 @@ impl Store {
         if !actor.can_record_activity(&acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        let mut q = Q::new(&format!("UPDATE {} SET deleted_at = ", kind.table));
-        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
-        q.query().execute(&mut *tx).await?;
+        let target = target(kind);
+        self.archive_audited(&mut tx, target.by(actor, Some(before.account_id)), id, &before.rec, &[]).await?;
         crate::search::remove(&mut tx, kind.entity, id).await?;
-        let changes = deleted(&before.rec);
-        Entry::new(Some(actor.user_id), Action::Delete, kind.entity, id)
-            .account(Some(before.account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,7 +3,7 @@
 
 use crate::error::unique;
 use crate::write::{Also, Target};
-use kam_core::audit::{Action, created, deleted};
+use kam_core::audit::{Action, created};
 use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{self, Access};
 use kam_core::{Actor, Record, Value};
@@ -42,6 +42,8 @@ pub struct Partner {
 }
 
 const COMPETITOR: Target = Target::catalogue("competitors", "competitor", COMPETITOR_FIELDS);
+const POSITION: Target = Target::catalogue("account_competitors", "competitor_position", POSITION_FIELDS);
+const PARTNER: Target = Target::catalogue("account_partners", "account_partner", PARTNER_FIELDS);
 
 fn name_taken(e: StoreError) -> StoreError {
     e.on_constraint(&unique::COMPETITOR_NAME, || StoreError::field("name", "err.taken"))
@@ -192,16 +194,8 @@ impl Store {
             .find(|p| p.id == position_id)
             .ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
-        let mut q = Q::new("DELETE FROM account_competitors WHERE id = ");
-        q.arg(position_id);
-        q.query().execute(&mut *tx).await?;
-        let mut changes = deleted(&p.rec);
-        changes.push(("competitor_id", Value::Int(p.competitor_id), Value::Null));
-        Entry::new(Some(actor.user_id), Action::Delete, "competitor_position", position_id)
-            .account(Some(account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        let also = [("competitor_id", Value::Int(p.competitor_id), Value::Null)];
+        self.remove_audited(&mut tx, POSITION.by(actor, Some(account_id)), position_id, &p.rec, &also).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -258,15 +252,7 @@ impl Store {
             .find(|p| p.id == partner_id)
             .ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
-        let mut q = Q::new("DELETE FROM account_partners WHERE id = ");
-        q.arg(partner_id);
-        q.query().execute(&mut *tx).await?;
-        let changes = deleted(&p.rec);
-        Entry::new(Some(actor.user_id), Action::Delete, "account_partner", partner_id)
-            .account(Some(account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        self.remove_audited(&mut tx, PARTNER.by(actor, Some(account_id)), partner_id, &p.rec, &[]).await?;
         tx.commit().await?;
         Ok(())
     }

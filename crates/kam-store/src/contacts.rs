@@ -353,16 +353,8 @@ impl Store {
         rec: &Record,
         account_id: Option<i64>,
     ) -> Result<()> {
-        let mut q = Q::new("UPDATE contacts SET deleted_at = ");
-        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
-        q.query().execute(&mut **tx).await?;
-        search::remove(tx, "contact", id).await?;
-        let changes = deleted(rec);
-        Entry::new(Some(actor.user_id), Action::Delete, "contact", id)
-            .account(account_id)
-            .changes(&changes)
-            .write(tx, self.clock())
-            .await
+        self.archive_audited(tx, TARGET.by(actor, account_id), id, rec, &[]).await?;
+        search::remove(tx, "contact", id).await
     }
 
     /// Deletes (archives) a contact the actor may edit.

@@ -2,7 +2,7 @@
 //! participants are read and written under each account's scope.
 
 use crate::write::{Also, Target};
-use kam_core::audit::{Action, deleted};
+use kam_core::audit::Action;
 use kam_core::fields;
 use kam_core::market::FIELDS;
 use kam_core::{Actor, Record, Value};
@@ -173,14 +173,7 @@ impl Store {
         writer(actor)?;
         let before = self.market_activity(actor, id).await?;
         let mut tx = self.begin().await?;
-        let mut q = Q::new("UPDATE market_activities SET deleted_at = ");
-        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
-        q.query().execute(&mut *tx).await?;
-        let changes = deleted(&before.rec);
-        Entry::new(Some(actor.user_id), Action::Delete, "market_activity", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        self.archive_audited(&mut tx, TARGET.by(actor, None), id, &before.rec, &[]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -114,6 +114,50 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Archives a record (`deleted_at`; it stays for history) and writes the
+    /// audit row of what it held (plus `also`).
+    pub(crate) async fn archive_audited(
+        &self,
+        tx: &mut Tx,
+        w: Writer<'_>,
+        id: i64,
+        before: &Record,
+        also: &[Change],
+    ) -> Result<()> {
+        let mut q = crate::sql::Q::new(&format!("UPDATE {} SET deleted_at = ", w.target.table));
+        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
+        q.query().execute(&mut **tx).await?;
+        self.deleted_row(tx, w, id, before, also).await
+    }
+
+    /// Removes a row for good (a tie or a sub-record whose history is the
+    /// audit row) and writes the audit row of what it held (plus `also`).
+    pub(crate) async fn remove_audited(
+        &self,
+        tx: &mut Tx,
+        w: Writer<'_>,
+        id: i64,
+        before: &Record,
+        also: &[Change],
+    ) -> Result<()> {
+        let mut q = crate::sql::Q::new(&format!("DELETE FROM {} WHERE id = ", w.target.table));
+        q.arg(id);
+        q.query().execute(&mut **tx).await?;
+        self.deleted_row(tx, w, id, before, also).await
+    }
+
+    async fn deleted_row(&self, tx: &mut Tx, w: Writer<'_>, id: i64, before: &Record, also: &[Change]) -> Result<()> {
+        let mut changes = kam_core::audit::deleted(before);
+        changes.extend(also.iter().cloned());
+        Entry::new(Some(w.actor.user_id), Action::Delete, w.target.entity, id)
+            .account(w.account)
+            .changes(&changes)
+            .write(tx, self.clock())
+            .await
+    }
+}
+
 /// The fields of `rec` that differ from `before` (what an update writes).
 pub(crate) fn changed_fields(before: &Record, rec: &Record) -> Record {
     let changes = fields::diff(before, rec);

@@ -11,7 +11,6 @@ use kam_core::activity::{ActivityKind, KINDS};
 use kam_core::fields::{FieldDef, Kind, Value};
 use kam_core::visibility::Viewer;
 use kam_core::{Actor, FieldErrors};
-use kam_store::StoreError;
 use kam_store::accounts::Account;
 use kam_store::activity::{Activity, ActivityFilter};
 
@@ -534,19 +533,16 @@ async fn create(
     let mut errors = FieldErrors::default();
     let rec = parse(kind, &f.form, &mut errors);
     let values = view::posted_text(&f.form);
-    let result = if errors.is_empty() {
-        state.store.create_activity(kind, &f.auth.user.actor(), account_id, rec).await
-    } else {
-        Err(StoreError::Invalid(errors))
-    };
-    match result {
-        Ok(_) => Ok(see_other(&format!("/accounts/{account_id}?tab={}", kind.resource), "common.saved")),
-        Err(StoreError::Invalid(errors)) => {
-            form_page(&state, &f.auth, FormSpec { kind, account: &account, existing: None, values: &values, errors })
-                .await
-        }
-        Err(e) => Err(PageError::from(e)),
-    }
+    super::form_flow(
+        errors,
+        async || state.store.create_activity(kind, &f.auth.user.actor(), account_id, rec).await,
+        |_| see_other(&format!("/accounts/{account_id}?tab={}", kind.resource), "common.saved"),
+        async |errors| {
+            let spec = FormSpec { kind, account: &account, existing: None, values: &values, errors };
+            form_page(&state, &f.auth, spec).await
+        },
+    )
+    .await
 }
 
 async fn edit_form(
@@ -585,23 +581,16 @@ async fn update(
     let mut errors = FieldErrors::default();
     let rec = parse(kind, &f.form, &mut errors);
     let values = view::posted_text(&f.form);
-    let result = if errors.is_empty() {
-        state.store.update_activity(kind, &f.auth.user.actor(), id, rec).await
-    } else {
-        Err(StoreError::Invalid(errors))
-    };
-    match result {
-        Ok(_) => Ok(see_other(&format!("/{}/{id}", kind.resource), "common.saved")),
-        Err(StoreError::Invalid(errors)) => {
-            form_page(
-                &state,
-                &f.auth,
-                FormSpec { kind, account: &account, existing: Some(id), values: &values, errors },
-            )
-            .await
-        }
-        Err(e) => Err(PageError::from(e)),
-    }
+    super::form_flow(
+        errors,
+        async || state.store.update_activity(kind, &f.auth.user.actor(), id, rec).await,
+        |_| see_other(&format!("/{}/{id}", kind.resource), "common.saved"),
+        async |errors| {
+            let spec = FormSpec { kind, account: &account, existing: Some(id), values: &values, errors };
+            form_page(&state, &f.auth, spec).await
+        },
+    )
+    .await
 }
 
 async fn delete(

@@ -9,7 +9,6 @@ use axum::routing::get;
 use kam_core::FieldErrors;
 use kam_core::contact::COMPETITOR_FIELDS;
 use kam_core::fields::{FieldDef, Value};
-use kam_store::StoreError;
 
 use super::{Flash, ctx, render, see_other};
 use crate::AppState;
@@ -104,17 +103,15 @@ async fn save(state: AppState, f: AuthForm, id: Option<i64>) -> Result<Response,
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(COMPETITOR_FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
-    if !errors.is_empty() {
-        return page(&state, &f.auth, None, id, &values, errors).await;
-    }
     let actor = f.auth.user.actor();
-    let r = match id {
-        Some(id) => state.store.update_competitor(&actor, id, rec).await,
-        None => state.store.create_competitor(&actor, rec).await,
-    };
-    match r {
-        Ok(_) => Ok(see_other("/competitors", "common.saved")),
-        Err(StoreError::Invalid(fe)) => page(&state, &f.auth, None, id, &values, fe).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+    super::form_flow(
+        errors,
+        async || match id {
+            Some(id) => state.store.update_competitor(&actor, id, rec).await,
+            None => state.store.create_competitor(&actor, rec).await,
+        },
+        |_| see_other("/competitors", "common.saved"),
+        async |errors| page(&state, &f.auth, None, id, &values, errors).await,
+    )
+    .await
 }

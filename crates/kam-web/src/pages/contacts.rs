@@ -10,7 +10,6 @@ use kam_core::contact::{BUYING_ROLE, FIELDS, GROUPS, LINK_FIELDS};
 use kam_core::fields::{FieldDef, Value};
 use kam_core::visibility::Viewer;
 use kam_core::{FieldErrors, Record, Role};
-use kam_store::StoreError;
 use kam_store::accounts::AccountFilter;
 use kam_store::contacts::{Contact, ContactFilter};
 
@@ -332,14 +331,13 @@ async fn create(
             errors,
         )
     };
-    if !errors.is_empty() {
-        return retry(errors).await;
-    }
-    match state.store.create_contact(&actor, account_id, rec, link).await {
-        Ok(c) => Ok(see_other(&format!("/contacts/{}", c.id), "common.saved")),
-        Err(StoreError::Invalid(fe)) => retry(fe).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+    super::form_flow(
+        errors,
+        async || state.store.create_contact(&actor, account_id, rec, link).await,
+        |c| see_other(&format!("/contacts/{}", c.id), "common.saved"),
+        async |errors| retry(errors).await,
+    )
+    .await
 }
 
 async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
@@ -388,14 +386,13 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
             errors,
         )
     };
-    if !errors.is_empty() {
-        return retry(errors).await;
-    }
-    match state.store.update_contact(&actor, id, rec).await {
-        Ok(_) => Ok(see_other(&format!("/contacts/{id}"), "common.saved")),
-        Err(StoreError::Invalid(fe)) => retry(fe).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+    super::form_flow(
+        errors,
+        async || state.store.update_contact(&actor, id, rec).await,
+        |_| see_other(&format!("/contacts/{id}"), "common.saved"),
+        async |errors| retry(errors).await,
+    )
+    .await
 }
 
 async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {

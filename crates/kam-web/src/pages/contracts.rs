@@ -140,19 +140,16 @@ async fn save(state: AppState, f: AuthForm, account_id: i64, id: Option<i64>) ->
     let rec = view::parse_form(FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
     let actor = f.auth.user.actor();
-    let result = if !errors.is_empty() {
-        Err(StoreError::Invalid(errors))
-    } else {
-        match id {
+    crate::pages::form_flow(
+        errors,
+        async || match id {
             Some(i) => state.store.update_contract(&actor, i, rec).await,
             None => state.store.create_contract(&actor, account_id, rec).await,
-        }
-    };
-    match result {
-        Ok(c) => Ok(see_other(&format!("/contracts/{}", c.id), "common.saved")),
-        Err(StoreError::Invalid(errors)) => form_page(&state, &f.auth, account_id, id, &values, errors).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+        },
+        |c| see_other(&format!("/contracts/{}", c.id), "common.saved"),
+        async |errors| form_page(&state, &f.auth, account_id, id, &values, errors).await,
+    )
+    .await
 }
 
 async fn create(State(state): State<AppState>, Path(account): Path<i64>, f: AuthForm) -> Result<Response, PageError> {

@@ -122,21 +122,18 @@ async fn create_entry(State(state): State<AppState>, Path(id): Path<i64>, f: Aut
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
-    let result = if errors.is_empty() {
-        state.store.post_entry(&f.auth.user.actor(), id, rec).await
-    } else {
-        Err(StoreError::Invalid(errors))
-    };
-    match result {
-        Ok(entry) => {
+    let actor = f.auth.user.actor();
+    super::form_flow(
+        errors,
+        async || {
+            let entry = state.store.post_entry(&actor, id, rec).await?;
             // A payment beyond what was owed is posted, and said: the customer now has a credit.
-            let warnings = state.store.warnings_after_post(&f.auth.user.actor(), id, &entry).await;
-            let msg = warnings.first().copied().unwrap_or("ledger.posted");
-            Ok(see_other(&format!("/accounts/{id}?tab=ledger"), msg))
-        }
-        Err(StoreError::Invalid(errors)) => entry_form(&state, &f.auth, id, &values, errors).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+            Ok(state.store.warnings_after_post(&actor, id, &entry).await.first().copied().unwrap_or("ledger.posted"))
+        },
+        |msg| see_other(&format!("/accounts/{id}?tab=ledger"), msg),
+        async |errors| entry_form(&state, &f.auth, id, &values, errors).await,
+    )
+    .await
 }
 
 async fn reverse(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {

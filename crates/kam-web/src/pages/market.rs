@@ -10,7 +10,6 @@ use kam_core::fields::{Access, FieldDef, Value};
 use kam_core::market::{FIELDS, GROUPS};
 use kam_core::visibility::Viewer;
 use kam_core::{Actor, FieldErrors};
-use kam_store::StoreError;
 use kam_store::market::Event;
 
 use super::{Flash, ctx, render, see_other};
@@ -181,19 +180,16 @@ async fn save(state: AppState, f: AuthForm, id: Option<i64>) -> Result<Response,
     let rec = view::parse_form(FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
     let actor = f.auth.user.actor();
-    let result = if !errors.is_empty() {
-        Err(StoreError::Invalid(errors))
-    } else {
-        match id {
+    crate::pages::form_flow(
+        errors,
+        async || match id {
             Some(i) => state.store.update_market_activity(&actor, i, rec).await,
             None => state.store.create_market_activity(&actor, rec).await,
-        }
-    };
-    match result {
-        Ok(e) => Ok(see_other(&format!("/market-activities/{}", e.id), "common.saved")),
-        Err(StoreError::Invalid(errors)) => form_page(&state, &f.auth, id, &values, errors).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+        },
+        |e| see_other(&format!("/market-activities/{}", e.id), "common.saved"),
+        async |errors| form_page(&state, &f.auth, id, &values, errors).await,
+    )
+    .await
 }
 
 async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {

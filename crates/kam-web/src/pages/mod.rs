@@ -74,6 +74,24 @@ pub async fn contract(req: axum::extract::Request, next: axum::middleware::Next)
     out
 }
 
+/// The one page form flow. `errors` are what parsing the form found; when
+/// there are none, `save` writes. A write that succeeds goes where `done`
+/// says; field errors — the parser's or the store's — bring the form back
+/// through `again` with what was typed; any other refusal is the error page.
+pub async fn form_flow<T>(
+    errors: kam_core::FieldErrors,
+    save: impl AsyncFnOnce() -> Result<T, kam_store::StoreError>,
+    done: impl FnOnce(T) -> Response,
+    again: impl AsyncFnOnce(kam_core::FieldErrors) -> Result<Response, PageError>,
+) -> Result<Response, PageError> {
+    let result = if errors.is_empty() { save().await } else { Err(kam_store::StoreError::Invalid(errors)) };
+    match result {
+        Ok(v) => Ok(done(v)),
+        Err(kam_store::StoreError::Invalid(e)) => again(e).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Renders a template or answers 500.
 pub fn render(t: &impl askama::Template) -> Result<Response, PageError> {
     t.render().map(|h| Html(h).into_response()).map_err(PageError::internal)

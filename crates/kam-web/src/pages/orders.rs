@@ -115,19 +115,16 @@ async fn save_product(state: AppState, f: AuthForm, id: Option<i64>) -> Result<R
     let rec = view::parse_form(PRODUCT_FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
     let actor = f.auth.user.actor();
-    let result = if !errors.is_empty() {
-        Err(StoreError::Invalid(errors))
-    } else {
-        match id {
+    crate::pages::form_flow(
+        errors,
+        async || match id {
             Some(i) => state.store.update_product(&actor, i, rec).await,
             None => state.store.create_product(&actor, rec).await,
-        }
-    };
-    match result {
-        Ok(_) => Ok(see_other("/products", "common.saved")),
-        Err(StoreError::Invalid(errors)) => product_form(&state, &f.auth, id, &values, errors).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+        },
+        |_| see_other("/products", "common.saved"),
+        async |errors| product_form(&state, &f.auth, id, &values, errors).await,
+    )
+    .await
 }
 
 async fn create_product(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {

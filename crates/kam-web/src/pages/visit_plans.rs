@@ -10,7 +10,6 @@ use axum::routing::get;
 use kam_core::FieldErrors;
 use kam_core::time_util::parse_date;
 use kam_core::visit_plan::{SLOTS, Slot, SlotState, state};
-use kam_store::StoreError;
 use time::Date;
 
 use super::{ctx, render, see_other};
@@ -192,14 +191,11 @@ async fn save(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -
             }
         }
     }
-    let result = if errors.is_empty() {
-        state.store.set_visit_plan(&f.auth.user.actor(), id, year, &planned).await.map(|_| ())
-    } else {
-        Err(StoreError::Invalid(errors))
-    };
-    match result {
-        Ok(()) => Ok(see_other(&format!("/accounts/{id}/visit-plan?year={year}"), "common.saved")),
-        Err(StoreError::Invalid(errors)) => form_page(&state, &f.auth, id, year, Some(&typed), errors).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+    super::form_flow(
+        errors,
+        async || state.store.set_visit_plan(&f.auth.user.actor(), id, year, &planned).await,
+        |_| see_other(&format!("/accounts/{id}/visit-plan?year={year}"), "common.saved"),
+        async |errors| form_page(&state, &f.auth, id, year, Some(&typed), errors).await,
+    )
+    .await
 }

@@ -330,12 +330,8 @@ pub(super) async fn add_position(
     let competitor = f.form.int("competitor_id").ok_or(PageError::BadRequest)?;
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(POSITION_FIELDS, &f.form, &|_| true, &mut errors);
-    let result = if errors.is_empty() {
-        state.store.set_position(&f.auth.user.actor(), id, competitor, rec).await
-    } else {
-        Err(StoreError::Invalid(errors))
-    };
-    sub_form_result(&state, &f, id, Tab::Competition, result).await
+    let save = async || state.store.set_position(&f.auth.user.actor(), id, competitor, rec).await;
+    sub_form(&state, &f, id, Tab::Competition, errors, save).await
 }
 
 pub(super) async fn remove_position(
@@ -354,33 +350,31 @@ pub(super) async fn add_partner(
 ) -> Result<Response, PageError> {
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(PARTNER_FIELDS, &f.form, &|_| true, &mut errors);
-    let result = if errors.is_empty() {
-        state.store.add_partner(&f.auth.user.actor(), id, rec).await.map(|_| ())
-    } else {
-        Err(StoreError::Invalid(errors))
-    };
-    sub_form_result(&state, &f, id, Tab::Business, result).await
+    let save = async || state.store.add_partner(&f.auth.user.actor(), id, rec).await;
+    sub_form(&state, &f, id, Tab::Business, errors, save).await
 }
 
-/// After a sub-form post: back to the tab, or the tab again with the errors.
-async fn sub_form_result(
+/// A sub-form of a tab: saved, back to the tab; refused, the tab again with what was typed and why.
+async fn sub_form<T>(
     state: &AppState,
     f: &AuthForm,
     id: i64,
     tab: Tab,
-    result: Result<(), StoreError>,
+    errors: FieldErrors,
+    save: impl AsyncFnOnce() -> Result<T, StoreError>,
 ) -> Result<Response, PageError> {
-    match result {
-        Ok(()) => Ok(see_other(&format!("/accounts/{id}?tab={}", tab.key()), "common.saved")),
-        Err(StoreError::Invalid(errors)) => {
-            let mut res =
-                show_page(state, &f.auth, id, tab, None, Some(Posted { form: &f.form, errors }), TabFilter::default())
-                    .await?;
+    crate::pages::form_flow(
+        errors,
+        save,
+        |_| see_other(&format!("/accounts/{id}?tab={}", tab.key()), "common.saved"),
+        async |errors| {
+            let posted = Some(Posted { form: &f.form, errors });
+            let mut res = show_page(state, &f.auth, id, tab, None, posted, TabFilter::default()).await?;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(res)
-        }
-        Err(e) => Err(PageError::from(e)),
-    }
+        },
+    )
+    .await
 }
 
 pub(super) async fn remove_partner(

@@ -325,19 +325,16 @@ pub(super) async fn save(state: AppState, f: AuthForm, id: Option<i64>) -> Resul
     let mut errors = FieldErrors::default();
     let input = raw.parse(&mut errors);
     let actor = f.auth.user.actor();
-    let result = if !errors.is_empty() {
-        Err(StoreError::Invalid(errors))
-    } else {
-        match id {
+    crate::pages::form_flow(
+        errors,
+        async || match id {
             Some(i) => state.store.update_worklog(&actor, i, input).await,
             None => state.store.create_worklog(&actor, input).await,
-        }
-    };
-    match result {
-        Ok(log) => Ok(see_other(&format!("/worklogs/{}", log.id), "common.saved")),
-        Err(StoreError::Invalid(errors)) => form_page(&state, &f.auth, id, &raw, errors, None).await,
-        Err(e) => Err(PageError::from(e)),
-    }
+        },
+        |log| see_other(&format!("/worklogs/{}", log.id), "common.saved"),
+        async |errors| form_page(&state, &f.auth, id, &raw, errors, None).await,
+    )
+    .await
 }
 
 pub(super) async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::FieldErrors;
@@ -14,7 +14,7 @@ use kam_store::accounts::{AccountFilter, AccountInput};
 use serde_json::json;
 
 use super::routes::*;
-use super::{Id, Ids, by_role, object, opt_id, page_params, parse_fields, query_map};
+use super::{Id, Ids, QueryMap, by_role, object, opt_id, page_params, parse_fields};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -46,9 +46,8 @@ const READ_ONLY: &[&str] = &["id", "owner_name", "parent_name", "created_at", "u
 async fn list(
     State(state): State<AppState>,
     api: ApiUser,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
     let s = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
     let f = AccountFilter {

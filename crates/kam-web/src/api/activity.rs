@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::FieldErrors;
@@ -13,7 +13,7 @@ use kam_store::activity::ActivityFilter;
 use serde_json::{Map, Value as Json_, json};
 
 use super::routes::{ApiRoutes, doc, int, text};
-use super::{Id, object, page_params, parse_fields, query_map};
+use super::{Id, QueryMap, object, page_params, parse_fields};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -156,9 +156,8 @@ async fn timeline(
     State(state): State<AppState>,
     api: ApiUser,
     Id(id): Id,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<Json_>, ApiError> {
-    let q = query_map(raw)?;
     let mut kinds = Vec::new();
     for name in q.get("kind").map(|k| k.split(',').filter(|s| !s.is_empty()).collect::<Vec<_>>()).unwrap_or_default() {
         if !kam_store::activity::is_timeline_kind(name) {
@@ -184,9 +183,8 @@ async fn timeline(
 async fn survey_trend(
     State(state): State<AppState>,
     api: ApiUser,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<Json_>, ApiError> {
-    let q = query_map(raw)?;
     let actor = api.user.actor();
     let account_id = q.get("account_id").and_then(|v| v.parse().ok());
     if let Some(a) = account_id {
@@ -202,10 +200,9 @@ async fn list(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
     api: ApiUser,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
     account: Option<i64>,
 ) -> Result<Json<Json_>, ApiError> {
-    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
     let actor = api.user.actor();
     let account_id = account.or_else(|| q.get("account_id").and_then(|v| v.parse().ok()));

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::contact::{FIELDS, LINK_FIELDS};
@@ -13,7 +13,7 @@ use kam_store::contacts::{Contact, ContactFilter};
 use serde_json::json;
 
 use super::routes::*;
-use super::{Id, Ids, by_role, object, page_params, parse_fields, query_map};
+use super::{Id, Ids, QueryMap, by_role, object, page_params, parse_fields};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -100,9 +100,8 @@ pub fn contact_json(actor: &Actor, mut c: Contact) -> serde_json::Value {
 async fn list(
     State(state): State<AppState>,
     api: ApiUser,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
     let f = ContactFilter {
         account_id: q.get("account_id").and_then(|v| v.parse().ok()),

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Multipart, RawQuery, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::FieldErrors;
@@ -11,7 +11,7 @@ use kam_core::contract::{AMENDMENT_FIELDS, FIELDS, MAX_ATTACHMENT_BYTES};
 use serde_json::{Value as V, json};
 
 use super::routes::*;
-use super::{Id, Ids, object, parse_fields, query_map};
+use super::{Id, Ids, QueryMap, object, parse_fields};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -59,8 +59,7 @@ fn any(_: &kam_core::FieldDef) -> bool {
     true
 }
 
-async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
-    let q = query_map(raw)?;
+async fn list(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {
     let account = q.get("account_id").and_then(|a| a.parse().ok());
     let items = state.store.contracts(&api.user.actor(), account).await?;
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "contract", &items) })))

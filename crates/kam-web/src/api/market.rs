@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::FieldErrors;
@@ -10,7 +10,7 @@ use kam_core::market::FIELDS;
 use serde_json::json;
 
 use super::routes::*;
-use super::{Id, Ids, by_role, object, page_params, parse_fields, query_map};
+use super::{Id, Ids, QueryMap, by_role, object, page_params, parse_fields};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -32,9 +32,8 @@ const READ_ONLY: &[&str] = &["id", "participants", "created_at", "updated_at"];
 async fn list(
     State(state): State<AppState>,
     api: ApiUser,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(raw)?;
     let (page, per_page) = page_params(&q);
     let p = state.store.market_activities(&api.user.actor(), page, per_page).await?;
     Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))

@@ -1,10 +1,10 @@
 //! /api/v1/me and /api/v1/search.
 
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use serde_json::json;
 
-use super::query_map;
+use super::QueryMap;
 use super::routes::*;
 use crate::AppState;
 use crate::auth::ApiUser;
@@ -37,9 +37,8 @@ async fn me(api: ApiUser) -> Json<serde_json::Value> {
 async fn search(
     State(state): State<AppState>,
     api: ApiUser,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(raw)?;
     let text = q.get("q").map(|s| s.trim().chars().take(100).collect::<String>()).unwrap_or_default();
     let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(20).clamp(1, 100);
     let hits = state.store.search(&api.user.actor(), &text, limit).await?;

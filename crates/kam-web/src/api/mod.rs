@@ -253,13 +253,20 @@ pub fn opt_id(body: &Map<String, Json>, key: &str, errors: &mut FieldErrors) -> 
     }
 }
 
-/// Reads `page`/`per_page` and string filters from a query string.
-pub fn query_map(raw: Option<String>) -> Result<std::collections::HashMap<String, String>, ApiError> {
-    match raw {
-        None => Ok(Default::default()),
-        Some(q) => serde_urlencoded::from_str::<Vec<(String, String)>>(&q)
-            .map(|v| v.into_iter().collect())
-            .map_err(|_| ApiError::bad_request()),
+/// The query string as a map (`page`, `per_page`, filters); one that does not
+/// decode is a JSON 400.
+pub struct QueryMap(pub std::collections::HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.uri.query() {
+            None => Ok(QueryMap(Default::default())),
+            Some(q) => serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .map(|v| QueryMap(v.into_iter().collect()))
+                .map_err(|_| ApiError::bad_request()),
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::FieldErrors;
@@ -17,7 +17,7 @@ use kam_store::orders::{LineInput, OrderFilter, OrderInput};
 use serde_json::{Value as V, json};
 
 use super::routes::*;
-use super::{Id, object, page_params, parse_fields, query_map};
+use super::{Id, QueryMap, object, page_params, parse_fields};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -57,8 +57,7 @@ fn required_id(body: &serde_json::Map<String, V>, key: &str) -> Result<i64, ApiE
 
 const PRODUCT_RO: &[&str] = &["id", "created_at", "updated_at"];
 
-async fn products(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
-    let q = query_map(raw)?;
+async fn products(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {
     let all = matches!(q.get("all").map(String::as_str), Some("1" | "true"));
     let items = state.store.products(all).await?;
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "product", &items) })))
@@ -90,8 +89,7 @@ async fn patch_product(
 
 // ---------------------------------------------------------------- orders
 
-async fn orders(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
-    let q = query_map(raw)?;
+async fn orders(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {
     let (page, per_page) = page_params(&q);
     let status = q.get("status").filter(|s| !s.is_empty()).cloned();
     if let Some(s) = &status
@@ -241,12 +239,7 @@ async fn ledger(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Resu
 }
 
 /// GET ?as_of=YYYY-MM-DD (today) &from=&to= (collections period, the 90 days to `to`)
-async fn receivables(
-    State(state): State<AppState>,
-    api: ApiUser,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<V>, ApiError> {
-    let q = query_map(raw)?;
+async fn receivables(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {
     let mut errors = FieldErrors::default();
     let mut date = |k: &str| match q.get(k).filter(|s| !s.is_empty()) {
         None => None,
@@ -292,8 +285,7 @@ pub fn statements_router() -> ApiRoutes {
         .get("/api/v1/statements/{id}/xlsx", statement_xlsx, doc("exportStatement", "statements", "The statement as an .xlsx workbook (audited as an export)").file(XLSX))
 }
 
-async fn statements(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
-    let q = query_map(raw)?;
+async fn statements(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {
     let (page, per_page) = page_params(&q);
     let f = kam_store::statements::StatementFilter {
         period: q.get("period").filter(|s| !s.is_empty()).cloned(),
@@ -425,9 +417,8 @@ async fn credit(
     State(state): State<AppState>,
     api: ApiUser,
     Id(id): Id,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<V>, ApiError> {
-    let q = query_map(raw)?;
     let v = state.store.credit(&api.user.actor(), id, &period_param(&q, state.store.today())).await?;
     Ok(Json(json!(v)))
 }
@@ -461,9 +452,8 @@ async fn performance(
     State(state): State<AppState>,
     api: ApiUser,
     Id(id): Id,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<V>, ApiError> {
-    let q = query_map(raw)?;
     let year = super::year_param(q.get("year"), state.store.today())?;
     let p = state.store.performance(&api.user.actor(), id, year).await?;
     Ok(Json(redact::json(&api.user.actor(), "product", &p)))
@@ -473,9 +463,8 @@ async fn performance_xlsx(
     State(state): State<AppState>,
     api: ApiUser,
     Id(id): Id,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
-    let q = query_map(raw)?;
     let year = super::year_param(q.get("year"), state.store.today())?;
     crate::downloads::performance_download(&state.store, &api.user.actor(), api.lang, id, year).await
 }

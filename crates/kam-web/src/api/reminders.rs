@@ -3,14 +3,14 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use kam_core::FieldErrors;
 use kam_core::time_util::parse_date;
 use serde_json::json;
 
 use super::routes::*;
-use super::{object, query_map};
+use super::{QueryMap, object};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -25,9 +25,8 @@ pub fn router() -> ApiRoutes {
 async fn list(
     State(state): State<AppState>,
     api: ApiUser,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(raw)?;
     let days = q.get("days").and_then(|d| d.parse().ok()).unwrap_or(0).clamp(0, 366);
     let items = state.store.reminders(&api.user, state.store.today(), days).await?;
     Ok(Json(json!({ "items": items, "today": state.store.today().to_string() })))

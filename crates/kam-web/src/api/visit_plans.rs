@@ -3,14 +3,14 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use kam_core::FieldErrors;
 use kam_core::time_util::parse_date;
 use serde_json::json;
 use time::Date;
 
 use super::routes::*;
-use super::{object, query_map};
+use super::{QueryMap, object};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -26,9 +26,8 @@ pub fn router() -> ApiRoutes {
 async fn list(
     State(state): State<AppState>,
     api: ApiUser,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(raw)?;
     let year = super::year_param(q.get("year"), state.store.today())?;
     let items = state.store.visit_plans(&api.user.actor(), year, None).await?;
     Ok(Json(json!({ "year": year, "items": items })))
@@ -37,9 +36,8 @@ async fn list(
 async fn summary(
     State(state): State<AppState>,
     api: ApiUser,
-    RawQuery(raw): RawQuery,
+    QueryMap(q): QueryMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let q = query_map(raw)?;
     let today = state.store.today();
     let date = |k: &str, default: Date| -> Result<Date, ApiError> {
         match q.get(k) {

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::FieldErrors;
@@ -13,7 +13,7 @@ use kam_store::worklogs::WorklogFilter;
 use serde_json::{Map, Value as V, json};
 
 use super::routes::*;
-use super::{Id, Ids, object, page_params, query_map};
+use super::{Id, Ids, QueryMap, object, page_params};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -117,8 +117,7 @@ fn parse_input(body: &Map<String, V>) -> Result<Input, ApiError> {
     if errors.is_empty() { Ok(input) } else { Err(ApiError::invalid(&errors)) }
 }
 
-async fn list(State(state): State<AppState>, api: ApiUser, RawQuery(raw): RawQuery) -> Result<Json<V>, ApiError> {
-    let q = query_map(raw)?;
+async fn list(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {
     let (page, per_page) = page_params(&q);
     let mut errors = FieldErrors::default();
     let status = q.get("status").filter(|s| !s.is_empty()).and_then(|s| {

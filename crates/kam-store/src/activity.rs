@@ -2,7 +2,7 @@
 //! store methods for every kind in `kam_core::activity::KINDS`. A record is
 //! visible when its account is; it is written under `can_record_activity`.
 
-use crate::write::{Also, Target};
+use crate::write::{Also, Gone, Target};
 use kam_core::activity::ActivityKind;
 use kam_core::audit::created;
 use kam_core::fields;
@@ -250,7 +250,8 @@ impl Store {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         let target = target(kind);
-        self.archive_audited(&mut tx, target.by(actor, Some(before.account_id)), id, &before.rec, &[]).await?;
+        self.delete_audited(&mut tx, target.by(actor, Some(before.account_id)), id, &before.rec, Gone::Archived, &[])
+            .await?;
         crate::search::remove(&mut tx, kind.entity, id).await?;
         tx.commit().await?;
         Ok(())

@@ -2,7 +2,7 @@
 //! the account's own business: its suppliers 货源 and customers.
 
 use crate::error::unique;
-use crate::write::{Also, Target};
+use crate::write::{Also, Gone, Target};
 use kam_core::audit::{Action, created};
 use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{self, Access};
@@ -195,7 +195,8 @@ impl Store {
             .ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
         let also = [("competitor_id", Value::Int(p.competitor_id), Value::Null)];
-        self.remove_audited(&mut tx, POSITION.by(actor, Some(account_id)), position_id, &p.rec, &also).await?;
+        self.delete_audited(&mut tx, POSITION.by(actor, Some(account_id)), position_id, &p.rec, Gone::Removed, &also)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -252,7 +253,8 @@ impl Store {
             .find(|p| p.id == partner_id)
             .ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
-        self.remove_audited(&mut tx, PARTNER.by(actor, Some(account_id)), partner_id, &p.rec, &[]).await?;
+        self.delete_audited(&mut tx, PARTNER.by(actor, Some(account_id)), partner_id, &p.rec, Gone::Removed, &[])
+            .await?;
         tx.commit().await?;
         Ok(())
     }

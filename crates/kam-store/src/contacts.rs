@@ -2,7 +2,7 @@
 //! its accounts is; its personal fields only to the owner of one of its
 //! accounts, managers and admin (the caller redacts them for others).
 
-use crate::write::{Also, Target};
+use crate::write::{Also, Gone, Target};
 use kam_core::access::AccountFacts;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{FIELDS, LINK_FIELDS};
@@ -353,7 +353,7 @@ impl Store {
         rec: &Record,
         account_id: Option<i64>,
     ) -> Result<()> {
-        self.archive_audited(tx, TARGET.by(actor, account_id), id, rec, &[]).await?;
+        self.delete_audited(tx, TARGET.by(actor, account_id), id, rec, Gone::Archived, &[]).await?;
         search::remove(tx, "contact", id).await
     }
 

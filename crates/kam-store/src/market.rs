@@ -1,7 +1,7 @@
 //! Market activities 市场活动: company-wide events and their participants;
 //! participants are read and written under each account's scope.
 
-use crate::write::{Also, Target};
+use crate::write::{Also, Gone, Target};
 use kam_core::audit::Action;
 use kam_core::fields;
 use kam_core::market::FIELDS;
@@ -173,7 +173,7 @@ impl Store {
         writer(actor)?;
         let before = self.market_activity(actor, id).await?;
         let mut tx = self.begin().await?;
-        self.archive_audited(&mut tx, TARGET.by(actor, None), id, &before.rec, &[]).await?;
+        self.delete_audited(&mut tx, TARGET.by(actor, None), id, &before.rec, Gone::Archived, &[]).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -114,40 +114,36 @@ impl Store {
     }
 }
 
+/// How a record leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gone {
+    /// Archived (`deleted_at`): it stays for history.
+    Archived,
+    /// Removed for good: a tie or a sub-record whose history is its audit row.
+    Removed,
+}
+
 impl Store {
-    /// Archives a record (`deleted_at`; it stays for history) and writes the
-    /// audit row of what it held (plus `also`).
-    pub(crate) async fn archive_audited(
+    /// Archives or removes a record and writes the audit row of what it held (plus `also`).
+    pub(crate) async fn delete_audited(
         &self,
         tx: &mut Tx,
         w: Writer<'_>,
         id: i64,
         before: &Record,
+        how: Gone,
         also: &[Change],
     ) -> Result<()> {
-        let mut q = crate::sql::Q::new(&format!("UPDATE {} SET deleted_at = ", w.target.table));
-        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
-        q.query().execute(&mut **tx).await?;
-        self.deleted_row(tx, w, id, before, also).await
-    }
-
-    /// Removes a row for good (a tie or a sub-record whose history is the
-    /// audit row) and writes the audit row of what it held (plus `also`).
-    pub(crate) async fn remove_audited(
-        &self,
-        tx: &mut Tx,
-        w: Writer<'_>,
-        id: i64,
-        before: &Record,
-        also: &[Change],
-    ) -> Result<()> {
-        let mut q = crate::sql::Q::new(&format!("DELETE FROM {} WHERE id = ", w.target.table));
-        q.arg(id);
-        q.query().execute(&mut **tx).await?;
-        self.deleted_row(tx, w, id, before, also).await
-    }
-
-    async fn deleted_row(&self, tx: &mut Tx, w: Writer<'_>, id: i64, before: &Record, also: &[Change]) -> Result<()> {
+        let table = w.target.table;
+        let mut q = match how {
+            Gone::Archived => {
+                let mut q = crate::sql::Q::new(&format!("UPDATE {table} SET deleted_at = "));
+                q.arg(self.now_text()).push(" WHERE id = ");
+                q
+            }
+            Gone::Removed => crate::sql::Q::new(&format!("DELETE FROM {table} WHERE id = ")),
+        };
+        q.arg(id).query().execute(&mut **tx).await?;
         let mut changes = kam_core::audit::deleted(before);
         changes.extend(also.iter().cloned());
         Entry::new(Some(w.actor.user_id), Action::Delete, w.target.entity, id)

@@ -17,6 +17,7 @@ mod error;
 pub mod idempotency;
 pub mod ledger;
 pub mod market;
+mod migrations;
 pub mod orders;
 pub mod products;
 pub mod reminders;
@@ -164,12 +165,9 @@ impl Store {
         self.engine
     }
 
-    /// Applies the embedded migrations of this engine.
+    /// Applies the embedded migrations, rendered for this engine (see `migrations`).
     pub async fn migrate(&self) -> Result<()> {
-        match self.engine {
-            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Engine::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
-        }
+        migrations::migrator(self.engine).run(&self.pool).await?;
         self.index_unindexed().await
     }
 

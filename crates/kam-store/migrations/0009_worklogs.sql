@@ -2,7 +2,7 @@
 -- chain and the signatures of each submission round.
 
 CREATE TABLE worklogs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     author_id BIGINT NOT NULL REFERENCES users(id),
     team_id BIGINT REFERENCES teams(id),
     log_date TEXT NOT NULL,
@@ -22,7 +22,7 @@ CREATE UNIQUE INDEX worklogs_author_day ON worklogs(author_id, log_date) WHERE d
 CREATE INDEX worklogs_team_day ON worklogs(team_id, log_date);
 
 CREATE TABLE worklog_visits (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     worklog_id BIGINT NOT NULL REFERENCES worklogs(id),
     position BIGINT NOT NULL,
     account_id BIGINT NOT NULL REFERENCES accounts(id),
@@ -38,7 +38,7 @@ CREATE TABLE worklog_visits (
 CREATE INDEX worklog_visits_log ON worklog_visits(worklog_id);
 
 CREATE TABLE worklog_collections (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     worklog_id BIGINT NOT NULL REFERENCES worklogs(id),
     position BIGINT NOT NULL,
     account_id BIGINT NOT NULL REFERENCES accounts(id),
@@ -53,7 +53,7 @@ CREATE TABLE worklog_collections (
 CREATE INDEX worklog_collections_log ON worklog_collections(worklog_id);
 
 CREATE TABLE worklog_affairs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     worklog_id BIGINT NOT NULL REFERENCES worklogs(id),
     position BIGINT NOT NULL,
     department TEXT NOT NULL,
@@ -73,7 +73,7 @@ CREATE TABLE signoff_chains (
 
 -- One slot per step per submission round; a decision, once taken, stands.
 CREATE TABLE worklog_signoffs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     worklog_id BIGINT NOT NULL REFERENCES worklogs(id),
     round BIGINT NOT NULL,
     -- The step's place in the chain (0 出纳 … 3 主管副总).
@@ -87,6 +87,7 @@ CREATE TABLE worklog_signoffs (
 );
 CREATE INDEX worklog_signoffs_signer ON worklog_signoffs(signer_id, decision);
 
+-- @sqlite
 CREATE TRIGGER worklog_signoffs_no_change BEFORE UPDATE ON worklog_signoffs
 WHEN OLD.decision IS NOT NULL
 BEGIN
@@ -96,3 +97,16 @@ CREATE TRIGGER worklog_signoffs_no_delete BEFORE DELETE ON worklog_signoffs
 BEGIN
     SELECT RAISE(ABORT, 'a signature, once given, stands');
 END;
+-- @end
+-- @postgres
+CREATE FUNCTION kam_signature_stands() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR OLD.decision IS NOT NULL THEN
+        RAISE EXCEPTION 'a signature, once given, stands';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+CREATE TRIGGER worklog_signoffs_stand BEFORE UPDATE OR DELETE ON worklog_signoffs
+    FOR EACH ROW EXECUTE FUNCTION kam_signature_stands();
+-- @end

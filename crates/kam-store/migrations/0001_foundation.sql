@@ -1,15 +1,20 @@
+-- @sqlite
 -- KAM foundation schema (SQLite). Timestamps are RFC 3339 UTC text,
+-- @end
+-- @postgres
+-- KAM foundation schema (PostgreSQL). Timestamps are RFC 3339 UTC text,
+-- @end
 -- dates YYYY-MM-DD, money BIGINT minor units, booleans BIGINT 0/1.
 
 CREATE TABLE teams (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     name TEXT NOT NULL UNIQUE,
     manager_id BIGINT,
     created_at TEXT NOT NULL
 );
 
 CREATE TABLE users (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     username TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL,
     role TEXT NOT NULL,
@@ -32,7 +37,7 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_user ON sessions(user_id);
 
 CREATE TABLE api_tokens (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     user_id BIGINT NOT NULL REFERENCES users(id),
     token_hash TEXT NOT NULL UNIQUE,
     label TEXT NOT NULL,
@@ -41,7 +46,7 @@ CREATE TABLE api_tokens (
 );
 
 CREATE TABLE login_failures (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     key TEXT NOT NULL,
     at TEXT NOT NULL
 );
@@ -53,7 +58,7 @@ CREATE TABLE settings (
 );
 
 CREATE TABLE accounts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     name TEXT NOT NULL,
     short_name TEXT,
     credit_code TEXT,
@@ -93,8 +98,8 @@ CREATE TABLE accounts (
     loyalty_points BIGINT,
     credit_limit BIGINT,
     payment_terms_days BIGINT,
-    asset_liability_ratio REAL,
-    return_on_assets REAL,
+    asset_liability_ratio ${real},
+    return_on_assets ${real},
     owner_id BIGINT REFERENCES users(id),
     parent_id BIGINT REFERENCES accounts(id),
     created_by BIGINT REFERENCES users(id),
@@ -117,7 +122,7 @@ CREATE TABLE account_shares (
 CREATE INDEX account_shares_user ON account_shares(user_id);
 
 CREATE TABLE contacts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     name TEXT NOT NULL,
     gender TEXT,
     department TEXT,
@@ -140,7 +145,7 @@ CREATE TABLE contacts (
 );
 
 CREATE TABLE account_contacts (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     account_id BIGINT NOT NULL REFERENCES accounts(id),
     contact_id BIGINT NOT NULL REFERENCES contacts(id),
     title TEXT,
@@ -153,7 +158,7 @@ CREATE TABLE account_contacts (
 CREATE INDEX account_contacts_contact ON account_contacts(contact_id);
 
 CREATE TABLE competitors (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     name TEXT NOT NULL UNIQUE,
     website TEXT,
     products TEXT,
@@ -164,12 +169,12 @@ CREATE TABLE competitors (
 );
 
 CREATE TABLE account_competitors (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     account_id BIGINT NOT NULL REFERENCES accounts(id),
     competitor_id BIGINT NOT NULL REFERENCES competitors(id),
     products TEXT,
     prices TEXT,
-    share_pct REAL,
+    share_pct ${real},
     policy TEXT,
     tech_requirements TEXT,
     notes TEXT,
@@ -177,12 +182,12 @@ CREATE TABLE account_competitors (
 );
 
 CREATE TABLE account_partners (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     account_id BIGINT NOT NULL REFERENCES accounts(id),
     kind TEXT NOT NULL,
     name TEXT NOT NULL,
     products TEXT,
-    share_pct REAL,
+    share_pct ${real},
     volume TEXT,
     notes TEXT
 );
@@ -204,7 +209,7 @@ CREATE TABLE search_terms (
 CREATE INDEX search_terms_term ON search_terms(term, entity, entity_id);
 
 CREATE TABLE audit_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     at TEXT NOT NULL,
     actor_id BIGINT,
     action TEXT NOT NULL,
@@ -217,6 +222,7 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_entity ON audit_log(entity, entity_id);
 CREATE INDEX audit_account ON audit_log(account_id);
 
+-- @sqlite
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'audit rows are append-only');
@@ -225,3 +231,15 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN
     SELECT RAISE(ABORT, 'audit rows are append-only');
 END;
+-- @end
+-- @postgres
+CREATE FUNCTION kam_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit rows are append-only';
+END;
+$$;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
+    FOR EACH ROW EXECUTE FUNCTION kam_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+    FOR EACH STATEMENT EXECUTE FUNCTION kam_append_only();
+-- @end

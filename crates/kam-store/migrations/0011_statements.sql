@@ -1,7 +1,7 @@
 -- Monthly reconciliation statements 对账单: snapshots of the ledger and the customer's answers.
 
 CREATE TABLE statements (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     account_id BIGINT NOT NULL REFERENCES accounts(id),
     currency TEXT NOT NULL,
     period TEXT NOT NULL,
@@ -22,7 +22,7 @@ CREATE INDEX statements_period ON statements(period, status);
 -- Each ledger entry is covered by exactly one statement: in its opening
 -- balance (the account's first statement) or as one of its lines.
 CREATE TABLE statement_lines (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     statement_id BIGINT NOT NULL REFERENCES statements(id),
     position BIGINT NOT NULL,
     entry_id BIGINT NOT NULL REFERENCES ledger_entries(id),

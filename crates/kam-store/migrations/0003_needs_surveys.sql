@@ -1,7 +1,7 @@
 -- Needs analysis 客户需求分析 (each row a dated version) and satisfaction surveys 满意度调查.
 
 CREATE TABLE needs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     account_id BIGINT NOT NULL REFERENCES accounts(id),
     analysed_on TEXT NOT NULL,
     needs TEXT NOT NULL,
@@ -18,7 +18,7 @@ CREATE TABLE needs (
 CREATE INDEX needs_account ON needs(account_id, analysed_on);
 
 CREATE TABLE surveys (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     account_id BIGINT NOT NULL REFERENCES accounts(id),
     surveyed_on TEXT NOT NULL,
     respondent TEXT,

@@ -10,7 +10,7 @@ CREATE TABLE reminder_states (
 );
 
 CREATE TABLE calendar_feeds (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     user_id BIGINT NOT NULL REFERENCES users(id),
     token_hash TEXT NOT NULL UNIQUE,
     created_at TEXT NOT NULL,

@@ -2,7 +2,7 @@
 -- Local date-times are TEXT 'YYYY-MM-DDTHH:MM' (China time), dates 'YYYY-MM-DD'.
 
 CREATE TABLE interactions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     account_id BIGINT NOT NULL REFERENCES accounts(id),
     occurred_at TEXT NOT NULL,
     channel TEXT NOT NULL,
@@ -22,7 +22,7 @@ CREATE INDEX interactions_account ON interactions(account_id, occurred_at);
 CREATE INDEX interactions_follow_up ON interactions(follow_up_date);
 
 CREATE TABLE service_records (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id ${id},
     account_id BIGINT NOT NULL REFERENCES accounts(id),
     service_type TEXT NOT NULL,
     occurred_at TEXT NOT NULL,

@@ -164,11 +164,7 @@ async fn handover(
 
 async fn share(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<StatusCode, ApiError> {
     let body = object(&body)?;
-    let Some(user) = body.get("user_id").and_then(|v| v.as_i64()) else {
-        let mut e = FieldErrors::default();
-        e.add("user_id", "err.required");
-        return Err(ApiError::invalid(&e));
-    };
+    let user = super::required_id(&body, "user_id")?;
     state.store.share_account(&api.user.actor(), id, user).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -198,11 +194,7 @@ async fn set_position(
         &["id", "account_id", "competitor_name"],
         &by_role(&actor),
     )?;
-    let Some(cid) = body.get("competitor_id").and_then(|v| v.as_i64()) else {
-        let mut e = FieldErrors::default();
-        e.add("competitor_id", "err.required");
-        return Err(ApiError::invalid(&e));
-    };
+    let cid = super::required_id(&body, "competitor_id")?;
     state.store.set_position(&actor, id, cid, rec).await?;
     let items = state.store.positions(&actor, id).await?;
     let p = items.into_iter().find(|p| p.competitor_id == cid);

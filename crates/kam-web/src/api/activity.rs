@@ -238,10 +238,9 @@ async fn create(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body = object(&body)?;
-    let Some(account_id) = account.or_else(|| body.get("account_id").and_then(|v| v.as_i64())) else {
-        let mut e = FieldErrors::default();
-        e.add("account_id", "err.required");
-        return Err(ApiError::invalid(&e));
+    let account_id = match account {
+        Some(a) => a,
+        None => super::required_id(&body, "account_id")?,
     };
     let actor = api.user.actor();
     state.store.account(&actor, account_id).await?;

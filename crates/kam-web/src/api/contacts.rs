@@ -6,9 +6,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kam_core::Actor;
 use kam_core::contact::{FIELDS, LINK_FIELDS};
 use kam_core::visibility::Viewer;
-use kam_core::{Actor, FieldErrors};
 use kam_store::contacts::{Contact, ContactFilter};
 use serde_json::json;
 
@@ -152,11 +152,7 @@ async fn create_in(
 
 async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let body = object(&body)?;
-    let Some(account_id) = body.get("account_id").and_then(|v| v.as_i64()) else {
-        let mut e = FieldErrors::default();
-        e.add("account_id", "err.required");
-        return Err(ApiError::invalid(&e));
-    };
+    let account_id = super::required_id(&body, "account_id")?;
     create_in(&state, &api, account_id, &body).await
 }
 

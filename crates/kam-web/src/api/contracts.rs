@@ -78,11 +78,7 @@ async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result
 /// POST {"account_id", fields…}
 async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let body = object(&body)?;
-    let Some(account) = body.get("account_id").and_then(V::as_i64) else {
-        let mut e = FieldErrors::default();
-        e.add("account_id", "err.required");
-        return Err(ApiError::invalid(&e));
-    };
+    let account = super::required_id(&body, "account_id")?;
     let rec = parse_fields(FIELDS, &body, &["account_id"], &[], &any)?;
     let c = state.store.create_contract(&api.user.actor(), account, rec).await?;
     Ok((StatusCode::CREATED, Json(redact::json(&api.user.actor(), "contract", &c))).into_response())

@@ -5,7 +5,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use kam_core::FieldErrors;
 use kam_core::market::FIELDS;
 use serde_json::json;
 
@@ -74,11 +73,7 @@ async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Resu
 /// POST {"account_id", "contact_id"?, "note"?}
 async fn add(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
     let body = object(&body)?;
-    let Some(account) = body.get("account_id").and_then(|v| v.as_i64()) else {
-        let mut e = FieldErrors::default();
-        e.add("account_id", "err.required");
-        return Err(ApiError::invalid(&e));
-    };
+    let account = super::required_id(&body, "account_id")?;
     let contact = body.get("contact_id").and_then(|v| v.as_i64());
     let note = body.get("note").and_then(|v| v.as_str());
     let e = state.store.add_participant(&api.user.actor(), id, account, contact, note).await?;

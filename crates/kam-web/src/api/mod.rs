@@ -132,6 +132,15 @@ pub fn object(body: &Bytes) -> Result<Map<String, Json>, ApiError> {
     }
 }
 
+/// A required id in a JSON body; absent (or not a number), a field error naming it.
+pub fn required_id(body: &Map<String, Json>, key: &str) -> Result<i64, ApiError> {
+    body.get(key).and_then(Json::as_i64).ok_or_else(|| {
+        let mut e = FieldErrors::default();
+        e.add(key, "err.required");
+        ApiError::invalid(&e)
+    })
+}
+
 /// A JSON value parsed strictly: an object naming a key twice is refused
 /// (instead of silently keeping the last), at any depth.
 struct Strict(Json);

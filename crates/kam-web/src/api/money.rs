@@ -45,14 +45,6 @@ fn any(_: &kam_core::FieldDef) -> bool {
     true
 }
 
-fn required_id(body: &serde_json::Map<String, V>, key: &str) -> Result<i64, ApiError> {
-    body.get(key).and_then(V::as_i64).ok_or_else(|| {
-        let mut e = FieldErrors::default();
-        e.add(key, "err.required");
-        ApiError::invalid(&e)
-    })
-}
-
 // ---------------------------------------------------------------- products
 
 const PRODUCT_RO: &[&str] = &["id", "created_at", "updated_at"];
@@ -121,7 +113,7 @@ async fn order(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Resul
 /// POST {"account_id", order fields…, "lines": [{"product_id", "quantity", "unit_price"?, "discount_pct"?, "tax_rate"?}]}
 async fn create_order(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let body = object(&body)?;
-    let account = required_id(&body, "account_id")?;
+    let account = super::required_id(&body, "account_id")?;
     let mut head = body.clone();
     let lines_raw = head.remove("lines");
     let rec = parse_fields(ORDER_FIELDS, &head, &["account_id"], &[], &any)?;
@@ -180,7 +172,7 @@ async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, bod
 async fn post_entry(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let lang = api.lang;
     let body = object(&body)?;
-    let account = required_id(&body, "account_id")?;
+    let account = super::required_id(&body, "account_id")?;
     let rec = parse_fields(ENTRY_FIELDS, &body, &["account_id"], &[], &any)?;
     let actor = api.user.actor();
     let e = state.store.post_entry(&actor, account, rec).await?;

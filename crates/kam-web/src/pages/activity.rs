@@ -529,17 +529,35 @@ async fn create(
     Path(account_id): Path<i64>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    let account = recordable_account(&state, &f.auth, account_id).await?;
+    save(kind, &state, &f, account_id, None).await
+}
+
+/// A new record of the account (`existing` None) or changes to one: saved,
+/// back to where it is shown; refused, the form again.
+async fn save(
+    kind: &'static ActivityKind,
+    state: &AppState,
+    f: &AuthForm,
+    account_id: i64,
+    existing: Option<i64>,
+) -> Result<Response, PageError> {
+    let account = recordable_account(state, &f.auth, account_id).await?;
     let mut errors = FieldErrors::default();
     let rec = parse(kind, &f.form, &mut errors);
     let values = view::posted_text(&f.form);
+    let actor = f.auth.user.actor();
     super::form_flow(
         errors,
-        async || state.store.create_activity(kind, &f.auth.user.actor(), account_id, rec).await,
-        |_| see_other(&format!("/accounts/{account_id}?tab={}", kind.resource), "common.saved"),
+        async || match existing {
+            Some(id) => state.store.update_activity(kind, &actor, id, rec).await,
+            None => state.store.create_activity(kind, &actor, account_id, rec).await,
+        },
+        |_| match existing {
+            Some(id) => see_other(&format!("/{}/{id}", kind.resource), "common.saved"),
+            None => see_other(&format!("/accounts/{account_id}?tab={}", kind.resource), "common.saved"),
+        },
         async |errors| {
-            let spec = FormSpec { kind, account: &account, existing: None, values: &values, errors };
-            form_page(&state, &f.auth, spec).await
+            form_page(state, &f.auth, FormSpec { kind, account: &account, existing, values: &values, errors }).await
         },
     )
     .await
@@ -577,20 +595,7 @@ async fn update(
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let a = state.store.activity(kind, &f.auth.user.actor(), id).await?;
-    let account = recordable_account(&state, &f.auth, a.account_id).await?;
-    let mut errors = FieldErrors::default();
-    let rec = parse(kind, &f.form, &mut errors);
-    let values = view::posted_text(&f.form);
-    super::form_flow(
-        errors,
-        async || state.store.update_activity(kind, &f.auth.user.actor(), id, rec).await,
-        |_| see_other(&format!("/{}/{id}", kind.resource), "common.saved"),
-        async |errors| {
-            let spec = FormSpec { kind, account: &account, existing: Some(id), values: &values, errors };
-            form_page(&state, &f.auth, spec).await
-        },
-    )
-    .await
+    save(kind, &state, &f, a.account_id, Some(id)).await
 }
 
 async fn delete(

@@ -12,6 +12,7 @@ pub mod credit;
 pub mod credit_code;
 pub mod divisions;
 pub mod fields;
+pub mod ids;
 pub mod ledger;
 pub mod market;
 pub mod order;
@@ -27,3 +28,4 @@ pub mod worklog;
 
 pub use access::{Actor, Role, Scope};
 pub use fields::{FieldDef, FieldErrors, Kind, Record, Value};
+pub use ids::AccountId;

@@ -56,7 +56,7 @@ pub struct Reminder {
     pub title: String,
     pub detail: String,
     /// The account it is about (none for a work log).
-    pub account_id: Option<i64>,
+    pub account_id: Option<crate::AccountId>,
     pub account_name: String,
     /// Where the reminder comes from (a page path).
     pub href: String,
@@ -115,7 +115,7 @@ mod tests {
             due: String::new(),
             title: String::new(),
             detail: String::new(),
-            account_id: Some(1),
+            account_id: Some(crate::AccountId(1)),
             account_name: String::new(),
             href: String::new(),
             overdue: false,

@@ -59,7 +59,7 @@ pub const MAX_ENTRIES: usize = 50;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Entry {
     pub id: Option<i64>,
-    pub account_id: Option<i64>,
+    pub account_id: Option<crate::AccountId>,
     pub contact_id: Option<i64>,
     pub rec: Record,
 }
@@ -509,7 +509,7 @@ mod tests {
             (d.name, parse(d, crate::fields::Raw::Form(v)).unwrap())
         };
         let visit = |from: &str, to: &str| Entry {
-            account_id: Some(1),
+            account_id: Some(crate::AccountId(1)),
             rec: [
                 text(VISIT_FIELDS, "time_from", from),
                 text(VISIT_FIELDS, "time_to", to),

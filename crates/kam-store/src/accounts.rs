@@ -2,6 +2,7 @@
 //! with field-level rules, the group hierarchy, the public pool 公海 and handover.
 
 use crate::error::unique;
+use kam_core::AccountId;
 use kam_core::access::AccountFacts;
 use kam_core::account::{self, FIELDS};
 use kam_core::audit::{Action, created, deleted};
@@ -17,14 +18,14 @@ use crate::{Result, Store, StoreError, Tx, search};
 /// An account as read, with its relations resolved.
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
-    pub id: i64,
+    pub id: AccountId,
     #[serde(flatten)]
     pub rec: Record,
     pub owner_id: Option<i64>,
     pub owner_name: Option<String>,
     #[serde(skip)]
     pub owner_team_id: Option<i64>,
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<AccountId>,
     pub parent_name: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -58,7 +59,7 @@ pub struct AccountFilter {
     /// Only accounts in the pool (no owner).
     pub pool: bool,
     /// Only accounts of this parent.
-    pub parent_id: Option<i64>,
+    pub parent_id: Option<AccountId>,
     pub sort: Option<String>,
     pub desc: bool,
     pub page: i64,
@@ -80,13 +81,13 @@ pub struct AccountInput {
     /// `Some(None)`: put in the pool; `Some(Some(id))`: this owner; `None`: unchanged / default.
     pub owner: Option<Option<i64>>,
     /// `Some(None)`: no parent.
-    pub parent: Option<Option<i64>>,
+    pub parent: Option<Option<AccountId>>,
 }
 
 /// Another account whose name is very close.
 #[derive(Debug, Clone, Serialize)]
 pub struct Similar {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
 }
 
@@ -153,12 +154,12 @@ fn select(actor: &Actor) -> Q {
 
 fn read(row: &sqlx::any::AnyRow) -> Result<Account> {
     Ok(Account {
-        id: row.try_get("id")?,
+        id: crate::sql::id(row, "id")?,
         rec: read_record(row, FIELDS)?,
         owner_id: row.try_get("owner_id")?,
         owner_name: row.try_get("owner_name")?,
         owner_team_id: row.try_get("owner_team_id")?,
-        parent_id: row.try_get("parent_id")?,
+        parent_id: crate::sql::opt_id(row, "parent_id")?,
         parent_name: row.try_get("parent_name")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -199,7 +200,11 @@ fn search_texts(rec: &Record) -> Vec<Option<&str>> {
 
 impl Store {
     /// The names of those of `ids` the actor may see (history shows names, not ids).
-    pub async fn account_names(&self, actor: &Actor, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+    pub async fn account_names(
+        &self,
+        actor: &Actor,
+        ids: &[AccountId],
+    ) -> Result<std::collections::HashMap<AccountId, String>> {
         if ids.is_empty() {
             return Ok(Default::default());
         }
@@ -214,7 +219,7 @@ impl Store {
         }
         q.push(")");
         let rows = q.query().fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("name")?))).collect()
+        rows.iter().map(|r| Ok((crate::sql::id(r, "id")?, r.try_get("name")?))).collect()
     }
 
     /// One page of the accounts the actor may see.
@@ -237,20 +242,20 @@ impl Store {
     }
 
     /// One account, or NotFound when it does not exist or is out of scope.
-    pub async fn account(&self, actor: &Actor, id: i64) -> Result<Account> {
+    pub async fn account(&self, actor: &Actor, id: AccountId) -> Result<Account> {
         let mut q = select(actor);
         q.push(" AND a.id = ").arg(id);
         read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
     }
 
-    pub(crate) async fn account_in(&self, tx: &mut Tx, actor: &Actor, id: i64) -> Result<Account> {
+    pub(crate) async fn account_in(&self, tx: &mut Tx, actor: &Actor, id: AccountId) -> Result<Account> {
         let mut q = select(actor);
         q.push(" AND a.id = ").arg(id);
         read(&q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?)
     }
 
     /// Direct subsidiaries of an account, within scope.
-    pub async fn child_accounts(&self, actor: &Actor, id: i64) -> Result<Vec<Account>> {
+    pub async fn child_accounts(&self, actor: &Actor, id: AccountId) -> Result<Vec<Account>> {
         let mut q = select(actor);
         q.push(" AND a.parent_id = ").arg(id).push(" ORDER BY a.name");
         q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
@@ -258,7 +263,7 @@ impl Store {
 
     /// Accounts (in any scope: a duplicate must be caught even if it is not
     /// yours) whose name is very close to `name`; only ids and names are shown.
-    pub async fn similar_accounts(&self, name: &str, except: Option<i64>) -> Result<Vec<Similar>> {
+    pub async fn similar_accounts(&self, name: &str, except: Option<AccountId>) -> Result<Vec<Similar>> {
         let key = account::name_key(name);
         let ts = kam_core::search::terms(&kam_core::search::normalise(&key));
         if ts.is_empty() {
@@ -277,7 +282,7 @@ impl Store {
         q.push(") GROUP BY t.entity_id HAVING COUNT(*) >= ").arg(need).push(") LIMIT 200");
         let mut out = Vec::new();
         for row in q.query().fetch_all(self.pool()).await? {
-            let id: i64 = row.try_get("id")?;
+            let id: AccountId = crate::sql::id(&row, "id")?;
             let other: String = row.try_get("name")?;
             if Some(id) != except && account::is_similar(name, &other) {
                 out.push(Similar { id, name: other });
@@ -303,7 +308,7 @@ impl Store {
     }
 
     /// A parent must be visible and must not be the account or below it.
-    async fn check_parent(&self, tx: &mut Tx, actor: &Actor, id: Option<i64>, parent: i64) -> Result<()> {
+    async fn check_parent(&self, tx: &mut Tx, actor: &Actor, id: Option<AccountId>, parent: AccountId) -> Result<()> {
         self.account_in(tx, actor, parent).await.map_err(|_| StoreError::field("parent_id", "err.parent"))?;
         let mut cur = Some(parent);
         let mut steps = 0;
@@ -317,7 +322,13 @@ impl Store {
             }
             let mut q = Q::new("SELECT parent_id FROM accounts WHERE id = ");
             q.arg(c);
-            cur = q.query().fetch_optional(&mut **tx).await?.and_then(|r| r.try_get("parent_id").ok()).flatten();
+            cur = q
+                .query()
+                .fetch_optional(&mut **tx)
+                .await?
+                .and_then(|r| r.try_get::<Option<i64>, _>("parent_id").ok())
+                .flatten()
+                .map(AccountId);
         }
         Ok(())
     }
@@ -361,18 +372,18 @@ impl Store {
             &rec,
             &[
                 ("owner_id", Arg::Int(owner)),
-                ("parent_id", Arg::Int(parent)),
+                ("parent_id", parent.into()),
                 ("created_by", Arg::Int(Some(actor.user_id))),
                 ("created_at", now.clone().into()),
                 ("updated_at", now.into()),
             ],
         );
-        let id: i64 = q.query().fetch_one(&mut *tx).await.map_err(|e| Self::map_unique(e.into()))?.try_get("id")?;
+        let id = AccountId(q.query().fetch_one(&mut *tx).await.map_err(|e| Self::map_unique(e.into()))?.try_get("id")?);
         search::index(&mut tx, "account", id, &search_texts(&rec)).await?;
         let mut changes = created(&rec);
         changes.push(("owner_id", Value::Null, owner.map(Value::Int).unwrap_or(Value::Null)));
         if let Some(p) = parent {
-            changes.push(("parent_id", Value::Null, Value::Int(p)));
+            changes.push(("parent_id", Value::Null, p.into()));
         }
         Entry::new(Some(actor.user_id), Action::Create, "account", id)
             .account(Some(id))
@@ -390,7 +401,7 @@ impl Store {
     }
 
     /// Changes the named fields (and owner/parent) of an account.
-    pub async fn update_account(&self, actor: &Actor, id: i64, input: AccountInput) -> Result<Account> {
+    pub async fn update_account(&self, actor: &Actor, id: AccountId, input: AccountInput) -> Result<Account> {
         let mut tx = self.begin().await?;
         let before = self.account_in(&mut tx, actor, id).await?;
         if !actor.can_edit_account(&before.facts()) {
@@ -426,7 +437,7 @@ impl Store {
                 if let Some(p) = parent {
                     self.check_parent(&mut tx, actor, Some(id), p).await?;
                 }
-                extra.push(("parent_id", Arg::Int(parent)));
+                extra.push(("parent_id", parent.into()));
                 changes.push(("parent_id", opt_int(before.parent_id), opt_int(parent)));
             }
         }
@@ -457,7 +468,7 @@ impl Store {
     }
 
     /// Deletes (archives) an account; refused while it has subsidiaries.
-    pub async fn delete_account(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_account(&self, actor: &Actor, id: AccountId) -> Result<()> {
         let mut tx = self.begin().await?;
         let before = self.account_in(&mut tx, actor, id).await?;
         if !actor.can_delete_account(&before.facts()) {
@@ -483,7 +494,7 @@ impl Store {
     }
 
     /// Takes an account from the pool, up to the configured limit per rep.
-    pub async fn claim_account(&self, actor: &Actor, id: i64) -> Result<Account> {
+    pub async fn claim_account(&self, actor: &Actor, id: AccountId) -> Result<Account> {
         if !actor.can_claim() {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -522,7 +533,7 @@ impl Store {
     }
 
     /// Returns an account to the pool.
-    pub async fn release_account(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn release_account(&self, actor: &Actor, id: AccountId) -> Result<()> {
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, id).await?;
         if !actor.can_release(&acc.facts()) {
@@ -560,13 +571,8 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut q = Q::new("SELECT id FROM accounts WHERE deleted_at IS NULL AND owner_id = ");
         q.arg(from).push(" ORDER BY id");
-        let ids: Vec<i64> = q
-            .query()
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<std::result::Result<_, _>>()?;
+        let ids: Vec<AccountId> =
+            q.query().fetch_all(&mut *tx).await?.iter().map(|r| crate::sql::id(r, "id")).collect::<Result<_>>()?;
         let mut q = Q::new("UPDATE accounts SET owner_id = ");
         q.arg(to)
             .push(", updated_at = ")
@@ -593,7 +599,7 @@ impl Store {
     }
 
     /// Shares an account with another user (read access).
-    pub async fn share_account(&self, actor: &Actor, id: i64, with_user: i64) -> Result<()> {
+    pub async fn share_account(&self, actor: &Actor, id: AccountId, with_user: i64) -> Result<()> {
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, id).await?;
         if !actor.can_edit_account(&acc.facts()) || actor.role == Role::Finance {
@@ -622,8 +628,8 @@ impl Store {
     }
 }
 
-fn opt_int(v: Option<i64>) -> Value {
-    v.map(Value::Int).unwrap_or(Value::Null)
+fn opt_int(v: Option<impl Into<i64>>) -> Value {
+    v.map(|v| Value::Int(v.into())).unwrap_or(Value::Null)
 }
 
 /// The account's city lies in its province (as the record will stand after

@@ -3,6 +3,7 @@
 //! visible when its account is; it is written under `can_record_activity`.
 
 use crate::write::{Also, Gone, Target};
+use kam_core::AccountId;
 use kam_core::activity::ActivityKind;
 use kam_core::audit::created;
 use kam_core::fields;
@@ -18,7 +19,7 @@ use crate::{Result, Store, StoreError};
 #[derive(Debug, Clone, Serialize)]
 pub struct Activity {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     #[serde(flatten)]
     pub rec: Record,
@@ -30,7 +31,7 @@ pub struct Activity {
 
 #[derive(Debug, Clone, Default)]
 pub struct ActivityFilter {
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub page: i64,
     pub per_page: i64,
 }
@@ -63,7 +64,7 @@ fn select(kind: &ActivityKind, actor: &Actor) -> Q {
 fn read(kind: &ActivityKind, row: &sqlx::any::AnyRow) -> Result<Activity> {
     Ok(Activity {
         id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
+        account_id: crate::sql::id(row, "account_id")?,
         account_name: row.try_get("account_name")?,
         rec: {
             let mut rec = read_record(row, kind.fields)?;
@@ -78,7 +79,12 @@ fn read(kind: &ActivityKind, row: &sqlx::any::AnyRow) -> Result<Activity> {
 }
 
 /// Ids of linked contacts (an `IdList` field) must name contacts of the account.
-async fn check_linked_contacts(tx: &mut crate::Tx, kind: &ActivityKind, account_id: i64, rec: &Record) -> Result<()> {
+async fn check_linked_contacts(
+    tx: &mut crate::Tx,
+    kind: &ActivityKind,
+    account_id: AccountId,
+    rec: &Record,
+) -> Result<()> {
     for d in kind.fields.iter().filter(|d| matches!(d.kind, kam_core::Kind::IdList)) {
         let Some(ids) = rec.get(d.name).and_then(Value::as_text) else { continue };
         for id in ids.split(',').filter_map(|i| i.parse::<i64>().ok()) {
@@ -144,7 +150,7 @@ impl Store {
         &self,
         kind: &ActivityKind,
         actor: &Actor,
-        account_id: i64,
+        account_id: AccountId,
         rec: Record,
     ) -> Result<Activity> {
         let mut tx = self.begin().await?;
@@ -159,7 +165,7 @@ impl Store {
         tx: &mut crate::Tx,
         kind: &ActivityKind,
         actor: &Actor,
-        account_id: i64,
+        account_id: AccountId,
         rec: Record,
     ) -> Result<i64> {
         let acc = self.account_in(tx, actor, account_id).await?;
@@ -178,7 +184,7 @@ impl Store {
             crate::complaints::contract_deadlines(tx, account_id, &rec, &mut derived).await?;
         }
         let mut extra = derived_args(kind, &derived);
-        extra.push(("account_id", Arg::Int(Some(account_id))));
+        extra.push(("account_id", account_id.into()));
         let target = target(kind);
         let also = Also { columns: &extra, changes: &created(&derived) };
         let id = self.insert_audited(tx, target.by(actor, Some(account_id)), &rec, also).await?;
@@ -264,7 +270,7 @@ impl Store {
     pub async fn survey_trend(
         &self,
         actor: &Actor,
-        account_id: Option<i64>,
+        account_id: Option<AccountId>,
     ) -> Result<Vec<kam_core::activity::SurveyMonth>> {
         use kam_core::activity::{SurveyMonth, average, nps};
         let mut q = Q::new(
@@ -332,7 +338,7 @@ impl Store {
     pub async fn account_timeline(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: AccountId,
         kinds: &[&str],
         limit: i64,
     ) -> Result<Vec<TimelineItem>> {

@@ -1,6 +1,7 @@
 //! The audit trail: written in the same transaction as each change, read back
 //! as the History of a record. The table refuses UPDATE and DELETE by trigger.
 
+use kam_core::AccountId;
 use kam_core::audit::{Action, changes_json};
 use kam_core::{Actor, Value};
 use serde::Serialize;
@@ -19,7 +20,7 @@ pub struct AuditRow {
     pub action: String,
     pub entity: String,
     pub entity_id: i64,
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     /// `{"field": [before, after]}`
     pub changes: serde_json::Value,
 }
@@ -30,17 +31,17 @@ pub struct Entry<'a> {
     pub action: Action,
     pub entity: &'a str,
     pub entity_id: i64,
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub changes: &'a [(&'a str, Value, Value)],
 }
 
 impl<'a> Entry<'a> {
     /// An audit entry about `entity` #`entity_id`, by `actor` (None: the system or the operator CLI).
-    pub fn new(actor: Option<i64>, action: Action, entity: &'a str, entity_id: i64) -> Self {
-        Entry { actor, action, entity, entity_id, account_id: None, changes: &[] }
+    pub fn new(actor: Option<i64>, action: Action, entity: &'a str, entity_id: impl Into<i64>) -> Self {
+        Entry { actor, action, entity, entity_id: entity_id.into(), account_id: None, changes: &[] }
     }
     /// The account the entry belongs to (shown in that account's History).
-    pub fn account(mut self, account_id: Option<i64>) -> Self {
+    pub fn account(mut self, account_id: Option<AccountId>) -> Self {
         self.account_id = account_id;
         self
     }
@@ -74,7 +75,7 @@ fn read(row: &sqlx::any::AnyRow) -> Result<AuditRow> {
         action: row.try_get("action")?,
         entity: row.try_get("entity")?,
         entity_id: row.try_get("entity_id")?,
-        account_id: row.try_get("account_id")?,
+        account_id: crate::sql::opt_id(row, "account_id")?,
         changes: serde_json::from_str(&changes).unwrap_or(serde_json::Value::Null),
     })
 }
@@ -82,7 +83,7 @@ fn read(row: &sqlx::any::AnyRow) -> Result<AuditRow> {
 impl Store {
     /// Everything recorded about an account and what hangs off it, newest
     /// first. The caller has checked that the account is in scope.
-    pub async fn account_history(&self, account_id: i64) -> Result<Vec<AuditRow>> {
+    pub async fn account_history(&self, account_id: AccountId) -> Result<Vec<AuditRow>> {
         let mut q = Q::new(SELECT);
         q.push("WHERE l.account_id = ").arg(account_id).push(" ORDER BY l.id DESC LIMIT 500");
         q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
@@ -118,8 +119,8 @@ impl Store {
         &self,
         actor: &kam_core::Actor,
         entity: &str,
-        id: i64,
-        account: Option<i64>,
+        id: impl Into<i64>,
+        account: Option<AccountId>,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
         Entry::new(Some(actor.user_id), Action::Export, entity, id)

@@ -3,6 +3,7 @@
 
 use crate::error::unique;
 use crate::write::{Also, Gone, Target};
+use kam_core::AccountId;
 use kam_core::audit::{Action, created};
 use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{self, Access};
@@ -26,7 +27,7 @@ pub struct Competitor {
 #[derive(Debug, Clone, Serialize)]
 pub struct Position {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub competitor_id: i64,
     pub competitor_name: String,
     #[serde(flatten)]
@@ -36,7 +37,7 @@ pub struct Position {
 #[derive(Debug, Clone, Serialize)]
 pub struct Partner {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     #[serde(flatten)]
     pub rec: Record,
 }
@@ -119,7 +120,7 @@ impl Store {
     }
 
     /// Competitors at one account.
-    pub async fn positions(&self, actor: &Actor, account_id: i64) -> Result<Vec<Position>> {
+    pub async fn positions(&self, actor: &Actor, account_id: AccountId) -> Result<Vec<Position>> {
         self.account(actor, account_id).await?;
         let mut q = Q::new(&format!(
             "SELECT p.id, p.account_id, p.competitor_id, c.name AS competitor_name, {} FROM account_competitors p JOIN competitors c ON c.id = p.competitor_id WHERE p.account_id = ",
@@ -133,7 +134,7 @@ impl Store {
             .map(|r| {
                 Ok(Position {
                     id: r.try_get("id")?,
-                    account_id: r.try_get("account_id")?,
+                    account_id: crate::sql::id(r, "account_id")?,
                     competitor_id: r.try_get("competitor_id")?,
                     competitor_name: r.try_get("competitor_name")?,
                     rec: read_record(r, POSITION_FIELDS)?,
@@ -143,7 +144,13 @@ impl Store {
     }
 
     /// Adds or changes a competitor's position at an account.
-    pub async fn set_position(&self, actor: &Actor, account_id: i64, competitor_id: i64, rec: Record) -> Result<()> {
+    pub async fn set_position(
+        &self,
+        actor: &Actor,
+        account_id: AccountId,
+        competitor_id: i64,
+        rec: Record,
+    ) -> Result<()> {
         let acc = self.account(actor, account_id).await?;
         Self::check_edit(actor, &acc)?;
         self.competitor(actor, competitor_id).await.map_err(|_| StoreError::field("competitor_id", "err.choice"))?;
@@ -164,7 +171,7 @@ impl Store {
                     "account_competitors",
                     POSITION_FIELDS,
                     &rec,
-                    &[("account_id", Arg::Int(Some(account_id))), ("competitor_id", Arg::Int(Some(competitor_id)))],
+                    &[("account_id", account_id.into()), ("competitor_id", Arg::Int(Some(competitor_id)))],
                 )
                 .query()
                 .fetch_one(&mut *tx)
@@ -184,7 +191,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn remove_position(&self, actor: &Actor, account_id: i64, position_id: i64) -> Result<()> {
+    pub async fn remove_position(&self, actor: &Actor, account_id: AccountId, position_id: i64) -> Result<()> {
         let acc = self.account(actor, account_id).await?;
         Self::check_edit(actor, &acc)?;
         let p = self
@@ -202,7 +209,7 @@ impl Store {
     }
 
     /// The account's suppliers and customers.
-    pub async fn partners(&self, actor: &Actor, account_id: i64) -> Result<Vec<Partner>> {
+    pub async fn partners(&self, actor: &Actor, account_id: AccountId) -> Result<Vec<Partner>> {
         self.account(actor, account_id).await?;
         let mut q = Q::new(&format!(
             "SELECT p.id, p.account_id, {} FROM account_partners p WHERE p.account_id = ",
@@ -216,19 +223,19 @@ impl Store {
             .map(|r| {
                 Ok(Partner {
                     id: r.try_get("id")?,
-                    account_id: r.try_get("account_id")?,
+                    account_id: crate::sql::id(r, "account_id")?,
                     rec: read_record(r, PARTNER_FIELDS)?,
                 })
             })
             .collect()
     }
 
-    pub async fn add_partner(&self, actor: &Actor, account_id: i64, rec: Record) -> Result<i64> {
+    pub async fn add_partner(&self, actor: &Actor, account_id: AccountId, rec: Record) -> Result<i64> {
         let acc = self.account(actor, account_id).await?;
         Self::check_edit(actor, &acc)?;
         StoreError::check_required(PARTNER_FIELDS, &rec, true)?;
         let mut tx = self.begin().await?;
-        let id: i64 = insert("account_partners", PARTNER_FIELDS, &rec, &[("account_id", Arg::Int(Some(account_id)))])
+        let id: i64 = insert("account_partners", PARTNER_FIELDS, &rec, &[("account_id", account_id.into())])
             .query()
             .fetch_one(&mut *tx)
             .await?
@@ -243,7 +250,7 @@ impl Store {
         Ok(id)
     }
 
-    pub async fn remove_partner(&self, actor: &Actor, account_id: i64, partner_id: i64) -> Result<()> {
+    pub async fn remove_partner(&self, actor: &Actor, account_id: AccountId, partner_id: i64) -> Result<()> {
         let acc = self.account(actor, account_id).await?;
         Self::check_edit(actor, &acc)?;
         let p = self

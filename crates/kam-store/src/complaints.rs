@@ -1,6 +1,7 @@
 //! The complaint workflow: moving a complaint to its next status, each step
 //! timed and by whom, audited on the account.
 
+use kam_core::AccountId;
 use kam_core::Actor;
 use kam_core::Value;
 use kam_core::audit::Action;
@@ -27,7 +28,7 @@ pub struct Step {
 pub(crate) async fn record_step(
     tx: &mut Tx,
     complaint_id: i64,
-    account_id: i64,
+    account_id: AccountId,
     from: Option<&str>,
     to: &str,
     note: Option<&str>,
@@ -137,7 +138,7 @@ impl Store {
 /// per-priority default; counted in the instance's working hours.
 pub(crate) async fn contract_deadlines(
     tx: &mut crate::Tx,
-    account_id: i64,
+    account_id: AccountId,
     rec: &kam_core::Record,
     derived: &mut kam_core::Record,
 ) -> Result<()> {

@@ -3,6 +3,7 @@
 //! accounts, managers and admin (the caller redacts them for others).
 
 use crate::write::{Also, Gone, Target};
+use kam_core::AccountId;
 use kam_core::access::AccountFacts;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{FIELDS, LINK_FIELDS};
@@ -35,7 +36,7 @@ pub struct Contact {
 /// The tie of a contact to one account.
 #[derive(Debug, Clone, Serialize)]
 pub struct Link {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     #[serde(flatten)]
     pub rec: Record,
@@ -43,7 +44,7 @@ pub struct Link {
 
 #[derive(Debug, Clone, Default)]
 pub struct ContactFilter {
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub buying_role: Option<String>,
     pub page: i64,
     pub per_page: i64,
@@ -126,7 +127,7 @@ impl Store {
                 c.actor_owns_account |= facts.owner_id == Some(actor.user_id);
                 c.actor_can_edit |= general && actor.can_edit_account(&facts);
                 c.accounts.push(Link {
-                    account_id: row.try_get("account_id")?,
+                    account_id: crate::sql::id(&row, "account_id")?,
                     account_name: row.try_get("account_name")?,
                     rec: read_record(&row, LINK_FIELDS)?,
                 });
@@ -185,7 +186,7 @@ impl Store {
     }
 
     /// Contacts of one account with their tie to it (primary first).
-    pub async fn account_contacts(&self, actor: &Actor, account_id: i64) -> Result<Vec<Contact>> {
+    pub async fn account_contacts(&self, actor: &Actor, account_id: AccountId) -> Result<Vec<Contact>> {
         self.account(actor, account_id).await?;
         let mut q = Q::new(&format!(
             "SELECT c.id, {}, c.created_at, c.updated_at FROM contacts c JOIN account_contacts l ON l.contact_id = c.id \
@@ -197,7 +198,7 @@ impl Store {
     }
 
     /// The account, read inside the write transaction, if the actor may edit it.
-    async fn editable_account(&self, tx: &mut Tx, actor: &Actor, account_id: i64) -> Result<Account> {
+    async fn editable_account(&self, tx: &mut Tx, actor: &Actor, account_id: AccountId) -> Result<Account> {
         let acc = self.account_in(tx, actor, account_id).await?;
         if !actor.can_edit_account(&acc.facts()) || !actor.can_write_field(Access::General) {
             return Err(StoreError::Forbidden("err.forbidden"));
@@ -215,7 +216,7 @@ impl Store {
         Ok(())
     }
 
-    async fn write_link(&self, tx: &mut Tx, account_id: i64, contact_id: i64, link: &Record) -> Result<()> {
+    async fn write_link(&self, tx: &mut Tx, account_id: AccountId, contact_id: i64, link: &Record) -> Result<()> {
         if link.get("is_primary") == Some(&Value::Bool(true)) {
             let mut q = Q::new("UPDATE account_contacts SET is_primary = 0 WHERE account_id = ");
             q.arg(account_id).push(" AND contact_id <> ").arg(contact_id);
@@ -226,7 +227,7 @@ impl Store {
         match q.query().fetch_optional(&mut **tx).await? {
             Some(row) => {
                 if !link.is_empty() {
-                    update("account_contacts", LINK_FIELDS, link, &[], row.try_get("id")?)
+                    update("account_contacts", LINK_FIELDS, link, &[], row.try_get::<i64, _>("id")?)
                         .query()
                         .execute(&mut **tx)
                         .await?;
@@ -237,7 +238,7 @@ impl Store {
                     "account_contacts",
                     LINK_FIELDS,
                     link,
-                    &[("account_id", Arg::Int(Some(account_id))), ("contact_id", Arg::Int(Some(contact_id)))],
+                    &[("account_id", account_id.into()), ("contact_id", Arg::Int(Some(contact_id)))],
                 )
                 .query()
                 .fetch_one(&mut **tx)
@@ -248,13 +249,19 @@ impl Store {
     }
 
     /// Creates a contact at an account the actor may edit.
-    pub async fn create_contact(&self, actor: &Actor, account_id: i64, rec: Record, link: Record) -> Result<Contact> {
+    pub async fn create_contact(
+        &self,
+        actor: &Actor,
+        account_id: AccountId,
+        rec: Record,
+        link: Record,
+    ) -> Result<Contact> {
         let mut tx = self.begin().await?;
         let owns = self.editable_account(&mut tx, actor, account_id).await?.owner_id == Some(actor.user_id);
         Self::check_personal(actor, owns, &rec)?;
         StoreError::check_required(FIELDS, &rec, true)?;
         let mut also = created(&link);
-        also.push(("account_id", Value::Null, Value::Int(account_id)));
+        also.push(("account_id", Value::Null, account_id.into()));
         let w = TARGET.by(actor, Some(account_id));
         let id = self.insert_audited(&mut tx, w, &rec, Also { changes: &also, ..Default::default() }).await?;
         self.write_link(&mut tx, account_id, id, &link).await?;
@@ -292,7 +299,13 @@ impl Store {
     /// it is already at) as well as on the account: seeing a contact — on an
     /// account shared read-only, or in the pool — is no licence to adopt it, and
     /// with it its personal fields and the right to change or archive it.
-    pub async fn link_contact(&self, actor: &Actor, account_id: i64, contact_id: i64, link: Record) -> Result<Contact> {
+    pub async fn link_contact(
+        &self,
+        actor: &Actor,
+        account_id: AccountId,
+        contact_id: i64,
+        link: Record,
+    ) -> Result<Contact> {
         let before = self.contact(actor, contact_id).await?;
         let tied = before.accounts.iter().find(|l| l.account_id == account_id);
         if tied.is_none() && !before.actor_can_edit {
@@ -304,7 +317,7 @@ impl Store {
         self.write_link(&mut tx, account_id, contact_id, &link).await?;
         let mut changes = fields::diff(&old, &link);
         let action = if old.is_empty() {
-            changes.push(("account_id", Value::Null, Value::Int(account_id)));
+            changes.push(("account_id", Value::Null, account_id.into()));
             Action::Link
         } else {
             Action::Update
@@ -319,7 +332,7 @@ impl Store {
     }
 
     /// Removes a contact's tie to an account; a contact without accounts is archived.
-    pub async fn unlink_contact(&self, actor: &Actor, account_id: i64, contact_id: i64) -> Result<()> {
+    pub async fn unlink_contact(&self, actor: &Actor, account_id: AccountId, contact_id: i64) -> Result<()> {
         let before = self.contact(actor, contact_id).await?;
         let Some(link) = before.accounts.iter().find(|l| l.account_id == account_id) else {
             return Err(StoreError::NotFound);
@@ -330,7 +343,7 @@ impl Store {
         q.arg(account_id).push(" AND contact_id = ").arg(contact_id);
         q.query().execute(&mut *tx).await?;
         let mut changes = deleted(&link.rec);
-        changes.push(("account_id", Value::Int(account_id), Value::Null));
+        changes.push(("account_id", account_id.into(), Value::Null));
         Entry::new(Some(actor.user_id), Action::Unlink, "contact", contact_id)
             .account(Some(account_id))
             .changes(&changes)
@@ -351,7 +364,7 @@ impl Store {
         actor: &Actor,
         id: i64,
         rec: &Record,
-        account_id: Option<i64>,
+        account_id: Option<AccountId>,
     ) -> Result<()> {
         self.delete_audited(tx, TARGET.by(actor, account_id), id, rec, Gone::Archived, &[]).await?;
         search::remove(tx, "contact", id).await

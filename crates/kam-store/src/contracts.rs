@@ -5,6 +5,7 @@
 
 use crate::error::unique;
 use crate::write::{Also, Target};
+use kam_core::AccountId;
 use kam_core::audit::{Action, created};
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS};
 use kam_core::time_util::parse_date;
@@ -40,7 +41,7 @@ pub struct Attachment {
 #[derive(Debug, Clone, Serialize)]
 pub struct Contract {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     #[serde(flatten)]
     pub rec: Record,
@@ -68,7 +69,7 @@ pub struct Expiring {
     pub id: i64,
     pub contract_no: String,
     pub title: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub valid_to: Date,
 }
@@ -90,7 +91,7 @@ fn read(r: &sqlx::any::AnyRow, today: time::Date) -> Result<Contract> {
     let valid_to = rec.get("valid_to").and_then(Value::as_text).and_then(parse_date);
     Ok(Contract {
         id: r.try_get("id")?,
-        account_id: r.try_get("account_id")?,
+        account_id: crate::sql::id(r, "account_id")?,
         account_name: r.try_get("account_name")?,
         status: contract::effective_status(&stored, valid_to, today).to_string(),
         // The amount in force: as signed, with every amendment's delta (one
@@ -154,7 +155,7 @@ impl Store {
     }
 
     /// Contracts within scope (optionally of one account), newest first.
-    pub async fn contracts(&self, actor: &Actor, account_id: Option<i64>) -> Result<Vec<Contract>> {
+    pub async fn contracts(&self, actor: &Actor, account_id: Option<AccountId>) -> Result<Vec<Contract>> {
         let mut q = select(actor);
         if let Some(a) = account_id {
             self.account(actor, a).await?;
@@ -164,7 +165,12 @@ impl Store {
         q.query().fetch_all(self.pool()).await?.iter().map(|r| read(r, self.today())).collect()
     }
 
-    async fn writable_account(&self, tx: &mut Tx, actor: &Actor, account_id: i64) -> Result<crate::accounts::Account> {
+    async fn writable_account(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        account_id: AccountId,
+    ) -> Result<crate::accounts::Account> {
         let acc = self.account_in(tx, actor, account_id).await?;
         if contract::can_write(actor, &acc.facts()) { Ok(acc) } else { Err(StoreError::Forbidden("err.forbidden")) }
     }
@@ -179,12 +185,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn create_contract(&self, actor: &Actor, account_id: i64, rec: Record) -> Result<Contract> {
+    pub async fn create_contract(&self, actor: &Actor, account_id: AccountId, rec: Record) -> Result<Contract> {
         StoreError::check_required(FIELDS, &rec, true)?;
         Self::check_dates(&rec)?;
         let mut tx = self.begin().await?;
         self.writable_account(&mut tx, actor, account_id).await?;
-        let extra = [("account_id", Arg::Int(Some(account_id))), ("status", "draft".into())];
+        let extra = [("account_id", account_id.into()), ("status", "draft".into())];
         let w = TARGET.by(actor, Some(account_id));
         let also = Also { columns: &extra, ..Default::default() };
         let id = self.insert_audited(&mut tx, w, &rec, also).await.map_err(unique_no)?;
@@ -351,7 +357,7 @@ impl Store {
     /// of a priority: from the account's SLA contract in force, if it sets one.
     pub(crate) async fn sla_in(
         tx: &mut Tx,
-        account_id: i64,
+        account_id: AccountId,
         on: Date,
         priority: &str,
     ) -> Result<Option<kam_core::complaint::Sla>> {
@@ -389,7 +395,7 @@ impl Store {
                 id: r.try_get("id")?,
                 contract_no: r.try_get("contract_no")?,
                 title: r.try_get("title")?,
-                account_id: r.try_get("account_id")?,
+                account_id: crate::sql::id(&r, "account_id")?,
                 account_name: r.try_get("account_name")?,
                 valid_to,
             });

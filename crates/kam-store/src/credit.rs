@@ -11,6 +11,7 @@
 //! month before it keeps its computed rating. The credit tab and 附表五 show
 //! the override in effect and the month it has stood since.
 
+use kam_core::AccountId;
 use std::collections::{HashMap, HashSet};
 
 use kam_core::audit::Action;
@@ -42,7 +43,7 @@ pub struct Override {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CreditView {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub period: String,
     pub currency: String,
     pub current: Assessment,
@@ -61,7 +62,7 @@ pub struct CreditView {
 
 impl Store {
     /// The assessment of an account for a month (`YYYY-MM`).
-    pub async fn credit(&self, actor: &Actor, account_id: i64, period: &str) -> Result<CreditView> {
+    pub async fn credit(&self, actor: &Actor, account_id: AccountId, period: &str) -> Result<CreditView> {
         let acc = self.ledger_account(actor, account_id).await?;
         let ledgers = group_ledgers(&acc, self.entries_of(account_id).await?);
         self.credit_for(actor, &acc, &ledgers, period).await
@@ -123,7 +124,7 @@ impl Store {
 
     /// The overrides made for `period` or an earlier month, newest first: the
     /// first whose month is at most a period is the one standing in it.
-    async fn overrides_up_to(&self, account_id: i64, period: &str) -> Result<Vec<Override>> {
+    async fn overrides_up_to(&self, account_id: AccountId, period: &str) -> Result<Vec<Override>> {
         let mut q = Q::new(
             "SELECT o.period, o.rating, o.credit_limit, o.computed_score, o.computed_rating, o.reason, u.display_name AS by_name, o.created_at \
              FROM credit_overrides o LEFT JOIN users u ON u.id = o.created_by WHERE o.account_id = ",
@@ -152,7 +153,7 @@ impl Store {
     pub async fn override_credit(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: AccountId,
         period: &str,
         rating: &str,
         limit: i64,
@@ -227,7 +228,7 @@ pub struct PerformanceRow {
 /// 附表五 客户业绩统计及信用评估表 for an account and a year.
 #[derive(Debug, Clone, Serialize)]
 pub struct Performance {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub year: i32,
     pub currency: String,
@@ -254,7 +255,7 @@ impl Store {
     /// Deliveries (delivered orders) and collections (payments) of a year, by
     /// date, with cumulative sales and collections, and the credit rating at
     /// the year's end (or today) against the same day a year before.
-    pub async fn performance(&self, actor: &Actor, account_id: i64, year: i32) -> Result<Performance> {
+    pub async fn performance(&self, actor: &Actor, account_id: AccountId, year: i32) -> Result<Performance> {
         let acc = self.ledger_account(actor, account_id).await?;
         let entries = self.entries_of(account_id).await?;
         let currency = currency_of(&acc);

@@ -3,6 +3,7 @@
 //! generator takes a size so it can build large data sets for benchmarks.
 //! Deterministic for a given size, except the demo password.
 
+use kam_core::AccountId;
 use kam_core::credit_code::check_char;
 use kam_core::secret::{hash_password, random_token};
 use kam_core::{Actor, Record, Role, Value};
@@ -147,7 +148,7 @@ fn text(s: impl Into<String>) -> Value {
 
 /// A few records of the working day around today, so the Today page,
 /// timelines, complaints and surveys have something to show.
-async fn add_activities(store: &Store, by: &Actor, account: i64, rng: &mut Rng) -> Result<()> {
+async fn add_activities(store: &Store, by: &Actor, account: AccountId, rng: &mut Rng) -> Result<()> {
     use kam_core::activity::{INTERACTION, SURVEY, VISIT};
     use kam_core::complaint::COMPLAINT;
     let today = store.today();
@@ -249,7 +250,7 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
 
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ accounts as u64);
     let mut used_names = std::collections::HashSet::new();
-    let mut account_ids: Vec<i64> = Vec::new();
+    let mut account_ids: Vec<AccountId> = Vec::new();
     let mut contacts = 0;
     for i in 0..accounts {
         let (province, city, district, postcode, area) = *rng.pick(CITIES);
@@ -355,7 +356,7 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
 /// Products, and for the first accounts an opening balance, orders in every
 /// state (delivered ones invoiced through the ledger) and payments, so that
 /// receivables, aging and credit holds have something to show.
-async fn add_money(store: &Store, admin: &Actor, accounts: &[i64], rng: &mut Rng) -> Result<()> {
+async fn add_money(store: &Store, admin: &Actor, accounts: &[AccountId], rng: &mut Rng) -> Result<()> {
     use crate::orders::{LineInput, OrderInput};
     let products: &[(&str, &str, &str, i64)] = &[
         ("BM-100", "工业包装膜", "Kg", 1_130),
@@ -524,7 +525,7 @@ async fn add_worklogs(store: &Store, admin: &Actor, ids: &[(i64, Role)]) -> Resu
     }
     let today = store.today();
     let day = |n: i64| (today - time::Duration::days(n)).to_string();
-    let entry = |account: i64, pairs: &[(&'static str, Value)]| Entry {
+    let entry = |account: AccountId, pairs: &[(&'static str, Value)]| Entry {
         id: None,
         account_id: Some(account),
         contact_id: None,

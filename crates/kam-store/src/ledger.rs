@@ -3,6 +3,7 @@
 //! running balance, and receivables (aging, DSO, overdue, collections).
 
 use crate::error::unique;
+use kam_core::AccountId;
 use std::collections::BTreeMap;
 
 use kam_core::audit::{Action, created};
@@ -22,7 +23,7 @@ use crate::{Result, Store, StoreError, Tx};
 #[derive(Debug, Clone, Serialize)]
 pub struct LedgerEntry {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     /// The fields; `amount` here is signed: its effect on what the customer owes.
     #[serde(flatten)]
     pub rec: Record,
@@ -57,7 +58,7 @@ impl LedgerEntry {
 /// An account's ledger in one currency, with the balance after each entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct Ledger {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub currency: String,
     pub entries: Vec<(LedgerEntry, i64)>,
     pub balance: i64,
@@ -66,7 +67,7 @@ pub struct Ledger {
 /// Receivables of one account in one currency.
 #[derive(Debug, Clone, Serialize)]
 pub struct Receivable {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub owner_name: Option<String>,
     pub currency: String,
@@ -98,7 +99,7 @@ fn select() -> Q {
 fn read(r: &sqlx::any::AnyRow) -> Result<LedgerEntry> {
     Ok(LedgerEntry {
         id: r.try_get("id")?,
-        account_id: r.try_get("account_id")?,
+        account_id: crate::sql::id(r, "account_id")?,
         rec: read_record(r, FIELDS)?,
         order_id: r.try_get("order_id")?,
         reverses_id: r.try_get("reverses_id")?,
@@ -114,7 +115,7 @@ pub(crate) fn currency_of(acc: &Account) -> String {
 }
 
 /// The balance the credit check counts: every charge, credits only up to `today`.
-fn balance_sql(account_id: i64, currency: &str, today: Date) -> Q {
+fn balance_sql(account_id: AccountId, currency: &str, today: Date) -> Q {
     let mut q = Q::new("SELECT CAST(COALESCE(SUM(CASE WHEN amount < 0 AND entry_date > ");
     q.arg(today.to_string());
     q.push(" THEN 0 ELSE amount END), 0) AS BIGINT) AS b FROM ledger_entries WHERE account_id = ");
@@ -124,26 +125,26 @@ fn balance_sql(account_id: i64, currency: &str, today: Date) -> Q {
 
 impl Store {
     /// The account, when the reader may see its money.
-    pub(crate) async fn ledger_account(&self, actor: &Actor, account_id: i64) -> Result<Account> {
+    pub(crate) async fn ledger_account(&self, actor: &Actor, account_id: AccountId) -> Result<Account> {
         let acc = self.account(actor, account_id).await?;
         if ledger::can_read(actor, &acc.facts()) { Ok(acc) } else { Err(StoreError::NotFound) }
     }
 
     /// Every entry of an account, oldest first (the caller checked the reader).
-    pub(crate) async fn entries_of(&self, account_id: i64) -> Result<Vec<LedgerEntry>> {
+    pub(crate) async fn entries_of(&self, account_id: AccountId) -> Result<Vec<LedgerEntry>> {
         let mut q = select();
         q.push("WHERE e.account_id = ").arg(account_id).push(" ORDER BY e.entry_date, e.id");
         q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 
     /// Every entry of an account, oldest first.
-    pub async fn ledger_entries(&self, actor: &Actor, account_id: i64) -> Result<Vec<LedgerEntry>> {
+    pub async fn ledger_entries(&self, actor: &Actor, account_id: AccountId) -> Result<Vec<LedgerEntry>> {
         self.ledger_account(actor, account_id).await?;
         self.entries_of(account_id).await
     }
 
     /// The account's ledgers, one per currency used (the account's own first).
-    pub async fn ledgers(&self, actor: &Actor, account_id: i64) -> Result<Vec<Ledger>> {
+    pub async fn ledgers(&self, actor: &Actor, account_id: AccountId) -> Result<Vec<Ledger>> {
         let acc = self.ledger_account(actor, account_id).await?;
         Ok(group_ledgers(&acc, self.entries_of(account_id).await?))
     }
@@ -161,13 +162,13 @@ impl Store {
     /// What the account owes for the credit check: every charge, but only the
     /// credits (payments, credit notes…) dated up to `today` — a payment
     /// dated next year frees no credit now.
-    pub(crate) async fn balance_in(tx: &mut Tx, account_id: i64, currency: &str, today: Date) -> Result<i64> {
+    pub(crate) async fn balance_in(tx: &mut Tx, account_id: AccountId, currency: &str, today: Date) -> Result<i64> {
         Ok(balance_sql(account_id, currency, today).query().fetch_one(&mut **tx).await?.try_get("b")?)
     }
 
     /// What the account owes in a currency as of today, by the same rule (one
     /// aggregate in SQL, whatever the size of the ledger).
-    pub async fn balance_today(&self, actor: &Actor, account_id: i64, currency: &str) -> Result<i64> {
+    pub async fn balance_today(&self, actor: &Actor, account_id: AccountId, currency: &str) -> Result<i64> {
         self.ledger_account(actor, account_id).await?;
         let q = balance_sql(account_id, currency, self.today());
         Ok(q.query().fetch_one(self.pool()).await?.try_get("b")?)
@@ -178,7 +179,7 @@ impl Store {
         &self,
         tx: &mut Tx,
         actor: &Actor,
-        account_id: i64,
+        account_id: AccountId,
         rec: &Record,
         order_id: Option<i64>,
         reverses: Option<i64>,
@@ -188,7 +189,7 @@ impl Store {
             FIELDS,
             rec,
             &[
-                ("account_id", Arg::Int(Some(account_id))),
+                ("account_id", account_id.into()),
                 ("order_id", Arg::Int(order_id)),
                 ("reverses_id", Arg::Int(reverses)),
                 ("created_by", Arg::Int(Some(actor.user_id))),
@@ -220,7 +221,7 @@ impl Store {
     /// Posts an entry (finance): `amount` is the positive figure, the kind
     /// gives the sign; an invoice without a due date is due after the
     /// account's payment terms.
-    pub async fn post_entry(&self, actor: &Actor, account_id: i64, mut rec: Record) -> Result<LedgerEntry> {
+    pub async fn post_entry(&self, actor: &Actor, account_id: AccountId, mut rec: Record) -> Result<LedgerEntry> {
         if !ledger::can_post(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -317,7 +318,7 @@ impl Store {
         q.push(" AND e.entry_date <= ").arg(as_of.to_string()).push(" ORDER BY e.account_id, e.entry_date, e.id");
         // (account, currency) → (account name, owner name, entries)
         type Group = (String, Option<String>, Vec<Posted>);
-        let mut groups: BTreeMap<(i64, String), Group> = BTreeMap::new();
+        let mut groups: BTreeMap<(AccountId, String), Group> = BTreeMap::new();
         for r in q.query().fetch_all(self.pool()).await? {
             let rec = read_record(&r, FIELDS)?;
             let text = |f: &str| rec.get(f).and_then(Value::as_text).unwrap_or_default().to_string();
@@ -330,7 +331,7 @@ impl Store {
                 reverses: r.try_get("reverses_id")?,
             };
             let g = groups
-                .entry((r.try_get("account_id")?, text("currency")))
+                .entry((crate::sql::id(&r, "account_id")?, text("currency")))
                 .or_insert_with(|| (String::new(), None, Vec::new()));
             g.0 = r.try_get("account_name")?;
             g.1 = r.try_get("owner_name")?;
@@ -438,7 +439,12 @@ impl Store {
     /// What a just-posted entry should warn about, as message keys: a payment
     /// beyond what was owed leaves the customer a credit (it is posted, and
     /// said). Pages show it as a warning, the API answers it beside the entry.
-    pub async fn warnings_after_post(&self, actor: &Actor, account: i64, entry: &LedgerEntry) -> Vec<&'static str> {
+    pub async fn warnings_after_post(
+        &self,
+        actor: &Actor,
+        account: AccountId,
+        entry: &LedgerEntry,
+    ) -> Vec<&'static str> {
         let mut out = Vec::new();
         if entry.text("kind") == "payment"
             && self.balance_today(actor, account, entry.text("currency")).await.is_ok_and(|b| b < 0)

@@ -2,6 +2,7 @@
 //! participants are read and written under each account's scope.
 
 use crate::write::{Also, Gone, Target};
+use kam_core::AccountId;
 use kam_core::audit::Action;
 use kam_core::fields;
 use kam_core::market::FIELDS;
@@ -28,7 +29,7 @@ pub struct Event {
 #[derive(Debug, Clone, Serialize)]
 pub struct Participant {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub contact_id: Option<i64>,
     pub contact_name: Option<String>,
@@ -46,7 +47,7 @@ impl Store {
         &self,
         actor: &Actor,
         event_ids: &[i64],
-        account_id: Option<i64>,
+        account_id: Option<AccountId>,
     ) -> Result<Vec<(i64, Participant)>> {
         if event_ids.is_empty() {
             return Ok(Vec::new());
@@ -77,7 +78,7 @@ impl Store {
                     r.try_get("activity_id")?,
                     Participant {
                         id: r.try_get("id")?,
-                        account_id: r.try_get("account_id")?,
+                        account_id: crate::sql::id(r, "account_id")?,
                         account_name: r.try_get("account_name")?,
                         contact_id: r.try_get("contact_id")?,
                         contact_name: r.try_get("contact_name")?,
@@ -88,7 +89,7 @@ impl Store {
             .collect()
     }
 
-    async fn events_where(&self, actor: &Actor, q: Q, account_id: Option<i64>) -> Result<Vec<Event>> {
+    async fn events_where(&self, actor: &Actor, q: Q, account_id: Option<AccountId>) -> Result<Vec<Event>> {
         let mut out = Vec::new();
         for r in q.query().fetch_all(self.pool()).await? {
             out.push(Event {
@@ -139,7 +140,7 @@ impl Store {
     }
 
     /// The events an account took part in (the account must be in scope).
-    pub async fn account_market_activities(&self, actor: &Actor, account_id: i64) -> Result<Vec<Event>> {
+    pub async fn account_market_activities(&self, actor: &Actor, account_id: AccountId) -> Result<Vec<Event>> {
         self.account(actor, account_id).await?;
         let mut q = Self::select_events();
         q.push(" AND m.id IN (SELECT activity_id FROM market_participants WHERE account_id = ").arg(account_id);
@@ -183,7 +184,7 @@ impl Store {
         &self,
         actor: &Actor,
         id: i64,
-        account_id: i64,
+        account_id: AccountId,
         contact_id: Option<i64>,
         note: Option<&str>,
     ) -> Result<Event> {

@@ -3,6 +3,7 @@
 //! the limit together), the order's timed steps, and the ledger entries that
 //! delivery and return post.
 
+use kam_core::AccountId;
 use kam_core::audit::{Action, created};
 use kam_core::fields::{Value, parse_quantity};
 use kam_core::order::{self, LINE_FIELDS, ORDER_FIELDS, Totals};
@@ -57,7 +58,7 @@ pub struct OrderStep {
 pub struct Order {
     pub id: i64,
     pub number: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub status: String,
     #[serde(flatten)]
@@ -84,7 +85,7 @@ impl Order {
 
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub status: Option<String>,
     pub page: i64,
     pub per_page: i64,
@@ -107,7 +108,7 @@ fn read(r: &sqlx::any::AnyRow) -> Result<Order> {
     Ok(Order {
         id: r.try_get("id")?,
         number: r.try_get::<Option<String>, _>("number")?.unwrap_or_default(),
-        account_id: r.try_get("account_id")?,
+        account_id: crate::sql::id(r, "account_id")?,
         account_name: r.try_get("account_name")?,
         status: r.try_get("status")?,
         rec: read_record(r, ORDER_FIELDS)?,
@@ -218,7 +219,7 @@ impl Store {
     /// order) it is held (`credit_hold`) until finance or a manager releases
     /// it. The account row is locked first, so concurrent orders are checked
     /// one after the other.
-    pub async fn create_order(&self, actor: &Actor, account_id: i64, input: OrderInput) -> Result<Order> {
+    pub async fn create_order(&self, actor: &Actor, account_id: AccountId, input: OrderInput) -> Result<Order> {
         let mut errors = kam_core::fields::missing_required(ORDER_FIELDS, &input.rec, true);
         if input.lines.is_empty() {
             errors.add("lines", "err.no_lines");
@@ -323,7 +324,7 @@ impl Store {
             ORDER_FIELDS,
             &rec,
             &[
-                ("account_id", Arg::Int(Some(account_id))),
+                ("account_id", account_id.into()),
                 ("status", status.into()),
                 ("total_with_tax", Arg::Int(Some(total.with_tax))),
                 ("total_without_tax", Arg::Int(Some(total.without_tax))),

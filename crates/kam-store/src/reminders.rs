@@ -2,6 +2,7 @@
 //! their decision makers' birthdays), their done/snooze answers, and the
 //! private calendar feed that carries the same items.
 
+use kam_core::AccountId;
 use std::collections::HashMap;
 
 use kam_core::audit::Action;
@@ -102,7 +103,7 @@ impl Store {
                     due: String::new(),
                     title: next.filter(|n| !n.is_empty()).unwrap_or_else(|| subject.clone()),
                     detail: subject,
-                    account_id: Some(row.try_get("account_id")?),
+                    account_id: Some(crate::sql::id(&row, "account_id")?),
                     account_name: row.try_get("account_name")?,
                     href: format!("/interactions/{id}"),
                     overdue: false,
@@ -135,7 +136,7 @@ impl Store {
                     due: String::new(),
                     title: name,
                     detail: format!("{}", day.year() - birth.year()),
-                    account_id: Some(row.try_get("account_id")?),
+                    account_id: Some(crate::sql::id(&row, "account_id")?),
                     account_name: row.try_get("account_name")?,
                     href: format!("/contacts/{id}"),
                     overdue: false,
@@ -155,7 +156,7 @@ impl Store {
         let mut planned_by_visits = std::collections::HashSet::new();
         for row in q.query().fetch_all(self.pool()).await? {
             let id: i64 = row.try_get("id")?;
-            let account_id: i64 = row.try_get("account_id")?;
+            let account_id: AccountId = crate::sql::id(&row, "account_id")?;
             let account_name: String = row.try_get("account_name")?;
             let next: Option<String> = row.try_get("next_planned")?;
             let next = next.as_deref().and_then(parse_date);
@@ -211,7 +212,7 @@ impl Store {
         for row in q.query().fetch_all(self.pool()).await? {
             let planned: String = row.try_get("planned_on")?;
             let Some(day) = parse_date(&planned) else { continue };
-            let account_id: i64 = row.try_get("account_id")?;
+            let account_id: AccountId = crate::sql::id(&row, "account_id")?;
             if planned_by_visits.contains(&(account_id, day)) {
                 continue;
             }
@@ -256,7 +257,7 @@ impl Store {
                     due: String::new(),
                     title: row.try_get("subject")?,
                     detail: format!("{which} {}", due.replace('T', " ")),
-                    account_id: Some(row.try_get("account_id")?),
+                    account_id: Some(crate::sql::id(&row, "account_id")?),
                     account_name: row.try_get("account_name")?,
                     href: format!("/complaints/{id}"),
                     overdue: false,
@@ -300,7 +301,7 @@ impl Store {
                         due: String::new(),
                         title: row.try_get("number")?,
                         detail: String::new(),
-                        account_id: Some(row.try_get("account_id")?),
+                        account_id: Some(crate::sql::id(&row, "account_id")?),
                         account_name: row.try_get("account_name")?,
                         href: format!("/orders/{id}"),
                         overdue: false,

@@ -50,7 +50,8 @@ pub(crate) fn record_texts<'a>(
 const MAX_FIELD: usize = 500;
 
 /// Replaces the search document of one record.
-pub(crate) async fn index(tx: &mut Tx, entity: &str, id: i64, texts: &[Option<&str>]) -> Result<()> {
+pub(crate) async fn index(tx: &mut Tx, entity: &str, id: impl Into<i64>, texts: &[Option<&str>]) -> Result<()> {
+    let id: i64 = id.into();
     remove(tx, entity, id).await?;
     let parts: Vec<String> = texts.iter().flatten().map(|t| normalise(t)).filter(|t| !t.is_empty()).collect();
     let doc = parts.join("|");
@@ -73,7 +74,8 @@ pub(crate) async fn index(tx: &mut Tx, entity: &str, id: i64, texts: &[Option<&s
     Ok(())
 }
 
-pub(crate) async fn remove(tx: &mut Tx, entity: &str, id: i64) -> Result<()> {
+pub(crate) async fn remove(tx: &mut Tx, entity: &str, id: impl Into<i64>) -> Result<()> {
+    let id: i64 = id.into();
     for table in ["search_terms", "search_docs"] {
         let mut q = Q::new(&format!("DELETE FROM {table} WHERE entity = "));
         q.arg(entity).push(" AND entity_id = ").arg(id);
@@ -118,7 +120,7 @@ impl Store {
             q.arg(entity).push(")");
             for row in q.query().fetch_all(&mut *tx).await? {
                 let rec = crate::sql::read_record(&row, fields)?;
-                index(&mut tx, entity, row.try_get("id")?, &record_texts(entity, fields, &rec)).await?;
+                index(&mut tx, entity, row.try_get::<i64, _>("id")?, &record_texts(entity, fields, &rec)).await?;
             }
         }
         tx.commit().await?;

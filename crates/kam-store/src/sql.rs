@@ -35,6 +35,28 @@ impl From<Option<i64>> for Arg {
         Arg::Int(i)
     }
 }
+impl From<kam_core::AccountId> for Arg {
+    fn from(id: kam_core::AccountId) -> Arg {
+        Arg::Int(Some(id.0))
+    }
+}
+
+impl From<Option<kam_core::AccountId>> for Arg {
+    fn from(id: Option<kam_core::AccountId>) -> Arg {
+        Arg::Int(id.map(|i| i.0))
+    }
+}
+
+/// An id column read as the field's type (a typed id or a plain `i64`).
+pub fn id<T: From<i64>>(row: &sqlx::any::AnyRow, col: &str) -> crate::Result<T> {
+    Ok(T::from(sqlx::Row::try_get::<i64, _>(row, col)?))
+}
+
+/// A nullable id column read as the field's type.
+pub fn opt_id<T: From<i64>>(row: &sqlx::any::AnyRow, col: &str) -> crate::Result<Option<T>> {
+    Ok(sqlx::Row::try_get::<Option<i64>, _>(row, col)?.map(T::from))
+}
+
 impl From<Option<String>> for Arg {
     fn from(s: Option<String>) -> Self {
         Arg::Text(s)
@@ -136,7 +158,8 @@ pub fn insert(table: &str, defs: &[FieldDef], rec: &Record, extra: &[(&str, Arg)
 }
 
 /// `UPDATE table SET f = $n, … , extra… WHERE id = $m`.
-pub fn update(table: &str, defs: &[FieldDef], rec: &Record, extra: &[(&str, Arg)], id: i64) -> Q {
+pub fn update(table: &str, defs: &[FieldDef], rec: &Record, extra: &[(&str, Arg)], id: impl Into<i64>) -> Q {
+    let id: i64 = id.into();
     let mut q = Q::default();
     let mut sets = Vec::new();
     for d in defs {

@@ -4,6 +4,7 @@
 //! the customer line by line, and disputes resolved by an adjustment entry or
 //! withdrawn. A confirmed statement is never rewritten.
 
+use kam_core::AccountId;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kam_core::audit::Action;
@@ -41,7 +42,7 @@ pub struct StatementLine {
 #[derive(Debug, Clone, Serialize)]
 pub struct Statement {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub currency: String,
     pub period: String,
@@ -81,7 +82,7 @@ pub struct OpeningItem {
 pub struct StatementFilter {
     pub period: Option<String>,
     pub status: Option<String>,
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub page: i64,
     pub per_page: i64,
 }
@@ -117,7 +118,7 @@ fn select(actor: &Actor) -> Q {
 fn read(r: &sqlx::any::AnyRow) -> Result<Statement> {
     Ok(Statement {
         id: r.try_get("id")?,
-        account_id: r.try_get("account_id")?,
+        account_id: crate::sql::id(r, "account_id")?,
         account_name: r.try_get("account_name")?,
         currency: r.try_get("currency")?,
         period: r.try_get("period")?,
@@ -263,7 +264,12 @@ impl Store {
     /// scope that has ledger entries (or of the given accounts), in one
     /// transaction. An account that already has the month's statement, or a
     /// later one, is left as it is.
-    pub async fn generate_statements(&self, actor: &Actor, period: &str, only: Option<&[i64]>) -> Result<Generated> {
+    pub async fn generate_statements(
+        &self,
+        actor: &Actor,
+        period: &str,
+        only: Option<&[AccountId]>,
+    ) -> Result<Generated> {
         manager(actor)?;
         let Some((start, _)) = month_bounds(period) else { return Err(StoreError::field("period", "err.period")) };
         if start > self.today() {
@@ -284,7 +290,7 @@ impl Store {
         tx: &mut crate::Tx,
         actor: &Actor,
         period: &str,
-        only: Option<&[i64]>,
+        only: Option<&[AccountId]>,
     ) -> Result<Generated> {
         let Some((start, end)) = month_bounds(period) else { return Err(StoreError::field("period", "err.period")) };
         // The accounts in scope (or the chosen ones), as a WHERE clause over `a`.
@@ -312,10 +318,10 @@ impl Store {
         );
         accounts(&mut q);
         q.push(" ORDER BY s.period DESC");
-        let mut latest: HashMap<(i64, String), (String, i64)> = HashMap::new();
+        let mut latest: HashMap<(AccountId, String), (String, i64)> = HashMap::new();
         for r in q.query().fetch_all(&mut **tx).await? {
             latest
-                .entry((r.try_get("account_id")?, r.try_get("currency")?))
+                .entry((crate::sql::id(&r, "account_id")?, r.try_get("currency")?))
                 .or_insert((r.try_get("period")?, r.try_get("closing")?));
         }
         let mut q = Q::new(
@@ -336,12 +342,12 @@ impl Store {
         );
         accounts(&mut q);
         q.push(" AND e.entry_date <= ").arg(end.to_string()).push(" ORDER BY e.account_id, e.currency, e.id");
-        let mut groups: BTreeMap<(i64, String), Vec<Posted>> = BTreeMap::new();
+        let mut groups: BTreeMap<(AccountId, String), Vec<Posted>> = BTreeMap::new();
         let mut refs = HashMap::new();
         for r in q.query().fetch_all(&mut **tx).await? {
             let p = posted_row(&r, "id", end)?;
             let id = p.id;
-            groups.entry((r.try_get("account_id")?, r.try_get("currency")?)).or_default().push(p);
+            groups.entry((crate::sql::id(&r, "account_id")?, r.try_get("currency")?)).or_default().push(p);
             let parts: Vec<String> = ["reference", "invoice_no", "voucher_no"]
                 .iter()
                 .filter_map(|f| r.try_get::<Option<String>, _>(*f).ok().flatten())

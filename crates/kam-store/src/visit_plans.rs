@@ -2,6 +2,7 @@
 //! year, filled with actual dates as visit records fulfil them; a visit's next
 //! planned date lands in the plan of its year. Read under the account's scope.
 
+use kam_core::AccountId;
 use kam_core::audit::Action;
 use kam_core::time_util::parse_date;
 use kam_core::visit_plan::{SLOTS, Slot, Tally, fulfils, place, tally};
@@ -18,7 +19,7 @@ use crate::{Result, Stamp, Store, StoreError, Tx};
 /// One account's plan for one year.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub owner_id: Option<i64>,
     pub owner_name: Option<String>,
@@ -35,7 +36,7 @@ pub struct RepTally {
     pub tally: Tally,
 }
 
-async fn plan_id(tx: &mut Tx, account_id: i64, year: i32, create: bool, stamp: &Stamp) -> Result<Option<i64>> {
+async fn plan_id(tx: &mut Tx, account_id: AccountId, year: i32, create: bool, stamp: &Stamp) -> Result<Option<i64>> {
     let mut q = Q::new("SELECT id FROM visit_plans WHERE account_id = ");
     q.arg(account_id).push(" AND year = ").arg(i64::from(year));
     if let Some(row) = q.query().fetch_optional(&mut **tx).await? {
@@ -76,7 +77,7 @@ async fn slots_of(tx: &mut Tx, plan: i64) -> Result<Vec<Slot>> {
 /// planned date goes into the plan of that date's year. Same transaction.
 pub(crate) async fn on_visit(
     tx: &mut Tx,
-    account_id: i64,
+    account_id: AccountId,
     visit_id: i64,
     visited: Date,
     next: Option<Date>,
@@ -107,7 +108,7 @@ pub(crate) async fn on_visit(
 impl Store {
     /// The plans of a year for the accounts in scope (optionally one account);
     /// accounts without a plan that year are left out unless asked for by id.
-    pub async fn visit_plans(&self, actor: &Actor, year: i32, account_id: Option<i64>) -> Result<Vec<Plan>> {
+    pub async fn visit_plans(&self, actor: &Actor, year: i32, account_id: Option<AccountId>) -> Result<Vec<Plan>> {
         let mut q = Q::new(
             "SELECT a.id AS account_id, a.name AS account_name, a.owner_id, o.display_name AS owner_name, p.id AS plan_id \
              FROM accounts a LEFT JOIN users o ON o.id = a.owner_id JOIN visit_plans p ON p.account_id = a.id AND p.year = ",
@@ -124,7 +125,7 @@ impl Store {
         for row in &rows {
             ids.push(row.try_get::<i64, _>("plan_id")?);
             plans.push(Plan {
-                account_id: row.try_get("account_id")?,
+                account_id: crate::sql::id(row, "account_id")?,
                 account_name: row.try_get("account_name")?,
                 owner_id: row.try_get("owner_id")?,
                 owner_name: row.try_get("owner_name")?,
@@ -157,7 +158,7 @@ impl Store {
     }
 
     /// One account's plan for a year (empty slots when there is none yet).
-    pub async fn visit_plan(&self, actor: &Actor, account_id: i64, year: i32) -> Result<Plan> {
+    pub async fn visit_plan(&self, actor: &Actor, account_id: AccountId, year: i32) -> Result<Plan> {
         let a = self.account(actor, account_id).await?;
         Ok(self.visit_plans(actor, year, Some(account_id)).await?.pop().unwrap_or(Plan {
             account_id,
@@ -173,7 +174,7 @@ impl Store {
     pub async fn set_visit_plan(
         &self,
         actor: &Actor,
-        account_id: i64,
+        account_id: AccountId,
         year: i32,
         planned: &[Option<Date>],
     ) -> Result<Plan> {

@@ -6,7 +6,7 @@
 
 use kam_core::audit::{Action, created};
 use kam_core::fields::{self, FieldDef};
-use kam_core::{Actor, Record, Value};
+use kam_core::{AccountId, Actor, Record, Value};
 use sqlx::Row;
 
 use crate::audit::Entry;
@@ -39,7 +39,7 @@ impl Target {
 
 impl Target {
     /// A write of this record type by `actor`, shown in `account`'s history.
-    pub fn by<'a>(&'a self, actor: &'a Actor, account: Option<i64>) -> Writer<'a> {
+    pub fn by<'a>(&'a self, actor: &'a Actor, account: Option<AccountId>) -> Writer<'a> {
         Writer { target: self, actor, account }
     }
 }
@@ -49,7 +49,7 @@ impl Target {
 pub(crate) struct Writer<'a> {
     pub target: &'a Target,
     pub actor: &'a Actor,
-    pub account: Option<i64>,
+    pub account: Option<AccountId>,
 }
 
 /// What a write adds to the record's own fields: columns the system sets, and

@@ -1,7 +1,7 @@
 //! The storage conformance suite: every story runs on SQLite and, when
 //! KAM_TEST_POSTGRES_URL is set, on PostgreSQL.
 
-use kam_core::{Actor, Record, Role, Value};
+use kam_core::{AccountId, Actor, Record, Role, Value};
 use kam_store::accounts::{AccountFilter, AccountInput};
 use kam_store::{Store, StoreError, testing};
 
@@ -88,7 +88,7 @@ async fn world(s: &Store) -> World {
     }
 }
 
-async fn account(s: &Store, by: &Actor, name: &str) -> i64 {
+async fn account(s: &Store, by: &Actor, name: &str) -> AccountId {
     s.create_account(by, AccountInput { rec: rec(&[("name", text(name))]), ..Default::default() }).await.unwrap().id
 }
 
@@ -113,7 +113,7 @@ async fn scope_filters_lists_counts_and_search(s: Store) {
         .id;
     let f = AccountFilter { page: 1, per_page: 50, ..Default::default() };
     let ids = |p: kam_store::accounts::Page<kam_store::accounts::Account>| {
-        let mut v: Vec<i64> = p.items.iter().map(|a| a.id).collect();
+        let mut v: Vec<AccountId> = p.items.iter().map(|a| a.id).collect();
         v.sort();
         (v, p.total)
     };
@@ -461,7 +461,9 @@ async fn failed_write_leaves_nothing_behind(s: Store) {
         .create_account(
             &w.admin,
             AccountInput {
-                rec: rec(&[("name", text("坏父级"))]), parent: Some(Some(999_999)), ..Default::default()
+                rec: rec(&[("name", text("坏父级"))]),
+                parent: Some(Some(AccountId(999_999))),
+                ..Default::default()
             },
         )
         .await;
@@ -910,7 +912,7 @@ async fn market_activities_show_participants_within_scope(s: Store) {
     assert_eq!(s.market_activities(&w.rep1, 1, 10).await.unwrap().total, 1);
 }
 
-fn entry(account: Option<i64>, pairs: &[(&'static str, Value)]) -> kam_core::worklog::Entry {
+fn entry(account: Option<AccountId>, pairs: &[(&'static str, Value)]) -> kam_core::worklog::Entry {
     kam_core::worklog::Entry { id: None, account_id: account, contact_id: None, rec: rec(pairs) }
 }
 
@@ -1081,7 +1083,7 @@ async fn worklogs_sign_off_chain_visits_and_scope(s: Store) {
     assert!(s.worklog_of_day(&w.rep1, "2026-11-21").await.unwrap().is_none());
 }
 
-async fn money_world(s: &Store) -> (World, i64, i64) {
+async fn money_world(s: &Store) -> (World, AccountId, i64) {
     let w = world(s).await;
     let a = account(s, &w.rep1, "账务客户").await;
     // Finance sets the credit terms.

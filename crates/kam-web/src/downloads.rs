@@ -6,6 +6,7 @@
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use kam_core::AccountId;
 use kam_store::StoreError;
 use rust_xlsxwriter::XlsxError;
 
@@ -49,7 +50,7 @@ pub async fn performance_download<E: From<StoreError> + From<XlsxError>>(
     store: &kam_store::Store,
     actor: &kam_core::Actor,
     lang: Lang,
-    id: i64,
+    id: AccountId,
     year: i32,
 ) -> Result<Response, E> {
     let p = store.performance(actor, id, year).await?;

@@ -420,17 +420,18 @@ pub struct Names {
     pub users: std::collections::HashMap<i64, String>,
     pub competitors: std::collections::HashMap<i64, String>,
     /// The accounts the rows name that the reader may see.
-    pub accounts: std::collections::HashMap<i64, String>,
+    pub accounts: std::collections::HashMap<kam_core::AccountId, String>,
 }
 
 impl Names {
     /// The names the audit rows refer to, as the actor may see them.
     pub async fn load(store: &kam_store::Store, actor: &kam_core::Actor, rows: &[kam_store::audit::AuditRow]) -> Names {
-        let mut ids: Vec<i64> = rows
+        let mut ids: Vec<kam_core::AccountId> = rows
             .iter()
             .filter_map(|r| r.changes.as_object())
             .flat_map(|o| ["account_id", "parent_id"].into_iter().filter_map(|k| o.get(k)))
             .flat_map(|pair| pair.as_array().into_iter().flatten().filter_map(serde_json::Value::as_i64))
+            .map(kam_core::AccountId)
             .collect();
         ids.sort_unstable();
         ids.dedup();
@@ -456,13 +457,13 @@ fn audit_value(lang: Lang, entity: &str, field: &str, v: &serde_json::Value, nam
         return "—".into();
     }
     if let Some(id) = v.as_i64().filter(|_| field.ends_with("_id") || field == "shared_with") {
-        let map = match field {
-            "owner_id" | "shared_with" | "to_user_id" => Some(&names.users),
-            "competitor_id" => Some(&names.competitors),
-            "account_id" | "parent_id" => Some(&names.accounts),
+        let name = match field {
+            "owner_id" | "shared_with" | "to_user_id" => names.users.get(&id),
+            "competitor_id" => names.competitors.get(&id),
+            "account_id" | "parent_id" => names.accounts.get(&kam_core::AccountId(id)),
             _ => None,
         };
-        return map.and_then(|m| m.get(&id).cloned()).unwrap_or_else(|| format!("#{id}"));
+        return name.cloned().unwrap_or_else(|| format!("#{id}"));
     }
     let value = match v {
         J::String(s) => Value::Text(s.clone()),

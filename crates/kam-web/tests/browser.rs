@@ -479,7 +479,12 @@ async fn account_contact_and_search(b: &Browser<'_>) -> Result<()> {
     b.submit(form, None, "account-saved").await?;
     let id = b.id_in_path("/accounts/").await?;
     b.expect_text("榕城精密机械有限公司", "account-saved").await?;
-    let saved = b.kam.store.account(&actor_of(b, "wangfang").await?, id).await.map_err(|e| e.to_string())?;
+    let saved = b
+        .kam
+        .store
+        .account(&actor_of(b, "wangfang").await?, kam_core::AccountId(id))
+        .await
+        .map_err(|e| e.to_string())?;
     if (saved.text("credit_code"), saved.text("city"), saved.text("district"))
         != (Some("91350100M000100Y43"), Some("福州市"), Some("鼓楼区"))
     {
@@ -519,7 +524,13 @@ async fn claim_from_the_pool(b: &Browser<'_>) -> Result<()> {
     b.goto(&href, "pool-account").await?;
     let id = b.id_in_path("/accounts/").await?;
     b.submit(&format!("form[action=\"/accounts/{id}/claim\"]"), None, "claimed").await?;
-    let owner = b.kam.store.account(&actor_of(b, "admin").await?, id).await.map_err(|e| e.to_string())?.owner_name;
+    let owner = b
+        .kam
+        .store
+        .account(&actor_of(b, "admin").await?, kam_core::AccountId(id))
+        .await
+        .map_err(|e| e.to_string())?
+        .owner_name;
     if owner.as_deref() != Some("刘洋") {
         return Err(format!("after claiming, the owner is {owner:?}"));
     }

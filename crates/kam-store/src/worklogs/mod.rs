@@ -3,6 +3,7 @@
 //! entry stays linked), and a submitted log runs through its team's sign-off
 //! chain. Every rule comes from `kam_core::worklog`; this module stores.
 
+use kam_core::AccountId;
 use kam_core::activity::VISIT;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields;
@@ -25,7 +26,7 @@ mod signoff;
 pub struct EntryRow {
     pub id: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -189,7 +190,7 @@ fn local_day(ts: &str) -> Option<Date> {
 /// A visit record (附表三) of a day, as the work log offers it for a visit row.
 #[derive(Debug, Clone, Serialize)]
 pub struct DayVisit {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub visited_at: String,
     pub ended_at: Option<String>,
     pub goal: String,
@@ -213,7 +214,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(DayVisit {
-                    account_id: r.try_get("account_id")?,
+                    account_id: crate::sql::id(r, "account_id")?,
                     visited_at: r.try_get("visited_at")?,
                     ended_at: r.try_get("ended_at")?,
                     goal: r.try_get("goal")?,
@@ -284,7 +285,7 @@ impl Store {
             for r in q.query().fetch_all(self.pool()).await? {
                 rows.push(EntryRow {
                     id: r.try_get("id")?,
-                    account_id: if with_account { r.try_get("account_id")? } else { None },
+                    account_id: if with_account { crate::sql::opt_id(&r, "account_id")? } else { None },
                     account_name: if with_account { r.try_get("account_name")? } else { None },
                     contact_id: if with_account { r.try_get::<Option<i64>, _>("contact_id")? } else { None },
                     contact_name: if with_account { r.try_get::<Option<String>, _>("contact_name")? } else { None },
@@ -447,7 +448,7 @@ impl Store {
         for (i, e) in entries.iter().enumerate() {
             let mut extra = vec![("position", Arg::Int(Some(i as i64)))];
             if e.account_id.is_some() {
-                extra.push(("account_id", Arg::Int(e.account_id)));
+                extra.push(("account_id", e.account_id.into()));
             }
             if section == "visits" {
                 extra.push(("contact_id", Arg::Int(e.contact_id)));
@@ -464,8 +465,8 @@ impl Store {
                     if old.account_id != e.account_id {
                         changes.push((
                             "account_id",
-                            old.account_id.map(Value::Int).unwrap_or(Value::Null),
-                            e.account_id.map(Value::Int).unwrap_or(Value::Null),
+                            old.account_id.map(Value::from).unwrap_or(Value::Null),
+                            e.account_id.map(Value::from).unwrap_or(Value::Null),
                         ));
                     }
                     if old.contact_id != e.contact_id && section == "visits" {

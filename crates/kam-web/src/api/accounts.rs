@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::account::FIELDS;
 use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
@@ -69,7 +70,11 @@ async fn list(
     ))
 }
 
-async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+async fn show(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<AccountId>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let a = state.store.account(&api.user.actor(), id).await?;
     Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
@@ -105,7 +110,7 @@ async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Res
 async fn patch(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = object(&body)?;
@@ -117,12 +122,16 @@ async fn patch(
     Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
 
-async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
+async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id<AccountId>) -> Result<StatusCode, ApiError> {
     state.store.delete_account(&api.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+async fn history(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<AccountId>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
     let a = state.store.account(&actor, id).await?;
     let mut rows = state.store.account_history(id).await?;
@@ -130,12 +139,20 @@ async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Res
     Ok(Json(json!({ "items": rows })))
 }
 
-async fn claim(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+async fn claim(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<AccountId>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let a = state.store.claim_account(&api.user.actor(), id).await?;
     Ok(Json(redact::json(&api.user.actor(), "account", &a)))
 }
 
-async fn release(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+async fn release(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<AccountId>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
     state.store.release_account(&actor, id).await?;
     let a = state.store.account(&actor, id).await?;
@@ -162,7 +179,12 @@ async fn handover(
     Ok(Json(json!({ "moved": n, "from_user_id": from, "to_user_id": to })))
 }
 
-async fn share(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<StatusCode, ApiError> {
+async fn share(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<AccountId>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
     let body = object(&body)?;
     let user = super::required_id(&body, "user_id")?;
     state.store.share_account(&api.user.actor(), id, user).await?;
@@ -172,7 +194,7 @@ async fn share(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: By
 async fn positions(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let items = state.store.positions(&api.user.actor(), id).await?;
     Ok(Json(json!({ "items": items })))
@@ -181,7 +203,7 @@ async fn positions(
 async fn set_position(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body = object(&body)?;
@@ -204,7 +226,7 @@ async fn set_position(
 async fn remove_position(
     State(state): State<AppState>,
     api: ApiUser,
-    Ids(id, pid): Ids,
+    Ids(id, pid): Ids<AccountId>,
 ) -> Result<StatusCode, ApiError> {
     state.store.remove_position(&api.user.actor(), id, pid).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -213,7 +235,7 @@ async fn remove_position(
 async fn partners(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let items = state.store.partners(&api.user.actor(), id).await?;
     Ok(Json(json!({ "items": items })))
@@ -222,7 +244,7 @@ async fn partners(
 async fn add_partner(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body = object(&body)?;
@@ -237,7 +259,7 @@ async fn add_partner(
 async fn remove_partner(
     State(state): State<AppState>,
     api: ApiUser,
-    Ids(id, pid): Ids,
+    Ids(id, pid): Ids<AccountId>,
 ) -> Result<StatusCode, ApiError> {
     state.store.remove_partner(&api.user.actor(), id, pid).await?;
     Ok(StatusCode::NO_CONTENT)

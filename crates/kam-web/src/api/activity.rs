@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::activity::{ActivityKind, KINDS};
 use kam_store::activity::ActivityFilter;
@@ -71,12 +72,12 @@ pub fn router() -> ApiRoutes {
             )
             .get(
                 &format!("/api/v1/accounts/{{id}}/{res}"),
-                move |s, a, Id(id): Id, q| list(kind, s, a, q, Some(id)),
+                move |s, a, Id(id): Id<AccountId>, q| list(kind, s, a, q, Some(id)),
                 d(format!("account{name}s"), format!("{title} of one account")).paged().ok(format!("{name}List")),
             )
             .post(
                 &format!("/api/v1/accounts/{{id}}/{res}"),
-                move |s, a, Id(id): Id, b| create(kind, s, a, Some(id), b),
+                move |s, a, Id(id): Id<AccountId>, b| create(kind, s, a, Some(id), b),
                 d(format!("createAccount{name}"), format!("{title}: record one on this account"))
                     .body(format!("{name}Patch"))
                     .created(name.clone()),
@@ -155,7 +156,7 @@ fn record_json(
 async fn timeline(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     QueryMap(q): QueryMap,
 ) -> Result<Json<Json_>, ApiError> {
     let mut kinds = Vec::new();
@@ -201,7 +202,7 @@ async fn list(
     State(state): State<AppState>,
     api: ApiUser,
     QueryMap(q): QueryMap,
-    account: Option<i64>,
+    account: Option<AccountId>,
 ) -> Result<Json<Json_>, ApiError> {
     let (page, per_page) = page_params(&q);
     let actor = api.user.actor();
@@ -234,7 +235,7 @@ async fn create(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
     api: ApiUser,
-    account: Option<i64>,
+    account: Option<AccountId>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body = object(&body)?;

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kam_core::AccountId;
 use kam_core::Actor;
 use kam_core::contact::{FIELDS, LINK_FIELDS};
 use kam_core::visibility::Viewer;
@@ -122,7 +123,7 @@ async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result
 }
 
 /// Whether the actor may write personal fields of a contact at this account.
-async fn personal_ok(state: &AppState, actor: &Actor, account_id: i64) -> bool {
+async fn personal_ok(state: &AppState, actor: &Actor, account_id: AccountId) -> bool {
     match state.store.account(actor, account_id).await {
         Ok(a) => actor.can_see_personal(a.owner_id == Some(actor.user_id)),
         Err(_) => false,
@@ -132,7 +133,7 @@ async fn personal_ok(state: &AppState, actor: &Actor, account_id: i64) -> bool {
 async fn create_in(
     state: &AppState,
     api: &ApiUser,
-    account_id: i64,
+    account_id: AccountId,
     body: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<Response, ApiError> {
     let actor = api.user.actor();
@@ -159,7 +160,7 @@ async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Res
 async fn create_at_account(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let body = object(&body)?;
@@ -169,7 +170,7 @@ async fn create_at_account(
 async fn of_account(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
     let list = state.store.account_contacts(&actor, id).await?;
@@ -211,7 +212,7 @@ async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Res
 async fn link(
     State(state): State<AppState>,
     api: ApiUser,
-    Ids(account_id, contact_id): Ids,
+    Ids(account_id, contact_id): Ids<AccountId>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = if body.is_empty() { serde_json::Map::new() } else { object(&body)? };
@@ -225,7 +226,7 @@ async fn link(
 async fn unlink(
     State(state): State<AppState>,
     api: ApiUser,
-    Ids(account_id, contact_id): Ids,
+    Ids(account_id, contact_id): Ids<AccountId>,
 ) -> Result<StatusCode, ApiError> {
     state.store.unlink_contact(&api.user.actor(), account_id, contact_id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::contract::{AMENDMENT_FIELDS, FIELDS, MAX_ATTACHMENT_BYTES};
 use serde_json::{Value as V, json};
@@ -65,7 +66,7 @@ async fn list(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "contract", &items) })))
 }
 
-async fn of_account(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn of_account(State(state): State<AppState>, api: ApiUser, Id(id): Id<AccountId>) -> Result<Json<V>, ApiError> {
     let items = state.store.contracts(&api.user.actor(), Some(id)).await?;
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "contract", &items) })))
 }

@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kam_core::AccountId;
 use kam_core::market::FIELDS;
 use serde_json::json;
 
@@ -90,7 +91,7 @@ async fn of_account(
     api: ApiUser,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let id: AccountId = id.parse().map_err(|_| ApiError::not_found())?;
     let items = state.store.account_market_activities(&api.user.actor(), id).await?;
     Ok(Json(json!({ "items": items })))
 }

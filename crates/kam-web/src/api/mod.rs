@@ -82,10 +82,10 @@ async fn contract(req: axum::extract::Request, next: axum::middleware::Next) -> 
     out
 }
 
-/// A numeric path id; anything else is a JSON 404.
-pub struct Id(pub i64);
+/// A numeric path id, typed (`Id<AccountId>`) or plain; anything else is a JSON 404.
+pub struct Id<T = i64>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for Id {
+impl<S: Send + Sync, T: From<i64>> FromRequestParts<S> for Id<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
@@ -94,22 +94,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
         let raw =
             segs.iter().skip(3).find(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '-')).copied();
         match raw.and_then(|s| s.parse::<i64>().ok()) {
-            Some(id) => Ok(Id(id)),
+            Some(id) => Ok(Id(T::from(id))),
             None => Err(ApiError::not_found()),
         }
     }
 }
 
 /// Two numeric path ids, e.g. /accounts/{id}/contacts/{contact_id}.
-pub struct Ids(pub i64, pub i64);
+pub struct Ids<A = i64, B = i64>(pub A, pub B);
 
-impl<S: Send + Sync> FromRequestParts<S> for Ids {
+impl<S: Send + Sync, A: From<i64>, B: From<i64>> FromRequestParts<S> for Ids<A, B> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let nums: Vec<i64> = parts.uri.path().split('/').filter_map(|s| s.parse().ok()).collect();
         match nums.as_slice() {
-            [a, b] => Ok(Ids(*a, *b)),
+            [a, b] => Ok(Ids(A::from(*a), B::from(*b))),
             _ => Err(ApiError::not_found()),
         }
     }
@@ -133,8 +133,8 @@ pub fn object(body: &Bytes) -> Result<Map<String, Json>, ApiError> {
 }
 
 /// A required id in a JSON body; absent (or not a number), a field error naming it.
-pub fn required_id(body: &Map<String, Json>, key: &str) -> Result<i64, ApiError> {
-    body.get(key).and_then(Json::as_i64).ok_or_else(|| {
+pub fn required_id<T: From<i64>>(body: &Map<String, Json>, key: &str) -> Result<T, ApiError> {
+    body.get(key).and_then(Json::as_i64).map(T::from).ok_or_else(|| {
         let mut e = FieldErrors::default();
         e.add(key, "err.required");
         ApiError::invalid(&e)
@@ -248,12 +248,12 @@ pub fn parse_fields(
 }
 
 /// `null` → Some(None), an integer → Some(Some(n)), absent → None; anything else is a field error.
-pub fn opt_id(body: &Map<String, Json>, key: &str, errors: &mut FieldErrors) -> Option<Option<i64>> {
+pub fn opt_id<T: From<i64>>(body: &Map<String, Json>, key: &str, errors: &mut FieldErrors) -> Option<Option<T>> {
     match body.get(key) {
         None => None,
         Some(Json::Null) => Some(None),
         Some(v) => match v.as_i64() {
-            Some(n) => Some(Some(n)),
+            Some(n) => Some(Some(T::from(n))),
             None => {
                 errors.add(key, "err.integer");
                 None

@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::fields::Raw;
 use kam_core::ledger::FIELDS as ENTRY_FIELDS;
@@ -99,7 +100,11 @@ async fn orders(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryM
     ))
 }
 
-async fn account_orders(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn account_orders(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<AccountId>,
+) -> Result<Json<V>, ApiError> {
     let f = OrderFilter { account_id: Some(id), per_page: 200, ..Default::default() };
     let p = state.store.orders(&api.user.actor(), &f).await?;
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "order", &p.items), "total": p.total })))
@@ -210,7 +215,7 @@ async fn reverse(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: 
 }
 
 /// The account's ledgers: per currency, every entry with the balance after it.
-async fn ledger(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn ledger(State(state): State<AppState>, api: ApiUser, Id(id): Id<AccountId>) -> Result<Json<V>, ApiError> {
     let ledgers = state.store.ledgers(&api.user.actor(), id).await?;
     let items: Vec<V> = ledgers
         .iter()
@@ -294,8 +299,8 @@ async fn statements(State(state): State<AppState>, api: ApiUser, QueryMap(q): Qu
 async fn generate(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result<Response, ApiError> {
     let body = object(&body)?;
     let period = body.get("period").and_then(V::as_str).unwrap_or_default();
-    let ids: Option<Vec<i64>> =
-        body.get("account_ids").and_then(V::as_array).map(|a| a.iter().filter_map(V::as_i64).collect());
+    let ids: Option<Vec<AccountId>> =
+        body.get("account_ids").and_then(V::as_array).map(|a| a.iter().filter_map(V::as_i64).map(AccountId).collect());
     let g = state.store.generate_statements(&api.user.actor(), period, ids.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(json!(g))).into_response())
 }
@@ -408,7 +413,7 @@ fn period_param(q: &std::collections::HashMap<String, String>, today: time::Date
 async fn credit(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     QueryMap(q): QueryMap,
 ) -> Result<Json<V>, ApiError> {
     let v = state.store.credit(&api.user.actor(), id, &period_param(&q, state.store.today())).await?;
@@ -419,7 +424,7 @@ async fn credit(
 async fn override_credit(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     body: Bytes,
 ) -> Result<Json<V>, ApiError> {
     let body = object(&body)?;
@@ -443,7 +448,7 @@ async fn override_credit(
 async fn performance(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     QueryMap(q): QueryMap,
 ) -> Result<Json<V>, ApiError> {
     let year = super::year_param(q.get("year"), state.store.today())?;
@@ -454,7 +459,7 @@ async fn performance(
 async fn performance_xlsx(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<AccountId>,
     QueryMap(q): QueryMap,
 ) -> Result<Response, ApiError> {
     let year = super::year_param(q.get("year"), state.store.today())?;

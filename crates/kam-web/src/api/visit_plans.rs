@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
+use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::time_util::parse_date;
 use serde_json::json;
@@ -60,7 +61,7 @@ async fn show(
     api: ApiUser,
     Path((id, year)): Path<(String, String)>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let id: AccountId = id.parse().map_err(|_| ApiError::not_found())?;
     let year = super::year_param(Some(&year), state.store.today())?;
     let plan = state.store.visit_plan(&api.user.actor(), id, year).await?;
     Ok(Json(json!(plan)))
@@ -73,7 +74,7 @@ async fn replace(
     Path((id, year)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let id: AccountId = id.parse().map_err(|_| ApiError::not_found())?;
     let year = super::year_param(Some(&year), state.store.today())?;
     let body = object(&body)?;
     let mut errors = FieldErrors::default();

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::fields::Raw;
 use kam_core::worklog::{self, Decision, Entry, Input, SECTIONS, Status, Step};
@@ -103,7 +104,7 @@ fn parse_input(body: &Map<String, V>) -> Result<Input, ApiError> {
             }
             entries.push(Entry {
                 id: id_of("id", &mut errors),
-                account_id: if with_account { id_of("account_id", &mut errors) } else { None },
+                account_id: if with_account { id_of("account_id", &mut errors).map(AccountId) } else { None },
                 contact_id: if section == "visits" { id_of("contact_id", &mut errors) } else { None },
                 rec: worklog::parse_row(defs, |n| row.get(n).map(Raw::Json), &prefix, &mut errors),
             });

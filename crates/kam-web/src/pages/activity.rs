@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use kam_core::AccountId;
 use kam_core::activity::{ActivityKind, KINDS};
 use kam_core::fields::{FieldDef, Kind, Value};
 use kam_core::visibility::Viewer;
@@ -56,7 +57,7 @@ async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthF
 pub struct Row {
     pub href: String,
     pub when: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub kind: String,
     pub title: String,
@@ -214,7 +215,7 @@ pub async fn trend(
     state: &AppState,
     actor: &Actor,
     kind: &ActivityKind,
-    account_id: Option<i64>,
+    account_id: Option<AccountId>,
 ) -> Vec<kam_core::activity::SurveyMonth> {
     if kind.entity == kam_core::activity::SURVEY.entity {
         state.store.survey_trend(actor, account_id).await.unwrap_or_default()
@@ -225,7 +226,7 @@ pub async fn trend(
 
 #[derive(serde::Deserialize, Default)]
 struct ListQuery {
-    account_id: Option<i64>,
+    account_id: Option<AccountId>,
     page: Option<i64>,
     msg: Option<String>,
 }
@@ -274,7 +275,7 @@ struct ShowPage {
     ctx: Ctx,
     title: String,
     href: String,
-    account_id: i64,
+    account_id: AccountId,
     account_name: String,
     by: String,
     created: String,
@@ -291,7 +292,7 @@ pub struct Workflow {
     pub steps: Vec<(String, String, String, String)>,
 }
 
-async fn may_record(state: &AppState, actor: &Actor, account_id: i64) -> bool {
+async fn may_record(state: &AppState, actor: &Actor, account_id: AccountId) -> bool {
     match state.store.account(actor, account_id).await {
         Ok(a) => actor.can_record_activity(&a.facts()),
         Err(_) => false,
@@ -471,7 +472,7 @@ async fn form_page(state: &AppState, auth: &Authed, spec: FormSpec<'_>) -> Resul
     Ok(res)
 }
 
-async fn recordable_account(state: &AppState, auth: &Authed, account_id: i64) -> Result<Account, PageError> {
+async fn recordable_account(state: &AppState, auth: &Authed, account_id: AccountId) -> Result<Account, PageError> {
     let actor = auth.user.actor();
     let a = state.store.account(&actor, account_id).await?;
     if !actor.can_record_activity(&a.facts()) {
@@ -484,7 +485,7 @@ async fn new_form(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
     auth: Authed,
-    Path(account_id): Path<i64>,
+    Path(account_id): Path<AccountId>,
 ) -> Result<Response, PageError> {
     let account = recordable_account(&state, &auth, account_id).await?;
     let me = auth.user.display_name.clone();
@@ -526,7 +527,7 @@ fn parse(kind: &'static ActivityKind, form: &FormData, errors: &mut FieldErrors)
 async fn create(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
-    Path(account_id): Path<i64>,
+    Path(account_id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     save(kind, &state, &f, account_id, None).await
@@ -538,7 +539,7 @@ async fn save(
     kind: &'static ActivityKind,
     state: &AppState,
     f: &AuthForm,
-    account_id: i64,
+    account_id: AccountId,
     existing: Option<i64>,
 ) -> Result<Response, PageError> {
     let account = recordable_account(state, &f.auth, account_id).await?;

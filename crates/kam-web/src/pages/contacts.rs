@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use kam_core::AccountId;
 use kam_core::contact::{BUYING_ROLE, FIELDS, GROUPS, LINK_FIELDS};
 use kam_core::fields::{FieldDef, Value};
 use kam_core::visibility::Viewer;
@@ -97,7 +98,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
 }
 
 pub struct LinkRow {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account_name: String,
     pub title: String,
     pub buying_role: String,
@@ -118,7 +119,7 @@ struct ShowPage {
     card: Vec<ShownGroup>,
     personal_hidden: bool,
     links: Vec<LinkRow>,
-    link_accounts: Vec<(i64, String)>,
+    link_accounts: Vec<(AccountId, String)>,
     groups: Vec<InputGroup>,
     history: Vec<HistoryRow>,
 }
@@ -134,7 +135,7 @@ fn sees_personal(auth: &Authed, c: &Contact) -> bool {
 }
 
 /// Accounts the user may tie contacts to (those whose card they may edit).
-async fn editable_accounts(state: &AppState, auth: &Authed) -> Vec<(i64, String)> {
+async fn editable_accounts(state: &AppState, auth: &Authed) -> Vec<(AccountId, String)> {
     let actor = auth.user.actor();
     let f = AccountFilter { page: 1, per_page: 200, sort: Some("name".into()), ..Default::default() };
     state
@@ -278,7 +279,7 @@ async fn form_page(
 async fn new_form(
     State(state): State<AppState>,
     auth: Authed,
-    Path(account_id): Path<i64>,
+    Path(account_id): Path<AccountId>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
@@ -305,7 +306,7 @@ async fn new_form(
 
 async fn create(
     State(state): State<AppState>,
-    Path(account_id): Path<i64>,
+    Path(account_id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let (auth, form) = (&f.auth, &f.form);
@@ -401,7 +402,7 @@ async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
 }
 
 async fn link(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let account_id = f.form.int("account_id").ok_or(PageError::BadRequest)?;
+    let account_id = AccountId(f.form.int("account_id").ok_or(PageError::BadRequest)?);
     let mut errors = FieldErrors::default();
     let link = view::parse_form(LINK_FIELDS, &f.form, &|_| true, &mut errors);
     if !errors.is_empty() {
@@ -413,7 +414,7 @@ async fn link(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -
 
 async fn unlink(
     State(state): State<AppState>,
-    Path((id, account_id)): Path<(i64, i64)>,
+    Path((id, account_id)): Path<(i64, AccountId)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     state.store.unlink_contact(&f.auth.user.actor(), account_id, id).await?;

@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS, GROUPS};
 use kam_core::fields::{FieldDef, Value};
@@ -46,7 +47,7 @@ pub struct Row {
     pub no: String,
     pub title: String,
     pub kind: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub valid_to: String,
     pub amount: String,
@@ -91,7 +92,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(f): Query<Flash
 async fn form_page(
     state: &AppState,
     auth: &Authed,
-    account_id: i64,
+    account_id: AccountId,
     id: Option<i64>,
     values: &(dyn Fn(&FieldDef) -> String + Sync),
     errors: FieldErrors,
@@ -116,7 +117,11 @@ async fn form_page(
     super::render_checked(&page, failed)
 }
 
-async fn new_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn new_form(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<AccountId>,
+) -> Result<Response, PageError> {
     let today = state.store.today().to_string();
     let values = move |d: &FieldDef| match d.name {
         "signed_on" | "valid_from" => today.clone(),
@@ -135,7 +140,7 @@ async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i
     form_page(&state, &auth, c.account_id, Some(id), &values, FieldErrors::default()).await
 }
 
-async fn save(state: AppState, f: AuthForm, account_id: i64, id: Option<i64>) -> Result<Response, PageError> {
+async fn save(state: AppState, f: AuthForm, account_id: AccountId, id: Option<i64>) -> Result<Response, PageError> {
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
@@ -152,7 +157,11 @@ async fn save(state: AppState, f: AuthForm, account_id: i64, id: Option<i64>) ->
     .await
 }
 
-async fn create(State(state): State<AppState>, Path(account): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn create(
+    State(state): State<AppState>,
+    Path(account): Path<AccountId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
     save(state, f, account, None).await
 }
 

@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use kam_core::AccountId;
 use kam_core::credit::{Assessment, RATINGS};
 use kam_core::fields::parse_money;
 use kam_core::time_util::display_ts;
@@ -118,7 +119,7 @@ pub fn panel(lang: Lang, v: &CreditView, can_override: bool) -> CreditPanel {
 
 async fn override_credit(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let period = f.form.text("period").to_string();
@@ -222,14 +223,14 @@ fn totals(p: &Performance) -> (String, String, String, String, String) {
     (m(p.total_sales), m(p.total_collected), m(p.opening), m(p.other), m(p.closing))
 }
 
-async fn load(state: &AppState, auth: &Authed, id: i64, q: &YearQuery) -> Result<Performance, PageError> {
+async fn load(state: &AppState, auth: &Authed, id: AccountId, q: &YearQuery) -> Result<Performance, PageError> {
     Ok(state.store.performance(&auth.user.actor(), id, year_of(q, state.store.today())).await?)
 }
 
 async fn performance(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
     let p = load(&state, &auth, id, &q).await?;
@@ -260,7 +261,7 @@ struct PrintPage {
 async fn print(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
@@ -340,7 +341,7 @@ pub(crate) fn performance_xlsx(lang: Lang, p: &Performance) -> Result<Vec<u8>, r
 async fn xlsx(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
     crate::downloads::performance_download(

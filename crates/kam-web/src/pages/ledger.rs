@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::fields::FieldDef;
 use kam_core::ledger::{self, FIELDS, GROUPS};
@@ -90,7 +91,7 @@ pub fn ledger_views(lang: Lang, ledgers: &[Ledger]) -> Vec<LedgerView> {
 async fn entry_form(
     state: &AppState,
     auth: &Authed,
-    account_id: i64,
+    account_id: AccountId,
     values: &(dyn Fn(&FieldDef) -> String + Sync),
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
@@ -112,13 +113,21 @@ async fn entry_form(
     super::render_checked(&page, failed)
 }
 
-async fn new_entry(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn new_entry(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<AccountId>,
+) -> Result<Response, PageError> {
     let today = state.store.today().to_string();
     let values = move |d: &FieldDef| if d.name == "entry_date" { today.clone() } else { String::new() };
     entry_form(&state, &auth, id, &values, FieldErrors::default()).await
 }
 
-async fn create_entry(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn create_entry(
+    State(state): State<AppState>,
+    Path(id): Path<AccountId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
@@ -155,7 +164,7 @@ async fn reverse(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm
 // ---------------------------------------------------------------- receivables
 
 pub struct ReceivableRow {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub owner: String,
     pub balance: String,

@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use kam_core::AccountId;
 use kam_core::fields::{Access, FieldDef, Value};
 use kam_core::market::{FIELDS, GROUPS};
 use kam_core::visibility::Viewer;
@@ -51,7 +52,7 @@ pub fn event_rows(lang: Lang, events: &[Event]) -> Vec<EventRow> {
             title: txt(e, "title"),
             place: txt(e, "place"),
             count: {
-                let mut ids: Vec<i64> = e.participants.iter().map(|p| p.account_id).collect();
+                let mut ids: Vec<AccountId> = e.participants.iter().map(|p| p.account_id).collect();
                 ids.dedup();
                 ids.len()
             },
@@ -103,7 +104,7 @@ struct ShowPage {
     title: String,
     can_edit: bool,
     card: Vec<ShownGroup>,
-    participants: Vec<(i64, i64, String, String, String)>,
+    participants: Vec<(i64, AccountId, String, String, String)>,
     choices: Vec<(String, String)>,
 }
 

@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
+use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::fields::{FieldDef, Raw, Value, format_quantity, parse_quantity};
 use kam_core::order::{self, LINE_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS};
@@ -146,7 +147,7 @@ pub struct OrderRow {
     pub id: i64,
     pub number: String,
     pub date: String,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub status: String,
     pub status_code: String,
@@ -216,7 +217,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
 #[template(path = "order_form.html")]
 struct FormPage {
     ctx: Ctx,
-    account_id: i64,
+    account_id: AccountId,
     account: String,
     has_errors: bool,
     top_error: Option<String>,
@@ -229,7 +230,7 @@ struct FormPage {
 async fn order_form(
     state: &AppState,
     auth: &Authed,
-    account_id: i64,
+    account_id: AccountId,
     form: Option<&FormData>,
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
@@ -336,7 +337,11 @@ fn line_indexes(form: &FormData) -> Vec<usize> {
     idx
 }
 
-async fn new_order(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn new_order(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<AccountId>,
+) -> Result<Response, PageError> {
     order_form(&state, &auth, id, None, FieldErrors::default()).await
 }
 
@@ -366,7 +371,11 @@ fn parse_order(form: &FormData, errors: &mut FieldErrors) -> (OrderInput, Vec<us
     (OrderInput { rec, lines }, used)
 }
 
-async fn create_order(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn create_order(
+    State(state): State<AppState>,
+    Path(id): Path<AccountId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
     let mut errors = FieldErrors::default();
     let (input, used) = parse_order(&f.form, &mut errors);
     let result = if errors.is_empty() {

@@ -2,6 +2,7 @@
 //! complaint) and 附表三 客户拜访档案记录 (an account's visits). The forms' own
 //! headings stay in Chinese, as on paper; values are shown as on the cards.
 
+use kam_core::AccountId;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -133,7 +134,7 @@ struct VisitsPage {
     printed: String,
 }
 
-async fn visits(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn visits(State(state): State<AppState>, auth: Authed, Path(id): Path<AccountId>) -> Result<Response, PageError> {
     let actor = auth.user.actor();
     let account = state.store.account(&actor, id).await?;
     let f = ActivityFilter { account_id: Some(id), page: 1, per_page: 200 };

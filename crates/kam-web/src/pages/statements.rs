@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kam_core::AccountId;
 use kam_core::fields::parse_money;
 use kam_core::statement::{self, Answer};
 use kam_store::StoreError;
@@ -39,7 +40,7 @@ pub fn status_label(lang: Lang, s: &str) -> String {
 
 pub struct Row {
     pub id: i64,
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub account: String,
     pub period: String,
     pub currency: String,

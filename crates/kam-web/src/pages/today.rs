@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kam_core::AccountId;
 use kam_core::reminder::{Reminder, ReminderKind};
 use time::Duration;
 
@@ -38,7 +39,7 @@ pub struct Item {
     pub due: String,
     pub title: String,
     pub detail: String,
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub account_name: String,
     pub href: String,
     pub overdue: bool,

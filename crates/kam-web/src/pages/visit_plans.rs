@@ -7,6 +7,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
+use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::time_util::parse_date;
 use kam_core::visit_plan::{SLOTS, Slot, SlotState, state};
@@ -24,7 +25,7 @@ pub fn router() -> Router<AppState> {
 }
 
 pub struct GridRow {
-    pub account_id: i64,
+    pub account_id: AccountId,
     pub name: String,
     pub owner: String,
     pub cells: Vec<(String, String, &'static str)>,
@@ -109,7 +110,7 @@ pub struct SlotInput {
 #[template(path = "visit_plan_form.html")]
 struct FormPage {
     ctx: Ctx,
-    account_id: i64,
+    account_id: AccountId,
     account_name: String,
     year: i32,
     can_edit: bool,
@@ -120,7 +121,7 @@ struct FormPage {
 async fn form_page(
     state: &AppState,
     auth: &Authed,
-    id: i64,
+    id: AccountId,
     year: i32,
     typed: Option<&[String]>,
     errors: FieldErrors,
@@ -161,14 +162,14 @@ async fn form_page(
 async fn form(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     Query(q): Query<YearQuery>,
 ) -> Result<Response, PageError> {
     let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(state.store.today().year());
     form_page(&state, &auth, id, year, None, FieldErrors::default()).await
 }
 
-async fn save(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn save(State(state): State<AppState>, Path(id): Path<AccountId>, f: AuthForm) -> Result<Response, PageError> {
     let year = f
         .form
         .int("year")

@@ -80,7 +80,7 @@ async fn writes_are_audited_and_history_is_served(s: Store) {
     let r = t.api(&m, "DELETE", &format!("/api/v1/accounts/{id}"), None).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
     assert_eq!(t.api(&m, "GET", &format!("/api/v1/accounts/{id}"), None).await.status, StatusCode::NOT_FOUND);
-    let rows = t.store.account_history(id).await.unwrap();
+    let rows = t.store.account_history(kam_core::AccountId(id)).await.unwrap();
     assert_eq!(rows[0].action, "delete");
 }
 

@@ -341,7 +341,7 @@ async fn statements_generate_answer_settle_print_and_export(s: Store) {
             && numbers.contains(&2300.0),
         "{numbers:?}"
     );
-    let h = t.store.account_history(w.acc_a).await.unwrap();
+    let h = t.store.account_history(kam_core::AccountId(w.acc_a)).await.unwrap();
     assert!(h.iter().any(|r| r.entity == "statement" && r.action == "export"), "exports are audited");
     // The pages: list with the generate action for finance, the ledger tab lists statements.
     let list = t.get(&fin, "/statements?period=2026-10").await;

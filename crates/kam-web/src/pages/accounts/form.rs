@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use kam_core::AccountId;
 use kam_core::account::{FIELDS, GROUPS};
 use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{FieldDef, Value};
@@ -28,7 +29,7 @@ struct FormPage {
     action: String,
     cancel: String,
     has_errors: bool,
-    similar: Vec<(i64, String)>,
+    similar: Vec<(AccountId, String)>,
     show_relations: bool,
     can_assign: bool,
     owner_options: Vec<(String, String)>,
@@ -45,7 +46,7 @@ struct FormState<'a> {
     errors: FieldErrors,
     owner_value: String,
     parent_value: String,
-    similar: Vec<(i64, String)>,
+    similar: Vec<(AccountId, String)>,
 }
 
 async fn form_page(
@@ -122,7 +123,7 @@ pub(super) async fn new_form(State(state): State<AppState>, auth: Authed) -> Res
 pub(super) async fn edit_form(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
 ) -> Result<Response, PageError> {
     let actor = auth.user.actor();
     let a = state.store.account(&actor, id).await?;
@@ -149,16 +150,16 @@ pub(super) async fn edit_form(
 }
 
 /// Resolves the parent field: an id, or the exact name of a visible account.
-async fn resolve_parent(state: &AppState, auth: &Authed, raw: &str) -> Result<Option<i64>, ()> {
+async fn resolve_parent(state: &AppState, auth: &Authed, raw: &str) -> Result<Option<AccountId>, ()> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
     }
-    if let Ok(id) = raw.parse::<i64>() {
+    if let Ok(id) = raw.parse::<AccountId>() {
         return Ok(Some(id));
     }
     let hits = state.store.search(&auth.user.actor(), raw, 50).await.map_err(|_| ())?;
-    hits.into_iter().find(|h| h.entity == "account" && h.name == raw).map(|h| Some(h.id)).ok_or(())
+    hits.into_iter().find(|h| h.entity == "account" && h.name == raw).map(|h| Some(AccountId(h.id))).ok_or(())
 }
 
 /// Reads the profile-card form into an input, collecting field errors.
@@ -242,7 +243,7 @@ pub(super) async fn create(State(state): State<AppState>, f: AuthForm) -> Result
 
 pub(super) async fn update(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let (auth, form) = (&f.auth, &f.form);
@@ -287,7 +288,7 @@ pub(super) async fn update(
 
 pub(super) async fn delete(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     state.store.delete_account(&f.auth.user.actor(), id).await?;
@@ -296,7 +297,7 @@ pub(super) async fn delete(
 
 pub(super) async fn claim(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     state.store.claim_account(&f.auth.user.actor(), id).await?;
@@ -305,7 +306,7 @@ pub(super) async fn claim(
 
 pub(super) async fn release(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     state.store.release_account(&f.auth.user.actor(), id).await?;
@@ -314,7 +315,7 @@ pub(super) async fn release(
 
 pub(super) async fn share(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let user = f.form.int("user_id").ok_or(PageError::BadRequest)?;
@@ -324,7 +325,7 @@ pub(super) async fn share(
 
 pub(super) async fn add_position(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let competitor = f.form.int("competitor_id").ok_or(PageError::BadRequest)?;
@@ -336,7 +337,7 @@ pub(super) async fn add_position(
 
 pub(super) async fn remove_position(
     State(state): State<AppState>,
-    Path((id, pid)): Path<(i64, i64)>,
+    Path((id, pid)): Path<(AccountId, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     state.store.remove_position(&f.auth.user.actor(), id, pid).await?;
@@ -345,7 +346,7 @@ pub(super) async fn remove_position(
 
 pub(super) async fn add_partner(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let mut errors = FieldErrors::default();
@@ -358,7 +359,7 @@ pub(super) async fn add_partner(
 async fn sub_form<T>(
     state: &AppState,
     f: &AuthForm,
-    id: i64,
+    id: AccountId,
     tab: Tab,
     errors: FieldErrors,
     save: impl AsyncFnOnce() -> Result<T, StoreError>,
@@ -379,7 +380,7 @@ async fn sub_form<T>(
 
 pub(super) async fn remove_partner(
     State(state): State<AppState>,
-    Path((id, pid)): Path<(i64, i64)>,
+    Path((id, pid)): Path<(AccountId, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     state.store.remove_partner(&f.auth.user.actor(), id, pid).await?;

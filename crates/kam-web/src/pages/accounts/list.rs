@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use kam_core::AccountId;
 use kam_core::Role;
 use kam_core::account::{self, FIELDS};
 use kam_core::fields::Kind;
@@ -17,7 +18,7 @@ use crate::view::{self, Ctx, Pager};
 
 /// One line of an account table.
 pub struct AccountRow {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub short_name: String,
     pub grade: String,

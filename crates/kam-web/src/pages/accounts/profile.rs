@@ -1,5 +1,6 @@
 //! The profile tab: the 客户资料卡, the subsidiaries, and sharing the account.
 
+use kam_core::AccountId;
 use kam_core::account::{FIELDS, GROUPS};
 use kam_core::visibility::Viewer;
 
@@ -10,7 +11,7 @@ use crate::view::{self, ShownGroup};
 
 pub struct Profile {
     pub card: Vec<ShownGroup>,
-    pub children: Vec<(i64, String)>,
+    pub children: Vec<(AccountId, String)>,
     /// Who the account can be shared with; empty unless the reader may share it.
     pub can_share: bool,
     pub share_users: Vec<(i64, String)>,

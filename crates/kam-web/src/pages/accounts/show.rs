@@ -5,6 +5,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use kam_core::AccountId;
 use kam_core::activity::ActivityKind;
 use kam_core::fields::Access;
 use kam_core::{Actor, FieldErrors};
@@ -130,13 +131,13 @@ fn tab_groups(lang: Lang, shown: &[Tab], active: Tab) -> Vec<TabGroup> {
 
 /// What every tab shows above its body.
 pub struct Header {
-    pub id: i64,
+    pub id: AccountId,
     pub name: String,
     pub grade: String,
     pub stage: String,
     pub shared: bool,
     pub owner: Option<String>,
-    pub parent: Option<(i64, String)>,
+    pub parent: Option<(AccountId, String)>,
     pub credit_code: String,
     pub can_edit: bool,
     pub can_claim: bool,
@@ -212,7 +213,7 @@ pub(super) struct TabCx<'a> {
 }
 
 impl TabCx<'_> {
-    pub fn id(&self) -> i64 {
+    pub fn id(&self) -> AccountId {
         self.account.id
     }
     /// The posted values and errors of a sub-form that came back, or none.
@@ -227,7 +228,7 @@ impl TabCx<'_> {
 pub(super) async fn show(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<AccountId>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let tab = q.tab.as_deref().and_then(Tab::parse).unwrap_or(Tab::Profile);
@@ -238,7 +239,7 @@ pub(super) async fn show(
 pub async fn show_page(
     state: &AppState,
     auth: &Authed,
-    id: i64,
+    id: AccountId,
     tab: Tab,
     flash: Option<&str>,
     posted: Option<Posted<'_>>,

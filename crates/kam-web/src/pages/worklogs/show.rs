@@ -2,12 +2,13 @@
 //! what a signed log's rows become (visit records, posted collections).
 
 use super::*;
+use kam_core::AccountId;
 
 /// An entry as the log page shows it.
 pub struct ShownEntry {
     pub id: i64,
     /// The account, when the reader may open it (a signer outside its scope reads the name only).
-    pub account_id: Option<i64>,
+    pub account_id: Option<AccountId>,
     pub has_account: bool,
     pub account: String,
     /// (label, value) per field.
@@ -66,7 +67,7 @@ pub(super) struct ShowPage {
 pub(super) fn shown_sections(
     lang: Lang,
     log: &Worklog,
-    openable: &std::collections::HashSet<i64>,
+    openable: &std::collections::HashSet<AccountId>,
 ) -> Vec<ShownSection> {
     SECTIONS
         .iter()
@@ -158,13 +159,14 @@ pub(super) async fn show_page(
     let my_turn = log.next_signer_id == Some(actor.user_id);
     let text = |f: &str| log.rec.get(f).and_then(Value::as_text).unwrap_or_default().to_string();
     // Which of the log's accounts the reader may open: one query for all of them.
-    let ids: Vec<i64> = SECTIONS
+    let ids: Vec<AccountId> = SECTIONS
         .iter()
         .flat_map(|(section, _, _)| log.section(section).iter().filter_map(|e| e.account_id))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let openable: std::collections::HashSet<i64> = state.store.account_names(&actor, &ids).await?.into_keys().collect();
+    let openable: std::collections::HashSet<AccountId> =
+        state.store.account_names(&actor, &ids).await?.into_keys().collect();
     let page = ShowPage {
         ctx: ctx(state, auth, "worklogs", flash).await,
         id,

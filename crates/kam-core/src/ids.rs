@@ -46,6 +46,8 @@ macro_rules! ids {
 ids! {
     /// An account 客户.
     AccountId;
+    /// A contact person 联系人 (at one or more accounts).
+    ContactId;
 }
 
 #[cfg(test)]

@@ -60,7 +60,7 @@ pub const MAX_ENTRIES: usize = 50;
 pub struct Entry {
     pub id: Option<i64>,
     pub account_id: Option<crate::AccountId>,
-    pub contact_id: Option<i64>,
+    pub contact_id: Option<crate::ContactId>,
     pub rec: Record,
 }
 

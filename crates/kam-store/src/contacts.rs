@@ -4,6 +4,7 @@
 
 use crate::write::{Also, Gone, Target};
 use kam_core::AccountId;
+use kam_core::ContactId;
 use kam_core::access::AccountFacts;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::contact::{FIELDS, LINK_FIELDS};
@@ -14,12 +15,12 @@ use sqlx::Row;
 
 use crate::accounts::{Account, Page, scope_sql};
 use crate::audit::Entry;
-use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::sql::{Q, columns, insert, read_record, update};
 use crate::{Result, Store, StoreError, Tx, search};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Contact {
-    pub id: i64,
+    pub id: ContactId,
     #[serde(flatten)]
     pub rec: Record,
     pub accounts: Vec<Link>,
@@ -84,7 +85,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows.query().fetch_all(self.pool()).await? {
             out.push(Contact {
-                id: row.try_get("id")?,
+                id: crate::sql::id(&row, "id")?,
                 rec: read_record(&row, FIELDS)?,
                 accounts: Vec::new(),
                 created_at: row.try_get("created_at")?,
@@ -117,7 +118,7 @@ impl Store {
         q.push(" ORDER BY a.name");
         let general = actor.can_write_field(Access::General);
         for row in q.query().fetch_all(self.pool()).await? {
-            let contact_id: i64 = row.try_get("contact_id")?;
+            let contact_id: ContactId = crate::sql::id(&row, "contact_id")?;
             let facts = AccountFacts {
                 owner_id: row.try_get("owner_id")?,
                 owner_team_id: row.try_get("owner_team_id")?,
@@ -145,7 +146,7 @@ impl Store {
     }
 
     /// Visible contacts by id, in the given order (for search hits).
-    pub async fn contacts_by_ids(&self, actor: &Actor, ids: &[i64]) -> Result<Vec<Contact>> {
+    pub async fn contacts_by_ids(&self, actor: &Actor, ids: &[ContactId]) -> Result<Vec<Contact>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -164,7 +165,7 @@ impl Store {
     }
 
     /// One contact with the accounts the actor may see.
-    pub async fn contact(&self, actor: &Actor, id: i64) -> Result<Contact> {
+    pub async fn contact(&self, actor: &Actor, id: ContactId) -> Result<Contact> {
         let mut q = Self::select_rows(actor);
         q.push(" AND c.id = ").arg(id);
         self.load(actor, q).await?.pop().ok_or(StoreError::NotFound)
@@ -216,7 +217,7 @@ impl Store {
         Ok(())
     }
 
-    async fn write_link(&self, tx: &mut Tx, account_id: AccountId, contact_id: i64, link: &Record) -> Result<()> {
+    async fn write_link(&self, tx: &mut Tx, account_id: AccountId, contact_id: ContactId, link: &Record) -> Result<()> {
         if link.get("is_primary") == Some(&Value::Bool(true)) {
             let mut q = Q::new("UPDATE account_contacts SET is_primary = 0 WHERE account_id = ");
             q.arg(account_id).push(" AND contact_id <> ").arg(contact_id);
@@ -238,7 +239,7 @@ impl Store {
                     "account_contacts",
                     LINK_FIELDS,
                     link,
-                    &[("account_id", account_id.into()), ("contact_id", Arg::Int(Some(contact_id)))],
+                    &[("account_id", account_id.into()), ("contact_id", contact_id.into())],
                 )
                 .query()
                 .fetch_one(&mut **tx)
@@ -263,7 +264,7 @@ impl Store {
         let mut also = created(&link);
         also.push(("account_id", Value::Null, account_id.into()));
         let w = TARGET.by(actor, Some(account_id));
-        let id = self.insert_audited(&mut tx, w, &rec, Also { changes: &also, ..Default::default() }).await?;
+        let id = ContactId(self.insert_audited(&mut tx, w, &rec, Also { changes: &also, ..Default::default() }).await?);
         self.write_link(&mut tx, account_id, id, &link).await?;
         search::index(&mut tx, "contact", id, &search_texts(&rec)).await?;
         tx.commit().await?;
@@ -271,7 +272,7 @@ impl Store {
     }
 
     /// Changes a contact's own fields.
-    pub async fn update_contact(&self, actor: &Actor, id: i64, rec: Record) -> Result<Contact> {
+    pub async fn update_contact(&self, actor: &Actor, id: ContactId, rec: Record) -> Result<Contact> {
         let before = self.contact(actor, id).await?;
         if !before.actor_can_edit {
             return Err(StoreError::Forbidden("err.forbidden"));
@@ -303,7 +304,7 @@ impl Store {
         &self,
         actor: &Actor,
         account_id: AccountId,
-        contact_id: i64,
+        contact_id: ContactId,
         link: Record,
     ) -> Result<Contact> {
         let before = self.contact(actor, contact_id).await?;
@@ -332,7 +333,7 @@ impl Store {
     }
 
     /// Removes a contact's tie to an account; a contact without accounts is archived.
-    pub async fn unlink_contact(&self, actor: &Actor, account_id: AccountId, contact_id: i64) -> Result<()> {
+    pub async fn unlink_contact(&self, actor: &Actor, account_id: AccountId, contact_id: ContactId) -> Result<()> {
         let before = self.contact(actor, contact_id).await?;
         let Some(link) = before.accounts.iter().find(|l| l.account_id == account_id) else {
             return Err(StoreError::NotFound);
@@ -362,7 +363,7 @@ impl Store {
         &self,
         tx: &mut Tx,
         actor: &Actor,
-        id: i64,
+        id: ContactId,
         rec: &Record,
         account_id: Option<AccountId>,
     ) -> Result<()> {
@@ -371,7 +372,7 @@ impl Store {
     }
 
     /// Deletes (archives) a contact the actor may edit.
-    pub async fn delete_contact(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_contact(&self, actor: &Actor, id: ContactId) -> Result<()> {
         let before = self.contact(actor, id).await?;
         if !before.actor_can_edit {
             return Err(StoreError::Forbidden("err.forbidden"));

@@ -3,6 +3,7 @@
 
 use crate::write::{Also, Gone, Target};
 use kam_core::AccountId;
+use kam_core::ContactId;
 use kam_core::audit::Action;
 use kam_core::fields;
 use kam_core::market::FIELDS;
@@ -31,7 +32,7 @@ pub struct Participant {
     pub id: i64,
     pub account_id: AccountId,
     pub account_name: String,
-    pub contact_id: Option<i64>,
+    pub contact_id: Option<ContactId>,
     pub contact_name: Option<String>,
     pub note: Option<String>,
 }
@@ -80,7 +81,7 @@ impl Store {
                         id: r.try_get("id")?,
                         account_id: crate::sql::id(r, "account_id")?,
                         account_name: r.try_get("account_name")?,
-                        contact_id: r.try_get("contact_id")?,
+                        contact_id: crate::sql::opt_id(r, "contact_id")?,
                         contact_name: r.try_get("contact_name")?,
                         note: r.try_get("note")?,
                     },
@@ -185,7 +186,7 @@ impl Store {
         actor: &Actor,
         id: i64,
         account_id: AccountId,
-        contact_id: Option<i64>,
+        contact_id: Option<ContactId>,
         note: Option<&str>,
     ) -> Result<Event> {
         let event = self.market_activity(actor, id).await?;
@@ -215,7 +216,7 @@ impl Store {
         q.query().execute(&mut *tx).await?;
         let changes = [
             ("market_activity_id", Value::Null, Value::Int(id)),
-            ("contact_id", Value::Null, contact_id.map(Value::Int).unwrap_or(Value::Null)),
+            ("contact_id", Value::Null, contact_id.map(Value::from).unwrap_or(Value::Null)),
         ];
         Entry::new(Some(actor.user_id), Action::Link, "market_activity", id)
             .account(Some(account_id))

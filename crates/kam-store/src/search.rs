@@ -156,18 +156,13 @@ impl Store {
         q.push("WHERE ac.contact_id = c.id AND ");
         scope_sql(&mut q, actor, "a");
         q.push(") ORDER BY c.name LIMIT ").arg(limit);
-        let ids: Vec<i64> = q
-            .query()
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<std::result::Result<_, _>>()?;
+        let ids: Vec<kam_core::ContactId> =
+            q.query().fetch_all(self.pool()).await?.iter().map(|r| crate::sql::id(r, "id")).collect::<Result<_>>()?;
         for c in self.contacts_by_ids(actor, &ids).await? {
             let accounts: Vec<&str> = c.accounts.iter().map(|l| l.account_name.as_str()).collect();
             hits.push(Hit {
                 entity: "contact".into(),
-                id: c.id,
+                id: c.id.0,
                 name: c.rec.get("name").and_then(kam_core::Value::as_text).unwrap_or_default().to_string(),
                 detail: (!accounts.is_empty()).then(|| accounts.join("、")),
             });

@@ -35,17 +35,23 @@ impl From<Option<i64>> for Arg {
         Arg::Int(i)
     }
 }
-impl From<kam_core::AccountId> for Arg {
-    fn from(id: kam_core::AccountId) -> Arg {
-        Arg::Int(Some(id.0))
-    }
+macro_rules! id_args {
+    ($($id:ty),*) => {$(
+        impl From<$id> for Arg {
+            fn from(id: $id) -> Arg {
+                Arg::Int(Some(id.0))
+            }
+        }
+
+        impl From<Option<$id>> for Arg {
+            fn from(id: Option<$id>) -> Arg {
+                Arg::Int(id.map(|i| i.0))
+            }
+        }
+    )*};
 }
 
-impl From<Option<kam_core::AccountId>> for Arg {
-    fn from(id: Option<kam_core::AccountId>) -> Arg {
-        Arg::Int(id.map(|i| i.0))
-    }
-}
+id_args!(kam_core::AccountId, kam_core::ContactId);
 
 /// An id column read as the field's type (a typed id or a plain `i64`).
 pub fn id<T: From<i64>>(row: &sqlx::any::AnyRow, col: &str) -> crate::Result<T> {

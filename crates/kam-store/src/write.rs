@@ -90,12 +90,12 @@ impl Store {
         &self,
         tx: &mut Tx,
         w: Writer<'_>,
-        id: i64,
+        id: impl Into<i64>,
         before: &Record,
         rec: Record,
         also: Also<'_>,
     ) -> Result<Option<Vec<Change>>> {
-        let (t, by) = (w.target, w);
+        let (t, by, id) = (w.target, w, id.into());
         let mut changes = fields::diff(before, &rec);
         if changes.is_empty() && also.changes.is_empty() {
             return Ok(None);
@@ -129,12 +129,12 @@ impl Store {
         &self,
         tx: &mut Tx,
         w: Writer<'_>,
-        id: i64,
+        id: impl Into<i64>,
         before: &Record,
         how: Gone,
         also: &[Change],
     ) -> Result<()> {
-        let table = w.target.table;
+        let (table, id): (_, i64) = (w.target.table, id.into());
         let mut q = match how {
             Gone::Archived => {
                 let mut q = crate::sql::Q::new(&format!("UPDATE {table} SET deleted_at = "));

@@ -335,9 +335,9 @@ async fn contacts_span_accounts_and_are_found_by_two_characters(s: Store) {
     assert_eq!(got.accounts.len(), 2);
     assert!(got.actor_owns_account);
     let hits = s.search(&w.rep1, "王芳", 10).await.unwrap();
-    assert!(hits.iter().any(|h| h.entity == "contact" && h.id == c.id), "two-character name");
+    assert!(hits.iter().any(|h| h.entity == "contact" && h.id == c.id.0), "two-character name");
     let hits = s.search(&w.rep1, "1234", 10).await.unwrap();
-    assert!(hits.iter().any(|h| h.id == c.id), "part of a phone number");
+    assert!(hits.iter().any(|h| h.id == c.id.0), "part of a phone number");
     assert!(s.search(&w.rep3, "王芳", 10).await.unwrap().is_empty(), "out of scope");
     assert!(matches!(s.contact(&w.rep3, c.id).await, Err(StoreError::NotFound)));
     // Personal fields: another rep who can edit a shared-in account but owns none may not write them.
@@ -351,7 +351,7 @@ async fn contacts_span_accounts_and_are_found_by_two_characters(s: Store) {
         .await
         .unwrap();
     let list = s.account_contacts(&w.rep1, a).await.unwrap();
-    let primaries: Vec<i64> = list
+    let primaries: Vec<kam_core::ContactId> = list
         .iter()
         .filter(|c| c.accounts.iter().any(|l| l.account_id == a && l.rec.get("is_primary") == Some(&Value::Bool(true))))
         .map(|c| c.id)
@@ -1828,10 +1828,10 @@ async fn names_and_ties_of_unseen_accounts_stay_unseen(s: Store) {
     // A contact at both: rep1 reads its history without the South account's rows.
     let c = s.create_contact(&w.rep1, child, rec(&[("name", text("两地联系人"))]), Record::new()).await.unwrap();
     s.link_contact(&w.admin, group, c.id, rec(&[("title", text("华南采购总监"))])).await.unwrap();
-    let mine = s.entity_history(&w.rep1, "contact", c.id).await.unwrap();
+    let mine = s.entity_history(&w.rep1, "contact", c.id.0).await.unwrap();
     assert!(mine.iter().all(|r| r.account_id != Some(group)), "{mine:?}");
     assert!(!format!("{mine:?}").contains("华南采购总监"));
-    let all = s.entity_history(&w.admin, "contact", c.id).await.unwrap();
+    let all = s.entity_history(&w.admin, "contact", c.id.0).await.unwrap();
     assert!(all.iter().any(|r| r.account_id == Some(group)));
 }
 

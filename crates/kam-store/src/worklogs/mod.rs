@@ -4,6 +4,7 @@
 //! chain. Every rule comes from `kam_core::worklog`; this module stores.
 
 use kam_core::AccountId;
+use kam_core::ContactId;
 use kam_core::activity::VISIT;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields;
@@ -30,7 +31,7 @@ pub struct EntryRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact_id: Option<i64>,
+    pub contact_id: Option<ContactId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
     #[serde(flatten)]
@@ -287,7 +288,7 @@ impl Store {
                     id: r.try_get("id")?,
                     account_id: if with_account { crate::sql::opt_id(&r, "account_id")? } else { None },
                     account_name: if with_account { r.try_get("account_name")? } else { None },
-                    contact_id: if with_account { r.try_get::<Option<i64>, _>("contact_id")? } else { None },
+                    contact_id: if with_account { crate::sql::opt_id(&r, "contact_id")? } else { None },
                     contact_name: if with_account { r.try_get::<Option<String>, _>("contact_name")? } else { None },
                     rec: read_record(&r, defs)?,
                     visit_id: if with_account { r.try_get::<Option<i64>, _>("visit_id")? } else { None },
@@ -451,7 +452,7 @@ impl Store {
                 extra.push(("account_id", e.account_id.into()));
             }
             if section == "visits" {
-                extra.push(("contact_id", Arg::Int(e.contact_id)));
+                extra.push(("contact_id", e.contact_id.into()));
             }
             match e.id {
                 Some(id) => {
@@ -472,8 +473,8 @@ impl Store {
                     if old.contact_id != e.contact_id && section == "visits" {
                         changes.push((
                             "contact_id",
-                            old.contact_id.map(Value::Int).unwrap_or(Value::Null),
-                            e.contact_id.map(Value::Int).unwrap_or(Value::Null),
+                            old.contact_id.map(Value::from).unwrap_or(Value::Null),
+                            e.contact_id.map(Value::from).unwrap_or(Value::Null),
                         ));
                     }
                     update(table, defs, &e.rec, &extra, id).query().execute(&mut **tx).await?;

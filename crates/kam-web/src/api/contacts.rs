@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
 use kam_core::Actor;
+use kam_core::ContactId;
 use kam_core::contact::{FIELDS, LINK_FIELDS};
 use kam_core::visibility::Viewer;
 use kam_store::contacts::{Contact, ContactFilter};
@@ -116,7 +117,11 @@ async fn list(
     Ok(Json(json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
-async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+async fn show(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<ContactId>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
     let c = state.store.contact(&actor, id).await?;
     Ok(Json(contact_json(&actor, c)))
@@ -181,7 +186,7 @@ async fn of_account(
 async fn patch(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<ContactId>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = object(&body)?;
@@ -195,15 +200,19 @@ async fn patch(
     Ok(Json(contact_json(&actor, c)))
 }
 
-async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
+async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id<ContactId>) -> Result<StatusCode, ApiError> {
     state.store.delete_contact(&api.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+async fn history(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<ContactId>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let actor = api.user.actor();
     let c = state.store.contact(&actor, id).await?;
-    let mut rows = state.store.entity_history(&api.user.actor(), "contact", id).await?;
+    let mut rows = state.store.entity_history(&api.user.actor(), "contact", id.0).await?;
     redact::audit(&mut rows, Viewer::new(&actor, c.actor_owns_account));
     Ok(Json(json!({ "items": rows })))
 }
@@ -212,7 +221,7 @@ async fn history(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Res
 async fn link(
     State(state): State<AppState>,
     api: ApiUser,
-    Ids(account_id, contact_id): Ids<AccountId>,
+    Ids(account_id, contact_id): Ids<AccountId, ContactId>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = if body.is_empty() { serde_json::Map::new() } else { object(&body)? };
@@ -226,7 +235,7 @@ async fn link(
 async fn unlink(
     State(state): State<AppState>,
     api: ApiUser,
-    Ids(account_id, contact_id): Ids<AccountId>,
+    Ids(account_id, contact_id): Ids<AccountId, ContactId>,
 ) -> Result<StatusCode, ApiError> {
     state.store.unlink_contact(&api.user.actor(), account_id, contact_id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -75,7 +75,7 @@ async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Resu
 async fn add(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
     let body = object(&body)?;
     let account = super::required_id(&body, "account_id")?;
-    let contact = body.get("contact_id").and_then(|v| v.as_i64());
+    let contact = body.get("contact_id").and_then(|v| v.as_i64()).map(kam_core::ContactId);
     let note = body.get("note").and_then(|v| v.as_str());
     let e = state.store.add_participant(&api.user.actor(), id, account, contact, note).await?;
     Ok((StatusCode::CREATED, Json(json!(e))).into_response())

@@ -105,7 +105,11 @@ fn parse_input(body: &Map<String, V>) -> Result<Input, ApiError> {
             entries.push(Entry {
                 id: id_of("id", &mut errors),
                 account_id: if with_account { id_of("account_id", &mut errors).map(AccountId) } else { None },
-                contact_id: if section == "visits" { id_of("contact_id", &mut errors) } else { None },
+                contact_id: if section == "visits" {
+                    id_of("contact_id", &mut errors).map(kam_core::ContactId)
+                } else {
+                    None
+                },
                 rec: worklog::parse_row(defs, |n| row.get(n).map(Raw::Json), &prefix, &mut errors),
             });
         }

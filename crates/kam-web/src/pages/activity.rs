@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::AccountId;
+use kam_core::ContactId;
 use kam_core::activity::{ActivityKind, KINDS};
 use kam_core::fields::{FieldDef, Kind, Value};
 use kam_core::visibility::Viewer;
@@ -339,7 +340,7 @@ async fn show(
         let names: Vec<String> = ids
             .split(',')
             .filter_map(|id| id.parse::<i64>().ok())
-            .filter_map(|id| contacts.iter().find(|c| c.id == id))
+            .filter_map(|id| contacts.iter().find(|c| c.id == ContactId(id)))
             .filter_map(|c| c.rec.get("name").and_then(Value::as_text).map(str::to_string))
             .collect();
         let label = view::label(lang, kind.entity, d.name);

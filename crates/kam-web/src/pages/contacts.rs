@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::AccountId;
+use kam_core::ContactId;
 use kam_core::contact::{BUYING_ROLE, FIELDS, GROUPS, LINK_FIELDS};
 use kam_core::fields::{FieldDef, Value};
 use kam_core::visibility::Viewer;
@@ -34,7 +35,7 @@ pub fn router() -> Router<AppState> {
 }
 
 pub struct ContactListRow {
-    pub id: i64,
+    pub id: ContactId,
     pub name: String,
     pub accounts: String,
     pub mobile: String,
@@ -111,7 +112,7 @@ pub struct LinkRow {
 #[template(path = "contact_show.html")]
 struct ShowPage {
     ctx: Ctx,
-    id: i64,
+    id: ContactId,
     name: String,
     age: Option<i32>,
     can_edit: bool,
@@ -155,7 +156,7 @@ async fn editable_accounts(state: &AppState, auth: &Authed) -> Vec<(AccountId, S
 async fn show(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ContactId>,
     Query(q): Query<ShowQuery>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
@@ -213,7 +214,7 @@ async fn show(
         history: vec![],
     };
     if tab == "history" {
-        let rows = state.store.entity_history(&auth.user.actor(), "contact", id).await?;
+        let rows = state.store.entity_history(&auth.user.actor(), "contact", id.0).await?;
         page.history = view::history(
             lang,
             &rows,
@@ -341,7 +342,11 @@ async fn create(
     .await
 }
 
-async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<ContactId>,
+) -> Result<Response, PageError> {
     let lang = auth.lang;
     let c = state.store.contact(&auth.user.actor(), id).await?;
     if !c.actor_can_edit {
@@ -364,7 +369,7 @@ async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i
     .await
 }
 
-async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn update(State(state): State<AppState>, Path(id): Path<ContactId>, f: AuthForm) -> Result<Response, PageError> {
     let (auth, form) = (&f.auth, &f.form);
     let lang = auth.lang;
     let actor = auth.user.actor();
@@ -396,12 +401,12 @@ async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
     .await
 }
 
-async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn delete(State(state): State<AppState>, Path(id): Path<ContactId>, f: AuthForm) -> Result<Response, PageError> {
     state.store.delete_contact(&f.auth.user.actor(), id).await?;
     Ok(see_other("/contacts", "common.deleted"))
 }
 
-async fn link(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn link(State(state): State<AppState>, Path(id): Path<ContactId>, f: AuthForm) -> Result<Response, PageError> {
     let account_id = AccountId(f.form.int("account_id").ok_or(PageError::BadRequest)?);
     let mut errors = FieldErrors::default();
     let link = view::parse_form(LINK_FIELDS, &f.form, &|_| true, &mut errors);
@@ -414,7 +419,7 @@ async fn link(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -
 
 async fn unlink(
     State(state): State<AppState>,
-    Path((id, account_id)): Path<(i64, AccountId)>,
+    Path((id, account_id)): Path<(ContactId, AccountId)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     state.store.unlink_contact(&f.auth.user.actor(), account_id, id).await?;

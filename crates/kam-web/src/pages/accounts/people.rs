@@ -7,7 +7,7 @@ use crate::error::PageError;
 use crate::view;
 
 pub struct ContactRow {
-    pub id: i64,
+    pub id: kam_core::ContactId,
     pub name: String,
     pub title: String,
     pub buying_role: String,

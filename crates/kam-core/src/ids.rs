@@ -48,6 +48,14 @@ ids! {
     AccountId;
     /// A contact person 联系人 (at one or more accounts).
     ContactId;
+    /// A contract 合同.
+    ContractId;
+    /// An order 订单.
+    OrderId;
+    /// A monthly statement 对账单.
+    StatementId;
+    /// A daily work log 业务工作日志.
+    WorklogId;
 }
 
 #[cfg(test)]

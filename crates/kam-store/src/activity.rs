@@ -357,7 +357,7 @@ impl Store {
             let f = crate::orders::OrderFilter { account_id: Some(account_id), per_page: limit, ..Default::default() };
             for o in self.orders(actor, &f).await?.items {
                 let when = o.rec.get("order_date").and_then(Value::as_text).unwrap_or_default().to_string();
-                out.push(TimelineItem { kind: "order", id: o.id, when, record: TimelineRecord::Order(Box::new(o)) });
+                out.push(TimelineItem { kind: "order", id: o.id.0, when, record: TimelineRecord::Order(Box::new(o)) });
             }
         }
         if wanted("contract") {
@@ -369,7 +369,7 @@ impl Store {
                     .to_string();
                 out.push(TimelineItem {
                     kind: "contract",
-                    id: c.id,
+                    id: c.id.0,
                     when,
                     record: TimelineRecord::Contract(Box::new(c)),
                 });

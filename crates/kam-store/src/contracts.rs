@@ -6,6 +6,7 @@
 use crate::error::unique;
 use crate::write::{Also, Target};
 use kam_core::AccountId;
+use kam_core::ContractId;
 use kam_core::audit::{Action, created};
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS};
 use kam_core::time_util::parse_date;
@@ -40,7 +41,7 @@ pub struct Attachment {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Contract {
-    pub id: i64,
+    pub id: ContractId,
     pub account_id: AccountId,
     pub account_name: String,
     #[serde(flatten)]
@@ -90,7 +91,7 @@ fn read(r: &sqlx::any::AnyRow, today: time::Date) -> Result<Contract> {
     let stored: String = r.try_get("status")?;
     let valid_to = rec.get("valid_to").and_then(Value::as_text).and_then(parse_date);
     Ok(Contract {
-        id: r.try_get("id")?,
+        id: crate::sql::id(r, "id")?,
         account_id: crate::sql::id(r, "account_id")?,
         account_name: r.try_get("account_name")?,
         status: contract::effective_status(&stored, valid_to, today).to_string(),
@@ -122,7 +123,7 @@ impl Store {
         q.arg(c.id).push(" ORDER BY m.amended_on, m.id");
         for r in q.query().fetch_all(self.pool()).await? {
             c.amendments.push(Amendment {
-                id: r.try_get("id")?,
+                id: crate::sql::id(&r, "id")?,
                 rec: read_record(&r, AMENDMENT_FIELDS)?,
                 created_by_name: r.try_get("created_by_name")?,
                 created_at: r.try_get("created_at")?,
@@ -135,7 +136,7 @@ impl Store {
         q.arg(c.id).push(" ORDER BY id");
         for r in q.query().fetch_all(self.pool()).await? {
             c.attachments.push(Attachment {
-                id: r.try_get("id")?,
+                id: crate::sql::id(&r, "id")?,
                 file_name: r.try_get("file_name")?,
                 content_type: r.try_get("content_type")?,
                 size: r.try_get("size")?,
@@ -147,7 +148,7 @@ impl Store {
     }
 
     /// One contract with its amendments and attachments, within scope.
-    pub async fn contract(&self, actor: &Actor, id: i64) -> Result<Contract> {
+    pub async fn contract(&self, actor: &Actor, id: ContractId) -> Result<Contract> {
         let mut q = select(actor);
         q.push(" AND c.id = ").arg(id);
         let c = read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?, self.today())?;
@@ -196,11 +197,11 @@ impl Store {
         let id = self.insert_audited(&mut tx, w, &rec, also).await.map_err(unique_no)?;
         crate::search::index(&mut tx, "contract", id, &crate::search::record_texts("contract", FIELDS, &rec)).await?;
         tx.commit().await?;
-        self.contract(actor, id).await
+        self.contract(actor, ContractId(id)).await
     }
 
     /// Changes the terms of a draft; an active contract changes by amendment only.
-    pub async fn update_contract(&self, actor: &Actor, id: i64, rec: Record) -> Result<Contract> {
+    pub async fn update_contract(&self, actor: &Actor, id: ContractId, rec: Record) -> Result<Contract> {
         let before = self.contract(actor, id).await?;
         if before.stored_status != "draft" {
             return Err(StoreError::Conflict("err.contract_amend_only"));
@@ -223,7 +224,7 @@ impl Store {
     }
 
     /// Puts a draft into force, or terminates a contract.
-    pub async fn transition_contract(&self, actor: &Actor, id: i64, to: &str) -> Result<Contract> {
+    pub async fn transition_contract(&self, actor: &Actor, id: ContractId, to: &str) -> Result<Contract> {
         let c = self.contract(actor, id).await?;
         if !contract::can_move(&c.stored_status, to) {
             return Err(StoreError::Conflict("err.contract_step"));
@@ -247,7 +248,7 @@ impl Store {
     }
 
     /// Records an amendment 合同变更 (the contract itself is not overwritten).
-    pub async fn amend_contract(&self, actor: &Actor, id: i64, rec: Record) -> Result<Contract> {
+    pub async fn amend_contract(&self, actor: &Actor, id: ContractId, rec: Record) -> Result<Contract> {
         StoreError::check_required(AMENDMENT_FIELDS, &rec, true)?;
         let c = self.contract(actor, id).await?;
         if c.stored_status == "terminated" {
@@ -260,7 +261,7 @@ impl Store {
             AMENDMENT_FIELDS,
             &rec,
             &[
-                ("contract_id", Arg::Int(Some(id))),
+                ("contract_id", id.into()),
                 ("created_by", Arg::Int(Some(actor.user_id))),
                 ("created_at", self.now_text().into()),
             ],
@@ -270,7 +271,7 @@ impl Store {
         .await?
         .try_get("id")?;
         let mut all = rec.clone();
-        all.insert("contract_id", Value::Int(id));
+        all.insert("contract_id", id.into());
         let changes = created(&all);
         Entry::new(Some(actor.user_id), Action::Create, "contract_amendment", aid)
             .account(Some(c.account_id))
@@ -286,7 +287,7 @@ impl Store {
     pub async fn attach_to_contract(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ContractId,
         file_name: &str,
         body: Vec<u8>,
     ) -> Result<Attachment> {
@@ -340,7 +341,7 @@ impl Store {
     pub async fn contract_attachment(
         &self,
         actor: &Actor,
-        id: i64,
+        id: ContractId,
         attachment_id: i64,
     ) -> Result<(Attachment, Vec<u8>)> {
         let c = self.contract(actor, id).await?;
@@ -392,7 +393,7 @@ impl Store {
             let to: String = r.try_get("valid_to")?;
             let Some(valid_to) = parse_date(&to) else { continue };
             out.push(Expiring {
-                id: r.try_get("id")?,
+                id: crate::sql::id(&r, "id")?,
                 contract_no: r.try_get("contract_no")?,
                 title: r.try_get("title")?,
                 account_id: crate::sql::id(&r, "account_id")?,

@@ -4,6 +4,7 @@
 //! delivery and return post.
 
 use kam_core::AccountId;
+use kam_core::OrderId;
 use kam_core::audit::{Action, created};
 use kam_core::fields::{Value, parse_quantity};
 use kam_core::order::{self, LINE_FIELDS, ORDER_FIELDS, Totals};
@@ -56,7 +57,7 @@ pub struct OrderStep {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Order {
-    pub id: i64,
+    pub id: OrderId,
     pub number: String,
     pub account_id: AccountId,
     pub account_name: String,
@@ -106,7 +107,7 @@ fn select(actor: &Actor) -> Q {
 
 fn read(r: &sqlx::any::AnyRow) -> Result<Order> {
     Ok(Order {
-        id: r.try_get("id")?,
+        id: crate::sql::id(r, "id")?,
         number: r.try_get::<Option<String>, _>("number")?.unwrap_or_default(),
         account_id: crate::sql::id(r, "account_id")?,
         account_name: r.try_get("account_name")?,
@@ -153,7 +154,7 @@ impl Store {
         q.arg(o.id).push(" ORDER BY l.position, l.id");
         for r in q.query().fetch_all(self.pool()).await? {
             o.lines.push(OrderLine {
-                id: r.try_get("id")?,
+                id: crate::sql::id(&r, "id")?,
                 product_id: r.try_get("product_id")?,
                 product_code: r.try_get("product_code")?,
                 product_name: r.try_get("product_name")?,
@@ -185,7 +186,7 @@ impl Store {
     }
 
     /// One order with its lines and steps, within scope.
-    pub async fn order(&self, actor: &Actor, id: i64) -> Result<Order> {
+    pub async fn order(&self, actor: &Actor, id: OrderId) -> Result<Order> {
         let mut q = select(actor);
         q.push(" AND r.id = ").arg(id);
         let o = read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?;
@@ -380,7 +381,7 @@ impl Store {
             .write(&mut tx, self.clock())
             .await?;
         tx.commit().await?;
-        self.order(actor, id).await
+        self.order(actor, OrderId(id)).await
     }
 
     /// Moves an order one step, on a day. Releasing a held order needs credit
@@ -390,7 +391,7 @@ impl Store {
     pub async fn transition_order(
         &self,
         actor: &Actor,
-        id: i64,
+        id: OrderId,
         to: &str,
         on: &str,
         note: Option<&str>,
@@ -427,7 +428,7 @@ impl Store {
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.order_step"));
         }
-        record_step(&mut tx, id, Some(&o.status), to, on, note, &self.stamp(actor.user_id)).await?;
+        record_step(&mut tx, id.0, Some(&o.status), to, on, note, &self.stamp(actor.user_id)).await?;
         let currency = o.currency().to_string();
         let contract = o.rec.get("contract_no").and_then(Value::as_text).map(str::to_string);
         let post = |kind: &str, due: Option<String>| {
@@ -440,11 +441,11 @@ impl Store {
         if to == "delivered" && o.total_with_tax != 0 {
             let terms = acc.rec.get("payment_terms_days").and_then(Value::as_int).unwrap_or(0);
             let rec = post("invoice", Some((day + time::Duration::days(terms)).to_string()));
-            self.insert_entry(&mut tx, actor, o.account_id, &rec, Some(id), None).await?;
+            self.insert_entry(&mut tx, actor, o.account_id, &rec, Some(id.0), None).await?;
         }
         if to == "returned" && o.status == "delivered" && o.total_with_tax != 0 {
             let rec = post("return", None);
-            self.insert_entry(&mut tx, actor, o.account_id, &rec, Some(id), None).await?;
+            self.insert_entry(&mut tx, actor, o.account_id, &rec, Some(id.0), None).await?;
         }
         let changes = [("status", Value::Text(o.status.clone()), Value::Text(to.to_string()))];
         Entry::new(Some(actor.user_id), if releasing { Action::Approve } else { Action::Update }, "order", id)

@@ -51,7 +51,14 @@ macro_rules! id_args {
     )*};
 }
 
-id_args!(kam_core::AccountId, kam_core::ContactId);
+id_args!(
+    kam_core::AccountId,
+    kam_core::ContactId,
+    kam_core::ContractId,
+    kam_core::OrderId,
+    kam_core::StatementId,
+    kam_core::WorklogId
+);
 
 /// An id column read as the field's type (a typed id or a plain `i64`).
 pub fn id<T: From<i64>>(row: &sqlx::any::AnyRow, col: &str) -> crate::Result<T> {

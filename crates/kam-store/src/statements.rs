@@ -5,6 +5,7 @@
 //! withdrawn. A confirmed statement is never rewritten.
 
 use kam_core::AccountId;
+use kam_core::StatementId;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kam_core::audit::Action;
@@ -41,7 +42,7 @@ pub struct StatementLine {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Statement {
-    pub id: i64,
+    pub id: StatementId,
     pub account_id: AccountId,
     pub account_name: String,
     pub currency: String,
@@ -91,7 +92,7 @@ pub struct StatementFilter {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Generated {
     pub period: String,
-    pub created: Vec<i64>,
+    pub created: Vec<StatementId>,
     /// Accounts that already had this month's statement.
     pub existing: usize,
 }
@@ -117,7 +118,7 @@ fn select(actor: &Actor) -> Q {
 
 fn read(r: &sqlx::any::AnyRow) -> Result<Statement> {
     Ok(Statement {
-        id: r.try_get("id")?,
+        id: crate::sql::id(r, "id")?,
         account_id: crate::sql::id(r, "account_id")?,
         account_name: r.try_get("account_name")?,
         currency: r.try_get("currency")?,
@@ -165,7 +166,7 @@ fn manager(actor: &Actor) -> Result<()> {
 
 impl Store {
     /// One statement with its lines, for those who may read the account's ledger.
-    pub async fn statement(&self, actor: &Actor, id: i64) -> Result<Statement> {
+    pub async fn statement(&self, actor: &Actor, id: StatementId) -> Result<Statement> {
         let mut q = select(actor);
         q.push(" AND s.id = ").arg(id);
         let mut s = read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?;
@@ -180,7 +181,7 @@ impl Store {
         q.arg(id).push(" ORDER BY position");
         for r in q.query().fetch_all(self.pool()).await? {
             s.lines.push(StatementLine {
-                id: r.try_get("id")?,
+                id: crate::sql::id(&r, "id")?,
                 entry_id: r.try_get("entry_id")?,
                 entry_date: r.try_get("entry_date")?,
                 kind: r.try_get("kind")?,
@@ -399,7 +400,7 @@ impl Store {
                 .changes(&changes)
                 .write(tx, self.clock())
                 .await?;
-            out.created.push(sid);
+            out.created.push(StatementId(sid));
         }
         Ok(out)
     }
@@ -442,7 +443,7 @@ impl Store {
     /// entries are uncovered again) and the statement is gone, the audit
     /// trail keeps its figures. Only the latest statement of its account and
     /// currency can go, so the chain of statements never breaks.
-    pub async fn void_statement(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn void_statement(&self, actor: &Actor, id: StatementId) -> Result<()> {
         manager(actor)?;
         let s = self.statement(actor, id).await?;
         let mut tx = self.begin().await?;
@@ -455,7 +456,7 @@ impl Store {
     /// dated in its month, a correction): the draft is voided and the
     /// month's statement of its account generated in one transaction. The
     /// new statement's id.
-    pub async fn regenerate_statement(&self, actor: &Actor, id: i64) -> Result<Option<i64>> {
+    pub async fn regenerate_statement(&self, actor: &Actor, id: StatementId) -> Result<Option<StatementId>> {
         manager(actor)?;
         let s = self.statement(actor, id).await?;
         let mut tx = self.begin().await?;
@@ -464,7 +465,8 @@ impl Store {
         // Of what was generated, the statement in this one's currency.
         let mut q = chain(&s, "SELECT id FROM statements WHERE ");
         q.push(" AND period = ").arg(s.period.clone());
-        let new: Option<i64> = q.query().fetch_optional(&mut *tx).await?.map(|r| r.try_get("id")).transpose()?;
+        let new: Option<StatementId> =
+            q.query().fetch_optional(&mut *tx).await?.map(|r| crate::sql::id(&r, "id")).transpose()?;
         tx.commit().await?;
         Ok(new.filter(|n| g.created.contains(n)))
     }
@@ -500,7 +502,7 @@ impl Store {
     }
 
     /// Marks a draft as sent to the customer.
-    pub async fn send_statement(&self, actor: &Actor, id: i64) -> Result<Statement> {
+    pub async fn send_statement(&self, actor: &Actor, id: StatementId) -> Result<Statement> {
         manager(actor)?;
         let s = self.statement(actor, id).await?;
         let mut tx = self.begin().await?;
@@ -510,7 +512,12 @@ impl Store {
     }
 
     /// Records the customer's answer: lines not named are agreed.
-    pub async fn answer_statement(&self, actor: &Actor, id: i64, answers: &[(i64, Answer)]) -> Result<Statement> {
+    pub async fn answer_statement(
+        &self,
+        actor: &Actor,
+        id: StatementId,
+        answers: &[(i64, Answer)],
+    ) -> Result<Statement> {
         manager(actor)?;
         let s = self.statement(actor, id).await?;
         let mut errors = kam_core::FieldErrors::default();
@@ -562,7 +569,7 @@ impl Store {
     pub async fn resolve_line(
         &self,
         actor: &Actor,
-        id: i64,
+        id: StatementId,
         line_id: i64,
         how: Resolution,
         note: Option<&str>,

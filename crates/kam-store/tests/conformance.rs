@@ -1044,10 +1044,10 @@ async fn worklogs_sign_off_chain_visits_and_scope(s: Store) {
     assert_eq!(log.signoffs.len(), 8, "two rounds of four slots");
     assert_eq!(log.signoffs[1].slot.comment.as_deref(), Some("合同金额漏填"));
     // Signatures stand: the database refuses changing or removing them.
-    let (upd, del) = s.try_tamper_signoffs(log.id).await;
+    let (upd, del) = s.try_tamper_signoffs(log.id.0).await;
     assert!(upd.is_err() && del.is_err());
     // Everything is in the log's history and the entries in the account's.
-    let h = s.entity_history(&w.admin, "worklog", log.id).await.unwrap();
+    let h = s.entity_history(&w.admin, "worklog", log.id.0).await.unwrap();
     let actions: Vec<&str> = h.iter().rev().map(|r| r.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -1253,7 +1253,7 @@ async fn orders_price_lines_check_credit_and_post_on_delivery(s: Store) {
     let (inv, _) = &l.entries[0];
     assert_eq!(
         (inv.text("kind"), inv.amount(), inv.text("due_date"), inv.order_id),
-        ("invoice", 339_000, "2026-12-08", Some(o.id))
+        ("invoice", 339_000, "2026-12-08", Some(o.id.0))
     );
     // A return of a delivered order posts the credit note.
     s.transition_order(&w.rep1, o.id, "returned", "2026-11-10", Some("规格不符")).await.unwrap();
@@ -2115,10 +2115,10 @@ async fn search_finds_contracts_and_the_text_of_activities_within_scope(s: Store
         .unwrap();
     let found = |hits: Vec<kam_store::search::Hit>| hits.into_iter().map(|h| (h.entity, h.id)).collect::<Vec<_>>();
     assert!(
-        found(s.search(&w.rep1, "0815", 20).await.unwrap()).contains(&("contract".into(), c.id)),
+        found(s.search(&w.rep1, "0815", 20).await.unwrap()).contains(&("contract".into(), c.id.0)),
         "by contract number"
     );
-    assert!(found(s.search(&w.rep1, "框架采购", 20).await.unwrap()).contains(&("contract".into(), c.id)), "by title");
+    assert!(found(s.search(&w.rep1, "框架采购", 20).await.unwrap()).contains(&("contract".into(), c.id.0)), "by title");
     assert!(found(s.search(&w.rep1, "冷链", 20).await.unwrap()).contains(&("visit".into(), v.id)), "a visit's text");
     assert!(
         found(s.search(&w.rep1, "竞品低价", 20).await.unwrap()).contains(&("interaction".into(), i.id)),

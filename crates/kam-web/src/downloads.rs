@@ -7,6 +7,7 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
+use kam_core::StatementId;
 use kam_store::StoreError;
 use rust_xlsxwriter::XlsxError;
 
@@ -36,7 +37,7 @@ pub async fn statement_download<E: From<StoreError> + From<XlsxError>>(
     store: &kam_store::Store,
     actor: &kam_core::Actor,
     lang: Lang,
-    id: i64,
+    id: StatementId,
 ) -> Result<Response, E> {
     let s = store.statement(actor, id).await?;
     let company = store.company().await?;

@@ -831,7 +831,13 @@ async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()>
     if !b.confirmed().await?.contains("差异") {
         return Err("settling a dispute was sent without asking for confirmation".into());
     }
-    let status = b.kam.store.statement(&actor_of(b, "sunli").await?, id).await.map_err(|e| e.to_string())?.status;
+    let status = b
+        .kam
+        .store
+        .statement(&actor_of(b, "sunli").await?, kam_core::StatementId(id))
+        .await
+        .map_err(|e| e.to_string())?
+        .status;
     if status == "disputed" {
         return Err(format!("after settling its only dispute the statement is still {status}"));
     }

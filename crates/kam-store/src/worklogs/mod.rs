@@ -5,6 +5,7 @@
 
 use kam_core::AccountId;
 use kam_core::ContactId;
+use kam_core::WorklogId;
 use kam_core::activity::VISIT;
 use kam_core::audit::{Action, created, deleted};
 use kam_core::fields;
@@ -55,7 +56,7 @@ pub struct SignoffRow {
 /// A whole log as read.
 #[derive(Debug, Clone, Serialize)]
 pub struct Worklog {
-    pub id: i64,
+    pub id: WorklogId,
     pub author_id: i64,
     pub author_name: String,
     pub author_team_id: Option<i64>,
@@ -229,7 +230,7 @@ impl Store {
 }
 
 impl Store {
-    async fn worklog_row(&self, id: i64) -> Result<Worklog> {
+    async fn worklog_row(&self, id: WorklogId) -> Result<Worklog> {
         let mut q = Q::new(&format!(
             "SELECT w.id, w.author_id, u.display_name AS author_name, u.team_id AS author_team_id, w.status, w.round, \
              {}, w.evaluation, e.display_name AS evaluated_by_name, w.evaluated_at, w.submitted_at, w.created_at, \
@@ -281,11 +282,11 @@ impl Store {
                 )
             };
             let mut q = Q::new(&sql);
-            q.args.push(Arg::Int(Some(id)));
+            q.args.push(id.into());
             let mut rows = Vec::new();
             for r in q.query().fetch_all(self.pool()).await? {
                 rows.push(EntryRow {
-                    id: r.try_get("id")?,
+                    id: crate::sql::id(&r, "id")?,
                     account_id: if with_account { crate::sql::opt_id(&r, "account_id")? } else { None },
                     account_name: if with_account { r.try_get("account_name")? } else { None },
                     contact_id: if with_account { crate::sql::opt_id(&r, "contact_id")? } else { None },
@@ -331,7 +332,7 @@ impl Store {
     }
 
     /// One log, or NotFound when the reader may not see it.
-    pub async fn worklog(&self, actor: &Actor, id: i64) -> Result<Worklog> {
+    pub async fn worklog(&self, actor: &Actor, id: WorklogId) -> Result<Worklog> {
         let log = self.worklog_row(id).await?;
         if worklog::can_read(actor, &log.facts(actor)) { Ok(log) } else { Err(StoreError::NotFound) }
     }
@@ -341,7 +342,7 @@ impl Store {
         let mut q = Q::new("SELECT id FROM worklogs WHERE deleted_at IS NULL AND author_id = ");
         q.arg(actor.user_id).push(" AND log_date = ").arg(day);
         match q.query().fetch_optional(self.pool()).await? {
-            Some(r) => Ok(Some(self.worklog(actor, r.try_get("id")?).await?)),
+            Some(r) => Ok(Some(self.worklog(actor, crate::sql::id(&r, "id")?).await?)),
             None => Ok(None),
         }
     }
@@ -386,7 +387,7 @@ impl Store {
         let mut items = Vec::new();
         for r in q.query().fetch_all(self.pool()).await? {
             items.push(WorklogSummary {
-                id: r.try_get("id")?,
+                id: crate::sql::id(&r, "id")?,
                 author_id: r.try_get("author_id")?,
                 author_name: r.try_get("author_name")?,
                 log_date: r.try_get("log_date")?,
@@ -558,11 +559,11 @@ impl Store {
             self.sync_entries(&mut tx, actor, id, section, input.section(section), &[]).await?;
         }
         tx.commit().await?;
-        self.worklog(actor, id).await
+        self.worklog(actor, WorklogId(id)).await
     }
 
     /// Replaces what the author wrote (while a draft or returned).
-    pub async fn update_worklog(&self, actor: &Actor, id: i64, input: Input) -> Result<Worklog> {
+    pub async fn update_worklog(&self, actor: &Actor, id: WorklogId, input: Input) -> Result<Worklog> {
         let before = self.worklog(actor, id).await?;
         if !worklog::can_edit(actor, &before.facts(actor), before.status) {
             return Err(StoreError::Forbidden("err.worklog_locked"));
@@ -586,14 +587,14 @@ impl Store {
                 .await?;
         }
         for (section, _, _) in SECTIONS {
-            self.sync_entries(&mut tx, actor, id, section, input.section(section), before.section(section)).await?;
+            self.sync_entries(&mut tx, actor, id.0, section, input.section(section), before.section(section)).await?;
         }
         tx.commit().await?;
         self.worklog(actor, id).await
     }
 
     /// Removes a draft that was never submitted.
-    pub async fn delete_worklog(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_worklog(&self, actor: &Actor, id: WorklogId) -> Result<()> {
         let before = self.worklog(actor, id).await?;
         if !worklog::can_edit(actor, &before.facts(actor), before.status) || before.round > 0 {
             return Err(StoreError::Forbidden("err.worklog_locked"));

@@ -6,7 +6,7 @@ use super::*;
 
 impl Store {
     /// Sends the log into its team's sign-off chain; the author can no longer change it.
-    pub async fn submit_worklog(&self, actor: &Actor, id: i64) -> Result<Worklog> {
+    pub async fn submit_worklog(&self, actor: &Actor, id: WorklogId) -> Result<Worklog> {
         let log = self.worklog(actor, id).await?;
         if !worklog::can_edit(actor, &log.facts(actor), log.status) {
             return Err(StoreError::Forbidden("err.worklog_locked"));
@@ -58,7 +58,7 @@ impl Store {
     pub async fn sign_worklog(
         &self,
         actor: &Actor,
-        id: i64,
+        id: WorklogId,
         decision: Decision,
         comment: Option<&str>,
         evaluation: Option<&str>,
@@ -112,7 +112,7 @@ impl Store {
     /// Makes a visit record (附表三) from a visit entry of the author's log,
     /// so the visit is not typed twice; returns the visit's id. An entry
     /// already made into a visit returns that visit.
-    pub async fn visit_from_entry(&self, actor: &Actor, id: i64, entry_id: i64) -> Result<i64> {
+    pub async fn visit_from_entry(&self, actor: &Actor, id: WorklogId, entry_id: i64) -> Result<i64> {
         let log = self.worklog(actor, id).await?;
         if log.author_id != actor.user_id {
             return Err(StoreError::Forbidden("err.forbidden"));
@@ -158,7 +158,7 @@ impl Store {
     /// Finance posts a collection entry of a log to the ledger as a payment
     /// (dated the log's day, referencing the log); the entry is linked to it
     /// and can no longer change. Returns the ledger entry's id.
-    pub async fn post_collection(&self, actor: &Actor, id: i64, entry_id: i64, note: &str) -> Result<i64> {
+    pub async fn post_collection(&self, actor: &Actor, id: WorklogId, entry_id: i64, note: &str) -> Result<i64> {
         if !kam_core::ledger::can_post(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -286,7 +286,7 @@ impl Store {
             out.push((
                 reached,
                 WorklogSummary {
-                    id: r.try_get("id")?,
+                    id: crate::sql::id(&r, "id")?,
                     author_id: r.try_get("author_id")?,
                     author_name: r.try_get("author_name")?,
                     log_date: r.try_get("log_date")?,

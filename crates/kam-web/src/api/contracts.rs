@@ -7,6 +7,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
+use kam_core::ContractId;
 use kam_core::FieldErrors;
 use kam_core::contract::{AMENDMENT_FIELDS, FIELDS, MAX_ATTACHMENT_BYTES};
 use serde_json::{Value as V, json};
@@ -71,7 +72,7 @@ async fn of_account(State(state): State<AppState>, api: ApiUser, Id(id): Id<Acco
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "contract", &items) })))
 }
 
-async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id<ContractId>) -> Result<Json<V>, ApiError> {
     let c = state.store.contract(&api.user.actor(), id).await?;
     Ok(Json(redact::json(&api.user.actor(), "contract", &c)))
 }
@@ -85,7 +86,12 @@ async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Res
     Ok((StatusCode::CREATED, Json(redact::json(&api.user.actor(), "contract", &c))).into_response())
 }
 
-async fn patch(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+async fn patch(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<ContractId>,
+    body: Bytes,
+) -> Result<Json<V>, ApiError> {
     let body = object(&body)?;
     let rec = parse_fields(FIELDS, &body, &[], READ_ONLY, &any)?;
     let c = state.store.update_contract(&api.user.actor(), id, rec).await?;
@@ -93,7 +99,12 @@ async fn patch(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: By
 }
 
 /// POST {"to": "active" | "terminated"}
-async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+async fn transition(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<ContractId>,
+    body: Bytes,
+) -> Result<Json<V>, ApiError> {
     let body = object(&body)?;
     let to = body.get("to").and_then(V::as_str).filter(|s| matches!(*s, "active" | "terminated"));
     let Some(to) = to else {
@@ -105,7 +116,7 @@ async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, bod
     Ok(Json(redact::json(&api.user.actor(), "contract", &c)))
 }
 
-async fn amendments(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn amendments(State(state): State<AppState>, api: ApiUser, Id(id): Id<ContractId>) -> Result<Json<V>, ApiError> {
     let c = state.store.contract(&api.user.actor(), id).await?;
     let mut v = json!({ "items": redact::json(&api.user.actor(), "contract_amendment", &c.amendments) });
     if kam_core::visibility::Viewer::of(&api.user.actor()).sees_field("contract", "current_amount") {
@@ -115,7 +126,12 @@ async fn amendments(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> 
 }
 
 /// POST {"amended_on", "change", "amount_delta"? (signed minor units)}
-async fn amend(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
+async fn amend(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<ContractId>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let body = object(&body)?;
     let rec = parse_fields(AMENDMENT_FIELDS, &body, &[], &[], &any)?;
     let c = state.store.amend_contract(&api.user.actor(), id, rec).await?;
@@ -126,7 +142,7 @@ async fn amend(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: By
 async fn upload(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<ContractId>,
     mut parts: Multipart,
 ) -> Result<Response, ApiError> {
     // Over the size limit: a field error on `file` (422); a body that is not
@@ -156,7 +172,11 @@ async fn upload(
     Ok((StatusCode::CREATED, Json(json!(a))).into_response())
 }
 
-async fn download(State(state): State<AppState>, api: ApiUser, Ids(id, aid): Ids) -> Result<Response, ApiError> {
+async fn download(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Ids(id, aid): Ids<ContractId>,
+) -> Result<Response, ApiError> {
     let (meta, body) = state.store.contract_attachment(&api.user.actor(), id, aid).await?;
     Ok(crate::downloads::file_response(&meta.file_name, &meta.content_type, body))
 }

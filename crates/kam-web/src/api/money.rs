@@ -10,6 +10,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
 use kam_core::FieldErrors;
+use kam_core::OrderId;
+use kam_core::StatementId;
 use kam_core::fields::Raw;
 use kam_core::ledger::FIELDS as ENTRY_FIELDS;
 use kam_core::order::{LINE_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS};
@@ -110,7 +112,7 @@ async fn account_orders(
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "order", &p.items), "total": p.total })))
 }
 
-async fn order(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn order(State(state): State<AppState>, api: ApiUser, Id(id): Id<OrderId>) -> Result<Json<V>, ApiError> {
     let o = state.store.order(&api.user.actor(), id).await?;
     Ok(Json(redact::json(&api.user.actor(), "order", &o)))
 }
@@ -156,7 +158,12 @@ async fn create_order(State(state): State<AppState>, api: ApiUser, body: Bytes) 
 }
 
 /// POST {"to": status, "on_date"?: "YYYY-MM-DD" (today), "note"?}
-async fn transition(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+async fn transition(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<OrderId>,
+    body: Bytes,
+) -> Result<Json<V>, ApiError> {
     let body = object(&body)?;
     let to = body.get("to").and_then(V::as_str).filter(|s| kam_core::order::STATUS.values.contains(s));
     let Some(to) = to else {
@@ -305,7 +312,7 @@ async fn generate(State(state): State<AppState>, api: ApiUser, body: Bytes) -> R
     Ok((StatusCode::CREATED, Json(json!(g))).into_response())
 }
 
-async fn statement(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn statement(State(state): State<AppState>, api: ApiUser, Id(id): Id<StatementId>) -> Result<Json<V>, ApiError> {
     let s = state.store.statement(&api.user.actor(), id).await?;
     Ok(Json(json!(s)))
 }
@@ -313,13 +320,13 @@ async fn statement(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> R
 async fn void_statement(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<StatementId>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     state.store.void_statement(&api.user.actor(), id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-async fn regenerate(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn regenerate(State(state): State<AppState>, api: ApiUser, Id(id): Id<StatementId>) -> Result<Json<V>, ApiError> {
     let actor = api.user.actor();
     let new = state.store.regenerate_statement(&actor, id).await?;
     let statement = match new {
@@ -329,14 +336,19 @@ async fn regenerate(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> 
     Ok(Json(json!({ "voided": id, "statement": statement })))
 }
 
-async fn send(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn send(State(state): State<AppState>, api: ApiUser, Id(id): Id<StatementId>) -> Result<Json<V>, ApiError> {
     let s = state.store.send_statement(&api.user.actor(), id).await?;
     Ok(Json(json!(s)))
 }
 
 /// POST {"lines": [{"line_id", "answer": "agreed" | "disputed", "customer_amount"? (signed minor units), "note"?}]};
 /// lines not named are agreed.
-async fn answers(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+async fn answers(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<StatementId>,
+    body: Bytes,
+) -> Result<Json<V>, ApiError> {
     use kam_core::statement::Answer;
     let body = object(&body)?;
     let mut errors = FieldErrors::default();
@@ -372,7 +384,7 @@ async fn answers(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: 
 async fn resolve(
     State(state): State<AppState>,
     api: ApiUser,
-    super::Ids(id, line): super::Ids,
+    super::Ids(id, line): super::Ids<StatementId>,
     body: Bytes,
 ) -> Result<Json<V>, ApiError> {
     use kam_store::statements::Resolution;
@@ -391,7 +403,11 @@ async fn resolve(
     Ok(Json(json!(s)))
 }
 
-async fn statement_xlsx(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Response, ApiError> {
+async fn statement_xlsx(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<StatementId>,
+) -> Result<Response, ApiError> {
     crate::downloads::statement_download(&state.store, &api.user.actor(), api.lang, id).await
 }
 

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
 use kam_core::FieldErrors;
+use kam_core::WorklogId;
 use kam_core::fields::Raw;
 use kam_core::worklog::{self, Decision, Entry, Input, SECTIONS, Status, Step};
 use kam_store::worklogs::WorklogFilter;
@@ -167,7 +168,7 @@ async fn list(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap
     Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
-async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id<WorklogId>) -> Result<Json<V>, ApiError> {
     let log = state.store.worklog(&api.user.actor(), id).await?;
     Ok(Json(json!(log)))
 }
@@ -181,7 +182,12 @@ async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Res
 
 /// PUT replaces what the author wrote; entries carrying their `id` are kept
 /// (with their link to a visit record), entries left out are removed.
-async fn replace(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+async fn replace(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<WorklogId>,
+    body: Bytes,
+) -> Result<Json<V>, ApiError> {
     let body = object(&body)?;
     let actor = api.user.actor();
     state.store.worklog(&actor, id).await?;
@@ -190,18 +196,23 @@ async fn replace(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: 
     Ok(Json(json!(log)))
 }
 
-async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
+async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id<WorklogId>) -> Result<StatusCode, ApiError> {
     state.store.delete_worklog(&api.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn submit(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn submit(State(state): State<AppState>, api: ApiUser, Id(id): Id<WorklogId>) -> Result<Json<V>, ApiError> {
     let log = state.store.submit_worklog(&api.user.actor(), id).await?;
     Ok(Json(json!(log)))
 }
 
 /// POST {"decision": "approve" | "return", "comment"?, "evaluation"?}
-async fn sign(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+async fn sign(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<WorklogId>,
+    body: Bytes,
+) -> Result<Json<V>, ApiError> {
     let body = object(&body)?;
     let text = |k: &str| body.get(k).and_then(V::as_str);
     let mut errors = FieldErrors::default();
@@ -227,7 +238,11 @@ async fn sign(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Byt
     Ok(Json(json!(log)))
 }
 
-async fn make_visit(State(state): State<AppState>, api: ApiUser, Ids(id, entry): Ids) -> Result<Response, ApiError> {
+async fn make_visit(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Ids(id, entry): Ids<WorklogId>,
+) -> Result<Response, ApiError> {
     let visit = state.store.visit_from_entry(&api.user.actor(), id, entry).await?;
     let body = json!({ "visit_id": visit, "href": format!("/api/v1/visits/{visit}") });
     Ok((StatusCode::CREATED, Json(body)).into_response())
@@ -278,7 +293,7 @@ async fn set_chain(
 async fn post_collection(
     State(state): State<AppState>,
     api: ApiUser,
-    Ids(id, entry): Ids,
+    Ids(id, entry): Ids<WorklogId>,
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let body = super::object(&body)?;

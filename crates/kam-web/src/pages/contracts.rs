@@ -7,6 +7,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::AccountId;
+use kam_core::ContractId;
 use kam_core::FieldErrors;
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS, GROUPS};
 use kam_core::fields::{FieldDef, Value};
@@ -43,7 +44,7 @@ pub fn status_label(lang: Lang, s: &str) -> String {
 }
 
 pub struct Row {
-    pub id: i64,
+    pub id: ContractId,
     pub no: String,
     pub title: String,
     pub kind: String,
@@ -93,7 +94,7 @@ async fn form_page(
     state: &AppState,
     auth: &Authed,
     account_id: AccountId,
-    id: Option<i64>,
+    id: Option<ContractId>,
     values: &(dyn Fn(&FieldDef) -> String + Sync),
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
@@ -131,7 +132,11 @@ async fn new_form(
     form_page(&state, &auth, id, None, &values, FieldErrors::default()).await
 }
 
-async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<ContractId>,
+) -> Result<Response, PageError> {
     let c = state.store.contract(&auth.user.actor(), id).await?;
     if c.stored_status != "draft" {
         return Err(PageError::Forbidden("err.contract_amend_only"));
@@ -140,7 +145,12 @@ async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i
     form_page(&state, &auth, c.account_id, Some(id), &values, FieldErrors::default()).await
 }
 
-async fn save(state: AppState, f: AuthForm, account_id: AccountId, id: Option<i64>) -> Result<Response, PageError> {
+async fn save(
+    state: AppState,
+    f: AuthForm,
+    account_id: AccountId,
+    id: Option<ContractId>,
+) -> Result<Response, PageError> {
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
@@ -165,7 +175,7 @@ async fn create(
     save(state, f, account, None).await
 }
 
-async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn update(State(state): State<AppState>, Path(id): Path<ContractId>, f: AuthForm) -> Result<Response, PageError> {
     let c = state.store.contract(&f.auth.user.actor(), id).await?;
     save(state, f, c.account_id, Some(id)).await
 }
@@ -189,7 +199,7 @@ struct ShowPage {
 async fn show_page(
     state: &AppState,
     auth: &Authed,
-    id: i64,
+    id: ContractId,
     flash: Option<&str>,
     error: Option<&str>,
     amend_errors: FieldErrors,
@@ -251,13 +261,17 @@ async fn show_page(
 async fn show(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     Query(f): Query<Flash>,
 ) -> Result<Response, PageError> {
     show_page(&state, &auth, id, f.msg.as_deref(), None, FieldErrors::default()).await
 }
 
-async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn transition(
+    State(state): State<AppState>,
+    Path(id): Path<ContractId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
     match state.store.transition_contract(&f.auth.user.actor(), id, f.form.text("to")).await {
         Ok(_) => Ok(see_other(&format!("/contracts/{id}"), "common.saved")),
         Err(StoreError::Conflict(k)) => show_page(&state, &f.auth, id, None, Some(k), FieldErrors::default()).await,
@@ -265,7 +279,7 @@ async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthF
     }
 }
 
-async fn amend(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn amend(State(state): State<AppState>, Path(id): Path<ContractId>, f: AuthForm) -> Result<Response, PageError> {
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(AMENDMENT_FIELDS, &f.form, &|_| true, &mut errors);
     let result = if errors.is_empty() {
@@ -285,7 +299,7 @@ async fn amend(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) 
 async fn upload(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     mut parts: Multipart,
 ) -> Result<Response, PageError> {
     let mut csrf = String::new();
@@ -332,7 +346,7 @@ async fn upload(
 async fn download(
     State(state): State<AppState>,
     auth: Authed,
-    Path((id, aid)): Path<(i64, i64)>,
+    Path((id, aid)): Path<(ContractId, i64)>,
 ) -> Result<Response, PageError> {
     let (meta, body) = state.store.contract_attachment(&auth.user.actor(), id, aid).await?;
     Ok(crate::downloads::file_response(&meta.file_name, &meta.content_type, body))

@@ -9,6 +9,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::AccountId;
 use kam_core::FieldErrors;
+use kam_core::OrderId;
 use kam_core::fields::{FieldDef, Raw, Value, format_quantity, parse_quantity};
 use kam_core::order::{self, LINE_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS};
 use kam_core::time_util::display_ts;
@@ -144,7 +145,7 @@ async fn update_product(
 
 /// One order in a table.
 pub struct OrderRow {
-    pub id: i64,
+    pub id: OrderId,
     pub number: String,
     pub date: String,
     pub account_id: AccountId,
@@ -428,7 +429,7 @@ struct ShowPage {
 async fn show_page(
     state: &AppState,
     auth: &Authed,
-    id: i64,
+    id: OrderId,
     flash: Option<&str>,
     error: Option<&str>,
 ) -> Result<Response, PageError> {
@@ -503,13 +504,17 @@ async fn show_page(
 async fn show(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<OrderId>,
     Query(f): Query<Flash>,
 ) -> Result<Response, PageError> {
     show_page(&state, &auth, id, f.msg.as_deref(), None).await
 }
 
-async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn transition(
+    State(state): State<AppState>,
+    Path(id): Path<OrderId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
     let to = f.form.text("to");
     let on = f
         .form

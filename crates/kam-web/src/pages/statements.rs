@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::AccountId;
+use kam_core::StatementId;
 use kam_core::fields::parse_money;
 use kam_core::statement::{self, Answer};
 use kam_store::StoreError;
@@ -39,7 +40,7 @@ pub fn status_label(lang: Lang, s: &str) -> String {
 }
 
 pub struct Row {
-    pub id: i64,
+    pub id: StatementId,
     pub account_id: AccountId,
     pub account: String,
     pub period: String,
@@ -240,7 +241,7 @@ fn line_views(lang: Lang, s: &Statement) -> Vec<LineView> {
 async fn show_page(
     state: &AppState,
     auth: &Authed,
-    id: i64,
+    id: StatementId,
     flash: Option<&str>,
     error: Option<&str>,
     typed: Option<&crate::auth::FormData>,
@@ -279,7 +280,7 @@ async fn show_page(
 async fn show(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<StatementId>,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     show_page(&state, &auth, id, q.msg.as_deref(), None, None).await
@@ -289,7 +290,7 @@ async fn show(
 async fn after(
     state: &AppState,
     f: &AuthForm,
-    id: i64,
+    id: StatementId,
     r: Result<Statement, StoreError>,
     ok: &str,
 ) -> Result<Response, PageError> {
@@ -304,12 +305,12 @@ async fn after(
     }
 }
 
-async fn send(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn send(State(state): State<AppState>, Path(id): Path<StatementId>, f: AuthForm) -> Result<Response, PageError> {
     let r = state.store.send_statement(&f.auth.user.actor(), id).await;
     after(&state, &f, id, r, "statement.sent").await
 }
 
-async fn void(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn void(State(state): State<AppState>, Path(id): Path<StatementId>, f: AuthForm) -> Result<Response, PageError> {
     let s = state.store.statement(&f.auth.user.actor(), id).await?;
     match state.store.void_statement(&f.auth.user.actor(), id).await {
         Ok(()) => Ok(see_other(&format!("/statements?period={}", s.period), "statement.voided")),
@@ -317,7 +318,11 @@ async fn void(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -
     }
 }
 
-async fn regenerate(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn regenerate(
+    State(state): State<AppState>,
+    Path(id): Path<StatementId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
     let s = state.store.statement(&f.auth.user.actor(), id).await?;
     match state.store.regenerate_statement(&f.auth.user.actor(), id).await {
         Ok(Some(new)) => Ok(see_other(&format!("/statements/{new}"), "statement.regenerated")),
@@ -328,7 +333,11 @@ async fn regenerate(State(state): State<AppState>, Path(id): Path<i64>, f: AuthF
 
 /// The answer form: `answer.<line>` = agreed | disputed, with `amount.<line>`
 /// (the customer's figure, as they see the line: a payment is a credit) and `note.<line>`.
-async fn answers(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn answers(
+    State(state): State<AppState>,
+    Path(id): Path<StatementId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
     let actor = f.auth.user.actor();
     let s = state.store.statement(&actor, id).await?;
     let mut list = Vec::new();
@@ -353,7 +362,7 @@ async fn answers(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm
 
 async fn resolve(
     State(state): State<AppState>,
-    Path((id, line)): Path<(i64, i64)>,
+    Path((id, line)): Path<(StatementId, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let how = match f.form.text("how") {
@@ -387,7 +396,11 @@ struct PrintPage {
     company: kam_core::settings::Company,
 }
 
-async fn print(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn print(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<StatementId>,
+) -> Result<Response, PageError> {
     let lang = auth.lang;
     let s = state.store.statement(&auth.user.actor(), id).await?;
     let debit: i64 = s.lines.iter().filter(|l| l.amount > 0).map(|l| l.amount).sum();
@@ -510,6 +523,6 @@ pub(crate) fn statement_xlsx(
     book.finish()
 }
 
-async fn xlsx(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn xlsx(State(state): State<AppState>, auth: Authed, Path(id): Path<StatementId>) -> Result<Response, PageError> {
     crate::downloads::statement_download(&state.store, &auth.user.actor(), auth.lang, id).await
 }

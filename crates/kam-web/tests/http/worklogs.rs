@@ -56,7 +56,7 @@ async fn worklogs_write_submit_sign_and_print(s: Store) {
     let r = t.get(&rep, "/worklogs/today").await;
     assert_eq!(r.headers[header::LOCATION].to_str().unwrap(), format!("/worklogs/{id}"));
     // Make the visit record from the entry: it opens for completing.
-    let log = t.store.worklog(&rep_user.actor(), id).await.unwrap();
+    let log = t.store.worklog(&rep_user.actor(), kam_core::WorklogId(id)).await.unwrap();
     let r = t.post(&rep, &format!("/worklogs/{id}/visits/{}/visit", log.visits[0].id), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(r.headers[header::LOCATION].to_str().unwrap().starts_with("/visits/"));
@@ -87,7 +87,7 @@ async fn worklogs_write_submit_sign_and_print(s: Store) {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let log = t.store.worklog(&rep_user.actor(), id).await.unwrap();
+    let log = t.store.worklog(&rep_user.actor(), kam_core::WorklogId(id)).await.unwrap();
     assert_eq!(log.visits.len(), 2);
     assert_eq!(log.visits[0].id.to_string(), vid);
     assert!(log.visits[0].visit_id.is_some(), "the link to the visit record stays");

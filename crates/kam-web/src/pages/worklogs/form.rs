@@ -185,7 +185,7 @@ pub(super) fn row_inputs(
 pub(super) async fn form_page(
     state: &AppState,
     auth: &Authed,
-    id: Option<i64>,
+    id: Option<WorklogId>,
     raw: &RawLog,
     errors: FieldErrors,
     top_error: Option<&str>,
@@ -310,7 +310,7 @@ pub(super) async fn new_form(
 pub(super) async fn edit_form(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<WorklogId>,
 ) -> Result<Response, PageError> {
     let actor = auth.user.actor();
     let log = state.store.worklog(&actor, id).await?;
@@ -320,7 +320,7 @@ pub(super) async fn edit_form(
     form_page(&state, &auth, Some(id), &RawLog::from_stored(&log), FieldErrors::default(), None).await
 }
 
-pub(super) async fn save(state: AppState, f: AuthForm, id: Option<i64>) -> Result<Response, PageError> {
+pub(super) async fn save(state: AppState, f: AuthForm, id: Option<WorklogId>) -> Result<Response, PageError> {
     let raw = RawLog::from_form(&f.form);
     let mut errors = FieldErrors::default();
     let input = raw.parse(&mut errors);
@@ -343,7 +343,7 @@ pub(super) async fn create(State(state): State<AppState>, f: AuthForm) -> Result
 
 pub(super) async fn update(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<WorklogId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     save(state, f, Some(id)).await
@@ -351,7 +351,7 @@ pub(super) async fn update(
 
 pub(super) async fn delete(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<WorklogId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     state.store.delete_worklog(&f.auth.user.actor(), id).await?;

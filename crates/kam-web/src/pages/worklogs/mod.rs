@@ -9,6 +9,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use kam_core::WorklogId;
 use kam_core::fields::{FieldDef, Raw, Value};
 use kam_core::time_util::display_ts;
 use kam_core::worklog::{self, Decision, Entry, Input, SECTIONS, Status};

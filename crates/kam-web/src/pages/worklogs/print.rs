@@ -9,7 +9,7 @@ pub(super) struct PrintPage {
     print_label: String,
     back: String,
     back_label: String,
-    id: i64,
+    id: WorklogId,
     author: String,
     date: (String, String, String),
     visits: Vec<Vec<String>>,
@@ -40,7 +40,7 @@ impl PrintPage {
 pub(super) async fn print(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<WorklogId>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
     let log = state.store.worklog(&auth.user.actor(), id).await?;

@@ -39,7 +39,7 @@ pub struct SignRow {
 #[template(path = "worklog_show.html")]
 pub(super) struct ShowPage {
     ctx: Ctx,
-    id: i64,
+    id: WorklogId,
     heading: String,
     status: String,
     status_code: &'static str,
@@ -145,7 +145,7 @@ pub(super) fn sign_rows(lang: Lang, log: &Worklog) -> Vec<SignRow> {
 pub(super) async fn show_page(
     state: &AppState,
     auth: &Authed,
-    id: i64,
+    id: WorklogId,
     flash: Option<&str>,
     sign_errors: FieldErrors,
     top_error: Option<&str>,
@@ -224,7 +224,7 @@ impl ShowPage {
 pub(super) async fn show(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<WorklogId>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
     show_page(&state, &auth, id, flash.msg.as_deref(), FieldErrors::default(), None, ("", "")).await
@@ -232,7 +232,7 @@ pub(super) async fn show(
 
 pub(super) async fn submit(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<WorklogId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     match state.store.submit_worklog(&f.auth.user.actor(), id).await {
@@ -247,7 +247,7 @@ pub(super) async fn submit(
 
 pub(super) async fn sign(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<WorklogId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let decision = Decision::parse(f.form.text("decision")).ok_or(PageError::BadRequest)?;
@@ -267,7 +267,7 @@ pub(super) async fn sign(
 
 pub(super) async fn make_visit(
     State(state): State<AppState>,
-    Path((id, entry)): Path<(i64, i64)>,
+    Path((id, entry)): Path<(WorklogId, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let visit = state.store.visit_from_entry(&f.auth.user.actor(), id, entry).await?;
@@ -277,7 +277,7 @@ pub(super) async fn make_visit(
 
 pub(super) async fn post_collection(
     State(state): State<AppState>,
-    Path((id, entry)): Path<(i64, i64)>,
+    Path((id, entry)): Path<(WorklogId, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     match state.store.post_collection(&f.auth.user.actor(), id, entry, f.form.text("note")).await {

@@ -44,11 +44,18 @@ pub struct Hooks {
     pub contract_deadlines: bool,
     /// A record fulfils the nearest open slot of the account's visit plan (see `visit_plan::fulfils`).
     pub fulfils_visit_plan: bool,
+    /// Its scores are shown as a monthly trend (surveys: average and NPS by month).
+    pub monthly_trend: bool,
 }
 
 impl Hooks {
-    pub const NONE: Hooks =
-        Hooks { workflow: false, handler_field: None, contract_deadlines: false, fulfils_visit_plan: false };
+    pub const NONE: Hooks = Hooks {
+        workflow: false,
+        handler_field: None,
+        contract_deadlines: false,
+        fulfils_visit_plan: false,
+        monthly_trend: false,
+    };
 }
 
 pub static CHANNEL: EnumDef =
@@ -178,7 +185,7 @@ pub static SURVEY: ActivityKind = ActivityKind {
     when: "surveyed_on",
     derived: &[],
     derive: None,
-    hooks: Hooks::NONE,
+    hooks: Hooks { monthly_trend: true, ..Hooks::NONE },
 };
 
 /// Every kind, in the order the account page shows their tabs.
@@ -237,6 +244,7 @@ mod tests {
         }
         assert_eq!(KINDS.iter().filter(|k| k.hooks.workflow).count(), 1, "complaints have the workflow");
         assert!(VISIT.hooks.fulfils_visit_plan && crate::complaint::COMPLAINT.hooks.contract_deadlines);
+        assert!(SURVEY.hooks.monthly_trend && KINDS.iter().filter(|k| k.hooks.monthly_trend).count() == 1);
     }
 
     #[test]

@@ -175,6 +175,7 @@ pub static COMPLAINT: ActivityKind = ActivityKind {
         handler_field: Some("handler"),
         contract_deadlines: true,
         fulfils_visit_plan: false,
+        monthly_trend: false,
     },
 };
 

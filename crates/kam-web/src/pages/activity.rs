@@ -218,7 +218,7 @@ pub async fn trend(
     kind: &ActivityKind,
     account_id: Option<AccountId>,
 ) -> Vec<kam_core::activity::SurveyMonth> {
-    if kind.entity == kam_core::activity::SURVEY.entity {
+    if kind.hooks.monthly_trend {
         state.store.survey_trend(actor, account_id).await.unwrap_or_default()
     } else {
         Vec::new()

@@ -291,7 +291,9 @@ pub async fn show_page(
         (Tab::Contracts, _) => Body::Contracts(money::contracts(&cx).await?),
         (Tab::Competition, _) => Body::Competition(analysis::competition(&cx).await?),
         (Tab::Business, _) => Body::Business(analysis::business(&cx).await?),
-        (Tab::Ledger | Tab::Credit | Tab::History, _) => {
+        // The money reads fill these two; without money rights the tab became the profile.
+        (Tab::Ledger | Tab::Credit, None) => Body::Profile(profile::build(&cx).await?),
+        (Tab::History, _) => {
             let rows = store.account_history(id).await?;
             let viewer = kam_core::visibility::Viewer::new(&cx.actor, a.owner_id == Some(cx.actor.user_id));
             Body::History(view::history(lang, &rows, viewer, &view::Names::load(store, &cx.actor, &rows).await))

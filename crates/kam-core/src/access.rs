@@ -2,6 +2,7 @@
 //! facts about a record; the store turns `Scope` into SQL so lists, counts and
 //! search never show what the policy hides.
 
+use crate::UserId;
 use crate::fields::Access;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -37,7 +38,7 @@ impl Role {
 /// The user on whose behalf something is done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub role: Role,
     pub team_id: Option<i64>,
 }
@@ -48,15 +49,15 @@ pub enum Scope {
     /// Every account.
     All,
     /// Accounts owned by members of the team, shared with the user, or in the pool.
-    Team { team_id: i64, user_id: i64 },
+    Team { team_id: i64, user_id: UserId },
     /// Accounts the user owns, that are shared with them, or in the pool.
-    Own { user_id: i64 },
+    Own { user_id: UserId },
 }
 
 /// What the policy needs to know about one account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AccountFacts {
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     /// The owner's team.
     pub owner_team_id: Option<i64>,
     /// Shared with the acting user.
@@ -134,7 +135,7 @@ impl Actor {
     }
 
     /// Who may be named owner of an account by this actor.
-    pub fn can_assign_owner(&self, new_owner_id: i64, new_owner_team: Option<i64>, new_owner_role: Role) -> bool {
+    pub fn can_assign_owner(&self, new_owner_id: UserId, new_owner_team: Option<i64>, new_owner_role: Role) -> bool {
         if !matches!(new_owner_role, Role::Sales | Role::Manager) {
             return false;
         }
@@ -203,10 +204,10 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, id: i64, team: Option<i64>) -> Actor {
-        Actor { user_id: id, role, team_id: team }
+        Actor { user_id: UserId(id), role, team_id: team }
     }
     fn acc(owner: Option<i64>, team: Option<i64>) -> AccountFacts {
-        AccountFacts { owner_id: owner, owner_team_id: team, shared_with_actor: false }
+        AccountFacts { owner_id: owner.map(UserId), owner_team_id: team, shared_with_actor: false }
     }
 
     #[test]
@@ -278,12 +279,12 @@ mod tests {
     #[test]
     fn owner_assignment() {
         let rep = actor(Role::Sales, 1, Some(10));
-        assert!(rep.can_assign_owner(1, Some(10), Role::Sales));
-        assert!(!rep.can_assign_owner(2, Some(10), Role::Sales));
+        assert!(rep.can_assign_owner(UserId(1), Some(10), Role::Sales));
+        assert!(!rep.can_assign_owner(UserId(2), Some(10), Role::Sales));
         let m = actor(Role::Manager, 5, Some(10));
-        assert!(m.can_assign_owner(2, Some(10), Role::Sales));
-        assert!(!m.can_assign_owner(3, Some(20), Role::Sales));
-        assert!(!m.can_assign_owner(7, Some(10), Role::Finance));
+        assert!(m.can_assign_owner(UserId(2), Some(10), Role::Sales));
+        assert!(!m.can_assign_owner(UserId(3), Some(20), Role::Sales));
+        assert!(!m.can_assign_owner(UserId(7), Some(10), Role::Finance));
     }
 
     #[test]

@@ -56,6 +56,8 @@ ids! {
     StatementId;
     /// A daily work log 业务工作日志.
     WorklogId;
+    /// A user 用户 (a rep, a manager, finance, service, an auditor, an admin).
+    UserId;
 }
 
 #[cfg(test)]

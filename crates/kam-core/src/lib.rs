@@ -28,4 +28,4 @@ pub mod worklog;
 
 pub use access::{Actor, Role, Scope};
 pub use fields::{FieldDef, FieldErrors, Kind, Record, Value};
-pub use ids::{AccountId, ContactId, ContractId, OrderId, StatementId, WorklogId};
+pub use ids::{AccountId, ContactId, ContractId, OrderId, StatementId, UserId, WorklogId};

@@ -160,6 +160,7 @@ pub fn can_edit_products(actor: &Actor) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::UserId;
 
     #[test]
     fn totals_round_half_away_from_zero_and_add_up() {
@@ -204,12 +205,12 @@ mod tests {
 
     #[test]
     fn who_places_moves_and_approves() {
-        let mine = AccountFacts { owner_id: Some(1), owner_team_id: Some(10), shared_with_actor: false };
-        let rep = Actor { user_id: 1, role: Role::Sales, team_id: Some(10) };
-        let other_rep = Actor { user_id: 2, role: Role::Sales, team_id: Some(10) };
-        let m = Actor { user_id: 5, role: Role::Manager, team_id: Some(10) };
-        let fin = Actor { user_id: 9, role: Role::Finance, team_id: None };
-        let svc = Actor { user_id: 8, role: Role::Service, team_id: None };
+        let mine = AccountFacts { owner_id: Some(UserId(1)), owner_team_id: Some(10), shared_with_actor: false };
+        let rep = Actor { user_id: UserId(1), role: Role::Sales, team_id: Some(10) };
+        let other_rep = Actor { user_id: UserId(2), role: Role::Sales, team_id: Some(10) };
+        let m = Actor { user_id: UserId(5), role: Role::Manager, team_id: Some(10) };
+        let fin = Actor { user_id: UserId(9), role: Role::Finance, team_id: None };
+        let svc = Actor { user_id: UserId(8), role: Role::Service, team_id: None };
         assert!(can_place(&rep, &mine) && !can_place(&other_rep, &mine) && !can_place(&fin, &mine));
         assert!(!can_approve_credit(&rep, &mine), "a rep never releases their own order");
         assert!(can_approve_credit(&m, &mine) && can_approve_credit(&fin, &mine));

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::UserId;
 use crate::access::{Actor, Role};
 use crate::fields::{
     EnumDef, FieldDef, FieldErrors, Kind, Raw, Record, Value, missing_required, parse_record, parse_time,
@@ -240,7 +241,7 @@ impl Decision {
 pub struct Signoff {
     pub round: i64,
     pub step: Step,
-    pub signer_id: i64,
+    pub signer_id: UserId,
     pub decision: Option<Decision>,
     pub comment: Option<String>,
     pub decided_at: Option<String>,
@@ -249,8 +250,9 @@ pub struct Signoff {
 /// The chain a submission runs through: the team's configured steps in form
 /// order, leaving out steps the author would sign themselves (nobody signs
 /// their own log). An empty chain cannot be submitted.
-pub fn chain_for(configured: &[(Step, i64)], author_id: i64) -> Result<Vec<(Step, i64)>, &'static str> {
-    let mut chain: Vec<(Step, i64)> = configured.iter().copied().filter(|(_, signer)| *signer != author_id).collect();
+pub fn chain_for(configured: &[(Step, UserId)], author_id: UserId) -> Result<Vec<(Step, UserId)>, &'static str> {
+    let mut chain: Vec<(Step, UserId)> =
+        configured.iter().copied().filter(|(_, signer)| *signer != author_id).collect();
     chain.sort_by_key(|(s, _)| *s);
     chain.dedup_by_key(|(s, _)| *s);
     if chain.is_empty() { Err("err.worklog_no_chain") } else { Ok(chain) }
@@ -289,7 +291,7 @@ pub enum SignError {
 pub fn sign(
     status: Status,
     round: &[Signoff],
-    actor_id: i64,
+    actor_id: UserId,
     decision: Decision,
     comment: Option<&str>,
     evaluation: Option<&str>,
@@ -337,7 +339,7 @@ pub fn can_write(actor: &Actor) -> bool {
 /// What the policy needs to know about one log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Facts {
-    pub author_id: i64,
+    pub author_id: UserId,
     pub author_team_id: Option<i64>,
     /// The actor signs (or signed) one of its steps.
     pub actor_signs: bool,
@@ -367,17 +369,17 @@ mod tests {
     use super::*;
     use crate::fields::parse;
 
-    const REP: i64 = 3;
-    const CASHIER: i64 = 8;
-    const ACCOUNTANT: i64 = 9;
-    const HEAD: i64 = 2;
-    const VP: i64 = 11;
+    const REP: UserId = UserId(3);
+    const CASHIER: UserId = UserId(8);
+    const ACCOUNTANT: UserId = UserId(9);
+    const HEAD: UserId = UserId(2);
+    const VP: UserId = UserId(11);
 
-    fn full() -> Vec<(Step, i64)> {
+    fn full() -> Vec<(Step, UserId)> {
         vec![(Step::Vp, VP), (Step::Cashier, CASHIER), (Step::DeptHead, HEAD), (Step::Accountant, ACCOUNTANT)]
     }
 
-    fn round(n: i64, chain: &[(Step, i64)]) -> Vec<Signoff> {
+    fn round(n: i64, chain: &[(Step, UserId)]) -> Vec<Signoff> {
         chain
             .iter()
             .map(|(step, signer)| Signoff {
@@ -485,11 +487,11 @@ mod tests {
     #[test]
     fn who_may_read_and_edit() {
         let rep = Actor { user_id: REP, role: Role::Sales, team_id: Some(10) };
-        let colleague = Actor { user_id: 4, role: Role::Sales, team_id: Some(10) };
+        let colleague = Actor { user_id: UserId(4), role: Role::Sales, team_id: Some(10) };
         let head = Actor { user_id: HEAD, role: Role::Manager, team_id: Some(10) };
-        let other_head = Actor { user_id: 5, role: Role::Manager, team_id: Some(20) };
+        let other_head = Actor { user_id: UserId(5), role: Role::Manager, team_id: Some(20) };
         let cashier = Actor { user_id: CASHIER, role: Role::Finance, team_id: None };
-        let auditor = Actor { user_id: 12, role: Role::Auditor, team_id: None };
+        let auditor = Actor { user_id: UserId(12), role: Role::Auditor, team_id: None };
         let f = Facts { author_id: REP, author_team_id: Some(10), actor_signs: false };
         assert!(can_read(&rep, &f) && can_read(&head, &f) && can_read(&auditor, &f));
         assert!(!can_read(&colleague, &f), "a colleague's log");

@@ -4,6 +4,7 @@
 
 use crate::write::{Also, Gone, Target};
 use kam_core::AccountId;
+use kam_core::UserId;
 use kam_core::activity::ActivityKind;
 use kam_core::audit::created;
 use kam_core::fields;
@@ -23,7 +24,7 @@ pub struct Activity {
     pub account_name: String,
     #[serde(flatten)]
     pub rec: Record,
-    pub created_by: Option<i64>,
+    pub created_by: Option<UserId>,
     pub created_by_name: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -71,7 +72,7 @@ fn read(kind: &ActivityKind, row: &sqlx::any::AnyRow) -> Result<Activity> {
             rec.extend(read_record(row, kind.derived)?);
             rec
         },
-        created_by: row.try_get("created_by")?,
+        created_by: crate::sql::opt_id(row, "created_by")?,
         created_by_name: row.try_get("created_by_name")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,

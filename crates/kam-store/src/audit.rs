@@ -2,6 +2,7 @@
 //! as the History of a record. The table refuses UPDATE and DELETE by trigger.
 
 use kam_core::AccountId;
+use kam_core::UserId;
 use kam_core::audit::{Action, changes_json};
 use kam_core::{Actor, Value};
 use serde::Serialize;
@@ -15,7 +16,7 @@ use crate::{Result, Store, Tx};
 pub struct AuditRow {
     pub id: i64,
     pub at: String,
-    pub actor_id: Option<i64>,
+    pub actor_id: Option<UserId>,
     pub actor_name: Option<String>,
     pub action: String,
     pub entity: String,
@@ -27,7 +28,7 @@ pub struct AuditRow {
 
 /// What is being recorded.
 pub struct Entry<'a> {
-    pub actor: Option<i64>,
+    pub actor: Option<UserId>,
     pub action: Action,
     pub entity: &'a str,
     pub entity_id: i64,
@@ -37,7 +38,7 @@ pub struct Entry<'a> {
 
 impl<'a> Entry<'a> {
     /// An audit entry about `entity` #`entity_id`, by `actor` (None: the system or the operator CLI).
-    pub fn new(actor: Option<i64>, action: Action, entity: &'a str, entity_id: impl Into<i64>) -> Self {
+    pub fn new(actor: Option<UserId>, action: Action, entity: &'a str, entity_id: impl Into<i64>) -> Self {
         Entry { actor, action, entity, entity_id: entity_id.into(), account_id: None, changes: &[] }
     }
     /// The account the entry belongs to (shown in that account's History).
@@ -70,7 +71,7 @@ fn read(row: &sqlx::any::AnyRow) -> Result<AuditRow> {
     Ok(AuditRow {
         id: row.try_get("id")?,
         at: row.try_get("at")?,
-        actor_id: row.try_get("actor_id")?,
+        actor_id: crate::sql::opt_id(row, "actor_id")?,
         actor_name: row.try_get("actor_name")?,
         action: row.try_get("action")?,
         entity: row.try_get("entity")?,

@@ -3,6 +3,7 @@
 
 use kam_core::AccountId;
 use kam_core::Actor;
+use kam_core::UserId;
 use kam_core::Value;
 use kam_core::audit::Action;
 use kam_core::complaint::{COMPLAINT, can_move};
@@ -20,7 +21,7 @@ pub struct Step {
     pub from_status: Option<String>,
     pub to_status: String,
     pub at: String,
-    pub by_user: Option<i64>,
+    pub by_user: Option<UserId>,
     pub by_name: Option<String>,
     pub note: Option<String>,
 }
@@ -124,7 +125,7 @@ impl Store {
                     from_status: r.try_get("from_status")?,
                     to_status: r.try_get("to_status")?,
                     at: r.try_get("at")?,
-                    by_user: r.try_get("by_user")?,
+                    by_user: crate::sql::opt_id(r, "by_user")?,
                     by_name: r.try_get("by_name")?,
                     note: r.try_get("note")?,
                 })

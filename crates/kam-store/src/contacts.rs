@@ -120,7 +120,7 @@ impl Store {
         for row in q.query().fetch_all(self.pool()).await? {
             let contact_id: ContactId = crate::sql::id(&row, "contact_id")?;
             let facts = AccountFacts {
-                owner_id: row.try_get("owner_id")?,
+                owner_id: crate::sql::opt_id(&row, "owner_id")?,
                 owner_team_id: row.try_get("owner_team_id")?,
                 shared_with_actor: row.try_get::<i64, _>("shared")? > 0,
             };

@@ -7,6 +7,7 @@ use crate::error::unique;
 use crate::write::{Also, Target};
 use kam_core::AccountId;
 use kam_core::ContractId;
+use kam_core::UserId;
 use kam_core::audit::{Action, created};
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS};
 use kam_core::time_util::parse_date;
@@ -262,7 +263,7 @@ impl Store {
             &rec,
             &[
                 ("contract_id", id.into()),
-                ("created_by", Arg::Int(Some(actor.user_id))),
+                ("created_by", Arg::from(actor.user_id)),
                 ("created_at", self.now_text().into()),
             ],
         )
@@ -380,7 +381,7 @@ impl Store {
     }
 
     /// Active contracts of the user's accounts ending on or after today.
-    pub(crate) async fn expiring_contracts(&self, user_id: i64, until: Date) -> Result<Vec<Expiring>> {
+    pub(crate) async fn expiring_contracts(&self, user_id: UserId, until: Date) -> Result<Vec<Expiring>> {
         let mut q = Q::new(
             "SELECT c.id, c.contract_no, c.title, c.valid_to, a.id AS account_id, a.name AS account_name FROM contracts c \
              JOIN accounts a ON a.id = c.account_id WHERE c.deleted_at IS NULL AND a.deleted_at IS NULL \

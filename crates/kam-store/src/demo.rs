@@ -4,6 +4,7 @@
 //! Deterministic for a given size, except the demo password.
 
 use kam_core::AccountId;
+use kam_core::UserId;
 use kam_core::credit_code::check_char;
 use kam_core::secret::{hash_password, random_token};
 use kam_core::{Actor, Record, Role, Value};
@@ -233,7 +234,7 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
     store.set_setting(None, "demo", "1").await?;
     let admin = Actor { user_id: ids[0].0, role: Role::Admin, team_id: None };
     // Reps and team managers own accounts; the vice president (no team) signs logs.
-    let owners: Vec<i64> = ids
+    let owners: Vec<UserId> = ids
         .iter()
         .zip(USERS)
         .filter(|((_, r), u)| matches!(r, Role::Sales | Role::Manager) && u.3.is_some())
@@ -506,7 +507,7 @@ async fn add_money(store: &Store, admin: &Actor, accounts: &[AccountId], rng: &m
 /// Each team's sign-off chain, and work logs of the last days in every state:
 /// approved with an evaluation, waiting at the cashier, waiting at the
 /// department head, and returned.
-async fn add_worklogs(store: &Store, admin: &Actor, ids: &[(i64, Role)]) -> Result<()> {
+async fn add_worklogs(store: &Store, admin: &Actor, ids: &[(UserId, Role)]) -> Result<()> {
     use kam_core::worklog::{Decision, Entry, Input, Step};
     let id_of = |name: &str| USERS.iter().position(|u| u.0 == name).map(|i| ids[i].0).unwrap_or_default();
     let actor_of = |name: &str| {

@@ -2,6 +2,7 @@
 //! or a double submission, sends the same `Idempotency-Key`; the first answer
 //! is stored here (so it holds across server instances) and replayed.
 
+use kam_core::UserId;
 use sqlx::Row;
 
 use crate::sql::Q;
@@ -23,7 +24,7 @@ pub enum Claim {
 impl Store {
     /// Takes `key` for this request, or says what it already is. Unique per
     /// user: of concurrent requests with one key exactly one gets `New`.
-    pub async fn claim_idempotency(&self, user_id: i64, key: &str, request_hash: &str) -> Result<Claim> {
+    pub async fn claim_idempotency(&self, user_id: UserId, key: &str, request_hash: &str) -> Result<Claim> {
         let mut q = Q::new("INSERT INTO idempotency_keys (user_id, idem_key, request_hash, created_at) VALUES (");
         q.arg(user_id).push(", ").arg(key).push(", ").arg(request_hash).push(", ").arg(self.now_text());
         q.push(") ON CONFLICT (user_id, idem_key) DO NOTHING RETURNING id");
@@ -53,7 +54,7 @@ impl Store {
     /// Stores the answer to replay for the key.
     pub async fn complete_idempotency(
         &self,
-        user_id: i64,
+        user_id: UserId,
         key: &str,
         status: u16,
         content_type: &str,
@@ -68,7 +69,7 @@ impl Store {
 
     /// Frees the key after an answer not worth replaying (a server error):
     /// the retry runs afresh.
-    pub async fn release_idempotency(&self, user_id: i64, key: &str) -> Result<()> {
+    pub async fn release_idempotency(&self, user_id: UserId, key: &str) -> Result<()> {
         let mut q = Q::new("DELETE FROM idempotency_keys WHERE status IS NULL AND user_id = ");
         q.arg(user_id).push(" AND idem_key = ").arg(key);
         q.query().execute(self.pool()).await?;

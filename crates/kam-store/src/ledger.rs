@@ -4,6 +4,7 @@
 
 use crate::error::unique;
 use kam_core::AccountId;
+use kam_core::UserId;
 use std::collections::BTreeMap;
 
 use kam_core::audit::{Action, created};
@@ -80,7 +81,7 @@ pub struct Receivable {
 /// Payments received per rep (the account's owner) in a period.
 #[derive(Debug, Clone, Serialize)]
 pub struct Collections {
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
     pub currency: String,
     pub collected: i64,
@@ -192,7 +193,7 @@ impl Store {
                 ("account_id", account_id.into()),
                 ("order_id", Arg::Int(order_id)),
                 ("reverses_id", Arg::Int(reverses)),
-                ("created_by", Arg::Int(Some(actor.user_id))),
+                ("created_by", Arg::from(actor.user_id)),
                 ("created_at", self.now_text().into()),
             ],
         )
@@ -373,7 +374,7 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(Collections {
-                    owner_id: r.try_get("owner_id")?,
+                    owner_id: crate::sql::opt_id(r, "owner_id")?,
                     owner_name: r.try_get("owner_name")?,
                     currency: r.try_get("currency")?,
                     collected: r.try_get("collected")?,

@@ -32,6 +32,7 @@ pub mod visit_plans;
 pub mod worklogs;
 mod write;
 
+use kam_core::UserId;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -47,7 +48,7 @@ pub(crate) type Tx = Transaction<'static, Any>;
 /// plan row created inside another write records.
 #[derive(Debug, Clone)]
 pub(crate) struct Stamp {
-    pub by: i64,
+    pub by: UserId,
     pub at: String,
 }
 
@@ -152,7 +153,7 @@ impl Store {
     }
 
     /// `by` acting now.
-    pub(crate) fn stamp(&self, by: i64) -> Stamp {
+    pub(crate) fn stamp(&self, by: UserId) -> Stamp {
         Stamp { by, at: self.now_text() }
     }
 

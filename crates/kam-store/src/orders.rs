@@ -332,7 +332,7 @@ impl Store {
                 ("tax", Arg::Int(Some(total.tax))),
                 ("credit_limit", Arg::Int(limit)),
                 ("credit_exposure", Arg::Int(Some(check.exposure))),
-                ("created_by", Arg::Int(Some(actor.user_id))),
+                ("created_by", Arg::from(actor.user_id)),
                 ("created_at", now.clone().into()),
                 ("updated_at", now.into()),
             ],

@@ -3,6 +3,7 @@
 //! private calendar feed that carries the same items.
 
 use kam_core::AccountId;
+use kam_core::UserId;
 use std::collections::HashMap;
 
 use kam_core::audit::Action;
@@ -54,7 +55,7 @@ fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
 }
 
 impl Store {
-    async fn reminder_states(&self, user_id: i64) -> Result<HashMap<String, ReminderState>> {
+    async fn reminder_states(&self, user_id: UserId) -> Result<HashMap<String, ReminderState>> {
         let mut q = Q::new("SELECT reminder_key, done, snoozed_until FROM reminder_states WHERE user_id = ");
         q.arg(user_id);
         let mut out = HashMap::new();
@@ -430,7 +431,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn has_calendar_feed(&self, user_id: i64) -> Result<bool> {
+    pub async fn has_calendar_feed(&self, user_id: UserId) -> Result<bool> {
         let mut q = Q::new("SELECT COUNT(*) AS n FROM calendar_feeds WHERE revoked_at IS NULL AND user_id = ");
         q.arg(user_id);
         Ok(q.query().fetch_one(self.pool()).await?.try_get::<i64, _>("n")? > 0)
@@ -441,7 +442,7 @@ impl Store {
         let mut q = Q::new("SELECT user_id FROM calendar_feeds WHERE revoked_at IS NULL AND token_hash = ");
         q.arg(digest(token));
         let Some(row) = q.query().fetch_optional(self.pool()).await? else { return Ok(None) };
-        let user = self.user(row.try_get("user_id")?).await?;
+        let user = self.user(crate::sql::id(&row, "user_id")?).await?;
         Ok(user.active.then_some(user))
     }
 }

@@ -2,6 +2,7 @@
 //! company, the working hours complaint deadlines count in, and the enabled
 //! currencies. Each change is one transaction with its audit row.
 
+use kam_core::UserId;
 use kam_core::audit::Action;
 use kam_core::settings::{self, Company, DEFAULT_CURRENCIES, WorkingHours};
 use kam_core::{Actor, FieldErrors, Value};
@@ -41,7 +42,7 @@ fn admin(actor: &Actor) -> Result<()> {
 
 impl Store {
     /// Several settings in one transaction, with one audit row naming each change.
-    pub async fn set_settings(&self, actor: Option<i64>, pairs: &[(&str, String)]) -> Result<()> {
+    pub async fn set_settings(&self, actor: Option<UserId>, pairs: &[(&str, String)]) -> Result<()> {
         let mut tx = self.begin().await?;
         let mut changes = Vec::new();
         for (key, value) in pairs {

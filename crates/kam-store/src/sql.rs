@@ -57,7 +57,8 @@ id_args!(
     kam_core::ContractId,
     kam_core::OrderId,
     kam_core::StatementId,
-    kam_core::WorklogId
+    kam_core::WorklogId,
+    kam_core::UserId
 );
 
 /// An id column read as the field's type (a typed id or a plain `i64`).

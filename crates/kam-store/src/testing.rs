@@ -3,6 +3,7 @@
 //! its own fixed clock standing at [`PINNED`]; a test that is about dates
 //! moves it (`store.clock().set(…)`) rather than reading the wall clock.
 
+use kam_core::UserId;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -66,7 +67,7 @@ pub async fn postgres_database(base: &str) -> String {
 }
 
 /// Creates a user with a fast throwaway hash (tests that log in set a real one).
-pub async fn user(store: &Store, username: &str, role: Role, team: Option<&str>) -> i64 {
+pub async fn user(store: &Store, username: &str, role: Role, team: Option<&str>) -> UserId {
     store
         .create_user(NewUser { username, display_name: username, role, team, password_hash: "!".into() })
         .await

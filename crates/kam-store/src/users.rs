@@ -2,6 +2,7 @@
 //! instance settings. Sessions and tokens are stored only as SHA-256 digests.
 
 use crate::error::unique;
+use kam_core::UserId;
 use kam_core::audit::Action;
 use kam_core::secret::{digest, random_token};
 use kam_core::time_util::format_ts;
@@ -16,7 +17,7 @@ use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub username: String,
     pub display_name: String,
     pub role: Role,
@@ -38,7 +39,7 @@ impl User {
 pub struct Team {
     pub id: i64,
     pub name: String,
-    pub manager_id: Option<i64>,
+    pub manager_id: Option<UserId>,
 }
 
 /// A live session as found by its cookie.
@@ -59,7 +60,7 @@ const USER_SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.te
 fn read_user(row: &sqlx::any::AnyRow) -> Result<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
-        id: row.try_get("id")?,
+        id: crate::sql::id(row, "id")?,
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         role: Role::parse(&role).unwrap_or(Role::Auditor),
@@ -102,12 +103,18 @@ impl Store {
     pub async fn teams(&self) -> Result<Vec<Team>> {
         let rows = sqlx::query("SELECT id, name, manager_id FROM teams ORDER BY name").fetch_all(self.pool()).await?;
         rows.iter()
-            .map(|r| Ok(Team { id: r.try_get("id")?, name: r.try_get("name")?, manager_id: r.try_get("manager_id")? }))
+            .map(|r| {
+                Ok(Team {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    manager_id: crate::sql::opt_id(r, "manager_id")?,
+                })
+            })
             .collect()
     }
 
     /// Creates a user (operator CLI and demo); a manager becomes the manager of their team.
-    pub async fn create_user(&self, u: NewUser<'_>) -> Result<i64> {
+    pub async fn create_user(&self, u: NewUser<'_>) -> Result<UserId> {
         let username = u.username.trim();
         if username.is_empty()
             || username.len() > 64
@@ -148,10 +155,10 @@ impl Store {
         ];
         Entry::new(None, Action::Create, "user", id).changes(&changes).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(UserId(id))
     }
 
-    pub async fn user(&self, id: i64) -> Result<User> {
+    pub async fn user(&self, id: UserId) -> Result<User> {
         let mut q = Q::new(USER_SELECT);
         q.push("WHERE u.id = ").arg(id);
         read_user(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
@@ -171,7 +178,7 @@ impl Store {
     }
 
     /// Disables a user and ends all their sessions; their tokens stop working.
-    pub async fn disable_user(&self, actor: Option<i64>, username: &str) -> Result<()> {
+    pub async fn disable_user(&self, actor: Option<UserId>, username: &str) -> Result<()> {
         let user = self.user_by_username(username).await?.ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE users SET active = 0 WHERE id = ");
@@ -186,7 +193,7 @@ impl Store {
         Ok(())
     }
 
-    pub async fn set_locale(&self, user_id: i64, locale: &str) -> Result<()> {
+    pub async fn set_locale(&self, user_id: UserId, locale: &str) -> Result<()> {
         let mut tx = self.begin().await?;
         let old = self.user(user_id).await?.locale;
         let mut q = Q::new("UPDATE users SET locale = ");
@@ -204,7 +211,7 @@ impl Store {
     // ---- sessions ----
 
     /// Starts a session; returns the cookie value (the only copy of the id in clear).
-    pub async fn create_session(&self, user_id: i64) -> Result<String> {
+    pub async fn create_session(&self, user_id: UserId) -> Result<String> {
         let token = random_token();
         let now = self.clock().now();
         let mut tx = self.begin().await?;
@@ -239,7 +246,7 @@ impl Store {
             self.end_session(token).await?;
             return Ok(None);
         }
-        let user = self.user(row.try_get("user_id")?).await?;
+        let user = self.user(crate::sql::id(&row, "user_id")?).await?;
         if !user.active {
             return Ok(None);
         }
@@ -259,7 +266,7 @@ impl Store {
     }
 
     /// Logout: ends the session and records it.
-    pub async fn logout(&self, token: &str, user_id: i64) -> Result<()> {
+    pub async fn logout(&self, token: &str, user_id: UserId) -> Result<()> {
         let mut tx = self.begin().await?;
         let mut q = Q::new("DELETE FROM sessions WHERE id = ");
         q.arg(digest(token));
@@ -305,12 +312,12 @@ impl Store {
         let Some(row) = q.query().fetch_optional(self.pool()).await? else {
             return Ok(None);
         };
-        let user = self.user(row.try_get("user_id")?).await?;
+        let user = self.user(crate::sql::id(&row, "user_id")?).await?;
         Ok(user.active.then_some(user))
     }
 
     /// Revokes every live API token of a user; returns how many.
-    pub async fn revoke_tokens(&self, actor: Option<i64>, user_id: i64) -> Result<i64> {
+    pub async fn revoke_tokens(&self, actor: Option<UserId>, user_id: UserId) -> Result<i64> {
         let mut tx = self.begin().await?;
         let mut q = Q::new("UPDATE api_tokens SET revoked_at = ");
         q.arg(self.now_text()).push(" WHERE revoked_at IS NULL AND user_id = ").arg(user_id);
@@ -368,7 +375,7 @@ impl Store {
         Ok(q.query().fetch_optional(self.pool()).await?.map(|r| r.try_get("value")).transpose()?)
     }
 
-    pub async fn set_setting(&self, actor: Option<i64>, key: &str, value: &str) -> Result<()> {
+    pub async fn set_setting(&self, actor: Option<UserId>, key: &str, value: &str) -> Result<()> {
         self.set_settings(actor, &[(key, value.to_string())]).await
     }
 

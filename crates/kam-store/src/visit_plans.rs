@@ -3,6 +3,7 @@
 //! planned date lands in the plan of its year. Read under the account's scope.
 
 use kam_core::AccountId;
+use kam_core::UserId;
 use kam_core::audit::Action;
 use kam_core::time_util::parse_date;
 use kam_core::visit_plan::{SLOTS, Slot, Tally, fulfils, place, tally};
@@ -21,7 +22,7 @@ use crate::{Result, Stamp, Store, StoreError, Tx};
 pub struct Plan {
     pub account_id: AccountId,
     pub account_name: String,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
     pub year: i32,
     pub slots: Vec<Slot>,
@@ -30,7 +31,7 @@ pub struct Plan {
 /// Plan versus actual for one rep.
 #[derive(Debug, Clone, Serialize)]
 pub struct RepTally {
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
     #[serde(flatten)]
     pub tally: Tally,
@@ -127,7 +128,7 @@ impl Store {
             plans.push(Plan {
                 account_id: crate::sql::id(row, "account_id")?,
                 account_name: row.try_get("account_name")?,
-                owner_id: row.try_get("owner_id")?,
+                owner_id: crate::sql::opt_id(row, "owner_id")?,
                 owner_name: row.try_get("owner_name")?,
                 year,
                 slots: vec![Slot::default(); SLOTS],

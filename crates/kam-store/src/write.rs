@@ -69,7 +69,7 @@ impl Store {
         let now = self.now_text();
         let mut cols: Vec<(&str, Arg)> = also.columns.to_vec();
         if t.created_by {
-            cols.push(("created_by", Arg::Int(Some(by.actor.user_id))));
+            cols.push(("created_by", Arg::from(by.actor.user_id)));
         }
         cols.extend([("created_at", now.clone().into()), ("updated_at", now.into())]);
         let id: i64 = insert(t.table, t.fields, rec, &cols).query().fetch_one(&mut **tx).await?.try_get("id")?;

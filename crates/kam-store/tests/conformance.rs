@@ -1,6 +1,7 @@
 //! The storage conformance suite: every story runs on SQLite and, when
 //! KAM_TEST_POSTGRES_URL is set, on PostgreSQL.
 
+use kam_core::UserId;
 use kam_core::{AccountId, Actor, Record, Role, Value};
 use kam_store::accounts::{AccountFilter, AccountInput};
 use kam_store::{Store, StoreError, testing};
@@ -67,7 +68,7 @@ struct World {
     fin: Actor,
 }
 
-async fn actor(s: &Store, id: i64) -> Actor {
+async fn actor(s: &Store, id: UserId) -> Actor {
     s.user(id).await.unwrap().actor()
 }
 

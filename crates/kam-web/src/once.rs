@@ -10,6 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use kam_core::UserId;
 use kam_store::idempotency::Claim;
 
 use crate::AppState;
@@ -66,7 +67,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 /// Keeps where the first submission went; frees the token when it did nothing.
-async fn first(state: &AppState, user: i64, key: &str, res: Response) -> Response {
+async fn first(state: &AppState, user: UserId, key: &str, res: Response) -> Response {
     let location = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
     let stored = match location {
         Some(to) if res.status().is_redirection() => {

@@ -2,6 +2,7 @@
 //! and view models built from the field registry, so every form and card is
 //! rendered from the same field list the store and API use.
 
+use kam_core::UserId;
 use kam_core::fields::{self, Access, FieldDef, Kind, Raw, Record, Value, format_minor};
 use kam_core::{FieldErrors, Role};
 use kam_store::users::User;
@@ -417,7 +418,7 @@ pub struct HistoryRow {
 /// Names for the ids that appear in audit changes (owners, competitors).
 #[derive(Default)]
 pub struct Names {
-    pub users: std::collections::HashMap<i64, String>,
+    pub users: std::collections::HashMap<UserId, String>,
     pub competitors: std::collections::HashMap<i64, String>,
     /// The accounts the rows name that the reader may see.
     pub accounts: std::collections::HashMap<kam_core::AccountId, String>,
@@ -458,7 +459,7 @@ fn audit_value(lang: Lang, entity: &str, field: &str, v: &serde_json::Value, nam
     }
     if let Some(id) = v.as_i64().filter(|_| field.ends_with("_id") || field == "shared_with") {
         let name = match field {
-            "owner_id" | "shared_with" | "to_user_id" => names.users.get(&id),
+            "owner_id" | "shared_with" | "to_user_id" => names.users.get(&UserId(id)),
             "competitor_id" => names.competitors.get(&id),
             "account_id" | "parent_id" => names.accounts.get(&kam_core::AccountId(id)),
             _ => None,

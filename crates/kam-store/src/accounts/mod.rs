@@ -3,6 +3,7 @@
 
 use crate::error::unique;
 use kam_core::AccountId;
+use kam_core::UserId;
 use kam_core::access::AccountFacts;
 use kam_core::account::{self, FIELDS};
 use kam_core::audit::{Action, created, deleted};
@@ -23,7 +24,7 @@ pub struct Account {
     pub id: AccountId,
     #[serde(flatten)]
     pub rec: Record,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
     #[serde(skip)]
     pub owner_team_id: Option<i64>,
@@ -57,7 +58,7 @@ pub struct AccountFilter {
     pub customer_type: Option<String>,
     pub industry: Option<String>,
     pub stage: Option<String>,
-    pub owner_id: Option<i64>,
+    pub owner_id: Option<UserId>,
     /// Only accounts in the pool (no owner).
     pub pool: bool,
     /// Only accounts of this parent.
@@ -81,7 +82,7 @@ pub struct Page<T> {
 pub struct AccountInput {
     pub rec: Record,
     /// `Some(None)`: put in the pool; `Some(Some(id))`: this owner; `None`: unchanged / default.
-    pub owner: Option<Option<i64>>,
+    pub owner: Option<Option<UserId>>,
     /// `Some(None)`: no parent.
     pub parent: Option<Option<AccountId>>,
 }
@@ -158,7 +159,7 @@ fn read(row: &sqlx::any::AnyRow) -> Result<Account> {
     Ok(Account {
         id: crate::sql::id(row, "id")?,
         rec: read_record(row, FIELDS)?,
-        owner_id: row.try_get("owner_id")?,
+        owner_id: crate::sql::opt_id(row, "owner_id")?,
         owner_name: row.try_get("owner_name")?,
         owner_team_id: row.try_get("owner_team_id")?,
         parent_id: crate::sql::opt_id(row, "parent_id")?,
@@ -301,7 +302,7 @@ impl Store {
     }
 
     /// Validates a new owner: an active sales rep or manager the actor may assign to.
-    async fn check_owner(&self, actor: &Actor, owner: i64) -> Result<()> {
+    async fn check_owner(&self, actor: &Actor, owner: UserId) -> Result<()> {
         let user = self.user(owner).await.map_err(|_| StoreError::field("owner_id", "err.owner"))?;
         if !user.active || !actor.can_assign_owner(user.id, user.team_id, user.role) {
             return Err(StoreError::field("owner_id", "err.owner"));
@@ -373,9 +374,9 @@ impl Store {
             FIELDS,
             &rec,
             &[
-                ("owner_id", Arg::Int(owner)),
+                ("owner_id", Arg::from(owner)),
                 ("parent_id", parent.into()),
-                ("created_by", Arg::Int(Some(actor.user_id))),
+                ("created_by", Arg::from(actor.user_id)),
                 ("created_at", now.clone().into()),
                 ("updated_at", now.into()),
             ],
@@ -383,7 +384,7 @@ impl Store {
         let id = AccountId(q.query().fetch_one(&mut *tx).await.map_err(|e| Self::map_unique(e.into()))?.try_get("id")?);
         search::index(&mut tx, "account", id, &search_texts(&rec)).await?;
         let mut changes = created(&rec);
-        changes.push(("owner_id", Value::Null, owner.map(Value::Int).unwrap_or(Value::Null)));
+        changes.push(("owner_id", Value::Null, owner.map(Value::from).unwrap_or(Value::Null)));
         if let Some(p) = parent {
             changes.push(("parent_id", Value::Null, p.into()));
         }
@@ -428,7 +429,7 @@ impl Store {
                 if actor.role == Role::Sales && owner.is_some() {
                     return Err(StoreError::field("owner_id", "err.owner"));
                 }
-                extra.push(("owner_id", Arg::Int(owner)));
+                extra.push(("owner_id", Arg::from(owner)));
                 changes.push(("owner_id", opt_int(before.owner_id), opt_int(owner)));
             }
         }

@@ -3,6 +3,7 @@
 //! sharing an account with a colleague.
 
 use super::*;
+use kam_core::UserId;
 
 impl Store {
     /// Takes an account from the pool, up to the configured limit per rep.
@@ -34,7 +35,7 @@ impl Store {
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.not_in_pool"));
         }
-        let changes = [("owner_id", Value::Null, Value::Int(actor.user_id))];
+        let changes = [("owner_id", Value::Null, Value::from(actor.user_id))];
         Entry::new(Some(actor.user_id), Action::Claim, "account", id)
             .account(Some(id))
             .changes(&changes)
@@ -69,7 +70,7 @@ impl Store {
     }
 
     /// Hands every account of one rep to another in one transaction; returns how many.
-    pub async fn handover(&self, actor: &Actor, from: i64, to: i64) -> Result<i64> {
+    pub async fn handover(&self, actor: &Actor, from: UserId, to: UserId) -> Result<i64> {
         let (f, t) = (self.user(from).await, self.user(to).await);
         let (Ok(f), Ok(t)) = (f, t) else {
             return Err(StoreError::field("to_user_id", "err.owner"));
@@ -92,7 +93,7 @@ impl Store {
             .push(" WHERE deleted_at IS NULL AND owner_id = ")
             .arg(from);
         q.query().execute(&mut *tx).await?;
-        let changes = [("owner_id", Value::Int(from), Value::Int(to))];
+        let changes = [("owner_id", Value::from(from), Value::from(to))];
         for id in &ids {
             Entry::new(Some(actor.user_id), Action::Handover, "account", *id)
                 .account(Some(*id))
@@ -101,7 +102,7 @@ impl Store {
                 .await?;
         }
         let summary =
-            [("accounts", Value::Null, Value::Int(ids.len() as i64)), ("to_user_id", Value::Null, Value::Int(to))];
+            [("accounts", Value::Null, Value::Int(ids.len() as i64)), ("to_user_id", Value::Null, Value::from(to))];
         Entry::new(Some(actor.user_id), Action::Handover, "user", from)
             .changes(&summary)
             .write(&mut tx, self.clock())
@@ -111,7 +112,7 @@ impl Store {
     }
 
     /// Shares an account with another user (read access).
-    pub async fn share_account(&self, actor: &Actor, id: AccountId, with_user: i64) -> Result<()> {
+    pub async fn share_account(&self, actor: &Actor, id: AccountId, with_user: UserId) -> Result<()> {
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, id).await?;
         if !actor.can_edit_account(&acc.facts()) || actor.role == Role::Finance {
@@ -121,7 +122,7 @@ impl Store {
         let mut q = Q::new("INSERT INTO account_shares (account_id, user_id) VALUES (");
         q.arg(id).push(", ").arg(with_user).push(") ON CONFLICT (account_id, user_id) DO NOTHING");
         q.query().execute(&mut *tx).await?;
-        let changes = [("shared_with", Value::Null, Value::Int(with_user))];
+        let changes = [("shared_with", Value::Null, Value::from(with_user))];
         Entry::new(Some(actor.user_id), Action::Update, "account", id)
             .account(Some(id))
             .changes(&changes)

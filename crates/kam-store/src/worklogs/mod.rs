@@ -5,6 +5,7 @@
 
 use kam_core::AccountId;
 use kam_core::ContactId;
+use kam_core::UserId;
 use kam_core::WorklogId;
 use kam_core::activity::VISIT;
 use kam_core::audit::{Action, created, deleted};
@@ -57,7 +58,7 @@ pub struct SignoffRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct Worklog {
     pub id: WorklogId,
-    pub author_id: i64,
+    pub author_id: UserId,
     pub author_name: String,
     pub author_team_id: Option<i64>,
     pub status: Status,
@@ -76,7 +77,7 @@ pub struct Worklog {
     /// Every round's slots, oldest first.
     pub signoffs: Vec<SignoffRow>,
     /// Who signs next (while submitted).
-    pub next_signer_id: Option<i64>,
+    pub next_signer_id: Option<UserId>,
     pub next_step: Option<Step>,
     pub created_at: String,
     pub updated_at: String,
@@ -110,7 +111,7 @@ impl Worklog {
 #[derive(Debug, Clone, Serialize)]
 pub struct WorklogSummary {
     pub id: i64,
-    pub author_id: i64,
+    pub author_id: UserId,
     pub author_name: String,
     pub log_date: String,
     pub status: Status,
@@ -123,7 +124,7 @@ pub struct WorklogSummary {
 
 #[derive(Debug, Clone, Default)]
 pub struct WorklogFilter {
-    pub author_id: Option<i64>,
+    pub author_id: Option<UserId>,
     pub status: Option<Status>,
     pub from: Option<String>,
     pub to: Option<String>,
@@ -137,7 +138,7 @@ pub struct WorklogFilter {
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainStep {
     pub step: Step,
-    pub signer_id: i64,
+    pub signer_id: UserId,
     pub signer_name: String,
 }
 
@@ -151,7 +152,7 @@ fn table_of(section: &str) -> &'static str {
 /// `EXISTS` clause: the reader signs the next open step of the log `w`. The
 /// user id is a number from the session, written inline so the clause can sit
 /// anywhere in a statement.
-fn awaiting_sql(q: &mut Q, user_id: i64) {
+fn awaiting_sql(q: &mut Q, user_id: UserId) {
     q.push(&format!(
         "(w.status = 'submitted' AND EXISTS (SELECT 1 FROM worklog_signoffs s WHERE s.worklog_id = w.id \
          AND s.round = w.round AND s.decision IS NULL AND s.signer_id = {user_id} \
@@ -242,7 +243,7 @@ impl Store {
         let r = q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
         let mut log = Worklog {
             id,
-            author_id: r.try_get("author_id")?,
+            author_id: crate::sql::id(&r, "author_id")?,
             author_name: r.try_get("author_name")?,
             author_team_id: r.try_get("author_team_id")?,
             status: status_of(&r.try_get::<String, _>("status")?)?,
@@ -313,7 +314,7 @@ impl Store {
                 slot: Signoff {
                     round: r.try_get("round")?,
                     step: step_of(&r.try_get::<String, _>("step")?)?,
-                    signer_id: r.try_get("signer_id")?,
+                    signer_id: crate::sql::id(&r, "signer_id")?,
                     decision: decision.as_deref().and_then(Decision::parse),
                     comment: r.try_get("comment")?,
                     decided_at: r.try_get("decided_at")?,
@@ -388,7 +389,7 @@ impl Store {
         for r in q.query().fetch_all(self.pool()).await? {
             items.push(WorklogSummary {
                 id: crate::sql::id(&r, "id")?,
-                author_id: r.try_get("author_id")?,
+                author_id: crate::sql::id(&r, "author_id")?,
                 author_name: r.try_get("author_name")?,
                 log_date: r.try_get("log_date")?,
                 status: status_of(&r.try_get::<String, _>("status")?)?,
@@ -538,7 +539,7 @@ impl Store {
             worklog::FIELDS,
             &input.rec,
             &[
-                ("author_id", Arg::Int(Some(actor.user_id))),
+                ("author_id", Arg::from(actor.user_id)),
                 ("team_id", Arg::Int(actor.team_id)),
                 ("status", Status::Draft.as_str().into()),
                 ("round", Arg::Int(Some(0))),

@@ -3,6 +3,7 @@
 //! what a signed log's rows become (visit records, posted collections).
 
 use super::*;
+use kam_core::UserId;
 
 impl Store {
     /// Sends the log into its team's sign-off chain; the author can no longer change it.
@@ -21,7 +22,7 @@ impl Store {
             return Err(StoreError::Conflict("err.worklog_empty"));
         }
         let team = log.author_team_id.ok_or(StoreError::Conflict("err.worklog_no_chain"))?;
-        let configured: Vec<(Step, i64)> =
+        let configured: Vec<(Step, UserId)> =
             self.signoff_chain(team).await?.into_iter().map(|c| (c.step, c.signer_id)).collect();
         let chain = worklog::chain_for(&configured, log.author_id).map_err(StoreError::Conflict)?;
         let round = log.round + 1;
@@ -215,7 +216,7 @@ impl Store {
         for r in q.query().fetch_all(self.pool()).await? {
             out.push(ChainStep {
                 step: step_of(&r.try_get::<String, _>("step")?)?,
-                signer_id: r.try_get("signer_id")?,
+                signer_id: crate::sql::id(&r, "signer_id")?,
                 signer_name: r.try_get("signer_name")?,
             });
         }
@@ -225,7 +226,7 @@ impl Store {
 
     /// Sets who signs each step of a team's logs (admin); steps left out are
     /// not part of the chain. Logs already submitted keep the chain they got.
-    pub async fn set_signoff_chain(&self, actor: &Actor, team_id: i64, chain: &[(Step, i64)]) -> Result<()> {
+    pub async fn set_signoff_chain(&self, actor: &Actor, team_id: i64, chain: &[(Step, UserId)]) -> Result<()> {
         if !actor.can_manage_users() {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -250,10 +251,10 @@ impl Store {
             q.arg(team_id).push(", ").arg(step.as_str()).push(", ").arg(*signer).push(")");
             q.query().execute(&mut *tx).await?;
         }
-        let signer = |list: &[(Step, i64)], s: Step| {
-            list.iter().find(|(x, _)| *x == s).map(|(_, id)| Value::Int(*id)).unwrap_or(Value::Null)
+        let signer = |list: &[(Step, UserId)], s: Step| {
+            list.iter().find(|(x, _)| *x == s).map(|(_, id)| Value::from(*id)).unwrap_or(Value::Null)
         };
-        let before: Vec<(Step, i64)> = before.iter().map(|c| (c.step, c.signer_id)).collect();
+        let before: Vec<(Step, UserId)> = before.iter().map(|c| (c.step, c.signer_id)).collect();
         let changes: Vec<(&str, Value, Value)> = Step::ALL
             .iter()
             .map(|s| (s.as_str(), signer(&before, *s), signer(chain, *s)))
@@ -269,7 +270,7 @@ impl Store {
 
     /// Logs waiting for the user's signature, with the day each reached them
     /// (China time): for the reminders.
-    pub async fn worklogs_awaiting(&self, user_id: i64) -> Result<Vec<(Date, WorklogSummary, Step, i64)>> {
+    pub async fn worklogs_awaiting(&self, user_id: UserId) -> Result<Vec<(Date, WorklogSummary, Step, i64)>> {
         let mut q = Q::new(
             "SELECT w.id, w.author_id, u.display_name AS author_name, w.log_date, w.status, w.round, w.submitted_at, \
              s.step, (SELECT MAX(p.decided_at) FROM worklog_signoffs p WHERE p.worklog_id = w.id AND p.round = w.round) \
@@ -287,7 +288,7 @@ impl Store {
                 reached,
                 WorklogSummary {
                     id: crate::sql::id(&r, "id")?,
-                    author_id: r.try_get("author_id")?,
+                    author_id: crate::sql::id(&r, "author_id")?,
                     author_name: r.try_get("author_name")?,
                     log_date: r.try_get("log_date")?,
                     status: Status::Submitted,

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
 use kam_core::FieldErrors;
+use kam_core::UserId;
 use kam_core::account::FIELDS;
 use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::visibility::Viewer;
@@ -166,8 +167,8 @@ async fn handover(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = object(&body)?;
     let mut errors = FieldErrors::default();
-    let from = body.get("from_user_id").and_then(|v| v.as_i64());
-    let to = body.get("to_user_id").and_then(|v| v.as_i64());
+    let from = body.get("from_user_id").and_then(|v| v.as_i64()).map(UserId);
+    let to = body.get("to_user_id").and_then(|v| v.as_i64()).map(UserId);
     if from.is_none() {
         errors.add("from_user_id", "err.required");
     }

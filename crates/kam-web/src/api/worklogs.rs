@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
 use kam_core::FieldErrors;
+use kam_core::UserId;
 use kam_core::WorklogId;
 use kam_core::fields::Raw;
 use kam_core::worklog::{self, Decision, Entry, Input, SECTIONS, Status, Step};
@@ -270,7 +271,7 @@ async fn set_chain(
         Some(V::Array(rows)) => {
             for (i, row) in rows.iter().enumerate() {
                 let step = row.get("step").and_then(V::as_str).and_then(Step::parse);
-                let signer = row.get("signer_id").and_then(V::as_i64);
+                let signer = row.get("signer_id").and_then(V::as_i64).map(UserId);
                 match (step, signer) {
                     (Some(s), Some(u)) if !steps.iter().any(|(x, _)| *x == s) => steps.push((s, u)),
                     (None, _) => errors.add(&format!("steps.{i}.step"), "err.choice"),

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::Role;
+use kam_core::UserId;
 use kam_core::worklog::Step;
 
 use super::{Flash, ctx, render, see_other};
@@ -41,7 +42,7 @@ struct AdminPage {
     claim_limit: i64,
     users: Vec<UserRow>,
     chains: Vec<ChainForm>,
-    signers: Vec<(i64, String)>,
+    signers: Vec<(UserId, String)>,
     inst: InstanceForm,
 }
 
@@ -90,11 +91,11 @@ impl InstanceForm {
 pub struct ChainForm {
     pub team_id: i64,
     pub team: String,
-    pub steps: Vec<(&'static str, String, Option<i64>)>,
+    pub steps: Vec<(&'static str, String, Option<UserId>)>,
 }
 
 impl ChainForm {
-    fn is(&self, chosen: &Option<i64>, id: &i64) -> bool {
+    fn is(&self, chosen: &Option<UserId>, id: &UserId) -> bool {
         *chosen == Some(*id)
     }
 }
@@ -214,7 +215,8 @@ async fn settings(State(state): State<AppState>, f: AuthForm) -> Result<Response
 /// POST /admin/teams/{id}/chain: one signer (or none) per step.
 async fn set_chain(State(state): State<AppState>, Path(team): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
     admin_only(&f.auth)?;
-    let chain: Vec<(Step, i64)> = Step::ALL.iter().filter_map(|s| f.form.int(s.as_str()).map(|id| (*s, id))).collect();
+    let chain: Vec<(Step, UserId)> =
+        Step::ALL.iter().filter_map(|s| f.form.int(s.as_str()).map(|id| (*s, UserId(id)))).collect();
     state.store.set_signoff_chain(&f.auth.user.actor(), team, &chain).await?;
     Ok(see_other("/admin", "common.saved"))
 }
@@ -236,11 +238,11 @@ async fn disable(
 #[template(path = "handover.html")]
 struct HandoverPage {
     ctx: Ctx,
-    users: Vec<(i64, String)>,
+    users: Vec<(UserId, String)>,
     error: Option<String>,
 }
 
-async fn reps(state: &AppState, auth: &Authed) -> Vec<(i64, String)> {
+async fn reps(state: &AppState, auth: &Authed) -> Vec<(UserId, String)> {
     let me = auth.user.actor();
     state
         .store
@@ -273,7 +275,7 @@ async fn handover_page(
 
 async fn handover(State(state): State<AppState>, f: AuthForm) -> Result<Response, PageError> {
     let lang = f.auth.lang;
-    let (Some(from), Some(to)) = (f.form.int("from_user_id"), f.form.int("to_user_id")) else {
+    let (Some(from), Some(to)) = (f.form.int("from_user_id").map(UserId), f.form.int("to_user_id").map(UserId)) else {
         return Err(PageError::BadRequest);
     };
     match state.store.handover(&f.auth.user.actor(), from, to).await {

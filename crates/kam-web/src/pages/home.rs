@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use kam_core::Role;
+use kam_core::UserId;
 use kam_store::accounts::AccountFilter;
 
 use super::accounts::{AccountRow, rows};
@@ -25,7 +26,7 @@ struct Home {
     ctx: Ctx,
     mine: i64,
     mine_filter: bool,
-    user_id: i64,
+    user_id: UserId,
     prospects: i64,
     pool: i64,
     due: i64,

@@ -328,7 +328,7 @@ async fn csrf_is_required_on_every_form(s: Store) {
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let f = kam_store::accounts::AccountFilter { page: 1, per_page: 10, ..Default::default() };
-    let admin = kam_core::Actor { user_id: 0, role: Role::Admin, team_id: None };
+    let admin = kam_core::Actor { user_id: kam_core::UserId(0), role: Role::Admin, team_id: None };
     assert_eq!(t.store.list_accounts(&admin, &f).await.unwrap().total, 0, "nothing was written");
     // With the token it works.
     let r = t.post(&b, "/accounts", &[("name", "有令牌公司"), ("owner", "")]).await;

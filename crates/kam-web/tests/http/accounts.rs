@@ -232,7 +232,7 @@ async fn pool_claim_release_and_handover_over_the_api(s: Store) {
     assert_eq!(pool["total"], 2);
     let r = t.api(&w.rep_a, "POST", &format!("/api/v1/accounts/{}/claim", p["id"]), None).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json()["owner_id"].as_i64(), Some(w.rep_a_id));
+    assert_eq!(r.json()["owner_id"].as_i64(), Some(w.rep_a_id.0));
     let r = t.api(&w.rep_b, "POST", &format!("/api/v1/accounts/{}/claim", p["id"]), None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "taken: out of rep_b's scope now");
     t.store.set_setting(None, "pool.claim_limit", "2").await.unwrap();
@@ -259,7 +259,7 @@ async fn pool_claim_release_and_handover_over_the_api(s: Store) {
     assert_eq!(r.json()["moved"], 1);
     assert_eq!(
         t.api(&w.rep_b, "GET", &format!("/api/v1/accounts/{}", w.acc_a), None).await.json()["owner_id"].as_i64(),
-        Some(w.rep_b_id)
+        Some(w.rep_b_id.0)
     );
     // The pool and handover pages.
     let b = t.browser("rep_web", Role::Sales, Some("East")).await;

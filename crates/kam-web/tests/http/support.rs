@@ -82,7 +82,7 @@ impl TestApp {
     }
 
     /// A user with an API token.
-    pub async fn user(&self, name: &str, role: Role, team: Option<&str>) -> (i64, String) {
+    pub async fn user(&self, name: &str, role: Role, team: Option<&str>) -> (kam_core::UserId, String) {
         let id = testing::user(&self.store, name, role, team).await;
         (id, self.store.create_token(name, "test").await.unwrap())
     }
@@ -214,9 +214,9 @@ pub struct World {
     pub con_a: i64,
     pub con_b: i64,
     pub con_c: i64,
-    pub rep_a_id: i64,
-    pub rep_b_id: i64,
-    pub rep_c_id: i64,
+    pub rep_a_id: kam_core::UserId,
+    pub rep_b_id: kam_core::UserId,
+    pub rep_c_id: kam_core::UserId,
 }
 
 pub async fn world(t: &TestApp) -> World {

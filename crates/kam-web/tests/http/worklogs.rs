@@ -184,7 +184,7 @@ async fn worklogs_write_submit_sign_and_print(s: Store) {
         assert!(p.body.contains(s), "{s}");
     }
     // The audit trail has every step.
-    let auditor = kam_core::Actor { user_id: 0, role: Role::Auditor, team_id: None };
+    let auditor = kam_core::Actor { user_id: kam_core::UserId(0), role: Role::Auditor, team_id: None };
     let h = t.store.entity_history(&auditor, "worklog", id).await.unwrap();
     let actions: Vec<&str> = h.iter().rev().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, vec!["create", "update", "submit", "approve", "approve"]);

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use kam_core::AccountId;
+use kam_core::UserId;
 use kam_core::account::{FIELDS, GROUPS};
 use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{FieldDef, Value};
@@ -318,7 +319,7 @@ pub(super) async fn share(
     Path(id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    let user = f.form.int("user_id").ok_or(PageError::BadRequest)?;
+    let user = f.form.int("user_id").map(UserId).ok_or(PageError::BadRequest)?;
     state.store.share_account(&f.auth.user.actor(), id, user).await?;
     Ok(see_other(&format!("/accounts/{id}"), "accounts.share_done"))
 }

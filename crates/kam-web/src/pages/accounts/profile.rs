@@ -1,6 +1,7 @@
 //! The profile tab: the 客户资料卡, the subsidiaries, and sharing the account.
 
 use kam_core::AccountId;
+use kam_core::UserId;
 use kam_core::account::{FIELDS, GROUPS};
 use kam_core::visibility::Viewer;
 
@@ -14,7 +15,7 @@ pub struct Profile {
     pub children: Vec<(AccountId, String)>,
     /// Who the account can be shared with; empty unless the reader may share it.
     pub can_share: bool,
-    pub share_users: Vec<(i64, String)>,
+    pub share_users: Vec<(UserId, String)>,
 }
 
 pub(super) async fn build(cx: &TabCx<'_>) -> Result<Profile, PageError> {

@@ -2,6 +2,7 @@
 //! awaiting my signature), the day's form with its repeatable entry rows, the
 //! log with its sign-off trail and the signing form, and the print page.
 
+use kam_core::UserId;
 use std::collections::BTreeMap;
 
 use askama::Template;
@@ -73,7 +74,7 @@ struct ListPage {
     can_write: bool,
     filter: ListQuery,
     statuses: Vec<(&'static str, String)>,
-    authors: Vec<(i64, String)>,
+    authors: Vec<(UserId, String)>,
     awaiting_count: i64,
 }
 
@@ -95,7 +96,7 @@ impl ListQuery {
     fn status_is(&self, code: &str) -> bool {
         self.status.as_deref() == Some(code)
     }
-    fn author_is(&self, id: &i64) -> bool {
+    fn author_is(&self, id: &UserId) -> bool {
         self.author_id.as_deref() == Some(id.to_string().as_str())
     }
     fn text(&self, v: &Option<String>) -> String {

@@ -2,6 +2,7 @@
 //! facts about a record; the store turns `Scope` into SQL so lists, counts and
 //! search never show what the policy hides.
 
+use crate::TeamId;
 use crate::UserId;
 use crate::fields::Access;
 
@@ -40,7 +41,7 @@ impl Role {
 pub struct Actor {
     pub user_id: UserId,
     pub role: Role,
-    pub team_id: Option<i64>,
+    pub team_id: Option<TeamId>,
 }
 
 /// Which accounts a user may read, as the store applies it in SQL.
@@ -49,7 +50,7 @@ pub enum Scope {
     /// Every account.
     All,
     /// Accounts owned by members of the team, shared with the user, or in the pool.
-    Team { team_id: i64, user_id: UserId },
+    Team { team_id: TeamId, user_id: UserId },
     /// Accounts the user owns, that are shared with them, or in the pool.
     Own { user_id: UserId },
 }
@@ -59,7 +60,7 @@ pub enum Scope {
 pub struct AccountFacts {
     pub owner_id: Option<UserId>,
     /// The owner's team.
-    pub owner_team_id: Option<i64>,
+    pub owner_team_id: Option<TeamId>,
     /// Shared with the acting user.
     pub shared_with_actor: bool,
 }
@@ -135,7 +136,7 @@ impl Actor {
     }
 
     /// Who may be named owner of an account by this actor.
-    pub fn can_assign_owner(&self, new_owner_id: UserId, new_owner_team: Option<i64>, new_owner_role: Role) -> bool {
+    pub fn can_assign_owner(&self, new_owner_id: UserId, new_owner_team: Option<TeamId>, new_owner_role: Role) -> bool {
         if !matches!(new_owner_role, Role::Sales | Role::Manager) {
             return false;
         }
@@ -162,7 +163,7 @@ impl Actor {
     }
 
     /// Handing all accounts of one rep to another.
-    pub fn can_handover(&self, from_team: Option<i64>, to_team: Option<i64>) -> bool {
+    pub fn can_handover(&self, from_team: Option<TeamId>, to_team: Option<TeamId>) -> bool {
         match self.role {
             Role::Admin => true,
             Role::Manager => self.team_id.is_some() && from_team == self.team_id && to_team == self.team_id,
@@ -204,10 +205,10 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, id: i64, team: Option<i64>) -> Actor {
-        Actor { user_id: UserId(id), role, team_id: team }
+        Actor { user_id: UserId(id), role, team_id: team.map(TeamId) }
     }
     fn acc(owner: Option<i64>, team: Option<i64>) -> AccountFacts {
-        AccountFacts { owner_id: owner.map(UserId), owner_team_id: team, shared_with_actor: false }
+        AccountFacts { owner_id: owner.map(UserId), owner_team_id: team.map(TeamId), shared_with_actor: false }
     }
 
     #[test]
@@ -229,8 +230,8 @@ mod tests {
         assert!(m.can_edit_account(&acc(Some(2), Some(10))));
         assert!(!m.can_read_account(&acc(Some(3), Some(20))));
         assert!(!m.can_edit_account(&acc(Some(3), Some(20))));
-        assert!(m.can_handover(Some(10), Some(10)));
-        assert!(!m.can_handover(Some(20), Some(10)));
+        assert!(m.can_handover(Some(TeamId(10)), Some(TeamId(10))));
+        assert!(!m.can_handover(Some(TeamId(20)), Some(TeamId(10))));
     }
 
     #[test]
@@ -279,12 +280,12 @@ mod tests {
     #[test]
     fn owner_assignment() {
         let rep = actor(Role::Sales, 1, Some(10));
-        assert!(rep.can_assign_owner(UserId(1), Some(10), Role::Sales));
-        assert!(!rep.can_assign_owner(UserId(2), Some(10), Role::Sales));
+        assert!(rep.can_assign_owner(UserId(1), Some(TeamId(10)), Role::Sales));
+        assert!(!rep.can_assign_owner(UserId(2), Some(TeamId(10)), Role::Sales));
         let m = actor(Role::Manager, 5, Some(10));
-        assert!(m.can_assign_owner(UserId(2), Some(10), Role::Sales));
-        assert!(!m.can_assign_owner(UserId(3), Some(20), Role::Sales));
-        assert!(!m.can_assign_owner(UserId(7), Some(10), Role::Finance));
+        assert!(m.can_assign_owner(UserId(2), Some(TeamId(10)), Role::Sales));
+        assert!(!m.can_assign_owner(UserId(3), Some(TeamId(20)), Role::Sales));
+        assert!(!m.can_assign_owner(UserId(7), Some(TeamId(10)), Role::Finance));
     }
 
     #[test]

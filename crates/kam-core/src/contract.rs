@@ -131,7 +131,7 @@ pub fn can_write(actor: &Actor, a: &AccountFacts) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::UserId;
+    use crate::{TeamId, UserId};
     use time::macros::date;
 
     #[test]
@@ -205,9 +205,10 @@ mod tests {
 
     #[test]
     fn who_writes() {
-        let mine = AccountFacts { owner_id: Some(UserId(1)), owner_team_id: Some(10), shared_with_actor: false };
-        assert!(can_write(&Actor { user_id: UserId(1), role: Role::Sales, team_id: Some(10) }, &mine));
-        assert!(!can_write(&Actor { user_id: UserId(2), role: Role::Sales, team_id: Some(10) }, &mine));
+        let mine =
+            AccountFacts { owner_id: Some(UserId(1)), owner_team_id: Some(TeamId(10)), shared_with_actor: false };
+        assert!(can_write(&Actor { user_id: UserId(1), role: Role::Sales, team_id: Some(TeamId(10)) }, &mine));
+        assert!(!can_write(&Actor { user_id: UserId(2), role: Role::Sales, team_id: Some(TeamId(10)) }, &mine));
         assert!(can_write(&Actor { user_id: UserId(9), role: Role::Finance, team_id: None }, &mine));
         assert!(!can_write(&Actor { user_id: UserId(8), role: Role::Service, team_id: None }, &mine));
     }

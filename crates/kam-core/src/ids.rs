@@ -58,6 +58,18 @@ ids! {
     WorklogId;
     /// A user 用户 (a rep, a manager, finance, service, an auditor, an admin).
     UserId;
+    /// A sales team 销售团队.
+    TeamId;
+    /// A working-day record: an interaction, visit, complaint, note, survey … (one kind each).
+    ActivityId;
+    /// A ledger entry 往来账 (an opening balance, an order's charge, a collection, an adjustment, a reversal).
+    EntryId;
+    /// A product 产品 in the catalogue.
+    ProductId;
+    /// A competitor 竞争对手.
+    CompetitorId;
+    /// A market activity 市场活动 (an exhibition, a seminar, a promotion).
+    EventId;
 }
 
 #[cfg(test)]

@@ -251,7 +251,7 @@ pub fn dso(entries: &[Posted], as_of: Date, days: i64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::UserId;
+    use crate::{TeamId, UserId};
     use time::macros::date;
 
     fn e(id: i64, d: Date, kind: &str, figure: i64, due: Option<Date>) -> Posted {
@@ -406,9 +406,11 @@ mod tests {
 
     #[test]
     fn who_posts_and_reads() {
-        let mine = AccountFacts { owner_id: Some(UserId(1)), owner_team_id: Some(10), shared_with_actor: false };
-        let other = AccountFacts { owner_id: Some(UserId(3)), owner_team_id: Some(20), shared_with_actor: false };
-        let rep = Actor { user_id: UserId(1), role: Role::Sales, team_id: Some(10) };
+        let mine =
+            AccountFacts { owner_id: Some(UserId(1)), owner_team_id: Some(TeamId(10)), shared_with_actor: false };
+        let other =
+            AccountFacts { owner_id: Some(UserId(3)), owner_team_id: Some(TeamId(20)), shared_with_actor: false };
+        let rep = Actor { user_id: UserId(1), role: Role::Sales, team_id: Some(TeamId(10)) };
         let fin = Actor { user_id: UserId(9), role: Role::Finance, team_id: None };
         let svc = Actor { user_id: UserId(8), role: Role::Service, team_id: None };
         assert!(can_read(&rep, &mine) && !can_read(&rep, &other));

@@ -28,4 +28,7 @@ pub mod worklog;
 
 pub use access::{Actor, Role, Scope};
 pub use fields::{FieldDef, FieldErrors, Kind, Record, Value};
-pub use ids::{AccountId, ContactId, ContractId, OrderId, StatementId, UserId, WorklogId};
+pub use ids::{
+    AccountId, ActivityId, CompetitorId, ContactId, ContractId, EntryId, EventId, OrderId, ProductId, StatementId,
+    TeamId, UserId, WorklogId,
+};

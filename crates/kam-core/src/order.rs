@@ -160,7 +160,7 @@ pub fn can_edit_products(actor: &Actor) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::UserId;
+    use crate::{TeamId, UserId};
 
     #[test]
     fn totals_round_half_away_from_zero_and_add_up() {
@@ -205,10 +205,11 @@ mod tests {
 
     #[test]
     fn who_places_moves_and_approves() {
-        let mine = AccountFacts { owner_id: Some(UserId(1)), owner_team_id: Some(10), shared_with_actor: false };
-        let rep = Actor { user_id: UserId(1), role: Role::Sales, team_id: Some(10) };
-        let other_rep = Actor { user_id: UserId(2), role: Role::Sales, team_id: Some(10) };
-        let m = Actor { user_id: UserId(5), role: Role::Manager, team_id: Some(10) };
+        let mine =
+            AccountFacts { owner_id: Some(UserId(1)), owner_team_id: Some(TeamId(10)), shared_with_actor: false };
+        let rep = Actor { user_id: UserId(1), role: Role::Sales, team_id: Some(TeamId(10)) };
+        let other_rep = Actor { user_id: UserId(2), role: Role::Sales, team_id: Some(TeamId(10)) };
+        let m = Actor { user_id: UserId(5), role: Role::Manager, team_id: Some(TeamId(10)) };
         let fin = Actor { user_id: UserId(9), role: Role::Finance, team_id: None };
         let svc = Actor { user_id: UserId(8), role: Role::Service, team_id: None };
         assert!(can_place(&rep, &mine) && !can_place(&other_rep, &mine) && !can_place(&fin, &mine));

@@ -4,6 +4,7 @@
 //! per team. Pure rules here: the entries' fields and checks, who may read,
 //! write, submit and sign, and what a signature does.
 
+use crate::TeamId;
 use serde::Serialize;
 
 use crate::UserId;
@@ -340,7 +341,7 @@ pub fn can_write(actor: &Actor) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Facts {
     pub author_id: UserId,
-    pub author_team_id: Option<i64>,
+    pub author_team_id: Option<TeamId>,
     /// The actor signs (or signed) one of its steps.
     pub actor_signs: bool,
 }
@@ -486,13 +487,13 @@ mod tests {
 
     #[test]
     fn who_may_read_and_edit() {
-        let rep = Actor { user_id: REP, role: Role::Sales, team_id: Some(10) };
-        let colleague = Actor { user_id: UserId(4), role: Role::Sales, team_id: Some(10) };
-        let head = Actor { user_id: HEAD, role: Role::Manager, team_id: Some(10) };
-        let other_head = Actor { user_id: UserId(5), role: Role::Manager, team_id: Some(20) };
+        let rep = Actor { user_id: REP, role: Role::Sales, team_id: Some(TeamId(10)) };
+        let colleague = Actor { user_id: UserId(4), role: Role::Sales, team_id: Some(TeamId(10)) };
+        let head = Actor { user_id: HEAD, role: Role::Manager, team_id: Some(TeamId(10)) };
+        let other_head = Actor { user_id: UserId(5), role: Role::Manager, team_id: Some(TeamId(20)) };
         let cashier = Actor { user_id: CASHIER, role: Role::Finance, team_id: None };
         let auditor = Actor { user_id: UserId(12), role: Role::Auditor, team_id: None };
-        let f = Facts { author_id: REP, author_team_id: Some(10), actor_signs: false };
+        let f = Facts { author_id: REP, author_team_id: Some(TeamId(10)), actor_signs: false };
         assert!(can_read(&rep, &f) && can_read(&head, &f) && can_read(&auditor, &f));
         assert!(!can_read(&colleague, &f), "a colleague's log");
         assert!(!can_read(&other_head, &f), "another team's log");

@@ -4,6 +4,7 @@
 
 use crate::write::{Also, Gone, Target};
 use kam_core::AccountId;
+use kam_core::ActivityId;
 use kam_core::UserId;
 use kam_core::activity::ActivityKind;
 use kam_core::audit::created;
@@ -19,7 +20,7 @@ use crate::{Result, Store, StoreError};
 /// One activity record as read.
 #[derive(Debug, Clone, Serialize)]
 pub struct Activity {
-    pub id: i64,
+    pub id: ActivityId,
     pub account_id: AccountId,
     pub account_name: String,
     #[serde(flatten)]
@@ -64,7 +65,7 @@ fn select(kind: &ActivityKind, actor: &Actor) -> Q {
 
 fn read(kind: &ActivityKind, row: &sqlx::any::AnyRow) -> Result<Activity> {
     Ok(Activity {
-        id: row.try_get("id")?,
+        id: crate::sql::id(row, "id")?,
         account_id: crate::sql::id(row, "account_id")?,
         account_name: row.try_get("account_name")?,
         rec: {
@@ -140,7 +141,7 @@ impl Store {
     }
 
     /// One record, or NotFound when it or its account is out of scope.
-    pub async fn activity(&self, kind: &ActivityKind, actor: &Actor, id: i64) -> Result<Activity> {
+    pub async fn activity(&self, kind: &ActivityKind, actor: &Actor, id: ActivityId) -> Result<Activity> {
         let mut q = select(kind, actor);
         q.push(" AND r.id = ").arg(id);
         read(kind, &q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
@@ -168,7 +169,7 @@ impl Store {
         actor: &Actor,
         account_id: AccountId,
         rec: Record,
-    ) -> Result<i64> {
+    ) -> Result<ActivityId> {
         let acc = self.account_in(tx, actor, account_id).await?;
         if !actor.can_record_activity(&acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
@@ -188,7 +189,7 @@ impl Store {
         extra.push(("account_id", account_id.into()));
         let target = target(kind);
         let also = Also { columns: &extra, changes: &created(&derived) };
-        let id = self.insert_audited(tx, target.by(actor, Some(account_id)), &rec, also).await?;
+        let id: ActivityId = self.insert_audited(tx, target.by(actor, Some(account_id)), &rec, also).await?;
         if kind.hooks.workflow {
             crate::complaints::record_step(tx, id, account_id, None, "received", None, &self.stamp(actor.user_id))
                 .await?;
@@ -214,7 +215,13 @@ impl Store {
     }
 
     /// Changes the named fields of a record.
-    pub async fn update_activity(&self, kind: &ActivityKind, actor: &Actor, id: i64, rec: Record) -> Result<Activity> {
+    pub async fn update_activity(
+        &self,
+        kind: &ActivityKind,
+        actor: &Actor,
+        id: ActivityId,
+        rec: Record,
+    ) -> Result<Activity> {
         let before = self.activity(kind, actor, id).await?;
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, before.account_id).await?;
@@ -249,7 +256,7 @@ impl Store {
     }
 
     /// Deletes (archives) a record.
-    pub async fn delete_activity(&self, kind: &ActivityKind, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_activity(&self, kind: &ActivityKind, actor: &Actor, id: ActivityId) -> Result<()> {
         let before = self.activity(kind, actor, id).await?;
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, before.account_id).await?;
@@ -351,7 +358,7 @@ impl Store {
             let f = ActivityFilter { account_id: Some(account_id), page: 1, per_page: limit };
             for a in self.list_activities(kind, actor, &f).await?.items {
                 let when = a.rec.get(kind.when).and_then(Value::as_text).unwrap_or_default().to_string();
-                out.push(TimelineItem { kind: kind.entity, id: a.id, when, record: TimelineRecord::Activity(a) });
+                out.push(TimelineItem { kind: kind.entity, id: a.id.0, when, record: TimelineRecord::Activity(a) });
             }
         }
         if wanted("order") {

@@ -4,6 +4,7 @@
 use crate::error::unique;
 use crate::write::{Also, Gone, Target};
 use kam_core::AccountId;
+use kam_core::CompetitorId;
 use kam_core::audit::{Action, created};
 use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::{self, Access};
@@ -17,7 +18,7 @@ use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Competitor {
-    pub id: i64,
+    pub id: CompetitorId,
     #[serde(flatten)]
     pub rec: Record,
     /// Accounts (in the reader's scope) where it competes.
@@ -28,7 +29,7 @@ pub struct Competitor {
 pub struct Position {
     pub id: i64,
     pub account_id: AccountId,
-    pub competitor_id: i64,
+    pub competitor_id: CompetitorId,
     pub competitor_name: String,
     #[serde(flatten)]
     pub rec: Record,
@@ -52,7 +53,7 @@ fn name_taken(e: StoreError) -> StoreError {
 
 impl Store {
     /// Competitors with the number of in-scope accounts where each competes; all, or the one `id`.
-    async fn load_competitors(&self, actor: &Actor, id: Option<i64>) -> Result<Vec<Competitor>> {
+    async fn load_competitors(&self, actor: &Actor, id: Option<CompetitorId>) -> Result<Vec<Competitor>> {
         let mut q = Q::new(&format!(
             "SELECT c.id, {}, (SELECT COUNT(*) FROM account_competitors p JOIN accounts a ON a.id = p.account_id WHERE p.competitor_id = c.id AND ",
             columns(COMPETITOR_FIELDS, "c")
@@ -69,7 +70,7 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok(Competitor {
-                    id: r.try_get("id")?,
+                    id: crate::sql::id(r, "id")?,
                     rec: read_record(r, COMPETITOR_FIELDS)?,
                     account_count: r.try_get("n")?,
                 })
@@ -81,7 +82,7 @@ impl Store {
         self.load_competitors(actor, None).await
     }
 
-    pub async fn competitor(&self, actor: &Actor, id: i64) -> Result<Competitor> {
+    pub async fn competitor(&self, actor: &Actor, id: CompetitorId) -> Result<Competitor> {
         self.load_competitors(actor, Some(id)).await?.pop().ok_or(StoreError::NotFound)
     }
 
@@ -97,7 +98,7 @@ impl Store {
         self.competitor(actor, id).await
     }
 
-    pub async fn update_competitor(&self, actor: &Actor, id: i64, rec: Record) -> Result<Competitor> {
+    pub async fn update_competitor(&self, actor: &Actor, id: CompetitorId, rec: Record) -> Result<Competitor> {
         if !actor.can_edit_competitors() {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -135,7 +136,7 @@ impl Store {
                 Ok(Position {
                     id: r.try_get("id")?,
                     account_id: crate::sql::id(r, "account_id")?,
-                    competitor_id: r.try_get("competitor_id")?,
+                    competitor_id: crate::sql::id(r, "competitor_id")?,
                     competitor_name: r.try_get("competitor_name")?,
                     rec: read_record(r, POSITION_FIELDS)?,
                 })
@@ -148,7 +149,7 @@ impl Store {
         &self,
         actor: &Actor,
         account_id: AccountId,
-        competitor_id: i64,
+        competitor_id: CompetitorId,
         rec: Record,
     ) -> Result<()> {
         let acc = self.account(actor, account_id).await?;
@@ -171,14 +172,14 @@ impl Store {
                     "account_competitors",
                     POSITION_FIELDS,
                     &rec,
-                    &[("account_id", account_id.into()), ("competitor_id", Arg::Int(Some(competitor_id)))],
+                    &[("account_id", account_id.into()), ("competitor_id", Arg::from(competitor_id))],
                 )
                 .query()
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("id")?;
                 let mut c = created(&rec);
-                c.push(("competitor_id", Value::Null, Value::Int(competitor_id)));
+                c.push(("competitor_id", Value::Null, Value::from(competitor_id)));
                 (Action::Create, c, id)
             }
         };
@@ -201,7 +202,7 @@ impl Store {
             .find(|p| p.id == position_id)
             .ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
-        let also = [("competitor_id", Value::Int(p.competitor_id), Value::Null)];
+        let also = [("competitor_id", Value::from(p.competitor_id), Value::Null)];
         self.delete_audited(&mut tx, POSITION.by(actor, Some(account_id)), position_id, &p.rec, Gone::Removed, &also)
             .await?;
         tx.commit().await?;

@@ -2,6 +2,7 @@
 //! timed and by whom, audited on the account.
 
 use kam_core::AccountId;
+use kam_core::ActivityId;
 use kam_core::Actor;
 use kam_core::UserId;
 use kam_core::Value;
@@ -28,7 +29,7 @@ pub struct Step {
 
 pub(crate) async fn record_step(
     tx: &mut Tx,
-    complaint_id: i64,
+    complaint_id: ActivityId,
     account_id: AccountId,
     from: Option<&str>,
     to: &str,
@@ -47,7 +48,13 @@ pub(crate) async fn record_step(
 impl Store {
     /// Moves a complaint to `to` if the workflow allows it; replying fills
     /// "replied at/by" when they are empty.
-    pub async fn transition_complaint(&self, actor: &Actor, id: i64, to: &str, note: Option<&str>) -> Result<Activity> {
+    pub async fn transition_complaint(
+        &self,
+        actor: &Actor,
+        id: ActivityId,
+        to: &str,
+        note: Option<&str>,
+    ) -> Result<Activity> {
         let before = self.activity(&COMPLAINT, actor, id).await?;
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, before.account_id).await?;
@@ -109,7 +116,7 @@ impl Store {
     }
 
     /// The steps of a complaint, oldest first.
-    pub async fn complaint_steps(&self, actor: &Actor, id: i64) -> Result<Vec<Step>> {
+    pub async fn complaint_steps(&self, actor: &Actor, id: ActivityId) -> Result<Vec<Step>> {
         self.activity(&COMPLAINT, actor, id).await?;
         let mut q = Q::new(
             "SELECT s.from_status, s.to_status, s.at, s.by_user, u.display_name AS by_name, s.note \

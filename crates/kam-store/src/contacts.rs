@@ -121,7 +121,7 @@ impl Store {
             let contact_id: ContactId = crate::sql::id(&row, "contact_id")?;
             let facts = AccountFacts {
                 owner_id: crate::sql::opt_id(&row, "owner_id")?,
-                owner_team_id: row.try_get("owner_team_id")?,
+                owner_team_id: crate::sql::opt_id(&row, "owner_team_id")?,
                 shared_with_actor: row.try_get::<i64, _>("shared")? > 0,
             };
             if let Some(c) = out.iter_mut().find(|c| c.id == contact_id) {
@@ -264,7 +264,8 @@ impl Store {
         let mut also = created(&link);
         also.push(("account_id", Value::Null, account_id.into()));
         let w = TARGET.by(actor, Some(account_id));
-        let id = ContactId(self.insert_audited(&mut tx, w, &rec, Also { changes: &also, ..Default::default() }).await?);
+        let id: ContactId =
+            self.insert_audited(&mut tx, w, &rec, Also { changes: &also, ..Default::default() }).await?;
         self.write_link(&mut tx, account_id, id, &link).await?;
         search::index(&mut tx, "contact", id, &search_texts(&rec)).await?;
         tx.commit().await?;

@@ -12,6 +12,8 @@
 //! the override in effect and the month it has stood since.
 
 use kam_core::AccountId;
+use kam_core::EntryId;
+use kam_core::OrderId;
 use std::collections::{HashMap, HashSet};
 
 use kam_core::audit::Action;
@@ -213,7 +215,7 @@ pub struct PerformanceRow {
     pub date: String,
     /// 销售序号 (deliveries are numbered; collections are not).
     pub seq: Option<i64>,
-    pub order_id: Option<i64>,
+    pub order_id: Option<OrderId>,
     pub contract_no: String,
     /// 合同存异与变更情况: the contract's amendments, as text.
     pub amendments: String,
@@ -267,10 +269,10 @@ impl Store {
             "SELECT l.order_id, l.quantity, l.unit FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.account_id = ",
         );
         q.arg(account_id).push(" ORDER BY l.order_id, l.position");
-        let mut quantities: HashMap<i64, Vec<String>> = HashMap::new();
+        let mut quantities: HashMap<OrderId, Vec<String>> = HashMap::new();
         for r in q.query().fetch_all(self.pool()).await? {
             let (qty, unit): (String, String) = (r.try_get("quantity")?, r.try_get("unit")?);
-            quantities.entry(r.try_get("order_id")?).or_default().push(format!("{qty} {unit}"));
+            quantities.entry(crate::sql::id(&r, "order_id")?).or_default().push(format!("{qty} {unit}"));
         }
         let mut q = Q::new(
             "SELECT c.contract_no, m.amended_on, m.change FROM contract_amendments m JOIN contracts c ON c.id = m.contract_id \
@@ -287,9 +289,9 @@ impl Store {
         // A reversal and the entry it reverses, both in the year, cancel: neither
         // is a delivery or a collection. A reversal of an earlier year's entry
         // is a correction of that year: it counts among the year's other entries.
-        let in_year_ids: HashSet<i64> =
+        let in_year_ids: HashSet<EntryId> =
             entries.iter().filter(|e| in_year(e.text("entry_date"))).map(|e| e.id).collect();
-        let cancelled: HashSet<i64> = entries
+        let cancelled: HashSet<EntryId> = entries
             .iter()
             .filter(|e| in_year(e.text("entry_date")))
             .filter_map(|e| e.reverses_id.filter(|o| in_year_ids.contains(o)).map(|o| [o, e.id]))
@@ -298,7 +300,7 @@ impl Store {
         let listed = |e: &crate::ledger::LedgerEntry| {
             matches!(e.text("kind"), "invoice" | "payment") && e.reverses_id.is_none() && !cancelled.contains(&e.id)
         };
-        let mut events: Vec<(String, i64, PerformanceRow)> = Vec::new();
+        let mut events: Vec<(String, EntryId, PerformanceRow)> = Vec::new();
         for e in entries.iter().filter(|e| e.text("currency") == currency && in_year(e.text("entry_date")) && listed(e))
         {
             let date = e.text("entry_date").to_string();

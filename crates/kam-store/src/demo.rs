@@ -4,6 +4,7 @@
 //! Deterministic for a given size, except the demo password.
 
 use kam_core::AccountId;
+use kam_core::ProductId;
 use kam_core::UserId;
 use kam_core::credit_code::check_char;
 use kam_core::secret::{hash_password, random_token};
@@ -429,7 +430,7 @@ async fn add_money(store: &Store, admin: &Actor, accounts: &[AccountId], rng: &m
             rec.insert("order_date", text(day(ago)));
             rec.insert("contract_no", text(format!("HT-{}-{:03}", today.year(), i * 3 + k)));
             rec.insert("payment_method", text(*rng.pick(&["bank_transfer", "acceptance_bill"])));
-            let line = |p: i64, qty: usize| LineInput {
+            let line = |p: ProductId, qty: usize| LineInput {
                 product_id: Some(p),
                 rec: [("quantity", text(qty.to_string()))].into_iter().collect(),
             };

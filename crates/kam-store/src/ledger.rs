@@ -4,6 +4,8 @@
 
 use crate::error::unique;
 use kam_core::AccountId;
+use kam_core::EntryId;
+use kam_core::OrderId;
 use kam_core::UserId;
 use std::collections::BTreeMap;
 
@@ -23,16 +25,16 @@ use crate::{Result, Store, StoreError, Tx};
 /// One posted entry as read.
 #[derive(Debug, Clone, Serialize)]
 pub struct LedgerEntry {
-    pub id: i64,
+    pub id: EntryId,
     pub account_id: AccountId,
     /// The fields; `amount` here is signed: its effect on what the customer owes.
     #[serde(flatten)]
     pub rec: Record,
-    pub order_id: Option<i64>,
+    pub order_id: Option<OrderId>,
     /// The entry this one reverses.
-    pub reverses_id: Option<i64>,
+    pub reverses_id: Option<EntryId>,
     /// The entry that reverses this one.
-    pub reversed_by: Option<i64>,
+    pub reversed_by: Option<EntryId>,
     pub created_by_name: Option<String>,
     pub created_at: String,
 }
@@ -46,12 +48,12 @@ impl LedgerEntry {
     }
     pub fn posted(&self) -> Posted {
         Posted {
-            id: self.id,
+            id: self.id.0,
             date: parse_date(self.text("entry_date")).unwrap_or(time::Date::MIN),
             kind: self.text("kind").to_string(),
             amount: self.amount(),
             due: parse_date(self.text("due_date")),
-            reverses: self.reverses_id,
+            reverses: self.reverses_id.map(i64::from),
         }
     }
 }
@@ -99,12 +101,12 @@ fn select() -> Q {
 
 fn read(r: &sqlx::any::AnyRow) -> Result<LedgerEntry> {
     Ok(LedgerEntry {
-        id: r.try_get("id")?,
+        id: crate::sql::id(r, "id")?,
         account_id: crate::sql::id(r, "account_id")?,
         rec: read_record(r, FIELDS)?,
-        order_id: r.try_get("order_id")?,
-        reverses_id: r.try_get("reverses_id")?,
-        reversed_by: r.try_get("reversed_by")?,
+        order_id: crate::sql::opt_id(r, "order_id")?,
+        reverses_id: crate::sql::opt_id(r, "reverses_id")?,
+        reversed_by: crate::sql::opt_id(r, "reversed_by")?,
         created_by_name: r.try_get("created_by_name")?,
         created_at: r.try_get("created_at")?,
     })
@@ -151,7 +153,7 @@ impl Store {
     }
 
     /// One entry, within the reader's scope.
-    pub async fn ledger_entry(&self, actor: &Actor, id: i64) -> Result<LedgerEntry> {
+    pub async fn ledger_entry(&self, actor: &Actor, id: EntryId) -> Result<LedgerEntry> {
         let mut q = select();
         q.push("WHERE e.id = ").arg(id);
         let e = read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?;
@@ -182,17 +184,17 @@ impl Store {
         actor: &Actor,
         account_id: AccountId,
         rec: &Record,
-        order_id: Option<i64>,
-        reverses: Option<i64>,
-    ) -> Result<i64> {
+        order_id: Option<OrderId>,
+        reverses: Option<EntryId>,
+    ) -> Result<EntryId> {
         let id: i64 = insert(
             "ledger_entries",
             FIELDS,
             rec,
             &[
                 ("account_id", account_id.into()),
-                ("order_id", Arg::Int(order_id)),
-                ("reverses_id", Arg::Int(reverses)),
+                ("order_id", Arg::from(order_id)),
+                ("reverses_id", Arg::from(reverses)),
                 ("created_by", Arg::from(actor.user_id)),
                 ("created_at", self.now_text().into()),
             ],
@@ -205,10 +207,10 @@ impl Store {
         .try_get("id")?;
         let mut all = rec.clone();
         if let Some(o) = order_id {
-            all.insert("order_id", Value::Int(o));
+            all.insert("order_id", Value::from(o));
         }
         if let Some(r) = reverses {
-            all.insert("reverses_id", Value::Int(r));
+            all.insert("reverses_id", Value::from(r));
         }
         let changes = created(&all);
         Entry::new(Some(actor.user_id), Action::Create, "ledger_entry", id)
@@ -216,7 +218,7 @@ impl Store {
             .changes(&changes)
             .write(tx, self.clock())
             .await?;
-        Ok(id)
+        Ok(EntryId(id))
     }
 
     /// Posts an entry (finance): `amount` is the positive figure, the kind
@@ -275,7 +277,7 @@ impl Store {
     }
 
     /// Undoes an entry by posting its reverse (finance); the original stays.
-    pub async fn reverse_entry(&self, actor: &Actor, id: i64, on: Date, note: Option<&str>) -> Result<LedgerEntry> {
+    pub async fn reverse_entry(&self, actor: &Actor, id: EntryId, on: Date, note: Option<&str>) -> Result<LedgerEntry> {
         if !ledger::can_post(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -387,7 +389,7 @@ impl Store {
     /// Tries to change and to remove a ledger entry behind the store's back
     /// (for the tests that prove the triggers refuse it).
     #[cfg(feature = "testing")]
-    pub async fn try_tamper_ledger(&self, id: i64) -> (Result<()>, Result<()>) {
+    pub async fn try_tamper_ledger(&self, id: EntryId) -> (Result<()>, Result<()>) {
         let mut u = Q::new("UPDATE ledger_entries SET amount = 0 WHERE id = ");
         u.arg(id);
         let upd = u.query().execute(self.pool()).await.map(|_| ()).map_err(Into::into);

@@ -4,6 +4,7 @@
 use crate::write::{Also, Gone, Target};
 use kam_core::AccountId;
 use kam_core::ContactId;
+use kam_core::EventId;
 use kam_core::audit::Action;
 use kam_core::fields;
 use kam_core::market::FIELDS;
@@ -18,7 +19,7 @@ use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
-    pub id: i64,
+    pub id: EventId,
     #[serde(flatten)]
     pub rec: Record,
     /// Participants at accounts the reader may see.
@@ -47,9 +48,9 @@ impl Store {
     async fn participants(
         &self,
         actor: &Actor,
-        event_ids: &[i64],
+        event_ids: &[EventId],
         account_id: Option<AccountId>,
-    ) -> Result<Vec<(i64, Participant)>> {
+    ) -> Result<Vec<(EventId, Participant)>> {
         if event_ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -76,7 +77,7 @@ impl Store {
             .iter()
             .map(|r| {
                 Ok((
-                    r.try_get("activity_id")?,
+                    crate::sql::id(r, "activity_id")?,
                     Participant {
                         id: r.try_get("id")?,
                         account_id: crate::sql::id(r, "account_id")?,
@@ -94,14 +95,14 @@ impl Store {
         let mut out = Vec::new();
         for r in q.query().fetch_all(self.pool()).await? {
             out.push(Event {
-                id: r.try_get("id")?,
+                id: crate::sql::id(&r, "id")?,
                 rec: read_record(&r, FIELDS)?,
                 participants: Vec::new(),
                 created_at: r.try_get("created_at")?,
                 updated_at: r.try_get("updated_at")?,
             });
         }
-        let ids: Vec<i64> = out.iter().map(|e| e.id).collect();
+        let ids: Vec<EventId> = out.iter().map(|e| e.id).collect();
         for (event, p) in self.participants(actor, &ids, account_id).await? {
             if let Some(e) = out.iter_mut().find(|e| e.id == event) {
                 e.participants.push(p);
@@ -134,7 +135,7 @@ impl Store {
         Ok(Page { items, page, per_page, total })
     }
 
-    pub async fn market_activity(&self, actor: &Actor, id: i64) -> Result<Event> {
+    pub async fn market_activity(&self, actor: &Actor, id: EventId) -> Result<Event> {
         let mut q = Self::select_events();
         q.push(" AND m.id = ").arg(id);
         self.events_where(actor, q, None).await?.pop().ok_or(StoreError::NotFound)
@@ -158,7 +159,7 @@ impl Store {
         self.market_activity(actor, id).await
     }
 
-    pub async fn update_market_activity(&self, actor: &Actor, id: i64, rec: Record) -> Result<Event> {
+    pub async fn update_market_activity(&self, actor: &Actor, id: EventId, rec: Record) -> Result<Event> {
         writer(actor)?;
         let before = self.market_activity(actor, id).await?;
         StoreError::check_required(FIELDS, &rec, false)?;
@@ -171,7 +172,7 @@ impl Store {
         self.market_activity(actor, id).await
     }
 
-    pub async fn delete_market_activity(&self, actor: &Actor, id: i64) -> Result<()> {
+    pub async fn delete_market_activity(&self, actor: &Actor, id: EventId) -> Result<()> {
         writer(actor)?;
         let before = self.market_activity(actor, id).await?;
         let mut tx = self.begin().await?;
@@ -184,7 +185,7 @@ impl Store {
     pub async fn add_participant(
         &self,
         actor: &Actor,
-        id: i64,
+        id: EventId,
         account_id: AccountId,
         contact_id: Option<ContactId>,
         note: Option<&str>,
@@ -215,7 +216,7 @@ impl Store {
         q.push(", ").arg(actor.user_id).push(", ").arg(self.now_text()).push(")");
         q.query().execute(&mut *tx).await?;
         let changes = [
-            ("market_activity_id", Value::Null, Value::Int(id)),
+            ("market_activity_id", Value::Null, Value::from(id)),
             ("contact_id", Value::Null, contact_id.map(Value::from).unwrap_or(Value::Null)),
         ];
         Entry::new(Some(actor.user_id), Action::Link, "market_activity", id)
@@ -227,7 +228,7 @@ impl Store {
         self.market_activity(actor, id).await
     }
 
-    pub async fn remove_participant(&self, actor: &Actor, id: i64, participant_id: i64) -> Result<()> {
+    pub async fn remove_participant(&self, actor: &Actor, id: EventId, participant_id: i64) -> Result<()> {
         let event = self.market_activity(actor, id).await?;
         let p = event.participants.iter().find(|p| p.id == participant_id).ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
@@ -238,7 +239,7 @@ impl Store {
         let mut q = Q::new("DELETE FROM market_participants WHERE id = ");
         q.arg(participant_id);
         q.query().execute(&mut *tx).await?;
-        let changes = [("market_activity_id", Value::Int(id), Value::Null)];
+        let changes = [("market_activity_id", Value::from(id), Value::Null)];
         Entry::new(Some(actor.user_id), Action::Unlink, "market_activity", id)
             .account(Some(p.account_id))
             .changes(&changes)

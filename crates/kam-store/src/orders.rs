@@ -5,6 +5,7 @@
 
 use kam_core::AccountId;
 use kam_core::OrderId;
+use kam_core::ProductId;
 use kam_core::audit::{Action, created};
 use kam_core::fields::{Value, parse_quantity};
 use kam_core::order::{self, LINE_FIELDS, ORDER_FIELDS, Totals};
@@ -22,7 +23,7 @@ use crate::{Result, Store, StoreError, Tx};
 /// One line as written: the product and the line's fields.
 #[derive(Debug, Clone, Default)]
 pub struct LineInput {
-    pub product_id: Option<i64>,
+    pub product_id: Option<ProductId>,
     pub rec: Record,
 }
 
@@ -354,7 +355,7 @@ impl Store {
                 &[
                     ("order_id", Arg::Int(Some(id))),
                     ("position", Arg::Int(Some(i as i64))),
-                    ("product_id", Arg::Int(Some(p.id))),
+                    ("product_id", Arg::from(p.id)),
                     ("product_code", p.text("code").into()),
                     ("product_name", p.text("name").into()),
                     ("unit", p.text("unit").into()),
@@ -441,11 +442,11 @@ impl Store {
         if to == "delivered" && o.total_with_tax != 0 {
             let terms = acc.rec.get("payment_terms_days").and_then(Value::as_int).unwrap_or(0);
             let rec = post("invoice", Some((day + time::Duration::days(terms)).to_string()));
-            self.insert_entry(&mut tx, actor, o.account_id, &rec, Some(id.0), None).await?;
+            self.insert_entry(&mut tx, actor, o.account_id, &rec, Some(id), None).await?;
         }
         if to == "returned" && o.status == "delivered" && o.total_with_tax != 0 {
             let rec = post("return", None);
-            self.insert_entry(&mut tx, actor, o.account_id, &rec, Some(id.0), None).await?;
+            self.insert_entry(&mut tx, actor, o.account_id, &rec, Some(id), None).await?;
         }
         let changes = [("status", Value::Text(o.status.clone()), Value::Text(to.to_string()))];
         Entry::new(Some(actor.user_id), if releasing { Action::Approve } else { Action::Update }, "order", id)

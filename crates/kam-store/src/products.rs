@@ -2,6 +2,7 @@
 
 use crate::error::unique;
 use crate::write::{Also, Target};
+use kam_core::ProductId;
 use kam_core::order::{PRODUCT_FIELDS as FIELDS, can_edit_products};
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
@@ -12,7 +13,7 @@ use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Product {
-    pub id: i64,
+    pub id: ProductId,
     #[serde(flatten)]
     pub rec: Record,
     pub created_at: String,
@@ -30,7 +31,7 @@ impl Product {
 
 fn read(r: &sqlx::any::AnyRow) -> Result<Product> {
     Ok(Product {
-        id: r.try_get("id")?,
+        id: crate::sql::id(r, "id")?,
         rec: read_record(r, FIELDS)?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
@@ -58,14 +59,14 @@ impl Store {
         q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 
-    pub async fn product(&self, id: i64) -> Result<Product> {
+    pub async fn product(&self, id: ProductId) -> Result<Product> {
         let mut q = select();
         q.push("WHERE p.id = ").arg(id);
         read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
     }
 
     /// One product, read inside the caller's transaction.
-    pub(crate) async fn product_in(tx: &mut crate::Tx, id: i64) -> Result<Product> {
+    pub(crate) async fn product_in(tx: &mut crate::Tx, id: ProductId) -> Result<Product> {
         let mut q = select();
         q.push("WHERE p.id = ").arg(id);
         read(&q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?)
@@ -89,7 +90,7 @@ impl Store {
         self.product(id).await
     }
 
-    pub async fn update_product(&self, actor: &Actor, id: i64, rec: Record) -> Result<Product> {
+    pub async fn update_product(&self, actor: &Actor, id: ProductId, rec: Record) -> Result<Product> {
         if !can_edit_products(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }

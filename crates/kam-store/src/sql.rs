@@ -58,7 +58,13 @@ id_args!(
     kam_core::OrderId,
     kam_core::StatementId,
     kam_core::WorklogId,
-    kam_core::UserId
+    kam_core::UserId,
+    kam_core::TeamId,
+    kam_core::ActivityId,
+    kam_core::EntryId,
+    kam_core::ProductId,
+    kam_core::CompetitorId,
+    kam_core::EventId
 );
 
 /// An id column read as the field's type (a typed id or a plain `i64`).

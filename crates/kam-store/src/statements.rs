@@ -5,6 +5,7 @@
 //! withdrawn. A confirmed statement is never rewritten.
 
 use kam_core::AccountId;
+use kam_core::EntryId;
 use kam_core::StatementId;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -24,7 +25,7 @@ use crate::{Result, Store, StoreError};
 #[derive(Debug, Clone, Serialize)]
 pub struct StatementLine {
     pub id: i64,
-    pub entry_id: i64,
+    pub entry_id: EntryId,
     pub entry_date: String,
     pub kind: String,
     /// Signed, as in the ledger.
@@ -36,7 +37,7 @@ pub struct StatementLine {
     pub note: Option<String>,
     /// adjusted | withdrawn, for a disputed line.
     pub resolution: Option<String>,
-    pub adjustment_entry_id: Option<i64>,
+    pub adjustment_entry_id: Option<EntryId>,
     pub resolution_note: Option<String>,
 }
 
@@ -68,7 +69,7 @@ pub struct Statement {
 /// A charge still open at the start of an account's first statement.
 #[derive(Debug, Clone, Serialize)]
 pub struct OpeningItem {
-    pub entry_id: i64,
+    pub entry_id: EntryId,
     pub entry_date: String,
     pub due_date: String,
     pub kind: String,
@@ -182,7 +183,7 @@ impl Store {
         for r in q.query().fetch_all(self.pool()).await? {
             s.lines.push(StatementLine {
                 id: crate::sql::id(&r, "id")?,
-                entry_id: r.try_get("entry_id")?,
+                entry_id: crate::sql::id(&r, "entry_id")?,
                 entry_date: r.try_get("entry_date")?,
                 kind: r.try_get("kind")?,
                 amount: r.try_get("amount")?,
@@ -191,7 +192,7 @@ impl Store {
                 customer_amount: r.try_get("customer_amount")?,
                 note: r.try_get("note")?,
                 resolution: r.try_get("resolution")?,
-                adjustment_entry_id: r.try_get("adjustment_entry_id")?,
+                adjustment_entry_id: crate::sql::opt_id(&r, "adjustment_entry_id")?,
                 resolution_note: r.try_get("resolution_note")?,
             });
         }
@@ -219,7 +220,7 @@ impl Store {
             for (entry, due, left) in open {
                 let (Some(p), Some((date, reference))) = (by_id.get(&entry), info.get(&entry)) else { continue };
                 s.opening_items.push(OpeningItem {
-                    entry_id: entry,
+                    entry_id: EntryId(entry),
                     entry_date: date.clone(),
                     due_date: due.to_string(),
                     kind: p.kind.clone(),

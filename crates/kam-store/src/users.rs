@@ -2,6 +2,7 @@
 //! instance settings. Sessions and tokens are stored only as SHA-256 digests.
 
 use crate::error::unique;
+use kam_core::TeamId;
 use kam_core::UserId;
 use kam_core::audit::Action;
 use kam_core::secret::{digest, random_token};
@@ -21,7 +22,7 @@ pub struct User {
     pub username: String,
     pub display_name: String,
     pub role: Role,
-    pub team_id: Option<i64>,
+    pub team_id: Option<TeamId>,
     pub team_name: Option<String>,
     pub active: bool,
     pub locale: String,
@@ -37,7 +38,7 @@ impl User {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Team {
-    pub id: i64,
+    pub id: TeamId,
     pub name: String,
     pub manager_id: Option<UserId>,
 }
@@ -64,7 +65,7 @@ fn read_user(row: &sqlx::any::AnyRow) -> Result<User> {
         username: row.try_get("username")?,
         display_name: row.try_get("display_name")?,
         role: Role::parse(&role).unwrap_or(Role::Auditor),
-        team_id: row.try_get("team_id")?,
+        team_id: crate::sql::opt_id(row, "team_id")?,
         team_name: row.try_get("team_name")?,
         active: row.try_get::<i64, _>("active")? != 0,
         locale: row.try_get("locale")?,
@@ -83,13 +84,13 @@ pub struct NewUser<'a> {
 
 impl Store {
     /// Finds or creates a team by name.
-    pub async fn ensure_team(&self, name: &str) -> Result<i64> {
+    pub async fn ensure_team(&self, name: &str) -> Result<TeamId> {
         let mut tx = self.begin().await?;
         let mut q = Q::new("SELECT id FROM teams WHERE name = ");
         q.arg(name);
         if let Some(row) = q.query().fetch_optional(&mut *tx).await? {
             tx.commit().await?;
-            return Ok(row.try_get("id")?);
+            return crate::sql::id(&row, "id");
         }
         let mut q = Q::new("INSERT INTO teams (name, created_at) VALUES (");
         q.arg(name).push(", ").arg(self.now_text()).push(") RETURNING id");
@@ -97,7 +98,7 @@ impl Store {
         let changes = [("name", Value::Null, Value::Text(name.into()))];
         Entry::new(None, Action::Create, "team", id).changes(&changes).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(TeamId(id))
     }
 
     pub async fn teams(&self) -> Result<Vec<Team>> {
@@ -105,7 +106,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 Ok(Team {
-                    id: r.try_get("id")?,
+                    id: crate::sql::id(r, "id")?,
                     name: r.try_get("name")?,
                     manager_id: crate::sql::opt_id(r, "manager_id")?,
                 })
@@ -151,7 +152,7 @@ impl Store {
         let changes = [
             ("username", Value::Null, Value::Text(username.into())),
             ("role", Value::Null, Value::Text(u.role.as_str().into())),
-            ("team_id", Value::Null, team_id.map(Value::Int).unwrap_or(Value::Null)),
+            ("team_id", Value::Null, team_id.map(Value::from).unwrap_or(Value::Null)),
         ];
         Entry::new(None, Action::Create, "user", id).changes(&changes).write(&mut tx, self.clock()).await?;
         tx.commit().await?;

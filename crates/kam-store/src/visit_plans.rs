@@ -3,6 +3,7 @@
 //! planned date lands in the plan of its year. Read under the account's scope.
 
 use kam_core::AccountId;
+use kam_core::ActivityId;
 use kam_core::UserId;
 use kam_core::audit::Action;
 use kam_core::time_util::parse_date;
@@ -79,7 +80,7 @@ async fn slots_of(tx: &mut Tx, plan: i64) -> Result<Vec<Slot>> {
 pub(crate) async fn on_visit(
     tx: &mut Tx,
     account_id: AccountId,
-    visit_id: i64,
+    visit_id: ActivityId,
     visited: Date,
     next: Option<Date>,
     stamp: &Stamp,

@@ -64,7 +64,13 @@ impl Store {
     /// Inserts `rec` with the `extra` columns, stamped (`created_by`,
     /// `created_at`, `updated_at`), and writes its audit row: the record's
     /// values, then `also` (derived values, links). Returns the new id.
-    pub(crate) async fn insert_audited(&self, tx: &mut Tx, w: Writer<'_>, rec: &Record, also: Also<'_>) -> Result<i64> {
+    pub(crate) async fn insert_audited<I: From<i64>>(
+        &self,
+        tx: &mut Tx,
+        w: Writer<'_>,
+        rec: &Record,
+        also: Also<'_>,
+    ) -> Result<I> {
         let (t, by) = (w.target, w);
         let now = self.now_text();
         let mut cols: Vec<(&str, Arg)> = also.columns.to_vec();
@@ -80,7 +86,7 @@ impl Store {
             .changes(&changes)
             .write(tx, self.clock())
             .await?;
-        Ok(id)
+        Ok(I::from(id))
     }
 
     /// Writes the fields of `rec` whose values differ from `before`, with the

@@ -1,6 +1,8 @@
 //! The storage conformance suite: every story runs on SQLite and, when
 //! KAM_TEST_POSTGRES_URL is set, on PostgreSQL.
 
+use kam_core::EntryId;
+use kam_core::ProductId;
 use kam_core::UserId;
 use kam_core::{AccountId, Actor, Record, Role, Value};
 use kam_store::accounts::{AccountFilter, AccountInput};
@@ -1045,7 +1047,7 @@ async fn worklogs_sign_off_chain_visits_and_scope(s: Store) {
     assert_eq!(log.signoffs.len(), 8, "two rounds of four slots");
     assert_eq!(log.signoffs[1].slot.comment.as_deref(), Some("合同金额漏填"));
     // Signatures stand: the database refuses changing or removing them.
-    let (upd, del) = s.try_tamper_signoffs(log.id.0).await;
+    let (upd, del) = s.try_tamper_signoffs(log.id).await;
     assert!(upd.is_err() && del.is_err());
     // Everything is in the log's history and the entries in the account's.
     let h = s.entity_history(&w.admin, "worklog", log.id.0).await.unwrap();
@@ -1084,7 +1086,7 @@ async fn worklogs_sign_off_chain_visits_and_scope(s: Store) {
     assert!(s.worklog_of_day(&w.rep1, "2026-11-21").await.unwrap().is_none());
 }
 
-async fn money_world(s: &Store) -> (World, AccountId, i64) {
+async fn money_world(s: &Store) -> (World, AccountId, ProductId) {
     let w = world(s).await;
     let a = account(s, &w.rep1, "账务客户").await;
     // Finance sets the credit terms.
@@ -1254,7 +1256,7 @@ async fn orders_price_lines_check_credit_and_post_on_delivery(s: Store) {
     let (inv, _) = &l.entries[0];
     assert_eq!(
         (inv.text("kind"), inv.amount(), inv.text("due_date"), inv.order_id),
-        ("invoice", 339_000, "2026-12-08", Some(o.id.0))
+        ("invoice", 339_000, "2026-12-08", Some(o.id))
     );
     // A return of a delivered order posts the credit note.
     s.transition_order(&w.rep1, o.id, "returned", "2026-11-10", Some("规格不符")).await.unwrap();
@@ -1941,7 +1943,7 @@ async fn drafts_are_voided_or_regenerated_and_first_statements_list_open_items(s
     let st = s.statement(&w.fin, g.created[0]).await.unwrap();
     assert_eq!(st.opening, 50_000);
     // The opening balance is what is still open: ¥500 of the September invoice.
-    let items: Vec<(i64, i64)> = st.opening_items.iter().map(|o| (o.entry_id, o.open)).collect();
+    let items: Vec<(EntryId, i64)> = st.opening_items.iter().map(|o| (o.entry_id, o.open)).collect();
     assert_eq!(items, vec![(i2.id, 10_000 + 40_000)], "FIFO: the payment cleared {} first", i1.id);
     assert_eq!(st.opening_items.iter().map(|o| o.open).sum::<i64>() + st.opening_unapplied, st.opening);
     // A late entry dated October: the draft is regenerated and now lists it.
@@ -2120,20 +2122,23 @@ async fn search_finds_contracts_and_the_text_of_activities_within_scope(s: Store
         "by contract number"
     );
     assert!(found(s.search(&w.rep1, "框架采购", 20).await.unwrap()).contains(&("contract".into(), c.id.0)), "by title");
-    assert!(found(s.search(&w.rep1, "冷链", 20).await.unwrap()).contains(&("visit".into(), v.id)), "a visit's text");
+    assert!(found(s.search(&w.rep1, "冷链", 20).await.unwrap()).contains(&("visit".into(), v.id.0)), "a visit's text");
     assert!(
-        found(s.search(&w.rep1, "竞品低价", 20).await.unwrap()).contains(&("interaction".into(), i.id)),
+        found(s.search(&w.rep1, "竞品低价", 20).await.unwrap()).contains(&("interaction".into(), i.id.0)),
         "its content"
     );
-    assert!(found(s.search(&w.rep1, "密封条", 20).await.unwrap()).contains(&("complaint".into(), k.id)), "a complaint");
+    assert!(
+        found(s.search(&w.rep1, "密封条", 20).await.unwrap()).contains(&("complaint".into(), k.id.0)),
+        "a complaint"
+    );
     // Another team's rep finds none of it.
     for q in ["0815", "冷链", "竞品低价", "密封条"] {
         assert!(s.search(&w.rep3, q, 20).await.unwrap().is_empty(), "{q} is outside rep3's scope");
     }
     // An edit re-indexes; a deletion takes it out.
     s.update_activity(&VISIT, &w.rep1, v.id, rec(&[("goal", text("讨论周转箱回收"))])).await.unwrap();
-    assert!(!found(s.search(&w.rep1, "冷链", 20).await.unwrap()).contains(&("visit".into(), v.id)));
-    assert!(found(s.search(&w.rep1, "周转箱", 20).await.unwrap()).contains(&("visit".into(), v.id)));
+    assert!(!found(s.search(&w.rep1, "冷链", 20).await.unwrap()).contains(&("visit".into(), v.id.0)));
+    assert!(found(s.search(&w.rep1, "周转箱", 20).await.unwrap()).contains(&("visit".into(), v.id.0)));
     s.delete_activity(&INTERACTION, &w.rep1, i.id).await.unwrap();
     assert!(s.search(&w.rep1, "竞品低价", 20).await.unwrap().is_empty());
 }

@@ -419,7 +419,7 @@ pub struct HistoryRow {
 #[derive(Default)]
 pub struct Names {
     pub users: std::collections::HashMap<UserId, String>,
-    pub competitors: std::collections::HashMap<i64, String>,
+    pub competitors: std::collections::HashMap<kam_core::CompetitorId, String>,
     /// The accounts the rows name that the reader may see.
     pub accounts: std::collections::HashMap<kam_core::AccountId, String>,
 }
@@ -460,7 +460,7 @@ fn audit_value(lang: Lang, entity: &str, field: &str, v: &serde_json::Value, nam
     if let Some(id) = v.as_i64().filter(|_| field.ends_with("_id") || field == "shared_with") {
         let name = match field {
             "owner_id" | "shared_with" | "to_user_id" => names.users.get(&UserId(id)),
-            "competitor_id" => names.competitors.get(&id),
+            "competitor_id" => names.competitors.get(&kam_core::CompetitorId(id)),
             "account_id" | "parent_id" => names.accounts.get(&kam_core::AccountId(id)),
             _ => None,
         };

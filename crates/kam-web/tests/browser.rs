@@ -710,7 +710,7 @@ async fn order_over_the_limit_released(b: &Browser<'_>) -> Result<()> {
     b.fill(&form, "lines.0.product_id", product.as_str().ok_or("no product to order")?).await?;
     b.fill(&form, "lines.0.quantity", "10").await?;
     // The total shows before the order is placed: ten at the product's list price.
-    let product_id: i64 = product.as_str().unwrap_or_default().parse().map_err(|_| "product id")?;
+    let product_id: kam_core::ProductId = product.as_str().unwrap_or_default().parse().map_err(|_| "product id")?;
     let products = b.kam.store.products(false).await.map_err(|e| e.to_string())?;
     let price = products
         .iter()

@@ -3,6 +3,7 @@
 
 use crate::error::unique;
 use kam_core::AccountId;
+use kam_core::TeamId;
 use kam_core::UserId;
 use kam_core::access::AccountFacts;
 use kam_core::account::{self, FIELDS};
@@ -27,7 +28,7 @@ pub struct Account {
     pub owner_id: Option<UserId>,
     pub owner_name: Option<String>,
     #[serde(skip)]
-    pub owner_team_id: Option<i64>,
+    pub owner_team_id: Option<TeamId>,
     pub parent_id: Option<AccountId>,
     pub parent_name: Option<String>,
     pub created_at: String,
@@ -161,7 +162,7 @@ fn read(row: &sqlx::any::AnyRow) -> Result<Account> {
         rec: read_record(row, FIELDS)?,
         owner_id: crate::sql::opt_id(row, "owner_id")?,
         owner_name: row.try_get("owner_name")?,
-        owner_team_id: row.try_get("owner_team_id")?,
+        owner_team_id: crate::sql::opt_id(row, "owner_team_id")?,
         parent_id: crate::sql::opt_id(row, "parent_id")?,
         parent_name: row.try_get("parent_name")?,
         created_at: row.try_get("created_at")?,

@@ -4,7 +4,10 @@
 //! chain. Every rule comes from `kam_core::worklog`; this module stores.
 
 use kam_core::AccountId;
+use kam_core::ActivityId;
 use kam_core::ContactId;
+use kam_core::EntryId;
+use kam_core::TeamId;
 use kam_core::UserId;
 use kam_core::WorklogId;
 use kam_core::activity::VISIT;
@@ -40,10 +43,10 @@ pub struct EntryRow {
     pub rec: Record,
     /// The visit record made from this visit entry.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub visit_id: Option<i64>,
+    pub visit_id: Option<ActivityId>,
     /// The ledger payment a collection entry was posted as.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ledger_entry_id: Option<i64>,
+    pub ledger_entry_id: Option<EntryId>,
 }
 
 /// One signature slot, with the signer's name.
@@ -60,7 +63,7 @@ pub struct Worklog {
     pub id: WorklogId,
     pub author_id: UserId,
     pub author_name: String,
-    pub author_team_id: Option<i64>,
+    pub author_team_id: Option<TeamId>,
     pub status: Status,
     /// Submission rounds so far (a returned log submitted again starts the next).
     pub round: i64,
@@ -245,7 +248,7 @@ impl Store {
             id,
             author_id: crate::sql::id(&r, "author_id")?,
             author_name: r.try_get("author_name")?,
-            author_team_id: r.try_get("author_team_id")?,
+            author_team_id: crate::sql::opt_id(&r, "author_team_id")?,
             status: status_of(&r.try_get::<String, _>("status")?)?,
             round: r.try_get("round")?,
             rec: read_record(&r, worklog::FIELDS)?,
@@ -293,8 +296,8 @@ impl Store {
                     contact_id: if with_account { crate::sql::opt_id(&r, "contact_id")? } else { None },
                     contact_name: if with_account { r.try_get::<Option<String>, _>("contact_name")? } else { None },
                     rec: read_record(&r, defs)?,
-                    visit_id: if with_account { r.try_get::<Option<i64>, _>("visit_id")? } else { None },
-                    ledger_entry_id: if with_account { r.try_get::<Option<i64>, _>("ledger_entry_id")? } else { None },
+                    visit_id: if with_account { crate::sql::opt_id(&r, "visit_id")? } else { None },
+                    ledger_entry_id: if with_account { crate::sql::opt_id(&r, "ledger_entry_id")? } else { None },
                 });
             }
             match section {
@@ -540,7 +543,7 @@ impl Store {
             &input.rec,
             &[
                 ("author_id", Arg::from(actor.user_id)),
-                ("team_id", Arg::Int(actor.team_id)),
+                ("team_id", Arg::from(actor.team_id)),
                 ("status", Status::Draft.as_str().into()),
                 ("round", Arg::Int(Some(0))),
                 ("created_at", now.clone().into()),
@@ -620,7 +623,7 @@ impl Store {
     /// Tries to change and to remove a log's given signatures behind the
     /// store's back (for the tests that prove the triggers refuse it).
     #[cfg(feature = "testing")]
-    pub async fn try_tamper_signoffs(&self, worklog_id: i64) -> (Result<()>, Result<()>) {
+    pub async fn try_tamper_signoffs(&self, worklog_id: WorklogId) -> (Result<()>, Result<()>) {
         let mut u =
             Q::new("UPDATE worklog_signoffs SET decision = 'return' WHERE decision IS NOT NULL AND worklog_id = ");
         u.arg(worklog_id);

@@ -3,7 +3,11 @@
 //! what a signed log's rows become (visit records, posted collections).
 
 use super::*;
+use kam_core::ActivityId;
+use kam_core::EntryId;
+use kam_core::TeamId;
 use kam_core::UserId;
+use kam_core::WorklogId;
 
 impl Store {
     /// Sends the log into its team's sign-off chain; the author can no longer change it.
@@ -113,7 +117,7 @@ impl Store {
     /// Makes a visit record (附表三) from a visit entry of the author's log,
     /// so the visit is not typed twice; returns the visit's id. An entry
     /// already made into a visit returns that visit.
-    pub async fn visit_from_entry(&self, actor: &Actor, id: WorklogId, entry_id: i64) -> Result<i64> {
+    pub async fn visit_from_entry(&self, actor: &Actor, id: WorklogId, entry_id: i64) -> Result<ActivityId> {
         let log = self.worklog(actor, id).await?;
         if log.author_id != actor.user_id {
             return Err(StoreError::Forbidden("err.forbidden"));
@@ -146,7 +150,7 @@ impl Store {
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.already_recorded"));
         }
-        let changes = [("visit_id", Value::Null, Value::Int(visit))];
+        let changes = [("visit_id", Value::Null, Value::from(visit))];
         Entry::new(Some(actor.user_id), Action::Link, "worklog_visit", entry_id)
             .account(Some(account))
             .changes(&changes)
@@ -159,7 +163,7 @@ impl Store {
     /// Finance posts a collection entry of a log to the ledger as a payment
     /// (dated the log's day, referencing the log); the entry is linked to it
     /// and can no longer change. Returns the ledger entry's id.
-    pub async fn post_collection(&self, actor: &Actor, id: WorklogId, entry_id: i64, note: &str) -> Result<i64> {
+    pub async fn post_collection(&self, actor: &Actor, id: WorklogId, entry_id: i64, note: &str) -> Result<EntryId> {
         if !kam_core::ledger::can_post(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -195,7 +199,7 @@ impl Store {
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.collection_posted"));
         }
-        let changes = [("ledger_entry_id", Value::Null, Value::Int(ledger_id))];
+        let changes = [("ledger_entry_id", Value::Null, Value::from(ledger_id))];
         Entry::new(Some(actor.user_id), Action::Link, "worklog_collection", entry_id)
             .account(Some(account))
             .changes(&changes)
@@ -206,7 +210,7 @@ impl Store {
     }
 
     /// A team's sign-off chain in form order.
-    pub async fn signoff_chain(&self, team_id: i64) -> Result<Vec<ChainStep>> {
+    pub async fn signoff_chain(&self, team_id: TeamId) -> Result<Vec<ChainStep>> {
         let mut q = Q::new(
             "SELECT c.step, c.signer_id, u.display_name AS signer_name FROM signoff_chains c \
              JOIN users u ON u.id = c.signer_id WHERE c.team_id = ",
@@ -226,7 +230,7 @@ impl Store {
 
     /// Sets who signs each step of a team's logs (admin); steps left out are
     /// not part of the chain. Logs already submitted keep the chain they got.
-    pub async fn set_signoff_chain(&self, actor: &Actor, team_id: i64, chain: &[(Step, UserId)]) -> Result<()> {
+    pub async fn set_signoff_chain(&self, actor: &Actor, team_id: TeamId, chain: &[(Step, UserId)]) -> Result<()> {
         if !actor.can_manage_users() {
             return Err(StoreError::Forbidden("err.forbidden"));
         }

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
+use kam_core::ActivityId;
 use kam_core::FieldErrors;
 use kam_core::activity::{ActivityKind, KINDS};
 use kam_store::activity::ActivityFilter;
@@ -116,7 +117,7 @@ pub fn router() -> ApiRoutes {
 async fn transition(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<ActivityId>,
     body: Bytes,
 ) -> Result<Json<Json_>, ApiError> {
     let body = object(&body)?;
@@ -132,7 +133,7 @@ async fn transition(
 }
 
 /// GET /api/v1/complaints/{id}/steps: the workflow's steps, oldest first.
-async fn steps(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<Json_>, ApiError> {
+async fn steps(State(state): State<AppState>, api: ApiUser, Id(id): Id<ActivityId>) -> Result<Json<Json_>, ApiError> {
     let items = state.store.complaint_steps(&api.user.actor(), id).await?;
     Ok(Json(json!({ "items": items })))
 }
@@ -220,7 +221,7 @@ async fn show(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<ActivityId>,
 ) -> Result<Json<Json_>, ApiError> {
     let a = state.store.activity(kind, &api.user.actor(), id).await?;
     Ok(Json(record_json(&api.user.actor(), kind, &a, state.store.clock().now())))
@@ -272,7 +273,7 @@ async fn patch(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<ActivityId>,
     body: Bytes,
 ) -> Result<Json<Json_>, ApiError> {
     let body = object(&body)?;
@@ -292,7 +293,7 @@ async fn delete(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<ActivityId>,
 ) -> Result<StatusCode, ApiError> {
     state.store.delete_activity(kind, &api.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kam_core::CompetitorId;
 use kam_core::contact::COMPETITOR_FIELDS;
 use serde_json::json;
 
@@ -46,7 +47,11 @@ async fn list(State(state): State<AppState>, api: ApiUser) -> Result<Json<serde_
     Ok(Json(json!({ "items": items, "page": 1, "per_page": total, "total": total })))
 }
 
-async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+async fn show(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<CompetitorId>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let c = state.store.competitor(&api.user.actor(), id).await?;
     Ok(Json(json!(c)))
 }
@@ -62,7 +67,7 @@ async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Res
 async fn patch(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<CompetitorId>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = object(&body)?;

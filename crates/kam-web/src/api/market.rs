@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
+use kam_core::EventId;
 use kam_core::market::FIELDS;
 use serde_json::json;
 
@@ -39,7 +40,11 @@ async fn list(
     Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }
 
-async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<serde_json::Value>, ApiError> {
+async fn show(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<EventId>,
+) -> Result<Json<serde_json::Value>, ApiError> {
     let e = state.store.market_activity(&api.user.actor(), id).await?;
     Ok(Json(json!(e)))
 }
@@ -55,7 +60,7 @@ async fn create(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Res
 async fn patch(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<EventId>,
     body: Bytes,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let body = object(&body)?;
@@ -66,13 +71,18 @@ async fn patch(
     Ok(Json(json!(e)))
 }
 
-async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<StatusCode, ApiError> {
+async fn delete(State(state): State<AppState>, api: ApiUser, Id(id): Id<EventId>) -> Result<StatusCode, ApiError> {
     state.store.delete_market_activity(&api.user.actor(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// POST {"account_id", "contact_id"?, "note"?}
-async fn add(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
+async fn add(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<EventId>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let body = object(&body)?;
     let account = super::required_id(&body, "account_id")?;
     let contact = body.get("contact_id").and_then(|v| v.as_i64()).map(kam_core::ContactId);
@@ -81,7 +91,11 @@ async fn add(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Byte
     Ok((StatusCode::CREATED, Json(json!(e))).into_response())
 }
 
-async fn remove(State(state): State<AppState>, api: ApiUser, Ids(id, pid): Ids) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Ids(id, pid): Ids<EventId>,
+) -> Result<StatusCode, ApiError> {
     state.store.remove_participant(&api.user.actor(), id, pid).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -9,8 +9,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
+use kam_core::EntryId;
 use kam_core::FieldErrors;
 use kam_core::OrderId;
+use kam_core::ProductId;
 use kam_core::StatementId;
 use kam_core::fields::Raw;
 use kam_core::ledger::FIELDS as ENTRY_FIELDS;
@@ -58,7 +60,7 @@ async fn products(State(state): State<AppState>, api: ApiUser, QueryMap(q): Quer
     Ok(Json(json!({ "items": redact::json(&api.user.actor(), "product", &items) })))
 }
 
-async fn product(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn product(State(state): State<AppState>, api: ApiUser, Id(id): Id<ProductId>) -> Result<Json<V>, ApiError> {
     let p = state.store.product(id).await?;
     Ok(Json(redact::json(&api.user.actor(), "product", &p)))
 }
@@ -73,7 +75,7 @@ async fn create_product(State(state): State<AppState>, api: ApiUser, body: Bytes
 async fn patch_product(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(id): Id,
+    Id(id): Id<ProductId>,
     body: Bytes,
 ) -> Result<Json<V>, ApiError> {
     let body = object(&body)?;
@@ -144,7 +146,10 @@ async fn create_order(State(state): State<AppState>, api: ApiUser, body: Bytes) 
                 for (k, v) in own.0 {
                     errors.add(&format!("lines.{i}.{k}"), v);
                 }
-                lines.push(LineInput { product_id: row.get("product_id").and_then(V::as_i64), rec: lrec });
+                lines.push(LineInput {
+                    product_id: row.get("product_id").and_then(V::as_i64).map(ProductId),
+                    rec: lrec,
+                });
             }
         }
         None | Some(V::Null) => {}
@@ -200,13 +205,18 @@ async fn post_entry(State(state): State<AppState>, api: ApiUser, body: Bytes) ->
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn entry(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn entry(State(state): State<AppState>, api: ApiUser, Id(id): Id<EntryId>) -> Result<Json<V>, ApiError> {
     let e = state.store.ledger_entry(&api.user.actor(), id).await?;
     Ok(Json(json!(e)))
 }
 
 /// POST {"entry_date"?: today, "note"?}
-async fn reverse(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
+async fn reverse(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<EntryId>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
     let body = if body.is_empty() { Default::default() } else { object(&body)? };
     let on = match body.get("entry_date").and_then(V::as_str) {
         None => state.store.today(),

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::AccountId;
 use kam_core::FieldErrors;
+use kam_core::TeamId;
 use kam_core::UserId;
 use kam_core::WorklogId;
 use kam_core::fields::Raw;
@@ -249,7 +250,7 @@ async fn make_visit(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn chain(State(state): State<AppState>, _api: ApiUser, Id(team): Id) -> Result<Json<V>, ApiError> {
+async fn chain(State(state): State<AppState>, _api: ApiUser, Id(team): Id<TeamId>) -> Result<Json<V>, ApiError> {
     if !state.store.teams().await?.iter().any(|t| t.id == team) {
         return Err(ApiError::not_found());
     }
@@ -261,7 +262,7 @@ async fn chain(State(state): State<AppState>, _api: ApiUser, Id(team): Id) -> Re
 async fn set_chain(
     State(state): State<AppState>,
     api: ApiUser,
-    Id(team): Id,
+    Id(team): Id<TeamId>,
     body: Bytes,
 ) -> Result<Json<V>, ApiError> {
     let body = object(&body)?;

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::AccountId;
+use kam_core::ActivityId;
 use kam_core::ContactId;
 use kam_core::activity::{ActivityKind, KINDS};
 use kam_core::fields::{FieldDef, Kind, Value};
@@ -41,7 +42,11 @@ pub fn router() -> Router<AppState> {
     r.route("/complaints/{id}/transition", post(transition))
 }
 
-async fn transition(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn transition(
+    State(state): State<AppState>,
+    Path(id): Path<ActivityId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
     let to = f.form.text("to").to_string();
     let note = f.form.get("note");
     match state.store.transition_complaint(&f.auth.user.actor(), id, &to, note).await {
@@ -304,7 +309,7 @@ async fn show(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
     Query(flash): Query<super::Flash>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
@@ -403,7 +408,7 @@ struct FormPage {
 struct FormSpec<'a> {
     kind: &'static ActivityKind,
     account: &'a Account,
-    existing: Option<i64>,
+    existing: Option<ActivityId>,
     values: &'a (dyn Fn(&FieldDef) -> String + Sync),
     errors: FieldErrors,
 }
@@ -541,7 +546,7 @@ async fn save(
     state: &AppState,
     f: &AuthForm,
     account_id: AccountId,
-    existing: Option<i64>,
+    existing: Option<ActivityId>,
 ) -> Result<Response, PageError> {
     let account = recordable_account(state, &f.auth, account_id).await?;
     let mut errors = FieldErrors::default();
@@ -569,7 +574,7 @@ async fn edit_form(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
     Query(flash): Query<super::Flash>,
 ) -> Result<Response, PageError> {
     let a = state.store.activity(kind, &auth.user.actor(), id).await?;
@@ -593,7 +598,7 @@ async fn edit_form(
 async fn update(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let a = state.store.activity(kind, &f.auth.user.actor(), id).await?;
@@ -603,7 +608,7 @@ async fn update(
 async fn delete(
     kind: &'static ActivityKind,
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ActivityId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     let a = state.store.activity(kind, &f.auth.user.actor(), id).await?;

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::Role;
+use kam_core::TeamId;
 use kam_core::UserId;
 use kam_core::worklog::Step;
 
@@ -89,7 +90,7 @@ impl InstanceForm {
 
 /// A team's sign-off chain as the admin edits it: per step, the signer chosen.
 pub struct ChainForm {
-    pub team_id: i64,
+    pub team_id: TeamId,
     pub team: String,
     pub steps: Vec<(&'static str, String, Option<UserId>)>,
 }
@@ -213,7 +214,11 @@ async fn settings(State(state): State<AppState>, f: AuthForm) -> Result<Response
 }
 
 /// POST /admin/teams/{id}/chain: one signer (or none) per step.
-async fn set_chain(State(state): State<AppState>, Path(team): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn set_chain(
+    State(state): State<AppState>,
+    Path(team): Path<TeamId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
     admin_only(&f.auth)?;
     let chain: Vec<(Step, UserId)> =
         Step::ALL.iter().filter_map(|s| f.form.int(s.as_str()).map(|id| (*s, UserId(id)))).collect();

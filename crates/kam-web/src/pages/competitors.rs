@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
+use kam_core::CompetitorId;
 use kam_core::FieldErrors;
 use kam_core::contact::COMPETITOR_FIELDS;
 use kam_core::fields::{FieldDef, Value};
@@ -25,7 +26,7 @@ pub fn router() -> Router<AppState> {
 }
 
 pub struct Row {
-    pub id: i64,
+    pub id: CompetitorId,
     pub name: String,
     pub products: String,
     pub strengths: String,
@@ -48,7 +49,7 @@ async fn page(
     state: &AppState,
     auth: &Authed,
     flash: Option<&str>,
-    editing: Option<i64>,
+    editing: Option<CompetitorId>,
     values: &(dyn Fn(&FieldDef) -> String + Sync),
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
@@ -85,7 +86,11 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(flash): Query<F
     page(&state, &auth, flash.msg.as_deref(), None, &|_| String::new(), FieldErrors::default()).await
 }
 
-async fn edit(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn edit(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<CompetitorId>,
+) -> Result<Response, PageError> {
     let c = state.store.competitor(&auth.user.actor(), id).await?;
     let values = view::stored_text(&c.rec);
     page(&state, &auth, None, Some(id), &values, FieldErrors::default()).await
@@ -95,11 +100,15 @@ async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, 
     save(state, f, None).await
 }
 
-async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<CompetitorId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
     save(state, f, Some(id)).await
 }
 
-async fn save(state: AppState, f: AuthForm, id: Option<i64>) -> Result<Response, PageError> {
+async fn save(state: AppState, f: AuthForm, id: Option<CompetitorId>) -> Result<Response, PageError> {
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(COMPETITOR_FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);

@@ -8,6 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::AccountId;
+use kam_core::EntryId;
 use kam_core::FieldErrors;
 use kam_core::fields::FieldDef;
 use kam_core::ledger::{self, FIELDS, GROUPS};
@@ -32,7 +33,7 @@ pub fn router() -> Router<AppState> {
 
 /// One entry as the ledger tab shows it.
 pub struct LedgerRow {
-    pub id: i64,
+    pub id: EntryId,
     pub date: String,
     pub kind: String,
     pub reference: String,
@@ -145,7 +146,7 @@ async fn create_entry(
     .await
 }
 
-async fn reverse(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn reverse(State(state): State<AppState>, Path(id): Path<EntryId>, f: AuthForm) -> Result<Response, PageError> {
     let actor = f.auth.user.actor();
     let e = state.store.ledger_entry(&actor, id).await?;
     let on = f.form.get("entry_date").and_then(parse_date).unwrap_or_else(|| state.store.today());

@@ -7,6 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::AccountId;
+use kam_core::EventId;
 use kam_core::fields::{Access, FieldDef, Value};
 use kam_core::market::{FIELDS, GROUPS};
 use kam_core::visibility::Viewer;
@@ -33,7 +34,7 @@ pub fn router() -> Router<AppState> {
 
 /// One event in a table.
 pub struct EventRow {
-    pub id: i64,
+    pub id: EventId,
     pub date: String,
     pub kind: String,
     pub title: String,
@@ -100,7 +101,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
 #[template(path = "market_show.html")]
 struct ShowPage {
     ctx: Ctx,
-    id: i64,
+    id: EventId,
     title: String,
     can_edit: bool,
     card: Vec<ShownGroup>,
@@ -111,7 +112,7 @@ struct ShowPage {
 async fn show(
     State(state): State<AppState>,
     auth: Authed,
-    Path(id): Path<i64>,
+    Path(id): Path<EventId>,
     Query(flash): Query<Flash>,
 ) -> Result<Response, PageError> {
     let lang = auth.lang;
@@ -146,7 +147,7 @@ async fn show(
 async fn form_page(
     state: &AppState,
     auth: &Authed,
-    id: Option<i64>,
+    id: Option<EventId>,
     values: &(dyn Fn(&FieldDef) -> String + Sync),
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
@@ -170,13 +171,17 @@ async fn new_form(State(state): State<AppState>, auth: Authed) -> Result<Respons
     form_page(&state, &auth, None, &|_| String::new(), FieldErrors::default()).await
 }
 
-async fn edit_form(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<EventId>,
+) -> Result<Response, PageError> {
     let e = state.store.market_activity(&auth.user.actor(), id).await?;
     let values = view::stored_text(&e.rec);
     form_page(&state, &auth, Some(id), &values, FieldErrors::default()).await
 }
 
-async fn save(state: AppState, f: AuthForm, id: Option<i64>) -> Result<Response, PageError> {
+async fn save(state: AppState, f: AuthForm, id: Option<EventId>) -> Result<Response, PageError> {
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
@@ -197,16 +202,16 @@ async fn create(State(state): State<AppState>, f: AuthForm) -> Result<Response, 
     save(state, f, None).await
 }
 
-async fn update(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn update(State(state): State<AppState>, Path(id): Path<EventId>, f: AuthForm) -> Result<Response, PageError> {
     save(state, f, Some(id)).await
 }
 
-async fn delete(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn delete(State(state): State<AppState>, Path(id): Path<EventId>, f: AuthForm) -> Result<Response, PageError> {
     state.store.delete_market_activity(&f.auth.user.actor(), id).await?;
     Ok(see_other("/market-activities", "common.deleted"))
 }
 
-async fn add(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+async fn add(State(state): State<AppState>, Path(id): Path<EventId>, f: AuthForm) -> Result<Response, PageError> {
     let who = f.form.text("who");
     let (account, contact) = match who.split_once(':') {
         Some((a, c)) => (a.parse().ok(), c.parse().ok()),
@@ -220,7 +225,7 @@ async fn add(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) ->
 
 async fn remove(
     State(state): State<AppState>,
-    Path((id, pid)): Path<(i64, i64)>,
+    Path((id, pid)): Path<(EventId, i64)>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     state.store.remove_participant(&f.auth.user.actor(), id, pid).await?;

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use kam_core::AccountId;
 use kam_core::FieldErrors;
 use kam_core::OrderId;
+use kam_core::ProductId;
 use kam_core::fields::{FieldDef, Raw, Value, format_quantity, parse_quantity};
 use kam_core::order::{self, LINE_FIELDS, ORDER_FIELDS, PRODUCT_FIELDS};
 use kam_core::time_util::display_ts;
@@ -47,7 +48,7 @@ pub fn status_label(lang: Lang, s: &str) -> String {
 struct ProductsPage {
     ctx: Ctx,
     can_edit: bool,
-    rows: Vec<(i64, String, String, String, String, String, bool)>,
+    rows: Vec<(ProductId, String, String, String, String, String, bool)>,
 }
 
 async fn products(State(state): State<AppState>, auth: Authed, Query(f): Query<Flash>) -> Result<Response, PageError> {
@@ -77,7 +78,7 @@ async fn products(State(state): State<AppState>, auth: Authed, Query(f): Query<F
 async fn product_form(
     state: &AppState,
     auth: &Authed,
-    id: Option<i64>,
+    id: Option<ProductId>,
     values: &(dyn Fn(&FieldDef) -> String + Sync),
     errors: FieldErrors,
 ) -> Result<Response, PageError> {
@@ -106,13 +107,17 @@ async fn new_product(State(state): State<AppState>, auth: Authed) -> Result<Resp
     product_form(&state, &auth, None, &defaults, FieldErrors::default()).await
 }
 
-async fn edit_product(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn edit_product(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<ProductId>,
+) -> Result<Response, PageError> {
     let p = state.store.product(id).await?;
     let values = view::stored_text(&p.rec);
     product_form(&state, &auth, Some(id), &values, FieldErrors::default()).await
 }
 
-async fn save_product(state: AppState, f: AuthForm, id: Option<i64>) -> Result<Response, PageError> {
+async fn save_product(state: AppState, f: AuthForm, id: Option<ProductId>) -> Result<Response, PageError> {
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(PRODUCT_FIELDS, &f.form, &|_| true, &mut errors);
     let values = view::posted_text(&f.form);
@@ -135,7 +140,7 @@ async fn create_product(State(state): State<AppState>, f: AuthForm) -> Result<Re
 
 async fn update_product(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    Path(id): Path<ProductId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
     save_product(state, f, Some(id)).await
@@ -367,7 +372,7 @@ fn parse_order(form: &FormData, errors: &mut FieldErrors) -> (OrderInput, Vec<us
             errors.add(&key(&k), v);
         }
         used.push(i);
-        lines.push(LineInput { product_id: form.int(&key("product_id")), rec: lrec });
+        lines.push(LineInput { product_id: form.int(&key("product_id")).map(ProductId), rec: lrec });
     }
     (OrderInput { rec, lines }, used)
 }

@@ -3,6 +3,7 @@
 //! headings stay in Chinese, as on paper; values are shown as on the cards.
 
 use kam_core::AccountId;
+use kam_core::ActivityId;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -45,7 +46,7 @@ struct ComplaintPage {
     print_label: String,
     back: String,
     back_label: String,
-    id: i64,
+    id: ActivityId,
     account: String,
     f: ComplaintFields,
     printed: String,
@@ -72,7 +73,11 @@ pub struct ComplaintFields {
     pub notes: String,
 }
 
-async fn complaint(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+async fn complaint(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<ActivityId>,
+) -> Result<Response, PageError> {
     let lang = Lang::Zh;
     let a = state.store.activity(&COMPLAINT, &auth.user.actor(), id).await?;
     let mut v = values(lang, &COMPLAINT, &a);

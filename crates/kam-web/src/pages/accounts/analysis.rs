@@ -1,6 +1,7 @@
 //! The analysis tabs of the 360° page: the competition at the account
 //! (竞争对手) and its business (供应商与客户, 销售情况), each with its sub-form.
 
+use kam_core::CompetitorId;
 use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
 use kam_core::fields::Value;
 
@@ -32,9 +33,9 @@ pub struct Competition {
     pub can_edit: bool,
     pub has_errors: bool,
     pub positions: Vec<PositionRow>,
-    pub competitor_options: Vec<(i64, String)>,
+    pub competitor_options: Vec<(CompetitorId, String)>,
     /// The competitor chosen in a sub-form that came back.
-    pub competitor_value: i64,
+    pub competitor_value: CompetitorId,
     pub groups: Vec<InputGroup>,
 }
 
@@ -80,7 +81,7 @@ pub(super) async fn competition(cx: &TabCx<'_>) -> Result<Competition, PageError
         has_errors: cx.posted.is_some_and(|p| !p.errors.is_empty()),
         positions,
         competitor_options,
-        competitor_value: cx.posted.and_then(|p| p.form.int("competitor_id")).unwrap_or(0),
+        competitor_value: cx.posted.and_then(|p| p.form.int("competitor_id")).map(CompetitorId).unwrap_or_default(),
         groups: sub_form(cx, "position", POSITION_FIELDS, "competition.add"),
     })
 }

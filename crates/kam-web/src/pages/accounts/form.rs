@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use kam_core::AccountId;
+use kam_core::CompetitorId;
 use kam_core::UserId;
 use kam_core::account::{FIELDS, GROUPS};
 use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
@@ -329,7 +330,7 @@ pub(super) async fn add_position(
     Path(id): Path<AccountId>,
     f: AuthForm,
 ) -> Result<Response, PageError> {
-    let competitor = f.form.int("competitor_id").ok_or(PageError::BadRequest)?;
+    let competitor = f.form.int("competitor_id").map(CompetitorId).ok_or(PageError::BadRequest)?;
     let mut errors = FieldErrors::default();
     let rec = view::parse_form(POSITION_FIELDS, &f.form, &|_| true, &mut errors);
     let save = async || state.store.set_position(&f.auth.user.actor(), id, competitor, rec).await;

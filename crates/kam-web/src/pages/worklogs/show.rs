@@ -2,7 +2,7 @@
 //! what a signed log's rows become (visit records, posted collections).
 
 use super::*;
-use kam_core::AccountId;
+use kam_core::{AccountId, ActivityId, EntryId};
 
 /// An entry as the log page shows it.
 pub struct ShownEntry {
@@ -13,8 +13,8 @@ pub struct ShownEntry {
     pub account: String,
     /// (label, value) per field.
     pub cells: Vec<(String, String)>,
-    pub visit_id: Option<i64>,
-    pub ledger_entry_id: Option<i64>,
+    pub visit_id: Option<ActivityId>,
+    pub ledger_entry_id: Option<EntryId>,
 }
 
 pub struct ShownSection {

@@ -5,15 +5,13 @@ use crate::error::unique;
 use crate::write::{Also, Gone, Target};
 use kam_core::AccountId;
 use kam_core::CompetitorId;
-use kam_core::audit::{Action, created};
 use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
-use kam_core::fields::{self, Access};
+use kam_core::fields::Access;
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::audit::Entry;
-use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::sql::{Arg, Q, columns, read_record};
 use crate::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
@@ -44,8 +42,8 @@ pub struct Partner {
 }
 
 const COMPETITOR: Target = Target::catalogue("competitors", "competitor", COMPETITOR_FIELDS);
-const POSITION: Target = Target::catalogue("account_competitors", "competitor_position", POSITION_FIELDS);
-const PARTNER: Target = Target::catalogue("account_partners", "account_partner", PARTNER_FIELDS);
+const POSITION: Target = Target::tie("account_competitors", "competitor_position", POSITION_FIELDS);
+const PARTNER: Target = Target::tie("account_partners", "account_partner", PARTNER_FIELDS);
 
 fn name_taken(e: StoreError) -> StoreError {
     e.on_constraint(&unique::COMPETITOR_NAME, || StoreError::field("name", "err.taken"))
@@ -157,37 +155,20 @@ impl Store {
         self.competitor(actor, competitor_id).await.map_err(|_| StoreError::field("competitor_id", "err.choice"))?;
         let existing = self.positions(actor, account_id).await?.into_iter().find(|p| p.competitor_id == competitor_id);
         let mut tx = self.begin().await?;
-        let (action, changes, id) = match existing {
+        let w = POSITION.by(actor, Some(account_id));
+        match existing {
+            // The same position again (a retry, or only competitor_id): nothing to write.
             Some(p) => {
-                let changes = fields::diff(&p.rec, &rec);
-                if changes.is_empty() {
-                    // The same position again (a retry, or only competitor_id): nothing to write.
+                if self.update_audited(&mut tx, w, p.id, &p.rec, rec, Also::default()).await?.is_none() {
                     return Ok(());
                 }
-                update("account_competitors", POSITION_FIELDS, &rec, &[], p.id).query().execute(&mut *tx).await?;
-                (Action::Update, changes, p.id)
             }
             None => {
-                let id: i64 = insert(
-                    "account_competitors",
-                    POSITION_FIELDS,
-                    &rec,
-                    &[("account_id", account_id.into()), ("competitor_id", Arg::from(competitor_id))],
-                )
-                .query()
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("id")?;
-                let mut c = created(&rec);
-                c.push(("competitor_id", Value::Null, Value::from(competitor_id)));
-                (Action::Create, c, id)
+                let columns = [("account_id", account_id.into()), ("competitor_id", Arg::from(competitor_id))];
+                let link = [("competitor_id", Value::Null, Value::from(competitor_id))];
+                let _: i64 = self.insert_audited(&mut tx, w, &rec, Also { columns: &columns, changes: &link }).await?;
             }
-        };
-        Entry::new(Some(actor.user_id), action, "competitor_position", id)
-            .account(Some(account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -236,17 +217,9 @@ impl Store {
         Self::check_edit(actor, &acc)?;
         StoreError::check_required(PARTNER_FIELDS, &rec, true)?;
         let mut tx = self.begin().await?;
-        let id: i64 = insert("account_partners", PARTNER_FIELDS, &rec, &[("account_id", account_id.into())])
-            .query()
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
-        let changes = created(&rec);
-        Entry::new(Some(actor.user_id), Action::Create, "account_partner", id)
-            .account(Some(account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        let columns = [("account_id", account_id.into())];
+        let w = PARTNER.by(actor, Some(account_id));
+        let id = self.insert_audited(&mut tx, w, &rec, Also { columns: &columns, ..Default::default() }).await?;
         tx.commit().await?;
         Ok(id)
     }

@@ -8,7 +8,7 @@ use crate::write::{Also, Target};
 use kam_core::AccountId;
 use kam_core::ContractId;
 use kam_core::UserId;
-use kam_core::audit::{Action, created};
+use kam_core::audit::Action;
 use kam_core::contract::{self, AMENDMENT_FIELDS, FIELDS};
 use kam_core::time_util::parse_date;
 use kam_core::{Actor, Record, Value};
@@ -18,7 +18,7 @@ use time::Date;
 
 use crate::accounts::scope_sql;
 use crate::audit::Entry;
-use crate::sql::{Arg, Q, columns, insert, read_record};
+use crate::sql::{Arg, Q, columns, read_record};
 use crate::{Result, Store, StoreError, Tx};
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,6 +109,8 @@ fn read(r: &sqlx::any::AnyRow, today: time::Date) -> Result<Contract> {
 }
 
 const TARGET: Target = Target::new("contracts", "contract", FIELDS);
+/// Amendments are kept as written; a later one corrects an earlier.
+const AMENDMENT: Target = Target::new("contract_amendments", "contract_amendment", AMENDMENT_FIELDS).append_only();
 
 fn unique_no(e: StoreError) -> StoreError {
     e.on_constraint(&unique::CONTRACT_NO, || StoreError::field("contract_no", "err.duplicate_code"))
@@ -257,28 +259,10 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         self.writable_account(&mut tx, actor, c.account_id).await?;
-        let aid: i64 = insert(
-            "contract_amendments",
-            AMENDMENT_FIELDS,
-            &rec,
-            &[
-                ("contract_id", id.into()),
-                ("created_by", Arg::from(actor.user_id)),
-                ("created_at", self.now_text().into()),
-            ],
-        )
-        .query()
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        let mut all = rec.clone();
-        all.insert("contract_id", id.into());
-        let changes = created(&all);
-        Entry::new(Some(actor.user_id), Action::Create, "contract_amendment", aid)
-            .account(Some(c.account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        let columns = [("contract_id", id.into())];
+        let link = [("contract_id", Value::Null, id.into())];
+        let w = AMENDMENT.by(actor, Some(c.account_id));
+        let _: i64 = self.insert_audited(&mut tx, w, &rec, Also { columns: &columns, changes: &link }).await?;
         tx.commit().await?;
         self.contract(actor, id).await
     }

@@ -9,7 +9,6 @@ use kam_core::OrderId;
 use kam_core::UserId;
 use std::collections::BTreeMap;
 
-use kam_core::audit::{Action, created};
 use kam_core::ledger::{self, Aging, FIELDS, Posted};
 use kam_core::time_util::parse_date;
 use kam_core::{Actor, Record, Value};
@@ -18,9 +17,12 @@ use sqlx::Row;
 use time::Date;
 
 use crate::accounts::{Account, scope_sql};
-use crate::audit::Entry;
-use crate::sql::{Arg, Q, columns, insert, read_record};
+use crate::sql::{Arg, Q, columns, read_record};
+use crate::write::{Also, Change, Target};
 use crate::{Result, Store, StoreError, Tx};
+
+/// Ledger entries are written once and never changed (a correction is a reversal).
+const TARGET: Target = Target::new("ledger_entries", "ledger_entry", FIELDS).append_only();
 
 /// One posted entry as read.
 #[derive(Debug, Clone, Serialize)]
@@ -187,38 +189,19 @@ impl Store {
         order_id: Option<OrderId>,
         reverses: Option<EntryId>,
     ) -> Result<EntryId> {
-        let id: i64 = insert(
-            "ledger_entries",
-            FIELDS,
-            rec,
-            &[
-                ("account_id", account_id.into()),
-                ("order_id", Arg::from(order_id)),
-                ("reverses_id", Arg::from(reverses)),
-                ("created_by", Arg::from(actor.user_id)),
-                ("created_at", self.now_text().into()),
-            ],
-        )
-        .query()
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(StoreError::from)
-        .map_err(|e| e.on_constraint(&unique::ONE_REVERSAL, || StoreError::Conflict("err.already_reversed")))?
-        .try_get("id")?;
-        let mut all = rec.clone();
-        if let Some(o) = order_id {
-            all.insert("order_id", Value::from(o));
-        }
-        if let Some(r) = reverses {
-            all.insert("reverses_id", Value::from(r));
-        }
-        let changes = created(&all);
-        Entry::new(Some(actor.user_id), Action::Create, "ledger_entry", id)
-            .account(Some(account_id))
-            .changes(&changes)
-            .write(tx, self.clock())
-            .await?;
-        Ok(EntryId(id))
+        let columns = [
+            ("account_id", account_id.into()),
+            ("order_id", Arg::from(order_id)),
+            ("reverses_id", Arg::from(reverses)),
+        ];
+        let links: Vec<Change> = [("order_id", order_id.map(Value::from)), ("reverses_id", reverses.map(Value::from))]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k, Value::Null, v)))
+            .collect();
+        let also = Also { columns: &columns, changes: &links };
+        self.insert_audited(tx, TARGET.by(actor, Some(account_id)), rec, also)
+            .await
+            .map_err(|e| e.on_constraint(&unique::ONE_REVERSAL, || StoreError::Conflict("err.already_reversed")))
     }
 
     /// Posts an entry (finance): `amount` is the positive figure, the kind

@@ -6,7 +6,7 @@
 use kam_core::AccountId;
 use kam_core::OrderId;
 use kam_core::ProductId;
-use kam_core::audit::{Action, created};
+use kam_core::audit::Action;
 use kam_core::fields::{Value, parse_quantity};
 use kam_core::order::{self, LINE_FIELDS, ORDER_FIELDS, Totals};
 use kam_core::time_util::parse_date;
@@ -18,7 +18,10 @@ use crate::accounts::{Page, scope_sql};
 use crate::audit::Entry;
 use crate::ledger::{currency_of, entry_record};
 use crate::sql::{Arg, Q, columns, insert, read_record};
+use crate::write::Target;
 use crate::{Result, Store, StoreError, Tx};
+
+const TARGET: Target = Target::new("orders", "order", ORDER_FIELDS);
 
 /// One line as written: the product and the line's fields.
 #[derive(Debug, Clone, Default)]
@@ -320,28 +323,17 @@ impl Store {
         let limit = acc.rec.get("credit_limit").and_then(Value::as_int);
         let check = order::credit_check(limit, balance, open, total.with_tax);
         let status = if check.over { "credit_hold" } else { "placed" };
-        let now = self.now_text();
-        let id: i64 = insert(
-            "orders",
-            ORDER_FIELDS,
-            &rec,
-            &[
-                ("account_id", account_id.into()),
-                ("status", status.into()),
-                ("total_with_tax", Arg::Int(Some(total.with_tax))),
-                ("total_without_tax", Arg::Int(Some(total.without_tax))),
-                ("tax", Arg::Int(Some(total.tax))),
-                ("credit_limit", Arg::Int(limit)),
-                ("credit_exposure", Arg::Int(Some(check.exposure))),
-                ("created_by", Arg::from(actor.user_id)),
-                ("created_at", now.clone().into()),
-                ("updated_at", now.into()),
-            ],
-        )
-        .query()
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
+        let columns = [
+            ("account_id", account_id.into()),
+            ("status", status.into()),
+            ("total_with_tax", Arg::Int(Some(total.with_tax))),
+            ("total_without_tax", Arg::Int(Some(total.without_tax))),
+            ("tax", Arg::Int(Some(total.tax))),
+            ("credit_limit", Arg::Int(limit)),
+            ("credit_exposure", Arg::Int(Some(check.exposure))),
+        ];
+        let w = TARGET.by(actor, Some(account_id));
+        let id = self.insert_stamped(&mut tx, w, &rec, &columns).await?;
         let date = rec.get("order_date").and_then(Value::as_text).unwrap_or_default().replace('-', "");
         let number = format!("SO{date}-{id:05}");
         let mut q = Q::new("UPDATE orders SET number = ");
@@ -370,17 +362,13 @@ impl Store {
         }
         let on = rec.get("order_date").and_then(Value::as_text).unwrap_or_default().to_string();
         record_step(&mut tx, id, None, status, &on, None, &self.stamp(actor.user_id)).await?;
-        let mut all = rec.clone();
-        all.insert("number", Value::Text(number));
-        all.insert("status", Value::Text(status.into()));
-        all.insert("total_with_tax", Value::Int(total.with_tax));
-        all.insert("credit_exposure", Value::Int(check.exposure));
-        let changes = created(&all);
-        Entry::new(Some(actor.user_id), Action::Create, "order", id)
-            .account(Some(account_id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        let also = [
+            ("number", Value::Null, Value::Text(number)),
+            ("status", Value::Null, Value::Text(status.into())),
+            ("total_with_tax", Value::Null, Value::Int(total.with_tax)),
+            ("credit_exposure", Value::Null, Value::Int(check.exposure)),
+        ];
+        self.audit_created(&mut tx, w, id, &rec, &also).await?;
         tx.commit().await?;
         self.order(actor, OrderId(id)).await
     }

@@ -23,17 +23,36 @@ pub(crate) struct Target {
     /// The audit entity.
     pub entity: &'static str,
     pub fields: &'static [FieldDef],
-    /// Whether the table keeps who created a record (`created_by`).
-    pub created_by: bool,
+    /// The column that keeps who created a record (`created_by`, a work log's
+    /// `author_id`), if the table keeps it.
+    pub created_by: Option<&'static str>,
+    /// Whether the table keeps `created_at` (ties and sub-rows do not: their
+    /// history is their audit rows).
+    pub created_at: bool,
+    /// Whether the table keeps `updated_at` (append-only tables do not).
+    pub updated_at: bool,
 }
 
 impl Target {
     pub const fn new(table: &'static str, entity: &'static str, fields: &'static [FieldDef]) -> Target {
-        Target { table, entity, fields, created_by: true }
+        Target { table, entity, fields, created_by: Some("created_by"), created_at: true, updated_at: true }
     }
     /// A table without `created_by` (catalogue records: products, competitors).
     pub const fn catalogue(table: &'static str, entity: &'static str, fields: &'static [FieldDef]) -> Target {
-        Target { table, entity, fields, created_by: false }
+        Target { created_by: None, ..Target::new(table, entity, fields) }
+    }
+    /// A row that lives inside its account and keeps no stamps of its own
+    /// (a competitor's position, a partner): its history is its audit rows.
+    pub const fn tie(table: &'static str, entity: &'static str, fields: &'static [FieldDef]) -> Target {
+        Target { table, entity, fields, created_by: None, created_at: false, updated_at: false }
+    }
+    /// Who created a record is kept in `column` (a work log's author).
+    pub const fn authored(self, column: &'static str) -> Target {
+        Target { created_by: Some(column), ..self }
+    }
+    /// Rows that are never changed once written (ledger entries): no `updated_at`.
+    pub const fn append_only(self) -> Target {
+        Target { updated_at: false, ..self }
     }
 }
 
@@ -71,22 +90,53 @@ impl Store {
         rec: &Record,
         also: Also<'_>,
     ) -> Result<I> {
-        let (t, by) = (w.target, w);
+        let id = self.insert_stamped(tx, w, rec, also.columns).await?;
+        self.audit_created(tx, w, id, rec, also.changes).await?;
+        Ok(I::from(id))
+    }
+
+    /// The first half of `insert_audited`, for a record whose audit row names
+    /// values known only once it has an id (an order's number): the stamped
+    /// insert. The caller then writes `audit_created` in the same transaction.
+    pub(crate) async fn insert_stamped(
+        &self,
+        tx: &mut Tx,
+        w: Writer<'_>,
+        rec: &Record,
+        columns: &[(&str, Arg)],
+    ) -> Result<i64> {
+        let t = w.target;
         let now = self.now_text();
-        let mut cols: Vec<(&str, Arg)> = also.columns.to_vec();
-        if t.created_by {
-            cols.push(("created_by", Arg::from(by.actor.user_id)));
+        let mut cols: Vec<(&str, Arg)> = columns.to_vec();
+        if let Some(column) = t.created_by {
+            cols.push((column, Arg::from(w.actor.user_id)));
         }
-        cols.extend([("created_at", now.clone().into()), ("updated_at", now.into())]);
-        let id: i64 = insert(t.table, t.fields, rec, &cols).query().fetch_one(&mut **tx).await?.try_get("id")?;
+        if t.created_at {
+            cols.push(("created_at", now.clone().into()));
+        }
+        if t.updated_at {
+            cols.push(("updated_at", now.into()));
+        }
+        Ok(insert(t.table, t.fields, rec, &cols).query().fetch_one(&mut **tx).await?.try_get("id")?)
+    }
+
+    /// The second half of `insert_audited`: the audit row of a new record, its
+    /// values and then `also`.
+    pub(crate) async fn audit_created(
+        &self,
+        tx: &mut Tx,
+        w: Writer<'_>,
+        id: i64,
+        rec: &Record,
+        also: &[Change],
+    ) -> Result<()> {
         let mut changes = created(rec);
-        changes.extend(also.changes.iter().cloned());
-        Entry::new(Some(by.actor.user_id), Action::Create, t.entity, id)
-            .account(by.account)
+        changes.extend(also.iter().cloned());
+        Entry::new(Some(w.actor.user_id), Action::Create, w.target.entity, id)
+            .account(w.account)
             .changes(&changes)
             .write(tx, self.clock())
-            .await?;
-        Ok(I::from(id))
+            .await
     }
 
     /// Writes the fields of `rec` whose values differ from `before`, with the
@@ -108,7 +158,9 @@ impl Store {
         }
         let changed: Record = rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
         let mut cols: Vec<(&str, Arg)> = also.columns.to_vec();
-        cols.push(("updated_at", self.now_text().into()));
+        if t.updated_at {
+            cols.push(("updated_at", self.now_text().into()));
+        }
         update(t.table, t.fields, &changed, &cols, id).query().execute(&mut **tx).await?;
         changes.extend(also.changes.iter().cloned());
         Entry::new(Some(by.actor.user_id), Action::Update, t.entity, id)

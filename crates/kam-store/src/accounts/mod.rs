@@ -7,15 +7,18 @@ use kam_core::TeamId;
 use kam_core::UserId;
 use kam_core::access::AccountFacts;
 use kam_core::account::{self, FIELDS};
-use kam_core::audit::{Action, created, deleted};
+use kam_core::audit::{Action, deleted};
 use kam_core::fields;
 use kam_core::{Actor, Record, Role, Scope, Value};
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::Entry;
-use crate::sql::{Arg, Q, columns, insert, read_record, update};
+use crate::sql::{Arg, Q, columns, read_record};
+use crate::write::{Also, Change, Target};
 use crate::{Result, Store, StoreError, Tx, search};
+
+const TARGET: Target = Target::new("accounts", "account", FIELDS);
 
 mod pool;
 
@@ -369,31 +372,16 @@ impl Store {
         if let Some(p) = parent {
             self.check_parent(&mut tx, actor, None, p).await?;
         }
-        let now = self.now_text();
-        let q = insert(
-            "accounts",
-            FIELDS,
-            &rec,
-            &[
-                ("owner_id", Arg::from(owner)),
-                ("parent_id", parent.into()),
-                ("created_by", Arg::from(actor.user_id)),
-                ("created_at", now.clone().into()),
-                ("updated_at", now.into()),
-            ],
-        );
-        let id = AccountId(q.query().fetch_one(&mut *tx).await.map_err(|e| Self::map_unique(e.into()))?.try_get("id")?);
-        search::index(&mut tx, "account", id, &search_texts(&rec)).await?;
-        let mut changes = created(&rec);
-        changes.push(("owner_id", Value::Null, owner.map(Value::from).unwrap_or(Value::Null)));
+        let columns = [("owner_id", Arg::from(owner)), ("parent_id", parent.into())];
+        let mut links = vec![("owner_id", Value::Null, owner.map(Value::from).unwrap_or(Value::Null))];
         if let Some(p) = parent {
-            changes.push(("parent_id", Value::Null, p.into()));
+            links.push(("parent_id", Value::Null, p.into()));
         }
-        Entry::new(Some(actor.user_id), Action::Create, "account", id)
-            .account(Some(id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        let w = TARGET.by(actor, None);
+        let id: AccountId = AccountId(self.insert_stamped(&mut tx, w, &rec, &columns).await.map_err(Self::map_unique)?);
+        search::index(&mut tx, "account", id, &search_texts(&rec)).await?;
+        // The new account's own history shows its creation.
+        self.audit_created(&mut tx, TARGET.by(actor, Some(id)), id.0, &rec, &links).await?;
         let acc = self.account_in(&mut tx, actor, id).await;
         tx.commit().await?;
         match acc {
@@ -414,7 +402,7 @@ impl Store {
         Self::check_writable(actor, &input.rec)?;
         StoreError::check_required(FIELDS, &input.rec, false)?;
         check_division(&input.rec, Some(&before.rec))?;
-        let mut changes = fields::diff(&before.rec, &input.rec);
+        let mut links: Vec<Change> = Vec::new();
         let mut extra: Vec<(&str, Arg)> = Vec::new();
         if let Some(owner) = input.owner
             && owner != before.owner_id
@@ -431,7 +419,7 @@ impl Store {
                     return Err(StoreError::field("owner_id", "err.owner"));
                 }
                 extra.push(("owner_id", Arg::from(owner)));
-                changes.push(("owner_id", opt_int(before.owner_id), opt_int(owner)));
+                links.push(("owner_id", opt_int(before.owner_id), opt_int(owner)));
             }
         }
         if let Some(parent) = input.parent
@@ -442,28 +430,21 @@ impl Store {
                     self.check_parent(&mut tx, actor, Some(id), p).await?;
                 }
                 extra.push(("parent_id", parent.into()));
-                changes.push(("parent_id", opt_int(before.parent_id), opt_int(parent)));
+                links.push(("parent_id", opt_int(before.parent_id), opt_int(parent)));
             }
         }
-        if changes.is_empty() {
+        let mut merged = before.rec.clone();
+        merged.extend(input.rec.clone());
+        let also = Also { columns: &extra, changes: &links };
+        let written = self
+            .update_audited(&mut tx, TARGET.by(actor, Some(id)), id, &before.rec, input.rec, also)
+            .await
+            .map_err(Self::map_unique)?;
+        if written.is_none() {
             tx.commit().await?;
             return Ok(before);
         }
-        let changed: Record = input.rec.into_iter().filter(|(k, _)| changes.iter().any(|c| c.0 == *k)).collect();
-        extra.push(("updated_at", self.now_text().into()));
-        update("accounts", FIELDS, &changed, &extra, id)
-            .query()
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| Self::map_unique(e.into()))?;
-        let mut merged = before.rec.clone();
-        merged.extend(changed);
         search::index(&mut tx, "account", id, &search_texts(&merged)).await?;
-        Entry::new(Some(actor.user_id), Action::Update, "account", id)
-            .account(Some(id))
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
         tx.commit().await?;
         match self.account(actor, id).await {
             Err(StoreError::NotFound) => Ok(before),

@@ -3,6 +3,10 @@
 //! delete while it is a draft or returned.
 
 use super::*;
+use crate::write::{Also, Target};
+
+/// A log's author is who created it.
+const TARGET: Target = Target::new("worklogs", "worklog", worklog::FIELDS).authored("author_id");
 
 impl Store {
     /// Checks what the author wrote against the stores' facts: the accounts
@@ -136,28 +140,13 @@ impl Store {
         if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? > 0 {
             return Err(StoreError::field("log_date", "err.worklog_exists"));
         }
-        let now = self.now_text();
-        let id: i64 = insert(
-            "worklogs",
-            worklog::FIELDS,
-            &input.rec,
-            &[
-                ("author_id", Arg::from(actor.user_id)),
-                ("team_id", Arg::from(actor.team_id)),
-                ("status", Status::Draft.as_str().into()),
-                ("round", Arg::Int(Some(0))),
-                ("created_at", now.clone().into()),
-                ("updated_at", now.into()),
-            ],
-        )
-        .query()
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("id")?;
-        let changes = created(&input.rec);
-        Entry::new(Some(actor.user_id), Action::Create, "worklog", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
+        let columns = [
+            ("team_id", Arg::from(actor.team_id)),
+            ("status", Status::Draft.as_str().into()),
+            ("round", Arg::Int(Some(0))),
+        ];
+        let id: i64 = self
+            .insert_audited(&mut tx, TARGET.by(actor, None), &input.rec, Also { columns: &columns, changes: &[] })
             .await?;
         for (section, _, _) in SECTIONS {
             self.sync_entries(&mut tx, actor, id, section, input.section(section), &[]).await?;

@@ -128,16 +128,31 @@ impl Store {
             kind.table
         ));
         scope_sql(&mut count, actor, "a");
-        let mut q = select(kind, actor);
         if let Some(a) = f.account_id {
             count.push(" AND r.account_id = ").arg(a);
-            q.push(" AND r.account_id = ").arg(a);
         }
         let total: i64 = count.query().fetch_one(self.pool()).await?.try_get("n")?;
-        q.push(&format!(" ORDER BY r.{} DESC, r.id DESC LIMIT ", kind.when)).arg(per_page);
-        q.push(" OFFSET ").arg((page - 1) * per_page);
-        let items = q.query().fetch_all(self.pool()).await?.iter().map(|r| read(kind, r)).collect::<Result<_>>()?;
+        let items = self.activity_rows(kind, actor, f.account_id, per_page, (page - 1) * per_page).await?;
         Ok(Page { items, page, per_page, total })
+    }
+
+    /// The newest records of a kind (of one account), without counting them:
+    /// a page of the list, or a kind's share of the account's timeline.
+    async fn activity_rows(
+        &self,
+        kind: &ActivityKind,
+        actor: &Actor,
+        account_id: Option<AccountId>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Activity>> {
+        let mut q = select(kind, actor);
+        if let Some(a) = account_id {
+            q.push(" AND r.account_id = ").arg(a);
+        }
+        q.push(&format!(" ORDER BY r.{} DESC, r.id DESC LIMIT ", kind.when)).arg(limit);
+        q.push(" OFFSET ").arg(offset);
+        q.query().fetch_all(self.pool()).await?.iter().map(|r| read(kind, r)).collect()
     }
 
     /// One record, or NotFound when it or its account is out of scope.
@@ -355,8 +370,7 @@ impl Store {
         let wanted = |k: &str| kinds.is_empty() || kinds.contains(&k);
         let mut out = Vec::new();
         for kind in kam_core::activity::KINDS.iter().copied().filter(|k| wanted(k.entity)) {
-            let f = ActivityFilter { account_id: Some(account_id), page: 1, per_page: limit };
-            for a in self.list_activities(kind, actor, &f).await?.items {
+            for a in self.activity_rows(kind, actor, Some(account_id), limit, 0).await? {
                 let when = a.rec.get(kind.when).and_then(Value::as_text).unwrap_or_default().to_string();
                 out.push(TimelineItem { kind: kind.entity, id: a.id.0, when, record: TimelineRecord::Activity(a) });
             }

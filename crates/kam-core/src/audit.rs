@@ -20,6 +20,8 @@ pub enum Action {
     Approve,
     Return,
     Export,
+    Import,
+    Undo,
 }
 
 impl Action {
@@ -40,6 +42,8 @@ impl Action {
             Action::Approve => "approve",
             Action::Return => "return",
             Action::Export => "export",
+            Action::Import => "import",
+            Action::Undo => "undo",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod credit_code;
 pub mod divisions;
 pub mod fields;
 pub mod ids;
+pub mod import;
 pub mod ledger;
 pub mod market;
 pub mod order;

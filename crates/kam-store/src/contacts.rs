@@ -258,18 +258,30 @@ impl Store {
         link: Record,
     ) -> Result<Contact> {
         let mut tx = self.begin().await?;
-        let owns = self.editable_account(&mut tx, actor, account_id).await?.owner_id == Some(actor.user_id);
+        let id = self.create_contact_in(&mut tx, actor, account_id, rec, link).await?;
+        tx.commit().await?;
+        self.contact(actor, id).await
+    }
+
+    /// `create_contact` inside the caller's transaction (an import's rows).
+    pub(crate) async fn create_contact_in(
+        &self,
+        tx: &mut crate::Tx,
+        actor: &Actor,
+        account_id: AccountId,
+        rec: Record,
+        link: Record,
+    ) -> Result<ContactId> {
+        let owns = self.editable_account(tx, actor, account_id).await?.owner_id == Some(actor.user_id);
         Self::check_personal(actor, owns, &rec)?;
         StoreError::check_required(FIELDS, &rec, true)?;
         let mut also = created(&link);
         also.push(("account_id", Value::Null, account_id.into()));
         let w = TARGET.by(actor, Some(account_id));
-        let id: ContactId =
-            self.insert_audited(&mut tx, w, &rec, Also { changes: &also, ..Default::default() }).await?;
-        self.write_link(&mut tx, account_id, id, &link).await?;
-        search::index(&mut tx, "contact", id, &search_texts(&rec)).await?;
-        tx.commit().await?;
-        self.contact(actor, id).await
+        let id: ContactId = self.insert_audited(tx, w, &rec, Also { changes: &also, ..Default::default() }).await?;
+        self.write_link(tx, account_id, id, &link).await?;
+        search::index(tx, "contact", id, &search_texts(&rec)).await?;
+        Ok(id)
     }
 
     /// Changes a contact's own fields.
@@ -360,7 +372,7 @@ impl Store {
         Ok(())
     }
 
-    async fn archive_contact(
+    pub(crate) async fn archive_contact(
         &self,
         tx: &mut Tx,
         actor: &Actor,

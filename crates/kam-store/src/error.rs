@@ -22,6 +22,9 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored JSON document (an import's plan) that does not read back.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
 }
 
 impl StoreError {

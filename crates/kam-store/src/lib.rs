@@ -15,6 +15,7 @@ pub mod credit;
 pub mod demo;
 mod error;
 pub mod idempotency;
+pub mod imports;
 pub mod ledger;
 pub mod market;
 mod migrations;

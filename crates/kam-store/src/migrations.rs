@@ -40,6 +40,7 @@ const FILES: &[(&str, &str)] = &[
     m!("0015_interaction_contacts.sql"),
     m!("0016_write_locks.sql"),
     m!("0017_idempotency.sql"),
+    m!("0018_imports.sql"),
 ];
 
 /// The engine-specific spellings of the tokens: (token, SQLite, PostgreSQL).
@@ -120,6 +121,7 @@ mod tests {
         ("0015_interaction_contacts.sql", "0679d2785a9f445a", "0679d2785a9f445a"),
         ("0016_write_locks.sql", "2113d34e0014f1c3", "2113d34e0014f1c3"),
         ("0017_idempotency.sql", "ef2f634d09f92245", "769f73b5eaf790d1"),
+        ("0018_imports.sql", "ec44d90b22d68a78", "f94aea83135d2aa6"),
     ];
 
     #[test]

@@ -51,7 +51,13 @@ kam_store::on_both_engines!(
     a_visit_fills_the_planned_slot_nearest_its_date,
     search_finds_contracts_and_the_text_of_activities_within_scope,
     unique_constraints_are_answered_by_name,
+    imports_check_commit_all_or_nothing_and_undo,
+    imports_update_duplicates_and_tie_contacts_to_accounts,
 );
+
+#[path = "conformance/imports.rs"]
+mod imports;
+use imports::*;
 
 fn text(s: &str) -> Value {
     Value::Text(s.into())

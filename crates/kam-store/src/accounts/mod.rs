@@ -347,6 +347,20 @@ impl Store {
     /// Creates an account. A sales rep's new account is theirs unless they put
     /// it in the pool or name another owner they may assign to.
     pub async fn create_account(&self, actor: &Actor, input: AccountInput) -> Result<Account> {
+        let mut tx = self.begin().await?;
+        let id = self.create_account_in(&mut tx, actor, input).await?;
+        let acc = self.account_in(&mut tx, actor, id).await;
+        tx.commit().await?;
+        match acc {
+            Ok(a) => Ok(a),
+            // Created into someone else's hands: the creator may no longer see it.
+            Err(StoreError::NotFound) => self.account(&Actor { role: Role::Admin, ..actor.clone() }, id).await,
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `create_account` inside the caller's transaction (an import's rows).
+    pub(crate) async fn create_account_in(&self, tx: &mut Tx, actor: &Actor, input: AccountInput) -> Result<AccountId> {
         if !actor.can_create_account() {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -367,10 +381,9 @@ impl Store {
             rec.insert("currency", Value::Text("CNY".into()));
         }
         rec.entry("stage").or_insert(Value::Null);
-        let mut tx = self.begin().await?;
         let parent = input.parent.flatten();
         if let Some(p) = parent {
-            self.check_parent(&mut tx, actor, None, p).await?;
+            self.check_parent(tx, actor, None, p).await?;
         }
         let columns = [("owner_id", Arg::from(owner)), ("parent_id", parent.into())];
         let mut links = vec![("owner_id", Value::Null, owner.map(Value::from).unwrap_or(Value::Null))];
@@ -378,24 +391,38 @@ impl Store {
             links.push(("parent_id", Value::Null, p.into()));
         }
         let w = TARGET.by(actor, None);
-        let id: AccountId = AccountId(self.insert_stamped(&mut tx, w, &rec, &columns).await.map_err(Self::map_unique)?);
-        search::index(&mut tx, "account", id, &search_texts(&rec)).await?;
+        let id: AccountId = AccountId(self.insert_stamped(tx, w, &rec, &columns).await.map_err(Self::map_unique)?);
+        search::index(tx, "account", id, &search_texts(&rec)).await?;
         // The new account's own history shows its creation.
-        self.audit_created(&mut tx, TARGET.by(actor, Some(id)), id.0, &rec, &links).await?;
-        let acc = self.account_in(&mut tx, actor, id).await;
-        tx.commit().await?;
-        match acc {
-            Ok(a) => Ok(a),
-            // Created into someone else's hands: the creator may no longer see it.
-            Err(StoreError::NotFound) => self.account(&Actor { role: Role::Admin, ..actor.clone() }, id).await,
-            Err(e) => Err(e),
-        }
+        self.audit_created(tx, TARGET.by(actor, Some(id)), id.0, &rec, &links).await?;
+        Ok(id)
     }
 
     /// Changes the named fields (and owner/parent) of an account.
     pub async fn update_account(&self, actor: &Actor, id: AccountId, input: AccountInput) -> Result<Account> {
         let mut tx = self.begin().await?;
         let before = self.account_in(&mut tx, actor, id).await?;
+        let written = self.update_account_in(&mut tx, actor, &before, input).await?;
+        tx.commit().await?;
+        if !written {
+            return Ok(before);
+        }
+        match self.account(actor, id).await {
+            Err(StoreError::NotFound) => Ok(before),
+            other => other,
+        }
+    }
+
+    /// `update_account` of a record read in the caller's transaction; whether
+    /// anything changed.
+    pub(crate) async fn update_account_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        before: &Account,
+        input: AccountInput,
+    ) -> Result<bool> {
+        let id = before.id;
         if !actor.can_edit_account(&before.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -427,7 +454,7 @@ impl Store {
         {
             {
                 if let Some(p) = parent {
-                    self.check_parent(&mut tx, actor, Some(id), p).await?;
+                    self.check_parent(tx, actor, Some(id), p).await?;
                 }
                 extra.push(("parent_id", parent.into()));
                 links.push(("parent_id", opt_int(before.parent_id), opt_int(parent)));
@@ -437,19 +464,14 @@ impl Store {
         merged.extend(input.rec.clone());
         let also = Also { columns: &extra, changes: &links };
         let written = self
-            .update_audited(&mut tx, TARGET.by(actor, Some(id)), id, &before.rec, input.rec, also)
+            .update_audited(tx, TARGET.by(actor, Some(id)), id, &before.rec, input.rec, also)
             .await
             .map_err(Self::map_unique)?;
         if written.is_none() {
-            tx.commit().await?;
-            return Ok(before);
+            return Ok(false);
         }
-        search::index(&mut tx, "account", id, &search_texts(&merged)).await?;
-        tx.commit().await?;
-        match self.account(actor, id).await {
-            Err(StoreError::NotFound) => Ok(before),
-            other => other,
-        }
+        search::index(tx, "account", id, &search_texts(&merged)).await?;
+        Ok(true)
     }
 
     /// Deletes (archives) an account; refused while it has subsidiaries.
@@ -459,23 +481,30 @@ impl Store {
         if !actor.can_delete_account(&before.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
+        self.archive_account_in(&mut tx, actor, &before).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Archives an account the caller may remove (refused while it has
+    /// subsidiaries), with its audit row, inside the caller's transaction.
+    pub(crate) async fn archive_account_in(&self, tx: &mut Tx, actor: &Actor, before: &Account) -> Result<()> {
+        let id = before.id;
         let mut q = Q::new("SELECT COUNT(*) AS n FROM accounts WHERE deleted_at IS NULL AND parent_id = ");
         q.arg(id);
-        if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? > 0 {
+        if q.query().fetch_one(&mut **tx).await?.try_get::<i64, _>("n")? > 0 {
             return Err(StoreError::Conflict("err.has_children"));
         }
         let mut q = Q::new("UPDATE accounts SET deleted_at = ");
         q.arg(self.now_text()).push(" WHERE id = ").arg(id);
-        q.query().execute(&mut *tx).await?;
-        search::remove(&mut tx, "account", id).await?;
+        q.query().execute(&mut **tx).await?;
+        search::remove(tx, "account", id).await?;
         let changes = deleted(&before.rec);
         Entry::new(Some(actor.user_id), Action::Delete, "account", id)
             .account(Some(id))
             .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
-        tx.commit().await?;
-        Ok(())
+            .write(tx, self.clock())
+            .await
     }
 
     /// Number of accounts the actor sees (for dashboards).

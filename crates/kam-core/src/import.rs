@@ -1,0 +1,396 @@
+//! Reading a customer workbook the way people keep it: a title and blank rows
+//! above the header, Chinese or English header names and their variants, and
+//! cells typed every which way (full-width digits, thousands separators, ¥
+//! signs, 是/否, Excel date serials, the labels of a choice instead of its
+//! code). This module finds the header, maps columns to fields and turns each
+//! cell into the text a person would have typed into the form; the form's own
+//! parser (`fields::parse`) then decides, so an import is validated exactly as
+//! the form is.
+
+use crate::fields::{FieldDef, Kind};
+
+/// What a sheet holds, one record type per import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    Accounts,
+    Contacts,
+}
+
+impl ImportKind {
+    pub const ALL: [ImportKind; 2] = [ImportKind::Accounts, ImportKind::Contacts];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Accounts => "accounts",
+            ImportKind::Contacts => "contacts",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ImportKind> {
+        ImportKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The fields a sheet of this kind fills, each with the header names users
+    /// give it, and for contacts the column naming the account.
+    pub fn field_sets(self) -> &'static [(&'static [FieldDef], Aliases)] {
+        static ACCOUNTS: [(&[FieldDef], Aliases); 1] = [(crate::account::FIELDS, ACCOUNT_ALIASES)];
+        static CONTACTS: [(&[FieldDef], Aliases); 2] =
+            [(crate::contact::FIELDS, CONTACT_ALIASES), (crate::contact::LINK_FIELDS, CONTACT_LINK_ALIASES)];
+        match self {
+            ImportKind::Accounts => &ACCOUNTS,
+            ImportKind::Contacts => &CONTACTS,
+        }
+    }
+
+    /// Whether this kind has a column naming the account (by credit code or name).
+    pub fn has_account_ref(self) -> bool {
+        matches!(self, ImportKind::Contacts)
+    }
+
+    /// The field definition of a mapped column's field.
+    pub fn def(self, field: &str) -> Option<&'static FieldDef> {
+        self.field_sets().iter().flat_map(|(defs, _)| defs.iter()).find(|d| d.name == field)
+    }
+}
+
+/// The most rows and columns an import reads (a larger sheet is refused).
+pub const MAX_ROWS: usize = 200_000;
+pub const MAX_COLUMNS: usize = 200;
+/// How far down a header row is looked for.
+const HEADER_SEARCH: usize = 30;
+
+/// Half-width, trimmed, inner runs of white space made one space:
+/// "ＡＢＣ　１２３" → "ABC 123".
+pub fn fold(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| match c {
+            '\u{3000}' | '\u{a0}' => ' ',
+            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+            _ => c,
+        })
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The key two header names or labels are compared by: folded, lower case,
+/// without spaces, punctuation or a trailing colon ("公司名称：" = "公司 名称").
+pub fn key(s: &str) -> String {
+    fold(s).chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Header names users give a field besides its label, by field name. Shared by
+/// the kinds (an account's `phone` and a contact's `mobile` are different
+/// fields, so each kind lists its own).
+pub type Aliases = &'static [(&'static str, &'static [&'static str])];
+
+pub static ACCOUNT_ALIASES: Aliases = &[
+    ("name", &["公司名称", "企业名称", "客户名称", "单位名称", "客户", "公司", "company", "company name", "account"]),
+    ("short_name", &["简称", "客户简称", "公司简称"]),
+    ("credit_code", &["统一社会信用代码", "信用代码", "社会信用代码", "税号", "纳税人识别号", "uscc"]),
+    ("industry", &["所属行业", "行业", "行业类别"]),
+    ("customer_type", &["客户类型", "客户类别", "类型"]),
+    ("grade", &["客户等级", "等级", "级别", "客户级别", "分类"]),
+    ("nature", &["企业性质", "公司性质", "性质", "所有制"]),
+    ("staff_count", &["员工人数", "人数", "员工数"]),
+    ("province", &["省份", "省", "所在省"]),
+    ("city", &["城市", "市", "所在城市"]),
+    ("district", &["区县", "区", "县"]),
+    ("street", &["地址", "详细地址", "公司地址", "街道地址", "address"]),
+    ("postcode", &["邮编", "邮政编码"]),
+    ("phone", &["联系电话", "电话", "公司电话", "座机", "总机", "tel", "telephone"]),
+    ("fax", &["传真"]),
+    ("email", &["邮箱", "电子邮箱", "电子邮件", "e-mail", "mail"]),
+    ("website", &["网址", "网站", "主页", "web"]),
+    ("business_scope", &["经营范围", "主营业务", "主营"]),
+    ("notes", &["备注", "说明", "remark", "remarks"]),
+    ("credit_limit", &["信用额度", "授信额度"]),
+    ("payment_terms_days", &["账期", "账期天数", "付款期限"]),
+    ("source", &["客户来源", "来源"]),
+    ("cooperation_since", &["合作时间", "开始合作", "合作开始日期"]),
+];
+
+pub static CONTACT_ALIASES: Aliases = &[
+    ("name", &["姓名", "联系人", "联系人姓名", "name", "contact"]),
+    ("mobile", &["手机", "手机号", "手机号码", "移动电话", "联系电话", "mobile", "cell"]),
+    ("phone", &["电话", "办公电话", "座机", "固定电话", "office phone", "tel"]),
+    ("email", &["邮箱", "电子邮箱", "电子邮件", "e-mail"]),
+    ("wechat", &["微信", "微信号"]),
+    ("gender", &["性别"]),
+    ("department", &["部门", "所在部门"]),
+    ("birth_date", &["生日", "出生日期"]),
+    ("hometown", &["籍贯", "家乡"]),
+    ("hobbies", &["爱好", "兴趣爱好"]),
+    ("notes", &["备注", "说明"]),
+];
+
+/// A contact's ties to the account (its title there, buying role, attitude).
+pub static CONTACT_LINK_ALIASES: Aliases = &[
+    ("title", &["职务", "职位", "岗位", "title", "position"]),
+    ("buying_role", &["采购角色", "角色", "决策角色"]),
+    ("attitude", &["态度", "对我方态度"]),
+    ("is_primary", &["主要联系人", "首要联系人", "是否主要联系人"]),
+];
+
+/// The column of a contact sheet that names the contact's account (by credit
+/// code or exact name), and the headers that say so.
+pub const ACCOUNT_REF: &str = "account";
+pub static ACCOUNT_REF_ALIASES: &[&str] = &[
+    "公司名称",
+    "企业名称",
+    "客户名称",
+    "单位名称",
+    "所属客户",
+    "所属公司",
+    "客户",
+    "公司",
+    "统一社会信用代码",
+    "信用代码",
+    "account",
+    "company",
+];
+
+/// A column of the sheet as mapped: the field it fills, if any.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Column {
+    pub header: String,
+    pub field: Option<String>,
+}
+
+/// The header row: the first of the top rows in which at least two cells (or
+/// the only cell of a one-column sheet) name a field. Titles, dates and blank
+/// rows above it are skipped.
+pub fn header_row(rows: &[Vec<String>], names_field: &dyn Fn(&str) -> bool) -> Option<usize> {
+    rows.iter().take(HEADER_SEARCH).position(|row| {
+        let filled = row.iter().filter(|c| !c.trim().is_empty()).count();
+        let named = row.iter().filter(|c| names_field(c)).count();
+        named >= 2 || (named == 1 && filled == 1 && row.len() == 1)
+    })
+}
+
+/// Maps each header to a field: its name, its label in any language, or one of
+/// the aliases, compared by `key`. A field is given to the first column that
+/// names it; a later column naming it again stays unmapped.
+pub fn auto_map(
+    defs: &[FieldDef],
+    aliases: Aliases,
+    labels: &dyn Fn(&FieldDef) -> Vec<String>,
+    headers: &[String],
+) -> Vec<Column> {
+    let mut taken: Vec<&str> = Vec::new();
+    headers
+        .iter()
+        .map(|h| {
+            let field = field_for(defs, aliases, labels, h).filter(|f| !taken.contains(f));
+            if let Some(f) = field {
+                taken.push(f);
+            }
+            Column { header: h.clone(), field: field.map(str::to_string) }
+        })
+        .collect()
+}
+
+/// The field a header names, if any.
+pub fn field_for(
+    defs: &[FieldDef],
+    aliases: Aliases,
+    labels: &dyn Fn(&FieldDef) -> Vec<String>,
+    header: &str,
+) -> Option<&'static str> {
+    let k = key(header);
+    if k.is_empty() {
+        return None;
+    }
+    let by_name = defs.iter().find(|d| key(d.name) == k || labels(d).iter().any(|l| key(l) == k));
+    by_name.map(|d| d.name).or_else(|| {
+        aliases
+            .iter()
+            .find(|(_, names)| names.iter().any(|n| key(n) == k))
+            .and_then(|(f, _)| defs.iter().find(|d| d.name == *f).map(|d| d.name))
+    })
+}
+
+/// The text a person would have typed into the form for this cell:
+/// choices by code or by any of their labels, yes/no in Chinese and English,
+/// Excel date serials and dotted or Chinese dates as ISO dates, money and
+/// counts without ¥ and thousands separators. What it cannot read it leaves
+/// as it is, for the form's parser to refuse with its message.
+pub fn form_text(def: &FieldDef, cell: &str, choice_labels: &dyn Fn(&str, &str) -> Vec<String>) -> String {
+    let t = fold(cell);
+    if t.is_empty() {
+        return t;
+    }
+    match def.kind {
+        Kind::Enum(e) => {
+            let k = key(&t);
+            e.values
+                .iter()
+                .find(|v| key(v) == k || choice_labels(e.name, v).iter().any(|l| key(l) == k))
+                .map(|v| v.to_string())
+                .unwrap_or(t)
+        }
+        Kind::Bool => match key(&t).as_str() {
+            "是" | "有" | "y" | "yes" | "true" | "1" | "√" | "✓" | "对" => "on".into(),
+            _ => String::new(),
+        },
+        Kind::Date => date_text(&t).unwrap_or(t),
+        Kind::Money | Kind::MoneyDelta => {
+            t.trim_end_matches('元').chars().filter(|c| !matches!(c, ',' | '¥' | '￥' | ' ')).collect()
+        }
+        Kind::Int(..) => {
+            let s: String = t.trim_end_matches(['人', '天']).chars().filter(|c| !matches!(c, ',' | ' ')).collect();
+            // "120.0", as spreadsheets store whole numbers.
+            s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+        }
+        Kind::CreditCode => t.replace(' ', "").to_uppercase(),
+        Kind::Phone | Kind::Postcode => t.strip_suffix(".0").unwrap_or(&t).to_string(),
+        _ => t,
+    }
+}
+
+/// 45988 (an Excel serial), 2026/11/28, 2026.11.28, 2026年11月28日,
+/// 2026-11-28 00:00:00 → 2026-11-28.
+pub fn date_text(t: &str) -> Option<String> {
+    if let Ok(serial) = t.parse::<f64>() {
+        // Serials from 1900-03-01 to 9999: day 60 is Excel's phantom 1900-02-29.
+        if (61.0..2_958_466.0).contains(&serial) {
+            let base = time::Date::from_calendar_date(1899, time::Month::December, 30).ok()?;
+            return Some((base + time::Duration::days(serial.floor() as i64)).to_string());
+        }
+        return None;
+    }
+    let head = t.split([' ', 'T']).next().unwrap_or(t);
+    let parts: Vec<&str> = head.split(['-', '/', '.', '年', '月', '日']).filter(|p| !p.is_empty()).collect();
+    let [y, m, d] = parts.as_slice() else { return None };
+    let (y, m, d): (i32, u8, u8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let date = time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
+    Some(date.to_string())
+}
+
+/// Rows below the header that hold anything, with their sheet row numbers
+/// (1-based, as a spreadsheet shows them).
+pub fn data_rows(rows: &[Vec<String>], header: usize) -> Vec<(usize, &Vec<String>)> {
+    rows.iter()
+        .enumerate()
+        .skip(header + 1)
+        .filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty()))
+        .map(|(i, r)| (i + 1, r))
+        .collect()
+}
+
+/// Neutralises a cell bound for a spreadsheet: text beginning with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is prefixed with an apostrophe so the
+/// program shows it instead of running it as a formula (OWASP CSV injection).
+pub fn safe_cell(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => std::borrow::Cow::Owned(format!("'{s}")),
+        _ => std::borrow::Cow::Borrowed(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::account::FIELDS;
+
+    fn no_labels(_: &FieldDef) -> Vec<String> {
+        Vec::new()
+    }
+    fn zh_choice(e: &str, v: &str) -> Vec<String> {
+        match (e, v) {
+            ("grade", "A") => vec!["A 类".into()],
+            ("customer_type", "distributor") => vec!["经销商".into()],
+            ("nature", "state_owned") => vec!["国有企业".into()],
+            _ => Vec::new(),
+        }
+    }
+    fn def(name: &str) -> &'static FieldDef {
+        FIELDS.iter().find(|d| d.name == name).unwrap()
+    }
+
+    #[test]
+    fn folds_full_width_and_spaces() {
+        assert_eq!(fold("  ＡＢＣ　１２３  "), "ABC 123");
+        assert_eq!(key("公司 名称："), "公司名称");
+        assert_eq!(key("E-Mail"), "email");
+    }
+
+    #[test]
+    fn finds_the_header_below_a_title_and_maps_variants() {
+        let rows: Vec<Vec<String>> = [
+            vec!["2026 年客户管理工作表", "", ""],
+            vec!["", "", ""],
+            vec!["企业名称", "信用代码", "联系电话 "],
+            vec!["华东机械", "91310000MA1FL0XQ2B", "021-5555"],
+        ]
+        .iter()
+        .map(|r| r.iter().map(|s| s.to_string()).collect())
+        .collect();
+        let names = |h: &str| field_for(FIELDS, ACCOUNT_ALIASES, &no_labels, h).is_some();
+        let h = header_row(&rows, &names).unwrap();
+        assert_eq!(h, 2);
+        let cols = auto_map(FIELDS, ACCOUNT_ALIASES, &no_labels, &rows[h]);
+        let mapped: Vec<Option<&str>> = cols.iter().map(|c| c.field.as_deref()).collect();
+        assert_eq!(mapped, vec![Some("name"), Some("credit_code"), Some("phone")]);
+        assert_eq!(data_rows(&rows, h).iter().map(|(n, _)| *n).collect::<Vec<_>>(), vec![4]);
+    }
+
+    #[test]
+    fn a_field_goes_to_its_first_column_only() {
+        let headers = vec!["公司名称".to_string(), "客户名称".to_string()];
+        let cols = auto_map(FIELDS, ACCOUNT_ALIASES, &no_labels, &headers);
+        assert_eq!(cols[0].field.as_deref(), Some("name"));
+        assert_eq!(cols[1].field, None);
+    }
+
+    #[test]
+    fn cells_become_what_the_form_would_get() {
+        assert_eq!(form_text(def("grade"), "A类", &zh_choice), "A");
+        assert_eq!(form_text(def("customer_type"), " 经销商 ", &zh_choice), "distributor");
+        assert_eq!(form_text(def("nature"), "国有企业", &zh_choice), "state_owned");
+        assert_eq!(
+            form_text(def("grade"), "特级", &zh_choice),
+            "特级",
+            "unknown labels stay, for the parser to refuse"
+        );
+        assert_eq!(form_text(def("credit_limit"), "¥1,234,500.50", &zh_choice), "1234500.50");
+        assert_eq!(form_text(def("staff_count"), "１，２００", &zh_choice), "1200");
+        assert_eq!(form_text(def("staff_count"), "120.0", &zh_choice), "120");
+        assert_eq!(form_text(def("cooperation_since"), "45988", &zh_choice), "2025-11-27");
+        assert_eq!(form_text(def("cooperation_since"), "2024年2月29日", &zh_choice), "2024-02-29");
+        assert_eq!(form_text(def("cooperation_since"), "2026/11/28 00:00:00", &zh_choice), "2026-11-28");
+        assert_eq!(form_text(def("cooperation_since"), "2023.02.29", &zh_choice), "2023.02.29", "no such day");
+        assert_eq!(form_text(def("credit_code"), "91310000ma1fl0xq2b ", &zh_choice), "91310000MA1FL0XQ2B");
+    }
+
+    #[test]
+    fn leap_days_and_the_phantom_1900_leap_day() {
+        assert_eq!(date_text("60"), None, "Excel's 1900-02-29 does not exist");
+        assert_eq!(date_text("61").as_deref(), Some("1900-03-01"));
+        assert_eq!(date_text("46812").as_deref(), Some("2028-02-29"));
+        assert_eq!(date_text("2999-12-31").as_deref(), Some("2999-12-31"));
+    }
+
+    proptest::proptest! {
+        /// Whatever text goes out, a spreadsheet never reads it as a formula,
+        /// and nothing but the apostrophe is added.
+        #[test]
+        fn no_exported_text_starts_a_formula(s in ".{0,40}") {
+            let out = safe_cell(&s);
+            let first = out.chars().next();
+            proptest::prop_assert!(!matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')));
+            let quoted = format!("'{}", s);
+            proptest::prop_assert!(out == s || out == quoted);
+        }
+    }
+
+    #[test]
+    fn formulas_never_leave_as_formulas() {
+        for s in ["=1+1", "+86 138", "-5", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(safe_cell(s).starts_with('\''), "{s}");
+        }
+        assert_eq!(safe_cell("华东机械"), "华东机械");
+        assert_eq!(safe_cell(""), "");
+    }
+}

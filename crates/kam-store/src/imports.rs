@@ -1,0 +1,683 @@
+//! Imports of customer workbooks: checked first (every row read by the form's
+//! own parser, duplicates found in the file and in the database), kept, then
+//! committed as one transaction through the records' own write paths, and
+//! undone as one while nothing newer stands on what they created.
+//!
+//! The file is read and its cells turned into form text by the web layer
+//! (which knows the choices' labels); this module gets the rows as
+//! `field → text` and owns everything after.
+
+use std::collections::{BTreeMap, HashMap};
+
+use kam_core::audit::Action;
+use kam_core::fields::{self, FieldDef, Raw};
+use kam_core::import::{ACCOUNT_REF, Column, ImportKind};
+use kam_core::{AccountId, Actor, ContactId, Record, Role, UserId, Value};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+use crate::accounts::{Account, AccountInput};
+use crate::audit::Entry;
+use crate::sql::Q;
+use crate::{Result, Store, StoreError, Tx};
+
+/// What a checked file holds: where it came from and its rows as form text.
+#[derive(Debug, Clone)]
+pub struct ImportInput {
+    pub kind: ImportKind,
+    pub file_name: String,
+    pub sha256: String,
+    pub sheet: Option<String>,
+    pub columns: Vec<Column>,
+    /// (sheet row number, field → the text the form would get).
+    pub rows: Vec<(usize, BTreeMap<String, String>)>,
+}
+
+/// A refused cell: the field and the message key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellError {
+    pub field: String,
+    pub message: String,
+}
+
+/// A row that names a record already there, or one an earlier row of the file names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "of", rename_all = "snake_case")]
+pub enum Duplicate {
+    /// A stored record (its name only when the importer may see it).
+    Existing { id: i64, name: Option<String> },
+    /// An earlier row of this file (its sheet row number).
+    InFile { row: usize },
+}
+
+/// One data row of the file as checked.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PlanRow {
+    pub row: usize,
+    pub values: BTreeMap<String, String>,
+    pub errors: Vec<CellError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<Duplicate>,
+    /// For a contact: the account its `account` cell names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<AccountId>,
+}
+
+/// What a committed import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub created: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub refused: i64,
+}
+
+/// What to do with a row that names an existing record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDuplicate {
+    /// Leave the stored record as it is.
+    Skip,
+    /// Write the row's filled cells over it (accounts).
+    Update,
+}
+
+impl OnDuplicate {
+    pub fn parse(s: &str) -> Option<OnDuplicate> {
+        match s {
+            "skip" => Some(OnDuplicate::Skip),
+            "update" => Some(OnDuplicate::Update),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Import {
+    pub id: i64,
+    pub kind: ImportKind,
+    pub file_name: String,
+    pub sha256: String,
+    pub sheet: Option<String>,
+    /// checked | committed | undone
+    pub status: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<PlanRow>,
+    pub total_rows: i64,
+    pub bad_rows: i64,
+    pub duplicate_rows: i64,
+    pub counts: Option<Counts>,
+    pub created_by: UserId,
+    pub created_at: String,
+    pub committed_at: Option<String>,
+    pub undone_at: Option<String>,
+}
+
+/// A record created or changed by a committed import.
+struct Made {
+    entity: &'static str,
+    id: i64,
+    action: &'static str,
+    before: Option<String>,
+}
+
+/// Who may import what: the roles that create the records.
+fn check_may(actor: &Actor, kind: ImportKind) -> Result<()> {
+    let ok = match kind {
+        ImportKind::Accounts | ImportKind::Contacts => actor.can_create_account(),
+    };
+    if ok { Ok(()) } else { Err(StoreError::Forbidden("err.forbidden")) }
+}
+
+/// Reads one row's cells for `defs` with the form's parser.
+fn parse_cells(defs: &'static [FieldDef], values: &BTreeMap<String, String>, errors: &mut Vec<CellError>) -> Record {
+    let mut rec = Record::new();
+    for def in defs {
+        let text = values.get(def.name).map(String::as_str);
+        match text {
+            Some(t) => match fields::parse(def, Raw::Form(t)) {
+                Ok(v) => {
+                    rec.insert(def.name, v);
+                }
+                Err(m) => errors.push(CellError { field: def.name.into(), message: m.into() }),
+            },
+            None if def.required => errors.push(CellError { field: def.name.into(), message: "err.required".into() }),
+            None => {}
+        }
+    }
+    rec
+}
+
+/// Fields the actor may not write are refused cell by cell, as on the form.
+fn check_access(actor: &Actor, defs: &[FieldDef], values: &BTreeMap<String, String>, errors: &mut Vec<CellError>) {
+    for def in defs.iter().filter(|d| values.get(d.name).is_some_and(|v| !v.is_empty())) {
+        if !actor.can_write_field(def.access) {
+            errors.push(CellError { field: def.name.into(), message: "err.field_forbidden".into() });
+        }
+    }
+}
+
+fn text(v: &Value) -> &str {
+    v.as_text().unwrap_or_default()
+}
+
+impl Store {
+    /// Checks a file's rows and keeps them as an import to commit; nothing
+    /// else is written.
+    pub async fn check_import(&self, actor: &Actor, input: ImportInput) -> Result<Import> {
+        check_may(actor, input.kind)?;
+        if input.rows.len() > kam_core::import::MAX_ROWS {
+            return Err(StoreError::field("file", "err.import_too_many_rows"));
+        }
+        let mut rows: Vec<PlanRow> = Vec::with_capacity(input.rows.len());
+        match input.kind {
+            ImportKind::Accounts => self.check_accounts(actor, &input.rows, &mut rows).await?,
+            ImportKind::Contacts => self.check_contacts(actor, &input.rows, &mut rows).await?,
+        }
+        let bad = rows.iter().filter(|r| !r.errors.is_empty()).count() as i64;
+        let dup = rows.iter().filter(|r| r.errors.is_empty() && r.duplicate.is_some()).count() as i64;
+        let mut tx = self.begin().await?;
+        let now = self.now_text();
+        let mut q = Q::new(
+            "INSERT INTO imports (kind, file_name, sha256, sheet, status, columns, plan, total_rows, bad_rows, \
+             duplicate_rows, created_by, created_at) VALUES (",
+        );
+        q.arg(input.kind.as_str()).push(", ").arg(input.file_name.clone()).push(", ").arg(input.sha256.clone());
+        q.push(", ").arg(input.sheet.clone()).push(", 'checked', ").arg(serde_json::to_string(&input.columns)?);
+        q.push(", ").arg(serde_json::to_string(&rows)?).push(", ").arg(rows.len() as i64).push(", ").arg(bad);
+        q.push(", ").arg(dup).push(", ").arg(actor.user_id).push(", ").arg(now).push(") RETURNING id");
+        let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
+        let changes = [
+            ("file_name", Value::Null, Value::Text(input.file_name)),
+            ("sha256", Value::Null, Value::Text(input.sha256)),
+            ("rows", Value::Null, Value::Int(rows.len() as i64)),
+        ];
+        Entry::new(Some(actor.user_id), Action::Create, "import", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
+        tx.commit().await?;
+        self.import(actor, id).await
+    }
+
+    async fn check_accounts(
+        &self,
+        actor: &Actor,
+        input: &[(usize, BTreeMap<String, String>)],
+        out: &mut Vec<PlanRow>,
+    ) -> Result<()> {
+        let defs = kam_core::account::FIELDS;
+        let mut seen_code: HashMap<String, usize> = HashMap::new();
+        let mut seen_name: HashMap<String, usize> = HashMap::new();
+        for (row, values) in input {
+            let mut errors = Vec::new();
+            check_access(actor, defs, values, &mut errors);
+            let rec = parse_cells(defs, values, &mut errors);
+            let code = rec.get("credit_code").map(text).filter(|c| !c.is_empty()).map(str::to_string);
+            let name = rec.get("name").map(text).unwrap_or_default().to_string();
+            let in_file = match &code {
+                Some(c) => seen_code.get(c).copied(),
+                None => seen_name.get(&name).copied(),
+            };
+            if let Some(c) = &code {
+                seen_code.entry(c.clone()).or_insert(*row);
+            }
+            seen_name.entry(name.clone()).or_insert(*row);
+            out.push(PlanRow {
+                row: *row,
+                values: values.clone(),
+                errors,
+                duplicate: in_file.map(|r| Duplicate::InFile { row: r }),
+                account_id: None,
+            });
+        }
+        // Against the stored accounts: by credit code, else by exact name, in batches.
+        let codes: Vec<String> = seen_code.keys().cloned().collect();
+        let names: Vec<String> = seen_name.keys().filter(|n| !n.is_empty()).cloned().collect();
+        let by_code = self.accounts_by("credit_code", &codes).await?;
+        let by_name = self.accounts_by("name", &names).await?;
+        for p in out.iter_mut().filter(|p| p.duplicate.is_none()) {
+            let code = p.values.get("credit_code").filter(|c| !c.is_empty());
+            let found = match code {
+                Some(c) => by_code.get(c.as_str()),
+                None => p.values.get("name").and_then(|n| by_name.get(n.as_str())),
+            };
+            if let Some((id, name, facts)) = found {
+                let visible = actor.can_read_account(facts);
+                p.duplicate = Some(Duplicate::Existing { id: id.0, name: visible.then(|| name.clone()) });
+            }
+        }
+        Ok(())
+    }
+
+    /// Live accounts whose `column` is one of `values`: value → (id, name, facts).
+    async fn accounts_by(
+        &self,
+        column: &str,
+        values: &[String],
+    ) -> Result<HashMap<String, (AccountId, String, kam_core::access::AccountFacts)>> {
+        let mut out = HashMap::new();
+        for chunk in values.chunks(500) {
+            let mut q = Q::new(&format!(
+                "SELECT a.id, a.name, a.{column} AS v, a.owner_id, u.team_id AS owner_team_id FROM accounts a \
+                 LEFT JOIN users u ON u.id = a.owner_id WHERE a.deleted_at IS NULL AND a.{column} IN ("
+            ));
+            for (i, v) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.arg(v.clone());
+            }
+            q.push(")");
+            for r in q.query().fetch_all(self.pool()).await? {
+                let facts = kam_core::access::AccountFacts {
+                    owner_id: crate::sql::opt_id(&r, "owner_id")?,
+                    owner_team_id: crate::sql::opt_id(&r, "owner_team_id")?,
+                    shared_with_actor: false,
+                };
+                out.insert(r.try_get("v")?, (crate::sql::id(&r, "id")?, r.try_get("name")?, facts));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn check_contacts(
+        &self,
+        actor: &Actor,
+        input: &[(usize, BTreeMap<String, String>)],
+        out: &mut Vec<PlanRow>,
+    ) -> Result<()> {
+        let defs = kam_core::contact::FIELDS;
+        let link_defs = kam_core::contact::LINK_FIELDS;
+        // The accounts the rows name, by credit code or exact name, among those the importer sees.
+        let refs: Vec<String> =
+            input.iter().filter_map(|(_, v)| v.get(ACCOUNT_REF)).filter(|s| !s.is_empty()).cloned().collect();
+        let mut by_code = self.accounts_by("credit_code", &refs).await?;
+        by_code.retain(|_, (_, _, f)| actor.can_read_account(f));
+        let named = self.account_ids_by_name(actor, &refs).await?;
+        let mut seen: HashMap<(String, String), usize> = HashMap::new();
+        let mut keys: Vec<(String, String)> = Vec::new();
+        for (row, values) in input {
+            let mut errors = Vec::new();
+            check_access(actor, defs, values, &mut errors);
+            let rec = parse_cells(defs, values, &mut errors);
+            parse_cells(link_defs, values, &mut errors);
+            let reference = values.get(ACCOUNT_REF).map(String::as_str).unwrap_or_default();
+            let account_id = if reference.is_empty() {
+                errors.push(CellError { field: ACCOUNT_REF.into(), message: "err.required".into() });
+                None
+            } else if let Some((id, _, _)) = by_code.get(reference) {
+                Some(*id)
+            } else {
+                match named.get(reference).map(Vec::as_slice) {
+                    Some([id]) => Some(*id),
+                    Some([_, _, ..]) => {
+                        errors.push(CellError {
+                            field: ACCOUNT_REF.into(),
+                            message: "err.import_account_ambiguous".into(),
+                        });
+                        None
+                    }
+                    _ => {
+                        errors.push(CellError {
+                            field: ACCOUNT_REF.into(),
+                            message: "err.import_account_unknown".into(),
+                        });
+                        None
+                    }
+                }
+            };
+            let name = rec.get("name").map(text).unwrap_or_default().to_string();
+            let phone = rec.get("mobile").or(rec.get("phone")).map(text).unwrap_or_default().to_string();
+            let key = (name, phone);
+            let in_file = seen.get(&key).copied();
+            seen.entry(key.clone()).or_insert(*row);
+            keys.push(key);
+            out.push(PlanRow {
+                row: *row,
+                values: values.clone(),
+                errors,
+                duplicate: in_file.map(|r| Duplicate::InFile { row: r }),
+                account_id,
+            });
+        }
+        // Against the stored contacts: the same name and mobile (or phone).
+        let names: Vec<String> = keys.iter().map(|k| k.0.clone()).filter(|n| !n.is_empty()).collect();
+        let mut stored: HashMap<(String, String), (ContactId, String)> = HashMap::new();
+        for chunk in names.chunks(500) {
+            let mut q = Q::new("SELECT id, name, mobile, phone FROM contacts WHERE deleted_at IS NULL AND name IN (");
+            for (i, n) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.arg(n.clone());
+            }
+            q.push(")");
+            for r in q.query().fetch_all(self.pool()).await? {
+                let name: String = r.try_get("name")?;
+                let mobile: Option<String> = r.try_get("mobile")?;
+                let phone: Option<String> = r.try_get("phone")?;
+                let id = crate::sql::id(&r, "id")?;
+                stored.insert((name.clone(), mobile.or(phone).unwrap_or_default()), (id, name));
+            }
+        }
+        for (p, key) in out.iter_mut().zip(keys) {
+            if p.duplicate.is_none()
+                && let Some((id, name)) = stored.get(&key)
+            {
+                let visible = self.contact(actor, *id).await.is_ok();
+                p.duplicate = Some(Duplicate::Existing { id: id.0, name: visible.then(|| name.clone()) });
+            }
+        }
+        Ok(())
+    }
+
+    /// The importer's visible live accounts by exact name: name → ids.
+    async fn account_ids_by_name(&self, actor: &Actor, names: &[String]) -> Result<HashMap<String, Vec<AccountId>>> {
+        let mut out: HashMap<String, Vec<AccountId>> = HashMap::new();
+        for chunk in names.chunks(500) {
+            let mut q = Q::new("SELECT a.id, a.name FROM accounts a WHERE ");
+            crate::accounts::scope_sql(&mut q, actor, "a");
+            q.push(" AND a.name IN (");
+            for (i, n) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.arg(n.clone());
+            }
+            q.push(")");
+            for r in q.query().fetch_all(self.pool()).await? {
+                out.entry(r.try_get("name")?).or_default().push(crate::sql::id(&r, "id")?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// One import, to its creator (and to admin and auditors).
+    pub async fn import(&self, actor: &Actor, id: i64) -> Result<Import> {
+        let mut q = Q::new(
+            "SELECT id, kind, file_name, sha256, sheet, status, columns, plan, total_rows, bad_rows, duplicate_rows, \
+             counts, created_by, created_at, committed_at, undone_at FROM imports WHERE id = ",
+        );
+        q.arg(id);
+        if !matches!(actor.role, Role::Admin | Role::Auditor) {
+            q.push(" AND created_by = ").arg(actor.user_id);
+        }
+        let r = q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        read(&r)
+    }
+
+    /// The actor's imports, newest first (admin and auditors: everyone's), without their rows.
+    pub async fn imports(&self, actor: &Actor, limit: i64) -> Result<Vec<Import>> {
+        let mut q = Q::new(
+            "SELECT id, kind, file_name, sha256, sheet, status, '[]' AS columns, '[]' AS plan, total_rows, bad_rows, \
+             duplicate_rows, counts, created_by, created_at, committed_at, undone_at FROM imports",
+        );
+        if !matches!(actor.role, Role::Admin | Role::Auditor) {
+            q.push(" WHERE created_by = ").arg(actor.user_id);
+        }
+        q.push(" ORDER BY id DESC LIMIT ").arg(limit.clamp(1, 200));
+        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
+    }
+
+    /// Writes a checked import's good rows in one transaction: a row that
+    /// fails now (the data changed since the check) fails the whole commit,
+    /// naming its row, and nothing is left behind.
+    pub async fn commit_import(&self, actor: &Actor, id: i64, on_duplicate: OnDuplicate) -> Result<Import> {
+        let imp = self.import(actor, id).await?;
+        if imp.created_by != actor.user_id {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        check_may(actor, imp.kind)?;
+        let mut tx = self.begin().await?;
+        // Claim the import: a second commit (a replay, a double click) finds it taken.
+        let mut q = Q::new("UPDATE imports SET status = 'committing' WHERE status = 'checked' AND id = ");
+        q.arg(id);
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.import_not_checked"));
+        }
+        let mut counts = Counts::default();
+        let mut made: Vec<Made> = Vec::new();
+        for p in &imp.rows {
+            if !p.errors.is_empty() {
+                counts.refused += 1;
+                continue;
+            }
+            let step = match imp.kind {
+                ImportKind::Accounts => self.commit_account_row(&mut tx, actor, p, on_duplicate, &mut made).await,
+                ImportKind::Contacts => self.commit_contact_row(&mut tx, actor, p, &mut made).await,
+            };
+            match step {
+                Ok(Some("created")) => counts.created += 1,
+                Ok(Some(_)) => counts.updated += 1,
+                Ok(None) => counts.skipped += 1,
+                Err(e) => return Err(row_error(p.row, e)),
+            }
+        }
+        for m in &made {
+            let mut q = Q::new("INSERT INTO import_records (import_id, entity, entity_id, action, before) VALUES (");
+            q.arg(id).push(", ").arg(m.entity).push(", ").arg(m.id).push(", ").arg(m.action).push(", ");
+            q.arg(m.before.clone()).push(")");
+            q.query().execute(&mut *tx).await?;
+        }
+        let mut q = Q::new("UPDATE imports SET status = 'committed', counts = ");
+        q.arg(serde_json::to_string(&counts)?).push(", committed_at = ").arg(self.now_text());
+        q.push(" WHERE id = ").arg(id);
+        q.query().execute(&mut *tx).await?;
+        let changes = [
+            ("created", Value::Null, Value::Int(counts.created)),
+            ("updated", Value::Null, Value::Int(counts.updated)),
+            ("skipped", Value::Null, Value::Int(counts.skipped)),
+            ("refused", Value::Null, Value::Int(counts.refused)),
+        ];
+        Entry::new(Some(actor.user_id), Action::Import, "import", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
+        tx.commit().await?;
+        self.import(actor, id).await
+    }
+
+    async fn commit_account_row(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        p: &PlanRow,
+        on_duplicate: OnDuplicate,
+        made: &mut Vec<Made>,
+    ) -> Result<Option<&'static str>> {
+        let mut errors = Vec::new();
+        let rec = parse_cells(kam_core::account::FIELDS, &p.values, &mut errors);
+        match p.duplicate {
+            Some(Duplicate::InFile { .. }) => Ok(None),
+            Some(Duplicate::Existing { id, .. }) if on_duplicate == OnDuplicate::Update => {
+                let before: Account = self.account_in(tx, actor, AccountId(id)).await?;
+                // Only the filled cells change the record; blank cells leave its values.
+                let rec: Record = rec.into_iter().filter(|(_, v)| !v.is_null()).collect();
+                let snapshot = serde_json::to_string(&before.rec)?;
+                let input = AccountInput { rec, owner: None, parent: None };
+                if self.update_account_in(tx, actor, &before, input).await? {
+                    made.push(Made { entity: "account", id, action: "updated", before: Some(snapshot) });
+                    Ok(Some("updated"))
+                } else {
+                    Ok(None)
+                }
+            }
+            Some(Duplicate::Existing { .. }) => Ok(None),
+            None => {
+                let id = self.create_account_in(tx, actor, AccountInput { rec, owner: None, parent: None }).await?;
+                made.push(Made { entity: "account", id: id.0, action: "created", before: None });
+                Ok(Some("created"))
+            }
+        }
+    }
+
+    async fn commit_contact_row(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        p: &PlanRow,
+        made: &mut Vec<Made>,
+    ) -> Result<Option<&'static str>> {
+        if p.duplicate.is_some() {
+            return Ok(None);
+        }
+        let Some(account_id) = p.account_id else {
+            return Err(StoreError::field(ACCOUNT_REF, "err.import_account_unknown"));
+        };
+        let mut errors = Vec::new();
+        let rec = parse_cells(kam_core::contact::FIELDS, &p.values, &mut errors);
+        let link = parse_cells(kam_core::contact::LINK_FIELDS, &p.values, &mut errors);
+        let id = self.create_contact_in(tx, actor, account_id, rec, link).await?;
+        made.push(Made { entity: "contact", id: id.0, action: "created", before: None });
+        Ok(Some("created"))
+    }
+
+    /// What stands on a committed import's records and so blocks its undo:
+    /// later changes to them, records added to its accounts since (at most a
+    /// few per record), as "entity #id (action)".
+    pub async fn import_undo_blockers(&self, actor: &Actor, id: i64) -> Result<Vec<String>> {
+        let imp = self.import(actor, id).await?;
+        if imp.status != "committed" {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin().await?;
+        let out = self.undo_blockers_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn undo_blockers_in(&self, tx: &mut Tx, id: i64) -> Result<Vec<String>> {
+        let mut q = Q::new("SELECT entity, entity_id FROM import_records WHERE import_id = ");
+        q.arg(id);
+        let records = q.query().fetch_all(&mut **tx).await?;
+        // The audit row of the commit: whatever is newer on these records blocks.
+        let mut q =
+            Q::new("SELECT MAX(id) AS n FROM audit_log WHERE entity = 'import' AND action = 'import' AND entity_id = ");
+        q.arg(id);
+        let mark: i64 = q.query().fetch_one(&mut **tx).await?.try_get::<Option<i64>, _>("n")?.unwrap_or(0);
+        let mut blockers: Vec<String> = Vec::new();
+        for r in &records {
+            let (entity, eid): (String, i64) = (r.try_get("entity")?, r.try_get("entity_id")?);
+            let mut q = Q::new("SELECT entity, entity_id, action FROM audit_log WHERE id > ");
+            q.arg(mark).push(" AND ((entity = ").arg(entity.clone()).push(" AND entity_id = ").arg(eid).push(")");
+            if entity == "account" {
+                q.push(" OR account_id = ").arg(eid);
+            }
+            q.push(") ORDER BY id LIMIT 3");
+            for b in q.query().fetch_all(&mut **tx).await? {
+                let (e, i, a): (String, i64, String) =
+                    (b.try_get("entity")?, b.try_get("entity_id")?, b.try_get("action")?);
+                let text = format!("{e} #{i} ({a})");
+                if !blockers.contains(&text) {
+                    blockers.push(text);
+                }
+            }
+        }
+        Ok(blockers)
+    }
+
+    /// Takes a committed import back as one audited action: the records it
+    /// created are archived and those it changed get their values back — while
+    /// nothing newer stands on them (a later change to one of its records, or
+    /// a record added to one of its accounts since), which is named instead.
+    pub async fn undo_import(&self, actor: &Actor, id: i64) -> Result<Import> {
+        let imp = self.import(actor, id).await?;
+        if imp.created_by != actor.user_id && actor.role != Role::Admin {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let mut tx = self.begin().await?;
+        let mut q = Q::new("UPDATE imports SET status = 'undoing' WHERE status = 'committed' AND id = ");
+        q.arg(id);
+        if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
+            return Err(StoreError::Conflict("err.import_not_committed"));
+        }
+        if !self.undo_blockers_in(&mut tx, id).await?.is_empty() {
+            return Err(StoreError::Conflict("err.import_undo_blocked"));
+        }
+        let mut q = Q::new("SELECT entity, entity_id, action, before FROM import_records WHERE import_id = ");
+        q.arg(id).push(" ORDER BY id DESC");
+        let records = q.query().fetch_all(&mut *tx).await?;
+        let system = Actor { role: Role::Admin, ..actor.clone() };
+        for r in &records {
+            let (entity, eid, action): (String, i64, String) =
+                (r.try_get("entity")?, r.try_get("entity_id")?, r.try_get("action")?);
+            match (entity.as_str(), action.as_str()) {
+                ("account", "created") => {
+                    let before = self.account_in(&mut tx, &system, AccountId(eid)).await?;
+                    self.archive_account_in(&mut tx, actor, &before).await?;
+                }
+                ("account", "updated") => {
+                    let before = self.account_in(&mut tx, &system, AccountId(eid)).await?;
+                    let snapshot: serde_json::Map<String, serde_json::Value> =
+                        serde_json::from_str(&r.try_get::<Option<String>, _>("before")?.unwrap_or_default())?;
+                    let mut rec = Record::new();
+                    for def in kam_core::account::FIELDS {
+                        let v = snapshot.get(def.name).cloned().unwrap_or(serde_json::Value::Null);
+                        if let Ok(v) = fields::parse(def, Raw::Json(&v)) {
+                            rec.insert(def.name, v);
+                        }
+                    }
+                    self.update_account_in(&mut tx, &system, &before, AccountInput { rec, owner: None, parent: None })
+                        .await?;
+                }
+                ("contact", "created") => {
+                    let c = self.contact(&system, ContactId(eid)).await?;
+                    let account = c.accounts.first().map(|l| l.account_id);
+                    self.archive_contact(&mut tx, actor, ContactId(eid), &c.rec, account).await?;
+                }
+                _ => {}
+            }
+        }
+        let mut q = Q::new("UPDATE imports SET status = 'undone', undone_at = ");
+        q.arg(self.now_text()).push(" WHERE id = ").arg(id);
+        q.query().execute(&mut *tx).await?;
+        let changes = [("records", Value::Null, Value::Int(records.len() as i64))];
+        Entry::new(Some(actor.user_id), Action::Undo, "import", id)
+            .changes(&changes)
+            .write(&mut tx, self.clock())
+            .await?;
+        tx.commit().await?;
+        self.import(actor, id).await
+    }
+}
+
+/// A row that fails at commit fails the commit, its errors named by row:
+/// `rows.12.credit_code`, or `rows.12` for a rule that is not one field's.
+fn row_error(row: usize, e: StoreError) -> StoreError {
+    let mut out = kam_core::FieldErrors::default();
+    match e {
+        StoreError::Invalid(fe) => {
+            for (field, key) in fe.0.iter() {
+                out.add(&format!("rows.{row}.{field}"), key);
+            }
+        }
+        StoreError::Forbidden(k) | StoreError::Conflict(k) => out.add(&format!("rows.{row}"), k),
+        StoreError::NotFound => out.add(&format!("rows.{row}"), "err.not_found"),
+        other => return other,
+    }
+    StoreError::Invalid(out)
+}
+
+fn read(r: &sqlx::any::AnyRow) -> Result<Import> {
+    let kind: String = r.try_get("kind")?;
+    let counts: Option<String> = r.try_get("counts")?;
+    Ok(Import {
+        id: r.try_get("id")?,
+        kind: ImportKind::parse(&kind).ok_or(StoreError::NotFound)?,
+        file_name: r.try_get("file_name")?,
+        sha256: r.try_get("sha256")?,
+        sheet: r.try_get("sheet")?,
+        status: r.try_get("status")?,
+        columns: serde_json::from_str(&r.try_get::<String, _>("columns")?)?,
+        rows: serde_json::from_str(&r.try_get::<String, _>("plan")?)?,
+        total_rows: r.try_get("total_rows")?,
+        bad_rows: r.try_get("bad_rows")?,
+        duplicate_rows: r.try_get("duplicate_rows")?,
+        counts: counts.map(|c| serde_json::from_str(&c)).transpose()?,
+        created_by: crate::sql::id(r, "created_by")?,
+        created_at: r.try_get("created_at")?,
+        committed_at: r.try_get("committed_at")?,
+        undone_at: r.try_get("undone_at")?,
+    })
+}

@@ -1,0 +1,199 @@
+//! Imports: checked without a write, committed all or nothing, undone while
+//! nothing newer stands on them; on both engines.
+
+use std::collections::BTreeMap;
+
+use kam_core::credit_code::check_char;
+use kam_core::import::{Column, ImportKind};
+use kam_store::imports::{Duplicate, ImportInput, OnDuplicate};
+
+use super::*;
+
+/// A valid credit code ending in the serial `n`.
+fn code(n: u32) -> String {
+    let first = format!("91330100MA{n:07}");
+    format!("{first}{}", check_char(&first).unwrap())
+}
+
+fn row(n: usize, cells: &[(&str, &str)]) -> (usize, BTreeMap<String, String>) {
+    (n, cells.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+}
+
+fn input(kind: ImportKind, rows: Vec<(usize, BTreeMap<String, String>)>) -> ImportInput {
+    let fields: Vec<String> = rows.iter().flat_map(|(_, r)| r.keys().cloned()).collect();
+    ImportInput {
+        kind,
+        file_name: "客户管理工作表.xlsx".into(),
+        sha256: "ab".repeat(32),
+        sheet: Some("Sheet1".into()),
+        columns: fields.into_iter().map(|f| Column { header: f.clone(), field: Some(f) }).collect(),
+        rows,
+    }
+}
+
+async fn live_accounts(s: &Store, by: &Actor) -> i64 {
+    s.count_accounts(by, &AccountFilter::default()).await.unwrap()
+}
+
+pub async fn imports_check_commit_all_or_nothing_and_undo(s: Store) {
+    let w = world(&s).await;
+    let taken = s
+        .create_account(
+            &w.rep2,
+            AccountInput {
+                rec: rec(&[("name", text("已有客户")), ("credit_code", text(&code(1)))]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let before = live_accounts(&s, &w.admin).await;
+
+    // The check reads every row as the form would, and writes nothing but the import.
+    let rows = vec![
+        row(4, &[("name", "华东机械有限公司"), ("credit_code", &code(2)), ("grade", "A"), ("staff_count", "1200")]),
+        row(5, &[("name", "坏行公司"), ("credit_code", "91330100MA0000002X"), ("email", "nope")]),
+        row(6, &[("name", "华东机械（重复）"), ("credit_code", &code(2))]),
+        row(7, &[("name", "另一个名字"), ("credit_code", &code(1))]),
+        row(8, &[("name", "")]),
+    ];
+    let imp = s.check_import(&w.rep1, input(ImportKind::Accounts, rows)).await.unwrap();
+    assert_eq!((imp.status.as_str(), imp.total_rows, imp.bad_rows, imp.duplicate_rows), ("checked", 5, 2, 2));
+    let bad = &imp.rows[1];
+    assert_eq!(bad.row, 5);
+    let fields: Vec<&str> = bad.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, vec!["credit_code", "email"], "each bad cell with its reason");
+    assert_eq!(imp.rows[4].errors[0].message, "err.required");
+    assert_eq!(imp.rows[2].duplicate, Some(Duplicate::InFile { row: 4 }));
+    // The existing account is named only to those who may see it: rep1 may not see rep2's.
+    assert_eq!(imp.rows[3].duplicate, Some(Duplicate::Existing { id: taken.id.0, name: None }));
+    assert_eq!(live_accounts(&s, &w.admin).await, before, "a check writes no record");
+    // Another user's import is not theirs to see or commit.
+    assert!(matches!(s.import(&w.rep2, imp.id).await, Err(StoreError::NotFound)));
+
+    let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await.unwrap();
+    let counts = done.counts.clone().unwrap();
+    assert_eq!((counts.created, counts.updated, counts.skipped, counts.refused), (1, 0, 2, 2));
+    assert_eq!(done.status, "committed");
+    assert_eq!(live_accounts(&s, &w.admin).await, before + 1);
+    let mine = s
+        .list_accounts(&w.rep1, &AccountFilter { owner_id: Some(w.rep1.user_id), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(mine.items.len(), 1, "the importer owns what they imported");
+    assert_eq!(mine.items[0].rec.get("grade"), Some(&text("A")));
+    assert_eq!(mine.items[0].rec.get("staff_count"), Some(&Value::Int(1200)));
+    // A replayed commit makes nothing twice.
+    assert!(matches!(s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await, Err(StoreError::Conflict(_))));
+    let created = mine.items[0].id;
+    assert!(s.account_history(created).await.unwrap().iter().any(|h| h.action == "create"));
+
+    // Something newer stands on the import: the undo is refused and says what.
+    s.update_account(
+        &w.rep1,
+        created,
+        AccountInput { rec: rec(&[("notes", text("导入后改过"))]), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let blockers = s.import_undo_blockers(&w.rep1, imp.id).await.unwrap();
+    assert_eq!(blockers, vec![format!("account #{created} (update)")]);
+    assert!(matches!(s.undo_import(&w.rep1, imp.id).await, Err(StoreError::Conflict("err.import_undo_blocked"))));
+    assert_eq!(live_accounts(&s, &w.admin).await, before + 1, "a refused undo leaves everything");
+
+    // A failure in the last row leaves nothing behind: its credit code is taken between check and commit.
+    let rows = vec![
+        row(2, &[("name", "第一行公司"), ("credit_code", &code(3))]),
+        row(3, &[("name", "第二行公司"), ("credit_code", &code(4))]),
+    ];
+    let imp2 = s.check_import(&w.rep1, input(ImportKind::Accounts, rows)).await.unwrap();
+    assert_eq!(imp2.bad_rows, 0);
+    s.create_account(
+        &w.rep3,
+        AccountInput { rec: rec(&[("name", text("抢先")), ("credit_code", text(&code(4)))]), ..Default::default() },
+    )
+    .await
+    .unwrap();
+    let mid = live_accounts(&s, &w.admin).await;
+    match s.commit_import(&w.rep1, imp2.id, OnDuplicate::Skip).await {
+        Err(StoreError::Invalid(fe)) => assert!(fe.0.contains_key("rows.3.credit_code"), "{fe:?}"),
+        other => panic!("expected the last row's error, got {other:?}"),
+    }
+    assert_eq!(live_accounts(&s, &w.admin).await, mid, "the first row is not left behind");
+    assert_eq!(
+        s.import(&w.rep1, imp2.id).await.unwrap().status,
+        "checked",
+        "and the import can be fixed and tried again"
+    );
+
+    // An undo with nothing newer: what it created is archived, in one audited action.
+    let rows = vec![row(2, &[("name", "撤销公司甲")]), row(3, &[("name", "撤销公司乙")])];
+    let imp3 = s.check_import(&w.rep1, input(ImportKind::Accounts, rows)).await.unwrap();
+    s.commit_import(&w.rep1, imp3.id, OnDuplicate::Skip).await.unwrap();
+    assert_eq!(live_accounts(&s, &w.admin).await, mid + 2);
+    let undone = s.undo_import(&w.rep1, imp3.id).await.unwrap();
+    assert_eq!(undone.status, "undone");
+    assert_eq!(live_accounts(&s, &w.admin).await, mid);
+    assert!(matches!(s.undo_import(&w.rep1, imp3.id).await, Err(StoreError::Conflict(_))), "once");
+
+    // Service staff import nothing.
+    let svc = testing::user(&s, "svc_imp", Role::Service, None).await;
+    let svc = actor(&s, svc).await;
+    assert!(matches!(
+        s.check_import(&svc, input(ImportKind::Accounts, vec![row(2, &[("name", "x")])])).await,
+        Err(StoreError::Forbidden(_))
+    ));
+}
+
+pub async fn imports_update_duplicates_and_tie_contacts_to_accounts(s: Store) {
+    let w = world(&s).await;
+    let a = s
+        .create_account(
+            &w.rep1,
+            AccountInput {
+                rec: rec(&[
+                    ("name", text("联系人客户")),
+                    ("credit_code", text(&code(7))),
+                    ("phone", text("0571-1111")),
+                ]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Update: the filled cells overwrite, the blank ones leave the stored values; undo puts them back.
+    let rows = vec![row(2, &[("name", "联系人客户"), ("credit_code", &code(7)), ("email", "sales@lx.cn")])];
+    let imp = s.check_import(&w.rep1, input(ImportKind::Accounts, rows)).await.unwrap();
+    assert!(matches!(imp.rows[0].duplicate, Some(Duplicate::Existing { id, name: Some(_) }) if id == a.id.0));
+    let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Update).await.unwrap();
+    assert_eq!(done.counts.unwrap().updated, 1);
+    let now = s.account(&w.rep1, a.id).await.unwrap();
+    assert_eq!(now.rec.get("email"), Some(&text("sales@lx.cn")));
+    assert_eq!(now.rec.get("phone"), Some(&text("0571-1111")));
+    s.undo_import(&w.rep1, imp.id).await.unwrap();
+    let back = s.account(&w.rep1, a.id).await.unwrap();
+    assert_eq!(back.rec.get("email"), Some(&Value::Null), "the value before the import is back");
+
+    // Contacts name their account by credit code or exact name, among the accounts the importer sees.
+    let other = account(&s, &w.rep3, "南方客户").await;
+    let rows = vec![
+        row(2, &[("account", &code(7)), ("name", "王经理"), ("mobile", "13800000001"), ("title", "采购经理")]),
+        row(3, &[("account", "联系人客户"), ("name", "李工"), ("mobile", "13800000002")]),
+        row(4, &[("account", "南方客户"), ("name", "赵总")]),
+        row(5, &[("account", "联系人客户"), ("name", "王经理"), ("mobile", "13800000001")]),
+    ];
+    let imp = s.check_import(&w.rep1, input(ImportKind::Contacts, rows)).await.unwrap();
+    assert_eq!(imp.rows[0].account_id, Some(a.id));
+    assert_eq!(imp.rows[1].account_id, Some(a.id));
+    assert_eq!(imp.rows[2].errors[0].message, "err.import_account_unknown", "rep3's account is not rep1's to see");
+    assert_eq!(imp.rows[3].duplicate, Some(Duplicate::InFile { row: 2 }));
+    let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await.unwrap();
+    assert_eq!(done.counts.unwrap().created, 2);
+    let people = s.account_contacts(&w.rep1, a.id).await.unwrap();
+    assert_eq!(people.len(), 2);
+    assert!(s.account_contacts(&w.rep3, other).await.unwrap().is_empty());
+    // The same people again are found as stored duplicates.
+    let rows = vec![row(2, &[("account", "联系人客户"), ("name", "李工"), ("mobile", "13800000002")])];
+    let again = s.check_import(&w.rep1, input(ImportKind::Contacts, rows)).await.unwrap();
+    assert!(matches!(again.rows[0].duplicate, Some(Duplicate::Existing { name: Some(_), .. })));
+}

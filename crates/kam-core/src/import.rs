@@ -43,6 +43,14 @@ impl ImportKind {
         }
     }
 
+    /// The entity its fields are labelled under (`field.{entity}.{name}`).
+    pub fn entity(self) -> &'static str {
+        match self {
+            ImportKind::Accounts => "account",
+            ImportKind::Contacts => "contact",
+        }
+    }
+
     /// Whether this kind has a column naming the account (by credit code or name).
     pub fn has_account_ref(self) -> bool {
         matches!(self, ImportKind::Contacts)

@@ -9,6 +9,7 @@ mod calendar;
 mod downloads;
 mod error;
 pub mod i18n;
+pub mod import;
 mod once;
 mod pages;
 mod redact;

@@ -98,9 +98,10 @@ impl Sheet<'_> {
         Ok(())
     }
 
+    /// Text, never a formula: a leading `= + - @`, tab or CR is shown, not run.
     pub fn text(&mut self, row: u32, col: u16, text: &str) -> Result<(), XlsxError> {
         if !text.is_empty() {
-            self.ws.write_string(row, col, text)?;
+            self.ws.write_string(row, col, &*kam_core::import::safe_cell(text))?;
         }
         Ok(())
     }

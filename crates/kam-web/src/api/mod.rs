@@ -8,6 +8,7 @@ mod competitors;
 mod contacts;
 mod contracts;
 pub mod idempotency;
+mod imports;
 mod market;
 mod me;
 mod money;
@@ -47,6 +48,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(contracts::router())
         .merge(money::credit_router())
         .merge(settings::router())
+        .merge(imports::router())
 }
 
 pub fn router() -> Router<AppState> {

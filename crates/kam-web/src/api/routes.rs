@@ -83,11 +83,21 @@ pub struct Doc {
     pub body: Option<Body>,
     pub success: Option<Success>,
     pub query: Vec<Param>,
+    /// The text parts a multipart upload sends beside its file: (name, description, required).
+    pub parts: &'static [(&'static str, &'static str, bool)],
 }
 
 /// Starts the documentation of an operation: its operationId, tag and summary.
 pub fn doc(id: impl Into<String>, tag: impl Into<String>, summary: impl Into<String>) -> Doc {
-    Doc { id: id.into(), tag: tag.into(), summary: summary.into(), body: None, success: None, query: Vec::new() }
+    Doc {
+        id: id.into(),
+        tag: tag.into(),
+        summary: summary.into(),
+        body: None,
+        success: None,
+        query: Vec::new(),
+        parts: &[],
+    }
 }
 
 /// Query parameter types.
@@ -111,6 +121,11 @@ pub fn period() -> Value {
 }
 
 impl Doc {
+    /// The text parts of a multipart upload beside its file.
+    pub fn parts(mut self, parts: &'static [(&'static str, &'static str, bool)]) -> Doc {
+        self.parts = parts;
+        self
+    }
     /// 200 with a JSON body of `schema`.
     pub fn ok(mut self, schema: impl Into<String>) -> Doc {
         self.success = Some(Success::Json(200, schema.into()));

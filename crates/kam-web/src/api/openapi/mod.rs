@@ -71,7 +71,16 @@ fn operation(op: &Operation) -> Value {
             o["requestBody"] = json!({"required": required, "content": {"application/json": {"schema": r(schema)}}});
         }
         Some(Body::File(part)) => {
-            o["requestBody"] = json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": [part], "properties": {*part: {"type": "string", "format": "binary"}}}}}});
+            let mut props = Map::new();
+            let mut required = vec![json!(part)];
+            props.insert(part.to_string(), json!({"type": "string", "format": "binary"}));
+            for (name, description, req) in d.parts {
+                props.insert(name.to_string(), json!({"type": "string", "description": description}));
+                if *req {
+                    required.push(json!(name));
+                }
+            }
+            o["requestBody"] = json!({"required": true, "content": {"multipart/form-data": {"schema": {"type": "object", "required": required, "properties": props}}}});
         }
         Some(Body::Empty) | None => {}
     }
@@ -212,6 +221,7 @@ mod tests {
             ("api/contacts.rs", include_str!("../contacts.rs")),
             ("api/contracts.rs", include_str!("../contracts.rs")),
             ("api/idempotency.rs", include_str!("../idempotency.rs")),
+            ("api/imports.rs", include_str!("../imports.rs")),
             ("api/market.rs", include_str!("../market.rs")),
             ("api/me.rs", include_str!("../me.rs")),
             ("api/money.rs", include_str!("../money.rs")),

@@ -354,6 +354,25 @@ pub(super) fn schemas() -> Value {
         "SignoffChainInput": {"type": "object", "required": ["steps"], "properties": {"steps": {"type": "array", "items": {"type": "object", "required": ["step", "signer_id"], "properties": {
             "step": {"type": "string", "enum": ["cashier", "accountant", "dept_head", "vp"]}, "signer_id": id()}}}}},
         "Share": {"type": "object", "required": ["user_id"], "properties": {"user_id": id()}},
+        "ImportColumn": {"type": "object", "required": ["header"], "properties": {"header": {"type": "string"}, "field": {"type": ["string", "null"], "description": "the field the column fills (contacts: also `account`, the account by credit code or exact name)"}}},
+        "ImportRow": {"type": "object", "required": ["row", "values", "errors"], "properties": {
+            "row": {"type": "integer", "description": "the sheet's row number"},
+            "values": {"type": "object", "additionalProperties": {"type": "string"}, "description": "field → the text the form gets"},
+            "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"], "properties": {"field": {"type": "string"}, "message": {"type": "string", "description": "message key"}}}},
+            "duplicate": {"type": "object", "properties": {"of": {"type": "string", "enum": ["existing", "in_file"]}, "id": id(), "name": {"type": ["string", "null"]}, "row": {"type": "integer"}}},
+            "account_id": id()}},
+        "ImportCounts": {"type": "object", "properties": {"created": {"type": "integer"}, "updated": {"type": "integer"}, "skipped": {"type": "integer"}, "refused": {"type": "integer"}}},
+        "Import": {"type": "object", "required": ["id", "kind", "status", "file_name", "sha256"], "properties": {
+            "id": id(), "kind": {"type": "string", "enum": ["accounts", "contacts"]},
+            "file_name": {"type": "string"}, "sha256": {"type": "string"}, "sheet": {"type": ["string", "null"]},
+            "status": {"type": "string", "enum": ["checked", "committed", "undone"]},
+            "columns": {"type": "array", "items": r("ImportColumn")}, "rows": {"type": "array", "items": r("ImportRow")},
+            "total_rows": {"type": "integer"}, "bad_rows": {"type": "integer"}, "duplicate_rows": {"type": "integer"},
+            "counts": {"oneOf": [r("ImportCounts"), {"type": "null"}]},
+            "created_by": id(), "created_at": ts(), "committed_at": {"type": ["string", "null"]}, "undone_at": {"type": ["string", "null"]},
+            "undo_blocked_by": {"type": "array", "items": {"type": "string"}, "description": "what stands on the import's records (GET only)"}}},
+        "ImportList": list_of("Import"),
+        "ImportCommit": {"type": "object", "properties": {"on_duplicate": {"type": "string", "enum": ["skip", "update"], "description": "rows naming a stored record: leave it (default) or write the row's filled cells over it (accounts)"}}},
     })
 }
 

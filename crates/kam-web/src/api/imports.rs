@@ -1,0 +1,157 @@
+//! /api/v1/imports: upload a workbook (checked, nothing written), read the
+//! check, commit it as one transaction, undo it; the refused rows as .xlsx.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kam_core::FieldErrors;
+use kam_core::import::ImportKind;
+use kam_store::imports::OnDuplicate;
+use serde_json::{Value as V, json};
+
+use super::routes::*;
+use super::{Id, object};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::import;
+
+const PARTS: &[(&str, &str, bool)] = &[
+    ("kind", "accounts | contacts", true),
+    ("sheet", "the sheet to read (default: the first)", false),
+    (
+        "mapping",
+        "JSON object: column index → field name (\"\" leaves the column out); the rest is matched by header",
+        false,
+    ),
+];
+
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .post_upload(
+            "/api/v1/imports",
+            upload,
+            import::MAX_UPLOAD + 64 * 1024,
+            doc(
+                "createImport",
+                "imports",
+                "Upload .xlsx, .xls, .ods or .csv (UTF-8 or GBK) and check it: every row read by the form's rules, duplicates found; nothing is written until commit",
+            )
+            .upload("file")
+            .parts(PARTS)
+            .created("Import"),
+        )
+        .get("/api/v1/imports", list, doc("listImports", "imports", "The caller's imports, newest first (admin and auditors: everyone's)").ok("ImportList"))
+        .get("/api/v1/imports/{id}", show, doc("getImport", "imports", "A checked or committed import: its mapping, every row with its errors and duplicate, its counts, and what blocks its undo").ok("Import"))
+        .post("/api/v1/imports/{id}/commit", commit, doc("commitImport", "imports", "Write the good rows in one transaction (a row that fails now fails the whole commit, named by row)").optional_body("ImportCommit").ok("Import"))
+        .post("/api/v1/imports/{id}/undo", undo, doc("undoImport", "imports", "Take a committed import back in one audited action while nothing newer stands on its records").no_body().ok("Import"))
+        .get("/api/v1/imports/{id}/errors.xlsx", errors_xlsx, doc("downloadImportErrors", "imports", "The refused rows with a reason column, to fix and upload again").file(XLSX))
+}
+
+fn file_error(key: &'static str) -> ApiError {
+    let mut e = FieldErrors::default();
+    e.add("file", key);
+    ApiError::invalid(&e)
+}
+
+async fn upload(State(state): State<AppState>, api: ApiUser, mut parts: Multipart) -> Result<Response, ApiError> {
+    let refused = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            file_error("err.import_too_large")
+        } else {
+            ApiError::bad_request()
+        }
+    };
+    let (mut file, mut kind, mut sheet, mut mapping) = (None, None, None, None);
+    while let Some(field) = parts.next_field().await.map_err(refused)? {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                file = Some((name, field.bytes().await.map_err(refused)?.to_vec()));
+            }
+            "kind" => kind = Some(field.text().await.map_err(refused)?),
+            "sheet" => sheet = Some(field.text().await.map_err(refused)?).filter(|s| !s.is_empty()),
+            "mapping" => mapping = Some(field.text().await.map_err(refused)?),
+            _ => {}
+        }
+    }
+    let mut errors = FieldErrors::default();
+    let kind = kind.as_deref().and_then(ImportKind::parse);
+    if kind.is_none() {
+        errors.add("kind", "err.choice");
+    }
+    let overrides: BTreeMap<usize, String> = match mapping.as_deref().filter(|m| !m.trim().is_empty()) {
+        None => BTreeMap::new(),
+        Some(m) => match serde_json::from_str::<BTreeMap<String, String>>(m) {
+            Ok(map) => map.into_iter().filter_map(|(k, v)| k.parse().ok().map(|i| (i, v))).collect(),
+            Err(_) => {
+                errors.add("mapping", "err.type_object");
+                BTreeMap::new()
+            }
+        },
+    };
+    if file.is_none() {
+        errors.add("file", "err.required");
+    }
+    let (Some((name, bytes)), Some(kind), true) = (file, kind, errors.is_empty()) else {
+        return Err(ApiError::invalid(&errors));
+    };
+    let sheet = import::read(&name, &bytes, sheet.as_deref()).map_err(file_error)?;
+    let input = import::plan(kind, &name, &bytes, &sheet, &overrides).map_err(file_error)?;
+    let imp = state.store.check_import(&api.user.actor(), input).await?;
+    Ok((StatusCode::CREATED, Json(json!(imp))).into_response())
+}
+
+async fn list(State(state): State<AppState>, api: ApiUser) -> Result<Json<V>, ApiError> {
+    let items = state.store.imports(&api.user.actor(), 100).await?;
+    let items: Vec<V> = items
+        .into_iter()
+        .map(|mut i| {
+            i.rows.clear();
+            json!(i)
+        })
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
+async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let actor = api.user.actor();
+    let imp = state.store.import(&actor, id).await?;
+    let blockers = state.store.import_undo_blockers(&actor, id).await?;
+    let mut out = json!(imp);
+    out["undo_blocked_by"] = json!(blockers);
+    Ok(Json(out))
+}
+
+async fn commit(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+    let on_duplicate = if body.is_empty() {
+        OnDuplicate::Skip
+    } else {
+        let body = object(&body)?;
+        match body.get("on_duplicate") {
+            None | Some(V::Null) => OnDuplicate::Skip,
+            Some(v) => v.as_str().and_then(OnDuplicate::parse).ok_or_else(|| {
+                let mut e = FieldErrors::default();
+                e.add("on_duplicate", "err.choice");
+                ApiError::invalid(&e)
+            })?,
+        }
+    };
+    let imp = state.store.commit_import(&api.user.actor(), id, on_duplicate).await?;
+    Ok(Json(json!(imp)))
+}
+
+async fn undo(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+    let imp = state.store.undo_import(&api.user.actor(), id).await?;
+    Ok(Json(json!(imp)))
+}
+
+async fn errors_xlsx(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Response, ApiError> {
+    let imp = state.store.import(&api.user.actor(), id).await?;
+    let bytes = import::bad_rows_xlsx(api.lang, &imp)?;
+    Ok(crate::downloads::xlsx_response(&format!("import-{id}-errors.xlsx"), bytes))
+}

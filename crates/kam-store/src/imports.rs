@@ -133,7 +133,8 @@ fn check_may(actor: &Actor, kind: ImportKind) -> Result<()> {
 fn parse_cells(defs: &'static [FieldDef], values: &BTreeMap<String, String>, errors: &mut Vec<CellError>) -> Record {
     let mut rec = Record::new();
     for def in defs {
-        let text = values.get(def.name).map(String::as_str);
+        // A blank cell gives nothing (the record keeps or defaults the field).
+        let text = values.get(def.name).map(String::as_str).filter(|t| !t.trim().is_empty() || def.required);
         match text {
             Some(t) => match fields::parse(def, Raw::Form(t)) {
                 Ok(v) => {

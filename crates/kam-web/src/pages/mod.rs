@@ -8,6 +8,7 @@ mod contacts;
 mod contracts;
 pub(crate) mod credit;
 mod home;
+mod imports;
 mod ledger;
 mod market;
 mod orders;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(statements::router())
         .merge(contracts::router())
         .merge(credit::router())
+        .merge(imports::router())
 }
 
 /// The pages' boundary: the framework's own refusals of a page request (an

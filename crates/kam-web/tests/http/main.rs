@@ -7,6 +7,7 @@ mod support;
 mod access;
 mod accounts;
 mod api_contract;
+mod imports;
 mod money;
 mod working_day;
 mod worklogs;

@@ -1,0 +1,299 @@
+//! /imports: upload a workbook, read its check (the mapping, the refused rows
+//! with their reasons, the duplicates), commit it or download the refused rows
+//! to fix; the history of imports with their undo.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use kam_core::import::{ACCOUNT_REF, ImportKind};
+use kam_store::StoreError;
+use kam_store::imports::{Duplicate, Import, OnDuplicate};
+
+use super::{Flash, ctx, render, see_other};
+use crate::AppState;
+use crate::auth::{AuthForm, Authed, constant_eq};
+use crate::error::PageError;
+use crate::i18n::{Lang, t};
+use crate::import;
+use crate::view::Ctx;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/imports",
+            get(list).post(upload).layer(axum::extract::DefaultBodyLimit::max(import::MAX_UPLOAD + 64 * 1024)),
+        )
+        .route("/imports/{id}", get(show))
+        .route("/imports/{id}/commit", post(commit))
+        .route("/imports/{id}/undo", post(undo))
+        .route("/imports/{id}/errors.xlsx", get(errors_xlsx))
+}
+
+/// One import in the history.
+pub struct Summary {
+    pub id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub when: String,
+    pub status: String,
+    pub counts: String,
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ListPage {
+    ctx: Ctx,
+    kinds: Vec<(&'static str, String)>,
+    error: Option<String>,
+    history: Vec<Summary>,
+}
+
+fn summary(lang: Lang, i: &Import) -> Summary {
+    Summary {
+        id: i.id,
+        kind: t(lang, &format!("import.kind.{}", i.kind.as_str())).to_string(),
+        file_name: i.file_name.clone(),
+        when: kam_core::time_util::display_ts(&i.created_at),
+        status: t(lang, &format!("import.status.{}", i.status)).to_string(),
+        counts: i.counts.as_ref().map(|c| counts(lang, c)).unwrap_or_default(),
+    }
+}
+
+fn counts(lang: Lang, c: &kam_store::imports::Counts) -> String {
+    t(lang, "import.counts")
+        .replace("{created}", &c.created.to_string())
+        .replace("{updated}", &c.updated.to_string())
+        .replace("{skipped}", &c.skipped.to_string())
+        .replace("{refused}", &c.refused.to_string())
+}
+
+async fn list_page(
+    state: &AppState,
+    auth: &Authed,
+    flash: Option<&str>,
+    error: Option<&str>,
+) -> Result<Response, PageError> {
+    if !auth.user.actor().can_create_account() {
+        return Err(PageError::NotFound);
+    }
+    let lang = auth.lang;
+    let history = state.store.imports(&auth.user.actor(), 50).await?.iter().map(|i| summary(lang, i)).collect();
+    let kinds = ImportKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), t(lang, &format!("import.kind.{}", k.as_str())).to_string()))
+        .collect();
+    render(&ListPage {
+        ctx: ctx(state, auth, "imports", flash).await,
+        kinds,
+        error: error.map(|e| t(lang, e).to_string()),
+        history,
+    })
+}
+
+async fn list(State(state): State<AppState>, auth: Authed, Query(flash): Query<Flash>) -> Result<Response, PageError> {
+    list_page(&state, &auth, flash.msg.as_deref(), None).await
+}
+
+async fn upload(State(state): State<AppState>, auth: Authed, mut parts: Multipart) -> Result<Response, PageError> {
+    let (mut csrf, mut file, mut kind, mut sheet) = (String::new(), None, None, None);
+    loop {
+        let field = match parts.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => return list_page(&state, &auth, None, Some("err.import_too_large")).await,
+        };
+        match field.name().unwrap_or_default() {
+            "_csrf" => csrf = field.text().await.unwrap_or_default(),
+            "kind" => kind = field.text().await.ok().as_deref().and_then(ImportKind::parse),
+            "sheet" => sheet = field.text().await.ok().filter(|s| !s.trim().is_empty()),
+            "file" => {
+                let name = field.file_name().unwrap_or("upload").to_string();
+                match field.bytes().await {
+                    Ok(b) if !b.is_empty() => file = Some((name, b.to_vec())),
+                    Ok(_) => {}
+                    Err(_) => return list_page(&state, &auth, None, Some("err.import_too_large")).await,
+                }
+            }
+            _ => {}
+        }
+    }
+    if !constant_eq(&csrf, &auth.csrf) {
+        return Err(PageError::Csrf);
+    }
+    let (Some((name, bytes)), Some(kind)) = (file, kind) else {
+        return list_page(&state, &auth, None, Some("err.required")).await;
+    };
+    let read = import::read(&name, &bytes, sheet.as_deref())
+        .and_then(|s| import::plan(kind, &name, &bytes, &s, &BTreeMap::new()));
+    let input = match read {
+        Ok(i) => i,
+        Err(key) => return list_page(&state, &auth, None, Some(key)).await,
+    };
+    let imp = state.store.check_import(&auth.user.actor(), input).await?;
+    Ok(see_other(&format!("/imports/{}", imp.id), "import.checked_note"))
+}
+
+/// A row of the check as the page shows it.
+pub struct RowView {
+    pub row: usize,
+    pub name: String,
+    pub problems: String,
+    pub duplicate: String,
+}
+
+#[derive(Template)]
+#[template(path = "import_show.html")]
+struct ShowPage {
+    ctx: Ctx,
+    id: i64,
+    s: Summary,
+    sha256: String,
+    sheet: String,
+    total: i64,
+    bad: i64,
+    duplicates: i64,
+    mapping: Vec<(String, String)>,
+    bad_rows: Vec<RowView>,
+    dup_rows: Vec<RowView>,
+    can_commit: bool,
+    can_undo: bool,
+    blockers: Vec<String>,
+    error: Option<String>,
+}
+
+async fn show_page(
+    state: &AppState,
+    auth: &Authed,
+    id: i64,
+    flash: Option<&str>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let actor = auth.user.actor();
+    let imp = state.store.import(&actor, id).await?;
+    let lang = auth.lang;
+    let kind = imp.kind;
+    let field_label = |f: &str| {
+        if f == ACCOUNT_REF {
+            t(lang, "import.account_ref").to_string()
+        } else {
+            t(lang, &format!("field.{}.{f}", kind.entity())).to_string()
+        }
+    };
+    let mapping = imp
+        .columns
+        .iter()
+        .map(|c| {
+            (
+                c.header.clone(),
+                c.field.as_deref().map(field_label).unwrap_or_else(|| t(lang, "import.unmapped").to_string()),
+            )
+        })
+        .collect();
+    let name_of = |r: &kam_store::imports::PlanRow| r.values.get("name").cloned().unwrap_or_default();
+    let bad_rows = imp
+        .rows
+        .iter()
+        .filter(|r| !r.errors.is_empty())
+        .take(500)
+        .map(|r| RowView {
+            row: r.row,
+            name: name_of(r),
+            problems: r.errors.iter().map(|e| import::reason(lang, kind, e)).collect::<Vec<_>>().join("；"),
+            duplicate: String::new(),
+        })
+        .collect();
+    let dup_rows = imp
+        .rows
+        .iter()
+        .filter(|r| r.errors.is_empty())
+        .filter_map(|r| r.duplicate.as_ref().map(|d| (r, d)))
+        .take(500)
+        .map(|(r, d)| RowView {
+            row: r.row,
+            name: name_of(r),
+            problems: String::new(),
+            duplicate: match d {
+                Duplicate::InFile { row } => t(lang, "import.dup_in_file").replace("{n}", &row.to_string()),
+                Duplicate::Existing { name: Some(n), .. } => format!("{}：{n}", t(lang, "import.dup_existing")),
+                Duplicate::Existing { name: None, .. } => {
+                    format!("{} {}", t(lang, "import.dup_existing"), t(lang, "import.dup_hidden"))
+                }
+            },
+        })
+        .collect();
+    let blockers = state.store.import_undo_blockers(&actor, id).await?;
+    let page = ShowPage {
+        ctx: ctx(state, auth, "imports", flash).await,
+        id,
+        s: summary(lang, &imp),
+        sha256: imp.sha256.clone(),
+        sheet: imp.sheet.clone().unwrap_or_default(),
+        total: imp.total_rows,
+        bad: imp.bad_rows,
+        duplicates: imp.duplicate_rows,
+        mapping,
+        bad_rows,
+        dup_rows,
+        can_commit: imp.status == "checked" && imp.created_by == actor.user_id,
+        can_undo: imp.status == "committed" && blockers.is_empty(),
+        blockers,
+        error,
+    };
+    render(&page)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<i64>,
+    Query(flash): Query<Flash>,
+) -> Result<Response, PageError> {
+    show_page(&state, &auth, id, flash.msg.as_deref(), None).await
+}
+
+/// A failed commit, in the user's words: "第 12 行 信用代码：…".
+fn commit_error(lang: Lang, kind: ImportKind, e: &StoreError) -> Option<String> {
+    let StoreError::Invalid(fe) = e else { return None };
+    let parts: Vec<String> =
+        fe.0.iter()
+            .map(|(k, msg)| {
+                let mut it = k.splitn(3, '.');
+                let (_, row, field) = (it.next(), it.next().unwrap_or_default(), it.next());
+                let cell =
+                    kam_store::imports::CellError { field: field.unwrap_or_default().into(), message: (*msg).into() };
+                let why = if field.is_some() { import::reason(lang, kind, &cell) } else { t(lang, msg).to_string() };
+                format!("{} {row}：{why}", t(lang, "import.row"))
+            })
+            .collect();
+    Some(parts.join("；"))
+}
+
+async fn commit(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    let on_duplicate = OnDuplicate::parse(f.form.text("on_duplicate")).unwrap_or(OnDuplicate::Skip);
+    let actor = f.auth.user.actor();
+    match state.store.commit_import(&actor, id, on_duplicate).await {
+        Ok(_) => Ok(see_other(&format!("/imports/{id}"), "import.committed")),
+        Err(e) => {
+            let kind = state.store.import(&actor, id).await?.kind;
+            match commit_error(f.auth.lang, kind, &e) {
+                Some(msg) => show_page(&state, &f.auth, id, None, Some(msg)).await,
+                None => Err(PageError::from(e)),
+            }
+        }
+    }
+}
+
+async fn undo(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    state.store.undo_import(&f.auth.user.actor(), id).await?;
+    Ok(see_other(&format!("/imports/{id}"), "import.undone"))
+}
+
+async fn errors_xlsx(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let imp = state.store.import(&auth.user.actor(), id).await?;
+    let bytes = import::bad_rows_xlsx(auth.lang, &imp)?;
+    Ok(crate::downloads::xlsx_response(&format!("import-{id}-errors.xlsx"), bytes))
+}

@@ -1,0 +1,192 @@
+//! Imports over HTTP: a messy workbook made by another writer, checked,
+//! its refused rows downloaded with reasons, committed, undone; a GBK CSV of
+//! contacts; other users' imports unseen; the page's upload.
+
+use crate::support::*;
+use calamine::Reader;
+
+kam_store::on_both_engines!(a_messy_workbook_is_checked_committed_and_undone, a_gbk_csv_of_contacts_and_the_page,);
+
+/// multipart/form-data with a file part and text parts.
+fn multipart(file_name: &str, bytes: &[u8], texts: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "KAMTESTBOUNDARY7d1f";
+    let mut body = Vec::new();
+    for (k, v) in texts {
+        write!(body, "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").unwrap();
+    }
+    write!(
+        body,
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .unwrap();
+    body.extend_from_slice(bytes);
+    write!(body, "\r\n--{boundary}--\r\n").unwrap();
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// What a customer keeps in Excel: a merged title, a blank row, header variants,
+/// full-width digits, ¥ and separators, A类, an Excel date, a bad row.
+fn messy_workbook() -> Vec<u8> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.merge_range(0, 0, 0, 5, "2026年 大客户管理工作表", &Format::new()).unwrap();
+    let headers = ["公司名称", "信用代码", "客户等级", "信用额度", "员工人数", "合作时间"];
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_string(2, i as u16, *h).unwrap();
+    }
+    let code = |n: u32| {
+        let first = format!("91330100MA{n:07}");
+        format!("{first}{}", kam_core::credit_code::check_char(&first).unwrap())
+    };
+    ws.write_string(3, 0, "  杭州华东机械有限公司 ").unwrap();
+    ws.write_string(3, 1, &code(11)).unwrap();
+    ws.write_string(3, 2, "A类").unwrap();
+    ws.write_string(3, 3, "¥1,200,000.00").unwrap();
+    ws.write_string(3, 4, "１２００").unwrap();
+    ws.write_number(3, 5, 45988.0).unwrap();
+    ws.write_string(4, 0, "坏数据公司").unwrap();
+    ws.write_string(4, 1, "12345").unwrap();
+    ws.write_string(4, 2, "特级").unwrap();
+    ws.write_string(5, 0, "宁波第二公司").unwrap();
+    ws.write_string(5, 2, "B 类").unwrap();
+    wb.save_to_buffer().unwrap()
+}
+
+async fn a_messy_workbook_is_checked_committed_and_undone(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let before = t.api(&w.admin, "GET", "/api/v1/accounts?per_page=1", None).await.json()["total"].as_i64().unwrap();
+    let (ct, body) = multipart("客户管理工作表.xlsx", &messy_workbook(), &[("kind", "accounts")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    let id = imp["id"].as_i64().unwrap();
+    // Two rows refused: the second by its cells, the first because a rep may not set the credit limit.
+    assert_eq!((imp["total_rows"].as_i64(), imp["bad_rows"].as_i64()), (Some(3), Some(2)));
+    let fields: Vec<&str> =
+        imp["columns"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap_or("")).collect();
+    assert_eq!(fields, vec!["name", "credit_code", "grade", "credit_limit", "staff_count", "cooperation_since"]);
+    assert_eq!(imp["rows"][0]["row"], 4, "rows are numbered as the sheet shows them");
+    assert_eq!(imp["rows"][0]["values"]["grade"], "A");
+    assert_eq!(imp["rows"][0]["values"]["cooperation_since"], "2025-11-27");
+    let bad: Vec<&str> =
+        imp["rows"][1]["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(bad, vec!["credit_code", "grade"]);
+    assert_eq!(
+        t.api(&w.admin, "GET", "/api/v1/accounts?per_page=1", None).await.json()["total"].as_i64().unwrap(),
+        before,
+        "the check writes no account"
+    );
+    // A rep may not set the credit limit (finance's field): refused cell by cell, as on the form.
+    assert!(imp["rows"][0]["errors"].as_array().unwrap().iter().any(|e| e["field"] == "credit_limit"));
+
+    // The refused rows come back as a workbook with the reason, in the user's language.
+    let xlsx = t.download(&w.rep_a, &format!("/api/v1/imports/{id}/errors.xlsx")).await;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&name).unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows.len(), 3, "the header and the two refused rows: {rows:?}");
+    assert_eq!(rows[0].last().unwrap(), "原因");
+    assert!(rows[2].last().unwrap().contains("客户等级"), "{rows:?}");
+
+    // Others' imports are not theirs to see, commit or undo.
+    assert_eq!(t.api(&w.rep_b, "GET", &format!("/api/v1/imports/{id}"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.api(&w.rep_b, "POST", &format!("/api/v1/imports/{id}/commit"), None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let bad_choice =
+        t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/commit"), Some(json!({"on_duplicate": "merge"}))).await;
+    assert_eq!(bad_choice.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let r =
+        t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/commit"), Some(json!({"on_duplicate": "skip"}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["counts"], json!({"created": 1, "updated": 0, "skipped": 0, "refused": 2}));
+    let named = |list: Value, name: &str| list["items"].as_array().unwrap().iter().find(|a| a["name"] == name).cloned();
+    let mine = t.api(&w.rep_a, "GET", "/api/v1/accounts?per_page=200", None).await.json();
+    assert_eq!(named(mine, "宁波第二公司").expect("imported")["grade"], "B");
+    // A replay commits nothing twice.
+    assert_eq!(
+        t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/commit"), None).await.status,
+        StatusCode::CONFLICT
+    );
+    let listed = t.api(&w.rep_a, "GET", "/api/v1/imports", None).await.json();
+    assert_eq!(listed["items"][0]["status"], "committed");
+    assert_eq!(listed["items"][0]["sha256"].as_str().unwrap().len(), 64);
+
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/undo"), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["status"], "undone");
+    let mine = t.api(&w.rep_a, "GET", "/api/v1/accounts?per_page=200", None).await.json();
+    assert!(named(mine, "宁波第二公司").is_none(), "archived by the undo");
+
+    // Not a workbook; a missing kind: clear field errors.
+    let (ct, body) = multipart("x.xlsx", b"PK\x03\x04garbage", &[("kind", "accounts")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["file"].as_str().unwrap().contains("无法读取"), "{}", r.body);
+    let (ct, body) = multipart("x.csv", "公司名称,电话\nA,1\n".as_bytes(), &[]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert!(r.json()["error"]["fields"]["kind"].is_string(), "{}", r.body);
+    // Service staff import nothing.
+    let (ct, body) = multipart("x.csv", "公司名称,电话\nA公司,1\n".as_bytes(), &[("kind", "accounts")]);
+    assert_eq!(t.raw(&w.service, "POST", "/api/v1/imports", &ct, body).await.status, StatusCode::FORBIDDEN);
+}
+
+async fn a_gbk_csv_of_contacts_and_the_page(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let acc = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}", w.acc_a), None).await.json();
+    let name = acc["name"].as_str().unwrap().to_string();
+    let csv =
+        format!("所属客户,姓名,手机,职务\n{name},周经理,138 0000 1111,采购部经理\n不存在的公司,吴工,13900002222,\n");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&csv);
+    let (ct, body) = multipart("联系人.csv", &gbk, &[("kind", "contacts")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    assert_eq!(imp["rows"][0]["account_id"], w.acc_a);
+    assert_eq!(imp["rows"][1]["errors"][0]["message"], "err.import_account_unknown");
+    let id = imp["id"].as_i64().unwrap();
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/commit"), None).await;
+    assert_eq!(r.json()["counts"]["created"], 1, "{}", r.body);
+    let people = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}/contacts", w.acc_a), None).await.json();
+    let zhou = people["items"].as_array().unwrap().iter().find(|c| c["name"] == "周经理").expect("imported");
+    assert_eq!(zhou["mobile"], "13800001111", "the phone as the form keeps it");
+
+    // The page: the form, the upload (multipart, with the form's CSRF token), the check with its reasons, the commit.
+    let b = t.browser("imp_rep", Role::Sales, Some("East")).await;
+    let page = t.get(&b, "/imports").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+    let csv = "客户管理表\n\n企业名称,客户等级,邮箱\n页面导入公司,A 类,ok@example.cn\n页面坏行,Z,bad\n";
+    let (ct, body) = multipart("页面.csv", csv.as_bytes(), &[("_csrf", &b.csrf), ("kind", "accounts")]);
+    let req = Request::post("/imports")
+        .header(header::COOKIE, format!("kam_session={}", b.cookie))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    let r = t.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let at = r.headers[header::LOCATION].to_str().unwrap().split('?').next().unwrap().to_string();
+    let detail = t.get(&b, &at).await;
+    assert!(detail.body.contains("已检查") && detail.body.contains("客户等级"), "{}", detail.body);
+    assert!(detail.body.contains("errors.xlsx"), "the refused rows can be downloaded");
+    let r = t.post(&b, &format!("{at}/commit"), &[("on_duplicate", "skip")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let detail = t.get(&b, &at).await;
+    assert!(detail.body.contains("已提交") && detail.body.contains("新建 1"), "{}", detail.body);
+    let other = t.browser("imp_other", Role::Sales, Some("East")).await;
+    assert_eq!(t.get(&other, &at).await.status, StatusCode::NOT_FOUND);
+    // A forged upload without the form's token is refused.
+    let (ct, body) = multipart("x.csv", csv.as_bytes(), &[("kind", "accounts")]);
+    let req = Request::post("/imports")
+        .header(header::COOKIE, format!("kam_session={}", b.cookie))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    assert_ne!(t.send(req).await.status, StatusCode::SEE_OTHER);
+}

@@ -40,7 +40,7 @@ fn messy_workbook() -> Vec<u8> {
         format!("{first}{}", kam_core::credit_code::check_char(&first).unwrap())
     };
     ws.write_string(3, 0, "  杭州华东机械有限公司 ").unwrap();
-    ws.write_string(3, 1, &code(11)).unwrap();
+    ws.write_string(3, 1, code(11)).unwrap();
     ws.write_string(3, 2, "A类").unwrap();
     ws.write_string(3, 3, "¥1,200,000.00").unwrap();
     ws.write_string(3, 4, "１２００").unwrap();

@@ -75,6 +75,50 @@ fn operator_story(db: &str) {
     assert!(!o.status.success(), "demo data only on an empty database");
 }
 
+/// `kam import`: a dry run, refused rows printed and nothing written, a
+/// commit, an undo; the exit code says which.
+fn import_story(db: &str) {
+    let o = kam(db, &["migrate"], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = kam(db, &["user", "add", "ops", "--role", "admin", "--password-stdin"], Some("a-long-password\n"));
+    assert!(o.status.success(), "{}", text(&o));
+    let dir = std::env::temp_dir().join(format!("kam-cli-import-{}-{}", std::process::id(), db.len()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "客户名单\n企业名称,客户等级\n甲公司,A 类\n乙公司,特级\n").unwrap();
+    let o = kam(db, &["import", "accounts", bad.to_str().unwrap()], None);
+    let out = text(&o);
+    assert!(!o.status.success(), "a refused row fails the import: {out}");
+    assert!(out.contains("row 4: Grade") && out.contains("nothing written"), "{out}");
+    let good = dir.join("good.csv");
+    std::fs::write(&good, "企业名称,客户等级\n甲公司,A 类\n丙公司,B\n").unwrap();
+    let o = kam(db, &["import", "accounts", good.to_str().unwrap(), "--dry-run", "--as", "ops"], None);
+    assert!(o.status.success() && text(&o).contains("dry run"), "{}", text(&o));
+    let o = kam(db, &["import", "accounts", good.to_str().unwrap()], None);
+    let out = text(&o);
+    assert!(o.status.success() && out.contains("2 created"), "{out}");
+    let id: String = out.split("import #").nth(1).unwrap().chars().take_while(|c| c.is_ascii_digit()).collect();
+    let o = kam(db, &["import", "undo", &id], None);
+    assert!(o.status.success() && text(&o).contains("undone"), "{}", text(&o));
+    let o = kam(db, &["import", "undo", &id], None);
+    assert!(!o.status.success(), "once: {}", text(&o));
+    let o = kam(db, &["import", "accounts", "/no/such/file.xlsx"], None);
+    assert!(!o.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn import_from_the_command_line_on_sqlite() {
+    import_story(&sqlite_url("import"));
+}
+
+#[test]
+fn import_from_the_command_line_on_postgres() {
+    if let Some(url) = postgres_url() {
+        import_story(&url);
+    }
+}
+
 #[test]
 fn operator_commands_on_sqlite() {
     operator_story(&sqlite_url("ops"));

@@ -225,7 +225,8 @@ pub fn reason(lang: Lang, kind: ImportKind, e: &kam_store::imports::CellError) -
     } else {
         t(lang, &format!("field.{}.{}", kind.entity(), e.field)).to_string()
     };
-    format!("{field}{}{}", t(lang, "import.reason_sep"), t(lang, &e.message))
+    let why = t(lang, &e.message).trim_end_matches(['。', '.']);
+    format!("{field}{}{why}", t(lang, "import.reason_sep"))
 }
 
 /// The rows a check refused, as a workbook to fix and upload again: the

@@ -164,6 +164,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("order_over_the_limit_released", |b| Box::pin(order_over_the_limit_released(b))),
     ("visit_planned_recorded_and_on_today", |b| Box::pin(visit_planned_recorded_and_on_today(b))),
     ("statement_generated_disputed_and_settled", |b| Box::pin(statement_generated_disputed_and_settled(b))),
+    ("import_checked_fixed_committed_and_undone", |b| Box::pin(import_checked_fixed_committed_and_undone(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -512,6 +513,66 @@ async fn account_contact_and_search(b: &Browser<'_>) -> Result<()> {
         b.check("search").await?;
     }
     b.expect_text("榕城精密机械有限公司", "search").await
+}
+
+/// A customer workbook as people keep it: a title, header variants, A类, one bad row.
+fn customer_workbook(path: &std::path::Path, bad_row: bool) -> Result<()> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    ws.merge_range(0, 0, 0, 2, "华东大客户名单", &Format::new()).map_err(e)?;
+    for (i, h) in ["客户名称", "客户等级", "电子邮箱"].iter().enumerate() {
+        ws.write_string(2, i as u16, *h).map_err(e)?;
+    }
+    ws.write_string(3, 0, "闽江导入机械有限公司").map_err(e)?;
+    ws.write_string(3, 1, "A类").map_err(e)?;
+    ws.write_string(4, 0, "闽江导入化工有限公司").map_err(e)?;
+    ws.write_string(4, 1, if bad_row { "特级" } else { "B类" }).map_err(e)?;
+    ws.write_string(4, 2, if bad_row { "not-an-email" } else { "buy@mjhg.cn" }).map_err(e)?;
+    wb.save(path).map_err(e)
+}
+
+async fn import_checked_fixed_committed_and_undone(b: &Browser<'_>) -> Result<()> {
+    b.login("zhangwei").await?;
+    let dir = std::env::temp_dir().join(format!("kam-journey-import-{}-{}", std::process::id(), b.size.name));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let (bad, good) = (dir.join("客户名单.xlsx"), dir.join("客户名单-改.xlsx"));
+    customer_workbook(&bad, true)?;
+    customer_workbook(&good, false)?;
+    b.menu("/imports", "imports").await?;
+    let form = "form[action=\"/imports\"]";
+    b.fill(form, "kind", "accounts").await?;
+    b.fill(form, "file", bad.to_str().ok_or("path")?).await?;
+    b.submit(form, None, "import-checked").await?;
+    // The check names the bad row, its cells and reasons, and offers them as a workbook.
+    b.expect_text("有问题的行", "import-checked").await?;
+    b.expect_text("客户等级", "import-checked").await?;
+    b.expect_text("下载有问题的行", "import-checked").await?;
+    // Fixed in the spreadsheet and uploaded again: no problem left, committed.
+    b.goto("/imports", "imports-again").await?;
+    b.fill(form, "kind", "accounts").await?;
+    b.fill(form, "file", good.to_str().ok_or("path")?).await?;
+    b.submit(form, None, "import-fixed").await?;
+    let id = b.id_in_path("/imports/").await?;
+    b.submit(&format!("form[action=\"/imports/{id}/commit\"]"), None, "import-committed").await?;
+    b.expect_text("新建 2", "import-committed").await?;
+    let actor = actor_of(b, "zhangwei").await?;
+    let list = b
+        .kam
+        .store
+        .list_accounts(&actor, &kam_store::accounts::AccountFilter { per_page: 200, ..Default::default() })
+        .await
+        .map_err(|e| e.to_string())?;
+    let made = list.items.iter().find(|a| a.text("name") == Some("闽江导入机械有限公司")).ok_or("not imported")?;
+    if made.text("grade") != Some("A") {
+        return Err(format!("imported with grade {:?}", made.text("grade")));
+    }
+    // A mistaken import is taken back in one step.
+    b.submit(&format!("form[action=\"/imports/{id}/undo\"]"), None, "import-undone").await?;
+    b.expect_text("已撤销", "import-undone").await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
 }
 
 async fn claim_from_the_pool(b: &Browser<'_>) -> Result<()> {

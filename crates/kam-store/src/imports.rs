@@ -133,6 +133,9 @@ fn check_may(actor: &Actor, kind: ImportKind) -> Result<()> {
 fn parse_cells(defs: &'static [FieldDef], values: &BTreeMap<String, String>, errors: &mut Vec<CellError>) -> Record {
     let mut rec = Record::new();
     for def in defs {
+        if values.get(def.name).is_some_and(|v| DEFAULTS.contains(&(def.name, v.as_str()))) {
+            continue;
+        }
         // A blank cell gives nothing (the record keeps or defaults the field).
         let text = values.get(def.name).map(String::as_str).filter(|t| !t.trim().is_empty() || def.required);
         match text {
@@ -149,9 +152,15 @@ fn parse_cells(defs: &'static [FieldDef], values: &BTreeMap<String, String>, err
     rec
 }
 
+/// Values a record gets anyway: naming them is no write (an exported sheet
+/// carries the account's currency, which a rep may see but not set).
+const DEFAULTS: &[(&str, &str)] = &[("currency", "CNY")];
+
 /// Fields the actor may not write are refused cell by cell, as on the form.
 fn check_access(actor: &Actor, defs: &[FieldDef], values: &BTreeMap<String, String>, errors: &mut Vec<CellError>) {
-    for def in defs.iter().filter(|d| values.get(d.name).is_some_and(|v| !v.is_empty())) {
+    let given =
+        |d: &&FieldDef| values.get(d.name).is_some_and(|v| !v.is_empty() && !DEFAULTS.contains(&(d.name, v.as_str())));
+    for def in defs.iter().filter(given) {
         if !actor.can_write_field(def.access) {
             errors.push(CellError { field: def.name.into(), message: "err.field_forbidden".into() });
         }

@@ -25,6 +25,7 @@ use crate::redact;
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
         .get("/api/v1/accounts", list, doc("listAccounts", "accounts", "Accounts in the caller's scope; filters grade, customer_type, industry, stage, owner_id, pool, parent_id; sort, dir, page, per_page").paged().query("grade", text(), "客户等级 A–D").query("customer_type", text(), "客户类型").query("industry", text(), "所属行业").query("stage", text(), "lifecycle stage").query("owner_id", int(), "责任业务员").query("pool", flag(), "only accounts of the public pool 公海").query("parent_id", int(), "accounts of a group 上级集团").query("sort", one_of(kam_core::account::SORTABLE), "sort column").query("dir", one_of(&["asc", "desc"]), "sort direction").ok("AccountList"))
+        .get("/api/v1/accounts.xlsx", export, doc("exportAccounts", "accounts", "The accounts list as .xlsx with the same filters and sort as GET /api/v1/accounts (every page, at most 50,000 rows), only the fields the caller may see, headers as the fields' labels (so it imports back); audited").query("grade", text(), "客户等级 A–D").query("customer_type", text(), "客户类型").query("industry", text(), "所属行业").query("stage", text(), "lifecycle stage").query("owner_id", int(), "责任业务员").query("pool", flag(), "only accounts of the public pool 公海").query("sort", one_of(kam_core::account::SORTABLE), "sort column").query("dir", one_of(&["asc", "desc"]), "sort direction").file(XLSX))
         .post("/api/v1/accounts", create, doc("createAccount", "accounts", "Create an account (客户资料卡)").body("AccountInput").created("AccountCreated"))
         .post("/api/v1/accounts/handover", handover, doc("handoverAccounts", "accounts", "Hand all accounts of one rep to another").body("Handover").ok("HandoverResult"))
         .get("/api/v1/accounts/{id}", show, doc("getAccount", "accounts", "One account (客户资料卡); finance fields only for finance and admin").ok("Account"))
@@ -51,8 +52,17 @@ async fn list(
     QueryMap(q): QueryMap,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let (page, per_page) = page_params(&q);
+    let f = AccountFilter { page, per_page, ..filter_of(&q) };
+    let p = state.store.list_accounts(&api.user.actor(), &f).await?;
+    Ok(Json(
+        json!({ "items": redact::json(&api.user.actor(), "account", &p.items), "page": p.page, "per_page": p.per_page, "total": p.total }),
+    ))
+}
+
+/// The list's filters and sort from the query (the list and its export).
+fn filter_of(q: &std::collections::HashMap<String, String>) -> AccountFilter {
     let s = |k: &str| q.get(k).filter(|v| !v.is_empty()).cloned();
-    let f = AccountFilter {
+    AccountFilter {
         grade: s("grade"),
         customer_type: s("customer_type"),
         industry: s("industry"),
@@ -62,13 +72,20 @@ async fn list(
         parent_id: q.get("parent_id").and_then(|v| v.parse().ok()),
         sort: s("sort"),
         desc: matches!(q.get("dir").map(String::as_str), Some("desc")),
-        page,
-        per_page,
-    };
-    let p = state.store.list_accounts(&api.user.actor(), &f).await?;
-    Ok(Json(
-        json!({ "items": redact::json(&api.user.actor(), "account", &p.items), "page": p.page, "per_page": p.per_page, "total": p.total }),
-    ))
+        page: 1,
+        per_page: 50,
+    }
+}
+
+/// The list as .xlsx, the same filters as the list.
+async fn export(
+    State(state): State<AppState>,
+    api: ApiUser,
+    QueryMap(q): QueryMap,
+) -> Result<axum::response::Response, ApiError> {
+    let f = AccountFilter { page: 1, per_page: 200, ..filter_of(&q) };
+    let bytes = crate::exports::accounts_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang, f).await?;
+    Ok(crate::downloads::xlsx_response("客户.xlsx", bytes))
 }
 
 async fn show(

@@ -5,7 +5,11 @@
 use crate::support::*;
 use calamine::Reader;
 
-kam_store::on_both_engines!(a_messy_workbook_is_checked_committed_and_undone, a_gbk_csv_of_contacts_and_the_page,);
+kam_store::on_both_engines!(
+    a_messy_workbook_is_checked_committed_and_undone,
+    a_gbk_csv_of_contacts_and_the_page,
+    the_accounts_export_is_scoped_and_imports_back,
+);
 
 /// multipart/form-data with a file part and text parts.
 fn multipart(file_name: &str, bytes: &[u8], texts: &[(&str, &str)]) -> (String, Vec<u8>) {
@@ -189,4 +193,42 @@ async fn a_gbk_csv_of_contacts_and_the_page(s: Store) {
         .body(Body::from(body))
         .unwrap();
     assert_ne!(t.send(req).await.status, StatusCode::SEE_OTHER);
+}
+
+fn sheet_rows(xlsx: Vec<u8>) -> Vec<Vec<String>> {
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let name = book.sheet_names()[0].clone();
+    book.worksheet_range(&name).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+}
+
+async fn the_accounts_export_is_scoped_and_imports_back(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    // A rep's export holds their accounts only, as many as their list says.
+    let listed = t.api(&w.rep_a, "GET", "/api/v1/accounts?per_page=200", None).await.json();
+    let rows = sheet_rows(t.download(&w.rep_a, "/api/v1/accounts.xlsx").await);
+    assert_eq!(rows.len() as i64 - 1, listed["total"].as_i64().unwrap(), "{rows:?}");
+    let all = sheet_rows(t.download(&w.admin, "/api/v1/accounts.xlsx").await);
+    assert!(all.len() > rows.len(), "admin sees more");
+    // No field the viewer may not see: service staff do not see money.
+    let header = &sheet_rows(t.download(&w.service, "/api/v1/accounts.xlsx").await)[0];
+    assert!(header.contains(&"企业名称".to_string()));
+    assert!(!header.contains(&"信用额度".to_string()), "{header:?}");
+    assert!(all[0].contains(&"信用额度".to_string()), "finance fields for admin");
+    // Filters apply: grade=Z finds nothing.
+    assert_eq!(sheet_rows(t.download(&w.admin, "/api/v1/accounts.xlsx?grade=Z").await).len(), 1);
+    // The export imports back as it is: every row a stored duplicate, none refused.
+    let xlsx = t.download(&w.rep_a, "/api/v1/accounts.xlsx").await;
+    let (ct, body) = multipart("客户.xlsx", &xlsx, &[("kind", "accounts")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    assert_eq!(imp["bad_rows"], 0, "{imp}");
+    assert_eq!(imp["duplicate_rows"], imp["total_rows"]);
+    // The page's link carries the filters, and the page's export answers the workbook.
+    let b = t.browser("exp_rep", Role::Sales, Some("East")).await;
+    let page = t.get(&b, "/accounts?grade=A").await;
+    assert!(page.body.contains("/accounts.xlsx?grade=A"), "the export link keeps the filter");
+    let r = t.get(&b, "/accounts.xlsx?grade=A").await;
+    assert_eq!(r.status, StatusCode::OK);
 }

@@ -125,6 +125,7 @@ struct ListPage {
     show_claim: bool,
     pager: Pager,
     pager_text: String,
+    export_href: String,
 }
 
 const PER_PAGE: i64 = 25;
@@ -212,6 +213,13 @@ async fn list_page(state: AppState, auth: Authed, q: ListQuery, pool_mode: bool)
         "accounts"
     };
     let claim_limit = state.store.claim_limit().await?;
+    let export_query = ListQuery {
+        page: None,
+        msg: None,
+        pool: if pool_mode { Some("1".into()) } else { q.pool.clone() },
+        ..q.clone()
+    };
+    let export_href = format!("/accounts.xlsx?{}", serde_urlencoded::to_string(&export_query).unwrap_or_default());
     let page_view = ListPage {
         ctx: ctx(&state, &auth, section, q.msg.as_deref()).await,
         title,
@@ -227,6 +235,7 @@ async fn list_page(state: AppState, auth: Authed, q: ListQuery, pool_mode: bool)
         show_claim: pool_mode && actor.can_claim(),
         pager,
         pager_text,
+        export_href,
     };
     render(&page_view)
 }
@@ -245,4 +254,15 @@ pub(super) async fn pool(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     list_page(state, auth, q, true).await
+}
+
+/// GET /accounts.xlsx: the list as the viewer filtered it, every page, as a workbook.
+pub(super) async fn export(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let bytes =
+        crate::exports::accounts_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang, q.filter(200)).await?;
+    Ok(crate::downloads::xlsx_response("客户.xlsx", bytes))
 }

@@ -22,6 +22,7 @@ pub(super) use show::{Posted, Tab, TabFilter, show_page};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/accounts", get(list::list).post(form::create))
+        .route("/accounts.xlsx", get(list::export))
         .route("/pool", get(list::pool))
         .route("/accounts/new", get(form::new_form))
         .route("/accounts/{id}", get(show::show).post(form::update))

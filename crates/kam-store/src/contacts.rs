@@ -107,12 +107,7 @@ impl Store {
              LEFT JOIN users o ON o.id = a.owner_id WHERE ac.contact_id IN (",
             columns(LINK_FIELDS, "ac")
         ));
-        for (i, c) in out.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.arg(c.id);
-        }
+        q.list(out.iter().map(|c| c.id));
         q.push(") AND ");
         scope_sql(&mut q, actor, "a");
         q.push(" ORDER BY a.name");
@@ -152,12 +147,7 @@ impl Store {
         }
         let mut q = Self::select_rows(actor);
         q.push(" AND c.id IN (");
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.arg(*id);
-        }
+        q.list(ids.iter().copied());
         q.push(")");
         let mut list = self.load(actor, q).await?;
         list.sort_by_key(|c| ids.iter().position(|i| *i == c.id));

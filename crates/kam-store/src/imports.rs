@@ -202,10 +202,19 @@ impl Store {
             ("sha256", Value::Null, Value::Text(input.sha256)),
             ("rows", Value::Null, Value::Int(rows.len() as i64)),
         ];
-        Entry::new(Some(actor.user_id), Action::Create, "import", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
+        self.finish(tx, actor, Action::Create, id, &changes).await
+    }
+
+    /// The import's audit row, the commit, and the import as it now stands.
+    async fn finish(
+        &self,
+        mut tx: Tx,
+        actor: &Actor,
+        action: Action,
+        id: i64,
+        changes: &[(&str, Value, Value)],
+    ) -> Result<Import> {
+        Entry::new(Some(actor.user_id), action, "import", id).changes(changes).write(&mut tx, self.clock()).await?;
         tx.commit().await?;
         self.import(actor, id).await
     }
@@ -272,13 +281,7 @@ impl Store {
                 "SELECT a.id, a.name, a.{column} AS v, a.owner_id, u.team_id AS owner_team_id FROM accounts a \
                  LEFT JOIN users u ON u.id = a.owner_id WHERE a.deleted_at IS NULL AND a.{column} IN ("
             ));
-            for (i, v) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.arg(v.clone());
-            }
-            q.push(")");
+            q.list(chunk.iter().cloned()).push(")");
             for r in q.query().fetch_all(self.pool()).await? {
                 let facts = kam_core::access::AccountFacts {
                     owner_id: crate::sql::opt_id(&r, "owner_id")?,
@@ -356,13 +359,7 @@ impl Store {
         let mut stored: HashMap<(String, String), (ContactId, String)> = HashMap::new();
         for chunk in names.chunks(500) {
             let mut q = Q::new("SELECT id, name, mobile, phone FROM contacts WHERE deleted_at IS NULL AND name IN (");
-            for (i, n) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.arg(n.clone());
-            }
-            q.push(")");
+            q.list(chunk.iter().cloned()).push(")");
             for r in q.query().fetch_all(self.pool()).await? {
                 let name: String = r.try_get("name")?;
                 let mobile: Option<String> = r.try_get("mobile")?;
@@ -389,13 +386,7 @@ impl Store {
             let mut q = Q::new("SELECT a.id, a.name FROM accounts a WHERE ");
             crate::accounts::scope_sql(&mut q, actor, "a");
             q.push(" AND a.name IN (");
-            for (i, n) in chunk.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.arg(n.clone());
-            }
-            q.push(")");
+            q.list(chunk.iter().cloned()).push(")");
             for r in q.query().fetch_all(self.pool()).await? {
                 out.entry(r.try_get("name")?).or_default().push(crate::sql::id(&r, "id")?);
             }
@@ -480,12 +471,7 @@ impl Store {
             ("skipped", Value::Null, Value::Int(counts.skipped)),
             ("refused", Value::Null, Value::Int(counts.refused)),
         ];
-        Entry::new(Some(actor.user_id), Action::Import, "import", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
-        tx.commit().await?;
-        self.import(actor, id).await
+        self.finish(tx, actor, Action::Import, id, &changes).await
     }
 
     async fn commit_account_row(
@@ -643,12 +629,7 @@ impl Store {
         q.arg(self.now_text()).push(" WHERE id = ").arg(id);
         q.query().execute(&mut *tx).await?;
         let changes = [("records", Value::Null, Value::Int(records.len() as i64))];
-        Entry::new(Some(actor.user_id), Action::Undo, "import", id)
-            .changes(&changes)
-            .write(&mut tx, self.clock())
-            .await?;
-        tx.commit().await?;
-        self.import(actor, id).await
+        self.finish(tx, actor, Action::Undo, id, &changes).await
     }
 }
 

@@ -59,12 +59,7 @@ impl Store {
              FROM market_participants p JOIN accounts a ON a.id = p.account_id LEFT JOIN contacts c ON c.id = p.contact_id \
              WHERE p.activity_id IN (",
         );
-        for (i, id) in event_ids.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.arg(*id);
-        }
+        q.list(event_ids.iter().copied());
         q.push(") AND ");
         scope_sql(&mut q, actor, "a");
         if let Some(a) = account_id {

@@ -91,12 +91,7 @@ fn push_candidates(q: &mut Q, entity: &str, norm: &str) {
     if norm.chars().count() >= 2 {
         q.push(" AND d.entity_id IN (SELECT t.entity_id FROM search_terms t WHERE t.entity = ").arg(entity);
         q.push(" AND t.term IN (");
-        for (i, t) in ts.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.arg(t.clone());
-        }
+        q.list(ts.iter().cloned());
         q.push(&format!(") GROUP BY t.entity_id HAVING COUNT(*) = {})", ts.len()));
     }
     q.push(" AND d.text LIKE ").arg(format!("%{}%", like_escape(norm))).push(" ESCAPE '\\'");

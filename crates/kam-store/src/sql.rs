@@ -118,6 +118,17 @@ impl Q {
         self.sql.push_str(&format!("${}", self.args.len()));
         self
     }
+    /// Binds `items` as a comma-separated list (the inside of `IN (…)`).
+    pub fn list<A: Into<Arg>>(&mut self, items: impl IntoIterator<Item = A>) -> &mut Self {
+        for (i, a) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.arg(a);
+        }
+        self
+    }
+
     pub fn arguments(&self) -> AnyArguments {
         let mut out = AnyArguments::default();
         for a in &self.args {

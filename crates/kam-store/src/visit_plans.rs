@@ -137,12 +137,7 @@ impl Store {
         }
         if !ids.is_empty() {
             let mut q = Q::new("SELECT plan_id, seq, planned_on, actual_on FROM visit_plan_slots WHERE plan_id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.arg(*id);
-            }
+            q.list(ids.iter().copied());
             q.push(")");
             for row in q.query().fetch_all(self.pool()).await? {
                 let plan: i64 = row.try_get("plan_id")?;

@@ -279,12 +279,7 @@ impl Store {
         let mut q = Q::new(
             "SELECT a.id, a.name FROM accounts a WHERE a.deleted_at IS NULL AND a.id IN (SELECT t.entity_id FROM search_terms t WHERE t.entity = 'account' AND t.term IN (",
         );
-        for (i, t) in ts.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.arg(t.clone());
-        }
+        q.list(ts.iter().cloned());
         let need = (ts.len() as f64 * 0.5).ceil() as i64;
         q.push(") GROUP BY t.entity_id HAVING COUNT(*) >= ").arg(need).push(") LIMIT 200");
         let mut out = Vec::new();

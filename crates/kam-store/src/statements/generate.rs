@@ -43,12 +43,7 @@ impl Store {
             scope_sql(q, actor, "a");
             if let Some(ids) = only {
                 q.push(" AND a.id IN (");
-                for (i, id) in ids.iter().enumerate() {
-                    if i > 0 {
-                        q.push(", ");
-                    }
-                    q.arg(*id);
-                }
+                q.list(ids.iter().copied());
                 q.push(")");
             }
         };
@@ -165,12 +160,7 @@ impl Store {
             .push(" WHERE id = ")
             .arg(s.id)
             .push(" AND status IN (");
-        for (i, f) in from.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.arg(*f);
-        }
+        q.list(from.iter().copied());
         q.push(")");
         if q.query().execute(&mut **tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.statement_state"));

@@ -394,27 +394,28 @@ impl Store {
         Ok(out)
     }
 
-    /// One import, to its creator (and to admin and auditors).
+    /// One import, to its creator and to admin. Its rows hold the file's cells
+    /// as written (a contact's personal fields among them), so nobody else reads it.
     pub async fn import(&self, actor: &Actor, id: i64) -> Result<Import> {
         let mut q = Q::new(
             "SELECT id, kind, file_name, sha256, sheet, status, columns, plan, total_rows, bad_rows, duplicate_rows, \
              counts, created_by, created_at, committed_at, undone_at FROM imports WHERE id = ",
         );
         q.arg(id);
-        if !matches!(actor.role, Role::Admin | Role::Auditor) {
+        if actor.role != Role::Admin {
             q.push(" AND created_by = ").arg(actor.user_id);
         }
         let r = q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
         read(&r)
     }
 
-    /// The actor's imports, newest first (admin and auditors: everyone's), without their rows.
+    /// The actor's imports, newest first (admin: everyone's), without their rows.
     pub async fn imports(&self, actor: &Actor, limit: i64) -> Result<Vec<Import>> {
         let mut q = Q::new(
             "SELECT id, kind, file_name, sha256, sheet, status, '[]' AS columns, '[]' AS plan, total_rows, bad_rows, \
              duplicate_rows, counts, created_by, created_at, committed_at, undone_at FROM imports",
         );
-        if !matches!(actor.role, Role::Admin | Role::Auditor) {
+        if actor.role != Role::Admin {
             q.push(" WHERE created_by = ").arg(actor.user_id);
         }
         q.push(" ORDER BY id DESC LIMIT ").arg(limit.clamp(1, 200));

@@ -45,7 +45,7 @@ pub fn router() -> ApiRoutes {
             .parts(PARTS)
             .created("Import"),
         )
-        .get("/api/v1/imports", list, doc("listImports", "imports", "The caller's imports, newest first (admin and auditors: everyone's)").ok("ImportList"))
+        .get("/api/v1/imports", list, doc("listImports", "imports", "The caller's imports, newest first (admin: everyone's)").ok("ImportList"))
         .get("/api/v1/imports/{id}", show, doc("getImport", "imports", "A checked or committed import: its mapping, every row with its errors and duplicate, its counts, and what blocks its undo").ok("Import"))
         .post("/api/v1/imports/{id}/commit", commit, doc("commitImport", "imports", "Write the good rows in one transaction (a row that fails now fails the whole commit, named by row)").optional_body("ImportCommit").ok("Import"))
         .post("/api/v1/imports/{id}/undo", undo, doc("undoImport", "imports", "Take a committed import back in one audited action while nothing newer stands on its records").no_body().ok("Import"))

@@ -97,6 +97,10 @@ async fn a_messy_workbook_is_checked_committed_and_undone(s: Store) {
 
     // Others' imports are not theirs to see, commit or undo.
     assert_eq!(t.api(&w.rep_b, "GET", &format!("/api/v1/imports/{id}"), None).await.status, StatusCode::NOT_FOUND);
+    // The rows hold the file's cells as written: auditors and managers do not read another's import; admin does.
+    assert_eq!(t.api(&w.auditor, "GET", &format!("/api/v1/imports/{id}"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(t.api(&w.m_east, "GET", &format!("/api/v1/imports/{id}"), None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(t.api(&w.admin, "GET", &format!("/api/v1/imports/{id}"), None).await.status, StatusCode::OK);
     assert_eq!(
         t.api(&w.rep_b, "POST", &format!("/api/v1/imports/{id}/commit"), None).await.status,
         StatusCode::NOT_FOUND

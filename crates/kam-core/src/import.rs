@@ -186,15 +186,21 @@ pub fn auto_map(
     labels: &dyn Fn(&FieldDef) -> Vec<String>,
     headers: &[String],
 ) -> Vec<Column> {
+    map_columns(headers, &|h| field_for(defs, aliases, labels, h))
+}
+
+/// Each header (folded) with the field `field_of` names for it, the first
+/// column that names a field taking it.
+pub fn map_columns(headers: &[String], field_of: &dyn Fn(&str) -> Option<&'static str>) -> Vec<Column> {
     let mut taken: Vec<&str> = Vec::new();
     headers
         .iter()
         .map(|h| {
-            let field = field_for(defs, aliases, labels, h).filter(|f| !taken.contains(f));
+            let field = field_of(h).filter(|f| !taken.contains(f));
             if let Some(f) = field {
                 taken.push(f);
             }
-            Column { header: h.clone(), field: field.map(str::to_string) }
+            Column { header: fold(h), field: field.map(str::to_string) }
         })
         .collect()
 }

@@ -60,7 +60,7 @@ fn search_texts(rec: &Record) -> Vec<Option<&str>> {
         .collect()
 }
 
-fn visible_sql(q: &mut Q, actor: &Actor) {
+pub(crate) fn visible_sql(q: &mut Q, actor: &Actor) {
     q.push("c.deleted_at IS NULL AND EXISTS (SELECT 1 FROM account_contacts ac JOIN accounts a ON a.id = ac.account_id WHERE ac.contact_id = c.id AND ");
     scope_sql(q, actor, "a");
     q.push(")");

@@ -354,26 +354,31 @@ impl Store {
                 account_id,
             });
         }
-        // Against the stored contacts: the same name and mobile (or phone).
-        let names: Vec<String> = keys.iter().map(|k| k.0.clone()).filter(|n| !n.is_empty()).collect();
-        let mut stored: HashMap<(String, String), (ContactId, String)> = HashMap::new();
+        // Against the stored contacts: the same name and mobile (or phone),
+        // with whether the importer sees each (the contacts' own visibility rule), in one query per batch.
+        let mut names: Vec<String> = keys.iter().map(|k| k.0.clone()).filter(|n| !n.is_empty()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut stored: HashMap<(String, String), (ContactId, Option<String>)> = HashMap::new();
         for chunk in names.chunks(500) {
-            let mut q = Q::new("SELECT id, name, mobile, phone FROM contacts WHERE deleted_at IS NULL AND name IN (");
+            let mut q = Q::new("SELECT c.id, c.name, c.mobile, c.phone, CASE WHEN ");
+            crate::contacts::visible_sql(&mut q, actor);
+            q.push(" THEN 1 ELSE 0 END AS visible FROM contacts c WHERE c.deleted_at IS NULL AND c.name IN (");
             q.list(chunk.iter().cloned()).push(")");
             for r in q.query().fetch_all(self.pool()).await? {
                 let name: String = r.try_get("name")?;
                 let mobile: Option<String> = r.try_get("mobile")?;
                 let phone: Option<String> = r.try_get("phone")?;
+                let visible = r.try_get::<i64, _>("visible")? == 1;
                 let id = crate::sql::id(&r, "id")?;
-                stored.insert((name.clone(), mobile.or(phone).unwrap_or_default()), (id, name));
+                stored.insert((name.clone(), mobile.or(phone).unwrap_or_default()), (id, visible.then_some(name)));
             }
         }
         for (p, key) in out.iter_mut().zip(keys) {
             if p.duplicate.is_none()
                 && let Some((id, name)) = stored.get(&key)
             {
-                let visible = self.contact(actor, *id).await.is_ok();
-                p.duplicate = Some(Duplicate::Existing { id: id.0, name: visible.then(|| name.clone()) });
+                p.duplicate = Some(Duplicate::Existing { id: id.0, name: name.clone() });
             }
         }
         Ok(())
@@ -545,30 +550,21 @@ impl Store {
     }
 
     async fn undo_blockers_in(&self, tx: &mut Tx, id: i64) -> Result<Vec<String>> {
-        let mut q = Q::new("SELECT entity, entity_id FROM import_records WHERE import_id = ");
-        q.arg(id);
-        let records = q.query().fetch_all(&mut **tx).await?;
-        // The audit row of the commit: whatever is newer on these records blocks.
-        let mut q =
-            Q::new("SELECT MAX(id) AS n FROM audit_log WHERE entity = 'import' AND action = 'import' AND entity_id = ");
-        q.arg(id);
-        let mark: i64 = q.query().fetch_one(&mut **tx).await?.try_get::<Option<i64>, _>("n")?.unwrap_or(0);
+        // One query: audit rows newer than the import's own commit row, on its
+        // records or on the accounts it created (a record added to one since).
+        let mut q = Q::new(
+            "SELECT l.entity, l.entity_id, l.action FROM audit_log l WHERE l.id > (SELECT MAX(m.id) FROM audit_log m WHERE m.entity = 'import' AND m.action = 'import' AND m.entity_id = ",
+        );
+        q.arg(id).push(") AND (EXISTS (SELECT 1 FROM import_records r WHERE r.import_id = ").arg(id);
+        q.push(" AND r.entity = l.entity AND r.entity_id = l.entity_id) OR l.account_id IN (SELECT r.entity_id FROM import_records r WHERE r.entity = 'account' AND r.import_id = ");
+        q.arg(id).push(")) ORDER BY l.id LIMIT 20");
         let mut blockers: Vec<String> = Vec::new();
-        for r in &records {
-            let (entity, eid): (String, i64) = (r.try_get("entity")?, r.try_get("entity_id")?);
-            let mut q = Q::new("SELECT entity, entity_id, action FROM audit_log WHERE id > ");
-            q.arg(mark).push(" AND ((entity = ").arg(entity.clone()).push(" AND entity_id = ").arg(eid).push(")");
-            if entity == "account" {
-                q.push(" OR account_id = ").arg(eid);
-            }
-            q.push(") ORDER BY id LIMIT 3");
-            for b in q.query().fetch_all(&mut **tx).await? {
-                let (e, i, a): (String, i64, String) =
-                    (b.try_get("entity")?, b.try_get("entity_id")?, b.try_get("action")?);
-                let text = format!("{e} #{i} ({a})");
-                if !blockers.contains(&text) {
-                    blockers.push(text);
-                }
+        for b in q.query().fetch_all(&mut **tx).await? {
+            let (e, i, a): (String, i64, String) =
+                (b.try_get("entity")?, b.try_get("entity_id")?, b.try_get("action")?);
+            let text = format!("{e} #{i} ({a})");
+            if !blockers.contains(&text) {
+                blockers.push(text);
             }
         }
         Ok(blockers)

@@ -154,17 +154,7 @@ pub fn columns(
     overrides: &BTreeMap<usize, String>,
 ) -> Option<(usize, Vec<Column>)> {
     let header = import::header_row(rows, &|h| field_of(kind, h).is_some())?;
-    let mut taken: Vec<String> = Vec::new();
-    let mut cols: Vec<Column> = rows[header]
-        .iter()
-        .map(|h| {
-            let field = field_of(kind, h).map(str::to_string).filter(|f| !taken.contains(f));
-            if let Some(f) = &field {
-                taken.push(f.clone());
-            }
-            Column { header: import::fold(h), field }
-        })
-        .collect();
+    let mut cols = import::map_columns(&rows[header], &|h| field_of(kind, h));
     for (i, f) in overrides {
         if let Some(c) = cols.get_mut(*i) {
             let valid = f.is_empty() || kind.def(f).is_some() || (kind.has_account_ref() && f == ACCOUNT_REF);

@@ -107,14 +107,8 @@ async fn upload(State(state): State<AppState>, api: ApiUser, mut parts: Multipar
 }
 
 async fn list(State(state): State<AppState>, api: ApiUser) -> Result<Json<V>, ApiError> {
+    // The list reads the imports without their rows.
     let items = state.store.imports(&api.user.actor(), 100).await?;
-    let items: Vec<V> = items
-        .into_iter()
-        .map(|mut i| {
-            i.rows.clear();
-            json!(i)
-        })
-        .collect();
     Ok(Json(json!({ "items": items })))
 }
 

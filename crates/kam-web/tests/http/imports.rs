@@ -235,4 +235,11 @@ async fn the_accounts_export_is_scoped_and_imports_back(s: Store) {
     assert!(page.body.contains("/accounts.xlsx?grade=A"), "the export link keeps the filter");
     let r = t.get(&b, "/accounts.xlsx?grade=A").await;
     assert_eq!(r.status, StatusCode::OK);
+    // Every export leaves an audit row: by whom, of what.
+    let admin = t.store.user_by_username("adm").await.unwrap().unwrap().actor();
+    let exports = t.store.entity_history(&admin, "accounts", 0).await.unwrap();
+    let exp_rep = t.store.user_by_username("exp_rep").await.unwrap().unwrap().id;
+    assert!(exports.iter().all(|h| h.action == "export"));
+    assert!(exports.iter().any(|h| h.actor_id == Some(exp_rep)), "the page's export is audited");
+    assert_eq!(exports.len(), 6, "the five API exports above and the page's");
 }

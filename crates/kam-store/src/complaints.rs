@@ -84,7 +84,7 @@ impl Store {
             q.push(", replied_at = ").arg(local.clone());
             changes.push(("replied_at", Value::Null, Value::Text(local)));
             if before.rec.get("replied_by").is_none_or(Value::is_null) {
-                let name = self.user(actor.user_id).await?.display_name;
+                let name = self.user_in(&mut tx, actor.user_id).await?.display_name;
                 q.push(", replied_by = ").arg(name.clone());
                 changes.push(("replied_by", Value::Null, Value::Text(name)));
             }

@@ -67,6 +67,8 @@ pub struct Store {
     pool: AnyPool,
     engine: Engine,
     url: String,
+    /// The pool's size when not the default (`connect_sized`).
+    max: Option<u32>,
     clock: Clock,
     dates: kam_core::ledger::DateWindow,
 }
@@ -89,6 +91,15 @@ impl Store {
     /// Connects to `sqlite://…` or `postgres://…`. SQLite files are created on
     /// first use (the caller makes the directory).
     pub async fn connect(url: &str) -> Result<Store> {
+        Self::connect_sized(url, None).await
+    }
+
+    /// `connect` with at most `max` connections (default 8 on SQLite, 10 on
+    /// PostgreSQL). The SQLite test stores take one: a read on the pool while
+    /// the same request holds a transaction then fails at once in the tests
+    /// instead of deadlocking under load, when every connection is held by a
+    /// writer waiting for the lock that transaction holds.
+    pub async fn connect_sized(url: &str, max: Option<u32>) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let engine = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Engine::Postgres
@@ -106,8 +117,8 @@ impl Store {
         let opts = AnyConnectOptions::from_str(&url)?;
         let url_kept = url.clone();
         let pool = AnyPoolOptions::new()
-            .max_connections(if engine == Engine::Sqlite { 8 } else { 10 })
-            .acquire_timeout(Duration::from_secs(30))
+            .max_connections(max.unwrap_or(if engine == Engine::Sqlite { 8 } else { 10 }))
+            .acquire_timeout(Duration::from_secs(if max == Some(1) { 5 } else { 30 }))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {
@@ -122,7 +133,7 @@ impl Store {
             })
             .connect_with(opts)
             .await?;
-        Ok(Store { pool, engine, url: url_kept, clock: Clock::system(), dates: Default::default() })
+        Ok(Store { pool, engine, url: url_kept, max, clock: Clock::system(), dates: Default::default() })
     }
 
     /// The same database read and written under another clock (tests pin
@@ -195,7 +206,7 @@ impl Store {
     /// A second, independent connection pool to the same database, as another
     /// server process would have.
     pub async fn clone_fresh_pool(&self) -> Result<Store> {
-        Ok(Store::connect(&self.url).await?.with_clock(self.clock.clone()).with_date_window(self.dates))
+        Ok(Store::connect_sized(&self.url, self.max).await?.with_clock(self.clock.clone()).with_date_window(self.dates))
     }
 
     pub async fn close(&self) {

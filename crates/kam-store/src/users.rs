@@ -14,7 +14,13 @@ use time::Duration;
 
 use crate::audit::Entry;
 use crate::sql::Q;
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, Tx};
+
+async fn user_on<'c>(on: impl sqlx::Executor<'c, Database = sqlx::Any>, id: UserId) -> Result<User> {
+    let mut q = Q::new(USER_SELECT);
+    q.push("WHERE u.id = ").arg(id);
+    read_user(&q.query().fetch_optional(on).await?.ok_or(StoreError::NotFound)?)
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
@@ -160,9 +166,12 @@ impl Store {
     }
 
     pub async fn user(&self, id: UserId) -> Result<User> {
-        let mut q = Q::new(USER_SELECT);
-        q.push("WHERE u.id = ").arg(id);
-        read_user(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
+        user_on(self.pool(), id).await
+    }
+
+    /// `user` read in the caller's transaction.
+    pub(crate) async fn user_in(&self, tx: &mut Tx, id: UserId) -> Result<User> {
+        user_on(&mut **tx, id).await
     }
 
     pub async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
@@ -196,7 +205,7 @@ impl Store {
 
     pub async fn set_locale(&self, user_id: UserId, locale: &str) -> Result<()> {
         let mut tx = self.begin().await?;
-        let old = self.user(user_id).await?.locale;
+        let old = self.user_in(&mut tx, user_id).await?.locale;
         let mut q = Q::new("UPDATE users SET locale = ");
         q.arg(locale).push(" WHERE id = ").arg(user_id);
         q.query().execute(&mut *tx).await?;

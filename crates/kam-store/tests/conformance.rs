@@ -20,6 +20,7 @@ kam_store::on_both_engines!(
     contacts_span_accounts_and_are_found_by_two_characters,
     sessions_and_tokens_end_on_logout_and_disable,
     two_instances_share_state,
+    concurrent_writers_each_finish_in_one_connection,
     competitors_and_business_partners,
     demo_generates_a_company,
     failed_write_leaves_nothing_behind,
@@ -403,6 +404,30 @@ async fn two_instances_share_state(s: Store) {
     assert_eq!(other.account(&w.rep1, a).await.unwrap().name(), "共享客户");
     other.logout(&token, w.rep1.user_id).await.unwrap();
     assert!(s.session(&token).await.unwrap().is_none());
+}
+
+/// A write reads what it checks in its own transaction: sixteen writers at
+/// once, each creating an account for an owner, all succeed. (The owner was
+/// read on a second pooled connection while the transaction held the first:
+/// with every connection held by a writer waiting for the lock, the transaction
+/// waited for a connection until the others gave up — "database is locked"
+/// after ten seconds on SQLite, a pool timeout on PostgreSQL. The SQLite test
+/// stores have one connection, so any such read fails the suite at once.)
+async fn concurrent_writers_each_finish_in_one_connection(s: Store) {
+    let w = world(&s).await;
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (s, m1, owner) = (s.clone(), w.m1.clone(), w.rep1.user_id);
+        tasks.push(tokio::spawn(async move {
+            let name = Value::Text(format!("并发客户{i}"));
+            let input = AccountInput { rec: rec(&[("name", name)]), owner: Some(Some(owner)), parent: None };
+            s.create_account(&m1, input).await
+        }));
+    }
+    for t in tasks {
+        let acc = t.await.unwrap().expect("every writer finishes");
+        assert_eq!(acc.owner_id, Some(w.rep1.user_id));
+    }
 }
 
 async fn competitors_and_business_partners(s: Store) {

@@ -18,6 +18,9 @@ struct Cli {
     /// Database URL: sqlite://PATH (default, created on first start) or postgres://…
     #[arg(long, global = true, env = "KAM_DATABASE_URL", default_value = DEFAULT_DATABASE, hide_env_values = true)]
     database: String,
+    /// At most this many database connections (default 8 on SQLite, 10 on PostgreSQL).
+    #[arg(long, global = true, env = "KAM_DB_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    db_connections: Option<u32>,
     #[command(subcommand)]
     command: Command,
 }
@@ -131,7 +134,7 @@ enum TokenCommand {
 }
 
 /// Opens the database (creating the SQLite directory if needed) and migrates it.
-async fn open(url: &str) -> Result<Store> {
+async fn open(url: &str, connections: Option<u32>) -> Result<Store> {
     if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
         let path = path.split('?').next().unwrap_or(path);
         if let Some(dir) = std::path::Path::new(path).parent()
@@ -140,7 +143,9 @@ async fn open(url: &str) -> Result<Store> {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
     }
-    let store = Store::connect(url).await.with_context(|| format!("connecting to {}", kam_store::redact_url(url)))?;
+    let store = Store::connect_sized(url, connections)
+        .await
+        .with_context(|| format!("connecting to {}", kam_store::redact_url(url)))?;
     store.migrate().await.context("applying migrations")?;
     Ok(store)
 }
@@ -167,7 +172,7 @@ async fn main() -> Result<()> {
         )
         .init();
     let cli = Cli::parse();
-    let store = open(&cli.database).await?;
+    let store = open(&cli.database, cli.db_connections).await?;
     match cli.command {
         Command::Serve {
             listen,

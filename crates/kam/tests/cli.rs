@@ -11,6 +11,8 @@ fn kam(db: &str, args: &[&str], stdin: Option<&str>) -> Output {
         .arg(db)
         .args(args)
         .env("RUST_BACKTRACE", "0")
+        // One connection: a pool read inside a held transaction fails here, not under load.
+        .env("KAM_DB_CONNECTIONS", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -142,6 +144,7 @@ fn serve_with_demo_data_answers_on_its_port() {
     let db = sqlite_url("serve");
     let mut child = Command::new(env!("CARGO_BIN_EXE_kam"))
         .args(["--database", &db, "serve", "--demo", "--demo-accounts", "4", "--listen", "127.0.0.1:0"])
+        .env("KAM_DB_CONNECTIONS", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -301,8 +301,8 @@ impl Store {
     }
 
     /// Validates a new owner: an active sales rep or manager the actor may assign to.
-    async fn check_owner(&self, actor: &Actor, owner: UserId) -> Result<()> {
-        let user = self.user(owner).await.map_err(|_| StoreError::field("owner_id", "err.owner"))?;
+    async fn check_owner(&self, tx: &mut Tx, actor: &Actor, owner: UserId) -> Result<()> {
+        let user = self.user_in(tx, owner).await.map_err(|_| StoreError::field("owner_id", "err.owner"))?;
         if !user.active || !actor.can_assign_owner(user.id, user.team_id, user.role) {
             return Err(StoreError::field("owner_id", "err.owner"));
         }
@@ -368,7 +368,7 @@ impl Store {
             None => Some(actor.user_id),
         };
         if let Some(o) = owner {
-            self.check_owner(actor, o).await?;
+            self.check_owner(tx, actor, o).await?;
         }
         let mut rec = input.rec;
         rec.entry("currency").or_insert(Value::Null);
@@ -431,7 +431,7 @@ impl Store {
         {
             {
                 match owner {
-                    Some(o) => self.check_owner(actor, o).await?,
+                    Some(o) => self.check_owner(tx, actor, o).await?,
                     None if !actor.can_release(&before.facts()) => {
                         return Err(StoreError::field("owner_id", "err.owner"));
                     }

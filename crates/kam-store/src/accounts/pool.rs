@@ -71,7 +71,8 @@ impl Store {
 
     /// Hands every account of one rep to another in one transaction; returns how many.
     pub async fn handover(&self, actor: &Actor, from: UserId, to: UserId) -> Result<i64> {
-        let (f, t) = (self.user(from).await, self.user(to).await);
+        let mut tx = self.begin().await?;
+        let (f, t) = (self.user_in(&mut tx, from).await, self.user_in(&mut tx, to).await);
         let (Ok(f), Ok(t)) = (f, t) else {
             return Err(StoreError::field("to_user_id", "err.owner"));
         };
@@ -81,7 +82,6 @@ impl Store {
         if from == to || !t.active || !matches!(t.role, Role::Sales | Role::Manager) {
             return Err(StoreError::field("to_user_id", "err.owner"));
         }
-        let mut tx = self.begin().await?;
         let mut q = Q::new("SELECT id FROM accounts WHERE deleted_at IS NULL AND owner_id = ");
         q.arg(from).push(" ORDER BY id");
         let ids: Vec<AccountId> =
@@ -118,7 +118,7 @@ impl Store {
         if !actor.can_edit_account(&acc.facts()) || actor.role == Role::Finance {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        self.user(with_user).await.map_err(|_| StoreError::field("user_id", "err.owner"))?;
+        self.user_in(&mut tx, with_user).await.map_err(|_| StoreError::field("user_id", "err.owner"))?;
         let mut q = Q::new("INSERT INTO account_shares (account_id, user_id) VALUES (");
         q.arg(id).push(", ").arg(with_user).push(") ON CONFLICT (account_id, user_id) DO NOTHING");
         q.query().execute(&mut *tx).await?;

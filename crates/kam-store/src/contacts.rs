@@ -82,8 +82,13 @@ impl Store {
     /// `c.updated_at`, in the order wanted) with their visible accounts: two
     /// queries however many contacts.
     async fn load(&self, actor: &Actor, rows: Q) -> Result<Vec<Contact>> {
+        self.load_on(&mut *self.pool().acquire().await?, actor, rows).await
+    }
+
+    /// `load` on one connection (a transaction's, or one taken from the pool).
+    async fn load_on(&self, conn: &mut sqlx::AnyConnection, actor: &Actor, rows: Q) -> Result<Vec<Contact>> {
         let mut out = Vec::new();
-        for row in rows.query().fetch_all(self.pool()).await? {
+        for row in rows.query().fetch_all(&mut *conn).await? {
             out.push(Contact {
                 id: crate::sql::id(&row, "id")?,
                 rec: read_record(&row, FIELDS)?,
@@ -112,7 +117,7 @@ impl Store {
         scope_sql(&mut q, actor, "a");
         q.push(" ORDER BY a.name");
         let general = actor.can_write_field(Access::General);
-        for row in q.query().fetch_all(self.pool()).await? {
+        for row in q.query().fetch_all(&mut *conn).await? {
             let contact_id: ContactId = crate::sql::id(&row, "contact_id")?;
             let facts = AccountFacts {
                 owner_id: crate::sql::opt_id(&row, "owner_id")?,
@@ -159,6 +164,13 @@ impl Store {
         let mut q = Self::select_rows(actor);
         q.push(" AND c.id = ").arg(id);
         self.load(actor, q).await?.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// `contact` read in the caller's transaction.
+    pub(crate) async fn contact_in(&self, tx: &mut Tx, actor: &Actor, id: ContactId) -> Result<Contact> {
+        let mut q = Self::select_rows(actor);
+        q.push(" AND c.id = ").arg(id);
+        self.load_on(tx, actor, q).await?.pop().ok_or(StoreError::NotFound)
     }
 
     /// Contacts the actor may see, optionally of one account.

@@ -615,7 +615,7 @@ impl Store {
                         .await?;
                 }
                 ("contact", "created") => {
-                    let c = self.contact(&system, ContactId(eid)).await?;
+                    let c = self.contact_in(&mut tx, &system, ContactId(eid)).await?;
                     let account = c.accounts.first().map(|l| l.account_id);
                     self.archive_contact(&mut tx, actor, ContactId(eid), &c.rec, account).await?;
                 }

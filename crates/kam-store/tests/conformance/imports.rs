@@ -196,4 +196,7 @@ pub async fn imports_update_duplicates_and_tie_contacts_to_accounts(s: Store) {
     let rows = vec![row(2, &[("account", "联系人客户"), ("name", "李工"), ("mobile", "13800000002")])];
     let again = s.check_import(&w.rep1, input(ImportKind::Contacts, rows)).await.unwrap();
     assert!(matches!(again.rows[0].duplicate, Some(Duplicate::Existing { name: Some(_), .. })));
+    // Undone: the contacts it created are gone from the account.
+    s.undo_import(&w.rep1, imp.id).await.unwrap();
+    assert!(s.account_contacts(&w.rep1, a.id).await.unwrap().is_empty());
 }

@@ -15,16 +15,32 @@ use crate::fields::{FieldDef, Kind};
 pub enum ImportKind {
     Accounts,
     Contacts,
+    /// Ledger entries: opening balances 期初余额 and the other kinds, finance's.
+    Ledger,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 2] = [ImportKind::Accounts, ImportKind::Contacts];
+    pub const ALL: [ImportKind; 3] = [ImportKind::Accounts, ImportKind::Contacts, ImportKind::Ledger];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ImportKind::Accounts => "accounts",
             ImportKind::Contacts => "contacts",
+            ImportKind::Ledger => "ledger",
         }
+    }
+
+    /// Who may import this kind: whoever may create its records one by one.
+    pub fn may(self, actor: &crate::Actor) -> bool {
+        match self {
+            ImportKind::Accounts | ImportKind::Contacts => actor.can_create_account(),
+            ImportKind::Ledger => crate::ledger::can_post(actor),
+        }
+    }
+
+    /// The kinds `actor` may import (none: no import page for them).
+    pub fn for_actor(actor: &crate::Actor) -> Vec<ImportKind> {
+        ImportKind::ALL.into_iter().filter(|k| k.may(actor)).collect()
     }
 
     pub fn parse(s: &str) -> Option<ImportKind> {
@@ -37,9 +53,11 @@ impl ImportKind {
         static ACCOUNTS: [(&[FieldDef], Aliases); 1] = [(crate::account::FIELDS, ACCOUNT_ALIASES)];
         static CONTACTS: [(&[FieldDef], Aliases); 2] =
             [(crate::contact::FIELDS, CONTACT_ALIASES), (crate::contact::LINK_FIELDS, CONTACT_LINK_ALIASES)];
+        static LEDGER: [(&[FieldDef], Aliases); 1] = [(crate::ledger::FIELDS, LEDGER_ALIASES)];
         match self {
             ImportKind::Accounts => &ACCOUNTS,
             ImportKind::Contacts => &CONTACTS,
+            ImportKind::Ledger => &LEDGER,
         }
     }
 
@@ -48,12 +66,13 @@ impl ImportKind {
         match self {
             ImportKind::Accounts => "account",
             ImportKind::Contacts => "contact",
+            ImportKind::Ledger => "ledger_entry",
         }
     }
 
     /// Whether this kind has a column naming the account (by credit code or name).
     pub fn has_account_ref(self) -> bool {
-        matches!(self, ImportKind::Contacts)
+        matches!(self, ImportKind::Contacts | ImportKind::Ledger)
     }
 
     /// The field definition of a mapped column's field.
@@ -139,6 +158,36 @@ pub static CONTACT_LINK_ALIASES: Aliases = &[
     ("buying_role", &["采购角色", "角色", "决策角色"]),
     ("attitude", &["态度", "对我方态度"]),
     ("is_primary", &["主要联系人", "首要联系人", "是否主要联系人"]),
+];
+
+/// Words sheets use for a choice besides its labels: (enum, code, words).
+pub static CHOICE_ALIASES: &[(&str, &str, &[&str])] = &[
+    ("entry_kind", "opening_balance", &["期初", "期初数", "上期结余", "opening"]),
+    ("entry_kind", "invoice", &["发票", "开票", "销售", "货款", "应收"]),
+    ("entry_kind", "payment", &["收款", "回款", "到款", "付款"]),
+    ("entry_kind", "discount", &["折扣", "返利"]),
+    ("entry_kind", "return", &["退货", "红字发票", "红冲"]),
+    ("entry_kind", "adjustment_up", &["调增"]),
+    ("entry_kind", "adjustment_down", &["调减"]),
+    ("payment_method", "bank_transfer", &["转账", "银行转账", "电汇"]),
+    ("payment_method", "acceptance_bill", &["承兑", "承兑汇票", "汇票"]),
+    ("payment_method", "cash", &["现金"]),
+    ("payment_method", "cheque", &["支票"]),
+];
+
+/// A ledger sheet: 日期, 类型 (期初余额, 发票 …), 金额 and the references.
+pub static LEDGER_ALIASES: Aliases = &[
+    ("entry_date", &["日期", "记账日期", "业务日期", "发生日期", "date"]),
+    ("kind", &["类型", "业务类型", "款项类型", "摘要类型", "type"]),
+    ("amount", &["金额", "发生额", "余额", "期初余额", "amount"]),
+    ("currency", &["币种", "币别", "currency"]),
+    ("due_date", &["到期日", "应收日期", "到期日期", "due"]),
+    ("payment_method", &["付款方式", "收款方式", "结算方式"]),
+    ("voucher_no", &["凭证号", "凭证编号"]),
+    ("invoice_no", &["发票号", "发票号码"]),
+    ("contract_no", &["合同号", "合同编号"]),
+    ("reference", &["单号", "参考号", "业务单号"]),
+    ("note", &["备注", "摘要", "说明"]),
 ];
 
 /// The column of a contact sheet that names the contact's account (by credit
@@ -238,11 +287,13 @@ pub fn form_text(def: &FieldDef, cell: &str, choice_labels: &dyn Fn(&str, &str) 
     match def.kind {
         Kind::Enum(e) => {
             let k = key(&t);
-            e.values
-                .iter()
-                .find(|v| key(v) == k || choice_labels(e.name, v).iter().any(|l| key(l) == k))
-                .map(|v| v.to_string())
-                .unwrap_or(t)
+            let named = |v: &&&str| {
+                let also = CHOICE_ALIASES.iter().filter(|(en, code, _)| *en == e.name && code == *v);
+                key(v) == k
+                    || choice_labels(e.name, v).iter().any(|l| key(l) == k)
+                    || also.flat_map(|(_, _, names)| names.iter()).any(|n| key(n) == k)
+            };
+            e.values.iter().find(named).map(|v| v.to_string()).unwrap_or(t)
         }
         Kind::Bool => match key(&t).as_str() {
             "是" | "有" | "y" | "yes" | "true" | "1" | "√" | "✓" | "对" => "on".into(),
@@ -376,6 +427,17 @@ mod tests {
         assert_eq!(form_text(def("cooperation_since"), "2026/11/28 00:00:00", &zh_choice), "2026-11-28");
         assert_eq!(form_text(def("cooperation_since"), "2023.02.29", &zh_choice), "2023.02.29", "no such day");
         assert_eq!(form_text(def("credit_code"), "91310000ma1fl0xq2b ", &zh_choice), "91310000MA1FL0XQ2B");
+    }
+
+    #[test]
+    fn ledger_words_name_their_kinds() {
+        let kind = crate::ledger::FIELDS.iter().find(|d| d.name == "kind").unwrap();
+        let none = |_: &str, _: &str| Vec::new();
+        assert_eq!(form_text(kind, "期初", &none), "opening_balance");
+        assert_eq!(form_text(kind, " 回款 ", &none), "payment");
+        assert_eq!(form_text(kind, "开票", &none), "invoice");
+        assert_eq!(form_text(kind, "invoice", &none), "invoice");
+        assert_eq!(form_text(kind, "不知道", &none), "不知道");
     }
 
     #[test]

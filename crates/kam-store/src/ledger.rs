@@ -163,6 +163,13 @@ impl Store {
         Ok(e)
     }
 
+    /// One entry read in the caller's transaction (the caller checks the reader).
+    pub(crate) async fn ledger_entry_in(&self, tx: &mut Tx, id: EntryId) -> Result<LedgerEntry> {
+        let mut q = select();
+        q.push("WHERE e.id = ").arg(id);
+        read(&q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?)
+    }
+
     /// The balance of an account in a currency, inside a transaction.
     /// What the account owes for the credit check: every charge, but only the
     /// credits (payments, credit notes…) dated up to `today` — a payment
@@ -207,11 +214,21 @@ impl Store {
     /// Posts an entry (finance): `amount` is the positive figure, the kind
     /// gives the sign; an invoice without a due date is due after the
     /// account's payment terms.
-    pub async fn post_entry(&self, actor: &Actor, account_id: AccountId, mut rec: Record) -> Result<LedgerEntry> {
+    pub async fn post_entry(&self, actor: &Actor, account_id: AccountId, rec: Record) -> Result<LedgerEntry> {
         if !ledger::can_post(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        StoreError::check_required(FIELDS, &rec, true)?;
+        self.check_entry(&rec)?;
+        let mut tx = self.begin().await?;
+        let id = self.post_entry_in(&mut tx, actor, account_id, rec).await?;
+        tx.commit().await?;
+        self.ledger_entry(actor, id).await
+    }
+
+    /// The rules an entry meets before any read: its required fields, its
+    /// dates in the business window, a due date not before the entry's.
+    pub(crate) fn check_entry(&self, rec: &Record) -> Result<()> {
+        StoreError::check_required(FIELDS, rec, true)?;
         let day = |f: &str| rec.get(f).and_then(Value::as_text).and_then(parse_date);
         let mut errors = kam_core::FieldErrors::default();
         for f in ["entry_date", "due_date"] {
@@ -224,9 +241,26 @@ impl Store {
         {
             errors.add("due_date", "err.due_before_date");
         }
-        errors.into_result(()).map_err(StoreError::Invalid)?;
-        let mut tx = self.begin().await?;
-        let acc = self.account_in(&mut tx, actor, account_id).await?;
+        if rec.get("amount").and_then(Value::as_int) == Some(0) {
+            errors.add("amount", "err.zero_amount");
+        }
+        errors.into_result(()).map_err(StoreError::Invalid)
+    }
+
+    /// `post_entry` of a checked record inside the caller's transaction (an
+    /// import's rows): the account in scope, the sign from the kind, the
+    /// account's currency and payment terms, one opening balance per currency.
+    pub(crate) async fn post_entry_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        account_id: AccountId,
+        mut rec: Record,
+    ) -> Result<EntryId> {
+        if !ledger::can_post(actor) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        let acc = self.account_in(tx, actor, account_id).await?;
         let kind = rec.get("kind").and_then(Value::as_text).unwrap_or_default().to_string();
         let figure = rec.get("amount").and_then(Value::as_int).unwrap_or(0);
         if figure == 0 {
@@ -237,7 +271,7 @@ impl Store {
             rec.insert("currency", Value::Text(currency_of(&acc)));
         }
         let currency = rec.get("currency").and_then(Value::as_text).unwrap_or("CNY").to_string();
-        self.check_currency(&mut tx, &currency).await?;
+        self.check_currency(tx, &currency).await?;
         if kind == "invoice" && rec.get("due_date").is_none_or(Value::is_null) {
             let terms = acc.rec.get("payment_terms_days").and_then(Value::as_int).unwrap_or(0);
             if let Some(d) = rec.get("entry_date").and_then(Value::as_text).and_then(parse_date) {
@@ -250,21 +284,38 @@ impl Store {
             );
             q.arg(account_id).push(" AND currency = ").arg(currency.clone());
             q.push(" AND id NOT IN (SELECT reverses_id FROM ledger_entries WHERE reverses_id IS NOT NULL)");
-            if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? > 0 {
+            if q.query().fetch_one(&mut **tx).await?.try_get::<i64, _>("n")? > 0 {
                 return Err(StoreError::field("kind", "err.opening_exists"));
             }
         }
-        let id = self.insert_entry(&mut tx, actor, account_id, &rec, None, None).await?;
-        tx.commit().await?;
-        self.ledger_entry(actor, id).await
+        self.insert_entry(tx, actor, account_id, &rec, None, None).await
     }
 
     /// Undoes an entry by posting its reverse (finance); the original stays.
     pub async fn reverse_entry(&self, actor: &Actor, id: EntryId, on: Date, note: Option<&str>) -> Result<LedgerEntry> {
+        let mut tx = self.begin().await?;
+        let rid = self.reverse_entry_in(&mut tx, actor, id, on, note).await?;
+        tx.commit().await?;
+        self.ledger_entry(actor, rid).await
+    }
+
+    /// `reverse_entry` inside the caller's transaction (an import's undo).
+    pub(crate) async fn reverse_entry_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: EntryId,
+        on: Date,
+        note: Option<&str>,
+    ) -> Result<EntryId> {
         if !ledger::can_post(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        let orig = self.ledger_entry(actor, id).await?;
+        let orig = self.ledger_entry_in(tx, id).await?;
+        let acc = self.account_in(tx, actor, orig.account_id).await?;
+        if !ledger::can_read(actor, &acc.facts()) {
+            return Err(StoreError::NotFound);
+        }
         ledger::check_reversal(&orig.posted(), orig.reversed_by.is_some()).map_err(StoreError::Conflict)?;
         if let Err(k) = self.check_business_date(on) {
             return Err(StoreError::field("entry_date", k));
@@ -276,17 +327,13 @@ impl Store {
         // A correction says why (the auditor reads it beside the two entries).
         let note =
             note.map(str::trim).filter(|n| !n.is_empty()).ok_or(StoreError::field("note", "err.reason_required"))?;
-        let note = Some(note);
         let mut rec = orig.rec.clone();
         rec.insert("entry_date", Value::Text(on.to_string()));
         rec.insert("amount", Value::Int(-orig.amount()));
         rec.insert("due_date", Value::Null);
         rec.insert("reference", Value::Text(format!("冲销 #{id}")));
-        rec.insert("note", note.map(|n| Value::Text(n.chars().take(500).collect())).unwrap_or(Value::Null));
-        let mut tx = self.begin().await?;
-        let rid = self.insert_entry(&mut tx, actor, orig.account_id, &rec, orig.order_id, Some(id)).await?;
-        tx.commit().await?;
-        self.ledger_entry(actor, rid).await
+        rec.insert("note", Value::Text(note.chars().take(500).collect()));
+        self.insert_entry(tx, actor, orig.account_id, &rec, orig.order_id, Some(id)).await
     }
 
     /// Receivables of every account in the reader's ledger scope with entries,

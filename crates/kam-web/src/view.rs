@@ -77,9 +77,13 @@ impl Ctx {
     pub fn can_create(&self) -> bool {
         matches!(self.role(), Some(Role::Admin | Role::Manager | Role::Sales))
     }
+    /// Whether the user may import anything (the import link).
+    pub fn can_import(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| !kam_core::import::ImportKind::for_actor(&u.actor()).is_empty())
+    }
     /// Whether the current section sits under the menu's "more".
     pub fn in_more(&self) -> bool {
-        matches!(self.section, "prospects" | "pool" | "competitors" | "handover" | "admin")
+        matches!(self.section, "prospects" | "pool" | "competitors" | "imports" | "handover" | "admin")
     }
     pub fn active(&self, section: &str) -> &'static str {
         if self.section == section { "active" } else { "" }

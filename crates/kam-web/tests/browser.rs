@@ -165,6 +165,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("visit_planned_recorded_and_on_today", |b| Box::pin(visit_planned_recorded_and_on_today(b))),
     ("statement_generated_disputed_and_settled", |b| Box::pin(statement_generated_disputed_and_settled(b))),
     ("import_checked_fixed_committed_and_undone", |b| Box::pin(import_checked_fixed_committed_and_undone(b))),
+    ("opening_balances_imported_by_the_cashier", |b| Box::pin(opening_balances_imported_by_the_cashier(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -572,6 +573,44 @@ async fn import_checked_fixed_committed_and_undone(b: &Browser<'_>) -> Result<()
     b.submit(&format!("form[action=\"/imports/{id}/undo\"]"), None, "import-undone").await?;
     b.expect_text("已撤销", "import-undone").await?;
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The cashier loads last year's closing balances as opening balances from
+/// a CSV that Chinese Excel wrote (GB18030), with the sheet's own words (期初).
+async fn opening_balances_imported_by_the_cashier(b: &Browser<'_>) -> Result<()> {
+    let name = format!("期初导入客户{}", b.size.name);
+    let rep = actor_of(b, "wangfang").await?;
+    let input = kam_store::accounts::AccountInput {
+        rec: [("name", kam_core::Value::Text(name.clone()))].into_iter().collect(),
+        ..Default::default()
+    };
+    let acc = b.kam.store.create_account(&rep, input).await.map_err(|e| e.to_string())?;
+    let dir = std::env::temp_dir().join(format!("kam-journey-ledger-{}-{}", std::process::id(), b.size.name));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let csv = dir.join("期初余额.csv");
+    let text = format!("客户名称,日期,类型,金额,备注\r\n{name},2026-01-01,期初,\"¥48,000.00\",2025 年末余额\r\n");
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+    std::fs::write(&csv, &gbk).map_err(|e| e.to_string())?;
+    b.login("sunli").await?;
+    b.menu("/imports", "imports").await?;
+    let form = "form[action=\"/imports\"]";
+    b.fill(form, "kind", "ledger").await?;
+    b.fill(form, "file", csv.to_str().ok_or("path")?).await?;
+    b.submit(form, None, "ledger-checked").await?;
+    b.expect_text("检查完成", "ledger-checked").await?;
+    let id = b.id_in_path("/imports/").await?;
+    b.submit(&format!("form[action=\"/imports/{id}/commit\"]"), None, "ledger-committed").await?;
+    b.expect_text("新建 1", "ledger-committed").await?;
+    let fin = actor_of(b, "sunli").await?;
+    let balance = b.kam.store.balance_today(&fin, acc.id, "CNY").await.map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&dir);
+    if balance != 4_800_000 {
+        return Err(format!("after the import the balance is {balance}"));
+    }
+    // The account's ledger shows it.
+    b.goto(&format!("/accounts/{}?tab=ledger", acc.id), "ledger-tab").await?;
+    b.expect_text("期初余额", "ledger-tab").await?;
     Ok(())
 }
 

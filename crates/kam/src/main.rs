@@ -77,7 +77,7 @@ enum Command {
     /// `kam import undo ID` takes a committed import back. The file is checked first; with
     /// refused rows nothing is written and each is printed with its reason.
     Import {
-        /// accounts | contacts | undo
+        /// accounts | contacts | ledger | undo
         kind: String,
         /// The file to import (or, after `undo`, the import's id).
         target: String,
@@ -315,7 +315,7 @@ async fn import(
         });
     }
     let Some(kind) = kam_core::import::ImportKind::parse(kind) else {
-        bail!("unknown kind {kind}: use accounts, contacts or undo")
+        bail!("unknown kind {kind}: use accounts, contacts, ledger or undo")
     };
     let Some(on_duplicate) = OnDuplicate::parse(on_duplicate) else { bail!("--on-duplicate is skip or update") };
     let overrides: std::collections::BTreeMap<usize, String> = match mapping {

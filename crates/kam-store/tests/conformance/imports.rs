@@ -200,3 +200,107 @@ pub async fn imports_update_duplicates_and_tie_contacts_to_accounts(s: Store) {
     s.undo_import(&w.rep1, imp.id).await.unwrap();
     assert!(s.account_contacts(&w.rep1, a.id).await.unwrap().is_empty());
 }
+
+/// Opening balances and other entries from a sheet: finance's; the ledger's
+/// own rules per row; a stored or repeated entry is a duplicate, a second
+/// opening balance refused; undone by reversing entries, so every entry stays.
+pub async fn imports_post_ledger_entries_and_undo_by_reversal(s: Store) {
+    let w = world(&s).await;
+    let a = s
+        .create_account(
+            &w.rep1,
+            AccountInput {
+                rec: rec(&[("name", text("期初客户")), ("credit_code", text(&code(8)))]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let b = account(&s, &w.rep3, "南方期初客户").await;
+    let rows = vec![
+        row(
+            2,
+            &[("account", &code(8)), ("entry_date", "2026-01-01"), ("kind", "opening_balance"), ("amount", "12000")],
+        ),
+        row(
+            3,
+            &[("account", "南方期初客户"), ("entry_date", "2026-03-05"), ("kind", "invoice"), ("amount", "5000.50")],
+        ),
+        row(
+            4,
+            &[
+                ("account", "期初客户"),
+                ("entry_date", "2026-04-10"),
+                ("kind", "payment"),
+                ("amount", "2000"),
+                ("voucher_no", "V1"),
+            ],
+        ),
+        row(
+            5,
+            &[
+                ("account", "期初客户"),
+                ("entry_date", "2026-04-10"),
+                ("kind", "payment"),
+                ("amount", "2000"),
+                ("voucher_no", "V1"),
+            ],
+        ),
+        row(6, &[("account", "期初客户"), ("entry_date", "2026-02-01"), ("kind", "opening_balance"), ("amount", "1")]),
+        row(7, &[("account", "期初客户"), ("entry_date", "2026-04-11"), ("kind", "payment"), ("amount", "0")]),
+        row(8, &[("account", "期初客户"), ("entry_date", "1900-01-01"), ("kind", "invoice"), ("amount", "10")]),
+        row(9, &[("account", "无此客户"), ("entry_date", "2026-04-11"), ("kind", "invoice"), ("amount", "10")]),
+    ];
+    // Reps do not post to the ledger, so they do not import it.
+    assert!(matches!(
+        s.check_import(&w.rep1, input(ImportKind::Ledger, rows.clone())).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let imp = s.check_import(&w.fin, input(ImportKind::Ledger, rows.clone())).await.unwrap();
+    let errors: Vec<(usize, Vec<&str>)> = imp
+        .rows
+        .iter()
+        .filter(|r| !r.errors.is_empty())
+        .map(|r| (r.row, r.errors.iter().map(|e| e.message.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (6, vec!["err.opening_exists"]),
+            (7, vec!["err.zero_amount"]),
+            (8, vec!["err.date_window"]),
+            (9, vec!["err.import_account_unknown"]),
+        ]
+    );
+    assert_eq!(imp.rows[3].duplicate, Some(Duplicate::InFile { row: 4 }));
+    assert!(s.ledger_entries(&w.admin, a.id).await.unwrap().is_empty(), "a check writes nothing");
+    let done = s.commit_import(&w.fin, imp.id, OnDuplicate::Skip).await.unwrap();
+    assert_eq!(
+        done.counts.clone().unwrap(),
+        kam_store::imports::Counts { created: 3, updated: 0, skipped: 1, refused: 4 }
+    );
+    assert_eq!(s.balance_today(&w.fin, a.id, "CNY").await.unwrap(), 1_000_000, "12,000.00 − 2,000.00");
+    assert_eq!(s.balance_today(&w.fin, b, "CNY").await.unwrap(), 500_050);
+    // The same sheet again: what the ledger holds is a duplicate, another opening balance refused.
+    let again = s.check_import(&w.fin, input(ImportKind::Ledger, rows)).await.unwrap();
+    assert!(matches!(again.rows[0].duplicate, Some(Duplicate::Existing { .. })));
+    assert_eq!(again.rows[4].errors[0].message, "err.opening_exists");
+    assert!(matches!(again.rows[1].duplicate, Some(Duplicate::Existing { .. })));
+    assert!(matches!(again.rows[2].duplicate, Some(Duplicate::Existing { .. })));
+    // Undone: every entry reversed on its own date; the ledger keeps all six.
+    s.undo_import(&w.fin, done.id).await.unwrap();
+    assert_eq!(s.balance_today(&w.fin, a.id, "CNY").await.unwrap(), 0);
+    assert_eq!(s.balance_today(&w.fin, b, "CNY").await.unwrap(), 0);
+    let entries = s.ledger_entries(&w.fin, a.id).await.unwrap();
+    assert_eq!(entries.len(), 4);
+    let reversal = entries.iter().find(|e| e.reverses_id.is_some() && e.text("kind") == "opening_balance").unwrap();
+    assert_eq!(reversal.text("entry_date"), "2026-01-01");
+    assert!(reversal.text("note").contains("撤销导入"));
+    // Once reversed, the opening balance may be imported again.
+    let rows = vec![row(
+        2,
+        &[("account", &code(8)), ("entry_date", "2026-01-01"), ("kind", "opening_balance"), ("amount", "9000")],
+    )];
+    let fresh = s.check_import(&w.fin, input(ImportKind::Ledger, rows)).await.unwrap();
+    assert!(fresh.rows[0].errors.is_empty() && fresh.rows[0].duplicate.is_none(), "{:?}", fresh.rows[0]);
+}

@@ -47,7 +47,8 @@ pub struct Summary {
 #[template(path = "imports.html")]
 struct ListPage {
     ctx: Ctx,
-    kinds: Vec<(&'static str, String)>,
+    /// (code, label, what its sheet holds)
+    kinds: Vec<(&'static str, String, String)>,
     error: Option<String>,
     history: Vec<Summary>,
 }
@@ -77,14 +78,18 @@ async fn list_page(
     flash: Option<&str>,
     error: Option<&str>,
 ) -> Result<Response, PageError> {
-    if !auth.user.actor().can_create_account() {
+    let may = ImportKind::for_actor(&auth.user.actor());
+    if may.is_empty() {
         return Err(PageError::NotFound);
     }
     let lang = auth.lang;
     let history = state.store.imports(&auth.user.actor(), 50).await?.iter().map(|i| summary(lang, i)).collect();
-    let kinds = ImportKind::ALL
+    let kinds = may
         .iter()
-        .map(|k| (k.as_str(), t(lang, &format!("import.kind.{}", k.as_str())).to_string()))
+        .map(|k| {
+            let (label, hint) = (format!("import.kind.{}", k.as_str()), format!("import.hint.{}", k.as_str()));
+            (k.as_str(), t(lang, &label).to_string(), t(lang, &hint).to_string())
+        })
         .collect();
     render(&ListPage {
         ctx: ctx(state, auth, "imports", flash).await,

@@ -9,6 +9,7 @@ kam_store::on_both_engines!(
     a_messy_workbook_is_checked_committed_and_undone,
     a_gbk_csv_of_contacts_and_the_page,
     the_accounts_export_is_scoped_and_imports_back,
+    a_ledger_sheet_of_opening_balances_is_finances,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -242,4 +243,63 @@ async fn the_accounts_export_is_scoped_and_imports_back(s: Store) {
     assert!(exports.iter().all(|h| h.action == "export"));
     assert!(exports.iter().any(|h| h.actor_id == Some(exp_rep)), "the page's export is audited");
     assert_eq!(exports.len(), 6, "the five API exports above and the page's");
+}
+
+/// A cashier's sheet of opening balances and payments, the way it is kept:
+/// a title, 客户名称 / 日期 (Excel dates) / 摘要类型 in the sheet's own words
+/// (期初, 回款) / 金额 with ¥ and separators; finance's only; undone by reversal.
+async fn a_ledger_sheet_of_opening_balances_is_finances(s: Store) {
+    use rust_xlsxwriter::{Format, Workbook};
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.merge_range(0, 0, 0, 4, "2026 年期初余额", &Format::new()).unwrap();
+    for (i, h) in ["客户名称", "日期", "类型", "金额", "凭证号"].iter().enumerate() {
+        ws.write_string(1, i as u16, *h).unwrap();
+    }
+    ws.write_string(2, 0, "甲客户有限公司").unwrap();
+    ws.write_number(2, 1, 46023.0).unwrap(); // 2026-01-01
+    ws.write_string(2, 2, "期初").unwrap();
+    ws.write_string(2, 3, "¥30,000.00").unwrap();
+    ws.write_string(3, 0, "甲客户有限公司").unwrap();
+    ws.write_string(3, 1, "2026/02/10").unwrap();
+    ws.write_string(3, 2, "回款").unwrap();
+    ws.write_number(3, 3, 5000.0).unwrap();
+    ws.write_string(3, 4, "记-0210").unwrap();
+    ws.write_string(4, 0, "乙客户有限公司").unwrap();
+    ws.write_string(4, 1, "2026-02-30").unwrap();
+    ws.write_string(4, 2, "期初").unwrap();
+    ws.write_string(4, 3, "100").unwrap();
+    let xlsx = wb.save_to_buffer().unwrap();
+    // A rep may not post to the ledger, so may not import it.
+    let (ct, body) = multipart("期初余额.xlsx", &xlsx, &[("kind", "ledger")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let (ct, body) = multipart("期初余额.xlsx", &xlsx, &[("kind", "ledger")]);
+    let r = t.raw(&w.fin, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    let fields: Vec<&str> =
+        imp["columns"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap_or("")).collect();
+    assert_eq!(fields, vec!["account", "entry_date", "kind", "amount", "voucher_no"]);
+    assert_eq!(imp["rows"][0]["values"]["kind"], "opening_balance");
+    assert_eq!(imp["rows"][0]["values"]["entry_date"], "2026-01-01");
+    assert_eq!(imp["rows"][1]["values"]["kind"], "payment");
+    assert_eq!(imp["rows"][2]["errors"][0]["field"], "entry_date", "no 30 February: {imp}");
+    let id = imp["id"].as_i64().unwrap();
+    let r = t.api(&w.fin, "POST", &format!("/api/v1/imports/{id}/commit"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["counts"]["created"], 2);
+    let ledger = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{}/ledger", w.acc_a), None).await.json();
+    assert_eq!(ledger["ledgers"][0]["balance"], 2_500_000, "30,000.00 − 5,000.00 in 分: {ledger}");
+    // Recomputed by hand from the raw entries.
+    let sum: i64 =
+        ledger["ledgers"][0]["entries"].as_array().unwrap().iter().map(|e| e["amount"].as_i64().unwrap()).sum();
+    assert_eq!(sum, 2_500_000);
+    let r = t.api(&w.fin, "POST", &format!("/api/v1/imports/{id}/undo"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let ledger = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{}/ledger", w.acc_a), None).await.json();
+    assert_eq!(ledger["ledgers"][0]["balance"], 0);
+    assert_eq!(ledger["ledgers"][0]["entries"].as_array().unwrap().len(), 4, "the ledger keeps every entry");
 }

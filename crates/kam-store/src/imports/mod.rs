@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use kam_core::audit::Action;
 use kam_core::fields::{self, FieldDef, Raw};
 use kam_core::import::{ACCOUNT_REF, Column, ImportKind};
-use kam_core::{AccountId, Actor, ContactId, Record, Role, UserId, Value};
+use kam_core::{AccountId, Actor, ContactId, EntryId, Record, Role, UserId, Value};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -20,6 +20,8 @@ use crate::accounts::{Account, AccountInput};
 use crate::audit::Entry;
 use crate::sql::Q;
 use crate::{Result, Store, StoreError, Tx};
+
+mod ledger;
 
 /// What a checked file holds: where it came from and its rows as form text.
 #[derive(Debug, Clone)]
@@ -121,12 +123,9 @@ struct Made {
     before: Option<String>,
 }
 
-/// Who may import what: the roles that create the records.
+/// Who may import what: the roles that create the records (`ImportKind::may`).
 fn check_may(actor: &Actor, kind: ImportKind) -> Result<()> {
-    let ok = match kind {
-        ImportKind::Accounts | ImportKind::Contacts => actor.can_create_account(),
-    };
-    if ok { Ok(()) } else { Err(StoreError::Forbidden("err.forbidden")) }
+    if kind.may(actor) { Ok(()) } else { Err(StoreError::Forbidden("err.forbidden")) }
 }
 
 /// Reads one row's cells for `defs` with the form's parser.
@@ -183,6 +182,7 @@ impl Store {
         match input.kind {
             ImportKind::Accounts => self.check_accounts(actor, &input.rows, &mut rows).await?,
             ImportKind::Contacts => self.check_contacts(actor, &input.rows, &mut rows).await?,
+            ImportKind::Ledger => self.check_ledger(actor, &input.rows, &mut rows).await?,
         }
         let bad = rows.iter().filter(|r| !r.errors.is_empty()).count() as i64;
         let dup = rows.iter().filter(|r| r.errors.is_empty() && r.duplicate.is_some()).count() as i64;
@@ -302,12 +302,7 @@ impl Store {
     ) -> Result<()> {
         let defs = kam_core::contact::FIELDS;
         let link_defs = kam_core::contact::LINK_FIELDS;
-        // The accounts the rows name, by credit code or exact name, among those the importer sees.
-        let refs: Vec<String> =
-            input.iter().filter_map(|(_, v)| v.get(ACCOUNT_REF)).filter(|s| !s.is_empty()).cloned().collect();
-        let mut by_code = self.accounts_by("credit_code", &refs).await?;
-        by_code.retain(|_, (_, _, f)| actor.can_read_account(f));
-        let named = self.account_ids_by_name(actor, &refs).await?;
+        let refs = self.account_refs(actor, input).await?;
         let mut seen: HashMap<(String, String), usize> = HashMap::new();
         let mut keys: Vec<(String, String)> = Vec::new();
         for (row, values) in input {
@@ -315,31 +310,7 @@ impl Store {
             check_access(actor, defs, values, &mut errors);
             let rec = parse_cells(defs, values, &mut errors);
             parse_cells(link_defs, values, &mut errors);
-            let reference = values.get(ACCOUNT_REF).map(String::as_str).unwrap_or_default();
-            let account_id = if reference.is_empty() {
-                errors.push(CellError { field: ACCOUNT_REF.into(), message: "err.required".into() });
-                None
-            } else if let Some((id, _, _)) = by_code.get(reference) {
-                Some(*id)
-            } else {
-                match named.get(reference).map(Vec::as_slice) {
-                    Some([id]) => Some(*id),
-                    Some([_, _, ..]) => {
-                        errors.push(CellError {
-                            field: ACCOUNT_REF.into(),
-                            message: "err.import_account_ambiguous".into(),
-                        });
-                        None
-                    }
-                    _ => {
-                        errors.push(CellError {
-                            field: ACCOUNT_REF.into(),
-                            message: "err.import_account_unknown".into(),
-                        });
-                        None
-                    }
-                }
-            };
+            let account_id = refs.find(values, &mut errors);
             let name = rec.get("name").map(text).unwrap_or_default().to_string();
             let phone = rec.get("mobile").or(rec.get("phone")).map(text).unwrap_or_default().to_string();
             let key = (name, phone);
@@ -382,6 +353,17 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// The accounts the rows' `account` cells name, among those the importer sees.
+    async fn account_refs(&self, actor: &Actor, input: &[(usize, BTreeMap<String, String>)]) -> Result<AccountRefs> {
+        let refs: Vec<String> =
+            input.iter().filter_map(|(_, v)| v.get(ACCOUNT_REF)).filter(|s| !s.is_empty()).cloned().collect();
+        let mut by_code = self.accounts_by("credit_code", &refs).await?;
+        by_code.retain(|_, (_, _, f)| actor.can_read_account(f));
+        let by_code = by_code.into_iter().map(|(k, (id, _, _))| (k, id)).collect();
+        let by_name = self.account_ids_by_name(actor, &refs).await?;
+        Ok(AccountRefs { by_code, by_name })
     }
 
     /// The importer's visible live accounts by exact name: name → ids.
@@ -453,6 +435,7 @@ impl Store {
             let step = match imp.kind {
                 ImportKind::Accounts => self.commit_account_row(&mut tx, actor, p, on_duplicate, &mut made).await,
                 ImportKind::Contacts => self.commit_contact_row(&mut tx, actor, p, &mut made).await,
+                ImportKind::Ledger => self.commit_ledger_row(&mut tx, actor, p, &mut made).await,
             };
             match step {
                 Ok(Some("created")) => counts.created += 1,
@@ -614,6 +597,12 @@ impl Store {
                     self.update_account_in(&mut tx, &system, &before, AccountInput { rec, owner: None, parent: None })
                         .await?;
                 }
+                ("ledger_entry", "created") => {
+                    // The ledger keeps every entry: an imported one is reversed on its own date.
+                    let entry = self.ledger_entry_in(&mut tx, EntryId(eid)).await?;
+                    let note = format!("撤销导入 #{id}");
+                    self.reverse_entry_in(&mut tx, actor, EntryId(eid), entry.posted().date, Some(&note)).await?;
+                }
                 ("contact", "created") => {
                     let c = self.contact_in(&mut tx, &system, ContactId(eid)).await?;
                     let account = c.accounts.first().map(|l| l.account_id);
@@ -627,6 +616,38 @@ impl Store {
         q.query().execute(&mut *tx).await?;
         let changes = [("records", Value::Null, Value::Int(records.len() as i64))];
         self.finish(tx, actor, Action::Undo, id, &changes).await
+    }
+}
+
+/// The accounts a sheet's rows name: by credit code, else by exact name.
+struct AccountRefs {
+    by_code: HashMap<String, AccountId>,
+    by_name: HashMap<String, Vec<AccountId>>,
+}
+
+impl AccountRefs {
+    /// The account a row's `account` cell names, or the cell's error.
+    fn find(&self, values: &BTreeMap<String, String>, errors: &mut Vec<CellError>) -> Option<AccountId> {
+        let reference = values.get(ACCOUNT_REF).map(String::as_str).unwrap_or_default();
+        let refused = |key: &str| CellError { field: ACCOUNT_REF.into(), message: key.into() };
+        if reference.is_empty() {
+            errors.push(refused("err.required"));
+            return None;
+        }
+        if let Some(id) = self.by_code.get(reference) {
+            return Some(*id);
+        }
+        match self.by_name.get(reference).map(Vec::as_slice) {
+            Some([id]) => Some(*id),
+            Some([_, _, ..]) => {
+                errors.push(refused("err.import_account_ambiguous"));
+                None
+            }
+            _ => {
+                errors.push(refused("err.import_account_unknown"));
+                None
+            }
+        }
     }
 }
 

@@ -3,18 +3,90 @@
 //! headers are the fields' labels, so an exported sheet imports back as it is.
 //! Every export is audited.
 
-use kam_core::Actor;
 use kam_core::fields::{FieldDef, Kind};
 use kam_core::visibility::Viewer;
+use kam_core::{Actor, Value};
 use kam_store::StoreError;
 use kam_store::accounts::AccountFilter;
+use kam_store::contacts::ContactFilter;
 use rust_xlsxwriter::XlsxError;
 
 use crate::i18n::{Lang, t};
-use crate::workbook::Book;
+use crate::workbook::{Book, Sheet};
 
 /// The most rows one export writes.
 pub const MAX_EXPORT_ROWS: i64 = 50_000;
+
+/// One value as the form shows it: money as money, a choice by its label,
+/// yes/no in words — what the importer reads back.
+fn cell(sheet: &mut Sheet<'_>, lang: Lang, row: u32, col: u16, d: &FieldDef, v: &Value) -> Result<(), XlsxError> {
+    match (d.kind, v) {
+        (Kind::Money | Kind::MoneyDelta, Value::Int(fen)) => sheet.money(row, col, *fen),
+        (Kind::Enum(e), Value::Text(code)) => sheet.text(row, col, t(lang, &format!("enum.{}.{code}", e.name))),
+        (Kind::Bool, Value::Bool(b)) => sheet.text(row, col, t(lang, if *b { "common.yes" } else { "common.no" })),
+        (_, Value::Int(n)) => sheet.number(row, col, *n as f64),
+        (_, Value::Float(x)) => sheet.number(row, col, *x),
+        (_, Value::Text(s)) => sheet.text(row, col, s),
+        _ => Ok(()),
+    }
+}
+
+/// The contacts list as a workbook: every contact the filter finds, the fields
+/// the viewer may see of each (a contact's personal data only where the viewer
+/// owns one of its accounts), then the first account and the title there —
+/// the columns a contact import reads.
+pub async fn contacts_xlsx<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+    filter: ContactFilter,
+) -> Result<Vec<u8>, E> {
+    // Every field some contact may show this viewer; each row shows its own.
+    let widest = Viewer::new(actor, true);
+    let defs: Vec<&FieldDef> =
+        kam_core::contact::FIELDS.iter().filter(|d| widest.sees_field("contact", d.name)).collect();
+    let links: Vec<&FieldDef> = kam_core::contact::LINK_FIELDS.iter().collect();
+    let mut book = Book::new(lang);
+    let mut sheet = book.sheet(t(lang, "contacts.title"))?;
+    let account_col = defs.len() as u16;
+    for (i, d) in defs.iter().enumerate() {
+        sheet.text(0, i as u16, t(lang, &format!("field.contact.{}", d.name)))?;
+    }
+    sheet.text(0, account_col, t(lang, "import.account_ref"))?;
+    for (i, d) in links.iter().enumerate() {
+        sheet.text(0, account_col + 1 + i as u16, t(lang, &format!("field.contact.{}", d.name)))?;
+    }
+    let mut row = 1u32;
+    let mut f = ContactFilter { page: 1, per_page: 200, ..filter };
+    loop {
+        let page = store.list_contacts(actor, &f).await?;
+        for mut c in page.items.into_iter() {
+            Viewer::new(actor, c.actor_owns_account).strip_record("contact", &mut c.rec);
+            for (i, d) in defs.iter().enumerate() {
+                if let Some(v) = c.rec.get(d.name) {
+                    cell(&mut sheet, lang, row, i as u16, d, v)?;
+                }
+            }
+            if let Some(l) = c.accounts.first() {
+                sheet.text(row, account_col, &l.account_name)?;
+                for (i, d) in links.iter().enumerate() {
+                    if let Some(v) = l.rec.get(d.name) {
+                        cell(&mut sheet, lang, row, account_col + 1 + i as u16, d, v)?;
+                    }
+                }
+            }
+            row += 1;
+        }
+        if page.total <= f.page * f.per_page || i64::from(row) > MAX_EXPORT_ROWS {
+            break;
+        }
+        f.page += 1;
+    }
+    sheet.widths(&[(0, 14.0), (account_col, 30.0)])?;
+    drop(sheet);
+    store.record_export(actor, "contacts", 0, None).await?;
+    Ok(book.finish()?)
+}
 
 /// The accounts list as a workbook: every account the filter finds (read a
 /// page at a time), the visible fields in card order, then owner and parent.
@@ -41,20 +113,8 @@ pub async fn accounts_xlsx<E: From<StoreError> + From<XlsxError>>(
         let page = store.list_accounts(actor, &f).await?;
         for a in &page.items {
             for (i, d) in defs.iter().enumerate() {
-                let col = i as u16;
-                let Some(v) = a.rec.get(d.name) else { continue };
-                match (d.kind, v) {
-                    (Kind::Money | Kind::MoneyDelta, kam_core::Value::Int(fen)) => sheet.money(row, col, *fen)?,
-                    (Kind::Enum(e), kam_core::Value::Text(code)) => {
-                        sheet.text(row, col, t(lang, &format!("enum.{}.{code}", e.name)))?
-                    }
-                    (Kind::Bool, kam_core::Value::Bool(b)) => {
-                        sheet.text(row, col, t(lang, if *b { "common.yes" } else { "common.no" }))?
-                    }
-                    (_, kam_core::Value::Int(n)) => sheet.number(row, col, *n as f64)?,
-                    (_, kam_core::Value::Float(x)) => sheet.number(row, col, *x)?,
-                    (_, kam_core::Value::Text(s)) => sheet.text(row, col, s)?,
-                    _ => {}
+                if let Some(v) = a.rec.get(d.name) {
+                    cell(&mut sheet, lang, row, i as u16, d, v)?;
                 }
             }
             sheet.text(row, owner_col, a.owner_name.as_deref().unwrap_or_default())?;

@@ -8,7 +8,7 @@ mod auth;
 mod calendar;
 mod downloads;
 mod error;
-mod exports;
+pub mod exports;
 pub mod i18n;
 pub mod import;
 mod once;

@@ -97,6 +97,17 @@ enum Command {
         #[arg(long, default_value = "skip")]
         on_duplicate: String,
     },
+    /// Export a list as .xlsx, as the user sees it (only the fields they may see); audited.
+    Export {
+        /// accounts | contacts
+        kind: String,
+        /// The workbook to write.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The user the export is made as (default: the first administrator).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -255,6 +266,23 @@ async fn main() -> Result<()> {
             let code = import(&store, &kind, &target, sheet, mapping, as_user, dry_run, &on_duplicate).await?;
             store.close().await;
             std::process::exit(code);
+        }
+        Command::Export { kind, out, as_user } => {
+            let actor = import_actor(&store, as_user).await?;
+            let lang = kam_web::i18n::Lang::Zh;
+            let bytes: Vec<u8> = match kind.as_str() {
+                "accounts" => {
+                    let f = kam_store::accounts::AccountFilter { per_page: 200, ..Default::default() };
+                    kam_web::exports::accounts_xlsx::<anyhow::Error>(&store, &actor, lang, f).await?
+                }
+                "contacts" => {
+                    let f = kam_store::contacts::ContactFilter::default();
+                    kam_web::exports::contacts_xlsx::<anyhow::Error>(&store, &actor, lang, f).await?
+                }
+                other => bail!("unknown kind {other}: use accounts or contacts"),
+            };
+            std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+            println!("Exported {kind} to {} ({} bytes).", out.display(), bytes.len());
         }
         Command::Token { command: TokenCommand::Revoke { username } } => {
             let Some(user) = store.user_by_username(&username).await? else { bail!("no user {username}") };

@@ -104,6 +104,18 @@ fn import_story(db: &str) {
     assert!(o.status.success() && text(&o).contains("undone"), "{}", text(&o));
     let o = kam(db, &["import", "undo", &id], None);
     assert!(!o.status.success(), "once: {}", text(&o));
+    // Imported again and exported: the export imports back as duplicates only.
+    let o = kam(db, &["import", "accounts", good.to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let out_file = dir.join("客户导出.xlsx");
+    let o = kam(db, &["export", "accounts", "--out", out_file.to_str().unwrap(), "--as", "ops"], None);
+    assert!(o.status.success() && text(&o).contains("Exported accounts"), "{}", text(&o));
+    let o = kam(db, &["import", "accounts", out_file.to_str().unwrap(), "--dry-run"], None);
+    assert!(text(&o).contains("2 rows checked, 0 refused, 2 duplicates"), "{}", text(&o));
+    let o = kam(db, &["export", "contacts", "--out", dir.join("c.xlsx").to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = kam(db, &["export", "orders", "--out", dir.join("o.xlsx").to_str().unwrap()], None);
+    assert!(!o.status.success() && text(&o).contains("unknown kind"), "{}", text(&o));
     let o = kam(db, &["import", "accounts", "/no/such/file.xlsx"], None);
     assert!(!o.status.success());
     let _ = std::fs::remove_dir_all(&dir);

@@ -24,6 +24,18 @@ use crate::redact;
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
         .get(
+            "/api/v1/contacts.xlsx",
+            export,
+            doc(
+                "exportContacts",
+                "contacts",
+                "The contacts list as .xlsx with the same filters as GET /api/v1/contacts (every page, at most 50,000 rows): the fields the caller may see of each contact (personal data only where the caller owns one of its accounts), its first account and the title there — the columns a contact import reads; audited",
+            )
+            .query("account_id", int(), "contacts of one account")
+            .query("buying_role", text(), "buying role")
+            .file(XLSX),
+        )
+        .get(
             "/api/v1/contacts",
             list,
             doc(
@@ -115,6 +127,21 @@ async fn list(
     let p = state.store.list_contacts(&actor, &f).await?;
     let items: Vec<_> = p.items.into_iter().map(|c| contact_json(&actor, c)).collect();
     Ok(Json(json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+}
+
+/// The list as .xlsx, the same filters as the list.
+async fn export(
+    State(state): State<AppState>,
+    api: ApiUser,
+    QueryMap(q): QueryMap,
+) -> Result<axum::response::Response, ApiError> {
+    let f = ContactFilter {
+        account_id: q.get("account_id").and_then(|v| v.parse().ok()),
+        buying_role: q.get("buying_role").cloned(),
+        ..Default::default()
+    };
+    let bytes = crate::exports::contacts_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang, f).await?;
+    Ok(crate::downloads::xlsx_response("联系人.xlsx", bytes))
 }
 
 async fn show(

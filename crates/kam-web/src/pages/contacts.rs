@@ -25,6 +25,7 @@ use crate::view::{self, Ctx, HistoryRow, InputGroup, Pager, ShownGroup};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/contacts", get(list))
+        .route("/contacts.xlsx", get(export))
         .route("/contacts/{id}", get(show).post(update))
         .route("/contacts/{id}/edit", get(edit_form))
         .route("/contacts/{id}/delete", post(delete))
@@ -62,6 +63,17 @@ struct ListQuery {
 
 fn text(rec: &Record, f: &str) -> String {
     rec.get(f).and_then(Value::as_text).unwrap_or_default().to_string()
+}
+
+/// GET /contacts.xlsx: the list as the viewer filtered it, every page, as a workbook.
+async fn export(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let f = ContactFilter { buying_role: q.buying_role.filter(|r| !r.is_empty()), ..Default::default() };
+    let bytes = crate::exports::contacts_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang, f).await?;
+    Ok(crate::downloads::xlsx_response("联系人.xlsx", bytes))
 }
 
 async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {

@@ -10,6 +10,7 @@ kam_store::on_both_engines!(
     a_gbk_csv_of_contacts_and_the_page,
     the_accounts_export_is_scoped_and_imports_back,
     a_ledger_sheet_of_opening_balances_is_finances,
+    the_contacts_export_shows_what_the_api_shows_and_imports_back,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -302,4 +303,41 @@ async fn a_ledger_sheet_of_opening_balances_is_finances(s: Store) {
     let ledger = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{}/ledger", w.acc_a), None).await.json();
     assert_eq!(ledger["ledgers"][0]["balance"], 0);
     assert_eq!(ledger["ledgers"][0]["entries"].as_array().unwrap().len(), 4, "the ledger keeps every entry");
+}
+
+/// The contacts export holds, for each viewer, exactly the contacts and the
+/// personal fields the API shows them; a rep's export imports back as duplicates.
+async fn the_contacts_export_shows_what_the_api_shows_and_imports_back(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    for (who, token) in [("rep_a", &w.rep_a), ("m_east", &w.m_east), ("svc", &w.service), ("adm", &w.admin)] {
+        let listed = t.api(token, "GET", "/api/v1/contacts?per_page=200", None).await.json();
+        let api: std::collections::BTreeMap<String, String> = listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["name"].as_str().unwrap().to_string(), c["birth_date"].as_str().unwrap_or("").to_string()))
+            .collect();
+        let rows = sheet_rows(t.download(token, "/api/v1/contacts.xlsx").await);
+        let header = &rows[0];
+        let col = |label: &str| header.iter().position(|h| h == label);
+        let name = col("姓名").expect("a name column");
+        let sheet: std::collections::BTreeMap<String, String> = rows[1..]
+            .iter()
+            .map(|r| (r[name].clone(), col("出生年月").map(|c| r[c].clone()).unwrap_or_default()))
+            .collect();
+        assert_eq!(sheet, api, "{who}: the export shows what the API shows");
+        assert!(col("所属客户").is_some(), "{who}: {header:?}");
+    }
+    let xlsx = t.download(&w.rep_a, "/api/v1/contacts.xlsx").await;
+    let (ct, body) = multipart("联系人.xlsx", &xlsx, &[("kind", "contacts")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    assert_eq!(imp["bad_rows"], 0, "{imp}");
+    assert_eq!(imp["duplicate_rows"], imp["total_rows"], "{imp}");
+    // The page's export answers the workbook too.
+    let b = t.browser("exp_con", Role::Sales, Some("East")).await;
+    assert!(t.get(&b, "/contacts").await.body.contains("/contacts.xlsx?buying_role="));
+    assert_eq!(t.get(&b, "/contacts.xlsx").await.status, StatusCode::OK);
 }

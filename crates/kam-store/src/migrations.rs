@@ -41,6 +41,7 @@ const FILES: &[(&str, &str)] = &[
     m!("0016_write_locks.sql"),
     m!("0017_idempotency.sql"),
     m!("0018_imports.sql"),
+    m!("0019_import_mappings.sql"),
 ];
 
 /// The engine-specific spellings of the tokens: (token, SQLite, PostgreSQL).
@@ -122,6 +123,7 @@ mod tests {
         ("0016_write_locks.sql", "2113d34e0014f1c3", "2113d34e0014f1c3"),
         ("0017_idempotency.sql", "ef2f634d09f92245", "769f73b5eaf790d1"),
         ("0018_imports.sql", "ec44d90b22d68a78", "f94aea83135d2aa6"),
+        ("0019_import_mappings.sql", "5719035837d3faea", "c06e97cf3021ffa5"),
     ];
 
     #[test]

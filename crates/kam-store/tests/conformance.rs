@@ -55,6 +55,7 @@ kam_store::on_both_engines!(
     imports_check_commit_all_or_nothing_and_undo,
     imports_update_duplicates_and_tie_contacts_to_accounts,
     imports_post_ledger_entries_and_undo_by_reversal,
+    import_mappings_are_saved_replaced_and_scoped,
 );
 
 #[path = "conformance/imports.rs"]

@@ -146,21 +146,40 @@ pub fn field_of(kind: ImportKind, header: &str) -> Option<&'static str> {
     })
 }
 
-/// The header and its mapping (automatic, then the user's `overrides` by
-/// column index: a field name, or "" to leave a column out).
-pub fn columns(
-    kind: ImportKind,
-    rows: &[Vec<String>],
-    overrides: &BTreeMap<usize, String>,
-) -> Option<(usize, Vec<Column>)> {
-    let header = import::header_row(rows, &|h| field_of(kind, h).is_some())?;
-    let mut cols = import::map_columns(&rows[header], &|h| field_of(kind, h));
-    for (i, f) in overrides {
-        if let Some(c) = cols.get_mut(*i) {
-            let valid = f.is_empty() || kind.def(f).is_some() || (kind.has_account_ref() && f == ACCOUNT_REF);
-            if valid {
-                c.field = (!f.is_empty()).then(|| f.clone());
-            }
+/// What the user says of the columns, over the automatic matches: a saved
+/// mapping (header key → field) and, over that, fields by column index; a
+/// field name, or "" to leave a column out.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub by_header: BTreeMap<String, String>,
+    pub by_index: BTreeMap<usize, String>,
+}
+
+impl Overrides {
+    pub fn by_index(by_index: BTreeMap<usize, String>) -> Self {
+        Overrides { by_index, ..Default::default() }
+    }
+}
+
+/// The header and its mapping (automatic, then the user's `overrides`).
+pub fn columns(kind: ImportKind, rows: &[Vec<String>], overrides: &Overrides) -> Option<(usize, Vec<Column>)> {
+    let valid = |f: &str| kind.def(f).is_some() || (kind.has_account_ref() && f == ACCOUNT_REF);
+    let saved = |h: &str| overrides.by_header.get(&import::key(h)).map(String::as_str);
+    // A header the saved mapping names (even to leave it out) is a header.
+    // Columns given by index: the first row that holds anything is the header.
+    let first_filled = || rows.iter().take(30).position(|r| r.iter().any(|c| !c.trim().is_empty()));
+    let header = import::header_row(rows, &|h| saved(h).is_some() || field_of(kind, h).is_some())
+        .or_else(|| if overrides.by_index.is_empty() { None } else { first_filled() })?;
+    let mut cols = import::map_columns(&rows[header], &|h| match saved(h) {
+        Some(f) if valid(f) => kind.def(f).map(|d| d.name).or(Some(ACCOUNT_REF)),
+        Some(_) => None,
+        None => field_of(kind, h),
+    });
+    for (i, f) in &overrides.by_index {
+        if let Some(c) = cols.get_mut(*i)
+            && (f.is_empty() || valid(f))
+        {
+            c.field = (!f.is_empty()).then(|| f.clone());
         }
     }
     Some((header, cols))
@@ -172,7 +191,7 @@ pub fn plan(
     file_name: &str,
     bytes: &[u8],
     sheet: &Sheet,
-    overrides: &BTreeMap<usize, String>,
+    overrides: &Overrides,
 ) -> Result<ImportInput, &'static str> {
     let (header, cols) = columns(kind, &sheet.rows, overrides).ok_or("err.import_no_header")?;
     let rows = import::data_rows(&sheet.rows, header)
@@ -272,7 +291,7 @@ mod tests {
             &["华东机械", "A 类", "经销商", "=HYPERLINK(\"x\")"],
         ]);
         let sheet = Sheet { names: vec![], name: None, rows };
-        let input = plan(ImportKind::Accounts, "../../客户.xlsx", b"x", &sheet, &BTreeMap::new()).unwrap();
+        let input = plan(ImportKind::Accounts, "../../客户.xlsx", b"x", &sheet, &Overrides::default()).unwrap();
         assert_eq!(input.file_name, "客户.xlsx");
         let fields: Vec<Option<&str>> = input.columns.iter().map(|c| c.field.as_deref()).collect();
         assert_eq!(fields, vec![Some("name"), Some("grade"), Some("customer_type"), Some("notes")]);
@@ -289,9 +308,28 @@ mod tests {
         assert_eq!(field_of(ImportKind::Accounts, "所属客户"), None);
         let mut over = BTreeMap::new();
         over.insert(1usize, String::new());
-        let (_, cols) = columns(ImportKind::Contacts, &grid(&[&["公司名称", "姓名", "手机"]]), &over).unwrap();
+        let (_, cols) =
+            columns(ImportKind::Contacts, &grid(&[&["公司名称", "姓名", "手机"]]), &Overrides::by_index(over)).unwrap();
         assert_eq!(cols[0].field.as_deref(), Some(ACCOUNT_REF));
         assert_eq!(cols[1].field, None, "the user left the column out");
+    }
+
+    #[test]
+    fn a_saved_mapping_names_the_columns_in_any_order() {
+        // Headers no automatic match knows, in another order than when saved.
+        let saved: BTreeMap<String, String> =
+            [("甲方全称", "name"), ("分级", "grade"), ("内部编号", "")].map(|(k, v)| (import::key(k), v.into())).into();
+        let over = Overrides { by_header: saved, ..Default::default() };
+        let rows = grid(&[&["内部编号", "分级", "甲方全称 "], &["7", "A", "华东机械"]]);
+        let (header, cols) = columns(ImportKind::Accounts, &rows, &over).unwrap();
+        assert_eq!(header, 0);
+        let fields: Vec<Option<&str>> = cols.iter().map(|c| c.field.as_deref()).collect();
+        assert_eq!(fields, vec![None, Some("grade"), Some("name")]);
+        // A saved field this kind has not is no field.
+        let bad: BTreeMap<String, String> = [(import::key("甲方全称"), "salary".to_string())].into();
+        let over = Overrides { by_header: bad, ..Default::default() };
+        let (_, cols) = columns(ImportKind::Accounts, &grid(&[&["甲方全称", "等级"]]), &over).unwrap_or_default();
+        assert!(cols.iter().all(|c| c.field.as_deref() != Some("salary")));
     }
 
     #[test]

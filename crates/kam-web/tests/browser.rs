@@ -602,6 +602,14 @@ async fn opening_balances_imported_by_the_cashier(b: &Browser<'_>) -> Result<()>
     let id = b.id_in_path("/imports/").await?;
     b.submit(&format!("form[action=\"/imports/{id}/commit\"]"), None, "ledger-committed").await?;
     b.expect_text("新建 1", "ledger-committed").await?;
+    // The sheet's shape saved for next year's file, and offered on the upload form.
+    let mapping = format!("财务期初表{}", b.size.name);
+    let save = format!("form[action=\"/imports/{id}/mapping\"]");
+    b.fill(&save, "name", &mapping).await?;
+    b.submit(&save, None, "mapping-saved").await?;
+    b.expect_text("导入模板已保存", "mapping-saved").await?;
+    b.goto("/imports", "imports-with-mapping").await?;
+    b.expect_text(&mapping, "imports-with-mapping").await?;
     let fin = actor_of(b, "sunli").await?;
     let balance = b.kam.store.balance_today(&fin, acc.id, "CNY").await.map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&dir);

@@ -84,7 +84,7 @@ enum Command {
         /// The sheet to read (default: the first).
         #[arg(long)]
         sheet: Option<String>,
-        /// A column mapping as JSON: column index → field name ("" leaves a column out).
+        /// A saved mapping's name (saved on the import page or the API), or JSON: column index → field name ("" leaves a column out).
         #[arg(long)]
         mapping: Option<String>,
         /// The user the import is made as (default: the first administrator).
@@ -346,14 +346,22 @@ async fn import(
         bail!("unknown kind {kind}: use accounts, contacts, ledger or undo")
     };
     let Some(on_duplicate) = OnDuplicate::parse(on_duplicate) else { bail!("--on-duplicate is skip or update") };
-    let overrides: std::collections::BTreeMap<usize, String> = match mapping {
-        None => Default::default(),
-        Some(m) => serde_json::from_str::<std::collections::BTreeMap<String, String>>(&m)
-            .context("--mapping is a JSON object of column index → field")?
-            .into_iter()
-            .filter_map(|(k, v)| k.parse().ok().map(|i| (i, v)))
-            .collect(),
-    };
+    let mut overrides = kam_web::import::Overrides::default();
+    match mapping.as_deref().map(str::trim) {
+        None | Some("") => {}
+        Some(m) if m.starts_with('{') => {
+            overrides.by_index = serde_json::from_str::<std::collections::BTreeMap<String, String>>(m)
+                .context("--mapping is a saved mapping's name or a JSON object of column index → field")?
+                .into_iter()
+                .filter_map(|(k, v)| k.parse().ok().map(|i| (i, v)))
+                .collect()
+        }
+        Some(name) => {
+            let found = store.import_mapping(&actor, kind, name).await;
+            overrides.by_header =
+                found.map_err(|e| anyhow::anyhow!("--mapping {name}: {}", store_message(&e)))?.columns;
+        }
+    }
     let bytes = std::fs::read(target).with_context(|| format!("reading {target}"))?;
     let read = kam_web::import::read(target, &bytes, sheet.as_deref())
         .and_then(|s| kam_web::import::plan(kind, target, &bytes, &s, &overrides));

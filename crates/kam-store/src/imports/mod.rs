@@ -22,6 +22,7 @@ use crate::sql::Q;
 use crate::{Result, Store, StoreError, Tx};
 
 mod ledger;
+pub mod mappings;
 
 /// What a checked file holds: where it came from and its rows as form text.
 #[derive(Debug, Clone)]

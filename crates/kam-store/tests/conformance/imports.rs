@@ -304,3 +304,46 @@ pub async fn imports_post_ledger_entries_and_undo_by_reversal(s: Store) {
     let fresh = s.check_import(&w.fin, input(ImportKind::Ledger, rows)).await.unwrap();
     assert!(fresh.rows[0].errors.is_empty() && fresh.rows[0].duplicate.is_none(), "{:?}", fresh.rows[0]);
 }
+
+/// A saved mapping: kept by header, company-wide for the kind, replaced by
+/// its creator or admin only, audited; kinds the user may not import unseen.
+pub async fn import_mappings_are_saved_replaced_and_scoped(s: Store) {
+    let w = world(&s).await;
+    let mut imp_input = input(ImportKind::Accounts, vec![row(2, &[("name", "模板客户")])]);
+    imp_input.columns = vec![
+        Column { header: "甲方全称".into(), field: Some("name".into()) },
+        Column { header: "内部 编号".into(), field: None },
+    ];
+    let imp = s.check_import(&w.rep1, imp_input).await.unwrap();
+    let m = s.save_import_mapping(&w.rep1, imp.id, " 华东客户表 ").await.unwrap();
+    assert_eq!(m.name, "华东客户表");
+    assert_eq!(m.columns.get("甲方全称").map(String::as_str), Some("name"));
+    assert_eq!(m.columns.get("内部编号").map(String::as_str), Some(""), "a column left out stays out");
+    // Another rep uses it, but may not replace it; admin may.
+    assert_eq!(s.import_mapping(&w.rep2, ImportKind::Accounts, "华东客户表").await.unwrap().id, m.id);
+    let other = s.check_import(&w.rep2, input(ImportKind::Accounts, vec![row(2, &[("name", "x")])])).await.unwrap();
+    let taken = s.save_import_mapping(&w.rep2, other.id, "华东客户表").await;
+    assert!(
+        matches!(taken, Err(StoreError::Invalid(ref e)) if e.0.iter().any(|(_, k)| *k == "err.import_mapping_taken"))
+    );
+    let replaced = s.save_import_mapping(&w.rep1, imp.id, "华东客户表").await.unwrap();
+    assert_eq!(replaced.id, m.id);
+    // Only one's own imports are saved from, and a name is required.
+    assert!(matches!(s.save_import_mapping(&w.rep2, imp.id, "偷看").await, Err(StoreError::NotFound)));
+    assert!(matches!(s.save_import_mapping(&w.rep1, imp.id, "  ").await, Err(StoreError::Invalid(_))));
+    // Ledger mappings are finance's: a rep neither lists nor reads them.
+    let fin_imp =
+        s.check_import(&w.fin, input(ImportKind::Ledger, vec![row(2, &[("kind", "invoice")])])).await.unwrap();
+    s.save_import_mapping(&w.fin, fin_imp.id, "期初表").await.unwrap();
+    assert!(
+        s.import_mappings(&w.rep1)
+            .await
+            .unwrap()
+            .iter()
+            .all(|m| m.kind == ImportKind::Accounts || m.kind == ImportKind::Contacts)
+    );
+    assert!(matches!(s.import_mapping(&w.rep1, ImportKind::Ledger, "期初表").await, Err(StoreError::Forbidden(_))));
+    assert_eq!(s.import_mappings(&w.fin).await.unwrap().len(), 1);
+    let audit = s.entity_history(&w.admin, "import_mapping", m.id).await.unwrap();
+    assert_eq!(audit.len(), 2, "created, then replaced");
+}

@@ -21,11 +21,11 @@ use crate::error::ApiError;
 use crate::import;
 
 const PARTS: &[(&str, &str, bool)] = &[
-    ("kind", "accounts | contacts", true),
+    ("kind", "accounts | contacts | ledger", true),
     ("sheet", "the sheet to read (default: the first)", false),
     (
         "mapping",
-        "JSON object: column index → field name (\"\" leaves the column out); the rest is matched by header",
+        "the name of a saved mapping (GET /api/v1/import-mappings), or a JSON object: column index → field name (\"\" leaves the column out); the rest is matched by header",
         false,
     ),
 ];
@@ -49,6 +49,8 @@ pub fn router() -> ApiRoutes {
         .get("/api/v1/imports/{id}", show, doc("getImport", "imports", "A checked or committed import: its mapping, every row with its errors and duplicate, its counts, and what blocks its undo").ok("Import"))
         .post("/api/v1/imports/{id}/commit", commit, doc("commitImport", "imports", "Write the good rows in one transaction (a row that fails now fails the whole commit, named by row)").optional_body("ImportCommit").ok("Import"))
         .post("/api/v1/imports/{id}/undo", undo, doc("undoImport", "imports", "Take a committed import back in one audited action while nothing newer stands on its records").no_body().ok("Import"))
+        .post("/api/v1/imports/{id}/mapping", save_mapping, doc("saveImportMapping", "imports", "Save the import's column mapping under a name, for the next file of the same shape (company-wide; saving again under a name replaces it); audited").body("ImportMappingInput").created("ImportMapping"))
+        .get("/api/v1/import-mappings", mappings, doc("listImportMappings", "imports", "The saved column mappings of the kinds the caller may import").ok("ImportMappingList"))
         .get("/api/v1/imports/{id}/errors.xlsx", errors_xlsx, doc("downloadImportErrors", "imports", "The refused rows with a reason column, to fix and upload again").file(XLSX))
 }
 
@@ -84,26 +86,55 @@ async fn upload(State(state): State<AppState>, api: ApiUser, mut parts: Multipar
     if kind.is_none() {
         errors.add("kind", "err.choice");
     }
-    let overrides: BTreeMap<usize, String> = match mapping.as_deref().filter(|m| !m.trim().is_empty()) {
-        None => BTreeMap::new(),
-        Some(m) => match serde_json::from_str::<BTreeMap<String, String>>(m) {
-            Ok(map) => map.into_iter().filter_map(|(k, v)| k.parse().ok().map(|i| (i, v))).collect(),
-            Err(_) => {
-                errors.add("mapping", "err.type_object");
-                BTreeMap::new()
+    let mut overrides = import::Overrides::default();
+    let mut saved = None;
+    match mapping.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        None => {}
+        Some(m) if m.starts_with('{') => match serde_json::from_str::<BTreeMap<String, String>>(m) {
+            Ok(map) => {
+                overrides.by_index = map.into_iter().filter_map(|(k, v)| k.parse().ok().map(|i| (i, v))).collect()
             }
+            Err(_) => errors.add("mapping", "err.type_object"),
         },
-    };
+        Some(m) => saved = Some(m.to_string()),
+    }
     if file.is_none() {
         errors.add("file", "err.required");
     }
     let (Some((name, bytes)), Some(kind), true) = (file, kind, errors.is_empty()) else {
         return Err(ApiError::invalid(&errors));
     };
+    if let Some(m) = saved {
+        overrides.by_header = match state.store.import_mapping(&api.user.actor(), kind, &m).await {
+            Ok(found) => found.columns,
+            Err(kam_store::StoreError::NotFound) => {
+                errors.add("mapping", "err.import_mapping_unknown");
+                return Err(ApiError::invalid(&errors));
+            }
+            Err(e) => return Err(e.into()),
+        };
+    }
     let sheet = import::read(&name, &bytes, sheet.as_deref()).map_err(file_error)?;
     let input = import::plan(kind, &name, &bytes, &sheet, &overrides).map_err(file_error)?;
     let imp = state.store.check_import(&api.user.actor(), input).await?;
     Ok((StatusCode::CREATED, Json(json!(imp))).into_response())
+}
+
+async fn save_mapping(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let body = object(&body)?;
+    let name = body.get("name").and_then(V::as_str).unwrap_or_default();
+    let saved = state.store.save_import_mapping(&api.user.actor(), id, name).await?;
+    Ok((StatusCode::CREATED, Json(json!(saved))).into_response())
+}
+
+async fn mappings(State(state): State<AppState>, api: ApiUser) -> Result<Json<V>, ApiError> {
+    let items = state.store.import_mappings(&api.user.actor()).await?;
+    Ok(Json(json!({ "items": items })))
 }
 
 async fn list(State(state): State<AppState>, api: ApiUser) -> Result<Json<V>, ApiError> {

@@ -2,8 +2,6 @@
 //! with their reasons, the duplicates), commit it or download the refused rows
 //! to fix; the history of imports with their undo.
 
-use std::collections::BTreeMap;
-
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
@@ -30,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/imports/{id}", get(show))
         .route("/imports/{id}/commit", post(commit))
         .route("/imports/{id}/undo", post(undo))
+        .route("/imports/{id}/mapping", post(save_mapping))
         .route("/imports/{id}/errors.xlsx", get(errors_xlsx))
 }
 
@@ -49,6 +48,8 @@ struct ListPage {
     ctx: Ctx,
     /// (code, label, what its sheet holds)
     kinds: Vec<(&'static str, String, String)>,
+    /// Saved mappings: (name, "kind · name").
+    mappings: Vec<(String, String)>,
     error: Option<String>,
     history: Vec<Summary>,
 }
@@ -91,9 +92,20 @@ async fn list_page(
             (k.as_str(), t(lang, &label).to_string(), t(lang, &hint).to_string())
         })
         .collect();
+    let mappings = state
+        .store
+        .import_mappings(&auth.user.actor())
+        .await?
+        .into_iter()
+        .map(|m| {
+            let label = format!("{} · {}", t(lang, &format!("import.kind.{}", m.kind.as_str())), m.name);
+            (m.name, label)
+        })
+        .collect();
     render(&ListPage {
         ctx: ctx(state, auth, "imports", flash).await,
         kinds,
+        mappings,
         error: error.map(|e| t(lang, e).to_string()),
         history,
     })
@@ -104,7 +116,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(flash): Query<F
 }
 
 async fn upload(State(state): State<AppState>, auth: Authed, mut parts: Multipart) -> Result<Response, PageError> {
-    let (mut csrf, mut file, mut kind, mut sheet) = (String::new(), None, None, None);
+    let (mut csrf, mut file, mut kind, mut sheet, mut mapping) = (String::new(), None, None, None, None);
     loop {
         let field = match parts.next_field().await {
             Ok(Some(f)) => f,
@@ -115,6 +127,7 @@ async fn upload(State(state): State<AppState>, auth: Authed, mut parts: Multipar
             "_csrf" => csrf = field.text().await.unwrap_or_default(),
             "kind" => kind = field.text().await.ok().as_deref().and_then(ImportKind::parse),
             "sheet" => sheet = field.text().await.ok().filter(|s| !s.trim().is_empty()),
+            "mapping" => mapping = field.text().await.ok().filter(|s| !s.trim().is_empty()),
             "file" => {
                 let name = field.file_name().unwrap_or("upload").to_string();
                 match field.bytes().await {
@@ -132,8 +145,18 @@ async fn upload(State(state): State<AppState>, auth: Authed, mut parts: Multipar
     let (Some((name, bytes)), Some(kind)) = (file, kind) else {
         return list_page(&state, &auth, None, Some("err.required")).await;
     };
-    let read = import::read(&name, &bytes, sheet.as_deref())
-        .and_then(|s| import::plan(kind, &name, &bytes, &s, &BTreeMap::new()));
+    let mut overrides = import::Overrides::default();
+    if let Some(m) = mapping {
+        match state.store.import_mapping(&auth.user.actor(), kind, &m).await {
+            Ok(found) => overrides.by_header = found.columns,
+            Err(StoreError::NotFound) => {
+                return list_page(&state, &auth, None, Some("err.import_mapping_unknown")).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let read =
+        import::read(&name, &bytes, sheet.as_deref()).and_then(|s| import::plan(kind, &name, &bytes, &s, &overrides));
     let input = match read {
         Ok(i) => i,
         Err(key) => return list_page(&state, &auth, None, Some(key)).await,
@@ -289,6 +312,17 @@ async fn commit(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
                 None => Err(PageError::from(e)),
             }
         }
+    }
+}
+
+async fn save_mapping(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
+    match state.store.save_import_mapping(&f.auth.user.actor(), id, f.form.text("name")).await {
+        Ok(_) => Ok(see_other(&format!("/imports/{id}"), "import.mapping_saved")),
+        Err(StoreError::Invalid(fe)) => {
+            let why = fe.0.values().map(|k| t(f.auth.lang, k)).collect::<Vec<_>>().join("；");
+            show_page(&state, &f.auth, id, None, Some(why)).await
+        }
+        Err(e) => Err(e.into()),
     }
 }
 

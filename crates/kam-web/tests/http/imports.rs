@@ -11,6 +11,7 @@ kam_store::on_both_engines!(
     the_accounts_export_is_scoped_and_imports_back,
     a_ledger_sheet_of_opening_balances_is_finances,
     the_contacts_export_shows_what_the_api_shows_and_imports_back,
+    a_saved_mapping_maps_the_next_file_of_the_same_shape,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -340,4 +341,34 @@ async fn the_contacts_export_shows_what_the_api_shows_and_imports_back(s: Store)
     let b = t.browser("exp_con", Role::Sales, Some("East")).await;
     assert!(t.get(&b, "/contacts").await.body.contains("/contacts.xlsx?buying_role="));
     assert_eq!(t.get(&b, "/contacts.xlsx").await.status, StatusCode::OK);
+}
+
+/// Headers no automatic match knows, mapped once by index and saved by name:
+/// the next file, its columns in another order, maps itself by the name.
+async fn a_saved_mapping_maps_the_next_file_of_the_same_shape(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let csv = "甲方全称,分级,内部编号\n模板甲公司,A,7\n";
+    let (ct, body) =
+        multipart("a.csv", csv.as_bytes(), &[("kind", "accounts"), ("mapping", r#"{"0":"name","1":"grade","2":""}"#)]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/mapping"), Some(json!({"name": "甲方名单"}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let listed = t.api(&w.rep_b, "GET", "/api/v1/import-mappings", None).await.json();
+    assert_eq!(listed["items"][0]["name"], "甲方名单", "company-wide: {listed}");
+    let csv = "内部编号,甲方全称,分级\n8,模板乙公司,B\n";
+    let (ct, body) = multipart("b.csv", csv.as_bytes(), &[("kind", "accounts"), ("mapping", "甲方名单")]);
+    let r = t.raw(&w.rep_b, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    let fields: Vec<&str> =
+        imp["columns"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap_or("")).collect();
+    assert_eq!(fields, vec!["", "name", "grade"]);
+    assert_eq!(imp["rows"][0]["values"]["name"], "模板乙公司");
+    let (ct, body) = multipart("b.csv", csv.as_bytes(), &[("kind", "accounts"), ("mapping", "没有这个")]);
+    let r = t.raw(&w.rep_b, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["fields"]["mapping"].is_string(), "{}", r.body);
 }

@@ -363,7 +363,7 @@ pub(super) fn schemas() -> Value {
             "account_id": id()}},
         "ImportCounts": {"type": "object", "properties": {"created": {"type": "integer"}, "updated": {"type": "integer"}, "skipped": {"type": "integer"}, "refused": {"type": "integer"}}},
         "Import": {"type": "object", "required": ["id", "kind", "status", "file_name", "sha256"], "properties": {
-            "id": id(), "kind": {"type": "string", "enum": ["accounts", "contacts"]},
+            "id": id(), "kind": {"type": "string", "enum": ["accounts", "contacts", "ledger"]},
             "file_name": {"type": "string"}, "sha256": {"type": "string"}, "sheet": {"type": ["string", "null"]},
             "status": {"type": "string", "enum": ["checked", "committed", "undone"]},
             "columns": {"type": "array", "items": r("ImportColumn")}, "rows": {"type": "array", "items": r("ImportRow")},
@@ -372,6 +372,12 @@ pub(super) fn schemas() -> Value {
             "created_by": id(), "created_at": ts(), "committed_at": {"type": ["string", "null"]}, "undone_at": {"type": ["string", "null"]},
             "undo_blocked_by": {"type": "array", "items": {"type": "string"}, "description": "what stands on the import's records (GET only)"}}},
         "ImportList": list_of("Import"),
+        "ImportMappingInput": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "maxLength": 60, "description": "saving again under a name replaces that mapping (its creator or admin)"}}},
+        "ImportMapping": {"type": "object", "required": ["id", "kind", "name", "columns"], "properties": {
+            "id": id(), "kind": {"type": "string", "enum": ["accounts", "contacts", "ledger"]}, "name": {"type": "string"},
+            "columns": {"type": "object", "additionalProperties": {"type": "string"}, "description": "header (folded, lower case, without punctuation) → field; \"\" leaves the column out"},
+            "created_by": id(), "updated_at": ts()}},
+        "ImportMappingList": list_of("ImportMapping"),
         "ImportCommit": {"type": "object", "properties": {"on_duplicate": {"type": "string", "enum": ["skip", "update"], "description": "rows naming a stored record: leave it (default) or write the row's filled cells over it (accounts)"}}},
     })
 }

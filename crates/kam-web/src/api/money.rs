@@ -43,6 +43,7 @@ pub fn router() -> ApiRoutes {
         .get("/api/v1/ledger-entries/{id}", entry, doc("getLedgerEntry", "ledger", "One ledger entry, its amount signed").ok("LedgerEntry"))
         .post("/api/v1/ledger-entries/{id}/reverse", reverse, doc("reverseLedgerEntry", "ledger", "Undo an entry by posting its reverse (dated today unless entry_date says otherwise); the original stays (entries are never changed or deleted)").body("Reverse").created("LedgerEntry"))
         .get("/api/v1/accounts/{id}/ledger", ledger, doc("getAccountLedger", "ledger", "The account's ledger per currency with the running balance").ok("AccountLedger"))
+        .get("/api/v1/receivables.xlsx", receivables_xlsx, doc("exportReceivables", "ledger", "The receivables list as .xlsx as of a day: per account and currency the balance, aging, overdue, days overdue and DSO, as numbers; audited").query("as_of", date(), "as of this day (default today)").file(XLSX))
         .get("/api/v1/receivables", receivables, doc("getReceivables", "ledger", "Receivables per account: balance, aging 0–30/31–60/61–90/90+ by due date, overdue, DSO; collections per rep (as_of, from, to)").query("as_of", date(), "balances and aging as of this day (default today)").query("from", date(), "collections from (default 89 days before to)").query("to", date(), "collections up to (default as_of)").ok("Receivables"))
 }
 
@@ -253,6 +254,23 @@ async fn ledger(State(state): State<AppState>, api: ApiUser, Id(id): Id<AccountI
 }
 
 /// GET ?as_of=YYYY-MM-DD (today) &from=&to= (collections period, the 90 days to `to`)
+async fn receivables_xlsx(
+    State(state): State<AppState>,
+    api: ApiUser,
+    QueryMap(q): QueryMap,
+) -> Result<Response, ApiError> {
+    let as_of = match q.get("as_of").filter(|s| !s.is_empty()) {
+        None => state.store.today(),
+        Some(s) => parse_date(s).ok_or_else(|| {
+            let mut e = FieldErrors::default();
+            e.add("as_of", "err.date");
+            ApiError::invalid(&e)
+        })?,
+    };
+    let bytes = crate::exports::receivables_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang, as_of).await?;
+    Ok(crate::downloads::xlsx_response(&format!("receivables-{as_of}.xlsx"), bytes))
+}
+
 async fn receivables(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {
     let mut errors = FieldErrors::default();
     let mut date = |k: &str| match q.get(k).filter(|s| !s.is_empty()) {

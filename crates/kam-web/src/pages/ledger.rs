@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/ledger", post(create_entry))
         .route("/ledger-entries/{id}/reverse", post(reverse))
         .route("/receivables", get(receivables))
+        .route("/receivables.xlsx", get(receivables_xlsx))
 }
 
 /// One entry as the ledger tab shows it.
@@ -192,6 +193,18 @@ struct RQuery {
     as_of: Option<String>,
     from: Option<String>,
     to: Option<String>,
+}
+
+/// GET /receivables.xlsx?as_of=: the list as the page shows it, as a workbook.
+async fn receivables_xlsx(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<RQuery>,
+) -> Result<Response, PageError> {
+    let as_of = q.as_of.as_deref().and_then(parse_date).unwrap_or_else(|| state.store.today());
+    let bytes =
+        crate::exports::receivables_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang, as_of).await?;
+    Ok(crate::downloads::xlsx_response(&format!("应收账款-{as_of}.xlsx"), bytes))
 }
 
 async fn receivables(

@@ -12,6 +12,7 @@ kam_store::on_both_engines!(
     a_ledger_sheet_of_opening_balances_is_finances,
     the_contacts_export_shows_what_the_api_shows_and_imports_back,
     a_saved_mapping_maps_the_next_file_of_the_same_shape,
+    the_receivables_export_adds_up_to_the_ledger,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -371,4 +372,32 @@ async fn a_saved_mapping_maps_the_next_file_of_the_same_shape(s: Store) {
     let r = t.raw(&w.rep_b, "POST", "/api/v1/imports", &ct, body).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.json()["error"]["fields"]["mapping"].is_string(), "{}", r.body);
+}
+
+/// The receivables workbook: finance's and the reps' (their accounts), not
+/// service staff's; its balances are the API's, and add up to the entries.
+async fn the_receivables_export_adds_up_to_the_ledger(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    for (account, kind, amount, date) in [
+        (w.acc_a, "invoice", 120_050, "2026-10-01"),
+        (w.acc_a, "payment", 20_000, "2026-10-20"),
+        (w.acc_c, "invoice", 9_900, "2026-11-01"),
+    ] {
+        let body = json!({"account_id": account, "kind": kind, "amount": amount, "entry_date": date});
+        let r = t.api(&w.fin, "POST", "/api/v1/ledger-entries", Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let rows = sheet_rows(t.download(&w.fin, "/api/v1/receivables.xlsx?as_of=2026-11-28").await);
+    let balance_col = rows[0].iter().position(|h| h == "余额").unwrap_or(3);
+    let total: f64 = rows[1..].iter().map(|r| r[balance_col].parse::<f64>().unwrap()).sum();
+    assert!((total - 1099.50).abs() < 0.001, "1,200.50 − 200 + 99: {rows:?}");
+    // A rep's workbook holds their account only.
+    let mine = sheet_rows(t.download(&w.rep_a, "/api/v1/receivables.xlsx?as_of=2026-11-28").await);
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    assert_eq!(mine[1][0], "甲客户有限公司");
+    let r = t.api(&w.service, "GET", "/api/v1/receivables.xlsx", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = t.api(&w.fin, "GET", "/api/v1/receivables.xlsx?as_of=2026-02-30", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

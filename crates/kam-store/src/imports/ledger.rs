@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use kam_core::{AccountId, Actor, Value};
 use sqlx::Row;
 
-use super::{AccountRefs, CellError, Duplicate, Made, PlanRow, parse_cells, text};
+use super::{AccountRefs, CellError, Duplicate, Made, PlanRow, parse_cells, text, to_create_on};
 use crate::sql::Q;
 use crate::{Result, Store, StoreError, Tx};
 
@@ -128,12 +128,7 @@ impl Store {
         p: &PlanRow,
         made: &mut Vec<Made>,
     ) -> Result<Option<&'static str>> {
-        if p.duplicate.is_some() {
-            return Ok(None);
-        }
-        let Some(account_id) = p.account_id else {
-            return Err(StoreError::field(kam_core::import::ACCOUNT_REF, "err.import_account_unknown"));
-        };
+        let Some(account_id) = to_create_on(p)? else { return Ok(None) };
         let rec = parse_cells(kam_core::ledger::FIELDS, &p.values, &mut Vec::new());
         self.check_entry(&rec)?;
         let id = self.post_entry_in(tx, actor, account_id, rec).await?;

@@ -505,12 +505,7 @@ impl Store {
         p: &PlanRow,
         made: &mut Vec<Made>,
     ) -> Result<Option<&'static str>> {
-        if p.duplicate.is_some() {
-            return Ok(None);
-        }
-        let Some(account_id) = p.account_id else {
-            return Err(StoreError::field(ACCOUNT_REF, "err.import_account_unknown"));
-        };
+        let Some(account_id) = to_create_on(p)? else { return Ok(None) };
         let mut errors = Vec::new();
         let rec = parse_cells(kam_core::contact::FIELDS, &p.values, &mut errors);
         let link = parse_cells(kam_core::contact::LINK_FIELDS, &p.values, &mut errors);
@@ -617,6 +612,16 @@ impl Store {
         q.query().execute(&mut *tx).await?;
         let changes = [("records", Value::Null, Value::Int(records.len() as i64))];
         self.finish(tx, actor, Action::Undo, id, &changes).await
+    }
+}
+
+/// The account a row that makes a new record is made on: none for a
+/// duplicate (skipped), an error when the check found no account.
+fn to_create_on(p: &PlanRow) -> Result<Option<AccountId>> {
+    match (&p.duplicate, p.account_id) {
+        (Some(_), _) => Ok(None),
+        (None, Some(id)) => Ok(Some(id)),
+        (None, None) => Err(StoreError::field(ACCOUNT_REF, "err.import_account_unknown")),
     }
 }
 

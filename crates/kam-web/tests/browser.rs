@@ -569,7 +569,23 @@ async fn import_checked_fixed_committed_and_undone(b: &Browser<'_>) -> Result<()
     if made.text("grade") != Some("A") {
         return Err(format!("imported with grade {:?}", made.text("grade")));
     }
+    // The same file again: both rows are duplicates; one is made all the same, the other skipped.
+    b.goto("/imports", "imports-third").await?;
+    b.fill(form, "kind", "accounts").await?;
+    b.fill(form, "file", good.to_str().ok_or("path")?).await?;
+    b.submit(form, None, "import-duplicates").await?;
+    b.expect_text("与已有记录重复", "import-duplicates").await?;
+    let again = b.id_in_path("/imports/").await?;
+    let set = b.js("const s = document.querySelector('select[name=\"choice.4\"]'); if (!s) return false; s.value = 'create'; return true;", vec![]).await?;
+    if set != Value::Bool(true) {
+        return Err("no choice for row 4 of the duplicates".into());
+    }
+    b.shot("import-duplicate-choice").await?;
+    b.submit(&format!("form[action=\"/imports/{again}/commit\"]"), None, "import-duplicates-committed").await?;
+    b.expect_text("新建 1，更新 0，跳过 1", "import-duplicates-committed").await?;
+    b.submit(&format!("form[action=\"/imports/{again}/undo\"]"), None, "import-duplicates-undone").await?;
     // A mistaken import is taken back in one step.
+    b.goto(&format!("/imports/{id}"), "import-first").await?;
     b.submit(&format!("form[action=\"/imports/{id}/undo\"]"), None, "import-undone").await?;
     b.expect_text("已撤销", "import-undone").await?;
     let _ = std::fs::remove_dir_all(&dir);

@@ -93,7 +93,7 @@ enum Command {
         /// Check only: print what would be imported and write nothing.
         #[arg(long)]
         dry_run: bool,
-        /// Rows naming a stored record: skip (default) or update it with the row's filled cells.
+        /// Rows naming a stored record: skip (default), update it with the row's filled cells, or create a new one all the same.
         #[arg(long, default_value = "skip")]
         on_duplicate: String,
     },
@@ -348,7 +348,9 @@ async fn import(
     let Some(kind) = kam_core::import::ImportKind::parse(kind) else {
         bail!("unknown kind {kind}: use accounts, contacts, ledger or undo")
     };
-    let Some(on_duplicate) = OnDuplicate::parse(on_duplicate) else { bail!("--on-duplicate is skip or update") };
+    let Some(on_duplicate) = OnDuplicate::parse(on_duplicate) else {
+        bail!("--on-duplicate is skip, update or create")
+    };
     let mut overrides = kam_web::import::Overrides::default();
     match mapping.as_deref().map(str::trim) {
         None | Some("") => {}

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use kam_core::{AccountId, Actor, Value};
 use sqlx::Row;
 
-use super::{AccountRefs, CellError, Duplicate, Made, PlanRow, parse_cells, text, to_create_on};
+use super::{AccountRefs, CellError, Duplicate, Made, OnDuplicate, PlanRow, parse_cells, text, to_create_on};
 use crate::sql::Q;
 use crate::{Result, Store, StoreError, Tx};
 
@@ -126,9 +126,10 @@ impl Store {
         tx: &mut Tx,
         actor: &Actor,
         p: &PlanRow,
+        choice: OnDuplicate,
         made: &mut Vec<Made>,
     ) -> Result<Option<&'static str>> {
-        let Some(account_id) = to_create_on(p)? else { return Ok(None) };
+        let Some(account_id) = to_create_on(p, choice)? else { return Ok(None) };
         let rec = parse_cells(kam_core::ledger::FIELDS, &p.values, &mut Vec::new());
         self.check_entry(&rec)?;
         let id = self.post_entry_in(tx, actor, account_id, rec).await?;

@@ -81,17 +81,46 @@ pub struct Counts {
 pub enum OnDuplicate {
     /// Leave the stored record as it is.
     Skip,
-    /// Write the row's filled cells over it (accounts).
+    /// Write the row's filled cells over it (accounts; elsewhere a skip).
     Update,
+    /// Make a new record all the same (an account with a credit code cannot
+    /// be made twice: refused, naming the row).
+    Create,
 }
 
 impl OnDuplicate {
-    pub fn parse(s: &str) -> Option<OnDuplicate> {
-        match s {
-            "skip" => Some(OnDuplicate::Skip),
-            "update" => Some(OnDuplicate::Update),
-            _ => None,
+    pub const ALL: [OnDuplicate; 3] = [OnDuplicate::Skip, OnDuplicate::Update, OnDuplicate::Create];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnDuplicate::Skip => "skip",
+            OnDuplicate::Update => "update",
+            OnDuplicate::Create => "create",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<OnDuplicate> {
+        OnDuplicate::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// The choice for each duplicate row: one for all, and by sheet row number
+/// over it (the check page's choice per row).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Choices {
+    pub default: Option<OnDuplicate>,
+    pub rows: BTreeMap<usize, OnDuplicate>,
+}
+
+impl Choices {
+    pub fn of(&self, row: usize) -> OnDuplicate {
+        self.rows.get(&row).copied().or(self.default).unwrap_or(OnDuplicate::Skip)
+    }
+}
+
+impl From<OnDuplicate> for Choices {
+    fn from(d: OnDuplicate) -> Self {
+        Choices { default: Some(d), rows: BTreeMap::new() }
     }
 }
 
@@ -413,7 +442,8 @@ impl Store {
     /// Writes a checked import's good rows in one transaction: a row that
     /// fails now (the data changed since the check) fails the whole commit,
     /// naming its row, and nothing is left behind.
-    pub async fn commit_import(&self, actor: &Actor, id: i64, on_duplicate: OnDuplicate) -> Result<Import> {
+    pub async fn commit_import(&self, actor: &Actor, id: i64, choices: impl Into<Choices>) -> Result<Import> {
+        let choices: Choices = choices.into();
         let imp = self.import(actor, id).await?;
         if imp.created_by != actor.user_id {
             return Err(StoreError::Forbidden("err.forbidden"));
@@ -433,10 +463,11 @@ impl Store {
                 counts.refused += 1;
                 continue;
             }
+            let choice = choices.of(p.row);
             let step = match imp.kind {
-                ImportKind::Accounts => self.commit_account_row(&mut tx, actor, p, on_duplicate, &mut made).await,
-                ImportKind::Contacts => self.commit_contact_row(&mut tx, actor, p, &mut made).await,
-                ImportKind::Ledger => self.commit_ledger_row(&mut tx, actor, p, &mut made).await,
+                ImportKind::Accounts => self.commit_account_row(&mut tx, actor, p, choice, &mut made).await,
+                ImportKind::Contacts => self.commit_contact_row(&mut tx, actor, p, choice, &mut made).await,
+                ImportKind::Ledger => self.commit_ledger_row(&mut tx, actor, p, choice, &mut made).await,
             };
             match step {
                 Ok(Some("created")) => counts.created += 1,
@@ -474,7 +505,17 @@ impl Store {
     ) -> Result<Option<&'static str>> {
         let mut errors = Vec::new();
         let rec = parse_cells(kam_core::account::FIELDS, &p.values, &mut errors);
+        let create = p.duplicate.is_none() || on_duplicate == OnDuplicate::Create;
+        if p.duplicate.is_some() && create && rec.get("credit_code").is_some_and(|c| !c.is_null()) {
+            // Made twice, one code would name two accounts.
+            return Err(StoreError::field("credit_code", "err.import_create_same_code"));
+        }
         match p.duplicate {
+            _ if create => {
+                let id = self.create_account_in(tx, actor, AccountInput { rec, owner: None, parent: None }).await?;
+                made.push(Made { entity: "account", id: id.0, action: "created", before: None });
+                Ok(Some("created"))
+            }
             Some(Duplicate::InFile { .. }) => Ok(None),
             Some(Duplicate::Existing { id, .. }) if on_duplicate == OnDuplicate::Update => {
                 let before: Account = self.account_in(tx, actor, AccountId(id)).await?;
@@ -489,12 +530,7 @@ impl Store {
                     Ok(None)
                 }
             }
-            Some(Duplicate::Existing { .. }) => Ok(None),
-            None => {
-                let id = self.create_account_in(tx, actor, AccountInput { rec, owner: None, parent: None }).await?;
-                made.push(Made { entity: "account", id: id.0, action: "created", before: None });
-                Ok(Some("created"))
-            }
+            Some(Duplicate::Existing { .. }) | None => Ok(None),
         }
     }
 
@@ -503,9 +539,10 @@ impl Store {
         tx: &mut Tx,
         actor: &Actor,
         p: &PlanRow,
+        choice: OnDuplicate,
         made: &mut Vec<Made>,
     ) -> Result<Option<&'static str>> {
-        let Some(account_id) = to_create_on(p)? else { return Ok(None) };
+        let Some(account_id) = to_create_on(p, choice)? else { return Ok(None) };
         let mut errors = Vec::new();
         let rec = parse_cells(kam_core::contact::FIELDS, &p.values, &mut errors);
         let link = parse_cells(kam_core::contact::LINK_FIELDS, &p.values, &mut errors);
@@ -616,12 +653,13 @@ impl Store {
 }
 
 /// The account a row that makes a new record is made on: none for a
-/// duplicate (skipped), an error when the check found no account.
-fn to_create_on(p: &PlanRow) -> Result<Option<AccountId>> {
+/// duplicate not to be made all the same (skipped), an error when the check
+/// found no account.
+fn to_create_on(p: &PlanRow, choice: OnDuplicate) -> Result<Option<AccountId>> {
     match (&p.duplicate, p.account_id) {
-        (Some(_), _) => Ok(None),
-        (None, Some(id)) => Ok(Some(id)),
-        (None, None) => Err(StoreError::field(ACCOUNT_REF, "err.import_account_unknown")),
+        (Some(_), _) if choice != OnDuplicate::Create => Ok(None),
+        (_, Some(id)) => Ok(Some(id)),
+        (_, None) => Err(StoreError::field(ACCOUNT_REF, "err.import_account_unknown")),
     }
 }
 

@@ -347,3 +347,42 @@ pub async fn import_mappings_are_saved_replaced_and_scoped(s: Store) {
     let audit = s.entity_history(&w.admin, "import_mapping", m.id).await.unwrap();
     assert_eq!(audit.len(), 2, "created, then replaced");
 }
+
+/// A choice per duplicate row: skip, update, or create all the same — but an
+/// account with a credit code is never made twice.
+pub async fn each_duplicate_row_gets_its_own_choice(s: Store) {
+    use kam_store::imports::Choices;
+    let w = world(&s).await;
+    account(&s, &w.rep1, "同名客户").await;
+    s.create_account(
+        &w.rep1,
+        AccountInput {
+            rec: rec(&[("name", text("有码客户")), ("credit_code", text(&code(21)))]),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let rows = vec![
+        row(2, &[("name", "同名客户"), ("notes", "另一家同名公司")]),
+        row(3, &[("name", "有码客户"), ("credit_code", &code(21)), ("email", "a@b.cn")]),
+        row(4, &[("name", "同名客户")]),
+    ];
+    let imp = s.check_import(&w.rep1, input(ImportKind::Accounts, rows.clone())).await.unwrap();
+    assert!(imp.rows.iter().all(|r| r.duplicate.is_some()));
+    // Creating the coded one again is refused, naming the row; nothing is written.
+    let choices = Choices { default: Some(OnDuplicate::Skip), rows: [(3, OnDuplicate::Create)].into() };
+    let refused = s.commit_import(&w.rep1, imp.id, choices).await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(ref e)) if e.0.contains_key("rows.3.credit_code")),
+        "{refused:?}"
+    );
+    let imp = s.check_import(&w.rep1, input(ImportKind::Accounts, rows)).await.unwrap();
+    let choices =
+        Choices { default: Some(OnDuplicate::Skip), rows: [(2, OnDuplicate::Create), (3, OnDuplicate::Update)].into() };
+    let done = s.commit_import(&w.rep1, imp.id, choices).await.unwrap();
+    assert_eq!(done.counts.unwrap(), kam_store::imports::Counts { created: 1, updated: 1, skipped: 1, refused: 0 });
+    let f = AccountFilter { per_page: 50, ..Default::default() };
+    let named = s.list_accounts(&w.rep1, &f).await.unwrap().items.iter().filter(|a| a.name() == "同名客户").count();
+    assert_eq!(named, 2, "row 2 made a second 同名客户, row 4 was skipped");
+}

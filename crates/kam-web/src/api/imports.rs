@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::FieldErrors;
 use kam_core::import::ImportKind;
-use kam_store::imports::OnDuplicate;
+use kam_store::imports::{Choices, OnDuplicate};
 use serde_json::{Value as V, json};
 
 use super::routes::*;
@@ -153,20 +153,36 @@ async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result
 }
 
 async fn commit(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
-    let on_duplicate = if body.is_empty() {
-        OnDuplicate::Skip
-    } else {
+    let mut choices = Choices::default();
+    if !body.is_empty() {
         let body = object(&body)?;
+        let mut e = FieldErrors::default();
         match body.get("on_duplicate") {
-            None | Some(V::Null) => OnDuplicate::Skip,
-            Some(v) => v.as_str().and_then(OnDuplicate::parse).ok_or_else(|| {
-                let mut e = FieldErrors::default();
-                e.add("on_duplicate", "err.choice");
-                ApiError::invalid(&e)
-            })?,
+            None | Some(V::Null) => {}
+            Some(v) => match v.as_str().and_then(OnDuplicate::parse) {
+                Some(c) => choices.default = Some(c),
+                None => e.add("on_duplicate", "err.choice"),
+            },
         }
-    };
-    let imp = state.store.commit_import(&api.user.actor(), id, on_duplicate).await?;
+        match body.get("rows") {
+            None | Some(V::Null) => {}
+            Some(V::Object(rows)) => {
+                for (row, v) in rows {
+                    match (row.parse::<usize>(), v.as_str().and_then(OnDuplicate::parse)) {
+                        (Ok(r), Some(c)) => {
+                            choices.rows.insert(r, c);
+                        }
+                        _ => e.add(&format!("rows.{row}"), "err.choice"),
+                    }
+                }
+            }
+            Some(_) => e.add("rows", "err.type_object"),
+        }
+        if !e.is_empty() {
+            return Err(ApiError::invalid(&e));
+        }
+    }
+    let imp = state.store.commit_import(&api.user.actor(), id, choices).await?;
     Ok(Json(json!(imp)))
 }
 

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::import::{ACCOUNT_REF, ImportKind};
 use kam_store::StoreError;
-use kam_store::imports::{Duplicate, Import, OnDuplicate};
+use kam_store::imports::{Choices, Duplicate, Import, OnDuplicate};
 
 use super::{Flash, ctx, render, see_other};
 use crate::AppState;
@@ -188,6 +188,8 @@ struct ShowPage {
     bad_rows: Vec<RowView>,
     dup_rows: Vec<RowView>,
     can_commit: bool,
+    /// What a duplicate row may be given: (code, label); update for accounts only.
+    choices: Vec<(&'static str, String)>,
     can_undo: bool,
     blockers: Vec<String>,
     error: Option<String>,
@@ -267,6 +269,11 @@ async fn show_page(
         bad_rows,
         dup_rows,
         can_commit: imp.status == "checked" && imp.created_by == actor.user_id,
+        choices: OnDuplicate::ALL
+            .into_iter()
+            .filter(|c| *c != OnDuplicate::Update || kind == ImportKind::Accounts)
+            .map(|c| (c.as_str(), t(lang, &format!("import.on_duplicate.{}", c.as_str())).to_string()))
+            .collect(),
         can_undo: imp.status == "committed" && blockers.is_empty(),
         blockers,
         error,
@@ -301,9 +308,17 @@ fn commit_error(lang: Lang, kind: ImportKind, e: &StoreError) -> Option<String> 
 }
 
 async fn commit(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
-    let on_duplicate = OnDuplicate::parse(f.form.text("on_duplicate")).unwrap_or(OnDuplicate::Skip);
+    // The choice for all duplicates, and a row's own (`choice.12`) over it.
+    let mut choices = Choices::from(OnDuplicate::parse(f.form.text("on_duplicate")).unwrap_or(OnDuplicate::Skip));
+    for (k, v) in &f.form.0 {
+        if let (Some(row), Some(c)) =
+            (k.strip_prefix("choice.").and_then(|r| r.parse().ok()), OnDuplicate::parse(v).filter(|_| !v.is_empty()))
+        {
+            choices.rows.insert(row, c);
+        }
+    }
     let actor = f.auth.user.actor();
-    match state.store.commit_import(&actor, id, on_duplicate).await {
+    match state.store.commit_import(&actor, id, choices).await {
         Ok(_) => Ok(see_other(&format!("/imports/{id}"), "import.committed")),
         Err(e) => {
             let kind = state.store.import(&actor, id).await?.kind;

@@ -378,7 +378,9 @@ pub(super) fn schemas() -> Value {
             "columns": {"type": "object", "additionalProperties": {"type": "string"}, "description": "header (folded, lower case, without punctuation) → field; \"\" leaves the column out"},
             "created_by": id(), "updated_at": ts()}},
         "ImportMappingList": list_of("ImportMapping"),
-        "ImportCommit": {"type": "object", "properties": {"on_duplicate": {"type": "string", "enum": ["skip", "update"], "description": "rows naming a stored record: leave it (default) or write the row's filled cells over it (accounts)"}}},
+        "ImportCommit": {"type": "object", "properties": {
+            "on_duplicate": {"type": "string", "enum": ["skip", "update", "create"], "description": "duplicate rows: leave the stored record (default), write the row's filled cells over it (accounts), or make a new record all the same (not an account with a credit code)"},
+            "rows": {"type": "object", "additionalProperties": {"type": "string", "enum": ["skip", "update", "create"]}, "description": "sheet row number → the choice for that row, over on_duplicate"}}},
     })
 }
 

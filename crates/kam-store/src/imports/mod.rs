@@ -16,11 +16,13 @@ use kam_core::{AccountId, Actor, ContactId, EntryId, Record, Role, UserId, Value
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
-use crate::accounts::{Account, AccountInput};
+use crate::accounts::AccountInput;
 use crate::audit::Entry;
 use crate::sql::Q;
 use crate::{Result, Store, StoreError, Tx};
 
+mod accounts;
+mod contacts;
 mod ledger;
 pub mod mappings;
 
@@ -249,142 +251,6 @@ impl Store {
         self.import(actor, id).await
     }
 
-    async fn check_accounts(
-        &self,
-        actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
-        out: &mut Vec<PlanRow>,
-    ) -> Result<()> {
-        let defs = kam_core::account::FIELDS;
-        let mut seen_code: HashMap<String, usize> = HashMap::new();
-        let mut seen_name: HashMap<String, usize> = HashMap::new();
-        for (row, values) in input {
-            let mut errors = Vec::new();
-            check_access(actor, defs, values, &mut errors);
-            let rec = parse_cells(defs, values, &mut errors);
-            let code = rec.get("credit_code").map(text).filter(|c| !c.is_empty()).map(str::to_string);
-            let name = rec.get("name").map(text).unwrap_or_default().to_string();
-            let in_file = match &code {
-                Some(c) => seen_code.get(c).copied(),
-                None => seen_name.get(&name).copied(),
-            };
-            if let Some(c) = &code {
-                seen_code.entry(c.clone()).or_insert(*row);
-            }
-            seen_name.entry(name.clone()).or_insert(*row);
-            out.push(PlanRow {
-                row: *row,
-                values: values.clone(),
-                errors,
-                duplicate: in_file.map(|r| Duplicate::InFile { row: r }),
-                account_id: None,
-            });
-        }
-        // Against the stored accounts: by credit code, else by exact name, in batches.
-        let codes: Vec<String> = seen_code.keys().cloned().collect();
-        let names: Vec<String> = seen_name.keys().filter(|n| !n.is_empty()).cloned().collect();
-        let by_code = self.accounts_by("credit_code", &codes).await?;
-        let by_name = self.accounts_by("name", &names).await?;
-        for p in out.iter_mut().filter(|p| p.duplicate.is_none()) {
-            let code = p.values.get("credit_code").filter(|c| !c.is_empty());
-            let found = match code {
-                Some(c) => by_code.get(c.as_str()),
-                None => p.values.get("name").and_then(|n| by_name.get(n.as_str())),
-            };
-            if let Some((id, name, facts)) = found {
-                let visible = actor.can_read_account(facts);
-                p.duplicate = Some(Duplicate::Existing { id: id.0, name: visible.then(|| name.clone()) });
-            }
-        }
-        Ok(())
-    }
-
-    /// Live accounts whose `column` is one of `values`: value → (id, name, facts).
-    async fn accounts_by(
-        &self,
-        column: &str,
-        values: &[String],
-    ) -> Result<HashMap<String, (AccountId, String, kam_core::access::AccountFacts)>> {
-        let mut out = HashMap::new();
-        for chunk in values.chunks(500) {
-            let mut q = Q::new(&format!(
-                "SELECT a.id, a.name, a.{column} AS v, a.owner_id, u.team_id AS owner_team_id FROM accounts a \
-                 LEFT JOIN users u ON u.id = a.owner_id WHERE a.deleted_at IS NULL AND a.{column} IN ("
-            ));
-            q.list(chunk.iter().cloned()).push(")");
-            for r in q.query().fetch_all(self.pool()).await? {
-                let facts = kam_core::access::AccountFacts {
-                    owner_id: crate::sql::opt_id(&r, "owner_id")?,
-                    owner_team_id: crate::sql::opt_id(&r, "owner_team_id")?,
-                    shared_with_actor: false,
-                };
-                out.insert(r.try_get("v")?, (crate::sql::id(&r, "id")?, r.try_get("name")?, facts));
-            }
-        }
-        Ok(out)
-    }
-
-    async fn check_contacts(
-        &self,
-        actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
-        out: &mut Vec<PlanRow>,
-    ) -> Result<()> {
-        let defs = kam_core::contact::FIELDS;
-        let link_defs = kam_core::contact::LINK_FIELDS;
-        let refs = self.account_refs(actor, input).await?;
-        let mut seen: HashMap<(String, String), usize> = HashMap::new();
-        let mut keys: Vec<(String, String)> = Vec::new();
-        for (row, values) in input {
-            let mut errors = Vec::new();
-            check_access(actor, defs, values, &mut errors);
-            let rec = parse_cells(defs, values, &mut errors);
-            parse_cells(link_defs, values, &mut errors);
-            let account_id = refs.find(values, &mut errors);
-            let name = rec.get("name").map(text).unwrap_or_default().to_string();
-            let phone = rec.get("mobile").or(rec.get("phone")).map(text).unwrap_or_default().to_string();
-            let key = (name, phone);
-            let in_file = seen.get(&key).copied();
-            seen.entry(key.clone()).or_insert(*row);
-            keys.push(key);
-            out.push(PlanRow {
-                row: *row,
-                values: values.clone(),
-                errors,
-                duplicate: in_file.map(|r| Duplicate::InFile { row: r }),
-                account_id,
-            });
-        }
-        // Against the stored contacts: the same name and mobile (or phone),
-        // with whether the importer sees each (the contacts' own visibility rule), in one query per batch.
-        let mut names: Vec<String> = keys.iter().map(|k| k.0.clone()).filter(|n| !n.is_empty()).collect();
-        names.sort_unstable();
-        names.dedup();
-        let mut stored: HashMap<(String, String), (ContactId, Option<String>)> = HashMap::new();
-        for chunk in names.chunks(500) {
-            let mut q = Q::new("SELECT c.id, c.name, c.mobile, c.phone, CASE WHEN ");
-            crate::contacts::visible_sql(&mut q, actor);
-            q.push(" THEN 1 ELSE 0 END AS visible FROM contacts c WHERE c.deleted_at IS NULL AND c.name IN (");
-            q.list(chunk.iter().cloned()).push(")");
-            for r in q.query().fetch_all(self.pool()).await? {
-                let name: String = r.try_get("name")?;
-                let mobile: Option<String> = r.try_get("mobile")?;
-                let phone: Option<String> = r.try_get("phone")?;
-                let visible = r.try_get::<i64, _>("visible")? == 1;
-                let id = crate::sql::id(&r, "id")?;
-                stored.insert((name.clone(), mobile.or(phone).unwrap_or_default()), (id, visible.then_some(name)));
-            }
-        }
-        for (p, key) in out.iter_mut().zip(keys) {
-            if p.duplicate.is_none()
-                && let Some((id, name)) = stored.get(&key)
-            {
-                p.duplicate = Some(Duplicate::Existing { id: id.0, name: name.clone() });
-            }
-        }
-        Ok(())
-    }
-
     /// The accounts the rows' `account` cells name, among those the importer sees.
     async fn account_refs(&self, actor: &Actor, input: &[(usize, BTreeMap<String, String>)]) -> Result<AccountRefs> {
         let refs: Vec<String> =
@@ -394,21 +260,6 @@ impl Store {
         let by_code = by_code.into_iter().map(|(k, (id, _, _))| (k, id)).collect();
         let by_name = self.account_ids_by_name(actor, &refs).await?;
         Ok(AccountRefs { by_code, by_name })
-    }
-
-    /// The importer's visible live accounts by exact name: name → ids.
-    async fn account_ids_by_name(&self, actor: &Actor, names: &[String]) -> Result<HashMap<String, Vec<AccountId>>> {
-        let mut out: HashMap<String, Vec<AccountId>> = HashMap::new();
-        for chunk in names.chunks(500) {
-            let mut q = Q::new("SELECT a.id, a.name FROM accounts a WHERE ");
-            crate::accounts::scope_sql(&mut q, actor, "a");
-            q.push(" AND a.name IN (");
-            q.list(chunk.iter().cloned()).push(")");
-            for r in q.query().fetch_all(self.pool()).await? {
-                out.entry(r.try_get("name")?).or_default().push(crate::sql::id(&r, "id")?);
-            }
-        }
-        Ok(out)
     }
 
     /// One import, to its creator and to admin. Its rows hold the file's cells
@@ -493,62 +344,6 @@ impl Store {
             ("refused", Value::Null, Value::Int(counts.refused)),
         ];
         self.finish(tx, actor, Action::Import, id, &changes).await
-    }
-
-    async fn commit_account_row(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        p: &PlanRow,
-        on_duplicate: OnDuplicate,
-        made: &mut Vec<Made>,
-    ) -> Result<Option<&'static str>> {
-        let mut errors = Vec::new();
-        let rec = parse_cells(kam_core::account::FIELDS, &p.values, &mut errors);
-        let create = p.duplicate.is_none() || on_duplicate == OnDuplicate::Create;
-        if p.duplicate.is_some() && create && rec.get("credit_code").is_some_and(|c| !c.is_null()) {
-            // Made twice, one code would name two accounts.
-            return Err(StoreError::field("credit_code", "err.import_create_same_code"));
-        }
-        match p.duplicate {
-            _ if create => {
-                let id = self.create_account_in(tx, actor, AccountInput { rec, owner: None, parent: None }).await?;
-                made.push(Made { entity: "account", id: id.0, action: "created", before: None });
-                Ok(Some("created"))
-            }
-            Some(Duplicate::InFile { .. }) => Ok(None),
-            Some(Duplicate::Existing { id, .. }) if on_duplicate == OnDuplicate::Update => {
-                let before: Account = self.account_in(tx, actor, AccountId(id)).await?;
-                // Only the filled cells change the record; blank cells leave its values.
-                let rec: Record = rec.into_iter().filter(|(_, v)| !v.is_null()).collect();
-                let snapshot = serde_json::to_string(&before.rec)?;
-                let input = AccountInput { rec, owner: None, parent: None };
-                if self.update_account_in(tx, actor, &before, input).await? {
-                    made.push(Made { entity: "account", id, action: "updated", before: Some(snapshot) });
-                    Ok(Some("updated"))
-                } else {
-                    Ok(None)
-                }
-            }
-            Some(Duplicate::Existing { .. }) | None => Ok(None),
-        }
-    }
-
-    async fn commit_contact_row(
-        &self,
-        tx: &mut Tx,
-        actor: &Actor,
-        p: &PlanRow,
-        choice: OnDuplicate,
-        made: &mut Vec<Made>,
-    ) -> Result<Option<&'static str>> {
-        let Some(account_id) = to_create_on(p, choice)? else { return Ok(None) };
-        let mut errors = Vec::new();
-        let rec = parse_cells(kam_core::contact::FIELDS, &p.values, &mut errors);
-        let link = parse_cells(kam_core::contact::LINK_FIELDS, &p.values, &mut errors);
-        let id = self.create_contact_in(tx, actor, account_id, rec, link).await?;
-        made.push(Made { entity: "contact", id: id.0, action: "created", before: None });
-        Ok(Some("created"))
     }
 
     /// What stands on a committed import's records and so blocks its undo:

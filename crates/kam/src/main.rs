@@ -99,7 +99,7 @@ enum Command {
     },
     /// Export a list as .xlsx, as the user sees it (only the fields they may see); audited.
     Export {
-        /// accounts | contacts | receivables (as of today)
+        /// accounts | contacts | orders | receivables (as of today)
         kind: String,
         /// The workbook to write.
         #[arg(long)]
@@ -279,10 +279,14 @@ async fn main() -> Result<()> {
                     let f = kam_store::contacts::ContactFilter::default();
                     kam_web::exports::contacts_xlsx::<anyhow::Error>(&store, &actor, lang, f).await?
                 }
+                "orders" => {
+                    let f = kam_store::orders::OrderFilter::default();
+                    kam_web::exports::orders_xlsx::<anyhow::Error>(&store, &actor, lang, f).await?
+                }
                 "receivables" => {
                     kam_web::exports::receivables_xlsx::<anyhow::Error>(&store, &actor, lang, store.today()).await?
                 }
-                other => bail!("unknown kind {other}: use accounts, contacts or receivables"),
+                other => bail!("unknown kind {other}: use accounts, contacts, orders or receivables"),
             };
             std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
             println!("Exported {kind} to {} ({} bytes).", out.display(), bytes.len());

@@ -115,6 +115,8 @@ fn import_story(db: &str) {
     let o = kam(db, &["export", "contacts", "--out", dir.join("c.xlsx").to_str().unwrap()], None);
     assert!(o.status.success(), "{}", text(&o));
     let o = kam(db, &["export", "orders", "--out", dir.join("o.xlsx").to_str().unwrap()], None);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = kam(db, &["export", "visits", "--out", dir.join("v.xlsx").to_str().unwrap()], None);
     assert!(!o.status.success() && text(&o).contains("unknown kind"), "{}", text(&o));
     let o = kam(db, &["import", "accounts", "/no/such/file.xlsx"], None);
     assert!(!o.status.success());

@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/products/{id}", post(update_product))
         .route("/products/{id}/edit", get(edit_product))
         .route("/orders", get(list))
+        .route("/orders.xlsx", get(export))
         .route("/accounts/{id}/orders/new", get(new_order))
         .route("/accounts/{id}/orders", post(create_order))
         .route("/orders/{id}", get(show))
@@ -192,6 +193,18 @@ struct ListQuery {
     page: Option<i64>,
     status: Option<String>,
     msg: Option<String>,
+}
+
+/// GET /orders.xlsx?status=: the list as the viewer filtered it, every page, as a workbook.
+async fn export(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let status = q.status.filter(|s| order::STATUS.values.contains(&s.as_str()));
+    let f = OrderFilter { status, ..Default::default() };
+    let bytes = crate::exports::orders_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang, f).await?;
+    Ok(crate::downloads::xlsx_response("订单.xlsx", bytes))
 }
 
 async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {

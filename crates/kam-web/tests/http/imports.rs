@@ -13,6 +13,7 @@ kam_store::on_both_engines!(
     the_contacts_export_shows_what_the_api_shows_and_imports_back,
     a_saved_mapping_maps_the_next_file_of_the_same_shape,
     the_receivables_export_adds_up_to_the_ledger,
+    the_orders_export_is_the_api_list_as_a_workbook,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -399,5 +400,33 @@ async fn the_receivables_export_adds_up_to_the_ledger(s: Store) {
     let r = t.api(&w.service, "GET", "/api/v1/receivables.xlsx", None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = t.api(&w.fin, "GET", "/api/v1/receivables.xlsx?as_of=2026-02-30", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The orders workbook is the API's list: the caller's orders, their totals
+/// as money, none of another team's; the filter applies.
+async fn the_orders_export_is_the_api_list_as_a_workbook(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let prod = json!({"code": "P-9", "name": "工业包装膜", "unit": "Kg", "list_price": 1130});
+    let pid = t.api(&w.fin, "POST", "/api/v1/products", Some(prod)).await.json()["id"].as_i64().unwrap();
+    for (who, account, qty) in [(&w.rep_a, w.acc_a, "300"), (&w.rep_a, w.acc_a, "10"), (&w.rep_c, w.acc_c, "5")] {
+        let body =
+            json!({"account_id": account, "order_date": "2026-11-02", "lines": [{"product_id": pid, "quantity": qty}]});
+        let r = t.api(who, "POST", "/api/v1/orders", Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let listed = t.api(&w.rep_a, "GET", "/api/v1/orders?per_page=200", None).await.json();
+    let rows = sheet_rows(t.download(&w.rep_a, "/api/v1/orders.xlsx").await);
+    assert_eq!(rows.len() - 1, listed["items"].as_array().unwrap().len(), "{rows:?}");
+    assert!(rows[1..].iter().all(|r| r[1] == "甲客户有限公司"), "no other team's order: {rows:?}");
+    let total_col = rows[0].iter().position(|h| h == "含税合计").unwrap_or(7);
+    let sheet_total: f64 = rows[1..].iter().map(|r| r[total_col].parse::<f64>().unwrap()).sum();
+    let api_total: i64 =
+        listed["items"].as_array().unwrap().iter().map(|o| o["total_with_tax"].as_i64().unwrap()).sum();
+    assert!((sheet_total * 100.0 - api_total as f64).abs() < 0.5, "{sheet_total} vs {api_total}");
+    assert_eq!(sheet_rows(t.download(&w.admin, "/api/v1/orders.xlsx").await).len(), 4);
+    assert_eq!(sheet_rows(t.download(&w.admin, "/api/v1/orders.xlsx?status=cancelled").await).len(), 1);
+    let r = t.api(&w.admin, "GET", "/api/v1/orders.xlsx?status=lost", None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -218,7 +218,6 @@ impl Store {
         if !ledger::can_post(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
-        self.check_entry(&rec)?;
         let mut tx = self.begin().await?;
         let id = self.post_entry_in(&mut tx, actor, account_id, rec).await?;
         tx.commit().await?;
@@ -247,9 +246,10 @@ impl Store {
         errors.into_result(()).map_err(StoreError::Invalid)
     }
 
-    /// `post_entry` of a checked record inside the caller's transaction (an
-    /// import's rows): the account in scope, the sign from the kind, the
-    /// account's currency and payment terms, one opening balance per currency.
+    /// `post_entry` inside the caller's transaction (an import's rows): the
+    /// entry's rules (`check_entry`), the account in scope, the sign from the
+    /// kind, the account's currency and payment terms, one opening balance
+    /// per currency.
     pub(crate) async fn post_entry_in(
         &self,
         tx: &mut Tx,
@@ -260,12 +260,10 @@ impl Store {
         if !ledger::can_post(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
+        self.check_entry(&rec)?;
         let acc = self.account_in(tx, actor, account_id).await?;
         let kind = rec.get("kind").and_then(Value::as_text).unwrap_or_default().to_string();
         let figure = rec.get("amount").and_then(Value::as_int).unwrap_or(0);
-        if figure == 0 {
-            return Err(StoreError::field("amount", "err.zero_amount"));
-        }
         rec.insert("amount", Value::Int(ledger::signed(&kind, figure)));
         if rec.get("currency").is_none_or(Value::is_null) {
             rec.insert("currency", Value::Text(currency_of(&acc)));

@@ -31,6 +31,31 @@ fn cell(sheet: &mut Sheet<'_>, lang: Lang, row: u32, col: u16, d: &FieldDef, v: 
     }
 }
 
+/// Row 0: the columns' labels, by message key (a key without a message, such
+/// as "0–30", is its own label).
+fn header(sheet: &mut Sheet<'_>, lang: Lang, keys: impl IntoIterator<Item = String>) -> Result<(), XlsxError> {
+    for (i, k) in keys.into_iter().enumerate() {
+        sheet.text(0, i as u16, t(lang, &k))?;
+    }
+    Ok(())
+}
+
+/// Whether a paged export stops after this page: the list's last, or the row cap reached.
+fn last_page(total: i64, page: i64, per_page: i64, rows_written: u32) -> bool {
+    total <= page * per_page || i64::from(rows_written) > MAX_EXPORT_ROWS
+}
+
+/// The finished workbook, once the export's audit row is written.
+async fn audited<E: From<StoreError> + From<XlsxError>>(
+    book: Book,
+    store: &kam_store::Store,
+    actor: &Actor,
+    what: &str,
+) -> Result<Vec<u8>, E> {
+    store.record_export(actor, what, 0, None).await?;
+    Ok(book.finish()?)
+}
+
 /// The contacts list as a workbook: every contact the filter finds, the fields
 /// the viewer may see of each (a contact's personal data only where the viewer
 /// owns one of its accounts), then the first account and the title there —
@@ -49,13 +74,10 @@ pub async fn contacts_xlsx<E: From<StoreError> + From<XlsxError>>(
     let mut book = Book::new(lang);
     let mut sheet = book.sheet(t(lang, "contacts.title"))?;
     let account_col = defs.len() as u16;
-    for (i, d) in defs.iter().enumerate() {
-        sheet.text(0, i as u16, t(lang, &format!("field.contact.{}", d.name)))?;
-    }
-    sheet.text(0, account_col, t(lang, "import.account_ref"))?;
-    for (i, d) in links.iter().enumerate() {
-        sheet.text(0, account_col + 1 + i as u16, t(lang, &format!("field.contact.{}", d.name)))?;
-    }
+    let labels = defs.iter().map(|d| format!("field.contact.{}", d.name));
+    let links_labels = links.iter().map(|d| format!("field.contact.{}", d.name));
+    let account_ref = std::iter::once("import.account_ref".to_string());
+    header(&mut sheet, lang, labels.chain(account_ref).chain(links_labels))?;
     let mut row = 1u32;
     let mut f = ContactFilter { page: 1, per_page: 200, ..filter };
     loop {
@@ -77,15 +99,14 @@ pub async fn contacts_xlsx<E: From<StoreError> + From<XlsxError>>(
             }
             row += 1;
         }
-        if page.total <= f.page * f.per_page || i64::from(row) > MAX_EXPORT_ROWS {
+        if last_page(page.total, f.page, f.per_page, row) {
             break;
         }
         f.page += 1;
     }
     sheet.widths(&[(0, 14.0), (account_col, 30.0)])?;
     drop(sheet);
-    store.record_export(actor, "contacts", 0, None).await?;
-    Ok(book.finish()?)
+    audited(book, store, actor, "contacts").await
 }
 
 /// The accounts list as a workbook: every account the filter finds (read a
@@ -101,12 +122,9 @@ pub async fn accounts_xlsx<E: From<StoreError> + From<XlsxError>>(
         kam_core::account::FIELDS.iter().filter(|d| viewer.sees_field("account", d.name)).collect();
     let mut book = Book::new(lang);
     let mut sheet = book.sheet(t(lang, "accounts.title"))?;
-    for (i, d) in defs.iter().enumerate() {
-        sheet.text(0, i as u16, t(lang, &format!("field.account.{}", d.name)))?;
-    }
+    let labels = defs.iter().map(|d| format!("field.account.{}", d.name));
+    header(&mut sheet, lang, labels.chain(["accounts.owner".to_string(), "accounts.parent".to_string()]))?;
     let (owner_col, parent_col) = (defs.len() as u16, defs.len() as u16 + 1);
-    sheet.text(0, owner_col, t(lang, "accounts.owner"))?;
-    sheet.text(0, parent_col, t(lang, "accounts.parent"))?;
     let mut row = 1u32;
     let mut f = AccountFilter { page: 1, per_page: 200, ..filter };
     loop {
@@ -121,16 +139,14 @@ pub async fn accounts_xlsx<E: From<StoreError> + From<XlsxError>>(
             sheet.text(row, parent_col, a.parent_name.as_deref().unwrap_or_default())?;
             row += 1;
         }
-        let done = page.items.len() < f.per_page as usize || i64::from(row) > MAX_EXPORT_ROWS;
-        if done {
+        if last_page(page.total, f.page, f.per_page, row) {
             break;
         }
         f.page += 1;
     }
     sheet.widths(&[(0, 32.0), (2, 22.0)])?;
     drop(sheet);
-    store.record_export(actor, "accounts", 0, None).await?;
-    Ok(book.finish()?)
+    audited(book, store, actor, "accounts").await
 }
 
 /// The receivables list 应收账款 as of a day: per account and currency the
@@ -149,22 +165,20 @@ pub async fn receivables_xlsx<E: From<StoreError> + From<XlsxError>>(
     let mut book = Book::new(lang);
     let title = format!("{} {as_of}", t(lang, "receivables.title"));
     let mut sheet = book.sheet(&title)?;
-    let headers = [
-        t(lang, "order.account"),
-        t(lang, "accounts.owner"),
-        t(lang, "field.account.currency"),
-        t(lang, "receivables.balance"),
+    let labels = [
+        "order.account",
+        "accounts.owner",
+        "field.account.currency",
+        "receivables.balance",
         "0–30",
         "31–60",
         "61–90",
         "90+",
-        t(lang, "receivables.overdue"),
-        t(lang, "receivables.days"),
+        "receivables.overdue",
+        "receivables.days",
         "DSO",
     ];
-    for (i, h) in headers.iter().enumerate() {
-        sheet.text(0, i as u16, h)?;
-    }
+    header(&mut sheet, lang, labels.map(str::to_string))?;
     for (i, r) in list.iter().take(MAX_EXPORT_ROWS as usize).enumerate() {
         let row = i as u32 + 1;
         let a = &r.aging;
@@ -181,8 +195,7 @@ pub async fn receivables_xlsx<E: From<StoreError> + From<XlsxError>>(
     }
     sheet.widths(&[(0, 32.0), (1, 12.0)])?;
     drop(sheet);
-    store.record_export(actor, "receivables", 0, None).await?;
-    Ok(book.finish()?)
+    audited(book, store, actor, "receivables").await
 }
 
 /// The orders list 销售记录 as a workbook: every order the filter finds, as
@@ -209,9 +222,7 @@ pub async fn orders_xlsx<E: From<StoreError> + From<XlsxError>>(
     ];
     let mut book = Book::new(lang);
     let mut sheet = book.sheet(t(lang, "order.title"))?;
-    for (i, (_, label, _)) in columns.iter().enumerate() {
-        sheet.text(0, i as u16, t(lang, label))?;
-    }
+    header(&mut sheet, lang, columns.iter().map(|(_, label, _)| label.to_string()))?;
     let mut row = 1u32;
     let mut f = kam_store::orders::OrderFilter { page: 1, per_page: 200, ..filter };
     loop {
@@ -231,13 +242,12 @@ pub async fn orders_xlsx<E: From<StoreError> + From<XlsxError>>(
             }
             row += 1;
         }
-        if page.total <= f.page * f.per_page || i64::from(row) > MAX_EXPORT_ROWS {
+        if last_page(page.total, f.page, f.per_page, row) {
             break;
         }
         f.page += 1;
     }
     sheet.widths(&[(0, 20.0), (1, 32.0)])?;
     drop(sheet);
-    store.record_export(actor, "orders", 0, None).await?;
-    Ok(book.finish()?)
+    audited(book, store, actor, "orders").await
 }

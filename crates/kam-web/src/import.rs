@@ -159,6 +159,37 @@ impl Overrides {
     pub fn by_index(by_index: BTreeMap<usize, String>) -> Self {
         Overrides { by_index, ..Default::default() }
     }
+
+    /// What the user's `mapping` says (the page's choice, the API's part,
+    /// `kam import --mapping`): a saved mapping's name, or a JSON object of
+    /// column index → field. Refused as the `mapping` field.
+    pub async fn of(
+        store: &kam_store::Store,
+        actor: &kam_core::Actor,
+        kind: ImportKind,
+        mapping: Option<&str>,
+    ) -> Result<Overrides, kam_store::StoreError> {
+        use kam_store::StoreError;
+        let mut o = Overrides::default();
+        match mapping.map(str::trim).filter(|m| !m.is_empty()) {
+            None => {}
+            Some(m) if m.starts_with('{') => {
+                let map: BTreeMap<String, String> =
+                    serde_json::from_str(m).map_err(|_| StoreError::field("mapping", "err.type_object"))?;
+                o.by_index = map.into_iter().filter_map(|(k, v)| k.parse().ok().map(|i| (i, v))).collect();
+            }
+            Some(name) => {
+                o.by_header = match store.import_mapping(actor, kind, name).await {
+                    Ok(found) => found.columns,
+                    Err(StoreError::NotFound) => {
+                        return Err(StoreError::field("mapping", "err.import_mapping_unknown"));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(o)
+    }
 }
 
 /// The header and its mapping (automatic, then the user's `overrides`).

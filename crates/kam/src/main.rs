@@ -355,22 +355,9 @@ async fn import(
     let Some(on_duplicate) = OnDuplicate::parse(on_duplicate) else {
         bail!("--on-duplicate is skip, update or create")
     };
-    let mut overrides = kam_web::import::Overrides::default();
-    match mapping.as_deref().map(str::trim) {
-        None | Some("") => {}
-        Some(m) if m.starts_with('{') => {
-            overrides.by_index = serde_json::from_str::<std::collections::BTreeMap<String, String>>(m)
-                .context("--mapping is a saved mapping's name or a JSON object of column index → field")?
-                .into_iter()
-                .filter_map(|(k, v)| k.parse().ok().map(|i| (i, v)))
-                .collect()
-        }
-        Some(name) => {
-            let found = store.import_mapping(&actor, kind, name).await;
-            overrides.by_header =
-                found.map_err(|e| anyhow::anyhow!("--mapping {name}: {}", store_message(&e)))?.columns;
-        }
-    }
+    let overrides = kam_web::import::Overrides::of(store, &actor, kind, mapping.as_deref())
+        .await
+        .map_err(|e| anyhow::anyhow!("--mapping: {}", store_message(&e)))?;
     let bytes = std::fs::read(target).with_context(|| format!("reading {target}"))?;
     let read = kam_web::import::read(target, &bytes, sheet.as_deref())
         .and_then(|s| kam_web::import::plan(kind, target, &bytes, &s, &overrides));

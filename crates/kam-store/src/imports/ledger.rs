@@ -131,7 +131,6 @@ impl Store {
     ) -> Result<Option<&'static str>> {
         let Some(account_id) = to_create_on(p, choice)? else { return Ok(None) };
         let rec = parse_cells(kam_core::ledger::FIELDS, &p.values, &mut Vec::new());
-        self.check_entry(&rec)?;
         let id = self.post_entry_in(tx, actor, account_id, rec).await?;
         made.push(Made { entity: "ledger_entry", id: id.0, action: "created", before: None });
         Ok(Some("created"))

@@ -1,8 +1,6 @@
 //! /api/v1/imports: upload a workbook (checked, nothing written), read the
 //! check, commit it as one transaction, undo it; the refused rows as .xlsx.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Multipart, State};
@@ -86,34 +84,13 @@ async fn upload(State(state): State<AppState>, api: ApiUser, mut parts: Multipar
     if kind.is_none() {
         errors.add("kind", "err.choice");
     }
-    let mut overrides = import::Overrides::default();
-    let mut saved = None;
-    match mapping.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
-        None => {}
-        Some(m) if m.starts_with('{') => match serde_json::from_str::<BTreeMap<String, String>>(m) {
-            Ok(map) => {
-                overrides.by_index = map.into_iter().filter_map(|(k, v)| k.parse().ok().map(|i| (i, v))).collect()
-            }
-            Err(_) => errors.add("mapping", "err.type_object"),
-        },
-        Some(m) => saved = Some(m.to_string()),
-    }
     if file.is_none() {
         errors.add("file", "err.required");
     }
     let (Some((name, bytes)), Some(kind), true) = (file, kind, errors.is_empty()) else {
         return Err(ApiError::invalid(&errors));
     };
-    if let Some(m) = saved {
-        overrides.by_header = match state.store.import_mapping(&api.user.actor(), kind, &m).await {
-            Ok(found) => found.columns,
-            Err(kam_store::StoreError::NotFound) => {
-                errors.add("mapping", "err.import_mapping_unknown");
-                return Err(ApiError::invalid(&errors));
-            }
-            Err(e) => return Err(e.into()),
-        };
-    }
+    let overrides = import::Overrides::of(&state.store, &api.user.actor(), kind, mapping.as_deref()).await?;
     let sheet = import::read(&name, &bytes, sheet.as_deref()).map_err(file_error)?;
     let input = import::plan(kind, &name, &bytes, &sheet, &overrides).map_err(file_error)?;
     let imp = state.store.check_import(&api.user.actor(), input).await?;

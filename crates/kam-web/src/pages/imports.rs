@@ -145,16 +145,14 @@ async fn upload(State(state): State<AppState>, auth: Authed, mut parts: Multipar
     let (Some((name, bytes)), Some(kind)) = (file, kind) else {
         return list_page(&state, &auth, None, Some("err.required")).await;
     };
-    let mut overrides = import::Overrides::default();
-    if let Some(m) = mapping {
-        match state.store.import_mapping(&auth.user.actor(), kind, &m).await {
-            Ok(found) => overrides.by_header = found.columns,
-            Err(StoreError::NotFound) => {
-                return list_page(&state, &auth, None, Some("err.import_mapping_unknown")).await;
-            }
-            Err(e) => return Err(e.into()),
+    let overrides = match import::Overrides::of(&state.store, &auth.user.actor(), kind, mapping.as_deref()).await {
+        Ok(o) => o,
+        Err(StoreError::Invalid(fe)) => {
+            let key = fe.0.values().next().copied().unwrap_or("err.import_mapping_unknown");
+            return list_page(&state, &auth, None, Some(key)).await;
         }
-    }
+        Err(e) => return Err(e.into()),
+    };
     let read =
         import::read(&name, &bytes, sheet.as_deref()).and_then(|s| import::plan(kind, &name, &bytes, &s, &overrides));
     let input = match read {

@@ -22,6 +22,7 @@ pub enum Action {
     Export,
     Import,
     Undo,
+    Merge,
 }
 
 impl Action {
@@ -44,6 +45,7 @@ impl Action {
             Action::Export => "export",
             Action::Import => "import",
             Action::Undo => "undo",
+            Action::Merge => "merge",
         }
     }
 }

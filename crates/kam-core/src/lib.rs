@@ -16,6 +16,7 @@ pub mod ids;
 pub mod import;
 pub mod ledger;
 pub mod market;
+pub mod merge;
 pub mod order;
 pub mod reminder;
 pub mod search;

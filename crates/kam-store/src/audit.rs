@@ -83,10 +83,13 @@ fn read(row: &sqlx::any::AnyRow) -> Result<AuditRow> {
 
 impl Store {
     /// Everything recorded about an account and what hangs off it, newest
-    /// first. The caller has checked that the account is in scope.
+    /// first, with the history of the accounts merged into it. The caller has
+    /// checked that the account is in scope.
     pub async fn account_history(&self, account_id: AccountId) -> Result<Vec<AuditRow>> {
         let mut q = Q::new(SELECT);
-        q.push("WHERE l.account_id = ").arg(account_id).push(" ORDER BY l.id DESC LIMIT 500");
+        q.push("WHERE (l.account_id = ").arg(account_id);
+        q.push(" OR l.account_id IN (SELECT m.id FROM accounts m WHERE m.merged_into = ").arg(account_id);
+        q.push(")) ORDER BY l.id DESC LIMIT 500");
         q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 

@@ -16,6 +16,10 @@ pub enum StoreError {
     /// A rule about the state of things (a limit, a cycle), with a message key.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Merged into another record (an account, a contact) the reader may see:
+    /// the old id points there.
+    #[error("merged into {entity} {into}")]
+    Merged { entity: &'static str, into: i64 },
     #[error("configuration: {0}")]
     Config(String),
     #[error(transparent)]

@@ -114,6 +114,24 @@ fn read(r: &sqlx::any::AnyRow) -> Result<LedgerEntry> {
     })
 }
 
+/// Every entry of an account, oldest first.
+fn entries_q(account_id: AccountId) -> Q {
+    let mut q = select();
+    q.push("WHERE e.account_id = ").arg(account_id).push(" ORDER BY e.entry_date, e.id");
+    q
+}
+
+/// The entry that reverses `orig` on `on`, saying why.
+fn reversal(orig: &LedgerEntry, on: Date, note: &str) -> Record {
+    let mut rec = orig.rec.clone();
+    rec.insert("entry_date", Value::Text(on.to_string()));
+    rec.insert("amount", Value::Int(-orig.amount()));
+    rec.insert("due_date", Value::Null);
+    rec.insert("reference", Value::Text(format!("冲销 #{}", orig.id)));
+    rec.insert("note", Value::Text(note.chars().take(500).collect()));
+    rec
+}
+
 /// The account's currency (CNY when none is set).
 pub(crate) fn currency_of(acc: &Account) -> String {
     acc.text("currency").filter(|c| !c.is_empty()).unwrap_or("CNY").to_string()
@@ -137,9 +155,7 @@ impl Store {
 
     /// Every entry of an account, oldest first (the caller checked the reader).
     pub(crate) async fn entries_of(&self, account_id: AccountId) -> Result<Vec<LedgerEntry>> {
-        let mut q = select();
-        q.push("WHERE e.account_id = ").arg(account_id).push(" ORDER BY e.entry_date, e.id");
-        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
+        entries_q(account_id).query().fetch_all(self.pool()).await?.iter().map(read).collect()
     }
 
     /// Every entry of an account, oldest first.
@@ -325,13 +341,46 @@ impl Store {
         // A correction says why (the auditor reads it beside the two entries).
         let note =
             note.map(str::trim).filter(|n| !n.is_empty()).ok_or(StoreError::field("note", "err.reason_required"))?;
-        let mut rec = orig.rec.clone();
-        rec.insert("entry_date", Value::Text(on.to_string()));
-        rec.insert("amount", Value::Int(-orig.amount()));
-        rec.insert("due_date", Value::Null);
-        rec.insert("reference", Value::Text(format!("冲销 #{id}")));
-        rec.insert("note", Value::Text(note.chars().take(500).collect()));
+        let rec = reversal(&orig, on, note);
         self.insert_entry(tx, actor, orig.account_id, &rec, orig.order_id, Some(id)).await
+    }
+
+    /// Moves an account's ledger onto another account (a merge), inside the
+    /// caller's transaction, without changing a row: every entry of `from` is
+    /// copied onto `to` on its own date (a reversal as a reversal of the
+    /// copy), and each live entry of `from` is reversed on its own date, so
+    /// `from` owes nothing and `to`'s balance on every date is what the two
+    /// owed together. The ledger keeps every entry. Returns (old, new) ids.
+    pub(crate) async fn move_ledger_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        from: AccountId,
+        to: AccountId,
+    ) -> Result<Vec<(EntryId, EntryId)>> {
+        let entries: Vec<LedgerEntry> =
+            entries_q(from).query().fetch_all(&mut **tx).await?.iter().map(read).collect::<Result<_>>()?;
+        let mut copies: std::collections::HashMap<EntryId, EntryId> = Default::default();
+        let why = format!("合并至客户 #{to}");
+        for e in &entries {
+            let mut rec = e.rec.clone();
+            let note = [
+                Some(format!("由客户 #{from} 合并（原 #{}）", e.id)),
+                e.rec.get("note").and_then(Value::as_text).map(str::to_string),
+            ];
+            let note: Vec<String> = note.into_iter().flatten().collect();
+            rec.insert("note", Value::Text(note.join("；").chars().take(500).collect()));
+            let reverses = e.reverses_id.and_then(|r| copies.get(&r).copied());
+            let copy = self.insert_entry(tx, actor, to, &rec, e.order_id, reverses).await?;
+            copies.insert(e.id, copy);
+            if e.reverses_id.is_none() && e.reversed_by.is_none() {
+                let on = e.posted().date;
+                self.insert_entry(tx, actor, from, &reversal(e, on, &why), e.order_id, Some(e.id)).await?;
+            }
+        }
+        let mut moved: Vec<(EntryId, EntryId)> = copies.into_iter().collect();
+        moved.sort();
+        Ok(moved)
     }
 
     /// Receivables of every account in the reader's ledger scope with entries,

@@ -18,6 +18,7 @@ pub mod idempotency;
 pub mod imports;
 pub mod ledger;
 pub mod market;
+pub mod merges;
 mod migrations;
 pub mod orders;
 pub mod products;

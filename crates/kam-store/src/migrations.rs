@@ -42,6 +42,7 @@ const FILES: &[(&str, &str)] = &[
     m!("0017_idempotency.sql"),
     m!("0018_imports.sql"),
     m!("0019_import_mappings.sql"),
+    m!("0020_merges.sql"),
 ];
 
 /// The engine-specific spellings of the tokens: (token, SQLite, PostgreSQL).
@@ -124,6 +125,7 @@ mod tests {
         ("0017_idempotency.sql", "ef2f634d09f92245", "769f73b5eaf790d1"),
         ("0018_imports.sql", "ec44d90b22d68a78", "f94aea83135d2aa6"),
         ("0019_import_mappings.sql", "5719035837d3faea", "c06e97cf3021ffa5"),
+        ("0020_merges.sql", "0ba5ee16ce836fd3", "0ba5ee16ce836fd3"),
     ];
 
     #[test]

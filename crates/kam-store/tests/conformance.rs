@@ -57,11 +57,15 @@ kam_store::on_both_engines!(
     imports_post_ledger_entries_and_undo_by_reversal,
     import_mappings_are_saved_replaced_and_scoped,
     each_duplicate_row_gets_its_own_choice,
+    merging_accounts_moves_every_dependent_record,
 );
 
 #[path = "conformance/imports.rs"]
 mod imports;
 use imports::*;
+#[path = "conformance/merges.rs"]
+mod merges;
+use merges::*;
 
 fn text(s: &str) -> Value {
     Value::Text(s.into())

@@ -91,11 +91,13 @@ pub struct ApiError {
     pub key: &'static str,
     /// Field name → message key.
     pub fields: BTreeMap<String, &'static str>,
+    /// A merged-away record: the id it lives on now (and its path, sent as `Location`).
+    pub merged: Option<(i64, String)>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, key: &'static str) -> Self {
-        ApiError { status, code, key, fields: BTreeMap::new() }
+        ApiError { status, code, key, fields: BTreeMap::new(), merged: None }
     }
     pub fn unauthorized() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "err.unauthorized")
@@ -121,10 +123,15 @@ impl ApiError {
 
     fn render(&self, lang: Lang) -> Response {
         let fields: BTreeMap<&str, &str> = self.fields.iter().map(|(f, k)| (f.as_str(), t(lang, k))).collect();
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "error": { "code": self.code, "message": t(lang, self.key), "fields": fields }
         });
-        (self.status, Json(body)).into_response()
+        let Some((into, path)) = &self.merged else {
+            return (self.status, Json(body)).into_response();
+        };
+        body["error"]["merged_into"] = serde_json::json!(into);
+        body["error"]["location"] = serde_json::json!(path);
+        (self.status, [(header::LOCATION, path.clone())], Json(body)).into_response()
     }
 }
 
@@ -135,6 +142,11 @@ impl From<StoreError> for ApiError {
             StoreError::Forbidden(key) => Self::new(StatusCode::FORBIDDEN, "forbidden", key),
             StoreError::Invalid(fe) => Self::invalid(&fe),
             StoreError::Conflict(key) => Self::new(StatusCode::CONFLICT, "conflict", key),
+            StoreError::Merged { entity, into } => {
+                let mut e = Self::new(StatusCode::GONE, "merged", "err.merged");
+                e.merged = Some((into, format!("/api/v1{}", merged_path(entity, into))));
+                e
+            }
             other => Self::internal(other),
         }
     }
@@ -175,6 +187,16 @@ pub enum PageError {
     Expired(Box<Expired>),
     BadRequest,
     Internal,
+    /// A merged-away record: its page now is this one.
+    Moved(String),
+}
+
+/// The path of the record a merged-away one lives on.
+fn merged_path(entity: &str, into: i64) -> String {
+    match entity {
+        "contact" => format!("/contacts/{into}"),
+        _ => format!("/accounts/{into}"),
+    }
 }
 
 /// What the "form expired" page carries.
@@ -219,6 +241,7 @@ impl PageError {
                     percent_encoding::utf8_percent_encode(path, percent_encoding::NON_ALPHANUMERIC).to_string();
                 return Redirect::to(&format!("/login?next={next}")).into_response();
             }
+            PageError::Moved(path) => return Redirect::to(path).into_response(),
             PageError::NotFound => (StatusCode::NOT_FOUND, "err.not_found"),
             PageError::Forbidden(k) => (StatusCode::FORBIDDEN, *k),
             PageError::Conflict(k) => (StatusCode::CONFLICT, *k),
@@ -258,6 +281,7 @@ impl From<StoreError> for PageError {
             StoreError::Forbidden(k) => PageError::Forbidden(k),
             StoreError::Conflict(k) => PageError::Conflict(k),
             StoreError::Invalid(_) => PageError::BadRequest,
+            StoreError::Merged { entity, into } => PageError::Moved(merged_path(entity, into)),
             other => Self::internal(other),
         }
     }

@@ -11,6 +11,7 @@ mod error;
 pub mod exports;
 pub mod i18n;
 pub mod import;
+pub mod merging;
 mod once;
 mod pages;
 mod redact;

@@ -158,6 +158,7 @@ type Journey = for<'a> fn(&'a Browser<'a>) -> std::pin::Pin<Box<dyn std::future:
 const JOURNEYS: &[(&str, Journey)] = &[
     ("account_contact_and_search", |b| Box::pin(account_contact_and_search(b))),
     ("claim_from_the_pool", |b| Box::pin(claim_from_the_pool(b))),
+    ("duplicate_accounts_merged", |b| Box::pin(duplicate_accounts_merged(b))),
     ("work_log_written_returned_and_signed", |b| Box::pin(work_log_written_returned_and_signed(b))),
     ("complaint_to_closure", |b| Box::pin(complaint_to_closure(b))),
     ("payment_posted_and_reversed", |b| Box::pin(payment_posted_and_reversed(b))),
@@ -635,6 +636,60 @@ async fn opening_balances_imported_by_the_cashier(b: &Browser<'_>) -> Result<()>
     // The account's ledger shows it.
     b.goto(&format!("/accounts/{}?tab=ledger", acc.id), "ledger-tab").await?;
     b.expect_text("期初余额", "ledger-tab").await?;
+    Ok(())
+}
+
+/// Two cards of one customer: the rep opens the merge from the account, takes
+/// the suggested duplicate, keeps its phone, confirms; the old page leads here.
+async fn duplicate_accounts_merged(b: &Browser<'_>) -> Result<()> {
+    use kam_core::Value;
+    let rep = actor_of(b, "wangfang").await?;
+    let mk = |pairs: &[(&'static str, &str)]| kam_store::accounts::AccountInput {
+        rec: pairs.iter().map(|(k, v)| (*k, Value::Text((*v).into()))).collect(),
+        ..Default::default()
+    };
+    let store = &b.kam.store;
+    let err = |e: kam_store::StoreError| e.to_string();
+    let keep = store
+        .create_account(&rep, mk(&[("name", "闽江新材料有限公司"), ("phone", "0591-88880000")]))
+        .await
+        .map_err(err)?;
+    let dup = store
+        .create_account(&rep, mk(&[("name", "闽江新材料有限公司（旧）"), ("phone", "0591-88889999"), ("grade", "A")]))
+        .await
+        .map_err(err)?;
+    let name = [("name", Value::Text("陈立新".into()))].into_iter().collect();
+    let contact = store.create_contact(&rep, dup.id, name, Default::default()).await.map_err(err)?;
+    b.login("wangfang").await?;
+    b.goto(&format!("/accounts/{}", keep.id), "survivor").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click(&format!("a[href=\"/accounts/{}/merge\"]", keep.id)).await?;
+    b.wait_for_page("merge-start").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click(&format!("a[href$=\"merge?with={}\"]", dup.id)).await?;
+    b.wait_for_page("merge-compare").await?;
+    b.expect_text("0591-88889999", "merge-compare").await?;
+    b.click("input[name=\"pick.phone\"][value=\"merged\"]").await?;
+    b.shot("merge-picked").await?;
+    b.submit("#merge-form", None, "merged").await?;
+    if b.confirmed().await?.is_empty() {
+        return Err("the merge was sent without asking for confirmation".into());
+    }
+    if b.id_in_path("/accounts/").await? != keep.id.0 {
+        return Err(format!("after the merge, at {}", b.path().await?));
+    }
+    let now = store.account(&rep, keep.id).await.map_err(err)?;
+    if (now.text("phone"), now.text("grade")) != (Some("0591-88889999"), Some("A")) {
+        return Err(format!("merged as {:?} {:?}", now.text("phone"), now.text("grade")));
+    }
+    let c = store.contact(&rep, contact.id).await.map_err(err)?;
+    if c.accounts.iter().map(|l| l.account_id).collect::<Vec<_>>() != vec![keep.id] {
+        return Err("the duplicate's contact did not move".into());
+    }
+    b.goto(&format!("/accounts/{}", dup.id), "old-id").await?;
+    if b.id_in_path("/accounts/").await? != keep.id.0 {
+        return Err(format!("the old id leads to {}", b.path().await?));
+    }
     Ok(())
 }
 

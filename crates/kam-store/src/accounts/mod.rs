@@ -249,10 +249,27 @@ impl Store {
     }
 
     /// One account, or NotFound when it does not exist or is out of scope.
+    /// A merged-away id answers with the account it was merged into, when the
+    /// reader may see that one.
     pub async fn account(&self, actor: &Actor, id: AccountId) -> Result<Account> {
         let mut q = select(actor);
         q.push(" AND a.id = ").arg(id);
-        read(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)
+        match q.query().fetch_optional(self.pool()).await? {
+            Some(row) => read(&row),
+            None => Err(self.gone(actor, id).await?),
+        }
+    }
+
+    /// Why an account does not answer: merged into one the reader sees, or not found.
+    async fn gone(&self, actor: &Actor, id: AccountId) -> Result<StoreError> {
+        let mut q = Q::new("SELECT a.id FROM accounts a WHERE ");
+        scope_sql(&mut q, actor, "a");
+        q.push(" AND a.id = (SELECT m.merged_into FROM accounts m WHERE m.deleted_at IS NOT NULL AND m.id = ");
+        q.arg(id).push(")");
+        Ok(match q.query().fetch_optional(self.pool()).await? {
+            Some(row) => StoreError::Merged { entity: "account", into: row.try_get("id")? },
+            None => StoreError::NotFound,
+        })
     }
 
     pub(crate) async fn account_in(&self, tx: &mut Tx, actor: &Actor, id: AccountId) -> Result<Account> {
@@ -509,6 +526,11 @@ impl Store {
         push_filters(&mut count, actor, f);
         Ok(count.query().fetch_one(self.pool()).await?.try_get("n")?)
     }
+}
+
+/// Rewrites an account's search text (its record as it now stands).
+pub(crate) async fn reindex(tx: &mut Tx, id: AccountId, rec: &Record) -> Result<()> {
+    search::index(tx, "account", id, &search_texts(rec)).await
 }
 
 fn opt_int(v: Option<impl Into<i64>>) -> Value {

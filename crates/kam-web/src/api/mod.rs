@@ -11,6 +11,7 @@ pub mod idempotency;
 mod imports;
 mod market;
 mod me;
+mod merges;
 mod money;
 pub mod openapi;
 mod reminders;
@@ -36,6 +37,7 @@ pub fn routes() -> routes::ApiRoutes {
     routes::ApiRoutes::new()
         .merge(me::router())
         .merge(accounts::router())
+        .merge(merges::router())
         .merge(activity::router())
         .merge(contacts::router())
         .merge(competitors::router())

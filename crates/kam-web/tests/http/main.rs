@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod api_contract;
 mod imports;
+mod merges;
 mod money;
 mod working_day;
 mod worklogs;

@@ -224,6 +224,7 @@ mod tests {
             ("api/imports.rs", include_str!("../imports.rs")),
             ("api/market.rs", include_str!("../market.rs")),
             ("api/me.rs", include_str!("../me.rs")),
+            ("api/merges.rs", include_str!("../merges.rs")),
             ("api/money.rs", include_str!("../money.rs")),
             ("api/reminders.rs", include_str!("../reminders.rs")),
             ("api/settings.rs", include_str!("../settings.rs")),

@@ -354,6 +354,16 @@ pub(super) fn schemas() -> Value {
         "SignoffChainInput": {"type": "object", "required": ["steps"], "properties": {"steps": {"type": "array", "items": {"type": "object", "required": ["step", "signer_id"], "properties": {
             "step": {"type": "string", "enum": ["cashier", "accountant", "dept_head", "vp"]}, "signer_id": id()}}}}},
         "Share": {"type": "object", "required": ["user_id"], "properties": {"user_id": id()}},
+        "MergeInput": {"type": "object", "required": ["merged_id"], "properties": {"merged_id": id(),
+            "picks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["survivor", "merged"]}, "description": "field → whose value the survivor keeps"}}},
+        "MergeCounts": {"type": "object", "properties": {
+            "moved": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "records that move to the survivor, by kind (contacts, interactions, orders, contracts, ledger_entries, visit_plans, subsidiaries …)"},
+            "kept": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "records that stay with the merged-away account: ties the survivor already holds, its statements and credit decisions"}}},
+        "MergePreview": {"type": "object", "properties": {"survivor": {"$ref": "#/components/schemas/Account"}, "merged": {"$ref": "#/components/schemas/Account"},
+            "fields": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "survivor": {}, "merged": {},
+                "default": {"type": "string", "enum": ["survivor", "merged"]}, "pickable": {"type": "boolean"}}}},
+            "counts": {"$ref": "#/components/schemas/MergeCounts"}}},
+        "MergeResult": {"type": "object", "properties": {"survivor": {"$ref": "#/components/schemas/Account"}, "merged_id": id(), "counts": {"$ref": "#/components/schemas/MergeCounts"}}},
         "ImportColumn": {"type": "object", "required": ["header"], "properties": {"header": {"type": "string"}, "field": {"type": ["string", "null"], "description": "the field the column fills (contacts: also `account`, the account by credit code or exact name)"}}},
         "ImportRow": {"type": "object", "required": ["row", "values", "errors"], "properties": {
             "row": {"type": "integer", "description": "the sheet's row number"},

@@ -152,7 +152,7 @@ pub(super) async fn edit_form(
 }
 
 /// Resolves the parent field: an id, or the exact name of a visible account.
-async fn resolve_parent(state: &AppState, auth: &Authed, raw: &str) -> Result<Option<AccountId>, ()> {
+pub(super) async fn resolve_parent(state: &AppState, auth: &Authed, raw: &str) -> Result<Option<AccountId>, ()> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);

@@ -10,6 +10,7 @@ use crate::AppState;
 mod analysis;
 mod form;
 mod list;
+mod merge;
 mod money;
 mod people;
 mod profile;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/claim", post(form::claim))
         .route("/accounts/{id}/release", post(form::release))
         .route("/accounts/{id}/share", post(form::share))
+        .route("/accounts/{id}/merge", get(merge::form).post(merge::merge))
         .route("/accounts/{id}/competitors", post(form::add_position))
         .route("/accounts/{id}/competitors/{pid}/delete", post(form::remove_position))
         .route("/accounts/{id}/partners", post(form::add_partner))

@@ -143,6 +143,7 @@ pub struct Header {
     pub can_claim: bool,
     pub can_release: bool,
     pub can_delete: bool,
+    pub can_merge: bool,
     pub tab_groups: Vec<TabGroup>,
     pub tab: &'static str,
     /// The balance per currency, for those who may see money.
@@ -266,6 +267,7 @@ pub async fn show_page(
         can_claim: a.owner_id.is_none() && actor.can_claim(),
         can_release: actor.can_release(&facts),
         can_delete: actor.can_delete_account(&facts),
+        can_merge: kam_core::merge::can_merge_accounts(&actor, &facts, &facts),
         tab_groups: tab_groups(lang, &shown, tab),
         tab: tab.key(),
         balances: vec![],

@@ -1,0 +1,74 @@
+//! /api/v1/accounts/{id}/merge: the comparison of two duplicate accounts and
+//! the merge of one into the other.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use kam_core::AccountId;
+use serde_json::json;
+
+use super::routes::*;
+use super::{Id, QueryMap, object};
+use crate::AppState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::merging::{field_rows, parse_picks};
+use crate::redact;
+
+pub fn router() -> ApiRoutes {
+    ApiRoutes::new()
+        .get("/api/v1/accounts/{id}/merge", preview, doc("previewAccountMerge", "accounts", "What merging the account `merged_id` into this one would do: the fields side by side (only those the caller may see; `default` is the value kept when no pick is sent, `pickable` whether the caller may choose), and the records that would move or stay. Writes nothing").query("merged_id", int(), "the duplicate to merge into this account").ok("MergePreview"))
+        .post("/api/v1/accounts/{id}/merge", merge, doc("mergeAccounts", "accounts", "Merge the duplicate `merged_id` into this account in one audited transaction: each field as picked (`picks`: field → survivor | merged; unpicked fields keep this account's value, or take the other's where this one has none); contacts, activities, orders, contracts, visits and plans, complaints, subsidiaries, shares and history move; the ledger moves by copies and reversals on the entries' own dates (no entry changes). The merged-away id then answers 410 with `merged_into` and a Location").body("MergeInput").ok("MergeResult"))
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<AccountId>,
+    QueryMap(q): QueryMap,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let actor = api.user.actor();
+    let merged = q.get("merged_id").and_then(|v| v.trim().parse::<i64>().ok()).map(AccountId).ok_or_else(|| {
+        let mut e = kam_core::FieldErrors::default();
+        e.add("merged_id", "err.required");
+        ApiError::invalid(&e)
+    })?;
+    let counts = state.store.merge_preview(&actor, id, merged).await?;
+    let (s, m) = (state.store.account(&actor, id).await?, state.store.account(&actor, merged).await?);
+    let fields: Vec<_> = field_rows(&actor, &s, &m).iter().map(|r| r.to_json()).collect();
+    Ok(Json(json!({
+        "survivor": redact::json(&actor, "account", &s),
+        "merged": redact::json(&actor, "account", &m),
+        "fields": fields,
+        "counts": counts,
+    })))
+}
+
+async fn merge(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<AccountId>,
+    body: Bytes,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let actor = api.user.actor();
+    let body = object(&body)?;
+    let merged: AccountId = super::required_id(&body, "merged_id")?;
+    let picks = match body.get("picks") {
+        None | Some(serde_json::Value::Null) => Default::default(),
+        Some(serde_json::Value::Object(m)) => {
+            let pairs: Vec<(&str, &str)> = m.iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap_or(""))).collect();
+            parse_picks(pairs.into_iter())?
+        }
+        Some(_) => {
+            let mut e = kam_core::FieldErrors::default();
+            e.add("picks", "err.bad_request");
+            return Err(ApiError::invalid(&e));
+        }
+    };
+    let done = state.store.merge_accounts(&actor, id, merged, &picks).await?;
+    Ok(Json(json!({
+        "survivor": redact::json(&actor, "account", &done.survivor),
+        "merged_id": done.merged_id,
+        "counts": done.counts,
+    })))
+}

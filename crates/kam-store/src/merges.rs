@@ -113,6 +113,18 @@ impl Store {
         picks: &BTreeMap<String, Pick>,
     ) -> Result<Merged> {
         let mut tx = self.begin().await?;
+        // Both rows locked, lower id first, before they are read: two merges of
+        // the same pair, either way round, run one after the other, and the
+        // second finds its account gone.
+        let mut ids = [survivor, merged];
+        ids.sort();
+        for id in ids {
+            let mut q = Q::new("UPDATE accounts SET updated_at = updated_at WHERE deleted_at IS NULL AND id = ");
+            q.arg(id);
+            if q.query().execute(&mut *tx).await?.rows_affected() != 1 && id == merged {
+                return Err(StoreError::field("merged_id", "err.merge_other"));
+            }
+        }
         let (s, m) = self.merge_pair(&mut tx, actor, survivor, merged).await?;
         let may_pick = |d: &kam_core::FieldDef| merge::may_pick(actor, "account", d);
         let changes = merge::survivor_changes(FIELDS, &s.rec, &m.rec, picks, may_pick).map_err(StoreError::Invalid)?;

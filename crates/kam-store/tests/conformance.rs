@@ -58,6 +58,7 @@ kam_store::on_both_engines!(
     import_mappings_are_saved_replaced_and_scoped,
     each_duplicate_row_gets_its_own_choice,
     merging_accounts_moves_every_dependent_record,
+    racing_merges_of_one_pair_leave_one_account,
 );
 
 #[path = "conformance/imports.rs"]

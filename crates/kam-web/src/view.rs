@@ -512,7 +512,13 @@ pub fn history(
             if let Some(obj) = r.changes.as_object() {
                 for (k, v) in obj {
                     let key = format!("field.{label_entity}.{k}");
-                    let name = if i18n::has(&key) { i18n::t(lang, &key).to_string() } else { k.clone() };
+                    // A merge's row counts what moved, by kind.
+                    let moved = format!("merge.what.{k}");
+                    let name = match (i18n::has(&key), i18n::has(&moved)) {
+                        (true, _) => i18n::t(lang, &key).to_string(),
+                        (false, true) => i18n::t(lang, &moved).to_string(),
+                        _ => k.clone(),
+                    };
                     changes.push((
                         name,
                         audit_value(lang, &r.entity, k, &v[0], names),

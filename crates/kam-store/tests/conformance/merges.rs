@@ -149,3 +149,26 @@ pub async fn merging_accounts_moves_every_dependent_record(s: Store) {
     // The credit code moved; the merged-away account cannot be merged again.
     assert!(matches!(s.merge_accounts(&w.rep1, keep, gone, &none).await, Err(StoreError::Invalid(_))));
 }
+
+/// Two merges of one pair, either way round, at once: one wins, the other
+/// finds its account gone, and one of the two stays live.
+pub async fn racing_merges_of_one_pair_leave_one_account(s: Store) {
+    let w = world(&s).await;
+    for round in 0..4 {
+        let a = account(&s, &w.rep1, &format!("竞速客户甲{round}")).await;
+        let b = account(&s, &w.rep1, &format!("竞速客户乙{round}")).await;
+        let (s1, s2, r1, r2) = (s.clone(), s.clone(), w.rep1.clone(), w.rep1.clone());
+        let one = tokio::spawn(async move { s1.merge_accounts(&r1, a, b, &BTreeMap::new()).await });
+        let two = tokio::spawn(async move { s2.merge_accounts(&r2, b, a, &BTreeMap::new()).await });
+        let results = [one.await.unwrap(), two.await.unwrap()];
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(won, 1, "round {round}: {results:?}");
+        for r in &results {
+            if let Err(e) = r {
+                assert!(matches!(e, StoreError::NotFound | StoreError::Invalid(_)), "round {round}: {e:?}");
+            }
+        }
+        let alive = [s.account(&w.rep1, a).await.is_ok(), s.account(&w.rep1, b).await.is_ok()];
+        assert_eq!(alive.iter().filter(|x| **x).count(), 1, "round {round}");
+    }
+}

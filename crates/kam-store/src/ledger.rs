@@ -350,16 +350,23 @@ impl Store {
     /// copied onto `to` on its own date (a reversal as a reversal of the
     /// copy), and each live entry of `from` is reversed on its own date, so
     /// `from` owes nothing and `to`'s balance on every date is what the two
-    /// owed together. The ledger keeps every entry. Returns (old, new) ids.
+    /// owed together. The ledger keeps every entry; a work-log collection that
+    /// pointed at an entry points at its copy.
     pub(crate) async fn move_ledger_in(
         &self,
         tx: &mut Tx,
         actor: &Actor,
         from: AccountId,
         to: AccountId,
-    ) -> Result<Vec<(EntryId, EntryId)>> {
+    ) -> Result<()> {
         let entries: Vec<LedgerEntry> =
             entries_q(from).query().fetch_all(&mut **tx).await?.iter().map(read).collect::<Result<_>>()?;
+        let mut q = Q::new(
+            "SELECT DISTINCT c.ledger_entry_id AS id FROM worklog_collections c JOIN ledger_entries e ON e.id = c.ledger_entry_id WHERE e.account_id = ",
+        );
+        q.arg(from);
+        let collected: Vec<EntryId> =
+            q.query().fetch_all(&mut **tx).await?.iter().map(|r| crate::sql::id(r, "id")).collect::<Result<_>>()?;
         let mut copies: std::collections::HashMap<EntryId, EntryId> = Default::default();
         let why = format!("合并至客户 #{to}");
         for e in &entries {
@@ -378,9 +385,12 @@ impl Store {
                 self.insert_entry(tx, actor, from, &reversal(e, on, &why), e.order_id, Some(e.id)).await?;
             }
         }
-        let mut moved: Vec<(EntryId, EntryId)> = copies.into_iter().collect();
-        moved.sort();
-        Ok(moved)
+        for old in collected {
+            let mut q = Q::new("UPDATE worklog_collections SET ledger_entry_id = ");
+            q.arg(copies[&old]).push(" WHERE ledger_entry_id = ").arg(old);
+            q.query().execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 
     /// Receivables of every account in the reader's ledger scope with entries,

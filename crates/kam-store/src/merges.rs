@@ -57,6 +57,14 @@ pub struct MergeCounts {
     pub kept: BTreeMap<&'static str, i64>,
 }
 
+/// A merge before the fact: the two accounts as the reader sees them, and what would move.
+#[derive(Debug, Clone, Serialize)]
+pub struct MergePreview {
+    pub survivor: Account,
+    pub merged: Account,
+    pub counts: MergeCounts,
+}
+
 /// A merge's survivor after the fact, and what moved.
 #[derive(Debug, Clone, Serialize)]
 pub struct Merged {
@@ -91,14 +99,15 @@ impl Store {
         Ok((s, m))
     }
 
-    /// What merging `merged` into `survivor` would move, counted in SQL (a
-    /// fixed number of queries whatever the accounts hold).
-    pub async fn merge_preview(&self, actor: &Actor, survivor: AccountId, merged: AccountId) -> Result<MergeCounts> {
+    /// The two accounts of a merge and what merging `merged` into `survivor`
+    /// would move, counted in SQL (a fixed number of queries whatever the
+    /// accounts hold). Writes nothing.
+    pub async fn merge_preview(&self, actor: &Actor, survivor: AccountId, merged: AccountId) -> Result<MergePreview> {
         let mut tx = self.begin().await?;
-        self.merge_pair(&mut tx, actor, survivor, merged).await?;
-        let counts = merge_counts(&mut tx, survivor, merged).await?;
+        let (survivor, merged) = self.merge_pair(&mut tx, actor, survivor, merged).await?;
+        let counts = merge_counts(&mut tx, survivor.id, merged.id).await?;
         tx.rollback().await?;
-        Ok(counts)
+        Ok(MergePreview { survivor, merged, counts })
     }
 
     /// Merges `merged` into `survivor`: the survivor's fields as picked (an
@@ -155,11 +164,7 @@ impl Store {
         let mut q = Q::new("UPDATE accounts SET parent_id = ");
         q.arg(survivor).push(" WHERE parent_id = ").arg(merged).push(" AND id <> ").arg(survivor);
         q.query().execute(&mut *tx).await?;
-        for (old, new) in self.move_ledger_in(&mut tx, actor, merged, survivor).await? {
-            let mut q = Q::new("UPDATE worklog_collections SET ledger_entry_id = ");
-            q.arg(new).push(" WHERE ledger_entry_id = ").arg(old);
-            q.query().execute(&mut *tx).await?;
-        }
+        self.move_ledger_in(&mut tx, actor, merged, survivor).await?;
 
         let mut trail: Vec<Change> = vec![
             ("merged_into", Value::Null, Value::Int(survivor.0)),
@@ -184,30 +189,22 @@ impl Store {
         let mut after: Record = s.rec.clone();
         after.extend(changes.clone());
         let also = Also { columns: &extra, changes: &links };
-        self.update_audited(&mut tx, TARGET.by(actor, Some(survivor)), survivor, &s.rec, changes, also).await.map_err(
-            |e| {
-                e.on_constraint(&crate::error::unique::CREDIT_CODE, || {
-                    StoreError::field("credit_code", "err.credit_code.taken")
-                })
-            },
-        )?;
+        self.update_audited(&mut tx, TARGET.by(actor, Some(survivor)), survivor, &s.rec, changes, also)
+            .await
+            .map_err(Store::map_unique)?;
         crate::accounts::reindex(&mut tx, survivor, &after).await?;
         let survivor_now = self.account_in(&mut tx, actor, survivor).await?;
         tx.commit().await?;
         Ok(Merged { survivor: survivor_now, merged_id: merged, counts })
     }
 
-    /// The account a merged-away id now lives on, when the reader may see it.
+    /// The account a merged-away id now lives on, when the reader may see it
+    /// (what `account` answers for that id).
     pub async fn account_merged_into(&self, actor: &Actor, id: AccountId) -> Result<Option<AccountId>> {
-        let mut q = Q::new("SELECT merged_into FROM accounts WHERE deleted_at IS NOT NULL AND id = ");
-        q.arg(id);
-        let Some(row) = q.query().fetch_optional(self.pool()).await? else { return Ok(None) };
-        let Some(to) = row.try_get::<Option<i64>, _>("merged_into")?.map(AccountId) else { return Ok(None) };
-        match self.account(actor, to).await {
-            Ok(_) => Ok(Some(to)),
-            Err(StoreError::NotFound) => Ok(None),
-            Err(e) => Err(e),
-        }
+        Ok(match self.gone(actor, id).await? {
+            StoreError::Merged { into, .. } => Some(AccountId(into)),
+            _ => None,
+        })
     }
 }
 

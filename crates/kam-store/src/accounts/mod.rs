@@ -248,6 +248,18 @@ impl Store {
         Ok(Page { items, page, per_page, total })
     }
 
+    /// Those of `ids` the actor may see, in one query (at most 200).
+    pub async fn accounts_by_id(&self, actor: &Actor, ids: &[AccountId]) -> Result<Vec<Account>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = select(actor);
+        q.push(" AND a.id IN (");
+        q.list(ids.iter().take(200).map(|i| i.0));
+        q.push(") ORDER BY a.name");
+        q.query().fetch_all(self.pool()).await?.iter().map(read).collect()
+    }
+
     /// One account, or NotFound when it does not exist or is out of scope.
     /// A merged-away id answers with the account it was merged into, when the
     /// reader may see that one.
@@ -261,7 +273,7 @@ impl Store {
     }
 
     /// Why an account does not answer: merged into one the reader sees, or not found.
-    async fn gone(&self, actor: &Actor, id: AccountId) -> Result<StoreError> {
+    pub(crate) async fn gone(&self, actor: &Actor, id: AccountId) -> Result<StoreError> {
         let mut q = Q::new("SELECT a.id FROM accounts a WHERE ");
         scope_sql(&mut q, actor, "a");
         q.push(" AND a.id = (SELECT m.merged_into FROM accounts m WHERE m.deleted_at IS NOT NULL AND m.id = ");
@@ -352,7 +364,7 @@ impl Store {
         Ok(())
     }
 
-    fn map_unique(e: StoreError) -> StoreError {
+    pub(crate) fn map_unique(e: StoreError) -> StoreError {
         e.on_constraint(&unique::CREDIT_CODE, || StoreError::field("credit_code", "err.credit_code.taken"))
     }
 
@@ -482,7 +494,7 @@ impl Store {
         if written.is_none() {
             return Ok(false);
         }
-        search::index(tx, "account", id, &search_texts(&merged)).await?;
+        reindex(tx, id, &merged).await?;
         Ok(true)
     }
 

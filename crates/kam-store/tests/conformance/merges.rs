@@ -96,7 +96,7 @@ pub async fn merging_accounts_moves_every_dependent_record(s: Store) {
     assert!(matches!(s.merge_accounts(&w.rep1, keep, gone, &bad).await, Err(StoreError::Invalid(_))));
     assert_eq!(s.account(&w.rep1, gone).await.unwrap().id, gone);
 
-    let preview = s.merge_preview(&w.rep1, keep, gone).await.unwrap();
+    let preview = s.merge_preview(&w.rep1, keep, gone).await.unwrap().counts;
     assert_eq!(preview.moved.get("contacts"), Some(&1));
     assert_eq!(preview.kept.get("contacts"), Some(&1), "the contact both hold");
     assert_eq!(preview.moved.get("ledger_entries"), Some(&4));

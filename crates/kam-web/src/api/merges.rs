@@ -33,14 +33,13 @@ async fn preview(
         e.add("merged_id", "err.required");
         ApiError::invalid(&e)
     })?;
-    let counts = state.store.merge_preview(&actor, id, merged).await?;
-    let (s, m) = (state.store.account(&actor, id).await?, state.store.account(&actor, merged).await?);
-    let fields: Vec<_> = field_rows(&actor, &s, &m).iter().map(|r| r.to_json()).collect();
+    let p = state.store.merge_preview(&actor, id, merged).await?;
+    let fields: Vec<_> = field_rows(&actor, &p.survivor, &p.merged).iter().map(|r| r.to_json()).collect();
     Ok(Json(json!({
-        "survivor": redact::json(&actor, "account", &s),
-        "merged": redact::json(&actor, "account", &m),
+        "survivor": redact::json(&actor, "account", &p.survivor),
+        "merged": redact::json(&actor, "account", &p.merged),
         "fields": fields,
-        "counts": counts,
+        "counts": p.counts,
     })))
 }
 

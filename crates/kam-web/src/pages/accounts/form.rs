@@ -64,15 +64,7 @@ async fn form_page(
     let mut owners = vec![("pool".to_string(), t(lang, "accounts.put_in_pool").to_string())];
     owners.extend(owner_options(state, auth).await);
     // Parents: the names of visible accounts, typed or picked from the list.
-    let parents = state
-        .store
-        .list_accounts(
-            &actor,
-            &AccountFilter { page: 1, per_page: 200, sort: Some("name".into()), ..Default::default() },
-        )
-        .await
-        .map(|p| p.items.iter().map(|a| a.name().to_string()).collect())
-        .unwrap_or_default();
+    let parents = account_names(state, auth).await;
     let page = FormPage {
         ctx: ctx(state, auth, "accounts", None).await,
         title: t(lang, if existing.is_some() { "accounts.edit" } else { "accounts.new" }).to_string(),
@@ -149,6 +141,18 @@ pub(super) async fn edit_form(
         },
     )
     .await
+}
+
+/// The names of the first 200 visible accounts by name, offered where an
+/// account is typed by name (a parent, the duplicate of a merge).
+pub(super) async fn account_names(state: &AppState, auth: &Authed) -> Vec<String> {
+    let f = AccountFilter { page: 1, per_page: 200, sort: Some("name".into()), ..Default::default() };
+    state
+        .store
+        .list_accounts(&auth.user.actor(), &f)
+        .await
+        .map(|p| p.items.iter().map(|a| a.name().to_string()).collect())
+        .unwrap_or_default()
 }
 
 /// Resolves the parent field: an id, or the exact name of a visible account.

@@ -11,9 +11,9 @@ use kam_core::account::FIELDS;
 use kam_core::merge::{self, Pick};
 use kam_core::{AccountId, FieldErrors};
 use kam_store::StoreError;
-use kam_store::accounts::{Account, AccountFilter};
+use kam_store::accounts::Account;
 
-use super::form::resolve_parent;
+use super::form::{account_names, resolve_parent};
 use crate::AppState;
 use crate::auth::{AuthForm, Authed};
 use crate::error::PageError;
@@ -83,7 +83,7 @@ async fn page(
     if !with.is_empty() {
         match resolve_parent(state, auth, with).await {
             Ok(Some(other)) => match state.store.merge_preview(&actor, id, other).await {
-                Ok(counts) => merged = Some((state.store.account(&actor, other).await?, counts)),
+                Ok(p) => merged = Some((p.merged, p.counts)),
                 Err(StoreError::Invalid(e)) => errors.0.extend(e.0),
                 Err(StoreError::NotFound | StoreError::Merged { .. }) => errors.add("merged_id", "err.merge_other"),
                 Err(e) => return Err(e.into()),
@@ -92,26 +92,17 @@ async fn page(
         }
     }
     // Other accounts of a close name the user may merge here.
-    let mut suggestions = Vec::new();
-    for s in state.store.similar_accounts(survivor.name(), Some(id)).await?.into_iter().take(20) {
-        if let Ok(a) = state.store.account(&actor, s.id).await
-            && merge::can_merge_accounts(&actor, &survivor.facts(), &a.facts())
-        {
-            suggestions.push((a.id, a.name().to_string()));
-        }
-    }
-    let names = state
+    let similar: Vec<AccountId> =
+        state.store.similar_accounts(survivor.name(), Some(id)).await?.iter().take(20).map(|s| s.id).collect();
+    let suggestions = state
         .store
-        .list_accounts(
-            &actor,
-            &AccountFilter { page: 1, per_page: 200, sort: Some("name".into()), ..Default::default() },
-        )
+        .accounts_by_id(&actor, &similar)
         .await?
-        .items
-        .iter()
-        .filter(|a| a.id != id)
-        .map(|a| a.name().to_string())
+        .into_iter()
+        .filter(|a| merge::can_merge_accounts(&actor, &survivor.facts(), &a.facts()))
+        .map(|a| (a.id, a.name().to_string()))
         .collect();
+    let names = account_names(state, auth).await.into_iter().filter(|n| n != survivor.name()).collect();
     let currency = |a: &Account| a.text("currency").unwrap_or("CNY").to_string();
     let (mut rows, mut moved, mut kept) = (Vec::new(), Vec::new(), Vec::new());
     if let Some((m, counts)) = &merged {
@@ -158,11 +149,6 @@ pub(super) async fn merge(
     let other = f.form.int("merged_id").map(AccountId).ok_or(PageError::BadRequest)?;
     let pairs = f.form.0.iter().filter_map(|(k, v)| k.strip_prefix("pick.").map(|f| (f, v.as_str())));
     let picks = parse_picks(pairs).map_err(|_| PageError::BadRequest)?;
-    // Only the fields the user may choose are sent as picks; the others keep their default.
-    let picks = picks
-        .into_iter()
-        .filter(|(k, _)| kam_core::fields::def(FIELDS, k).is_some_and(|d| merge::may_pick(&actor, "account", d)))
-        .collect();
     match state.store.merge_accounts(&actor, id, other, &picks).await {
         Ok(_) => Ok(see_other(&format!("/accounts/{id}"), "merge.done")),
         Err(StoreError::Invalid(e)) => {

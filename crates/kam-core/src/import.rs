@@ -7,6 +7,7 @@
 //! parser (`fields::parse`) then decides, so an import is validated exactly as
 //! the form is.
 
+use crate::Role;
 use crate::fields::{FieldDef, Kind};
 
 /// What a sheet holds, one record type per import.
@@ -17,16 +18,24 @@ pub enum ImportKind {
     Contacts,
     /// Ledger entries: opening balances 期初余额 and the other kinds, finance's.
     Ledger,
+    /// The price list 产品目录, by product code.
+    Products,
+    /// Orders with their lines, one line per row; rows with the same external
+    /// order number on the same account are one order.
+    Orders,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 3] = [ImportKind::Accounts, ImportKind::Contacts, ImportKind::Ledger];
+    pub const ALL: [ImportKind; 5] =
+        [ImportKind::Accounts, ImportKind::Contacts, ImportKind::Ledger, ImportKind::Products, ImportKind::Orders];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ImportKind::Accounts => "accounts",
             ImportKind::Contacts => "contacts",
             ImportKind::Ledger => "ledger",
+            ImportKind::Products => "products",
+            ImportKind::Orders => "orders",
         }
     }
 
@@ -35,6 +44,9 @@ impl ImportKind {
         match self {
             ImportKind::Accounts | ImportKind::Contacts => actor.can_create_account(),
             ImportKind::Ledger => crate::ledger::can_post(actor),
+            ImportKind::Products => crate::order::can_edit_products(actor),
+            // Each row's account is checked as the order form checks it (`order::can_place`).
+            ImportKind::Orders => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin),
         }
     }
 
@@ -54,10 +66,18 @@ impl ImportKind {
         static CONTACTS: [(&[FieldDef], Aliases); 2] =
             [(crate::contact::FIELDS, CONTACT_ALIASES), (crate::contact::LINK_FIELDS, CONTACT_LINK_ALIASES)];
         static LEDGER: [(&[FieldDef], Aliases); 1] = [(crate::ledger::FIELDS, LEDGER_ALIASES)];
+        static PRODUCTS: [(&[FieldDef], Aliases); 1] = [(crate::order::PRODUCT_FIELDS, PRODUCT_ALIASES)];
+        static ORDERS: [(&[FieldDef], Aliases); 3] = [
+            (crate::order::ORDER_FIELDS, ORDER_ALIASES),
+            (crate::order::LINE_FIELDS, LINE_ALIASES),
+            (crate::order::IMPORT_FIELDS, ORDER_IMPORT_ALIASES),
+        ];
         match self {
             ImportKind::Accounts => &ACCOUNTS,
             ImportKind::Contacts => &CONTACTS,
             ImportKind::Ledger => &LEDGER,
+            ImportKind::Products => &PRODUCTS,
+            ImportKind::Orders => &ORDERS,
         }
     }
 
@@ -67,12 +87,27 @@ impl ImportKind {
             ImportKind::Accounts => "account",
             ImportKind::Contacts => "contact",
             ImportKind::Ledger => "ledger_entry",
+            ImportKind::Products => "product",
+            ImportKind::Orders => "order",
         }
+    }
+
+    /// The message key of a field's label: `field.{entity}.{name}`, an order
+    /// line's fields under `order_line`.
+    pub fn label_key(self, field: &str) -> String {
+        let line = self == ImportKind::Orders && crate::order::LINE_FIELDS.iter().any(|d| d.name == field);
+        format!("field.{}.{field}", if line { "order_line" } else { self.entity() })
+    }
+
+    /// Whether a row naming a stored record may be written over it (accounts,
+    /// products); elsewhere a duplicate is skipped or made anew.
+    pub fn updates(self) -> bool {
+        matches!(self, ImportKind::Accounts | ImportKind::Products)
     }
 
     /// Whether this kind has a column naming the account (by credit code or name).
     pub fn has_account_ref(self) -> bool {
-        matches!(self, ImportKind::Contacts | ImportKind::Ledger)
+        matches!(self, ImportKind::Contacts | ImportKind::Ledger | ImportKind::Orders)
     }
 
     /// The field definition of a mapped column's field.
@@ -169,6 +204,11 @@ pub static CHOICE_ALIASES: &[(&str, &str, &[&str])] = &[
     ("entry_kind", "return", &["退货", "红字发票", "红冲"]),
     ("entry_kind", "adjustment_up", &["调增"]),
     ("entry_kind", "adjustment_down", &["调减"]),
+    ("order_status", "placed", &["下单", "已确认", "待发货", "待生产"]),
+    ("order_status", "shipped", &["已出库", "出库", "发货"]),
+    ("order_status", "delivered", &["已完成", "完成", "已签收", "已收货", "交付"]),
+    ("order_status", "cancelled", &["取消", "作废", "已作废"]),
+    ("order_status", "returned", &["退货"]),
     ("payment_method", "bank_transfer", &["转账", "银行转账", "电汇"]),
     ("payment_method", "acceptance_bill", &["承兑", "承兑汇票", "汇票"]),
     ("payment_method", "cash", &["现金"]),
@@ -188,6 +228,42 @@ pub static LEDGER_ALIASES: Aliases = &[
     ("contract_no", &["合同号", "合同编号"]),
     ("reference", &["单号", "参考号", "业务单号"]),
     ("note", &["备注", "摘要", "说明"]),
+];
+
+pub static PRODUCT_ALIASES: Aliases = &[
+    ("code", &["产品编码", "产品代码", "物料编码", "物料号", "编码", "货号", "sku", "code"]),
+    ("name", &["产品名称", "品名", "名称", "物料名称", "产品", "product"]),
+    ("unit", &["单位", "计量单位", "unit"]),
+    ("list_price", &["单价", "含税单价", "价格", "售价", "标准价", "price"]),
+    ("tax_rate", &["税率", "增值税率", "vat"]),
+    ("active", &["在售", "是否在售", "启用", "状态"]),
+    ("note", &["备注", "说明"]),
+];
+
+/// An order sheet (销售记录): the order's columns, repeated on each of its lines.
+pub static ORDER_ALIASES: Aliases = &[
+    ("order_date", &["日期", "下单日期", "订单日期", "销售日期", "开单日期", "date"]),
+    ("external_no", &["订单号", "单号", "订单编号", "销售单号", "外部单号", "原单号", "order no", "order number"]),
+    ("contract_no", &["合同号", "合同编号"]),
+    ("payment_method", &["付款方式", "结算方式"]),
+    ("currency", &["币种", "币别"]),
+    ("delivery_date", &["交货日期", "提货日期", "发货日期", "送货日期"]),
+    ("note", &["备注", "说明"]),
+];
+
+pub static LINE_ALIASES: Aliases = &[
+    ("quantity", &["数量", "销量", "件数", "qty", "quantity"]),
+    ("unit_price", &["单价", "含税单价", "售价", "price", "unit price"]),
+    ("discount_pct", &["折扣", "折扣率", "discount"]),
+    ("tax_rate", &["税率", "增值税率", "vat"]),
+];
+
+pub static ORDER_IMPORT_ALIASES: Aliases = &[
+    (
+        "product",
+        &["产品", "产品编码", "产品代码", "产品名称", "品名", "物料编码", "物料名称", "货号", "product", "sku"],
+    ),
+    ("status", &["状态", "订单状态", "status"]),
 ];
 
 /// The column of a contact sheet that names the contact's account (by credit

@@ -26,6 +26,8 @@ pub static PRODUCT_FIELDS: &[FieldDef] = &[
 
 pub static ORDER_FIELDS: &[FieldDef] = &[
     FieldDef::new("order_date", Kind::Date, "order").required(),
+    // The order's number in the system it came from (an ERP, last year's sheet).
+    FieldDef::new("external_no", Kind::Text(50), "order"),
     FieldDef::new("contract_no", Kind::Text(50), "order"),
     FieldDef::new("payment_method", Kind::Enum(&PAYMENT_METHOD), "order"),
     FieldDef::new("currency", Kind::Currency, "order"),
@@ -42,6 +44,17 @@ pub static LINE_FIELDS: &[FieldDef] = &[
     FieldDef::new("discount_pct", Kind::Percent, "line"),
     FieldDef::new("tax_rate", Kind::VatRate, "line"),
 ];
+
+/// The columns of an order sheet besides the order's and the line's fields:
+/// the line's product (by code or exact name) and the status the order is
+/// recorded at (empty: delivered — a sheet of orders is a record of business done).
+pub static IMPORT_FIELDS: &[FieldDef] = &[
+    FieldDef::new("product", Kind::Text(200), "line").required(),
+    FieldDef::new("status", Kind::Enum(&STATUS), "order"),
+];
+
+/// The status an imported order is recorded at when its sheet names none.
+pub const IMPORTED_STATUS: &str = "delivered";
 
 /// The default VAT rate of goods.
 pub const DEFAULT_TAX_RATE: f64 = 13.0;

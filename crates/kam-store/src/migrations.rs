@@ -43,6 +43,7 @@ const FILES: &[(&str, &str)] = &[
     m!("0018_imports.sql"),
     m!("0019_import_mappings.sql"),
     m!("0020_merges.sql"),
+    m!("0021_order_external_no.sql"),
 ];
 
 /// The engine-specific spellings of the tokens: (token, SQLite, PostgreSQL).
@@ -126,6 +127,7 @@ mod tests {
         ("0018_imports.sql", "ec44d90b22d68a78", "f94aea83135d2aa6"),
         ("0019_import_mappings.sql", "5719035837d3faea", "c06e97cf3021ffa5"),
         ("0020_merges.sql", "0ba5ee16ce836fd3", "0ba5ee16ce836fd3"),
+        ("0021_order_external_no.sql", "1607d1ca47ab5d39", "1607d1ca47ab5d39"),
     ];
 
     #[test]

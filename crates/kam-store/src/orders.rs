@@ -149,15 +149,20 @@ async fn record_step(
 }
 
 impl Store {
-    async fn order_details(&self, mut o: Order) -> Result<Order> {
+    /// Loads the lines of a page of orders, in one query.
+    pub async fn attach_lines(&self, orders: &mut [Order]) -> Result<()> {
+        if orders.is_empty() {
+            return Ok(());
+        }
         let mut q = Q::new(&format!(
-            "SELECT l.id, l.product_id, l.product_code, l.product_name, l.unit, {}, l.with_tax, l.without_tax, l.tax \
-             FROM order_lines l WHERE l.order_id = ",
+            "SELECT l.id, l.order_id, l.product_id, l.product_code, l.product_name, l.unit, {}, l.with_tax, \
+             l.without_tax, l.tax FROM order_lines l WHERE l.order_id IN (",
             columns(LINE_FIELDS, "l")
         ));
-        q.arg(o.id).push(" ORDER BY l.position, l.id");
+        q.list(orders.iter().map(|o| o.id.0)).push(") ORDER BY l.order_id, l.position, l.id");
+        let mut by_order: std::collections::HashMap<i64, Vec<OrderLine>> = std::collections::HashMap::new();
         for r in q.query().fetch_all(self.pool()).await? {
-            o.lines.push(OrderLine {
+            by_order.entry(r.try_get("order_id")?).or_default().push(OrderLine {
                 id: crate::sql::id(&r, "id")?,
                 product_id: r.try_get("product_id")?,
                 product_code: r.try_get("product_code")?,
@@ -171,6 +176,14 @@ impl Store {
                 },
             });
         }
+        for o in orders.iter_mut() {
+            o.lines = by_order.remove(&o.id.0).unwrap_or_default();
+        }
+        Ok(())
+    }
+
+    async fn order_details(&self, mut o: Order) -> Result<Order> {
+        self.attach_lines(std::slice::from_mut(&mut o)).await?;
         let mut q = Q::new(
             "SELECT s.from_status, s.to_status, s.on_date, s.at, u.display_name AS by_name, s.note FROM order_steps s \
              LEFT JOIN users u ON u.id = s.by_user WHERE s.order_id = ",
@@ -220,11 +233,10 @@ impl Store {
         Ok(Page { items, page, per_page, total })
     }
 
-    /// Places an order. Over the credit limit (balance + open orders + this
-    /// order) it is held (`credit_hold`) until finance or a manager releases
-    /// it. The account row is locked first, so concurrent orders are checked
-    /// one after the other.
-    pub async fn create_order(&self, actor: &Actor, account_id: AccountId, input: OrderInput) -> Result<Order> {
+    /// What is wrong with an order before anything is read: missing fields,
+    /// lines without product or quantity, figures out of range, a date
+    /// outside the business dates. The form, the API and the import ask this.
+    pub fn order_errors(&self, input: &OrderInput) -> kam_core::FieldErrors {
         let mut errors = kam_core::fields::missing_required(ORDER_FIELDS, &input.rec, true);
         if input.lines.is_empty() {
             errors.add("lines", "err.no_lines");
@@ -260,15 +272,42 @@ impl Store {
         {
             errors.add("order_date", k);
         }
+        errors
+    }
+
+    /// Places an order. Over the credit limit (balance + open orders + this
+    /// order) it is held (`credit_hold`) until finance or a manager releases
+    /// it. The account row is locked first, so concurrent orders are checked
+    /// one after the other.
+    pub async fn create_order(&self, actor: &Actor, account_id: AccountId, input: OrderInput) -> Result<Order> {
+        let errors = self.order_errors(&input);
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
         let mut tx = self.begin().await?;
+        let id = self.place_order_in(&mut tx, actor, account_id, &input, None).await?;
+        tx.commit().await?;
+        self.order(actor, id).await
+    }
+
+    /// Writes a checked order in the caller's transaction. `recorded`: the
+    /// status an imported order is recorded at — an order done with
+    /// (delivered, cancelled, returned) is history and takes no credit check
+    /// and posts nothing (the ledger's own import carries what was invoiced);
+    /// an open one is checked as a new order is, and held when over the limit.
+    pub(crate) async fn place_order_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        account_id: AccountId,
+        input: &OrderInput,
+        recorded: Option<(&str, &str)>,
+    ) -> Result<OrderId> {
         // The lock: every order on this account waits here for the one before.
         let mut lock = Q::new("UPDATE accounts SET updated_at = updated_at WHERE id = ");
         lock.arg(account_id);
-        lock.query().execute(&mut *tx).await?;
-        let acc = self.account_in(&mut tx, actor, account_id).await?;
+        lock.query().execute(&mut **tx).await?;
+        let acc = self.account_in(tx, actor, account_id).await?;
         if !order::can_place(actor, &acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -277,14 +316,14 @@ impl Store {
             rec.insert("currency", Value::Text(currency_of(&acc)));
         }
         let currency = rec.get("currency").and_then(Value::as_text).unwrap_or("CNY").to_string();
-        self.check_currency(&mut tx, &currency).await?;
+        self.check_currency(tx, &currency).await?;
         // Price every line from its product.
         let mut lines = Vec::new();
         let mut total = Totals::default();
         for (i, l) in input.lines.iter().enumerate() {
             let pid = l.product_id.unwrap_or_default();
             // Inside the transaction: a connection waiting for this account's lock must not starve it.
-            let p = match Self::product_in(&mut tx, pid).await {
+            let p = match Self::product_in(tx, pid).await {
                 Ok(p) if p.active() => p,
                 _ => return Err(StoreError::field(&format!("lines.{i}.product_id"), "err.choice")),
             };
@@ -313,32 +352,39 @@ impl Store {
             total = total + t;
             lines.push((p, lrec, t));
         }
-        // The credit check.
-        let balance = Self::balance_in(&mut tx, account_id, &currency, self.today()).await?;
-        let mut q =
-            Q::new("SELECT CAST(COALESCE(SUM(total_with_tax), 0) AS BIGINT) AS n FROM orders WHERE account_id = ");
-        q.arg(account_id).push(" AND currency = ").arg(currency.clone());
-        q.push(" AND status IN ('placed', 'in_production', 'shipped')");
-        let open: i64 = q.query().fetch_one(&mut *tx).await?.try_get("n")?;
         let limit = acc.rec.get("credit_limit").and_then(Value::as_int);
-        let check = order::credit_check(limit, balance, open, total.with_tax);
-        let status = if check.over { "credit_hold" } else { "placed" };
+        let (status, exposure) = match recorded {
+            Some((done, _)) if !order::is_open(done) => (done, None),
+            _ => {
+                // The credit check.
+                let balance = Self::balance_in(tx, account_id, &currency, self.today()).await?;
+                let mut q = Q::new(
+                    "SELECT CAST(COALESCE(SUM(total_with_tax), 0) AS BIGINT) AS n FROM orders WHERE account_id = ",
+                );
+                q.arg(account_id).push(" AND currency = ").arg(currency.clone());
+                q.push(" AND status IN ('placed', 'in_production', 'shipped')");
+                let open: i64 = q.query().fetch_one(&mut **tx).await?.try_get("n")?;
+                let check = order::credit_check(limit, balance, open, total.with_tax);
+                let wanted = recorded.map(|(s, _)| s).unwrap_or("placed");
+                (if check.over { "credit_hold" } else { wanted }, Some(check.exposure))
+            }
+        };
         let columns = [
             ("account_id", account_id.into()),
             ("status", status.into()),
             ("total_with_tax", Arg::Int(Some(total.with_tax))),
             ("total_without_tax", Arg::Int(Some(total.without_tax))),
             ("tax", Arg::Int(Some(total.tax))),
-            ("credit_limit", Arg::Int(limit)),
-            ("credit_exposure", Arg::Int(Some(check.exposure))),
+            ("credit_limit", Arg::Int(exposure.and(limit))),
+            ("credit_exposure", Arg::Int(exposure)),
         ];
         let w = TARGET.by(actor, Some(account_id));
-        let id = self.insert_stamped(&mut tx, w, &rec, &columns).await?;
+        let id = self.insert_stamped(tx, w, &rec, &columns).await?;
         let date = rec.get("order_date").and_then(Value::as_text).unwrap_or_default().replace('-', "");
         let number = format!("SO{date}-{id:05}");
         let mut q = Q::new("UPDATE orders SET number = ");
         q.arg(number.clone()).push(" WHERE id = ").arg(id);
-        q.query().execute(&mut *tx).await?;
+        q.query().execute(&mut **tx).await?;
         for (i, (p, lrec, t)) in lines.iter().enumerate() {
             insert(
                 "order_lines",
@@ -357,20 +403,27 @@ impl Store {
                 ],
             )
             .query()
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
         }
-        let on = rec.get("order_date").and_then(Value::as_text).unwrap_or_default().to_string();
-        record_step(&mut tx, id, None, status, &on, None, &self.stamp(actor.user_id)).await?;
-        let also = [
+        let text = |f: &str| rec.get(f).and_then(Value::as_text).filter(|s| !s.is_empty()).map(str::to_string);
+        // A delivered order's step is on its delivery date when the sheet gives one.
+        let on = match status {
+            "delivered" => text("delivery_date").or(text("order_date")),
+            _ => text("order_date"),
+        }
+        .unwrap_or_default();
+        record_step(tx, id, None, status, &on, recorded.map(|(_, note)| note), &self.stamp(actor.user_id)).await?;
+        let mut also = vec![
             ("number", Value::Null, Value::Text(number)),
             ("status", Value::Null, Value::Text(status.into())),
             ("total_with_tax", Value::Null, Value::Int(total.with_tax)),
-            ("credit_exposure", Value::Null, Value::Int(check.exposure)),
         ];
-        self.audit_created(&mut tx, w, id, &rec, &also).await?;
-        tx.commit().await?;
-        self.order(actor, OrderId(id)).await
+        if let Some(e) = exposure {
+            also.push(("credit_exposure", Value::Null, Value::Int(e)));
+        }
+        self.audit_created(tx, w, id, &rec, &also).await?;
+        Ok(OrderId(id))
     }
 
     /// Moves an order one step, on a day. Releasing a held order needs credit

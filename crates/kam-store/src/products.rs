@@ -9,7 +9,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::sql::{Q, columns, read_record};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, Tx};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Product {
@@ -72,7 +73,15 @@ impl Store {
         read(&q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?)
     }
 
-    pub async fn create_product(&self, actor: &Actor, mut rec: Record) -> Result<Product> {
+    pub async fn create_product(&self, actor: &Actor, rec: Record) -> Result<Product> {
+        let mut tx = self.begin().await?;
+        let id = self.create_product_in(&mut tx, actor, rec).await?;
+        tx.commit().await?;
+        self.product(id).await
+    }
+
+    /// Adds a product in the caller's transaction (the form's and the import's write).
+    pub(crate) async fn create_product_in(&self, tx: &mut Tx, actor: &Actor, mut rec: Record) -> Result<ProductId> {
         if !can_edit_products(actor) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -80,28 +89,63 @@ impl Store {
         if rec.get("tax_rate").is_none_or(Value::is_null) {
             rec.insert("tax_rate", Value::Float(kam_core::order::DEFAULT_TAX_RATE));
         }
-        if !rec.contains_key("active") {
+        if rec.get("active").is_none_or(Value::is_null) {
             rec.insert("active", Value::Bool(true));
         }
-        let mut tx = self.begin().await?;
-        let id =
-            self.insert_audited(&mut tx, TARGET.by(actor, None), &rec, Also::default()).await.map_err(unique_code)?;
-        tx.commit().await?;
-        self.product(id).await
+        self.insert_audited(tx, TARGET.by(actor, None), &rec, Also::default()).await.map_err(unique_code)
     }
 
     pub async fn update_product(&self, actor: &Actor, id: ProductId, rec: Record) -> Result<Product> {
-        if !can_edit_products(actor) {
-            return Err(StoreError::Forbidden("err.forbidden"));
-        }
         let before = self.product(id).await?;
-        StoreError::check_required(FIELDS, &rec, false)?;
         let mut tx = self.begin().await?;
-        let written = self.update_audited(&mut tx, TARGET.by(actor, None), id, &before.rec, rec, Also::default()).await;
-        if written.map_err(unique_code)?.is_none() {
+        if !self.update_product_in(&mut tx, actor, &before, rec).await? {
             return Ok(before);
         }
         tx.commit().await?;
         self.product(id).await
     }
+
+    /// Writes `rec` over a product in the caller's transaction; false when nothing changed.
+    pub(crate) async fn update_product_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        before: &Product,
+        rec: Record,
+    ) -> Result<bool> {
+        if !can_edit_products(actor) {
+            return Err(StoreError::Forbidden("err.forbidden"));
+        }
+        StoreError::check_required(FIELDS, &rec, false)?;
+        let written =
+            self.update_audited(tx, TARGET.by(actor, None), before.id, &before.rec, rec, Also::default()).await;
+        Ok(written.map_err(unique_code)?.is_some())
+    }
+
+    /// Products whose code or exact name is one of `refs`, a batch per query.
+    pub(crate) async fn products_by_ref(&self, refs: &[String]) -> Result<ProductRefs> {
+        let mut out = ProductRefs::default();
+        for chunk in refs.chunks(500) {
+            let mut q = select();
+            q.push("WHERE p.code IN (").list(chunk.iter().cloned()).push(") OR p.name IN (");
+            q.list(chunk.iter().cloned()).push(")");
+            for r in q.query().fetch_all(self.pool()).await? {
+                let p = read(&r)?;
+                out.by_code.insert(p.text("code").to_string(), (p.id, p.active()));
+                let name = out.by_name.entry(p.text("name").to_string()).or_insert(Some((p.id, p.active())));
+                if name.is_some_and(|(id, _)| id != p.id) {
+                    *name = None;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Products found by code and by name: (id, on sale); a name two products
+/// share is `None`.
+#[derive(Default)]
+pub(crate) struct ProductRefs {
+    pub by_code: HashMap<String, (ProductId, bool)>,
+    pub by_name: HashMap<String, Option<(ProductId, bool)>>,
 }

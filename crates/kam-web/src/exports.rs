@@ -200,7 +200,9 @@ pub async fn receivables_xlsx<E: From<StoreError> + From<XlsxError>>(
 
 /// The orders list 销售记录 as a workbook: every order the filter finds, as
 /// the API shows it to the viewer (`redact::json`, the one visibility table:
-/// no amounts for a role that sees no money), newest first.
+/// no amounts for a role that sees no money), newest first; a second sheet
+/// 订单明细 holds their lines in the shape the order import reads, so the
+/// workbook imports back (KAM's order number is the external number).
 pub async fn orders_xlsx<E: From<StoreError> + From<XlsxError>>(
     store: &kam_store::Store,
     actor: &Actor,
@@ -220,14 +222,37 @@ pub async fn orders_xlsx<E: From<StoreError> + From<XlsxError>>(
         ("total_without_tax", "order.total_without_tax", true),
         ("tax", "order.tax", true),
     ];
+    // The lines sheet: (where the value is, label key); "" keys read the order.
+    let line_columns: [(&str, &str, &str); 12] = [
+        ("", "account_name", "import.account_ref"),
+        ("", "external_no", "field.order.external_no"),
+        ("", "order_date", "field.order.order_date"),
+        ("", "status", "field.order.status"),
+        ("", "currency", "field.order.currency"),
+        ("", "delivery_date", "field.order.delivery_date"),
+        ("", "contract_no", "field.order.contract_no"),
+        ("line", "product_code", "field.order.product"),
+        ("line", "quantity", "field.order_line.quantity"),
+        ("line", "unit_price", "field.order_line.unit_price"),
+        ("line", "discount_pct", "field.order_line.discount_pct"),
+        ("line", "tax_rate", "field.order_line.tax_rate"),
+    ];
     let mut book = Book::new(lang);
     let mut sheet = book.sheet(t(lang, "order.title"))?;
     header(&mut sheet, lang, columns.iter().map(|(_, label, _)| label.to_string()))?;
-    let mut row = 1u32;
+    sheet.widths(&[(0, 20.0), (1, 32.0)])?;
+    drop(sheet);
+    let mut sheet = book.sheet(t(lang, "order.lines"))?;
+    header(&mut sheet, lang, line_columns.iter().map(|(_, _, label)| label.to_string()))?;
+    sheet.widths(&[(0, 32.0), (1, 20.0), (7, 16.0)])?;
+    drop(sheet);
+    let (mut row, mut line_row) = (1u32, 1u32);
     let mut f = kam_store::orders::OrderFilter { page: 1, per_page: 200, ..filter };
     loop {
-        let page = store.orders(actor, &f).await?;
+        let mut page = store.orders(actor, &f).await?;
+        store.attach_lines(&mut page.items).await?;
         let shown = crate::redact::json(actor, "order", &page.items);
+        let mut sheet = book.sheet_at(0)?;
         for o in shown.as_array().into_iter().flatten() {
             for (i, (key, _, money)) in columns.iter().enumerate() {
                 let col = i as u16;
@@ -242,12 +267,37 @@ pub async fn orders_xlsx<E: From<StoreError> + From<XlsxError>>(
             }
             row += 1;
         }
-        if last_page(page.total, f.page, f.per_page, row) {
+        drop(sheet);
+        let mut sheet = book.sheet_at(1)?;
+        for o in shown.as_array().into_iter().flatten() {
+            for l in o["lines"].as_array().into_iter().flatten() {
+                for (i, (from, key, _)) in line_columns.iter().enumerate() {
+                    let col = i as u16;
+                    let v = match (*from, *key) {
+                        ("", "external_no") => o.get("external_no").filter(|v| v.is_string()).unwrap_or(&o["number"]),
+                        ("", k) => &o[k],
+                        (_, k) => &l[k],
+                    };
+                    match (v, *key) {
+                        (serde_json::Value::Number(n), "unit_price") => {
+                            sheet.money(line_row, col, n.as_i64().unwrap_or(0))?
+                        }
+                        (serde_json::Value::Number(n), _) => sheet.number(line_row, col, n.as_f64().unwrap_or(0.0))?,
+                        (serde_json::Value::String(code), "status") => {
+                            sheet.text(line_row, col, t(lang, &format!("enum.order_status.{code}")))?
+                        }
+                        (serde_json::Value::String(text), _) => sheet.text(line_row, col, text)?,
+                        _ => {}
+                    }
+                }
+                line_row += 1;
+            }
+        }
+        drop(sheet);
+        if last_page(page.total, f.page, f.per_page, row.max(line_row)) {
             break;
         }
         f.page += 1;
     }
-    sheet.widths(&[(0, 20.0), (1, 32.0)])?;
-    drop(sheet);
     audited(book, store, actor, "orders").await
 }

@@ -124,7 +124,7 @@ fn csv_sheet(bytes: &[u8]) -> Result<Sheet, &'static str> {
 /// A field's labels in both languages.
 fn labels(kind: ImportKind) -> impl Fn(&FieldDef) -> Vec<String> {
     move |d: &FieldDef| {
-        let key = format!("field.{}.{}", kind.entity(), d.name);
+        let key = kind.label_key(d.name);
         [Lang::Zh, Lang::En].iter().map(|l| t(*l, &key).to_string()).filter(|s| *s != key).collect()
     }
 }
@@ -263,7 +263,7 @@ pub fn reason(lang: Lang, kind: ImportKind, e: &kam_store::imports::CellError) -
     let field = if e.field == ACCOUNT_REF {
         t(lang, "import.account_ref").to_string()
     } else {
-        t(lang, &format!("field.{}.{}", kind.entity(), e.field)).to_string()
+        t(lang, &kind.label_key(&e.field)).to_string()
     };
     let why = t(lang, &e.message).trim_end_matches(['。', '.']);
     format!("{field}{}{why}", t(lang, "import.reason_sep"))

@@ -30,6 +30,14 @@ impl Book {
         Ok(Sheet { ws, lang, f: Formats::new() })
     }
 
+    /// A sheet made before, by its place in the book (0: the first), to write
+    /// on: two sheets filled page by page from one list.
+    pub fn sheet_at(&mut self, index: usize) -> Result<Sheet<'_>, XlsxError> {
+        let lang = self.lang;
+        let ws = self.wb.worksheet_from_index(index)?;
+        Ok(Sheet { ws, lang, f: Formats::new() })
+    }
+
     pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
         self.wb.save_to_buffer()
     }

@@ -42,6 +42,8 @@ impl Store {
                 errors,
                 duplicate: in_file.map(|r| Duplicate::InFile { row: r }),
                 account_id: None,
+                line_of: None,
+                product_id: None,
             });
         }
         // Against the stored accounts: by credit code, else by exact name, in batches.

@@ -40,6 +40,8 @@ impl Store {
                 errors,
                 duplicate: in_file.map(|r| Duplicate::InFile { row: r }),
                 account_id,
+                line_of: None,
+                product_id: None,
             });
         }
         // Against the stored contacts: the same name and mobile (or phone),

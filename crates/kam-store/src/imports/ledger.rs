@@ -81,7 +81,15 @@ impl Store {
                     }
                 }
             }
-            out.push(PlanRow { row, values: values.clone(), errors, duplicate, account_id });
+            out.push(PlanRow {
+                row,
+                values: values.clone(),
+                errors,
+                duplicate,
+                account_id,
+                line_of: None,
+                product_id: None,
+            });
         }
         Ok(())
     }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use kam_core::audit::Action;
 use kam_core::fields::{self, FieldDef, Raw};
 use kam_core::import::{ACCOUNT_REF, Column, ImportKind};
-use kam_core::{AccountId, Actor, ContactId, EntryId, Record, Role, UserId, Value};
+use kam_core::{AccountId, Actor, ContactId, EntryId, OrderId, ProductId, Record, Role, UserId, Value};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -25,6 +25,8 @@ mod accounts;
 mod contacts;
 mod ledger;
 pub mod mappings;
+mod orders;
+mod products;
 
 /// What a checked file holds: where it came from and its rows as form text.
 #[derive(Debug, Clone)]
@@ -63,9 +65,16 @@ pub struct PlanRow {
     pub errors: Vec<CellError>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate: Option<Duplicate>,
-    /// For a contact: the account its `account` cell names.
+    /// For a contact, an entry or an order: the account its `account` cell names.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_id: Option<AccountId>,
+    /// For an order's second and later lines: the sheet row of its first line,
+    /// which carries the order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_of: Option<usize>,
+    /// For an order line: the product its `product` cell names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<ProductId>,
 }
 
 /// What a committed import did.
@@ -215,6 +224,8 @@ impl Store {
             ImportKind::Accounts => self.check_accounts(actor, &input.rows, &mut rows).await?,
             ImportKind::Contacts => self.check_contacts(actor, &input.rows, &mut rows).await?,
             ImportKind::Ledger => self.check_ledger(actor, &input.rows, &mut rows).await?,
+            ImportKind::Products => self.check_products(actor, &input.rows, &mut rows).await?,
+            ImportKind::Orders => self.check_orders(actor, &input.rows, &mut rows).await?,
         }
         let bad = rows.iter().filter(|r| !r.errors.is_empty()).count() as i64;
         let dup = rows.iter().filter(|r| r.errors.is_empty() && r.duplicate.is_some()).count() as i64;
@@ -309,9 +320,19 @@ impl Store {
         }
         let mut counts = Counts::default();
         let mut made: Vec<Made> = Vec::new();
+        // An order's later lines, by the sheet row of its first line.
+        let mut lines_of: HashMap<usize, Vec<&PlanRow>> = HashMap::new();
+        for p in imp.rows.iter().filter(|p| p.errors.is_empty()) {
+            if let Some(first) = p.line_of {
+                lines_of.entry(first).or_default().push(p);
+            }
+        }
         for p in &imp.rows {
             if !p.errors.is_empty() {
                 counts.refused += 1;
+                continue;
+            }
+            if p.line_of.is_some() {
                 continue;
             }
             let choice = choices.of(p.row);
@@ -319,6 +340,11 @@ impl Store {
                 ImportKind::Accounts => self.commit_account_row(&mut tx, actor, p, choice, &mut made).await,
                 ImportKind::Contacts => self.commit_contact_row(&mut tx, actor, p, choice, &mut made).await,
                 ImportKind::Ledger => self.commit_ledger_row(&mut tx, actor, p, choice, &mut made).await,
+                ImportKind::Products => self.commit_product_row(&mut tx, actor, p, choice, &mut made).await,
+                ImportKind::Orders => {
+                    let lines = lines_of.get(&p.row).map(Vec::as_slice).unwrap_or_default();
+                    self.commit_order_row(&mut tx, actor, (id, p, lines), choice, &mut made).await
+                }
             };
             match step {
                 Ok(Some("created")) => counts.created += 1,
@@ -430,6 +456,11 @@ impl Store {
                     let entry = self.ledger_entry_in(&mut tx, EntryId(eid)).await?;
                     let note = format!("撤销导入 #{id}");
                     self.reverse_entry_in(&mut tx, actor, EntryId(eid), entry.posted().date, Some(&note)).await?;
+                }
+                ("order", "created") => self.undo_order(&mut tx, actor, OrderId(eid)).await?,
+                ("product", _) => {
+                    let before: Option<String> = r.try_get("before")?;
+                    self.undo_product(&mut tx, &system, eid, before.as_deref()).await?;
                 }
                 ("contact", "created") => {
                     let c = self.contact_in(&mut tx, &system, ContactId(eid)).await?;

@@ -386,3 +386,147 @@ pub async fn each_duplicate_row_gets_its_own_choice(s: Store) {
     let named = s.list_accounts(&w.rep1, &f).await.unwrap().items.iter().filter(|a| a.name() == "同名客户").count();
     assert_eq!(named, 2, "row 2 made a second 同名客户, row 4 was skipped");
 }
+
+/// Products by code (updated or skipped), then a year of orders with their
+/// lines: rows of one order number are one order, a bad line holds back its
+/// order, history is recorded without credit check or ledger entries, a
+/// failure at commit leaves nothing, and the undo deletes the orders until
+/// something stands on them.
+pub async fn imports_write_products_and_orders_with_lines(s: Store) {
+    use kam_store::orders::OrderFilter;
+    let (w, a, p1) = money_world(&s).await;
+    account(&s, &w.rep2, "同事的客户").await;
+    let products = vec![
+        row(2, &[("code", "P-002"), ("name", "工业胶带"), ("unit", "卷"), ("list_price", "25.00")]),
+        row(3, &[("code", "P-001"), ("name", "工业包装膜"), ("unit", "Kg"), ("list_price", "12.00")]),
+        row(4, &[("code", "P-002"), ("name", "工业胶带（重复）"), ("unit", "卷")]),
+        row(5, &[("code", "P-003"), ("name", "无单位")]),
+    ];
+    assert!(matches!(
+        s.check_import(&w.rep1, input(ImportKind::Products, products.clone())).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let imp = s.check_import(&w.admin, input(ImportKind::Products, products)).await.unwrap();
+    assert_eq!(imp.rows[3].errors[0].message, "err.required");
+    assert_eq!(imp.rows[1].duplicate, Some(Duplicate::Existing { id: p1.0, name: Some("P-001".into()) }));
+    assert_eq!(imp.rows[2].duplicate, Some(Duplicate::InFile { row: 2 }));
+    let done = s.commit_import(&w.admin, imp.id, OnDuplicate::Update).await.unwrap();
+    assert_eq!(done.counts.unwrap(), kam_store::imports::Counts { created: 1, updated: 1, skipped: 1, refused: 1 });
+    assert_eq!(s.product(p1).await.unwrap().rec.get("list_price"), Some(&Value::Int(1_200)));
+    let product_import = done.id;
+
+    let o = |n: usize, ext: &str, date: &str, product: &str, qty: &str, more: &[(&str, &str)]| {
+        let mut cells = vec![
+            ("account", "账务客户"),
+            ("external_no", ext),
+            ("order_date", date),
+            ("product", product),
+            ("quantity", qty),
+        ];
+        cells.extend_from_slice(more);
+        row(n, &cells)
+    };
+    let sheet = vec![
+        o(2, "X-1", "2026-03-01", "P-001", "100", &[("delivery_date", "2026-03-05")]),
+        o(3, "X-1", "", "工业胶带", "2", &[]),
+        o(4, "X-2", "2026-04-01", "P-001", "1", &[("status", "placed")]),
+        o(5, "X-3", "2026-04-02", "无此产品", "1", &[]),
+        o(6, "X-3", "2026-04-02", "P-001", "1", &[]),
+        o(7, "X-4", "2026-05-01", "P-001", "1", &[]),
+        o(8, "X-4", "2026-05-02", "P-001", "1", &[]),
+        o(9, "X-5", "2026-05-03", "P-001", "0", &[]),
+        row(10, &[("account", "同事的客户"), ("order_date", "2026-05-03"), ("product", "P-001"), ("quantity", "1")]),
+        o(11, "X-6", "1900-01-01", "P-001", "1", &[]),
+    ];
+    assert!(matches!(
+        s.check_import(&w.fin, input(ImportKind::Orders, sheet.clone())).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let imp = s.check_import(&w.rep1, input(ImportKind::Orders, sheet.clone())).await.unwrap();
+    let errors: Vec<(usize, Vec<(&str, &str)>)> = imp
+        .rows
+        .iter()
+        .filter(|r| !r.errors.is_empty())
+        .map(|r| (r.row, r.errors.iter().map(|e| (e.field.as_str(), e.message.as_str())).collect()))
+        .collect();
+    assert_eq!(
+        errors,
+        vec![
+            (5, vec![("product", "err.import_product_unknown")]),
+            (6, vec![("external_no", "err.import_order_incomplete")]),
+            (7, vec![("external_no", "err.import_order_incomplete")]),
+            (8, vec![("order_date", "err.import_order_differs")]),
+            (9, vec![("quantity", "err.zero_quantity")]),
+            (10, vec![("account", "err.import_account_unknown")]),
+            (11, vec![("order_date", "err.date_window")]),
+        ]
+    );
+    assert_eq!(imp.rows[1].line_of, Some(2), "row 3 is the second line of row 2's order");
+    let all = OrderFilter { account_id: Some(a), page: 1, per_page: 50, ..Default::default() };
+    assert_eq!(s.orders(&w.rep1, &all).await.unwrap().total, 0, "a check writes nothing");
+
+    // All or nothing: a product taken off sale since the check fails the commit at its row.
+    let p2 = s.products(true).await.unwrap().into_iter().find(|p| p.text("code") == "P-002").unwrap();
+    s.update_product(&w.admin, p2.id, rec(&[("active", Value::Bool(false))])).await.unwrap();
+    match s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await {
+        Err(StoreError::Invalid(e)) => assert!(e.0.keys().any(|k| k.starts_with("rows.2")), "{e:?}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.orders(&w.rep1, &all).await.unwrap().total, 0, "nothing is left behind");
+    assert_eq!(s.import(&w.rep1, imp.id).await.unwrap().status, "checked");
+    s.update_product(&w.admin, p2.id, rec(&[("active", Value::Bool(true))])).await.unwrap();
+
+    let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await.unwrap();
+    assert_eq!(
+        done.counts.clone().unwrap(),
+        kam_store::imports::Counts { created: 2, updated: 0, skipped: 0, refused: 7 }
+    );
+    assert!(matches!(s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await, Err(StoreError::Conflict(_))));
+    let listed = s.orders(&w.rep1, &all).await.unwrap();
+    assert_eq!(listed.total, 2);
+    let x1 = listed.items.iter().find(|o| o.rec.get("external_no") == Some(&text("X-1"))).unwrap();
+    let x1 = s.order(&w.rep1, x1.id).await.unwrap();
+    // 100 kg at the new ¥12.00 and 2 rolls at ¥25.00: ¥1,250.00.
+    assert_eq!((x1.status.as_str(), x1.lines.len(), x1.total_with_tax), ("delivered", 2, 125_000));
+    assert_eq!((x1.credit_limit, x1.credit_exposure), (None, None), "history takes no credit check");
+    assert_eq!(x1.steps.len(), 1);
+    assert_eq!(x1.steps[0].on_date, "2026-03-05", "delivered on its delivery date");
+    assert_eq!(x1.steps[0].note.as_deref(), Some(format!("导入 #{}", imp.id).as_str()));
+    let x2 = listed.items.iter().find(|o| o.rec.get("external_no") == Some(&text("X-2"))).unwrap();
+    assert_eq!((x2.status.as_str(), x2.credit_exposure), ("placed", Some(1_200)), "an open order is checked");
+    assert!(s.ledger_entries(&w.fin, a).await.unwrap().is_empty(), "imported orders post nothing");
+    // The same sheet again: the orders the account holds are duplicates.
+    let again = s.check_import(&w.rep1, input(ImportKind::Orders, sheet.clone())).await.unwrap();
+    assert!(matches!(again.rows[0].duplicate, Some(Duplicate::Existing { .. })));
+    assert!(matches!(again.rows[1].duplicate, Some(Duplicate::Existing { .. })));
+
+    // Undone: the orders are gone, audited.
+    s.undo_import(&w.rep1, done.id).await.unwrap();
+    assert_eq!(s.orders(&w.rep1, &all).await.unwrap().total, 0);
+    // Loaded again and moved on: the undo is blocked, naming the order.
+    let imp = s.check_import(&w.rep1, input(ImportKind::Orders, sheet)).await.unwrap();
+    assert!(imp.rows[0].duplicate.is_none(), "undone orders are no duplicates");
+    let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await.unwrap();
+    let x2 = s.orders(&w.rep1, &all).await.unwrap().items.into_iter().find(|o| o.status == "placed").unwrap();
+    s.transition_order(&w.rep1, x2.id, "in_production", "2026-11-20", None).await.unwrap();
+    let blockers = s.import_undo_blockers(&w.rep1, done.id).await.unwrap();
+    assert_eq!(blockers, vec![format!("order #{} (update)", x2.id.0)]);
+    assert!(matches!(s.undo_import(&w.rep1, done.id).await, Err(StoreError::Conflict(_))));
+    assert_eq!(s.orders(&w.rep1, &all).await.unwrap().total, 2);
+
+    // The product import: P-002 was changed since (taken off sale and back), which blocks its undo.
+    let blockers = s.import_undo_blockers(&w.admin, product_import).await.unwrap();
+    assert!(blockers.contains(&format!("product #{} (update)", p2.id.0)), "{blockers:?}");
+    // A product import undone: the product it added off sale, the one it changed back.
+    let sheet = vec![
+        row(2, &[("code", "P-009"), ("name", "新膜"), ("unit", "Kg")]),
+        row(3, &[("code", "P-001"), ("name", "工业包装膜"), ("unit", "Kg"), ("list_price", "13.00")]),
+    ];
+    let imp = s.check_import(&w.admin, input(ImportKind::Products, sheet)).await.unwrap();
+    let done = s.commit_import(&w.admin, imp.id, OnDuplicate::Update).await.unwrap();
+    assert_eq!(s.product(p1).await.unwrap().rec.get("list_price"), Some(&Value::Int(1_300)));
+    s.undo_import(&w.admin, done.id).await.unwrap();
+    assert_eq!(s.product(p1).await.unwrap().rec.get("list_price"), Some(&Value::Int(1_200)));
+    let p9 = s.products(true).await.unwrap().into_iter().find(|p| p.text("code") == "P-009").unwrap();
+    assert!(!p9.active(), "off sale, not deleted");
+}

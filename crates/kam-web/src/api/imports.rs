@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::import;
 
 const PARTS: &[(&str, &str, bool)] = &[
-    ("kind", "accounts | contacts | ledger", true),
+    ("kind", "accounts | contacts | ledger | products | orders", true),
     ("sheet", "the sheet to read (default: the first)", false),
     (
         "mapping",

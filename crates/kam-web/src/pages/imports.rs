@@ -208,7 +208,7 @@ async fn show_page(
         if f == ACCOUNT_REF {
             t(lang, "import.account_ref").to_string()
         } else {
-            t(lang, &format!("field.{}.{f}", kind.entity())).to_string()
+            t(lang, &kind.label_key(f)).to_string()
         }
     };
     let mapping = imp
@@ -221,7 +221,13 @@ async fn show_page(
             )
         })
         .collect();
-    let name_of = |r: &kam_store::imports::PlanRow| r.values.get("name").cloned().unwrap_or_default();
+    // What a person knows the row by: its name, else its order number and product.
+    let name_of = |r: &kam_store::imports::PlanRow| {
+        let v = |f: &str| r.values.get(f).filter(|s| !s.is_empty()).cloned();
+        v("name")
+            .or_else(|| Some([v("external_no"), v("product")].into_iter().flatten().collect::<Vec<_>>().join(" ")))
+            .unwrap_or_default()
+    };
     let bad_rows = imp
         .rows
         .iter()
@@ -269,7 +275,7 @@ async fn show_page(
         can_commit: imp.status == "checked" && imp.created_by == actor.user_id,
         choices: OnDuplicate::ALL
             .into_iter()
-            .filter(|c| *c != OnDuplicate::Update || kind == ImportKind::Accounts)
+            .filter(|c| *c != OnDuplicate::Update || kind.updates())
             .map(|c| (c.as_str(), t(lang, &format!("import.on_duplicate.{}", c.as_str())).to_string()))
             .collect(),
         can_undo: imp.status == "committed" && blockers.is_empty(),

@@ -14,6 +14,7 @@ kam_store::on_both_engines!(
     a_saved_mapping_maps_the_next_file_of_the_same_shape,
     the_receivables_export_adds_up_to_the_ledger,
     the_orders_export_is_the_api_list_as_a_workbook,
+    an_orders_workbook_imports_with_its_lines_and_round_trips,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -429,4 +430,125 @@ async fn the_orders_export_is_the_api_list_as_a_workbook(s: Store) {
     assert_eq!(sheet_rows(t.download(&w.admin, "/api/v1/orders.xlsx?status=cancelled").await).len(), 1);
     let r = t.api(&w.admin, "GET", "/api/v1/orders.xlsx?status=lost", None).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A year of orders from another writer's workbook (a merged title, order
+/// cells blank on later lines, full-width digits, ¥, Excel dates, Chinese
+/// statuses): rows of one order number become one order with its lines; the
+/// orders export's lines sheet imports back into the same orders.
+async fn an_orders_workbook_imports_with_its_lines_and_round_trips(s: Store) {
+    use rust_xlsxwriter::{Format, Workbook};
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let prod = json!({"code": "P-9", "name": "工业包装膜", "unit": "Kg", "list_price": 1130});
+    let r = t.api(&w.fin, "POST", "/api/v1/products", Some(prod)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.merge_range(0, 0, 0, 6, "2026 年销售记录", &Format::new()).unwrap();
+    for (i, h) in ["客户名称", "订单号", "日期", "产品编码", "数量", "单价", "状态"].iter().enumerate()
+    {
+        ws.write_string(1, i as u16, *h).unwrap();
+    }
+    ws.write_string(2, 0, "甲客户有限公司").unwrap();
+    ws.write_string(2, 1, "A-100").unwrap();
+    ws.write_number(2, 2, 46023.0).unwrap(); // 2026-01-01
+    ws.write_string(2, 3, "P-9").unwrap();
+    ws.write_number(2, 4, 10.0).unwrap();
+    ws.write_string(2, 5, "¥11.00").unwrap();
+    ws.write_string(3, 0, "甲客户有限公司").unwrap();
+    ws.write_string(3, 1, "A-100").unwrap();
+    ws.write_string(3, 3, "工业包装膜").unwrap();
+    ws.write_string(3, 4, "1,000").unwrap();
+    ws.write_string(3, 5, "11").unwrap();
+    ws.write_string(4, 0, "甲客户有限公司").unwrap();
+    ws.write_string(4, 1, "A-101").unwrap();
+    ws.write_string(4, 2, "2026/02/10").unwrap();
+    ws.write_string(4, 3, "P-9").unwrap();
+    ws.write_string(4, 4, "５").unwrap();
+    ws.write_string(4, 6, "已发货").unwrap();
+    let xlsx = wb.save_to_buffer().unwrap();
+    // Finance does not place orders, so does not import them.
+    let (ct, body) = multipart("销售记录.xlsx", &xlsx, &[("kind", "orders")]);
+    assert_eq!(t.raw(&w.fin, "POST", "/api/v1/imports", &ct, body).await.status, StatusCode::FORBIDDEN);
+    let (ct, body) = multipart("销售记录.xlsx", &xlsx, &[("kind", "orders")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    let fields: Vec<&str> =
+        imp["columns"].as_array().unwrap().iter().map(|c| c["field"].as_str().unwrap_or("")).collect();
+    assert_eq!(fields, vec!["account", "external_no", "order_date", "product", "quantity", "unit_price", "status"]);
+    assert_eq!(imp["bad_rows"], 0, "{imp}");
+    assert_eq!(imp["rows"][1]["line_of"], 3, "the second line belongs to row 3's order");
+    assert_eq!(imp["rows"][2]["values"]["status"], "shipped");
+    assert_eq!(imp["rows"][2]["values"]["quantity"], "5");
+    let id = imp["id"].as_i64().unwrap();
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/commit"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["counts"]["created"], 2);
+    let path = format!("/api/v1/orders?account_id={}&per_page=50", w.acc_a);
+    let orders = async || t.api(&w.rep_a, "GET", &path, None).await.json()["items"].as_array().unwrap().clone();
+    let first = orders().await;
+    let mut summary: Vec<(String, String, i64)> = first
+        .iter()
+        .map(|o| {
+            (
+                o["external_no"].as_str().unwrap().to_string(),
+                o["status"].as_str().unwrap().to_string(),
+                o["total_with_tax"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    summary.sort();
+    // 10 × ¥11.00 + 1,000 × ¥11.00 = ¥11,110.00; 5 × the list price ¥11.30 = ¥56.50.
+    assert_eq!(
+        summary,
+        vec![("A-100".into(), "delivered".into(), 1_111_000), ("A-101".into(), "shipped".into(), 5_650)]
+    );
+    let ledger = t.api(&w.fin, "GET", &format!("/api/v1/accounts/{}/ledger", w.acc_a), None).await.json();
+    assert!(
+        ledger["ledgers"].as_array().is_none_or(|l| l.iter().all(|l| l["balance"] == 0)),
+        "nothing posted: {ledger}"
+    );
+
+    // The export's lines sheet, in the import's shape.
+    let exported = t.download(&w.rep_a, "/api/v1/orders.xlsx").await;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(exported.clone())).unwrap();
+    assert_eq!(book.sheet_names(), vec!["销售订单".to_string(), "订单明细".to_string()]);
+    let lines: Vec<Vec<String>> =
+        book.worksheet_range("订单明细").unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(lines.len(), 4, "a header and three lines: {lines:?}");
+    // Imported back as it is: every order a duplicate of itself.
+    let (ct, body) = multipart("orders.xlsx", &exported, &[("kind", "orders"), ("sheet", "订单明细")]);
+    let again = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await.json();
+    assert_eq!((again["bad_rows"].as_i64(), again["duplicate_rows"].as_i64()), (Some(0), Some(3)), "{again}");
+    // Undone, then loaded from the export: the same orders again.
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/undo"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(orders().await.is_empty());
+    let (ct, body) = multipart("orders.xlsx", &exported, &[("kind", "orders"), ("sheet", "订单明细")]);
+    let back = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await.json();
+    assert_eq!(back["duplicate_rows"], 0, "{back}");
+    let bid = back["id"].as_i64().unwrap();
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{bid}/commit"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let again = orders().await;
+    let shape = |list: &[serde_json::Value]| {
+        let mut v: Vec<(String, String, String, i64, i64)> = list
+            .iter()
+            .map(|o| {
+                let s = |k: &str| o[k].as_str().unwrap_or_default().to_string();
+                (
+                    s("order_date"),
+                    s("status"),
+                    s("currency"),
+                    o["total_with_tax"].as_i64().unwrap(),
+                    o["tax"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(shape(&again), shape(&first), "the round trip gives the same orders");
 }

@@ -289,6 +289,23 @@ impl Store {
     /// Changes a contact's own fields.
     pub async fn update_contact(&self, actor: &Actor, id: ContactId, rec: Record) -> Result<Contact> {
         let before = self.contact(actor, id).await?;
+        let mut tx = self.begin().await?;
+        if !self.update_contact_in(&mut tx, actor, &before, rec).await? {
+            return Ok(before);
+        }
+        tx.commit().await?;
+        self.contact(actor, id).await
+    }
+
+    /// `update_contact` inside the caller's transaction (a dossier's rows);
+    /// false when nothing changed.
+    pub(crate) async fn update_contact_in(
+        &self,
+        tx: &mut crate::Tx,
+        actor: &Actor,
+        before: &Contact,
+        rec: Record,
+    ) -> Result<bool> {
         if !before.actor_can_edit {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -299,14 +316,12 @@ impl Store {
         StoreError::check_required(FIELDS, &rec, false)?;
         let mut merged = before.rec.clone();
         merged.extend(rec.clone());
-        let mut tx = self.begin().await?;
         let w = TARGET.by(actor, before.accounts.first().map(|l| l.account_id));
-        if self.update_audited(&mut tx, w, id, &before.rec, rec, Also::default()).await?.is_none() {
-            return Ok(before);
+        if self.update_audited(tx, w, before.id, &before.rec, rec, Also::default()).await?.is_none() {
+            return Ok(false);
         }
-        search::index(&mut tx, "contact", id, &search_texts(&merged)).await?;
-        tx.commit().await?;
-        self.contact(actor, id).await
+        search::index(tx, "contact", before.id, &search_texts(&merged)).await?;
+        Ok(true)
     }
 
     /// Ties a contact to an account (or changes the tie: title, role, attitude, primary).

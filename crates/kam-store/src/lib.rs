@@ -13,6 +13,7 @@ pub mod contacts;
 pub mod contracts;
 pub mod credit;
 pub mod demo;
+pub mod dossier;
 mod error;
 pub mod idempotency;
 pub mod imports;

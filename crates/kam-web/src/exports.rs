@@ -19,7 +19,14 @@ pub const MAX_EXPORT_ROWS: i64 = 50_000;
 
 /// One value as the form shows it: money as money, a choice by its label,
 /// yes/no in words — what the importer reads back.
-fn cell(sheet: &mut Sheet<'_>, lang: Lang, row: u32, col: u16, d: &FieldDef, v: &Value) -> Result<(), XlsxError> {
+pub(crate) fn cell(
+    sheet: &mut Sheet<'_>,
+    lang: Lang,
+    row: u32,
+    col: u16,
+    d: &FieldDef,
+    v: &Value,
+) -> Result<(), XlsxError> {
     match (d.kind, v) {
         (Kind::Money | Kind::MoneyDelta, Value::Int(fen)) => sheet.money(row, col, *fen),
         (Kind::Enum(e), Value::Text(code)) => sheet.text(row, col, t(lang, &format!("enum.{}.{code}", e.name))),
@@ -33,7 +40,11 @@ fn cell(sheet: &mut Sheet<'_>, lang: Lang, row: u32, col: u16, d: &FieldDef, v: 
 
 /// Row 0: the columns' labels, by message key (a key without a message, such
 /// as "0–30", is its own label).
-fn header(sheet: &mut Sheet<'_>, lang: Lang, keys: impl IntoIterator<Item = String>) -> Result<(), XlsxError> {
+pub(crate) fn header(
+    sheet: &mut Sheet<'_>,
+    lang: Lang,
+    keys: impl IntoIterator<Item = String>,
+) -> Result<(), XlsxError> {
     for (i, k) in keys.into_iter().enumerate() {
         sheet.text(0, i as u16, t(lang, &k))?;
     }
@@ -46,7 +57,7 @@ fn last_page(total: i64, page: i64, per_page: i64, rows_written: u32) -> bool {
 }
 
 /// The finished workbook, once the export's audit row is written.
-async fn audited<E: From<StoreError> + From<XlsxError>>(
+pub(crate) async fn audited<E: From<StoreError> + From<XlsxError>>(
     book: Book,
     store: &kam_store::Store,
     actor: &Actor,
@@ -222,29 +233,13 @@ pub async fn orders_xlsx<E: From<StoreError> + From<XlsxError>>(
         ("total_without_tax", "order.total_without_tax", true),
         ("tax", "order.tax", true),
     ];
-    // The lines sheet: (where the value is, label key); "" keys read the order.
-    let line_columns: [(&str, &str, &str); 12] = [
-        ("", "account_name", "import.account_ref"),
-        ("", "external_no", "field.order.external_no"),
-        ("", "order_date", "field.order.order_date"),
-        ("", "status", "field.order.status"),
-        ("", "currency", "field.order.currency"),
-        ("", "delivery_date", "field.order.delivery_date"),
-        ("", "contract_no", "field.order.contract_no"),
-        ("line", "product_code", "field.order.product"),
-        ("line", "quantity", "field.order_line.quantity"),
-        ("line", "unit_price", "field.order_line.unit_price"),
-        ("line", "discount_pct", "field.order_line.discount_pct"),
-        ("line", "tax_rate", "field.order_line.tax_rate"),
-    ];
     let mut book = Book::new(lang);
     let mut sheet = book.sheet(t(lang, "order.title"))?;
     header(&mut sheet, lang, columns.iter().map(|(_, label, _)| label.to_string()))?;
     sheet.widths(&[(0, 20.0), (1, 32.0)])?;
     drop(sheet);
     let mut sheet = book.sheet(t(lang, "order.lines"))?;
-    header(&mut sheet, lang, line_columns.iter().map(|(_, _, label)| label.to_string()))?;
-    sheet.widths(&[(0, 32.0), (1, 20.0), (7, 16.0)])?;
+    order_lines_header(&mut sheet, lang)?;
     drop(sheet);
     let (mut row, mut line_row) = (1u32, 1u32);
     let mut f = kam_store::orders::OrderFilter { page: 1, per_page: 200, ..filter };
@@ -269,30 +264,7 @@ pub async fn orders_xlsx<E: From<StoreError> + From<XlsxError>>(
         }
         drop(sheet);
         let mut sheet = book.sheet_at(1)?;
-        for o in shown.as_array().into_iter().flatten() {
-            for l in o["lines"].as_array().into_iter().flatten() {
-                for (i, (from, key, _)) in line_columns.iter().enumerate() {
-                    let col = i as u16;
-                    let v = match (*from, *key) {
-                        ("", "external_no") => o.get("external_no").filter(|v| v.is_string()).unwrap_or(&o["number"]),
-                        ("", k) => &o[k],
-                        (_, k) => &l[k],
-                    };
-                    match (v, *key) {
-                        (serde_json::Value::Number(n), "unit_price") => {
-                            sheet.money(line_row, col, n.as_i64().unwrap_or(0))?
-                        }
-                        (serde_json::Value::Number(n), _) => sheet.number(line_row, col, n.as_f64().unwrap_or(0.0))?,
-                        (serde_json::Value::String(code), "status") => {
-                            sheet.text(line_row, col, t(lang, &format!("enum.order_status.{code}")))?
-                        }
-                        (serde_json::Value::String(text), _) => sheet.text(line_row, col, text)?,
-                        _ => {}
-                    }
-                }
-                line_row += 1;
-            }
-        }
+        order_lines(&mut sheet, lang, &shown, &mut line_row)?;
         drop(sheet);
         if last_page(page.total, f.page, f.per_page, row.max(line_row)) {
             break;
@@ -300,4 +272,60 @@ pub async fn orders_xlsx<E: From<StoreError> + From<XlsxError>>(
         f.page += 1;
     }
     audited(book, store, actor, "orders").await
+}
+
+/// The order lines sheet, in the shape the order import reads: (where the
+/// value is, JSON key, label key); "" reads the order, "line" the line.
+const LINE_COLUMNS: [(&str, &str, &str); 12] = [
+    ("", "account_name", "import.account_ref"),
+    ("", "external_no", "field.order.external_no"),
+    ("", "order_date", "field.order.order_date"),
+    ("", "status", "field.order.status"),
+    ("", "currency", "field.order.currency"),
+    ("", "delivery_date", "field.order.delivery_date"),
+    ("", "contract_no", "field.order.contract_no"),
+    ("line", "product_code", "field.order.product"),
+    ("line", "quantity", "field.order_line.quantity"),
+    ("line", "unit_price", "field.order_line.unit_price"),
+    ("line", "discount_pct", "field.order_line.discount_pct"),
+    ("line", "tax_rate", "field.order_line.tax_rate"),
+];
+
+pub(crate) fn order_lines_header(sheet: &mut Sheet<'_>, lang: Lang) -> Result<(), XlsxError> {
+    header(sheet, lang, LINE_COLUMNS.iter().map(|(_, _, label)| label.to_string()))?;
+    sheet.widths(&[(0, 32.0), (1, 20.0), (7, 16.0)])
+}
+
+/// The lines of orders as the viewer sees them (`shown`: stripped JSON with
+/// their lines), one row each from `row` on; KAM's number stands for a
+/// missing external number, so the sheet imports back onto the same orders.
+pub(crate) fn order_lines(
+    sheet: &mut Sheet<'_>,
+    lang: Lang,
+    shown: &serde_json::Value,
+    row: &mut u32,
+) -> Result<(), XlsxError> {
+    for o in shown.as_array().into_iter().flatten() {
+        for l in o["lines"].as_array().into_iter().flatten() {
+            for (i, (from, key, _)) in LINE_COLUMNS.iter().enumerate() {
+                let col = i as u16;
+                let v = match (*from, *key) {
+                    ("", "external_no") => o.get("external_no").filter(|v| v.is_string()).unwrap_or(&o["number"]),
+                    ("", k) => &o[k],
+                    (_, k) => &l[k],
+                };
+                match (v, *key) {
+                    (serde_json::Value::Number(n), "unit_price") => sheet.money(*row, col, n.as_i64().unwrap_or(0))?,
+                    (serde_json::Value::Number(n), _) => sheet.number(*row, col, n.as_f64().unwrap_or(0.0))?,
+                    (serde_json::Value::String(code), "status") => {
+                        sheet.text(*row, col, t(lang, &format!("enum.order_status.{code}")))?
+                    }
+                    (serde_json::Value::String(text), _) => sheet.text(*row, col, text)?,
+                    _ => {}
+                }
+            }
+            *row += 1;
+        }
+    }
+    Ok(())
 }

@@ -49,6 +49,34 @@ pub fn read(file_name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Sheet,
     }
 }
 
+/// A sheet's cells as text, by row.
+pub type Grid = Vec<Vec<String>>;
+
+/// Every sheet of a workbook (a dossier coming back), with the same limits
+/// as `read`: size, the zip bomb check, rows × columns per sheet.
+pub fn read_book(bytes: &[u8]) -> Result<Vec<(String, Grid)>, &'static str> {
+    if bytes.len() > MAX_UPLOAD {
+        return Err("err.import_too_large");
+    }
+    if bytes.starts_with(b"PK") {
+        check_unzipped(bytes, MAX_UNZIPPED)?;
+    } else if !bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Err("err.import_unreadable");
+    }
+    let mut wb =
+        calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| "err.import_unreadable")?;
+    let mut out = Vec::new();
+    for name in wb.sheet_names().to_vec() {
+        let range = wb.worksheet_range(&name).map_err(|_| "err.import_unreadable")?;
+        let (h, w) = range.get_size();
+        if h > import::MAX_ROWS + 50 || w > import::MAX_COLUMNS {
+            return Err("err.import_too_many_cells");
+        }
+        out.push((name, range.rows().map(|r| r.iter().map(cell_text).collect()).collect()));
+    }
+    Ok(out)
+}
+
 /// Unpacks every entry into nothing, counting: more than `cap` in all
 /// is a zip bomb, refused with memory bounded by the copy buffer.
 fn check_unzipped(bytes: &[u8], cap: u64) -> Result<(), &'static str> {
@@ -130,7 +158,7 @@ fn labels(kind: ImportKind) -> impl Fn(&FieldDef) -> Vec<String> {
 }
 
 /// A choice's labels in both languages.
-fn choice_labels(e: &str, v: &str) -> Vec<String> {
+pub(crate) fn choice_labels(e: &str, v: &str) -> Vec<String> {
     let key = format!("enum.{e}.{v}");
     [Lang::Zh, Lang::En].iter().map(|l| t(*l, &key).to_string()).filter(|s| *s != key).collect()
 }

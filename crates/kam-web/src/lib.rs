@@ -6,6 +6,7 @@
 pub mod api;
 mod auth;
 mod calendar;
+pub mod dossier;
 mod downloads;
 mod error;
 pub mod exports;

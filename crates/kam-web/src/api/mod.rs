@@ -7,6 +7,7 @@ mod activity;
 mod competitors;
 mod contacts;
 mod contracts;
+mod dossier;
 pub mod idempotency;
 mod imports;
 mod market;
@@ -38,6 +39,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(me::router())
         .merge(accounts::router())
         .merge(merges::router())
+        .merge(dossier::router())
         .merge(activity::router())
         .merge(contacts::router())
         .merge(competitors::router())

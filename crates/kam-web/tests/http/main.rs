@@ -7,6 +7,7 @@ mod support;
 mod access;
 mod accounts;
 mod api_contract;
+mod dossier;
 mod imports;
 mod merges;
 mod money;

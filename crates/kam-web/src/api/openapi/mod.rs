@@ -225,6 +225,7 @@ mod tests {
             ("api/market.rs", include_str!("../market.rs")),
             ("api/me.rs", include_str!("../me.rs")),
             ("api/merges.rs", include_str!("../merges.rs")),
+            ("api/dossier.rs", include_str!("../dossier.rs")),
             ("api/money.rs", include_str!("../money.rs")),
             ("api/reminders.rs", include_str!("../reminders.rs")),
             ("api/settings.rs", include_str!("../settings.rs")),

@@ -364,6 +364,21 @@ pub(super) fn schemas() -> Value {
                 "default": {"type": "string", "enum": ["survivor", "merged"]}, "pickable": {"type": "boolean"}}}},
             "counts": {"$ref": "#/components/schemas/MergeCounts"}}},
         "MergeResult": {"type": "object", "properties": {"survivor": {"$ref": "#/components/schemas/Account"}, "merged_id": id(), "counts": {"$ref": "#/components/schemas/MergeCounts"}}},
+        "DossierChange": {"type": "object", "required": ["field", "before", "after"], "properties": {
+            "field": {"type": "string"}, "label": {"type": "string"}, "before": {"type": "string", "description": "the cell as exported now"},
+            "after": {"type": "string", "description": "the cell as it came back"}, "error": {"type": "string", "description": "message key: why it cannot be written"}}},
+        "DossierDiff": {"type": "object", "properties": {
+            "account_id": id(),
+            "profile": {"type": "array", "items": r("DossierChange")},
+            "contacts": {"type": "array", "items": {"type": "object", "properties": {"id": id(), "name": {"type": "string"}, "changes": {"type": "array", "items": r("DossierChange")}, "error": {"type": "string"}}}},
+            "new_contacts": {"type": "array", "items": {"type": "object", "properties": {"row": {"type": "integer"}, "values": {"type": "object", "additionalProperties": {"type": "string"}}, "errors": {"type": "array", "items": r("DossierChange")}}}},
+            "contacts_left_out": {"type": "integer", "description": "contacts missing from the sheet: nothing is deleted through a dossier"},
+            "read_only": {"type": "array", "items": {"type": "object", "properties": {"sheet": {"type": "string"}, "cells": {"type": "integer"}}}, "description": "sheets whose cells changed and are refused as read-only"}}},
+        "DossierAccepted": {"type": "object", "properties": {
+            "profile": {"type": "array", "items": r("DossierChange")},
+            "contacts": {"type": "array", "items": {"allOf": [r("DossierChange"), {"type": "object", "required": ["id"], "properties": {"id": id()}}]}},
+            "new_contacts": {"type": "array", "items": {"type": "object", "additionalProperties": {"type": "string"}, "description": "field → text, as the diff's values"}}}},
+        "DossierApplied": {"type": "object", "properties": {"account_changed": {"type": "boolean"}, "contacts_changed": {"type": "integer"}, "contacts_created": {"type": "integer"}}},
         "ImportColumn": {"type": "object", "required": ["header"], "properties": {"header": {"type": "string"}, "field": {"type": ["string", "null"], "description": "the field the column fills (contacts: also `account`, the account by credit code or exact name)"}}},
         "ImportRow": {"type": "object", "required": ["row", "values", "errors"], "properties": {
             "row": {"type": "integer", "description": "the sheet's row number"},

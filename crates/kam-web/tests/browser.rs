@@ -159,6 +159,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("account_contact_and_search", |b| Box::pin(account_contact_and_search(b))),
     ("claim_from_the_pool", |b| Box::pin(claim_from_the_pool(b))),
     ("duplicate_accounts_merged", |b| Box::pin(duplicate_accounts_merged(b))),
+    ("dossier_edited_and_partly_accepted", |b| Box::pin(dossier_edited_and_partly_accepted(b))),
     ("work_log_written_returned_and_signed", |b| Box::pin(work_log_written_returned_and_signed(b))),
     ("complaint_to_closure", |b| Box::pin(complaint_to_closure(b))),
     ("payment_posted_and_reversed", |b| Box::pin(payment_posted_and_reversed(b))),
@@ -690,6 +691,118 @@ async fn duplicate_accounts_merged(b: &Browser<'_>) -> Result<()> {
     if b.id_in_path("/accounts/").await? != keep.id.0 {
         return Err(format!("the old id leads to {}", b.path().await?));
     }
+    Ok(())
+}
+
+/// What a dossier export fails with in a journey: the store or the workbook.
+#[derive(Debug)]
+struct ExportError(String);
+
+impl From<kam_store::StoreError> for ExportError {
+    fn from(e: kam_store::StoreError) -> Self {
+        ExportError(e.to_string())
+    }
+}
+
+impl From<rust_xlsxwriter::XlsxError> for ExportError {
+    fn from(e: rust_xlsxwriter::XlsxError) -> Self {
+        ExportError(e.to_string())
+    }
+}
+
+/// The rep downloads an account's dossier, edits it in a spreadsheet program
+/// (a phone number, a bad e-mail, a contact's department, a new contact, a
+/// ledger cell), uploads it, reads the diff and accepts all but the new contact.
+async fn dossier_edited_and_partly_accepted(b: &Browser<'_>) -> Result<()> {
+    use calamine::Reader;
+    use kam_core::Value;
+    let rep = actor_of(b, "wangfang").await?;
+    let store = &b.kam.store;
+    let err = |e: kam_store::StoreError| e.to_string();
+    let input = kam_store::accounts::AccountInput {
+        rec: [("name", Value::Text(format!("闽江档案客户{}", b.size.name)))].into_iter().collect(),
+        ..Default::default()
+    };
+    let acc = store.create_account(&rep, input).await.map_err(err)?;
+    let name = [("name", Value::Text("林档案".into()))].into_iter().collect();
+    let contact = store.create_contact(&rep, acc.id, name, Default::default()).await.map_err(err)?;
+    b.login("wangfang").await?;
+    b.goto(&format!("/accounts/{}", acc.id), "account").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click("#dossier-link").await?;
+    b.wait_for_page("dossier").await?;
+    let status = b
+        .js("const r = new XMLHttpRequest(); r.open('GET', document.querySelector('#dossier-download').href, false); r.send(); return r.status + ' ' + r.getResponseHeader('content-type');", vec![])
+        .await?;
+    if !status.as_str().is_some_and(|s| s.starts_with("200 application/vnd.openxmlformats")) {
+        return Err(format!("the download answers {status}"));
+    }
+    // The workbook the link gives, edited as a spreadsheet program saves it.
+    let bytes =
+        kam_web::dossier::export::<ExportError>(store, &rep, kam_web::i18n::Lang::Zh, acc.id).await.map_err(|e| e.0)?;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut sheets: Vec<(String, Vec<Vec<String>>)> = Vec::new();
+    for n in book.sheet_names().to_vec() {
+        let range = book.worksheet_range(&n).map_err(|e| e.to_string())?;
+        sheets.push((n, range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()));
+    }
+    let set = |sheets: &mut Vec<(String, Vec<Vec<String>>)>, s: usize, r: usize, c: usize, v: &str| {
+        let rows = &mut sheets[s].1;
+        let height = rows.len().max(r + 1);
+        rows.resize(height, Vec::new());
+        let width = rows[r].len().max(c + 1);
+        rows[r].resize(width, String::new());
+        rows[r][c] = v.into();
+    };
+    let row_of = |sheets: &Vec<(String, Vec<Vec<String>>)>, code: &str| {
+        sheets[0].1.iter().position(|r| r.get(2).map(String::as_str) == Some(code)).ok_or(format!("no {code} row"))
+    };
+    let (phone, email) = (row_of(&sheets, "phone")?, row_of(&sheets, "email")?);
+    set(&mut sheets, 0, phone, 1, "0591-87654321");
+    set(&mut sheets, 0, email, 1, "不是邮箱");
+    let head = sheets[1].1[0].clone();
+    let col = |h: &str| head.iter().position(|x| x == h).ok_or(format!("no column {h}"));
+    let (dept, name_col) = (col("部门")?, col("姓名")?);
+    set(&mut sheets, 1, 1, dept, "设备部");
+    set(&mut sheets, 1, 2, name_col, "不要的新联系人");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (n, rows) in &sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(n).map_err(|e| e.to_string())?;
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+                ws.write_string(r as u32, c as u16, v).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("kam-journey-dossier-{}-{}", std::process::id(), b.size.name));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let file = dir.join("客户档案-改.xlsx");
+    std::fs::write(&file, wb.save_to_buffer().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    b.fill("#dossier-upload", "file", file.to_str().ok_or("path")?).await?;
+    b.submit("#dossier-upload", None, "dossier-diff").await?;
+    b.expect_text("档案差异", "dossier-diff").await?;
+    b.expect_text("0591-87654321", "dossier-diff").await?;
+    b.expect_text("不能写入", "dossier-diff").await?;
+    b.expect_text("设备部", "dossier-diff").await?;
+    // All but the new contact.
+    b.click("#dossier-new input[type=\"checkbox\"]").await?;
+    b.shot("dossier-picked").await?;
+    b.submit("#dossier-apply", None, "dossier-applied").await?;
+    b.expect_text("已写入所选改动", "dossier-applied").await?;
+    let now = store.account(&rep, acc.id).await.map_err(err)?;
+    if now.text("phone") != Some("0591-87654321") || now.text("email").is_some() {
+        return Err(format!("written as {:?} {:?}", now.text("phone"), now.text("email")));
+    }
+    let c = store.contact(&rep, contact.id).await.map_err(err)?;
+    if c.rec.get("department").and_then(Value::as_text) != Some("设备部") {
+        return Err("the department was not written".into());
+    }
+    let all = store.account_contacts(&rep, acc.id).await.map_err(err)?;
+    if all.len() != 1 {
+        return Err(format!("{} contacts: the unticked one was made", all.len()));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }
 

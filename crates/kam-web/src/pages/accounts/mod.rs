@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use crate::AppState;
 
 mod analysis;
+mod dossier;
 mod form;
 mod list;
 mod merge;
@@ -33,6 +34,14 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/release", post(form::release))
         .route("/accounts/{id}/share", post(form::share))
         .route("/accounts/{id}/merge", get(merge::form).post(merge::merge))
+        .route(
+            "/accounts/{id}/dossier",
+            get(dossier::show)
+                .post(dossier::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::import::MAX_UPLOAD + 64 * 1024)),
+        )
+        .route("/accounts/{id}/dossier.xlsx", get(dossier::download))
+        .route("/accounts/{id}/dossier/apply", post(dossier::apply))
         .route("/accounts/{id}/competitors", post(form::add_position))
         .route("/accounts/{id}/competitors/{pid}/delete", post(form::remove_position))
         .route("/accounts/{id}/partners", post(form::add_partner))

@@ -41,6 +41,12 @@ pub fn can_merge_accounts(actor: &Actor, survivor: &AccountFacts, merged: &Accou
         && actor.can_edit_account(merged)
 }
 
+/// Merging contacts: the roles that keep contacts, editing both (each at an
+/// account they may edit).
+pub fn can_merge_contacts(actor: &Actor, survivor_editable: bool, merged_editable: bool) -> bool {
+    matches!(actor.role, Role::Admin | Role::Manager | Role::Sales) && survivor_editable && merged_editable
+}
+
 /// Whether the user chooses this field's value: they see it and may write it.
 pub fn may_pick(actor: &Actor, entity: &str, d: &FieldDef) -> bool {
     actor.can_write_field(d.access) && crate::visibility::Viewer::of(actor).sees_field(entity, d.name)

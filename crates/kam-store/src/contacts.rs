@@ -51,7 +51,7 @@ pub struct ContactFilter {
     pub per_page: i64,
 }
 
-fn search_texts(rec: &Record) -> Vec<Option<&str>> {
+pub(crate) fn search_texts(rec: &Record) -> Vec<Option<&str>> {
     // Only general fields are searchable: a hit must not tell a reader a value they may not see.
     ["name", "mobile", "phone", "email", "wechat"]
         .iter()
@@ -159,11 +159,24 @@ impl Store {
         Ok(list)
     }
 
-    /// One contact with the accounts the actor may see.
+    /// One contact with the accounts the actor may see. A merged-away id
+    /// answers with the contact it was merged into, when the reader sees that one.
     pub async fn contact(&self, actor: &Actor, id: ContactId) -> Result<Contact> {
         let mut q = Self::select_rows(actor);
         q.push(" AND c.id = ").arg(id);
-        self.load(actor, q).await?.pop().ok_or(StoreError::NotFound)
+        match self.load(actor, q).await?.pop() {
+            Some(c) => Ok(c),
+            None => {
+                let mut q = Q::new("SELECT c.id FROM contacts c WHERE ");
+                visible_sql(&mut q, actor);
+                q.push(" AND c.id = (SELECT m.merged_into FROM contacts m WHERE m.deleted_at IS NOT NULL AND m.id = ");
+                q.arg(id).push(")");
+                Err(match q.query().fetch_optional(self.pool()).await? {
+                    Some(row) => StoreError::Merged { entity: "contact", into: row.try_get("id")? },
+                    None => StoreError::NotFound,
+                })
+            }
+        }
     }
 
     /// `contact` read in the caller's transaction.

@@ -60,6 +60,7 @@ kam_store::on_both_engines!(
     each_duplicate_row_gets_its_own_choice,
     merging_accounts_moves_every_dependent_record,
     racing_merges_of_one_pair_leave_one_account,
+    merging_contacts_moves_ties_and_mentions,
 );
 
 #[path = "conformance/imports.rs"]

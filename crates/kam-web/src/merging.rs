@@ -1,14 +1,16 @@
-//! The merge of two accounts as the pages and the API show it: the fields
+//! The merge of two accounts (or two contacts) as the pages and the API show it: the fields
 //! side by side (only those the reader may see), the pick each starts with,
 //! and the reading of the user's picks.
 
 use std::collections::BTreeMap;
 
 use kam_core::account::FIELDS;
+use kam_core::fields::FieldDef;
 use kam_core::merge::{self, Pick};
 use kam_core::visibility::Viewer;
-use kam_core::{Actor, FieldErrors, Value};
+use kam_core::{Actor, FieldErrors, Record, Value};
 use kam_store::accounts::Account;
+use kam_store::contacts::Contact;
 
 /// One field of the comparison.
 #[derive(Debug, Clone)]
@@ -37,16 +39,35 @@ impl FieldRow {
 /// The fields the reader may see where at least one account holds a value, in card order.
 pub fn field_rows(actor: &Actor, survivor: &Account, merged: &Account) -> Vec<FieldRow> {
     let viewer = Viewer::of(actor);
-    let get = |a: &Account, f: &str| a.rec.get(f).cloned().unwrap_or(Value::Null);
-    FIELDS
-        .iter()
-        .filter(|d| viewer.sees_field("account", d.name))
+    rows_of(FIELDS, &survivor.rec, &merged.rec, &|d| viewer.sees_field("account", d.name), &|d| {
+        merge::may_pick(actor, "account", d)
+    })
+}
+
+/// The same for two contacts: their personal fields only where the reader
+/// sees them on both (owning one of each one's accounts).
+pub fn contact_field_rows(actor: &Actor, survivor: &Contact, merged: &Contact, pickable: &[&str]) -> Vec<FieldRow> {
+    let viewer = Viewer::new(actor, survivor.actor_owns_account && merged.actor_owns_account);
+    let sees = |d: &FieldDef| viewer.sees_field("contact", d.name);
+    rows_of(kam_core::contact::FIELDS, &survivor.rec, &merged.rec, &sees, &|d| pickable.contains(&d.name))
+}
+
+fn rows_of(
+    defs: &'static [FieldDef],
+    survivor: &Record,
+    merged: &Record,
+    sees: &dyn Fn(&FieldDef) -> bool,
+    pickable: &dyn Fn(&FieldDef) -> bool,
+) -> Vec<FieldRow> {
+    let get = |r: &Record, f: &str| r.get(f).cloned().unwrap_or(Value::Null);
+    defs.iter()
+        .filter(|d| sees(d))
         .map(|d| FieldRow {
             field: d.name,
             survivor: get(survivor, d.name),
             merged: get(merged, d.name),
-            default: merge::default_pick(&survivor.rec, &merged.rec, d.name),
-            pickable: merge::may_pick(actor, "account", d),
+            default: merge::default_pick(survivor, merged, d.name),
+            pickable: pickable(d),
         })
         .filter(|r| !r.survivor.is_null() || !r.merged.is_null())
         .collect()

@@ -172,3 +172,86 @@ pub async fn racing_merges_of_one_pair_leave_one_account(s: Store) {
         assert_eq!(alive.iter().filter(|x| **x).count(), 1, "round {round}");
     }
 }
+
+/// Two cards of one person: the survivor keeps its values and gains what only
+/// the other held (a personal field among them), takes its ties to accounts
+/// (where it has none), its place in interactions; the old id leads to it.
+pub async fn merging_contacts_moves_ties_and_mentions(s: Store) {
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "联系人合并甲").await;
+    let b = account(&s, &w.rep1, "联系人合并乙").await;
+    let theirs = account(&s, &w.rep3, "联系人合并南方").await;
+    let keep = s
+        .create_contact(&w.rep1, a, rec(&[("name", text("陈立新")), ("mobile", text("13900001111"))]), Record::new())
+        .await
+        .unwrap()
+        .id;
+    let gone = s
+        .create_contact(
+            &w.rep1,
+            a,
+            rec(&[("name", text("陈立新（旧）")), ("department", text("采购部")), ("hobbies", text("钓鱼"))]),
+            rec(&[("title", text("经理"))]),
+        )
+        .await
+        .unwrap()
+        .id;
+    s.link_contact(&w.rep1, b, gone, rec(&[("title", text("顾问"))])).await.unwrap();
+    let other =
+        s.create_contact(&w.rep3, theirs, rec(&[("name", text("南方联系人"))]), Record::new()).await.unwrap().id;
+    let call = rec(&[
+        ("occurred_at", text("2026-11-10T09:00")),
+        ("channel", text("visit")),
+        ("subject", text("拜访")),
+        ("their_contacts", text(&format!("{},{}", keep.0, gone.0))),
+    ]);
+    let act = s.create_activity(&INTERACTION, &w.rep1, a, call).await.unwrap();
+    let call = rec(&[
+        ("occurred_at", text("2026-11-11T09:00")),
+        ("channel", text("phone")),
+        ("subject", text("电话")),
+        ("their_contacts", text(&gone.0.to_string())),
+    ]);
+    let act2 = s.create_activity(&INTERACTION, &w.rep1, b, call).await.unwrap();
+
+    let none = BTreeMap::new();
+    assert!(matches!(s.merge_contacts(&w.rep1, keep, keep, &none).await, Err(StoreError::Invalid(_))));
+    assert!(
+        matches!(s.merge_contacts(&w.rep1, keep, other, &none).await, Err(StoreError::Invalid(_))),
+        "another team's"
+    );
+    assert!(matches!(s.merge_contacts(&w.rep3, keep, gone, &none).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.merge_contacts(&w.fin, keep, gone, &none).await, Err(StoreError::Forbidden(_))));
+    let (_, _, counts, pickable) = s.contact_merge_preview(&w.rep1, keep, gone).await.unwrap();
+    assert_eq!(counts.moved.get("accounts"), Some(&1), "the tie to 乙");
+    assert_eq!(counts.kept.get("accounts"), Some(&1), "both are at 甲");
+    assert_eq!(counts.moved.get("interactions"), Some(&2));
+    assert!(pickable.contains(&"hobbies"), "the rep owns both accounts: personal fields are theirs to pick");
+
+    let picks = BTreeMap::from([("mobile".to_string(), Pick::Survivor)]);
+    let done = s.merge_contacts(&w.rep1, keep, gone, &picks).await.unwrap();
+    let c = done.survivor;
+    assert_eq!(c.rec.get("name"), Some(&text("陈立新")));
+    assert_eq!(c.rec.get("department"), Some(&text("采购部")), "only the other held it");
+    assert_eq!(c.rec.get("hobbies"), Some(&text("钓鱼")));
+    let mut at: Vec<AccountId> = c.accounts.iter().map(|l| l.account_id).collect();
+    at.sort();
+    assert_eq!(at, vec![a, b]);
+    let tie_b = c.accounts.iter().find(|l| l.account_id == b).unwrap();
+    assert_eq!(tie_b.rec.get("title"), Some(&text("顾问")), "the tie moved with its title");
+    let (s, rep1) = (&s, &w.rep1);
+    let list = async |id| {
+        let a = s.activity(&INTERACTION, rep1, id).await.unwrap();
+        a.rec.get("their_contacts").and_then(Value::as_text).unwrap_or_default().to_string()
+    };
+    assert_eq!(list(act.id).await, keep.0.to_string(), "named once");
+    assert_eq!(list(act2.id).await, keep.0.to_string());
+    assert!(
+        matches!(s.contact(&w.rep1, gone).await, Err(StoreError::Merged { entity: "contact", into }) if into == keep.0)
+    );
+    assert!(matches!(s.contact(&w.rep3, gone).await, Err(StoreError::NotFound)));
+    let history = s.account_history(a).await.unwrap();
+    assert!(history.iter().any(|h| h.entity == "contact" && h.action == "merge" && h.entity_id == gone.0));
+    // Merged once: a second merge of the same pair finds it gone.
+    assert!(matches!(s.merge_contacts(&w.rep1, keep, gone, &none).await, Err(StoreError::Invalid(_))));
+}

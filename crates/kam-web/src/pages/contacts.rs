@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/contacts.xlsx", get(export))
         .route("/contacts/{id}", get(show).post(update))
         .route("/contacts/{id}/edit", get(edit_form))
+        .route("/contacts/{id}/merge", get(super::contact_merge::form).post(super::contact_merge::merge))
         .route("/contacts/{id}/delete", post(delete))
         .route("/contacts/{id}/links", post(link))
         .route("/contacts/{id}/links/{account_id}/delete", post(unlink))
@@ -128,6 +129,7 @@ struct ShowPage {
     name: String,
     age: Option<i32>,
     can_edit: bool,
+    can_merge: bool,
     tab: String,
     card: Vec<ShownGroup>,
     personal_hidden: bool,
@@ -189,6 +191,7 @@ async fn show(
             None
         },
         can_edit: c.actor_can_edit,
+        can_merge: kam_core::merge::can_merge_contacts(&actor, c.actor_can_edit, true),
         tab: tab.into(),
         card: view::card(
             lang,

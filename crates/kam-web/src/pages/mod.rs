@@ -4,6 +4,7 @@ mod accounts;
 mod activity;
 mod admin;
 mod competitors;
+mod contact_merge;
 mod contacts;
 mod contracts;
 pub(crate) mod credit;

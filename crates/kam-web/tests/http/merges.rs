@@ -7,6 +7,7 @@ use crate::support::*;
 kam_store::on_both_engines!(
     the_api_compares_merges_and_points_the_old_id_at_the_survivor,
     the_merge_page_compares_and_merges,
+    contacts_are_merged_on_the_api_and_the_page,
 );
 
 async fn the_api_compares_merges_and_points_the_old_id_at_the_survivor(s: Store) {
@@ -114,4 +115,72 @@ async fn the_merge_page_compares_and_merges(s: Store) {
     // A colleague may not open the merge of an account they cannot see.
     let other = t.browser("pb", Role::Sales, Some("East")).await;
     assert_eq!(t.get(&other, &format!("/accounts/{keep}/merge")).await.status, StatusCode::NOT_FOUND);
+}
+
+/// Two cards of one person: the API's comparison hides personal fields from
+/// who may not see them, the merge moves the tie, the old id answers 410 and
+/// its page leads to the survivor; the page's two steps.
+async fn contacts_are_merged_on_the_api_and_the_page(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let dup = json!({"name": "赵一（重复）", "mobile": "13900000091", "department": "采购部", "hobbies": "围棋"});
+    let dup = t.api(&w.rep_a, "POST", &format!("/api/v1/accounts/{}/contacts", w.acc_a), Some(dup)).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/api/v1/contacts/{}/merge", w.con_a);
+    let r = t.api(&w.rep_a, "GET", &format!("{path}?merged_id={dup}"), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let p = r.json();
+    let field = |f: &str| p["fields"].as_array().unwrap().iter().find(|r| r["field"] == f).cloned();
+    assert_eq!(field("department").unwrap()["default"], "merged", "only the duplicate holds it");
+    assert_eq!(field("hobbies").unwrap()["pickable"], true, "the owner sees personal fields");
+    // Another team's rep sees neither; finance merges nothing.
+    assert_eq!(t.api(&w.rep_c, "GET", &format!("{path}?merged_id={dup}"), None).await.status, StatusCode::NOT_FOUND);
+    let body = json!({"merged_id": dup, "picks": {"name": "survivor"}});
+    assert_eq!(t.api(&w.fin, "POST", &path, Some(body.clone())).await.status, StatusCode::FORBIDDEN);
+    let bad = json!({"merged_id": dup, "picks": {"name": "both"}});
+    assert_eq!(t.api(&w.rep_a, "POST", &path, Some(bad)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = t.api(&w.rep_a, "POST", &path, Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let done = r.json();
+    assert_eq!(done["survivor"]["name"], "赵一");
+    assert_eq!(done["survivor"]["department"], "采购部");
+    assert_eq!(done["survivor"]["hobbies"], "钓鱼", "unpicked: the survivor's own");
+    let old = t.api(&w.rep_a, "GET", &format!("/api/v1/contacts/{dup}"), None).await;
+    assert_eq!(old.status, StatusCode::GONE, "{}", old.body);
+    assert_eq!(old.json()["error"]["merged_into"], w.con_a);
+    // A replay finds the duplicate gone.
+    assert_eq!(t.api(&w.rep_a, "POST", &path, Some(body)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The page: offered on the contact, the duplicate suggested, compared, merged.
+    let b = t.browser("pc", Role::Sales, Some("East")).await;
+    let tok = t.store.create_token("pc", "test").await.unwrap();
+    let acc = t.api(&tok, "POST", "/api/v1/accounts", Some(json!({"name": "页面合并客户"}))).await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let mk = |name: &str, phone: &str| json!({"name": name, "mobile": phone});
+    let keep =
+        t.api(&tok, "POST", &format!("/api/v1/accounts/{acc}/contacts"), Some(mk("李四", "13900000081"))).await.json()
+            ["id"]
+            .as_i64()
+            .unwrap();
+    let gone =
+        t.api(&tok, "POST", &format!("/api/v1/accounts/{acc}/contacts"), Some(mk("李四", "13900000082"))).await.json()
+            ["id"]
+            .as_i64()
+            .unwrap();
+    let show = t.get(&b, &format!("/contacts/{keep}")).await;
+    assert!(show.body.contains(&format!("/contacts/{keep}/merge")), "the contact offers the merge");
+    let first = t.get(&b, &format!("/contacts/{keep}/merge")).await;
+    assert!(first.body.contains(&format!("?with={gone}")), "the other contact of the account is suggested");
+    let cmp = t.get(&b, &format!("/contacts/{keep}/merge?with={gone}")).await;
+    assert!(cmp.body.contains("13900000082"), "{}", cmp.body);
+    let r = t
+        .post(&b, &format!("/contacts/{keep}/merge"), &[("merged_id", &gone.to_string()), ("pick.mobile", "merged")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let c = t.api(&tok, "GET", &format!("/api/v1/contacts/{keep}"), None).await.json();
+    assert_eq!(c["mobile"], "13900000082");
+    let old = t.get(&b, &format!("/contacts/{gone}")).await;
+    assert_eq!(old.headers[header::LOCATION], format!("/contacts/{keep}").as_str());
 }

@@ -364,6 +364,13 @@ pub(super) fn schemas() -> Value {
                 "default": {"type": "string", "enum": ["survivor", "merged"]}, "pickable": {"type": "boolean"}}}},
             "counts": {"$ref": "#/components/schemas/MergeCounts"}}},
         "MergeResult": {"type": "object", "properties": {"survivor": {"$ref": "#/components/schemas/Account"}, "merged_id": id(), "counts": {"$ref": "#/components/schemas/MergeCounts"}}},
+        "ContactMergePreview": {"type": "object", "properties": {"survivor": r("Contact"), "merged": r("Contact"),
+            "fields": {"type": "array", "items": {"type": "object", "properties": {"field": {"type": "string"}, "survivor": {}, "merged": {},
+                "default": {"type": "string", "enum": ["survivor", "merged"]}, "pickable": {"type": "boolean"}}}},
+            "counts": {"type": "object", "description": "moved: accounts (ties), interactions, market_participants, worklog_visits; kept: ties to accounts the survivor is at already", "properties": {
+                "moved": {"type": "object", "additionalProperties": {"type": "integer"}}, "kept": {"type": "object", "additionalProperties": {"type": "integer"}}}}}},
+        "ContactMergeResult": {"type": "object", "properties": {"survivor": r("Contact"), "merged_id": id(),
+            "counts": {"type": "object", "properties": {"moved": {"type": "object", "additionalProperties": {"type": "integer"}}, "kept": {"type": "object", "additionalProperties": {"type": "integer"}}}}}},
         "DossierChange": {"type": "object", "required": ["field", "before", "after"], "properties": {
             "field": {"type": "string"}, "label": {"type": "string"}, "before": {"type": "string", "description": "the cell as exported now"},
             "after": {"type": "string", "description": "the cell as it came back"}, "error": {"type": "string", "description": "message key: why it cannot be written"}}},

@@ -19,6 +19,9 @@ use crate::sql::Q;
 use crate::write::{Also, Change, Target};
 use crate::{Result, Store, StoreError, Tx, search};
 
+mod contacts;
+pub use contacts::{ContactMergeCounts, MergedContact};
+
 /// Records that follow their account wholesale: (table, what the counts call them).
 const MOVED: &[(&str, &str)] = &[
     ("interactions", "interactions"),

@@ -159,6 +159,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("account_contact_and_search", |b| Box::pin(account_contact_and_search(b))),
     ("claim_from_the_pool", |b| Box::pin(claim_from_the_pool(b))),
     ("duplicate_accounts_merged", |b| Box::pin(duplicate_accounts_merged(b))),
+    ("duplicate_contacts_merged", |b| Box::pin(duplicate_contacts_merged(b))),
     ("dossier_edited_and_partly_accepted", |b| Box::pin(dossier_edited_and_partly_accepted(b))),
     ("work_log_written_returned_and_signed", |b| Box::pin(work_log_written_returned_and_signed(b))),
     ("complaint_to_closure", |b| Box::pin(complaint_to_closure(b))),
@@ -689,6 +690,51 @@ async fn duplicate_accounts_merged(b: &Browser<'_>) -> Result<()> {
     }
     b.goto(&format!("/accounts/{}", dup.id), "old-id").await?;
     if b.id_in_path("/accounts/").await? != keep.id.0 {
+        return Err(format!("the old id leads to {}", b.path().await?));
+    }
+    Ok(())
+}
+
+/// Two cards of one person at one account: the rep opens the merge from the
+/// contact, takes the suggested duplicate, keeps its mobile, confirms.
+async fn duplicate_contacts_merged(b: &Browser<'_>) -> Result<()> {
+    use kam_core::Value;
+    let rep = actor_of(b, "wangfang").await?;
+    let store = &b.kam.store;
+    let err = |e: kam_store::StoreError| e.to_string();
+    let input = kam_store::accounts::AccountInput {
+        rec: [("name", Value::Text(format!("联系人合并客户{}", b.size.name)))].into_iter().collect(),
+        ..Default::default()
+    };
+    let acc = store.create_account(&rep, input).await.map_err(err)?;
+    let card = |mobile: &str| -> kam_core::Record {
+        [("name", Value::Text("周建国".into())), ("mobile", Value::Text(mobile.into()))].into_iter().collect()
+    };
+    let keep = store.create_contact(&rep, acc.id, card("13900007001"), Default::default()).await.map_err(err)?;
+    let dup = store.create_contact(&rep, acc.id, card("13900007002"), Default::default()).await.map_err(err)?;
+    b.login("wangfang").await?;
+    b.goto(&format!("/contacts/{}", keep.id), "contact").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click(&format!("a[href=\"/contacts/{}/merge\"]", keep.id)).await?;
+    b.wait_for_page("contact-merge-start").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click(&format!("a[href$=\"merge?with={}\"]", dup.id)).await?;
+    b.wait_for_page("contact-merge-compare").await?;
+    b.expect_text("13900007002", "contact-merge-compare").await?;
+    b.click("input[name=\"pick.mobile\"][value=\"merged\"]").await?;
+    b.submit("#merge-form", None, "contact-merged").await?;
+    if b.confirmed().await?.is_empty() {
+        return Err("the merge was sent without asking for confirmation".into());
+    }
+    if b.id_in_path("/contacts/").await? != keep.id.0 {
+        return Err(format!("after the merge, at {}", b.path().await?));
+    }
+    let now = store.contact(&rep, keep.id).await.map_err(err)?;
+    if now.rec.get("mobile").and_then(Value::as_text) != Some("13900007002") {
+        return Err(format!("merged with mobile {:?}", now.rec.get("mobile")));
+    }
+    b.goto(&format!("/contacts/{}", dup.id), "old-contact").await?;
+    if b.id_in_path("/contacts/").await? != keep.id.0 {
         return Err(format!("the old id leads to {}", b.path().await?));
     }
     Ok(())

@@ -23,11 +23,43 @@ pub enum ImportKind {
     /// Orders with their lines, one line per row; rows with the same external
     /// order number on the same account are one order.
     Orders,
+    /// The activity kinds, one record per row, each on the account its row names.
+    Interactions,
+    Visits,
+    ServiceRecords,
+    Complaints,
+    Needs,
+    Surveys,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 5] =
-        [ImportKind::Accounts, ImportKind::Contacts, ImportKind::Ledger, ImportKind::Products, ImportKind::Orders];
+    pub const ALL: [ImportKind; 11] = [
+        ImportKind::Accounts,
+        ImportKind::Contacts,
+        ImportKind::Ledger,
+        ImportKind::Products,
+        ImportKind::Orders,
+        ImportKind::Interactions,
+        ImportKind::Visits,
+        ImportKind::ServiceRecords,
+        ImportKind::Complaints,
+        ImportKind::Needs,
+        ImportKind::Surveys,
+    ];
+
+    /// The activity kind a sheet of this kind holds, if it holds one.
+    pub fn activity(self) -> Option<&'static crate::activity::ActivityKind> {
+        use crate::activity::*;
+        match self {
+            ImportKind::Interactions => Some(&INTERACTION),
+            ImportKind::Visits => Some(&VISIT),
+            ImportKind::ServiceRecords => Some(&SERVICE_RECORD),
+            ImportKind::Complaints => Some(&crate::complaint::COMPLAINT),
+            ImportKind::Needs => Some(&NEED),
+            ImportKind::Surveys => Some(&SURVEY),
+            _ => None,
+        }
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -36,6 +68,12 @@ impl ImportKind {
             ImportKind::Ledger => "ledger",
             ImportKind::Products => "products",
             ImportKind::Orders => "orders",
+            ImportKind::Interactions => "interactions",
+            ImportKind::Visits => "visits",
+            ImportKind::ServiceRecords => "service_records",
+            ImportKind::Complaints => "complaints",
+            ImportKind::Needs => "needs",
+            ImportKind::Surveys => "surveys",
         }
     }
 
@@ -47,6 +85,8 @@ impl ImportKind {
             ImportKind::Products => crate::order::can_edit_products(actor),
             // Each row's account is checked as the order form checks it (`order::can_place`).
             ImportKind::Orders => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin),
+            // Each row's account is checked as the form checks it (`can_record_activity`).
+            _ => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin | Role::Service),
         }
     }
 
@@ -72,12 +112,24 @@ impl ImportKind {
             (crate::order::LINE_FIELDS, LINE_ALIASES),
             (crate::order::IMPORT_FIELDS, ORDER_IMPORT_ALIASES),
         ];
+        static INTERACTIONS: [(&[FieldDef], Aliases); 1] = [(crate::activity::INTERACTION.fields, INTERACTION_ALIASES)];
+        static VISITS: [(&[FieldDef], Aliases); 1] = [(crate::activity::VISIT.fields, VISIT_ALIASES)];
+        static SERVICE: [(&[FieldDef], Aliases); 1] = [(crate::activity::SERVICE_RECORD.fields, SERVICE_ALIASES)];
+        static COMPLAINTS: [(&[FieldDef], Aliases); 1] = [(crate::complaint::COMPLAINT.fields, COMPLAINT_ALIASES)];
+        static NEEDS: [(&[FieldDef], Aliases); 1] = [(crate::activity::NEED.fields, NEED_ALIASES)];
+        static SURVEYS: [(&[FieldDef], Aliases); 1] = [(crate::activity::SURVEY.fields, SURVEY_ALIASES)];
         match self {
             ImportKind::Accounts => &ACCOUNTS,
             ImportKind::Contacts => &CONTACTS,
             ImportKind::Ledger => &LEDGER,
             ImportKind::Products => &PRODUCTS,
             ImportKind::Orders => &ORDERS,
+            ImportKind::Interactions => &INTERACTIONS,
+            ImportKind::Visits => &VISITS,
+            ImportKind::ServiceRecords => &SERVICE,
+            ImportKind::Complaints => &COMPLAINTS,
+            ImportKind::Needs => &NEEDS,
+            ImportKind::Surveys => &SURVEYS,
         }
     }
 
@@ -89,6 +141,7 @@ impl ImportKind {
             ImportKind::Ledger => "ledger_entry",
             ImportKind::Products => "product",
             ImportKind::Orders => "order",
+            k => k.activity().map(|a| a.entity).unwrap_or("activity"),
         }
     }
 
@@ -107,7 +160,7 @@ impl ImportKind {
 
     /// Whether this kind has a column naming the account (by credit code or name).
     pub fn has_account_ref(self) -> bool {
-        matches!(self, ImportKind::Contacts | ImportKind::Ledger | ImportKind::Orders)
+        !matches!(self, ImportKind::Accounts | ImportKind::Products)
     }
 
     /// The field definition of a mapped column's field.
@@ -238,6 +291,76 @@ pub static PRODUCT_ALIASES: Aliases = &[
     ("tax_rate", &["税率", "增值税率", "vat"]),
     ("active", &["在售", "是否在售", "启用", "状态"]),
     ("note", &["备注", "说明"]),
+];
+
+/// Activity sheets: the words their columns go by.
+pub static INTERACTION_ALIASES: Aliases = &[
+    ("occurred_at", &["日期", "时间", "联系时间", "联系日期", "date"]),
+    ("channel", &["方式", "联系方式", "渠道"]),
+    ("subject", &["主题", "事由", "内容摘要", "subject"]),
+    ("our_staff", &["我方人员", "业务员", "经办人"]),
+    ("their_people", &["对方人员", "客户方人员", "联系人"]),
+    ("content", &["内容", "详细内容", "沟通内容"]),
+    ("result", &["结果", "成果"]),
+    ("next_step", &["下一步", "后续安排"]),
+    ("follow_up_date", &["跟进日期", "下次联系日期"]),
+];
+
+pub static VISIT_ALIASES: Aliases = &[
+    ("visited_at", &["日期", "拜访日期", "拜访时间", "时间", "date"]),
+    ("sequence", &["次数", "第几次"]),
+    ("goal", &["目的", "拜访目的", "目标"]),
+    ("interviewees", &["受访人", "拜访对象", "对象"]),
+    ("topics", &["内容", "洽谈内容", "话题"]),
+    ("result", &["结果", "成果"]),
+    ("objections", &["异议", "客户异议"]),
+    ("next_planned", &["下次拜访", "下次拜访日期"]),
+];
+
+pub static SERVICE_ALIASES: Aliases = &[
+    ("service_type", &["类型", "服务类型", "服务项目"]),
+    ("occurred_at", &["日期", "时间", "服务日期", "服务时间", "date"]),
+    ("place", &["地点", "服务地点"]),
+    ("staff", &["服务人员", "人员", "经办人"]),
+    ("content", &["内容", "服务内容"]),
+    ("result", &["结果", "服务结果"]),
+    ("duration_minutes", &["时长", "用时", "分钟"]),
+];
+
+pub static COMPLAINT_ALIASES: Aliases = &[
+    ("received_at", &["日期", "时间", "投诉日期", "投诉时间", "受理时间", "date"]),
+    ("complainant", &["投诉人", "投诉方"]),
+    ("received_by", &["受理人", "接待人"]),
+    ("subject", &["主题", "投诉主题", "事由"]),
+    ("content", &["内容", "投诉内容"]),
+    ("priority", &["优先级", "紧急程度", "级别"]),
+    ("handler", &["处理人", "负责人"]),
+    ("analysis", &["原因分析", "分析"]),
+    ("remedy", &["处理措施", "措施"]),
+    ("result", &["处理结果", "结果"]),
+];
+
+pub static NEED_ALIASES: Aliases = &[
+    ("analysed_on", &["日期", "分析日期", "date"]),
+    ("needs", &["需求", "客户需求"]),
+    ("purchase_motives", &["购买动机", "动机"]),
+    ("preferences", &["偏好"]),
+    ("decision_process", &["决策过程", "决策流程"]),
+    ("budget", &["预算"]),
+    ("timing", &["时间要求", "采购时间"]),
+];
+
+pub static SURVEY_ALIASES: Aliases = &[
+    ("surveyed_on", &["日期", "调查日期", "date"]),
+    ("respondent", &["受访人", "填表人"]),
+    ("overall", &["总体满意度", "总体", "满意度"]),
+    ("product", &["产品"]),
+    ("delivery", &["交付", "交货"]),
+    ("service", &["服务"]),
+    ("price", &["价格"]),
+    ("nps", &["推荐意愿", "nps"]),
+    ("comments", &["意见", "评价"]),
+    ("suggestions", &["建议"]),
 ];
 
 /// An order sheet (销售记录): the order's columns, repeated on each of its lines.
@@ -376,6 +499,7 @@ pub fn form_text(def: &FieldDef, cell: &str, choice_labels: &dyn Fn(&str, &str) 
             _ => String::new(),
         },
         Kind::Date => date_text(&t).unwrap_or(t),
+        Kind::DateTime => datetime_text(&t).unwrap_or(t),
         Kind::Money | Kind::MoneyDelta => {
             t.trim_end_matches('元').chars().filter(|c| !matches!(c, ',' | '¥' | '￥' | ' ')).collect()
         }
@@ -407,6 +531,27 @@ pub fn date_text(t: &str) -> Option<String> {
     let (y, m, d): (i32, u8, u8) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
     let date = time::Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()?;
     Some(date.to_string())
+}
+
+/// 46336.375 (an Excel serial with its time), 2026/11/10 9:05, 2026年11月10日
+/// 09:05:00, 2026-11-10 (midnight) → 2026-11-10T09:05.
+pub fn datetime_text(t: &str) -> Option<String> {
+    if let Ok(serial) = t.parse::<f64>() {
+        let day = date_text(&serial.floor().to_string())?;
+        let minutes = ((serial - serial.floor()) * 1440.0).round() as i64;
+        let (h, m) = (minutes / 60, minutes % 60);
+        return (h < 24).then(|| format!("{day}T{h:02}:{m:02}"));
+    }
+    let t = t.replacen('T', " ", 1);
+    let (day, clock) = t.split_once(' ').map(|(d, c)| (d, c.trim())).unwrap_or((t.as_str(), ""));
+    let day = date_text(day)?;
+    if clock.is_empty() {
+        return Some(format!("{day}T00:00"));
+    }
+    let mut parts = clock.split([':', '：', '时', '点', '分']).filter(|p| !p.is_empty());
+    let h: u8 = parts.next()?.parse().ok()?;
+    let m: u8 = parts.next().map(|p| p.parse().ok()).unwrap_or(Some(0))?;
+    (h < 24 && m < 60).then(|| format!("{day}T{h:02}:{m:02}"))
 }
 
 /// Rows below the header that hold anything, with their sheet row numbers
@@ -514,6 +659,17 @@ mod tests {
         assert_eq!(form_text(kind, "开票", &none), "invoice");
         assert_eq!(form_text(kind, "invoice", &none), "invoice");
         assert_eq!(form_text(kind, "不知道", &none), "不知道");
+    }
+
+    #[test]
+    fn date_times_in_the_ways_sheets_hold_them() {
+        assert_eq!(datetime_text("46336.375").as_deref(), Some("2026-11-10T09:00"));
+        assert_eq!(datetime_text("2026/11/10 9:05").as_deref(), Some("2026-11-10T09:05"));
+        assert_eq!(datetime_text("2026年11月10日 09:05:00").as_deref(), Some("2026-11-10T09:05"));
+        assert_eq!(datetime_text("2026-11-10").as_deref(), Some("2026-11-10T00:00"));
+        assert_eq!(datetime_text("2028-02-29T23:59").as_deref(), Some("2028-02-29T23:59"));
+        assert_eq!(datetime_text("2026-11-10 25:00"), None);
+        assert_eq!(datetime_text("2027-02-29 10:00"), None);
     }
 
     #[test]

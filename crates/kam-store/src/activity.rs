@@ -39,7 +39,7 @@ pub struct ActivityFilter {
 }
 
 /// Nobody writes a field they may not see (service staff and a need's budget).
-fn check_visible(kind: &ActivityKind, actor: &Actor, rec: &Record) -> Result<()> {
+pub(crate) fn check_visible(kind: &ActivityKind, actor: &Actor, rec: &Record) -> Result<()> {
     let viewer = kam_core::visibility::Viewer::of(actor);
     let mut errs = kam_core::FieldErrors::default();
     for (k, v) in rec {
@@ -272,17 +272,31 @@ impl Store {
 
     /// Deletes (archives) a record.
     pub async fn delete_activity(&self, kind: &ActivityKind, actor: &Actor, id: ActivityId) -> Result<()> {
-        let before = self.activity(kind, actor, id).await?;
         let mut tx = self.begin().await?;
-        let acc = self.account_in(&mut tx, actor, before.account_id).await?;
+        self.delete_activity_in(&mut tx, kind, actor, id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `delete_activity` inside the caller's transaction (an import's undo).
+    pub(crate) async fn delete_activity_in(
+        &self,
+        tx: &mut crate::Tx,
+        kind: &ActivityKind,
+        actor: &Actor,
+        id: ActivityId,
+    ) -> Result<()> {
+        let mut q = select(kind, actor);
+        q.push(" AND r.id = ").arg(id);
+        let before = read(kind, &q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?)?;
+        let acc = self.account_in(tx, actor, before.account_id).await?;
         if !actor.can_record_activity(&acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         let target = target(kind);
-        self.delete_audited(&mut tx, target.by(actor, Some(before.account_id)), id, &before.rec, Gone::Archived, &[])
+        self.delete_audited(tx, target.by(actor, Some(before.account_id)), id, &before.rec, Gone::Archived, &[])
             .await?;
-        crate::search::remove(&mut tx, kind.entity, id).await?;
-        tx.commit().await?;
+        crate::search::remove(tx, kind.entity, id).await?;
         Ok(())
     }
 }

@@ -121,7 +121,16 @@ fn cell_text(c: &Data) -> String {
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => if *b { "true" } else { "false" }.into(),
-        Data::DateTime(d) => import::date_text(&d.as_f64().to_string()).unwrap_or_else(|| d.as_f64().to_string()),
+        // A date cell is its date; one with a time of day keeps it (2026-11-10 09:05).
+        Data::DateTime(d) => {
+            let serial = d.as_f64();
+            let day = import::date_text(&serial.floor().to_string());
+            match (day, import::datetime_text(&serial.to_string())) {
+                (Some(day), _) if serial.fract() == 0.0 => day,
+                (_, Some(at)) => at.replacen('T', " ", 1),
+                _ => serial.to_string(),
+            }
+        }
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
     }
 }

@@ -350,7 +350,9 @@ async fn import(
         });
     }
     let Some(kind) = kam_core::import::ImportKind::parse(kind) else {
-        bail!("unknown kind {kind}: use accounts, contacts, ledger, products, orders or undo")
+        bail!(
+            "unknown kind {kind}: use accounts, contacts, ledger, products, orders, interactions, visits, service_records, complaints, needs, surveys or undo"
+        )
     };
     let Some(on_duplicate) = OnDuplicate::parse(on_duplicate) else {
         bail!("--on-duplicate is skip, update or create")

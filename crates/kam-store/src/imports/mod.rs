@@ -22,6 +22,7 @@ use crate::sql::Q;
 use crate::{Result, Store, StoreError, Tx};
 
 mod accounts;
+mod activities;
 mod contacts;
 mod ledger;
 pub mod mappings;
@@ -226,6 +227,10 @@ impl Store {
             ImportKind::Ledger => self.check_ledger(actor, &input.rows, &mut rows).await?,
             ImportKind::Products => self.check_products(actor, &input.rows, &mut rows).await?,
             ImportKind::Orders => self.check_orders(actor, &input.rows, &mut rows).await?,
+            k => {
+                let kind = k.activity().ok_or(StoreError::NotFound)?;
+                self.check_activities(kind, actor, &input.rows, &mut rows).await?
+            }
         }
         let bad = rows.iter().filter(|r| !r.errors.is_empty()).count() as i64;
         let dup = rows.iter().filter(|r| r.errors.is_empty() && r.duplicate.is_some()).count() as i64;
@@ -345,6 +350,10 @@ impl Store {
                     let lines = lines_of.get(&p.row).map(Vec::as_slice).unwrap_or_default();
                     self.commit_order_row(&mut tx, actor, (id, p, lines), choice, &mut made).await
                 }
+                k => match k.activity() {
+                    Some(kind) => self.commit_activity_row(&mut tx, kind, actor, p, choice, &mut made).await,
+                    None => Err(StoreError::NotFound),
+                },
             };
             match step {
                 Ok(Some("created")) => counts.created += 1,
@@ -466,6 +475,11 @@ impl Store {
                     let c = self.contact_in(&mut tx, &system, ContactId(eid)).await?;
                     let account = c.accounts.first().map(|l| l.account_id);
                     self.archive_contact(&mut tx, actor, ContactId(eid), &c.rec, account).await?;
+                }
+                (entity, "created") => {
+                    if let Some(kind) = kam_core::activity::KINDS.iter().find(|k| k.entity == entity) {
+                        self.delete_activity_in(&mut tx, kind, actor, kam_core::ActivityId(eid)).await?;
+                    }
                 }
                 _ => {}
             }

@@ -530,3 +530,60 @@ pub async fn imports_write_products_and_orders_with_lines(s: Store) {
     let p9 = s.products(true).await.unwrap().into_iter().find(|p| p.text("code") == "P-009").unwrap();
     assert!(!p9.active(), "off sale, not deleted");
 }
+
+/// Activity sheets: each row a record of its kind on the account it names,
+/// checked by the kind's rules (a field the importer may not see is refused),
+/// duplicates by time and title, undone by archiving.
+pub async fn imports_write_activities_of_every_kind(s: Store) {
+    use kam_core::activity::{INTERACTION, NEED};
+    use kam_store::activity::ActivityFilter;
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "活动导入客户").await;
+    account(&s, &w.rep3, "南方活动客户").await;
+    let call = |n: usize, at: &str, channel: &str, subject: &str, acc: &str| {
+        row(n, &[("account", acc), ("occurred_at", at), ("channel", channel), ("subject", subject)])
+    };
+    let sheet = vec![
+        call(2, "2026-11-10T09:00", "visit", "年度回访", "活动导入客户"),
+        call(3, "2026-11-10T09:00", "visit", "年度回访", "活动导入客户"),
+        call(4, "2026-11-11T10:00", "飞鸽传书", "询价", "活动导入客户"),
+        call(5, "2026-11-11T10:00", "phone", "询价", "南方活动客户"),
+        call(6, "2026-11-12", "phone", "缺时间", "活动导入客户"),
+    ];
+    let imp = s.check_import(&w.rep1, input(ImportKind::Interactions, sheet.clone())).await.unwrap();
+    let errors: Vec<(usize, &str)> =
+        imp.rows.iter().flat_map(|r| r.errors.iter().map(move |e| (r.row, e.message.as_str()))).collect();
+    assert_eq!(
+        errors,
+        vec![(4, "err.choice"), (5, "err.import_account_unknown"), (6, "err.datetime")],
+        "the form's own rules"
+    );
+    assert_eq!(imp.rows[1].duplicate, Some(Duplicate::InFile { row: 2 }));
+    let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await.unwrap();
+    assert_eq!(done.counts.unwrap(), kam_store::imports::Counts { created: 1, updated: 0, skipped: 1, refused: 3 });
+    let f = ActivityFilter { account_id: Some(a), page: 1, per_page: 50 };
+    let listed = s.list_activities(&INTERACTION, &w.rep1, &f).await.unwrap();
+    assert_eq!(listed.total, 1);
+    assert_eq!(listed.items[0].rec.get("subject"), Some(&text("年度回访")));
+    let again = s.check_import(&w.rep1, input(ImportKind::Interactions, sheet)).await.unwrap();
+    assert!(matches!(again.rows[0].duplicate, Some(Duplicate::Existing { .. })));
+    s.undo_import(&w.rep1, done.id).await.unwrap();
+    assert_eq!(s.list_activities(&INTERACTION, &w.rep1, &f).await.unwrap().total, 0, "archived");
+
+    // Service staff record needs but never see a budget: a budget cell is refused.
+    let svc = actor(&s, testing::user(&s, "svc", Role::Service, None).await).await;
+    let needs = vec![
+        row(2, &[("account", "活动导入客户"), ("analysed_on", "2026-11-01"), ("needs", "更快交货")]),
+        row(3, &[("account", "活动导入客户"), ("analysed_on", "2026-11-02"), ("needs", "降价"), ("budget", "50000")]),
+    ];
+    let imp = s.check_import(&svc, input(ImportKind::Needs, needs)).await.unwrap();
+    assert!(imp.rows[0].errors.is_empty(), "{:?}", imp.rows[0]);
+    assert_eq!(imp.rows[1].errors[0].message, "err.field_forbidden");
+    s.commit_import(&svc, imp.id, OnDuplicate::Skip).await.unwrap();
+    assert_eq!(s.list_activities(&NEED, &w.rep1, &f).await.unwrap().total, 1);
+    // Finance records no activities, so imports none.
+    assert!(matches!(
+        s.check_import(&w.fin, input(ImportKind::Visits, vec![row(2, &[("account", "x")])])).await,
+        Err(StoreError::Forbidden(_))
+    ));
+}

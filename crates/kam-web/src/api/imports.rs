@@ -19,7 +19,11 @@ use crate::error::ApiError;
 use crate::import;
 
 const PARTS: &[(&str, &str, bool)] = &[
-    ("kind", "accounts | contacts | ledger | products | orders", true),
+    (
+        "kind",
+        "accounts | contacts | ledger | products | orders | interactions | visits | service_records | complaints | needs | surveys",
+        true,
+    ),
     ("sheet", "the sheet to read (default: the first)", false),
     (
         "mapping",

@@ -15,6 +15,7 @@ kam_store::on_both_engines!(
     the_receivables_export_adds_up_to_the_ledger,
     the_orders_export_is_the_api_list_as_a_workbook,
     an_orders_workbook_imports_with_its_lines_and_round_trips,
+    an_interactions_sheet_becomes_the_accounts_records,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -551,4 +552,48 @@ async fn an_orders_workbook_imports_with_its_lines_and_round_trips(s: Store) {
         v
     };
     assert_eq!(shape(&again), shape(&first), "the round trip gives the same orders");
+}
+
+/// 联系记录 kept in Excel: date-time cells, Chinese channel words, a header
+/// below a title; each row becomes an interaction of the account it names.
+async fn an_interactions_sheet_becomes_the_accounts_records(s: Store) {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "客户联系记录表").unwrap();
+    for (i, h) in ["客户名称", "联系时间", "联系方式", "主题", "内容"].iter().enumerate() {
+        ws.write_string(2, i as u16, *h).unwrap();
+    }
+    let when = ExcelDateTime::parse_from_str("2026-11-10 09:30:00").unwrap();
+    let fmt = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    ws.write_string(3, 0, "甲客户有限公司").unwrap();
+    ws.write_datetime_with_format(3, 1, &when, &fmt).unwrap();
+    ws.write_string(3, 2, "电话").unwrap();
+    ws.write_string(3, 3, "确认年度框架合同").unwrap();
+    ws.write_string(3, 4, "客户同意下周签字").unwrap();
+    ws.write_string(4, 0, "甲客户有限公司").unwrap();
+    ws.write_string(4, 1, "2026/11/12 14:00").unwrap();
+    ws.write_string(4, 2, "拜访").unwrap();
+    ws.write_string(4, 3, "现场考察").unwrap();
+    let xlsx = wb.save_to_buffer().unwrap();
+    let (ct, body) = multipart("联系记录.xlsx", &xlsx, &[("kind", "interactions")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    assert_eq!(imp["bad_rows"], 0, "{imp}");
+    assert_eq!(imp["rows"][0]["values"]["occurred_at"], "2026-11-10T09:30");
+    assert_eq!(imp["rows"][1]["values"]["occurred_at"], "2026-11-12T14:00");
+    let id = imp["id"].as_i64().unwrap();
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/commit"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let list = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}/interactions", w.acc_a), None).await.json();
+    let subjects: Vec<&str> =
+        list["items"].as_array().unwrap().iter().map(|i| i["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, vec!["现场考察", "确认年度框架合同"], "newest first: {list}");
+    // Another team's rep cannot put records on this account.
+    let (ct, body) = multipart("联系记录.xlsx", &xlsx, &[("kind", "interactions")]);
+    let theirs = t.raw(&w.rep_c, "POST", "/api/v1/imports", &ct, body).await.json();
+    assert_eq!(theirs["bad_rows"], 2, "{theirs}");
 }

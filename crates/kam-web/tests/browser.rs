@@ -169,6 +169,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("statement_generated_disputed_and_settled", |b| Box::pin(statement_generated_disputed_and_settled(b))),
     ("import_checked_fixed_committed_and_undone", |b| Box::pin(import_checked_fixed_committed_and_undone(b))),
     ("opening_balances_imported_by_the_cashier", |b| Box::pin(opening_balances_imported_by_the_cashier(b))),
+    ("a_year_of_orders_imported", |b| Box::pin(a_year_of_orders_imported(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -638,6 +639,70 @@ async fn opening_balances_imported_by_the_cashier(b: &Browser<'_>) -> Result<()>
     // The account's ledger shows it.
     b.goto(&format!("/accounts/{}?tab=ledger", acc.id), "ledger-tab").await?;
     b.expect_text("期初余额", "ledger-tab").await?;
+    Ok(())
+}
+
+/// The rep loads last year's sales record (one line per row, two rows of one
+/// order number) onto an account: checked, committed, the orders on the account.
+async fn a_year_of_orders_imported(b: &Browser<'_>) -> Result<()> {
+    use kam_core::Value;
+    let rep = actor_of(b, "wangfang").await?;
+    let store = &b.kam.store;
+    let err = |e: kam_store::StoreError| e.to_string();
+    let name = format!("订单导入客户{}", b.size.name);
+    let input = kam_store::accounts::AccountInput {
+        rec: [("name", Value::Text(name.clone()))].into_iter().collect(),
+        ..Default::default()
+    };
+    let acc = store.create_account(&rep, input).await.map_err(err)?;
+    let admin = actor_of(b, "admin").await?;
+    let code = format!("IMP-{}", b.size.name);
+    let product = [
+        ("code", Value::Text(code.clone())),
+        ("name", Value::Text(format!("导入用膜{}", b.size.name))),
+        ("unit", Value::Text("Kg".into())),
+        ("list_price", Value::Int(1_000)),
+    ];
+    store.create_product(&admin, product.into_iter().collect()).await.map_err(err)?;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        ["客户名称", "订单号", "日期", "产品编码", "数量", "单价"],
+        [name.as_str(), "2025-001", "2025-12-01", code.as_str(), "100", "9.50"],
+        [name.as_str(), "2025-001", "", code.as_str(), "20", ""],
+        [name.as_str(), "2025-002", "2025-12-15", code.as_str(), "5", ""],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, *v).map_err(|e| e.to_string())?;
+        }
+    }
+    let dir = std::env::temp_dir().join(format!("kam-journey-orders-{}-{}", std::process::id(), b.size.name));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let file = dir.join("销售记录.xlsx");
+    std::fs::write(&file, wb.save_to_buffer().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    b.login("wangfang").await?;
+    b.menu("/imports", "imports").await?;
+    let form = "form[action=\"/imports\"]";
+    b.fill(form, "kind", "orders").await?;
+    b.fill(form, "file", file.to_str().ok_or("path")?).await?;
+    b.submit(form, None, "orders-checked").await?;
+    b.expect_text("检查完成", "orders-checked").await?;
+    let id = b.id_in_path("/imports/").await?;
+    b.submit(&format!("form[action=\"/imports/{id}/commit\"]"), None, "orders-committed").await?;
+    b.expect_text("新建 2", "orders-committed").await?;
+    let f = kam_store::orders::OrderFilter { account_id: Some(acc.id), page: 1, per_page: 10, ..Default::default() };
+    let orders = store.orders(&rep, &f).await.map_err(err)?;
+    let mut totals: Vec<i64> = orders.items.iter().map(|o| o.total_with_tax).collect();
+    totals.sort();
+    let _ = std::fs::remove_dir_all(&dir);
+    // 100 × ¥9.50 + 20 × ¥10.00 = ¥1,150.00; 5 × ¥10.00 = ¥50.00.
+    if totals != vec![5_000, 115_000] {
+        return Err(format!("imported orders total {totals:?}"));
+    }
+    b.goto(&format!("/accounts/{}?tab=orders", acc.id), "orders-tab").await?;
+    b.expect_text("SO20251201-", "orders-tab").await?;
+    b.expect_text("¥1,150.00", "orders-tab").await?;
     Ok(())
 }
 

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use kam_core::fields::{self, FieldDef, Raw};
 use kam_core::import::{ACCOUNT_REF, ImportKind};
-use kam_core::visibility::{self, Viewer};
+use kam_core::visibility::Viewer;
 use kam_core::{AccountId, Actor, ContactId, FieldErrors, Record};
 use kam_store::StoreError;
 use kam_store::dossier::{DossierApplied, DossierChanges};
@@ -22,7 +22,7 @@ use rust_xlsxwriter::XlsxError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::exports::{cell, header};
+use crate::exports::{all_pages, cell, header, records_sheet};
 use crate::i18n::{Lang, t};
 use crate::import;
 use crate::workbook::Book;
@@ -42,76 +42,6 @@ fn contact_columns(actor: &Actor) -> Vec<&'static FieldDef> {
 
 fn is_link(d: &FieldDef) -> bool {
     kam_core::contact::LINK_FIELDS.iter().any(|l| l.name == d.name)
-}
-
-/// One value of a stripped JSON record written as its field's cell.
-fn json_cell(
-    sheet: &mut crate::workbook::Sheet<'_>,
-    lang: Lang,
-    row: u32,
-    col: u16,
-    d: &FieldDef,
-    v: &Json,
-) -> Result<(), XlsxError> {
-    if v.is_null() {
-        return Ok(());
-    }
-    match fields::parse(d, Raw::Json(v)) {
-        Ok(value) => cell(sheet, lang, row, col, d, &value),
-        Err(_) => sheet.text(row, col, &v.to_string()),
-    }
-}
-
-/// A sheet of records of one entity: leading columns (JSON key, label key),
-/// then the entity's fields the viewer sees, from stripped JSON.
-fn records_sheet(
-    book: &mut Book,
-    actor: &Actor,
-    title: &str,
-    entity: &str,
-    lead: &[(&str, &str)],
-    items: &[Json],
-) -> Result<(), XlsxError> {
-    let lang = book.lang;
-    let viewer = Viewer::of(actor);
-    let stem = visibility::entity_of(entity).map(|e| e.labels).unwrap_or(entity);
-    let defs: Vec<&FieldDef> = visibility::fields_of(entity).filter(|d| viewer.sees_field(entity, d.name)).collect();
-    let mut sheet = book.sheet(title)?;
-    let labels = lead.iter().map(|(_, l)| l.to_string()).chain(defs.iter().map(|d| format!("field.{stem}.{}", d.name)));
-    header(&mut sheet, lang, labels)?;
-    for (r, item) in items.iter().take(MAX_SHEET_ROWS).enumerate() {
-        let row = r as u32 + 1;
-        for (i, (key, _)) in lead.iter().enumerate() {
-            match &item[*key] {
-                Json::String(s) => sheet.text(row, i as u16, s)?,
-                Json::Number(n) => sheet.number(row, i as u16, n.as_f64().unwrap_or(0.0))?,
-                _ => {}
-            }
-        }
-        for (i, d) in defs.iter().enumerate() {
-            json_cell(&mut sheet, lang, row, (lead.len() + i) as u16, d, &item[d.name])?;
-        }
-    }
-    sheet.widths(&[(0, 14.0)])?;
-    Ok(())
-}
-
-/// Pages of a list, up to a dossier sheet's rows.
-async fn all_pages<T, F, Fut>(mut page_of: F) -> Result<Vec<T>, StoreError>
-where
-    F: FnMut(i64) -> Fut,
-    Fut: std::future::Future<Output = Result<kam_store::accounts::Page<T>, StoreError>>,
-{
-    let mut out = Vec::new();
-    for n in 1.. {
-        let p = page_of(n).await?;
-        let last = p.total <= n * p.per_page || p.items.is_empty();
-        out.extend(p.items);
-        if last || out.len() >= MAX_SHEET_ROWS {
-            break;
-        }
-    }
-    Ok(out)
 }
 
 /// The dossier as a workbook (not audited: `export` is the download).
@@ -166,24 +96,31 @@ pub async fn build<E: From<StoreError> + From<XlsxError>>(
     // The read-only rest.
     let positions = store.positions(actor, id).await?;
     let items = as_items(actor, "competitor_position", &positions);
+    let items = &items[..items.len().min(MAX_SHEET_ROWS)];
     let lead = [("competitor_name", "field.position.competitor_id")];
-    records_sheet(&mut book, actor, t(lang, "entity.competitor_position"), "competitor_position", &lead, &items)?;
+    records_sheet(&mut book, actor, t(lang, "entity.competitor_position"), "competitor_position", &lead, items)?;
     for kind in kam_core::activity::KINDS {
         if !viewer.sees_entity(kind.entity) {
             continue;
         }
-        let list = all_pages(|page| {
-            let f = kam_store::activity::ActivityFilter { account_id: Some(id), page, per_page: 200 };
-            async move { store.list_activities(kind, actor, &f).await }
-        })
+        let list = all_pages(
+            |page| {
+                let f = kam_store::activity::ActivityFilter { account_id: Some(id), page, per_page: 200 };
+                async move { store.list_activities(kind, actor, &f).await }
+            },
+            MAX_SHEET_ROWS,
+        )
         .await?;
         let items = as_items(actor, kind.entity, &list);
         records_sheet(&mut book, actor, t(lang, &format!("entity.{}", kind.entity)), kind.entity, &[], &items)?;
     }
-    let mut orders = all_pages(|page| {
-        let f = kam_store::orders::OrderFilter { account_id: Some(id), page, per_page: 200, ..Default::default() };
-        async move { store.orders(actor, &f).await }
-    })
+    let mut orders = all_pages(
+        |page| {
+            let f = kam_store::orders::OrderFilter { account_id: Some(id), page, per_page: 200, ..Default::default() };
+            async move { store.orders(actor, &f).await }
+        },
+        MAX_SHEET_ROWS,
+    )
     .await?;
     store.attach_lines(&mut orders).await?;
     let shown = crate::redact::json(actor, "order", &orders);
@@ -199,15 +136,18 @@ pub async fn build<E: From<StoreError> + From<XlsxError>>(
         let entries = store.ledger_entries(actor, id).await?;
         let items = as_items(actor, "ledger_entry", &entries);
         records_sheet(&mut book, actor, t(lang, "entity.ledger_entry"), "ledger_entry", &[], &items)?;
-        let statements = all_pages(|page| {
-            let f = kam_store::statements::StatementFilter {
-                account_id: Some(id),
-                page,
-                per_page: 200,
-                ..Default::default()
-            };
-            async move { store.statements(actor, &f).await }
-        })
+        let statements = all_pages(
+            |page| {
+                let f = kam_store::statements::StatementFilter {
+                    account_id: Some(id),
+                    page,
+                    per_page: 200,
+                    ..Default::default()
+                };
+                async move { store.statements(actor, &f).await }
+            },
+            MAX_SHEET_ROWS,
+        )
         .await?;
         let items = as_items(actor, "statement", &statements);
         let lead = [

@@ -3,7 +3,8 @@
 //! headers are the fields' labels, so an exported sheet imports back as it is.
 //! Every export is audited.
 
-use kam_core::fields::{FieldDef, Kind};
+use kam_core::fields::{self, FieldDef, Kind, Raw};
+use kam_core::visibility;
 use kam_core::visibility::Viewer;
 use kam_core::{Actor, Value};
 use kam_store::StoreError;
@@ -13,6 +14,7 @@ use rust_xlsxwriter::XlsxError;
 
 use crate::i18n::{Lang, t};
 use crate::workbook::{Book, Sheet};
+use serde_json::Value as Json;
 
 /// The most rows one export writes.
 pub const MAX_EXPORT_ROWS: i64 = 50_000;
@@ -65,6 +67,122 @@ pub(crate) async fn audited<E: From<StoreError> + From<XlsxError>>(
 ) -> Result<Vec<u8>, E> {
     store.record_export(actor, what, 0, None).await?;
     Ok(book.finish()?)
+}
+
+/// One value of a stripped JSON record written as its field's cell.
+pub(crate) fn json_cell(
+    sheet: &mut crate::workbook::Sheet<'_>,
+    lang: Lang,
+    row: u32,
+    col: u16,
+    d: &FieldDef,
+    v: &Json,
+) -> Result<(), XlsxError> {
+    if v.is_null() {
+        return Ok(());
+    }
+    match fields::parse(d, Raw::Json(v)) {
+        Ok(value) => cell(sheet, lang, row, col, d, &value),
+        Err(_) => sheet.text(row, col, &v.to_string()),
+    }
+}
+
+/// A sheet of records of one entity: leading columns (JSON key, label key),
+/// then the entity's fields the viewer sees, from stripped JSON.
+pub(crate) fn records_sheet(
+    book: &mut Book,
+    actor: &Actor,
+    title: &str,
+    entity: &str,
+    lead: &[(&str, &str)],
+    items: &[Json],
+) -> Result<(), XlsxError> {
+    let lang = book.lang;
+    let viewer = Viewer::of(actor);
+    let stem = visibility::entity_of(entity).map(|e| e.labels).unwrap_or(entity);
+    let defs: Vec<&FieldDef> = visibility::fields_of(entity).filter(|d| viewer.sees_field(entity, d.name)).collect();
+    let mut sheet = book.sheet(title)?;
+    let labels = lead.iter().map(|(_, l)| l.to_string()).chain(defs.iter().map(|d| format!("field.{stem}.{}", d.name)));
+    header(&mut sheet, lang, labels)?;
+    for (r, item) in items.iter().enumerate() {
+        let row = r as u32 + 1;
+        for (i, (key, _)) in lead.iter().enumerate() {
+            match &item[*key] {
+                Json::String(s) => sheet.text(row, i as u16, s)?,
+                Json::Number(n) => sheet.number(row, i as u16, n.as_f64().unwrap_or(0.0))?,
+                _ => {}
+            }
+        }
+        for (i, d) in defs.iter().enumerate() {
+            json_cell(&mut sheet, lang, row, (lead.len() + i) as u16, d, &item[d.name])?;
+        }
+    }
+    sheet.widths(&[(0, 14.0)])?;
+    Ok(())
+}
+
+/// Every page of a list, up to `cap` records.
+pub(crate) async fn all_pages<T, F, Fut>(mut page_of: F, cap: usize) -> Result<Vec<T>, StoreError>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: std::future::Future<Output = Result<kam_store::accounts::Page<T>, StoreError>>,
+{
+    let mut out = Vec::new();
+    for n in 1.. {
+        let p = page_of(n).await?;
+        let last = p.total <= n * p.per_page || p.items.is_empty();
+        out.extend(p.items);
+        if last || out.len() >= cap {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// An activity kind's list (联系记录, 拜访记录 …) as a workbook: every record
+/// the caller sees (of one account, if given), newest first, as the API shows
+/// it to them, under its account — the columns the kind's import reads.
+pub async fn activities_xlsx<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+    kind: &'static kam_core::activity::ActivityKind,
+    account_id: Option<kam_core::AccountId>,
+) -> Result<Vec<u8>, E> {
+    let list = all_pages(
+        |page| {
+            let f = kam_store::activity::ActivityFilter { account_id, page, per_page: 200 };
+            async move { store.list_activities(kind, actor, &f).await }
+        },
+        MAX_EXPORT_ROWS as usize,
+    )
+    .await?;
+    let items = match crate::redact::json(actor, kind.entity, &list) {
+        serde_json::Value::Array(items) => items,
+        _ => Vec::new(),
+    };
+    let mut book = Book::new(lang);
+    let key = format!("activity.{}.title", kind.entity);
+    records_sheet(&mut book, actor, t(lang, &key), kind.entity, &[("account_name", "import.account_ref")], &items)?;
+    audited(book, store, actor, kind.resource).await
+}
+
+/// The contracts list 合同 as a workbook: every contract the caller sees, under its account.
+pub async fn contracts_xlsx<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+) -> Result<Vec<u8>, E> {
+    let list = store.contracts(actor, None).await?;
+    let items = match crate::redact::json(actor, "contract", &list) {
+        serde_json::Value::Array(items) => items,
+        _ => Vec::new(),
+    };
+    let items = &items[..items.len().min(MAX_EXPORT_ROWS as usize)];
+    let mut book = Book::new(lang);
+    let lead = [("account_name", "import.account_ref"), ("status", "field.order.status")];
+    records_sheet(&mut book, actor, t(lang, "contract.title"), "contract", &lead, items)?;
+    audited(book, store, actor, "contracts").await
 }
 
 /// The contacts list as a workbook: every contact the filter finds, the fields

@@ -55,6 +55,13 @@ pub fn router() -> ApiRoutes {
                     .created(name.clone()),
             )
             .get(
+                &format!("/api/v1/{res}.xlsx"),
+                move |s, a, q| export(kind, s, a, q),
+                d(format!("export{name}s"), format!("{title}: the list as .xlsx (every page the caller sees, at most 50,000 rows, newest first), each under its account — the columns the import of this kind reads; audited"))
+                    .query("account_id", int(), "records of one account")
+                    .file(super::routes::XLSX),
+            )
+            .get(
                 &format!("/api/v1/{res}/{{id}}"),
                 move |s, a, i| show(kind, s, a, i),
                 d(format!("get{name}"), format!("{title}: one")).ok(name.clone()),
@@ -215,6 +222,19 @@ async fn list(
     let p = state.store.list_activities(kind, &actor, &f).await?;
     let items: Vec<Json_> = p.items.iter().map(|a| record_json(&actor, kind, a, state.store.clock().now())).collect();
     Ok(Json(json!({ "items": items, "page": p.page, "per_page": p.per_page, "total": p.total })))
+}
+
+async fn export(
+    kind: &'static ActivityKind,
+    State(state): State<AppState>,
+    api: ApiUser,
+    QueryMap(q): QueryMap,
+) -> Result<Response, ApiError> {
+    let account_id = q.get("account_id").and_then(|v| v.parse().ok());
+    let bytes =
+        crate::exports::activities_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang, kind, account_id)
+            .await?;
+    Ok(crate::downloads::xlsx_response(&format!("{}.xlsx", kind.resource), bytes))
 }
 
 async fn show(

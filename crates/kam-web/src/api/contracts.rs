@@ -21,6 +21,7 @@ use crate::redact;
 
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
+        .get("/api/v1/contracts.xlsx", export, doc("exportContracts", "contracts", "The contracts list as .xlsx: every contract the caller sees, under its account, with its status; audited").file(super::routes::XLSX))
         .get("/api/v1/contracts", list, doc("listContracts", "contracts", "Contracts 合同与协议 within scope (account_id filter)").query("account_id", int(), "contracts of one account").ok("ContractList"))
         .post("/api/v1/contracts", create, doc("createContract", "contracts", "Add a contract (a draft) to an account").body("ContractInput").created("Contract"))
         .get("/api/v1/contracts/{id}", show, doc("getContract", "contracts", "One contract with its amendments and attachments").ok("Contract"))
@@ -59,6 +60,11 @@ const READ_ONLY: &[&str] = &[
 
 fn any(_: &kam_core::FieldDef) -> bool {
     true
+}
+
+async fn export(State(state): State<AppState>, api: ApiUser) -> Result<axum::response::Response, ApiError> {
+    let bytes = crate::exports::contracts_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang).await?;
+    Ok(crate::downloads::xlsx_response("合同.xlsx", bytes))
 }
 
 async fn list(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {

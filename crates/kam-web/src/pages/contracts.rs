@@ -26,6 +26,7 @@ use crate::view::{self, Ctx, InputGroup, ShownGroup};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/contracts", get(list))
+        .route("/contracts.xlsx", get(export))
         .route("/accounts/{id}/contracts/new", get(new_form))
         .route("/accounts/{id}/contracts", post(create))
         .route("/contracts/{id}", get(show).post(update))
@@ -81,6 +82,11 @@ pub fn rows(lang: Lang, list: &[Contract]) -> Vec<Row> {
 struct ListPage {
     ctx: Ctx,
     rows: Vec<Row>,
+}
+
+async fn export(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
+    let bytes = crate::exports::contracts_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang).await?;
+    Ok(crate::downloads::xlsx_response("合同.xlsx", bytes))
 }
 
 async fn list(State(state): State<AppState>, auth: Authed, Query(f): Query<Flash>) -> Result<Response, PageError> {

@@ -596,4 +596,16 @@ async fn an_interactions_sheet_becomes_the_accounts_records(s: Store) {
     let (ct, body) = multipart("联系记录.xlsx", &xlsx, &[("kind", "interactions")]);
     let theirs = t.raw(&w.rep_c, "POST", "/api/v1/imports", &ct, body).await.json();
     assert_eq!(theirs["bad_rows"], 2, "{theirs}");
+    // The list's export is the import's shape: back in, every row is a duplicate of itself.
+    let exported = t.download(&w.rep_a, "/api/v1/interactions.xlsx").await;
+    let rows = sheet_rows(exported.clone());
+    assert_eq!(rows.len(), 3, "a header and two records: {rows:?}");
+    assert_eq!(rows[1][0], "甲客户有限公司");
+    let (ct, body) = multipart("interactions.xlsx", &exported, &[("kind", "interactions")]);
+    let back = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await.json();
+    assert_eq!((back["bad_rows"].as_i64(), back["duplicate_rows"].as_i64()), (Some(0), Some(2)), "{back}");
+    // Scoped: another team's export holds none of them.
+    assert_eq!(sheet_rows(t.download(&w.rep_c, "/api/v1/interactions.xlsx").await).len(), 1);
+    let contracts = t.api(&w.rep_a, "GET", "/api/v1/contracts.xlsx", None).await;
+    assert_eq!(contracts.status, StatusCode::OK);
 }

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         let res = kind.resource;
         r = r
             .route(&format!("/{res}"), get(move |s, a, q| list(kind, s, a, q)))
+            .route(&format!("/{res}.xlsx"), get(move |s, a| export(kind, s, a)))
             .route(
                 &format!("/{res}/{{id}}"),
                 get(move |s, a, p, q| show(kind, s, a, p, q)).post(move |s, p, f| update(kind, s, p, f)),
@@ -46,6 +47,23 @@ pub fn router() -> Router<AppState> {
             .route(&format!("/accounts/{{id}}/{res}"), post(move |s, p, f| create(kind, s, p, f)));
     }
     r.route("/complaints/{id}/transition", post(transition))
+}
+
+/// The kind's list as .xlsx: everything the user sees of it.
+async fn export(
+    kind: &'static kam_core::activity::ActivityKind,
+    State(state): State<AppState>,
+    auth: crate::auth::Authed,
+) -> Result<axum::response::Response, crate::error::PageError> {
+    let bytes = crate::exports::activities_xlsx::<crate::error::PageError>(
+        &state.store,
+        &auth.user.actor(),
+        auth.lang,
+        kind,
+        None,
+    )
+    .await?;
+    Ok(crate::downloads::xlsx_response(&format!("{}.xlsx", kind.resource), bytes))
 }
 
 /// One line of an activity table.
@@ -194,6 +212,8 @@ pub fn labels(lang: Lang, kind: &ActivityKind) -> Labels {
 struct ListPage {
     ctx: Ctx,
     title: String,
+    /// The kind's path segment (its export is `/{resource}.xlsx`).
+    resource: &'static str,
     kinds: Vec<(String, String, bool)>,
     rows: Vec<Row>,
     show_account: bool,
@@ -240,6 +260,7 @@ async fn list(
         t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
     let l = labels(lang, kind);
     let view = ListPage {
+        resource: kind.resource,
         ctx: ctx(&state, &auth, "activities", q.msg.as_deref()).await,
         title: t(lang, &format!("activity.{}.title", kind.entity)).into(),
         kinds: KINDS

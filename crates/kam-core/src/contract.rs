@@ -39,6 +39,11 @@ pub static FIELDS: &[FieldDef] = &[
 
 pub const GROUPS: &[&str] = &["contract", "terms", "sla"];
 
+/// A contract sheet's column besides the fields: the status it is recorded
+/// at (draft or active; empty: draft). An expired contract is an active one
+/// past its end, so a sheet's 已过期 is recorded active.
+pub static IMPORT_FIELDS: &[FieldDef] = &[FieldDef::new("status", Kind::Enum(&STATUS), "contract")];
+
 /// 合同存异与变更情况: when, what changed, by how much the amount changed.
 pub static AMENDMENT_FIELDS: &[FieldDef] = &[
     FieldDef::new("amended_on", Kind::Date, "amendment").required(),

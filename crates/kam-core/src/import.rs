@@ -30,10 +30,12 @@ pub enum ImportKind {
     Complaints,
     Needs,
     Surveys,
+    /// Contracts 合同, by contract number, each on the account its row names.
+    Contracts,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 11] = [
+    pub const ALL: [ImportKind; 12] = [
         ImportKind::Accounts,
         ImportKind::Contacts,
         ImportKind::Ledger,
@@ -45,6 +47,7 @@ impl ImportKind {
         ImportKind::Complaints,
         ImportKind::Needs,
         ImportKind::Surveys,
+        ImportKind::Contracts,
     ];
 
     /// The activity kind a sheet of this kind holds, if it holds one.
@@ -74,6 +77,7 @@ impl ImportKind {
             ImportKind::Complaints => "complaints",
             ImportKind::Needs => "needs",
             ImportKind::Surveys => "surveys",
+            ImportKind::Contracts => "contracts",
         }
     }
 
@@ -85,6 +89,8 @@ impl ImportKind {
             ImportKind::Products => crate::order::can_edit_products(actor),
             // Each row's account is checked as the order form checks it (`order::can_place`).
             ImportKind::Orders => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin),
+            // Per row: `contract::can_write` on its account.
+            ImportKind::Contracts => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin | Role::Finance),
             // Each row's account is checked as the form checks it (`can_record_activity`).
             _ => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin | Role::Service),
         }
@@ -118,6 +124,8 @@ impl ImportKind {
         static COMPLAINTS: [(&[FieldDef], Aliases); 1] = [(crate::complaint::COMPLAINT.fields, COMPLAINT_ALIASES)];
         static NEEDS: [(&[FieldDef], Aliases); 1] = [(crate::activity::NEED.fields, NEED_ALIASES)];
         static SURVEYS: [(&[FieldDef], Aliases); 1] = [(crate::activity::SURVEY.fields, SURVEY_ALIASES)];
+        static CONTRACTS: [(&[FieldDef], Aliases); 2] =
+            [(crate::contract::FIELDS, CONTRACT_ALIASES), (crate::contract::IMPORT_FIELDS, CONTRACT_IMPORT_ALIASES)];
         match self {
             ImportKind::Accounts => &ACCOUNTS,
             ImportKind::Contacts => &CONTACTS,
@@ -130,6 +138,7 @@ impl ImportKind {
             ImportKind::Complaints => &COMPLAINTS,
             ImportKind::Needs => &NEEDS,
             ImportKind::Surveys => &SURVEYS,
+            ImportKind::Contracts => &CONTRACTS,
         }
     }
 
@@ -141,6 +150,7 @@ impl ImportKind {
             ImportKind::Ledger => "ledger_entry",
             ImportKind::Products => "product",
             ImportKind::Orders => "order",
+            ImportKind::Contracts => "contract",
             k => k.activity().map(|a| a.entity).unwrap_or("activity"),
         }
     }
@@ -362,6 +372,21 @@ pub static SURVEY_ALIASES: Aliases = &[
     ("comments", &["意见", "评价"]),
     ("suggestions", &["建议"]),
 ];
+
+pub static CONTRACT_ALIASES: Aliases = &[
+    ("contract_no", &["合同号", "合同编号", "编号", "contract no"]),
+    ("contract_type", &["合同类型", "类型", "类别"]),
+    ("title", &["合同名称", "名称", "标题"]),
+    ("signed_on", &["签订日期", "签约日期", "签订时间"]),
+    ("valid_from", &["生效日期", "开始日期", "起始日期"]),
+    ("valid_to", &["到期日期", "截止日期", "结束日期", "终止日期"]),
+    ("amount", &["合同金额", "金额", "总金额"]),
+    ("currency", &["币种", "币别"]),
+    ("payment_terms", &["付款条款", "付款方式", "结算方式"]),
+    ("delivery_terms", &["交货条款", "交付条款"]),
+];
+
+pub static CONTRACT_IMPORT_ALIASES: Aliases = &[("status", &["状态", "合同状态"])];
 
 /// An order sheet (销售记录): the order's columns, repeated on each of its lines.
 pub static ORDER_ALIASES: Aliases = &[

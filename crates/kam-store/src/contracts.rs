@@ -179,7 +179,7 @@ impl Store {
         if contract::can_write(actor, &acc.facts()) { Ok(acc) } else { Err(StoreError::Forbidden("err.forbidden")) }
     }
 
-    fn check_dates(rec: &Record) -> Result<()> {
+    pub(crate) fn check_dates(rec: &Record) -> Result<()> {
         let d = |f: &str| rec.get(f).and_then(Value::as_text).and_then(parse_date);
         if let (Some(from), Some(to)) = (d("valid_from"), d("valid_to"))
             && to < from
@@ -190,17 +190,43 @@ impl Store {
     }
 
     pub async fn create_contract(&self, actor: &Actor, account_id: AccountId, rec: Record) -> Result<Contract> {
+        let mut tx = self.begin().await?;
+        let id = self.create_contract_in(&mut tx, actor, account_id, rec, "draft").await?;
+        tx.commit().await?;
+        self.contract(actor, id).await
+    }
+
+    /// A contract written in the caller's transaction, at `status` (a draft,
+    /// or for an import a contract already in force).
+    pub(crate) async fn create_contract_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        account_id: AccountId,
+        rec: Record,
+        status: &str,
+    ) -> Result<ContractId> {
         StoreError::check_required(FIELDS, &rec, true)?;
         Self::check_dates(&rec)?;
-        let mut tx = self.begin().await?;
-        self.writable_account(&mut tx, actor, account_id).await?;
-        let extra = [("account_id", account_id.into()), ("status", "draft".into())];
+        self.writable_account(tx, actor, account_id).await?;
+        let extra = [("account_id", account_id.into()), ("status", status.into())];
         let w = TARGET.by(actor, Some(account_id));
         let also = Also { columns: &extra, ..Default::default() };
-        let id = self.insert_audited(&mut tx, w, &rec, also).await.map_err(unique_no)?;
-        crate::search::index(&mut tx, "contract", id, &crate::search::record_texts("contract", FIELDS, &rec)).await?;
-        tx.commit().await?;
-        self.contract(actor, ContractId(id)).await
+        let id = self.insert_audited(tx, w, &rec, also).await.map_err(unique_no)?;
+        crate::search::index(tx, "contract", id, &crate::search::record_texts("contract", FIELDS, &rec)).await?;
+        Ok(ContractId(id))
+    }
+
+    /// Archives a contract an import made (its undo), in the caller's transaction.
+    pub(crate) async fn archive_contract_in(&self, tx: &mut Tx, actor: &Actor, id: ContractId) -> Result<()> {
+        let mut q = select(actor);
+        q.push(" AND c.id = ").arg(id);
+        let before = read(&q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?, self.today())?;
+        self.writable_account(tx, actor, before.account_id).await?;
+        let w = TARGET.by(actor, Some(before.account_id));
+        self.delete_audited(tx, w, id, &before.rec, crate::write::Gone::Archived, &[]).await?;
+        crate::search::remove(tx, "contract", id).await?;
+        Ok(())
     }
 
     /// Changes the terms of a draft; an active contract changes by amendment only.

@@ -57,6 +57,7 @@ kam_store::on_both_engines!(
     imports_post_ledger_entries_and_undo_by_reversal,
     imports_write_products_and_orders_with_lines,
     imports_write_activities_of_every_kind,
+    imports_write_contracts,
     import_mappings_are_saved_replaced_and_scoped,
     each_duplicate_row_gets_its_own_choice,
     merging_accounts_moves_every_dependent_record,

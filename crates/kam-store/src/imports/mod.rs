@@ -24,6 +24,7 @@ use crate::{Result, Store, StoreError, Tx};
 mod accounts;
 mod activities;
 mod contacts;
+mod contracts;
 mod ledger;
 pub mod mappings;
 mod orders;
@@ -227,6 +228,7 @@ impl Store {
             ImportKind::Ledger => self.check_ledger(actor, &input.rows, &mut rows).await?,
             ImportKind::Products => self.check_products(actor, &input.rows, &mut rows).await?,
             ImportKind::Orders => self.check_orders(actor, &input.rows, &mut rows).await?,
+            ImportKind::Contracts => self.check_contracts(actor, &input.rows, &mut rows).await?,
             k => {
                 let kind = k.activity().ok_or(StoreError::NotFound)?;
                 self.check_activities(kind, actor, &input.rows, &mut rows).await?
@@ -350,6 +352,7 @@ impl Store {
                     let lines = lines_of.get(&p.row).map(Vec::as_slice).unwrap_or_default();
                     self.commit_order_row(&mut tx, actor, (id, p, lines), choice, &mut made).await
                 }
+                ImportKind::Contracts => self.commit_contract_row(&mut tx, actor, p, choice, &mut made).await,
                 k => match k.activity() {
                     Some(kind) => self.commit_activity_row(&mut tx, kind, actor, p, choice, &mut made).await,
                     None => Err(StoreError::NotFound),
@@ -476,6 +479,7 @@ impl Store {
                     let account = c.accounts.first().map(|l| l.account_id);
                     self.archive_contact(&mut tx, actor, ContactId(eid), &c.rec, account).await?;
                 }
+                ("contract", "created") => self.archive_contract_in(&mut tx, actor, kam_core::ContractId(eid)).await?,
                 (entity, "created") => {
                     if let Some(kind) = kam_core::activity::KINDS.iter().find(|k| k.entity == entity) {
                         self.delete_activity_in(&mut tx, kind, actor, kam_core::ActivityId(eid)).await?;

@@ -587,3 +587,54 @@ pub async fn imports_write_activities_of_every_kind(s: Store) {
         Err(StoreError::Forbidden(_))
     ));
 }
+
+/// Contract sheets: by contract number, in force when the sheet says so, the
+/// form's date rule, undone by archiving.
+pub async fn imports_write_contracts(s: Store) {
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "合同导入客户").await;
+    account(&s, &w.rep3, "南方合同客户").await;
+    let c = |n: usize, no: &str, acc: &str, more: &[(&str, &str)]| {
+        let mut cells =
+            vec![("account", acc), ("contract_no", no), ("contract_type", "sales"), ("title", "年度供货合同")];
+        cells.extend_from_slice(more);
+        row(n, &cells)
+    };
+    let sheet = vec![
+        c(
+            2,
+            "HT-2026-01",
+            "合同导入客户",
+            &[("status", "active"), ("valid_from", "2026-01-01"), ("valid_to", "2026-12-31")],
+        ),
+        c(3, "HT-2026-01", "合同导入客户", &[]),
+        c(4, "HT-2026-02", "合同导入客户", &[("valid_from", "2026-06-01"), ("valid_to", "2026-01-01")]),
+        c(5, "HT-2026-03", "合同导入客户", &[("status", "terminated")]),
+        c(6, "HT-2026-04", "南方合同客户", &[]),
+        c(7, "HT-2026-05", "合同导入客户", &[]),
+    ];
+    assert!(matches!(
+        s.check_import(&testing_service(&s).await, input(ImportKind::Contracts, sheet.clone())).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let imp = s.check_import(&w.rep1, input(ImportKind::Contracts, sheet.clone())).await.unwrap();
+    let errors: Vec<(usize, &str)> =
+        imp.rows.iter().flat_map(|r| r.errors.iter().map(move |e| (r.row, e.message.as_str()))).collect();
+    assert_eq!(errors, vec![(4, "err.date_order"), (5, "err.choice"), (6, "err.import_account_unknown")]);
+    assert_eq!(imp.rows[1].duplicate, Some(Duplicate::InFile { row: 2 }));
+    let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await.unwrap();
+    assert_eq!(done.counts.unwrap().created, 2);
+    let list = s.contracts(&w.rep1, Some(a)).await.unwrap();
+    let status =
+        |no: &str| list.iter().find(|c| c.rec.get("contract_no") == Some(&text(no))).map(|c| c.stored_status.clone());
+    assert_eq!(status("HT-2026-01").as_deref(), Some("active"), "in force, as the sheet says");
+    assert_eq!(status("HT-2026-05").as_deref(), Some("draft"));
+    let again = s.check_import(&w.rep1, input(ImportKind::Contracts, sheet)).await.unwrap();
+    assert!(matches!(again.rows[0].duplicate, Some(Duplicate::Existing { .. })));
+    s.undo_import(&w.rep1, done.id).await.unwrap();
+    assert!(s.contracts(&w.rep1, Some(a)).await.unwrap().is_empty(), "archived");
+}
+
+async fn testing_service(s: &Store) -> Actor {
+    actor(s, testing::user(s, "svc_contracts", Role::Service, None).await).await
+}

@@ -606,6 +606,12 @@ async fn an_interactions_sheet_becomes_the_accounts_records(s: Store) {
     assert_eq!((back["bad_rows"].as_i64(), back["duplicate_rows"].as_i64()), (Some(0), Some(2)), "{back}");
     // Scoped: another team's export holds none of them.
     assert_eq!(sheet_rows(t.download(&w.rep_c, "/api/v1/interactions.xlsx").await).len(), 1);
-    let contracts = t.api(&w.rep_a, "GET", "/api/v1/contracts.xlsx", None).await;
-    assert_eq!(contracts.status, StatusCode::OK);
+    // The contracts export imports back as duplicates of themselves; undone, it makes them again.
+    let c = json!({"account_id": w.acc_a, "contract_no": "HT-EXP-1", "contract_type": "sales", "title": "框架合同", "valid_from": "2026-01-01", "valid_to": "2026-12-31"});
+    assert_eq!(t.api(&w.rep_a, "POST", "/api/v1/contracts", Some(c)).await.status, StatusCode::CREATED);
+    let exported = t.download(&w.rep_a, "/api/v1/contracts.xlsx").await;
+    let (ct, body) = multipart("合同.xlsx", &exported, &[("kind", "contracts")]);
+    let back = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await.json();
+    assert_eq!((back["bad_rows"].as_i64(), back["duplicate_rows"].as_i64()), (Some(0), Some(1)), "{back}");
+    assert_eq!(back["rows"][0]["values"]["valid_to"], "2026-12-31");
 }

@@ -73,6 +73,10 @@ pub struct Store {
     max: Option<u32>,
     clock: Clock,
     dates: kam_core::ledger::DateWindow,
+    /// Commits of imports running in this process: how far each has come.
+    /// In memory, not in the database: the commit's own transaction holds
+    /// what it writes until the end, so only the process running it can tell.
+    progress: imports::ProgressBoard,
 }
 
 /// Masks the password of a database URL for logs and errors.
@@ -135,7 +139,15 @@ impl Store {
             })
             .connect_with(opts)
             .await?;
-        Ok(Store { pool, engine, url: url_kept, max, clock: Clock::system(), dates: Default::default() })
+        Ok(Store {
+            pool,
+            engine,
+            url: url_kept,
+            max,
+            clock: Clock::system(),
+            dates: Default::default(),
+            progress: Default::default(),
+        })
     }
 
     /// The same database read and written under another clock (tests pin

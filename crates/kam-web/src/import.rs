@@ -287,6 +287,38 @@ pub fn plan(
     })
 }
 
+/// From this many rows a commit runs in the background: the answer comes at
+/// once, and its progress is read from the import (`Store::import_progress`).
+pub const BACKGROUND_ROWS: i64 = 2_000;
+
+/// Commits an import, the page's and the API's way: a small one at once (the
+/// committed import), a large one in the background (None: it has started).
+/// What can be refused up front is refused here, before anything starts.
+pub async fn commit(
+    store: &kam_store::Store,
+    actor: &kam_core::Actor,
+    id: i64,
+    choices: kam_store::imports::Choices,
+) -> Result<Option<kam_store::imports::Import>, kam_store::StoreError> {
+    use kam_store::StoreError;
+    let imp = store.import(actor, id).await?;
+    if imp.total_rows < BACKGROUND_ROWS {
+        return store.commit_import(actor, id, choices).await.map(Some);
+    }
+    if imp.created_by != actor.user_id {
+        return Err(StoreError::Forbidden("err.forbidden"));
+    }
+    if imp.status != "checked" || store.import_progress(actor, id).await?.is_some_and(|p| p.failed.is_none()) {
+        return Err(StoreError::Conflict("err.import_not_checked"));
+    }
+    let (store, actor) = (store.clone(), actor.clone());
+    tokio::spawn(async move {
+        // The outcome is on the import (committed) or on its progress (why it failed).
+        let _ = store.commit_import(&actor, id, choices).await;
+    });
+    Ok(None)
+}
+
 /// A file name as kept and shown: its last path part, without control
 /// characters, at most 120 characters.
 pub fn safe_file_name(name: &str) -> String {

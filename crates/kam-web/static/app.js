@@ -156,6 +156,23 @@ document.addEventListener("DOMContentLoaded", function () {
       refresh();
     }).catch(function () {});
   }
+  // An import committing in the background: its progress, read every second
+  // without a reload; the page comes back when it has finished or failed.
+  var bar = document.querySelector("[data-progress]");
+  if (bar) {
+    var meter = bar.querySelector("progress"), label = bar.querySelector("[data-progress-text]");
+    var poll = function () {
+      fetch(bar.dataset.progress, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (p) {
+          meter.max = p.total; meter.value = p.done;
+          label.textContent = p.done + " / " + p.total;
+          if (p.running) { setTimeout(poll, 1000); } else { location.reload(); }
+        })
+        .catch(function () { setTimeout(poll, 3000); });
+    };
+    setTimeout(poll, 1000);
+  }
   // A long list (accounts and their people, products, users) gets a search
   // box: typing narrows the choices; one match left is chosen.
   var zh = (document.documentElement.lang || "zh").indexOf("zh") === 0;

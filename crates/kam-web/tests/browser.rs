@@ -170,6 +170,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("import_checked_fixed_committed_and_undone", |b| Box::pin(import_checked_fixed_committed_and_undone(b))),
     ("opening_balances_imported_by_the_cashier", |b| Box::pin(opening_balances_imported_by_the_cashier(b))),
     ("a_year_of_orders_imported", |b| Box::pin(a_year_of_orders_imported(b))),
+    ("a_large_file_commits_with_progress", |b| Box::pin(a_large_file_commits_with_progress(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -640,6 +641,39 @@ async fn opening_balances_imported_by_the_cashier(b: &Browser<'_>) -> Result<()>
     b.goto(&format!("/accounts/{}?tab=ledger", acc.id), "ledger-tab").await?;
     b.expect_text("期初余额", "ledger-tab").await?;
     Ok(())
+}
+
+/// A file of more rows than a request should wait for: committed in the
+/// background, the page shows how far it has come and comes back committed.
+async fn a_large_file_commits_with_progress(b: &Browser<'_>) -> Result<()> {
+    let n = kam_web::import::BACKGROUND_ROWS as usize + 10;
+    let mut csv = String::from("公司名称,客户等级\r\n");
+    for i in 0..n {
+        csv.push_str(&format!("批量{}客户{i:05},C\r\n", b.size.name));
+    }
+    let dir = std::env::temp_dir().join(format!("kam-journey-large-{}-{}", std::process::id(), b.size.name));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let file = dir.join("大批客户.csv");
+    std::fs::write(&file, csv).map_err(|e| e.to_string())?;
+    b.login("zhangwei").await?;
+    b.menu("/imports", "imports").await?;
+    let form = "form[action=\"/imports\"]";
+    b.fill(form, "kind", "accounts").await?;
+    b.fill(form, "file", file.to_str().ok_or("path")?).await?;
+    b.submit(form, None, "large-checked").await?;
+    let id = b.id_in_path("/imports/").await?;
+    b.submit(&format!("form[action=\"/imports/{id}/commit\"]"), None, "large-committing").await?;
+    // The page follows the commit by itself and reloads when it is done.
+    let done = format!("新建 {n}");
+    for _ in 0..120 {
+        if b.body_text().await?.contains(&done) {
+            b.shot("large-committed").await?;
+            let _ = std::fs::remove_dir_all(&dir);
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    Err(format!("after a minute the page still does not say {done:?}"))
 }
 
 /// The rep loads last year's sales record (one line per row, two rows of one

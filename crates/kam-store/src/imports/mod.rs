@@ -158,6 +158,39 @@ pub struct Import {
     pub undone_at: Option<String>,
 }
 
+/// How far a running commit has come, or why it failed (field key → message
+/// key, as `row_error` names them) once it has.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub done: usize,
+    pub total: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failed: Option<BTreeMap<String, String>>,
+}
+
+/// The running commits of this process, by import id.
+#[derive(Debug, Clone, Default)]
+pub struct ProgressBoard(std::sync::Arc<std::sync::Mutex<HashMap<i64, Progress>>>);
+
+impl ProgressBoard {
+    fn set(&self, id: i64, p: Progress) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(id, p);
+        }
+    }
+    fn clear(&self, id: i64) {
+        if let Ok(mut m) = self.0.lock() {
+            m.remove(&id);
+        }
+    }
+    fn get(&self, id: i64) -> Option<Progress> {
+        self.0.lock().ok().and_then(|m| m.get(&id).cloned())
+    }
+}
+
+/// How often a commit tells how far it has come.
+const PROGRESS_EVERY: usize = 250;
+
 /// A record created or changed by a committed import.
 struct Made {
     entity: &'static str,
@@ -312,7 +345,48 @@ impl Store {
     /// fails now (the data changed since the check) fails the whole commit,
     /// naming its row, and nothing is left behind.
     pub async fn commit_import(&self, actor: &Actor, id: i64, choices: impl Into<Choices>) -> Result<Import> {
-        let choices: Choices = choices.into();
+        match self.commit_import_tracked(actor, id, choices.into()).await {
+            Ok(done) => {
+                self.progress.clear(id);
+                Ok(done)
+            }
+            Err(e) => {
+                let failed = match &e {
+                    StoreError::Invalid(fe) => fe.0.iter().map(|(k, m)| (k.clone(), m.to_string())).collect(),
+                    StoreError::Conflict(k) | StoreError::Forbidden(k) => {
+                        BTreeMap::from([(String::new(), k.to_string())])
+                    }
+                    _ => BTreeMap::from([(String::new(), "err.internal".to_string())]),
+                };
+                let mut p = self.progress.get(id).unwrap_or_default();
+                p.failed = Some(failed);
+                self.progress.set(id, p);
+                Err(e)
+            }
+        }
+    }
+
+    /// How far the commit of an import running in this process has come, or
+    /// why it failed; None when none runs (or it finished), and for imports
+    /// the actor may not read.
+    pub async fn import_progress(&self, actor: &Actor, id: i64) -> Result<Option<Progress>> {
+        let p = self.progress.get(id);
+        if p.is_some() {
+            // Only who may read the import hears of its commit.
+            let mut q = Q::new("SELECT created_by FROM imports WHERE id = ");
+            q.arg(id);
+            let by: UserId = crate::sql::id(
+                &q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?,
+                "created_by",
+            )?;
+            if by != actor.user_id && actor.role != Role::Admin {
+                return Err(StoreError::NotFound);
+            }
+        }
+        Ok(p)
+    }
+
+    async fn commit_import_tracked(&self, actor: &Actor, id: i64, choices: Choices) -> Result<Import> {
         let imp = self.import(actor, id).await?;
         if imp.created_by != actor.user_id {
             return Err(StoreError::Forbidden("err.forbidden"));
@@ -334,7 +408,12 @@ impl Store {
                 lines_of.entry(first).or_default().push(p);
             }
         }
-        for p in &imp.rows {
+        let total = imp.rows.len();
+        self.progress.set(id, Progress { done: 0, total, failed: None });
+        for (n, p) in imp.rows.iter().enumerate() {
+            if n % PROGRESS_EVERY == 0 {
+                self.progress.set(id, Progress { done: n, total, failed: None });
+            }
             if !p.errors.is_empty() {
                 counts.refused += 1;
                 continue;

@@ -474,6 +474,13 @@ pub async fn imports_write_products_and_orders_with_lines(s: Store) {
     }
     assert_eq!(s.orders(&w.rep1, &all).await.unwrap().total, 0, "nothing is left behind");
     assert_eq!(s.import(&w.rep1, imp.id).await.unwrap().status, "checked");
+    // Why it failed stays on the import's progress, for the page that started it in the background.
+    let failed = s.import_progress(&w.rep1, imp.id).await.unwrap().and_then(|p| p.failed).unwrap();
+    assert!(failed.keys().any(|k| k.starts_with("rows.2")), "{failed:?}");
+    assert!(
+        matches!(s.import_progress(&w.rep2, imp.id).await, Err(StoreError::NotFound)),
+        "only its importer hears of it"
+    );
     s.update_product(&w.admin, p2.id, rec(&[("active", Value::Bool(true))])).await.unwrap();
 
     let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await.unwrap();
@@ -481,6 +488,7 @@ pub async fn imports_write_products_and_orders_with_lines(s: Store) {
         done.counts.clone().unwrap(),
         kam_store::imports::Counts { created: 2, updated: 0, skipped: 0, refused: 7 }
     );
+    assert_eq!(s.import_progress(&w.rep1, imp.id).await.unwrap(), None, "a finished commit has no progress left");
     assert!(matches!(s.commit_import(&w.rep1, imp.id, OnDuplicate::Skip).await, Err(StoreError::Conflict(_))));
     let listed = s.orders(&w.rep1, &all).await.unwrap();
     assert_eq!(listed.total, 2);

@@ -49,7 +49,7 @@ pub fn router() -> ApiRoutes {
         )
         .get("/api/v1/imports", list, doc("listImports", "imports", "The caller's imports, newest first (admin: everyone's)").ok("ImportList"))
         .get("/api/v1/imports/{id}", show, doc("getImport", "imports", "A checked or committed import: its mapping, every row with its errors and duplicate, its counts, and what blocks its undo").ok("Import"))
-        .post("/api/v1/imports/{id}/commit", commit, doc("commitImport", "imports", "Write the good rows in one transaction (a row that fails now fails the whole commit, named by row)").optional_body("ImportCommit").ok("Import"))
+        .post("/api/v1/imports/{id}/commit", commit, doc("commitImport", "imports", "Write the good rows in one transaction (a row that fails now fails the whole commit, named by row). From 2,000 rows the commit runs in the background: the answer is 202 with status `committing` and `progress`; GET the import for its progress, its committed counts, or `progress.failed`").optional_body("ImportCommit").ok("Import").accepted("Import"))
         .post("/api/v1/imports/{id}/undo", undo, doc("undoImport", "imports", "Take a committed import back in one audited action while nothing newer stands on its records").no_body().ok("Import"))
         .post("/api/v1/imports/{id}/mapping", save_mapping, doc("saveImportMapping", "imports", "Save the import's column mapping under a name, for the next file of the same shape (company-wide; saving again under a name replaces it); audited").body("ImportMappingInput").created("ImportMapping"))
         .get("/api/v1/import-mappings", mappings, doc("listImportMappings", "imports", "The saved column mappings of the kinds the caller may import").ok("ImportMappingList"))
@@ -130,10 +130,17 @@ async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result
     let blockers = state.store.import_undo_blockers(&actor, id).await?;
     let mut out = json!(imp);
     out["undo_blocked_by"] = json!(blockers);
+    // A commit running in the background: how far it has come, or why it failed.
+    if let Some(p) = state.store.import_progress(&actor, id).await? {
+        if p.failed.is_none() && imp.status == "checked" {
+            out["status"] = json!("committing");
+        }
+        out["progress"] = json!(p);
+    }
     Ok(Json(out))
 }
 
-async fn commit(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Json<V>, ApiError> {
+async fn commit(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: Bytes) -> Result<Response, ApiError> {
     let mut choices = Choices::default();
     if !body.is_empty() {
         let body = object(&body)?;
@@ -163,8 +170,16 @@ async fn commit(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: B
             return Err(ApiError::invalid(&e));
         }
     }
-    let imp = state.store.commit_import(&api.user.actor(), id, choices).await?;
-    Ok(Json(json!(imp)))
+    let actor = api.user.actor();
+    match import::commit(&state.store, &actor, id, choices).await? {
+        Some(imp) => Ok((StatusCode::OK, Json(json!(imp))).into_response()),
+        None => {
+            let mut out = json!(state.store.import(&actor, id).await?);
+            out["status"] = json!("committing");
+            out["progress"] = json!(state.store.import_progress(&actor, id).await?);
+            Ok((StatusCode::ACCEPTED, Json(out)).into_response())
+        }
+    }
 }
 
 async fn undo(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {

@@ -85,6 +85,8 @@ pub struct Doc {
     pub query: Vec<Param>,
     /// The text parts a multipart upload sends beside its file: (name, description, required).
     pub parts: &'static [(&'static str, &'static str, bool)],
+    /// 202: the work goes on in the background, answered with this schema.
+    pub accepted: Option<String>,
 }
 
 /// Starts the documentation of an operation: its operationId, tag and summary.
@@ -97,6 +99,7 @@ pub fn doc(id: impl Into<String>, tag: impl Into<String>, summary: impl Into<Str
         success: None,
         query: Vec::new(),
         parts: &[],
+        accepted: None,
     }
 }
 
@@ -134,6 +137,11 @@ impl Doc {
     /// 201 with the created record as `schema`.
     pub fn created(mut self, schema: impl Into<String>) -> Doc {
         self.success = Some(Success::Json(201, schema.into()));
+        self
+    }
+    /// Also 202 with `schema`: the work goes on in the background.
+    pub fn accepted(mut self, schema: impl Into<String>) -> Doc {
+        self.accepted = Some(schema.into());
         self
     }
     /// 204 No Content.

@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::import::{ACCOUNT_REF, ImportKind};
 use kam_store::StoreError;
@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/imports/{id}", get(show))
         .route("/imports/{id}/commit", post(commit))
+        .route("/imports/{id}/progress", get(progress))
         .route("/imports/{id}/undo", post(undo))
         .route("/imports/{id}/mapping", post(save_mapping))
         .route("/imports/{id}/errors.xlsx", get(errors_xlsx))
@@ -191,6 +192,8 @@ struct ShowPage {
     can_undo: bool,
     blockers: Vec<String>,
     error: Option<String>,
+    /// A commit running in the background: (rows done, rows in all).
+    progress: Option<(usize, usize)>,
 }
 
 async fn show_page(
@@ -260,6 +263,17 @@ async fn show_page(
         })
         .collect();
     let blockers = state.store.import_undo_blockers(&actor, id).await?;
+    // A commit running in the background, or why the last one failed.
+    let running = state.store.import_progress(&actor, id).await?;
+    let mut error = error;
+    let progress = match running {
+        Some(p) if p.failed.is_none() && imp.status == "checked" => Some((p.done, p.total)),
+        Some(kam_store::imports::Progress { failed: Some(f), .. }) if error.is_none() && imp.status == "checked" => {
+            error = Some(failure_text(lang, kind, f.iter().map(|(k, m)| (k.as_str(), m.as_str()))));
+            None
+        }
+        _ => None,
+    };
     let page = ShowPage {
         ctx: ctx(state, auth, "imports", flash).await,
         id,
@@ -272,7 +286,8 @@ async fn show_page(
         mapping,
         bad_rows,
         dup_rows,
-        can_commit: imp.status == "checked" && imp.created_by == actor.user_id,
+        can_commit: imp.status == "checked" && imp.created_by == actor.user_id && progress.is_none(),
+        progress,
         choices: OnDuplicate::ALL
             .into_iter()
             .filter(|c| *c != OnDuplicate::Update || kind.updates())
@@ -297,18 +312,24 @@ async fn show(
 /// A failed commit, in the user's words: "第 12 行 信用代码：…".
 fn commit_error(lang: Lang, kind: ImportKind, e: &StoreError) -> Option<String> {
     let StoreError::Invalid(fe) = e else { return None };
-    let parts: Vec<String> =
-        fe.0.iter()
-            .map(|(k, msg)| {
-                let mut it = k.splitn(3, '.');
-                let (_, row, field) = (it.next(), it.next().unwrap_or_default(), it.next());
-                let cell =
-                    kam_store::imports::CellError { field: field.unwrap_or_default().into(), message: (*msg).into() };
-                let why = if field.is_some() { import::reason(lang, kind, &cell) } else { t(lang, msg).to_string() };
-                format!("{} {row}：{why}", t(lang, "import.row"))
-            })
-            .collect();
-    Some(parts.join("；"))
+    Some(failure_text(lang, kind, fe.0.iter().map(|(k, m)| (k.as_str(), *m))))
+}
+
+/// Refusals named by row (`rows.12.credit_code` → message key) in the user's words.
+fn failure_text<'a>(lang: Lang, kind: ImportKind, refusals: impl Iterator<Item = (&'a str, &'a str)>) -> String {
+    let parts: Vec<String> = refusals
+        .map(|(k, msg)| {
+            let mut it = k.splitn(3, '.');
+            let (first, row, field) = (it.next(), it.next().unwrap_or_default(), it.next());
+            if first != Some("rows") {
+                return t(lang, msg).to_string();
+            }
+            let cell = kam_store::imports::CellError { field: field.unwrap_or_default().into(), message: msg.into() };
+            let why = if field.is_some() { import::reason(lang, kind, &cell) } else { t(lang, msg).to_string() };
+            format!("{} {row}：{why}", t(lang, "import.row"))
+        })
+        .collect();
+    parts.join("；")
 }
 
 async fn commit(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {
@@ -322,8 +343,9 @@ async fn commit(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
         }
     }
     let actor = f.auth.user.actor();
-    match state.store.commit_import(&actor, id, choices).await {
-        Ok(_) => Ok(see_other(&format!("/imports/{id}"), "import.committed")),
+    match import::commit(&state.store, &actor, id, choices).await {
+        Ok(Some(_)) => Ok(see_other(&format!("/imports/{id}"), "import.committed")),
+        Ok(None) => Ok(see_other(&format!("/imports/{id}"), "import.committing")),
         Err(e) => {
             let kind = state.store.import(&actor, id).await?.kind;
             match commit_error(f.auth.lang, kind, &e) {
@@ -332,6 +354,18 @@ async fn commit(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
             }
         }
     }
+}
+
+/// How far a commit running in the background has come, for the page to
+/// show without a reload: `running` false once it has finished or failed.
+async fn progress(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let actor = auth.user.actor();
+    let p = state.store.import_progress(&actor, id).await?;
+    let imp = state.store.import(&actor, id).await?;
+    let running = p.as_ref().is_some_and(|p| p.failed.is_none()) && imp.status == "checked";
+    let (done, total) = p.map(|p| (p.done, p.total)).unwrap_or((imp.total_rows as usize, imp.total_rows as usize));
+    let body = serde_json::json!({"running": running, "status": imp.status, "done": done, "total": total});
+    Ok(axum::Json(body).into_response())
 }
 
 async fn save_mapping(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -> Result<Response, PageError> {

@@ -16,6 +16,7 @@ kam_store::on_both_engines!(
     the_orders_export_is_the_api_list_as_a_workbook,
     an_orders_workbook_imports_with_its_lines_and_round_trips,
     an_interactions_sheet_becomes_the_accounts_records,
+    a_large_import_commits_in_the_background,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -614,4 +615,41 @@ async fn an_interactions_sheet_becomes_the_accounts_records(s: Store) {
     let back = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await.json();
     assert_eq!((back["bad_rows"].as_i64(), back["duplicate_rows"].as_i64()), (Some(0), Some(1)), "{back}");
     assert_eq!(back["rows"][0]["values"]["valid_to"], "2026-12-31");
+}
+
+/// A large file commits in the background: 202 at once, the import's
+/// progress while it runs, then the committed counts.
+async fn a_large_import_commits_in_the_background(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let n = kam_web::import::BACKGROUND_ROWS as usize + 5;
+    let mut csv = String::from("公司名称,客户等级,电话\r\n");
+    for i in 0..n {
+        csv.push_str(&format!("后台导入公司{i:05},B,0571-{i:08}\r\n"));
+    }
+    let (ct, body) = multipart("大客户名单.csv", csv.as_bytes(), &[("kind", "accounts")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", &r.body[..r.body.len().min(300)]);
+    let id = r.json()["id"].as_i64().unwrap();
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/commit"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", &r.body[..r.body.len().min(300)]);
+    assert_eq!(r.json()["status"], "committing");
+    assert_eq!(r.json()["progress"]["total"], n);
+    // A second commit while it runs is refused.
+    let again = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/commit"), Some(json!({}))).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", &again.body[..again.body.len().min(300)]);
+    let mut status = String::new();
+    for _ in 0..600 {
+        let got = t.api(&w.rep_a, "GET", &format!("/api/v1/imports/{id}"), None).await.json();
+        status = got["status"].as_str().unwrap_or_default().to_string();
+        if status == "committed" {
+            assert_eq!(got["counts"]["created"], n);
+            break;
+        }
+        assert_eq!(status, "committing", "{}", got["progress"]);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "committed");
+    let count = t.api(&w.rep_a, "GET", "/api/v1/accounts?per_page=1", None).await.json()["total"].as_i64().unwrap();
+    assert_eq!(count, n as i64 + 1, "the rows and 甲客户");
 }

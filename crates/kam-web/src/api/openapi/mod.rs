@@ -48,6 +48,12 @@ fn operation(op: &Operation) -> Value {
         }
         None => {}
     }
+    if let Some(schema) = &d.accepted {
+        responses.insert(
+            "202".into(),
+            json!({"description": "Accepted: goes on in the background", "content": {"application/json": {"schema": r(schema)}}}),
+        );
+    }
     responses.insert("401".into(), error_response("Missing or invalid API token"));
     if op.path.contains('{') {
         responses.insert("404".into(), error_response("Not found, or outside the caller's scope"));

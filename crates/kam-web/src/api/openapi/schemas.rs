@@ -399,12 +399,14 @@ pub(super) fn schemas() -> Value {
         "Import": {"type": "object", "required": ["id", "kind", "status", "file_name", "sha256"], "properties": {
             "id": id(), "kind": {"type": "string", "enum": ["accounts", "contacts", "ledger", "products", "orders", "interactions", "visits", "service_records", "complaints", "needs", "surveys", "contracts"]},
             "file_name": {"type": "string"}, "sha256": {"type": "string"}, "sheet": {"type": ["string", "null"]},
-            "status": {"type": "string", "enum": ["checked", "committed", "undone"]},
+            "status": {"type": "string", "enum": ["checked", "committing", "committed", "undone"]},
             "columns": {"type": "array", "items": r("ImportColumn")}, "rows": {"type": "array", "items": r("ImportRow")},
             "total_rows": {"type": "integer"}, "bad_rows": {"type": "integer"}, "duplicate_rows": {"type": "integer"},
             "counts": {"oneOf": [r("ImportCounts"), {"type": "null"}]},
             "created_by": id(), "created_at": ts(), "committed_at": {"type": ["string", "null"]}, "undone_at": {"type": ["string", "null"]},
-            "undo_blocked_by": {"type": "array", "items": {"type": "string"}, "description": "what stands on the import's records (GET only)"}}},
+            "undo_blocked_by": {"type": "array", "items": {"type": "string"}, "description": "what stands on the import's records (GET only)"},
+            "progress": {"type": "object", "description": "a commit running in the background (status committing): rows done of total; `failed` (field key → message key) when it failed and nothing was written",
+                "properties": {"done": {"type": "integer"}, "total": {"type": "integer"}, "failed": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
         "ImportList": list_of("Import"),
         "ImportMappingInput": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string", "maxLength": 60, "description": "saving again under a name replaces that mapping (its creator or admin)"}}},
         "ImportMapping": {"type": "object", "required": ["id", "kind", "name", "columns"], "properties": {

@@ -99,6 +99,26 @@ pub async fn build<E: From<StoreError> + From<XlsxError>>(
     let items = &items[..items.len().min(MAX_SHEET_ROWS)];
     let lead = [("competitor_name", "field.position.competitor_id")];
     records_sheet(&mut book, actor, t(lang, "entity.competitor_position"), "competitor_position", &lead, items)?;
+    // The visit plans of this year and last (附表三): each slot's planned and actual date.
+    let mut sheet = book.sheet(t(lang, "entity.visit_plan"))?;
+    header_at(&mut sheet, lang, 0, &["dossier.plan_year", "dossier.plan_slot", "plan.planned", "plan.actual"])?;
+    let mut row = 1u32;
+    let year = store.today().year();
+    for y in [year - 1, year] {
+        let plan = store.visit_plan(actor, id, y).await?;
+        for (i, slot) in plan.slots.iter().enumerate().filter(|(_, s)| s.planned.is_some() || s.actual.is_some()) {
+            sheet.number(row, 0, f64::from(y))?;
+            sheet.number(row, 1, i as f64 + 1.0)?;
+            if let Some(d) = slot.planned {
+                sheet.date(row, 2, &d.to_string())?;
+            }
+            if let Some(d) = slot.actual {
+                sheet.date(row, 3, &d.to_string())?;
+            }
+            row += 1;
+        }
+    }
+    drop(sheet);
     for kind in kam_core::activity::KINDS {
         if !viewer.sees_entity(kind.entity) {
             continue;

@@ -82,7 +82,8 @@ async fn a_dossier_goes_out_is_edited_and_part_of_it_comes_back(s: Store) {
     let exported = t.download(&w.rep_a, &format!("/api/v1/accounts/{a}/dossier.xlsx")).await;
     let mut book = read(&exported);
     let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
-    for sheet in ["客户档案", "联系人", "联系记录", "订单明细", "合同", "财务记录", "对账单"] {
+    for sheet in ["客户档案", "联系人", "拜访计划", "联系记录", "订单明细", "合同", "财务记录", "对账单"]
+    {
         assert!(names.contains(&sheet), "{sheet} in {names:?}");
     }
     assert_eq!(book[0].1[1][1], a.to_string(), "the dossier names its account");

@@ -32,10 +32,13 @@ pub enum ImportKind {
     Surveys,
     /// Contracts 合同, by contract number, each on the account its row names.
     Contracts,
+    /// Competitors' positions at accounts 竞争对手情况: a competitor the
+    /// shared list lacks is added to it.
+    Competitors,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 12] = [
+    pub const ALL: [ImportKind; 13] = [
         ImportKind::Accounts,
         ImportKind::Contacts,
         ImportKind::Ledger,
@@ -48,6 +51,7 @@ impl ImportKind {
         ImportKind::Needs,
         ImportKind::Surveys,
         ImportKind::Contracts,
+        ImportKind::Competitors,
     ];
 
     /// The activity kind a sheet of this kind holds, if it holds one.
@@ -78,6 +82,7 @@ impl ImportKind {
             ImportKind::Needs => "needs",
             ImportKind::Surveys => "surveys",
             ImportKind::Contracts => "contracts",
+            ImportKind::Competitors => "competitors",
         }
     }
 
@@ -89,6 +94,8 @@ impl ImportKind {
             ImportKind::Products => crate::order::can_edit_products(actor),
             // Each row's account is checked as the order form checks it (`order::can_place`).
             ImportKind::Orders => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin),
+            // Per row: editing its account's card.
+            ImportKind::Competitors => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin),
             // Per row: `contract::can_write` on its account.
             ImportKind::Contracts => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin | Role::Finance),
             // Each row's account is checked as the form checks it (`can_record_activity`).
@@ -126,7 +133,10 @@ impl ImportKind {
         static SURVEYS: [(&[FieldDef], Aliases); 1] = [(crate::activity::SURVEY.fields, SURVEY_ALIASES)];
         static CONTRACTS: [(&[FieldDef], Aliases); 2] =
             [(crate::contract::FIELDS, CONTRACT_ALIASES), (crate::contract::IMPORT_FIELDS, CONTRACT_IMPORT_ALIASES)];
+        static COMPETITORS: [(&[FieldDef], Aliases); 2] =
+            [(crate::contact::POSITION_FIELDS, POSITION_ALIASES), (COMPETITOR_REF_FIELDS, COMPETITOR_REF_ALIASES)];
         match self {
+            ImportKind::Competitors => &COMPETITORS,
             ImportKind::Accounts => &ACCOUNTS,
             ImportKind::Contacts => &CONTACTS,
             ImportKind::Ledger => &LEDGER,
@@ -151,6 +161,8 @@ impl ImportKind {
             ImportKind::Products => "product",
             ImportKind::Orders => "order",
             ImportKind::Contracts => "contract",
+            // Positions are labelled `field.position.*`.
+            ImportKind::Competitors => "position",
             k => k.activity().map(|a| a.entity).unwrap_or("activity"),
         }
     }
@@ -165,7 +177,7 @@ impl ImportKind {
     /// Whether a row naming a stored record may be written over it (accounts,
     /// products); elsewhere a duplicate is skipped or made anew.
     pub fn updates(self) -> bool {
-        matches!(self, ImportKind::Accounts | ImportKind::Products)
+        matches!(self, ImportKind::Accounts | ImportKind::Products | ImportKind::Competitors)
     }
 
     /// Whether this kind has a column naming the account (by credit code or name).
@@ -371,6 +383,21 @@ pub static SURVEY_ALIASES: Aliases = &[
     ("nps", &["推荐意愿", "nps"]),
     ("comments", &["意见", "评价"]),
     ("suggestions", &["建议"]),
+];
+
+/// The competitor a position sheet's row names, by its exact name.
+pub static COMPETITOR_REF_FIELDS: &[FieldDef] = &[FieldDef::new("competitor", Kind::Text(200), "position").required()];
+
+pub static COMPETITOR_REF_ALIASES: Aliases =
+    &[("competitor", &["竞争对手", "竞争对手名称", "对手", "竞品厂家", "competitor"])];
+
+pub static POSITION_ALIASES: Aliases = &[
+    ("products", &["其产品", "竞品", "产品"]),
+    ("prices", &["价格", "竞品价格"]),
+    ("share_pct", &["所占比例", "份额", "占比", "市场份额"]),
+    ("policy", &["政策", "销售政策"]),
+    ("tech_requirements", &["技术要求"]),
+    ("notes", &["备注", "说明"]),
 ];
 
 pub static CONTRACT_ALIASES: Aliases = &[

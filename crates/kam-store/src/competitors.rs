@@ -150,27 +150,141 @@ impl Store {
         competitor_id: CompetitorId,
         rec: Record,
     ) -> Result<()> {
-        let acc = self.account(actor, account_id).await?;
-        Self::check_edit(actor, &acc)?;
         self.competitor(actor, competitor_id).await.map_err(|_| StoreError::field("competitor_id", "err.choice"))?;
-        let existing = self.positions(actor, account_id).await?.into_iter().find(|p| p.competitor_id == competitor_id);
         let mut tx = self.begin().await?;
+        self.set_position_in(&mut tx, actor, account_id, competitor_id, rec).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `set_position` in the caller's transaction: the position's id, and
+    /// its fields before when it was there already (None: added). The
+    /// competitor is the caller's to have checked.
+    pub(crate) async fn set_position_in(
+        &self,
+        tx: &mut crate::Tx,
+        actor: &Actor,
+        account_id: AccountId,
+        competitor_id: CompetitorId,
+        rec: Record,
+    ) -> Result<(i64, Option<Record>)> {
+        let acc = self.account_in(tx, actor, account_id).await?;
+        Self::check_edit(actor, &acc)?;
+        let mut q = Q::new(&format!(
+            "SELECT p.id, {} FROM account_competitors p WHERE p.account_id = ",
+            columns(POSITION_FIELDS, "p")
+        ));
+        q.arg(account_id).push(" AND p.competitor_id = ").arg(competitor_id);
+        let existing = match q.query().fetch_optional(&mut **tx).await? {
+            Some(r) => Some((r.try_get::<i64, _>("id")?, read_record(&r, POSITION_FIELDS)?)),
+            None => None,
+        };
         let w = POSITION.by(actor, Some(account_id));
         match existing {
             // The same position again (a retry, or only competitor_id): nothing to write.
-            Some(p) => {
-                if self.update_audited(&mut tx, w, p.id, &p.rec, rec, Also::default()).await?.is_none() {
-                    return Ok(());
-                }
+            Some((id, before)) => {
+                self.update_audited(tx, w, id, &before, rec, Also::default()).await?;
+                Ok((id, Some(before)))
             }
             None => {
                 let columns = [("account_id", account_id.into()), ("competitor_id", Arg::from(competitor_id))];
                 let link = [("competitor_id", Value::Null, Value::from(competitor_id))];
-                let _: i64 = self.insert_audited(&mut tx, w, &rec, Also { columns: &columns, changes: &link }).await?;
+                let id: i64 = self.insert_audited(tx, w, &rec, Also { columns: &columns, changes: &link }).await?;
+                Ok((id, None))
             }
         }
-        tx.commit().await?;
+    }
+
+    /// Takes back a position an import wrote: removed if it added it, its
+    /// fields back if it changed it; then a competitor it added, once no
+    /// account holds it.
+    pub(crate) async fn undo_position_in(
+        &self,
+        tx: &mut crate::Tx,
+        actor: &Actor,
+        position_id: i64,
+        before: Option<Record>,
+    ) -> Result<()> {
+        let mut q = Q::new(&format!(
+            "SELECT p.account_id, p.competitor_id, {} FROM account_competitors p WHERE p.id = ",
+            columns(POSITION_FIELDS, "p")
+        ));
+        q.arg(position_id);
+        let r = q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?;
+        let account: AccountId = crate::sql::id(&r, "account_id")?;
+        let competitor: CompetitorId = crate::sql::id(&r, "competitor_id")?;
+        let now = read_record(&r, POSITION_FIELDS)?;
+        let w = POSITION.by(actor, Some(account));
+        match before {
+            Some(rec) => {
+                let rec: Record =
+                    POSITION_FIELDS.iter().map(|d| (d.name, rec.get(d.name).cloned().unwrap_or(Value::Null))).collect();
+                self.update_audited(tx, w, position_id, &now, rec, Also::default()).await?;
+            }
+            None => {
+                let also = [("competitor_id", Value::from(competitor), Value::Null)];
+                self.delete_audited(tx, w, position_id, &now, Gone::Removed, &also).await?;
+            }
+        }
         Ok(())
+    }
+
+    /// Competitors by exact name, in the caller's transaction.
+    pub(crate) async fn competitor_ids_by_name(
+        &self,
+        names: &[String],
+    ) -> Result<std::collections::HashMap<String, CompetitorId>> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in names.chunks(500) {
+            let mut q = Q::new("SELECT id, name FROM competitors WHERE name IN (");
+            q.list(chunk.iter().cloned()).push(")");
+            for r in q.query().fetch_all(self.pool()).await? {
+                out.insert(r.try_get("name")?, crate::sql::id(&r, "id")?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The competitor of that exact name, added to the shared list when it is
+    /// not there (by whoever may keep the list); (id, whether it was added).
+    pub(crate) async fn competitor_named_in(
+        &self,
+        tx: &mut crate::Tx,
+        actor: &Actor,
+        name: &str,
+    ) -> Result<(CompetitorId, bool)> {
+        let mut q = Q::new("SELECT id FROM competitors WHERE name = ");
+        q.arg(name);
+        if let Some(r) = q.query().fetch_optional(&mut **tx).await? {
+            return Ok((crate::sql::id(&r, "id")?, false));
+        }
+        if !actor.can_edit_competitors() {
+            return Err(StoreError::field("competitor", "err.import_competitor_unknown"));
+        }
+        let rec: Record = [("name", Value::Text(name.to_string()))].into_iter().collect();
+        let id =
+            self.insert_audited(tx, COMPETITOR.by(actor, None), &rec, Also::default()).await.map_err(name_taken)?;
+        Ok((id, true))
+    }
+
+    /// Removes a competitor an import added, once no account holds it.
+    pub(crate) async fn remove_unused_competitor_in(
+        &self,
+        tx: &mut crate::Tx,
+        actor: &Actor,
+        id: CompetitorId,
+    ) -> Result<()> {
+        let mut q = Q::new("SELECT COUNT(*) AS n FROM account_competitors WHERE competitor_id = ");
+        q.arg(id);
+        if q.query().fetch_one(&mut **tx).await?.try_get::<i64, _>("n")? > 0 {
+            return Ok(());
+        }
+        let mut q =
+            Q::new(&format!("SELECT c.id, {} FROM competitors c WHERE c.id = ", columns(COMPETITOR_FIELDS, "c")));
+        q.arg(id);
+        let Some(r) = q.query().fetch_optional(&mut **tx).await? else { return Ok(()) };
+        let rec = read_record(&r, COMPETITOR_FIELDS)?;
+        self.delete_audited(tx, COMPETITOR.by(actor, None), id, &rec, Gone::Removed, &[]).await
     }
 
     pub async fn remove_position(&self, actor: &Actor, account_id: AccountId, position_id: i64) -> Result<()> {

@@ -58,6 +58,7 @@ kam_store::on_both_engines!(
     imports_write_products_and_orders_with_lines,
     imports_write_activities_of_every_kind,
     imports_write_contracts,
+    imports_write_competitor_positions,
     import_mappings_are_saved_replaced_and_scoped,
     each_duplicate_row_gets_its_own_choice,
     merging_accounts_moves_every_dependent_record,

@@ -402,6 +402,22 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_maps_its_sheets_usual_headers() {
+        assert_eq!(field_of(ImportKind::Competitors, "竞争对手"), Some("competitor"));
+        assert_eq!(field_of(ImportKind::Competitors, "所占比例 %"), Some("share_pct"));
+        assert_eq!(field_of(ImportKind::Orders, "产品编码"), Some("product"));
+        assert_eq!(field_of(ImportKind::Orders, "含税单价"), Some("unit_price"));
+        assert_eq!(field_of(ImportKind::Interactions, "联系方式"), Some("channel"));
+        assert_eq!(field_of(ImportKind::Visits, "拜访日期"), Some("visited_at"));
+        assert_eq!(field_of(ImportKind::Contracts, "到期日期"), Some("valid_to"));
+        assert_eq!(field_of(ImportKind::Products, "物料编码"), Some("code"));
+        for kind in ImportKind::ALL {
+            let expected = kind.has_account_ref().then_some(ACCOUNT_REF);
+            assert_eq!(field_of(kind, "所属客户"), expected, "{kind:?}");
+        }
+    }
+
+    #[test]
     fn a_contact_sheet_names_its_account_column() {
         assert_eq!(field_of(ImportKind::Contacts, "所属客户"), Some(ACCOUNT_REF));
         assert_eq!(field_of(ImportKind::Contacts, "职务"), Some("title"));

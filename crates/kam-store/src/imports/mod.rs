@@ -23,6 +23,7 @@ use crate::{Result, Store, StoreError, Tx};
 
 mod accounts;
 mod activities;
+mod competitors;
 mod contacts;
 mod contracts;
 mod ledger;
@@ -262,6 +263,7 @@ impl Store {
             ImportKind::Products => self.check_products(actor, &input.rows, &mut rows).await?,
             ImportKind::Orders => self.check_orders(actor, &input.rows, &mut rows).await?,
             ImportKind::Contracts => self.check_contracts(actor, &input.rows, &mut rows).await?,
+            ImportKind::Competitors => self.check_competitors(actor, &input.rows, &mut rows).await?,
             k => {
                 let kind = k.activity().ok_or(StoreError::NotFound)?;
                 self.check_activities(kind, actor, &input.rows, &mut rows).await?
@@ -432,6 +434,7 @@ impl Store {
                     self.commit_order_row(&mut tx, actor, (id, p, lines), choice, &mut made).await
                 }
                 ImportKind::Contracts => self.commit_contract_row(&mut tx, actor, p, choice, &mut made).await,
+                ImportKind::Competitors => self.commit_competitor_row(&mut tx, actor, p, choice, &mut made).await,
                 k => match k.activity() {
                     Some(kind) => self.commit_activity_row(&mut tx, kind, actor, p, choice, &mut made).await,
                     None => Err(StoreError::NotFound),
@@ -557,6 +560,10 @@ impl Store {
                     let c = self.contact_in(&mut tx, &system, ContactId(eid)).await?;
                     let account = c.accounts.first().map(|l| l.account_id);
                     self.archive_contact(&mut tx, actor, ContactId(eid), &c.rec, account).await?;
+                }
+                ("competitor_position" | "competitor", _) => {
+                    let before: Option<String> = r.try_get("before")?;
+                    self.undo_competitor_record(&mut tx, actor, &entity, eid, before.as_deref()).await?
                 }
                 ("contract", "created") => self.archive_contract_in(&mut tx, actor, kam_core::ContractId(eid)).await?,
                 (entity, "created") => {

@@ -646,3 +646,39 @@ pub async fn imports_write_contracts(s: Store) {
 async fn testing_service(s: &Store) -> Actor {
     actor(s, testing::user(s, "svc_contracts", Role::Service, None).await).await
 }
+
+/// Competitor sheets: positions by competitor name, a missing competitor added
+/// to the shared list, duplicates per account and competitor updated on
+/// request, all taken back by the undo.
+pub async fn imports_write_competitor_positions(s: Store) {
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "竞争导入客户").await;
+    let known = s.create_competitor(&w.admin, rec(&[("name", text("老对手"))])).await.unwrap();
+    s.set_position(&w.rep1, a, known.id, rec(&[("share_pct", Value::Float(30.0))])).await.unwrap();
+    let sheet = vec![
+        row(2, &[("account", "竞争导入客户"), ("competitor", "老对手"), ("share_pct", "40"), ("prices", "低 5%")]),
+        row(3, &[("account", "竞争导入客户"), ("competitor", "新对手"), ("share_pct", "20")]),
+        row(4, &[("account", "竞争导入客户"), ("competitor", "新对手"), ("share_pct", "25")]),
+        row(5, &[("account", "竞争导入客户"), ("competitor", "坏比例"), ("share_pct", "很多")]),
+    ];
+    let imp = s.check_import(&w.rep1, input(ImportKind::Competitors, sheet)).await.unwrap();
+    assert!(matches!(imp.rows[0].duplicate, Some(Duplicate::Existing { .. })));
+    assert_eq!(imp.rows[2].duplicate, Some(Duplicate::InFile { row: 3 }));
+    assert_eq!(imp.rows[3].errors[0].field, "share_pct");
+    let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Update).await.unwrap();
+    assert_eq!(done.counts.unwrap(), kam_store::imports::Counts { created: 1, updated: 1, skipped: 1, refused: 1 });
+    let positions = s.positions(&w.rep1, a).await.unwrap();
+    let share =
+        |name: &str| positions.iter().find(|p| p.competitor_name == name).and_then(|p| p.rec.get("share_pct").cloned());
+    assert_eq!(share("老对手"), Some(Value::Float(40.0)), "updated");
+    assert_eq!(share("新对手"), Some(Value::Float(20.0)), "added, with the competitor");
+    assert!(s.competitors(&w.rep1).await.unwrap().iter().any(|c| c.rec.get("name") == Some(&text("新对手"))));
+    s.undo_import(&w.rep1, done.id).await.unwrap();
+    let positions = s.positions(&w.rep1, a).await.unwrap();
+    assert_eq!(positions.len(), 1);
+    assert_eq!(positions[0].rec.get("share_pct"), Some(&Value::Float(30.0)), "its value back");
+    assert!(
+        !s.competitors(&w.rep1).await.unwrap().iter().any(|c| c.rec.get("name") == Some(&text("新对手"))),
+        "the added competitor goes"
+    );
+}

@@ -5,7 +5,7 @@
 //! (same kind, time and title) or an earlier row holds is a duplicate. An undo
 //! archives the records, as deleting one on its page does.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use kam_core::activity::ActivityKind;
 use kam_core::{AccountId, Actor};
@@ -26,31 +26,14 @@ impl Store {
         input: &[(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
-        let refs = self.account_refs(actor, input).await?;
-        let mut rows = Vec::with_capacity(input.len());
-        let mut ids: Vec<AccountId> = Vec::new();
-        for (row, values) in input {
-            let mut errors = Vec::new();
-            let account_id = refs.find(values, &mut errors);
-            ids.extend(account_id);
-            rows.push((*row, values, account_id, errors));
-        }
+        let found = self.rows_accounts(actor, input, |f| actor.can_record_activity(f)).await?;
+        let mut ids: Vec<AccountId> = found.iter().filter_map(|(a, _)| *a).collect();
         ids.sort_unstable_by_key(|i| i.0);
         ids.dedup();
-        let mut may: HashSet<AccountId> = HashSet::new();
-        for chunk in ids.chunks(200) {
-            for a in self.accounts_by_id(actor, chunk).await? {
-                if actor.can_record_activity(&a.facts()) {
-                    may.insert(a.id);
-                }
-            }
-        }
+        let rows: Vec<_> = input.iter().zip(found).map(|((row, values), (a, e))| (*row, values, a, e)).collect();
         let mut keys = Vec::with_capacity(rows.len());
         for (row, values, account_id, mut errors) in rows {
             let rec = parse_cells(kind.fields, values, &mut errors);
-            if account_id.is_some_and(|a| !may.contains(&a)) {
-                errors.push(CellError { field: kam_core::import::ACCOUNT_REF.into(), message: "err.forbidden".into() });
-            }
             if let Err(StoreError::Invalid(fe)) = crate::activity::check_visible(kind, actor, &rec) {
                 errors.extend(fe.0.into_iter().map(|(f, k)| CellError { field: f, message: k.into() }));
             }

@@ -6,7 +6,7 @@
 //! it added, gives changed ones their fields back, and removes competitors it
 //! added once no account holds them.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use kam_core::contact::POSITION_FIELDS;
 use kam_core::import::COMPETITOR_REF_FIELDS;
@@ -24,27 +24,13 @@ impl Store {
         input: &[(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
-        let refs = self.account_refs(actor, input).await?;
+        let found = self.rows_accounts(actor, input, |f| actor.can_edit_account(f)).await?;
         let names: Vec<String> = input.iter().filter_map(|(_, v)| v.get("competitor")).cloned().collect();
         let known = self.competitor_ids_by_name(&names).await?;
-        let mut ids: Vec<AccountId> = Vec::new();
-        let mut rows = Vec::with_capacity(input.len());
-        for (row, values) in input {
-            let mut errors = Vec::new();
-            let account_id = refs.find(values, &mut errors);
-            ids.extend(account_id);
-            rows.push((*row, values, account_id, errors));
-        }
+        let mut ids: Vec<AccountId> = found.iter().filter_map(|(a, _)| *a).collect();
         ids.sort_unstable_by_key(|i| i.0);
         ids.dedup();
-        let mut may: HashSet<AccountId> = HashSet::new();
-        for chunk in ids.chunks(200) {
-            for a in self.accounts_by_id(actor, chunk).await? {
-                if actor.can_edit_account(&a.facts()) {
-                    may.insert(a.id);
-                }
-            }
-        }
+        let rows: Vec<_> = input.iter().zip(found).map(|((row, values), (a, e))| (*row, values, a, e)).collect();
         // The positions those accounts hold, by (account, competitor).
         let mut stored: HashMap<(AccountId, CompetitorId), i64> = HashMap::new();
         for chunk in ids.chunks(500) {
@@ -62,9 +48,6 @@ impl Store {
             parse_cells(POSITION_FIELDS, values, &mut errors);
             let named = parse_cells(COMPETITOR_REF_FIELDS, values, &mut errors);
             let name = named.get("competitor").map(text).unwrap_or_default().to_string();
-            if account_id.is_some_and(|a| !may.contains(&a)) {
-                errors.push(CellError { field: kam_core::import::ACCOUNT_REF.into(), message: "err.forbidden".into() });
-            }
             let competitor = known.get(&name).copied();
             if competitor.is_none() && !name.is_empty() && !actor.can_edit_competitors() {
                 errors.push(CellError { field: "competitor".into(), message: "err.import_competitor_unknown".into() });

@@ -4,10 +4,10 @@
 //! number the company already holds, or an earlier row holds, is a duplicate.
 //! An undo archives them.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
+use kam_core::Actor;
 use kam_core::contract::{FIELDS, IMPORT_FIELDS};
-use kam_core::{AccountId, Actor};
 use sqlx::Row;
 
 use super::{CellError, Duplicate, Made, OnDuplicate, PlanRow, parse_cells, text, to_create_on};
@@ -29,34 +29,13 @@ impl Store {
         input: &[(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
-        let refs = self.account_refs(actor, input).await?;
-        let mut ids: Vec<AccountId> = Vec::new();
-        let mut found = Vec::with_capacity(input.len());
-        for (_, values) in input {
-            let mut errors = Vec::new();
-            let id = refs.find(values, &mut errors);
-            ids.extend(id);
-            found.push((id, errors));
-        }
-        ids.sort_unstable_by_key(|i| i.0);
-        ids.dedup();
-        let mut may: HashSet<AccountId> = HashSet::new();
-        for chunk in ids.chunks(200) {
-            for a in self.accounts_by_id(actor, chunk).await? {
-                if kam_core::contract::can_write(actor, &a.facts()) {
-                    may.insert(a.id);
-                }
-            }
-        }
+        let found = self.rows_accounts(actor, input, |f| kam_core::contract::can_write(actor, f)).await?;
         let mut seen: HashMap<String, usize> = HashMap::new();
         for ((row, values), (account_id, mut errors)) in input.iter().zip(found) {
             let rec = parse_cells(FIELDS, values, &mut errors);
             let extra = parse_cells(IMPORT_FIELDS, values, &mut errors);
             if extra.get("status").map(text) == Some("terminated") {
                 errors.push(CellError { field: "status".into(), message: "err.choice".into() });
-            }
-            if account_id.is_some_and(|a| !may.contains(&a)) {
-                errors.push(CellError { field: kam_core::import::ACCOUNT_REF.into(), message: "err.forbidden".into() });
             }
             if errors.is_empty()
                 && let Err(StoreError::Invalid(fe)) = Self::check_dates(&rec)

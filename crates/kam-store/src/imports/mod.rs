@@ -315,6 +315,42 @@ impl Store {
         Ok(AccountRefs { by_code, by_name })
     }
 
+    /// Each row's account (by its `account` cell) with the cell's errors, and
+    /// the accounts among them where `may` lets the importer write: one query
+    /// per batch of accounts, a row naming another is refused at its cell.
+    async fn rows_accounts(
+        &self,
+        actor: &Actor,
+        input: &[(usize, BTreeMap<String, String>)],
+        may: impl Fn(&kam_core::access::AccountFacts) -> bool,
+    ) -> Result<Vec<(Option<AccountId>, Vec<CellError>)>> {
+        let refs = self.account_refs(actor, input).await?;
+        let mut found = Vec::with_capacity(input.len());
+        let mut ids: Vec<AccountId> = Vec::new();
+        for (_, values) in input {
+            let mut errors = Vec::new();
+            let id = refs.find(values, &mut errors);
+            ids.extend(id);
+            found.push((id, errors));
+        }
+        ids.sort_unstable_by_key(|i| i.0);
+        ids.dedup();
+        let mut allowed = std::collections::HashSet::new();
+        for chunk in ids.chunks(200) {
+            for a in self.accounts_by_id(actor, chunk).await? {
+                if may(&a.facts()) {
+                    allowed.insert(a.id);
+                }
+            }
+        }
+        for (id, errors) in found.iter_mut() {
+            if id.is_some_and(|a| !allowed.contains(&a)) {
+                errors.push(CellError { field: ACCOUNT_REF.into(), message: "err.forbidden".into() });
+            }
+        }
+        Ok(found)
+    }
+
     /// One import, to its creator and to admin. Its rows hold the file's cells
     /// as written (a contact's personal fields among them), so nobody else reads it.
     pub async fn import(&self, actor: &Actor, id: i64) -> Result<Import> {

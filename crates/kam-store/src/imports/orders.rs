@@ -36,28 +36,9 @@ impl Store {
         input: &[(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
-        let refs = self.account_refs(actor, input).await?;
+        let found = self.rows_accounts(actor, input, |f| kam_core::order::can_place(actor, f)).await?;
         let names: Vec<String> = input.iter().filter_map(|(_, v)| v.get("product")).cloned().collect();
         let products = self.products_by_ref(&names).await?;
-        // The accounts the rows name, with whether the importer may place orders on them.
-        let mut ids: Vec<AccountId> = Vec::new();
-        let mut found = Vec::with_capacity(input.len());
-        for (_, values) in input {
-            let mut errors = Vec::new();
-            let id = refs.find(values, &mut errors);
-            ids.extend(id);
-            found.push((id, errors));
-        }
-        ids.sort_unstable_by_key(|i| i.0);
-        ids.dedup();
-        let mut may_place: HashSet<AccountId> = HashSet::new();
-        for chunk in ids.chunks(200) {
-            for a in self.accounts_by_id(actor, chunk).await? {
-                if kam_core::order::can_place(actor, &a.facts()) {
-                    may_place.insert(a.id);
-                }
-            }
-        }
         // (account, external number) → index in `out` of the order's first row.
         let mut orders: HashMap<(AccountId, String), usize> = HashMap::new();
         for ((row, values), (account_id, mut errors)) in input.iter().zip(found) {
@@ -91,9 +72,6 @@ impl Store {
             let head = parse_cells(ORDER_FIELDS, values, &mut errors);
             let line = parse_cells(LINE_FIELDS, values, &mut errors);
             parse_cells(IMPORT_FIELDS, values, &mut errors);
-            if account_id.is_some_and(|a| !may_place.contains(&a)) {
-                errors.push(refused(kam_core::import::ACCOUNT_REF, "err.forbidden"));
-            }
             let reference = values.get("product").map(String::as_str).unwrap_or_default();
             let product = match (products.by_code.get(reference), products.by_name.get(reference)) {
                 (Some(p), _) | (None, Some(Some(p))) => Some(*p),

@@ -87,3 +87,48 @@ pub fn parse_picks<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Resul
     }
     errors.into_result(picks)
 }
+
+/// One field of the comparison as a page shows it: labels and displayed
+/// values, the pick it starts with, whether the user picks it.
+pub struct ShownRow {
+    pub field: &'static str,
+    pub label: String,
+    pub survivor: String,
+    pub merged: String,
+    pub pick: Pick,
+    pub pickable: bool,
+    pub differs: bool,
+}
+
+impl ShownRow {
+    pub fn merged_picked(&self) -> bool {
+        self.pick == Pick::Merged
+    }
+}
+
+/// The page's rows: each field labelled and displayed as its form shows it,
+/// with the user's earlier pick (after a refused merge) where they may pick.
+pub fn shown_rows(
+    lang: crate::i18n::Lang,
+    entity: &str,
+    defs: &'static [FieldDef],
+    rows: Vec<FieldRow>,
+    picked: &std::collections::HashMap<String, String>,
+    currencies: (&str, &str),
+) -> Vec<ShownRow> {
+    rows.into_iter()
+        .filter_map(|r| {
+            let def = defs.iter().find(|d| d.name == r.field)?;
+            let pick = picked.get(r.field).and_then(|p| Pick::parse(p)).filter(|_| r.pickable).unwrap_or(r.default);
+            Some(ShownRow {
+                field: r.field,
+                label: crate::view::label(lang, entity, r.field),
+                survivor: crate::view::display(lang, def, &r.survivor, currencies.0),
+                merged: crate::view::display(lang, def, &r.merged, currencies.1),
+                pick,
+                pickable: r.pickable,
+                differs: r.differs(),
+            })
+        })
+        .collect()
+}

@@ -8,7 +8,6 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use kam_core::contact::FIELDS;
-use kam_core::merge::Pick;
 use kam_core::{ContactId, FieldErrors};
 use kam_store::StoreError;
 use kam_store::contacts::Contact;
@@ -17,25 +16,9 @@ use crate::AppState;
 use crate::auth::{AuthForm, Authed};
 use crate::error::PageError;
 use crate::i18n::t;
-use crate::merging::{contact_field_rows, parse_picks};
+use crate::merging::{ShownRow, contact_field_rows, parse_picks, shown_rows};
 use crate::pages::{ctx, render_checked, see_other};
-use crate::view::{self, Ctx};
-
-struct Row {
-    field: &'static str,
-    label: String,
-    survivor: String,
-    merged: String,
-    pick: Pick,
-    pickable: bool,
-    differs: bool,
-}
-
-impl Row {
-    fn merged_picked(&self) -> bool {
-        self.pick == Pick::Merged
-    }
-}
+use crate::view::Ctx;
 
 #[derive(Template)]
 #[template(path = "contact_merge.html")]
@@ -46,7 +29,7 @@ struct MergePage {
     merged: Option<(ContactId, String)>,
     error: Option<String>,
     suggestions: Vec<(ContactId, String)>,
-    rows: Vec<Row>,
+    rows: Vec<ShownRow>,
     moved: Vec<(String, i64)>,
     kept: Vec<(String, i64)>,
 }
@@ -93,20 +76,14 @@ async fn page(
     if let Some(other) = with.parse::<i64>().ok().map(ContactId) {
         match state.store.contact_merge_preview(&actor, id, other).await {
             Ok((s, m, counts, pickable)) => {
-                for r in contact_field_rows(&actor, &s, &m, &pickable) {
-                    let def = kam_core::fields::def(FIELDS, r.field).expect("a contact field");
-                    let pick =
-                        picked.get(r.field).and_then(|p| Pick::parse(p)).filter(|_| r.pickable).unwrap_or(r.default);
-                    rows.push(Row {
-                        field: r.field,
-                        label: view::label(lang, "contact", r.field),
-                        survivor: view::display(lang, def, &r.survivor, "CNY"),
-                        merged: view::display(lang, def, &r.merged, "CNY"),
-                        pick,
-                        pickable: r.pickable,
-                        differs: r.differs(),
-                    });
-                }
+                rows = shown_rows(
+                    lang,
+                    "contact",
+                    FIELDS,
+                    contact_field_rows(&actor, &s, &m, &pickable),
+                    picked,
+                    ("CNY", "CNY"),
+                );
                 let label = |k: &str| t(lang, &format!("merge.what.{k}")).to_string();
                 moved = counts.moved.iter().map(|(k, n)| (label(k), *n)).collect();
                 kept = counts.kept.iter().map(|(k, n)| (label(k), *n)).collect();

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use kam_core::account::FIELDS;
-use kam_core::merge::{self, Pick};
+use kam_core::merge;
 use kam_core::{AccountId, FieldErrors};
 use kam_store::StoreError;
 use kam_store::accounts::Account;
@@ -18,26 +18,9 @@ use crate::AppState;
 use crate::auth::{AuthForm, Authed};
 use crate::error::PageError;
 use crate::i18n::t;
-use crate::merging::{field_rows, parse_picks};
+use crate::merging::{ShownRow, field_rows, parse_picks, shown_rows};
 use crate::pages::{ctx, render_checked, see_other};
-use crate::view::{self, Ctx};
-
-/// One field of the comparison as shown.
-struct Row {
-    field: &'static str,
-    label: String,
-    survivor: String,
-    merged: String,
-    pick: Pick,
-    pickable: bool,
-    differs: bool,
-}
-
-impl Row {
-    fn merged_picked(&self) -> bool {
-        self.pick == Pick::Merged
-    }
-}
+use crate::view::Ctx;
 
 #[derive(Template)]
 #[template(path = "account_merge.html")]
@@ -50,7 +33,7 @@ struct MergePage {
     error: Option<String>,
     suggestions: Vec<(AccountId, String)>,
     names: Vec<String>,
-    rows: Vec<Row>,
+    rows: Vec<ShownRow>,
     moved: Vec<(String, i64)>,
     kept: Vec<(String, i64)>,
 }
@@ -106,19 +89,14 @@ async fn page(
     let currency = |a: &Account| a.text("currency").unwrap_or("CNY").to_string();
     let (mut rows, mut moved, mut kept) = (Vec::new(), Vec::new(), Vec::new());
     if let Some((m, counts)) = &merged {
-        for r in field_rows(&actor, &survivor, m) {
-            let def = kam_core::fields::def(FIELDS, r.field).expect("an account field");
-            let pick = picked.get(r.field).and_then(|p| Pick::parse(p)).filter(|_| r.pickable).unwrap_or(r.default);
-            rows.push(Row {
-                field: r.field,
-                label: view::label(lang, "account", r.field),
-                survivor: view::display(lang, def, &r.survivor, &currency(&survivor)),
-                merged: view::display(lang, def, &r.merged, &currency(m)),
-                pick,
-                pickable: r.pickable,
-                differs: r.differs(),
-            });
-        }
+        rows = shown_rows(
+            lang,
+            "account",
+            FIELDS,
+            field_rows(&actor, &survivor, m),
+            picked,
+            (&currency(&survivor), &currency(m)),
+        );
         let label = |k: &str| t(lang, &format!("merge.what.{k}")).to_string();
         moved = counts.moved.iter().map(|(k, n)| (label(k), *n)).collect();
         kept = counts.kept.iter().map(|(k, n)| (label(k), *n)).collect();

@@ -308,7 +308,8 @@ pub async fn commit(
     if imp.created_by != actor.user_id {
         return Err(StoreError::Forbidden("err.forbidden"));
     }
-    if imp.status != "checked" || store.import_progress(actor, id).await?.is_some_and(|p| p.failed.is_none()) {
+    // Marked as started here, before the task runs: a second request finds it running.
+    if imp.status != "checked" || !store.begin_import_progress(id, imp.total_rows as usize) {
         return Err(StoreError::Conflict("err.import_not_checked"));
     }
     let (store, actor) = (store.clone(), actor.clone());

@@ -179,6 +179,15 @@ impl ProgressBoard {
             m.insert(id, p);
         }
     }
+    /// Marks a commit as started, unless one of this import is running already.
+    fn begin(&self, id: i64, total: usize) -> bool {
+        let Ok(mut m) = self.0.lock() else { return false };
+        if m.get(&id).is_some_and(|p| p.failed.is_none()) {
+            return false;
+        }
+        m.insert(id, Progress { done: 0, total, failed: None });
+        true
+    }
     fn clear(&self, id: i64) {
         if let Ok(mut m) = self.0.lock() {
             m.remove(&id);
@@ -422,6 +431,13 @@ impl Store {
             }
         }
         Ok(p)
+    }
+
+    /// Marks the commit of an import as started before it runs elsewhere (a
+    /// background task): false when one is running already, so a second
+    /// request cannot start another.
+    pub fn begin_import_progress(&self, id: i64, total: usize) -> bool {
+        self.progress.begin(id, total)
     }
 
     async fn commit_import_tracked(&self, actor: &Actor, id: i64, choices: Choices) -> Result<Import> {

@@ -126,12 +126,14 @@ async fn list(State(state): State<AppState>, api: ApiUser) -> Result<Json<V>, Ap
 
 async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
     let actor = api.user.actor();
+    // Progress first: a commit that finishes between the two reads then shows committed, never checked.
+    let progress = state.store.import_progress(&actor, id).await?;
     let imp = state.store.import(&actor, id).await?;
     let blockers = state.store.import_undo_blockers(&actor, id).await?;
     let mut out = json!(imp);
     out["undo_blocked_by"] = json!(blockers);
     // A commit running in the background: how far it has come, or why it failed.
-    if let Some(p) = state.store.import_progress(&actor, id).await? {
+    if let Some(p) = progress {
         if p.failed.is_none() && imp.status == "checked" {
             out["status"] = json!("committing");
         }

@@ -204,6 +204,9 @@ async fn show_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let actor = auth.user.actor();
+    // A commit running in the background, or why the last one failed; read
+    // before the import, so one finishing in between shows as done.
+    let running = state.store.import_progress(&actor, id).await?;
     let imp = state.store.import(&actor, id).await?;
     let lang = auth.lang;
     let kind = imp.kind;
@@ -263,8 +266,6 @@ async fn show_page(
         })
         .collect();
     let blockers = state.store.import_undo_blockers(&actor, id).await?;
-    // A commit running in the background, or why the last one failed.
-    let running = state.store.import_progress(&actor, id).await?;
     let mut error = error;
     let progress = match running {
         Some(p) if p.failed.is_none() && imp.status == "checked" => Some((p.done, p.total)),
@@ -360,6 +361,7 @@ async fn commit(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
 /// show without a reload: `running` false once it has finished or failed.
 async fn progress(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let actor = auth.user.actor();
+    // Progress first: a commit finishing between the reads shows as done, not as never started.
     let p = state.store.import_progress(&actor, id).await?;
     let imp = state.store.import(&actor, id).await?;
     let running = p.as_ref().is_some_and(|p| p.failed.is_none()) && imp.status == "checked";

@@ -35,10 +35,12 @@ pub enum ImportKind {
     /// Competitors' positions at accounts 竞争对手情况: a competitor the
     /// shared list lacks is added to it.
     Competitors,
+    /// Visit plans 拜访计划 (附表三): per account and year, the planned dates.
+    VisitPlans,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 13] = [
+    pub const ALL: [ImportKind; 14] = [
         ImportKind::Accounts,
         ImportKind::Contacts,
         ImportKind::Ledger,
@@ -52,6 +54,7 @@ impl ImportKind {
         ImportKind::Surveys,
         ImportKind::Contracts,
         ImportKind::Competitors,
+        ImportKind::VisitPlans,
     ];
 
     /// The activity kind a sheet of this kind holds, if it holds one.
@@ -83,6 +86,7 @@ impl ImportKind {
             ImportKind::Surveys => "surveys",
             ImportKind::Contracts => "contracts",
             ImportKind::Competitors => "competitors",
+            ImportKind::VisitPlans => "visit_plans",
         }
     }
 
@@ -94,6 +98,8 @@ impl ImportKind {
             ImportKind::Products => crate::order::can_edit_products(actor),
             // Each row's account is checked as the order form checks it (`order::can_place`).
             ImportKind::Orders => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin),
+            // Per row: `can_record_activity` on its account, as the plan's form.
+            ImportKind::VisitPlans => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin | Role::Service),
             // Per row: editing its account's card.
             ImportKind::Competitors => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin),
             // Per row: `contract::can_write` on its account.
@@ -135,7 +141,9 @@ impl ImportKind {
             [(crate::contract::FIELDS, CONTRACT_ALIASES), (crate::contract::IMPORT_FIELDS, CONTRACT_IMPORT_ALIASES)];
         static COMPETITORS: [(&[FieldDef], Aliases); 2] =
             [(crate::contact::POSITION_FIELDS, POSITION_ALIASES), (COMPETITOR_REF_FIELDS, COMPETITOR_REF_ALIASES)];
+        static PLANS: [(&[FieldDef], Aliases); 1] = [(crate::visit_plan::IMPORT_FIELDS, VISIT_PLAN_ALIASES)];
         match self {
+            ImportKind::VisitPlans => &PLANS,
             ImportKind::Competitors => &COMPETITORS,
             ImportKind::Accounts => &ACCOUNTS,
             ImportKind::Contacts => &CONTACTS,
@@ -163,6 +171,7 @@ impl ImportKind {
             ImportKind::Contracts => "contract",
             // Positions are labelled `field.position.*`.
             ImportKind::Competitors => "position",
+            ImportKind::VisitPlans => "visit_plan",
             k => k.activity().map(|a| a.entity).unwrap_or("activity"),
         }
     }
@@ -177,7 +186,7 @@ impl ImportKind {
     /// Whether a row naming a stored record may be written over it (accounts,
     /// products); elsewhere a duplicate is skipped or made anew.
     pub fn updates(self) -> bool {
-        matches!(self, ImportKind::Accounts | ImportKind::Products | ImportKind::Competitors)
+        matches!(self, ImportKind::Accounts | ImportKind::Products | ImportKind::Competitors | ImportKind::VisitPlans)
     }
 
     /// Whether this kind has a column naming the account (by credit code or name).
@@ -383,6 +392,22 @@ pub static SURVEY_ALIASES: Aliases = &[
     ("nps", &["推荐意愿", "nps"]),
     ("comments", &["意见", "评价"]),
     ("suggestions", &["建议"]),
+];
+
+pub static VISIT_PLAN_ALIASES: Aliases = &[
+    ("year", &["年度", "年份", "计划年度", "year"]),
+    ("planned_1", &["第1次", "第一次", "1月"]),
+    ("planned_2", &["第2次", "第二次", "2月"]),
+    ("planned_3", &["第3次", "第三次", "3月"]),
+    ("planned_4", &["第4次", "第四次", "4月"]),
+    ("planned_5", &["第5次", "第五次", "5月"]),
+    ("planned_6", &["第6次", "第六次", "6月"]),
+    ("planned_7", &["第7次", "第七次", "7月"]),
+    ("planned_8", &["第8次", "第八次", "8月"]),
+    ("planned_9", &["第9次", "第九次", "9月"]),
+    ("planned_10", &["第10次", "第十次", "10月"]),
+    ("planned_11", &["第11次", "第十一次", "11月"]),
+    ("planned_12", &["第12次", "第十二次", "12月"]),
 ];
 
 /// The competitor a position sheet's row names, by its exact name.

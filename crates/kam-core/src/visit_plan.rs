@@ -7,6 +7,26 @@ use time::{Date, Duration};
 
 /// Visits per account and year on the form.
 pub const SLOTS: usize = 12;
+
+/// A visit-plan sheet (附表三) row: the year and its twelve planned dates.
+pub static IMPORT_FIELDS: &[crate::fields::FieldDef] = &{
+    use crate::fields::{FieldDef, Kind};
+    [
+        FieldDef::new("year", Kind::Int(2000, 2100), "plan").required(),
+        FieldDef::new("planned_1", Kind::Date, "plan"),
+        FieldDef::new("planned_2", Kind::Date, "plan"),
+        FieldDef::new("planned_3", Kind::Date, "plan"),
+        FieldDef::new("planned_4", Kind::Date, "plan"),
+        FieldDef::new("planned_5", Kind::Date, "plan"),
+        FieldDef::new("planned_6", Kind::Date, "plan"),
+        FieldDef::new("planned_7", Kind::Date, "plan"),
+        FieldDef::new("planned_8", Kind::Date, "plan"),
+        FieldDef::new("planned_9", Kind::Date, "plan"),
+        FieldDef::new("planned_10", Kind::Date, "plan"),
+        FieldDef::new("planned_11", Kind::Date, "plan"),
+        FieldDef::new("planned_12", Kind::Date, "plan"),
+    ]
+};
 /// A visit this many days after its planned date is still on time, and a
 /// visit up to this many days before a planned date fulfils it.
 pub const GRACE_DAYS: i64 = 7;

@@ -188,13 +188,28 @@ impl Store {
             return Err(StoreError::Invalid(errors));
         }
         let mut tx = self.begin().await?;
-        let acc = self.account_in(&mut tx, actor, account_id).await?;
+        self.set_visit_plan_in(&mut tx, actor, account_id, year, planned).await?;
+        tx.commit().await?;
+        self.visit_plan(actor, account_id, year).await
+    }
+
+    /// `set_visit_plan` in the caller's transaction (its dates checked by the
+    /// caller): the plan's id and its planned dates before.
+    pub(crate) async fn set_visit_plan_in(
+        &self,
+        tx: &mut crate::Tx,
+        actor: &Actor,
+        account_id: AccountId,
+        year: i32,
+        planned: &[Option<Date>],
+    ) -> Result<(i64, Vec<Option<Date>>)> {
+        let acc = self.account_in(tx, actor, account_id).await?;
         if !actor.can_record_activity(&acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         let plan =
-            plan_id(&mut tx, account_id, year, true, &self.stamp(actor.user_id)).await?.ok_or(StoreError::NotFound)?;
-        let before = slots_of(&mut tx, plan).await?;
+            plan_id(tx, account_id, year, true, &self.stamp(actor.user_id)).await?.ok_or(StoreError::NotFound)?;
+        let before = slots_of(tx, plan).await?;
         let mut changes = Vec::new();
         for seq in 0..SLOTS {
             let new = planned.get(seq).copied().flatten();
@@ -205,7 +220,7 @@ impl Store {
                     .arg(plan)
                     .push(" AND seq = ")
                     .arg(seq as i64 + 1);
-                q.query().execute(&mut *tx).await?;
+                q.query().execute(&mut **tx).await?;
                 let v = |d: Option<Date>| d.map(|d| Value::Text(d.to_string())).unwrap_or(Value::Null);
                 changes.push((SLOT_NAMES[seq], v(before[seq].planned), v(new)));
             }
@@ -213,15 +228,41 @@ impl Store {
         if !changes.is_empty() {
             let mut q = Q::new("UPDATE visit_plans SET updated_at = ");
             q.arg(self.now_text()).push(" WHERE id = ").arg(plan);
-            q.query().execute(&mut *tx).await?;
+            q.query().execute(&mut **tx).await?;
             Entry::new(Some(actor.user_id), Action::Update, "visit_plan", plan)
                 .account(Some(account_id))
                 .changes(&changes)
-                .write(&mut tx, self.clock())
+                .write(tx, self.clock())
                 .await?;
         }
-        tx.commit().await?;
-        self.visit_plan(actor, account_id, year).await
+        Ok((plan, before.iter().map(|s| s.planned).collect()))
+    }
+
+    /// The account and year of a plan (an import's undo), in the caller's transaction.
+    pub(crate) async fn plan_of(tx: &mut crate::Tx, plan: i64) -> Result<(AccountId, i32)> {
+        let mut q = Q::new("SELECT account_id, year FROM visit_plans WHERE id = ");
+        q.arg(plan);
+        let r = q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?;
+        Ok((crate::sql::id(&r, "account_id")?, r.try_get::<i64, _>("year")? as i32))
+    }
+
+    /// (account, year) of the plans of these accounts that hold a planned date.
+    pub(crate) async fn planned_years(
+        &self,
+        accounts: &[AccountId],
+    ) -> Result<std::collections::HashSet<(AccountId, i32)>> {
+        let mut out = std::collections::HashSet::new();
+        for chunk in accounts.chunks(500) {
+            let mut q = Q::new(
+                "SELECT DISTINCT p.account_id, p.year FROM visit_plans p JOIN visit_plan_slots s ON s.plan_id = p.id \
+                 WHERE s.planned_on IS NOT NULL AND p.account_id IN (",
+            );
+            q.list(chunk.iter().copied()).push(")");
+            for r in q.query().fetch_all(self.pool()).await? {
+                out.insert((crate::sql::id(&r, "account_id")?, r.try_get::<i64, _>("year")? as i32));
+            }
+        }
+        Ok(out)
     }
 
     /// Plan versus actual per rep (account owner) over the plans in scope.

@@ -412,6 +412,9 @@ mod tests {
         assert_eq!(field_of(ImportKind::Visits, "拜访日期"), Some("visited_at"));
         assert_eq!(field_of(ImportKind::Contracts, "到期日期"), Some("valid_to"));
         assert_eq!(field_of(ImportKind::Products, "物料编码"), Some("code"));
+        assert_eq!(field_of(ImportKind::VisitPlans, "年度"), Some("year"));
+        assert_eq!(field_of(ImportKind::VisitPlans, "第 3 次计划"), Some("planned_3"));
+        assert_eq!(field_of(ImportKind::VisitPlans, "12月"), Some("planned_12"));
         for kind in ImportKind::ALL {
             let expected = kind.has_account_ref().then_some(ACCOUNT_REF);
             assert_eq!(field_of(kind, "所属客户"), expected, "{kind:?}");

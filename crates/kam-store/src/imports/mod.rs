@@ -30,6 +30,7 @@ mod ledger;
 pub mod mappings;
 mod orders;
 mod products;
+mod visit_plans;
 
 /// What a checked file holds: where it came from and its rows as form text.
 #[derive(Debug, Clone)]
@@ -273,6 +274,7 @@ impl Store {
             ImportKind::Orders => self.check_orders(actor, &input.rows, &mut rows).await?,
             ImportKind::Contracts => self.check_contracts(actor, &input.rows, &mut rows).await?,
             ImportKind::Competitors => self.check_competitors(actor, &input.rows, &mut rows).await?,
+            ImportKind::VisitPlans => self.check_visit_plans(actor, &input.rows, &mut rows).await?,
             k => {
                 let kind = k.activity().ok_or(StoreError::NotFound)?;
                 self.check_activities(kind, actor, &input.rows, &mut rows).await?
@@ -487,6 +489,7 @@ impl Store {
                 }
                 ImportKind::Contracts => self.commit_contract_row(&mut tx, actor, p, choice, &mut made).await,
                 ImportKind::Competitors => self.commit_competitor_row(&mut tx, actor, p, choice, &mut made).await,
+                ImportKind::VisitPlans => self.commit_visit_plan_row(&mut tx, actor, p, choice, &mut made).await,
                 k => match k.activity() {
                     Some(kind) => self.commit_activity_row(&mut tx, kind, actor, p, choice, &mut made).await,
                     None => Err(StoreError::NotFound),
@@ -616,6 +619,10 @@ impl Store {
                 ("competitor_position" | "competitor", _) => {
                     let before: Option<String> = r.try_get("before")?;
                     self.undo_competitor_record(&mut tx, actor, &entity, eid, before.as_deref()).await?
+                }
+                ("visit_plan", _) => {
+                    let before: Option<String> = r.try_get("before")?;
+                    self.undo_visit_plan(&mut tx, actor, eid, before.as_deref()).await?
                 }
                 ("contract", "created") => self.archive_contract_in(&mut tx, actor, kam_core::ContractId(eid)).await?,
                 (entity, "created") => {

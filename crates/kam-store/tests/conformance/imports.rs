@@ -682,3 +682,36 @@ pub async fn imports_write_competitor_positions(s: Store) {
         "the added competitor goes"
     );
 }
+
+/// Visit-plan sheets: a year's planned dates per account, each in its year;
+/// a plan already there is updated on request (blank cells keep its dates);
+/// the undo gives the dates back.
+pub async fn imports_write_visit_plans(s: Store) {
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "计划导入客户").await;
+    let b = account(&s, &w.rep1, "计划导入客户乙").await;
+    let day = |m: u8, d: u8| time::Date::from_calendar_date(2027, time::Month::try_from(m).unwrap(), d).unwrap();
+    s.set_visit_plan(&w.rep1, b, 2027, &[Some(day(1, 5)), Some(day(4, 5))]).await.unwrap();
+    let sheet = vec![
+        row(
+            2,
+            &[("account", "计划导入客户"), ("year", "2027"), ("planned_1", "2027-02-01"), ("planned_2", "2027-05-01")],
+        ),
+        row(3, &[("account", "计划导入客户乙"), ("year", "2027"), ("planned_2", "2027-06-01")]),
+        row(4, &[("account", "计划导入客户"), ("year", "2027"), ("planned_1", "2028-01-01")]),
+    ];
+    let imp = s.check_import(&w.rep1, input(ImportKind::VisitPlans, sheet)).await.unwrap();
+    assert!(imp.rows[0].errors.is_empty() && imp.rows[0].duplicate.is_none(), "{:?}", imp.rows[0]);
+    assert!(matches!(imp.rows[1].duplicate, Some(Duplicate::Existing { .. })), "乙 has its 2027 plan");
+    assert_eq!(imp.rows[2].errors[0].message, "err.plan_year");
+    let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Update).await.unwrap();
+    assert_eq!(done.counts.unwrap(), kam_store::imports::Counts { created: 1, updated: 1, skipped: 0, refused: 1 });
+    let plan = s.visit_plan(&w.rep1, a, 2027).await.unwrap();
+    assert_eq!((plan.slots[0].planned, plan.slots[1].planned), (Some(day(2, 1)), Some(day(5, 1))));
+    let plan = s.visit_plan(&w.rep1, b, 2027).await.unwrap();
+    assert_eq!((plan.slots[0].planned, plan.slots[1].planned), (Some(day(1, 5)), Some(day(6, 1))), "blank keeps");
+    s.undo_import(&w.rep1, done.id).await.unwrap();
+    let plan = s.visit_plan(&w.rep1, b, 2027).await.unwrap();
+    assert_eq!(plan.slots[1].planned, Some(day(4, 5)), "its date back");
+    assert!(s.visit_plan(&w.rep1, a, 2027).await.unwrap().slots.iter().all(|s| s.planned.is_none()));
+}

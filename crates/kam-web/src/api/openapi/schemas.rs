@@ -397,7 +397,7 @@ pub(super) fn schemas() -> Value {
             "product_id": id()}},
         "ImportCounts": {"type": "object", "description": "for orders: created and skipped count orders, refused counts rows", "properties": {"created": {"type": "integer"}, "updated": {"type": "integer"}, "skipped": {"type": "integer"}, "refused": {"type": "integer"}}},
         "Import": {"type": "object", "required": ["id", "kind", "status", "file_name", "sha256"], "properties": {
-            "id": id(), "kind": {"type": "string", "enum": ["accounts", "contacts", "ledger", "products", "orders", "interactions", "visits", "service_records", "complaints", "needs", "surveys", "contracts", "competitors"]},
+            "id": id(), "kind": {"type": "string", "enum": ["accounts", "contacts", "ledger", "products", "orders", "interactions", "visits", "service_records", "complaints", "needs", "surveys", "contracts", "competitors", "visit_plans"]},
             "file_name": {"type": "string"}, "sha256": {"type": "string"}, "sheet": {"type": ["string", "null"]},
             "status": {"type": "string", "enum": ["checked", "committing", "committed", "undone"]},
             "columns": {"type": "array", "items": r("ImportColumn")}, "rows": {"type": "array", "items": r("ImportRow")},

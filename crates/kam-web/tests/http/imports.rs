@@ -17,6 +17,7 @@ kam_store::on_both_engines!(
     an_orders_workbook_imports_with_its_lines_and_round_trips,
     an_interactions_sheet_becomes_the_accounts_records,
     a_large_import_commits_in_the_background,
+    a_visit_plan_sheet_fills_the_years_plan,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -652,4 +653,37 @@ async fn a_large_import_commits_in_the_background(s: Store) {
     assert_eq!(status, "committed");
     let count = t.api(&w.rep_a, "GET", "/api/v1/accounts?per_page=1", None).await.json()["total"].as_i64().unwrap();
     assert_eq!(count, n as i64 + 1, "the rows and 甲客户");
+}
+
+/// 附表三 kept in Excel: a row per account, the year and a month per column;
+/// the plan is the account's, shown on the API.
+async fn a_visit_plan_sheet_fills_the_years_plan(s: Store) {
+    use rust_xlsxwriter::Workbook;
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (i, h) in ["客户名称", "年度", "1月", "2月", "3月"].iter().enumerate() {
+        ws.write_string(0, i as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "甲客户有限公司").unwrap();
+    ws.write_number(1, 1, 2027.0).unwrap();
+    ws.write_string(1, 2, "2027/1/15").unwrap();
+    ws.write_number(1, 3, 46433.0).unwrap(); // 2027-02-15
+    ws.write_string(1, 4, "2027年3月20日").unwrap();
+    let xlsx = wb.save_to_buffer().unwrap();
+    let (ct, body) = multipart("拜访计划.xlsx", &xlsx, &[("kind", "visit_plans")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    assert_eq!(imp["bad_rows"], 0, "{imp}");
+    let id = imp["id"].as_i64().unwrap();
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/commit"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let plan = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}/visit-plans/2027", w.acc_a), None).await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    let text = plan.body;
+    for d in ["2027-01-15", "2027-02-15", "2027-03-20"] {
+        assert!(text.contains(d), "{d} in {text}");
+    }
 }

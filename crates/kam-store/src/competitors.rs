@@ -229,7 +229,7 @@ impl Store {
         Ok(())
     }
 
-    /// Competitors by exact name, in the caller's transaction.
+    /// Competitors by exact name, a batch of names per query.
     pub(crate) async fn competitor_ids_by_name(
         &self,
         names: &[String],

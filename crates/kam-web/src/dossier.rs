@@ -51,6 +51,19 @@ pub async fn build<E: From<StoreError> + From<XlsxError>>(
     lang: Lang,
     id: AccountId,
 ) -> Result<Book, E> {
+    sheets(store, actor, lang, id, true).await
+}
+
+/// The dossier's sheets: all of them, or (`whole` false) only the two that
+/// come back editable — what `apply` compares against, without reading the
+/// ledger and the activities again.
+async fn sheets<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+    id: AccountId,
+    whole: bool,
+) -> Result<Book, E> {
     let acc = store.account(actor, id).await?;
     let viewer = Viewer::of(actor);
     let mut book = Book::new(lang);
@@ -99,6 +112,9 @@ pub async fn build<E: From<StoreError> + From<XlsxError>>(
     let items = &items[..items.len().min(MAX_SHEET_ROWS)];
     let lead = [("competitor_name", "field.position.competitor_id")];
     records_sheet(&mut book, actor, t(lang, "entity.competitor_position"), "competitor_position", &lead, items)?;
+    if !whole {
+        return Ok(book);
+    }
     // The visit plans of this year and last (附表三): each slot's planned and actual date.
     let mut sheet = book.sheet(t(lang, "entity.visit_plan"))?;
     header_at(&mut sheet, lang, 0, &["dossier.plan_year", "dossier.plan_slot", "plan.planned", "plan.actual"])?;
@@ -489,7 +505,7 @@ pub async fn apply<E: From<StoreError> + From<XlsxError>>(
     id: AccountId,
     accepted: Accepted,
 ) -> Result<DossierApplied, E> {
-    let now = import::read_book(&build::<E>(store, actor, lang, id).await?.finish()?)
+    let now = import::read_book(&sheets::<E>(store, actor, lang, id, false).await?.finish()?)
         .map_err(|k| E::from(StoreError::field("file", k)))?;
     let was = now.first().map(|(_, g)| profile_values(g)).unwrap_or_default();
     let grid = now.get(1).map(|(_, g)| g.clone()).unwrap_or_default();

@@ -315,7 +315,9 @@ pub async fn commit(
     let (store, actor) = (store.clone(), actor.clone());
     tokio::spawn(async move {
         // The outcome is on the import (committed) or on its progress (why it failed).
-        let _ = store.commit_import(&actor, id, choices).await;
+        if store.commit_import(&actor, id, choices).await.is_err() {
+            store.abandon_import_progress(id);
+        }
     });
     Ok(None)
 }

@@ -37,13 +37,8 @@ impl Store {
             }
             seen_name.entry(name.clone()).or_insert(*row);
             out.push(PlanRow {
-                row: *row,
-                values: values.clone(),
-                errors,
                 duplicate: in_file.map(|r| Duplicate::InFile { row: r }),
-                account_id: None,
-                line_of: None,
-                product_id: None,
+                ..PlanRow::new(*row, values, errors)
             });
         }
         // Against the stored accounts: by credit code, else by exact name, in batches.

@@ -42,15 +42,7 @@ impl Store {
                 (a, t(kind.when), t(kind.title))
             });
             keys.push(key);
-            out.push(PlanRow {
-                row,
-                values: values.clone(),
-                errors,
-                duplicate: None,
-                account_id,
-                line_of: None,
-                product_id: None,
-            });
+            out.push(PlanRow { account_id, ..PlanRow::new(row, values, errors) });
         }
         // Against the stored records of those accounts within the sheet's times, a batch per query.
         let times: Vec<&str> = keys.iter().flatten().map(|k| k.1.as_str()).filter(|t| !t.is_empty()).collect();

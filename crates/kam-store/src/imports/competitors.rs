@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use kam_core::contact::POSITION_FIELDS;
 use kam_core::import::COMPETITOR_REF_FIELDS;
-use kam_core::{AccountId, Actor, CompetitorId, Record, Value};
+use kam_core::{AccountId, Actor, CompetitorId, Record};
 use sqlx::Row;
 
 use super::{CellError, Duplicate, Made, OnDuplicate, PlanRow, parse_cells, text, to_create_on};
@@ -62,15 +62,7 @@ impl Store {
                     seen.insert((a, name), row);
                 }
             }
-            out.push(PlanRow {
-                row,
-                values: values.clone(),
-                errors,
-                duplicate,
-                account_id,
-                line_of: None,
-                product_id: None,
-            });
+            out.push(PlanRow { duplicate, account_id, ..PlanRow::new(row, values, errors) });
         }
         Ok(())
     }
@@ -127,23 +119,7 @@ impl Store {
     ) -> Result<()> {
         match entity {
             "competitor_position" => {
-                let before: Option<Record> = match before {
-                    Some(s) => {
-                        let m: serde_json::Map<String, serde_json::Value> = serde_json::from_str(s)?;
-                        let rec = POSITION_FIELDS
-                            .iter()
-                            .map(|d| {
-                                let v = m.get(d.name).cloned().unwrap_or(serde_json::Value::Null);
-                                (
-                                    d.name,
-                                    kam_core::fields::parse(d, kam_core::fields::Raw::Json(&v)).unwrap_or(Value::Null),
-                                )
-                            })
-                            .collect();
-                        Some(rec)
-                    }
-                    None => None,
-                };
+                let before = before.map(|s| super::snapshot_record(POSITION_FIELDS, s)).transpose()?;
                 self.undo_position_in(tx, actor, id, before).await
             }
             _ => self.remove_unused_competitor_in(tx, actor, CompetitorId(id)).await,

@@ -35,13 +35,9 @@ impl Store {
             seen.entry(key.clone()).or_insert(*row);
             keys.push(key);
             out.push(PlanRow {
-                row: *row,
-                values: values.clone(),
-                errors,
                 duplicate: in_file.map(|r| Duplicate::InFile { row: r }),
                 account_id,
-                line_of: None,
-                product_id: None,
+                ..PlanRow::new(*row, values, errors)
             });
         }
         // Against the stored contacts: the same name and mobile (or phone),

@@ -46,13 +46,9 @@ impl Store {
             let in_file = seen.get(&no).copied().filter(|_| !no.is_empty());
             seen.entry(no).or_insert(*row);
             out.push(PlanRow {
-                row: *row,
-                values: values.clone(),
-                errors,
                 duplicate: in_file.map(|r| Duplicate::InFile { row: r }),
                 account_id,
-                line_of: None,
-                product_id: None,
+                ..PlanRow::new(*row, values, errors)
             });
         }
         // Contract numbers are the company's: a stored one is a duplicate (named only to who sees it).

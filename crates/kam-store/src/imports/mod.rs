@@ -81,6 +81,21 @@ pub struct PlanRow {
     pub product_id: Option<ProductId>,
 }
 
+impl PlanRow {
+    /// A row as read, with its refused cells; no duplicate, account or order yet.
+    fn new(row: usize, values: &BTreeMap<String, String>, errors: Vec<CellError>) -> Self {
+        PlanRow {
+            row,
+            values: values.clone(),
+            errors,
+            duplicate: None,
+            account_id: None,
+            line_of: None,
+            product_id: None,
+        }
+    }
+}
+
 /// What a committed import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
@@ -253,6 +268,20 @@ fn check_access(actor: &Actor, defs: &[FieldDef], values: &BTreeMap<String, Stri
     }
 }
 
+/// A record as an import's snapshot kept it (its `before`), field by field
+/// through the registry's JSON parser, for an undo to write back.
+fn snapshot_record(defs: &[FieldDef], snapshot: &str) -> Result<Record> {
+    let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(snapshot)?;
+    let mut rec = Record::new();
+    for def in defs {
+        let v = map.get(def.name).cloned().unwrap_or(serde_json::Value::Null);
+        if let Ok(v) = fields::parse(def, Raw::Json(&v)) {
+            rec.insert(def.name, v);
+        }
+    }
+    Ok(rec)
+}
+
 fn text(v: &Value) -> &str {
     v.as_text().unwrap_or_default()
 }
@@ -394,11 +423,15 @@ impl Store {
     /// fails now (the data changed since the check) fails the whole commit,
     /// naming its row, and nothing is left behind.
     pub async fn commit_import(&self, actor: &Actor, id: i64, choices: impl Into<Choices>) -> Result<Import> {
-        match self.commit_import_tracked(actor, id, choices.into()).await {
+        let mut claimed = false;
+        match self.commit_import_tracked(actor, id, choices.into(), &mut claimed).await {
             Ok(done) => {
                 self.progress.clear(id);
                 Ok(done)
             }
+            // Refused before the import was claimed (not the importer's, not
+            // checked any more): the board is not this call's to touch.
+            Err(e) if !claimed => Err(e),
             Err(e) => {
                 let failed = match &e {
                     StoreError::Invalid(fe) => fe.0.iter().map(|(k, m)| (k.clone(), m.to_string())).collect(),
@@ -442,7 +475,21 @@ impl Store {
         self.progress.begin(id, total)
     }
 
-    async fn commit_import_tracked(&self, actor: &Actor, id: i64, choices: Choices) -> Result<Import> {
+    /// Drops a started commit's entry that never got to run (refused before
+    /// its claim); a failure it recorded stays.
+    pub fn abandon_import_progress(&self, id: i64) {
+        if self.progress.get(id).is_some_and(|p| p.failed.is_none()) {
+            self.progress.clear(id);
+        }
+    }
+
+    async fn commit_import_tracked(
+        &self,
+        actor: &Actor,
+        id: i64,
+        choices: Choices,
+        claimed: &mut bool,
+    ) -> Result<Import> {
         let imp = self.import(actor, id).await?;
         if imp.created_by != actor.user_id {
             return Err(StoreError::Forbidden("err.forbidden"));
@@ -455,6 +502,7 @@ impl Store {
         if q.query().execute(&mut *tx).await?.rows_affected() != 1 {
             return Err(StoreError::Conflict("err.import_not_checked"));
         }
+        *claimed = true;
         let mut counts = Counts::default();
         let mut made: Vec<Made> = Vec::new();
         // An order's later lines, by the sheet row of its first line.
@@ -588,15 +636,8 @@ impl Store {
                 }
                 ("account", "updated") => {
                     let before = self.account_in(&mut tx, &system, AccountId(eid)).await?;
-                    let snapshot: serde_json::Map<String, serde_json::Value> =
-                        serde_json::from_str(&r.try_get::<Option<String>, _>("before")?.unwrap_or_default())?;
-                    let mut rec = Record::new();
-                    for def in kam_core::account::FIELDS {
-                        let v = snapshot.get(def.name).cloned().unwrap_or(serde_json::Value::Null);
-                        if let Ok(v) = fields::parse(def, Raw::Json(&v)) {
-                            rec.insert(def.name, v);
-                        }
-                    }
+                    let snapshot = r.try_get::<Option<String>, _>("before")?.unwrap_or_default();
+                    let rec = snapshot_record(kam_core::account::FIELDS, &snapshot)?;
                     self.update_account_in(&mut tx, &system, &before, AccountInput { rec, owner: None, parent: None })
                         .await?;
                 }

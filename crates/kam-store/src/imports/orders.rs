@@ -102,15 +102,7 @@ impl Store {
                     errors.push(refused(field, k));
                 }
             }
-            out.push(PlanRow {
-                row: *row,
-                values: values.clone(),
-                errors,
-                duplicate: None,
-                account_id,
-                line_of,
-                product_id,
-            });
+            out.push(PlanRow { account_id, line_of, product_id, ..PlanRow::new(*row, values, errors) });
         }
         // An order with a refused line is held back whole.
         let bad: HashSet<usize> =

@@ -27,13 +27,8 @@ impl Store {
             let in_file = seen.get(&code).copied().filter(|_| !code.is_empty());
             seen.entry(code).or_insert(*row);
             out.push(PlanRow {
-                row: *row,
-                values: values.clone(),
-                errors,
                 duplicate: in_file.map(|r| Duplicate::InFile { row: r }),
-                account_id: None,
-                line_of: None,
-                product_id: None,
+                ..PlanRow::new(*row, values, errors)
             });
         }
         let codes: Vec<String> = seen.into_keys().filter(|c| !c.is_empty()).collect();
@@ -87,15 +82,7 @@ impl Store {
             None => {
                 rec.insert("active", kam_core::Value::Bool(false));
             }
-            Some(snapshot) => {
-                let snapshot: serde_json::Map<String, serde_json::Value> = serde_json::from_str(snapshot)?;
-                for def in PRODUCT_FIELDS {
-                    let v = snapshot.get(def.name).cloned().unwrap_or(serde_json::Value::Null);
-                    if let Ok(v) = kam_core::fields::parse(def, kam_core::fields::Raw::Json(&v)) {
-                        rec.insert(def.name, v);
-                    }
-                }
-            }
+            Some(snapshot) => rec = super::snapshot_record(PRODUCT_FIELDS, snapshot)?,
         }
         self.update_product_in(tx, actor, &found, rec).await?;
         Ok(())

@@ -58,15 +58,7 @@ impl Store {
                     }
                 }
             }
-            out.push(PlanRow {
-                row: *row,
-                values: values.clone(),
-                errors,
-                duplicate,
-                account_id,
-                line_of: None,
-                product_id: None,
-            });
+            out.push(PlanRow { duplicate, account_id, ..PlanRow::new(*row, values, errors) });
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod account;
 pub mod activity;
 pub mod audit;
+pub mod capability;
 pub mod complaint;
 pub mod contact;
 pub mod contract;

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod activity;
 pub mod audit;
+pub mod capability;
 mod clock;
 pub mod competitors;
 pub mod complaints;

@@ -44,6 +44,7 @@ const FILES: &[(&str, &str)] = &[
     m!("0019_import_mappings.sql"),
     m!("0020_merges.sql"),
     m!("0021_order_external_no.sql"),
+    m!("0022_capability.sql"),
 ];
 
 /// The engine-specific spellings of the tokens: (token, SQLite, PostgreSQL).

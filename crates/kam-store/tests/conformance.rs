@@ -65,11 +65,16 @@ kam_store::on_both_engines!(
     merging_accounts_moves_every_dependent_record,
     racing_merges_of_one_pair_leave_one_account,
     merging_contacts_moves_ties_and_mentions,
+    capability_months_are_scored_within_scope_and_audited,
+    capability_suggestions_come_from_orders_complaints_and_credit,
 );
 
 #[path = "conformance/imports.rs"]
 mod imports;
 use imports::*;
+#[path = "conformance/capability.rs"]
+mod capability;
+use capability::*;
 #[path = "conformance/merges.rs"]
 mod merges;
 use merges::*;

@@ -6,6 +6,8 @@
 pub mod api;
 mod auth;
 mod calendar;
+pub mod capability;
+pub mod charts;
 pub mod dossier;
 mod downloads;
 mod error;

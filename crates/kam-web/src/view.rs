@@ -515,6 +515,10 @@ pub fn history(
                     // A merge's row counts what moved, by kind.
                     let moved = format!("merge.what.{k}");
                     let name = match (i18n::has(&key), i18n::has(&moved)) {
+                        // A capability sheet's cell: its month and factor.
+                        _ if r.entity == "capability" && crate::capability::cell_label(lang, k).is_some() => {
+                            crate::capability::cell_label(lang, k).unwrap_or_default()
+                        }
                         (true, _) => i18n::t(lang, &key).to_string(),
                         (false, true) => i18n::t(lang, &moved).to_string(),
                         _ => k.clone(),

@@ -3,7 +3,7 @@
 //! dates, column widths, and print setup (A4 landscape, fit to the width,
 //! the header row repeated on every page).
 
-use rust_xlsxwriter::{ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use crate::i18n::{Lang, t};
 
@@ -50,6 +50,8 @@ struct Formats {
     money: Format,
     bold_money: Format,
     day: Format,
+    boxed: Format,
+    boxed_head: Format,
 }
 
 impl Formats {
@@ -62,6 +64,13 @@ impl Formats {
             money: Format::new().set_num_format(money),
             bold_money: Format::new().set_bold().set_num_format(money),
             day: Format::new().set_num_format("yyyy-mm-dd"),
+            boxed: Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::Center),
+            boxed_head: Format::new()
+                .set_bold()
+                .set_border(FormatBorder::Thin)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_text_wrap(),
         }
     }
 }
@@ -137,6 +146,33 @@ impl Sheet<'_> {
             Ok(v) => self.ws.write_datetime_with_format(row, col, v, &self.f.day).map(|_| ()),
             Err(_) => self.text(row, col, d),
         }
+    }
+
+    /// A heading over a block of cells, as on a paper form: bold, centred, boxed.
+    /// `from` and `to` are the block's top-left and bottom-right (row, column).
+    pub fn heading(&mut self, from: (u32, u16), to: (u32, u16), text: &str) -> Result<(), XlsxError> {
+        let text = kam_core::import::safe_cell(text);
+        if from == to {
+            self.ws.write_string_with_format(from.0, from.1, &*text, &self.f.boxed_head)?;
+        } else {
+            self.ws.merge_range(from.0, from.1, to.0, to.1, &text, &self.f.boxed_head)?;
+        }
+        Ok(())
+    }
+
+    /// A boxed cell of a form's grid: a number, or empty (still boxed).
+    pub fn boxed(&mut self, row: u32, col: u16, n: Option<f64>) -> Result<(), XlsxError> {
+        match n {
+            Some(n) => self.ws.write_number_with_format(row, col, n, &self.f.boxed)?,
+            None => self.ws.write_blank(row, col, &self.f.boxed)?,
+        };
+        Ok(())
+    }
+
+    /// Rows repeated at the top of every printed page.
+    pub fn repeat_rows(&mut self, first: u32, last: u32) -> Result<(), XlsxError> {
+        self.ws.set_repeat_rows(first, last)?;
+        Ok(())
     }
 
     /// Column widths, in characters.

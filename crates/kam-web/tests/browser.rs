@@ -171,6 +171,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("opening_balances_imported_by_the_cashier", |b| Box::pin(opening_balances_imported_by_the_cashier(b))),
     ("a_year_of_orders_imported", |b| Box::pin(a_year_of_orders_imported(b))),
     ("a_large_file_commits_with_progress", |b| Box::pin(a_large_file_commits_with_progress(b))),
+    ("capability_scored_compared_and_printed", |b| Box::pin(capability_scored_compared_and_printed(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -1223,6 +1224,59 @@ async fn visit_planned_recorded_and_on_today(b: &Browser<'_>) -> Result<()> {
     b.expect_text("确认明年采购计划", "visit-recorded").await
 }
 
+/// A sales manager scores this month's 25 factors (附表六) for three of the
+/// team's accounts, compares them on one radar (附表七) and prints it.
+async fn capability_scored_compared_and_printed(b: &Browser<'_>) -> Result<()> {
+    let boss = actor_of(b, "zhangwei").await?;
+    let f = kam_store::accounts::AccountFilter { per_page: 3, sort: Some("name".into()), ..Default::default() };
+    let accounts = b.kam.store.list_accounts(&boss, &f).await.map_err(|e| e.to_string())?.items;
+    if accounts.len() < 3 {
+        return Err("the demo team has fewer than three accounts".into());
+    }
+    b.login("zhangwei").await?;
+    for (k, acc) in accounts.iter().enumerate() {
+        b.goto(&format!("/accounts/{}", acc.id), &format!("account-{k}")).await?;
+        b.click("#capability-link").await?;
+        b.js("window.__kam_before = true;", vec![]).await?;
+        b.wait_for_page(&format!("sheet-{k}")).await?;
+        b.js("window.__kam_before = true;", vec![]).await?;
+        b.click("#fill-this-month").await?;
+        b.wait_for_page(&format!("month-form-{k}")).await?;
+        // Every factor by a click on its score: 4, 3, 2 or 1 in turn, shifted per account.
+        for factor in 1..=25 {
+            let nth = 1 + (factor + k) % 4;
+            b.click(&format!("#factor-{factor} label.score:nth-child({nth})")).await?;
+        }
+        if k == 0 {
+            b.shot("month-form-filled").await?;
+        }
+        b.submit("#capability-form", None, &format!("month-saved-{k}")).await?;
+        b.expect_text("已保存", &format!("month-saved-{k}")).await?;
+        let total = b.js("return document.querySelectorAll('td[data-total]')[10].innerText;", vec![]).await?;
+        // Scores 4,3,2,1 in turn over 25 factors: six full rounds (60) and one more.
+        let expected = 60 + [4, 3, 2, 1][(1 + k) % 4];
+        if total.as_str() != Some(expected.to_string().as_str()) {
+            return Err(format!("November's total of account {k}: {total} (expected {expected})"));
+        }
+    }
+    b.goto("/capability/compare", "compare-empty").await?;
+    for (k, acc) in accounts.iter().enumerate() {
+        b.fill("#compare-form", &format!("a{}", k + 1), acc.name()).await?;
+    }
+    b.fill("#compare-form", "month", "2026-11").await?;
+    b.submit("#compare-form", None, "compared").await?;
+    let drawn = b.js("return document.querySelectorAll('#compare-radar polygon.series').length;", vec![]).await?;
+    if drawn != json!(3) {
+        return Err(format!("the overlaid radar has {drawn} series, not 3"));
+    }
+    b.expect_text(accounts[2].name(), "compared").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click("#compare-print").await?;
+    b.wait_for_page("compare-print").await?;
+    b.expect_text("客户综合销售力对比分析表", "compare-print").await?;
+    b.expect_text("名 次", "compare-print").await
+}
+
 async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()> {
     b.login("sunli").await?;
     b.goto("/statements?period=2026-10", "statements").await?;
@@ -1330,6 +1384,9 @@ async fn company_set_and_every_page_seen(b: &Browser<'_>) -> Result<()> {
     }
     b.goto(&format!("/accounts/{account}/orders/new"), "order-form").await?;
     b.goto(&format!("/visit-plans?account={account}"), "visit-plan-grid").await?;
+    b.goto(&format!("/accounts/{account}/capability"), "capability-sheet").await?;
+    b.goto(&format!("/accounts/{account}/capability/print"), "capability-print").await?;
+    b.goto("/capability/compare", "capability-compare").await?;
     for tab in ["profile", "contacts", "complaints", "orders", "ledger", "credit", "needs", "history"] {
         b.goto(&format!("/accounts/{account}?tab={tab}"), &format!("account-{tab}")).await?;
         let active = b.js("return document.querySelector('nav.subtabs a.active')?.textContent || '';", vec![]).await?;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod activity;
+mod capability;
 mod competitors;
 mod contacts;
 mod contracts;
@@ -46,6 +47,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(reminders::router())
         .merge(market::router())
         .merge(visit_plans::router())
+        .merge(capability::router())
         .merge(worklogs::router())
         .merge(money::router())
         .merge(money::statements_router())

@@ -3,6 +3,7 @@
 mod accounts;
 mod activity;
 mod admin;
+mod capability;
 mod competitors;
 mod contact_merge;
 mod contacts;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(market::router())
         .merge(print::router())
         .merge(visit_plans::router())
+        .merge(capability::router())
         .merge(worklogs::router())
         .merge(orders::router())
         .merge(ledger::router())

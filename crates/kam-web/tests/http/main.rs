@@ -7,6 +7,7 @@ mod support;
 mod access;
 mod accounts;
 mod api_contract;
+mod capability;
 mod dossier;
 mod imports;
 mod merges;

@@ -145,7 +145,7 @@ pub(super) async fn edit_form(
 
 /// The names of the first 200 visible accounts by name, offered where an
 /// account is typed by name (a parent, the duplicate of a merge).
-pub(super) async fn account_names(state: &AppState, auth: &Authed) -> Vec<String> {
+pub(in crate::pages) async fn account_names(state: &AppState, auth: &Authed) -> Vec<String> {
     let f = AccountFilter { page: 1, per_page: 200, sort: Some("name".into()), ..Default::default() };
     state
         .store
@@ -156,7 +156,11 @@ pub(super) async fn account_names(state: &AppState, auth: &Authed) -> Vec<String
 }
 
 /// Resolves the parent field: an id, or the exact name of a visible account.
-pub(super) async fn resolve_parent(state: &AppState, auth: &Authed, raw: &str) -> Result<Option<AccountId>, ()> {
+pub(in crate::pages) async fn resolve_parent(
+    state: &AppState,
+    auth: &Authed,
+    raw: &str,
+) -> Result<Option<AccountId>, ()> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);

@@ -18,6 +18,7 @@ mod profile;
 mod show;
 mod working_day;
 
+pub(super) use form::{account_names, resolve_parent};
 pub use list::{AccountRow, rows};
 pub(super) use show::{Posted, Tab, TabFilter, show_page};
 

@@ -1236,8 +1236,8 @@ async fn capability_scored_compared_and_printed(b: &Browser<'_>) -> Result<()> {
     b.login("zhangwei").await?;
     for (k, acc) in accounts.iter().enumerate() {
         b.goto(&format!("/accounts/{}", acc.id), &format!("account-{k}")).await?;
-        b.click("#capability-link").await?;
         b.js("window.__kam_before = true;", vec![]).await?;
+        b.click("#capability-link").await?;
         b.wait_for_page(&format!("sheet-{k}")).await?;
         b.js("window.__kam_before = true;", vec![]).await?;
         b.click("#fill-this-month").await?;
@@ -1245,7 +1245,10 @@ async fn capability_scored_compared_and_printed(b: &Browser<'_>) -> Result<()> {
         // Every factor by a click on its score: 4, 3, 2 or 1 in turn, shifted per account.
         for factor in 1..=25 {
             let nth = 1 + (factor + k) % 4;
-            b.click(&format!("#factor-{factor} label.score:nth-child({nth})")).await?;
+            let css = format!("#factor-{factor} label.score:nth-child({nth})");
+            // Scrolled to mid-screen as a thumb would, clear of the sticky save bar.
+            b.js("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", vec![json!(css)]).await?;
+            b.click(&css).await?;
         }
         if k == 0 {
             b.shot("month-form-filled").await?;

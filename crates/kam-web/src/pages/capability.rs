@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
 #[derive(serde::Deserialize, Default)]
 struct YearQuery {
     year: Option<i32>,
+    msg: Option<String>,
 }
 
 fn year_of(q: &YearQuery, today: time::Date) -> i32 {
@@ -122,7 +123,7 @@ async fn sheet(
     let labels = month_labels(lang);
     let last = last_month(year, today).unwrap_or(0);
     let page = SheetPage {
-        ctx: ctx(&state, &auth, "accounts", None).await,
+        ctx: ctx(&state, &auth, "accounts", q.msg.as_deref()).await,
         account_id: id,
         account_name: s.account_name.clone(),
         year,

@@ -6,6 +6,7 @@ pub mod account;
 pub mod activity;
 pub mod audit;
 pub mod capability;
+pub mod classification;
 pub mod complaint;
 pub mod contact;
 pub mod contract;

@@ -125,6 +125,8 @@ pub static ENTITIES: &[Entity] = &[
     money_entity("ledger_entry", &[ledger::FIELDS]),
     Entity { derived_money: &["opening", "closing"], ..money_entity("statement", &[]) },
     Entity { derived_money: &["credit_limit"], ..money_entity("credit", &[]) },
+    // 附表一's rows: the trailing twelve months' revenue is money.
+    Entity { derived_money: &["revenue"], ..entity("classification", &[]) },
 ];
 
 /// The entity of that name.

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activity;
 pub mod audit;
 pub mod capability;
+pub mod classification;
 mod clock;
 pub mod competitors;
 pub mod complaints;

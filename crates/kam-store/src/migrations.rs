@@ -129,6 +129,7 @@ mod tests {
         ("0019_import_mappings.sql", "5719035837d3faea", "c06e97cf3021ffa5"),
         ("0020_merges.sql", "0ba5ee16ce836fd3", "0ba5ee16ce836fd3"),
         ("0021_order_external_no.sql", "1607d1ca47ab5d39", "1607d1ca47ab5d39"),
+        ("0022_capability.sql", "049a52f2a369bcc9", "f223b41d066a63b6"),
     ];
 
     #[test]

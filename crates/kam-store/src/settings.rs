@@ -21,6 +21,8 @@ pub struct SettingsChange {
     pub company: Option<Company>,
     pub working_hours: Option<WorkingHours>,
     pub currencies: Option<String>,
+    /// The ABC cut-offs (a, b) in percent, checked on save.
+    pub abc: Option<(i64, i64)>,
 }
 
 /// The working hours as stored, or the default.
@@ -115,6 +117,12 @@ impl Store {
             match settings::parse_currencies(list) {
                 Ok(codes) => pairs.push((CURRENCIES, codes.join(","))),
                 Err(k) => errors.add("currencies", k),
+            }
+        }
+        if let Some((a, b)) = change.abc {
+            match kam_core::classification::Thresholds::new(a, b) {
+                Ok(t) => pairs.push((crate::classification::THRESHOLDS, t.to_setting())),
+                Err(k) => errors.add("abc_a", k),
             }
         }
         errors.into_result(()).map_err(StoreError::Invalid)?;

@@ -67,6 +67,7 @@ kam_store::on_both_engines!(
     merging_contacts_moves_ties_and_mentions,
     capability_months_are_scored_within_scope_and_audited,
     capability_suggestions_come_from_orders_complaints_and_credit,
+    classification_ranks_revenue_and_accepts_the_class,
 );
 
 #[path = "conformance/imports.rs"]
@@ -75,6 +76,9 @@ use imports::*;
 #[path = "conformance/capability.rs"]
 mod capability;
 use capability::*;
+#[path = "conformance/classification.rs"]
+mod classification;
+use classification::*;
 #[path = "conformance/merges.rs"]
 mod merges;
 use merges::*;
@@ -2039,6 +2043,7 @@ async fn settings_are_the_admins_and_currencies_must_be_enabled(s: Store) {
         company: Some(company.clone()),
         working_hours: Some(WorkingHours::new("08:30", "17:30", [true, true, true, true, true, true, false]).unwrap()),
         currencies: Some("usd".into()),
+        abc: None,
     };
     assert!(matches!(s.save_settings(&w.fin, &change).await, Err(StoreError::Forbidden(_))));
     // A bad part refuses the whole save.

@@ -8,6 +8,7 @@ mod auth;
 mod calendar;
 pub mod capability;
 pub mod charts;
+pub mod classification;
 pub mod dossier;
 mod downloads;
 mod error;

@@ -83,7 +83,10 @@ impl Ctx {
     }
     /// Whether the current section sits under the menu's "more".
     pub fn in_more(&self) -> bool {
-        matches!(self.section, "prospects" | "pool" | "competitors" | "imports" | "handover" | "admin")
+        matches!(
+            self.section,
+            "prospects" | "classification" | "capability" | "pool" | "competitors" | "imports" | "handover" | "admin"
+        )
     }
     pub fn active(&self, section: &str) -> &'static str {
         if self.section == section { "active" } else { "" }

@@ -172,6 +172,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("a_year_of_orders_imported", |b| Box::pin(a_year_of_orders_imported(b))),
     ("a_large_file_commits_with_progress", |b| Box::pin(a_large_file_commits_with_progress(b))),
     ("capability_scored_compared_and_printed", |b| Box::pin(capability_scored_compared_and_printed(b))),
+    ("grade_disagreement_accepted_and_exported", |b| Box::pin(grade_disagreement_accepted_and_exported(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -1280,6 +1281,37 @@ async fn capability_scored_compared_and_printed(b: &Browser<'_>) -> Result<()> {
     b.expect_text("名 次", "compare-print").await
 }
 
+/// A sales manager opens 附表一 from the menu, sees where a grade disagrees
+/// with the computed ABC class, accepts one and exports the list.
+async fn grade_disagreement_accepted_and_exported(b: &Browser<'_>) -> Result<()> {
+    b.login("zhangwei").await?;
+    b.menu("/classification", "classification").await?;
+    b.click("#class-filter input[name=disagreeing]").await?;
+    b.submit("#class-filter", None, "disagreeing").await?;
+    let first = b
+        .js("const f = document.querySelector('form[action$=\"/classification/accept\"]'); return f ? f.getAttribute('action') : null;", vec![])
+        .await?;
+    let action = first.as_str().ok_or("no disagreeing row a manager may accept")?.to_string();
+    let id: i64 =
+        action.trim_start_matches("/accounts/").split('/').next().and_then(|s| s.parse().ok()).ok_or("bad action")?;
+    let boss = actor_of(b, "zhangwei").await?;
+    let before = b.kam.store.account(&boss, kam_core::AccountId(id)).await.map_err(|e| e.to_string())?;
+    b.submit(&format!("form[action=\"{action}\"]"), None, "accepted").await?;
+    b.expect_text("客户等级已按计算结果更新", "accepted").await?;
+    if !b.confirmed().await?.contains("将客户等级改为") {
+        return Err("accepting did not ask first".into());
+    }
+    let after = b.kam.store.account(&boss, kam_core::AccountId(id)).await.map_err(|e| e.to_string())?;
+    if after.text("grade") == before.text("grade") {
+        return Err(format!("the grade did not change: {:?}", after.text("grade")));
+    }
+    let href = b.js("return document.querySelector('#class-export').getAttribute('href');", vec![]).await?;
+    if !href.as_str().is_some_and(|h| h.starts_with("/classification.xlsx?") && h.contains("disagreeing=1")) {
+        return Err(format!("the export does not keep the filter: {href}"));
+    }
+    Ok(())
+}
+
 async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()> {
     b.login("sunli").await?;
     b.goto("/statements?period=2026-10", "statements").await?;
@@ -1390,6 +1422,7 @@ async fn company_set_and_every_page_seen(b: &Browser<'_>) -> Result<()> {
     b.goto(&format!("/accounts/{account}/capability"), "capability-sheet").await?;
     b.goto(&format!("/accounts/{account}/capability/print"), "capability-print").await?;
     b.goto("/capability/compare", "capability-compare").await?;
+    b.goto("/classification", "classification").await?;
     for tab in ["profile", "contacts", "complaints", "orders", "ledger", "credit", "needs", "history"] {
         b.goto(&format!("/accounts/{account}?tab={tab}"), &format!("account-{tab}")).await?;
         let active = b.js("return document.querySelector('nav.subtabs a.active')?.textContent || '';", vec![]).await?;

@@ -5,6 +5,7 @@
 mod accounts;
 mod activity;
 mod capability;
+mod classification;
 mod competitors;
 mod contacts;
 mod contracts;
@@ -48,6 +49,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(market::router())
         .merge(visit_plans::router())
         .merge(capability::router())
+        .merge(classification::router())
         .merge(worklogs::router())
         .merge(money::router())
         .merge(money::statements_router())

@@ -58,6 +58,9 @@ pub struct InstanceForm {
     /// (value 1–7, label, checked).
     pub days: Vec<(usize, String, bool)>,
     pub currencies: String,
+    /// The ABC cut-offs as typed.
+    pub abc_a: String,
+    pub abc_b: String,
     pub errors: std::collections::BTreeMap<String, String>,
 }
 
@@ -67,6 +70,7 @@ impl InstanceForm {
         company: &kam_core::settings::Company,
         hours: (String, String, [bool; 7]),
         currencies: String,
+        abc: (String, String),
         errors: &kam_core::FieldErrors,
     ) -> InstanceForm {
         let err = |k: &str| errors.0.get(k).map(|m| t(lang, m).to_string());
@@ -80,6 +84,8 @@ impl InstanceForm {
             work_end: hours.1,
             days: (0..7).map(|i| (i + 1, t(lang, &format!("weekday.{}", i + 1)).to_string(), hours.2[i])).collect(),
             currencies,
+            abc_a: abc.0,
+            abc_b: abc.1,
             errors: errors.0.iter().map(|(k, v)| (k.clone(), t(lang, v).to_string())).collect(),
         }
     }
@@ -112,11 +118,13 @@ async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<
     let company = state.store.company().await.map_err(store)?;
     let w = state.store.working_hours().await.map_err(store)?;
     let currencies = state.store.currencies().await.map_err(store)?.join(", ");
+    let abc = state.store.abc_thresholds().await.map_err(store)?;
     let inst = InstanceForm::build(
         lang,
         &company,
         (w.start_text(), w.end_text(), w.days),
         currencies,
+        (abc.a.to_string(), abc.b.to_string()),
         &kam_core::FieldErrors::default(),
     );
     admin_page(&state, &auth, flash.msg.as_deref(), inst).await.and_then(|p| render(&p))
@@ -187,13 +195,22 @@ async fn instance(State(state): State<AppState>, f: AuthForm) -> Result<Response
     }
     let (start, end) = (f.form.text("work_start").to_string(), f.form.text("work_end").to_string());
     let currencies = f.form.text("currencies").to_string();
+    let typed_abc = (f.form.text("abc_a").trim().to_string(), f.form.text("abc_b").trim().to_string());
     let mut errors = kam_core::FieldErrors::default();
     let hours = WorkingHours::new(&start, &end, days).map_err(|e| errors.0.extend(e.0)).ok();
+    let abc = match (typed_abc.0.parse::<i64>(), typed_abc.1.parse::<i64>()) {
+        (Ok(a), Ok(b)) => Some((a, b)),
+        _ => {
+            errors.add("abc_a", "class.err_thresholds");
+            None
+        }
+    };
     if errors.is_empty() {
         let change = kam_store::settings::SettingsChange {
             company: Some(company.clone()),
             working_hours: hours,
             currencies: Some(currencies.clone()),
+            abc,
         };
         match state.store.save_settings(&f.auth.user.actor(), &change).await {
             Ok(()) => return Ok(see_other("/admin", "common.saved")),
@@ -201,7 +218,7 @@ async fn instance(State(state): State<AppState>, f: AuthForm) -> Result<Response
             Err(e) => return Err(PageError::from(e)),
         }
     }
-    let inst = InstanceForm::build(lang, &company, (start, end, days), currencies, &errors);
+    let inst = InstanceForm::build(lang, &company, (start, end, days), currencies, typed_abc, &errors);
     let page = admin_page(&state, &f.auth, None, inst).await?;
     super::render_checked(&page, true)
 }

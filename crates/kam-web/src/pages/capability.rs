@@ -469,7 +469,7 @@ async fn compare(
     let query = if a.ids.is_some() { q_string(&a) } else { String::new() };
     let title = format!("{} · {}", t(lang, "capability.compare_title"), period_label(lang, a.year, a.month));
     let page = ComparePage {
-        ctx: ctx(&state, &auth, "accounts", None).await,
+        ctx: ctx(&state, &auth, "capability", None).await,
         names: super::accounts::account_names(&state, &auth).await,
         boxes: a.boxes.clone(),
         period: cap::period_text(a.year, a.month),

@@ -4,6 +4,7 @@ mod accounts;
 mod activity;
 mod admin;
 mod capability;
+mod classification;
 mod competitors;
 mod contact_merge;
 mod contacts;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(print::router())
         .merge(visit_plans::router())
         .merge(capability::router())
+        .merge(classification::router())
         .merge(worklogs::router())
         .merge(orders::router())
         .merge(ledger::router())

@@ -8,6 +8,7 @@ mod access;
 mod accounts;
 mod api_contract;
 mod capability;
+mod classification;
 mod dossier;
 mod imports;
 mod merges;

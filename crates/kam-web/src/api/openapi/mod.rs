@@ -237,6 +237,7 @@ mod tests {
             ("api/settings.rs", include_str!("../settings.rs")),
             ("api/visit_plans.rs", include_str!("../visit_plans.rs")),
             ("api/capability.rs", include_str!("../capability.rs")),
+            ("api/classification.rs", include_str!("../classification.rs")),
             ("api/worklogs.rs", include_str!("../worklogs.rs")),
             ("pages/mod.rs", include_str!("../../pages/mod.rs")),
         ];

@@ -195,11 +195,17 @@ async fn instance(State(state): State<AppState>, f: AuthForm) -> Result<Response
     }
     let (start, end) = (f.form.text("work_start").to_string(), f.form.text("work_end").to_string());
     let currencies = f.form.text("currencies").to_string();
-    let typed_abc = (f.form.text("abc_a").trim().to_string(), f.form.text("abc_b").trim().to_string());
+    let mut typed_abc = (f.form.text("abc_a").trim().to_string(), f.form.text("abc_b").trim().to_string());
     let mut errors = kam_core::FieldErrors::default();
     let hours = WorkingHours::new(&start, &end, days).map_err(|e| errors.0.extend(e.0)).ok();
     let abc = match (typed_abc.0.parse::<i64>(), typed_abc.1.parse::<i64>()) {
         (Ok(a), Ok(b)) => Some((a, b)),
+        // A form without the cut-offs (an older page, a script) leaves them as they are.
+        _ if typed_abc.0.is_empty() && typed_abc.1.is_empty() => {
+            let kept = state.store.abc_thresholds().await.map_err(PageError::from)?;
+            typed_abc = (kept.a.to_string(), kept.b.to_string());
+            None
+        }
         _ => {
             errors.add("abc_a", "class.err_thresholds");
             None

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod capability;
 pub mod classification;
 pub mod complaint;
+pub mod completeness;
 pub mod contact;
 pub mod contract;
 pub mod credit;

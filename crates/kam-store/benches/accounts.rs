@@ -87,6 +87,17 @@ async fn run(engine: &str, store: Store, n: usize) {
         store.performance(&finance, with_money, today.year())
     })
     .await;
+    // Issue 13: 附表一 over the whole company's revenue, one 附表六, archive completeness.
+    let classes = kam_store::classification::ClassFilter { page: 1, per_page: 50, ..Default::default() };
+    for (who, a) in [("manager", &manager), ("admin", &admin)] {
+        time(&format!("{who}: 附表一 page 1 (ABC, RFM, count)"), runs, || store.classification(a, &classes)).await;
+        time(&format!("{who}: completeness report page 1"), runs, || store.completeness_report(a, 1, 50)).await;
+    }
+    time("admin: one account's completeness", runs, || store.completeness(&admin, with_money)).await;
+    time("admin: one account's 附表六 for the year", runs, || {
+        store.capability_sheet(&admin, with_money, today.year())
+    })
+    .await;
 }
 
 #[tokio::main]

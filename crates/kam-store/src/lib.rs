@@ -11,6 +11,7 @@ pub mod classification;
 mod clock;
 pub mod competitors;
 pub mod complaints;
+pub mod completeness;
 pub mod contacts;
 pub mod contracts;
 pub mod credit;

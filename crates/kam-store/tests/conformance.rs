@@ -68,6 +68,7 @@ kam_store::on_both_engines!(
     capability_months_are_scored_within_scope_and_audited,
     capability_suggestions_come_from_orders_complaints_and_credit,
     classification_ranks_revenue_and_accepts_the_class,
+    completeness_names_what_is_missing,
 );
 
 #[path = "conformance/imports.rs"]
@@ -79,6 +80,9 @@ use capability::*;
 #[path = "conformance/classification.rs"]
 mod classification;
 use classification::*;
+#[path = "conformance/completeness.rs"]
+mod completeness;
+use completeness::*;
 #[path = "conformance/merges.rs"]
 mod merges;
 use merges::*;

@@ -9,6 +9,7 @@ mod calendar;
 pub mod capability;
 pub mod charts;
 pub mod classification;
+pub mod completeness;
 pub mod dossier;
 mod downloads;
 mod error;

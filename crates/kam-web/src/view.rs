@@ -85,7 +85,15 @@ impl Ctx {
     pub fn in_more(&self) -> bool {
         matches!(
             self.section,
-            "prospects" | "classification" | "capability" | "pool" | "competitors" | "imports" | "handover" | "admin"
+            "prospects"
+                | "classification"
+                | "capability"
+                | "completeness"
+                | "pool"
+                | "competitors"
+                | "imports"
+                | "handover"
+                | "admin"
         )
     }
     pub fn active(&self, section: &str) -> &'static str {

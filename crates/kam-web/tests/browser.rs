@@ -173,6 +173,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("a_large_file_commits_with_progress", |b| Box::pin(a_large_file_commits_with_progress(b))),
     ("capability_scored_compared_and_printed", |b| Box::pin(capability_scored_compared_and_printed(b))),
     ("grade_disagreement_accepted_and_exported", |b| Box::pin(grade_disagreement_accepted_and_exported(b))),
+    ("least_complete_archive_filled", |b| Box::pin(least_complete_archive_filled(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -1312,6 +1313,54 @@ async fn grade_disagreement_accepted_and_exported(b: &Browser<'_>) -> Result<()>
     Ok(())
 }
 
+/// A sales manager opens the completeness report from the menu, opens the
+/// least complete archive, follows the link beside a missing part of its card
+/// to the form, fills it and sees the figure rise.
+async fn least_complete_archive_filled(b: &Browser<'_>) -> Result<()> {
+    b.login("zhangwei").await?;
+    b.menu("/completeness", "completeness-report").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click("#complete-report tbody tr:first-child td:first-child a").await?;
+    b.wait_for_page("least-complete").await?;
+    let id: i64 = b
+        .path()
+        .await?
+        .trim_start_matches("/accounts/")
+        .split('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or("the report's first row does not open an account's completeness")?;
+    let boss = actor_of(b, "zhangwei").await?;
+    let before = b.kam.store.completeness(&boss, kam_core::AccountId(id)).await.map_err(|e| e.to_string())?;
+    let failing = |c: &kam_store::completeness::Completeness, f: &str| {
+        c.checks.iter().any(|(k, o)| k == &format!("profile.{f}") && *o == kam_core::completeness::Outcome::Fail)
+    };
+    let (field, value) =
+        [("street", "五四路 88 号"), ("phone", "0591-87654321"), ("business_scope", "塑料包装材料的生产与销售")]
+            .into_iter()
+            .find(|(f, _)| failing(&before, f))
+            .ok_or("the least complete archive lacks none of street, phone and business scope")?;
+    let shown = b.js("return document.querySelector('#complete-percent').innerText;", vec![]).await?;
+    if shown.as_str() != Some(format!("{}%", before.percent).as_str()) {
+        return Err(format!("the page shows {shown}, the store {}%", before.percent));
+    }
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click("#complete-checks tr.check-fail a[href$='/edit']").await?;
+    b.wait_for_page("card-form").await?;
+    let form = format!("form[action=\"/accounts/{id}\"]");
+    b.fill(&form, field, value).await?;
+    b.submit(&form, None, "card-saved").await?;
+    b.goto(&format!("/accounts/{id}/completeness"), "completeness-after").await?;
+    let after = b.kam.store.completeness(&boss, kam_core::AccountId(id)).await.map_err(|e| e.to_string())?;
+    if failing(&after, field) || after.percent <= before.percent {
+        return Err(format!(
+            "{field} still missing or the figure did not rise: {}% → {}%",
+            before.percent, after.percent
+        ));
+    }
+    b.expect_text(&format!("{}%", after.percent), "completeness-after").await
+}
+
 async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()> {
     b.login("sunli").await?;
     b.goto("/statements?period=2026-10", "statements").await?;
@@ -1423,6 +1472,8 @@ async fn company_set_and_every_page_seen(b: &Browser<'_>) -> Result<()> {
     b.goto(&format!("/accounts/{account}/capability/print"), "capability-print").await?;
     b.goto("/capability/compare", "capability-compare").await?;
     b.goto("/classification", "classification").await?;
+    b.goto("/completeness", "completeness-report").await?;
+    b.goto(&format!("/accounts/{account}/completeness"), "completeness").await?;
     for tab in ["profile", "contacts", "complaints", "orders", "ledger", "credit", "needs", "history"] {
         b.goto(&format!("/accounts/{account}?tab={tab}"), &format!("account-{tab}")).await?;
         let active = b.js("return document.querySelector('nav.subtabs a.active')?.textContent || '';", vec![]).await?;

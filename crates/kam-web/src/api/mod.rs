@@ -7,6 +7,7 @@ mod activity;
 mod capability;
 mod classification;
 mod competitors;
+mod completeness;
 mod contacts;
 mod contracts;
 mod dossier;
@@ -50,6 +51,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(visit_plans::router())
         .merge(capability::router())
         .merge(classification::router())
+        .merge(completeness::router())
         .merge(worklogs::router())
         .merge(money::router())
         .merge(money::statements_router())

@@ -6,6 +6,7 @@ mod admin;
 mod capability;
 mod classification;
 mod competitors;
+mod completeness;
 mod contact_merge;
 mod contacts;
 mod contracts;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(visit_plans::router())
         .merge(capability::router())
         .merge(classification::router())
+        .merge(completeness::router())
         .merge(worklogs::router())
         .merge(orders::router())
         .merge(ledger::router())

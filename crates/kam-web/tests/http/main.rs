@@ -9,6 +9,7 @@ mod accounts;
 mod api_contract;
 mod capability;
 mod classification;
+mod completeness;
 mod dossier;
 mod imports;
 mod merges;

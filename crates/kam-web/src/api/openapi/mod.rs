@@ -238,6 +238,7 @@ mod tests {
             ("api/visit_plans.rs", include_str!("../visit_plans.rs")),
             ("api/capability.rs", include_str!("../capability.rs")),
             ("api/classification.rs", include_str!("../classification.rs")),
+            ("api/completeness.rs", include_str!("../completeness.rs")),
             ("api/worklogs.rs", include_str!("../worklogs.rs")),
             ("pages/mod.rs", include_str!("../../pages/mod.rs")),
         ];

@@ -149,6 +149,8 @@ pub struct Header {
     /// The balance per currency, for those who may see money.
     pub balances: Vec<String>,
     pub credit_rating: Option<String>,
+    /// The archive's completeness: percent and parts missing.
+    pub completeness: (i64, usize),
 }
 
 /// One tab's body.
@@ -272,6 +274,10 @@ pub async fn show_page(
         tab: tab.key(),
         balances: vec![],
         credit_rating: None,
+        completeness: {
+            let c = store.completeness(&actor, id).await?;
+            (c.percent, c.checks.iter().filter(|x| x.1 == kam_core::completeness::Outcome::Fail).count())
+        },
     };
     let general_edit = actor.can_edit_account(&facts) && actor.can_write_field(Access::General);
     let cx = TabCx { state, lang, actor, account: &a, general_edit, posted: posted.as_ref(), filter };

@@ -127,6 +127,8 @@ pub static ENTITIES: &[Entity] = &[
     Entity { derived_money: &["credit_limit"], ..money_entity("credit", &[]) },
     // 附表一's rows: the trailing twelve months' revenue is money.
     Entity { derived_money: &["revenue"], ..entity("classification", &[]) },
+    // The health score's factors: the overdue share and the revenue trend are money.
+    Entity { derived_money: &["overdue_receivables", "order_trend"], ..entity("health", &[]) },
 ];
 
 /// The entity of that name.

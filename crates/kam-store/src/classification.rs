@@ -54,7 +54,7 @@ pub struct ClassFilter {
     pub per_page: i64,
 }
 
-const LIVE: &str = "o.status NOT IN ('credit_hold', 'cancelled', 'returned')";
+pub(crate) const LIVE: &str = "o.status NOT IN ('credit_hold', 'cancelled', 'returned')";
 
 /// The ranked figures of every account with revenue in the window, as a
 /// `WITH` clause named `ranked` (account_id, m, f, last_date, above, total, n, r_k, f_k, m_k).

@@ -23,6 +23,8 @@ pub struct SettingsChange {
     pub currencies: Option<String>,
     /// The ABC cut-offs (a, b) in percent, checked on save.
     pub abc: Option<(i64, i64)>,
+    /// The health score's weights, one per factor, checked on save.
+    pub health: Option<[i64; 7]>,
 }
 
 /// The working hours as stored, or the default.
@@ -123,6 +125,12 @@ impl Store {
             match kam_core::classification::Thresholds::new(a, b) {
                 Ok(t) => pairs.push((crate::classification::THRESHOLDS, t.to_setting())),
                 Err(k) => errors.add("abc_a", k),
+            }
+        }
+        if let Some(w) = change.health {
+            match kam_core::health::Weights::new(w) {
+                Ok(w) => pairs.push((crate::health::WEIGHTS, w.to_setting())),
+                Err(k) => errors.add("health_weights", k),
             }
         }
         errors.into_result(()).map_err(StoreError::Invalid)?;

@@ -69,6 +69,7 @@ kam_store::on_both_engines!(
     capability_suggestions_come_from_orders_complaints_and_credit,
     classification_ranks_revenue_and_accepts_the_class,
     completeness_names_what_is_missing,
+    health_explains_itself_within_scope,
 );
 
 #[path = "conformance/imports.rs"]
@@ -83,6 +84,9 @@ use classification::*;
 #[path = "conformance/completeness.rs"]
 mod completeness;
 use completeness::*;
+#[path = "conformance/health.rs"]
+mod health;
+use health::*;
 #[path = "conformance/merges.rs"]
 mod merges;
 use merges::*;
@@ -2048,6 +2052,7 @@ async fn settings_are_the_admins_and_currencies_must_be_enabled(s: Store) {
         working_hours: Some(WorkingHours::new("08:30", "17:30", [true, true, true, true, true, true, false]).unwrap()),
         currencies: Some("usd".into()),
         abc: None,
+        health: None,
     };
     assert!(matches!(s.save_settings(&w.fin, &change).await, Err(StoreError::Forbidden(_))));
     // A bad part refuses the whole save.

@@ -94,6 +94,12 @@ async fn run(engine: &str, store: Store, n: usize) {
         time(&format!("{who}: completeness report page 1"), runs, || store.completeness_report(a, 1, 50)).await;
     }
     time("admin: one account's completeness", runs, || store.completeness(&admin, with_money)).await;
+    let health = kam_store::health::HealthFilter { page: 1, per_page: 50, ..Default::default() };
+    for (who, a) in [("sales rep", &rep), ("manager", &manager), ("admin", &admin)] {
+        time(&format!("{who}: health list page 1 (every account scored)"), runs, || store.health_list(a, &health))
+            .await;
+    }
+    time("admin: one account's health", runs, || store.health(&admin, with_money)).await;
     time("admin: one account's 附表六 for the year", runs, || {
         store.capability_sheet(&admin, with_money, today.year())
     })

@@ -14,6 +14,7 @@ pub mod dossier;
 mod downloads;
 mod error;
 pub mod exports;
+pub mod health;
 pub mod i18n;
 pub mod import;
 pub mod merging;

@@ -89,6 +89,7 @@ impl Ctx {
                 | "classification"
                 | "capability"
                 | "completeness"
+                | "health"
                 | "pool"
                 | "competitors"
                 | "imports"

@@ -174,6 +174,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("capability_scored_compared_and_printed", |b| Box::pin(capability_scored_compared_and_printed(b))),
     ("grade_disagreement_accepted_and_exported", |b| Box::pin(grade_disagreement_accepted_and_exported(b))),
     ("least_complete_archive_filled", |b| Box::pin(least_complete_archive_filled(b))),
+    ("worst_health_understood", |b| Box::pin(worst_health_understood(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -1361,6 +1362,47 @@ async fn least_complete_archive_filled(b: &Browser<'_>) -> Result<()> {
     b.expect_text(&format!("{}%", after.percent), "completeness-after").await
 }
 
+/// A sales manager opens the health list from the menu, opens the account
+/// with the lowest score and reads why: the factor that costs most is named
+/// in the list, and on the account's page the contributions add up to the score.
+async fn worst_health_understood(b: &Browser<'_>) -> Result<()> {
+    b.login("zhangwei").await?;
+    b.menu("/health", "health-list").await?;
+    let weakest = b
+        .js("return document.querySelector('#health-list tbody tr:first-child td:last-child').innerText;", vec![])
+        .await?;
+    let weakest = weakest.as_str().unwrap_or_default().to_string();
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click("#health-list tbody tr:first-child td:first-child a").await?;
+    b.wait_for_page("worst-health").await?;
+    let id: i64 = b
+        .path()
+        .await?
+        .trim_start_matches("/accounts/")
+        .split('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or("the list's first row does not open an account's health")?;
+    let boss = actor_of(b, "zhangwei").await?;
+    let h = b.kam.store.health(&boss, kam_core::AccountId(id)).await.map_err(|e| e.to_string())?.health;
+    let shown = b.js("return [document.querySelector('#health-score').innerText, document.querySelector('#health-sum').innerText, [...document.querySelectorAll('#health-factors [data-points]')].reduce((s, e) => s + Number(e.innerText), 0)];", vec![]).await?;
+    let score = h.score.map(|s| s.to_string()).unwrap_or_default();
+    if shown[0].as_str() != Some(score.as_str())
+        || shown[1].as_str() != Some(score.as_str())
+        || shown[2].as_i64().map(|n| n.to_string()) != Some(score.clone())
+    {
+        return Err(format!("score {score}: the page shows {shown}"));
+    }
+    if let Some(w) = kam_web::health::weakest(&h) {
+        let name = kam_web::health::label(kam_web::i18n::Lang::Zh, w.key);
+        if !weakest.starts_with(&name) {
+            return Err(format!("the list names {weakest:?}, not {name}"));
+        }
+        b.expect_text(&name, "worst-health").await?;
+    }
+    Ok(())
+}
+
 async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()> {
     b.login("sunli").await?;
     b.goto("/statements?period=2026-10", "statements").await?;
@@ -1474,6 +1516,8 @@ async fn company_set_and_every_page_seen(b: &Browser<'_>) -> Result<()> {
     b.goto("/classification", "classification").await?;
     b.goto("/completeness", "completeness-report").await?;
     b.goto(&format!("/accounts/{account}/completeness"), "completeness").await?;
+    b.goto("/health", "health-list").await?;
+    b.goto(&format!("/accounts/{account}/health"), "health").await?;
     for tab in ["profile", "contacts", "complaints", "orders", "ledger", "credit", "needs", "history"] {
         b.goto(&format!("/accounts/{account}?tab={tab}"), &format!("account-{tab}")).await?;
         let active = b.js("return document.querySelector('nav.subtabs a.active')?.textContent || '';", vec![]).await?;

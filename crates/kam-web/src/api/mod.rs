@@ -11,6 +11,7 @@ mod completeness;
 mod contacts;
 mod contracts;
 mod dossier;
+mod health;
 pub mod idempotency;
 mod imports;
 mod market;
@@ -52,6 +53,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(capability::router())
         .merge(classification::router())
         .merge(completeness::router())
+        .merge(health::router())
         .merge(worklogs::router())
         .merge(money::router())
         .merge(money::statements_router())

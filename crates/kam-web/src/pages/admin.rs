@@ -61,6 +61,8 @@ pub struct InstanceForm {
     /// The ABC cut-offs as typed.
     pub abc_a: String,
     pub abc_b: String,
+    /// The health weights as typed: (factor, label, value).
+    pub health: Vec<(&'static str, String, String)>,
     pub errors: std::collections::BTreeMap<String, String>,
 }
 
@@ -71,6 +73,7 @@ impl InstanceForm {
         hours: (String, String, [bool; 7]),
         currencies: String,
         abc: (String, String),
+        health: [String; 7],
         errors: &kam_core::FieldErrors,
     ) -> InstanceForm {
         let err = |k: &str| errors.0.get(k).map(|m| t(lang, m).to_string());
@@ -86,6 +89,11 @@ impl InstanceForm {
             currencies,
             abc_a: abc.0,
             abc_b: abc.1,
+            health: kam_core::health::FACTORS
+                .iter()
+                .zip(health)
+                .map(|(k, v)| (*k, crate::health::label(lang, k), v))
+                .collect(),
             errors: errors.0.iter().map(|(k, v)| (k.clone(), t(lang, v).to_string())).collect(),
         }
     }
@@ -125,6 +133,7 @@ async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<
         (w.start_text(), w.end_text(), w.days),
         currencies,
         (abc.a.to_string(), abc.b.to_string()),
+        state.store.health_weights().await.map_err(store)?.0.map(|w| w.to_string()),
         &kam_core::FieldErrors::default(),
     );
     admin_page(&state, &auth, flash.msg.as_deref(), inst).await.and_then(|p| render(&p))
@@ -211,12 +220,28 @@ async fn instance(State(state): State<AppState>, f: AuthForm) -> Result<Response
             None
         }
     };
+    let mut typed_health: [String; 7] =
+        kam_core::health::FACTORS.map(|k| f.form.text(&format!("health_{k}")).trim().to_string());
+    let health = if typed_health.iter().all(String::is_empty) {
+        // Like the cut-offs: a form without the weights leaves them as they are.
+        typed_health = state.store.health_weights().await.map_err(PageError::from)?.0.map(|w| w.to_string());
+        None
+    } else {
+        match typed_health.iter().map(|v| v.parse::<i64>().ok()).collect::<Option<Vec<_>>>() {
+            Some(v) => v.try_into().ok(),
+            None => {
+                errors.add("health_weights", "health.err_weights");
+                None
+            }
+        }
+    };
     if errors.is_empty() {
         let change = kam_store::settings::SettingsChange {
             company: Some(company.clone()),
             working_hours: hours,
             currencies: Some(currencies.clone()),
             abc,
+            health,
         };
         match state.store.save_settings(&f.auth.user.actor(), &change).await {
             Ok(()) => return Ok(see_other("/admin", "common.saved")),
@@ -224,7 +249,7 @@ async fn instance(State(state): State<AppState>, f: AuthForm) -> Result<Response
             Err(e) => return Err(PageError::from(e)),
         }
     }
-    let inst = InstanceForm::build(lang, &company, (start, end, days), currencies, typed_abc, &errors);
+    let inst = InstanceForm::build(lang, &company, (start, end, days), currencies, typed_abc, typed_health, &errors);
     let page = admin_page(&state, &f.auth, None, inst).await?;
     super::render_checked(&page, true)
 }

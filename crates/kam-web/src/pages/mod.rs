@@ -11,6 +11,7 @@ mod contact_merge;
 mod contacts;
 mod contracts;
 pub(crate) mod credit;
+mod health;
 mod home;
 mod imports;
 mod ledger;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(capability::router())
         .merge(classification::router())
         .merge(completeness::router())
+        .merge(health::router())
         .merge(worklogs::router())
         .merge(orders::router())
         .merge(ledger::router())

@@ -11,6 +11,7 @@ mod capability;
 mod classification;
 mod completeness;
 mod dossier;
+mod health;
 mod imports;
 mod merges;
 mod money;

@@ -130,7 +130,7 @@ struct ListPage {
 
 const PER_PAGE: i64 = 25;
 
-pub(super) async fn owner_options(state: &AppState, auth: &Authed) -> Vec<(String, String)> {
+pub(crate) async fn owner_options(state: &AppState, auth: &Authed) -> Vec<(String, String)> {
     let users = state.store.users().await.unwrap_or_default();
     let me = auth.user.actor();
     users

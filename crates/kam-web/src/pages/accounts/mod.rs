@@ -19,6 +19,7 @@ mod show;
 mod working_day;
 
 pub(super) use form::{account_names, resolve_parent};
+pub(crate) use list::owner_options;
 pub use list::{AccountRow, rows};
 pub(super) use show::{Posted, Tab, TabFilter, show_page};
 

@@ -151,6 +151,8 @@ pub struct Header {
     pub credit_rating: Option<String>,
     /// The archive's completeness: percent and parts missing.
     pub completeness: (i64, usize),
+    /// The health score (None: not assessable) and its band.
+    pub health: (Option<i64>, &'static str),
 }
 
 /// One tab's body.
@@ -277,6 +279,10 @@ pub async fn show_page(
         completeness: {
             let c = store.completeness(&actor, id).await?;
             (c.percent, c.checks.iter().filter(|x| x.1 == kam_core::completeness::Outcome::Fail).count())
+        },
+        health: {
+            let s = store.health(&actor, id).await?.health.score;
+            (s, crate::health::band(s))
         },
     };
     let general_edit = actor.can_edit_account(&facts) && actor.can_write_field(Access::General);

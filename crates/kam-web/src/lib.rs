@@ -20,8 +20,11 @@ pub mod import;
 pub mod merging;
 mod once;
 mod pages;
+pub mod profile_card;
 mod redact;
+pub mod reports;
 mod view;
+pub mod visit_plans;
 mod workbook;
 
 use std::net::SocketAddr;

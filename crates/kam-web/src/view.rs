@@ -90,6 +90,7 @@ impl Ctx {
                 | "capability"
                 | "completeness"
                 | "health"
+                | "reports"
                 | "pool"
                 | "competitors"
                 | "imports"

@@ -52,6 +52,8 @@ struct Formats {
     day: Format,
     boxed: Format,
     boxed_head: Format,
+    boxed_text: Format,
+    boxed_day: Format,
 }
 
 impl Formats {
@@ -65,6 +67,14 @@ impl Formats {
             bold_money: Format::new().set_bold().set_num_format(money),
             day: Format::new().set_num_format("yyyy-mm-dd"),
             boxed: Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::Center),
+            boxed_text: Format::new()
+                .set_border(FormatBorder::Thin)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_text_wrap(),
+            boxed_day: Format::new()
+                .set_border(FormatBorder::Thin)
+                .set_align(FormatAlign::Center)
+                .set_num_format("mm-dd"),
             boxed_head: Format::new()
                 .set_bold()
                 .set_border(FormatBorder::Thin)
@@ -166,6 +176,33 @@ impl Sheet<'_> {
             Some(n) => self.ws.write_number_with_format(row, col, n, &self.f.boxed)?,
             None => self.ws.write_blank(row, col, &self.f.boxed)?,
         };
+        Ok(())
+    }
+
+    /// A boxed cell of a form holding text (wrapped), empty when the text is.
+    pub fn boxed_text(&mut self, row: u32, col: u16, text: &str) -> Result<(), XlsxError> {
+        if text.is_empty() {
+            self.ws.write_blank(row, col, &self.f.boxed_text)?;
+        } else {
+            self.ws.write_string_with_format(row, col, &*kam_core::import::safe_cell(text), &self.f.boxed_text)?;
+        }
+        Ok(())
+    }
+
+    /// A boxed cell of a form holding a date (`YYYY-MM-DD`), shown month-day; empty when there is none.
+    pub fn boxed_date(&mut self, row: u32, col: u16, d: Option<&str>) -> Result<(), XlsxError> {
+        match d.and_then(|d| ExcelDateTime::parse_from_str(d).ok()) {
+            Some(v) => self.ws.write_datetime_with_format(row, col, v, &self.f.boxed_day).map(|_| ())?,
+            None => self.ws.write_blank(row, col, &self.f.boxed).map(|_| ())?,
+        }
+        Ok(())
+    }
+
+    /// Printed on A4 across (landscape), fitted to the page's width.
+    pub fn landscape(&mut self) -> Result<(), XlsxError> {
+        self.ws.set_landscape();
+        self.ws.set_paper_size(9);
+        self.ws.set_print_fit_to_pages(1, 0);
         Ok(())
     }
 

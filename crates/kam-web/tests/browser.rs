@@ -175,6 +175,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("grade_disagreement_accepted_and_exported", |b| Box::pin(grade_disagreement_accepted_and_exported(b))),
     ("least_complete_archive_filled", |b| Box::pin(least_complete_archive_filled(b))),
     ("worst_health_understood", |b| Box::pin(worst_health_understood(b))),
+    ("nine_forms_found_and_printed", |b| Box::pin(nine_forms_found_and_printed(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -1403,6 +1404,44 @@ async fn worst_health_understood(b: &Browser<'_>) -> Result<()> {
     Ok(())
 }
 
+/// A sales manager opens Reports from the menu, finds an account's 附表四
+/// by typing its name and gets the paper form, then prints 附表二 of the
+/// year and 附表一 from the same page.
+async fn nine_forms_found_and_printed(b: &Browser<'_>) -> Result<()> {
+    let boss = actor_of(b, "zhangwei").await?;
+    let f = kam_store::accounts::AccountFilter { per_page: 1, sort: Some("name".into()), ..Default::default() };
+    let acc = b.kam.store.list_accounts(&boss, &f).await.map_err(|e| e.to_string())?.items.pop().ok_or("no account")?;
+    b.login("zhangwei").await?;
+    b.menu("/reports", "reports").await?;
+    for n in ["附表一", "附表二", "附表四", "附表九"] {
+        b.expect_text(n, "reports").await?;
+    }
+    let form = "#form-4 form[action=\"/reports/open\"]";
+    b.fill(form, "q", acc.name()).await?;
+    b.submit(form, None, "card-opened").await?;
+    if !b.path().await?.starts_with(&format!("/accounts/{}/card/print", acc.id)) {
+        // Several accounts share the name's part: the list offers this one.
+        let href = format!("/accounts/{}/card/print", acc.id);
+        b.js("window.__kam_before = true;", vec![]).await?;
+        b.click(&format!("#form-4 a[href=\"{href}\"]")).await?;
+        b.wait_for_page("card-chosen").await?;
+    }
+    b.expect_text("客户资料卡", "card-print").await?;
+    b.expect_text(acc.name(), "card-print").await?;
+    b.expect_text("企业决策领导", "card-print").await?;
+    b.goto("/reports", "reports-again").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click("#form-2 a[href=\"/visit-plans/print\"]").await?;
+    b.wait_for_page("plans-print").await?;
+    b.expect_text("客户拜访计划", "plans-print").await?;
+    b.expect_text("第十二次", "plans-print").await?;
+    b.goto("/reports", "reports-third").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click("#form-1 a[href=\"/classification/print\"]").await?;
+    b.wait_for_page("class-print").await?;
+    b.expect_text("客户归类汇总表", "class-print").await
+}
+
 async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()> {
     b.login("sunli").await?;
     b.goto("/statements?period=2026-10", "statements").await?;
@@ -1518,6 +1557,10 @@ async fn company_set_and_every_page_seen(b: &Browser<'_>) -> Result<()> {
     b.goto(&format!("/accounts/{account}/completeness"), "completeness").await?;
     b.goto("/health", "health-list").await?;
     b.goto(&format!("/accounts/{account}/health"), "health").await?;
+    b.goto("/reports", "reports").await?;
+    b.goto(&format!("/accounts/{account}/card/print"), "card-print").await?;
+    b.goto("/visit-plans/print", "visit-plans-print").await?;
+    b.goto("/classification/print", "classification-print").await?;
     for tab in ["profile", "contacts", "complaints", "orders", "ledger", "credit", "needs", "history"] {
         b.goto(&format!("/accounts/{account}?tab={tab}"), &format!("account-{tab}")).await?;
         let active = b.js("return document.querySelector('nav.subtabs a.active')?.textContent || '';", vec![]).await?;

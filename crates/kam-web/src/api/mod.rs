@@ -20,6 +20,7 @@ mod merges;
 mod money;
 pub mod openapi;
 mod reminders;
+mod reports;
 pub mod routes;
 mod settings;
 mod visit_plans;
@@ -54,6 +55,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(classification::router())
         .merge(completeness::router())
         .merge(health::router())
+        .merge(reports::router())
         .merge(worklogs::router())
         .merge(money::router())
         .merge(money::statements_router())

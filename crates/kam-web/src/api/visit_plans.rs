@@ -19,6 +19,7 @@ use crate::error::ApiError;
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
         .get("/api/v1/visit-plans", list, doc("listVisitPlans", "visit-plans", "Visit plans 客户拜访计划 (附表二) of a year for the accounts in the caller's scope: twelve planned dates each, with the actual visit dates").query("year", int(), "the year (default: this year, China time)").ok("VisitPlans"))
+        .get("/api/v1/visit-plans.xlsx", xlsx, doc("exportVisitPlans", "visit-plans", "附表二 客户拜访计划 of a year as .xlsx laid out like the form (序次, 客户, the first to twelfth visit each with 计划 and 实施; merged headings, borders, A4 landscape); audited").query("year", int(), "the year (default: this year, China time)").file(XLSX))
         .get("/api/v1/visit-plans/summary", summary, doc("visitPlanSummary", "visit-plans", "Plan versus actual per rep over a period: planned, on time, late, missed, pending").query("from", date(), "first day (default: 1 January of this year)").query("to", date(), "last day (default: today)").ok("VisitPlanSummary"))
         .get("/api/v1/accounts/{id}/visit-plans/{year}", show, doc("getVisitPlan", "visit-plans", "One account's visit plan of a year").ok("VisitPlan"))
         .put("/api/v1/accounts/{id}/visit-plans/{year}", replace, doc("setVisitPlan", "visit-plans", "Set the planned dates of an account's year (up to twelve; fulfilled slots keep their visit)").body("VisitPlanInput").ok("VisitPlan"))
@@ -32,6 +33,15 @@ async fn list(
     let year = super::year_param(q.get("year"), state.store.today())?;
     let items = state.store.visit_plans(&api.user.actor(), year, None).await?;
     Ok(Json(json!({ "year": year, "items": items })))
+}
+
+async fn xlsx(
+    State(state): State<AppState>,
+    api: ApiUser,
+    QueryMap(q): QueryMap,
+) -> Result<axum::response::Response, ApiError> {
+    let year = super::year_param(q.get("year"), state.store.today())?;
+    crate::visit_plans::download(&state.store, &api.user.actor(), api.lang, year).await
 }
 
 async fn summary(

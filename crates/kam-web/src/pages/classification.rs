@@ -67,6 +67,7 @@ struct ListPage {
     pager: Pager,
     pager_text: String,
     export_href: String,
+    print_href: String,
     back: String,
 }
 
@@ -173,6 +174,7 @@ async fn list(
         pager,
         pager_text,
         export_href: format!("/classification.xlsx?{}", query_of(&q, None)),
+        print_href: format!("/classification/print?{}", query_of(&q, None)),
         back: format!("/classification?{}", query_of(&q, Some(f.page))),
     };
     render(&page)

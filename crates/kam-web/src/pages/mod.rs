@@ -18,6 +18,7 @@ mod ledger;
 mod market;
 mod orders;
 mod print;
+mod reports;
 mod search;
 mod session;
 pub(crate) mod statements;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .merge(classification::router())
         .merge(completeness::router())
         .merge(health::router())
+        .merge(reports::router())
         .merge(worklogs::router())
         .merge(orders::router())
         .merge(ledger::router())

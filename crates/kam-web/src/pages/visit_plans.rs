@@ -21,7 +21,11 @@ use crate::i18n::t;
 use crate::view::Ctx;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/visit-plans", get(grid)).route("/accounts/{id}/visit-plan", get(form).post(save))
+    Router::new()
+        .route("/visit-plans", get(grid))
+        .route("/visit-plans/print", get(print))
+        .route("/visit-plans.xlsx", get(xlsx))
+        .route("/accounts/{id}/visit-plan", get(form).post(save))
 }
 
 pub struct GridRow {
@@ -62,7 +66,7 @@ fn class(s: &Slot, today: Date) -> &'static str {
 async fn grid(State(state): State<AppState>, auth: Authed, Query(q): Query<YearQuery>) -> Result<Response, PageError> {
     let lang = auth.lang;
     let today = state.store.today();
-    let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year());
+    let year = year_of(&q, today);
     let actor = auth.user.actor();
     let plans = state.store.visit_plans(&actor, year, None).await?;
     let (from, to) =
@@ -96,6 +100,58 @@ async fn grid(State(state): State<AppState>, auth: Authed, Query(q): Query<YearQ
             .collect(),
     };
     render(&page)
+}
+
+/// One account's row of the printed form.
+pub struct PrintRow {
+    pub name: String,
+    pub cells: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "print_visit_plans.html")]
+struct PrintPage {
+    lang: &'static str,
+    print_label: String,
+    back: String,
+    back_label: String,
+    year: i32,
+    headers: Vec<String>,
+    rows: Vec<PrintRow>,
+    printed: String,
+}
+
+fn year_of(q: &YearQuery, today: Date) -> i32 {
+    q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year())
+}
+
+/// GET /visit-plans/print: 附表二 of the year as the paper form.
+async fn print(State(state): State<AppState>, auth: Authed, Query(q): Query<YearQuery>) -> Result<Response, PageError> {
+    let lang = crate::i18n::Lang::Zh;
+    let today = state.store.today();
+    let year = year_of(&q, today);
+    let plans = state.store.visit_plans(&auth.user.actor(), year, None).await?;
+    render(&PrintPage {
+        lang: lang.code(),
+        print_label: t(lang, "common.print").into(),
+        back: format!("/visit-plans?year={year}"),
+        back_label: t(lang, "common.back").into(),
+        year,
+        headers: crate::visit_plans::visit_headers(lang),
+        rows: plans
+            .into_iter()
+            .map(|p| PrintRow {
+                name: p.account_name,
+                cells: p.slots.iter().map(|s| (short(s.planned), short(s.actual))).collect(),
+            })
+            .collect(),
+        printed: format!("打印日期 {today}"),
+    })
+}
+
+async fn xlsx(State(state): State<AppState>, auth: Authed, Query(q): Query<YearQuery>) -> Result<Response, PageError> {
+    let year = year_of(&q, state.store.today());
+    crate::visit_plans::download(&state.store, &auth.user.actor(), auth.lang, year).await
 }
 
 pub struct SlotInput {

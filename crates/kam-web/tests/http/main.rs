@@ -15,5 +15,6 @@ mod health;
 mod imports;
 mod merges;
 mod money;
+mod reports;
 mod working_day;
 mod worklogs;

@@ -295,6 +295,10 @@ pub(super) fn schemas() -> Value {
         "HealthList": {"type": "object", "properties": {"items": {"type": "array", "items": r("Health")}, "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}}},
         "HealthWeights": {"type": "object", "required": ["weights"], "properties": {"weights": {"type": "array", "minItems": 7, "maxItems": 7, "items": {"type": "object", "required": ["factor", "weight"], "properties": {
             "factor": {"type": "string", "enum": ["contact_recency", "visit_plan", "overdue_receivables", "complaints", "satisfaction", "order_trend", "capability"]}, "weight": {"type": "integer", "minimum": 0, "maximum": 100}}}}}},
+        "Reports": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+            "form": {"type": "integer", "minimum": 0, "maximum": 9, "description": "1–9 for 附表一–九, 0 for the statements"}, "title": {"type": "string"},
+            "of": {"type": "string", "enum": ["scope", "account", "record"]}, "page": {"type": "string"}, "print": {"type": ["string", "null"]},
+            "xlsx": {"type": ["string", "null"]}, "api_xlsx": {"type": ["string", "null"]}}}}}},
         "ClassificationAccepted": {"type": "object", "properties": {"account_id": id(), "grade": {"type": "string", "enum": ["A", "B", "C"]}}},
         "CapabilityMonthInput": {"type": "object", "required": ["month", "scores"], "properties": {"month": {"type": "integer", "minimum": 1, "maximum": 12}, "scores": {"type": "array", "minItems": 25, "maxItems": 25, "items": {"type": ["integer", "null"], "minimum": 1, "maximum": 4}, "description": "factor 1 first; null empties the cell"}}},
         "CapabilityComparison": {"type": "object", "properties": {"period": {"type": "string"}, "year": {"type": "integer"}, "month": {"type": ["integer", "null"]},

@@ -252,6 +252,59 @@ pub fn sheet_xlsx(lang: Lang, s: &CapabilitySheet) -> Result<Vec<u8>, XlsxError>
     book.finish()
 }
 
+/// 附表七 as a workbook laid out like the form: the factors in their groups
+/// as rows, one column per account, the totals and the ranks at the foot.
+pub fn compare_xlsx(lang: Lang, year: i32, month: Option<usize>, items: &[Compared]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Book::new(lang);
+    let mut ws = book.sheet(t(lang, "capability.compare_title"))?;
+    let last = 1 + items.len() as u16;
+    ws.heading((0, 0), (0, last), &format!("{} · {}", t(lang, "capability.compare_title"), period_text(year, month)))?;
+    ws.heading((1, 0), (1, 1), t(lang, "capability.factor"))?;
+    for (i, c) in items.iter().enumerate() {
+        ws.heading((1, 2 + i as u16), (1, 2 + i as u16), &c.name)?;
+    }
+    let mut row = 2u32;
+    for (g, (_, first, last_f)) in GROUPS.iter().enumerate() {
+        ws.heading((row, 0), (row + u32::from(last_f - first), 0), &group_label(lang, g))?;
+        for f in *first..=*last_f {
+            ws.heading((row, 1), (row, 1), &factor_label(lang, f as usize))?;
+            for (i, c) in items.iter().enumerate() {
+                ws.boxed(row, 2 + i as u16, c.ranked.values[(f - 1) as usize].map(|x| (x * 10.0).round() / 10.0))?;
+            }
+            row += 1;
+        }
+    }
+    ws.heading((row, 0), (row, 1), t(lang, "capability.total"))?;
+    for (i, c) in items.iter().enumerate() {
+        ws.boxed(row, 2 + i as u16, c.ranked.total.map(|x| (x * 10.0).round() / 10.0))?;
+    }
+    row += 1;
+    ws.heading((row, 0), (row, 1), t(lang, "capability.rank"))?;
+    for (i, c) in items.iter().enumerate() {
+        ws.boxed(row, 2 + i as u16, c.ranked.rank.map(|r| r as f64))?;
+    }
+    ws.repeat_rows(1, 1)?;
+    let mut widths = vec![(0u16, 10.0), (1, 18.0)];
+    widths.extend((2..=last).map(|c| (c, 14.0)));
+    ws.widths(&widths)?;
+    book.finish()
+}
+
+/// 附表七's workbook as a download, for pages and API alike; audited.
+pub async fn compare_download<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &kam_core::Actor,
+    lang: Lang,
+    ids: &[AccountId],
+    year: i32,
+    month: Option<usize>,
+) -> Result<axum::response::Response, E> {
+    let items = compare(store, actor, ids, year, month).await?;
+    let bytes = compare_xlsx(lang, year, month, &items)?;
+    store.record_export(actor, "capability_compare", i64::from(year), None).await?;
+    Ok(crate::downloads::xlsx_response(&format!("附表七-{}.xlsx", period_text(year, month)), bytes))
+}
+
 /// 附表六's workbook as a download, for pages and API alike; the export is audited.
 pub async fn sheet_download<E: From<StoreError> + From<XlsxError>>(
     store: &kam_store::Store,

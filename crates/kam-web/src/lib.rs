@@ -21,6 +21,7 @@ pub mod merging;
 mod once;
 mod pages;
 pub mod profile_card;
+pub mod record_forms;
 mod redact;
 pub mod reports;
 mod view;

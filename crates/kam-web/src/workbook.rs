@@ -189,6 +189,21 @@ impl Sheet<'_> {
         Ok(())
     }
 
+    /// A value over a block of a form's cells (merged, boxed, wrapped).
+    pub fn boxed_span(&mut self, from: (u32, u16), to: (u32, u16), text: &str) -> Result<(), XlsxError> {
+        if from == to {
+            return self.boxed_text(from.0, from.1, text);
+        }
+        self.ws.merge_range(from.0, from.1, to.0, to.1, &kam_core::import::safe_cell(text), &self.f.boxed_text)?;
+        Ok(())
+    }
+
+    /// A row's height, in points (for a form's tall boxes).
+    pub fn height(&mut self, row: u32, points: f64) -> Result<(), XlsxError> {
+        self.ws.set_row_height(row, points)?;
+        Ok(())
+    }
+
     /// A boxed cell of a form holding a date (`YYYY-MM-DD`), shown month-day; empty when there is none.
     pub fn boxed_date(&mut self, row: u32, col: u16, d: Option<&str>) -> Result<(), XlsxError> {
         match d.and_then(|d| ExcelDateTime::parse_from_str(d).ok()) {

@@ -23,6 +23,7 @@ pub fn router() -> ApiRoutes {
         .put("/api/v1/accounts/{id}/capability/{year}", put_month, doc("setCapabilityMonth", "capability", "Write one month's column: 25 scores (1–4 or null to empty a cell); months after this one cannot be scored; one audited change").body("CapabilityMonthInput").ok("CapabilitySheet"))
         .get("/api/v1/accounts/{id}/capability/{year}/xlsx", xlsx, doc("exportCapability", "capability", "附表六 as .xlsx laid out like the form (audited as an export)").file(XLSX))
         .get("/api/v1/capability/compare", compare, doc("compareCapability", "capability", "附表七 客户综合销售力对比分析表: 2–6 accounts' factors side by side for a month (or each factor's average over a year), with totals, ranks (equal totals share a rank) and each account's monthly totals").query("accounts", text(), "2–6 account ids, comma-separated").query("month", text(), "YYYY-MM, or YYYY for the year's averages (default: this month)").ok("CapabilityComparison"))
+        .get("/api/v1/capability/compare.xlsx", compare_xlsx, doc("exportCapabilityComparison", "capability", "附表七 as .xlsx laid out like the form: the 25 factors in their groups as rows, one column per account, totals and ranks (same parameters as the comparison); audited").query("accounts", text(), "2–6 account ids, comma-separated").query("month", text(), "YYYY-MM, or YYYY for the year's averages (default: this month)").file(XLSX))
 }
 
 fn ids(id: &str, year: &str, today: time::Date) -> Result<(AccountId, i32), ApiError> {
@@ -109,14 +110,31 @@ async fn xlsx(
     cap::sheet_download(&state.store, &api.user.actor(), api.lang, id, year).await
 }
 
-async fn compare(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<Json_>, ApiError> {
-    let today = state.store.today();
+/// The accounts and the period asked for.
+fn compare_query(
+    q: &std::collections::HashMap<String, String>,
+    today: time::Date,
+) -> Result<(Vec<AccountId>, i32, Option<usize>), ApiError> {
     let accounts = cap::parse_accounts(q.get("accounts").map(String::as_str).unwrap_or(""))
         .ok_or_else(|| field_error("accounts", "capability.err_accounts"))?;
     let (year, month) = match q.get("month").filter(|m| !m.is_empty()) {
         Some(m) => cap::parse_period(m).ok_or_else(|| field_error("month", "err.period"))?,
         None => (today.year(), Some(u8::from(today.month()) as usize)),
     };
+    Ok((accounts, year, month))
+}
+
+async fn compare_xlsx(
+    State(state): State<AppState>,
+    api: ApiUser,
+    QueryMap(q): QueryMap,
+) -> Result<Response, ApiError> {
+    let (accounts, year, month) = compare_query(&q, state.store.today())?;
+    cap::compare_download(&state.store, &api.user.actor(), api.lang, &accounts, year, month).await
+}
+
+async fn compare(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<Json_>, ApiError> {
+    let (accounts, year, month) = compare_query(&q, state.store.today())?;
     let items = cap::compare(&state.store, &api.user.actor(), &accounts, year, month).await?;
     Ok(Json(cap::compare_json(api.lang, year, month, &items)))
 }

@@ -1,6 +1,6 @@
 //! /api/v1/reports: the index of the nine forms (附表一–九) and the
-//! statements with their pages, print pages and workbooks; and 附表四's
-//! workbook, which had none.
+//! statements with their pages, print pages and workbooks; and the workbooks
+//! of 附表三, 附表四, 附表八 and 附表九, laid out like the forms.
 
 use axum::Json;
 use axum::extract::State;
@@ -18,6 +18,9 @@ use crate::i18n::t;
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
         .get("/api/v1/reports", list, doc("listReports", "reports", "The nine forms of the account file rules (附表一–九) and the statements, as far as the caller may see them (附表五 and statements for readers of money): each with its title, whether it is of the caller's scope, one account or one record, and the addresses of its page, print page and workbook (`{id}` for the account or record; `{year}` in an API address)").ok("Reports"))
+        .get("/api/v1/accounts/{id}/visits/xlsx", visits, doc("exportVisitForm", "reports", "附表三 客户拜访档案记录 of one account as .xlsx laid out like the form (拜访序次 … 下次计划时间, oldest first, at most 200 visits); audited").file(XLSX))
+        .get("/api/v1/complaints/{id}/xlsx", complaint, doc("exportComplaintCard", "reports", "附表八 客户投诉管理卡 of one complaint as .xlsx laid out like the card; audited").file(XLSX))
+        .get("/api/v1/worklogs/{id}/xlsx", worklog, doc("exportWorklogForm", "reports", "附表九 业务工作日志 of one log as .xlsx laid out like the form (visits, collections, market and product analysis, internal affairs, the supervisor's evaluation and the sign-off boxes); audited").file(XLSX))
         .get("/api/v1/accounts/{id}/card.xlsx", card, doc("exportProfileCard", "reports", "附表四 客户资料卡 as .xlsx laid out like the form: the card group by group, the decision makers, the main managers and the main competitors, only what the caller may see; audited").file(XLSX))
 }
 
@@ -29,6 +32,26 @@ async fn list(State(_state): State<AppState>, api: ApiUser) -> Result<Json<Value
         })
         .collect();
     Ok(Json(json!({ "items": items })))
+}
+
+async fn visits(State(state): State<AppState>, api: ApiUser, Id(id): Id<AccountId>) -> Result<Response, ApiError> {
+    crate::record_forms::visits_download(&state.store, &api.user.actor(), id).await
+}
+
+async fn complaint(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<kam_core::ActivityId>,
+) -> Result<Response, ApiError> {
+    crate::record_forms::complaint_download(&state.store, &api.user.actor(), id).await
+}
+
+async fn worklog(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id<kam_core::WorklogId>,
+) -> Result<Response, ApiError> {
+    crate::record_forms::worklog_download(&state.store, &api.user.actor(), id).await
 }
 
 async fn card(State(state): State<AppState>, api: ApiUser, Id(id): Id<AccountId>) -> Result<Response, ApiError> {

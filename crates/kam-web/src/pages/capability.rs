@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/capability/{year}/{month}", get(month_form).post(save_month))
         .route("/capability/compare", get(compare))
         .route("/capability/compare/print", get(print_compare))
+        .route("/capability/compare.xlsx", get(compare_xlsx))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -506,6 +507,16 @@ async fn print_compare(
         period,
         printed: format!("打印日期 {}", state.store.today()),
     })
+}
+
+async fn compare_xlsx(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<CompareQuery>,
+) -> Result<Response, PageError> {
+    let a = asked(&state, &auth, &q).await;
+    let ids = a.ids.filter(|_| a.error.is_none()).ok_or(PageError::BadRequest)?;
+    cap::compare_download(&state.store, &auth.user.actor(), auth.lang, &ids, a.year, a.month).await
 }
 
 fn q_string(a: &Asked) -> String {

@@ -56,11 +56,7 @@ fn number(lang: crate::i18n::Lang, n: u8) -> String {
     if n == 0 { t(lang, "reports.statements_no").into() } else { t(lang, &format!("reports.no{n}")).into() }
 }
 
-async fn index_page(
-    state: &AppState,
-    auth: &Authed,
-    asked: Asked,
-) -> Result<Response, PageError> {
+async fn index_page(state: &AppState, auth: &Authed, asked: Asked) -> Result<Response, PageError> {
     let lang = auth.lang;
     let forms = for_reader(&auth.user.actor())
         .map(|f| FormRow {

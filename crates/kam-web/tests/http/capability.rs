@@ -145,6 +145,19 @@ async fn capability_sheets_are_filled_compared_and_exported(store: kam_store::St
     let print = t.get(&m, &format!("/capability/compare/print?accounts={a},{b}&month=2026")).await;
     assert_eq!(print.status, 200);
     assert!(print.body.contains("客户综合销售力对比分析表") && print.body.contains("2026 年平均"));
+    // 附表七's workbook: one column per account, the totals and ranks at the foot.
+    let x = t.download(&w.m_east, &format!("/api/v1/capability/compare.xlsx?accounts={a},{b}&month=2026-11")).await;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(x)).unwrap();
+    let name = book.sheet_names()[0].clone();
+    let rows: Vec<Vec<String>> =
+        book.worksheet_range(&name).unwrap().rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert!(rows[0][0].contains("客户综合销售力对比分析表") && rows[0][0].contains("2026-11"), "{:?}", rows[0]);
+    assert_eq!((rows[1][2].as_str(), rows[1][3].as_str()), ("甲客户有限公司", "乙客户有限公司"));
+    let n = rows.len();
+    assert_eq!((rows[n - 2][0].as_str(), rows[n - 2][2].as_str(), rows[n - 2][3].as_str()), ("合计", "9", "12"));
+    assert_eq!((rows[n - 1][0].as_str(), rows[n - 1][2].as_str(), rows[n - 1][3].as_str()), ("名次", "2", "1"));
+    let page_x = t.get(&m, &format!("/capability/compare.xlsx?accounts={a},{b}&month=2026-11")).await;
+    assert_eq!(page_x.status, 200);
 }
 
 async fn capability_stays_within_scope(store: kam_store::Store) {
@@ -165,6 +178,8 @@ async fn capability_stays_within_scope(store: kam_store::Store) {
     assert_eq!(t.api(&w.m_east, "GET", &format!("/api/v1/accounts/{c}/capability/2026/xlsx"), None).await.status, 404);
     let r = t.api(&w.rep_a, "GET", &format!("/api/v1/capability/compare?accounts={a},{c}"), None).await;
     assert_eq!(r.status, 404, "a comparison naming another team's account answers as not found: {}", r.body);
+    let r = t.api(&w.rep_a, "GET", &format!("/api/v1/capability/compare.xlsx?accounts={a},{c}"), None).await;
+    assert_eq!(r.status, 404, "nor its workbook");
     // A colleague's account: readable for the manager, not writable for the colleague.
     assert_eq!(
         t.api(&w.rep_b, "PUT", &format!("/api/v1/accounts/{a}/capability/2026"), put(&[(1, 4)])).await.status,

@@ -83,6 +83,52 @@ async fn reports_reach_every_form_within_scope(store: kam_store::Store) {
         printed.body.contains("客户拜访计划") && printed.body.contains("03-10") && !printed.body.contains("丙客户")
     );
 
+    // 附表三 and 附表八: an account's visits and one complaint, laid out like the forms.
+    let v =
+        json!({"account_id": w.acc_a, "visited_at": "2026-11-20T10:00", "goal": "介绍新品", "objections": "价格偏高"});
+    let r = t.api(&w.rep_a, "POST", "/api/v1/visits", Some(v)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let rows = rows_of(t.download(&w.rep_a, &format!("/api/v1/accounts/{}/visits/xlsx", w.acc_a)).await);
+    assert!(rows[0][0].contains("客户拜访档案记录"));
+    assert_eq!((rows[1][0].as_str(), rows[1][2].as_str()), ("客户名称", "甲客户有限公司"));
+    assert_eq!((rows[2][2].as_str(), rows[3][2].as_str(), rows[3][6].as_str()), ("拜访目标", "介绍新品", "价格偏高"));
+    assert_eq!(t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}/visits/xlsx", w.acc_c), None).await.status, 404);
+    let c = json!({"account_id": w.acc_a, "received_at": "2026-11-27T10:00", "complainant": "李经理", "subject": "包装破损", "content": "两箱破损", "priority": "high"});
+    let r = t.api(&w.rep_a, "POST", "/api/v1/complaints", Some(c)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let cid = r.json()["id"].as_i64().unwrap();
+    let rows = rows_of(t.download(&w.rep_a, &format!("/api/v1/complaints/{cid}/xlsx")).await);
+    assert!(rows[0][0].contains("客户投诉管理卡"));
+    assert_eq!((rows[1][0].as_str(), rows[1][1].as_str()), ("客户名称", "甲客户有限公司"));
+    assert_eq!((rows[2][0].as_str(), rows[2][1].as_str()), ("投诉主题", "包装破损"));
+    assert_eq!((rows[6][0].as_str(), rows[6][1].as_str()), ("投诉内容", "两箱破损"));
+    assert_eq!(t.api(&w.rep_c, "GET", &format!("/api/v1/complaints/{cid}/xlsx"), None).await.status, 404);
+    let page = t.get(&rep, &format!("/complaints/{cid}/xlsx")).await;
+    assert_eq!(page.status, 200, "the page's download");
+
+    // 附表九: the rep's log laid out like the form.
+    let log = json!({"log_date": "2026-11-27", "market_analysis": "需求回暖", "visits": [{"account_id": w.acc_a, "person": "赵一", "time_from": "09:00", "time_to": "10:00", "content": "谈年度框架"}]});
+    let r = t.api(&w.rep_a, "POST", "/api/v1/worklogs", Some(log)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let lid = r.json()["id"].as_i64().unwrap();
+    let rows = rows_of(t.download(&w.rep_a, &format!("/api/v1/worklogs/{lid}/xlsx")).await);
+    assert!(rows[0][0].contains("业务工作日志"));
+    let flat: Vec<&str> = rows.iter().flatten().map(String::as_str).collect();
+    for part in [
+        "客户拜访记录",
+        "甲客户有限公司",
+        "谈年度框架",
+        "销售回款记录",
+        "市场分析",
+        "需求回暖",
+        "主管评价",
+        "出纳",
+        "部门主管",
+    ] {
+        assert!(flat.contains(&part), "{part}: {flat:?}");
+    }
+    assert_eq!(t.api(&w.rep_c, "GET", &format!("/api/v1/worklogs/{lid}/xlsx"), None).await.status, 404);
+
     // 附表一's print page keeps the list's filters and the rep's scope.
     let printed = t.get(&rep, "/classification/print?grade=B").await;
     assert_eq!(printed.status, 200);

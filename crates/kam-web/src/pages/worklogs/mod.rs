@@ -30,7 +30,7 @@ mod print;
 mod show;
 
 use form::{create, delete, edit_form, new_form, update};
-use print::print;
+use print::{print, xlsx};
 use show::{make_visit, post_collection, show, sign, submit};
 
 pub fn router() -> Router<AppState> {
@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/worklogs/{id}/sign", post(sign))
         .route("/worklogs/{id}/visits/{entry}/visit", post(make_visit))
         .route("/worklogs/{id}/print", get(print))
+        .route("/worklogs/{id}/xlsx", get(xlsx))
         .route("/worklogs/{id}/collections/{entry}/post", post(post_collection))
 }
 

@@ -422,6 +422,11 @@ impl Pager {
             next: (page < pages).then(|| href(page + 1)),
         }
     }
+
+    /// "Page p of n" in the reader's language.
+    pub fn text(&self, lang: Lang) -> String {
+        i18n::t(lang, "common.page").replace("{p}", &self.page.to_string()).replace("{n}", &self.pages.to_string())
+    }
 }
 
 /// A history row for display, with personal fields redacted where needed.

@@ -1315,6 +1315,11 @@ async fn grade_disagreement_accepted_and_exported(b: &Browser<'_>) -> Result<()>
     Ok(())
 }
 
+/// The account of the page the browser is on (`/accounts/{id}/…`).
+async fn account_in_path(b: &Browser<'_>) -> Result<Option<i64>> {
+    Ok(b.path().await?.strip_prefix("/accounts/").and_then(|p| p.split(['/', '?']).next()).and_then(|s| s.parse().ok()))
+}
+
 /// A sales manager opens the completeness report from the menu, opens the
 /// least complete archive, follows the link beside a missing part of its card
 /// to the form, fills it and sees the figure rise.
@@ -1324,14 +1329,7 @@ async fn least_complete_archive_filled(b: &Browser<'_>) -> Result<()> {
     b.js("window.__kam_before = true;", vec![]).await?;
     b.click("#complete-report tbody tr:first-child td:first-child a").await?;
     b.wait_for_page("least-complete").await?;
-    let id: i64 = b
-        .path()
-        .await?
-        .trim_start_matches("/accounts/")
-        .split('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or("the report's first row does not open an account's completeness")?;
+    let id = account_in_path(b).await?.ok_or("the report's first row does not open an account's completeness")?;
     let boss = actor_of(b, "zhangwei").await?;
     let before = b.kam.store.completeness(&boss, kam_core::AccountId(id)).await.map_err(|e| e.to_string())?;
     let failing = |c: &kam_store::completeness::Completeness, f: &str| {
@@ -1376,14 +1374,7 @@ async fn worst_health_understood(b: &Browser<'_>) -> Result<()> {
     b.js("window.__kam_before = true;", vec![]).await?;
     b.click("#health-list tbody tr:first-child td:first-child a").await?;
     b.wait_for_page("worst-health").await?;
-    let id: i64 = b
-        .path()
-        .await?
-        .trim_start_matches("/accounts/")
-        .split('/')
-        .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or("the list's first row does not open an account's health")?;
+    let id = account_in_path(b).await?.ok_or("the list's first row does not open an account's health")?;
     let boss = actor_of(b, "zhangwei").await?;
     let h = b.kam.store.health(&boss, kam_core::AccountId(id)).await.map_err(|e| e.to_string())?.health;
     let shown = b.js("return [document.querySelector('#health-score').innerText, document.querySelector('#health-sum').innerText, [...document.querySelectorAll('#health-factors [data-points]')].reduce((s, e) => s + Number(e.innerText), 0)];", vec![]).await?;

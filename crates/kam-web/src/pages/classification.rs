@@ -152,8 +152,7 @@ async fn list(
         .collect();
     let pager =
         Pager::new(page.page, page.per_page, page.total, |p| format!("/classification?{}", query_of(&q, Some(p))));
-    let pager_text =
-        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
+    let pager_text = pager.text(lang);
     let page = ListPage {
         ctx: ctx(&state, &auth, "classification", q.get("msg").map(String::as_str)).await,
         total: page.total,

@@ -119,7 +119,6 @@ async fn report(
         })
         .collect();
     let pager = Pager::new(p.page, p.per_page, p.total, |n| format!("/completeness?page={n}"));
-    let pager_text =
-        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
+    let pager_text = pager.text(lang);
     render(&ReportPage { ctx: ctx(&state, &auth, "completeness", None).await, total: p.total, rows, pager, pager_text })
 }

@@ -88,8 +88,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
     };
     let page = state.store.list_contacts(&auth.user.actor(), &f).await?;
     let pager = Pager::new(page.page, page.per_page, page.total, |p| format!("/contacts?buying_role={role}&page={p}"));
-    let pager_text =
-        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
+    let pager_text = pager.text(lang);
     let view = ListPage {
         ctx: ctx(&state, &auth, "contacts", q.msg.as_deref()).await,
         roles: BUYING_ROLE.values.iter().map(|v| (v.to_string(), view::choice(lang, "buying_role", v))).collect(),

@@ -140,8 +140,7 @@ async fn list(
         .collect();
     let owner_q = owner.map(|o| format!("owner={o}&")).unwrap_or_default();
     let pager = Pager::new(p.page, p.per_page, p.total, |n| format!("/health?{owner_q}page={n}"));
-    let pager_text =
-        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
+    let pager_text = pager.text(lang);
     render(&ListPage {
         ctx: ctx(&state, &auth, "health", None).await,
         total: p.total,

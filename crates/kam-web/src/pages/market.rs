@@ -85,8 +85,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
     let lang = auth.lang;
     let p = state.store.market_activities(&auth.user.actor(), q.page.unwrap_or(1), 25).await?;
     let pager = Pager::new(p.page, p.per_page, p.total, |n| format!("/market-activities?page={n}"));
-    let pager_text =
-        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
+    let pager_text = pager.text(lang);
     let page = ListPage {
         ctx: ctx(&state, &auth, "activities", q.msg.as_deref()).await,
         can_edit: writer(&auth.user.actor()),

@@ -219,8 +219,7 @@ async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQ
         .await?;
     let st = status.clone().unwrap_or_default();
     let pager = Pager::new(p.page, p.per_page, p.total, |n| format!("/orders?status={st}&page={n}"));
-    let pager_text =
-        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
+    let pager_text = pager.text(lang);
     let page = ListPage {
         ctx: ctx(&state, &auth, "orders", q.msg.as_deref()).await,
         rows: order_rows(lang, &p.items),

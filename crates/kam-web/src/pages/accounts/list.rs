@@ -196,8 +196,7 @@ async fn list_page(state: AppState, auth: Authed, q: ListQuery, pool_mode: bool)
         qq.msg = None;
         format!("{action}?{}", serde_urlencoded::to_string(&qq).unwrap_or_default())
     });
-    let pager_text =
-        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
+    let pager_text = pager.text(lang);
     let title = if pool_mode {
         t(lang, "accounts.pool_title").to_string()
     } else if f.stage.as_deref() == Some("prospect") {

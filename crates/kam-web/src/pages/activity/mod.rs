@@ -256,8 +256,7 @@ async fn list(
     let f = ActivityFilter { account_id: q.account_id, page: q.page.unwrap_or(1), per_page: 25 };
     let page = state.store.list_activities(kind, &auth.user.actor(), &f).await?;
     let pager = Pager::new(page.page, page.per_page, page.total, |p| format!("/{}?page={p}", kind.resource));
-    let pager_text =
-        t(lang, "common.page").replace("{p}", &pager.page.to_string()).replace("{n}", &pager.pages.to_string());
+    let pager_text = pager.text(lang);
     let l = labels(lang, kind);
     let view = ListPage {
         resource: kind.resource,

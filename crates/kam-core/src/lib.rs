@@ -27,6 +27,7 @@ pub mod search;
 pub mod secret;
 pub mod settings;
 pub mod statement;
+pub mod targets;
 pub mod time_util;
 pub mod visibility;
 pub mod visit_plan;

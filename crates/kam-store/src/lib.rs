@@ -32,6 +32,7 @@ pub mod search;
 pub mod settings;
 mod sql;
 pub mod statements;
+pub mod targets;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;

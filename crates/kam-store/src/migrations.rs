@@ -45,6 +45,7 @@ const FILES: &[(&str, &str)] = &[
     m!("0020_merges.sql"),
     m!("0021_order_external_no.sql"),
     m!("0022_capability.sql"),
+    m!("0023_sales_targets.sql"),
 ];
 
 /// The engine-specific spellings of the tokens: (token, SQLite, PostgreSQL).
@@ -130,6 +131,7 @@ mod tests {
         ("0020_merges.sql", "0ba5ee16ce836fd3", "0ba5ee16ce836fd3"),
         ("0021_order_external_no.sql", "1607d1ca47ab5d39", "1607d1ca47ab5d39"),
         ("0022_capability.sql", "049a52f2a369bcc9", "f223b41d066a63b6"),
+        ("0023_sales_targets.sql", "fcbab0e7cae23e45", "fcbab0e7cae23e45"),
     ];
 
     #[test]

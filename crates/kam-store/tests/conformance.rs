@@ -70,6 +70,7 @@ kam_store::on_both_engines!(
     classification_ranks_revenue_and_accepts_the_class,
     completeness_names_what_is_missing,
     health_explains_itself_within_scope,
+    targets_roll_up_and_attain_within_scope,
 );
 
 #[path = "conformance/imports.rs"]
@@ -87,6 +88,9 @@ use completeness::*;
 #[path = "conformance/health.rs"]
 mod health;
 use health::*;
+#[path = "conformance/targets.rs"]
+mod targets;
+use targets::*;
 #[path = "conformance/merges.rs"]
 mod merges;
 use merges::*;

@@ -91,6 +91,7 @@ impl Ctx {
                 | "completeness"
                 | "health"
                 | "reports"
+                | "targets"
                 | "pool"
                 | "competitors"
                 | "imports"

@@ -176,6 +176,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("least_complete_archive_filled", |b| Box::pin(least_complete_archive_filled(b))),
     ("worst_health_understood", |b| Box::pin(worst_health_understood(b))),
     ("nine_forms_found_and_printed", |b| Box::pin(nine_forms_found_and_printed(b))),
+    ("quarter_targets_set_for_the_team", |b| Box::pin(quarter_targets_set_for_the_team(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -1433,6 +1434,37 @@ async fn nine_forms_found_and_printed(b: &Browser<'_>) -> Result<()> {
     b.expect_text("客户归类汇总表", "class-print").await
 }
 
+/// A sales manager opens 销售目标 from the menu, types this quarter's three
+/// months for a rep of the team, saves, and reads the quarter's target and
+/// attainment in the table above.
+async fn quarter_targets_set_for_the_team(b: &Browser<'_>) -> Result<()> {
+    b.login("zhangwei").await?;
+    b.menu("/targets", "targets").await?;
+    let first = b
+        .js("const i = document.querySelector('#target-form input[name$=\"_10\"]'); return i && i.name;", vec![])
+        .await?;
+    let name = first.as_str().ok_or("no rep of the team to set a target for")?.to_string();
+    let rep = name.trim_start_matches("t_").trim_end_matches("_10").to_string();
+    for (m, v) in [(10, "10000"), (11, "12,000"), (12, "¥8000")] {
+        b.js(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'});",
+            vec![json!(format!("#target-form input[name=\"t_{rep}_{m}\"]"))],
+        )
+        .await?;
+        b.fill("#target-form", &format!("t_{rep}_{m}"), v).await?;
+    }
+    b.submit("#target-form", None, "targets-saved").await?;
+    b.expect_text("已保存", "targets-saved").await?;
+    b.expect_text("¥30,000.00", "targets-saved").await?;
+    let boss = actor_of(b, "zhangwei").await?;
+    let rows = b.kam.store.targets(&boss, kam_core::targets::Level::Rep, 2026).await.map_err(|e| e.to_string())?;
+    let row = rows.iter().find(|r| r.id.to_string() == rep).ok_or("the rep's row is gone")?;
+    if row.months[9..12] != [Some(1_000_000), Some(1_200_000), Some(800_000)] {
+        return Err(format!("saved months: {:?}", row.months));
+    }
+    Ok(())
+}
+
 async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()> {
     b.login("sunli").await?;
     b.goto("/statements?period=2026-10", "statements").await?;
@@ -1552,6 +1584,7 @@ async fn company_set_and_every_page_seen(b: &Browser<'_>) -> Result<()> {
     b.goto(&format!("/accounts/{account}/card/print"), "card-print").await?;
     b.goto("/visit-plans/print", "visit-plans-print").await?;
     b.goto("/classification/print", "classification-print").await?;
+    b.goto("/targets", "targets").await?;
     for tab in ["profile", "contacts", "complaints", "orders", "ledger", "credit", "needs", "history"] {
         b.goto(&format!("/accounts/{account}?tab={tab}"), &format!("account-{tab}")).await?;
         let active = b.js("return document.querySelector('nav.subtabs a.active')?.textContent || '';", vec![]).await?;

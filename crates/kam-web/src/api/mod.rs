@@ -23,6 +23,7 @@ mod reminders;
 mod reports;
 pub mod routes;
 mod settings;
+mod targets;
 mod visit_plans;
 mod worklogs;
 
@@ -56,6 +57,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(completeness::router())
         .merge(health::router())
         .merge(reports::router())
+        .merge(targets::router())
         .merge(worklogs::router())
         .merge(money::router())
         .merge(money::statements_router())

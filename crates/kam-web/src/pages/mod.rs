@@ -22,6 +22,7 @@ mod reports;
 mod search;
 mod session;
 pub(crate) mod statements;
+mod targets;
 mod today;
 mod visit_plans;
 mod worklogs;
@@ -56,6 +57,7 @@ pub fn router() -> Router<AppState> {
         .merge(completeness::router())
         .merge(health::router())
         .merge(reports::router())
+        .merge(targets::router())
         .merge(worklogs::router())
         .merge(orders::router())
         .merge(ledger::router())

@@ -16,5 +16,6 @@ mod imports;
 mod merges;
 mod money;
 mod reports;
+mod targets;
 mod working_day;
 mod worklogs;

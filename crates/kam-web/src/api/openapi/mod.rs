@@ -241,6 +241,7 @@ mod tests {
             ("api/completeness.rs", include_str!("../completeness.rs")),
             ("api/health.rs", include_str!("../health.rs")),
             ("api/reports.rs", include_str!("../reports.rs")),
+            ("api/targets.rs", include_str!("../targets.rs")),
             ("api/worklogs.rs", include_str!("../worklogs.rs")),
             ("pages/mod.rs", include_str!("../../pages/mod.rs")),
         ];

@@ -176,9 +176,14 @@ async fn commit(State(state): State<AppState>, api: ApiUser, Id(id): Id, body: B
     match import::commit(&state.store, &actor, id, choices).await? {
         Some(imp) => Ok((StatusCode::OK, Json(json!(imp))).into_response()),
         None => {
-            let mut out = json!(state.store.import(&actor, id).await?);
+            let imp = state.store.import(&actor, id).await?;
+            let total = imp.total_rows.max(0) as usize;
+            let mut out = json!(imp);
             out["status"] = json!("committing");
-            out["progress"] = json!(state.store.import_progress(&actor, id).await?);
+            // A commit that finished before this answer left the board: all of it is done.
+            let progress = state.store.import_progress(&actor, id).await?;
+            out["progress"] =
+                json!(progress.unwrap_or(kam_store::imports::Progress { done: total, total, failed: None }));
             Ok((StatusCode::ACCEPTED, Json(out)).into_response())
         }
     }

@@ -96,9 +96,19 @@ impl Store {
 
     /// 附表一 for the reader: accounts in scope by name, with the figures.
     pub async fn classification(&self, actor: &Actor, f: &ClassFilter) -> Result<Page<ClassRow>> {
+        self.classified(actor, f, f.per_page.clamp(1, 200)).await
+    }
+
+    /// The first `limit` rows (at most 50,000) of the same list in one
+    /// statement, for its print page and workbook (the ranking over the
+    /// whole company is computed once, not once per page).
+    pub async fn classification_upto(&self, actor: &Actor, f: &ClassFilter, limit: i64) -> Result<Page<ClassRow>> {
+        self.classified(actor, &ClassFilter { page: 1, ..f.clone() }, limit.clamp(1, 50_000)).await
+    }
+
+    async fn classified(&self, actor: &Actor, f: &ClassFilter, per_page: i64) -> Result<Page<ClassRow>> {
         let t = self.abc_thresholds().await?;
         let today = self.today();
-        let per_page = f.per_page.clamp(1, 200);
         let page = f.page.max(1);
         let class = abc_sql(t);
         let filters = |q: &mut Q| {

@@ -48,9 +48,9 @@ fn plus_days(engine: Engine, col: &str, n: i64) -> String {
     }
 }
 
+/// The day of a stored date or date-time (`YYYY-MM-DD…`).
 fn parse_day(s: &str) -> Option<Date> {
-    let f = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.get(..10)?, &f).ok()
+    kam_core::time_util::parse_date(s.get(..10)?)
 }
 
 impl Store {

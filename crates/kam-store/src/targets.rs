@@ -63,6 +63,11 @@ fn month_key(year: i32, m: u8) -> String {
     format!("{year}-{m:02}")
 }
 
+/// The index 0–11 of a stored month key.
+fn month_index(key: &str) -> Option<usize> {
+    key.get(5..7).and_then(|x| x.parse::<usize>().ok()).filter(|i| (1..=12).contains(i)).map(|i| i - 1)
+}
+
 fn add(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     match (a, b) {
         (None, None) => None,
@@ -111,9 +116,8 @@ impl Store {
             .arg(month_key(year, 12));
         let mut stored: HashMap<(i64, usize), i64> = HashMap::new();
         for r in q.query().fetch_all(self.pool()).await? {
-            let m: String = r.try_get("month")?;
-            if let Some(i) = m.get(5..7).and_then(|x| x.parse::<usize>().ok()).filter(|i| (1..=12).contains(i)) {
-                stored.insert((r.try_get("ref_id")?, i - 1), r.try_get("amount")?);
+            if let Some(i) = month_index(&r.try_get::<String, _>("month")?) {
+                stored.insert((r.try_get("ref_id")?, i), r.try_get("amount")?);
             }
         }
         Ok(subjects
@@ -163,9 +167,8 @@ impl Store {
             q.push(" AND month >= ").arg(month_key(year, 1)).push(" AND month <= ").arg(month_key(year, 12));
             let mut before = [None; 12];
             for r in q.query().fetch_all(&mut *tx).await? {
-                let m: String = r.try_get("month")?;
-                if let Some(i) = m.get(5..7).and_then(|x| x.parse::<usize>().ok()).filter(|i| (1..=12).contains(i)) {
-                    before[i - 1] = Some(r.try_get::<i64, _>("amount")?);
+                if let Some(i) = month_index(&r.try_get::<String, _>("month")?) {
+                    before[i] = Some(r.try_get::<i64, _>("amount")?);
                 }
             }
             let mut changes: Vec<(String, Value, Value)> = Vec::new();

@@ -78,9 +78,8 @@ pub async fn xlsx<E: From<StoreError> + From<XlsxError>>(
     ws.repeat_rows(1, 1)?;
     ws.widths(&columns.iter().enumerate().map(|(c, (_, w))| (c as u16, *w)).collect::<Vec<_>>())?;
     let mut row = 2u32;
-    let mut page = 1;
-    loop {
-        let p = store.classification(actor, &ClassFilter { page, per_page: 200, ..f.clone() }).await?;
+    let p = store.classification_upto(actor, f, crate::exports::MAX_EXPORT_ROWS).await?;
+    {
         for r in &p.items {
             let mut cells: Vec<Cell> = vec![
                 Cell::N(f64::from(row - 1)),
@@ -110,10 +109,6 @@ pub async fn xlsx<E: From<StoreError> + From<XlsxError>>(
             }
             row += 1;
         }
-        if p.total <= page * 200 || i64::from(row) > crate::exports::MAX_EXPORT_ROWS {
-            break;
-        }
-        page += 1;
     }
     drop(ws);
     Ok(book.finish()?)

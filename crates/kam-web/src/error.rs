@@ -116,6 +116,12 @@ impl ApiError {
     pub fn invalid(errors: &FieldErrors) -> Self {
         Self::fields(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "common.fix_errors", errors)
     }
+    /// One field refused with its reason.
+    pub fn field(field: &str, key: &'static str) -> Self {
+        let mut e = FieldErrors::default();
+        e.add(field, key);
+        Self::invalid(&e)
+    }
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "err.internal")

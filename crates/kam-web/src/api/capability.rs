@@ -31,12 +31,6 @@ fn ids(id: &str, year: &str, today: time::Date) -> Result<(AccountId, i32), ApiE
     Ok((id, super::year_param(Some(&year.to_string()), today)?))
 }
 
-fn field_error(field: &str, key: &'static str) -> ApiError {
-    let mut e = FieldErrors::default();
-    e.add(field, key);
-    ApiError::invalid(&e)
-}
-
 async fn show(
     State(state): State<AppState>,
     api: ApiUser,
@@ -52,7 +46,7 @@ async fn show(
             m.parse::<usize>()
                 .ok()
                 .filter(|m| (1..=MONTHS).contains(m))
-                .ok_or_else(|| field_error("month", "err.range"))?,
+                .ok_or_else(|| ApiError::field("month", "err.range"))?,
         ),
         None => (year == today.year()).then_some(u8::from(today.month()) as usize),
     };
@@ -116,9 +110,9 @@ fn compare_query(
     today: time::Date,
 ) -> Result<(Vec<AccountId>, i32, Option<usize>), ApiError> {
     let accounts = cap::parse_accounts(q.get("accounts").map(String::as_str).unwrap_or(""))
-        .ok_or_else(|| field_error("accounts", "capability.err_accounts"))?;
+        .ok_or_else(|| ApiError::field("accounts", "capability.err_accounts"))?;
     let (year, month) = match q.get("month").filter(|m| !m.is_empty()) {
-        Some(m) => cap::parse_period(m).ok_or_else(|| field_error("month", "err.period"))?,
+        Some(m) => cap::parse_period(m).ok_or_else(|| ApiError::field("month", "err.period"))?,
         None => (today.year(), Some(u8::from(today.month()) as usize)),
     };
     Ok((accounts, year, month))

@@ -7,7 +7,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::Response;
 use kam_core::AccountId;
-use kam_core::FieldErrors;
 use kam_core::classification::Thresholds;
 use serde_json::{Value, json};
 
@@ -59,11 +58,7 @@ async fn set_thresholds(State(state): State<AppState>, api: ApiUser, body: Bytes
         (Some(a), Some(b)) => Thresholds::new(a, b),
         _ => Err("class.err_thresholds"),
     }
-    .map_err(|k| {
-        let mut e = FieldErrors::default();
-        e.add("a", k);
-        ApiError::invalid(&e)
-    })?;
+    .map_err(|k| ApiError::field("a", k))?;
     state.store.set_abc_thresholds(&api.user.actor(), t).await?;
     Ok(Json(json!(t)))
 }

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use kam_core::health::{FACTORS, Weights};
-use kam_core::{AccountId, FieldErrors, UserId};
+use kam_core::{AccountId, UserId};
 use serde_json::{Value, json};
 
 use super::routes::*;
@@ -58,25 +58,20 @@ async fn set_weights(State(state): State<AppState>, api: ApiUser, body: Bytes) -
     let body = object(&body)?;
     let items = body.get("weights").and_then(Value::as_array).cloned().unwrap_or_default();
     let mut w: [Option<i64>; 7] = [None; 7];
-    let mut e = FieldErrors::default();
     for item in &items {
         let pos = item.get("factor").and_then(Value::as_str).and_then(|k| FACTORS.iter().position(|f| *f == k));
         match (pos, item.get("weight").and_then(Value::as_i64)) {
             (Some(i), Some(v)) if w[i].is_none() => w[i] = Some(v),
-            _ => e.add("weights", "health.err_weights"),
+            _ => return Err(ApiError::field("weights", "health.err_weights")),
         }
     }
+    // Every factor named once, each in range.
     let all: Option<Vec<i64>> = w.iter().copied().collect();
-    let w = match (all, e.is_empty()) {
-        (Some(v), true) => Weights::new(v.try_into().unwrap_or([0; 7])).map_err(|k| {
-            e.add("weights", k);
-        }),
-        _ => {
-            e.add("weights", "health.err_weights");
-            Err(())
-        }
-    }
-    .map_err(|_| ApiError::invalid(&e))?;
+    let w = all
+        .and_then(|v| <[i64; 7]>::try_from(v).ok())
+        .ok_or("health.err_weights")
+        .and_then(Weights::new)
+        .map_err(|k| ApiError::field("weights", k))?;
     state.store.set_health_weights(&api.user.actor(), w).await?;
     Ok(Json(weights_json(w)))
 }

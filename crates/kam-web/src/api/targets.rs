@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use kam_core::FieldErrors;
 use kam_core::targets::{Level, Period};
 use serde_json::{Value, json};
 
@@ -21,14 +20,8 @@ pub fn router() -> ApiRoutes {
         .get("/api/v1/attainment", attainment, doc("getAttainment", "targets", "Targets against delivered orders (with tax, by order date) and against collections (payments, reversals left out) over a period, per rep, per team (its own target, else the reps' sum; both shown) and for the company (callers who see every team)").query("period", text(), "YYYY-MM, YYYY-Qn or YYYY (default: this quarter)").ok("Attainment"))
 }
 
-fn invalid(field: &str, key: &'static str) -> ApiError {
-    let mut e = FieldErrors::default();
-    e.add(field, key);
-    ApiError::invalid(&e)
-}
-
 fn level_of(q: Option<&String>) -> Result<Level, ApiError> {
-    q.map(|l| Level::parse(l).ok_or_else(|| invalid("level", "err.invalid"))).unwrap_or(Ok(Level::Rep))
+    q.map(|l| Level::parse(l).ok_or_else(|| ApiError::field("level", "err.invalid"))).unwrap_or(Ok(Level::Rep))
 }
 
 async fn targets_json(state: &AppState, api: &ApiUser, level: Level, year: i32) -> Result<Value, ApiError> {
@@ -50,13 +43,15 @@ async fn set(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result
         .get("year")
         .and_then(Value::as_i64)
         .filter(|y| (2000..=2100).contains(y))
-        .ok_or_else(|| invalid("year", "err.range"))? as i32;
+        .ok_or_else(|| ApiError::field("year", "err.range"))? as i32;
     let mut rows = Vec::new();
     for (i, item) in body.get("items").and_then(Value::as_array).cloned().unwrap_or_default().iter().enumerate() {
-        let id =
-            item.get("id").and_then(Value::as_i64).ok_or_else(|| invalid(&format!("items.{i}.id"), "err.required"))?;
+        let id = item
+            .get("id")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| ApiError::field(&format!("items.{i}.id"), "err.required"))?;
         let months = item.get("months").and_then(Value::as_array).filter(|m| m.len() == 12);
-        let months = months.ok_or_else(|| invalid(&format!("items.{i}.months"), "target.err_months"))?;
+        let months = months.ok_or_else(|| ApiError::field(&format!("items.{i}.months"), "target.err_months"))?;
         let mut m = [None; 12];
         for (k, v) in months.iter().enumerate() {
             m[k] = match v {
@@ -64,7 +59,7 @@ async fn set(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Result
                 v => Some(
                     v.as_i64()
                         .filter(|a| *a >= 0)
-                        .ok_or_else(|| invalid(&format!("items.{i}.months.{k}"), "target.err_amount"))?,
+                        .ok_or_else(|| ApiError::field(&format!("items.{i}.months.{k}"), "target.err_amount"))?,
                 ),
             };
         }
@@ -80,7 +75,7 @@ async fn attainment(
     QueryMap(q): QueryMap,
 ) -> Result<Json<Value>, ApiError> {
     let p = match q.get("period").filter(|p| !p.is_empty()) {
-        Some(p) => Period::parse(p).ok_or_else(|| invalid("period", "err.period"))?,
+        Some(p) => Period::parse(p).ok_or_else(|| ApiError::field("period", "err.period"))?,
         None => Period::quarter_of(state.store.today()),
     };
     Ok(Json(json!(state.store.attainment(&api.user.actor(), &p).await?)))

@@ -178,18 +178,16 @@ async fn classification_print(
 ) -> Result<Response, PageError> {
     let lang = crate::i18n::Lang::Zh;
     let actor = auth.user.actor();
-    let mut f = crate::classification::filter_of(&q);
-    f.per_page = 200;
-    let mut rows = Vec::new();
-    let mut total = 0;
-    for page in 1..=PRINT_ROWS / 200 {
-        f.page = page;
-        let p = state.store.classification(&actor, &f).await?;
-        total = p.total;
-        let done = p.items.len() < 200;
-        rows.extend(p.items.into_iter().map(|r| {
+    let f = crate::classification::filter_of(&q);
+    let p = state.store.classification_upto(&actor, &f, PRINT_ROWS).await?;
+    let total = p.total;
+    let rows: Vec<[String; 9]> = p
+        .items
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
             [
-                String::new(),
+                (i + 1).to_string(),
                 r.name,
                 r.contact_name.unwrap_or_default(),
                 r.contact_title.unwrap_or_default(),
@@ -199,14 +197,8 @@ async fn classification_print(
                 r.customer_type.as_deref().map(|v| view::choice(lang, "customer_type", v)).unwrap_or_default(),
                 r.grade.unwrap_or_default(),
             ]
-        }));
-        if done {
-            break;
-        }
-    }
-    for (i, r) in rows.iter_mut().enumerate() {
-        r[0] = (i + 1).to_string();
-    }
+        })
+        .collect();
     let back = serde_urlencoded::to_string(q.iter().filter(|(k, _)| k.as_str() != "page").collect::<Vec<_>>())
         .unwrap_or_default();
     render(&ClassPrint {

@@ -67,6 +67,41 @@ pub const FACTOR_KEYS: [&str; FACTORS] = [
     "creditworthiness",
 ];
 
+/// A score sheet (附表六 as rows): one row per account, year and month, a
+/// column per factor (named by its label), each 1–4 or blank.
+pub static IMPORT_FIELDS: &[crate::fields::FieldDef] = &{
+    use crate::fields::{FieldDef, Kind};
+    [
+        FieldDef::new("year", Kind::Int(2000, 2100), "capability").required(),
+        FieldDef::new("month", Kind::Int(1, 12), "capability").required(),
+        FieldDef::new(FACTOR_KEYS[0], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[1], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[2], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[3], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[4], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[5], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[6], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[7], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[8], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[9], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[10], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[11], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[12], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[13], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[14], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[15], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[16], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[17], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[18], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[19], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[20], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[21], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[22], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[23], Kind::Int(1, 4), "capability"),
+        FieldDef::new(FACTOR_KEYS[24], Kind::Int(1, 4), "capability"),
+    ]
+};
+
 /// The group a factor (1–25) belongs to.
 pub fn group_of(factor: u8) -> &'static str {
     GROUPS.iter().find(|(_, a, b)| (*a..=*b).contains(&factor)).map(|g| g.0).unwrap_or("")

@@ -37,10 +37,14 @@ pub enum ImportKind {
     Competitors,
     /// Visit plans 拜访计划 (附表三): per account and year, the planned dates.
     VisitPlans,
+    /// Sales targets 销售目标: per rep or team and year, the twelve months.
+    Targets,
+    /// Capability scores 附表六: per account, year and month, the 25 factors.
+    Capability,
 }
 
 impl ImportKind {
-    pub const ALL: [ImportKind; 14] = [
+    pub const ALL: [ImportKind; 16] = [
         ImportKind::Accounts,
         ImportKind::Contacts,
         ImportKind::Ledger,
@@ -55,6 +59,8 @@ impl ImportKind {
         ImportKind::Contracts,
         ImportKind::Competitors,
         ImportKind::VisitPlans,
+        ImportKind::Targets,
+        ImportKind::Capability,
     ];
 
     /// The activity kind a sheet of this kind holds, if it holds one.
@@ -87,6 +93,8 @@ impl ImportKind {
             ImportKind::Contracts => "contracts",
             ImportKind::Competitors => "competitors",
             ImportKind::VisitPlans => "visit_plans",
+            ImportKind::Targets => "targets",
+            ImportKind::Capability => "capability",
         }
     }
 
@@ -100,6 +108,10 @@ impl ImportKind {
             ImportKind::Orders => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin),
             // Per row: `can_record_activity` on its account, as the plan's form.
             ImportKind::VisitPlans => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin | Role::Service),
+            // Per row: `targets::can_set` for its rep or team.
+            ImportKind::Targets => matches!(actor.role, Role::Manager | Role::Admin),
+            // Per row: `capability::can_score` on its account.
+            ImportKind::Capability => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin),
             // Per row: editing its account's card.
             ImportKind::Competitors => matches!(actor.role, Role::Sales | Role::Manager | Role::Admin),
             // Per row: `contract::can_write` on its account.
@@ -142,7 +154,11 @@ impl ImportKind {
         static COMPETITORS: [(&[FieldDef], Aliases); 2] =
             [(crate::contact::POSITION_FIELDS, POSITION_ALIASES), (COMPETITOR_REF_FIELDS, COMPETITOR_REF_ALIASES)];
         static PLANS: [(&[FieldDef], Aliases); 1] = [(crate::visit_plan::IMPORT_FIELDS, VISIT_PLAN_ALIASES)];
+        static TARGETS: [(&[FieldDef], Aliases); 1] = [(crate::targets::IMPORT_FIELDS, TARGET_ALIASES)];
+        static CAPABILITY: [(&[FieldDef], Aliases); 1] = [(crate::capability::IMPORT_FIELDS, CAPABILITY_ALIASES)];
         match self {
+            ImportKind::Targets => &TARGETS,
+            ImportKind::Capability => &CAPABILITY,
             ImportKind::VisitPlans => &PLANS,
             ImportKind::Competitors => &COMPETITORS,
             ImportKind::Accounts => &ACCOUNTS,
@@ -172,6 +188,8 @@ impl ImportKind {
             // Positions are labelled `field.position.*`.
             ImportKind::Competitors => "position",
             ImportKind::VisitPlans => "visit_plan",
+            ImportKind::Targets => "target",
+            ImportKind::Capability => "capability",
             k => k.activity().map(|a| a.entity).unwrap_or("activity"),
         }
     }
@@ -186,12 +204,20 @@ impl ImportKind {
     /// Whether a row naming a stored record may be written over it (accounts,
     /// products); elsewhere a duplicate is skipped or made anew.
     pub fn updates(self) -> bool {
-        matches!(self, ImportKind::Accounts | ImportKind::Products | ImportKind::Competitors | ImportKind::VisitPlans)
+        matches!(
+            self,
+            ImportKind::Accounts
+                | ImportKind::Products
+                | ImportKind::Competitors
+                | ImportKind::VisitPlans
+                | ImportKind::Targets
+                | ImportKind::Capability
+        )
     }
 
     /// Whether this kind has a column naming the account (by credit code or name).
     pub fn has_account_ref(self) -> bool {
-        !matches!(self, ImportKind::Accounts | ImportKind::Products)
+        !matches!(self, ImportKind::Accounts | ImportKind::Products | ImportKind::Targets)
     }
 
     /// The field definition of a mapped column's field.
@@ -409,6 +435,29 @@ pub static VISIT_PLAN_ALIASES: Aliases = &[
     ("planned_11", &["第11次", "第十一次", "11月"]),
     ("planned_12", &["第12次", "第十二次", "12月"]),
 ];
+
+/// A target sheet: who (业务员 or 团队), the year, and a column per month.
+pub static TARGET_ALIASES: Aliases = &[
+    ("level", &["层级", "级别", "目标层级", "目标类型", "level"]),
+    ("subject", &["业务员", "销售员", "销售代表", "姓名", "团队", "部门", "小组", "目标对象", "rep", "team", "name"]),
+    ("year", &["年度", "年份", "目标年度", "year"]),
+    ("m01", &["1月", "一月", "1月目标", "1月份", "jan"]),
+    ("m02", &["2月", "二月", "2月目标", "2月份", "feb"]),
+    ("m03", &["3月", "三月", "3月目标", "3月份", "mar"]),
+    ("m04", &["4月", "四月", "4月目标", "4月份", "apr"]),
+    ("m05", &["5月", "五月", "5月目标", "5月份", "may"]),
+    ("m06", &["6月", "六月", "6月目标", "6月份", "jun"]),
+    ("m07", &["7月", "七月", "7月目标", "7月份", "jul"]),
+    ("m08", &["8月", "八月", "8月目标", "8月份", "aug"]),
+    ("m09", &["9月", "九月", "9月目标", "9月份", "sep"]),
+    ("m10", &["10月", "十月", "10月目标", "10月份", "oct"]),
+    ("m11", &["11月", "十一月", "11月目标", "11月份", "nov"]),
+    ("m12", &["12月", "十二月", "12月目标", "12月份", "dec"]),
+];
+
+/// A score sheet: the year, the month and the factors by their labels.
+pub static CAPABILITY_ALIASES: Aliases =
+    &[("year", &["年度", "年份", "year"]), ("month", &["月份", "月", "评估月份", "month"])];
 
 /// The competitor a position sheet's row names, by its exact name.
 pub static COMPETITOR_REF_FIELDS: &[FieldDef] = &[FieldDef::new("competitor", Kind::Text(200), "position").required()];

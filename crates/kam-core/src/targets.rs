@@ -47,6 +47,36 @@ impl Level {
     }
 }
 
+/// A target sheet's level column: a rep's row or a team's.
+pub static LEVEL: crate::fields::EnumDef = crate::fields::EnumDef { name: "target_level", values: &["rep", "team"] };
+
+/// A target sheet (销售目标表): one row per rep or team and year, its twelve
+/// months in yuan; the level blank means a rep. The rep is named by user name
+/// or display name, the team by its name.
+pub static IMPORT_FIELDS: &[crate::fields::FieldDef] = &{
+    use crate::fields::{FieldDef, Kind};
+    [
+        FieldDef::new("level", Kind::Enum(&LEVEL), "target"),
+        FieldDef::new("subject", Kind::Text(100), "target").required(),
+        FieldDef::new("year", Kind::Int(2000, 2100), "target").required(),
+        FieldDef::new("m01", Kind::Money, "target"),
+        FieldDef::new("m02", Kind::Money, "target"),
+        FieldDef::new("m03", Kind::Money, "target"),
+        FieldDef::new("m04", Kind::Money, "target"),
+        FieldDef::new("m05", Kind::Money, "target"),
+        FieldDef::new("m06", Kind::Money, "target"),
+        FieldDef::new("m07", Kind::Money, "target"),
+        FieldDef::new("m08", Kind::Money, "target"),
+        FieldDef::new("m09", Kind::Money, "target"),
+        FieldDef::new("m10", Kind::Money, "target"),
+        FieldDef::new("m11", Kind::Money, "target"),
+        FieldDef::new("m12", Kind::Money, "target"),
+    ]
+};
+
+/// The largest month's target, in fen (10^12 yuan).
+pub const MAX_AMOUNT: i64 = 100_000_000_000_000;
+
 /// A period of whole months: a month `2026-11`, a quarter `2026-Q4` or a year `2026`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -134,7 +164,7 @@ pub fn parse_amount(s: &str) -> Result<Option<i64>, &'static str> {
         return Ok(None);
     }
     match crate::fields::parse_money(t) {
-        Some(v) if (0..=100_000_000_000_000).contains(&v) => Ok(Some(v)),
+        Some(v) if (0..=MAX_AMOUNT).contains(&v) => Ok(Some(v)),
         _ => Err("target.err_amount"),
     }
 }

@@ -56,6 +56,20 @@ async fn sheet_id(tx: &mut Tx, account_id: AccountId, year: i32) -> Result<Optio
     })
 }
 
+/// A sheet's month as stored, read in `tx`.
+async fn month_column(tx: &mut Tx, sheet: i64, month: usize) -> Result<Column> {
+    let mut q = Q::new("SELECT factor, score FROM capability_scores WHERE sheet_id = ");
+    q.arg(sheet).push(" AND month = ").arg(month as i64);
+    let mut out: Column = [None; FACTORS];
+    for r in q.query().fetch_all(&mut **tx).await? {
+        let f: i64 = r.try_get("factor")?;
+        if (1..=FACTORS as i64).contains(&f) {
+            out[(f - 1) as usize] = u8::try_from(r.try_get::<i64, _>("score")?).ok();
+        }
+    }
+    Ok(out)
+}
+
 /// Audit name of one cell: `m11_f19` (month 11, factor 19).
 pub fn cell_name(month: usize, factor: usize) -> String {
     format!("m{month}_f{factor}")
@@ -131,6 +145,24 @@ impl Store {
         month: usize,
         column: &Column,
     ) -> Result<CapabilitySheet> {
+        let mut tx = self.begin().await?;
+        self.set_capability_month_in(&mut tx, actor, account_id, year, month, column).await?;
+        tx.commit().await?;
+        self.capability_sheet(actor, account_id, year).await
+    }
+
+    /// The month's column written inside `tx` by the form's rules (a month
+    /// not in the future, scores 1–4, an account the actor may score), one
+    /// audit row when a cell changed; the sheet's id and the column before.
+    pub(crate) async fn set_capability_month_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        account_id: AccountId,
+        year: i32,
+        month: usize,
+        column: &Column,
+    ) -> Result<(i64, Column)> {
         let mut errors = kam_core::FieldErrors::default();
         match last_month(year, self.today()) {
             _ if !(1..=MONTHS).contains(&month) => errors.add("month", "err.range"),
@@ -145,13 +177,12 @@ impl Store {
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
-        let mut tx = self.begin().await?;
-        let acc = self.account_in(&mut tx, actor, account_id).await?;
+        let acc = self.account_in(tx, actor, account_id).await?;
         if !capability::can_score(actor, &acc.facts()) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
         let now = self.now_text();
-        let sheet = match sheet_id(&mut tx, account_id, year).await? {
+        let sheet = match sheet_id(tx, account_id, year).await? {
             Some(id) => id,
             None => {
                 let mut q = Q::new(
@@ -159,18 +190,10 @@ impl Store {
                 );
                 q.arg(account_id).push(", ").arg(i64::from(year)).push(", ").arg(actor.user_id);
                 q.push(", ").arg(now.as_str()).push(", ").arg(now.as_str()).push(") RETURNING id");
-                q.query().fetch_one(&mut *tx).await?.try_get("id")?
+                q.query().fetch_one(&mut **tx).await?.try_get("id")?
             }
         };
-        let mut q = Q::new("SELECT factor, score FROM capability_scores WHERE sheet_id = ");
-        q.arg(sheet).push(" AND month = ").arg(month as i64);
-        let mut before: Column = [None; FACTORS];
-        for r in q.query().fetch_all(&mut *tx).await? {
-            let f: i64 = r.try_get("factor")?;
-            if (1..=FACTORS as i64).contains(&f) {
-                before[(f - 1) as usize] = u8::try_from(r.try_get::<i64, _>("score")?).ok();
-            }
-        }
+        let before = month_column(tx, sheet, month).await?;
         let mut changes: Vec<(String, Value, Value)> = Vec::new();
         for i in 0..FACTORS {
             let (old, new) = (before[i], column[i]);
@@ -195,24 +218,45 @@ impl Store {
             if !(old.is_none() && new.is_some()) {
                 q.arg(sheet).push(" AND month = ").arg(month as i64).push(" AND factor = ").arg(factor);
             }
-            q.query().execute(&mut *tx).await?;
+            q.query().execute(&mut **tx).await?;
             let v = |s: Option<u8>| s.map(|s| Value::Int(i64::from(s))).unwrap_or(Value::Null);
             changes.push((cell_name(month, i + 1), v(old), v(new)));
         }
         if !changes.is_empty() {
             let mut q = Q::new("UPDATE capability_sheets SET updated_at = ");
             q.arg(now.as_str()).push(" WHERE id = ").arg(sheet);
-            q.query().execute(&mut *tx).await?;
+            q.query().execute(&mut **tx).await?;
             let refs: Vec<(&str, Value, Value)> =
                 changes.iter().map(|(k, a, b)| (k.as_str(), a.clone(), b.clone())).collect();
             Entry::new(Some(actor.user_id), Action::Update, "capability", sheet)
                 .account(Some(account_id))
                 .changes(&refs)
-                .write(&mut tx, self.clock())
+                .write(tx, self.clock())
                 .await?;
         }
-        tx.commit().await?;
-        self.capability_sheet(actor, account_id, year).await
+        Ok((sheet, before))
+    }
+
+    /// An account's month of a year as stored (all None when never scored), read in `tx`.
+    pub(crate) async fn capability_month_in(
+        &self,
+        tx: &mut Tx,
+        account_id: AccountId,
+        year: i32,
+        month: usize,
+    ) -> Result<Column> {
+        match sheet_id(tx, account_id, year).await? {
+            Some(sheet) => month_column(tx, sheet, month).await,
+            None => Ok([None; FACTORS]),
+        }
+    }
+
+    /// The account and year of a sheet, read in `tx`.
+    pub(crate) async fn capability_sheet_of(tx: &mut Tx, sheet: i64) -> Result<(AccountId, i32)> {
+        let mut q = Q::new("SELECT account_id, year FROM capability_sheets WHERE id = ");
+        q.arg(sheet);
+        let r = q.query().fetch_optional(&mut **tx).await?.ok_or(StoreError::NotFound)?;
+        Ok((crate::sql::id(&r, "account_id")?, r.try_get::<i64, _>("year")? as i32))
     }
 
     /// The scores KAM suggests for one month of an account's sheet (see

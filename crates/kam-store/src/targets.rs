@@ -15,7 +15,7 @@ use sqlx::Row;
 
 use crate::audit::Entry;
 use crate::sql::Q;
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store, StoreError, Tx};
 
 /// One rep's or team's targets of a year.
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +59,11 @@ fn reads_money(actor: &Actor) -> Result<()> {
     if sight(actor.role, Class::Money) == Sight::No { Err(StoreError::Forbidden("err.forbidden")) } else { Ok(()) }
 }
 
+/// The audit entity of a rep's or team's targets of a year: `target_rep_2026`.
+pub(crate) fn target_entity(level: Level, year: i32) -> String {
+    format!("target_{}_{year}", level.as_str())
+}
+
 fn month_key(year: i32, m: u8) -> String {
     format!("{year}-{m:02}")
 }
@@ -77,7 +82,7 @@ fn add(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 
 impl Store {
     /// The reps and teams the actor sees, as (level, id, name, team).
-    async fn target_subjects(&self, actor: &Actor) -> Result<Vec<(Level, i64, String, Option<TeamId>)>> {
+    pub(crate) async fn target_subjects(&self, actor: &Actor) -> Result<Vec<(Level, i64, String, Option<TeamId>)>> {
         let mut out = Vec::new();
         let users = self.users().await?;
         let teams = self.teams().await?;
@@ -148,62 +153,88 @@ impl Store {
             e.add("year", "err.range");
             return Err(StoreError::Invalid(e));
         }
-        if rows.iter().flat_map(|r| r.1.iter().flatten()).any(|a| !(0..=100_000_000_000_000).contains(a)) {
+        if rows.iter().flat_map(|r| r.1.iter().flatten()).any(|a| !(0..=targets::MAX_AMOUNT).contains(a)) {
             let mut e = kam_core::FieldErrors::default();
             e.add("months", "target.err_amount");
             return Err(StoreError::Invalid(e));
         }
         let current = self.targets(actor, level, year).await?;
         let mut tx = self.begin().await?;
-        let now = self.now_text();
         for (id, months) in rows {
             let row = current.iter().find(|r| r.id == *id).ok_or(StoreError::NotFound)?;
             if !row.can_set {
                 return Err(StoreError::Forbidden("err.forbidden"));
             }
-            // Read inside the transaction: what another save wrote meanwhile is what changes.
-            let mut q = Q::new("SELECT month, amount FROM sales_targets WHERE level = ");
-            q.arg(level.as_str()).push(" AND ref_id = ").arg(*id);
-            q.push(" AND month >= ").arg(month_key(year, 1)).push(" AND month <= ").arg(month_key(year, 12));
-            let mut before = [None; 12];
-            for r in q.query().fetch_all(&mut *tx).await? {
-                if let Some(i) = month_index(&r.try_get::<String, _>("month")?) {
-                    before[i] = Some(r.try_get::<i64, _>("amount")?);
-                }
-            }
-            let mut changes: Vec<(String, Value, Value)> = Vec::new();
-            for i in 0..12 {
-                let (old, new) = (before[i], months[i]);
-                if old == new {
-                    continue;
-                }
-                let key = month_key(year, i as u8 + 1);
-                let mut q = Q::new("DELETE FROM sales_targets WHERE level = ");
-                q.arg(level.as_str()).push(" AND ref_id = ").arg(*id).push(" AND month = ").arg(key.clone());
-                q.query().execute(&mut *tx).await?;
-                if let Some(a) = new {
-                    let mut q = Q::new(
-                        "INSERT INTO sales_targets (level, ref_id, month, amount, updated_by, updated_at) VALUES (",
-                    );
-                    q.arg(level.as_str()).push(", ").arg(*id).push(", ").arg(key).push(", ").arg(a);
-                    q.push(", ").arg(actor.user_id).push(", ").arg(now.as_str()).push(")");
-                    q.query().execute(&mut *tx).await?;
-                }
-                let v = |x: Option<i64>| x.map(Value::Int).unwrap_or(Value::Null);
-                changes.push((format!("m{:02}", i + 1), v(old), v(new)));
-            }
-            if !changes.is_empty() {
-                let refs: Vec<(&str, Value, Value)> =
-                    changes.iter().map(|(k, a, b)| (k.as_str(), a.clone(), b.clone())).collect();
-                let entity = format!("target_{}_{year}", level.as_str());
-                Entry::new(Some(actor.user_id), Action::Update, &entity, *id)
-                    .changes(&refs)
-                    .write(&mut tx, self.clock())
-                    .await?;
-            }
+            self.set_target_row_in(&mut tx, actor, level, year, *id, months).await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// One rep's or team's months of a year written inside `tx`, one audit
+    /// row (`m01` … `m12`) when anything changed; the months as they were.
+    /// The caller has checked that the actor may set them.
+    pub(crate) async fn set_target_row_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        level: Level,
+        year: i32,
+        id: i64,
+        months: &[Option<i64>; 12],
+    ) -> Result<[Option<i64>; 12]> {
+        let now = self.now_text();
+        // Read inside the transaction: what another save wrote meanwhile is what changes.
+        let before = self.target_months_in(tx, level, year, id).await?;
+        let mut changes: Vec<(String, Value, Value)> = Vec::new();
+        for i in 0..12 {
+            let (old, new) = (before[i], months[i]);
+            if old == new {
+                continue;
+            }
+            let key = month_key(year, i as u8 + 1);
+            let mut q = Q::new("DELETE FROM sales_targets WHERE level = ");
+            q.arg(level.as_str()).push(" AND ref_id = ").arg(id).push(" AND month = ").arg(key.clone());
+            q.query().execute(&mut **tx).await?;
+            if let Some(a) = new {
+                let mut q =
+                    Q::new("INSERT INTO sales_targets (level, ref_id, month, amount, updated_by, updated_at) VALUES (");
+                q.arg(level.as_str()).push(", ").arg(id).push(", ").arg(key).push(", ").arg(a);
+                q.push(", ").arg(actor.user_id).push(", ").arg(now.as_str()).push(")");
+                q.query().execute(&mut **tx).await?;
+            }
+            let v = |x: Option<i64>| x.map(Value::Int).unwrap_or(Value::Null);
+            changes.push((format!("m{:02}", i + 1), v(old), v(new)));
+        }
+        if !changes.is_empty() {
+            let refs: Vec<(&str, Value, Value)> =
+                changes.iter().map(|(k, a, b)| (k.as_str(), a.clone(), b.clone())).collect();
+            Entry::new(Some(actor.user_id), Action::Update, &target_entity(level, year), id)
+                .changes(&refs)
+                .write(tx, self.clock())
+                .await?;
+        }
+        Ok(before)
+    }
+
+    /// One rep's or team's months of a year as stored, read in `tx`.
+    pub(crate) async fn target_months_in(
+        &self,
+        tx: &mut Tx,
+        level: Level,
+        year: i32,
+        id: i64,
+    ) -> Result<[Option<i64>; 12]> {
+        let mut q = Q::new("SELECT month, amount FROM sales_targets WHERE level = ");
+        q.arg(level.as_str()).push(" AND ref_id = ").arg(id);
+        q.push(" AND month >= ").arg(month_key(year, 1)).push(" AND month <= ").arg(month_key(year, 12));
+        let mut months = [None; 12];
+        for r in q.query().fetch_all(&mut **tx).await? {
+            if let Some(i) = month_index(&r.try_get::<String, _>("month")?) {
+                months[i] = Some(r.try_get::<i64, _>("amount")?);
+            }
+        }
+        Ok(months)
     }
 
     /// Targets against delivered orders and collections over a period, per

@@ -60,6 +60,8 @@ kam_store::on_both_engines!(
     imports_write_contracts,
     imports_write_competitor_positions,
     imports_write_visit_plans,
+    imports_write_targets,
+    imports_write_capability_scores,
     import_mappings_are_saved_replaced_and_scoped,
     each_duplicate_row_gets_its_own_choice,
     merging_accounts_moves_every_dependent_record,

@@ -135,6 +135,31 @@ async fn sheets<E: From<StoreError> + From<XlsxError>>(
         }
     }
     drop(sheet);
+    // 附表六 of this year and last: each month with a score, the factors and the month's total.
+    let mut sheet = book.sheet(t(lang, "capability.title"))?;
+    header_at(&mut sheet, lang, 0, &["dossier.plan_year", "field.capability.month"])?;
+    for (i, key) in kam_core::capability::FACTOR_KEYS.iter().enumerate() {
+        sheet.text(0, i as u16 + 2, t(lang, &format!("capability.f.{key}")))?;
+    }
+    sheet.text(0, kam_core::capability::FACTORS as u16 + 2, t(lang, "capability.total"))?;
+    let mut row = 1u32;
+    for y in [year - 1, year] {
+        let scored = store.capability_sheet(actor, id, y).await?.sheet;
+        for (m, col) in scored.months.iter().enumerate().filter(|(_, c)| c.iter().any(Option::is_some)) {
+            sheet.number(row, 0, f64::from(y))?;
+            sheet.number(row, 1, m as f64 + 1.0)?;
+            for (f, score) in col.iter().enumerate() {
+                if let Some(v) = score {
+                    sheet.number(row, f as u16 + 2, f64::from(*v))?;
+                }
+            }
+            if let Some(total) = scored.month_total(m + 1) {
+                sheet.number(row, kam_core::capability::FACTORS as u16 + 2, total as f64)?;
+            }
+            row += 1;
+        }
+    }
+    drop(sheet);
     for kind in kam_core::activity::KINDS {
         if !viewer.sees_entity(kind.entity) {
             continue;

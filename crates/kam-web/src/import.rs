@@ -417,6 +417,12 @@ mod tests {
         assert_eq!(field_of(ImportKind::VisitPlans, "年度"), Some("year"));
         assert_eq!(field_of(ImportKind::VisitPlans, "第 3 次计划"), Some("planned_3"));
         assert_eq!(field_of(ImportKind::VisitPlans, "12月"), Some("planned_12"));
+        assert_eq!(field_of(ImportKind::Targets, "业务员"), Some("subject"));
+        assert_eq!(field_of(ImportKind::Targets, "十二月"), Some("m12"));
+        assert_eq!(field_of(ImportKind::Targets, "3月目标"), Some("m03"));
+        assert_eq!(field_of(ImportKind::Capability, "客情"), Some("customer_relationship"));
+        assert_eq!(field_of(ImportKind::Capability, "代理市场占有率"), Some("market_share"));
+        assert_eq!(field_of(ImportKind::Capability, "月份"), Some("month"));
         for kind in ImportKind::ALL {
             let expected = kind.has_account_ref().then_some(ACCOUNT_REF);
             assert_eq!(field_of(kind, "所属客户"), expected, "{kind:?}");

@@ -351,7 +351,7 @@ async fn import(
     }
     let Some(kind) = kam_core::import::ImportKind::parse(kind) else {
         bail!(
-            "unknown kind {kind}: use accounts, contacts, ledger, products, orders, interactions, visits, service_records, complaints, needs, surveys, contracts, competitors, visit_plans or undo"
+            "unknown kind {kind}: use accounts, contacts, ledger, products, orders, interactions, visits, service_records, complaints, needs, surveys, contracts, competitors, visit_plans, targets, capability or undo"
         )
     };
     let Some(on_duplicate) = OnDuplicate::parse(on_duplicate) else {

@@ -103,7 +103,7 @@ impl Store {
         match p.duplicate {
             _ if create => {
                 let id = self.create_account_in(tx, actor, AccountInput { rec, owner: None, parent: None }).await?;
-                made.push(Made { entity: "account", id: id.0, action: "created", before: None });
+                made.push(Made { entity: "account".into(), id: id.0, action: "created", before: None });
                 Ok(Some("created"))
             }
             Some(Duplicate::InFile { .. }) => Ok(None),
@@ -114,7 +114,7 @@ impl Store {
                 let snapshot = serde_json::to_string(&before.rec)?;
                 let input = AccountInput { rec, owner: None, parent: None };
                 if self.update_account_in(tx, actor, &before, input).await? {
-                    made.push(Made { entity: "account", id, action: "updated", before: Some(snapshot) });
+                    made.push(Made { entity: "account".into(), id, action: "updated", before: Some(snapshot) });
                     Ok(Some("updated"))
                 } else {
                     Ok(None)

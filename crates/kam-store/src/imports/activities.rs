@@ -88,7 +88,7 @@ impl Store {
         let Some(account_id) = to_create_on(p, choice)? else { return Ok(None) };
         let rec = parse_cells(kind.fields, &p.values, &mut Vec::new());
         let id = self.create_activity_in(tx, kind, actor, account_id, rec).await?;
-        made.push(Made { entity: kind.entity, id: id.0, action: "created", before: None });
+        made.push(Made { entity: kind.entity.into(), id: id.0, action: "created", before: None });
         Ok(Some("created"))
     }
 }

@@ -90,7 +90,7 @@ impl Store {
         let name = p.values.get("competitor").cloned().unwrap_or_default();
         let (competitor, added) = self.competitor_named_in(tx, actor, &name).await?;
         if added {
-            made.push(Made { entity: "competitor", id: competitor.0, action: "created", before: None });
+            made.push(Made { entity: "competitor".into(), id: competitor.0, action: "created", before: None });
         }
         // Only the filled cells change a position already there.
         let rec: Record = if updating { rec.into_iter().filter(|(_, v)| !v.is_null()).collect() } else { rec };
@@ -98,11 +98,11 @@ impl Store {
         match before {
             Some(b) => {
                 let snapshot = serde_json::to_string(&b)?;
-                made.push(Made { entity: "competitor_position", id, action: "updated", before: Some(snapshot) });
+                made.push(Made { entity: "competitor_position".into(), id, action: "updated", before: Some(snapshot) });
                 Ok(Some("updated"))
             }
             None => {
-                made.push(Made { entity: "competitor_position", id, action: "created", before: None });
+                made.push(Made { entity: "competitor_position".into(), id, action: "created", before: None });
                 Ok(Some("created"))
             }
         }

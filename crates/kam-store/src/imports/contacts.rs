@@ -102,7 +102,7 @@ impl Store {
         let rec = parse_cells(kam_core::contact::FIELDS, &p.values, &mut errors);
         let link = parse_cells(kam_core::contact::LINK_FIELDS, &p.values, &mut errors);
         let id = self.create_contact_in(tx, actor, account_id, rec, link).await?;
-        made.push(Made { entity: "contact", id: id.0, action: "created", before: None });
+        made.push(Made { entity: "contact".into(), id: id.0, action: "created", before: None });
         Ok(Some("created"))
     }
 }

@@ -90,7 +90,7 @@ impl Store {
         let rec = parse_cells(FIELDS, &p.values, &mut errors);
         let status = recorded_status(&parse_cells(IMPORT_FIELDS, &p.values, &mut errors));
         let id = self.create_contract_in(tx, actor, account_id, rec, status).await?;
-        made.push(Made { entity: "contract", id: id.0, action: "created", before: None });
+        made.push(Made { entity: "contract".into(), id: id.0, action: "created", before: None });
         Ok(Some("created"))
     }
 }

@@ -132,7 +132,7 @@ impl Store {
         let Some(account_id) = to_create_on(p, choice)? else { return Ok(None) };
         let rec = parse_cells(kam_core::ledger::FIELDS, &p.values, &mut Vec::new());
         let id = self.post_entry_in(tx, actor, account_id, rec).await?;
-        made.push(Made { entity: "ledger_entry", id: id.0, action: "created", before: None });
+        made.push(Made { entity: "ledger_entry".into(), id: id.0, action: "created", before: None });
         Ok(Some("created"))
     }
 }

@@ -23,6 +23,7 @@ use crate::{Result, Store, StoreError, Tx};
 
 mod accounts;
 mod activities;
+mod capability;
 mod competitors;
 mod contacts;
 mod contracts;
@@ -30,6 +31,7 @@ mod ledger;
 pub mod mappings;
 mod orders;
 mod products;
+mod targets;
 mod visit_plans;
 
 /// What a checked file holds: where it came from and its rows as form text.
@@ -79,6 +81,9 @@ pub struct PlanRow {
     /// For an order line: the product its `product` cell names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<ProductId>,
+    /// For a target row: the rep's or the team's id its `subject` cell names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_id: Option<i64>,
 }
 
 impl PlanRow {
@@ -92,6 +97,7 @@ impl PlanRow {
             account_id: None,
             line_of: None,
             product_id: None,
+            subject_id: None,
         }
     }
 }
@@ -219,7 +225,7 @@ const PROGRESS_EVERY: usize = 250;
 
 /// A record created or changed by a committed import.
 struct Made {
-    entity: &'static str,
+    entity: String,
     id: i64,
     action: &'static str,
     before: Option<String>,
@@ -304,6 +310,8 @@ impl Store {
             ImportKind::Contracts => self.check_contracts(actor, &input.rows, &mut rows).await?,
             ImportKind::Competitors => self.check_competitors(actor, &input.rows, &mut rows).await?,
             ImportKind::VisitPlans => self.check_visit_plans(actor, &input.rows, &mut rows).await?,
+            ImportKind::Targets => self.check_targets(actor, &input.rows, &mut rows).await?,
+            ImportKind::Capability => self.check_capability(actor, &input.rows, &mut rows).await?,
             k => {
                 let kind = k.activity().ok_or(StoreError::NotFound)?;
                 self.check_activities(kind, actor, &input.rows, &mut rows).await?
@@ -538,6 +546,8 @@ impl Store {
                 ImportKind::Contracts => self.commit_contract_row(&mut tx, actor, p, choice, &mut made).await,
                 ImportKind::Competitors => self.commit_competitor_row(&mut tx, actor, p, choice, &mut made).await,
                 ImportKind::VisitPlans => self.commit_visit_plan_row(&mut tx, actor, p, choice, &mut made).await,
+                ImportKind::Targets => self.commit_target_row(&mut tx, actor, p, choice, &mut made).await,
+                ImportKind::Capability => self.commit_capability_row(&mut tx, actor, p, choice, &mut made).await,
                 k => match k.activity() {
                     Some(kind) => self.commit_activity_row(&mut tx, kind, actor, p, choice, &mut made).await,
                     None => Err(StoreError::NotFound),
@@ -552,7 +562,7 @@ impl Store {
         }
         for m in &made {
             let mut q = Q::new("INSERT INTO import_records (import_id, entity, entity_id, action, before) VALUES (");
-            q.arg(id).push(", ").arg(m.entity).push(", ").arg(m.id).push(", ").arg(m.action).push(", ");
+            q.arg(id).push(", ").arg(m.entity.as_str()).push(", ").arg(m.id).push(", ").arg(m.action).push(", ");
             q.arg(m.before.clone()).push(")");
             q.query().execute(&mut *tx).await?;
         }
@@ -660,6 +670,14 @@ impl Store {
                 ("competitor_position" | "competitor", _) => {
                     let before: Option<String> = r.try_get("before")?;
                     self.undo_competitor_record(&mut tx, actor, &entity, eid, before.as_deref()).await?
+                }
+                (e, _) if e.starts_with("target_") => {
+                    let before: Option<String> = r.try_get("before")?;
+                    self.undo_target(&mut tx, actor, e, eid, before.as_deref()).await?
+                }
+                ("capability", _) => {
+                    let before: Option<String> = r.try_get("before")?;
+                    self.undo_capability(&mut tx, actor, eid, before.as_deref()).await?
                 }
                 ("visit_plan", _) => {
                     let before: Option<String> = r.try_get("before")?;

@@ -167,7 +167,7 @@ impl Store {
         }
         let note = format!("导入 #{import_id}");
         let id = self.place_order_in(tx, actor, account_id, &input, Some((&status, &note))).await?;
-        made.push(Made { entity: "order", id: id.0, action: "created", before: None });
+        made.push(Made { entity: "order".into(), id: id.0, action: "created", before: None });
         Ok(Some("created"))
     }
 

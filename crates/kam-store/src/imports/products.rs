@@ -54,7 +54,7 @@ impl Store {
         match p.duplicate {
             None => {
                 let id = self.create_product_in(tx, actor, rec).await?;
-                made.push(Made { entity: "product", id: id.0, action: "created", before: None });
+                made.push(Made { entity: "product".into(), id: id.0, action: "created", before: None });
                 Ok(Some("created"))
             }
             Some(_) if on_duplicate == OnDuplicate::Create => Err(StoreError::field("code", "err.duplicate_code")),
@@ -63,7 +63,7 @@ impl Store {
                 let rec: Record = rec.into_iter().filter(|(_, v)| !v.is_null()).collect();
                 let snapshot = serde_json::to_string(&before.rec)?;
                 if self.update_product_in(tx, actor, &before, rec).await? {
-                    made.push(Made { entity: "product", id, action: "updated", before: Some(snapshot) });
+                    made.push(Made { entity: "product".into(), id, action: "updated", before: Some(snapshot) });
                     Ok(Some("updated"))
                 } else {
                     Ok(None)

@@ -86,7 +86,7 @@ impl Store {
         let (plan, before) = self.set_visit_plan_in(tx, actor, account_id, year, &planned).await?;
         let snapshot = serde_json::to_string(&before.iter().map(|d| d.map(|d| d.to_string())).collect::<Vec<_>>())?;
         let action = if over { "updated" } else { "created" };
-        made.push(Made { entity: "visit_plan", id: plan, action, before: Some(snapshot) });
+        made.push(Made { entity: "visit_plan".into(), id: plan, action, before: Some(snapshot) });
         Ok(Some(action))
     }
 

@@ -715,3 +715,117 @@ pub async fn imports_write_visit_plans(s: Store) {
     assert_eq!(plan.slots[1].planned, Some(day(4, 5)), "its date back");
     assert!(s.visit_plan(&w.rep1, a, 2027).await.unwrap().slots.iter().all(|s| s.planned.is_none()));
 }
+
+pub async fn imports_write_targets(s: Store) {
+    let w = world(&s).await;
+    s.set_targets(
+        &w.m1,
+        kam_core::targets::Level::Rep,
+        2027,
+        &[(w.rep2.user_id.0, {
+            let mut m = [None; 12];
+            m[0] = Some(10_000);
+            m[1] = Some(20_000);
+            m
+        })],
+    )
+    .await
+    .unwrap();
+    let sheet = vec![
+        row(2, &[("subject", "rep1"), ("year", "2027"), ("m01", "1000"), ("m12", "2000.50")]),
+        row(3, &[("subject", "rep2"), ("year", "2027"), ("m02", "300")]),
+        row(4, &[("level", "team"), ("subject", "East"), ("year", "2027"), ("m03", "9000")]),
+        row(5, &[("subject", "rep3"), ("year", "2027"), ("m01", "1")]),
+        row(6, &[("subject", "无此人"), ("year", "2027"), ("m01", "1")]),
+        row(7, &[("subject", "rep1"), ("year", "2027"), ("m05", "1")]),
+        row(8, &[("subject", "rep1"), ("year", "2028"), ("m05", "-1")]),
+    ];
+    assert!(matches!(
+        s.check_import(&w.rep1, input(ImportKind::Targets, sheet.clone())).await,
+        Err(StoreError::Forbidden(_))
+    ));
+    let imp = s.check_import(&w.m1, input(ImportKind::Targets, sheet)).await.unwrap();
+    assert!(imp.rows[0].errors.is_empty() && imp.rows[0].duplicate.is_none(), "{:?}", imp.rows[0]);
+    assert!(matches!(imp.rows[1].duplicate, Some(Duplicate::Existing { .. })), "rep2 has 2027 targets");
+    assert!(imp.rows[2].errors.is_empty(), "{:?}", imp.rows[2]);
+    assert_eq!(
+        imp.rows[3].errors[0].message, "err.import_target_unknown",
+        "the South rep is out of the East manager's sight"
+    );
+    assert_eq!(imp.rows[4].errors[0].message, "err.import_target_unknown");
+    assert_eq!(imp.rows[5].duplicate, Some(Duplicate::InFile { row: 2 }));
+    assert_eq!(imp.rows[6].errors[0].field, "m05");
+    let done = s.commit_import(&w.m1, imp.id, OnDuplicate::Update).await.unwrap();
+    assert_eq!(done.counts.unwrap(), kam_store::imports::Counts { created: 2, updated: 1, skipped: 1, refused: 3 });
+    let reps = s.targets(&w.m1, kam_core::targets::Level::Rep, 2027).await.unwrap();
+    let of = |id: UserId| reps.iter().find(|r| r.id == id.0).unwrap().months;
+    assert_eq!(
+        (of(w.rep1.user_id)[0], of(w.rep1.user_id)[11], of(w.rep1.user_id)[4]),
+        (Some(100_000), Some(200_050), None)
+    );
+    assert_eq!(
+        (of(w.rep2.user_id)[0], of(w.rep2.user_id)[1]),
+        (Some(10_000), Some(30_000)),
+        "blank keeps, filled over"
+    );
+    let teams = s.targets(&w.m1, kam_core::targets::Level::Team, 2027).await.unwrap();
+    assert_eq!(teams[0].months[2], Some(900_000));
+    let audited = s.recent_audit(30).await.unwrap();
+    assert!(audited.iter().any(|e| e.entity == "target_team_2027"), "each row audited as the grid's save is");
+    s.undo_import(&w.m1, done.id).await.unwrap();
+    let reps = s.targets(&w.m1, kam_core::targets::Level::Rep, 2027).await.unwrap();
+    let of = |id: UserId| reps.iter().find(|r| r.id == id.0).unwrap().months;
+    assert!(of(w.rep1.user_id).iter().all(Option::is_none));
+    assert_eq!((of(w.rep2.user_id)[0], of(w.rep2.user_id)[1]), (Some(10_000), Some(20_000)), "its months back");
+    assert!(
+        s.targets(&w.m1, kam_core::targets::Level::Team, 2027).await.unwrap()[0].months.iter().all(Option::is_none)
+    );
+}
+
+pub async fn imports_write_capability_scores(s: Store) {
+    let w = world(&s).await;
+    let a = account(&s, &w.rep1, "评分导入客户").await;
+    account(&s, &w.rep3, "评分导入南方客户").await;
+    let mut col = [None; kam_core::capability::FACTORS];
+    col[0] = Some(2);
+    col[24] = Some(3);
+    s.set_capability_month(&w.rep1, a, 2026, 9, &col).await.unwrap();
+    let sheet = vec![
+        row(
+            2,
+            &[
+                ("account", "评分导入客户"),
+                ("year", "2026"),
+                ("month", "10"),
+                ("company_system", "4"),
+                ("creditworthiness", "1"),
+            ],
+        ),
+        row(3, &[("account", "评分导入客户"), ("year", "2026"), ("month", "9"), ("hr_system", "3")]),
+        row(4, &[("account", "评分导入客户"), ("year", "2026"), ("month", "12"), ("hr_system", "3")]),
+        row(5, &[("account", "评分导入客户"), ("year", "2026"), ("month", "8"), ("hr_system", "5")]),
+        row(6, &[("account", "评分导入南方客户"), ("year", "2026"), ("month", "8"), ("hr_system", "2")]),
+        row(7, &[("account", "评分导入客户"), ("year", "2026"), ("month", "7")]),
+    ];
+    let imp = s.check_import(&w.rep1, input(ImportKind::Capability, sheet)).await.unwrap();
+    assert!(imp.rows[0].errors.is_empty() && imp.rows[0].duplicate.is_none(), "{:?}", imp.rows[0]);
+    assert!(matches!(imp.rows[1].duplicate, Some(Duplicate::Existing { .. })), "September is scored");
+    assert_eq!(imp.rows[2].errors[0].message, "capability.err_future", "December 2026 is after 28 November");
+    assert_eq!(imp.rows[3].errors[0].field, "hr_system", "scores are 1–4");
+    assert_eq!(imp.rows[4].errors[0].field, "account", "another team's account");
+    assert_eq!(imp.rows[5].errors[0].message, "err.required", "a row with no score");
+    let done = s.commit_import(&w.rep1, imp.id, OnDuplicate::Update).await.unwrap();
+    assert_eq!(done.counts.unwrap(), kam_store::imports::Counts { created: 1, updated: 1, skipped: 0, refused: 4 });
+    let sheet = s.capability_sheet(&w.rep1, a, 2026).await.unwrap().sheet;
+    assert_eq!((sheet.months[9][0], sheet.months[9][24]), (Some(4), Some(1)));
+    assert_eq!(
+        (sheet.months[8][0], sheet.months[8][2], sheet.months[8][24]),
+        (Some(2), Some(3), Some(3)),
+        "blank keeps"
+    );
+    assert_eq!(sheet.month_total(10), Some(5), "October: 4 + 1");
+    s.undo_import(&w.rep1, done.id).await.unwrap();
+    let sheet = s.capability_sheet(&w.rep1, a, 2026).await.unwrap().sheet;
+    assert!(sheet.months[9].iter().all(Option::is_none));
+    assert_eq!(sheet.months[8], col, "September as it was");
+}

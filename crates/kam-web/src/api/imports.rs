@@ -21,7 +21,7 @@ use crate::import;
 const PARTS: &[(&str, &str, bool)] = &[
     (
         "kind",
-        "accounts | contacts | ledger | products | orders | interactions | visits | service_records | complaints | needs | surveys | contracts | competitors | visit_plans",
+        "accounts | contacts | ledger | products | orders | interactions | visits | service_records | complaints | needs | surveys | contracts | competitors | visit_plans | targets | capability",
         true,
     ),
     ("sheet", "the sheet to read (default: the first)", false),

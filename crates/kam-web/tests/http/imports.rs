@@ -18,6 +18,7 @@ kam_store::on_both_engines!(
     an_interactions_sheet_becomes_the_accounts_records,
     a_large_import_commits_in_the_background,
     a_visit_plan_sheet_fills_the_years_plan,
+    target_and_score_sheets_import_and_undo,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -686,4 +687,61 @@ async fn a_visit_plan_sheet_fills_the_years_plan(s: Store) {
     for d in ["2027-01-15", "2027-02-15", "2027-03-20"] {
         assert!(text.contains(d), "{d} in {text}");
     }
+}
+
+/// A manager's target workbook (a title row, Chinese month headers, ¥ and
+/// separators) and a rep's score sheet of 附表六 factors by their names.
+async fn target_and_score_sheets_import_and_undo(s: Store) {
+    use rust_xlsxwriter::{Format, Workbook};
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.merge_range(0, 0, 0, 13, "2027 年度销售目标（元）", &Format::new()).unwrap();
+    let mut headers = vec!["业务员".to_string(), "年度".to_string()];
+    headers.extend((1..=12).map(|m| format!("{m}月")));
+    for (i, h) in headers.iter().enumerate() {
+        ws.write_string(1, i as u16, h).unwrap();
+    }
+    for (r, who) in [(2, "rep_a"), (3, "rep_c")] {
+        ws.write_string(r, 0, who).unwrap();
+        ws.write_number(r, 1, 2027.0).unwrap();
+        ws.write_string(r, 2, "¥１２,０００").unwrap();
+        ws.write_number(r, 13, 5000.5).unwrap();
+    }
+    let xlsx = wb.save_to_buffer().unwrap();
+    let (ct, body) = multipart("销售目标.xlsx", &xlsx, &[("kind", "targets")]);
+    assert_eq!(t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await.status, StatusCode::FORBIDDEN);
+    let (ct, body) = multipart("销售目标.xlsx", &xlsx, &[("kind", "targets")]);
+    let r = t.raw(&w.m_east, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    assert_eq!(imp["rows"][0]["values"]["m01"], "12000", "{imp}");
+    assert_eq!(imp["rows"][1]["errors"][0]["field"], "subject", "the South rep is not the East manager's: {imp}");
+    let id = imp["id"].as_i64().unwrap();
+    let r = t.api(&w.m_east, "POST", &format!("/api/v1/imports/{id}/commit"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let got = t.api(&w.m_east, "GET", "/api/v1/targets?level=rep&year=2027", None).await.json();
+    let row = got["items"].as_array().unwrap().iter().find(|r| r["name"] == "rep_a").cloned().unwrap_or_default();
+    assert_eq!((row["months"][0].as_i64(), row["months"][11].as_i64()), (Some(1_200_000), Some(500_050)), "{got}");
+    let r = t.api(&w.m_east, "POST", &format!("/api/v1/imports/{id}/undo"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let got = t.api(&w.m_east, "GET", "/api/v1/targets?level=rep&year=2027", None).await.json();
+    assert!(
+        got["items"].as_array().unwrap().iter().all(|r| r["months"].as_array().unwrap().iter().all(|m| m.is_null()))
+    );
+
+    // Scores: 客户, 年度, 月份 and three factors by name.
+    let csv = "客户名称,年度,月份,公司体制,客情,信用度\n甲客户有限公司,2026,10,4,3,2\n乙客户有限公司,2026,10,4,3,2\n";
+    let (ct, body) = multipart("评分.csv", csv.as_bytes(), &[("kind", "capability")]);
+    let r = t.raw(&w.rep_a, "POST", "/api/v1/imports", &ct, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let imp = r.json();
+    assert_eq!(imp["rows"][0]["values"]["customer_relationship"], "3", "{imp}");
+    assert_eq!(imp["rows"][1]["errors"][0]["field"], "account", "rep_b's account is not rep_a's to score: {imp}");
+    let id = imp["id"].as_i64().unwrap();
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/imports/{id}/commit"), Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let got = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}/capability/2026", w.acc_a), None).await.json();
+    assert_eq!(got["year_total"], 9, "4 + 3 + 2: {got}");
 }

@@ -447,3 +447,146 @@ pub(crate) fn order_lines(
     }
     Ok(())
 }
+
+/// The stripped JSON items of a list, as the API shows them to the viewer.
+fn shown<T: serde::Serialize>(actor: &Actor, entity: &str, list: &[T]) -> Vec<Json> {
+    match crate::redact::json(actor, entity, &list) {
+        Json::Array(items) => items.into_iter().take(MAX_EXPORT_ROWS as usize).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The product list 产品 as a workbook: every product, active or not, with
+/// the fields the viewer sees (no list price for a role that sees no money) —
+/// the columns the product import reads.
+pub async fn products_xlsx<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+) -> Result<Vec<u8>, E> {
+    let items = shown(actor, "product", &store.products(true).await?);
+    let mut book = Book::new(lang);
+    records_sheet(&mut book, actor, t(lang, "product.title"), "product", &[], &items)?;
+    audited(book, store, actor, "products").await
+}
+
+/// The competitors 竞争对手 as a workbook: each profile with the number of
+/// accounts in the viewer's scope where it competes.
+pub async fn competitors_xlsx<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+) -> Result<Vec<u8>, E> {
+    let items = shown(actor, "competitor", &store.competitors(actor).await?);
+    let mut book = Book::new(lang);
+    let lead = [("account_count", "competition.accounts")];
+    records_sheet(&mut book, actor, t(lang, "nav.competitors"), "competitor", &lead, &items)?;
+    audited(book, store, actor, "competitors").await
+}
+
+/// The market activities 市场活动 as a workbook, newest first, read a page at a
+/// time; each row also counts the participants at accounts the viewer sees.
+pub async fn market_activities_xlsx<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+) -> Result<Vec<u8>, E> {
+    let list = all_pages(|page| store.market_activities(actor, page, 200), MAX_EXPORT_ROWS as usize).await?;
+    let mut items = shown(actor, "market_activity", &list);
+    for (item, e) in items.iter_mut().zip(&list) {
+        item["participant_count"] = Json::from(e.participants.len());
+    }
+    let mut book = Book::new(lang);
+    let lead = [("participant_count", "market.participant_count")];
+    records_sheet(&mut book, actor, t(lang, "market.title"), "market_activity", &lead, &items)?;
+    audited(book, store, actor, "market-activities").await
+}
+
+/// The statements 对账单 the filter finds (a month, a status) as a workbook:
+/// period, account, currency, opening and closing balance as numbers, status
+/// and the days it was sent and answered.
+pub async fn statements_xlsx<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+    filter: kam_store::statements::StatementFilter,
+) -> Result<Vec<u8>, E> {
+    if !kam_core::ledger::can_see_money(actor) {
+        return Err(StoreError::NotFound.into());
+    }
+    let mut book = Book::new(lang);
+    let mut sheet = book.sheet(t(lang, "statement.title"))?;
+    let labels = [
+        "statement.period",
+        "order.account",
+        "field.account.currency",
+        "statement.opening",
+        "statement.closing",
+        "order.status",
+        "statement.sent_at",
+        "statement.answered_at",
+    ];
+    header(&mut sheet, lang, labels.map(str::to_string))?;
+    let mut row = 1u32;
+    let mut f = kam_store::statements::StatementFilter { page: 1, per_page: 500, ..filter };
+    loop {
+        let page = store.statements(actor, &f).await?;
+        for s in &page.items {
+            sheet.text(row, 0, &s.period)?;
+            sheet.text(row, 1, &s.account_name)?;
+            sheet.text(row, 2, &s.currency)?;
+            sheet.money(row, 3, s.opening)?;
+            sheet.money(row, 4, s.closing)?;
+            sheet.text(row, 5, t(lang, &format!("enum.statement_status.{}", s.status)))?;
+            sheet.text(row, 6, s.sent_at.as_deref().map(day_of).unwrap_or_default())?;
+            sheet.text(row, 7, s.answered_at.as_deref().map(day_of).unwrap_or_default())?;
+            row += 1;
+        }
+        if last_page(page.total, f.page, f.per_page, row) || page.items.is_empty() {
+            break;
+        }
+        f.page += 1;
+    }
+    sheet.widths(&[(0, 10.0), (1, 32.0)])?;
+    drop(sheet);
+    audited(book, store, actor, "statements").await
+}
+
+/// The day of a stored timestamp (its first ten characters, YYYY-MM-DD).
+fn day_of(ts: &str) -> &str {
+    ts.get(..10).unwrap_or(ts)
+}
+
+/// The work logs 工作日志 the filter finds as a workbook: day, author, status,
+/// visits and the collections written down, as the list page shows them.
+pub async fn worklogs_xlsx<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+    filter: kam_store::worklogs::WorklogFilter,
+) -> Result<Vec<u8>, E> {
+    let mut book = Book::new(lang);
+    let mut sheet = book.sheet(t(lang, "worklog.list"))?;
+    let labels = ["worklog.date", "worklog.author", "worklog.status", "worklog.visit_count", "worklog.paid_total"];
+    header(&mut sheet, lang, labels.map(str::to_string))?;
+    let mut row = 1u32;
+    let mut f = kam_store::worklogs::WorklogFilter { page: 1, per_page: 200, ..filter };
+    loop {
+        let page = store.worklogs(actor, &f).await?;
+        for w in &page.items {
+            sheet.text(row, 0, &w.log_date)?;
+            sheet.text(row, 1, &w.author_name)?;
+            sheet.text(row, 2, t(lang, &format!("worklog.status.{}", w.status.as_str())))?;
+            sheet.number(row, 3, w.visit_count as f64)?;
+            sheet.money(row, 4, w.paid_total)?;
+            row += 1;
+        }
+        if last_page(page.total, f.page, f.per_page, row) || page.items.is_empty() {
+            break;
+        }
+        f.page += 1;
+    }
+    sheet.widths(&[(0, 12.0), (1, 16.0)])?;
+    drop(sheet);
+    audited(book, store, actor, "worklogs").await
+}

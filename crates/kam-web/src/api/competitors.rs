@@ -18,6 +18,11 @@ use crate::error::ApiError;
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
         .get(
+            "/api/v1/competitors.xlsx",
+            export,
+            doc("exportCompetitors", "competitors", "The competitor profiles as .xlsx, each with the number of the caller's accounts where it competes; audited").file(super::routes::XLSX),
+        )
+        .get(
             "/api/v1/competitors",
             list,
             doc("listCompetitors", "competitors", "Shared competitor records").ok("CompetitorList"),
@@ -40,6 +45,11 @@ pub fn router() -> ApiRoutes {
 }
 
 const READ_ONLY: &[&str] = &["id", "account_count"];
+
+async fn export(State(state): State<AppState>, api: ApiUser) -> Result<axum::response::Response, ApiError> {
+    let bytes = crate::exports::competitors_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang).await?;
+    Ok(crate::downloads::xlsx_response("竞争对手.xlsx", bytes))
+}
 
 async fn list(State(state): State<AppState>, api: ApiUser) -> Result<Json<serde_json::Value>, ApiError> {
     let items = state.store.competitors(&api.user.actor()).await?;

@@ -18,6 +18,7 @@ use crate::error::ApiError;
 
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
+        .get("/api/v1/market-activities.xlsx", export, doc("exportMarketActivities", "market-activities", "The market activities as .xlsx, newest first, with the number of participants at the caller's accounts; audited").file(super::routes::XLSX))
         .get("/api/v1/market-activities", list, doc("listMarketActivities", "market-activities", "Market activities 市场活动 (trade shows, seminars, promotions) with their participants within the caller's scope, newest first").paged().ok("MarketActivityList"))
         .post("/api/v1/market-activities", create, doc("createMarketActivity", "market-activities", "Record a market activity (sales reps, managers, admin)").body("MarketActivityInput").created("MarketActivity"))
         .get("/api/v1/market-activities/{id}", show, doc("getMarketActivity", "market-activities", "One market activity; participants from accounts outside the caller's scope are left out").ok("MarketActivity"))
@@ -29,6 +30,11 @@ pub fn router() -> ApiRoutes {
 }
 
 const READ_ONLY: &[&str] = &["id", "participants", "created_at", "updated_at"];
+
+async fn export(State(state): State<AppState>, api: ApiUser) -> Result<axum::response::Response, ApiError> {
+    let bytes = crate::exports::market_activities_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang).await?;
+    Ok(crate::downloads::xlsx_response("市场活动.xlsx", bytes))
+}
 
 async fn list(
     State(state): State<AppState>,

@@ -30,6 +30,7 @@ use crate::redact;
 
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
+        .get("/api/v1/products.xlsx", export_products, doc("exportProducts", "products", "Every product (active or not) as .xlsx, with the fields the caller sees (no list price without money rights); audited").file(super::routes::XLSX))
         .get("/api/v1/products", products, doc("listProducts", "products", "The product list (active ones; all=1 for every product)").query("all", flag(), "also inactive products").ok("ProductList"))
         .post("/api/v1/products", create_product, doc("createProduct", "products", "Add a product (admin, managers, finance)").body("ProductInput").created("Product"))
         .get("/api/v1/products/{id}", product, doc("getProduct", "products", "One product of the list").ok("Product"))
@@ -55,6 +56,11 @@ fn any(_: &kam_core::FieldDef) -> bool {
 // ---------------------------------------------------------------- products
 
 const PRODUCT_RO: &[&str] = &["id", "created_at", "updated_at"];
+
+async fn export_products(State(state): State<AppState>, api: ApiUser) -> Result<Response, ApiError> {
+    let bytes = crate::exports::products_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang).await?;
+    Ok(crate::downloads::xlsx_response("产品.xlsx", bytes))
+}
 
 async fn products(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {
     let all = matches!(q.get("all").map(String::as_str), Some("1" | "true"));
@@ -318,6 +324,7 @@ async fn receivables(State(state): State<AppState>, api: ApiUser, QueryMap(q): Q
 
 pub fn statements_router() -> ApiRoutes {
     ApiRoutes::new()
+        .get("/api/v1/statements.xlsx", export_statements, doc("exportStatements", "statements", "The statements of a month (period YYYY-MM, status filter) within scope as .xlsx: account, currency, opening and closing balance, status, sent and answered days; audited").query("period", period(), "the month").query("status", one_of(kam_core::statement::STATUS.values), "statement status").file(super::routes::XLSX))
         .get("/api/v1/statements", statements, doc("listStatements", "statements", "Reconciliation statements 对账单 within scope (filters period YYYY-MM, status, account_id)").paged().query("period", period(), "the month").query("status", one_of(kam_core::statement::STATUS.values), "statement status").query("account_id", int(), "statements of one account").ok("StatementList"))
         .post("/api/v1/statements/generate", generate, doc("generateStatements", "statements", "Generate the month's statements of every account with entries (or account_ids) in one action (finance, admin)").body("GenerateStatements").created("Generated"))
         .get("/api/v1/statements/{id}", statement, doc("getStatement", "statements", "One statement: opening, every entry it covers, closing, the customer's answers").ok("Statement"))
@@ -327,6 +334,28 @@ pub fn statements_router() -> ApiRoutes {
         .delete("/api/v1/statements/{id}", void_statement, doc("voidStatement", "statements", "Void a draft (the latest of its account and currency): its entries are uncovered again, the audit trail keeps its figures").no_content())
         .post("/api/v1/statements/{id}/regenerate", regenerate, doc("regenerateStatement", "statements", "Generate a draft again from the ledger as it stands, in one transaction").no_body().ok("Regenerated"))
         .get("/api/v1/statements/{id}/xlsx", statement_xlsx, doc("exportStatement", "statements", "The statement as an .xlsx workbook (audited as an export)").file(XLSX))
+}
+
+async fn export_statements(
+    State(state): State<AppState>,
+    api: ApiUser,
+    QueryMap(q): QueryMap,
+) -> Result<Response, ApiError> {
+    let mut errors = FieldErrors::default();
+    let period = q.get("period").filter(|s| !s.is_empty()).cloned();
+    if period.as_deref().is_some_and(|p| kam_core::statement::month_bounds(p).is_none()) {
+        errors.add("period", "err.period");
+    }
+    let status = q.get("status").filter(|s| !s.is_empty()).cloned();
+    if status.as_deref().is_some_and(|s| !kam_core::statement::STATUS.values.contains(&s)) {
+        errors.add("status", "err.choice");
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(&errors));
+    }
+    let f = kam_store::statements::StatementFilter { period, status, ..Default::default() };
+    let bytes = crate::exports::statements_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang, f).await?;
+    Ok(crate::downloads::xlsx_response("对账单.xlsx", bytes))
 }
 
 async fn statements(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {

@@ -24,6 +24,7 @@ use crate::error::ApiError;
 
 pub fn router() -> ApiRoutes {
     ApiRoutes::new()
+        .get("/api/v1/worklogs.xlsx", export, doc("exportWorklogs", "worklogs", "The work logs the caller may read, with the list's filters (status, author_id, from, to, awaiting_me), as .xlsx: day, author, status, visits, collections; audited").query("status", one_of(&["draft", "submitted", "returned", "approved"]), "log status").query("author_id", int(), "the author").query("from", date(), "first day").query("to", date(), "last day").query("awaiting_me", flag(), "only logs waiting for the caller's signature").file(super::routes::XLSX))
         .get("/api/v1/worklogs", list, doc("listWorklogs", "worklogs", "Daily work logs (附表九) the caller may read: their own, their team's (managers), those they sign; filters status, author_id, from, to, awaiting_me").paged().query("status", one_of(&["draft", "submitted", "returned", "approved"]), "log status").query("author_id", int(), "the author").query("from", date(), "first day").query("to", date(), "last day").query("awaiting_me", flag(), "only logs waiting for the caller's signature").ok("WorklogList"))
         .post("/api/v1/worklogs", create, doc("createWorklog", "worklogs", "Write the caller's log of a day (sales reps and managers)").body("WorklogInput").created("Worklog"))
         .get("/api/v1/worklogs/{id}", show, doc("getWorklog", "worklogs", "One work log with its entries and every sign-off round").ok("Worklog"))
@@ -125,8 +126,9 @@ fn parse_input(body: &Map<String, V>) -> Result<Input, ApiError> {
     if errors.is_empty() { Ok(input) } else { Err(ApiError::invalid(&errors)) }
 }
 
-async fn list(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {
-    let (page, per_page) = page_params(&q);
+/// The list's filters from the query, each bad one explained.
+fn filter_of(q: &std::collections::HashMap<String, String>) -> Result<WorklogFilter, ApiError> {
+    let (page, per_page) = page_params(q);
     let mut errors = FieldErrors::default();
     let status = q.get("status").filter(|s| !s.is_empty()).and_then(|s| {
         let st = Status::parse(s);
@@ -157,7 +159,7 @@ async fn list(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap
     if !errors.is_empty() {
         return Err(ApiError::invalid(&errors));
     }
-    let f = WorklogFilter {
+    Ok(WorklogFilter {
         author_id,
         status,
         from,
@@ -165,7 +167,22 @@ async fn list(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap
         awaiting_me: matches!(q.get("awaiting_me").map(String::as_str), Some("1" | "true")),
         page,
         per_page,
-    };
+    })
+}
+
+/// The list with the same filters as .xlsx; audited.
+async fn export(
+    State(state): State<AppState>,
+    api: ApiUser,
+    QueryMap(q): QueryMap,
+) -> Result<axum::response::Response, ApiError> {
+    let f = filter_of(&q)?;
+    let bytes = crate::exports::worklogs_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang, f).await?;
+    Ok(crate::downloads::xlsx_response("工作日志.xlsx", bytes))
+}
+
+async fn list(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<V>, ApiError> {
+    let f = filter_of(&q)?;
     let p = state.store.worklogs(&api.user.actor(), &f).await?;
     Ok(Json(json!({ "items": p.items, "page": p.page, "per_page": p.per_page, "total": p.total })))
 }

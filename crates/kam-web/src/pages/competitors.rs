@@ -21,6 +21,7 @@ use crate::view::{self, Ctx, InputGroup};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/competitors", get(list).post(create))
+        .route("/competitors.xlsx", get(export))
         .route("/competitors/{id}/edit", get(edit))
         .route("/competitors/{id}", axum::routing::post(update))
 }
@@ -80,6 +81,12 @@ async fn page(
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(res)
+}
+
+/// The competitors as .xlsx.
+async fn export(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
+    let bytes = crate::exports::competitors_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang).await?;
+    Ok(crate::downloads::xlsx_response("竞争对手.xlsx", bytes))
 }
 
 async fn list(State(state): State<AppState>, auth: Authed, Query(flash): Query<Flash>) -> Result<Response, PageError> {

@@ -24,6 +24,7 @@ use crate::view::{self, Ctx, Pager, ShownGroup};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/market-activities", get(list).post(create))
+        .route("/market-activities.xlsx", get(export))
         .route("/market-activities/new", get(new_form))
         .route("/market-activities/{id}", get(show).post(update))
         .route("/market-activities/{id}/edit", get(edit_form))
@@ -79,6 +80,13 @@ struct ListPage {
 struct ListQuery {
     page: Option<i64>,
     msg: Option<String>,
+}
+
+/// The market activities as .xlsx.
+async fn export(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
+    let bytes =
+        crate::exports::market_activities_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang).await?;
+    Ok(crate::downloads::xlsx_response("市场活动.xlsx", bytes))
 }
 
 async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {

@@ -27,6 +27,7 @@ use crate::view::{self, Ctx, InputGroup, Pager, RowSection};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/products", get(products).post(create_product))
+        .route("/products.xlsx", get(export_products))
         .route("/products/new", get(new_product))
         .route("/products/{id}", post(update_product))
         .route("/products/{id}/edit", get(edit_product))
@@ -50,6 +51,12 @@ struct ProductsPage {
     ctx: Ctx,
     can_edit: bool,
     rows: Vec<(ProductId, String, String, String, String, String, bool)>,
+}
+
+/// The product list as .xlsx.
+async fn export_products(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
+    let bytes = crate::exports::products_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang).await?;
+    Ok(crate::downloads::xlsx_response("产品.xlsx", bytes))
 }
 
 async fn products(State(state): State<AppState>, auth: Authed, Query(f): Query<Flash>) -> Result<Response, PageError> {

@@ -24,6 +24,7 @@ use crate::view::{self, Ctx};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/statements", get(list))
+        .route("/statements.xlsx", get(export))
         .route("/statements/generate", post(generate))
         .route("/statements/{id}", get(show))
         .route("/statements/{id}/send", post(send))
@@ -87,19 +88,38 @@ struct ListQuery {
     n: Option<i64>,
 }
 
+impl ListQuery {
+    /// The month shown (the month before this one by default: the usual month
+    /// to reconcile) and the status filter, if a valid one.
+    fn filters(&self, state: &AppState) -> (String, Option<String>) {
+        let period = self
+            .period
+            .clone()
+            .filter(|p| statement::month_bounds(p).is_some())
+            .unwrap_or_else(|| kam_core::time_util::previous_month(state.store.today()));
+        (period, self.status.clone().filter(|s| statement::STATUS.values.contains(&s.as_str())))
+    }
+}
+
+/// The month's statements (with the status filter) as .xlsx.
+async fn export(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let (period, status) = q.filters(&state);
+    let f = StatementFilter { period: Some(period.clone()), status, ..Default::default() };
+    let bytes = crate::exports::statements_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang, f).await?;
+    Ok(crate::downloads::xlsx_response(&format!("对账单 {period}.xlsx"), bytes))
+}
+
 async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
     if !kam_core::ledger::can_see_money(&actor) {
         return Err(PageError::NotFound);
     }
-    let period = q
-        .period
-        .clone()
-        .filter(|p| statement::month_bounds(p).is_some())
-        // The month before this one: the usual month to reconcile.
-        .unwrap_or_else(|| kam_core::time_util::previous_month(state.store.today()));
-    let status = q.status.clone().filter(|s| statement::STATUS.values.contains(&s.as_str()));
+    let (period, status) = q.filters(&state);
     let f =
         StatementFilter { period: Some(period.clone()), status: status.clone(), per_page: 500, ..Default::default() };
     let p = state.store.statements(&actor, &f).await?;

@@ -19,6 +19,7 @@ kam_store::on_both_engines!(
     a_large_import_commits_in_the_background,
     a_visit_plan_sheet_fills_the_years_plan,
     target_and_score_sheets_import_and_undo,
+    the_other_lists_export_within_scope,
 );
 
 /// multipart/form-data with a file part and text parts.
@@ -744,4 +745,95 @@ async fn target_and_score_sheets_import_and_undo(s: Store) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let got = t.api(&w.rep_a, "GET", &format!("/api/v1/accounts/{}/capability/2026", w.acc_a), None).await.json();
     assert_eq!(got["year_total"], 9, "4 + 3 + 2: {got}");
+}
+
+/// Products, competitors, market activities, statements and work logs export
+/// as the lists show them: the viewer's scope and fields, the list's filters,
+/// each export audited.
+async fn the_other_lists_export_within_scope(s: Store) {
+    let t = TestApp::new(s);
+    let w = world(&t).await;
+    // Products: everyone reads the list; the price only where money is seen.
+    let prod = json!({"code": "P-7", "name": "拉伸缠绕膜", "unit": "Kg", "list_price": 1250});
+    assert_eq!(t.api(&w.fin, "POST", "/api/v1/products", Some(prod)).await.status, StatusCode::CREATED);
+    let fin_rows = sheet_rows(t.download(&w.fin, "/api/v1/products.xlsx").await);
+    assert!(fin_rows[0].contains(&"含税单价".to_string()), "{fin_rows:?}");
+    assert!(
+        fin_rows.iter().any(|r| r.contains(&"拉伸缠绕膜".to_string()) && r.contains(&"12.5".to_string())),
+        "{fin_rows:?}"
+    );
+    let svc_rows = sheet_rows(t.download(&w.service, "/api/v1/products.xlsx").await);
+    assert!(!svc_rows[0].contains(&"含税单价".to_string()), "no price for service: {:?}", svc_rows[0]);
+    assert!(svc_rows.iter().all(|r| !r.contains(&"12.5".to_string())));
+
+    // Competitors: the count of the viewer's accounts where each competes.
+    let comp = t.api(&w.rep_a, "POST", "/api/v1/competitors", Some(json!({"name": "对手丙"}))).await.json();
+    let pos = json!({"competitor_id": comp["id"], "share_pct": 30});
+    let r = t.api(&w.rep_a, "POST", &format!("/api/v1/accounts/{}/competitors", w.acc_a), Some(pos)).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let count_of = |rows: &[Vec<String>]| rows.iter().find(|r| r.contains(&"对手丙".to_string())).map(|r| r[0].clone());
+    assert_eq!(count_of(&sheet_rows(t.download(&w.rep_a, "/api/v1/competitors.xlsx").await)).as_deref(), Some("1"));
+    assert_eq!(count_of(&sheet_rows(t.download(&w.rep_c, "/api/v1/competitors.xlsx").await)).as_deref(), Some("0"));
+
+    // Market activities, newest first, with the participants at the viewer's accounts.
+    let ev = json!({"title": "华东用户大会", "kind": "seminar", "starts_on": "2026-10-18", "place": "杭州"});
+    let r = t.api(&w.m_east, "POST", "/api/v1/market-activities", Some(ev)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let rows = sheet_rows(t.download(&w.m_east, "/api/v1/market-activities.xlsx").await);
+    assert!(rows.iter().any(|r| r.contains(&"华东用户大会".to_string())), "{rows:?}");
+
+    // Statements: finance's, the month's, the status filter; others see none.
+    let r = t.api(&w.fin, "POST", "/api/v1/statements/generate", Some(json!({"period": "2026-10"}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let listed = t.api(&w.fin, "GET", "/api/v1/statements?period=2026-10", None).await.json();
+    let rows = sheet_rows(t.download(&w.fin, "/api/v1/statements.xlsx?period=2026-10").await);
+    assert_eq!(rows.len() as i64 - 1, listed["total"].as_i64().unwrap(), "{rows:?}");
+    assert_eq!(sheet_rows(t.download(&w.fin, "/api/v1/statements.xlsx?period=2026-10&status=sent").await).len(), 1);
+    assert_eq!(t.api(&w.service, "GET", "/api/v1/statements.xlsx", None).await.status, StatusCode::NOT_FOUND);
+    let r = t.api(&w.fin, "GET", "/api/v1/statements.xlsx?period=October", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.json()["error"]["fields"]["period"].is_string());
+
+    // Work logs: the author's, not another team's; the status filter applies.
+    let log = json!({"log_date": "2026-11-27", "market_analysis": "需求回暖"});
+    assert_eq!(t.api(&w.rep_a, "POST", "/api/v1/worklogs", Some(log)).await.status, StatusCode::CREATED);
+    let mine = sheet_rows(t.download(&w.rep_a, "/api/v1/worklogs.xlsx").await);
+    assert_eq!(mine.len(), 2, "{mine:?}");
+    assert_eq!(mine[1][0], "2026-11-27");
+    assert_eq!(sheet_rows(t.download(&w.rep_a, "/api/v1/worklogs.xlsx?status=approved").await).len(), 1);
+    assert_eq!(
+        sheet_rows(t.download(&w.rep_c, "/api/v1/worklogs.xlsx").await).len(),
+        1,
+        "another team's log is not there"
+    );
+    let r = t.api(&w.rep_a, "GET", "/api/v1/worklogs.xlsx?from=someday", None).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The pages link their exports with the filters, and answer them.
+    let b = t.browser("exp_fin", Role::Finance, None).await;
+    let page = t.get(&b, "/statements?period=2026-10").await;
+    assert!(page.body.contains("/statements.xlsx?period=2026-10"), "the export link keeps the month");
+    for path in [
+        "/statements.xlsx?period=2026-10",
+        "/products.xlsx",
+        "/competitors.xlsx",
+        "/market-activities.xlsx",
+        "/worklogs.xlsx?status=draft",
+    ] {
+        let r = t.get(&b, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+    }
+    let rb = t.browser("exp_rep2", Role::Sales, Some("East")).await;
+    assert!(t.get(&rb, "/worklogs?status=draft").await.body.contains("/worklogs.xlsx?status=draft"));
+    let sb = t.browser("exp_svc", Role::Service, None).await;
+    assert_eq!(t.get(&sb, "/statements.xlsx").await.status, StatusCode::NOT_FOUND, "service sees no statements");
+
+    // Every export is audited, by whom and of what.
+    let admin = t.store.user_by_username("adm").await.unwrap().unwrap().actor();
+    let fin_id = t.store.user_by_username("exp_fin").await.unwrap().unwrap().id;
+    for what in ["products", "competitors", "market-activities", "statements", "worklogs"] {
+        let h = t.store.entity_history(&admin, what, 0).await.unwrap();
+        assert!(h.iter().all(|r| r.action == "export"), "{what}");
+        assert!(h.iter().any(|r| r.actor_id == Some(fin_id)), "{what}: the page's export is audited");
+    }
 }

@@ -36,6 +36,7 @@ use show::{make_visit, post_collection, show, sign, submit};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/worklogs", get(list).post(create))
+        .route("/worklogs.xlsx", get(export))
         .route("/worklogs/today", get(today))
         .route("/worklogs/new", get(new_form))
         .route("/worklogs/{id}", get(show).post(update))
@@ -103,7 +104,21 @@ impl ListQuery {
     fn text(&self, v: &Option<String>) -> String {
         v.clone().unwrap_or_default()
     }
-    fn href(&self, page: i64) -> String {
+    /// The store filter of this query (bad dates and statuses are ignored).
+    fn filter(&self, per_page: i64) -> WorklogFilter {
+        let valid_date = |d: &Option<String>| d.clone().filter(|d| kam_core::time_util::parse_date(d).is_some());
+        WorklogFilter {
+            author_id: self.author_id.as_deref().and_then(|a| a.parse().ok()),
+            status: self.status.as_deref().and_then(Status::parse),
+            from: valid_date(&self.from),
+            to: valid_date(&self.to),
+            awaiting_me: self.awaiting(),
+            page: self.page.unwrap_or(1),
+            per_page,
+        }
+    }
+    /// The list's filters as a query string (without the page).
+    fn query(&self) -> String {
         let pairs = [
             ("status", self.status.clone()),
             ("author_id", self.author_id.clone()),
@@ -111,26 +126,34 @@ impl ListQuery {
             ("from", self.from.clone()),
             ("to", self.to.clone()),
         ];
-        let mut q: Vec<(String, String)> =
+        let q: Vec<(String, String)> =
             pairs.into_iter().filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (k.to_string(), v))).collect();
-        q.push(("page".into(), page.to_string()));
-        format!("/worklogs?{}", serde_urlencoded::to_string(q).unwrap_or_default())
+        serde_urlencoded::to_string(q).unwrap_or_default()
     }
+    fn href(&self, page: i64) -> String {
+        let q = self.query();
+        format!("/worklogs?{q}{}page={page}", if q.is_empty() { "" } else { "&" })
+    }
+    fn export_href(&self) -> String {
+        format!("/worklogs.xlsx?{}", self.query())
+    }
+}
+
+/// The list with its current filters as .xlsx.
+async fn export(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, PageError> {
+    let bytes =
+        crate::exports::worklogs_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang, q.filter(200)).await?;
+    Ok(crate::downloads::xlsx_response("工作日志.xlsx", bytes))
 }
 
 async fn list(State(state): State<AppState>, auth: Authed, Query(q): Query<ListQuery>) -> Result<Response, PageError> {
     let lang = auth.lang;
     let actor = auth.user.actor();
-    let valid_date = |d: &Option<String>| d.clone().filter(|d| kam_core::time_util::parse_date(d).is_some());
-    let f = WorklogFilter {
-        author_id: q.author_id.as_deref().and_then(|a| a.parse().ok()),
-        status: q.status.as_deref().and_then(Status::parse),
-        from: valid_date(&q.from),
-        to: valid_date(&q.to),
-        awaiting_me: q.awaiting(),
-        page: q.page.unwrap_or(1),
-        per_page: 30,
-    };
+    let f = q.filter(30);
     let p = state.store.worklogs(&actor, &f).await?;
     let awaiting_count = state
         .store

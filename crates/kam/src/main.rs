@@ -77,7 +77,7 @@ enum Command {
     /// `kam import undo ID` takes a committed import back. The file is checked first; with
     /// refused rows nothing is written and each is printed with its reason.
     Import {
-        /// accounts | contacts | ledger | undo
+        /// accounts, contacts, ledger, products, orders, contracts, competitors, visit_plans, targets, capability, the activity kinds (interactions, visits, service_records, complaints, needs, surveys) — or undo
         kind: String,
         /// The file to import (or, after `undo`, the import's id).
         target: String,
@@ -99,7 +99,7 @@ enum Command {
     },
     /// Export a list as .xlsx, as the user sees it (only the fields they may see); audited.
     Export {
-        /// accounts | contacts | orders | receivables (as of today)
+        /// accounts, contacts, orders, receivables (as of today), products, competitors, market-activities, statements, worklogs
         kind: String,
         /// The workbook to write.
         #[arg(long)]
@@ -286,7 +286,22 @@ async fn main() -> Result<()> {
                 "receivables" => {
                     kam_web::exports::receivables_xlsx::<anyhow::Error>(&store, &actor, lang, store.today()).await?
                 }
-                other => bail!("unknown kind {other}: use accounts, contacts, orders or receivables"),
+                "products" => kam_web::exports::products_xlsx::<anyhow::Error>(&store, &actor, lang).await?,
+                "competitors" => kam_web::exports::competitors_xlsx::<anyhow::Error>(&store, &actor, lang).await?,
+                "market-activities" => {
+                    kam_web::exports::market_activities_xlsx::<anyhow::Error>(&store, &actor, lang).await?
+                }
+                "statements" => {
+                    let f = kam_store::statements::StatementFilter::default();
+                    kam_web::exports::statements_xlsx::<anyhow::Error>(&store, &actor, lang, f).await?
+                }
+                "worklogs" => {
+                    let f = kam_store::worklogs::WorklogFilter::default();
+                    kam_web::exports::worklogs_xlsx::<anyhow::Error>(&store, &actor, lang, f).await?
+                }
+                other => bail!(
+                    "unknown kind {other}: use accounts, contacts, orders, receivables, products, competitors, market-activities, statements or worklogs"
+                ),
             };
             std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
             println!("Exported {kind} to {} ({} bytes).", out.display(), bytes.len());

@@ -15,6 +15,7 @@ pub mod credit;
 pub mod credit_code;
 pub mod divisions;
 pub mod fields;
+pub mod forecast;
 pub mod health;
 pub mod ids;
 pub mod import;

@@ -81,6 +81,16 @@ pub fn same_day_in(birth: Date, year: i32) -> Date {
         .unwrap_or(birth)
 }
 
+/// `d` moved by `months` calendar months, the day kept or, past the month's
+/// end, its last day (31 January + 1 month = 28 or 29 February).
+pub fn add_months(d: Date, months: i32) -> Date {
+    let index = d.year() * 12 + (d.month() as i32 - 1) + months;
+    let (year, month) = (index.div_euclid(12), (index.rem_euclid(12) + 1) as u8);
+    let month = time::Month::try_from(month).unwrap_or(time::Month::January);
+    let last = month.length(year);
+    Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
+}
+
 /// Whole years between a birth date and today (UTC+8).
 pub fn age(birth: &str, today: Date) -> Option<i32> {
     let b = parse_date(birth)?;
@@ -93,6 +103,17 @@ pub fn age(birth: &str, today: Date) -> Option<i32> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn months_are_added_with_month_ends_kept() {
+        use time::macros::date;
+        assert_eq!(super::add_months(date!(2026 - 01 - 31), 1), date!(2026 - 02 - 28));
+        assert_eq!(super::add_months(date!(2028 - 01 - 31), 1), date!(2028 - 02 - 29));
+        assert_eq!(super::add_months(date!(2028 - 02 - 29), -12), date!(2027 - 02 - 28));
+        assert_eq!(super::add_months(date!(2026 - 12 - 06), 1), date!(2027 - 01 - 06));
+        assert_eq!(super::add_months(date!(2026 - 01 - 15), -1), date!(2025 - 12 - 15));
+        assert_eq!(super::add_months(date!(2026 - 03 - 01), -26), date!(2024 - 01 - 01));
+    }
+
     use super::*;
     use time::macros::date;
 

@@ -18,6 +18,7 @@ pub mod credit;
 pub mod demo;
 pub mod dossier;
 mod error;
+pub mod forecasts;
 pub mod health;
 pub mod idempotency;
 pub mod imports;

@@ -46,6 +46,7 @@ const FILES: &[(&str, &str)] = &[
     m!("0021_order_external_no.sql"),
     m!("0022_capability.sql"),
     m!("0023_sales_targets.sql"),
+    m!("0024_forecast_fits.sql"),
 ];
 
 /// The engine-specific spellings of the tokens: (token, SQLite, PostgreSQL).
@@ -132,6 +133,7 @@ mod tests {
         ("0021_order_external_no.sql", "1607d1ca47ab5d39", "1607d1ca47ab5d39"),
         ("0022_capability.sql", "049a52f2a369bcc9", "f223b41d066a63b6"),
         ("0023_sales_targets.sql", "fcbab0e7cae23e45", "fcbab0e7cae23e45"),
+        ("0024_forecast_fits.sql", "97ed939fc484feaf", "0bc6c7f097d78d04"),
     ];
 
     #[test]

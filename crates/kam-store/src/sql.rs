@@ -30,6 +30,12 @@ impl From<i64> for Arg {
         Arg::Int(Some(i))
     }
 }
+impl From<Option<f64>> for Arg {
+    fn from(x: Option<f64>) -> Self {
+        Arg::Float(x)
+    }
+}
+
 impl From<Option<i64>> for Arg {
     fn from(i: Option<i64>) -> Self {
         Arg::Int(i)

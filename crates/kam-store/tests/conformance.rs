@@ -73,6 +73,7 @@ kam_store::on_both_engines!(
     completeness_names_what_is_missing,
     health_explains_itself_within_scope,
     targets_roll_up_and_attain_within_scope,
+    forecasts_fit_the_history_and_stay_in_scope,
 );
 
 #[path = "conformance/imports.rs"]
@@ -93,6 +94,9 @@ use health::*;
 #[path = "conformance/targets.rs"]
 mod targets;
 use targets::*;
+#[path = "conformance/forecasts.rs"]
+mod forecasts;
+use forecasts::*;
 #[path = "conformance/merges.rs"]
 mod merges;
 use merges::*;

@@ -208,6 +208,20 @@ async fn main() -> Result<()> {
                 println!("No users yet. Create the first administrator with:");
                 println!("  kam user add admin --role admin --password-stdin");
             }
+            // The sales forecast is refitted on start and then once a day (by the store's clock), in the background.
+            let refits = store.clone();
+            tokio::spawn(async move {
+                loop {
+                    match refits.refresh_forecast_if_stale().await {
+                        Ok(Some(fit)) => {
+                            tracing::info!(status = %fit.status, accounts = fit.accounts, "sales forecast refitted")
+                        }
+                        Ok(None) => {}
+                        Err(e) => tracing::warn!(error = %e, "sales forecast refit failed"),
+                    }
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                }
+            });
             let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
             println!("KAM is serving on http://{}", listener.local_addr()?);
             let state = kam_web::AppState::new(store.clone(), kam_web::Config { secure_cookies, trust_proxy });

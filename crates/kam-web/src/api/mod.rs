@@ -11,6 +11,7 @@ mod completeness;
 mod contacts;
 mod contracts;
 mod dossier;
+mod forecasts;
 mod health;
 pub mod idempotency;
 mod imports;
@@ -58,6 +59,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(health::router())
         .merge(reports::router())
         .merge(targets::router())
+        .merge(forecasts::router())
         .merge(worklogs::router())
         .merge(money::router())
         .merge(money::statements_router())

@@ -11,6 +11,7 @@ mod contact_merge;
 mod contacts;
 mod contracts;
 pub(crate) mod credit;
+mod forecasts;
 mod health;
 mod home;
 mod imports;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(health::router())
         .merge(reports::router())
         .merge(targets::router())
+        .merge(forecasts::router())
         .merge(worklogs::router())
         .merge(orders::router())
         .merge(ledger::router())

@@ -5,7 +5,10 @@
 use crate::support::*;
 use serde_json::{Value, json};
 
-kam_store::on_both_engines!(targets_are_set_by_managers_and_attained_within_scope,);
+kam_store::on_both_engines!(
+    targets_are_set_by_managers_and_attained_within_scope,
+    forecasts_say_how_they_were_made_and_stay_in_scope,
+);
 
 async fn targets_are_set_by_managers_and_attained_within_scope(store: kam_store::Store) {
     let t = TestApp::new(store);
@@ -92,4 +95,52 @@ async fn targets_are_set_by_managers_and_attained_within_scope(store: kam_store:
     // The page shows the figures.
     let page = t.get(&boss, "/targets?period=2026-Q4").await;
     assert!(page.body.contains("16.7%"), "{}", page.body);
+}
+
+/// The forecast page and API: too little history says so; the manager refits
+/// from the page; a rep sees their accounts' forecasts only and may not refit;
+/// service staff, who see no money, get none.
+async fn forecasts_say_how_they_were_made_and_stay_in_scope(store: kam_store::Store) {
+    let t = TestApp::new(store);
+    let w = world(&t).await;
+    let prod = json!({"code": "P-F", "name": "缠绕膜", "unit": "Kg", "list_price": 1000});
+    let pid = t.api(&w.fin, "POST", "/api/v1/products", Some(prod)).await.json()["id"].as_i64().unwrap();
+    for (who, account, day) in
+        [(&w.rep_a, w.acc_a, "2026-03-02"), (&w.rep_a, w.acc_a, "2026-09-10"), (&w.rep_c, w.acc_c, "2026-10-01")]
+    {
+        let body = json!({"account_id": account, "order_date": day, "lines": [{"product_id": pid, "quantity": "2"}]});
+        let r = t.api(who, "POST", "/api/v1/orders", Some(body)).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let boss = t.browser("boss_f", kam_core::Role::Manager, Some("East")).await;
+    let page = t.get(&boss, "/forecasts").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("BG/NBD"), "the page says how the forecast is made");
+    assert!(page.body.contains("尚未拟合"), "no fit yet");
+    // The manager refits from the page: the history is too short, and the page says so.
+    let r = t.post(&boss, "/forecasts/refresh", &[]).await;
+    assert_eq!(r.status, 303);
+    let loc = r.headers[axum::http::header::LOCATION].to_str().unwrap().to_string();
+    let page = t.get(&boss, &loc).await;
+    assert!(page.body.contains("订单历史太短"), "{}", page.body);
+    assert!(page.body.contains("甲客户有限公司"), "the team's account with its last-year forecast");
+    assert!(!page.body.contains("丙客户"), "not another team's");
+    // The API: the fit's status and the rep's own accounts only.
+    let f = t.api(&w.rep_a, "GET", "/api/v1/forecasts", None).await;
+    assert_eq!(f.status, 200, "{}", f.body);
+    let f = f.json();
+    assert_eq!(f["fit"]["status"], "too_short");
+    assert_eq!(f["fit"]["params"], Value::Null);
+    let ids: Vec<i64> = f["items"].as_array().unwrap().iter().map(|i| i["account_id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![w.acc_a]);
+    assert_eq!(f["items"][0]["order_days"], 2);
+    assert_eq!(f["items"][0]["p_alive"], Value::Null, "no model figures without a fit");
+    assert_eq!(t.api(&w.rep_c, "GET", "/api/v1/forecasts", None).await.json()["total"], 1);
+    assert_eq!(t.api(&w.rep_a, "POST", "/api/v1/forecasts/refresh", None).await.status, 403);
+    assert_eq!(t.api(&w.service, "GET", "/api/v1/forecasts", None).await.status, 403);
+    let r = t.api(&w.admin, "POST", "/api/v1/forecasts/refresh", None).await;
+    assert_eq!((r.status.as_u16(), r.json()["accounts"].as_i64()), (200, Some(2)), "{}", r.body);
+    // In English too.
+    let en = t.get(&boss, "/forecasts?lang=en").await;
+    assert_eq!(en.status, 200);
 }

@@ -242,6 +242,7 @@ mod tests {
             ("api/health.rs", include_str!("../health.rs")),
             ("api/reports.rs", include_str!("../reports.rs")),
             ("api/targets.rs", include_str!("../targets.rs")),
+            ("api/forecasts.rs", include_str!("../forecasts.rs")),
             ("api/worklogs.rs", include_str!("../worklogs.rs")),
             ("pages/mod.rs", include_str!("../../pages/mod.rs")),
         ];

@@ -4,8 +4,10 @@
 use crate::fields::{Access, EnumDef, FieldDef, Kind};
 
 pub static GRADE: EnumDef = EnumDef { name: "grade", values: &["A", "B", "C", "D"] };
-pub static STAGE: EnumDef =
-    EnumDef { name: "stage", values: &["prospect", "acquisition", "cultivation", "retention", "winback", "lost"] };
+pub static STAGE: EnumDef = EnumDef {
+    name: "stage",
+    values: &["prospect", "acquisition", "cultivation", "retention", "declining", "winback", "lost"],
+};
 pub static CUSTOMER_TYPE: EnumDef =
     EnumDef { name: "customer_type", values: &["end_user", "distributor", "agent", "oem", "integrator", "other"] };
 pub static NATURE: EnumDef = EnumDef {

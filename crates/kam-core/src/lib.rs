@@ -20,6 +20,7 @@ pub mod health;
 pub mod ids;
 pub mod import;
 pub mod ledger;
+pub mod lifecycle;
 pub mod market;
 pub mod merge;
 pub mod order;

@@ -25,6 +25,8 @@ pub enum ReminderKind {
     HeldOrder,
     /// The user's own work log, returned by a signer.
     ReturnedLog,
+    /// A win-back action on a churned account, until its outcome is recorded.
+    Winback,
 }
 
 impl ReminderKind {
@@ -39,6 +41,7 @@ impl ReminderKind {
             ReminderKind::ContractExpiry => "contract",
             ReminderKind::HeldOrder => "held_order",
             ReminderKind::ReturnedLog => "returned_log",
+            ReminderKind::Winback => "winback",
         }
     }
 }

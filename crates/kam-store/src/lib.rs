@@ -23,6 +23,7 @@ pub mod health;
 pub mod idempotency;
 pub mod imports;
 pub mod ledger;
+pub mod lifecycle;
 pub mod market;
 pub mod merges;
 mod migrations;

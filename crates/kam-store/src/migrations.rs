@@ -47,6 +47,7 @@ const FILES: &[(&str, &str)] = &[
     m!("0022_capability.sql"),
     m!("0023_sales_targets.sql"),
     m!("0024_forecast_fits.sql"),
+    m!("0025_churns.sql"),
 ];
 
 /// The engine-specific spellings of the tokens: (token, SQLite, PostgreSQL).

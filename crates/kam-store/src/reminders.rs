@@ -32,12 +32,17 @@ fn parse_key(key: &str) -> Option<(ReminderKind, i64)> {
         "contract" => ReminderKind::ContractExpiry,
         "held_order" => ReminderKind::HeldOrder,
         "returned_log" => ReminderKind::ReturnedLog,
+        "winback" => ReminderKind::Winback,
         _ => return None,
     };
     let id = parts.next()?.parse().ok()?;
     match (kind, parts.next(), parts.next()) {
         (
-            ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection | ReminderKind::HeldOrder,
+            ReminderKind::FollowUp
+            | ReminderKind::PlannedVisit
+            | ReminderKind::Objection
+            | ReminderKind::HeldOrder
+            | ReminderKind::Winback,
             None,
             _,
         ) => Some((kind, id)),
@@ -352,6 +357,33 @@ impl Store {
                     },
                 );
             }
+        }
+        // Win-back actions still pending at the accounts the user owns.
+        let mut q = Q::new(
+            "SELECT x.id, x.churn_id, x.due_on, x.action, a.id AS account_id, a.name AS account_name \
+             FROM churn_actions x JOIN accounts a ON a.id = x.account_id \
+             WHERE a.deleted_at IS NULL AND x.outcome = 'pending' AND x.due_on <= ",
+        );
+        q.arg(horizon.to_string()).push(" AND a.owner_id = ").arg(user.id).push(" ORDER BY x.due_on LIMIT 200");
+        for row in q.query().fetch_all(self.pool()).await? {
+            let id: i64 = row.try_get("id")?;
+            let due: String = row.try_get("due_on")?;
+            let Some(due) = parse_date(&due) else { continue };
+            let account_id: AccountId = crate::sql::id(&row, "account_id")?;
+            push(
+                due,
+                Reminder {
+                    key: format!("winback-{id}"),
+                    kind: ReminderKind::Winback,
+                    due: String::new(),
+                    title: row.try_get("action")?,
+                    detail: String::new(),
+                    account_id: Some(account_id),
+                    account_name: row.try_get("account_name")?,
+                    href: format!("/accounts/{}/lifecycle", account_id.0),
+                    overdue: false,
+                },
+            );
         }
         Ok(select(items, today, horizon_days))
     }

@@ -25,6 +25,8 @@ pub struct SettingsChange {
     pub abc: Option<(i64, i64)>,
     /// The health score's weights, one per factor, checked on save.
     pub health: Option<[i64; 7]>,
+    /// The churn-risk factor (text as typed), checked on save.
+    pub churn_factor: Option<String>,
 }
 
 /// The working hours as stored, or the default.
@@ -131,6 +133,12 @@ impl Store {
             match kam_core::health::Weights::new(w) {
                 Ok(w) => pairs.push((crate::health::WEIGHTS, w.to_setting())),
                 Err(k) => errors.add("health_weights", k),
+            }
+        }
+        if let Some(f) = &change.churn_factor {
+            match kam_core::lifecycle::parse_factor(f) {
+                Ok(f) => pairs.push((crate::lifecycle::FACTOR, format!("{f:.1}"))),
+                Err(k) => errors.add("churn_factor", k),
             }
         }
         errors.into_result(()).map_err(StoreError::Invalid)?;

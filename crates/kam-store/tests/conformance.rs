@@ -74,6 +74,7 @@ kam_store::on_both_engines!(
     health_explains_itself_within_scope,
     targets_roll_up_and_attain_within_scope,
     forecasts_fit_the_history_and_stay_in_scope,
+    lifecycle_and_churn_follow_the_rules_within_scope,
 );
 
 #[path = "conformance/imports.rs"]
@@ -97,6 +98,9 @@ use targets::*;
 #[path = "conformance/forecasts.rs"]
 mod forecasts;
 use forecasts::*;
+#[path = "conformance/lifecycle.rs"]
+mod lifecycle;
+use lifecycle::*;
 #[path = "conformance/merges.rs"]
 mod merges;
 use merges::*;
@@ -2063,6 +2067,7 @@ async fn settings_are_the_admins_and_currencies_must_be_enabled(s: Store) {
         currencies: Some("usd".into()),
         abc: None,
         health: None,
+        churn_factor: None,
     };
     assert!(matches!(s.save_settings(&w.fin, &change).await, Err(StoreError::Forbidden(_))));
     // A bad part refuses the whole save.

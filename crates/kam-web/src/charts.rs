@@ -175,6 +175,73 @@ pub fn lines(title: &str, labels: &[String], series: &[Series<'_>]) -> String {
     s
 }
 
+/// Grouped bars over `labels` (one group per label, one bar per series),
+/// from 0 to the largest value; `unit` is written after each value in the
+/// bars' tooltips. A missing value draws no bar.
+pub fn bars(title: &str, labels: &[String], series: &[Series<'_>], unit: &str) -> String {
+    let (w, h, left, right, top, bottom) = (560.0, 260.0, 56.0, 16.0, 16.0, 64.0);
+    let top_value = series.iter().flat_map(|s| s.values.iter().flatten()).fold(0.0f64, |a, b| a.max(*b)).max(1.0);
+    let groups = labels.len().max(1) as f64;
+    let slot = (w - left - right) / groups;
+    let per = series.len().max(1) as f64;
+    let bar_w = (slot * 0.8 / per).min(40.0);
+    let y_of = |v: f64| top + (h - top - bottom) * (1.0 - v / top_value);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg class="chart bars" role="img" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" font-family="WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif"><title>{}</title>"#,
+        esc(title)
+    );
+    for k in 0..=4 {
+        let v = top_value * k as f64 / 4.0;
+        let y = y_of(v);
+        let _ = write!(s, r##"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#eaeef2"/>"##, w - right);
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end" fill="#57606a">{}</text>"##,
+            left - 4.0,
+            y + 3.0,
+            short_number(v)
+        );
+    }
+    for (i, l) in labels.iter().enumerate() {
+        let cx = left + slot * (i as f64 + 0.5);
+        let text: String = l.chars().take(8).collect();
+        let _ = write!(
+            s,
+            r##"<text x="{cx:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="#57606a">{}</text>"##,
+            h - bottom + 14.0,
+            esc(&text)
+        );
+        let start = cx - bar_w * per / 2.0;
+        for (k, se) in series.iter().enumerate() {
+            if let Some(v) = se.values.get(i).copied().flatten() {
+                let y = y_of(v.max(0.0));
+                let _ = write!(
+                    s,
+                    r#"<rect class="bar" x="{:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{} · {}: {}{}</title></rect>"#,
+                    start + bar_w * k as f64,
+                    (bar_w - 2.0).max(1.0),
+                    (h - bottom - y).max(0.0),
+                    PALETTE[k % PALETTE.len()],
+                    esc(l),
+                    esc(se.name),
+                    short_number(v),
+                    esc(unit)
+                );
+            }
+        }
+    }
+    legend(&mut s, series.iter().map(|x| x.name), left, h - 12.0);
+    s.push_str("</svg>");
+    s
+}
+
+/// A value for an axis: whole numbers, thousands as 万 above 10,000.
+fn short_number(v: f64) -> String {
+    if v.abs() >= 10_000.0 { format!("{:.1}万", v / 10_000.0) } else { format!("{v:.0}") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +271,17 @@ mod tests {
         let l = lines("趋势", &months, &[Series { name: "甲", values: &v }]);
         assert_eq!(l.matches("<polyline").count(), 1, "June stands alone after a gap");
         assert_eq!(l.matches("<circle").count(), 3);
+        let labels: Vec<String> = ["张伟", "<b>"].iter().map(|s| s.to_string()).collect();
+        let b = bars(
+            "目标",
+            &labels,
+            &[
+                Series { name: "目标", values: &[Some(100.0), Some(50.0)] },
+                Series { name: "实际", values: &[Some(25.0), None] },
+            ],
+            "元",
+        );
+        assert_eq!(b.matches(r#"class="bar""#).count(), 3, "a missing value draws no bar");
+        assert!(b.contains("&lt;b&gt;") && !b.contains("<b>"));
     }
 }

@@ -5,6 +5,7 @@
 mod accounts;
 mod activity;
 mod capability;
+mod churns;
 mod classification;
 mod competitors;
 mod completeness;
@@ -60,6 +61,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(reports::router())
         .merge(targets::router())
         .merge(forecasts::router())
+        .merge(churns::router())
         .merge(worklogs::router())
         .merge(money::router())
         .merge(money::statements_router())

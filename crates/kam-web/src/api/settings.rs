@@ -54,6 +54,7 @@ async fn settings_json(state: &AppState, api: &ApiUser) -> Result<Value, ApiErro
         "company": company,
         "working_hours": {"start": w.start_text(), "end": w.end_text(), "days": days},
         "currencies": currencies,
+        "churn_factor": state.store.churn_factor().await.map_err(store)?,
     }))
 }
 
@@ -66,7 +67,7 @@ async fn save(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Resul
     let mut errors = FieldErrors::default();
     let mut change = kam_store::settings::SettingsChange::default();
     for key in body.keys() {
-        if !["company", "working_hours", "currencies"].contains(&key.as_str()) {
+        if !["company", "working_hours", "currencies", "churn_factor"].contains(&key.as_str()) {
             errors.add(key, "err.unknown_field");
         }
     }
@@ -104,6 +105,12 @@ async fn save(State(state): State<AppState>, api: ApiUser, body: Bytes) -> Resul
         match c.as_array().map(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>()) {
             Some(Some(list)) => change.currencies = Some(list.join(",")),
             _ => errors.add("currencies", "err.currency"),
+        }
+    }
+    if let Some(f) = body.get("churn_factor") {
+        match f.as_f64() {
+            Some(f) => change.churn_factor = Some(f.to_string()),
+            None => errors.add("churn_factor", "err.churn_factor"),
         }
     }
     if !errors.is_empty() {

@@ -63,6 +63,8 @@ pub struct InstanceForm {
     pub abc_b: String,
     /// The health weights as typed: (factor, label, value).
     pub health: Vec<(&'static str, String, String)>,
+    /// The churn-risk factor as typed.
+    pub churn_factor: String,
     pub errors: std::collections::BTreeMap<String, String>,
 }
 
@@ -94,6 +96,7 @@ impl InstanceForm {
                 .zip(health)
                 .map(|(k, v)| (*k, crate::health::label(lang, k), v))
                 .collect(),
+            churn_factor: String::new(),
             errors: errors.0.iter().map(|(k, v)| (k.clone(), t(lang, v).to_string())).collect(),
         }
     }
@@ -127,7 +130,7 @@ async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<
     let w = state.store.working_hours().await.map_err(store)?;
     let currencies = state.store.currencies().await.map_err(store)?.join(", ");
     let abc = state.store.abc_thresholds().await.map_err(store)?;
-    let inst = InstanceForm::build(
+    let mut inst = InstanceForm::build(
         lang,
         &company,
         (w.start_text(), w.end_text(), w.days),
@@ -136,6 +139,7 @@ async fn admin(State(state): State<AppState>, auth: Authed, Query(flash): Query<
         state.store.health_weights().await.map_err(store)?.0.map(|w| w.to_string()),
         &kam_core::FieldErrors::default(),
     );
+    inst.churn_factor = format!("{:.1}", state.store.churn_factor().await.map_err(store)?);
     admin_page(&state, &auth, flash.msg.as_deref(), inst).await.and_then(|p| render(&p))
 }
 
@@ -235,6 +239,14 @@ async fn instance(State(state): State<AppState>, f: AuthForm) -> Result<Response
             }
         }
     };
+    // Like the cut-offs: a form without the factor leaves it as it is.
+    let mut typed_factor = f.form.text("churn_factor").trim().to_string();
+    let churn_factor = if typed_factor.is_empty() {
+        typed_factor = format!("{:.1}", state.store.churn_factor().await.map_err(PageError::from)?);
+        None
+    } else {
+        Some(typed_factor.clone())
+    };
     if errors.is_empty() {
         let change = kam_store::settings::SettingsChange {
             company: Some(company.clone()),
@@ -242,6 +254,7 @@ async fn instance(State(state): State<AppState>, f: AuthForm) -> Result<Response
             currencies: Some(currencies.clone()),
             abc,
             health,
+            churn_factor,
         };
         match state.store.save_settings(&f.auth.user.actor(), &change).await {
             Ok(()) => return Ok(see_other("/admin", "common.saved")),
@@ -249,7 +262,9 @@ async fn instance(State(state): State<AppState>, f: AuthForm) -> Result<Response
             Err(e) => return Err(PageError::from(e)),
         }
     }
-    let inst = InstanceForm::build(lang, &company, (start, end, days), currencies, typed_abc, typed_health, &errors);
+    let mut inst =
+        InstanceForm::build(lang, &company, (start, end, days), currencies, typed_abc, typed_health, &errors);
+    inst.churn_factor = typed_factor;
     let page = admin_page(&state, &f.auth, None, inst).await?;
     super::render_checked(&page, true)
 }

@@ -16,6 +16,7 @@ mod health;
 mod home;
 mod imports;
 mod ledger;
+mod lifecycle;
 mod market;
 mod orders;
 mod print;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(targets::router())
         .merge(forecasts::router())
+        .merge(lifecycle::router())
         .merge(worklogs::router())
         .merge(orders::router())
         .merge(ledger::router())

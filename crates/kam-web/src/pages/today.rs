@@ -51,6 +51,7 @@ pub fn describe(lang: Lang, r: &Reminder) -> (String, String) {
     let detail = match r.kind {
         ReminderKind::Birthday => t(lang, "reminder.birthday_detail").replace("{n}", &r.detail),
         ReminderKind::FollowUp | ReminderKind::PlannedVisit | ReminderKind::Objection => r.detail.clone(),
+        ReminderKind::Winback => t(lang, "reminder.winback_detail").to_string(),
         ReminderKind::HeldOrder => t(lang, "reminder.held_order_detail").to_string(),
         ReminderKind::ReturnedLog => t(lang, "reminder.returned_log_detail").to_string(),
         ReminderKind::Signoff => t(lang, &format!("worklog.step.{}", r.detail)).to_string(),
@@ -73,6 +74,10 @@ struct Page {
     feed_url: Option<String>,
     /// Auditors read only: no answers, no feed.
     read_only: bool,
+    /// The user's own accounts at churn risk: how many, and the first ten
+    /// (account id, name, last order, why).
+    risks_total: i64,
+    risks: Vec<(kam_core::AccountId, String, String, String)>,
 }
 
 async fn page(
@@ -112,13 +117,23 @@ async fn page(
         });
     }
     sections.retain(|(_, items)| !items.is_empty());
+    let actor = auth.user.actor();
+    let risks = state.store.churn_risks(&actor, Some(auth.user.id), 10).await?;
     let p = Page {
         ctx: ctx(state, auth, "today", flash).await,
         today: today_s,
         sections,
         has_feed: state.store.has_calendar_feed(auth.user.id).await?,
         feed_url,
-        read_only: auth.user.actor().read_only(),
+        read_only: actor.read_only(),
+        risks_total: risks.total,
+        risks: risks
+            .items
+            .iter()
+            .map(|a| {
+                (a.account_id, a.account_name.clone(), a.last_order.clone(), super::lifecycle::risk_text(lang, &a.risk))
+            })
+            .collect(),
     };
     render(&p)
 }

@@ -13,6 +13,7 @@ mod completeness;
 mod dossier;
 mod health;
 mod imports;
+mod lifecycle;
 mod merges;
 mod money;
 mod reports;

@@ -243,6 +243,7 @@ mod tests {
             ("api/reports.rs", include_str!("../reports.rs")),
             ("api/targets.rs", include_str!("../targets.rs")),
             ("api/forecasts.rs", include_str!("../forecasts.rs")),
+            ("api/churns.rs", include_str!("../churns.rs")),
             ("api/worklogs.rs", include_str!("../worklogs.rs")),
             ("pages/mod.rs", include_str!("../../pages/mod.rs")),
         ];

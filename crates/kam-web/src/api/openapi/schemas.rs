@@ -3,7 +3,20 @@
 //! inputs, patches and lists of every resource and the activity kinds.
 
 use kam_core::fields::{Access, FieldDef, Kind};
+use kam_core::lifecycle::{ACTION_FIELDS, CHURN_FIELDS};
 use serde_json::{Map, Value, json};
+
+const STAGES: [&str; 7] = ["prospect", "acquisition", "cultivation", "retention", "declining", "lost", "winback"];
+const STAGES_OR_NULL: [Option<&str>; 8] = [
+    Some("prospect"),
+    Some("acquisition"),
+    Some("cultivation"),
+    Some("retention"),
+    Some("declining"),
+    Some("lost"),
+    Some("winback"),
+    None,
+];
 
 use crate::i18n::{Lang, t};
 
@@ -124,8 +137,8 @@ pub(super) fn schemas() -> Value {
         "nps": {"type": ["integer", "null"], "description": "% promoters (9–10) − % detractors (0–6)"},
         "nps_responses": {"type": "integer"}}}}}});
     let reminder = json!({"type": "object", "properties": {
-        "key": {"type": "string", "description": "stable key to answer it: follow_up-<id>, birthday-<contact id>-<year>, complaint-<id>-reply|resolve, planned_visit-<visit id> or planned_visit-<plan id>-<slot 1–12>, objection-<id>, signoff-<work log id>-<round>, contract-<id>-<90|60|30>, held_order-<order id>, returned_log-<work log id>-<round>"},
-        "kind": {"type": "string", "enum": ["follow_up", "birthday", "complaint", "planned_visit", "objection", "signoff", "contract", "held_order", "returned_log"]}, "due": {"type": "string", "format": "date"},
+        "key": {"type": "string", "description": "stable key to answer it: follow_up-<id>, birthday-<contact id>-<year>, complaint-<id>-reply|resolve, planned_visit-<visit id> or planned_visit-<plan id>-<slot 1–12>, objection-<id>, signoff-<work log id>-<round>, contract-<id>-<90|60|30>, held_order-<order id>, returned_log-<work log id>-<round>, winback-<action id>"},
+        "kind": {"type": "string", "enum": ["follow_up", "birthday", "complaint", "planned_visit", "objection", "signoff", "contract", "held_order", "returned_log", "winback"]}, "due": {"type": "string", "format": "date"},
         "title": {"type": "string"}, "detail": {"type": "string"}, "account_id": nid(), "account_name": {"type": "string"},
         "href": {"type": "string"}, "overdue": {"type": "boolean"}}});
     let visit_plan = json!({"type": "object", "properties": {"account_id": id(), "account_name": {"type": "string"}, "owner_id": nid(),
@@ -252,8 +265,8 @@ pub(super) fn schemas() -> Value {
         "SearchHit": {"type": "object", "properties": {"entity": {"type": "string", "description": "account, contact, contract or an activity kind (interaction, visit, service_record, complaint, need, survey)"}, "id": id(), "name": {"type": "string"}, "detail": {"type": ["string", "null"]}}},
         "Company": {"type": "object", "description": "bank_name and bank_account are left out for those who see no money", "properties": {"name": {"type": "string", "maxLength": 200}, "address": {"type": "string", "maxLength": 200}, "phone": {"type": "string", "maxLength": 100}, "tax_id": {"type": "string", "maxLength": 100}, "bank_name": {"type": "string", "maxLength": 100}, "bank_account": {"type": "string", "maxLength": 100}}, "required": ["name", "address", "phone", "tax_id"]},
         "WorkingHours": {"type": "object", "properties": {"start": {"type": "string", "pattern": "^\\d{2}:\\d{2}$"}, "end": {"type": "string", "pattern": "^\\d{2}:\\d{2}$"}, "days": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}, "description": "1 = Monday … 7 = Sunday"}}, "required": ["start", "end", "days"]},
-        "Settings": {"type": "object", "properties": {"company": r("Company"), "working_hours": r("WorkingHours"), "currencies": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]{3}$"}}}},
-        "SettingsInput": {"type": "object", "additionalProperties": false, "properties": {"company": r("Company"), "working_hours": r("WorkingHours"), "currencies": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]{3}$"}, "description": "ISO 4217 codes; CNY is always enabled"}}},
+        "Settings": {"type": "object", "properties": {"company": r("Company"), "working_hours": r("WorkingHours"), "currencies": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]{3}$"}}, "churn_factor": {"type": "number", "minimum": 1, "maximum": 10, "description": "an account is at churn risk when the days since its last order exceed this factor times its median gap between orders"}}},
+        "SettingsInput": {"type": "object", "additionalProperties": false, "properties": {"company": r("Company"), "working_hours": r("WorkingHours"), "currencies": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]{3}$"}, "description": "ISO 4217 codes; CNY is always enabled"}, "churn_factor": {"type": "number", "minimum": 1, "maximum": 10}}},
         "SearchResult": {"type": "object", "properties": {"items": {"type": "array", "items": r("SearchHit")}}},
         "Handover": {"type": "object", "required": ["from_user_id", "to_user_id"], "properties": {"from_user_id": id(), "to_user_id": id()}},
         "HandoverResult": {"type": "object", "properties": {"moved": {"type": "integer"}, "from_user_id": id(), "to_user_id": id()}},
@@ -311,6 +324,26 @@ pub(super) fn schemas() -> Value {
             "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
             "reps": {"type": "array", "items": r("ForecastRollup")}, "teams": {"type": "array", "items": r("ForecastRollup")},
             "expected_revenue": {"type": "integer"}, "last_year_forecast": {"type": "integer"}}},
+        "ChurnInput": object("churn", CHURN_FIELDS, json!({}), true),
+        "ChurnPatch": object("churn", CHURN_FIELDS, json!({}), false),
+        "WinbackInput": object("winback_action", ACTION_FIELDS, json!({}), false),
+        "WinbackPatch": object("winback_action", ACTION_FIELDS, json!({}), false),
+        "WinbackAction": object("winback_action", ACTION_FIELDS, json!({"id": id(), "churn_id": id()}), true),
+        "Churn": object("churn", CHURN_FIELDS, json!({"id": id(), "account_id": id(), "account_name": {"type": "string"}, "owner_name": {"type": ["string", "null"]}, "created_at": ts(), "actions": {"type": "array", "items": r("WinbackAction")}}), true),
+        "Churns": {"type": "object", "properties": {"items": {"type": "array", "items": r("Churn")}, "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"}}},
+        "ChurnRiskFigures": {"type": "object", "properties": {"gap_days": {"type": "integer"}, "median_gap_days": {"type": "number"}, "factor": {"type": "number"}, "at_risk": {"type": "boolean"}}},
+        "ChurnRisks": {"type": "object", "properties": {"factor": {"type": "number"}, "total": {"type": "integer"}, "items": {"type": "array", "items": {"allOf": [r("ChurnRiskFigures"), {"type": "object", "properties": {
+            "account_id": id(), "account_name": {"type": "string"}, "owner_id": nid(), "owner_name": {"type": ["string", "null"]}, "last_order": {"type": "string", "format": "date"}}}]}}}},
+        "ChurnCount": {"type": "object", "properties": {"key": {"type": "string"}, "label": {"type": ["string", "null"]}, "churns": {"type": "integer"}, "won_back": {"type": "integer"}}},
+        "ChurnReport": {"type": "object", "properties": {"year": {"type": "integer"}, "total": {"type": "integer"}, "won_back": {"type": "integer"},
+            "by_reason": {"type": "array", "items": r("ChurnCount")}, "by_month": {"type": "array", "items": r("ChurnCount")}, "by_grade": {"type": "array", "items": r("ChurnCount")},
+            "by_rep": {"type": "array", "items": r("ChurnCount"), "description": "key: the owner's user id"}}},
+        "AccountLifecycle": {"type": "object", "properties": {"account_id": id(),
+            "stage": {"type": "string", "enum": STAGES}, "computed": {"type": "string", "enum": STAGES}, "manual": {"type": ["string", "null"], "enum": STAGES_OR_NULL},
+            "rule": {"type": "string", "enum": ["churned", "won_back", "no_order", "long_gap", "churn_risk", "shrinking", "new_account", "growing", "established"]},
+            "risk": {"oneOf": [r("ChurnRiskFigures"), {"type": "null"}]}, "first_order": {"type": ["string", "null"], "format": "date"}, "last_order": {"type": ["string", "null"], "format": "date"},
+            "order_days": {"type": "integer"}, "last_12": {"type": "integer", "description": "purchases in the last 12 months (fen; 0 for those who see no money)"}, "previous_12": {"type": "integer"},
+            "churns": {"type": "array", "items": r("Churn")}}},
         "ForecastRollup": {"type": "object", "properties": {"level": {"type": "string", "enum": ["rep", "team"]}, "id": {"type": "integer"}, "name": {"type": "string"},
             "expected_revenue": {"type": "integer"}, "last_year_forecast": {"type": "integer"}, "target": {"type": ["integer", "null"]}}},
         "Targets": {"type": "object", "properties": {"level": {"type": "string", "enum": ["rep", "team"]}, "year": {"type": "integer"}, "items": {"type": "array", "items": {"type": "object", "properties": {

@@ -134,7 +134,6 @@ pub struct Header {
     pub id: AccountId,
     pub name: String,
     pub grade: String,
-    pub stage: String,
     pub shared: bool,
     pub owner: Option<String>,
     pub parent: Option<(AccountId, String)>,
@@ -153,6 +152,8 @@ pub struct Header {
     pub completeness: (i64, usize),
     /// The health score (None: not assessable) and its band.
     pub health: (Option<i64>, &'static str),
+    /// The lifecycle stage in effect and whether the churn-risk flag is up.
+    pub lifecycle: (String, bool),
 }
 
 /// One tab's body.
@@ -262,7 +263,6 @@ pub async fn show_page(
         id,
         name: a.name().to_string(),
         grade: a.text("grade").unwrap_or_default().to_string(),
-        stage: super::list::enum_label(lang, &a, "stage"),
         shared: a.shared_with_me,
         owner: a.owner_name.clone(),
         parent: a.parent_id.zip(a.parent_name.clone()),
@@ -284,6 +284,7 @@ pub async fn show_page(
             let s = store.health(&actor, id).await?.health.score;
             (s, crate::health::band(s))
         },
+        lifecycle: crate::pages::lifecycle::badge(lang, &store.account_lifecycle(&actor, id).await?.lifecycle),
     };
     let general_edit = actor.can_edit_account(&facts) && actor.can_write_field(Access::General);
     let cx = TabCx { state, lang, actor, account: &a, general_edit, posted: posted.as_ref(), filter };

@@ -135,6 +135,7 @@ mod tests {
         ("0022_capability.sql", "049a52f2a369bcc9", "f223b41d066a63b6"),
         ("0023_sales_targets.sql", "fcbab0e7cae23e45", "fcbab0e7cae23e45"),
         ("0024_forecast_fits.sql", "97ed939fc484feaf", "0bc6c7f097d78d04"),
+        ("0025_churns.sql", "a1746b9fe6e3fcad", "9b26763825562cdc"),
     ];
 
     #[test]

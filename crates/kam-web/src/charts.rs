@@ -180,7 +180,7 @@ pub fn lines(title: &str, labels: &[String], series: &[Series<'_>]) -> String {
 /// bars' tooltips. A missing value draws no bar.
 pub fn bars(title: &str, labels: &[String], series: &[Series<'_>], unit: &str) -> String {
     let (w, h, left, right, top, bottom) = (560.0, 260.0, 56.0, 16.0, 16.0, 64.0);
-    let top_value = series.iter().flat_map(|s| s.values.iter().flatten()).fold(0.0f64, |a, b| a.max(*b)).max(1.0);
+    let top_value = nice_top(series.iter().flat_map(|s| s.values.iter().flatten()).fold(0.0f64, |a, b| a.max(*b)));
     let groups = labels.len().max(1) as f64;
     let slot = (w - left - right) / groups;
     let per = series.len().max(1) as f64;
@@ -237,6 +237,14 @@ pub fn bars(title: &str, labels: &[String], series: &[Series<'_>], unit: &str) -
     s
 }
 
+/// The axis top: four equal steps of 1, 2 or 5 × a power of ten that reach `max`.
+fn nice_top(max: f64) -> f64 {
+    let raw = (max / 4.0).max(1.0);
+    let p = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * p).find(|s| *s >= raw - 1e-9).unwrap_or(10.0 * p);
+    step * 4.0
+}
+
 /// A value for an axis: whole numbers, thousands as 万 above 10,000.
 fn short_number(v: f64) -> String {
     if v.abs() >= 10_000.0 { format!("{:.1}万", v / 10_000.0) } else { format!("{v:.0}") }
@@ -283,5 +291,6 @@ mod tests {
         );
         assert_eq!(b.matches(r#"class="bar""#).count(), 3, "a missing value draws no bar");
         assert!(b.contains("&lt;b&gt;") && !b.contains("<b>"));
+        assert_eq!((nice_top(0.0), nice_top(3.0), nice_top(9.0), nice_top(1234.0)), (4.0, 4.0, 20.0, 2000.0));
     }
 }

@@ -177,6 +177,8 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("worst_health_understood", |b| Box::pin(worst_health_understood(b))),
     ("nine_forms_found_and_printed", |b| Box::pin(nine_forms_found_and_printed(b))),
     ("quarter_targets_set_for_the_team", |b| Box::pin(quarter_targets_set_for_the_team(b))),
+    ("forecast_read_and_refitted", |b| Box::pin(forecast_read_and_refitted(b))),
+    ("churn_recorded_and_won_back", |b| Box::pin(churn_recorded_and_won_back(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -1463,6 +1465,55 @@ async fn quarter_targets_set_for_the_team(b: &Browser<'_>) -> Result<()> {
         return Err(format!("saved months: {:?}", row.months));
     }
     Ok(())
+}
+
+async fn forecast_read_and_refitted(b: &Browser<'_>) -> Result<()> {
+    b.login("zhangwei").await?;
+    b.menu("/forecasts", "forecasts").await?;
+    b.expect_text("BG/NBD", "forecasts").await?;
+    b.submit("form[action=\"/forecasts/refresh\"]", None, "forecast-refitted").await?;
+    let fit = b.kam.store.forecast_fit().await.map_err(|e| e.to_string())?.ok_or("no fit stored")?;
+    match fit.params {
+        // The page shows the fitted r to three places.
+        Some(p) => b.expect_text(&format!("{:.3}", p.r), "forecast-refitted").await,
+        None => b.expect_text("订单历史太短", "forecast-refitted").await,
+    }
+}
+
+async fn churn_recorded_and_won_back(b: &Browser<'_>) -> Result<()> {
+    b.login("wangfang").await?;
+    b.menu("/churns", "churns").await?;
+    b.goto("/accounts", "accounts").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click("main table tbody tr:first-child a[href^=\"/accounts/\"]").await?;
+    b.wait_for_page("account").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click("#lifecycle-link").await?;
+    b.wait_for_page("lifecycle").await?;
+    let id = account_in_path(b).await?.ok_or("the badge does not open the account's lifecycle")?;
+    b.expect_text("阶段如何计算", "lifecycle").await?;
+    b.fill("#churn-form", "churned_on", "2026-11-20").await?;
+    b.fill("#churn-form", "reason_category", "被竞争对手夺走").await?;
+    b.fill("#churn-form", "reason", "改用对手的缠绕膜").await?;
+    b.submit("#churn-form", None, "churn-recorded").await?;
+    b.expect_text("已保存", "churn-recorded").await?;
+    b.expect_text("已流失", "churn-recorded").await?;
+    let rep = actor_of(b, "wangfang").await?;
+    let l = b.kam.store.account_lifecycle(&rep, kam_core::AccountId(id)).await.map_err(|e| e.to_string())?;
+    let churn = l.churns.first().ok_or("no churn record saved")?.id;
+    let form = format!("form[action=\"/churns/{churn}/actions\"]");
+    b.fill(&form, "due_on", "2026-12-03").await?;
+    b.fill(&form, "action", "总经理回访，报新价").await?;
+    b.submit(&form, None, "action-added").await?;
+    b.goto("/today", "today-with-action").await?;
+    b.expect_text("总经理回访，报新价", "today-with-action").await?;
+    b.goto(&format!("/accounts/{id}/lifecycle"), "lifecycle-again").await?;
+    let l = b.kam.store.account_lifecycle(&rep, kam_core::AccountId(id)).await.map_err(|e| e.to_string())?;
+    let action = l.churns.iter().find(|c| c.id == churn).and_then(|c| c.actions.first()).ok_or("no action")?.id;
+    let form = format!("form[action=\"/winback-actions/{action}\"]");
+    b.fill(&form, "outcome", "succeeded").await?;
+    b.submit(&form, None, "won-back").await?;
+    b.expect_text("挽回期", "won-back").await
 }
 
 async fn statement_generated_disputed_and_settled(b: &Browser<'_>) -> Result<()> {

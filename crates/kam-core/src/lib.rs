@@ -13,6 +13,7 @@ pub mod contact;
 pub mod contract;
 pub mod credit;
 pub mod credit_code;
+pub mod dashboard;
 pub mod divisions;
 pub mod fields;
 pub mod forecast;

@@ -15,6 +15,7 @@ pub mod completeness;
 pub mod contacts;
 pub mod contracts;
 pub mod credit;
+pub mod dashboards;
 pub mod demo;
 pub mod dossier;
 mod error;

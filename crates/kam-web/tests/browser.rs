@@ -177,7 +177,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("worst_health_understood", |b| Box::pin(worst_health_understood(b))),
     ("nine_forms_found_and_printed", |b| Box::pin(nine_forms_found_and_printed(b))),
     ("quarter_targets_set_for_the_team", |b| Box::pin(quarter_targets_set_for_the_team(b))),
-    ("forecast_read_and_refitted", |b| Box::pin(forecast_read_and_refitted(b))),
+    ("forecast_read_refitted_and_dashboard_seen", |b| Box::pin(forecast_read_and_refitted(b))),
     ("churn_recorded_and_won_back", |b| Box::pin(churn_recorded_and_won_back(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
@@ -1475,9 +1475,18 @@ async fn forecast_read_and_refitted(b: &Browser<'_>) -> Result<()> {
     let fit = b.kam.store.forecast_fit().await.map_err(|e| e.to_string())?.ok_or("no fit stored")?;
     match fit.params {
         // The page shows the fitted r to three places.
-        Some(p) => b.expect_text(&format!("{:.3}", p.r), "forecast-refitted").await,
-        None => b.expect_text("订单历史太短", "forecast-refitted").await,
+        Some(p) => b.expect_text(&format!("{:.3}", p.r), "forecast-refitted").await?,
+        None => b.expect_text("订单历史太短", "forecast-refitted").await?,
     }
+    // The manager's dashboard: attainment and forecast charts beside their tables.
+    b.menu("/dashboard", "dashboard").await?;
+    b.expect_text("目标达成", "dashboard").await?;
+    let charts = b.js("return document.querySelectorAll('main svg.chart').length;", vec![]).await?;
+    if charts.as_i64().unwrap_or(0) < 1 {
+        return Err(format!("the dashboard draws {charts} charts"));
+    }
+    b.goto("/dashboards/finance", "dashboard-finance").await?;
+    b.expect_text("近 12 个月回款", "dashboard-finance").await
 }
 
 async fn churn_recorded_and_won_back(b: &Browser<'_>) -> Result<()> {

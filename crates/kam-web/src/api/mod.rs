@@ -11,6 +11,7 @@ mod competitors;
 mod completeness;
 mod contacts;
 mod contracts;
+mod dashboards;
 mod dossier;
 mod forecasts;
 mod health;
@@ -62,6 +63,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(targets::router())
         .merge(forecasts::router())
         .merge(churns::router())
+        .merge(dashboards::router())
         .merge(worklogs::router())
         .merge(money::router())
         .merge(money::statements_router())

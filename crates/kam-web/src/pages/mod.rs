@@ -11,6 +11,7 @@ mod contact_merge;
 mod contacts;
 mod contracts;
 pub(crate) mod credit;
+mod dashboards;
 mod forecasts;
 mod health;
 mod home;
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
         .merge(reports::router())
         .merge(targets::router())
         .merge(forecasts::router())
+        .merge(dashboards::router())
         .merge(lifecycle::router())
         .merge(worklogs::router())
         .merge(orders::router())

@@ -10,6 +10,7 @@ mod api_contract;
 mod capability;
 mod classification;
 mod completeness;
+mod dashboards;
 mod dossier;
 mod health;
 mod imports;

@@ -244,6 +244,7 @@ mod tests {
             ("api/targets.rs", include_str!("../targets.rs")),
             ("api/forecasts.rs", include_str!("../forecasts.rs")),
             ("api/churns.rs", include_str!("../churns.rs")),
+            ("api/dashboards.rs", include_str!("../dashboards.rs")),
             ("api/worklogs.rs", include_str!("../worklogs.rs")),
             ("pages/mod.rs", include_str!("../../pages/mod.rs")),
         ];

@@ -344,6 +344,13 @@ pub(super) fn schemas() -> Value {
             "risk": {"oneOf": [r("ChurnRiskFigures"), {"type": "null"}]}, "first_order": {"type": ["string", "null"], "format": "date"}, "last_order": {"type": ["string", "null"], "format": "date"},
             "order_days": {"type": "integer"}, "last_12": {"type": "integer", "description": "purchases in the last 12 months (fen; 0 for those who see no money)"}, "previous_12": {"type": "integer"},
             "churns": {"type": "array", "items": r("Churn")}}},
+        "Dashboard": {"type": "object", "properties": {"board": {"type": "string", "enum": ["rep", "manager", "finance"]}, "today": {"type": "string", "format": "date"},
+            "attainment": {"oneOf": [r("Attainment"), {"type": "null"}]}, "forecast_from": {"type": ["string", "null"], "format": "date"}, "forecast_to": {"type": ["string", "null"], "format": "date"},
+            "forecast": {"type": "array", "items": r("ForecastRollup"), "description": "per rep: expected revenue, the last-year forecast and the target of the coming three months (fen)"},
+            "churn_risks": {"oneOf": [r("ChurnRisks"), {"type": "null"}]},
+            "receivables": {"type": "array", "items": {"type": "object", "properties": {"currency": {"type": "string"}, "accounts": {"type": "integer"}, "balance": {"type": "integer"},
+                "aging": {"type": "object", "properties": {"d0_30": {"type": "integer"}, "d31_60": {"type": "integer"}, "d61_90": {"type": "integer"}, "d90_plus": {"type": "integer"}, "overdue": {"type": "integer"}, "unapplied": {"type": "integer"}, "max_days_overdue": {"type": "integer"}}}}}},
+            "collections": {"type": "array", "items": {"type": "object", "properties": {"month": {"type": "string"}, "currency": {"type": "string"}, "collected": {"type": "integer"}, "payments": {"type": "integer"}}}}}},
         "ForecastRollup": {"type": "object", "properties": {"level": {"type": "string", "enum": ["rep", "team"]}, "id": {"type": "integer"}, "name": {"type": "string"},
             "expected_revenue": {"type": "integer"}, "last_year_forecast": {"type": "integer"}, "target": {"type": ["integer", "null"]}}},
         "Targets": {"type": "object", "properties": {"level": {"type": "string", "enum": ["rep", "team"]}, "year": {"type": "integer"}, "items": {"type": "array", "items": {"type": "object", "properties": {

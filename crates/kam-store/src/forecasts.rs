@@ -179,8 +179,14 @@ impl Store {
              accounts, repeat_accounts, iterations, fitted_by) VALUES (",
         );
         q.arg(self.now_text()).push(", ").arg(end.to_string()).push(", ").arg(status);
+        // A missing figure is a literal NULL, not a bound one: PostgreSQL keeps a
+        // prepared statement's parameter types per connection, and a NULL bound
+        // first would type the column's parameter for the fits that follow.
         for v in [params.map(|p| p.r), params.map(|p| p.alpha), params.map(|p| p.a), params.map(|p| p.b), ll] {
-            q.push(", ").arg(v);
+            match v {
+                Some(x) => q.push(", ").arg(Some(x)),
+                None => q.push(", NULL"),
+            };
         }
         q.push(", ").arg(sample.len() as i64).push(", ").arg(repeat).push(", ").arg(iterations);
         q.push(", ").arg(actor.map(|a| a.user_id)).push(") RETURNING id");

@@ -111,7 +111,8 @@ impl Store {
         self.competitor(actor, id).await
     }
 
-    fn check_edit(actor: &Actor, acc: &crate::accounts::Account) -> Result<()> {
+    /// May `actor` write the account's general fields and the rows that live in it?
+    pub(crate) fn check_edit(actor: &Actor, acc: &crate::accounts::Account) -> Result<()> {
         if !actor.can_edit_account(&acc.facts()) || !actor.can_write_field(Access::General) {
             return Err(StoreError::Forbidden("err.forbidden"));
         }

@@ -25,7 +25,7 @@ use crate::sql::Q;
 use crate::{Result, Store, StoreError};
 
 /// The orders that count as purchases: every order but the cancelled and returned.
-const PURCHASES: &str = "o.status NOT IN ('cancelled', 'returned')";
+pub(crate) const PURCHASES: &str = "o.status NOT IN ('cancelled', 'returned')";
 
 /// A stored fit.
 #[derive(Debug, Clone, Serialize)]

@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 
-use kam_core::fields::Access;
 use kam_core::lifecycle::{self, ACTION_FIELDS, CHURN_FIELDS, Facts, Lifecycle, Risk};
 use kam_core::time_util::{add_months, parse_date};
 use kam_core::{AccountId, Actor, Record, UserId, Value};
@@ -19,6 +18,7 @@ use sqlx::Row;
 use time::{Date, Duration};
 
 use crate::accounts::scope_sql;
+use crate::forecasts::PURCHASES;
 use crate::sql::{Q, columns, read_record};
 use crate::write::{Also, Target};
 use crate::{Result, Store, StoreError};
@@ -26,8 +26,6 @@ use crate::{Result, Store, StoreError};
 pub(crate) const FACTOR: &str = "churn.factor";
 const CHURN: Target = Target::new("churns", "churn", CHURN_FIELDS);
 const ACTION: Target = Target::new("churn_actions", "winback_action", ACTION_FIELDS);
-/// The purchases: every order but the cancelled and returned.
-const PURCHASES: &str = "o.status NOT IN ('cancelled', 'returned')";
 
 /// A win-back action on a churn record.
 #[derive(Debug, Clone, Serialize)]
@@ -115,13 +113,6 @@ pub struct Churns {
     pub total: i64,
 }
 
-fn check_edit(actor: &Actor, acc: &crate::accounts::Account) -> Result<()> {
-    if !actor.can_edit_account(&acc.facts()) || !actor.can_write_field(Access::General) {
-        return Err(StoreError::Forbidden("err.forbidden"));
-    }
-    Ok(())
-}
-
 impl Store {
     /// The admin's churn-risk factor (2.0 until set).
     pub async fn churn_factor(&self) -> Result<f64> {
@@ -191,10 +182,9 @@ impl Store {
         let factor = self.churn_factor().await?;
         let facts = self.lifecycle_facts(&[id], today).await?.remove(&id).unwrap_or_default();
         let lifecycle = lifecycle::lifecycle(&facts, acc.text("stage"), today, factor);
-        let churns = self.load_churns(actor, Some(id), None, 1, 100).await?.items;
+        let churns = self.load_churns(actor, Some(id), None, None, 1, 100).await?.items;
         // Money figures only for those who see money.
-        let money = kam_core::visibility::sight(actor.role, kam_core::visibility::Class::Money)
-            != kam_core::visibility::Sight::No;
+        let money = kam_core::ledger::can_see_money(actor);
         Ok(AccountLifecycle {
             account_id: id,
             lifecycle,
@@ -275,6 +265,7 @@ impl Store {
         actor: &Actor,
         account: Option<AccountId>,
         year: Option<i32>,
+        only: Option<i64>,
         page: i64,
         per_page: i64,
     ) -> Result<Churns> {
@@ -284,6 +275,9 @@ impl Store {
             scope_sql(q, actor, "a");
             if let Some(id) = account {
                 q.push(" AND c.account_id = ").arg(id);
+            }
+            if let Some(id) = only {
+                q.push(" AND c.id = ").arg(id);
             }
             if let Some(y) = year {
                 q.push(" AND c.churned_on >= ").arg(format!("{y:04}-01-01"));
@@ -339,18 +333,12 @@ impl Store {
 
     /// The churn records of a year in the reader's scope.
     pub async fn churns(&self, actor: &Actor, year: Option<i32>, page: i64, per_page: i64) -> Result<Churns> {
-        self.load_churns(actor, None, year, page, per_page).await
+        self.load_churns(actor, None, year, None, page, per_page).await
     }
 
     /// One churn record (in the reader's scope).
     pub async fn churn(&self, actor: &Actor, id: i64) -> Result<Churn> {
-        let mut q = Q::new("SELECT account_id FROM churns WHERE id = ");
-        q.arg(id);
-        let r = q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
-        let account: AccountId = crate::sql::id(&r, "account_id")?;
-        self.account(actor, account).await?;
-        let all = self.load_churns(actor, Some(account), None, 1, 200).await?;
-        all.items.into_iter().find(|c| c.id == id).ok_or(StoreError::NotFound)
+        self.load_churns(actor, None, None, Some(id), 1, 1).await?.items.pop().ok_or(StoreError::NotFound)
     }
 
     fn check_churn_day(&self, rec: &Record) -> Result<()> {
@@ -368,7 +356,7 @@ impl Store {
         self.check_churn_day(&rec)?;
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, account).await?;
-        check_edit(actor, &acc)?;
+        Store::check_edit(actor, &acc)?;
         let columns = [("account_id", account.into())];
         let w = CHURN.by(actor, Some(account));
         let id: i64 = self.insert_audited(&mut tx, w, &rec, Also { columns: &columns, changes: &[] }).await?;
@@ -382,7 +370,7 @@ impl Store {
         let before = self.churn(actor, id).await?;
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, before.account_id).await?;
-        check_edit(actor, &acc)?;
+        Store::check_edit(actor, &acc)?;
         let w = CHURN.by(actor, Some(before.account_id));
         self.update_audited(&mut tx, w, id, &before.rec, rec, Also::default()).await?;
         tx.commit().await?;
@@ -397,7 +385,7 @@ impl Store {
         let churn = self.churn(actor, churn_id).await?;
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, churn.account_id).await?;
-        check_edit(actor, &acc)?;
+        Store::check_edit(actor, &acc)?;
         let columns = [("churn_id", churn_id.into()), ("account_id", churn.account_id.into())];
         let link = [("churn_id", Value::Null, Value::Int(churn_id))];
         let w = ACTION.by(actor, Some(churn.account_id));
@@ -416,7 +404,7 @@ impl Store {
         let before = churn.actions.iter().find(|a| a.id == action_id).ok_or(StoreError::NotFound)?;
         let mut tx = self.begin().await?;
         let acc = self.account_in(&mut tx, actor, churn.account_id).await?;
-        check_edit(actor, &acc)?;
+        Store::check_edit(actor, &acc)?;
         let w = ACTION.by(actor, Some(churn.account_id));
         self.update_audited(&mut tx, w, action_id, &before.rec, rec, Also::default()).await?;
         tx.commit().await?;

@@ -107,6 +107,23 @@ fn legend<'a>(s: &mut String, names: impl Iterator<Item = &'a str>, x0: f64, y: 
     }
 }
 
+/// Five horizontal rules from 0 to `top_value` between `x.0` and `x.1`, each with its value.
+fn grid(s: &mut String, x: (f64, f64), top_value: f64, y_of: &dyn Fn(f64) -> f64, label: &dyn Fn(f64) -> String) {
+    let (left, right) = x;
+    for k in 0..=4 {
+        let v = top_value * k as f64 / 4.0;
+        let y = y_of(v);
+        let _ = write!(s, r##"<line x1="{left}" y1="{y:.1}" x2="{right:.1}" y2="{y:.1}" stroke="#eaeef2"/>"##);
+        let _ = write!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end" fill="#57606a">{}</text>"##,
+            left - 4.0,
+            y + 3.0,
+            label(v)
+        );
+    }
+}
+
 /// Lines over `labels` (the months), from 0 to the largest value.
 pub fn lines(title: &str, labels: &[String], series: &[Series<'_>]) -> String {
     let (w, h, left, right, top, bottom) = (560.0, 260.0, 44.0, 16.0, 16.0, 56.0);
@@ -120,17 +137,7 @@ pub fn lines(title: &str, labels: &[String], series: &[Series<'_>]) -> String {
         r#"<svg class="chart lines" role="img" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" font-family="WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif"><title>{}</title>"#,
         esc(title)
     );
-    for k in 0..=4 {
-        let v = top_value * k as f64 / 4.0;
-        let y = y_of(v);
-        let _ = write!(s, r##"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#eaeef2"/>"##, w - right);
-        let _ = write!(
-            s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end" fill="#57606a">{v:.0}</text>"##,
-            left - 4.0,
-            y + 3.0
-        );
-    }
+    grid(&mut s, (left, w - right), top_value, &y_of, &|v| format!("{v:.0}"));
     for (i, l) in labels.iter().enumerate() {
         let _ = write!(
             s,
@@ -192,18 +199,7 @@ pub fn bars(title: &str, labels: &[String], series: &[Series<'_>], unit: &str) -
         r#"<svg class="chart bars" role="img" viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" font-family="WenQuanYi Micro Hei, Microsoft YaHei, PingFang SC, sans-serif"><title>{}</title>"#,
         esc(title)
     );
-    for k in 0..=4 {
-        let v = top_value * k as f64 / 4.0;
-        let y = y_of(v);
-        let _ = write!(s, r##"<line x1="{left}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#eaeef2"/>"##, w - right);
-        let _ = write!(
-            s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end" fill="#57606a">{}</text>"##,
-            left - 4.0,
-            y + 3.0,
-            short_number(v)
-        );
-    }
+    grid(&mut s, (left, w - right), top_value, &y_of, &short_number);
     for (i, l) in labels.iter().enumerate() {
         let cx = left + slot * (i as f64 + 0.5);
         let text: String = l.chars().take(8).collect();

@@ -306,8 +306,7 @@ struct ReportPage {
     pager_text: String,
 }
 
-fn count_rows(lang: Lang, counts: &[Count], label: impl Fn(&Count) -> String) -> Vec<CountRow> {
-    let _ = lang;
+fn count_rows(counts: &[Count], label: impl Fn(&Count) -> String) -> Vec<CountRow> {
     counts.iter().map(|c| CountRow { label: label(c), churns: c.churns, won_back: c.won_back }).collect()
 }
 
@@ -354,18 +353,18 @@ async fn report(
         (
             t(lang, "churn.by_reason").to_string(),
             "by-reason",
-            count_rows(lang, &r.by_reason, |c| t(lang, &format!("enum.churn_reason.{}", c.key)).to_string()),
+            count_rows(&r.by_reason, |c| t(lang, &format!("enum.churn_reason.{}", c.key)).to_string()),
         ),
-        (t(lang, "churn.by_month").to_string(), "by-month", count_rows(lang, &r.by_month, |c| c.key.clone())),
+        (t(lang, "churn.by_month").to_string(), "by-month", count_rows(&r.by_month, |c| c.key.clone())),
         (
             t(lang, "churn.by_grade").to_string(),
             "by-grade",
-            count_rows(lang, &r.by_grade, |c| if c.key.is_empty() { none.clone() } else { c.key.clone() }),
+            count_rows(&r.by_grade, |c| if c.key.is_empty() { none.clone() } else { c.key.clone() }),
         ),
         (
             t(lang, "churn.by_rep").to_string(),
             "by-rep",
-            count_rows(lang, &r.by_rep, |c| c.label.clone().unwrap_or_else(|| t(lang, "accounts.in_pool").to_string())),
+            count_rows(&r.by_rep, |c| c.label.clone().unwrap_or_else(|| t(lang, "accounts.in_pool").to_string())),
         ),
     ];
     let pager = Pager::new(list.page, list.per_page, list.total, |n| format!("/churns?year={year}&page={n}"));

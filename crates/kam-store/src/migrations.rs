@@ -48,6 +48,7 @@ const FILES: &[(&str, &str)] = &[
     m!("0023_sales_targets.sql"),
     m!("0024_forecast_fits.sql"),
     m!("0025_churns.sql"),
+    m!("0026_import_rows.sql"),
 ];
 
 /// The engine-specific spellings of the tokens: (token, SQLite, PostgreSQL).
@@ -136,6 +137,7 @@ mod tests {
         ("0023_sales_targets.sql", "fcbab0e7cae23e45", "fcbab0e7cae23e45"),
         ("0024_forecast_fits.sql", "97ed939fc484feaf", "0bc6c7f097d78d04"),
         ("0025_churns.sql", "a1746b9fe6e3fcad", "9b26763825562cdc"),
+        ("0026_import_rows.sql", "562970870d06562e", "95d379c494dd5f65"),
     ];
 
     #[test]

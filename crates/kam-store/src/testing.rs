@@ -4,6 +4,7 @@
 //! moves it (`store.clock().set(…)`) rather than reading the wall clock.
 
 use kam_core::UserId;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -103,16 +104,23 @@ macro_rules! on_both_engines {
 
 /// The floor an import is measured against: the same accounts as plain
 /// multi-row INSERTs in one transaction, without checks, audit or search terms.
-pub async fn bulk_insert_accounts(store: &Store, names: &[String]) -> crate::Result<()> {
+pub async fn bulk_insert_accounts(store: &Store, rows: &[BTreeMap<String, String>]) -> crate::Result<()> {
     let mut tx = store.begin().await?;
     let now = store.now_text();
-    for chunk in names.chunks(500) {
-        let mut q = crate::sql::Q::new("INSERT INTO accounts (name, currency, created_at, updated_at) VALUES ");
-        for (i, n) in chunk.iter().enumerate() {
+    let cols = ["name", "credit_code", "grade", "phone", "notes"];
+    for chunk in rows.chunks(200) {
+        let mut q = crate::sql::Q::new(
+            "INSERT INTO accounts (name, credit_code, grade, phone, notes, currency, created_at, updated_at) VALUES ",
+        );
+        for (i, r) in chunk.iter().enumerate() {
             if i > 0 {
                 q.push(", ");
             }
-            q.push("(").arg(n.clone()).push(", 'CNY', ").arg(now.clone()).push(", ").arg(now.clone()).push(")");
+            q.push("(");
+            for c in cols {
+                q.arg(r.get(c).cloned().unwrap_or_default()).push(", ");
+            }
+            q.push("'CNY', ").arg(now.clone()).push(", ").arg(now.clone()).push(")");
         }
         q.query().execute(&mut *tx).await?;
     }

@@ -53,6 +53,7 @@ kam_store::on_both_engines!(
     search_finds_contracts_and_the_text_of_activities_within_scope,
     unique_constraints_are_answered_by_name,
     imports_check_commit_all_or_nothing_and_undo,
+    imports_of_many_rows_are_read_a_page_at_a_time,
     imports_update_duplicates_and_tie_contacts_to_accounts,
     imports_post_ledger_entries_and_undo_by_reversal,
     imports_write_products_and_orders_with_lines,

@@ -11,7 +11,7 @@ use std::io::{Cursor, Read};
 use calamine::{Data, Reader};
 use kam_core::fields::FieldDef;
 use kam_core::import::{self, ACCOUNT_REF, ACCOUNT_REF_ALIASES, Column, ImportKind};
-use kam_store::imports::ImportInput;
+use kam_store::imports::{ImportInput, PlanRow, ROWS_WINDOW, RowFilter};
 
 use crate::i18n::{Lang, t};
 
@@ -341,9 +341,31 @@ pub fn reason(lang: Lang, kind: ImportKind, e: &kam_store::imports::CellError) -
     format!("{field}{}{why}", t(lang, "import.reason_sep"))
 }
 
+/// Every row of an import of `filter`, read a page at a time.
+pub async fn rows_of(
+    store: &kam_store::Store,
+    actor: &kam_core::Actor,
+    id: i64,
+    filter: RowFilter,
+) -> kam_store::Result<Vec<PlanRow>> {
+    let mut out = Vec::new();
+    loop {
+        let page = store.import_rows(actor, id, filter, out.len(), ROWS_WINDOW).await?;
+        let last = page.len() < ROWS_WINDOW;
+        out.extend(page);
+        if last {
+            return Ok(out);
+        }
+    }
+}
+
 /// The rows a check refused, as a workbook to fix and upload again: the
 /// mapped columns under their own headers, and the reasons in the last column.
-pub fn bad_rows_xlsx(lang: Lang, imp: &kam_store::imports::Import) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+pub fn bad_rows_xlsx(
+    lang: Lang,
+    imp: &kam_store::imports::Import,
+    bad: &[PlanRow],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = crate::workbook::Book::new(lang);
     let mut sheet = book.sheet(t(lang, "import.bad_rows_sheet"))?;
     let cols: Vec<&Column> = imp.columns.iter().filter(|c| c.field.is_some()).collect();
@@ -351,8 +373,7 @@ pub fn bad_rows_xlsx(lang: Lang, imp: &kam_store::imports::Import) -> Result<Vec
         sheet.text(0, i as u16, &c.header)?;
     }
     sheet.text(0, cols.len() as u16, t(lang, "import.reason"))?;
-    let bad = imp.rows.iter().filter(|r| !r.errors.is_empty());
-    for (n, r) in bad.enumerate() {
+    for (n, r) in bad.iter().enumerate() {
         let row = n as u32 + 1;
         for (i, c) in cols.iter().enumerate() {
             let field = c.field.as_deref().unwrap_or_default();

@@ -400,7 +400,10 @@ async fn import(
         }
     };
     let imp = store.check_import(&actor, input).await.map_err(|e| anyhow::anyhow!(store_message(&e)))?;
-    for r in imp.rows.iter().filter(|r| !r.errors.is_empty()) {
+    let bad = kam_web::import::rows_of(&store, &actor, imp.id, kam_store::imports::RowFilter::Bad)
+        .await
+        .map_err(|e| anyhow::anyhow!(store_message(&e)))?;
+    for r in &bad {
         let why: Vec<String> = r.errors.iter().map(|e| kam_web::import::reason(Lang::En, kind, e)).collect();
         println!("row {}: {}", r.row, why.join("; "));
     }

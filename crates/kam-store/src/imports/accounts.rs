@@ -16,7 +16,7 @@ impl Store {
     pub(super) async fn check_accounts(
         &self,
         actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let defs = kam_core::account::FIELDS;

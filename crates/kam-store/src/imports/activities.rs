@@ -23,14 +23,14 @@ impl Store {
         &self,
         kind: &'static ActivityKind,
         actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let found = self.rows_accounts(actor, input, |f| actor.can_record_activity(f)).await?;
         let mut ids: Vec<AccountId> = found.iter().filter_map(|(a, _)| *a).collect();
         ids.sort_unstable_by_key(|i| i.0);
         ids.dedup();
-        let rows: Vec<_> = input.iter().zip(found).map(|((row, values), (a, e))| (*row, values, a, e)).collect();
+        let rows: Vec<_> = input.iter_mut().zip(found).map(|((row, values), (a, e))| (*row, values, a, e)).collect();
         let mut keys = Vec::with_capacity(rows.len());
         for (row, values, account_id, mut errors) in rows {
             let rec = parse_cells(kind.fields, values, &mut errors);

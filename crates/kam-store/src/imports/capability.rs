@@ -36,7 +36,7 @@ impl Store {
     pub(super) async fn check_capability(
         &self,
         actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let found = self.rows_accounts(actor, input, |f| capability::can_score(actor, f)).await?;
@@ -46,7 +46,7 @@ impl Store {
         let stored = self.scored_months(&ids).await?;
         let today = self.today();
         let mut seen: HashMap<(AccountId, i32, usize), usize> = HashMap::new();
-        for ((row, values), (account_id, mut errors)) in input.iter().zip(found) {
+        for ((row, values), (account_id, mut errors)) in input.iter_mut().zip(found) {
             let rec = parse_cells(IMPORT_FIELDS, values, &mut errors);
             let (year, month, column) = read_scores(&rec);
             if errors.is_empty() && last_month(year, today).is_none_or(|last| month > last) {

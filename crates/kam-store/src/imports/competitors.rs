@@ -21,7 +21,7 @@ impl Store {
     pub(super) async fn check_competitors(
         &self,
         actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let found = self.rows_accounts(actor, input, |f| actor.can_edit_account(f)).await?;
@@ -30,7 +30,7 @@ impl Store {
         let mut ids: Vec<AccountId> = found.iter().filter_map(|(a, _)| *a).collect();
         ids.sort_unstable_by_key(|i| i.0);
         ids.dedup();
-        let rows: Vec<_> = input.iter().zip(found).map(|((row, values), (a, e))| (*row, values, a, e)).collect();
+        let rows: Vec<_> = input.iter_mut().zip(found).map(|((row, values), (a, e))| (*row, values, a, e)).collect();
         // The positions those accounts hold, by (account, competitor).
         let mut stored: HashMap<(AccountId, CompetitorId), i64> = HashMap::new();
         for chunk in ids.chunks(500) {

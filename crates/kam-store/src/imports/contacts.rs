@@ -14,7 +14,7 @@ impl Store {
     pub(super) async fn check_contacts(
         &self,
         actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let defs = kam_core::contact::FIELDS;

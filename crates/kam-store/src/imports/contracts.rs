@@ -26,12 +26,12 @@ impl Store {
     pub(super) async fn check_contracts(
         &self,
         actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let found = self.rows_accounts(actor, input, |f| kam_core::contract::can_write(actor, f)).await?;
         let mut seen: HashMap<String, usize> = HashMap::new();
-        for ((row, values), (account_id, mut errors)) in input.iter().zip(found) {
+        for ((row, values), (account_id, mut errors)) in input.iter_mut().zip(found) {
             let rec = parse_cells(FIELDS, values, &mut errors);
             let extra = parse_cells(IMPORT_FIELDS, values, &mut errors);
             if extra.get("status").map(text) == Some("terminated") {

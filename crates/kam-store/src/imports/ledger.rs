@@ -33,7 +33,7 @@ impl Store {
     pub(super) async fn check_ledger(
         &self,
         actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let defs = kam_core::ledger::FIELDS;

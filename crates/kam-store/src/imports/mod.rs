@@ -87,11 +87,12 @@ pub struct PlanRow {
 }
 
 impl PlanRow {
-    /// A row as read, with its refused cells; no duplicate, account or order yet.
-    fn new(row: usize, values: &BTreeMap<String, String>, errors: Vec<CellError>) -> Self {
+    /// A row as read, with its refused cells; no duplicate, account or order
+    /// yet. Its cells move over from the file's row (read last), which keeps none.
+    fn new(row: usize, values: &mut BTreeMap<String, String>, errors: Vec<CellError>) -> Self {
         PlanRow {
             row,
-            values: values.clone(),
+            values: std::mem::take(values),
             errors,
             duplicate: None,
             account_id: None,
@@ -170,6 +171,7 @@ pub struct Import {
     /// checked | committed | undone
     pub status: String,
     pub columns: Vec<Column>,
+    /// The first `ROWS_WINDOW` rows (`Store::import_rows` reads the others).
     pub rows: Vec<PlanRow>,
     pub total_rows: i64,
     pub bad_rows: i64,
@@ -222,6 +224,42 @@ impl ProgressBoard {
 
 /// How often a commit tells how far it has come.
 const PROGRESS_EVERY: usize = 250;
+
+/// The most rows an import answers with at once (`import`, `import_rows`).
+pub const ROWS_WINDOW: usize = 1000;
+/// Rows a commit reads at once.
+const READ_BATCH: usize = 500;
+/// Rows one INSERT writes.
+const WRITE_BATCH: usize = 200;
+
+/// Which of an import's rows to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowFilter {
+    All,
+    /// The rows with refused cells.
+    Bad,
+    /// The rows without.
+    Good,
+    /// The good rows that name an existing record or an earlier row.
+    Duplicate,
+}
+
+/// `SELECT plan FROM import_rows WHERE …` for one import's rows of `filter`.
+fn rows_query(id: i64, filter: RowFilter) -> Q {
+    let mut q = Q::new("SELECT plan FROM import_rows WHERE import_id = ");
+    q.arg(id);
+    q.push(match filter {
+        RowFilter::All => "",
+        RowFilter::Bad => " AND bad = 1",
+        RowFilter::Good => " AND bad = 0",
+        RowFilter::Duplicate => " AND bad = 0 AND duplicate = 1",
+    });
+    q
+}
+
+fn plan_row(r: &sqlx::any::AnyRow) -> Result<PlanRow> {
+    Ok(serde_json::from_str(&r.try_get::<String, _>("plan")?)?)
+}
 
 /// A record created or changed by a committed import.
 struct Made {
@@ -297,43 +335,66 @@ impl Store {
     /// else is written.
     pub async fn check_import(&self, actor: &Actor, input: ImportInput) -> Result<Import> {
         check_may(actor, input.kind)?;
-        if input.rows.len() > kam_core::import::MAX_ROWS {
+        let ImportInput { kind, file_name, sha256, sheet, columns, rows: mut input } = input;
+        if input.len() > kam_core::import::MAX_ROWS {
             return Err(StoreError::field("file", "err.import_too_many_rows"));
         }
-        let mut rows: Vec<PlanRow> = Vec::with_capacity(input.rows.len());
-        match input.kind {
-            ImportKind::Accounts => self.check_accounts(actor, &input.rows, &mut rows).await?,
-            ImportKind::Contacts => self.check_contacts(actor, &input.rows, &mut rows).await?,
-            ImportKind::Ledger => self.check_ledger(actor, &input.rows, &mut rows).await?,
-            ImportKind::Products => self.check_products(actor, &input.rows, &mut rows).await?,
-            ImportKind::Orders => self.check_orders(actor, &input.rows, &mut rows).await?,
-            ImportKind::Contracts => self.check_contracts(actor, &input.rows, &mut rows).await?,
-            ImportKind::Competitors => self.check_competitors(actor, &input.rows, &mut rows).await?,
-            ImportKind::VisitPlans => self.check_visit_plans(actor, &input.rows, &mut rows).await?,
-            ImportKind::Targets => self.check_targets(actor, &input.rows, &mut rows).await?,
-            ImportKind::Capability => self.check_capability(actor, &input.rows, &mut rows).await?,
+        let mut rows: Vec<PlanRow> = Vec::with_capacity(input.len());
+        match kind {
+            ImportKind::Accounts => self.check_accounts(actor, &mut input, &mut rows).await?,
+            ImportKind::Contacts => self.check_contacts(actor, &mut input, &mut rows).await?,
+            ImportKind::Ledger => self.check_ledger(actor, &mut input, &mut rows).await?,
+            ImportKind::Products => self.check_products(actor, &mut input, &mut rows).await?,
+            ImportKind::Orders => self.check_orders(actor, &mut input, &mut rows).await?,
+            ImportKind::Contracts => self.check_contracts(actor, &mut input, &mut rows).await?,
+            ImportKind::Competitors => self.check_competitors(actor, &mut input, &mut rows).await?,
+            ImportKind::VisitPlans => self.check_visit_plans(actor, &mut input, &mut rows).await?,
+            ImportKind::Targets => self.check_targets(actor, &mut input, &mut rows).await?,
+            ImportKind::Capability => self.check_capability(actor, &mut input, &mut rows).await?,
             k => {
                 let kind = k.activity().ok_or(StoreError::NotFound)?;
-                self.check_activities(kind, actor, &input.rows, &mut rows).await?
+                self.check_activities(kind, actor, &mut input, &mut rows).await?
             }
         }
+        // The checked rows carry the cells: the file's rows are not needed any more.
+        drop(input);
         let bad = rows.iter().filter(|r| !r.errors.is_empty()).count() as i64;
         let dup = rows.iter().filter(|r| r.errors.is_empty() && r.duplicate.is_some()).count() as i64;
+        let total = rows.len() as i64;
         let mut tx = self.begin().await?;
         let now = self.now_text();
         let mut q = Q::new(
             "INSERT INTO imports (kind, file_name, sha256, sheet, status, columns, plan, total_rows, bad_rows, \
              duplicate_rows, created_by, created_at) VALUES (",
         );
-        q.arg(input.kind.as_str()).push(", ").arg(input.file_name.clone()).push(", ").arg(input.sha256.clone());
-        q.push(", ").arg(input.sheet.clone()).push(", 'checked', ").arg(serde_json::to_string(&input.columns)?);
-        q.push(", ").arg(serde_json::to_string(&rows)?).push(", ").arg(rows.len() as i64).push(", ").arg(bad);
+        q.arg(kind.as_str()).push(", ").arg(file_name.clone()).push(", ").arg(sha256.clone());
+        q.push(", ").arg(sheet).push(", 'checked', ").arg(serde_json::to_string(&columns)?);
+        q.push(", '[]', ").arg(total).push(", ").arg(bad);
         q.push(", ").arg(dup).push(", ").arg(actor.user_id).push(", ").arg(now).push(") RETURNING id");
         let id: i64 = q.query().fetch_one(&mut *tx).await?.try_get("id")?;
+        // The rows a batch at a time, each dropped once written.
+        let mut rows = rows.into_iter().enumerate().peekable();
+        while rows.peek().is_some() {
+            let mut q = Q::new("INSERT INTO import_rows (import_id, n, row_no, bad, duplicate, line_of, plan) VALUES ");
+            for (i, (n, p)) in rows.by_ref().take(WRITE_BATCH).enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push("(").arg(id).push(", ").arg(n as i64).push(", ").arg(p.row as i64).push(", ");
+                q.arg(i64::from(!p.errors.is_empty())).push(", ").arg(i64::from(p.duplicate.is_some())).push(", ");
+                // A missing line_of is a literal NULL: PostgreSQL would type a bound one for the statement.
+                match p.line_of {
+                    Some(l) => q.arg(l as i64),
+                    None => q.push("NULL"),
+                };
+                q.push(", ").arg(serde_json::to_string(&p)?).push(")");
+            }
+            q.query().execute(&mut *tx).await?;
+        }
         let changes = [
-            ("file_name", Value::Null, Value::Text(input.file_name)),
-            ("sha256", Value::Null, Value::Text(input.sha256)),
-            ("rows", Value::Null, Value::Int(rows.len() as i64)),
+            ("file_name", Value::Null, Value::Text(file_name)),
+            ("sha256", Value::Null, Value::Text(sha256)),
+            ("rows", Value::Null, Value::Int(total)),
         ];
         self.finish(tx, actor, Action::Create, id, &changes).await
     }
@@ -399,11 +460,19 @@ impl Store {
         Ok(found)
     }
 
-    /// One import, to its creator and to admin. Its rows hold the file's cells
-    /// as written (a contact's personal fields among them), so nobody else reads it.
+    /// One import, to its creator and to admin, with its first `ROWS_WINDOW`
+    /// rows (the others by `import_rows`). Its rows hold the file's cells as
+    /// written (a contact's personal fields among them), so nobody else reads it.
     pub async fn import(&self, actor: &Actor, id: i64) -> Result<Import> {
+        let mut imp = self.import_head(actor, id).await?;
+        imp.rows = self.import_rows(actor, id, RowFilter::All, 0, ROWS_WINDOW).await?;
+        Ok(imp)
+    }
+
+    /// An import without its rows, to who may read it.
+    async fn import_head(&self, actor: &Actor, id: i64) -> Result<Import> {
         let mut q = Q::new(
-            "SELECT id, kind, file_name, sha256, sheet, status, columns, plan, total_rows, bad_rows, duplicate_rows, \
+            "SELECT id, kind, file_name, sha256, sheet, status, columns, total_rows, bad_rows, duplicate_rows, \
              counts, created_by, created_at, committed_at, undone_at FROM imports WHERE id = ",
         );
         q.arg(id);
@@ -414,10 +483,32 @@ impl Store {
         read(&r)
     }
 
+    /// An import's rows in file order from `offset`, at most `limit` (up to
+    /// `ROWS_WINDOW`): all of them, the refused ones, or the duplicates among
+    /// the good ones. To who may read the import.
+    pub async fn import_rows(
+        &self,
+        actor: &Actor,
+        id: i64,
+        filter: RowFilter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<PlanRow>> {
+        let mut q = Q::new("SELECT 1 AS one FROM imports WHERE id = ");
+        q.arg(id);
+        if actor.role != Role::Admin {
+            q.push(" AND created_by = ").arg(actor.user_id);
+        }
+        q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        let mut q = rows_query(id, filter);
+        q.push(" ORDER BY n LIMIT ").arg(limit.clamp(1, ROWS_WINDOW) as i64).push(" OFFSET ").arg(offset as i64);
+        q.query().fetch_all(self.pool()).await?.iter().map(plan_row).collect()
+    }
+
     /// The actor's imports, newest first (admin: everyone's), without their rows.
     pub async fn imports(&self, actor: &Actor, limit: i64) -> Result<Vec<Import>> {
         let mut q = Q::new(
-            "SELECT id, kind, file_name, sha256, sheet, status, '[]' AS columns, '[]' AS plan, total_rows, bad_rows, \
+            "SELECT id, kind, file_name, sha256, sheet, status, '[]' AS columns, total_rows, bad_rows, \
              duplicate_rows, counts, created_by, created_at, committed_at, undone_at FROM imports",
         );
         if actor.role != Role::Admin {
@@ -498,7 +589,7 @@ impl Store {
         choices: Choices,
         claimed: &mut bool,
     ) -> Result<Import> {
-        let imp = self.import(actor, id).await?;
+        let imp = self.import_head(actor, id).await?;
         if imp.created_by != actor.user_id {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -512,59 +603,75 @@ impl Store {
         }
         *claimed = true;
         let mut counts = Counts::default();
-        let mut made: Vec<Made> = Vec::new();
-        // An order's later lines, by the sheet row of its first line.
-        let mut lines_of: HashMap<usize, Vec<&PlanRow>> = HashMap::new();
-        for p in imp.rows.iter().filter(|p| p.errors.is_empty()) {
-            if let Some(first) = p.line_of {
-                lines_of.entry(first).or_default().push(p);
-            }
-        }
-        let total = imp.rows.len();
+        let total = imp.total_rows.max(0) as usize;
         self.progress.set(id, Progress { done: 0, total, failed: None });
-        for (n, p) in imp.rows.iter().enumerate() {
-            if n % PROGRESS_EVERY == 0 {
-                self.progress.set(id, Progress { done: n, total, failed: None });
-            }
-            if !p.errors.is_empty() {
-                counts.refused += 1;
-                continue;
-            }
-            if p.line_of.is_some() {
-                continue;
-            }
-            let choice = choices.of(p.row);
-            let step = match imp.kind {
-                ImportKind::Accounts => self.commit_account_row(&mut tx, actor, p, choice, &mut made).await,
-                ImportKind::Contacts => self.commit_contact_row(&mut tx, actor, p, choice, &mut made).await,
-                ImportKind::Ledger => self.commit_ledger_row(&mut tx, actor, p, choice, &mut made).await,
-                ImportKind::Products => self.commit_product_row(&mut tx, actor, p, choice, &mut made).await,
-                ImportKind::Orders => {
-                    let lines = lines_of.get(&p.row).map(Vec::as_slice).unwrap_or_default();
-                    self.commit_order_row(&mut tx, actor, (id, p, lines), choice, &mut made).await
+        // The rows a page at a time (by their place in the file), each page's
+        // records noted for the undo before the next is read.
+        let mut next = 0i64;
+        let mut done = 0usize;
+        loop {
+            let mut q = rows_query(id, RowFilter::All);
+            q.push(" AND n >= ").arg(next).push(" ORDER BY n LIMIT ").arg(READ_BATCH as i64);
+            let page: Vec<PlanRow> =
+                q.query().fetch_all(&mut *tx).await?.iter().map(plan_row).collect::<Result<_>>()?;
+            let Some(last) = page.len().checked_sub(1) else { break };
+            next += last as i64 + 1;
+            let mut made: Vec<Made> = Vec::new();
+            for p in &page {
+                if done.is_multiple_of(PROGRESS_EVERY) {
+                    self.progress.set(id, Progress { done, total, failed: None });
                 }
-                ImportKind::Contracts => self.commit_contract_row(&mut tx, actor, p, choice, &mut made).await,
-                ImportKind::Competitors => self.commit_competitor_row(&mut tx, actor, p, choice, &mut made).await,
-                ImportKind::VisitPlans => self.commit_visit_plan_row(&mut tx, actor, p, choice, &mut made).await,
-                ImportKind::Targets => self.commit_target_row(&mut tx, actor, p, choice, &mut made).await,
-                ImportKind::Capability => self.commit_capability_row(&mut tx, actor, p, choice, &mut made).await,
-                k => match k.activity() {
-                    Some(kind) => self.commit_activity_row(&mut tx, kind, actor, p, choice, &mut made).await,
-                    None => Err(StoreError::NotFound),
-                },
-            };
-            match step {
-                Ok(Some("created")) => counts.created += 1,
-                Ok(Some(_)) => counts.updated += 1,
-                Ok(None) => counts.skipped += 1,
-                Err(e) => return Err(row_error(p.row, e)),
+                done += 1;
+                if !p.errors.is_empty() {
+                    counts.refused += 1;
+                    continue;
+                }
+                if p.line_of.is_some() {
+                    continue;
+                }
+                let choice = choices.of(p.row);
+                let step = match imp.kind {
+                    ImportKind::Accounts => self.commit_account_row(&mut tx, actor, p, choice, &mut made).await,
+                    ImportKind::Contacts => self.commit_contact_row(&mut tx, actor, p, choice, &mut made).await,
+                    ImportKind::Ledger => self.commit_ledger_row(&mut tx, actor, p, choice, &mut made).await,
+                    ImportKind::Products => self.commit_product_row(&mut tx, actor, p, choice, &mut made).await,
+                    ImportKind::Orders => {
+                        // The order's later lines, wherever they stand in the file.
+                        let mut q = rows_query(id, RowFilter::Good);
+                        q.push(" AND line_of = ").arg(p.row as i64).push(" ORDER BY n");
+                        let lines: Vec<PlanRow> =
+                            q.query().fetch_all(&mut *tx).await?.iter().map(plan_row).collect::<Result<_>>()?;
+                        let lines: Vec<&PlanRow> = lines.iter().collect();
+                        self.commit_order_row(&mut tx, actor, (id, p, &lines), choice, &mut made).await
+                    }
+                    ImportKind::Contracts => self.commit_contract_row(&mut tx, actor, p, choice, &mut made).await,
+                    ImportKind::Competitors => self.commit_competitor_row(&mut tx, actor, p, choice, &mut made).await,
+                    ImportKind::VisitPlans => self.commit_visit_plan_row(&mut tx, actor, p, choice, &mut made).await,
+                    ImportKind::Targets => self.commit_target_row(&mut tx, actor, p, choice, &mut made).await,
+                    ImportKind::Capability => self.commit_capability_row(&mut tx, actor, p, choice, &mut made).await,
+                    k => match k.activity() {
+                        Some(kind) => self.commit_activity_row(&mut tx, kind, actor, p, choice, &mut made).await,
+                        None => Err(StoreError::NotFound),
+                    },
+                };
+                match step {
+                    Ok(Some("created")) => counts.created += 1,
+                    Ok(Some(_)) => counts.updated += 1,
+                    Ok(None) => counts.skipped += 1,
+                    Err(e) => return Err(row_error(p.row, e)),
+                }
             }
-        }
-        for m in &made {
-            let mut q = Q::new("INSERT INTO import_records (import_id, entity, entity_id, action, before) VALUES (");
-            q.arg(id).push(", ").arg(m.entity.as_str()).push(", ").arg(m.id).push(", ").arg(m.action).push(", ");
-            q.arg(m.before.clone()).push(")");
-            q.query().execute(&mut *tx).await?;
+            for chunk in made.chunks(WRITE_BATCH) {
+                let mut q = Q::new("INSERT INTO import_records (import_id, entity, entity_id, action, before) VALUES ");
+                for (i, m) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        q.push(", ");
+                    }
+                    q.push("(").arg(id).push(", ").arg(m.entity.as_str()).push(", ").arg(m.id).push(", ");
+                    q.arg(m.action).push(", ").arg(m.before.clone()).push(")");
+                }
+                q.query().execute(&mut *tx).await?;
+            }
         }
         let mut q = Q::new("UPDATE imports SET status = 'committed', counts = ");
         q.arg(serde_json::to_string(&counts)?).push(", committed_at = ").arg(self.now_text());
@@ -583,7 +690,7 @@ impl Store {
     /// later changes to them, records added to its accounts since (at most a
     /// few per record), as "entity #id (action)".
     pub async fn import_undo_blockers(&self, actor: &Actor, id: i64) -> Result<Vec<String>> {
-        let imp = self.import(actor, id).await?;
+        let imp = self.import_head(actor, id).await?;
         if imp.status != "committed" {
             return Ok(Vec::new());
         }
@@ -619,7 +726,7 @@ impl Store {
     /// nothing newer stands on them (a later change to one of its records, or
     /// a record added to one of its accounts since), which is named instead.
     pub async fn undo_import(&self, actor: &Actor, id: i64) -> Result<Import> {
-        let imp = self.import(actor, id).await?;
+        let imp = self.import_head(actor, id).await?;
         if imp.created_by != actor.user_id && actor.role != Role::Admin {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -632,70 +739,85 @@ impl Store {
         if !self.undo_blockers_in(&mut tx, id).await?.is_empty() {
             return Err(StoreError::Conflict("err.import_undo_blocked"));
         }
-        let mut q = Q::new("SELECT entity, entity_id, action, before FROM import_records WHERE import_id = ");
-        q.arg(id).push(" ORDER BY id DESC");
-        let records = q.query().fetch_all(&mut *tx).await?;
         let system = Actor { role: Role::Admin, ..actor.clone() };
-        for r in &records {
-            let (entity, eid, action): (String, i64, String) =
-                (r.try_get("entity")?, r.try_get("entity_id")?, r.try_get("action")?);
-            match (entity.as_str(), action.as_str()) {
-                ("account", "created") => {
-                    let before = self.account_in(&mut tx, &system, AccountId(eid)).await?;
-                    self.archive_account_in(&mut tx, actor, &before).await?;
-                }
-                ("account", "updated") => {
-                    let before = self.account_in(&mut tx, &system, AccountId(eid)).await?;
-                    let snapshot = r.try_get::<Option<String>, _>("before")?.unwrap_or_default();
-                    let rec = snapshot_record(kam_core::account::FIELDS, &snapshot)?;
-                    self.update_account_in(&mut tx, &system, &before, AccountInput { rec, owner: None, parent: None })
-                        .await?;
-                }
-                ("ledger_entry", "created") => {
-                    // The ledger keeps every entry: an imported one is reversed on its own date.
-                    let entry = self.ledger_entry_in(&mut tx, EntryId(eid)).await?;
-                    let note = format!("撤销导入 #{id}");
-                    self.reverse_entry_in(&mut tx, actor, EntryId(eid), entry.posted().date, Some(&note)).await?;
-                }
-                ("order", "created") => self.undo_order(&mut tx, actor, OrderId(eid)).await?,
-                ("product", _) => {
-                    let before: Option<String> = r.try_get("before")?;
-                    self.undo_product(&mut tx, &system, eid, before.as_deref()).await?;
-                }
-                ("contact", "created") => {
-                    let c = self.contact_in(&mut tx, &system, ContactId(eid)).await?;
-                    let account = c.accounts.first().map(|l| l.account_id);
-                    self.archive_contact(&mut tx, actor, ContactId(eid), &c.rec, account).await?;
-                }
-                ("competitor_position" | "competitor", _) => {
-                    let before: Option<String> = r.try_get("before")?;
-                    self.undo_competitor_record(&mut tx, actor, &entity, eid, before.as_deref()).await?
-                }
-                (e, _) if e.starts_with("target_") => {
-                    let before: Option<String> = r.try_get("before")?;
-                    self.undo_target(&mut tx, actor, e, eid, before.as_deref()).await?
-                }
-                ("capability", _) => {
-                    let before: Option<String> = r.try_get("before")?;
-                    self.undo_capability(&mut tx, actor, eid, before.as_deref()).await?
-                }
-                ("visit_plan", _) => {
-                    let before: Option<String> = r.try_get("before")?;
-                    self.undo_visit_plan(&mut tx, actor, eid, before.as_deref()).await?
-                }
-                ("contract", "created") => self.archive_contract_in(&mut tx, actor, kam_core::ContractId(eid)).await?,
-                (entity, "created") => {
-                    if let Some(kind) = kam_core::activity::KINDS.iter().find(|k| k.entity == entity) {
-                        self.delete_activity_in(&mut tx, kind, actor, kam_core::ActivityId(eid)).await?;
+        // Its records newest first, a page at a time.
+        let mut before_id = i64::MAX;
+        let mut undone = 0i64;
+        loop {
+            let mut q = Q::new("SELECT id, entity, entity_id, action, before FROM import_records WHERE import_id = ");
+            q.arg(id).push(" AND id < ").arg(before_id).push(" ORDER BY id DESC LIMIT ").arg(READ_BATCH as i64);
+            let records = q.query().fetch_all(&mut *tx).await?;
+            let Some(last) = records.last() else { break };
+            before_id = last.try_get("id")?;
+            undone += records.len() as i64;
+            for r in &records {
+                let (entity, eid, action): (String, i64, String) =
+                    (r.try_get("entity")?, r.try_get("entity_id")?, r.try_get("action")?);
+                match (entity.as_str(), action.as_str()) {
+                    ("account", "created") => {
+                        let before = self.account_in(&mut tx, &system, AccountId(eid)).await?;
+                        self.archive_account_in(&mut tx, actor, &before).await?;
                     }
+                    ("account", "updated") => {
+                        let before = self.account_in(&mut tx, &system, AccountId(eid)).await?;
+                        let snapshot = r.try_get::<Option<String>, _>("before")?.unwrap_or_default();
+                        let rec = snapshot_record(kam_core::account::FIELDS, &snapshot)?;
+                        self.update_account_in(
+                            &mut tx,
+                            &system,
+                            &before,
+                            AccountInput { rec, owner: None, parent: None },
+                        )
+                        .await?;
+                    }
+                    ("ledger_entry", "created") => {
+                        // The ledger keeps every entry: an imported one is reversed on its own date.
+                        let entry = self.ledger_entry_in(&mut tx, EntryId(eid)).await?;
+                        let note = format!("撤销导入 #{id}");
+                        self.reverse_entry_in(&mut tx, actor, EntryId(eid), entry.posted().date, Some(&note)).await?;
+                    }
+                    ("order", "created") => self.undo_order(&mut tx, actor, OrderId(eid)).await?,
+                    ("product", _) => {
+                        let before: Option<String> = r.try_get("before")?;
+                        self.undo_product(&mut tx, &system, eid, before.as_deref()).await?;
+                    }
+                    ("contact", "created") => {
+                        let c = self.contact_in(&mut tx, &system, ContactId(eid)).await?;
+                        let account = c.accounts.first().map(|l| l.account_id);
+                        self.archive_contact(&mut tx, actor, ContactId(eid), &c.rec, account).await?;
+                    }
+                    ("competitor_position" | "competitor", _) => {
+                        let before: Option<String> = r.try_get("before")?;
+                        self.undo_competitor_record(&mut tx, actor, &entity, eid, before.as_deref()).await?
+                    }
+                    (e, _) if e.starts_with("target_") => {
+                        let before: Option<String> = r.try_get("before")?;
+                        self.undo_target(&mut tx, actor, e, eid, before.as_deref()).await?
+                    }
+                    ("capability", _) => {
+                        let before: Option<String> = r.try_get("before")?;
+                        self.undo_capability(&mut tx, actor, eid, before.as_deref()).await?
+                    }
+                    ("visit_plan", _) => {
+                        let before: Option<String> = r.try_get("before")?;
+                        self.undo_visit_plan(&mut tx, actor, eid, before.as_deref()).await?
+                    }
+                    ("contract", "created") => {
+                        self.archive_contract_in(&mut tx, actor, kam_core::ContractId(eid)).await?
+                    }
+                    (entity, "created") => {
+                        if let Some(kind) = kam_core::activity::KINDS.iter().find(|k| k.entity == entity) {
+                            self.delete_activity_in(&mut tx, kind, actor, kam_core::ActivityId(eid)).await?;
+                        }
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
         }
         let mut q = Q::new("UPDATE imports SET status = 'undone', undone_at = ");
         q.arg(self.now_text()).push(" WHERE id = ").arg(id);
         q.query().execute(&mut *tx).await?;
-        let changes = [("records", Value::Null, Value::Int(records.len() as i64))];
+        let changes = [("records", Value::Null, Value::Int(undone))];
         self.finish(tx, actor, Action::Undo, id, &changes).await
     }
 }
@@ -771,7 +893,7 @@ fn read(r: &sqlx::any::AnyRow) -> Result<Import> {
         sheet: r.try_get("sheet")?,
         status: r.try_get("status")?,
         columns: serde_json::from_str(&r.try_get::<String, _>("columns")?)?,
-        rows: serde_json::from_str(&r.try_get::<String, _>("plan")?)?,
+        rows: Vec::new(),
         total_rows: r.try_get("total_rows")?,
         bad_rows: r.try_get("bad_rows")?,
         duplicate_rows: r.try_get("duplicate_rows")?,

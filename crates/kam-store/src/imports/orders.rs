@@ -33,7 +33,7 @@ impl Store {
     pub(super) async fn check_orders(
         &self,
         actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let found = self.rows_accounts(actor, input, |f| kam_core::order::can_place(actor, f)).await?;
@@ -41,8 +41,8 @@ impl Store {
         let products = self.products_by_ref(&names).await?;
         // (account, external number) → index in `out` of the order's first row.
         let mut orders: HashMap<(AccountId, String), usize> = HashMap::new();
-        for ((row, values), (account_id, mut errors)) in input.iter().zip(found) {
-            let mut values = values.clone();
+        for ((row, values), (account_id, mut errors)) in input.iter_mut().zip(found) {
+            let mut values = std::mem::take(values);
             // A later line of an order: its blank order cells are the first line's
             // (sheets leave them blank or merged); a filled one must agree.
             let external = values.get("external_no").filter(|s| !s.is_empty()).cloned();
@@ -68,10 +68,9 @@ impl Store {
                     }
                 }
             }
-            let values = &values;
-            let head = parse_cells(ORDER_FIELDS, values, &mut errors);
-            let line = parse_cells(LINE_FIELDS, values, &mut errors);
-            parse_cells(IMPORT_FIELDS, values, &mut errors);
+            let head = parse_cells(ORDER_FIELDS, &values, &mut errors);
+            let line = parse_cells(LINE_FIELDS, &values, &mut errors);
+            parse_cells(IMPORT_FIELDS, &values, &mut errors);
             let reference = values.get("product").map(String::as_str).unwrap_or_default();
             let product = match (products.by_code.get(reference), products.by_name.get(reference)) {
                 (Some(p), _) | (None, Some(Some(p))) => Some(*p),
@@ -102,7 +101,7 @@ impl Store {
                     errors.push(refused(field, k));
                 }
             }
-            out.push(PlanRow { account_id, line_of, product_id, ..PlanRow::new(*row, values, errors) });
+            out.push(PlanRow { account_id, line_of, product_id, ..PlanRow::new(*row, &mut values, errors) });
         }
         // An order with a refused line is held back whole.
         let bad: HashSet<usize> =

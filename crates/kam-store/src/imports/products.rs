@@ -16,7 +16,7 @@ impl Store {
     pub(super) async fn check_products(
         &self,
         _actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let mut seen: HashMap<String, usize> = HashMap::new();

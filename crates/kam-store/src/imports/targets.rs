@@ -33,7 +33,7 @@ impl Store {
     pub(super) async fn check_targets(
         &self,
         actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let subjects = self.target_subjects(actor).await?;

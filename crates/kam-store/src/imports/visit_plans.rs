@@ -30,7 +30,7 @@ impl Store {
     pub(super) async fn check_visit_plans(
         &self,
         actor: &Actor,
-        input: &[(usize, BTreeMap<String, String>)],
+        input: &mut [(usize, BTreeMap<String, String>)],
         out: &mut Vec<PlanRow>,
     ) -> Result<()> {
         let found = self.rows_accounts(actor, input, |f| actor.can_record_activity(f)).await?;
@@ -39,7 +39,7 @@ impl Store {
         ids.dedup();
         let stored = self.planned_years(&ids).await?;
         let mut seen: HashMap<(AccountId, i32), usize> = HashMap::new();
-        for ((row, values), (account_id, mut errors)) in input.iter().zip(found) {
+        for ((row, values), (account_id, mut errors)) in input.iter_mut().zip(found) {
             let rec = parse_cells(IMPORT_FIELDS, values, &mut errors);
             let (year, dates) = read_plan(&rec);
             for (n, d) in dates.iter().enumerate() {

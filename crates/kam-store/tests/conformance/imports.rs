@@ -829,3 +829,51 @@ pub async fn imports_write_capability_scores(s: Store) {
     assert!(sheet.months[9].iter().all(Option::is_none));
     assert_eq!(sheet.months[8], col, "September as it was");
 }
+
+pub async fn imports_of_many_rows_are_read_a_page_at_a_time(s: Store) {
+    use kam_store::imports::{ROWS_WINDOW, RowFilter};
+    let w = world(&s).await;
+    let before = live_accounts(&s, &w.admin).await;
+    // 1,205 rows, every hundredth refused (a bad e-mail), one a duplicate of an earlier row.
+    let n = 1_205usize;
+    let mut rows: Vec<_> = (0..n)
+        .map(|i| {
+            let name = format!("批量导入公司{i:05}");
+            let c = code(1_000 + i as u32);
+            let email = if i % 100 == 99 { "nope" } else { "" };
+            row(i + 3, &[("name", &name), ("credit_code", &c), ("email", email)])
+        })
+        .collect();
+    rows.push(row(n + 3, &[("name", "重复的行"), ("credit_code", &code(1_000))]));
+    let imp = s.check_import(&w.admin, input(ImportKind::Accounts, rows)).await.unwrap();
+    assert_eq!(imp.total_rows, n as i64 + 1);
+    assert_eq!(imp.bad_rows, 12);
+    assert_eq!(imp.duplicate_rows, 1);
+    assert_eq!(imp.rows.len(), ROWS_WINDOW, "an import answers with its first rows only");
+    assert_eq!(imp.rows[0].row, 3);
+    let rest = s.import_rows(&w.admin, imp.id, RowFilter::All, ROWS_WINDOW, ROWS_WINDOW).await.unwrap();
+    assert_eq!(rest.len(), n + 1 - ROWS_WINDOW);
+    assert_eq!(rest[0].row, ROWS_WINDOW + 3, "the next page starts where the first ended");
+    let bad = s.import_rows(&w.admin, imp.id, RowFilter::Bad, 0, ROWS_WINDOW).await.unwrap();
+    assert_eq!(bad.len(), 12);
+    assert!(bad.iter().all(|r| r.errors.iter().any(|e| e.field == "email")));
+    assert_eq!(bad[11].row, 1_199 + 3);
+    let dup = s.import_rows(&w.admin, imp.id, RowFilter::Duplicate, 0, 10).await.unwrap();
+    assert_eq!(dup.len(), 1);
+    assert_eq!(dup[0].duplicate, Some(Duplicate::InFile { row: 3 }));
+    // Another user reads none of it.
+    assert!(matches!(
+        s.import_rows(&w.rep1, imp.id, RowFilter::All, 0, 10).await,
+        Err(kam_store::StoreError::NotFound)
+    ));
+
+    // The commit reads the rows page by page and makes every good one.
+    let done = s.commit_import(&w.admin, imp.id, OnDuplicate::Skip).await.unwrap();
+    let counts = done.counts.unwrap();
+    assert_eq!((counts.created, counts.refused, counts.skipped), (n as i64 - 12, 12, 1));
+    assert_eq!(live_accounts(&s, &w.admin).await, before + n as i64 - 12);
+    // Its undo takes every record back, page by page.
+    let undone = s.undo_import(&w.admin, imp.id).await.unwrap();
+    assert_eq!(undone.status, "undone");
+    assert_eq!(live_accounts(&s, &w.admin).await, before);
+}

@@ -8,11 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::FieldErrors;
 use kam_core::import::ImportKind;
-use kam_store::imports::{Choices, OnDuplicate};
+use kam_store::imports::{Choices, OnDuplicate, ROWS_WINDOW, RowFilter};
 use serde_json::{Value as V, json};
 
 use super::routes::*;
-use super::{Id, object};
+use super::{Id, QueryMap, object};
 use crate::AppState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
@@ -48,7 +48,7 @@ pub fn router() -> ApiRoutes {
             .created("Import"),
         )
         .get("/api/v1/imports", list, doc("listImports", "imports", "The caller's imports, newest first (admin: everyone's)").ok("ImportList"))
-        .get("/api/v1/imports/{id}", show, doc("getImport", "imports", "A checked or committed import: its mapping, every row with its errors and duplicate, its counts, and what blocks its undo").ok("Import"))
+        .get("/api/v1/imports/{id}", show, doc("getImport", "imports", "A checked or committed import: its mapping, its counts, what blocks its undo, and up to 1,000 of its rows with their errors and duplicates (`rows` and `rows_offset` page through the rest)").query("rows", one_of(&["all", "bad", "duplicate"]), "which rows: all (default), the refused ones, or the good ones that are duplicates").query("rows_offset", int(), "the first row to answer with, counted from 0 among those `rows` picks").ok("Import"))
         .post("/api/v1/imports/{id}/commit", commit, doc("commitImport", "imports", "Write the good rows in one transaction (a row that fails now fails the whole commit, named by row). From 2,000 rows the commit runs in the background: the answer is 202 with status `committing` and `progress`; GET the import for its progress, its committed counts, or `progress.failed`").optional_body("ImportCommit").ok("Import").accepted("Import"))
         .post("/api/v1/imports/{id}/undo", undo, doc("undoImport", "imports", "Take a committed import back in one audited action while nothing newer stands on its records").no_body().ok("Import"))
         .post("/api/v1/imports/{id}/mapping", save_mapping, doc("saveImportMapping", "imports", "Save the import's column mapping under a name, for the next file of the same shape (company-wide; saving again under a name replaces it); audited").body("ImportMappingInput").created("ImportMapping"))
@@ -97,6 +97,8 @@ async fn upload(State(state): State<AppState>, api: ApiUser, mut parts: Multipar
     let overrides = import::Overrides::of(&state.store, &api.user.actor(), kind, mapping.as_deref()).await?;
     let sheet = import::read(&name, &bytes, sheet.as_deref()).map_err(file_error)?;
     let input = import::plan(kind, &name, &bytes, &sheet, &overrides).map_err(file_error)?;
+    // The rows are read: the file and its cells go before the check.
+    drop((sheet, bytes));
     let imp = state.store.check_import(&api.user.actor(), input).await?;
     Ok((StatusCode::CREATED, Json(json!(imp))).into_response())
 }
@@ -124,11 +126,39 @@ async fn list(State(state): State<AppState>, api: ApiUser) -> Result<Json<V>, Ap
     Ok(Json(json!({ "items": items })))
 }
 
-async fn show(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Json<V>, ApiError> {
+async fn show(
+    State(state): State<AppState>,
+    api: ApiUser,
+    Id(id): Id,
+    QueryMap(q): QueryMap,
+) -> Result<Json<V>, ApiError> {
     let actor = api.user.actor();
+    let mut e = FieldErrors::default();
+    let filter = match q.get("rows").map(String::as_str).unwrap_or("all") {
+        "all" | "" => RowFilter::All,
+        "bad" => RowFilter::Bad,
+        "duplicate" => RowFilter::Duplicate,
+        _ => {
+            e.add("rows", "err.choice");
+            RowFilter::All
+        }
+    };
+    let offset = match q.get("rows_offset").filter(|v| !v.is_empty()) {
+        None => 0,
+        Some(v) => v.parse::<usize>().ok().filter(|n| *n <= kam_core::import::MAX_ROWS).unwrap_or_else(|| {
+            e.add("rows_offset", "err.range");
+            0
+        }),
+    };
+    if !e.is_empty() {
+        return Err(ApiError::invalid(&e));
+    }
     // Progress first: a commit that finishes between the two reads then shows committed, never checked.
     let progress = state.store.import_progress(&actor, id).await?;
-    let imp = state.store.import(&actor, id).await?;
+    let mut imp = state.store.import(&actor, id).await?;
+    if filter != RowFilter::All || offset > 0 {
+        imp.rows = state.store.import_rows(&actor, id, filter, offset, ROWS_WINDOW).await?;
+    }
     let blockers = state.store.import_undo_blockers(&actor, id).await?;
     let mut out = json!(imp);
     out["undo_blocked_by"] = json!(blockers);
@@ -195,7 +225,9 @@ async fn undo(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result
 }
 
 async fn errors_xlsx(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Response, ApiError> {
-    let imp = state.store.import(&api.user.actor(), id).await?;
-    let bytes = import::bad_rows_xlsx(api.lang, &imp)?;
+    let actor = api.user.actor();
+    let imp = state.store.import(&actor, id).await?;
+    let bad = import::rows_of(&state.store, &actor, id, RowFilter::Bad).await?;
+    let bytes = import::bad_rows_xlsx(api.lang, &imp, &bad)?;
     Ok(crate::downloads::xlsx_response(&format!("import-{id}-errors.xlsx"), bytes))
 }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kam_core::import::{ACCOUNT_REF, ImportKind};
 use kam_store::StoreError;
-use kam_store::imports::{Choices, Duplicate, Import, OnDuplicate};
+use kam_store::imports::{Choices, Duplicate, Import, OnDuplicate, RowFilter};
 
 use super::{Flash, ctx, render, see_other};
 use crate::AppState;
@@ -234,11 +234,11 @@ async fn show_page(
             .or_else(|| Some([v("external_no"), v("product")].into_iter().flatten().collect::<Vec<_>>().join(" ")))
             .unwrap_or_default()
     };
-    let bad_rows = imp
-        .rows
+    let bad_rows = state
+        .store
+        .import_rows(&actor, id, RowFilter::Bad, 0, 500)
+        .await?
         .iter()
-        .filter(|r| !r.errors.is_empty())
-        .take(500)
         .map(|r| RowView {
             row: r.row,
             name: name_of(r),
@@ -246,12 +246,12 @@ async fn show_page(
             duplicate: String::new(),
         })
         .collect();
-    let dup_rows = imp
-        .rows
+    let dup_rows = state
+        .store
+        .import_rows(&actor, id, RowFilter::Duplicate, 0, 500)
+        .await?
         .iter()
-        .filter(|r| r.errors.is_empty())
         .filter_map(|r| r.duplicate.as_ref().map(|d| (r, d)))
-        .take(500)
         .map(|(r, d)| RowView {
             row: r.row,
             name: name_of(r),
@@ -387,7 +387,9 @@ async fn undo(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -
 }
 
 async fn errors_xlsx(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
-    let imp = state.store.import(&auth.user.actor(), id).await?;
-    let bytes = import::bad_rows_xlsx(auth.lang, &imp)?;
+    let actor = auth.user.actor();
+    let imp = state.store.import(&actor, id).await?;
+    let bad = import::rows_of(&state.store, &actor, id, RowFilter::Bad).await?;
+    let bytes = import::bad_rows_xlsx(auth.lang, &imp, &bad)?;
     Ok(crate::downloads::xlsx_response(&format!("import-{id}-errors.xlsx"), bytes))
 }

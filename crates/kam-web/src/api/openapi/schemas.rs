@@ -505,7 +505,7 @@ pub(super) fn schemas() -> Value {
             "id": id(), "kind": {"type": "string", "enum": ["accounts", "contacts", "ledger", "products", "orders", "interactions", "visits", "service_records", "complaints", "needs", "surveys", "contracts", "competitors", "visit_plans"]},
             "file_name": {"type": "string"}, "sha256": {"type": "string"}, "sheet": {"type": ["string", "null"]},
             "status": {"type": "string", "enum": ["checked", "committing", "committed", "undone"]},
-            "columns": {"type": "array", "items": r("ImportColumn")}, "rows": {"type": "array", "items": r("ImportRow")},
+            "columns": {"type": "array", "items": r("ImportColumn")}, "rows": {"type": "array", "items": r("ImportRow"), "description": "up to 1,000 rows in file order (GET the import with `rows` and `rows_offset` for the others)"},
             "total_rows": {"type": "integer"}, "bad_rows": {"type": "integer"}, "duplicate_rows": {"type": "integer"},
             "counts": {"oneOf": [r("ImportCounts"), {"type": "null"}]},
             "created_by": id(), "created_at": ts(), "committed_at": {"type": ["string", "null"]}, "undone_at": {"type": ["string", "null"]},

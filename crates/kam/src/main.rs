@@ -400,7 +400,7 @@ async fn import(
         }
     };
     let imp = store.check_import(&actor, input).await.map_err(|e| anyhow::anyhow!(store_message(&e)))?;
-    let bad = kam_web::import::rows_of(&store, &actor, imp.id, kam_store::imports::RowFilter::Bad)
+    let bad = kam_web::import::rows_of(store, &actor, imp.id, kam_store::imports::RowFilter::Bad)
         .await
         .map_err(|e| anyhow::anyhow!(store_message(&e)))?;
     for r in &bad {

@@ -590,3 +590,61 @@ pub async fn worklogs_xlsx<E: From<StoreError> + From<XlsxError>>(
     drop(sheet);
     audited(book, store, actor, "worklogs").await
 }
+
+/// One count of the churn report: its title, its id on the page, and its
+/// rows of (label, churns, won back).
+pub type ChurnSection = (String, &'static str, Vec<(String, i64, i64)>);
+
+/// The churn report's four counts (reason, month, grade, rep): what the page
+/// shows and the workbook holds, from one place.
+pub fn churn_sections(lang: Lang, r: &kam_store::lifecycle::ChurnReport) -> Vec<ChurnSection> {
+    let rows = |counts: &[kam_store::lifecycle::Count], label: &dyn Fn(&kam_store::lifecycle::Count) -> String| {
+        counts.iter().map(|c| (label(c), c.churns, c.won_back)).collect::<Vec<_>>()
+    };
+    let none = t(lang, "common.none").to_string();
+    vec![
+        (
+            t(lang, "churn.by_reason").to_string(),
+            "by-reason",
+            rows(&r.by_reason, &|c| t(lang, &format!("enum.churn_reason.{}", c.key)).to_string()),
+        ),
+        (t(lang, "churn.by_month").to_string(), "by-month", rows(&r.by_month, &|c| c.key.clone())),
+        (
+            t(lang, "churn.by_grade").to_string(),
+            "by-grade",
+            rows(&r.by_grade, &|c| if c.key.is_empty() { none.clone() } else { c.key.clone() }),
+        ),
+        (
+            t(lang, "churn.by_rep").to_string(),
+            "by-rep",
+            rows(&r.by_rep, &|c| c.label.clone().unwrap_or_else(|| t(lang, "accounts.in_pool").to_string())),
+        ),
+    ]
+}
+
+/// The churn report 客户流失分析 of a year as a workbook: one sheet per count
+/// (reason, month, grade, rep) with churns and won back, as numbers; in the
+/// viewer's scope, as the page shows it; audited.
+pub async fn churn_report_xlsx<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+    year: i32,
+) -> Result<Vec<u8>, E> {
+    let r = store.churn_report(actor, year).await?;
+    let mut book = Book::new(lang);
+    for (title, _, rows) in churn_sections(lang, &r) {
+        let mut sheet = book.sheet(&title)?;
+        sheet.text(0, 0, &format!("{title} {year}"))?;
+        sheet.text(0, 1, t(lang, "churn.churns"))?;
+        sheet.text(0, 2, t(lang, "churn.won_back"))?;
+        for (i, (label, churns, won)) in rows.iter().enumerate() {
+            let row = i as u32 + 1;
+            sheet.text(row, 0, label)?;
+            sheet.number(row, 1, *churns as f64)?;
+            sheet.number(row, 2, *won as f64)?;
+        }
+        sheet.widths(&[(0, 24.0), (1, 12.0), (2, 12.0)])?;
+    }
+    audited(book, store, actor, "churn_report").await
+}

@@ -25,6 +25,7 @@ pub fn router() -> ApiRoutes {
         .get("/api/v1/churn-risks", risks, doc("listChurnRisks", "lifecycle", "Accounts in the caller's scope (mine=true: only those the caller owns) whose days since the last order exceed the factor × their median gap, most overdue against their rhythm first; accounts with a churn record are left out").query("mine", json!({"type": "boolean"}), "only the caller's own accounts").query("limit", json!({"type": "integer", "minimum": 1, "maximum": 500}), "how many (50)").ok("ChurnRisks"))
         .get("/api/v1/churns", list, doc("listChurns", "lifecycle", "Churn records of a year in the caller's scope, newest first, with their win-back actions").query("year", json!({"type": "integer"}), "this year when absent").paged().ok("Churns"))
         .get("/api/v1/churns/report", report, doc("churnReport", "lifecycle", "The churn report of a year: counts by reason category, month, grade and rep, each with how many were won back").query("year", json!({"type": "integer"}), "this year when absent").ok("ChurnReport"))
+        .get("/api/v1/churns/report.xlsx", report_xlsx, doc("exportChurnReport", "lifecycle", "The churn report of a year as .xlsx: one sheet each for the counts by reason category, month, grade and rep, with churns and won back as numbers; in the caller's scope; audited").query("year", json!({"type": "integer"}), "this year when absent").file(XLSX))
         .get("/api/v1/churns/{id}", show, doc("getChurn", "lifecycle", "One churn record with its win-back actions").ok("Churn"))
         .patch("/api/v1/churns/{id}", patch, doc("patchChurn", "lifecycle", "Change a churn record's date or reason; audited").body("ChurnPatch").ok("Churn"))
         .post("/api/v1/churns/{id}/actions", add_action, doc("addWinbackAction", "lifecycle", "Add a win-back action 挽回措施 (due date, what; outcome pending unless given); a pending action is a reminder for the account's owner on its day").body("WinbackInput").created("Churn"))
@@ -74,6 +75,12 @@ async fn list(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap
     let year = year_param(q.get("year"), state.store.today())?;
     let (page, per_page) = page_params(&q);
     Ok(Json(json!(state.store.churns(&api.user.actor(), Some(year), page, per_page).await?)))
+}
+
+async fn report_xlsx(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Response, ApiError> {
+    let year = year_param(q.get("year"), state.store.today())?;
+    let bytes = crate::exports::churn_report_xlsx::<ApiError>(&state.store, &api.user.actor(), api.lang, year).await?;
+    Ok(crate::downloads::xlsx_response(&format!("churns-{year}.xlsx"), bytes))
 }
 
 async fn report(State(state): State<AppState>, api: ApiUser, QueryMap(q): QueryMap) -> Result<Json<Value>, ApiError> {

@@ -12,7 +12,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use kam_core::lifecycle::{ACTION_FIELDS, CHURN_FIELDS, Lifecycle, Risk};
 use kam_core::{AccountId, FieldErrors, Record, Value};
-use kam_store::lifecycle::{AccountLifecycle, Churn, ChurnReport, Count};
+use kam_store::lifecycle::{AccountLifecycle, Churn, ChurnReport};
 
 use super::{ctx, render_checked, see_other};
 use crate::AppState;
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/churns/{id}/actions", post(add_action))
         .route("/winback-actions/{id}", post(update_action))
         .route("/churns", get(report))
+        .route("/churns.xlsx", get(report_xlsx))
 }
 
 /// The stage's label.
@@ -306,10 +307,6 @@ struct ReportPage {
     pager_text: String,
 }
 
-fn count_rows(counts: &[Count], label: impl Fn(&Count) -> String) -> Vec<CountRow> {
-    counts.iter().map(|c| CountRow { label: label(c), churns: c.churns, won_back: c.won_back }).collect()
-}
-
 /// The twelve months of the report with their counts (a month without churns: 0).
 pub fn by_month(r: &ChurnReport) -> Vec<(String, i64, i64)> {
     (1..=12)
@@ -321,6 +318,22 @@ pub fn by_month(r: &ChurnReport) -> Vec<(String, i64, i64)> {
         .collect()
 }
 
+/// The year a report page is asked for (2000–2100), else this year.
+fn year_of(q: &HashMap<String, String>, this_year: i32) -> i32 {
+    q.get("year").and_then(|y| y.parse::<i32>().ok()).filter(|y| (2000..=2100).contains(y)).unwrap_or(this_year)
+}
+
+async fn report_xlsx(
+    State(state): State<AppState>,
+    auth: Authed,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let year = year_of(&q, state.store.today().year());
+    let bytes =
+        crate::exports::churn_report_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang, year).await?;
+    Ok(crate::downloads::xlsx_response(&format!("churns-{year}.xlsx"), bytes))
+}
+
 async fn report(
     State(state): State<AppState>,
     auth: Authed,
@@ -329,8 +342,7 @@ async fn report(
     let lang = auth.lang;
     let actor = auth.user.actor();
     let this_year = state.store.today().year();
-    let year =
-        q.get("year").and_then(|y| y.parse::<i32>().ok()).filter(|y| (2000..=2100).contains(y)).unwrap_or(this_year);
+    let year = year_of(&q, this_year);
     let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     let r = state.store.churn_report(&actor, year).await?;
     let risks = state.store.churn_risks(&actor, None, 50).await?;
@@ -348,25 +360,13 @@ async fn report(
         ],
         "",
     );
-    let none = t(lang, "common.none").to_string();
-    let sections = vec![
-        (
-            t(lang, "churn.by_reason").to_string(),
-            "by-reason",
-            count_rows(&r.by_reason, |c| t(lang, &format!("enum.churn_reason.{}", c.key)).to_string()),
-        ),
-        (t(lang, "churn.by_month").to_string(), "by-month", count_rows(&r.by_month, |c| c.key.clone())),
-        (
-            t(lang, "churn.by_grade").to_string(),
-            "by-grade",
-            count_rows(&r.by_grade, |c| if c.key.is_empty() { none.clone() } else { c.key.clone() }),
-        ),
-        (
-            t(lang, "churn.by_rep").to_string(),
-            "by-rep",
-            count_rows(&r.by_rep, |c| c.label.clone().unwrap_or_else(|| t(lang, "accounts.in_pool").to_string())),
-        ),
-    ];
+    let sections = crate::exports::churn_sections(lang, &r)
+        .into_iter()
+        .map(|(title, id, rows)| {
+            let rows = rows.into_iter().map(|(label, churns, won_back)| CountRow { label, churns, won_back }).collect();
+            (title, id, rows)
+        })
+        .collect();
     let pager = Pager::new(list.page, list.per_page, list.total, |n| format!("/churns?year={year}&page={n}"));
     let pager_text = pager.text(lang);
     let p = ReportPage {

@@ -5,6 +5,7 @@
 //! team's accounts; the admin's factor through the API.
 
 use crate::support::*;
+use calamine::Reader;
 use serde_json::{Value, json};
 
 kam_store::on_both_engines!(churn_is_flagged_recorded_and_reported_within_scope);
@@ -91,6 +92,24 @@ async fn churn_is_flagged_recorded_and_reported_within_scope(store: kam_store::S
     assert_eq!(t.api(&w.admin, "GET", "/api/v1/churns/report", None).await.json()["total"], 2);
     assert_eq!(t.api(&w.m_east, "GET", "/api/v1/churns?year=2026", None).await.json()["total"], 1);
     assert_eq!(t.api(&w.m_east, "GET", "/api/v1/churns/report?year=1900", None).await.status, 422);
+    // The report as a workbook: a sheet per count, the East's figures only, as numbers.
+    let xlsx = t.download(&w.m_east, "/api/v1/churns/report.xlsx?year=2026").await;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    assert_eq!(book.sheet_names(), ["按原因", "按月份", "按客户等级", "按业务员"], "{:?}", book.sheet_names());
+    let sheet = |book: &mut calamine::Sheets<_>, name: &str| -> Vec<Vec<String>> {
+        let range = book.worksheet_range(name).unwrap();
+        range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    let reasons = sheet(&mut book, "按原因");
+    assert_eq!(reasons[0][1], "流失");
+    assert_eq!(reasons.len(), 2, "one reason in the East: {reasons:?}");
+    assert_eq!((reasons[1][1].as_str(), reasons[1][2].as_str()), ("1", "1"));
+    let months = sheet(&mut book, "按月份");
+    assert!(months.iter().all(|r| r[0] != "2026-10"), "the South's October churn is not the East's: {months:?}");
+    assert_eq!(t.api(&w.m_east, "GET", "/api/v1/churns/report.xlsx?year=2999", None).await.status, 422);
+    let all = t.download(&w.admin, "/api/v1/churns/report.xlsx?year=2026").await;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(all)).unwrap();
+    assert_eq!(sheet(&mut book, "按原因").len(), 3, "the admin sees both reasons");
     let boss = t.browser("boss_l", kam_core::Role::Manager, Some("East")).await;
     let page = t.get(&boss, "/churns").await;
     assert_eq!(page.status, 200);
@@ -98,6 +117,10 @@ async fn churn_is_flagged_recorded_and_reported_within_scope(store: kam_store::S
     let svg = page.body.split("<svg").nth(1).and_then(|s| s.split("</svg>").next()).expect("a chart");
     assert!(svg.contains(r#"class="bar""#));
     assert_eq!(t.get(&boss, "/churns?lang=en").await.status, 200);
+    assert!(page.body.contains(r#"href="/churns.xlsx?year=2026""#), "the page links its workbook");
+    let x = t.get(&boss, "/churns.xlsx?year=2026").await;
+    assert_eq!(x.status, 200);
+    assert!(x.headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
 
     // The factor: the admin's, checked.
     let bad = t.api(&w.admin, "PUT", "/api/v1/settings", Some(json!({"churn_factor": 0.5}))).await;

@@ -209,6 +209,15 @@ impl Store {
     /// that have ordered, largest expected revenue first, a page of them;
     /// the reps' and teams' sums against their targets.
     pub async fn forecasts(&self, actor: &Actor, page: i64, per_page: i64) -> Result<Forecasts> {
+        self.forecasts_up_to(actor, page, per_page.clamp(1, 200)).await
+    }
+
+    /// The same, with up to `max` accounts on its one page: an export's.
+    pub async fn forecasts_for_export(&self, actor: &Actor, max: i64) -> Result<Forecasts> {
+        self.forecasts_up_to(actor, 1, max.max(1)).await
+    }
+
+    async fn forecasts_up_to(&self, actor: &Actor, page: i64, per_page: i64) -> Result<Forecasts> {
         reads_money(actor)?;
         let today = self.today();
         let (from, to) = coming_period(today);
@@ -341,7 +350,6 @@ impl Store {
             v
         };
         let total = items.len() as i64;
-        let per_page = per_page.clamp(1, 200);
         let page = page.clamp(1, crate::sql::MAX_PAGE);
         let expected_revenue = items.iter().filter_map(|f| f.expected_revenue).sum();
         let last_year_forecast = items.iter().map(|f| f.last_year.forecast).sum();

@@ -648,3 +648,70 @@ pub async fn churn_report_xlsx<E: From<StoreError> + From<XlsxError>>(
     }
     audited(book, store, actor, "churn_report").await
 }
+
+/// The coming period's sales forecast 销售预测 as a workbook: the teams' and
+/// reps' sums against their targets, then every account in scope (P(alive),
+/// expected orders, average order, expected revenue, the same period last
+/// year's forecast and the trend), as numbers; audited.
+pub async fn forecasts_xlsx<E: From<StoreError> + From<XlsxError>>(
+    store: &kam_store::Store,
+    actor: &Actor,
+    lang: Lang,
+) -> Result<Vec<u8>, E> {
+    let f = store.forecasts_for_export(actor, MAX_EXPORT_ROWS).await?;
+    let mut book = Book::new(lang);
+    let mut sheet = book.sheet(t(lang, "forecast.against_target"))?;
+    sheet.text(0, 0, &format!("{} – {}", f.from, f.to))?;
+    for (i, k) in ["forecast.expected_revenue", "forecast.last_year", "target.target"].iter().enumerate() {
+        sheet.text(0, i as u16 + 1, t(lang, k))?;
+    }
+    for (i, r) in f.teams.iter().chain(&f.reps).enumerate() {
+        let row = i as u32 + 1;
+        sheet.text(row, 0, &r.name)?;
+        sheet.money(row, 1, r.expected_revenue)?;
+        sheet.money(row, 2, r.last_year_forecast)?;
+        if let Some(target) = r.target {
+            sheet.money(row, 3, target)?;
+        }
+    }
+    sheet.widths(&[(0, 22.0), (1, 16.0), (2, 16.0), (3, 16.0)])?;
+    drop(sheet);
+    let mut sheet = book.sheet(t(lang, "forecast.by_account"))?;
+    let labels = [
+        "order.account",
+        "accounts.owner",
+        "forecast.last_order",
+        "forecast.order_days",
+        "forecast.average",
+        "forecast.p_alive",
+        "forecast.expected_orders",
+        "forecast.expected_revenue",
+        "forecast.last_year",
+        "forecast.trend",
+    ];
+    header(&mut sheet, lang, labels.map(str::to_string))?;
+    for (i, a) in f.items.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.text(row, 0, &a.account_name)?;
+        sheet.text(row, 1, a.owner_name.as_deref().unwrap_or_default())?;
+        sheet.text(row, 2, &a.last_order)?;
+        sheet.number(row, 3, a.order_days as f64)?;
+        sheet.money(row, 4, a.average_order)?;
+        if let Some(p) = a.p_alive {
+            sheet.number(row, 5, (p * 1000.0).round() / 1000.0)?;
+        }
+        if let Some(x) = a.expected_orders {
+            sheet.number(row, 6, (x * 100.0).round() / 100.0)?;
+        }
+        if let Some(x) = a.expected_revenue {
+            sheet.money(row, 7, x)?;
+        }
+        sheet.money(row, 8, a.last_year.forecast)?;
+        if let Some(x) = a.last_year.trend {
+            sheet.number(row, 9, (x * 100.0).round() / 100.0)?;
+        }
+    }
+    sheet.widths(&[(0, 28.0), (1, 12.0), (2, 12.0)])?;
+    drop(sheet);
+    audited(book, store, actor, "forecasts").await
+}

@@ -19,7 +19,15 @@ use crate::i18n::t;
 use crate::view::{self, Ctx, Pager};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/forecasts", get(page)).route("/forecasts/refresh", post(refresh))
+    Router::new()
+        .route("/forecasts", get(page))
+        .route("/forecasts.xlsx", get(xlsx))
+        .route("/forecasts/refresh", post(refresh))
+}
+
+async fn xlsx(State(state): State<AppState>, auth: Authed) -> Result<Response, PageError> {
+    let bytes = crate::exports::forecasts_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang).await?;
+    Ok(crate::downloads::xlsx_response("forecasts.xlsx", bytes))
 }
 
 pub struct RollRow {

@@ -3,6 +3,7 @@
 //! rep's attainment never includes another team's figures.
 
 use crate::support::*;
+use calamine::Reader;
 use serde_json::{Value, json};
 
 kam_store::on_both_engines!(
@@ -143,4 +144,18 @@ async fn forecasts_say_how_they_were_made_and_stay_in_scope(store: kam_store::St
     // In English too.
     let en = t.get(&boss, "/forecasts?lang=en").await;
     assert_eq!(en.status, 200);
+    // As a workbook: the rep's own account only, its figures as numbers; none for service staff.
+    let xlsx = t.download(&w.rep_a, "/api/v1/forecasts.xlsx").await;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    assert_eq!(book.sheet_names(), ["预测与目标", "按客户"]);
+    let range = book.worksheet_range("按客户").unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows.len(), 2, "one account: {rows:?}");
+    assert_eq!(rows[1][0], "甲客户有限公司");
+    assert_eq!(rows[1][3], "2", "order days as a number");
+    assert_eq!(t.api(&w.service, "GET", "/api/v1/forecasts.xlsx", None).await.status, 403);
+    assert!(page.body.contains(r#"href="/forecasts.xlsx""#));
+    let x = t.get(&boss, "/forecasts.xlsx").await;
+    assert_eq!(x.status, 200);
+    assert!(x.headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
 }

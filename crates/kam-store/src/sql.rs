@@ -142,7 +142,12 @@ impl Q {
             let _ = match a {
                 Arg::Text(v) => out.add(v.clone()),
                 Arg::Int(v) => out.add(*v),
-                Arg::Float(v) => out.add(*v),
+                Arg::Float(Some(x)) => out.add(*x),
+                // sqlx 0.9's Any driver sends a NULL f64 to PostgreSQL as a
+                // float4 NULL (and a NULL f32 as float8): the statement cached
+                // on the connection then keeps float4, and the next number
+                // (eight bytes) is refused with 22P03. A NULL f32 gives float8.
+                Arg::Float(None) => out.add(None::<f32>),
                 Arg::Bytes(v) => out.add(v.clone()),
             };
         }

@@ -127,3 +127,23 @@ pub async fn bulk_insert_accounts(store: &Store, rows: &[BTreeMap<String, String
     tx.commit().await?;
     Ok(())
 }
+
+/// Writes `values` to a scratch table's float column through one statement
+/// on one connection (a NULL first, then numbers, as a bound parameter each)
+/// and reads them back: the probe of how `Q` binds a missing float.
+pub async fn float_binds_round_trip(store: &Store, values: &[Option<f64>]) -> crate::Result<Vec<Option<f64>>> {
+    let mut tx = store.begin().await?;
+    let real = if store.engine() == crate::Engine::Sqlite { "REAL" } else { "DOUBLE PRECISION" };
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE TEMPORARY TABLE float_probe (n BIGINT, x {real})")))
+        .execute(&mut *tx)
+        .await?;
+    for (n, v) in values.iter().enumerate() {
+        let mut q = crate::sql::Q::new("INSERT INTO float_probe (n, x) VALUES (");
+        q.arg(n as i64).push(", ").arg(*v).push(")");
+        q.query().execute(&mut *tx).await?;
+    }
+    let rows = sqlx::query("SELECT x FROM float_probe ORDER BY n").fetch_all(&mut *tx).await?;
+    let out = rows.iter().map(|r| sqlx::Row::try_get::<Option<f64>, _>(r, "x")).collect::<Result<Vec<_>, _>>()?;
+    tx.rollback().await?;
+    Ok(out)
+}

@@ -54,6 +54,7 @@ kam_store::on_both_engines!(
     unique_constraints_are_answered_by_name,
     imports_check_commit_all_or_nothing_and_undo,
     imports_of_many_rows_are_read_a_page_at_a_time,
+    a_missing_then_a_given_percentage_write_on_one_connection,
     imports_update_duplicates_and_tie_contacts_to_accounts,
     imports_post_ledger_entries_and_undo_by_reversal,
     imports_write_products_and_orders_with_lines,

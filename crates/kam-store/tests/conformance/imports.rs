@@ -877,3 +877,23 @@ pub async fn imports_of_many_rows_are_read_a_page_at_a_time(s: Store) {
     assert_eq!(undone.status, "undone");
     assert_eq!(live_accounts(&s, &w.admin).await, before);
 }
+
+/// A missing percentage, then one given, written by the same statement on one
+/// connection (an import's one transaction): PostgreSQL typed the statement's
+/// parameter by the first NULL bound (sqlx 0.9 binds a NULL f64 as float4)
+/// and refused the number after it (22P03).
+pub async fn a_missing_then_a_given_percentage_write_on_one_connection(s: Store) {
+    let w = world(&s).await;
+    let rows = vec![
+        row(2, &[("name", "无比率公司"), ("credit_code", &code(5_001))]),
+        row(3, &[("name", "有比率公司"), ("credit_code", &code(5_002)), ("asset_liability_ratio", "45.5")]),
+        row(4, &[("name", "又无比率公司"), ("credit_code", &code(5_003))]),
+    ];
+    let imp = s.check_import(&w.admin, input(ImportKind::Accounts, rows)).await.unwrap();
+    assert_eq!(imp.bad_rows, 0, "{:?}", imp.rows);
+    let done = s.commit_import(&w.admin, imp.id, OnDuplicate::Skip).await.unwrap();
+    assert_eq!(done.counts.unwrap().created, 3);
+    // The binding itself, one statement on one connection: NULL, then numbers.
+    let values = [None, Some(45.5), None, Some(0.125)];
+    assert_eq!(kam_store::testing::float_binds_round_trip(&s, &values).await.unwrap(), values);
+}

@@ -301,7 +301,7 @@ pub async fn commit(
     choices: kam_store::imports::Choices,
 ) -> Result<Option<kam_store::imports::Import>, kam_store::StoreError> {
     use kam_store::StoreError;
-    let imp = store.import(actor, id).await?;
+    let imp = store.import_summary(actor, id).await?;
     if imp.total_rows < BACKGROUND_ROWS {
         return store.commit_import(actor, id, choices).await.map(Some);
     }

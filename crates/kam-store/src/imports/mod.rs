@@ -461,16 +461,23 @@ impl Store {
     }
 
     /// One import, to its creator and to admin, with its first `ROWS_WINDOW`
-    /// rows (the others by `import_rows`). Its rows hold the file's cells as
-    /// written (a contact's personal fields among them), so nobody else reads it.
+    /// rows (the others by `import_page` or `import_rows`). Its rows hold the
+    /// file's cells as written (a contact's personal fields among them), so
+    /// nobody else reads it.
     pub async fn import(&self, actor: &Actor, id: i64) -> Result<Import> {
-        let mut imp = self.import_head(actor, id).await?;
-        imp.rows = self.import_rows(actor, id, RowFilter::All, 0, ROWS_WINDOW).await?;
+        self.import_page(actor, id, RowFilter::All, 0).await
+    }
+
+    /// One import with up to `ROWS_WINDOW` of its rows of `filter` from `offset`.
+    pub async fn import_page(&self, actor: &Actor, id: i64, filter: RowFilter, offset: usize) -> Result<Import> {
+        let mut imp = self.import_summary(actor, id).await?;
+        imp.rows = self.rows_page(id, filter, offset, ROWS_WINDOW).await?;
         Ok(imp)
     }
 
-    /// An import without its rows, to who may read it.
-    async fn import_head(&self, actor: &Actor, id: i64) -> Result<Import> {
+    /// One import without its rows (its status, counts and mapping), to who
+    /// may read it.
+    pub async fn import_summary(&self, actor: &Actor, id: i64) -> Result<Import> {
         let mut q = Q::new(
             "SELECT id, kind, file_name, sha256, sheet, status, columns, total_rows, bad_rows, duplicate_rows, \
              counts, created_by, created_at, committed_at, undone_at FROM imports WHERE id = ",
@@ -494,12 +501,11 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<PlanRow>> {
-        let mut q = Q::new("SELECT 1 AS one FROM imports WHERE id = ");
-        q.arg(id);
-        if actor.role != Role::Admin {
-            q.push(" AND created_by = ").arg(actor.user_id);
-        }
-        q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?;
+        self.import_summary(actor, id).await?;
+        self.rows_page(id, filter, offset, limit).await
+    }
+
+    async fn rows_page(&self, id: i64, filter: RowFilter, offset: usize, limit: usize) -> Result<Vec<PlanRow>> {
         let mut q = rows_query(id, filter);
         q.push(" ORDER BY n LIMIT ").arg(limit.clamp(1, ROWS_WINDOW) as i64).push(" OFFSET ").arg(offset as i64);
         q.query().fetch_all(self.pool()).await?.iter().map(plan_row).collect()
@@ -589,7 +595,7 @@ impl Store {
         choices: Choices,
         claimed: &mut bool,
     ) -> Result<Import> {
-        let imp = self.import_head(actor, id).await?;
+        let imp = self.import_summary(actor, id).await?;
         if imp.created_by != actor.user_id {
             return Err(StoreError::Forbidden("err.forbidden"));
         }
@@ -616,6 +622,18 @@ impl Store {
                 q.query().fetch_all(&mut *tx).await?.iter().map(plan_row).collect::<Result<_>>()?;
             let Some(last) = page.len().checked_sub(1) else { break };
             next += last as i64 + 1;
+            // The later lines of this page's orders, wherever they stand in the file: one query a page.
+            let mut lines_of: HashMap<usize, Vec<PlanRow>> = HashMap::new();
+            let firsts: Vec<i64> =
+                page.iter().filter(|p| p.errors.is_empty() && p.line_of.is_none()).map(|p| p.row as i64).collect();
+            if imp.kind == ImportKind::Orders && !firsts.is_empty() {
+                let mut q = rows_query(id, RowFilter::Good);
+                q.push(" AND line_of IN (").list(firsts).push(") ORDER BY n");
+                for r in q.query().fetch_all(&mut *tx).await? {
+                    let line = plan_row(&r)?;
+                    lines_of.entry(line.line_of.unwrap_or_default()).or_default().push(line);
+                }
+            }
             let mut made: Vec<Made> = Vec::new();
             for p in &page {
                 if done.is_multiple_of(PROGRESS_EVERY) {
@@ -636,12 +654,7 @@ impl Store {
                     ImportKind::Ledger => self.commit_ledger_row(&mut tx, actor, p, choice, &mut made).await,
                     ImportKind::Products => self.commit_product_row(&mut tx, actor, p, choice, &mut made).await,
                     ImportKind::Orders => {
-                        // The order's later lines, wherever they stand in the file.
-                        let mut q = rows_query(id, RowFilter::Good);
-                        q.push(" AND line_of = ").arg(p.row as i64).push(" ORDER BY n");
-                        let lines: Vec<PlanRow> =
-                            q.query().fetch_all(&mut *tx).await?.iter().map(plan_row).collect::<Result<_>>()?;
-                        let lines: Vec<&PlanRow> = lines.iter().collect();
+                        let lines: Vec<&PlanRow> = lines_of.get(&p.row).into_iter().flatten().collect();
                         self.commit_order_row(&mut tx, actor, (id, p, &lines), choice, &mut made).await
                     }
                     ImportKind::Contracts => self.commit_contract_row(&mut tx, actor, p, choice, &mut made).await,
@@ -690,7 +703,7 @@ impl Store {
     /// later changes to them, records added to its accounts since (at most a
     /// few per record), as "entity #id (action)".
     pub async fn import_undo_blockers(&self, actor: &Actor, id: i64) -> Result<Vec<String>> {
-        let imp = self.import_head(actor, id).await?;
+        let imp = self.import_summary(actor, id).await?;
         if imp.status != "committed" {
             return Ok(Vec::new());
         }
@@ -726,7 +739,7 @@ impl Store {
     /// nothing newer stands on them (a later change to one of its records, or
     /// a record added to one of its accounts since), which is named instead.
     pub async fn undo_import(&self, actor: &Actor, id: i64) -> Result<Import> {
-        let imp = self.import_head(actor, id).await?;
+        let imp = self.import_summary(actor, id).await?;
         if imp.created_by != actor.user_id && actor.role != Role::Admin {
             return Err(StoreError::Forbidden("err.forbidden"));
         }

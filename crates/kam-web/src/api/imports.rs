@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use kam_core::FieldErrors;
 use kam_core::import::ImportKind;
-use kam_store::imports::{Choices, OnDuplicate, ROWS_WINDOW, RowFilter};
+use kam_store::imports::{Choices, OnDuplicate, RowFilter};
 use serde_json::{Value as V, json};
 
 use super::routes::*;
@@ -155,10 +155,7 @@ async fn show(
     }
     // Progress first: a commit that finishes between the two reads then shows committed, never checked.
     let progress = state.store.import_progress(&actor, id).await?;
-    let mut imp = state.store.import(&actor, id).await?;
-    if filter != RowFilter::All || offset > 0 {
-        imp.rows = state.store.import_rows(&actor, id, filter, offset, ROWS_WINDOW).await?;
-    }
+    let imp = state.store.import_page(&actor, id, filter, offset).await?;
     let blockers = state.store.import_undo_blockers(&actor, id).await?;
     let mut out = json!(imp);
     out["undo_blocked_by"] = json!(blockers);
@@ -226,7 +223,7 @@ async fn undo(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result
 
 async fn errors_xlsx(State(state): State<AppState>, api: ApiUser, Id(id): Id) -> Result<Response, ApiError> {
     let actor = api.user.actor();
-    let imp = state.store.import(&actor, id).await?;
+    let imp = state.store.import_summary(&actor, id).await?;
     let bad = import::rows_of(&state.store, &actor, id, RowFilter::Bad).await?;
     let bytes = import::bad_rows_xlsx(api.lang, &imp, &bad)?;
     Ok(crate::downloads::xlsx_response(&format!("import-{id}-errors.xlsx"), bytes))

@@ -207,7 +207,7 @@ async fn show_page(
     // A commit running in the background, or why the last one failed; read
     // before the import, so one finishing in between shows as done.
     let running = state.store.import_progress(&actor, id).await?;
-    let imp = state.store.import(&actor, id).await?;
+    let imp = state.store.import_summary(&actor, id).await?;
     let lang = auth.lang;
     let kind = imp.kind;
     let field_label = |f: &str| {
@@ -348,7 +348,7 @@ async fn commit(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm)
         Ok(Some(_)) => Ok(see_other(&format!("/imports/{id}"), "import.committed")),
         Ok(None) => Ok(see_other(&format!("/imports/{id}"), "import.committing")),
         Err(e) => {
-            let kind = state.store.import(&actor, id).await?.kind;
+            let kind = state.store.import_summary(&actor, id).await?.kind;
             match commit_error(f.auth.lang, kind, &e) {
                 Some(msg) => show_page(&state, &f.auth, id, None, Some(msg)).await,
                 None => Err(PageError::from(e)),
@@ -363,7 +363,7 @@ async fn progress(State(state): State<AppState>, auth: Authed, Path(id): Path<i6
     let actor = auth.user.actor();
     // Progress first: a commit finishing between the reads shows as done, not as never started.
     let p = state.store.import_progress(&actor, id).await?;
-    let imp = state.store.import(&actor, id).await?;
+    let imp = state.store.import_summary(&actor, id).await?;
     let running = p.as_ref().is_some_and(|p| p.failed.is_none()) && imp.status == "checked";
     let (done, total) = p.map(|p| (p.done, p.total)).unwrap_or((imp.total_rows as usize, imp.total_rows as usize));
     let body = serde_json::json!({"running": running, "status": imp.status, "done": done, "total": total});
@@ -388,7 +388,7 @@ async fn undo(State(state): State<AppState>, Path(id): Path<i64>, f: AuthForm) -
 
 async fn errors_xlsx(State(state): State<AppState>, auth: Authed, Path(id): Path<i64>) -> Result<Response, PageError> {
     let actor = auth.user.actor();
-    let imp = state.store.import(&actor, id).await?;
+    let imp = state.store.import_summary(&actor, id).await?;
     let bad = import::rows_of(&state.store, &actor, id, RowFilter::Bad).await?;
     let bytes = import::bad_rows_xlsx(auth.lang, &imp, &bad)?;
     Ok(crate::downloads::xlsx_response(&format!("import-{id}-errors.xlsx"), bytes))

@@ -13,18 +13,21 @@ pub enum Board {
     Rep,
     /// A manager: the team's attainment and forecast per rep, churn risks, overdue receivables.
     Manager,
-    /// Finance: receivables and aging, collections by month.
+    /// Finance: receivables and aging, collections by month, statements by status, credit holds.
     Finance,
+    /// Service: complaints by status and against their deadlines, satisfaction and NPS by month.
+    Service,
 }
 
 impl Board {
-    pub const ALL: [Board; 3] = [Board::Rep, Board::Manager, Board::Finance];
+    pub const ALL: [Board; 4] = [Board::Rep, Board::Manager, Board::Finance, Board::Service];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Board::Rep => "rep",
             Board::Manager => "manager",
             Board::Finance => "finance",
+            Board::Service => "service",
         }
     }
 
@@ -38,15 +41,20 @@ impl Board {
             Role::Sales => Some(Board::Rep),
             Role::Manager | Role::Admin => Some(Board::Manager),
             Role::Finance | Role::Auditor => Some(Board::Finance),
-            Role::Service => None,
+            Role::Service => Some(Board::Service),
         }
     }
 
-    /// Who may open a board: every board is money (targets, orders,
-    /// receivables), so roles that see no money open none; a rep opens the
-    /// rep's board, a manager and the admin every board, finance and
-    /// auditors the finance board.
+    /// Who may open a board. The rep's, the manager's and finance's boards
+    /// are money (targets, orders, receivables), so roles that see no money
+    /// open none of them: a rep opens the rep's board, finance the finance
+    /// board, auditors both finance's and service's, a manager and the admin
+    /// every board. The service board holds no money (complaints and
+    /// surveys): service staff, managers, the admin and auditors open it.
     pub fn may_open(self, actor: &Actor) -> bool {
+        if self == Board::Service {
+            return matches!(actor.role, Role::Service | Role::Manager | Role::Admin | Role::Auditor);
+        }
         if !crate::ledger::can_see_money(actor) {
             return false;
         }
@@ -56,5 +64,10 @@ impl Board {
             Role::Finance | Role::Auditor => self == Board::Finance,
             Role::Service => false,
         }
+    }
+
+    /// The board `actor` opens first, if any they may open.
+    pub fn first_for(actor: &Actor) -> Option<Board> {
+        Board::of(actor.role).filter(|b| b.may_open(actor))
     }
 }

@@ -41,7 +41,7 @@ pub struct HealthFilter {
 }
 
 /// `date + n days` of a 'YYYY-MM-DD' column, as text, on either engine.
-fn plus_days(engine: Engine, col: &str, n: i64) -> String {
+pub(crate) fn plus_days(engine: Engine, col: &str, n: i64) -> String {
     match engine {
         Engine::Sqlite => format!("date({col}, '+{n} days')"),
         Engine::Postgres => format!("to_char(CAST({col} AS date) + {n}, 'YYYY-MM-DD')"),

@@ -7,7 +7,7 @@ use kam_core::ActivityId;
 use kam_core::UserId;
 use kam_core::audit::Action;
 use kam_core::time_util::parse_date;
-use kam_core::visit_plan::{SLOTS, Slot, Tally, fulfils, place, tally};
+use kam_core::visit_plan::{SLOTS, Slot, Tally, fulfils, place};
 use kam_core::{Actor, Value};
 use serde::Serialize;
 use sqlx::Row;
@@ -265,17 +265,39 @@ impl Store {
         Ok(out)
     }
 
-    /// Plan versus actual per rep (account owner) over the plans in scope.
+    /// Plan versus actual per rep (account owner) over the plans in scope:
+    /// the slots planned in `from..=to`, counted by state
+    /// (`kam_core::visit_plan::state`) in one grouped read.
     pub async fn visit_plan_summary(&self, actor: &Actor, from: Date, to: Date, today: Date) -> Result<Vec<RepTally>> {
-        let mut out: Vec<RepTally> = Vec::new();
-        for year in from.year()..=to.year() {
-            for p in self.visit_plans(actor, year, None).await? {
-                let t = tally(&p.slots, from, to, today);
-                match out.iter_mut().find(|r| r.owner_id == p.owner_id) {
-                    Some(r) => r.tally.add(t),
-                    None => out.push(RepTally { owner_id: p.owner_id, owner_name: p.owner_name.clone(), tally: t }),
-                }
-            }
+        let grace = kam_core::visit_plan::GRACE_DAYS;
+        let on_time = format!("s.actual_on <= {}", crate::health::plus_days(self.engine(), "s.planned_on", grace));
+        let due_by = (today - time::Duration::days(grace)).to_string();
+        let count = |cond: &str| format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT)");
+        let mut q = Q::new(&format!(
+            "SELECT a.owner_id, o.display_name AS owner_name, COUNT(*) AS planned, {} AS on_time, {} AS late, {} AS missed, {} AS pending \
+             FROM visit_plan_slots s JOIN visit_plans p ON p.id = s.plan_id JOIN accounts a ON a.id = p.account_id \
+             LEFT JOIN users o ON o.id = a.owner_id WHERE s.planned_on >= ",
+            count(&format!("s.actual_on IS NOT NULL AND {on_time}")),
+            count(&format!("s.actual_on IS NOT NULL AND NOT ({on_time})")),
+            count(&format!("s.actual_on IS NULL AND s.planned_on < '{due_by}'")),
+            count(&format!("s.actual_on IS NULL AND s.planned_on >= '{due_by}'")),
+        ));
+        q.arg(from.to_string()).push(" AND s.planned_on <= ").arg(to.to_string()).push(" AND ");
+        scope_sql(&mut q, actor, "a");
+        q.push(" GROUP BY a.owner_id, o.display_name");
+        let mut out = Vec::new();
+        for r in q.query().fetch_all(self.pool()).await? {
+            out.push(RepTally {
+                owner_id: crate::sql::opt_id(&r, "owner_id")?,
+                owner_name: r.try_get("owner_name")?,
+                tally: Tally {
+                    planned: r.try_get("planned")?,
+                    on_time: r.try_get("on_time")?,
+                    late: r.try_get("late")?,
+                    missed: r.try_get("missed")?,
+                    pending: r.try_get("pending")?,
+                },
+            });
         }
         out.sort_by(|a, b| a.owner_name.cmp(&b.owner_name));
         Ok(out)

@@ -77,6 +77,7 @@ kam_store::on_both_engines!(
     targets_roll_up_and_attain_within_scope,
     forecasts_fit_the_history_and_stay_in_scope,
     lifecycle_and_churn_follow_the_rules_within_scope,
+    dashboards_count_complaints_plans_holds_and_statements_within_scope,
 );
 
 #[path = "conformance/imports.rs"]
@@ -106,6 +107,9 @@ use lifecycle::*;
 #[path = "conformance/merges.rs"]
 mod merges;
 use merges::*;
+#[path = "conformance/dashboards.rs"]
+mod dashboards;
+use dashboards::*;
 
 fn text(s: &str) -> Value {
     Value::Text(s.into())

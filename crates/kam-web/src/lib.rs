@@ -10,6 +10,7 @@ pub mod capability;
 pub mod charts;
 pub mod classification;
 pub mod completeness;
+pub mod dashboards;
 pub mod dossier;
 mod downloads;
 mod error;

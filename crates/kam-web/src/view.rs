@@ -68,6 +68,10 @@ impl Ctx {
     pub fn sees_money(&self) -> bool {
         self.user.as_ref().is_some_and(|u| kam_core::ledger::can_see_money(&u.actor()))
     }
+    /// Whether the user has a dashboard to open (the menu's link).
+    pub fn has_dashboard(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| kam_core::dashboard::Board::first_for(&u.actor()).is_some())
+    }
     pub fn is_admin(&self) -> bool {
         self.role() == Some(Role::Admin)
     }

@@ -132,7 +132,10 @@ async fn run_all(driver_path: PathBuf) -> Vec<String> {
     for (size, on_postgres) in legs {
         // A fresh company per size (and engine): the journeys create what they need.
         let kam = start_kam(on_postgres).await;
-        for (name, journey) in JOURNEYS {
+        // KAM_JOURNEYS=a,b runs only the journeys whose names contain one of them (while working on a page).
+        let only = std::env::var("KAM_JOURNEYS").unwrap_or_default();
+        let wanted = |name: &str| only.is_empty() || only.split(',').any(|o| name.contains(o.trim()));
+        for (name, journey) in JOURNEYS.iter().filter(|(n, _)| wanted(n)) {
             let b = match Browser::open(&driver, &kam, size, name).await {
                 Ok(b) => b,
                 Err(e) => {
@@ -178,6 +181,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("nine_forms_found_and_printed", |b| Box::pin(nine_forms_found_and_printed(b))),
     ("quarter_targets_set_for_the_team", |b| Box::pin(quarter_targets_set_for_the_team(b))),
     ("forecast_read_refitted_and_dashboard_seen", |b| Box::pin(forecast_read_and_refitted(b))),
+    ("service_board_read_and_exported", |b| Box::pin(service_board_read_and_exported(b))),
     ("churn_recorded_and_won_back", |b| Box::pin(churn_recorded_and_won_back(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
@@ -1487,6 +1491,31 @@ async fn forecast_read_and_refitted(b: &Browser<'_>) -> Result<()> {
     }
     b.goto("/dashboards/finance", "dashboard-finance").await?;
     b.expect_text("近 12 个月回款", "dashboard-finance").await
+}
+
+/// Service staff open their board from the menu: complaints by status and
+/// against their deadlines, satisfaction by month, each chart beside its
+/// table, and the board's workbook linked; the manager's board shows the
+/// visit-plan compliance and the orders on credit hold.
+async fn service_board_read_and_exported(b: &Browser<'_>) -> Result<()> {
+    b.login("zhoujie").await?;
+    b.menu("/dashboard", "service-dashboard").await?;
+    b.expect_text("客服仪表盘", "service-dashboard").await?;
+    b.expect_text("未结投诉与时限", "service-dashboard").await?;
+    b.expect_text("满意度趋势", "service-dashboard").await?;
+    let charts = b.js("return document.querySelectorAll('main svg.chart').length;", vec![]).await?;
+    if charts.as_i64().unwrap_or(0) < 2 {
+        return Err(format!("the service board draws {charts} charts"));
+    }
+    let link = b.js("return document.querySelector('#dashboard-xlsx').getAttribute('href');", vec![]).await?;
+    if link != "/dashboards/service/xlsx" {
+        return Err(format!("the workbook link is {link}"));
+    }
+    b.login("zhangwei").await?;
+    b.goto("/dashboards/manager", "manager-dashboard-more").await?;
+    b.expect_text("拜访计划完成", "manager-dashboard-more").await?;
+    b.expect_text("信用冻结订单", "manager-dashboard-more").await?;
+    b.expect_text("综合销售力趋势", "manager-dashboard-more").await
 }
 
 async fn churn_recorded_and_won_back(b: &Browser<'_>) -> Result<()> {

@@ -10,7 +10,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use kam_core::lifecycle::{ACTION_FIELDS, CHURN_FIELDS, Lifecycle, Risk};
+use kam_core::lifecycle::{ACTION_FIELDS, CHURN_FIELDS, Lifecycle};
 use kam_core::{AccountId, FieldErrors, Record, Value};
 use kam_store::lifecycle::{AccountLifecycle, Churn, ChurnReport};
 
@@ -37,14 +37,7 @@ pub fn stage_label(lang: Lang, s: kam_core::lifecycle::Stage) -> String {
     t(lang, &format!("enum.stage.{}", s.as_str())).to_string()
 }
 
-/// The churn-risk sentence: "62 days since the last order; usually every 30 days (× 2.0 = 60)".
-pub fn risk_text(lang: Lang, r: &Risk) -> String {
-    t(lang, "lifecycle.risk_text")
-        .replace("{g}", &r.gap_days.to_string())
-        .replace("{m}", &format!("{:.0}", r.median_gap_days))
-        .replace("{f}", &format!("{:.1}", r.factor))
-        .replace("{l}", &format!("{:.0}", r.factor * r.median_gap_days))
-}
+use crate::dashboards::risk_text;
 
 /// The account header's lifecycle badge: the stage in effect and the risk flag.
 pub fn badge(lang: Lang, l: &Lifecycle) -> (String, bool) {

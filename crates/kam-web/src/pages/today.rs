@@ -131,7 +131,12 @@ async fn page(
             .items
             .iter()
             .map(|a| {
-                (a.account_id, a.account_name.clone(), a.last_order.clone(), super::lifecycle::risk_text(lang, &a.risk))
+                (
+                    a.account_id,
+                    a.account_name.clone(),
+                    a.last_order.clone(),
+                    crate::dashboards::risk_text(lang, &a.risk),
+                )
             })
             .collect(),
     };

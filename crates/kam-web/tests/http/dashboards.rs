@@ -5,7 +5,7 @@
 use crate::support::*;
 use serde_json::json;
 
-kam_store::on_both_engines!(dashboards_draw_their_figures_within_scope);
+kam_store::on_both_engines!(dashboards_draw_their_figures_within_scope, service_board_and_workbooks_stay_in_scope);
 
 /// Every `<svg>…</svg>` of a page, each parsed as XML to its end.
 fn svgs(body: &str) -> Vec<String> {
@@ -83,4 +83,104 @@ async fn dashboards_draw_their_figures_within_scope(store: kam_store::Store) {
     assert_eq!(finance.status, 200);
     assert!(svgs(&finance.body).iter().any(|s| s.contains("11月")));
     assert_eq!(t.get(&boss, "/dashboards/manager?lang=en").await.status, 200);
+}
+
+/// Every sheet of a workbook: (name, rows of cells as text).
+fn sheets(xlsx: Vec<u8>) -> Vec<(String, Vec<Vec<String>>)> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let names = book.sheet_names().to_vec();
+    names
+        .into_iter()
+        .map(|n| {
+            let range = book.worksheet_range(&n).unwrap();
+            (n, range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect())
+        })
+        .collect()
+}
+
+async fn service_board_and_workbooks_stay_in_scope(store: kam_store::Store) {
+    let t = TestApp::new(store);
+    let w = world(&t).await;
+    // Two complaints: the East's (acc_a) and the South's (acc_c), both urgent and a week old.
+    for acc in [w.acc_a, w.acc_c] {
+        let c = json!({"account_id": acc, "received_at": "2026-11-20T10:00", "complainant": "李经理", "subject": "包装破损", "content": "两箱破损", "priority": "urgent"});
+        let r = t.api(&w.service, "POST", "/api/v1/complaints", Some(c)).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let r = t
+        .api(
+            &w.service,
+            "POST",
+            "/api/v1/surveys",
+            Some(json!({"account_id": w.acc_c, "surveyed_on": "2026-11-05", "overall": 4, "nps": 10})),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // Service staff open their own board (no money on it), not the money boards.
+    let d = t.api(&w.service, "GET", "/api/v1/dashboards/service", None).await;
+    assert_eq!(d.status, 200, "{}", d.body);
+    let d = d.json();
+    assert_eq!(d["complaints"]["open"], 2);
+    assert_eq!(d["complaints"]["reply_overdue"], 2);
+    assert_eq!(
+        d["satisfaction"][0],
+        json!({"month": "2026-11", "responses": 1, "average": 4.0, "nps": 100, "nps_responses": 1})
+    );
+    assert!(d["receivables"].as_array().unwrap().is_empty() && d["credit_holds"].is_null());
+    for board in ["rep", "manager", "finance"] {
+        assert_eq!(t.api(&w.service, "GET", &format!("/api/v1/dashboards/{board}"), None).await.status, 403, "{board}");
+    }
+    assert_eq!(t.api(&w.rep_a, "GET", "/api/v1/dashboards/service", None).await.status, 403);
+    assert_eq!(t.api(&w.fin, "GET", "/api/v1/dashboards/service/xlsx", None).await.status, 403);
+    // The East manager's boards count the East's complaint only.
+    let m = t.api(&w.m_east, "GET", "/api/v1/dashboards/manager", None).await.json();
+    assert_eq!(m["complaints"]["open"], 1, "{}", m["complaints"]);
+    assert!(m["visit_plans"].is_array() && m["capability"].is_array() && m["credit_holds"]["orders"] == 0);
+    let s = t.api(&w.m_east, "GET", "/api/v1/dashboards/service", None).await.json();
+    assert_eq!(s["complaints"]["open"], 1);
+    assert!(s["satisfaction"].as_array().unwrap().is_empty(), "the South's survey is not the East's");
+
+    // The workbooks: one sheet per chart, figures as numbers, the East's only.
+    let book = sheets(t.download(&w.m_east, "/api/v1/dashboards/service/xlsx").await);
+    let names: Vec<&str> = book.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["1 投诉（按状态）", "2 未结投诉与时限", "3 满意度趋势（近 12 个月）"], "{names:?}");
+    assert_eq!(book[0].1[1], ["已受理", "1"]);
+    let deadline = &book[1].1;
+    assert!(deadline.iter().any(|r| r[0] == "回复已超时" && r[1] == "1"), "{deadline:?}");
+    let all = sheets(t.download(&w.service, "/api/v1/dashboards/service/xlsx").await);
+    assert_eq!(all[0].1[1], ["已受理", "2"]);
+    let manager = sheets(t.download(&w.m_east, "/api/v1/dashboards/manager/xlsx").await);
+    let names: Vec<&str> = manager.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(
+        names.iter().any(|n| n.contains("拜访计划完成")) && names.iter().any(|n| n.contains("信用冻结订单")),
+        "{names:?}"
+    );
+    assert!(manager.iter().all(|(_, rows)| rows.iter().flatten().all(|c| !c.contains("丙客户") && c != "rep_c")));
+    let fin = sheets(t.download(&w.fin, "/api/v1/dashboards/finance/xlsx").await);
+    let collections = fin.iter().find(|(n, _)| n.contains("回款")).expect("collections");
+    assert_eq!(collections.1.len(), 13, "twelve months under the heads");
+    assert_eq!(collections.1[12][0], "2026-11");
+
+    // The pages: the service board in the menu and as a page, with its workbook linked.
+    let svc = t.browser("svc_d", kam_core::Role::Service, None).await;
+    let r = t.get(&svc, "/dashboard").await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.headers["location"].to_str().unwrap(), "/dashboards/service");
+    let page = t.get(&svc, "/dashboards/service").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(r#"href="/dashboard""#), "the menu links the board");
+    assert!(page.body.contains(r#"href="/dashboards/service/xlsx""#));
+    assert!(page.body.contains("dash-complaints-deadline") && page.body.contains("dash-satisfaction"));
+    assert!(svgs(&page.body).len() >= 3);
+    assert_eq!(t.get(&svc, "/dashboards/finance").await.status, 403);
+    let x = t.get(&svc, "/dashboards/service/xlsx").await;
+    assert_eq!(x.status, 200);
+    assert!(x.headers["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert_eq!(t.get(&svc, "/dashboards/service?lang=en").await.status, 200);
+    let admin = t.store.user_by_username("adm").await.unwrap().unwrap().actor();
+    let h = t.store.entity_history(&admin, "dashboard_service", 0).await.unwrap();
+    assert_eq!(h.len(), 3, "every workbook of the board is audited, the refused one not: {h:?}");
+    assert!(h.iter().all(|r| r.action == "export"));
 }

@@ -344,13 +344,29 @@ pub(super) fn schemas() -> Value {
             "risk": {"oneOf": [r("ChurnRiskFigures"), {"type": "null"}]}, "first_order": {"type": ["string", "null"], "format": "date"}, "last_order": {"type": ["string", "null"], "format": "date"},
             "order_days": {"type": "integer"}, "last_12": {"type": "integer", "description": "purchases in the last 12 months (fen; 0 for those who see no money)"}, "previous_12": {"type": "integer"},
             "churns": {"type": "array", "items": r("Churn")}}},
-        "Dashboard": {"type": "object", "properties": {"board": {"type": "string", "enum": ["rep", "manager", "finance"]}, "today": {"type": "string", "format": "date"},
+        "Dashboard": {"type": "object", "description": "the figures of one board; a figure the board does not hold is null (or empty)", "properties": {"board": {"type": "string", "enum": ["rep", "manager", "finance", "service"]}, "today": {"type": "string", "format": "date"},
             "attainment": {"oneOf": [r("Attainment"), {"type": "null"}]}, "forecast_from": {"type": ["string", "null"], "format": "date"}, "forecast_to": {"type": ["string", "null"], "format": "date"},
             "forecast": {"type": "array", "items": r("ForecastRollup"), "description": "per rep: expected revenue, the last-year forecast and the target of the coming three months (fen)"},
             "churn_risks": {"oneOf": [r("ChurnRisks"), {"type": "null"}]},
             "receivables": {"type": "array", "items": {"type": "object", "properties": {"currency": {"type": "string"}, "accounts": {"type": "integer"}, "balance": {"type": "integer"},
                 "aging": {"type": "object", "properties": {"d0_30": {"type": "integer"}, "d31_60": {"type": "integer"}, "d61_90": {"type": "integer"}, "d90_plus": {"type": "integer"}, "overdue": {"type": "integer"}, "unapplied": {"type": "integer"}, "max_days_overdue": {"type": "integer"}}}}}},
-            "collections": {"type": "array", "items": {"type": "object", "properties": {"month": {"type": "string"}, "currency": {"type": "string"}, "collected": {"type": "integer"}, "payments": {"type": "integer"}}}}}},
+            "collections": {"type": "array", "items": {"type": "object", "properties": {"month": {"type": "string"}, "currency": {"type": "string"}, "collected": {"type": "integer"}, "payments": {"type": "integer"}}}},
+            "visit_plans": {"type": ["array", "null"], "description": "this quarter's planned visits per rep by state (manager)", "items": {"type": "object", "properties": {
+                "owner_id": nid(), "owner_name": {"type": ["string", "null"]}, "planned": {"type": "integer"}, "on_time": {"type": "integer"}, "late": {"type": "integer"}, "missed": {"type": "integer"}, "pending": {"type": "integer"}}}},
+            "capability": {"type": ["array", "null"], "description": "the average 附表六 score per month of the last twelve (manager)", "items": {"type": "object", "properties": {
+                "month": {"type": "string"}, "accounts": {"type": "integer"}, "average": {"type": ["number", "null"]}}}},
+            "complaints": {"oneOf": [{"type": "null"}, {"type": "object", "description": "complaints by status, and the open ones against their deadlines now (manager, service)", "properties": {
+                "by_status": {"type": "array", "items": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "description": "[status, complaints]"}},
+                "open": {"type": "integer"}, "on_track": {"type": "integer"}, "due_soon": {"type": "integer", "description": "resolution due within 24 hours"},
+                "reply_overdue": {"type": "integer"}, "resolution_overdue": {"type": "integer"}}}]},
+            "satisfaction": {"type": ["array", "null"], "description": "surveys per month of the last twelve: responses, average overall score, NPS (manager, service)", "items": {"type": "object", "properties": {
+                "month": {"type": "string"}, "responses": {"type": "integer"}, "average": {"type": ["number", "null"]}, "nps": {"type": ["integer", "null"]}, "nps_responses": {"type": "integer"}}}},
+            "statements": {"type": ["array", "null"], "description": "statements of the last three months by status (finance)", "items": {"type": "object", "properties": {
+                "period": {"type": "string"}, "status": {"type": "string"}, "statements": {"type": "integer"}}}},
+            "credit_holds": {"oneOf": [{"type": "null"}, {"type": "object", "description": "orders held by the credit check (finance, manager)", "properties": {
+                "orders": {"type": "integer"}, "totals": {"type": "array", "items": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "description": "[currency, total with tax in fen]"}},
+                "oldest": {"type": "array", "items": {"type": "object", "properties": {"order_id": id(), "number": {"type": ["string", "null"]}, "account_id": id(), "account_name": {"type": "string"},
+                    "order_date": {"type": "string"}, "currency": {"type": "string"}, "total_with_tax": {"type": "integer"}}}}}}]}}},
         "ForecastRollup": {"type": "object", "properties": {"level": {"type": "string", "enum": ["rep", "team"]}, "id": {"type": "integer"}, "name": {"type": "string"},
             "expected_revenue": {"type": "integer"}, "last_year_forecast": {"type": "integer"}, "target": {"type": ["integer", "null"]}}},
         "Targets": {"type": "object", "properties": {"level": {"type": "string", "enum": ["rep", "team"]}, "year": {"type": "integer"}, "items": {"type": "array", "items": {"type": "object", "properties": {

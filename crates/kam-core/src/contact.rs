@@ -51,8 +51,23 @@ pub static COMPETITOR_FIELDS: &[FieldDef] = &[
     FieldDef::new("name", Kind::Text(200), "basic").required(),
     FieldDef::new("website", Kind::Url, "basic"),
     FieldDef::new("products", Kind::Text(500), "basic"),
+    FieldDef::new("services", Kind::Text(500), "basic"),
+    FieldDef::new("prices", Kind::Text(500), "basic"),
+    FieldDef::new("strategy", Kind::LongText, "basic"),
     FieldDef::new("strengths", Kind::LongText, "basic"),
+    FieldDef::new("weaknesses", Kind::LongText, "basic"),
     FieldDef::new("notes", Kind::LongText, "basic"),
+];
+
+/// One dated observation of a share at an account: a competitor's, or ours
+/// (代理市场占有率) when no competitor is named. The observations of a
+/// competitor at an account are its share history; the latest one is its
+/// position's current share.
+pub static SHARE_FIELDS: &[FieldDef] = &[
+    FieldDef::new("observed_on", Kind::Date, "share").required(),
+    FieldDef::new("share_pct", Kind::Percent, "share").required(),
+    FieldDef::new("source", Kind::Text(200), "share"),
+    FieldDef::new("note", Kind::Text(500), "share"),
 ];
 
 /// A competitor's position at one account.

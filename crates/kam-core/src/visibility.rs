@@ -98,6 +98,7 @@ pub static ENTITIES: &[Entity] = &[
     entity("competitor", &[contact::COMPETITOR_FIELDS]),
     Entity { labels: "position", ..entity("competitor_position", &[contact::POSITION_FIELDS]) },
     Entity { labels: "partner", ..entity("account_partner", &[contact::PARTNER_FIELDS]) },
+    Entity { labels: "share", ..entity("share_observation", &[contact::SHARE_FIELDS]) },
     entity("interaction", &[activity::INTERACTION.fields, activity::INTERACTION.derived]),
     entity("service_record", &[activity::SERVICE_RECORD.fields, activity::SERVICE_RECORD.derived]),
     entity("visit", &[activity::VISIT.fields, activity::VISIT.derived]),

@@ -5,7 +5,7 @@ use crate::error::unique;
 use crate::write::{Also, Gone, Target};
 use kam_core::AccountId;
 use kam_core::CompetitorId;
-use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS};
+use kam_core::contact::{COMPETITOR_FIELDS, PARTNER_FIELDS, POSITION_FIELDS, SHARE_FIELDS};
 use kam_core::fields::Access;
 use kam_core::{Actor, Record, Value};
 use serde::Serialize;
@@ -44,6 +44,41 @@ pub struct Partner {
 const COMPETITOR: Target = Target::catalogue("competitors", "competitor", COMPETITOR_FIELDS);
 const POSITION: Target = Target::tie("account_competitors", "competitor_position", POSITION_FIELDS);
 const PARTNER: Target = Target::tie("account_partners", "account_partner", PARTNER_FIELDS);
+const SHARE: Target = Target::new("share_observations", "share_observation", SHARE_FIELDS).append_only();
+
+/// One dated share at an account: a competitor's, or ours when `competitor_id` is none.
+#[derive(Debug, Clone, Serialize)]
+pub struct Share {
+    pub id: i64,
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub competitor_id: Option<CompetitorId>,
+    pub competitor_name: Option<String>,
+    #[serde(flatten)]
+    pub rec: Record,
+}
+
+/// The most share observations one read returns.
+pub const MAX_SHARES: i64 = 2000;
+
+fn share_select() -> String {
+    format!(
+        "SELECT h.id, h.account_id, a.name AS account_name, h.competitor_id, c.name AS competitor_name, {} \
+         FROM share_observations h JOIN accounts a ON a.id = h.account_id LEFT JOIN competitors c ON c.id = h.competitor_id WHERE ",
+        columns(SHARE_FIELDS, "h")
+    )
+}
+
+fn read_share(r: &sqlx::any::AnyRow) -> Result<Share> {
+    Ok(Share {
+        id: r.try_get("id")?,
+        account_id: crate::sql::id(r, "account_id")?,
+        account_name: r.try_get("account_name")?,
+        competitor_id: crate::sql::opt_id(r, "competitor_id")?,
+        competitor_name: r.try_get("competitor_name")?,
+        rec: read_record(r, SHARE_FIELDS)?,
+    })
+}
 
 fn name_taken(e: StoreError) -> StoreError {
     e.on_constraint(&unique::COMPETITOR_NAME, || StoreError::field("name", "err.taken"))
@@ -351,6 +386,87 @@ impl Store {
         let mut tx = self.begin().await?;
         self.delete_audited(&mut tx, PARTNER.by(actor, Some(account_id)), partner_id, &p.rec, Gone::Removed, &[])
             .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The share history at an account (competitors' and ours), oldest first.
+    pub async fn account_shares(&self, actor: &Actor, account_id: AccountId) -> Result<Vec<Share>> {
+        self.account(actor, account_id).await?;
+        let mut q = Q::new(&share_select());
+        q.push("h.account_id = ").arg(account_id);
+        q.push(" ORDER BY h.observed_on, h.id LIMIT ").arg(MAX_SHARES);
+        q.query().fetch_all(self.pool()).await?.iter().map(read_share).collect()
+    }
+
+    /// A competitor's share history at the accounts in the reader's scope,
+    /// by account, oldest first.
+    pub async fn competitor_shares(&self, actor: &Actor, competitor_id: CompetitorId) -> Result<Vec<Share>> {
+        self.competitor(actor, competitor_id).await?;
+        let mut q = Q::new(&share_select());
+        q.push("h.competitor_id = ").arg(competitor_id).push(" AND ");
+        crate::accounts::scope_sql(&mut q, actor, "a");
+        q.push(" ORDER BY a.name, h.account_id, h.observed_on, h.id LIMIT ").arg(MAX_SHARES);
+        q.query().fetch_all(self.pool()).await?.iter().map(read_share).collect()
+    }
+
+    /// Records a share observed at an account — a competitor's, or ours
+    /// without one — by whoever may edit the account; not dated after today.
+    /// A competitor's observation that is its latest at the account also
+    /// sets its position's share there (adding the position if it has none),
+    /// in the same transaction.
+    pub async fn record_share(
+        &self,
+        actor: &Actor,
+        account_id: AccountId,
+        competitor_id: Option<CompetitorId>,
+        rec: Record,
+    ) -> Result<Share> {
+        let acc = self.account(actor, account_id).await?;
+        Self::check_edit(actor, &acc)?;
+        if let Some(c) = competitor_id {
+            self.competitor(actor, c).await.map_err(|_| StoreError::field("competitor_id", "err.choice"))?;
+        }
+        StoreError::check_required(SHARE_FIELDS, &rec, true)?;
+        if let Some(Value::Float(p)) = rec.get("share_pct")
+            && !(0.0..=100.0).contains(p)
+        {
+            return Err(StoreError::field("share_pct", "err.share_range"));
+        }
+        let day = rec.get("observed_on").and_then(Value::as_text).unwrap_or_default().to_string();
+        if day > self.today().to_string() {
+            return Err(StoreError::field("observed_on", "err.future_date"));
+        }
+        let mut tx = self.begin().await?;
+        let columns = [("account_id", account_id.into()), ("competitor_id", Arg::from(competitor_id.map(|c| c.0)))];
+        let link = [("competitor_id", Value::Null, competitor_id.map(Value::from).unwrap_or(Value::Null))];
+        let w = SHARE.by(actor, Some(account_id));
+        let id: i64 = self.insert_audited(&mut tx, w, &rec, Also { columns: &columns, changes: &link }).await?;
+        if let Some(c) = competitor_id {
+            let mut q = Q::new("SELECT COUNT(*) AS n FROM share_observations WHERE account_id = ");
+            q.arg(account_id).push(" AND competitor_id = ").arg(c).push(" AND observed_on > ").arg(day);
+            if q.query().fetch_one(&mut *tx).await?.try_get::<i64, _>("n")? == 0 {
+                let share: Record =
+                    [("share_pct", rec.get("share_pct").cloned().unwrap_or(Value::Null))].into_iter().collect();
+                self.set_position_in(&mut tx, actor, account_id, c, share).await?;
+            }
+        }
+        tx.commit().await?;
+        let mut q = Q::new(&share_select());
+        q.push("h.id = ").arg(id);
+        read_share(&q.query().fetch_one(self.pool()).await?)
+    }
+
+    /// Removes a share observation entered by mistake (audited; the position's share stays as it is).
+    pub async fn remove_share(&self, actor: &Actor, account_id: AccountId, share_id: i64) -> Result<()> {
+        let acc = self.account(actor, account_id).await?;
+        Self::check_edit(actor, &acc)?;
+        let mut q = Q::new(&share_select());
+        q.push("h.id = ").arg(share_id).push(" AND h.account_id = ").arg(account_id);
+        let h = read_share(&q.query().fetch_optional(self.pool()).await?.ok_or(StoreError::NotFound)?)?;
+        let mut tx = self.begin().await?;
+        let also = [("competitor_id", h.competitor_id.map(Value::from).unwrap_or(Value::Null), Value::Null)];
+        self.delete_audited(&mut tx, SHARE.by(actor, Some(account_id)), share_id, &h.rec, Gone::Removed, &also).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -49,6 +49,7 @@ const FILES: &[(&str, &str)] = &[
     m!("0024_forecast_fits.sql"),
     m!("0025_churns.sql"),
     m!("0026_import_rows.sql"),
+    m!("0027_competition_and_markets.sql"),
 ];
 
 /// The engine-specific spellings of the tokens: (token, SQLite, PostgreSQL).
@@ -138,6 +139,7 @@ mod tests {
         ("0024_forecast_fits.sql", "97ed939fc484feaf", "0bc6c7f097d78d04"),
         ("0025_churns.sql", "a1746b9fe6e3fcad", "9b26763825562cdc"),
         ("0026_import_rows.sql", "562970870d06562e", "95d379c494dd5f65"),
+        ("0027_competition_and_markets.sql", "bb13a02444afb2a5", "27ec57ecb660d323"),
     ];
 
     #[test]

@@ -78,6 +78,7 @@ kam_store::on_both_engines!(
     forecasts_fit_the_history_and_stay_in_scope,
     lifecycle_and_churn_follow_the_rules_within_scope,
     dashboards_count_complaints_plans_holds_and_statements_within_scope,
+    share_history_is_dated_scoped_and_sets_the_latest_position,
 );
 
 #[path = "conformance/imports.rs"]
@@ -110,6 +111,9 @@ use merges::*;
 #[path = "conformance/dashboards.rs"]
 mod dashboards;
 use dashboards::*;
+#[path = "conformance/shares.rs"]
+mod shares;
+use shares::*;
 
 fn text(s: &str) -> Value {
     Value::Text(s.into())

@@ -183,6 +183,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("forecast_read_refitted_and_dashboard_seen", |b| Box::pin(forecast_read_and_refitted(b))),
     ("service_board_read_and_exported", |b| Box::pin(service_board_read_and_exported(b))),
     ("churn_recorded_and_won_back", |b| Box::pin(churn_recorded_and_won_back(b))),
+    ("share_recorded_and_competitor_history_read", |b| Box::pin(share_recorded_and_competitor_history_read(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -1516,6 +1517,50 @@ async fn service_board_read_and_exported(b: &Browser<'_>) -> Result<()> {
     b.expect_text("拜访计划完成", "manager-dashboard-more").await?;
     b.expect_text("信用冻结订单", "manager-dashboard-more").await?;
     b.expect_text("综合销售力趋势", "manager-dashboard-more").await
+}
+
+/// A rep records the share seen at an account on its competition tab (ours,
+/// then a competitor's), sees the history drawn beside its table, and opens
+/// the competitor's profile with its share history at the rep's accounts.
+async fn share_recorded_and_competitor_history_read(b: &Browser<'_>) -> Result<()> {
+    let rep = actor_of(b, "wangfang").await?;
+    let f = kam_store::accounts::AccountFilter { per_page: 1, sort: Some("name".into()), ..Default::default() };
+    let acc = b.kam.store.list_accounts(&rep, &f).await.map_err(|e| e.to_string())?.items;
+    let acc = acc.first().ok_or("wangfang holds no account")?;
+    let competitor = b
+        .kam
+        .store
+        .competitors(&rep)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .next()
+        .ok_or("no competitor in the demo")?;
+    let competitor_name = competitor.rec.get("name").and_then(kam_core::Value::as_text).unwrap_or_default().to_string();
+    b.login("wangfang").await?;
+    b.goto(&format!("/accounts/{}?tab=competition", acc.id), "competition-tab").await?;
+    let today = b.kam.store.today().to_string();
+    b.fill("#share-form", "competitor_id", "我方").await?;
+    b.fill("#share-form", "observed_on", &today).await?;
+    b.fill("#share-form", "share_pct", "47.5").await?;
+    b.fill("#share-form", "source", "采购经理口述").await?;
+    b.submit("#share-form", None, "share-recorded").await?;
+    b.expect_text("47.5%", "share-recorded").await?;
+    b.fill("#share-form", "competitor_id", &competitor_name).await?;
+    b.fill("#share-form", "observed_on", &today).await?;
+    b.fill("#share-form", "share_pct", "31").await?;
+    b.submit("#share-form", None, "competitor-share-recorded").await?;
+    b.expect_text("采购经理口述", "competitor-share-recorded").await?;
+    let lines = b.js("return document.querySelectorAll('#share-history svg.chart polyline, #share-history svg.chart circle').length;", vec![]).await?;
+    if lines.as_i64().unwrap_or(0) < 2 {
+        return Err(format!("the share chart draws {lines} marks"));
+    }
+    b.menu("/competitors", "competitors").await?;
+    b.js("window.__kam_before = true;", vec![]).await?;
+    b.click(&format!("a[href=\"/competitors/{}\"]", competitor.id)).await?;
+    b.wait_for_page("competitor").await?;
+    b.expect_text("在各客户的占有率历史", "competitor").await?;
+    b.expect_text(acc.name(), "competitor").await
 }
 
 async fn churn_recorded_and_won_back(b: &Browser<'_>) -> Result<()> {

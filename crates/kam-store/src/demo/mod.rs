@@ -336,10 +336,29 @@ pub async fn generate(store: &Store, accounts: usize) -> Result<DemoReport> {
         if rng.chance(60) {
             let cid = *rng.pick(&competitor_ids);
             let mut p = Record::new();
-            p.insert("share_pct", Value::Float((10 + rng.below(50)) as f64));
+            let share = (10 + rng.below(50)) as f64;
+            p.insert("share_pct", Value::Float(share));
             p.insert("prices", text(format!("比我方低 {}%", rng.below(12))));
             p.insert("policy", text(*rng.pick(&["月结60天，年底返点3%", "现款现货，量大优惠", "提供免费技术服务"])));
             store.set_position(&admin, acc.id, cid, p).await?;
+            if i < 40 {
+                // A year of share history at the first accounts: the competitor gaining
+                // on us quarter by quarter, its latest observation the position's share.
+                let today = store.today();
+                for (q, back) in [270i64, 180, 90, 30].into_iter().enumerate() {
+                    let day = text((today - time::Duration::days(back)).to_string());
+                    let theirs = share - 6.0 + 2.0 * q as f64;
+                    let ours = (100.0 - share - 20.0 - 2.0 * q as f64).max(5.0);
+                    for (who, pct, source) in [(Some(cid), theirs, "采购部访谈"), (None, ours, "客户用量推算")]
+                    {
+                        let mut h = Record::new();
+                        h.insert("observed_on", day.clone());
+                        h.insert("share_pct", Value::Float(pct.clamp(0.0, 100.0)));
+                        h.insert("source", text(source));
+                        store.record_share(&admin, acc.id, who, h).await?;
+                    }
+                }
+            }
         }
         if owner.is_some() {
             let owner_actor = Actor { user_id: owner.unwrap_or_default(), role: Role::Admin, team_id: None };

@@ -37,6 +37,9 @@ const MOVED: &[(&str, &str)] = &[
     ("orders", "orders"),
     ("contracts", "contracts"),
     ("account_partners", "partners"),
+    ("share_observations", "share_observations"),
+    ("churns", "churns"),
+    ("churn_actions", "churn_actions"),
 ];
 
 /// Ties the survivor may already hold: (table, the column that must not
@@ -47,6 +50,7 @@ const TIES: &[(&str, &str, &str)] = &[
     ("account_competitors", "competitor_id", "competitors"),
     ("account_shares", "user_id", "shares"),
     ("visit_plans", "year", "visit_plans"),
+    ("capability_sheets", "year", "capability_sheets"),
 ];
 
 /// What a merge would move or moved: label → number of records.

@@ -23,7 +23,89 @@ pub fn router() -> Router<AppState> {
         .route("/competitors", get(list).post(create))
         .route("/competitors.xlsx", get(export))
         .route("/competitors/{id}/edit", get(edit))
-        .route("/competitors/{id}", axum::routing::post(update))
+        .route("/competitors/{id}", get(show).post(update))
+}
+
+/// One share observation as a table shows it.
+pub struct ShareRow {
+    pub id: i64,
+    pub account_id: kam_core::AccountId,
+    pub account: String,
+    /// The competitor's name, or "ours".
+    pub whose: String,
+    pub day: String,
+    pub share: String,
+    pub source: String,
+    pub note: String,
+}
+
+/// The share observations as table rows; a missing competitor is ours.
+pub fn share_rows(lang: crate::i18n::Lang, shares: &[kam_store::competitors::Share]) -> Vec<ShareRow> {
+    shares
+        .iter()
+        .map(|h| ShareRow {
+            id: h.id,
+            account_id: h.account_id,
+            account: h.account_name.clone(),
+            whose: h.competitor_name.clone().unwrap_or_else(|| t(lang, "share.ours").to_string()),
+            day: view::rec_text(&h.rec, "observed_on"),
+            share: view::pct(&h.rec, "share_pct"),
+            source: view::rec_text(&h.rec, "source"),
+            note: view::rec_text(&h.rec, "note"),
+        })
+        .collect()
+}
+
+/// The most lines a share chart draws (the others stay in its table).
+const SHARE_LINES: usize = 8;
+
+/// The share history as lines over the observation dates, one line per key
+/// (a competitor at an account, or an account for a competitor); a share
+/// holds from its observation until the next one. None without observations.
+pub fn share_chart(
+    title: &str,
+    shares: &[kam_store::competitors::Share],
+    key: &dyn Fn(&kam_store::competitors::Share) -> String,
+) -> Option<String> {
+    if shares.is_empty() {
+        return None;
+    }
+    let day = |h: &kam_store::competitors::Share| view::rec_text(&h.rec, "observed_on");
+    let mut days: Vec<String> = shares.iter().map(day).collect();
+    days.sort();
+    days.dedup();
+    let mut keys: Vec<String> = Vec::new();
+    for h in shares {
+        let k = key(h);
+        if !keys.contains(&k) && keys.len() < SHARE_LINES {
+            keys.push(k);
+        }
+    }
+    let values: Vec<Vec<Option<f64>>> = keys
+        .iter()
+        .map(|k| {
+            let mut last = None;
+            days.iter()
+                .map(|d| {
+                    for h in shares.iter().filter(|h| key(h) == *k && day(h) == *d) {
+                        last = h.rec.get("share_pct").and_then(|v| match v {
+                            Value::Float(x) => Some(*x),
+                            Value::Int(n) => Some(*n as f64),
+                            _ => None,
+                        });
+                    }
+                    last
+                })
+                .collect()
+        })
+        .collect();
+    let names: Vec<String> = keys
+        .iter()
+        .map(|k| if k.chars().count() > 10 { k.chars().take(9).collect::<String>() + "…" } else { k.clone() })
+        .collect();
+    let series: Vec<crate::charts::Series<'_>> =
+        names.iter().zip(&values).map(|(name, values)| crate::charts::Series { name, values }).collect();
+    Some(crate::charts::lines(title, &days, &series))
 }
 
 pub struct Row {
@@ -81,6 +163,49 @@ async fn page(
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
     }
     Ok(res)
+}
+
+#[derive(Template)]
+#[template(path = "competitor.html")]
+struct Detail {
+    ctx: Ctx,
+    id: CompetitorId,
+    name: String,
+    /// The profile: (label, text) of every field but the name.
+    profile: Vec<(String, String)>,
+    accounts: i64,
+    can_edit: bool,
+    shares: Vec<ShareRow>,
+    svg: Option<String>,
+}
+
+/// A competitor's profile with its share history at the reader's accounts.
+async fn show(
+    State(state): State<AppState>,
+    auth: Authed,
+    Path(id): Path<CompetitorId>,
+) -> Result<Response, PageError> {
+    let lang = auth.lang;
+    let actor = auth.user.actor();
+    let c = state.store.competitor(&actor, id).await?;
+    let shares = state.store.competitor_shares(&actor, id).await?;
+    let name = view::rec_text(&c.rec, "name");
+    let profile = COMPETITOR_FIELDS
+        .iter()
+        .filter(|d| d.name != "name")
+        .map(|d| (t(lang, &format!("field.competitor.{}", d.name)).to_string(), view::rec_text(&c.rec, d.name)))
+        .collect();
+    let title = format!("{name} · {}", t(lang, "share.at_accounts"));
+    render(&Detail {
+        ctx: ctx(&state, &auth, "competitors", None).await,
+        id,
+        svg: share_chart(&title, &shares, &|h| h.account_name.clone()),
+        shares: share_rows(lang, &shares),
+        name,
+        profile,
+        accounts: c.account_count,
+        can_edit: actor.can_edit_competitors(),
+    })
 }
 
 /// The competitors as .xlsx.

@@ -9,6 +9,7 @@ mod accounts;
 mod api_contract;
 mod capability;
 mod classification;
+mod competition;
 mod completeness;
 mod dashboards;
 mod dossier;

@@ -235,7 +235,8 @@ pub(super) fn schemas() -> Value {
     }
     let mut position_input = object("position", POSITION_FIELDS, json!({"competitor_id": id()}), false);
     position_input["required"] = json!(["competitor_id"]);
-    json!({
+    // Two macro calls: one would pass the macro's recursion limit.
+    let mut all = json!({
         "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message", "fields"], "properties": {
             "code": {"type": "string", "examples": ["validation_failed", "not_found", "forbidden", "conflict", "unauthorized"]},
             "message": {"type": "string", "description": "in the caller's language (Accept-Language or the user's setting)"},
@@ -257,6 +258,9 @@ pub(super) fn schemas() -> Value {
         "Position": object("position", POSITION_FIELDS, json!({"id": id(), "account_id": id(), "competitor_id": id(), "competitor_name": {"type": "string"}}), false),
         "PositionInput": position_input,
         "PositionList": {"type": "object", "properties": {"items": {"type": "array", "items": r("Position")}}},
+        "MarketShare": object("share", kam_core::contact::SHARE_FIELDS, json!({"id": id(), "account_id": id(), "account_name": {"type": "string"}, "competitor_id": nid(), "competitor_name": {"type": ["string", "null"], "description": "null: our own share"}}), false),
+        "MarketShareInput": object("share", kam_core::contact::SHARE_FIELDS, json!({"competitor_id": {"type": ["integer", "null"], "description": "whose share; absent or null: ours (代理市场占有率)"}}), true),
+        "MarketShareList": {"type": "object", "properties": {"items": {"type": "array", "items": r("MarketShare")}}},
         "Partner": object("partner", PARTNER_FIELDS, json!({"id": id(), "account_id": id()}), true),
         "PartnerInput": object("partner", PARTNER_FIELDS, json!({}), true),
         "PartnerList": {"type": "object", "properties": {"items": {"type": "array", "items": r("Partner")}}},
@@ -344,31 +348,11 @@ pub(super) fn schemas() -> Value {
             "risk": {"oneOf": [r("ChurnRiskFigures"), {"type": "null"}]}, "first_order": {"type": ["string", "null"], "format": "date"}, "last_order": {"type": ["string", "null"], "format": "date"},
             "order_days": {"type": "integer"}, "last_12": {"type": "integer", "description": "purchases in the last 12 months (fen; 0 for those who see no money)"}, "previous_12": {"type": "integer"},
             "churns": {"type": "array", "items": r("Churn")}}},
-        "Dashboard": {"type": "object", "description": "the figures of one board; a figure the board does not hold is null (or empty)", "properties": {"board": {"type": "string", "enum": ["rep", "manager", "finance", "service"]}, "today": {"type": "string", "format": "date"},
-            "attainment": {"oneOf": [r("Attainment"), {"type": "null"}]}, "forecast_from": {"type": ["string", "null"], "format": "date"}, "forecast_to": {"type": ["string", "null"], "format": "date"},
-            "forecast": {"type": "array", "items": r("ForecastRollup"), "description": "per rep: expected revenue, the last-year forecast and the target of the coming three months (fen)"},
-            "churn_risks": {"oneOf": [r("ChurnRisks"), {"type": "null"}]},
-            "receivables": {"type": "array", "items": {"type": "object", "properties": {"currency": {"type": "string"}, "accounts": {"type": "integer"}, "balance": {"type": "integer"},
-                "aging": {"type": "object", "properties": {"d0_30": {"type": "integer"}, "d31_60": {"type": "integer"}, "d61_90": {"type": "integer"}, "d90_plus": {"type": "integer"}, "overdue": {"type": "integer"}, "unapplied": {"type": "integer"}, "max_days_overdue": {"type": "integer"}}}}}},
-            "collections": {"type": "array", "items": {"type": "object", "properties": {"month": {"type": "string"}, "currency": {"type": "string"}, "collected": {"type": "integer"}, "payments": {"type": "integer"}}}},
-            "visit_plans": {"type": ["array", "null"], "description": "this quarter's planned visits per rep by state (manager)", "items": {"type": "object", "properties": {
-                "owner_id": nid(), "owner_name": {"type": ["string", "null"]}, "planned": {"type": "integer"}, "on_time": {"type": "integer"}, "late": {"type": "integer"}, "missed": {"type": "integer"}, "pending": {"type": "integer"}}}},
-            "capability": {"type": ["array", "null"], "description": "the average 附表六 score per month of the last twelve (manager)", "items": {"type": "object", "properties": {
-                "month": {"type": "string"}, "accounts": {"type": "integer"}, "average": {"type": ["number", "null"]}}}},
-            "complaints": {"oneOf": [{"type": "null"}, {"type": "object", "description": "complaints by status, and the open ones against their deadlines now (manager, service)", "properties": {
-                "by_status": {"type": "array", "items": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "description": "[status, complaints]"}},
-                "open": {"type": "integer"}, "on_track": {"type": "integer"}, "due_soon": {"type": "integer", "description": "resolution due within 24 hours"},
-                "reply_overdue": {"type": "integer"}, "resolution_overdue": {"type": "integer"}}}]},
-            "satisfaction": {"type": ["array", "null"], "description": "surveys per month of the last twelve: responses, average overall score, NPS (manager, service)", "items": {"type": "object", "properties": {
-                "month": {"type": "string"}, "responses": {"type": "integer"}, "average": {"type": ["number", "null"]}, "nps": {"type": ["integer", "null"]}, "nps_responses": {"type": "integer"}}}},
-            "statements": {"type": ["array", "null"], "description": "statements of the last three months by status (finance)", "items": {"type": "object", "properties": {
-                "period": {"type": "string"}, "status": {"type": "string"}, "statements": {"type": "integer"}}}},
-            "credit_holds": {"oneOf": [{"type": "null"}, {"type": "object", "description": "orders held by the credit check (finance, manager)", "properties": {
-                "orders": {"type": "integer"}, "totals": {"type": "array", "items": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "description": "[currency, total with tax in fen]"}},
-                "oldest": {"type": "array", "items": {"type": "object", "properties": {"order_id": id(), "number": {"type": ["string", "null"]}, "account_id": id(), "account_name": {"type": "string"},
-                    "order_date": {"type": "string"}, "currency": {"type": "string"}, "total_with_tax": {"type": "integer"}}}}}}]}}},
+        "Dashboard": dashboard(),
         "ForecastRollup": {"type": "object", "properties": {"level": {"type": "string", "enum": ["rep", "team"]}, "id": {"type": "integer"}, "name": {"type": "string"},
             "expected_revenue": {"type": "integer"}, "last_year_forecast": {"type": "integer"}, "target": {"type": ["integer", "null"]}}},
+    });
+    let rest = json!({
         "Targets": {"type": "object", "properties": {"level": {"type": "string", "enum": ["rep", "team"]}, "year": {"type": "integer"}, "items": {"type": "array", "items": {"type": "object", "properties": {
             "level": {"type": "string"}, "id": {"type": "integer"}, "name": {"type": "string"}, "team_id": nid(),
             "months": {"type": "array", "minItems": 12, "maxItems": 12, "items": {"type": ["integer", "null"]}, "description": "January first, in fen; null: no target"}, "can_set": {"type": "boolean"}}}}}},
@@ -538,7 +522,38 @@ pub(super) fn schemas() -> Value {
         "ImportCommit": {"type": "object", "properties": {
             "on_duplicate": {"type": "string", "enum": ["skip", "update", "create"], "description": "duplicate rows: leave the stored record (default), write the row's filled cells over it (accounts), or make a new record all the same (not an account with a credit code)"},
             "rows": {"type": "object", "additionalProperties": {"type": "string", "enum": ["skip", "update", "create"]}, "description": "sheet row number → the choice for that row, over on_duplicate"}}},
-    })
+    });
+    if let (Some(m), Value::Object(more)) = (all.as_object_mut(), rest) {
+        m.extend(more);
+    }
+    all
+}
+
+/// The figures of a board (its own macro call: the schema list is long).
+fn dashboard() -> Value {
+    json!({"type": "object", "description": "the figures of one board; a figure the board does not hold is null (or empty)", "properties": {"board": {"type": "string", "enum": ["rep", "manager", "finance", "service"]}, "today": {"type": "string", "format": "date"},
+            "attainment": {"oneOf": [r("Attainment"), {"type": "null"}]}, "forecast_from": {"type": ["string", "null"], "format": "date"}, "forecast_to": {"type": ["string", "null"], "format": "date"},
+            "forecast": {"type": "array", "items": r("ForecastRollup"), "description": "per rep: expected revenue, the last-year forecast and the target of the coming three months (fen)"},
+            "churn_risks": {"oneOf": [r("ChurnRisks"), {"type": "null"}]},
+            "receivables": {"type": "array", "items": {"type": "object", "properties": {"currency": {"type": "string"}, "accounts": {"type": "integer"}, "balance": {"type": "integer"},
+                "aging": {"type": "object", "properties": {"d0_30": {"type": "integer"}, "d31_60": {"type": "integer"}, "d61_90": {"type": "integer"}, "d90_plus": {"type": "integer"}, "overdue": {"type": "integer"}, "unapplied": {"type": "integer"}, "max_days_overdue": {"type": "integer"}}}}}},
+            "collections": {"type": "array", "items": {"type": "object", "properties": {"month": {"type": "string"}, "currency": {"type": "string"}, "collected": {"type": "integer"}, "payments": {"type": "integer"}}}},
+            "visit_plans": {"type": ["array", "null"], "description": "this quarter's planned visits per rep by state (manager)", "items": {"type": "object", "properties": {
+                "owner_id": nid(), "owner_name": {"type": ["string", "null"]}, "planned": {"type": "integer"}, "on_time": {"type": "integer"}, "late": {"type": "integer"}, "missed": {"type": "integer"}, "pending": {"type": "integer"}}}},
+            "capability": {"type": ["array", "null"], "description": "the average 附表六 score per month of the last twelve (manager)", "items": {"type": "object", "properties": {
+                "month": {"type": "string"}, "accounts": {"type": "integer"}, "average": {"type": ["number", "null"]}}}},
+            "complaints": {"oneOf": [{"type": "null"}, {"type": "object", "description": "complaints by status, and the open ones against their deadlines now (manager, service)", "properties": {
+                "by_status": {"type": "array", "items": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "description": "[status, complaints]"}},
+                "open": {"type": "integer"}, "on_track": {"type": "integer"}, "due_soon": {"type": "integer", "description": "resolution due within 24 hours"},
+                "reply_overdue": {"type": "integer"}, "resolution_overdue": {"type": "integer"}}}]},
+            "satisfaction": {"type": ["array", "null"], "description": "surveys per month of the last twelve: responses, average overall score, NPS (manager, service)", "items": {"type": "object", "properties": {
+                "month": {"type": "string"}, "responses": {"type": "integer"}, "average": {"type": ["number", "null"]}, "nps": {"type": ["integer", "null"]}, "nps_responses": {"type": "integer"}}}},
+            "statements": {"type": ["array", "null"], "description": "statements of the last three months by status (finance)", "items": {"type": "object", "properties": {
+                "period": {"type": "string"}, "status": {"type": "string"}, "statements": {"type": "integer"}}}},
+            "credit_holds": {"oneOf": [{"type": "null"}, {"type": "object", "description": "orders held by the credit check (finance, manager)", "properties": {
+                "orders": {"type": "integer"}, "totals": {"type": "array", "items": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "integer"}], "description": "[currency, total with tax in fen]"}},
+                "oldest": {"type": "array", "items": {"type": "object", "properties": {"order_id": id(), "number": {"type": ["string", "null"]}, "account_id": id(), "account_name": {"type": "string"},
+                    "order_date": {"type": "string"}, "currency": {"type": "string"}, "total_with_tax": {"type": "integer"}}}}}}]}}})
 }
 
 pub(super) fn error_response(desc: &str) -> Value {

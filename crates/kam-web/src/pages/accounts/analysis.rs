@@ -2,7 +2,7 @@
 //! (竞争对手) and its business (供应商与客户, 销售情况), each with its sub-form.
 
 use kam_core::CompetitorId;
-use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS};
+use kam_core::contact::{PARTNER_FIELDS, POSITION_FIELDS, SHARE_FIELDS};
 use kam_core::fields::Value;
 
 use super::show::TabCx;
@@ -32,7 +32,15 @@ pub struct PartnerRow {
 pub struct Competition {
     pub can_edit: bool,
     pub has_errors: bool,
+    /// Which sub-form came back with errors: the share form's, or the position's.
+    pub share_errors: bool,
     pub positions: Vec<PositionRow>,
+    /// The share history (competitors' and ours), oldest first, and its chart.
+    pub shares: Vec<crate::pages::competitors::ShareRow>,
+    pub share_svg: Option<String>,
+    pub share_groups: Vec<InputGroup>,
+    /// The "whose share" chosen in a share form that came back (0: ours).
+    pub share_whose: i64,
     pub competitor_options: Vec<(CompetitorId, String)>,
     /// The competitor chosen in a sub-form that came back.
     pub competitor_value: CompetitorId,
@@ -76,13 +84,31 @@ pub(super) async fn competition(cx: &TabCx<'_>) -> Result<Competition, PageError
         .collect();
     let competitor_options =
         store.competitors(&cx.actor).await?.into_iter().map(|c| (c.id, rec_text(&c.rec, "name"))).collect();
+    let shares = store.account_shares(&cx.actor, cx.id()).await?;
+    let ours = t(cx.lang, "share.ours").to_string();
+    let share_svg = crate::pages::competitors::share_chart(t(cx.lang, "share.chart"), &shares, &|h| {
+        h.competitor_name.clone().unwrap_or_else(|| ours.clone())
+    });
+    // The tab's two sub-forms: the one posted gets the values and errors back.
+    let share_posted = cx.posted.is_some_and(|p| p.form.get("_form") == Some("share"));
+    let unposted = TabCx { posted: None, actor: cx.actor.clone(), ..*cx };
+    let (position_cx, share_cx) = if share_posted { (&unposted, cx) } else { (cx, &unposted) };
     Ok(Competition {
         can_edit: cx.general_edit,
         has_errors: cx.posted.is_some_and(|p| !p.errors.is_empty()),
+        share_errors: share_posted,
         positions,
+        shares: crate::pages::competitors::share_rows(cx.lang, &shares),
+        share_svg,
+        share_groups: sub_form(share_cx, "share", SHARE_FIELDS, "share.add"),
+        share_whose: share_cx.posted.and_then(|p| p.form.int("competitor_id")).unwrap_or_default(),
         competitor_options,
-        competitor_value: cx.posted.and_then(|p| p.form.int("competitor_id")).map(CompetitorId).unwrap_or_default(),
-        groups: sub_form(cx, "position", POSITION_FIELDS, "competition.add"),
+        competitor_value: position_cx
+            .posted
+            .and_then(|p| p.form.int("competitor_id"))
+            .map(CompetitorId)
+            .unwrap_or_default(),
+        groups: sub_form(position_cx, "position", POSITION_FIELDS, "competition.add"),
     })
 }
 

@@ -354,6 +354,28 @@ pub(super) async fn remove_position(
     Ok(see_other(&format!("/accounts/{id}?tab=competition"), "common.deleted"))
 }
 
+pub(super) async fn record_share(
+    State(state): State<AppState>,
+    Path(id): Path<AccountId>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    let mut errors = FieldErrors::default();
+    let rec = view::parse_form(kam_core::contact::SHARE_FIELDS, &f.form, &|_| true, &mut errors);
+    // "Whose share": a competitor's id, or 0 / empty for ours.
+    let competitor = f.form.int("competitor_id").filter(|c| *c > 0).map(CompetitorId);
+    let save = async || state.store.record_share(&f.auth.user.actor(), id, competitor, rec).await;
+    sub_form(&state, &f, id, Tab::Competition, errors, save).await
+}
+
+pub(super) async fn remove_share(
+    State(state): State<AppState>,
+    Path((id, sid)): Path<(AccountId, i64)>,
+    f: AuthForm,
+) -> Result<Response, PageError> {
+    state.store.remove_share(&f.auth.user.actor(), id, sid).await?;
+    Ok(see_other(&format!("/accounts/{id}?tab=competition"), "common.deleted"))
+}
+
 pub(super) async fn add_partner(
     State(state): State<AppState>,
     Path(id): Path<AccountId>,

@@ -46,6 +46,8 @@ pub fn router() -> Router<AppState> {
         .route("/accounts/{id}/dossier/apply", post(dossier::apply))
         .route("/accounts/{id}/competitors", post(form::add_position))
         .route("/accounts/{id}/competitors/{pid}/delete", post(form::remove_position))
+        .route("/accounts/{id}/market-shares", post(form::record_share))
+        .route("/accounts/{id}/market-shares/{sid}/delete", post(form::remove_share))
         .route("/accounts/{id}/partners", post(form::add_partner))
         .route("/accounts/{id}/partners/{pid}/delete", post(form::remove_partner))
 }

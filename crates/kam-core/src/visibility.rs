@@ -106,6 +106,7 @@ pub static ENTITIES: &[Entity] = &[
     entity("survey", &[activity::SURVEY.fields, activity::SURVEY.derived]),
     entity("complaint", &[complaint::COMPLAINT.fields, complaint::COMPLAINT.derived]),
     entity("market_activity", &[market::FIELDS]),
+    entity("market_analysis", &[market::ANALYSIS_FIELDS]),
     entity("product", &[order::PRODUCT_FIELDS]),
     Entity {
         derived_money: &["total_with_tax", "total_without_tax", "tax", "credit_limit", "credit_exposure"],

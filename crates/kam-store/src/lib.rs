@@ -26,6 +26,7 @@ pub mod imports;
 pub mod ledger;
 pub mod lifecycle;
 pub mod market;
+pub mod market_analyses;
 pub mod merges;
 mod migrations;
 pub mod orders;

@@ -79,6 +79,7 @@ kam_store::on_both_engines!(
     lifecycle_and_churn_follow_the_rules_within_scope,
     dashboards_count_complaints_plans_holds_and_statements_within_scope,
     share_history_is_dated_scoped_and_sets_the_latest_position,
+    market_analyses_and_the_region_view_within_scope,
 );
 
 #[path = "conformance/imports.rs"]
@@ -114,6 +115,9 @@ use dashboards::*;
 #[path = "conformance/shares.rs"]
 mod shares;
 use shares::*;
+#[path = "conformance/market_analyses.rs"]
+mod market_analyses;
+use market_analyses::*;
 
 fn text(s: &str) -> Value {
     Value::Text(s.into())

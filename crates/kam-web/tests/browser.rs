@@ -184,6 +184,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("service_board_read_and_exported", |b| Box::pin(service_board_read_and_exported(b))),
     ("churn_recorded_and_won_back", |b| Box::pin(churn_recorded_and_won_back(b))),
     ("share_recorded_and_competitor_history_read", |b| Box::pin(share_recorded_and_competitor_history_read(b))),
+    ("market_analysed_and_regions_read", |b| Box::pin(market_analysed_and_regions_read(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -1561,6 +1562,24 @@ async fn share_recorded_and_competitor_history_read(b: &Browser<'_>) -> Result<(
     b.wait_for_page("competitor").await?;
     b.expect_text("在各客户的占有率历史", "competitor").await?;
     b.expect_text(acc.name(), "competitor").await
+}
+
+/// A manager records a market analysis on its form and reads it back in the
+/// region × industry view beside the team's accounts.
+async fn market_analysed_and_regions_read(b: &Browser<'_>) -> Result<()> {
+    b.login("zhangwei").await?;
+    b.menu("/market-analyses", "market-analyses").await?;
+    b.expect_text("地区 × 行业", "market-analyses").await?;
+    let form = "#market-analysis-form";
+    b.fill(form, "industry", "化工").await?;
+    b.fill(form, "province", "浙江省").await?;
+    b.fill(form, "analysed_on", &b.kam.store.today().to_string()).await?;
+    b.fill(form, "market_size", "80,000,000").await?;
+    b.fill(form, "our_share_pct", "4.5").await?;
+    b.fill(form, "source", "浙江省化工协会").await?;
+    b.submit(form, None, "market-analysed").await?;
+    b.expect_text("浙江省化工协会", "market-analysed").await?;
+    b.expect_text("80,000,000.00", "market-analysed").await
 }
 
 async fn churn_recorded_and_won_back(b: &Browser<'_>) -> Result<()> {

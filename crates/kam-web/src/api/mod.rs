@@ -18,6 +18,7 @@ mod health;
 pub mod idempotency;
 mod imports;
 mod market;
+mod market_analyses;
 mod me;
 mod merges;
 mod money;
@@ -54,6 +55,7 @@ pub fn routes() -> routes::ApiRoutes {
         .merge(competitors::router())
         .merge(reminders::router())
         .merge(market::router())
+        .merge(market_analyses::router())
         .merge(visit_plans::router())
         .merge(capability::router())
         .merge(classification::router())

@@ -19,6 +19,7 @@ mod imports;
 mod ledger;
 mod lifecycle;
 mod market;
+mod market_analyses;
 mod orders;
 mod print;
 mod reports;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(today::router())
         .merge(market::router())
+        .merge(market_analyses::router())
         .merge(print::router())
         .merge(visit_plans::router())
         .merge(capability::router())

@@ -5,7 +5,7 @@
 use crate::support::*;
 use serde_json::json;
 
-kam_store::on_both_engines!(share_history_through_api_and_pages);
+kam_store::on_both_engines!(share_history_through_api_and_pages, market_analyses_through_api_and_page);
 
 async fn share_history_through_api_and_pages(store: kam_store::Store) {
     let t = TestApp::new(store);
@@ -99,4 +99,106 @@ async fn share_history_through_api_and_pages(store: kam_store::Store) {
     assert!(detail.body.contains("低价抢量") && detail.body.contains("份额页面客户"));
     assert!(!detail.body.contains("甲客户有限公司"), "not the teammate's account the rep does not hold");
     assert_eq!(t.get(&rep, &format!("/competitors/{cid}?lang=en")).await.status, 200);
+}
+
+async fn market_analyses_through_api_and_page(store: kam_store::Store) {
+    let t = TestApp::new(store);
+    let w = world(&t).await;
+    let body = json!({"industry": "chemicals", "province": "浙江省", "analysed_on": "2026-06-30", "market_size": 100_000_000, "our_share_pct": 3.5, "growth_pct": 6, "trend": "环保型号增长快", "source": "行业协会"});
+    let r = t.api(&w.m_east, "POST", "/api/v1/market-analyses", Some(body)).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    // Bad input, field by field.
+    let r = t
+        .api(
+            &w.m_east,
+            "POST",
+            "/api/v1/market-analyses",
+            Some(json!({"industry": "nonsense", "analysed_on": "2026-13-01", "growth_pct": 5000})),
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let f = &r.json()["error"]["fields"];
+    assert!(f["industry"].is_string() && f["analysed_on"].is_string() && f["growth_pct"].is_string(), "{f}");
+    let r = t
+        .api(
+            &w.m_east,
+            "POST",
+            "/api/v1/market-analyses",
+            Some(json!({"industry": "chemicals", "analysed_on": "2999-01-01"})),
+        )
+        .await;
+    assert!(r.status == 422 && r.json()["error"]["fields"]["analysed_on"].is_string());
+    // Service staff read it without the market size (money), and may not write it.
+    let s = t.api(&w.service, "GET", &format!("/api/v1/market-analyses/{id}"), None).await.json();
+    assert!(s.get("market_size").is_none() && s["trend"] == "环保型号增长快", "{s}");
+    assert_eq!(
+        t.api(
+            &w.service,
+            "POST",
+            "/api/v1/market-analyses",
+            Some(json!({"industry": "chemicals", "analysed_on": "2026-01-01", "market_size": 1}))
+        )
+        .await
+        .status,
+        403
+    );
+    let m = t.api(&w.m_east, "GET", &format!("/api/v1/market-analyses/{id}"), None).await.json();
+    assert_eq!(m["market_size"], 100_000_000);
+    let list = t.api(&w.rep_a, "GET", "/api/v1/market-analyses?industry=chemicals", None).await.json();
+    assert_eq!(list["total"], 1);
+    assert_eq!(t.api(&w.rep_a, "GET", "/api/v1/market-analyses?industry=retail", None).await.json()["total"], 0);
+    // The region view: the analysed market is a cell even without an account there; each
+    // reader counts their own accounts.
+    let r = t.api(&w.rep_a, "GET", "/api/v1/market-analyses/regions?year=2026", None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let items = r.json()["items"].as_array().unwrap().clone();
+    let cell =
+        items.iter().find(|c| c["province"] == "浙江省" && c["industry"] == "chemicals").expect("the analysed market");
+    assert_eq!((cell["analysis_id"].as_i64(), cell["market_size"].as_i64()), (Some(id), Some(100_000_000)));
+    let mine: i64 = items.iter().map(|c| c["accounts"].as_i64().unwrap()).sum();
+    let all: i64 = t.api(&w.admin, "GET", "/api/v1/market-analyses/regions", None).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["accounts"].as_i64().unwrap())
+        .sum();
+    assert!(mine >= 1 && all > mine, "the rep's {mine} of {all}");
+    assert_eq!(t.api(&w.rep_a, "GET", "/api/v1/market-analyses/regions?year=2999", None).await.status, 422);
+    let patched =
+        t.api(&w.m_east, "PATCH", &format!("/api/v1/market-analyses/{id}"), Some(json!({"growth_pct": -2}))).await;
+    assert_eq!(patched.json()["growth_pct"], -2);
+
+    // The page: the region view and the list, and the form a manager fills.
+    let boss = t.browser("mkt_boss", kam_core::Role::Manager, Some("East")).await;
+    let page = t.get(&boss, "/market-analyses").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("id=\"market-regions\"") && page.body.contains("行业协会") && page.body.contains("化工")
+    );
+    let bad = t.post(&boss, "/market-analyses", &[("industry", "chemicals"), ("analysed_on", "2026-12-31")]).await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("日期不能晚于今天"));
+    let ok = t
+        .post(
+            &boss,
+            "/market-analyses",
+            &[
+                ("industry", "retail"),
+                ("province", "江苏省"),
+                ("analysed_on", "2026-11-01"),
+                ("market_size", "5,000,000.00"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = t.get(&boss, "/market-analyses").await;
+    assert!(page.body.contains("江苏省") && page.body.contains("5,000,000.00"));
+    let svc = t.browser("mkt_svc", kam_core::Role::Service, None).await;
+    let page = t.get(&svc, "/market-analyses").await;
+    assert!(page.status == 200 && !page.body.contains("5,000,000.00"), "no market size for service staff");
+    assert_eq!(t.get(&boss, "/market-analyses?lang=en").await.status, 200);
+    let del = t.post(&boss, &format!("/market-analyses/{id}/delete"), &[]).await;
+    assert_eq!(del.status, 303);
+    assert_eq!(t.api(&w.m_east, "GET", &format!("/api/v1/market-analyses/{id}"), None).await.status, 404);
 }

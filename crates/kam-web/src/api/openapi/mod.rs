@@ -229,6 +229,7 @@ mod tests {
             ("api/idempotency.rs", include_str!("../idempotency.rs")),
             ("api/imports.rs", include_str!("../imports.rs")),
             ("api/market.rs", include_str!("../market.rs")),
+            ("api/market_analyses.rs", include_str!("../market_analyses.rs")),
             ("api/me.rs", include_str!("../me.rs")),
             ("api/merges.rs", include_str!("../merges.rs")),
             ("api/dossier.rs", include_str!("../dossier.rs")),

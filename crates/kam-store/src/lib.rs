@@ -32,6 +32,7 @@ mod migrations;
 pub mod orders;
 pub mod products;
 pub mod reminders;
+pub mod sales;
 pub mod search;
 pub mod settings;
 mod sql;

@@ -80,6 +80,7 @@ kam_store::on_both_engines!(
     dashboards_count_complaints_plans_holds_and_statements_within_scope,
     share_history_is_dated_scoped_and_sets_the_latest_position,
     market_analyses_and_the_region_view_within_scope,
+    sales_report_counts_delivered_orders_within_scope,
 );
 
 #[path = "conformance/imports.rs"]

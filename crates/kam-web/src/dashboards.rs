@@ -431,7 +431,31 @@ pub async fn xlsx<E: From<StoreError> + From<XlsxError>>(
 ) -> Result<Vec<u8>, E> {
     let d = store.dashboard(actor, board).await?;
     let mut book = Book::new(lang);
-    for (i, p) in panels(lang, &d).iter().enumerate() {
+    panels_sheets(&mut book, &panels(lang, &d))?;
+    if let Some(r) = &d.churn_risks {
+        let mut sheet = book.sheet(t(lang, "lifecycle.at_risk_title"))?;
+        for (c, k) in
+            ["order.account", "accounts.owner", "forecast.last_order", "lifecycle.why_risk"].iter().enumerate()
+        {
+            sheet.text(0, c as u16, t(lang, k))?;
+        }
+        for (i, a) in r.items.iter().enumerate() {
+            let row = i as u32 + 1;
+            sheet.text(row, 0, &a.account_name)?;
+            sheet.text(row, 1, a.owner_name.as_deref().unwrap_or_default())?;
+            sheet.text(row, 2, &a.last_order)?;
+            sheet.text(row, 3, &risk_text(lang, &a.risk))?;
+        }
+        sheet.widths(&[(0, 28.0), (1, 12.0), (2, 12.0), (3, 48.0)])?;
+    }
+    crate::exports::audited(book, store, actor, &format!("dashboard_{}", board.as_str())).await
+}
+
+/// Each panel's table as a sheet of its own: the title and heads in row 0,
+/// a row per line with the figures as numbers (money in yuan), the note
+/// under the table.
+pub fn panels_sheets(book: &mut Book, panels: &[Panel]) -> Result<(), XlsxError> {
+    for (i, p) in panels.iter().enumerate() {
         // Sheet names are at most 31 characters and unique.
         let name: String = format!("{} {}", i + 1, p.title).chars().take(31).collect();
         let mut sheet = book.sheet(&name)?;
@@ -461,21 +485,5 @@ pub async fn xlsx<E: From<StoreError> + From<XlsxError>>(
         }
         sheet.widths(&[(0, 24.0), (1, 16.0), (2, 16.0), (3, 16.0), (4, 16.0), (5, 16.0), (6, 16.0), (7, 16.0)])?;
     }
-    if let Some(r) = &d.churn_risks {
-        let mut sheet = book.sheet(t(lang, "lifecycle.at_risk_title"))?;
-        for (c, k) in
-            ["order.account", "accounts.owner", "forecast.last_order", "lifecycle.why_risk"].iter().enumerate()
-        {
-            sheet.text(0, c as u16, t(lang, k))?;
-        }
-        for (i, a) in r.items.iter().enumerate() {
-            let row = i as u32 + 1;
-            sheet.text(row, 0, &a.account_name)?;
-            sheet.text(row, 1, a.owner_name.as_deref().unwrap_or_default())?;
-            sheet.text(row, 2, &a.last_order)?;
-            sheet.text(row, 3, &risk_text(lang, &a.risk))?;
-        }
-        sheet.widths(&[(0, 28.0), (1, 12.0), (2, 12.0), (3, 48.0)])?;
-    }
-    crate::exports::audited(book, store, actor, &format!("dashboard_{}", board.as_str())).await
+    Ok(())
 }

@@ -25,6 +25,7 @@ pub mod profile_card;
 pub mod record_forms;
 mod redact;
 pub mod reports;
+pub mod sales;
 mod view;
 pub mod visit_plans;
 mod workbook;

@@ -185,6 +185,7 @@ const JOURNEYS: &[(&str, Journey)] = &[
     ("churn_recorded_and_won_back", |b| Box::pin(churn_recorded_and_won_back(b))),
     ("share_recorded_and_competitor_history_read", |b| Box::pin(share_recorded_and_competitor_history_read(b))),
     ("market_analysed_and_regions_read", |b| Box::pin(market_analysed_and_regions_read(b))),
+    ("sales_report_read_by_the_manager", |b| Box::pin(sales_report_read_by_the_manager(b))),
     ("company_set_and_every_page_seen", |b| Box::pin(company_set_and_every_page_seen(b))),
 ];
 
@@ -1580,6 +1581,24 @@ async fn market_analysed_and_regions_read(b: &Browser<'_>) -> Result<()> {
     b.submit(form, None, "market-analysed").await?;
     b.expect_text("浙江省化工协会", "market-analysed").await?;
     b.expect_text("80,000,000.00", "market-analysed").await
+}
+
+/// The manager opens the sales report from the menu: the months' chart beside
+/// its table, the product, rep and grade tables, and the workbook linked.
+async fn sales_report_read_by_the_manager(b: &Browser<'_>) -> Result<()> {
+    b.login("zhangwei").await?;
+    b.menu("/reports/sales", "sales-report").await?;
+    b.expect_text("按产品", "sales-report").await?;
+    b.expect_text("按客户等级", "sales-report").await?;
+    let charts = b.js("return document.querySelectorAll('main svg.chart').length;", vec![]).await?;
+    if charts.as_i64().unwrap_or(0) < 1 {
+        return Err(format!("the sales report draws {charts} charts"));
+    }
+    let link = b.js("return document.querySelector('#sales-xlsx').getAttribute('href');", vec![]).await?;
+    if !link.as_str().unwrap_or_default().starts_with("/reports/sales.xlsx?year=") {
+        return Err(format!("the workbook link is {link}"));
+    }
+    Ok(())
 }
 
 async fn churn_recorded_and_won_back(b: &Browser<'_>) -> Result<()> {

@@ -77,3 +77,53 @@ pub async fn market_analyses_and_the_region_view_within_scope(s: Store) {
     let h = s.entity_history(&w.admin, "market_analysis", old.id).await.unwrap();
     assert_eq!(h.len(), 3, "created, changed, removed");
 }
+
+/// The sales report: delivered orders of the year only, in scope, by month,
+/// product, rep and grade; the sums recomputed by hand.
+pub async fn sales_report_counts_delivered_orders_within_scope(s: Store) {
+    use kam_store::orders::{LineInput, OrderInput};
+    let (w, a, p) = money_world(&s).await;
+    s.update_account(&w.rep1, a, AccountInput { rec: rec(&[("grade", text("A"))]), ..Default::default() })
+        .await
+        .unwrap();
+    let b = account(&s, &w.rep3, "南方销售客户").await;
+    let order = |day: &str, qty: &str| OrderInput {
+        rec: rec(&[("order_date", text(day))]),
+        lines: vec![LineInput {
+            product_id: Some(p),
+            rec: rec(&[("quantity", text(qty)), ("unit_price", Value::Int(1_130))]),
+        }],
+    };
+    let deliver = async |who: &Actor, acc: AccountId, day: &str, qty: &str| {
+        let o = s.create_order(who, acc, order(day, qty)).await.unwrap();
+        for to in ["in_production", "shipped", "delivered"] {
+            s.transition_order(who, o.id, to, "2026-11-20", None).await.unwrap();
+        }
+    };
+    // a: 100 kg in October, 200.5 kg in November (delivered); 50 kg placed only; b: 10 kg in November.
+    deliver(&w.rep1, a, "2026-10-10", "100").await;
+    deliver(&w.rep1, a, "2026-11-10", "200.5").await;
+    s.create_order(&w.rep1, a, order("2026-11-11", "50")).await.unwrap();
+    deliver(&w.rep3, b, "2026-11-12", "10").await;
+    // ¥11.30 a kg with tax: 100 kg = 113,000 fen; 200.5 kg = 226,565; 10 kg = 11,300.
+    let east = s.sales_report(&w.m1, 2026).await.unwrap();
+    assert_eq!((east.orders, east.with_tax), (2, 113_000 + 226_565));
+    assert_eq!(east.by_month.len(), 12);
+    assert_eq!((east.by_month[9].key.as_str(), east.by_month[9].with_tax), ("2026-10", 113_000));
+    assert_eq!((east.by_month[10].orders, east.by_month[0].orders), (1, 0));
+    let prod = &east.by_product[0];
+    assert_eq!(
+        (prod.key.as_str(), prod.orders, prod.quantity, prod.unit.as_deref()),
+        ("P-001", 2, Some(300.5), Some("Kg"))
+    );
+    assert_eq!(east.by_rep.len(), 1);
+    assert_eq!((east.by_rep[0].label.as_deref(), east.by_rep[0].with_tax), (Some("rep1"), 339_565));
+    assert_eq!((east.by_grade[0].key.as_str(), east.by_grade[0].orders), ("A", 2));
+    let all = s.sales_report(&w.admin, 2026).await.unwrap();
+    assert_eq!((all.orders, all.with_tax), (3, 339_565 + 11_300));
+    assert_eq!(all.by_rep.len(), 2);
+    assert_eq!(all.by_product[0].quantity, Some(310.5));
+    assert_eq!(s.sales_report(&w.admin, 2025).await.unwrap().orders, 0);
+    let svc = testing::user(&s, "svc_sales", Role::Service, None).await;
+    assert!(matches!(s.sales_report(&actor(&s, svc).await, 2026).await, Err(StoreError::Forbidden(_))));
+}

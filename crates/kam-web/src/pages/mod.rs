@@ -23,6 +23,7 @@ mod market_analyses;
 mod orders;
 mod print;
 mod reports;
+mod sales;
 mod search;
 mod session;
 pub(crate) mod statements;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(completeness::router())
         .merge(health::router())
         .merge(reports::router())
+        .merge(sales::router())
         .merge(targets::router())
         .merge(forecasts::router())
         .merge(dashboards::router())

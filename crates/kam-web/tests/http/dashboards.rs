@@ -5,7 +5,11 @@
 use crate::support::*;
 use serde_json::json;
 
-kam_store::on_both_engines!(dashboards_draw_their_figures_within_scope, service_board_and_workbooks_stay_in_scope);
+kam_store::on_both_engines!(
+    dashboards_draw_their_figures_within_scope,
+    service_board_and_workbooks_stay_in_scope,
+    sales_report_by_month_product_rep_and_grade
+);
 
 /// Every `<svg>…</svg>` of a page, each parsed as XML to its end.
 fn svgs(body: &str) -> Vec<String> {
@@ -183,4 +187,74 @@ async fn service_board_and_workbooks_stay_in_scope(store: kam_store::Store) {
     let h = t.store.entity_history(&admin, "dashboard_service", 0).await.unwrap();
     assert_eq!(h.len(), 3, "every workbook of the board is audited, the refused one not: {h:?}");
     assert!(h.iter().all(|r| r.action == "export"));
+}
+
+async fn sales_report_by_month_product_rep_and_grade(store: kam_store::Store) {
+    let t = TestApp::new(store);
+    let w = world(&t).await;
+    let prod = json!({"code": "P-S", "name": "拉伸膜", "unit": "Kg", "list_price": 1000});
+    let pid = t.api(&w.fin, "POST", "/api/v1/products", Some(prod)).await.json()["id"].as_i64().unwrap();
+    // A delivered order each at acc_a (East) and acc_c (South); one placed only at acc_a.
+    for (who, account, qty, deliver) in
+        [(&w.rep_a, w.acc_a, "3", true), (&w.rep_c, w.acc_c, "7", true), (&w.rep_a, w.acc_a, "5", false)]
+    {
+        let body =
+            json!({"account_id": account, "order_date": "2026-11-02", "lines": [{"product_id": pid, "quantity": qty}]});
+        let r = t.api(who, "POST", "/api/v1/orders", Some(body)).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()["id"].as_i64().unwrap();
+        if deliver {
+            for to in ["in_production", "shipped", "delivered"] {
+                let r = t
+                    .api(
+                        who,
+                        "POST",
+                        &format!("/api/v1/orders/{id}/transition"),
+                        Some(json!({"to": to, "on_date": "2026-11-05"})),
+                    )
+                    .await;
+                assert_eq!(r.status, 200, "{}", r.body);
+            }
+        }
+    }
+    let east = t.api(&w.rep_a, "GET", "/api/v1/reports/sales?year=2026", None).await;
+    assert_eq!(east.status, 200, "{}", east.body);
+    let east = east.json();
+    assert_eq!(east["orders"], 1, "delivered only, the rep's own");
+    assert_eq!(east["by_month"][10]["key"], "2026-11");
+    assert_eq!(east["by_month"][10]["orders"], 1);
+    assert_eq!(east["by_product"][0]["quantity"], 3.0);
+    assert!(east["by_rep"].as_array().unwrap().iter().all(|r| r["label"] != "rep_c"));
+    let all = t.api(&w.admin, "GET", "/api/v1/reports/sales", None).await.json();
+    assert_eq!(all["orders"], 2);
+    assert_eq!(all["by_product"][0]["quantity"], 10.0);
+    assert_eq!(t.api(&w.service, "GET", "/api/v1/reports/sales", None).await.status, 403);
+    assert_eq!(t.api(&w.rep_a, "GET", "/api/v1/reports/sales?year=2999", None).await.status, 422);
+    // The workbook: four sheets, the months as numbers, the South's rep absent for the East.
+    let book = sheets(t.download(&w.m_east, "/api/v1/reports/sales.xlsx?year=2026").await);
+    assert_eq!(book.len(), 4, "{:?}", book.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    let months = &book[0].1;
+    assert_eq!(
+        (months[1][0].as_str(), months[12][0].as_str()),
+        ("2026-01", "2026-12"),
+        "twelve months under the heads"
+    );
+    assert!(months[14][0].contains("已交付订单"), "the note under the table");
+    assert_eq!(months[11][1], "1", "November's one order");
+    assert!(book.iter().all(|(_, rows)| rows.iter().flatten().all(|c| c != "rep_c")));
+    let reps = &book[2].1;
+    let total_east: f64 = reps[1..].iter().map(|r| r[2].parse::<f64>().unwrap()).sum();
+    assert_eq!(total_east, east["with_tax"].as_i64().unwrap() as f64 / 100.0, "the sheet sums to the report");
+    // The page.
+    let boss = t.browser("sales_boss", kam_core::Role::Manager, Some("East")).await;
+    let page = t.get(&boss, "/reports/sales?year=2026").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("dash-by-product") && page.body.contains("拉伸膜") && !page.body.contains("rep_c"));
+    assert!(svgs(&page.body).iter().any(|s| s.contains("11月")));
+    assert!(page.body.contains(r#"href="/reports/sales.xlsx?year=2026""#));
+    let x = t.get(&boss, "/reports/sales.xlsx?year=2026").await;
+    assert_eq!(x.status, 200);
+    assert_eq!(t.get(&boss, "/reports/sales?lang=en").await.status, 200);
+    let svc = t.browser("sales_svc", kam_core::Role::Service, None).await;
+    assert_eq!(t.get(&svc, "/reports/sales").await.status, 403);
 }

@@ -380,6 +380,11 @@ pub(super) fn schemas() -> Value {
         "MarketAnalysis": object("market_analysis", kam_core::market::ANALYSIS_FIELDS, json!({"id": id(), "created_at": ts(), "updated_at": ts()}), false),
         "MarketAnalysisInput": object("market_analysis", kam_core::market::ANALYSIS_FIELDS, json!({}), true),
         "MarketAnalysisList": list_of("MarketAnalysis"),
+        "SalesReport": {"type": "object", "properties": {"year": {"type": "integer"}, "orders": {"type": "integer"}, "with_tax": {"type": "integer"}, "without_tax": {"type": "integer"},
+            "by_month": {"type": "array", "items": r("SalesLine")}, "by_product": {"type": "array", "items": r("SalesLine")}, "by_rep": {"type": "array", "items": r("SalesLine")}, "by_grade": {"type": "array", "items": r("SalesLine")}}},
+        "SalesLine": {"type": "object", "properties": {"key": {"type": "string", "description": "the month YYYY-MM, the product code, the owner's id or the grade; empty: none"},
+            "label": {"type": ["string", "null"]}, "orders": {"type": "integer"}, "quantity": {"type": ["number", "null"]}, "unit": {"type": ["string", "null"]},
+            "with_tax": {"type": "integer"}, "without_tax": {"type": "integer"}}},
         "MarketRegions": {"type": "object", "properties": {"year": {"type": "integer"}, "items": {"type": "array", "items": {"type": "object", "properties": {
             "province": {"type": "string", "description": "empty: accounts without a province"}, "industry": {"type": "string"}, "accounts": {"type": "integer"},
             "revenue": {"type": ["integer", "null"], "description": "delivered orders with tax in the year, fen; absent for readers without money"},

@@ -433,10 +433,8 @@ impl Store {
         {
             return Err(StoreError::field("share_pct", "err.share_range"));
         }
+        self.check_not_future(&rec, "observed_on")?;
         let day = rec.get("observed_on").and_then(Value::as_text).unwrap_or_default().to_string();
-        if day > self.today().to_string() {
-            return Err(StoreError::field("observed_on", "err.future_date"));
-        }
         let mut tx = self.begin().await?;
         let columns = [("account_id", account_id.into()), ("competitor_id", Arg::from(competitor_id.map(|c| c.0)))];
         let link = [("competitor_id", Value::Null, competitor_id.map(Value::from).unwrap_or(Value::Null))];

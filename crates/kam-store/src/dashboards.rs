@@ -248,20 +248,20 @@ impl Store {
         let now = kam_core::time_util::china_minute(self.clock().now());
         let soon = kam_core::time_util::china_minute(self.clock().now() + time::Duration::hours(24));
         let sum = |cond: &str| format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT)");
+        // kam_core::complaint::overdue, in SQL: the two deadlines missed.
+        let reply_late = format!("c.status IN ('received', 'analysing', 'handling') AND c.reply_due < '{now}'");
+        let open = "c.status <> 'closed'";
         let mut q = Q::new(&format!(
-            "SELECT c.status, COUNT(*) AS n, {} AS reply_overdue, {} AS resolution_overdue, {} AS due_soon \
+            "SELECT c.status, COUNT(*) AS n, {} AS reply_overdue, {} AS resolution_overdue, {} AS due_soon, {} AS on_track \
              FROM complaints c JOIN accounts a ON a.id = c.account_id WHERE c.deleted_at IS NULL AND ",
-            sum(&format!("c.status IN ('received', 'analysing', 'handling') AND c.reply_due < '{now}'")),
-            sum(&format!("c.status <> 'closed' AND c.resolve_due < '{now}'")),
-            sum(&format!(
-                "c.status <> 'closed' AND c.resolve_due >= '{now}' AND c.resolve_due < '{soon}' \
-                 AND NOT (c.status IN ('received', 'analysing', 'handling') AND c.reply_due < '{now}')"
-            )),
+            sum(&reply_late),
+            sum(&format!("{open} AND c.resolve_due < '{now}'")),
+            sum(&format!("{open} AND NOT ({reply_late}) AND c.resolve_due >= '{now}' AND c.resolve_due < '{soon}'")),
+            sum(&format!("{open} AND NOT ({reply_late}) AND c.resolve_due >= '{soon}'")),
         ));
         scope_sql(&mut q, actor, "a");
         q.push(" GROUP BY c.status");
         let mut t = ComplaintTally::default();
-        let mut overdue_either = 0;
         for r in q.query().fetch_all(self.pool()).await? {
             let status: String = r.try_get("status")?;
             let n: i64 = r.try_get("n")?;
@@ -271,19 +271,9 @@ impl Store {
             t.reply_overdue += r.try_get::<i64, _>("reply_overdue")?;
             t.resolution_overdue += r.try_get::<i64, _>("resolution_overdue")?;
             t.due_soon += r.try_get::<i64, _>("due_soon")?;
+            t.on_track += r.try_get::<i64, _>("on_track")?;
             t.by_status.push((status, n));
         }
-        // Open and past either deadline, each counted once.
-        if t.reply_overdue + t.resolution_overdue > 0 {
-            let mut q = Q::new(&format!(
-                "SELECT COUNT(*) AS n FROM complaints c JOIN accounts a ON a.id = c.account_id WHERE c.deleted_at IS NULL \
-                 AND c.status <> 'closed' AND (c.resolve_due < '{now}' OR (c.status IN ('received', 'analysing', 'handling') \
-                 AND c.reply_due < '{now}')) AND "
-            ));
-            scope_sql(&mut q, actor, "a");
-            overdue_either = q.query().fetch_one(self.pool()).await?.try_get("n")?;
-        }
-        t.on_track = t.open - overdue_either - t.due_soon;
         let order = |s: &str| kam_core::complaint::STATUS.values.iter().position(|v| *v == s).unwrap_or(usize::MAX);
         t.by_status.sort_by_key(|(s, _)| order(s));
         Ok(t)

@@ -198,6 +198,14 @@ impl Store {
         self.clock.today()
     }
 
+    /// A record's date `field` may not be after today (China time).
+    pub(crate) fn check_not_future(&self, rec: &kam_core::Record, field: &str) -> Result<()> {
+        match rec.get(field).and_then(kam_core::Value::as_text) {
+            Some(d) if d > self.today().to_string().as_str() => Err(StoreError::field(field, "err.future_date")),
+            _ => Ok(()),
+        }
+    }
+
     pub fn engine(&self) -> Engine {
         self.engine
     }

@@ -38,7 +38,8 @@ pub struct Participant {
     pub note: Option<String>,
 }
 
-fn writer(actor: &Actor) -> Result<()> {
+/// Who writes the company-wide market records (events, analyses): the general fields' writers.
+pub(crate) fn writer(actor: &Actor) -> Result<()> {
     if actor.can_write_field(fields::Access::General) { Ok(()) } else { Err(StoreError::Forbidden("err.forbidden")) }
 }
 

@@ -60,14 +60,6 @@ pub struct RegionCell {
     pub growth_pct: Option<i64>,
 }
 
-fn writer(actor: &Actor) -> Result<()> {
-    if actor.can_write_field(kam_core::fields::Access::General) {
-        Ok(())
-    } else {
-        Err(StoreError::Forbidden("err.forbidden"))
-    }
-}
-
 fn select() -> Q {
     Q::new(&format!(
         "SELECT m.id, {}, m.created_at, m.updated_at FROM market_analyses m WHERE 1 = 1",
@@ -82,14 +74,6 @@ fn read(r: &sqlx::any::AnyRow) -> Result<Analysis> {
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
     })
-}
-
-/// An analysis may not be dated after today.
-fn check_day(rec: &Record, today: time::Date) -> Result<()> {
-    match rec.get("analysed_on").and_then(Value::as_text) {
-        Some(d) if d > today.to_string().as_str() => Err(StoreError::field("analysed_on", "err.future_date")),
-        _ => Ok(()),
-    }
 }
 
 impl Store {
@@ -122,9 +106,9 @@ impl Store {
     }
 
     pub async fn create_market_analysis(&self, actor: &Actor, rec: Record) -> Result<Analysis> {
-        writer(actor)?;
+        crate::market::writer(actor)?;
         StoreError::check_required(ANALYSIS_FIELDS, &rec, true)?;
-        check_day(&rec, self.today())?;
+        self.check_not_future(&rec, "analysed_on")?;
         let mut tx = self.begin().await?;
         let id: i64 = self.insert_audited(&mut tx, TARGET.by(actor, None), &rec, Also::default()).await?;
         tx.commit().await?;
@@ -132,10 +116,10 @@ impl Store {
     }
 
     pub async fn update_market_analysis(&self, actor: &Actor, id: i64, rec: Record) -> Result<Analysis> {
-        writer(actor)?;
+        crate::market::writer(actor)?;
         let before = self.market_analysis(actor, id).await?;
         StoreError::check_required(ANALYSIS_FIELDS, &rec, false)?;
-        check_day(&rec, self.today())?;
+        self.check_not_future(&rec, "analysed_on")?;
         let mut tx = self.begin().await?;
         if self.update_audited(&mut tx, TARGET.by(actor, None), id, &before.rec, rec, Also::default()).await?.is_none()
         {
@@ -146,7 +130,7 @@ impl Store {
     }
 
     pub async fn delete_market_analysis(&self, actor: &Actor, id: i64) -> Result<()> {
-        writer(actor)?;
+        crate::market::writer(actor)?;
         let before = self.market_analysis(actor, id).await?;
         let mut tx = self.begin().await?;
         self.delete_audited(&mut tx, TARGET.by(actor, None), id, &before.rec, Gone::Removed, &[]).await?;

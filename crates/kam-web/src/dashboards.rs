@@ -24,6 +24,8 @@ pub enum Cell {
     /// In percent, one decimal.
     Pct(Option<f64>),
     Count(i64),
+    /// A whole number that may be missing (an NPS of −100…100).
+    Int(Option<i64>),
     /// A score or an average, two decimals.
     Score(Option<f64>),
     Text(String),
@@ -35,10 +37,10 @@ impl Cell {
         match self {
             Cell::Money(Some(v)) => format_minor(*v, true),
             Cell::Pct(Some(p)) => format!("{p:.1}%"),
-            Cell::Count(n) => n.to_string(),
+            Cell::Count(n) | Cell::Int(Some(n)) => n.to_string(),
             Cell::Score(Some(x)) => format!("{x:.2}"),
             Cell::Text(s) => s.clone(),
-            Cell::Money(None) | Cell::Pct(None) | Cell::Score(None) => "–".into(),
+            Cell::Money(None) | Cell::Pct(None) | Cell::Score(None) | Cell::Int(None) => "–".into(),
         }
     }
 }
@@ -274,10 +276,7 @@ pub fn panels(lang: Lang, d: &Dashboard) -> Vec<Panel> {
             heads: heads(lang, &["survey.responses", "survey.average", "survey.nps"]),
             rows: months
                 .iter()
-                .map(|m| {
-                    let nps = m.nps.map(|n| n.to_string()).unwrap_or_else(|| "–".into());
-                    (m.month.clone(), vec![Cell::Count(m.responses), Cell::Score(m.average), Cell::Text(nps)])
-                })
+                .map(|m| (m.month.clone(), vec![Cell::Count(m.responses), Cell::Score(m.average), Cell::Int(m.nps)]))
                 .collect(),
             note: Some(t(lang, "dash.nps_note").to_string()),
         });
@@ -471,12 +470,9 @@ pub fn panels_sheets(book: &mut Book, panels: &[Panel]) -> Result<(), XlsxError>
                 match cell {
                     Cell::Money(Some(v)) => sheet.money(row, col, *v)?,
                     Cell::Pct(Some(x)) | Cell::Score(Some(x)) => sheet.number(row, col, *x)?,
-                    Cell::Count(n) => sheet.number(row, col, *n as f64)?,
-                    Cell::Text(s) => match s.parse::<f64>() {
-                        Ok(x) => sheet.number(row, col, x)?,
-                        Err(_) => sheet.text(row, col, s)?,
-                    },
-                    Cell::Money(None) | Cell::Pct(None) | Cell::Score(None) => {}
+                    Cell::Count(n) | Cell::Int(Some(n)) => sheet.number(row, col, *n as f64)?,
+                    Cell::Text(s) => sheet.text(row, col, s)?,
+                    Cell::Money(None) | Cell::Pct(None) | Cell::Score(None) | Cell::Int(None) => {}
                 }
             }
         }

@@ -81,18 +81,24 @@ pub fn share_chart(
             keys.push(k);
         }
     }
+    // Each key's share on each day it was observed (the last of a day counts), in one pass.
+    let mut seen: std::collections::HashMap<(String, String), f64> = std::collections::HashMap::new();
+    for h in shares {
+        let pct = match h.rec.get("share_pct") {
+            Some(Value::Float(x)) => *x,
+            Some(Value::Int(n)) => *n as f64,
+            _ => continue,
+        };
+        seen.insert((key(h), day(h)), pct);
+    }
     let values: Vec<Vec<Option<f64>>> = keys
         .iter()
         .map(|k| {
             let mut last = None;
             days.iter()
                 .map(|d| {
-                    for h in shares.iter().filter(|h| key(h) == *k && day(h) == *d) {
-                        last = h.rec.get("share_pct").and_then(|v| match v {
-                            Value::Float(x) => Some(*x),
-                            Value::Int(n) => Some(*n as f64),
-                            _ => None,
-                        });
+                    if let Some(p) = seen.get(&(k.clone(), d.clone())) {
+                        last = Some(*p);
                     }
                     last
                 })

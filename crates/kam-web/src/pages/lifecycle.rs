@@ -311,17 +311,12 @@ pub fn by_month(r: &ChurnReport) -> Vec<(String, i64, i64)> {
         .collect()
 }
 
-/// The year a report page is asked for (2000–2100), else this year.
-fn year_of(q: &HashMap<String, String>, this_year: i32) -> i32 {
-    q.get("year").and_then(|y| y.parse::<i32>().ok()).filter(|y| (2000..=2100).contains(y)).unwrap_or(this_year)
-}
-
 async fn report_xlsx(
     State(state): State<AppState>,
     auth: Authed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let year = year_of(&q, state.store.today().year());
+    let year = super::year_of(&q, state.store.today().year());
     let bytes =
         crate::exports::churn_report_xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang, year).await?;
     Ok(crate::downloads::xlsx_response(&format!("churns-{year}.xlsx"), bytes))
@@ -335,7 +330,7 @@ async fn report(
     let lang = auth.lang;
     let actor = auth.user.actor();
     let this_year = state.store.today().year();
-    let year = year_of(&q, this_year);
+    let year = super::year_of(&q, this_year);
     let page = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
     let r = state.store.churn_report(&actor, year).await?;
     let risks = state.store.churn_risks(&actor, None, 50).await?;

@@ -99,8 +99,7 @@ async fn page(
     let actor = auth.user.actor();
     let viewer = Viewer::of(&actor);
     let today = state.store.today();
-    let year =
-        q.get("year").and_then(|y| y.parse::<i32>().ok()).filter(|y| (2000..=2100).contains(y)).unwrap_or(today.year());
+    let year = super::year_of(q, today.year());
     let f = AnalysisFilter {
         industry: q.get("industry").filter(|v| !v.is_empty()).cloned(),
         page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),

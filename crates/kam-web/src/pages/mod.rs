@@ -206,3 +206,8 @@ pub async fn recordable_choices(state: &AppState, actor: &Actor, with_contacts: 
     }
     choices
 }
+
+/// The year a report page is asked for (`?year=`, 2000–2100), else this year.
+pub(super) fn year_of(q: &std::collections::HashMap<String, String>, this_year: i32) -> i32 {
+    q.get("year").and_then(|y| y.parse::<i32>().ok()).filter(|y| (2000..=2100).contains(y)).unwrap_or(this_year)
+}

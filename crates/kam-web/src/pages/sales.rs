@@ -32,17 +32,12 @@ struct Page {
     panels: Vec<Panel>,
 }
 
-/// The year asked for (2000–2100), else this year.
-fn year_of(q: &HashMap<String, String>, this_year: i32) -> i32 {
-    q.get("year").and_then(|y| y.parse::<i32>().ok()).filter(|y| (2000..=2100).contains(y)).unwrap_or(this_year)
-}
-
 async fn show(
     State(state): State<AppState>,
     auth: Authed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let year = year_of(&q, state.store.today().year());
+    let year = super::year_of(&q, state.store.today().year());
     let r = state.store.sales_report(&auth.user.actor(), year).await?;
     render(&Page {
         ctx: ctx(&state, &auth, "sales", None).await,
@@ -59,7 +54,7 @@ async fn xlsx(
     auth: Authed,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let year = year_of(&q, state.store.today().year());
+    let year = super::year_of(&q, state.store.today().year());
     let bytes = crate::sales::xlsx::<PageError>(&state.store, &auth.user.actor(), auth.lang, year).await?;
     Ok(crate::downloads::xlsx_response(&format!("sales-{year}.xlsx"), bytes))
 }
